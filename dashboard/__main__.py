@@ -1,0 +1,115 @@
+"""Command line for researchers: ``python -m dashboard info|query``.
+
+``query`` takes the same query string a shared link carries and runs it through the same
+parser and store as the app, so the numbers always match what the browser shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+
+from dashboard.config import Settings
+from dashboard.context import AppContext, load_context
+from dashboard.data.filters import parse_url_state
+from dashboard.data.schema import EVENT_COLUMNS, DataFileError
+from dashboard.views import _clean
+
+
+def dataset_info(context: AppContext) -> dict[str, object]:
+    """Datasets, counts, date range and the share of events with a source link."""
+    store = context.store
+    frame = context.data.events
+    extent = store.date_extent()
+    with_source = int((frame["source_url"].str.len() > 0).sum())
+    return {
+        "datasets": [
+            {"id": name, "events": int(count), "synthetic": bool(frame.loc[frame["dataset"] == name,
+                                                                           "synthetic"].any())}
+            for name, count in frame["dataset"].value_counts().sort_index().items()
+        ],
+        "events": store.size,
+        "date_from": str(extent[0]) if extent else None,
+        "date_to": str(extent[1]) if extent else None,
+        "with_source": with_source,
+        "share_with_source": round(with_source / store.size, 4) if store.size else 0.0,
+        "sources": frame["source_url"].nunique(),
+        "route_legs": len(context.data.routes["features"]),
+    }
+
+
+def run_info(context: AppContext, as_json: bool) -> str:
+    info = dataset_info(context)
+    if as_json:
+        return json.dumps(info, indent=2)
+    lines = [f"{d['id']}: {d['events']} events{' (synthetic)' if d['synthetic'] else ''}"
+             for d in info["datasets"]]
+    lines += [
+        f"events: {info['events']}",
+        f"dates: {info['date_from']} to {info['date_to']}",
+        f"with a source link: {info['with_source']} ({info['share_with_source']:.0%}), "
+        f"{info['sources']} distinct reports",
+    ]
+    return "\n".join(lines)
+
+
+def run_query(context: AppContext, query: str, output_format: str) -> tuple[str, list[str]]:
+    """Events a shared view shows, as a count, CSV or JSON; also returns parameter notices."""
+    state, notices = parse_url_state(query)
+    messages = [f"ignored parameter {param}: {message}" for param, message in notices]
+    if output_format == "count":
+        return str(context.store.count(state.spec)), messages
+    columns = context.store.rows(state.spec, EVENT_COLUMNS, order_by="event_date", descending=False)
+    records = [{name: _clean(columns[name][i]) for name in EVENT_COLUMNS}
+               for i in range(len(columns["event_id"]))]
+    if output_format == "json":
+        return json.dumps(records, ensure_ascii=False, indent=1), messages
+    buffer = _StringWriter()
+    writer = csv.DictWriter(buffer, fieldnames=list(EVENT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buffer.text().rstrip("\n"), messages
+
+
+class _StringWriter:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    info = commands.add_parser("info", help="datasets, counts, date range, share with a source")
+    info.add_argument("--json", action="store_true")
+    query = commands.add_parser("query", help="events a shared view shows")
+    query.add_argument("query", help='URL query string, e.g. "type=drug_seizure&from=2017-01-01"')
+    query.add_argument("--format", choices=("count", "csv", "json"), default="count")
+    args = parser.parse_args(argv)
+
+    try:
+        context = load_context(Settings.from_env())
+    except (DataFileError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "info":
+        print(run_info(context, args.json))
+        return 0
+    text, messages = run_query(context, args.query.split("?", 1)[-1], args.format)
+    for message in messages:
+        print(message, file=sys.stderr)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,3 @@
+"""Callbacks, one module per feature. Importing this package registers them all."""
+
+from dashboard.callbacks import detail, page, state, views  # noqa: F401

@@ -1,0 +1,53 @@
+"""Selecting an event: map click or table row → URL ``event`` + highlight (Patch) → detail card."""
+
+from __future__ import annotations
+
+from dash import Input, Output, Patch, State, callback, ctx, no_update
+
+from dashboard.context import get_context
+from dashboard.data.filters import build_search, parse_url_state
+from dashboard.figures.event_map import map_trace_index
+from dashboard.ids import DetailIds, MapIds, PageIds, TableIds
+from dashboard.interactions import clicked_event_row
+from dashboard.layout.detail import build_detail_card
+from dashboard.views import highlight_position
+
+
+@callback(
+    Output(PageIds.URL, "search", allow_duplicate=True),
+    Output(MapIds.GRAPH, "figure", allow_duplicate=True),
+    Input(MapIds.GRAPH, "clickData"),
+    Input(TableIds.GRID, "selectedRows"),
+    State(PageIds.URL, "search"),
+    prevent_initial_call=True,
+)
+def on_event_selected(click_data, selected_rows, search):
+    """Put the clicked event in the URL and move the highlight onto it, without a map redraw."""
+    context = get_context()
+    if ctx.triggered_id == MapIds.GRAPH:
+        traces = map_trace_index(len(context.data.routes["features"])).events
+        row = clicked_event_row(click_data, traces)
+        event_id = context.store.event_id_at(row) if row is not None else None
+    else:
+        event_id = (selected_rows or [{}])[0].get("event_id")
+    state, _ = parse_url_state(search)
+    position = highlight_position(context.store, event_id)
+    if position is None or event_id == state.selected:
+        return no_update, no_update
+    patch = Patch()
+    index = map_trace_index(len(context.data.routes["features"])).highlight
+    patch["data"][index]["lat"] = [position[0]]
+    patch["data"][index]["lon"] = [position[1]]
+    selected = state.__class__(spec=state.spec, lang=state.lang, view=state.view, selected=event_id)
+    return build_search(selected), patch
+
+
+@callback(
+    Output(DetailIds.CARD, "children"),
+    Input(PageIds.URL, "search"),
+    Input(PageIds.LANG_STORE, "data"),
+)
+def update_detail(search, lang):
+    """The selected event's card (the selection lives in the URL)."""
+    selected = parse_url_state(search)[0].selected
+    return build_detail_card(get_context().store.event(selected) if selected else None, lang)

@@ -1,0 +1,59 @@
+"""Settings: one frozen dataclass; every field has a default, an env var and a help line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+
+
+class Basemap(StrEnum):
+    OFFLINE = "offline"  # bundled vector layers, no request leaves the server
+    ONLINE = "online"  # Carto raster tiles (needs network)
+
+
+def _setting(default: object, help_text: str) -> object:
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = _setting("127.0.0.1", "Address to bind (RUTAS_HOST).")
+    port: int = _setting(8050, "Port to serve on (RUTAS_PORT).")
+    debug: bool = _setting(False, "Dash debug mode; never in production (RUTAS_DEBUG).")
+    basemap: Basemap = _setting(Basemap.OFFLINE, "offline (bundled vectors) or online tiles (RUTAS_BASEMAP).")
+    max_map_points: int = _setting(30_000, "Most points drawn on the map at once (RUTAS_MAX_MAP_POINTS).")
+    table_page_size: int = _setting(50, "Rows per table page (RUTAS_TABLE_PAGE_SIZE).")
+    data_dir: str = _setting("instance", "Where imported datasets are kept (RUTAS_DATA_DIR).")
+    geodata_dir: str = _setting("", "Bundled data folder; empty = the repo's geodata/ (RUTAS_GEODATA_DIR).")
+    secret_key: str = _setting("", "Flask secret key; set in production (RUTAS_SECRET_KEY).")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read ``RUTAS_<FIELD>`` variables; a bad value raises ValueError naming the variable."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            name = f"RUTAS_{item.name.upper()}"
+            if name not in environ:
+                continue
+            raw = environ[name]
+            try:
+                if item.type in ("int", int):
+                    values[item.name] = int(raw)
+                elif item.type in ("bool", bool):
+                    if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
+                        raise ValueError(raw)
+                    values[item.name] = raw.lower() in {"1", "true", "yes"}
+                elif item.name == "basemap":
+                    values[item.name] = Basemap(raw)
+                else:
+                    values[item.name] = raw
+            except ValueError as error:
+                raise ValueError(f"{name}={raw!r} is not valid: {item.metadata['help']}") from error
+        return cls(**values)
+
+
+def settings_help() -> dict[str, str]:
+    """Env var name → help text, for the README check."""
+    return {f"RUTAS_{f.name.upper()}": f.metadata["help"] for f in fields(Settings)}

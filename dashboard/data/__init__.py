@@ -1,0 +1,1 @@
+"""Data layer: schema, bundled catalog, filters, stores. No dash import."""

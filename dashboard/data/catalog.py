@@ -1,0 +1,151 @@
+"""The bundled data in ``geodata/``: load, validate, and fail loudly with file/line/field.
+
+Called once at start-up. Any problem raises :class:`DataFileError`, which ``app.py`` turns into
+a short message and a non-zero exit instead of serving a half-loaded dashboard.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.data.schema import (
+    EVENT_COLUMNS,
+    DataFileError,
+    FieldProblem,
+    check_event_row,
+    is_safe_url,
+)
+
+GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
+ROUTE_MODES = ("air", "road", "river", "sea")
+ROUTE_EVIDENCE = ("documented", "inferred")
+PLACE_COLUMNS = ("place_id", "name", "kind", "country", "latitude", "longitude", "label_rank", "source")
+
+
+@dataclass(frozen=True)
+class BundledData:
+    """Validated bundled layers; ``events`` is one row per event in the canonical schema."""
+
+    events: pd.DataFrame
+    routes: dict
+    regions: dict
+    places: pd.DataFrame
+
+
+def load_events_csv(path: Path) -> pd.DataFrame:
+    """Read and validate an events CSV in our schema; raise DataFileError naming every bad row."""
+    problems: list[FieldProblem] = []
+    records: list[dict[str, object]] = []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in EVENT_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataFileError(path.name, [FieldProblem(1, c, "column missing") for c in missing])
+            for line, row in enumerate(reader, start=2):
+                record, row_problems = check_event_row(row, line)
+                problems.extend(row_problems)
+                if record is not None:
+                    records.append(record)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read file: {error}")]) from error
+    seen: dict[str, int] = {}
+    for line, record in enumerate(records, start=2):
+        if record["event_id"] in seen:
+            problems.append(FieldProblem(line, "event_id", f"duplicate of line {seen[record['event_id']]}"))
+        seen.setdefault(str(record["event_id"]), line)
+    if problems:
+        raise DataFileError(path.name, problems)
+    return pd.DataFrame.from_records(records, columns=list(EVENT_COLUMNS))
+
+
+def _read_geojson(path: Path) -> dict:
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read GeoJSON: {error}")]) from error
+    if collection.get("type") != "FeatureCollection" or not isinstance(collection.get("features"), list):
+        raise DataFileError(path.name, [FieldProblem(0, "type", "not a GeoJSON FeatureCollection")])
+    return collection
+
+
+def _check_lonlat(coords: list, feature_no: int, problems: list[FieldProblem]) -> None:
+    for lon, lat, *_ in coords:
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            problems.append(FieldProblem(feature_no, "geometry", f"coordinate {lon},{lat} out of range"))
+            return
+
+
+def load_routes(path: Path) -> dict:
+    """Read routes.geojson; every leg needs a mode, an evidence level and http(s) sources."""
+    collection = _read_geojson(path)
+    problems: list[FieldProblem] = []
+    for number, feature in enumerate(collection["features"], start=1):
+        props = feature.get("properties") or {}
+        geometry = feature.get("geometry") or {}
+        if props.get("mode") not in ROUTE_MODES:
+            problems.append(FieldProblem(number, "mode", f"must be one of {', '.join(ROUTE_MODES)}"))
+        if props.get("evidence") not in ROUTE_EVIDENCE:
+            problems.append(FieldProblem(number, "evidence", "must be documented or inferred"))
+        if not props.get("route_id"):
+            problems.append(FieldProblem(number, "route_id", "must not be empty"))
+        urls = props.get("source_urls") or []
+        if not urls or not all(is_safe_url(u) for u in urls):
+            problems.append(FieldProblem(number, "source_urls", "needs at least one http(s) URL"))
+        if geometry.get("type") != "LineString" or len(geometry.get("coordinates") or []) < 2:
+            problems.append(FieldProblem(number, "geometry", "must be a LineString of 2+ points"))
+        else:
+            _check_lonlat(geometry["coordinates"], number, problems)
+    if problems:
+        raise DataFileError(f"{path.name} (feature numbers)", problems)
+    return collection
+
+
+def load_regions(path: Path) -> dict:
+    """Read regions.geojson (VRAEM area, departments, Callao) and check the fields we draw."""
+    collection = _read_geojson(path)
+    problems: list[FieldProblem] = []
+    for number, feature in enumerate(collection["features"], start=1):
+        props = feature.get("properties") or {}
+        for key in ("region_id", "name", "kind"):
+            if not props.get(key):
+                problems.append(FieldProblem(number, key, "must not be empty"))
+        if (feature.get("geometry") or {}).get("type") not in ("Polygon", "MultiPolygon"):
+            problems.append(FieldProblem(number, "geometry", "must be a Polygon or MultiPolygon"))
+    if problems:
+        raise DataFileError(f"{path.name} (feature numbers)", problems)
+    return collection
+
+
+def load_places(path: Path) -> pd.DataFrame:
+    """Read places.csv (towns, ports, river labels) used for map labels."""
+    try:
+        frame = pd.read_csv(path, dtype={"place_id": str, "name": str, "kind": str, "country": str})
+    except (OSError, ValueError) as error:
+        raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read CSV: {error}")]) from error
+    problems = [FieldProblem(1, c, "column missing") for c in PLACE_COLUMNS if c not in frame.columns]
+    if not problems:
+        for index, row in frame.iterrows():
+            line = int(index) + 2
+            if not (-90 <= row["latitude"] <= 90) or not (-180 <= row["longitude"] <= 180):
+                problems.append(FieldProblem(line, "latitude", "coordinates out of range or missing"))
+            if not isinstance(row["name"], str) or not row["name"].strip():
+                problems.append(FieldProblem(line, "name", "must not be empty"))
+    if problems:
+        raise DataFileError(path.name, problems)
+    return frame
+
+
+def load_bundled_data(directory: Path = GEODATA_DIR) -> BundledData:
+    """Load and validate every bundled layer."""
+    return BundledData(
+        events=load_events_csv(directory / "events.csv"),
+        routes=load_routes(directory / "routes.geojson"),
+        regions=load_regions(directory / "regions.geojson"),
+        places=load_places(directory / "places.csv"),
+    )

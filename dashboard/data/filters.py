@@ -1,0 +1,285 @@
+"""FilterSpec and the URL state: the one description of "what the user is looking at".
+
+The query string is a public interface (documented in the README). Parsing never raises: a
+malformed parameter falls back to its default and yields a notice naming the parameter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from urllib.parse import parse_qs, urlencode
+
+Notice = tuple[str, str]  # (parameter, message)
+
+LIST_PARAMS = {
+    "type": "event_types",
+    "actor": "actors",
+    "country": "countries",
+    "region": "regions",
+    "route": "routes",
+    "drug": "drugs",
+    "dataset": "datasets",
+}
+MAX_TEXT_QUERY = 200
+MAX_LIST_ITEMS = 100
+MAX_POLYGON_VERTICES = 500
+LANGUAGES = ("en", "es")
+
+
+def _canonical(values: object) -> tuple[str, ...]:
+    """Sorted, de-duplicated, stripped strings: equal filters compare and hash equal."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(sorted({str(v).strip() for v in values if str(v).strip()}))
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """Frozen, hashable filter over events; every field's default means "no restriction".
+
+    Dates are inclusive. An event is in the date range when its precision period (day, month
+    or year) overlaps the range, so a month-precision event is never silently lost at an edge.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    event_types: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    drugs: tuple[str, ...] = ()
+    kg_min: float | None = None
+    kg_max: float | None = None
+    text: str = ""
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    polygon: tuple[tuple[float, float], ...] | None = None  # (lon, lat) ring
+    datasets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in LIST_PARAMS.values():
+            object.__setattr__(self, name, _canonical(getattr(self, name)))
+        object.__setattr__(self, "text", (self.text or "").strip()[:MAX_TEXT_QUERY])
+        if self.bbox is not None:
+            object.__setattr__(self, "bbox", tuple(float(v) for v in self.bbox))
+        if self.polygon is not None:
+            object.__setattr__(self, "polygon", tuple((float(x), float(y)) for x, y in self.polygon))
+
+    @property
+    def is_empty(self) -> bool:
+        return self == FilterSpec()
+
+    def with_changes(self, **changes: object) -> FilterSpec:
+        """Return a copy with some fields replaced (values are canonicalised again)."""
+        return replace(self, **changes)
+
+    def toggled(self, field_name: str, value: str) -> FilterSpec:
+        """Add ``value`` to a list field, or remove it when it is already there."""
+        current = set(getattr(self, field_name))
+        current.symmetric_difference_update({value})
+        return replace(self, **{field_name: tuple(current)})
+
+    # --- store (dcc.Store) form: plain JSON -------------------------------------------------
+    def to_store(self) -> dict[str, object]:
+        return query_params_from_filter(self)
+
+    @classmethod
+    def from_store(cls, data: dict[str, object] | None) -> FilterSpec:
+        spec, _ = filter_from_query_params(
+            {k: v if isinstance(v, str) else str(v) for k, v in (data or {}).items()}
+        )
+        return spec
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Map centre and zoom, as shared in the ``view`` parameter."""
+
+    lat: float
+    lon: float
+    zoom: float
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """Everything a shared link restores: the filter, the language, the map view, the selection."""
+
+    spec: FilterSpec = field(default_factory=FilterSpec)
+    lang: str = "en"
+    view: MapView | None = None
+    selected: str = ""
+
+
+def join_list_param(values: tuple[str, ...]) -> str:
+    """Join list values with ',' escaping literal commas and backslashes (actor names have commas)."""
+    return ",".join(v.replace("\\", "\\\\").replace(",", "\\,") for v in values)
+
+
+def split_list_param(text: str) -> list[str]:
+    """Inverse of :func:`join_list_param`."""
+    items, current, escaped = [], [], False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return items
+
+
+def _format_number(value: float) -> str:
+    # repr gives the shortest text that parses back to the same float: lossless round trip.
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _parse_finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def query_params_from_filter(spec: FilterSpec) -> dict[str, str]:
+    """FilterSpec → ordered dict of non-default URL parameters."""
+    params: dict[str, str] = {}
+    if spec.date_from:
+        params["from"] = spec.date_from.isoformat()
+    if spec.date_to:
+        params["to"] = spec.date_to.isoformat()
+    for param, attr in LIST_PARAMS.items():
+        if getattr(spec, attr):
+            params[param] = join_list_param(getattr(spec, attr))
+    if spec.text:
+        params["q"] = spec.text
+    if spec.kg_min is not None:
+        params["kg_min"] = _format_number(spec.kg_min)
+    if spec.kg_max is not None:
+        params["kg_max"] = _format_number(spec.kg_max)
+    if spec.bbox is not None:
+        params["bbox"] = ",".join(_format_number(v) for v in spec.bbox)
+    if spec.polygon is not None:
+        params["poly"] = ";".join(f"{_format_number(x)},{_format_number(y)}" for x, y in spec.polygon)
+    return params
+
+
+def filter_from_query_params(params: dict[str, str]) -> tuple[FilterSpec, list[Notice]]:
+    """URL parameters → FilterSpec; malformed values are dropped with a notice each."""
+    notices: list[Notice] = []
+    values: dict[str, object] = {}
+
+    for param, attr in (("from", "date_from"), ("to", "date_to")):
+        if params.get(param):
+            try:
+                values[attr] = date.fromisoformat(params[param])
+            except ValueError:
+                notices.append((param, "not an ISO date (YYYY-MM-DD)"))
+    if "date_from" in values and "date_to" in values and values["date_from"] > values["date_to"]:
+        notices.append(("from", "after 'to'; the date range was ignored"))
+        del values["date_from"], values["date_to"]
+
+    for param, attr in LIST_PARAMS.items():
+        if params.get(param):
+            items = _canonical(split_list_param(params[param]))
+            if len(items) > MAX_LIST_ITEMS:
+                notices.append((param, f"more than {MAX_LIST_ITEMS} values; ignored"))
+            else:
+                values[attr] = items
+
+    if params.get("q"):
+        values["text"] = params["q"]
+
+    for param in ("kg_min", "kg_max"):
+        if params.get(param):
+            try:
+                number = _parse_finite(params[param])
+                if number < 0:
+                    raise ValueError(number)
+                values[param] = number
+            except ValueError:
+                notices.append((param, "not a non-negative number"))
+    if values.get("kg_min") is not None and values.get("kg_max") is not None \
+            and values["kg_min"] > values["kg_max"]:
+        notices.append(("kg_min", "greater than kg_max; the quantity range was ignored"))
+        values.pop("kg_min"), values.pop("kg_max")
+
+    if params.get("bbox"):
+        try:
+            west, south, east, north = (_parse_finite(v) for v in params["bbox"].split(","))
+            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+                raise ValueError("out of range")
+            values["bbox"] = (west, south, east, north)
+        except ValueError:
+            notices.append(("bbox", "expected west,south,east,north in degrees"))
+
+    if params.get("poly"):
+        try:
+            ring = tuple(
+                (_parse_finite(x), _parse_finite(y))
+                for x, y in (pair.split(",") for pair in params["poly"].split(";"))
+            )
+            if not 3 <= len(ring) <= MAX_POLYGON_VERTICES or not all(
+                -180 <= x <= 180 and -90 <= y <= 90 for x, y in ring
+            ):
+                raise ValueError("bad ring")
+            values["polygon"] = ring
+        except ValueError:
+            notices.append(("poly", "expected lon,lat;lon,lat;… with 3 to 500 vertices"))
+
+    return FilterSpec(**values), notices
+
+
+def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
+    """Parse ``location.search`` (with or without '?') into a UrlState and notices.
+
+    Unknown parameters are ignored; a repeated parameter keeps its last value.
+    """
+    raw = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    params = {key: values[-1] for key, values in raw.items()}
+    spec, notices = filter_from_query_params(params)
+
+    lang = params.get("lang", "en")
+    if lang not in LANGUAGES:
+        notices.append(("lang", f"expected one of {', '.join(LANGUAGES)}"))
+        lang = "en"
+
+    view = None
+    if params.get("view"):
+        try:
+            lat, lon, zoom = (_parse_finite(v) for v in params["view"].split(","))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 22):
+                raise ValueError("out of range")
+            view = MapView(lat, lon, zoom)
+        except ValueError:
+            notices.append(("view", "expected lat,lon,zoom"))
+
+    selected = params.get("event", "")[:100]
+    return UrlState(spec=spec, lang=lang, view=view, selected=selected), notices
+
+
+def build_search(state: UrlState) -> str:
+    """UrlState → ``?a=b&…`` (empty string when everything is at its default)."""
+    params = query_params_from_filter(state.spec)
+    if state.lang != "en":
+        params["lang"] = state.lang
+    if state.view is not None:
+        params["view"] = ",".join(
+            _format_number(round(v, 4)) for v in (state.view.lat, state.view.lon, state.view.zoom)
+        )
+    if state.selected:
+        params["event"] = state.selected
+    return "?" + urlencode(params, safe=",;:") if params else ""
+
+
+def filter_field_names() -> list[str]:
+    return [f.name for f in fields(FilterSpec)]

@@ -1,0 +1,1 @@
+"""Pure figure builders: columns in, plotly Figures out. No dash import."""

@@ -1,0 +1,50 @@
+"""Breakdown: horizontal bars by event type, actor group or country; a click toggles a filter."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.data.store import Breakdown
+from dashboard.figures.theme import EVENT_COLOURS, SCREEN, Theme
+from dashboard.i18n import label, translate
+
+LABEL_KIND = {"event_type": "event_type", "actor_group": "actor_group", "country": "country"}
+FILTER_FIELD = {"event_type": "event_types", "actor_group": "actors", "country": "countries"}
+
+
+def build_breakdown(breakdown: Breakdown, *, lang: str = "en", theme: Theme = SCREEN,
+                    active: tuple[str, ...] = ()) -> go.Figure:
+    """Bars largest at the top; bars already in the filter are outlined and fully opaque."""
+    kind = LABEL_KIND[breakdown.field]
+    labels = [label(kind, value, lang) for value in breakdown.labels]
+    if breakdown.field == "event_type":
+        colours = [EVENT_COLOURS.get(value, "#888888") for value in breakdown.labels]
+    else:
+        colours = ["#4b5a6a"] * len(labels)
+    opacity = [1.0 if not active or value in active else 0.45 for value in breakdown.labels]
+    figure = go.Figure(go.Bar(
+        x=breakdown.counts[::-1], y=labels[::-1], orientation="h",
+        customdata=list(breakdown.labels[::-1]),
+        marker=dict(color=colours[::-1], opacity=opacity[::-1]),
+        text=breakdown.counts[::-1], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x}<extra></extra>",
+    ))
+    figure.update_layout(
+        margin=dict(l=10, r=30, t=10, b=30),
+        paper_bgcolor=theme.paper_colour,
+        plot_bgcolor=theme.paper_colour,
+        font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
+        xaxis=dict(title=translate("breakdown.count", lang), gridcolor="#e6e8eb", fixedrange=True),
+        yaxis=dict(automargin=True, fixedrange=True),
+        showlegend=False,
+        height=max(220, 34 * len(labels) + 60),
+    )
+    return figure
+
+
+def clicked_category(click_data: dict | None) -> str | None:
+    """The raw category value of a clicked bar (its customdata), or None."""
+    try:
+        return str(click_data["points"][0]["customdata"])
+    except (TypeError, KeyError, IndexError):
+        return None

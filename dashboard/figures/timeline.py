@@ -1,0 +1,63 @@
+"""Timeline: events per month (or year) stacked by type; drag across it to set the date range."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.data.store import Histogram
+from dashboard.figures.theme import EVENT_COLOURS, SCREEN, Theme
+from dashboard.i18n import label, translate
+
+
+def build_timeline(histogram: Histogram, *, lang: str = "en", theme: Theme = SCREEN,
+                   date_range: tuple[str, str] | None = None) -> go.Figure:
+    """Stacked bars, one trace per event type with any events in range.
+
+    ``date_range`` (ISO from, to) is shaded so the brushed range stays visible after filtering.
+    """
+    bar_width_ms = (30 if histogram.unit == "month" else 365) * 24 * 3600 * 1000 * 0.85
+    centres = histogram.bin_starts + (np.timedelta64(15, "D") if histogram.unit == "month"
+                                      else np.timedelta64(182, "D"))
+    figure = go.Figure()
+    for row, event_type in enumerate(histogram.categories):
+        counts = histogram.counts[row]
+        if not counts.any():
+            continue
+        figure.add_trace(go.Bar(
+            x=centres.astype("datetime64[ms]").astype(str), y=counts, name=label("event_type", event_type, lang),
+            marker=dict(color=EVENT_COLOURS[event_type]), width=bar_width_ms,
+            hovertemplate="%{x|%Y-%m}: %{y}<extra>%{fullData.name}</extra>"
+            if histogram.unit == "month" else "%{x|%Y}: %{y}<extra>%{fullData.name}</extra>",
+        ))
+    figure.update_layout(
+        barmode="stack",
+        dragmode="select",
+        selectdirection="h",
+        margin=dict(l=40, r=10, t=28, b=30),
+        title=dict(text=translate(f"timeline.{histogram.unit}", lang), font=dict(size=theme.font_size),
+                   x=0.01, y=0.98),
+        showlegend=False,
+        paper_bgcolor=theme.paper_colour,
+        plot_bgcolor=theme.paper_colour,
+        font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
+        xaxis=dict(type="date", showgrid=False),
+        yaxis=dict(gridcolor="#e6e8eb", rangemode="tozero", fixedrange=True),
+        uirevision="timeline",
+        bargap=0.1,
+    )
+    if date_range is not None:
+        figure.add_vrect(x0=date_range[0], x1=date_range[1], fillcolor="#332288", opacity=0.08,
+                         line_width=0)
+    return figure
+
+
+def brushed_date_range(selected_data: dict | None) -> tuple[str, str] | None:
+    """ISO (from, to) dates of a horizontal box selection on the timeline, or None."""
+    if not selected_data or "range" not in selected_data:
+        return None
+    x_range = (selected_data.get("range") or {}).get("x")
+    if not x_range or len(x_range) != 2:
+        return None
+    start, end = sorted(str(v)[:10] for v in x_range)
+    return start, end

@@ -1,0 +1,65 @@
+"""Every component id, grouped by feature. No id literal lives anywhere else."""
+
+from enum import StrEnum
+
+
+class PageIds(StrEnum):
+    URL = "page-url"
+    BODY = "page-body"
+    LANG_STORE = "page-lang-store"
+    VIEW_STORE = "page-view-store"
+    NOTICE = "page-notice"
+    LANG_SWITCH = "page-lang-switch"
+    TITLE = "page-title"
+    SUBTITLE = "page-subtitle"
+    RESET = "page-reset"
+
+
+class FilterIds(StrEnum):
+    STORE = "filters-store"
+    PANEL = "filters-panel"
+    DATE_RANGE = "filters-date-range"
+    TYPES = "filters-types"
+    ACTORS = "filters-actors"
+    COUNTRIES = "filters-countries"
+    REGIONS = "filters-regions"
+    ROUTES = "filters-routes"
+    DRUGS = "filters-drugs"
+    KG_MIN = "filters-kg-min"
+    KG_MAX = "filters-kg-max"
+    TEXT = "filters-text"
+    SPATIAL = "filters-spatial"
+    CLEAR_SPATIAL = "filters-clear-spatial"
+    SUMMARY = "filters-summary"
+
+
+class CountIds(StrEnum):
+    EVENTS = "counts-events"
+    FATALITIES = "counts-fatalities"
+    KG = "counts-kg"
+    SOURCES = "counts-sources"
+
+
+class MapIds(StrEnum):
+    GRAPH = "map-graph"
+    NOTE = "map-note"
+
+
+class TimelineIds(StrEnum):
+    GRAPH = "timeline-graph"
+
+
+class BreakdownIds(StrEnum):
+    GRAPH = "breakdown-graph"
+    FIELD = "breakdown-field"
+
+
+class TableIds(StrEnum):
+    GRID = "table-grid"
+
+
+class DetailIds(StrEnum):
+    CARD = "detail-card"
+
+
+ALL_ID_ENUMS = (PageIds, FilterIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds)

@@ -1,0 +1,130 @@
+"""Pure translations between browser events and state. No dash import: unit-tested directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, UrlState
+from dashboard.figures.breakdown import FILTER_FIELD
+from dashboard.figures.event_map import DEFAULT_VIEW
+
+COORD_DECIMALS = 4  # ~10 m: plenty for a selection, and keeps shared links short
+
+
+@dataclass(frozen=True)
+class ControlValues:
+    """The values of the filter panel's controls, as the browser sends them."""
+
+    text: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    event_types: list[str] | None = None
+    actors: list[str] | None = None
+    countries: list[str] | None = None
+    regions: list[str] | None = None
+    routes: list[str] | None = None
+    drugs: list[str] | None = None
+    kg_min: float | None = None
+    kg_max: float | None = None
+
+
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def spec_from_controls(base: FilterSpec, controls: ControlValues) -> FilterSpec:
+    """Filter from the panel's controls; spatial and dataset filters come from ``base``."""
+    date_from, date_to = _iso(controls.date_from), _iso(controls.date_to)
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    kg_min = controls.kg_min if isinstance(controls.kg_min, (int, float)) and controls.kg_min >= 0 else None
+    kg_max = controls.kg_max if isinstance(controls.kg_max, (int, float)) and controls.kg_max >= 0 else None
+    if kg_min is not None and kg_max is not None and kg_min > kg_max:
+        kg_min, kg_max = kg_max, kg_min
+    return replace(
+        base, text=controls.text or "", date_from=date_from, date_to=date_to,
+        event_types=tuple(controls.event_types or ()), actors=tuple(controls.actors or ()),
+        countries=tuple(controls.countries or ()), regions=tuple(controls.regions or ()),
+        routes=tuple(controls.routes or ()), drugs=tuple(controls.drugs or ()),
+        kg_min=None if kg_min is None else float(kg_min), kg_max=None if kg_max is None else float(kg_max),
+    )
+
+
+def controls_from_spec(spec: FilterSpec) -> ControlValues:
+    """The control values that show ``spec`` (used after reset, brushing or a bar click)."""
+    return ControlValues(
+        text=spec.text, date_from=spec.date_from.isoformat() if spec.date_from else None,
+        date_to=spec.date_to.isoformat() if spec.date_to else None,
+        event_types=list(spec.event_types), actors=list(spec.actors), countries=list(spec.countries),
+        regions=list(spec.regions), routes=list(spec.routes), drugs=list(spec.drugs),
+        kg_min=spec.kg_min, kg_max=spec.kg_max,
+    )
+
+
+def spatial_from_selection(selected: dict | None) -> FilterSpec | None:
+    """A bbox or polygon filter from a map box/lasso selection; None when it holds neither.
+
+    Plotly reports map selections as ``range.map`` ([[west, north], [east, south]]) for a box
+    and ``lassoPoints.map`` ([[lon, lat], …]) for a lasso.
+    """
+    if not selected:
+        return None
+    box = (selected.get("range") or {}).get("map")
+    if box and len(box) == 2:
+        (x0, y0), (x1, y1) = box
+        west, east = sorted((round(x0, COORD_DECIMALS), round(x1, COORD_DECIMALS)))
+        south, north = sorted((round(y0, COORD_DECIMALS), round(y1, COORD_DECIMALS)))
+        west, east = max(west, -180.0), min(east, 180.0)
+        south, north = max(south, -90.0), min(north, 90.0)
+        if west < east and south < north:
+            return FilterSpec(bbox=(west, south, east, north))
+    lasso = (selected.get("lassoPoints") or {}).get("map")
+    if lasso and len(lasso) >= 3:
+        step = max(1, len(lasso) // MAX_POLYGON_VERTICES + 1)
+        ring = tuple((round(x, COORD_DECIMALS), round(y, COORD_DECIMALS)) for x, y in lasso[::step])
+        if len(ring) >= 3:
+            return FilterSpec(polygon=ring)
+    return None
+
+
+def view_from_relayout(relayout: dict | None, current: MapView | None) -> MapView | None:
+    """The map view after a pan/zoom (``map.center``/``map.zoom`` keys), or None if unchanged."""
+    if not relayout:
+        return None
+    center = relayout.get("map.center")
+    zoom = relayout.get("map.zoom")
+    if center is None and zoom is None:
+        return None
+    base = current or DEFAULT_VIEW
+    lat = center.get("lat", base.lat) if isinstance(center, dict) else base.lat
+    lon = center.get("lon", base.lon) if isinstance(center, dict) else base.lon
+    zoom = zoom if isinstance(zoom, (int, float)) else base.zoom
+    return MapView(lat=round(float(lat), 4), lon=round(float(lon), 4), zoom=round(float(zoom), 2))
+
+
+def toggle_breakdown(spec: FilterSpec, field: str, value: str | None) -> FilterSpec:
+    """Toggle a clicked bar's category in the filter field that the breakdown shows."""
+    if value is None or field not in FILTER_FIELD:
+        return spec
+    return spec.toggled(FILTER_FIELD[field], value)
+
+
+def reset_state(state: UrlState) -> UrlState:
+    """Everything back to defaults, except the language the user chose."""
+    return UrlState(lang=state.lang)
+
+
+def clicked_event_row(click_data: dict | None, event_traces: range) -> int | None:
+    """Store row of a clicked event marker (route and label clicks are ignored)."""
+    try:
+        point = click_data["points"][0]
+    except (TypeError, KeyError, IndexError):
+        return None
+    if point.get("curveNumber") not in event_traces:
+        return None
+    row = point.get("customdata")
+    return int(row) if isinstance(row, (int, float)) else None

@@ -1,0 +1,1 @@
+"""Component factories. No callbacks and no I/O at import time."""

@@ -1,0 +1,133 @@
+"""The page: header, filters, counts, map, timeline, breakdown, table, detail card."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from dashboard.context import AppContext
+from dashboard.data.filters import Notice, UrlState
+from dashboard.i18n import format_number, translate
+from dashboard.ids import (
+    BreakdownIds,
+    CountIds,
+    DetailIds,
+    FilterIds,
+    MapIds,
+    PageIds,
+    TableIds,
+    TimelineIds,
+)
+from dashboard.layout.filters import build_filter_panel
+
+GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
+                "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}
+TABLE_FIELDS = ("event_date", "event_type", "location", "country", "fatalities", "quantity_kg",
+                "source_name", "event_id")
+
+
+def build_shell() -> html.Div:
+    """What exists before the URL is read: location, stores and an empty body."""
+    return html.Div([
+        dcc.Location(id=PageIds.URL, refresh=False),
+        dcc.Store(id=PageIds.LANG_STORE),
+        dcc.Store(id=FilterIds.STORE),
+        html.Div(id=PageIds.BODY, className="page-body"),
+    ])
+
+
+def _panel(title_key: str, lang: str, *children: object, help_key: str | None = None,
+           class_name: str = "") -> html.Section:
+    header = [html.H2(translate(title_key, lang))]
+    if help_key:
+        header.append(html.Span(translate(help_key, lang), className="panel-help"))
+    return html.Section([html.Div(header, className="panel-header"), *children],
+                        className=f"panel {class_name}".strip())
+
+
+def _count(count_id: str, key: str, lang: str) -> html.Div:
+    return html.Div([html.Div("–", id=count_id, className="count-value"),
+                     html.Div(translate(key, lang), className="count-label")], className="count")
+
+
+def table_column_defs(lang: str) -> list[dict]:
+    defs = []
+    for field in TABLE_FIELDS:
+        column = {"field": field, "headerName": translate(f"table.{field}", lang), "sortable": True,
+                  "resizable": True, "filter": False}
+        if field in ("fatalities", "quantity_kg"):
+            column.update(type="numericColumn", width=110)
+        if field == "location":
+            column.update(flex=2, minWidth=220)
+        if field == "event_type":
+            column.update(valueGetter={"function": "params.data.event_type_label"}, minWidth=170)
+        defs.append(column)
+    return defs
+
+
+def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> html.Div:
+    lang = state.lang
+    store = context.store
+    totals = store.totals(state.spec.__class__())
+    extent = store.date_extent()
+    summary = translate("app.summary", lang, events=format_number(totals.events, lang),
+                        start=str(extent[0])[:4] if extent else "–", end=str(extent[1])[:4] if extent else "–",
+                        sources=format_number(totals.sources, lang))
+    notice = ""
+    if notices:
+        notice = translate("app.notice", lang, items="; ".join(f"{p}: {m}" for p, m in notices))
+    header = html.Header([
+        html.Div([
+            html.H1(translate("app.title", lang), id=PageIds.TITLE),
+            html.Div([html.Div(translate("app.tagline", lang)), html.Div(summary, className="summary")],
+                     id=PageIds.SUBTITLE, className="subtitle"),
+        ], className="brand"),
+        html.Div([
+            html.Button(translate("app.reset", lang), id=PageIds.RESET, n_clicks=0, className="button"),
+            html.Button(translate("app.language", lang), id=PageIds.LANG_SWITCH, n_clicks=0,
+                        className="button secondary", lang="es" if lang == "en" else "en"),
+        ], className="header-actions"),
+    ], className="header")
+    counts = html.Div([
+        _count(CountIds.EVENTS, "counts.events", lang),
+        _count(CountIds.FATALITIES, "counts.fatalities", lang),
+        _count(CountIds.KG, "counts.kg", lang),
+        _count(CountIds.SOURCES, "counts.sources", lang),
+        html.Div(id=FilterIds.SUMMARY, className="filter-summary"),
+    ], className="counts")
+    map_panel = _panel("map.title", lang,
+                       dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG, className="map-graph"),
+                       html.Div(id=MapIds.NOTE, className="map-note"),
+                       help_key="map.help", class_name="map-panel")
+    timeline_panel = _panel("timeline.title", lang,
+                            dcc.Graph(id=TimelineIds.GRAPH, config=GRAPH_CONFIG, className="timeline-graph"),
+                            help_key="timeline.help", class_name="timeline-panel")
+    breakdown_panel = _panel(
+        "breakdown.title", lang,
+        dcc.RadioItems(id=BreakdownIds.FIELD, value="event_type", inline=True, className="radio",
+                       options=[{"label": translate(f"breakdown.{f}", lang), "value": f}
+                                for f in ("event_type", "actor_group", "country")]),
+        dcc.Graph(id=BreakdownIds.GRAPH, config=GRAPH_CONFIG, className="breakdown-graph"),
+        help_key="breakdown.help", class_name="breakdown-panel")
+    detail_panel = _panel("detail.title", lang,
+                          html.Div(translate("detail.empty", lang), id=DetailIds.CARD, className="detail-card"),
+                          class_name="detail-panel")
+    table_panel = _panel("table.title", lang, dag.AgGrid(
+        id=TableIds.GRID, columnDefs=table_column_defs(lang), rowData=[],
+        getRowId="params.data.event_id", dashGridOptions={
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "animateRows": False, "pagination": True, "paginationPageSize": context.settings.table_page_size,
+        },
+        defaultColDef={"sortable": True}, className="ag-theme-quartz table-grid", style={"height": "420px"},
+    ), class_name="table-panel")
+    return html.Div([
+        header,
+        html.Div(notice, id=PageIds.NOTICE, className="notice", hidden=not notice, role="status"),
+        html.Div([
+            build_filter_panel(store, state.spec, lang),
+            html.Main([counts, map_panel, html.Div([timeline_panel], className="row")], className="centre"),
+            html.Aside([detail_panel, breakdown_panel], className="side"),
+        ], className="grid"),
+        table_panel,
+        html.Footer(translate("footer.note", lang), className="footer"),
+    ], lang=lang, className=f"lang-{lang}")
