@@ -33,7 +33,7 @@ def _clean(value: object) -> object:
         return None
     if isinstance(value, tuple):
         return "; ".join(value)
-    if isinstance(value, (np.floating, np.integer)):
+    if isinstance(value, np.generic):
         return _clean(value.item())
     if hasattr(value, "isoformat"):
         return value.isoformat()

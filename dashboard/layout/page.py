@@ -129,5 +129,6 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
             html.Aside([detail_panel, breakdown_panel], className="side"),
         ], className="grid"),
         table_panel,
-        html.Footer(translate("footer.note", lang), className="footer"),
+        html.Footer([html.P(translate("footer.note", lang)), html.P(translate("footer.credits", lang))],
+                    className="footer"),
     ], lang=lang, className=f"lang-{lang}")

@@ -80,3 +80,100 @@ def chromium_browser():
 
 def wait_for_map(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(MAP_READY_JS, timeout=timeout_ms, polling=100)
+
+
+# --- Waiting for the app and reading what every linked view shows ---------------------------
+
+# Dash is idle when no callback is requested, queued or running. Chained callbacks can leave the
+# queue empty for a moment between links, so "idle" must hold for a short quiet period.
+DASH_IDLE_JS = """(quietMs) => {
+  const s = window.store && window.store.getState && window.store.getState();
+  if (!s || !s.callbacks) return false;
+  const queues = Object.assign({}, s.callbacks);
+  delete queues.stored; delete queues.completed;
+  const busy = s.isLoading || Object.values(queues).some(q => Array.isArray(q) && q.length)
+    || document.querySelector('[data-dash-is-loading="true"]') !== null;
+  const now = performance.now();
+  if (busy || window.__rutasQuietSince === undefined) {
+    window.__rutasQuietSince = busy ? undefined : now;
+    return false;
+  }
+  return now - window.__rutasQuietSince >= quietMs;
+}"""
+
+# What each linked view shows. ``events`` is map_trace_index(...).events as [start, stop).
+VIEW_COUNTS_JS = """([start, stop]) => {
+  const q = s => document.querySelector(s);
+  const map = q('#map-graph .js-plotly-plot'), timeline = q('#timeline-graph .js-plotly-plot');
+  const grid = window.dash_ag_grid && window.dash_ag_grid.getApi('table-grid');
+  const len = a => (a ? a.length : 0);
+  const sum = a => (a ? Array.from(a).reduce((x, y) => x + (Number(y) || 0), 0) : 0);
+  return {
+    headline: q('#counts-events') ? q('#counts-events').textContent : null,
+    map_events: map && map._fullData
+      ? map._fullData.filter(t => t.index >= start && t.index < stop).reduce((n, t) => n + len(t.lat), 0)
+      : null,
+    timeline_total: timeline && timeline._fullData
+      ? timeline._fullData.filter(t => t.type === 'bar').reduce((n, t) => n + sum(t.y), 0) : null,
+    table_rows: grid ? grid.getDisplayedRowCount() : null,
+  };
+}"""
+
+
+def wait_for_dash_idle(page, timeout_ms: int = 60_000, quiet_ms: int = 300) -> None:
+    """Wait until no Dash callback has been pending for ``quiet_ms``."""
+    page.evaluate("() => { window.__rutasQuietSince = undefined; }")
+    page.wait_for_function(DASH_IDLE_JS, arg=quiet_ms, timeout=timeout_ms, polling=100)
+
+
+def settle(page, timeout_ms: int = 60_000) -> None:
+    """Callbacks done and the map drawn: the page shows one consistent state."""
+    wait_for_dash_idle(page, timeout_ms)
+    wait_for_map(page, timeout_ms)
+
+
+def view_counts(page, events: range) -> dict:
+    """Headline text, event markers on the map, timeline total and table rows."""
+    return page.evaluate(VIEW_COUNTS_JS, [events.start, events.stop])
+
+
+def wait_for_view_counts(page, events: range, expected: dict, timeout_ms: int = 60_000) -> dict:
+    """Wait until the views show ``expected`` (a subset of view_counts' keys); fail with what they show."""
+    check = """([range, expected]) => {
+      const counts = (%s)(range);
+      return Object.keys(expected).every(k => counts[k] === expected[k]);
+    }""" % VIEW_COUNTS_JS
+    try:
+        page.wait_for_function(check, arg=[[events.start, events.stop], expected], timeout=timeout_ms,
+                               polling=200)
+    except Exception as error:  # playwright TimeoutError: report what the page shows instead
+        raise AssertionError(f"views never showed {expected}; they show {view_counts(page, events)}") \
+            from error
+    return view_counts(page, events)
+
+
+def map_canvas_point(page, lon: float, lat: float) -> tuple[float, float]:
+    """Viewport pixel of (lon, lat) on the map."""
+    return tuple(page.evaluate("""([lon, lat]) => {
+      const gd = document.querySelector('#map-graph .js-plotly-plot');
+      const m = gd._fullLayout.map._subplot.map, box = m.getCanvas().getBoundingClientRect();
+      const p = m.project([lon, lat]);
+      return [box.left + p.x, box.top + p.y];
+    }""", [lon, lat]))
+
+
+def timeline_x(page, iso_date: str) -> tuple[float, float]:
+    """Viewport pixel (x, mid-plot y) of a date on the timeline."""
+    return tuple(page.evaluate("""(day) => {
+      const gd = document.querySelector('#timeline-graph .js-plotly-plot');
+      const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+      return [box.left + xa._offset + xa.l2p(xa.d2l(day)), box.top + ya._offset + ya._length / 2];
+    }""", iso_date))
+
+
+def drag(page, start: tuple[float, float], end: tuple[float, float], steps: int = 12) -> None:
+    """Press, move in steps and release the left mouse button."""
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=steps)
+    page.mouse.up()

@@ -1,0 +1,76 @@
+"""One served app and one Chromium context per module; a fresh page (with its log) per test."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import pytest
+
+from tests.browser.harness import PageLog, chromium_browser, serve_app
+
+
+@dataclass
+class UiPage:
+    """A Playwright page on the served app, with its console/request log."""
+
+    page: object
+    log: PageLog
+    base_url: str
+
+    def open(self, search: str = "") -> None:
+        self.page.goto(f"{self.base_url}/{search}")
+
+    def assert_no_console_errors(self, step: str) -> None:
+        assert self.log.errors == [], f"console errors after {step}: {self.log.errors}"
+
+
+@pytest.fixture(scope="module")
+def rutas_app():
+    from dashboard import create_app
+    from dashboard.config import Settings
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
+    return create_app(Settings())
+
+
+@pytest.fixture(scope="module")
+def app_context(rutas_app):
+    from dashboard.context import get_context
+
+    return get_context()
+
+
+@pytest.fixture(scope="module")
+def store(app_context):
+    return app_context.store
+
+
+@pytest.fixture(scope="module")
+def trace_index(app_context):
+    from dashboard.figures.event_map import map_trace_index
+
+    return map_trace_index(len(app_context.data.routes["features"]))
+
+
+@pytest.fixture(scope="module")
+def base_url(rutas_app):
+    with serve_app(rutas_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    with chromium_browser() as context:
+        context.set_default_timeout(60_000)
+        yield context
+
+
+@pytest.fixture
+def ui(browser_context, base_url):
+    page = browser_context.new_page()
+    log = PageLog(page)
+    try:
+        yield UiPage(page=page, log=log, base_url=base_url)
+    finally:
+        page.close()

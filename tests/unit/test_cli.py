@@ -1,0 +1,48 @@
+"""The researchers' CLI runs the same code path as the app."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard.__main__ import dataset_info, run_query
+from dashboard.data.filters import parse_url_state
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_cli001_info(app_context):
+    info = dataset_info(app_context)
+    assert info["events"] == 156 and info["share_with_source"] == 1.0
+    assert info["datasets"] == [{"id": "rutas", "events": 156, "synthetic": False}]
+    assert info["date_from"] == "2001-04-20"
+
+
+def test_cli002_query_count_matches_store(app_context):
+    query = "type=drug_seizure&from=2017-01-01&q=callao"
+    text, notices = run_query(app_context, query, "count")
+    assert notices == []
+    assert int(text) == app_context.store.count(parse_url_state(query)[0].spec) > 0
+
+
+def test_cli003_query_csv_and_json_hold_the_rows(app_context):
+    text, _ = run_query(app_context, "country=BOL", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 9 and all(r["country"] == "BOL" and r["source_url"].startswith("http") for r in rows)
+    records = json.loads(run_query(app_context, "country=BOL", "json")[0])
+    assert [r["event_id"] for r in records] == [r["event_id"] for r in rows]
+
+
+def test_cli004_malformed_query_reports_the_parameter(app_context):
+    text, notices = run_query(app_context, "kg_min=lots", "count")
+    assert text == "156" and notices == ["ignored parameter kg_min: not a non-negative number"]
+
+
+def test_cli005_module_entry_point():
+    result = subprocess.run([sys.executable, "-m", "dashboard", "info", "--json"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(result.stdout)["events"] == 156

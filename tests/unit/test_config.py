@@ -1,0 +1,42 @@
+"""Settings: read from the environment, refused with a clear message, all documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.config import Basemap, Settings, settings_help
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_cfg001_defaults_are_safe():
+    settings = Settings.from_env({})
+    assert settings.host == "127.0.0.1" and settings.debug is False
+    assert settings.basemap == Basemap.OFFLINE
+
+
+def test_cfg002_env_values_are_parsed():
+    settings = Settings.from_env({"RUTAS_PORT": "9000", "RUTAS_DEBUG": "true", "RUTAS_BASEMAP": "online"})
+    assert (settings.port, settings.debug, settings.basemap) == (9000, True, Basemap.ONLINE)
+
+
+@pytest.mark.parametrize(("name", "value"), [("RUTAS_PORT", "eighty"), ("RUTAS_DEBUG", "perhaps"),
+                                             ("RUTAS_BASEMAP", "satellite")])
+def test_cfg003_bad_values_name_the_variable(name, value):
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_cfg004_every_setting_documented_in_readme():
+    readme = README.read_text(encoding="utf-8")
+    missing = [name for name in settings_help() if f"`{name}`" not in readme]
+    assert missing == []
+
+
+def test_cfg005_every_url_parameter_documented_in_readme():
+    readme = README.read_text(encoding="utf-8")
+    for parameter in ("from", "to", "type", "actor", "country", "region", "route", "drug", "q",
+                      "kg_min", "kg_max", "bbox", "poly", "dataset", "lang", "view", "event"):
+        assert f"`{parameter}`" in readme, parameter

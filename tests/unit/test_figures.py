@@ -1,0 +1,132 @@
+"""Figure builders: traces, colours, hover text with date precision, precision styling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dashboard.data.filters import FilterSpec, MapView
+from dashboard.data.store import EVENT_TYPES
+from dashboard.figures.breakdown import build_breakdown, clicked_category
+from dashboard.figures.event_map import (
+    APPROXIMATE_OPACITY,
+    PRECISE_OPACITY,
+    build_event_map,
+    hover_texts,
+    map_trace_index,
+    marker_sizes,
+    offline_layers,
+    offline_style,
+)
+from dashboard.figures.theme import EVENT_COLOURS, ROUTE_COLOURS
+from dashboard.figures.timeline import brushed_date_range, build_timeline
+
+HOVER_COLUMNS = ("event_date", "date_precision", "location", "event_type", "quantity_kg",
+                 "fatalities", "geo_precision")
+
+
+@pytest.fixture(scope="module")
+def full_map(store, bundled):
+    points = store.points(FilterSpec(), limit=10_000)
+    vraem = next(f for f in bundled.regions["features"] if f["properties"]["kind"] == "vraem")
+    figure = build_event_map(points, routes=bundled.routes, vraem_feature=vraem,
+                             hover=hover_texts(store.take(points.row, HOVER_COLUMNS), "en"))
+    return points, figure
+
+
+def test_map001_trace_order_matches_index(full_map, bundled):
+    _, figure = full_map
+    index = map_trace_index(len(bundled.routes["features"]))
+    assert len(figure.data) == index.highlight + 1
+    for code, position in enumerate(index.events):
+        assert figure.data[position].marker.color == EVENT_COLOURS[EVENT_TYPES[code]]
+    assert figure.data[index.vraem].name.startswith("VRAEM (approximate")
+    assert len(figure.data[index.highlight].lat) == 0
+
+
+def test_map002_every_point_drawn_once(full_map, bundled, store):
+    points, figure = full_map
+    index = map_trace_index(len(bundled.routes["features"]))
+    drawn = sum(len(figure.data[i].lat) for i in index.events)
+    assert drawn == store.size
+    rows = np.concatenate([np.asarray(figure.data[i].customdata) for i in index.events])
+    assert sorted(rows.tolist()) == list(range(store.size))
+
+
+def test_map003_precision_styling(full_map, bundled, store):
+    points, figure = full_map
+    index = map_trace_index(len(bundled.routes["features"]))
+    halo = figure.data[index.halo]
+    assert len(halo.lat) == int((~points.precise).sum())  # one halo per coarse point
+    seizure = figure.data[index.events[EVENT_TYPES.index("drug_seizure")]]
+    opacities = set(np.round(np.asarray(seizure.marker.opacity, dtype=float), 2))
+    assert opacities == {round(PRECISE_OPACITY, 2), round(APPROXIMATE_OPACITY, 2)}
+
+
+def test_map004_hover_has_date_precision_place_type_and_quantities(store):
+    row = store.rows(FilterSpec(text="Messi"), HOVER_COLUMNS)
+    text = hover_texts(row, "en")[0]
+    assert "Drug seizure" in text and "2017-03-01 (month only)" in text
+    assert "1,417" in text and "(location: town)" in text
+    spanish = hover_texts(row, "es")[0]
+    assert "Incautación de droga" in spanish and "solo mes" in spanish
+
+
+def test_map005_routes_documented_solid_inferred_dotted(full_map, bundled):
+    _, figure = full_map
+    index = map_trace_index(len(bundled.routes["features"]))
+    for position, feature in zip(index.routes, bundled.routes["features"]):
+        trace = figure.data[position]
+        colour = ROUTE_COLOURS[feature["properties"]["mode"]]
+        if feature["properties"]["evidence"] == "documented":
+            assert trace.mode == "lines" and trace.line.color == colour
+        else:
+            assert trace.mode == "markers" and trace.marker.color == colour
+            assert len(trace.lat) > len(feature["geometry"]["coordinates"])  # densified dots
+
+
+def test_map006_offline_base_map_has_no_remote_url():
+    style = offline_style()
+    assert style["sources"] == {} and style["glyphs"].startswith("/assets/")
+    for layer in offline_layers():
+        assert layer["source"].startswith("/assets/basemap/")
+        if layer["type"] == "symbol":
+            assert layer["symbol"]["icon"] == ""  # a named icon would fetch a sprite from a CDN
+
+
+def test_map007_view_and_sizes():
+    sizes = marker_sizes(np.array([np.nan, 10, 10_000], dtype=np.float32),
+                         np.array([np.nan, np.nan, 16], dtype=np.float32))
+    assert sizes[0] < sizes[1] < sizes[2] <= 26
+
+
+def test_map008_view_applied(store, bundled):
+    points = store.points(FilterSpec(), limit=10)
+    figure = build_event_map(points, routes=bundled.routes, vraem_feature=None,
+                             view=MapView(-12.4, -73.9, 8.0), highlight=(-12.5, -73.8))
+    assert figure.layout.map.zoom == 8.0 and figure.layout.map.center.lat == -12.4
+    assert list(figure.data[-1].lat) == [-12.5]
+
+
+def test_tim001_timeline_stacks_types_and_totals(store):
+    histogram = store.histogram(FilterSpec())
+    figure = build_timeline(histogram)
+    assert figure.layout.barmode == "stack" and figure.layout.dragmode == "select"
+    assert sum(int(np.sum(trace.y)) for trace in figure.data) == store.size
+    names = {trace.name for trace in figure.data}
+    assert "Drug seizure" in names
+
+
+def test_tim002_brushed_range_parsing():
+    assert brushed_date_range({"range": {"x": ["2018-05-03 10:00", "2016-01-02"]}}) == ("2016-01-02", "2018-05-03")
+    assert brushed_date_range(None) is None and brushed_date_range({"points": []}) is None
+
+
+def test_brk001_breakdown_bars_and_click(store):
+    breakdown = store.breakdown(FilterSpec(), "country")
+    figure = build_breakdown(breakdown, lang="es", active=("PER",))
+    bar = figure.data[0]
+    assert list(bar.y)[-1] == "Perú"  # largest at the top
+    assert list(bar.customdata)[-1] == "PER"
+    assert clicked_category({"points": [{"customdata": "BOL"}]}) == "BOL"
+    assert clicked_category({}) is None

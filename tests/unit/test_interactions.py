@@ -1,0 +1,66 @@
+"""Browser events → state: selections, brushing, bar clicks, pans, reset."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dashboard.data.filters import FilterSpec, MapView, UrlState
+from dashboard.interactions import (
+    ControlValues,
+    clicked_event_row,
+    controls_from_spec,
+    reset_state,
+    spatial_from_selection,
+    spec_from_controls,
+    toggle_breakdown,
+    view_from_relayout,
+)
+
+
+def test_int001_box_selection_becomes_bbox():
+    spec = spatial_from_selection({"range": {"map": [[-75.123456, -11.0], [-73.0, -13.5]]}, "points": []})
+    assert spec.bbox == (-75.1235, -13.5, -73.0, -11.0)
+
+
+def test_int002_lasso_selection_becomes_polygon():
+    lasso = [[-75, -11], [-73, -11], [-73, -13], [-75, -13]]
+    assert spatial_from_selection({"lassoPoints": {"map": lasso}}).polygon == tuple(map(tuple, lasso))
+    assert spatial_from_selection({"lassoPoints": {"map": [[0, 0]] * 2000}}).polygon is not None
+    assert spatial_from_selection(None) is None
+    assert spatial_from_selection({"points": []}) is None
+
+
+def test_int003_controls_round_trip_and_keep_spatial():
+    base = FilterSpec(bbox=(-75.0, -13.0, -73.0, -11.0), datasets=("rutas",))
+    controls = ControlValues(text="Callao", date_from="2017-01-01T00:00:00", date_to="2016-01-01",
+                             event_types=["arrest"], kg_min=500, kg_max=100)
+    spec = spec_from_controls(base, controls)
+    assert spec.bbox == base.bbox and spec.datasets == ("rutas",)
+    assert (spec.date_from, spec.date_to) == (date(2016, 1, 1), date(2017, 1, 1))
+    assert (spec.kg_min, spec.kg_max) == (100.0, 500.0)
+    assert spec_from_controls(base, controls_from_spec(spec)) == spec
+
+
+def test_int004_relayout_to_view():
+    view = view_from_relayout({"map.center": {"lat": -12.123456, "lon": -73.9}, "map.zoom": 7.456}, None)
+    assert view == MapView(-12.1235, -73.9, 7.46)
+    assert view_from_relayout({"autosize": True}, None) is None
+
+
+def test_int005_breakdown_toggles_filter_field():
+    spec = toggle_breakdown(FilterSpec(), "actor_group", "shining_path")
+    assert spec.actors == ("shining_path",)
+    assert toggle_breakdown(spec, "actor_group", "shining_path").is_empty
+    assert toggle_breakdown(spec, "country", None) == spec
+
+
+def test_int006_reset_keeps_language_only():
+    state = UrlState(spec=FilterSpec(text="x"), lang="es", view=MapView(1, 2, 3), selected="rutas:0001")
+    assert reset_state(state) == UrlState(lang="es")
+
+
+def test_int007_clicked_event_row_ignores_other_traces():
+    events = range(15, 26)
+    assert clicked_event_row({"points": [{"curveNumber": 16, "customdata": 42}]}, events) == 42
+    assert clicked_event_row({"points": [{"curveNumber": 3, "customdata": "vraem_bolivia_air"}]}, events) is None
+    assert clicked_event_row(None, events) is None

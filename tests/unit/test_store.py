@@ -1,0 +1,174 @@
+"""EventStore answers equal a plain pandas reference on random filters."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.data.filters import FilterSpec
+from dashboard.data.store import EVENT_TYPES, InMemoryEventStore, points_in_polygon
+
+
+def reference_mask(events: pd.DataFrame, spec: FilterSpec) -> pd.Series:
+    """The same filter written the obvious (slow) way, row by row."""
+
+    def period_end(row) -> pd.Timestamp:
+        start = pd.Timestamp(row.event_date)
+        if row.date_precision == "month":
+            return start + pd.offsets.MonthEnd(0)
+        if row.date_precision == "year":
+            return start + pd.offsets.YearEnd(0)
+        return start
+
+    def fold(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                       if not unicodedata.combining(c))
+
+    keep = []
+    for row in events.itertuples():
+        ok = True
+        if spec.date_from is not None:
+            ok &= period_end(row) >= pd.Timestamp(spec.date_from)
+        if spec.date_to is not None:
+            ok &= pd.Timestamp(row.event_date) <= pd.Timestamp(spec.date_to)
+        if spec.event_types:
+            ok &= row.event_type in spec.event_types
+        if spec.countries:
+            ok &= row.country in spec.countries
+        if spec.routes:
+            ok &= row.route_id in spec.routes
+        if spec.drugs:
+            ok &= row.drug in spec.drugs
+        if spec.regions:
+            ok &= any(r.strip().casefold() in {x.casefold() for x in spec.regions}
+                      for r in row.admin1.split(";"))
+        if spec.actors:
+            wanted = {a.casefold() for a in spec.actors}
+            ok &= bool(wanted & ({a.casefold() for a in row.actors} | set(row.actor_groups)))
+        if spec.kg_min is not None:
+            ok &= row.quantity_kg == row.quantity_kg and row.quantity_kg >= spec.kg_min
+        if spec.kg_max is not None:
+            ok &= row.quantity_kg == row.quantity_kg and row.quantity_kg <= spec.kg_max
+        if spec.bbox is not None:
+            w, s, e, n = spec.bbox
+            ok &= w <= row.longitude <= e and s <= row.latitude <= n
+        if spec.text:
+            haystack = fold(" ".join([row.location, row.admin1, row.admin2, row.summary, " ".join(row.actors)]))
+            ok &= fold(spec.text) in haystack
+        keep.append(bool(ok))
+    return pd.Series(keep, index=events.index)
+
+
+@st.composite
+def random_specs(draw, events: pd.DataFrame):
+    def some(column: str) -> tuple[str, ...]:
+        values = sorted({v for v in events[column] if v})
+        return tuple(draw(st.lists(st.sampled_from(values), max_size=2))) if draw(st.booleans()) else ()
+
+    d1, d2 = sorted([draw(st.dates(date(2000, 1, 1), date(2026, 1, 1))) for _ in range(2)])
+    actors = sorted({g for groups in events["actor_groups"] for g in groups}
+                    | {a for actors in events["actors"] for a in actors})
+    regions = sorted({r for value in events["admin1"] for r in value.split(";") if r})
+    return FilterSpec(
+        date_from=d1 if draw(st.booleans()) else None, date_to=d2 if draw(st.booleans()) else None,
+        event_types=some("event_type"), countries=some("country"), routes=some("route_id"),
+        drugs=some("drug"),
+        regions=tuple(draw(st.lists(st.sampled_from(regions), max_size=2))) if draw(st.booleans()) else (),
+        actors=tuple(draw(st.lists(st.sampled_from(actors), max_size=2))) if draw(st.booleans()) else (),
+        kg_min=draw(st.none() | st.floats(0, 2000)), kg_max=draw(st.none() | st.floats(0, 20000)),
+        bbox=draw(st.none() | st.just((-75.5, -13.5, -73.0, -11.0)) | st.just((-80.0, -20.0, -60.0, 0.0))),
+        text=draw(st.sampled_from(["", "callao", "APURIMAC", "sendero", "convoy", "junín", "zz-no-match"])),
+    )
+
+
+@pytest.fixture(scope="module")
+def events(bundled):
+    return bundled.events
+
+
+def test_sto001_counts_equal_reference_on_random_filters(events, store):
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(random_specs(events))
+    def check(spec):
+        expected = reference_mask(events, spec)
+        assert store.count(spec) == int(expected.sum())
+        totals = store.totals(spec)
+        assert totals.fatalities == int(events.loc[expected, "fatalities"].sum())
+        assert totals.kg_seized == pytest.approx(events.loc[expected, "quantity_kg"].sum())
+        assert set(store.rows(spec, ("event_id",), limit=None)["event_id"]) == set(events.loc[expected, "event_id"])
+
+    check()
+
+
+def test_sto002_histogram_and_bins_sum_to_count(store):
+    for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure",)),
+                 FilterSpec(date_from=date(2015, 1, 1), date_to=date(2017, 12, 31))):
+        histogram = store.histogram(spec)
+        assert histogram.counts.sum() == store.count(spec)
+        assert store.bins(spec, 0.5).counts.sum() == store.count(spec)
+        breakdown = store.breakdown(spec, "event_type")
+        assert breakdown.counts.sum() == store.count(spec)
+
+
+def test_sto003_time_unit_follows_range(store):
+    assert store.histogram(FilterSpec()).unit == "year"  # 2001–2025
+    spec = FilterSpec(date_from=date(2017, 1, 1), date_to=date(2018, 12, 31))
+    histogram = store.histogram(spec)
+    assert histogram.unit == "month"
+    march_2017 = list(histogram.bin_starts.astype(str)).index("2017-03-01")
+    seizure = EVENT_TYPES.index("drug_seizure")
+    assert histogram.counts[seizure, march_2017] >= 1  # the 1,417 kg Callao seizure
+
+
+def test_sto004_month_precision_event_kept_at_range_edge(store):
+    """The March 2017 Callao seizure is dated 2017-03-01 (month): a range from the 15th keeps it."""
+    spec = FilterSpec(date_from=date(2017, 3, 15), date_to=date(2017, 3, 31), text="Messi")
+    assert store.count(spec) == 1
+
+
+def test_sto005_points_limit_keeps_largest(store):
+    points = store.points(FilterSpec(), limit=10)
+    assert points.total == store.size and points.truncated and len(points.row) == 10
+    all_kg = np.sort(np.nan_to_num(store.quantity_kg))[::-1]
+    assert np.nan_to_num(points.quantity_kg).max() == pytest.approx(all_kg[0])
+    assert points.latitude.dtype == np.float32 and points.type_code.dtype == np.int8
+
+
+def test_sto006_rows_sorted_and_paged(store):
+    page = store.rows(FilterSpec(), ("event_id", "quantity_kg"), order_by="quantity_kg",
+                      descending=False, offset=0, limit=5)
+    values = page["quantity_kg"]
+    assert list(values) == sorted(values)
+    with pytest.raises(ValueError):
+        store.rows(FilterSpec(), order_by="summary; DROP TABLE")
+
+
+def test_sto007_polygon_selection():
+    square = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+    x = np.array([5.0, 15.0, -1.0, 9.9])
+    y = np.array([5.0, 5.0, 5.0, 9.9])
+    assert list(points_in_polygon(x, y, square)) == [True, False, False, True]
+
+
+def test_sto008_event_lookup(store):
+    event = store.event("rutas:0001")
+    assert event["source_url"].startswith("http")
+    assert store.event("nope") is None
+    assert store.event_id_at(0) == "rutas:0001" and store.event_id_at(10_000) is None
+
+
+def test_sto009_empty_store_answers_zero():
+    empty = InMemoryEventStore(pd.DataFrame(columns=[
+        "event_id", "event_date", "date_precision", "event_type", "actors", "actor_groups", "country",
+        "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities", "drug",
+        "quantity_kg", "origin", "destination", "route_id", "summary", "source_name", "source_url",
+        "dataset", "synthetic"]))
+    assert empty.count(FilterSpec()) == 0
+    assert empty.histogram(FilterSpec()).counts.sum() == 0
+    assert empty.date_extent() is None
