@@ -1,0 +1,139 @@
+"""Callbacks called as plain functions (``@callback`` returns them unchanged)."""
+
+from __future__ import annotations
+
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from dashboard.callbacks.detail import on_event_selected, update_detail
+from dashboard.callbacks.page import update_page_body
+from dashboard.callbacks.state import CONTROL_PROPS, update_filter_state
+from dashboard.callbacks.views import update_breakdown, update_counts, update_map, update_table, update_timeline
+from dashboard.data.filters import FilterSpec, parse_url_state
+from dashboard.figures.event_map import map_trace_index
+
+
+def trigger(prop_id: str) -> None:
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": None}]))
+
+
+def state_args(controls: dict | None = None, *, map_selection=None, relayout=None, timeline=None,
+               bar_click=None, search="", field="event_type", stored=None) -> list:
+    values = {"filters-text.value": None, "filters-date-range.start_date": None,
+              "filters-date-range.end_date": None, "filters-types.value": [], "filters-actors.value": [],
+              "filters-countries.value": [], "filters-regions.value": [], "filters-routes.value": [],
+              "filters-drugs.value": [], "filters-kg-min.value": None, "filters-kg-max.value": None}
+    values.update(controls or {})
+    controls_in = [values[f"{cid}.{prop}"] for cid, prop in CONTROL_PROPS]
+    return [*controls_in, map_selection, relayout, timeline, bar_click, 0, 0, 0, search, field, stored]
+
+
+def test_cbk001_type_checkbox_updates_store_and_url(app_context):
+    trigger("filters-types.value")
+    store, search, *_ = update_filter_state(*state_args({"filters-types.value": ["drug_seizure"]}))
+    assert FilterSpec.from_store(store) == FilterSpec(event_types=("drug_seizure",))
+    assert search == "?type=drug_seizure"
+
+
+def test_cbk002_map_box_selection_sets_bbox_and_keeps_controls(app_context):
+    trigger("map-graph.selectedData")
+    selection = {"range": {"map": [[-75.5, -11.0], [-73.0, -13.5]]}}
+    store, search, spatial_text, clear_hidden, *controls = update_filter_state(
+        *state_args(map_selection=selection, search="?type=arrest"))
+    spec = FilterSpec.from_store(store)
+    assert spec.bbox == (-75.5, -13.5, -73.0, -11.0) and spec.event_types == ("arrest",)
+    assert "bbox=-75.5,-13.5,-73,-11" in search and clear_hidden is False
+    assert controls[3] == ["arrest"]  # the checklist is told about the URL's type
+
+
+def test_cbk003_timeline_brush_sets_dates(app_context):
+    trigger("timeline-graph.selectedData")
+    store, search, *_ = update_filter_state(
+        *state_args(timeline={"range": {"x": ["2016-01-01 00:00", "2017-12-31 12:00"]}}))
+    assert "from=2016-01-01&to=2017-12-31" in search
+
+
+def test_cbk004_breakdown_click_toggles(app_context):
+    trigger("breakdown-graph.clickData")
+    click = {"points": [{"customdata": "BOL"}]}
+    _, search, *_ = update_filter_state(*state_args(bar_click=click, field="country"))
+    assert search == "?country=BOL"
+    _, search, *_ = update_filter_state(*state_args(bar_click=click, field="country", search=search))
+    assert search == ""
+
+
+def test_cbk005_reset_and_language(app_context):
+    trigger("page-reset.n_clicks")
+    store, search, *_ = update_filter_state(*state_args(search="?type=arrest&lang=es&view=1,2,3"))
+    assert search == "?lang=es" and FilterSpec.from_store(store).is_empty
+    trigger("page-lang-switch.n_clicks")
+    _, search, *_ = update_filter_state(*state_args(search="?type=arrest"))
+    assert parse_url_state(search)[0].lang == "es"
+
+
+def test_cbk006_pan_updates_view_without_touching_filter(app_context):
+    trigger("map-graph.relayoutData")
+    stored = FilterSpec(event_types=("arrest",)).to_store()
+    store, search, *_ = update_filter_state(*state_args(
+        relayout={"map.center": {"lat": -12.4, "lon": -73.9}, "map.zoom": 7.5},
+        search="?type=arrest", stored=stored))
+    assert store is no_update  # the views do not redraw on a pan
+    assert "view=-12.4,-73.9,7.5" in search
+
+
+def test_cbk007_views_agree_with_store(app_context):
+    spec = FilterSpec(event_types=("attack_on_security_forces",))
+    data, expected = spec.to_store(), app_context.store.count(spec)
+    counts = update_counts("en", data)
+    assert counts[0] == str(expected)
+    assert len(update_table("en", data)) == expected
+    timeline = update_timeline("en", data)
+    assert sum(sum(t.y) for t in timeline.data) == expected
+    figure, note = update_map("en", data, "")
+    index = map_trace_index(len(app_context.data.routes["features"]))
+    assert sum(len(figure.data[i].lat) for i in index.events) == expected and note == ""
+    assert sum(update_breakdown("en", data, "event_type").data[0].x) == expected
+
+
+def test_cbk008_page_renders_once_per_language(app_context):
+    body, lang = update_page_body("?lang=es&type=arrest", None)
+    assert lang == "es" and "Filtros" in str(body)
+    from dash.exceptions import PreventUpdate
+
+    with pytest.raises(PreventUpdate):
+        update_page_body("?lang=es&type=drug_seizure", "es")
+
+
+def test_cbk009_click_selects_event_and_patches_highlight(app_context):
+    index = map_trace_index(len(app_context.data.routes["features"]))
+    trigger("map-graph.clickData")
+    click = {"points": [{"curveNumber": index.events.start, "customdata": 65}]}
+    search, patch = on_event_selected(click, None, "?type=drug_seizure")
+    event_id = app_context.store.event_id_at(65)
+    assert search == f"?type=drug_seizure&event={event_id}"
+    operations = patch.to_plotly_json()["operations"]
+    assert {tuple(op["location"]) for op in operations} == {("data", index.highlight, "lat"),
+                                                           ("data", index.highlight, "lon")}
+    card = str(update_detail(search, "en"))
+    source = app_context.store.event(event_id)["source_url"]
+    assert source in card and "noopener" in card and "_blank" in card
+
+
+def test_cbk010_table_row_selects_event(app_context):
+    trigger("table-grid.selectedRows")
+    search, _ = on_event_selected(None, [{"event_id": "rutas:0010"}], "")
+    assert search == "?event=rutas:0010"
+    trigger("table-grid.selectedRows")
+    assert on_event_selected(None, [{"event_id": "rutas:0010"}], search) == (no_update, no_update)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>"])
+def test_sec003_detail_card_never_links_unsafe_urls(app_context, url):
+    from dashboard.layout.detail import build_detail_card
+
+    event = dict(app_context.store.event("rutas:0001"), source_url=url)
+    card = build_detail_card(event, "en")
+    assert url not in str(card)
+    assert "Source link withheld" in str(card)
