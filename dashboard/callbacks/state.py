@@ -51,7 +51,10 @@ def update_filter_state(*args):
     map_selection, map_relayout, timeline_selection, bar_click, *_, search, field, stored = \
         args[len(CONTROL_PROPS):]
     state, _ = parse_url_state(search)
-    spec, trigger = state.spec, ctx.triggered_id
+    # When the page body is rendered every input reports a change at once: that is not a user
+    # action, and must not be read as "reset" (the first input) — the URL stands as it is.
+    spec = state.spec
+    trigger = ctx.triggered_id if len(ctx.triggered) == 1 else None
 
     if trigger == PageIds.RESET:
         state = reset_state(state)

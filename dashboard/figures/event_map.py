@@ -24,6 +24,7 @@ APPROXIMATE_OPACITY = 0.6
 # Halo diameter (px) per geo precision: the coarser the place, the wider the uncertainty ring.
 HALO_SIZE = {"exact": 0, "town": 0, "district": 20, "province": 26, "region": 32, "country": 40}
 INFERRED_DOT_SPACING_DEG = 0.35
+LEGEND_WIDTH_PX = 200
 GLYPHS_URL = "/assets/fonts/{fontstack}/{range}.pbf"
 
 
@@ -269,13 +270,13 @@ def build_event_map(
             center=dict(lat=view.lat, lon=view.lon),
             zoom=view.zoom,
         ),
-        margin=dict(l=0, r=0, t=0, b=0),
+        margin=dict(l=0, r=LEGEND_WIDTH_PX, t=0, b=0),
         paper_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_colour),
-        legend=dict(x=0.995, y=0.995, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.85)",
-                    font=dict(size=10), itemsizing="constant", tracegroupgap=0),
-        legend2=dict(x=0.995, y=0.005, xanchor="right", yanchor="bottom",
-                     bgcolor="rgba(255,255,255,0.85)", font=dict(size=10),
+        # Legends sit in the right margin, so they never hide a point.
+        legend=dict(x=1.005, y=1, xanchor="left", yanchor="top", font=dict(size=10),
+                    itemsizing="constant", tracegroupgap=0),
+        legend2=dict(x=1.005, y=0, xanchor="left", yanchor="bottom", font=dict(size=10),
                      title=dict(text=translate("map.routes", lang), font=dict(size=10))),
         dragmode="pan",
         uirevision=uirevision,

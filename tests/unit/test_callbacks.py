@@ -83,6 +83,15 @@ def test_cbk006_pan_updates_view_without_touching_filter(app_context):
     assert "view=-12.4,-73.9,7.5" in search
 
 
+def test_cbk011_initial_render_keeps_the_url(app_context):
+    """On first render every input reports a change; the shared link must survive it."""
+    context_value.set(AttributeDict(triggered_inputs=[
+        {"prop_id": "page-reset.n_clicks", "value": 0}, {"prop_id": "filters-types.value", "value": []}]))
+    search = "?type=arrest&view=-12.3,-73.95,7.6&event=rutas:0085&lang=es"
+    store, new_search, *_ = update_filter_state(*state_args({"filters-types.value": ["arrest"]}, search=search))
+    assert parse_url_state(new_search)[0] == parse_url_state(search)[0]
+
+
 def test_cbk007_views_agree_with_store(app_context):
     spec = FilterSpec(event_types=("attack_on_security_forces",))
     data, expected = spec.to_store(), app_context.store.count(spec)
