@@ -65,6 +65,12 @@ def table_column_defs(lang: str) -> list[dict]:
     return defs
 
 
+def grid_locale_text(lang: str) -> dict[str, str]:
+    """The grid's own words (pager, empty table) in the page language."""
+    return {key: translate(f"grid.{key}", lang)
+            for key in ("page", "of", "to", "pageSizeSelectorLabel", "noRowsToShow")}
+
+
 def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> html.Div:
     lang = state.lang
     store = context.store
@@ -117,6 +123,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         getRowId="params.data.event_id", dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "animateRows": False, "pagination": True, "paginationPageSize": context.settings.table_page_size,
+            "localeText": grid_locale_text(lang),
         },
         defaultColDef={"sortable": True}, className="ag-theme-quartz table-grid", style={"height": "420px"},
     ), class_name="table-panel")
