@@ -126,5 +126,7 @@ def clicked_event_row(click_data: dict | None, event_traces: range) -> int | Non
         return None
     if point.get("curveNumber") not in event_traces:
         return None
-    row = point.get("customdata")
-    return int(row) if isinstance(row, (int, float)) else None
+    try:
+        return int(point.get("customdata"))
+    except (TypeError, ValueError):
+        return None

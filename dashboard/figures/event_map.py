@@ -59,9 +59,11 @@ def marker_sizes(quantity_kg: np.ndarray, fatalities: np.ndarray) -> np.ndarray:
 
 def offline_style(theme: Theme = SCREEN) -> dict:
     """A MapLibre style with no remote sources: a background, local glyphs for labels."""
+    # "sources" must not be empty: plotly prunes empty objects on update, and MapLibre then
+    # refuses the style ("missing required property sources") and stops redrawing the map.
     return {
         "version": 8,
-        "sources": {},
+        "sources": {"empty": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
         "glyphs": GLYPHS_URL,
         "layers": [{"id": "background", "type": "background",
                     "paint": {"background-color": theme.water_colour}}],
@@ -193,7 +195,9 @@ def _event_traces(points: PointColumns, hover: list[str] | None, lang: str) -> l
             lat=points.latitude[selected], lon=points.longitude[selected], mode="markers",
             marker=dict(size=sizes[selected], color=EVENT_COLOURS[event_type],
                         opacity=opacity[selected]),
-            customdata=points.row[selected],
+            # Text, not a numpy array: dcc.Graph reads click customdata from the raw (base64
+            # encoded) trace data, so typed-array customdata arrives as undefined.
+            customdata=[str(row) for row in points.row[selected]],
             hovertext=[hover[i] for i in selected] if hover is not None else None,
             hoverinfo="text" if hover is not None else "none",
             name=label("event_type", event_type, lang),

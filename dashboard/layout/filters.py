@@ -7,12 +7,22 @@ from dash import dcc, html
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import ActorGroup, EventType
 from dashboard.data.store import InMemoryEventStore
+from dashboard.figures.theme import EVENT_COLOURS
 from dashboard.i18n import label, translate
 from dashboard.ids import FilterIds
 
 
 def _options(kind: str, values: list[str], lang: str) -> list[dict]:
     return [{"label": label(kind, v, lang), "value": v} for v in values]
+
+
+def event_type_options(lang: str) -> list[dict]:
+    """Type checkboxes carry the map's colour swatch, so the panel doubles as a legend."""
+    return [
+        {"label": html.Span([html.Span(className="swatch", style={"backgroundColor": EVENT_COLOURS[t]}),
+                             label("event_type", t.value, lang)]), "value": t.value}
+        for t in EventType
+    ]
 
 
 def actor_options(store: InMemoryEventStore, lang: str) -> list[dict]:
@@ -55,7 +65,7 @@ def build_filter_panel(store: InMemoryEventStore, spec: FilterSpec, lang: str) -
                 display_format="YYYY-MM-DD", clearable=True, initial_visible_month=first,
                 start_date_placeholder_text=first, end_date_placeholder_text=last)),
             section("filters.types", dcc.Checklist(
-                id=FilterIds.TYPES, options=_options("event_type", [t.value for t in EventType], lang),
+                id=FilterIds.TYPES, options=event_type_options(lang),
                 value=list(spec.event_types), className="checklist")),
             section("filters.actors", dcc.Dropdown(
                 id=FilterIds.ACTORS, options=actor_options(store, lang), value=list(spec.actors),

@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import pytest
 
-from tests.browser.harness import PageLog, chromium_browser, serve_app
-
-
-@dataclass
-class UiPage:
-    """A Playwright page on the served app, with its console/request log."""
-
-    page: object
-    log: PageLog
-    base_url: str
-
-    def open(self, search: str = "") -> None:
-        self.page.goto(f"{self.base_url}/{search}")
-
-    def assert_no_console_errors(self, step: str) -> None:
-        assert self.log.errors == [], f"console errors after {step}: {self.log.errors}"
+from tests.browser.harness import PageLog, UiPage, chromium_browser, serve_app
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -77,6 +80,17 @@ def chromium_browser():
         finally:
             context.close()
 
+# The parts of MAP_READY_JS, for a failure message.
+MAP_STATE_JS = """() => {
+  const gd = document.querySelector('#map-graph .js-plotly-plot');
+  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  if (!sub) return {plotted: false};
+  const m = sub.map;
+  return {traces: gd._fullData.filter(t => t.type === 'scattermap').length,
+          drawn_traces: Object.keys(sub.traceHash).length, style_loaded: m.isStyleLoaded(),
+          loaded: m.loaded(), moving: m.isMoving()};
+}"""
+
 
 def wait_for_map(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(MAP_READY_JS, timeout=timeout_ms, polling=100)
@@ -139,14 +153,12 @@ def view_counts(page, events: range) -> dict:
 
 def wait_for_view_counts(page, events: range, expected: dict, timeout_ms: int = 60_000) -> dict:
     """Wait until the views show ``expected`` (a subset of view_counts' keys); fail with what they show."""
-    check = """([range, expected]) => {
-      const counts = (%s)(range);
-      return Object.keys(expected).every(k => counts[k] === expected[k]);
-    }""" % VIEW_COUNTS_JS
+    check = ("([range, expected]) => { const counts = (" + VIEW_COUNTS_JS + ")(range);"
+             " return Object.keys(expected).every(k => counts[k] === expected[k]); }")
     try:
         page.wait_for_function(check, arg=[[events.start, events.stop], expected], timeout=timeout_ms,
                                polling=200)
-    except Exception as error:  # playwright TimeoutError: report what the page shows instead
+    except PlaywrightTimeoutError as error:
         raise AssertionError(f"views never showed {expected}; they show {view_counts(page, events)}") \
             from error
     return view_counts(page, events)
@@ -177,3 +189,32 @@ def drag(page, start: tuple[float, float], end: tuple[float, float], steps: int 
     page.mouse.down()
     page.mouse.move(*end, steps=steps)
     page.mouse.up()
+
+
+@dataclass
+class UiPage:
+    """A Playwright page on the served app, with its console/request log."""
+
+    page: object
+    log: PageLog
+    base_url: str
+
+    def open(self, search: str = "") -> None:
+        self.page.goto(f"{self.base_url}/{search}")
+
+    def assert_no_console_errors(self, step: str) -> None:
+        assert self.log.errors == [], f"console errors after {step}: {self.log.errors}"
+
+    def settle(self, step: str, timeout_s: float = 60.0) -> None:
+        """Wait for Dash to go idle and the map to be drawn; fail at once on a console error."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.assert_no_console_errors(step)
+            try:
+                settle(self.page, timeout_ms=3_000)
+                break
+            except PlaywrightTimeoutError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the page never settled after {step}; map state: "
+                                         f"{self.page.evaluate(MAP_STATE_JS)}") from None
+        self.assert_no_console_errors(step)

@@ -2,21 +2,25 @@
 
 One served app and one Chromium context for the module (conftest.py), a fresh page per test.
 Expected numbers always come from the store in Python, never from constants in the page.
+After every step the page must have logged no console error.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboard.data.filters import FilterSpec, parse_url_state
+from dashboard.data.store import EVENT_TYPES
 from dashboard.i18n import format_number
 from tests.browser.harness import (
     PageLog,
+    UiPage,
     drag,
     map_canvas_point,
-    settle,
     timeline_x,
     view_counts,
     wait_for_view_counts,
@@ -27,261 +31,283 @@ pytestmark = pytest.mark.browser
 TOTAL_EVENTS = 156
 VRAEM_BOX = ((-75.0, -11.0), (-72.8, -13.4))  # (lon, lat) corners around the VRAEM polygon
 ISOLATED_EVENT = "rutas:0041"  # Huanchaco, near Trujillo: no other event within ~300 km
+CHECKED_JS = "els => els.filter(e => e.checked).map(e => e.value)"
+SCREENSHOT = "/tmp/rutas/brw_filtered.png"
+MAP_JS = "document.querySelector('#map-graph .js-plotly-plot')"
+
+def search_of(page) -> str:
+    return urlsplit(page.url).query
 
 
-def search_of(ui) -> str:
-    return urlsplit(ui.page.url).query
-
-
-def url_params(ui) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(search_of(ui)).items()}
-
-
-def url_spec(ui) -> FilterSpec:
-    state, notices = parse_url_state(search_of(ui))
-    assert notices == [], f"the app wrote a URL it cannot parse: {ui.page.url} {notices}"
+def url_spec(page) -> FilterSpec:
+    state, notices = parse_url_state(search_of(page))
+    assert notices == [], f"the app wrote a URL it cannot parse: {page.url} {notices}"
     return state.spec
 
 
 def all_views(count: int, lang: str = "en") -> dict:
+    """Headline, map markers, timeline total and table rows all showing ``count`` events."""
     return {"headline": format_number(count, lang), "map_events": count, "timeline_total": count,
             "table_rows": count}
 
 
-def wait_for_url(ui, predicate_js: str) -> None:
-    """Wait for a condition on ``URLSearchParams`` ``p`` (JS expression)."""
-    ui.page.wait_for_function(f"() => {{ const p = new URLSearchParams(location.search); return {predicate_js}; }}",
-                              timeout=60_000, polling=100)
+def wait_for_url(page, predicate_js: str, timeout_ms: int = 60_000) -> None:
+    """Wait for a JS condition on ``p``, the page's URLSearchParams."""
+    try:
+        page.wait_for_function(
+            f"() => {{ const p = new URLSearchParams(location.search); return {predicate_js}; }}",
+            timeout=timeout_ms, polling=100)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the URL never satisfied {predicate_js!r}; it is {page.url}") from None
 
 
-def type_label(ui, value: str):
-    return ui.page.locator(f'#filters-types label:has(input[value="{value}"])')
+def type_option(page, value: str):
+    return page.locator(f'#filters-types label:has(input[value="{value}"])')
 
 
-def checked_types(ui) -> list[str]:
-    return ui.page.eval_on_selector_all("#filters-types input[type=checkbox]",
-                                        "els => els.filter(e => e.checked).map(e => e.value)")
+def checked_types(page) -> list[str]:
+    return page.eval_on_selector_all("#filters-types input[type=checkbox]", CHECKED_JS)
 
 
-def load(ui, trace_index, search: str = "", count: int = TOTAL_EVENTS) -> None:
+def load(ui: UiPage, search: str = "") -> None:
     ui.open(search)
-    settle(ui.page)
-    ui.assert_no_console_errors(f"loading /{search}")
-    wait_for_view_counts(ui.page, trace_index.events, {"headline": format_number(count, "en")})
+    ui.settle(f"loading /{search}")
 
 
-def box_select_map(ui, corner_a: tuple[float, float], corner_b: tuple[float, float]) -> None:
+def expect_views(ui: UiPage, trace_index, count: int, step: str, lang: str = "en") -> None:
+    """Every linked view shows ``count`` events, the page is idle and logged no error."""
+    wait_for_view_counts(ui.page, trace_index.events, all_views(count, lang))
+    ui.settle(step)
+    assert view_counts(ui.page, trace_index.events) == all_views(count, lang), step
+
+
+def box_select_map(ui: UiPage, corner_a: tuple[float, float], corner_b: tuple[float, float]) -> None:
     page = ui.page
     page.hover("#map-graph .js-plotly-plot")
     page.click('#map-graph .modebar-btn[data-title="Box Select"]')
-    page.wait_for_function("() => document.querySelector('#map-graph .js-plotly-plot')"
-                           "._fullLayout.dragmode === 'select'", timeout=60_000)
+    page.wait_for_function(f"() => {MAP_JS}._fullLayout.dragmode === 'select'", timeout=60_000)
+    ui.assert_no_console_errors("choosing Box Select")
     drag(page, map_canvas_point(page, *corner_a), map_canvas_point(page, *corner_b))
 
 
-def test_brw001_page_loads_offline_with_every_event(ui, trace_index):
-    load(ui, trace_index)
-    counts = wait_for_view_counts(ui.page, trace_index.events, all_views(TOTAL_EVENTS))
-    assert counts["headline"] == "156"
-    assert ui.page.evaluate("() => document.querySelector('#map-graph .js-plotly-plot')"
-                            "._fullLayout.map._subplot.map.loaded()")
-    ui.assert_no_console_errors("map drawn")
-    assert ui.log.requests, "no request recorded: the log is not attached"
+def assert_detail_card_links(page, event: dict) -> None:
+    link = page.locator("#detail-card a")
+    link.wait_for(timeout=60_000)
+    page.wait_for_function("(href) => document.querySelector('#detail-card a').getAttribute('href') === href",
+                           arg=event["source_url"], timeout=60_000)
+    assert link.count() == 1
+    assert link.get_attribute("href") == event["source_url"]
+    assert link.get_attribute("target") == "_blank"
+    assert "noopener" in (link.get_attribute("rel") or "").split()
+    assert event["event_id"] in page.text_content("#detail-card")
+
+
+def highlighted_points(page, index: int) -> list[list[float]]:
+    return page.evaluate(f"""(i) => {{ const t = {MAP_JS}._fullData[i];
+                                       return Array.from(t.lat || []).map((lat, k) => [lat, t.lon[k]]); }}""",
+                         index)
+
+
+def test_brw001_page_loads_offline_with_every_event(ui, store, trace_index):
+    assert store.count(FilterSpec()) == TOTAL_EVENTS
+    load(ui)
+    expect_views(ui, trace_index, TOTAL_EVENTS, "first render")
+    assert ui.page.text_content("#counts-events") == "156"
+    assert ui.page.evaluate(f"() => {MAP_JS}._fullLayout.map._subplot.map.loaded()")
+    assert any(u.startswith(ui.base_url) for u in ui.log.requests), "the request log is not attached"
     assert ui.log.outside_requests() == []
 
 
 def test_brw002_one_event_type_filters_every_view(ui, store, trace_index):
     expected = store.count(FilterSpec(event_types=("drug_seizure",)))
     assert 0 < expected < TOTAL_EVENTS
-    load(ui, trace_index)
+    load(ui)
 
-    type_label(ui, "drug_seizure").click()
-    wait_for_url(ui, "p.get('type') === 'drug_seizure'")
-    ui.assert_no_console_errors("checking 'Drug seizure'")
-    wait_for_view_counts(ui.page, trace_index.events, all_views(expected))
-    settle(ui.page)
-    ui.assert_no_console_errors("views updated")
-    assert view_counts(ui.page, trace_index.events) == all_views(expected)
-    assert "type=drug_seizure" in ui.page.url
-    assert checked_types(ui) == ["drug_seizure"]
-
-    ui.page.screenshot(path="/tmp/rutas/brw_filtered.png", full_page=True)
+    try:
+        type_option(ui.page, "drug_seizure").click()
+        wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
+        ui.assert_no_console_errors("checking 'Drug seizure'")
+        expect_views(ui, trace_index, expected, "checking 'Drug seizure'")
+        assert "type=drug_seizure" in ui.page.url
+        assert checked_types(ui.page) == ["drug_seizure"]
+    finally:
+        Path(SCREENSHOT).parent.mkdir(parents=True, exist_ok=True)
+        ui.page.screenshot(path=SCREENSHOT, full_page=True)
 
 
 def test_brw003_timeline_brush_sets_date_range(ui, store, trace_index):
-    load(ui, trace_index)
+    load(ui)
     ui.page.locator("#timeline-graph").scroll_into_view_if_needed()
     drag(ui.page, timeline_x(ui.page, "2014-01-01"), timeline_x(ui.page, "2019-12-31"))
-    wait_for_url(ui, "p.has('from') && p.has('to')")
+    wait_for_url(ui.page, "p.has('from') && p.has('to')")
     ui.assert_no_console_errors("brushing the timeline")
 
-    spec = url_spec(ui)
-    assert spec.date_from is not None and spec.date_to is not None
+    spec = url_spec(ui.page)
     assert spec.date_from.year in (2013, 2014) and spec.date_to.year in (2019, 2020), spec
     expected = store.count(spec)
     assert 0 < expected < TOTAL_EVENTS
-    wait_for_view_counts(ui.page, trace_index.events, all_views(expected))
-    settle(ui.page)
-    ui.assert_no_console_errors("views updated")
-    assert view_counts(ui.page, trace_index.events) == all_views(expected)
-    assert url_spec(ui) == spec, "the URL changed again after the views settled"
+    expect_views(ui, trace_index, expected, "brushing the timeline")
+    assert url_spec(ui.page) == spec, "the URL changed again after the views settled"
 
 
 def test_brw004_map_box_select_sets_bbox(ui, store, trace_index):
-    load(ui, trace_index)
+    load(ui)
     box_select_map(ui, *VRAEM_BOX)
-    wait_for_url(ui, "p.has('bbox')")
+    wait_for_url(ui.page, "p.has('bbox')")
     ui.assert_no_console_errors("box-selecting the VRAEM")
 
-    spec = url_spec(ui)
-    west, south, east, north = spec.bbox
+    spec = url_spec(ui.page)
     (lon_a, lat_a), (lon_b, lat_b) = VRAEM_BOX
-    # The box is drawn in pixels, so its corners land within a pixel or so of the targets.
-    for got, want in ((west, lon_a), (north, lat_a), (east, lon_b), (south, lat_b)):
-        assert got == pytest.approx(want, abs=0.1), spec.bbox
+    # The box is drawn in whole pixels, so its corners land within a pixel of the targets.
+    assert spec.bbox == pytest.approx((lon_a, lat_b, lon_b, lat_a), abs=0.1)
     expected = store.count(FilterSpec(bbox=spec.bbox))
     assert 0 < expected < TOTAL_EVENTS
-    wait_for_view_counts(ui.page, trace_index.events, all_views(expected))
-    settle(ui.page)
-    ui.assert_no_console_errors("views updated")
-    assert view_counts(ui.page, trace_index.events) == all_views(expected)
+    expect_views(ui, trace_index, expected, "box-selecting the VRAEM")
     assert ui.page.text_content("#filters-spatial").strip() != ""
     assert ui.page.is_visible("#filters-clear-spatial")
 
 
-def test_brw005_clicking_an_event_shows_its_source(ui, store, trace_index):
+def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index):
     event = store.event(ISOLATED_EVENT)
     assert event is not None and event["source_url"].startswith("http")
-    load(ui, trace_index)
+    load(ui)
 
+    # 1. Click the marker on the map (hover first: Plotly reports the hovered point on click).
+    curve = trace_index.events.start + EVENT_TYPES.index(event["event_type"])
     x, y = map_canvas_point(ui.page, float(event["longitude"]), float(event["latitude"]))
-    ui.page.mouse.move(x, y)
+    ui.page.mouse.move(x - 15, y - 15)
+    ui.page.mouse.move(x, y, steps=5)
+    try:
+        ui.page.wait_for_function(f"(c) => ({MAP_JS}._hoverdata || []).some(p => p.curveNumber === c)",
+                                  arg=curve, timeout=20_000)
+    except PlaywrightTimeoutError:
+        pass  # reported by the assertion below, with what is hovered
+    hovered = ui.page.evaluate(f"() => ({MAP_JS}._hoverdata || []).map(p => [p.curveNumber, p.customdata])")
+    assert len(hovered) == 1 and hovered[0][0] == curve, f"hovering {ISOLATED_EVENT} hovers {hovered}"
+    assert store.event_id_at(int(hovered[0][1])) == ISOLATED_EVENT, hovered
     ui.page.mouse.click(x, y)
-    wait_for_url(ui, f"p.get('event') === {ISOLATED_EVENT!r}")
-    ui.assert_no_console_errors("clicking the event")
+    try:
+        wait_for_url(ui.page, f"p.get('event') === {ISOLATED_EVENT!r}", timeout_ms=20_000)
+    except AssertionError as error:
+        # dcc.Graph copies clickData customdata from figure.data[curve].customdata, not _fullData.
+        raw = ui.page.evaluate(f"""(i) => {{ const c = {MAP_JS}.data[i].customdata;
+            return Array.isArray(c) ? 'a JSON array' : JSON.stringify(c).slice(0, 50); }}""", curve)
+        raise AssertionError(f"{error}; the clicked trace's figure.data customdata is {raw}") from None
+    ui.assert_no_console_errors("clicking the event on the map")
+    assert_detail_card_links(ui.page, event)
+    ui.page.wait_for_function(f"(i) => ({MAP_JS}._fullData[i].lat || []).length === 1",
+                              arg=trace_index.highlight, timeout=60_000)
+    expect_views(ui, trace_index, TOTAL_EVENTS, "clicking the event on the map")  # a click never filters
+    assert highlighted_points(ui.page, trace_index.highlight) == \
+        [pytest.approx([float(event["latitude"]), float(event["longitude"])])]
 
-    link = ui.page.locator("#detail-card a")
-    link.wait_for(timeout=60_000)
-    assert link.count() == 1
-    assert link.get_attribute("href") == event["source_url"]
-    assert link.get_attribute("target") == "_blank"
-    assert "noopener" in (link.get_attribute("rel") or "").split()
-    assert ISOLATED_EVENT in ui.page.text_content("#detail-card")
-
-    highlight = trace_index.highlight
-    ui.page.wait_for_function(
-        """(i) => { const t = document.querySelector('#map-graph .js-plotly-plot')._fullData[i];
-                    return t && t.lat && t.lat.length === 1; }""", arg=highlight, timeout=60_000)
-    lat, lon = ui.page.evaluate("""(i) => { const t = document.querySelector('#map-graph .js-plotly-plot')
-                                   ._fullData[i]; return [t.lat[0], t.lon[0]]; }""", highlight)
-    assert (lat, lon) == pytest.approx((float(event["latitude"]), float(event["longitude"])))
-    settle(ui.page)
-    ui.assert_no_console_errors("highlight drawn")
-    assert view_counts(ui.page, trace_index.events) == all_views(TOTAL_EVENTS), "a click must not filter"
+    # 2. Click another event's row in the table: the card and the highlight follow.
+    rows = ui.page.locator(f'#table-grid .ag-center-cols-container .ag-row:not([row-id="{ISOLATED_EVENT}"])')
+    row = rows.nth(2)
+    row_id = row.get_attribute("row-id")
+    other = store.event(row_id)
+    assert other is not None and other["source_url"].startswith("http"), row_id
+    row.locator('.ag-cell[col-id="location"]').click()
+    wait_for_url(ui.page, f"p.get('event') === {row_id!r}")
+    ui.assert_no_console_errors("clicking a table row")
+    assert_detail_card_links(ui.page, other)
+    ui.page.wait_for_function(f"([i, lat]) => ({MAP_JS}._fullData[i].lat || [])[0] === lat",
+                              arg=[trace_index.highlight, float(other["latitude"])], timeout=60_000)
+    expect_views(ui, trace_index, TOTAL_EVENTS, "clicking a table row")
+    assert highlighted_points(ui.page, trace_index.highlight) == \
+        [pytest.approx([float(other["latitude"]), float(other["longitude"])])]
 
 
 def test_brw006_shared_link_restores_the_view(ui, browser_context, store, trace_index):
-    load(ui, trace_index)
-    type_label(ui, "drug_seizure").click()
-    wait_for_url(ui, "p.get('type') === 'drug_seizure'")
+    load(ui)
+    type_option(ui.page, "drug_seizure").click()
+    wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
     ui.page.fill("#filters-text", "Callao")
-    wait_for_url(ui, "p.get('q') === 'Callao'")
-    ui.assert_no_console_errors("type + text filter")
+    wait_for_url(ui.page, "p.get('q') === 'Callao'")
+    ui.settle("type + text filter")
 
     # Zoom the map with the wheel: the new view goes into the URL.
-    centre = map_canvas_point(ui.page, -75.5, -10.5)
-    ui.page.mouse.move(*centre)
+    ui.page.mouse.move(*map_canvas_point(ui.page, -76.0, -11.0))
     ui.page.mouse.wheel(0, -400)
-    wait_for_url(ui, "p.has('view')")
-    settle(ui.page)
-    ui.assert_no_console_errors("zooming the map")
+    wait_for_url(ui.page, "p.has('view')")
+    ui.settle("zooming the map")
 
-    state, notices = parse_url_state(search_of(ui))
+    state, notices = parse_url_state(search_of(ui.page))
     assert notices == []
     assert state.spec == FilterSpec(event_types=("drug_seizure",), text="Callao")
     assert state.view is not None and state.view.zoom > 4.2, state.view
     expected = store.count(state.spec)
     assert 0 < expected < TOTAL_EVENTS
-    wait_for_view_counts(ui.page, trace_index.events, all_views(expected))
+    expect_views(ui, trace_index, expected, "zooming the map")
     shared_url = ui.page.url
 
-    fresh = browser_context.new_page()
-    fresh_log = PageLog(fresh)
+    fresh = UiPage(page=browser_context.new_page(), log=None, base_url=ui.base_url)
+    fresh.log = PageLog(fresh.page)
     try:
-        fresh.goto(shared_url)
-        settle(fresh)
-        assert fresh_log.errors == [], f"console errors opening the shared link: {fresh_log.errors}"
-        wait_for_view_counts(fresh, trace_index.events, all_views(expected))
-        assert fresh.eval_on_selector_all("#filters-types input[type=checkbox]",
-                                          "els => els.filter(e => e.checked).map(e => e.value)") \
-            == ["drug_seizure"]
-        assert fresh.input_value("#filters-text") == "Callao"
-        centre, zoom = fresh.evaluate("""() => { const m = document.querySelector('#map-graph .js-plotly-plot')
-                                         ._fullLayout.map; return [m.center, m.zoom]; }""")
+        fresh.page.goto(shared_url)
+        fresh.settle("opening the shared link")
+        expect_views(fresh, trace_index, expected, "opening the shared link")
+        assert checked_types(fresh.page) == ["drug_seizure"]
+        assert fresh.page.input_value("#filters-text") == "Callao"
+        centre, zoom = fresh.page.evaluate(
+            f"() => [{MAP_JS}._fullLayout.map.center, {MAP_JS}._fullLayout.map.zoom]")
         assert centre["lat"] == pytest.approx(state.view.lat, abs=0.01)
         assert centre["lon"] == pytest.approx(state.view.lon, abs=0.01)
         assert zoom == pytest.approx(state.view.zoom, abs=0.01)
-        assert urlsplit(fresh.url).query == urlsplit(shared_url).query, "opening the link rewrote it"
-        assert fresh_log.errors == []
+        assert search_of(fresh.page) == search_of(ui.page), "opening the link rewrote it"
     finally:
-        fresh.close()
+        fresh.page.close()
 
 
 def test_brw007_language_switch_translates_and_keeps_counts(ui, store, trace_index):
     spec = FilterSpec(event_types=("drug_seizure",))
     expected = store.count(spec)
-    load(ui, trace_index, "?type=drug_seizure", count=expected)
-    wait_for_view_counts(ui.page, trace_index.events, all_views(expected))
+    load(ui, "?type=drug_seizure")
+    expect_views(ui, trace_index, expected, "opening a filtered link")
     assert ui.page.text_content("#filters-panel h2") == "Filters"
 
     ui.page.click("#page-lang-switch")
-    wait_for_url(ui, "p.get('lang') === 'es'")
+    wait_for_url(ui.page, "p.get('lang') === 'es'")
     ui.page.wait_for_function("() => document.querySelector('#filters-panel h2')?.textContent === 'Filtros'",
                               timeout=60_000)
-    settle(ui.page)
     ui.assert_no_console_errors("switching to Spanish")
-    assert type_label(ui, "drug_seizure").text_content().strip() == "Incautación de droga"
-    assert checked_types(ui) == ["drug_seizure"], "the filter must survive the language switch"
-    wait_for_view_counts(ui.page, trace_index.events, all_views(expected, "es"))
-    assert ui.page.get_attribute("#page-lang-switch", "lang") == "en"
+    expect_views(ui, trace_index, expected, "switching to Spanish", lang="es")
+    assert type_option(ui.page, "drug_seizure").text_content().strip() == "Incautación de droga"
+    assert checked_types(ui.page) == ["drug_seizure"], "the filter must survive the language switch"
     assert ui.page.text_content("#page-lang-switch").strip() == "English"
-    assert parse_url_state(search_of(ui))[0].spec == spec
-    ui.assert_no_console_errors("Spanish views updated")
+    assert url_spec(ui.page) == spec
 
 
 def test_brw008_reset_clears_filters_and_selection(ui, store, trace_index):
-    load(ui, trace_index)
-    type_label(ui, "drug_seizure").click()
-    wait_for_url(ui, "p.get('type') === 'drug_seizure'")
+    load(ui, f"?event={ISOLATED_EVENT}")
+    assert_detail_card_links(ui.page, store.event(ISOLATED_EVENT))
+    type_option(ui.page, "drug_seizure").click()
+    wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
     ui.page.fill("#filters-text", "port")
-    wait_for_url(ui, "p.get('q') === 'port'")
-    settle(ui.page)
-    box_select_map(ui, (-80.0, -2.0), (-68.0, -16.0))
-    wait_for_url(ui, "p.has('bbox') && p.get('type') === 'drug_seizure' && p.get('q') === 'port'")
-    settle(ui.page)
-    ui.assert_no_console_errors("filters + box selection")
-    filtered = store.count(url_spec(ui))
-    assert filtered < TOTAL_EVENTS
-    wait_for_view_counts(ui.page, trace_index.events, all_views(filtered))
+    wait_for_url(ui.page, "p.get('q') === 'port'")
+    ui.settle("type + text filter")
+    box_select_map(ui, (-79.5, -4.0), (-70.0, -15.0))
+    wait_for_url(ui.page, "p.has('bbox') && p.get('type') === 'drug_seizure' && p.get('q') === 'port'")
+    filtered = store.count(url_spec(ui.page))
+    assert 0 < filtered < TOTAL_EVENTS
+    expect_views(ui, trace_index, filtered, "type + text + box selection")
 
     ui.page.click("#page-reset")
-    wait_for_url(ui, "!p.has('bbox') && !p.has('type') && !p.has('q')")
-    wait_for_view_counts(ui.page, trace_index.events, all_views(TOTAL_EVENTS))
-    settle(ui.page)
+    wait_for_url(ui.page, "!p.has('bbox') && !p.has('type') && !p.has('q')")
     ui.assert_no_console_errors("reset")
-    assert set(url_params(ui)) <= {"lang"}, ui.page.url
-    assert view_counts(ui.page, trace_index.events) == all_views(TOTAL_EVENTS)
-    assert checked_types(ui) == []
+    expect_views(ui, trace_index, TOTAL_EVENTS, "reset")
+    assert set(parse_qs(search_of(ui.page))) <= {"lang"}, ui.page.url
+    assert checked_types(ui.page) == []
     assert ui.page.input_value("#filters-text") == ""
     assert ui.page.text_content("#filters-spatial").strip() == ""
     assert not ui.page.is_visible("#filters-clear-spatial")
+    assert ui.page.locator("#detail-card a").count() == 0
+    assert highlighted_points(ui.page, trace_index.highlight) == []
 
 
 def test_brw009_malformed_link_shows_notice_and_defaults(ui, trace_index):
-    load(ui, trace_index, "?from=2017-13-45&bbox=a,b&kg_min=-5&foo=1")
-    wait_for_view_counts(ui.page, trace_index.events, all_views(TOTAL_EVENTS))
-    settle(ui.page)
-    ui.assert_no_console_errors("malformed link")
+    load(ui, "?from=2017-13-45&bbox=a,b&kg_min=-5&foo=1")
+    expect_views(ui, trace_index, TOTAL_EVENTS, "opening a malformed link")
     notice = ui.page.locator("#page-notice")
     assert notice.is_visible()
     text = notice.text_content()
@@ -290,4 +316,3 @@ def test_brw009_malformed_link_shows_notice_and_defaults(ui, trace_index):
     body = ui.page.inner_text("body")
     for marker in ("Traceback", "Exception", "Internal Server Error"):
         assert marker not in body
-    assert view_counts(ui.page, trace_index.events) == all_views(TOTAL_EVENTS)

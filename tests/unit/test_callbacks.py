@@ -10,7 +10,13 @@ from dash._utils import AttributeDict
 from dashboard.callbacks.detail import on_event_selected, update_detail
 from dashboard.callbacks.page import update_page_body
 from dashboard.callbacks.state import CONTROL_PROPS, update_filter_state
-from dashboard.callbacks.views import update_breakdown, update_counts, update_map, update_table, update_timeline
+from dashboard.callbacks.views import (
+    update_breakdown,
+    update_counts,
+    update_map,
+    update_table,
+    update_timeline,
+)
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.figures.event_map import map_trace_index
 
@@ -118,7 +124,7 @@ def test_cbk008_page_renders_once_per_language(app_context):
 def test_cbk009_click_selects_event_and_patches_highlight(app_context):
     index = map_trace_index(len(app_context.data.routes["features"]))
     trigger("map-graph.clickData")
-    click = {"points": [{"curveNumber": index.events.start, "customdata": 65}]}
+    click = {"points": [{"curveNumber": index.events.start, "customdata": "65"}]}
     search, patch = on_event_selected(click, None, "?type=drug_seizure")
     event_id = app_context.store.event_id_at(65)
     assert search == f"?type=drug_seizure&event={event_id}"

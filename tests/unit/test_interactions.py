@@ -61,6 +61,6 @@ def test_int006_reset_keeps_language_only():
 
 def test_int007_clicked_event_row_ignores_other_traces():
     events = range(15, 26)
-    assert clicked_event_row({"points": [{"curveNumber": 16, "customdata": 42}]}, events) == 42
+    assert clicked_event_row({"points": [{"curveNumber": 16, "customdata": "42"}]}, events) == 42
     assert clicked_event_row({"points": [{"curveNumber": 3, "customdata": "vraem_bolivia_air"}]}, events) is None
     assert clicked_event_row(None, events) is None
