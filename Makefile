@@ -28,6 +28,7 @@ run: $(VENV)/.runtime
 	$(PY) app.py
 
 test: $(VENV)/.dev chromium
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 unit: $(VENV)/.dev
