@@ -43,6 +43,7 @@ class CountIds(StrEnum):
 class MapIds(StrEnum):
     GRAPH = "map-graph"
     NOTE = "map-note"
+    FIT = "map-fit"
 
 
 class TimelineIds(StrEnum):

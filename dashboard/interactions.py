@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date
+
+import numpy as np
 
 from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, UrlState
 from dashboard.figures.breakdown import FILTER_FIELD
@@ -130,3 +133,27 @@ def clicked_event_row(click_data: dict | None, event_traces: range) -> int | Non
         return int(point.get("customdata"))
     except (TypeError, ValueError):
         return None
+
+
+MAP_TILE_PX = 512  # MapLibre zoom 0 shows the world in 512 px
+
+
+def fit_view(longitude: np.ndarray, latitude: np.ndarray, width_px: float = 700, height_px: float = 540,
+             padding: float = 0.15, max_zoom: float = 9.0) -> MapView | None:
+    """Centre and zoom (Web Mercator) that show every given point, or None for no points."""
+    if len(longitude) == 0:
+        return None
+
+    def mercator_y(lat: np.ndarray) -> np.ndarray:
+        clipped = np.radians(np.clip(lat, -85.0, 85.0))
+        return np.log(np.tan(np.pi / 4 + clipped / 2))
+
+    west, east = float(np.min(longitude)), float(np.max(longitude))
+    y = mercator_y(np.asarray(latitude, dtype=np.float64))
+    south_y, north_y = float(y.min()), float(y.max())
+    span_x = max((east - west) / 360.0, 1e-6) * (1 + 2 * padding)
+    span_y = max((north_y - south_y) / (2 * np.pi), 1e-6) * (1 + 2 * padding)
+    zoom = min(math.log2(width_px / (MAP_TILE_PX * span_x)), math.log2(height_px / (MAP_TILE_PX * span_y)),
+               max_zoom)
+    centre_lat = math.degrees(2 * math.atan(math.exp((south_y + north_y) / 2)) - math.pi / 2)
+    return MapView(lat=round(centre_lat, 4), lon=round((west + east) / 2, 4), zoom=round(max(zoom, 0.5), 2))

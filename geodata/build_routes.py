@@ -82,11 +82,11 @@ LEGS = [
     ("callao_europe_sea", "sea-mediterranean", "Panama → Spain and Italy", "sea", "documented", [
         ("Panama Canal – Cristóbal", 9.35, -79.91), ("Cartagena", 10.39, -75.51),
         (VERTEX, 18.5, -66.0), (VERTEX, 36.0, -10.0), ("Algeciras", 36.13, -5.44),
-        (VERTEX, 36.7, -1.5), ("Valencia", 39.44, -0.32), ("Barcelona", 41.345, 2.165),
+        (VERTEX, 36.6, -1.8), (VERTEX, 37.4, -0.5), (VERTEX, 38.6, 0.45), ("Valencia", 39.44, -0.32), ("Barcelona", 41.345, 2.165),
         (VERTEX, 38.8, 9.0), (VERTEX, 38.25, 15.5), ("Gioia Tauro", 38.44, 15.90)]),
     ("callao_europe_sea", "sea-north", "Panama → North Sea ports", "sea", "documented", [
         ("Cartagena", 10.39, -75.51), (VERTEX, 18.5, -66.0), (VERTEX, 45.0, -10.0),
-        (VERTEX, 49.0, -5.0), ("Le Havre", 49.48, 0.11), (VERTEX, 51.4, 2.5),
+        (VERTEX, 49.0, -5.0), (VERTEX, 49.85, -2.3), ("Le Havre", 49.48, 0.11), (VERTEX, 51.4, 2.5),
         ("Antwerp", 51.26, 4.40), (VERTEX, 51.6, 3.6), ("Rotterdam", 51.95, 4.14)]),
     ("callao_usa_sea", "sea-east", "Callao → Philadelphia", "sea", "inferred", [
         ("Port of Callao", -12.050, -77.145), (VERTEX, -8.0, -80.5), (VERTEX, -2.5, -82.0),

@@ -37,7 +37,8 @@ def build_breakdown(breakdown: Breakdown, *, lang: str = "en", theme: Theme = SC
         xaxis=dict(title=translate("breakdown.count", lang), gridcolor="#e6e8eb", fixedrange=True),
         yaxis=dict(automargin=True, fixedrange=True),
         showlegend=False,
-        height=max(220, 34 * len(labels) + 60),
+        height=max(150, 30 * len(labels) + 70),
+        bargap=0.25,
     )
     return figure
 

@@ -37,10 +37,11 @@ def build_shell() -> html.Div:
 
 
 def _panel(title_key: str, lang: str, *children: object, help_key: str | None = None,
-           class_name: str = "") -> html.Section:
+           class_name: str = "", actions: tuple = ()) -> html.Section:
     header = [html.H2(translate(title_key, lang))]
     if help_key:
         header.append(html.Span(translate(help_key, lang), className="panel-help"))
+    header.extend(actions)
     return html.Section([html.Div(header, className="panel-header"), *children],
                         className=f"panel {class_name}".strip())
 
@@ -104,7 +105,9 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
     map_panel = _panel("map.title", lang,
                        dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG, className="map-graph"),
                        html.Div(id=MapIds.NOTE, className="map-note"),
-                       help_key="map.help", class_name="map-panel")
+                       help_key="map.help", class_name="map-panel",
+                       actions=(html.Button(translate("map.fit", lang), id=MapIds.FIT, n_clicks=0,
+                                            className="small-button"),))
     timeline_panel = _panel("timeline.title", lang,
                             dcc.Graph(id=TimelineIds.GRAPH, config=GRAPH_CONFIG, className="timeline-graph"),
                             help_key="timeline.help", class_name="timeline-panel")

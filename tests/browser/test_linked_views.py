@@ -316,3 +316,29 @@ def test_brw009_malformed_link_shows_notice_and_defaults(ui, trace_index):
     body = ui.page.inner_text("body")
     for marker in ("Traceback", "Exception", "Internal Server Error"):
         assert marker not in body
+
+
+def test_brw010_zoom_to_events_brings_europe_into_view(ui, store, trace_index):
+    european = ("BEL", "ESP", "ITA", "NLD")
+    spec = FilterSpec(countries=european)
+    expected = store.count(spec)
+    assert expected > 0
+    load(ui, "?country=" + ",".join(european))
+    expect_views(ui, trace_index, expected, "opening the European seizures")
+    ui.page.click("#map-fit")
+    wait_for_url(ui.page, "p.has('view')")
+    ui.settle("zooming to the events")
+    centre = ui.page.evaluate(f"() => {MAP_JS}._fullLayout.map._subplot.map.getCenter().toArray()")
+    assert -10 < centre[0] < 20 and 35 < centre[1] < 55, centre  # Europe, not Peru
+    # Every filtered marker now projects inside the map canvas.
+    outside = ui.page.evaluate(f"""(events) => {{
+        const gd = {MAP_JS}, m = gd._fullLayout.map._subplot.map, c = m.getCanvas();
+        const w = c.clientWidth, h = c.clientHeight; let out = 0;
+        for (const i of events) {{ const t = gd._fullData[i];
+            for (let k = 0; k < (t.lat || []).length; k++) {{
+                const p = m.project([t.lon[k], t.lat[k]]);
+                if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) out++; }} }}
+        return out; }}""", list(trace_index.events))
+    assert outside == 0
+    view = parse_url_state(search_of(ui.page))[0].view
+    assert view is not None and abs(view.lon - centre[0]) < 0.01

@@ -152,3 +152,15 @@ def test_sec003_detail_card_never_links_unsafe_urls(app_context, url):
     card = build_detail_card(event, "en")
     assert url not in str(card)
     assert "Source link withheld" in str(card)
+
+
+def test_cbk012_fit_map_moves_view_to_filtered_events(app_context):
+    from dashboard.callbacks.map_view import on_fit_map
+
+    spec = FilterSpec(countries=("ESP", "NLD", "BEL", "ITA"))
+    search, patch = on_fit_map(1, spec.to_store(), "?country=BEL,ESP,ITA,NLD")
+    view = parse_url_state(search)[0].view
+    assert 35 < view.lat < 53 and -6 < view.lon < 16  # Europe, where those seizures are
+    locations = {tuple(op["location"]) for op in patch.to_plotly_json()["operations"]}
+    assert ("layout", "map", "zoom") in locations and ("layout", "uirevision") in locations
+    assert on_fit_map(0, spec.to_store(), "") == (no_update, no_update)

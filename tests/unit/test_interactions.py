@@ -64,3 +64,19 @@ def test_int007_clicked_event_row_ignores_other_traces():
     assert clicked_event_row({"points": [{"curveNumber": 16, "customdata": "42"}]}, events) == 42
     assert clicked_event_row({"points": [{"curveNumber": 3, "customdata": "vraem_bolivia_air"}]}, events) is None
     assert clicked_event_row(None, events) is None
+
+
+def test_int008_fit_view_shows_every_point():
+    import numpy as np
+
+    from dashboard.interactions import MAP_TILE_PX, fit_view
+
+    lon = np.array([-77.1, -73.8, 4.4])  # Callao, the VRAEM, Antwerp
+    lat = np.array([-12.05, -12.5, 51.26])
+    view = fit_view(lon, lat, width_px=700, height_px=540)
+    world_px = MAP_TILE_PX * 2 ** view.zoom
+    assert (lon.max() - lon.min()) / 360 * world_px <= 700  # the whole span fits across
+    assert -77.1 < view.lon < 4.4 and -12.5 < view.lat < 51.26
+    single = fit_view(np.array([-73.8]), np.array([-12.5]))
+    assert single == MapView(lat=-12.5, lon=-73.8, zoom=9.0)  # one point: capped zoom, not infinite
+    assert fit_view(np.array([]), np.array([])) is None
