@@ -38,8 +38,7 @@ def on_event_selected(click_data, selected_rows, search):
     index = map_trace_index(len(context.data.routes["features"])).highlight
     patch["data"][index]["lat"] = [position[0]]
     patch["data"][index]["lon"] = [position[1]]
-    selected = state.__class__(spec=state.spec, lang=state.lang, view=state.view, selected=event_id)
-    return build_search(selected), patch
+    return build_search(state.with_changes(selected=event_id)), patch
 
 
 @callback(

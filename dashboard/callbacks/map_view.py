@@ -30,5 +30,4 @@ def on_fit_map(n_clicks, filter_data, search):
     patch["layout"]["map"]["center"] = {"lat": view.lat, "lon": view.lon}
     patch["layout"]["map"]["zoom"] = view.zoom
     patch["layout"]["uirevision"] = f"fit-{n_clicks}"  # a new revision lets the figure move the view
-    return build_search(state.__class__(spec=state.spec, lang=state.lang, view=view,
-                                        selected=state.selected)), patch
+    return build_search(state.with_changes(view=view)), patch

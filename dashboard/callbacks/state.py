@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dash import Input, Output, State, callback, ctx, no_update
 
 from dashboard.data.filters import build_search, parse_url_state
@@ -59,27 +61,26 @@ def update_filter_state(*args):
     if trigger == PageIds.RESET:
         state = reset_state(state)
     elif trigger == PageIds.LANG_SWITCH:
-        state = state.__class__(spec=spec, lang="es" if state.lang == "en" else "en",
-                                view=state.view, selected=state.selected)
+        state = state.with_changes(lang="es" if state.lang == "en" else "en")
     elif trigger == FilterIds.CLEAR_SPATIAL:
-        state = _with_spec(state, spec.with_changes(bbox=None, polygon=None))
+        state = state.with_changes(spec=spec.with_changes(bbox=None, polygon=None))
     elif trigger == MapIds.GRAPH and "selectedData" in _triggered_props():
         spatial = spatial_from_selection(map_selection)
         if spatial is not None:
-            state = _with_spec(state, spec.with_changes(bbox=spatial.bbox, polygon=spatial.polygon))
+            state = state.with_changes(spec=spec.with_changes(bbox=spatial.bbox, polygon=spatial.polygon))
     elif trigger == MapIds.GRAPH:
         view = view_from_relayout(map_relayout, state.view)
         if view is not None:
-            state = state.__class__(spec=spec, lang=state.lang, view=view, selected=state.selected)
+            state = state.with_changes(view=view)
     elif trigger == TimelineIds.GRAPH:
         brushed = brushed_date_range(timeline_selection)
         if brushed is not None:
-            state = _with_spec(state, spec_from_controls(spec, ControlValues(
-                **{**controls_from_spec(spec).__dict__, "date_from": brushed[0], "date_to": brushed[1]})))
+            state = state.with_changes(spec=spec.with_changes(
+                date_from=date.fromisoformat(brushed[0]), date_to=date.fromisoformat(brushed[1])))
     elif trigger == BreakdownIds.GRAPH:
-        state = _with_spec(state, toggle_breakdown(spec, field, clicked_category(bar_click)))
+        state = state.with_changes(spec=toggle_breakdown(spec, field, clicked_category(bar_click)))
     elif trigger is not None:
-        state = _with_spec(state, spec_from_controls(spec, controls))
+        state = state.with_changes(spec=spec_from_controls(spec, controls))
 
     new_store = state.spec.to_store()
     shown = controls_from_spec(state.spec)
@@ -95,10 +96,6 @@ def update_filter_state(*args):
         state.spec.bbox is None and state.spec.polygon is None,
         *(no_update if _same(new, old) else new for new, old in zip(control_outputs, current)),
     )
-
-
-def _with_spec(state, spec):
-    return state.__class__(spec=spec, lang=state.lang, view=state.view, selected=state.selected)
 
 
 def _triggered_props() -> set[str]:

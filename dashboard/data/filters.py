@@ -113,6 +113,10 @@ class UrlState:
     view: MapView | None = None
     selected: str = ""
 
+    def with_changes(self, **changes: object) -> UrlState:
+        """A copy with some fields replaced (``spec=…``, ``view=…``, ``selected=…``, ``lang=…``)."""
+        return replace(self, **changes)
+
 
 def join_list_param(values: tuple[str, ...]) -> str:
     """Join list values with ',' escaping literal commas and backslashes (actor names have commas)."""

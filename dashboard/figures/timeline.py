@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -60,4 +62,8 @@ def brushed_date_range(selected_data: dict | None) -> tuple[str, str] | None:
     if not x_range or len(x_range) != 2:
         return None
     start, end = sorted(str(v)[:10] for v in x_range)
+    try:
+        date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        return None
     return start, end

@@ -125,6 +125,7 @@ def test_tim001_timeline_stacks_types_and_totals(store):
 def test_tim002_brushed_range_parsing():
     assert brushed_date_range({"range": {"x": ["2018-05-03 10:00", "2016-01-02"]}}) == ("2016-01-02", "2018-05-03")
     assert brushed_date_range(None) is None and brushed_date_range({"points": []}) is None
+    assert brushed_date_range({"range": {"x": ["garbage", "2016-01-02"]}}) is None
 
 
 def test_brk001_breakdown_bars_and_click(store):
