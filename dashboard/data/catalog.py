@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.data.schema import (
+from .schema import (
     EVENT_COLUMNS,
     DataFileError,
     FieldProblem,

@@ -16,8 +16,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from dashboard.data.filters import FilterSpec
-from dashboard.data.schema import PRECISE_GEO, DatePrecision, EventType, GeoPrecision
+from .filters import FilterSpec
+from .schema import PRECISE_GEO, DatePrecision, EventType, GeoPrecision
 
 EVENT_TYPES: tuple[str, ...] = tuple(EventType)
 GEO_PRECISIONS: tuple[str, ...] = tuple(GeoPrecision)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.data.store import Breakdown
-from dashboard.figures.theme import EVENT_COLOURS, SCREEN, Theme
-from dashboard.i18n import label, translate
+from ..data.store import Breakdown
+from ..i18n import label, translate
+from .theme import EVENT_COLOURS, SCREEN, Theme
 
 LABEL_KIND = {"event_type": "event_type", "actor_group": "actor_group", "country": "country"}
 FILTER_FIELD = {"event_type": "event_types", "actor_group": "actors", "country": "countries"}

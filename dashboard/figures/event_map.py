@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.data.filters import MapView
-from dashboard.data.store import EVENT_TYPES, GEO_PRECISIONS, PointColumns
-from dashboard.figures.theme import EVENT_COLOURS, ROUTE_COLOURS, SCREEN, Theme
-from dashboard.i18n import label, translate
+from ..data.filters import MapView
+from ..data.store import EVENT_TYPES, GEO_PRECISIONS, PointColumns
+from ..i18n import label, translate
+from .theme import EVENT_COLOURS, ROUTE_COLOURS, SCREEN, Theme
 
 DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
 PRECISE_OPACITY = 0.95

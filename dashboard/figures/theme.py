@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.data.schema import EventType
+from ..data.schema import EventType
 
 EVENT_COLOURS: dict[str, str] = {
     EventType.DRUG_SEIZURE: "#332288",

@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.data.store import Histogram
-from dashboard.figures.theme import EVENT_COLOURS, SCREEN, Theme
-from dashboard.i18n import label, translate
+from ..data.store import Histogram
+from ..i18n import label, translate
+from .theme import EVENT_COLOURS, SCREEN, Theme
 
 
 def build_timeline(histogram: Histogram, *, lang: str = "en", theme: Theme = SCREEN,

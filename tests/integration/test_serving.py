@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,11 +19,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, deadline: float) -> bytes:
+def wait_for(port: int, path: str, deadline: float) -> bytes:
+    """GET a path from the local server (loopback only), retrying until it answers."""
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
-                return response.read()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            return connection.getresponse().read()
         except OSError:
             if time.monotonic() > deadline:
                 raise
@@ -38,13 +40,13 @@ def test_srv001_gunicorn_preload_two_workers():
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        page = wait_for(f"http://127.0.0.1:{port}/", time.monotonic() + 60).decode()
+        page = wait_for(port, "/", time.monotonic() + 60).decode()
         assert "<title>Rutas</title>" in page
-        layout = json.loads(wait_for(f"http://127.0.0.1:{port}/_dash-layout", time.monotonic() + 10))
+        layout = json.loads(wait_for(port, "/_dash-layout", time.monotonic() + 10))
         assert "page-url" in json.dumps(layout)
         # Both workers answer from the data loaded before the fork.
         for _ in range(4):
-            assert b"Rutas" in wait_for(f"http://127.0.0.1:{port}/", time.monotonic() + 10)
+            assert b"Rutas" in wait_for(port, "/", time.monotonic() + 10)
     finally:
         process.terminate()
         output = process.communicate(timeout=20)[0]
