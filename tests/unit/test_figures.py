@@ -136,3 +136,13 @@ def test_brk001_breakdown_bars_and_click(store):
     assert list(bar.customdata)[-1] == "PER"
     assert clicked_category({"points": [{"customdata": "BOL"}]}) == "BOL"
     assert clicked_category({}) is None
+
+
+def test_map009_basemap_setting_switches_style():
+    from dashboard.config import Basemap
+    from dashboard.views import ONLINE_STYLE, basemap_for
+
+    style, layers = basemap_for(Basemap.ONLINE)
+    assert style == ONLINE_STYLE and layers == []
+    style, layers = basemap_for(Basemap.OFFLINE)
+    assert isinstance(style, dict) and {layer["type"] for layer in layers} == {"fill", "line", "symbol"}
