@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,8 @@ from dashboard.config import Settings
 from dashboard.context import AppContext, load_context
 from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
-from dashboard.views import _clean
+from dashboard.i18n import translate
+from dashboard.views import json_cell
 
 
 def dataset_info(context: AppContext) -> dict[str, object]:
@@ -59,31 +61,19 @@ def run_info(context: AppContext, as_json: bool) -> str:
 def run_query(context: AppContext, query: str, output_format: str) -> tuple[str, list[str]]:
     """Events a shared view shows, as a count, CSV or JSON; also returns parameter notices."""
     state, notices = parse_url_state(query)
-    messages = [f"ignored parameter {param}: {message}" for param, message in notices]
+    messages = [f"ignored parameter {param}: {translate(message)}" for param, message in notices]
     if output_format == "count":
         return str(context.store.count(state.spec)), messages
     columns = context.store.rows(state.spec, EVENT_COLUMNS, order_by="event_date", descending=False)
-    records = [{name: _clean(columns[name][i]) for name in EVENT_COLUMNS}
+    records = [{name: json_cell(columns[name][i]) for name in EVENT_COLUMNS}
                for i in range(len(columns["event_id"]))]
     if output_format == "json":
         return json.dumps(records, ensure_ascii=False, indent=1), messages
-    buffer = _StringWriter()
+    buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(EVENT_COLUMNS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(records)
-    return buffer.text().rstrip("\n"), messages
-
-
-class _StringWriter:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return len(text)
-
-    def text(self) -> str:
-        return "".join(self.parts)
+    return buffer.getvalue().rstrip("\n"), messages
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "info":
         print(run_info(context, args.json))
         return 0
-    text, messages = run_query(context, args.query.split("?", 1)[-1], args.format)
+    text, messages = run_query(context, args.query.split("#", 1)[0].split("?", 1)[-1], args.format)
     for message in messages:
         print(message, file=sys.stderr)
     print(text)

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from dashboard.config import Settings
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
-from dashboard.data.store import InMemoryEventStore
+from dashboard.data.store import EventStore, InMemoryEventStore
 
 
 @dataclass(frozen=True)
 class AppContext:
     settings: Settings
     data: BundledData
-    store: InMemoryEventStore
+    store: EventStore
     vraem_feature: dict | None
 
 

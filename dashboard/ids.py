@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class PageIds(StrEnum):
     URL = "page-url"
+    BODY_URL = "page-body-url"
     BODY = "page-body"
     LANG_STORE = "page-lang-store"
     VIEW_STORE = "page-view-store"

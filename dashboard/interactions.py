@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 
 from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, UrlState
-from dashboard.figures.breakdown import FILTER_FIELD
+from dashboard.figures.breakdown import FILTER_FIELD, clicked_category
 from dashboard.figures.event_map import DEFAULT_VIEW
+from dashboard.figures.timeline import brushed_date_range
+from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
 
 COORD_DECIMALS = 4  # ~10 m: plenty for a selection, and keeps shared links short
 
@@ -55,6 +58,11 @@ def spec_from_controls(base: FilterSpec, controls: ControlValues) -> FilterSpec:
         routes=tuple(controls.routes or ()), drugs=tuple(controls.drugs or ()),
         kg_min=None if kg_min is None else float(kg_min), kg_max=None if kg_max is None else float(kg_max),
     )
+
+
+def control_values(controls: ControlValues) -> tuple:
+    """The controls' values in CONTROL_PROPS order (the callback's inputs and outputs)."""
+    return astuple(controls)
 
 
 def controls_from_spec(spec: FilterSpec) -> ControlValues:
@@ -106,7 +114,10 @@ def view_from_relayout(relayout: dict | None, current: MapView | None) -> MapVie
     lat = center.get("lat", base.lat) if isinstance(center, dict) else base.lat
     lon = center.get("lon", base.lon) if isinstance(center, dict) else base.lon
     zoom = zoom if isinstance(zoom, (int, float)) else base.zoom
-    return MapView(lat=round(float(lat), 4), lon=round(float(lon), 4), zoom=round(float(zoom), 2))
+    # MapLibre reports longitudes past ±180 after a pan across the antimeridian: wrap them.
+    lon = (float(lon) + 180.0) % 360.0 - 180.0
+    return MapView(lat=round(min(max(float(lat), -85.0), 85.0), 4), lon=round(lon, 4),
+                   zoom=round(min(max(float(zoom), 0.0), 22.0), 2))
 
 
 def toggle_breakdown(spec: FilterSpec, field: str, value: str | None) -> FilterSpec:
@@ -157,3 +168,91 @@ def fit_view(longitude: np.ndarray, latitude: np.ndarray, width_px: float = 700,
                max_zoom)
     centre_lat = math.degrees(2 * math.atan(math.exp((south_y + north_y) / 2)) - math.pi / 2)
     return MapView(lat=round(centre_lat, 4), lon=round((west + east) / 2, 4), zoom=round(max(zoom, 0.5), 2))
+
+
+class Trigger(StrEnum):
+    """What the user did, as far as the shared state is concerned."""
+
+    ADOPT_URL = "adopt_url"  # first render, Back/Forward, or another callback wrote the URL
+    CONTROLS = "controls"
+    MAP_SELECTION = "map_selection"
+    MAP_VIEW = "map_view"
+    TIMELINE = "timeline"
+    BAR = "bar"
+    RESET = "reset"
+    CLEAR_SPATIAL = "clear_spatial"
+    LANGUAGE = "language"
+
+
+CONTROL_IDS = frozenset({FilterIds.TEXT, FilterIds.DATE_RANGE, FilterIds.TYPES, FilterIds.ACTORS,
+                         FilterIds.COUNTRIES, FilterIds.REGIONS, FilterIds.ROUTES, FilterIds.DRUGS,
+                         FilterIds.KG_MIN, FilterIds.KG_MAX})
+TRIGGER_BY_PROP = {
+    f"{MapIds.GRAPH}.selectedData": Trigger.MAP_SELECTION,
+    f"{MapIds.GRAPH}.relayoutData": Trigger.MAP_VIEW,
+    f"{TimelineIds.GRAPH}.selectedData": Trigger.TIMELINE,
+    f"{BreakdownIds.GRAPH}.clickData": Trigger.BAR,
+    f"{PageIds.RESET}.n_clicks": Trigger.RESET,
+    f"{FilterIds.CLEAR_SPATIAL}.n_clicks": Trigger.CLEAR_SPATIAL,
+    f"{PageIds.LANG_SWITCH}.n_clicks": Trigger.LANGUAGE,
+}
+
+
+def classify_trigger(prop_ids: list[str], reset_clicks: int | None) -> Trigger:
+    """Name the user action behind a callback run from Dash's triggered ``id.prop`` list.
+
+    When the page body is drawn every input reports a change at once (the reset button among
+    them, unclicked): that is no user action, so the URL is adopted as it is. A date picker's
+    "clear" changes two properties of one control, which is still one control action.
+    """
+    if not prop_ids or f"{PageIds.BODY_URL}.search" in prop_ids:
+        return Trigger.ADOPT_URL
+    if f"{PageIds.RESET}.n_clicks" in prop_ids and not reset_clicks:
+        return Trigger.ADOPT_URL
+    first = prop_ids[0]
+    if first.rsplit(".", 1)[0] in CONTROL_IDS:
+        return Trigger.CONTROLS
+    return TRIGGER_BY_PROP.get(first, Trigger.ADOPT_URL)
+
+
+@dataclass(frozen=True)
+class BrowserInputs:
+    """The raw values a state update may need, as the browser sent them."""
+
+    controls: ControlValues = ControlValues()
+    map_selection: dict | None = None
+    map_relayout: dict | None = None
+    timeline_selection: dict | None = None
+    bar_click: dict | None = None
+    breakdown_field: str = "event_type"
+
+
+def next_url_state(state: UrlState, trigger: Trigger, inputs: BrowserInputs) -> UrlState:
+    """Fold one user action into the shared state (the URL is the state; the store mirrors it)."""
+    spec = state.spec
+    if trigger == Trigger.RESET:
+        return reset_state(state)
+    if trigger == Trigger.LANGUAGE:
+        return state.with_changes(lang="es" if state.lang == "en" else "en")
+    if trigger == Trigger.CLEAR_SPATIAL:
+        return state.with_changes(spec=spec.with_changes(bbox=None, polygon=None))
+    if trigger == Trigger.MAP_SELECTION:
+        spatial = spatial_from_selection(inputs.map_selection)
+        if spatial is None:
+            return state
+        return state.with_changes(spec=spec.with_changes(bbox=spatial.bbox, polygon=spatial.polygon))
+    if trigger == Trigger.MAP_VIEW:
+        view = view_from_relayout(inputs.map_relayout, state.view)
+        return state if view is None else state.with_changes(view=view)
+    if trigger == Trigger.TIMELINE:
+        brushed = brushed_date_range(inputs.timeline_selection)
+        if brushed is None:
+            return state
+        return state.with_changes(spec=spec.with_changes(
+            date_from=date.fromisoformat(brushed[0]), date_to=date.fromisoformat(brushed[1])))
+    if trigger == Trigger.BAR:
+        field = inputs.breakdown_field
+        return state.with_changes(spec=toggle_breakdown(spec, field, clicked_category(inputs.bar_click)))
+    if trigger == Trigger.CONTROLS:
+        return state.with_changes(spec=spec_from_controls(spec, inputs.controls))
+    return state

@@ -8,7 +8,7 @@ import numpy as np
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec
-from dashboard.data.store import InMemoryEventStore
+from dashboard.data.store import EventStore
 from dashboard.figures.event_map import offline_layers, offline_style
 from dashboard.i18n import format_number, label, translate
 
@@ -22,19 +22,19 @@ def basemap_for(basemap: Basemap) -> tuple[str | dict, list[dict]]:
     return offline_style(), offline_layers()
 
 
-def highlight_position(store: InMemoryEventStore, event_id: str | None) -> tuple[float, float] | None:
+def highlight_position(store: EventStore, event_id: str | None) -> tuple[float, float] | None:
     event = store.event(event_id) if event_id else None
     return None if event is None else (float(event["latitude"]), float(event["longitude"]))
 
 
-def _clean(value: object) -> object:
+def json_cell(value: object) -> object:
     """JSON-friendly cell: NaN → None, dates → ISO text, tuples → '; '-joined text."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, tuple):
         return "; ".join(value)
     if isinstance(value, np.generic):
-        return _clean(value.item())
+        return json_cell(value.item())
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -43,7 +43,7 @@ def _clean(value: object) -> object:
 def table_records(columns: dict[str, np.ndarray], lang: str) -> list[dict]:
     """Column arrays → grid rows, with a translated label beside each coded event type."""
     names = list(columns)
-    records = [{name: _clean(value) for name, value in zip(names, values)}
+    records = [{name: json_cell(value) for name, value in zip(names, values)}
                for values in zip(*(columns[n] for n in names))]
     for record in records:
         if "event_type" in record:

@@ -14,11 +14,11 @@ from dashboard.views import highlight_position
 
 
 @callback(
-    Output(PageIds.URL, "search", allow_duplicate=True),
+    Output(PageIds.BODY_URL, "search", allow_duplicate=True),
     Output(MapIds.GRAPH, "figure", allow_duplicate=True),
     Input(MapIds.GRAPH, "clickData"),
     Input(TableIds.GRID, "selectedRows"),
-    State(PageIds.URL, "search"),
+    State(PageIds.BODY_URL, "search"),
     prevent_initial_call=True,
 )
 def on_event_selected(click_data, selected_rows, search):

@@ -6,6 +6,7 @@ from dash import Input, Output, State, callback
 
 from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, parse_url_state
+from dashboard.data.store import BREAKDOWN_FIELDS
 from dashboard.figures.breakdown import FILTER_FIELD, build_breakdown
 from dashboard.figures.event_map import build_event_map, hover_texts
 from dashboard.figures.timeline import build_timeline
@@ -78,7 +79,7 @@ def update_timeline(lang, filter_data):
 def update_breakdown(lang, filter_data, field):
     """Bars by the chosen field; bars in the filter stay highlighted."""
     spec = FilterSpec.from_store(filter_data)
-    breakdown = get_context().store.breakdown(spec, field or "event_type")
+    breakdown = get_context().store.breakdown(spec, field if field in BREAKDOWN_FIELDS else "event_type")
     return build_breakdown(breakdown, lang=lang, active=getattr(spec, FILTER_FIELD[breakdown.field]))
 
 

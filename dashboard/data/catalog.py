@@ -24,7 +24,6 @@ from .schema import (
 GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
 ROUTE_MODES = ("air", "road", "river", "sea")
 ROUTE_EVIDENCE = ("documented", "inferred")
-PLACE_COLUMNS = ("place_id", "name", "kind", "country", "latitude", "longitude", "label_rank", "source")
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,6 @@ class BundledData:
     events: pd.DataFrame
     routes: dict
     regions: dict
-    places: pd.DataFrame
 
 
 def load_events_csv(path: Path) -> pd.DataFrame:
@@ -69,13 +67,19 @@ def _read_geojson(path: Path) -> dict:
         collection = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read GeoJSON: {error}")]) from error
-    if collection.get("type") != "FeatureCollection" or not isinstance(collection.get("features"), list):
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" \
+            or not isinstance(collection.get("features"), list):
         raise DataFileError(path.name, [FieldProblem(0, "type", "not a GeoJSON FeatureCollection")])
     return collection
 
 
 def _check_lonlat(coords: list, feature_no: int, problems: list[FieldProblem]) -> None:
-    for lon, lat, *_ in coords:
+    for position in coords:
+        try:
+            lon, lat = float(position[0]), float(position[1])
+        except (TypeError, ValueError, IndexError):
+            problems.append(FieldProblem(feature_no, "geometry", f"{position!r} is not a lon,lat pair"))
+            return
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             problems.append(FieldProblem(feature_no, "geometry", f"coordinate {lon},{lat} out of range"))
             return
@@ -86,6 +90,9 @@ def load_routes(path: Path) -> dict:
     collection = _read_geojson(path)
     problems: list[FieldProblem] = []
     for number, feature in enumerate(collection["features"], start=1):
+        if not isinstance(feature, dict):
+            problems.append(FieldProblem(number, "feature", "not a GeoJSON Feature object"))
+            continue
         props = feature.get("properties") or {}
         geometry = feature.get("geometry") or {}
         if props.get("mode") not in ROUTE_MODES:
@@ -102,7 +109,7 @@ def load_routes(path: Path) -> dict:
         else:
             _check_lonlat(geometry["coordinates"], number, problems)
     if problems:
-        raise DataFileError(f"{path.name} (feature numbers)", problems)
+        raise DataFileError(path.name, problems, row_label="feature")
     return collection
 
 
@@ -111,6 +118,9 @@ def load_regions(path: Path) -> dict:
     collection = _read_geojson(path)
     problems: list[FieldProblem] = []
     for number, feature in enumerate(collection["features"], start=1):
+        if not isinstance(feature, dict):
+            problems.append(FieldProblem(number, "feature", "not a GeoJSON Feature object"))
+            continue
         props = feature.get("properties") or {}
         for key in ("region_id", "name", "kind"):
             if not props.get(key):
@@ -118,27 +128,8 @@ def load_regions(path: Path) -> dict:
         if (feature.get("geometry") or {}).get("type") not in ("Polygon", "MultiPolygon"):
             problems.append(FieldProblem(number, "geometry", "must be a Polygon or MultiPolygon"))
     if problems:
-        raise DataFileError(f"{path.name} (feature numbers)", problems)
+        raise DataFileError(path.name, problems, row_label="feature")
     return collection
-
-
-def load_places(path: Path) -> pd.DataFrame:
-    """Read places.csv (towns, ports, river labels) used for map labels."""
-    try:
-        frame = pd.read_csv(path, dtype={"place_id": str, "name": str, "kind": str, "country": str})
-    except (OSError, ValueError) as error:
-        raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read CSV: {error}")]) from error
-    problems = [FieldProblem(1, c, "column missing") for c in PLACE_COLUMNS if c not in frame.columns]
-    if not problems:
-        for index, row in frame.iterrows():
-            line = int(index) + 2
-            if not (-90 <= row["latitude"] <= 90) or not (-180 <= row["longitude"] <= 180):
-                problems.append(FieldProblem(line, "latitude", "coordinates out of range or missing"))
-            if not isinstance(row["name"], str) or not row["name"].strip():
-                problems.append(FieldProblem(line, "name", "must not be empty"))
-    if problems:
-        raise DataFileError(path.name, problems)
-    return frame
 
 
 def load_bundled_data(directory: Path = GEODATA_DIR) -> BundledData:
@@ -147,5 +138,4 @@ def load_bundled_data(directory: Path = GEODATA_DIR) -> BundledData:
         events=load_events_csv(directory / "events.csv"),
         routes=load_routes(directory / "routes.geojson"),
         regions=load_regions(directory / "regions.geojson"),
-        places=load_places(directory / "places.csv"),
     )

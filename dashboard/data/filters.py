@@ -7,11 +7,13 @@ malformed parameter falls back to its default and yields a notice naming the par
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-Notice = tuple[str, str]  # (parameter, message)
+from .schema import Drug, EventType
+
+Notice = tuple[str, str]  # (parameter, message key in dashboard.i18n, e.g. "notice.bad_date")
 
 LIST_PARAMS = {
     "type": "event_types",
@@ -22,8 +24,14 @@ LIST_PARAMS = {
     "drug": "drugs",
     "dataset": "datasets",
 }
+# Parameters with a closed set of values: an unknown one is dropped with a notice, never
+# silently turned into "no events".
+CLOSED_VOCABULARIES = {
+    "type": frozenset(t.value for t in EventType),
+    "drug": frozenset(d.value for d in Drug),
+}
 MAX_TEXT_QUERY = 200
-MAX_LIST_ITEMS = 100
+MAX_LIST_ITEMS = 1000
 MAX_POLYGON_VERTICES = 500
 LANGUAGES = ("en", "es")
 
@@ -63,7 +71,7 @@ class FilterSpec:
     def __post_init__(self) -> None:
         for name in LIST_PARAMS.values():
             object.__setattr__(self, name, _canonical(getattr(self, name)))
-        object.__setattr__(self, "text", (self.text or "").strip()[:MAX_TEXT_QUERY])
+        object.__setattr__(self, "text", str(self.text or "").strip()[:MAX_TEXT_QUERY])
         if self.bbox is not None:
             object.__setattr__(self, "bbox", tuple(float(v) for v in self.bbox))
         if self.polygon is not None:
@@ -187,17 +195,21 @@ def filter_from_query_params(params: dict[str, str]) -> tuple[FilterSpec, list[N
             try:
                 values[attr] = date.fromisoformat(params[param])
             except ValueError:
-                notices.append((param, "not an ISO date (YYYY-MM-DD)"))
+                notices.append((param, "notice.bad_date"))
     if "date_from" in values and "date_to" in values and values["date_from"] > values["date_to"]:
-        notices.append(("from", "after 'to'; the date range was ignored"))
+        notices.append(("from", "notice.date_order"))
         del values["date_from"], values["date_to"]
 
     for param, attr in LIST_PARAMS.items():
         if params.get(param):
             items = _canonical(split_list_param(params[param]))
+            known = CLOSED_VOCABULARIES.get(param)
+            if known is not None and not set(items) <= known:
+                notices.append((param, "notice.unknown_value"))
+                items = tuple(item for item in items if item in known)
             if len(items) > MAX_LIST_ITEMS:
-                notices.append((param, f"more than {MAX_LIST_ITEMS} values; ignored"))
-            else:
+                notices.append((param, "notice.too_many"))
+            elif items:
                 values[attr] = items
 
     if params.get("q"):
@@ -211,10 +223,10 @@ def filter_from_query_params(params: dict[str, str]) -> tuple[FilterSpec, list[N
                     raise ValueError(number)
                 values[param] = number
             except ValueError:
-                notices.append((param, "not a non-negative number"))
+                notices.append((param, "notice.bad_number"))
     if values.get("kg_min") is not None and values.get("kg_max") is not None \
             and values["kg_min"] > values["kg_max"]:
-        notices.append(("kg_min", "greater than kg_max; the quantity range was ignored"))
+        notices.append(("kg_min", "notice.kg_order"))
         values.pop("kg_min"), values.pop("kg_max")
 
     if params.get("bbox"):
@@ -224,7 +236,7 @@ def filter_from_query_params(params: dict[str, str]) -> tuple[FilterSpec, list[N
                 raise ValueError("out of range")
             values["bbox"] = (west, south, east, north)
         except ValueError:
-            notices.append(("bbox", "expected west,south,east,north in degrees"))
+            notices.append(("bbox", "notice.bad_bbox"))
 
     if params.get("poly"):
         try:
@@ -238,7 +250,7 @@ def filter_from_query_params(params: dict[str, str]) -> tuple[FilterSpec, list[N
                 raise ValueError("bad ring")
             values["polygon"] = ring
         except ValueError:
-            notices.append(("poly", "expected lon,lat;lon,lat;… with 3 to 500 vertices"))
+            notices.append(("poly", "notice.bad_poly"))
 
     return FilterSpec(**values), notices
 
@@ -254,7 +266,7 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
 
     lang = params.get("lang", "en")
     if lang not in LANGUAGES:
-        notices.append(("lang", f"expected one of {', '.join(LANGUAGES)}"))
+        notices.append(("lang", "notice.bad_lang"))
         lang = "en"
 
     view = None
@@ -265,7 +277,7 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
                 raise ValueError("out of range")
             view = MapView(lat, lon, zoom)
         except ValueError:
-            notices.append(("view", "expected lat,lon,zoom"))
+            notices.append(("view", "notice.bad_view"))
 
     selected = params.get("event", "")[:100]
     return UrlState(spec=spec, lang=lang, view=view, selected=selected), notices
@@ -284,6 +296,3 @@ def build_search(state: UrlState) -> str:
         params["event"] = state.selected
     return "?" + urlencode(params, safe=",;:") if params else ""
 
-
-def filter_field_names() -> list[str]:
-    return [f.name for f in fields(FilterSpec)]

@@ -91,17 +91,17 @@ class FieldProblem:
     field: str
     message: str
 
-    def describe(self, file_name: str) -> str:
-        return f"{file_name}, line {self.line}, field '{self.field}': {self.message}"
+    def describe(self, file_name: str, row_label: str = "line") -> str:
+        return f"{file_name}, {row_label} {self.line}, field '{self.field}': {self.message}"
 
 
 class DataFileError(Exception):
     """A data file that cannot be used; names the file and every broken row and field."""
 
-    def __init__(self, file_name: str, problems: list[FieldProblem]) -> None:
+    def __init__(self, file_name: str, problems: list[FieldProblem], row_label: str = "line") -> None:
         self.file_name = file_name
         self.problems = problems
-        shown = "\n  ".join(p.describe(file_name) for p in problems[:10])
+        shown = "\n  ".join(p.describe(file_name, row_label) for p in problems[:10])
         more = f"\n  … and {len(problems) - 10} more" if len(problems) > 10 else ""
         super().__init__(f"{file_name}: {len(problems)} problem(s)\n  {shown}{more}")
 

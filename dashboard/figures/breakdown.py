@@ -8,15 +8,13 @@ from ..data.store import Breakdown
 from ..i18n import label, translate
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
-LABEL_KIND = {"event_type": "event_type", "actor_group": "actor_group", "country": "country"}
 FILTER_FIELD = {"event_type": "event_types", "actor_group": "actors", "country": "countries"}
 
 
 def build_breakdown(breakdown: Breakdown, *, lang: str = "en", theme: Theme = SCREEN,
                     active: tuple[str, ...] = ()) -> go.Figure:
     """Bars largest at the top; bars already in the filter are outlined and fully opaque."""
-    kind = LABEL_KIND[breakdown.field]
-    labels = [label(kind, value, lang) for value in breakdown.labels]
+    labels = [label(breakdown.field, value, lang) for value in breakdown.labels]
     if breakdown.field == "event_type":
         colours = [EVENT_COLOURS.get(value, "#888888") for value in breakdown.labels]
     else:

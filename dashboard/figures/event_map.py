@@ -8,6 +8,7 @@ as the user zooms in.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ import plotly.graph_objects as go
 
 from ..data.filters import MapView
 from ..data.store import EVENT_TYPES, GEO_PRECISIONS, PointColumns
-from ..i18n import label, translate
+from ..i18n import format_number, label, translate
 from .theme import EVENT_COLOURS, ROUTE_COLOURS, SCREEN, Theme
 
 DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
@@ -112,16 +113,17 @@ def hover_texts(rows: dict[str, np.ndarray], lang: str) -> list[str]:
         rows["event_date"], rows["date_precision"], rows["location"], rows["event_type"],
         rows["quantity_kg"], rows["fatalities"], rows["geo_precision"],
     ):
+        # Plotly reads hover text as HTML-like markup: data text is escaped.
         lines = [
             f"<b>{label('event_type', event_type, lang)}</b>",
             f"{translate('hover.date', lang)}: {date_value} ({label('date_precision', date_precision, lang)})",
-            f"{translate('hover.place', lang)}: {location} "
+            f"{translate('hover.place', lang)}: {html.escape(str(location))} "
             f"({translate('hover.location_precision', lang)}: {label('geo_precision', geo, lang)})",
         ]
         if kg == kg and kg is not None:  # not NaN
-            lines.append(f"{translate('hover.kg', lang)}: {kg:,.0f}")
+            lines.append(f"{translate('hover.kg', lang)}: {format_number(kg, lang)}")
         if deaths == deaths and deaths is not None:
-            lines.append(f"{translate('hover.fatalities', lang)}: {deaths:.0f}")
+            lines.append(f"{translate('hover.fatalities', lang)}: {format_number(deaths, lang)}")
         texts.append("<br>".join(lines))
     return texts
 
@@ -136,7 +138,7 @@ def _route_traces(routes: dict, lang: str) -> list[go.Scattermap]:
         evidence = props["evidence"]
         legend_key = f"{props['mode']}-{evidence}"
         name = f"{label('mode', props['mode'], lang)} ({translate('map.' + evidence, lang)})"
-        hover = (f"<b>{label('route', props['route_id'], lang)}</b><br>{props['leg_name']}<br>"
+        hover = (f"<b>{label('route', props['route_id'], lang)}</b><br>{html.escape(props['leg_name'])}<br>"
                  f"{label('mode', props['mode'], lang)} · {translate('map.' + evidence, lang)}")
         common = dict(name=name, legend="legend2", legendgroup=legend_key,
                       showlegend=legend_key not in shown_legend,

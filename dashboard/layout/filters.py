@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import ActorGroup, EventType
-from dashboard.data.store import InMemoryEventStore
+from dashboard.data.store import EventStore
 from dashboard.figures.theme import EVENT_COLOURS
 from dashboard.i18n import label, translate
 from dashboard.ids import FilterIds
@@ -25,7 +25,7 @@ def event_type_options(lang: str) -> list[dict]:
     ]
 
 
-def actor_options(store: InMemoryEventStore, lang: str) -> list[dict]:
+def actor_options(store: EventStore, lang: str) -> list[dict]:
     """Actor groups first (they cover every named column), then each named actor."""
     groups = [g.value for g in ActorGroup]
     return _options("actor_group", groups, lang) + [
@@ -42,7 +42,7 @@ def spatial_summary(spec: FilterSpec, lang: str) -> str:
     return ""
 
 
-def build_filter_panel(store: InMemoryEventStore, spec: FilterSpec, lang: str) -> html.Div:
+def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.Div:
     extent = store.date_extent()
     first, last = (str(extent[0]), str(extent[1])) if extent else (None, None)
 

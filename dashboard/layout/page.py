@@ -6,7 +6,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard.context import AppContext
-from dashboard.data.filters import Notice, UrlState
+from dashboard.data.filters import FilterSpec, Notice, UrlState
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
     BreakdownIds,
@@ -75,14 +75,14 @@ def grid_locale_text(lang: str) -> dict[str, str]:
 def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> html.Div:
     lang = state.lang
     store = context.store
-    totals = store.totals(state.spec.__class__())
+    totals = store.totals(FilterSpec())
     extent = store.date_extent()
     summary = translate("app.summary", lang, events=format_number(totals.events, lang),
                         start=str(extent[0])[:4] if extent else "–", end=str(extent[1])[:4] if extent else "–",
                         sources=format_number(totals.sources, lang))
     notice = ""
     if notices:
-        notice = translate("app.notice", lang, items="; ".join(f"{p}: {m}" for p, m in notices))
+        notice = translate("app.notice", lang, items="; ".join(f"{p}: {translate(m, lang)}" for p, m in notices))
     header = html.Header([
         html.Div([
             html.H1(translate("app.title", lang), id=PageIds.TITLE),
@@ -131,6 +131,10 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         defaultColDef={"sortable": True}, className="ag-theme-quartz table-grid", style={"height": "420px"},
     ), class_name="table-panel")
     return html.Div([
+        # The body's own view of the URL: every writer of the shared state writes here, and the
+        # state callback listens here, so Back/Forward reach it once the controls exist.
+        # "callback-nav" pushes history without a reload and tells the shell's Location too.
+        dcc.Location(id=PageIds.BODY_URL, refresh="callback-nav"),
         header,
         html.Div(notice, id=PageIds.NOTICE, className="notice", hidden=not notice, role="status"),
         html.Div([

@@ -15,6 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.data.store import EVENT_TYPES
+from dashboard.figures.event_map import DEFAULT_VIEW
 from dashboard.i18n import format_number
 from tests.browser.harness import (
     PageLog,
@@ -279,7 +280,7 @@ def test_brw007_language_switch_translates_and_keeps_counts(ui, store, trace_ind
 
 
 def test_brw008_reset_clears_filters_and_selection(ui, store, trace_index):
-    load(ui, f"?event={ISOLATED_EVENT}")
+    load(ui, f"?event={ISOLATED_EVENT}&view=-10.5,-74.5,4.6")
     assert_detail_card_links(ui.page, store.event(ISOLATED_EVENT))
     type_option(ui.page, "drug_seizure").click()
     wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
@@ -303,6 +304,10 @@ def test_brw008_reset_clears_filters_and_selection(ui, store, trace_index):
     assert not ui.page.is_visible("#filters-clear-spatial")
     assert ui.page.locator("#detail-card a").count() == 0
     assert highlighted_points(ui.page, trace_index.highlight) == []
+    centre, zoom = ui.page.evaluate(
+        f"() => {{ const m = {MAP_JS}._fullLayout.map._subplot.map; return [m.getCenter().toArray(), m.getZoom()]; }}")
+    assert centre == pytest.approx([DEFAULT_VIEW.lon, DEFAULT_VIEW.lat], abs=0.01)
+    assert zoom == pytest.approx(DEFAULT_VIEW.zoom, abs=0.01)
 
 
 def test_brw009_malformed_link_shows_notice_and_defaults(ui, trace_index):
@@ -342,3 +347,19 @@ def test_brw010_zoom_to_events_brings_europe_into_view(ui, store, trace_index):
     assert outside == 0
     view = parse_url_state(search_of(ui.page))[0].view
     assert view is not None and abs(view.lon - centre[0]) < 0.01
+
+
+def test_brw011_back_button_restores_the_previous_filter(ui, store, trace_index):
+    load(ui)
+    type_option(ui.page, "drug_seizure").click()
+    wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
+    expect_views(ui, trace_index, store.count(FilterSpec(event_types=("drug_seizure",))), "checking a type")
+    type_option(ui.page, "arrest").click()
+    wait_for_url(ui.page, "p.get('type') === 'arrest,drug_seizure'")
+    both = store.count(FilterSpec(event_types=("arrest", "drug_seizure")))
+    expect_views(ui, trace_index, both, "checking a second type")
+
+    ui.page.go_back()
+    wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
+    expect_views(ui, trace_index, store.count(FilterSpec(event_types=("drug_seizure",))), "going back")
+    assert checked_types(ui.page) == ["drug_seizure"]

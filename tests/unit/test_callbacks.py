@@ -26,14 +26,14 @@ def trigger(prop_id: str) -> None:
 
 
 def state_args(controls: dict | None = None, *, map_selection=None, relayout=None, timeline=None,
-               bar_click=None, search="", field="event_type", stored=None) -> list:
+               bar_click=None, search="", field="event_type", stored=None, reset=0) -> list:
     values = {"filters-text.value": None, "filters-date-range.start_date": None,
               "filters-date-range.end_date": None, "filters-types.value": [], "filters-actors.value": [],
               "filters-countries.value": [], "filters-regions.value": [], "filters-routes.value": [],
               "filters-drugs.value": [], "filters-kg-min.value": None, "filters-kg-max.value": None}
     values.update(controls or {})
     controls_in = [values[f"{cid}.{prop}"] for cid, prop in CONTROL_PROPS]
-    return [*controls_in, map_selection, relayout, timeline, bar_click, 0, 0, 0, search, field, stored]
+    return [*controls_in, map_selection, relayout, timeline, bar_click, reset, 0, 0, search, field, stored]
 
 
 def test_cbk001_type_checkbox_updates_store_and_url(app_context):
@@ -72,7 +72,7 @@ def test_cbk004_breakdown_click_toggles(app_context):
 
 def test_cbk005_reset_and_language(app_context):
     trigger("page-reset.n_clicks")
-    store, search, *_ = update_filter_state(*state_args(search="?type=arrest&lang=es&view=1,2,3"))
+    store, search, *_ = update_filter_state(*state_args(search="?type=arrest&lang=es&view=1,2,3", reset=1))
     assert search == "?lang=es" and FilterSpec.from_store(store).is_empty
     trigger("page-lang-switch.n_clicks")
     _, search, *_ = update_filter_state(*state_args(search="?type=arrest"))
@@ -94,8 +94,38 @@ def test_cbk011_initial_render_keeps_the_url(app_context):
     context_value.set(AttributeDict(triggered_inputs=[
         {"prop_id": "page-reset.n_clicks", "value": 0}, {"prop_id": "filters-types.value", "value": []}]))
     search = "?type=arrest&view=-12.3,-73.95,7.6&event=rutas:0085&lang=es"
-    store, new_search, *_ = update_filter_state(*state_args({"filters-types.value": ["arrest"]}, search=search))
-    assert parse_url_state(new_search)[0] == parse_url_state(search)[0]
+    store, new_search, *controls = update_filter_state(
+        *state_args({"filters-types.value": ["arrest"]}, search=search))
+    kept = search if new_search is no_update else new_search  # rewritten at most into canonical order
+    assert parse_url_state(kept)[0] == parse_url_state(search)[0]
+    assert FilterSpec.from_store(store) == FilterSpec(event_types=("arrest",))
+
+
+def test_cbk013_clearing_the_date_picker_clears_the_range(app_context):
+    """The picker's clear sets both dates in one event: that is a control action, not a first render."""
+    context_value.set(AttributeDict(triggered_inputs=[
+        {"prop_id": "filters-date-range.start_date", "value": None},
+        {"prop_id": "filters-date-range.end_date", "value": None}]))
+    store, search, *controls = update_filter_state(*state_args(search="?from=2016-01-01&to=2017-12-31"))
+    assert search == "" and FilterSpec.from_store(store).is_empty
+
+
+def test_cbk014_typing_is_never_written_back(app_context):
+    trigger("filters-text.value")
+    _, search, _, _, *controls = update_filter_state(*state_args({"filters-text.value": "Puerto "}))
+    assert search == "?q=Puerto"
+    assert all(value is no_update for value in controls)  # the trailing space stays in the box
+
+
+def test_cbk015_back_button_adopts_the_url(app_context):
+    """Back/Forward (or another callback) changes the URL: store and controls follow it."""
+    trigger("page-body-url.search")
+    store, search, _, _, *controls = update_filter_state(
+        *state_args({"filters-types.value": ["arrest"]}, search="?type=drug_seizure&q=callao",
+                    stored=FilterSpec(event_types=("arrest",)).to_store()))
+    assert search is no_update
+    assert FilterSpec.from_store(store) == FilterSpec(event_types=("drug_seizure",), text="callao")
+    assert controls[0] == "callao" and controls[3] == ["drug_seizure"]
 
 
 def test_cbk007_views_agree_with_store(app_context):
@@ -164,3 +194,15 @@ def test_cbk012_fit_map_moves_view_to_filtered_events(app_context):
     locations = {tuple(op["location"]) for op in patch.to_plotly_json()["operations"]}
     assert ("layout", "map", "zoom") in locations and ("layout", "uirevision") in locations
     assert on_fit_map(0, spec.to_store(), "") == (no_update, no_update)
+
+
+def test_cbk016_reset_moves_the_map_home_and_clears_the_highlight(app_context):
+    from dashboard.callbacks.map_view import on_reset_map
+    from dashboard.figures.event_map import DEFAULT_VIEW
+
+    operations = {tuple(op["location"]): op for op in on_reset_map(2).to_plotly_json()["operations"]}
+    index = map_trace_index(len(app_context.data.routes["features"]))
+    assert operations[("layout", "map", "zoom")]["params"]["value"] == DEFAULT_VIEW.zoom
+    assert operations[("layout", "uirevision")]["params"]["value"] == "reset-2"
+    assert operations[("data", index.highlight, "lat")]["params"]["value"] == []
+    assert on_reset_map(0) is no_update

@@ -40,6 +40,8 @@ def test_cli003_query_csv_and_json_hold_the_rows(app_context):
 def test_cli004_malformed_query_reports_the_parameter(app_context):
     text, notices = run_query(app_context, "kg_min=lots", "count")
     assert text == "156" and notices == ["ignored parameter kg_min: not a non-negative number"]
+    text, notices = run_query(app_context, "type=bombing", "count")
+    assert text == "156" and notices == ["ignored parameter type: unknown values were dropped"]
 
 
 def test_cli005_module_entry_point():

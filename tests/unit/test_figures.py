@@ -71,7 +71,9 @@ def test_map004_hover_has_date_precision_place_type_and_quantities(store):
     assert "Drug seizure" in text and "2017-03-01 (month only)" in text
     assert "1,417" in text and "(location: town)" in text
     spanish = hover_texts(row, "es")[0]
-    assert "Incautación de droga" in spanish and "solo mes" in spanish
+    assert "Incautación de droga" in spanish and "solo mes" in spanish and "1\u202f417" in spanish
+    hostile = dict(row, location=["<img src=x onerror=alert(1)>"])
+    assert "<img" not in hover_texts(hostile, "en")[0] and "&lt;img" in hover_texts(hostile, "en")[0]
 
 
 def test_map005_routes_documented_solid_inferred_dotted(full_map, bundled):

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.data.filters import (
+    LIST_PARAMS,
     FilterSpec,
     MapView,
     UrlState,
@@ -16,6 +17,7 @@ from dashboard.data.filters import (
     parse_url_state,
     split_list_param,
 )
+from dashboard.data.schema import Drug, EventType
 
 texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
 names = st.lists(texts.filter(lambda s: s.strip() == s and s), max_size=4)
@@ -36,8 +38,10 @@ def filter_specs(draw):
                                         min_size=3, max_size=6).map(tuple))
     return FilterSpec(
         date_from=d1 if use_dates else None, date_to=d2 if use_dates else None,
-        event_types=draw(names), actors=draw(names), countries=draw(names), regions=draw(names),
-        routes=draw(names), drugs=draw(names), datasets=draw(names),
+        event_types=draw(st.lists(st.sampled_from([t.value for t in EventType]), max_size=3)),
+        drugs=draw(st.lists(st.sampled_from([d.value for d in Drug]), max_size=2)),
+        actors=draw(names), countries=draw(names), regions=draw(names), routes=draw(names),
+        datasets=draw(names),
         kg_min=k1 if use_kg in ("min", "both") else None, kg_max=k2 if use_kg in ("max", "both") else None,
         text=draw(st.text(max_size=40)), bbox=bbox, polygon=polygon,
     )
@@ -46,7 +50,7 @@ def filter_specs(draw):
 @settings(max_examples=300, deadline=None)
 @given(filter_specs(), st.sampled_from(["en", "es"]),
        st.none() | st.builds(MapView, st.floats(-90, 90), st.floats(-180, 180), st.floats(0, 22)),
-       st.text(st.characters(whitelist_categories=("Ll", "Nd")), max_size=12))
+       st.text(st.characters(whitelist_categories=("Ll", "Nd"), whitelist_characters=":_-"), max_size=12))
 def test_fil001_url_round_trip(spec, lang, view, selected):
     state = UrlState(spec=spec, lang=lang, view=view, selected=selected)
     parsed, notices = parse_url_state(build_search(state))
@@ -65,12 +69,19 @@ def test_fil002_list_escaping_round_trip(values):
     assert split_list_param(join_list_param(tuple(values))) == (list(values) if values else [""])
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_fil003_any_query_string_parses_without_raising(search):
-    state, notices = parse_url_state(search)
-    assert isinstance(state.spec, FilterSpec)
-    assert all(isinstance(p, str) and isinstance(m, str) for p, m in notices)
+KNOWN_PARAMS = [*LIST_PARAMS, "from", "to", "q", "kg_min", "kg_max", "bbox", "poly", "lang", "view", "event"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(KNOWN_PARAMS + ["foo"]), st.text(max_size=40), max_size=8))
+def test_fil003_any_parameter_values_parse_without_raising(params):
+    from urllib.parse import urlencode
+
+    from dashboard.i18n import CATALOGS
+
+    state, notices = parse_url_state(urlencode(params))
+    assert isinstance(state.spec, FilterSpec) and state.lang in ("en", "es")
+    assert all(p in params and m in CATALOGS["en"] for p, m in notices)  # every notice is translatable
 
 
 def test_fil004_malformed_params_fall_back_with_notices():
@@ -79,6 +90,13 @@ def test_fil004_malformed_params_fall_back_with_notices():
     params = {p for p, _ in notices}
     assert params == {"from", "bbox", "kg_min", "lang", "view"}
     assert state.spec == FilterSpec(date_to=date(2018, 1, 1), event_types=("arrest",))
+    assert dict(notices)["bbox"] == "notice.bad_bbox"
+
+
+def test_fil009_unknown_closed_values_are_dropped_with_a_notice():
+    state, notices = parse_url_state("?type=arrest,bombing&drug=heroin")
+    assert state.spec == FilterSpec(event_types=("arrest",))
+    assert notices == [("type", "notice.unknown_value"), ("drug", "notice.unknown_value")]
     assert state.lang == "en" and state.view is None
 
 

@@ -128,3 +128,30 @@ def test_sch006_app_refuses_to_start_on_broken_bundle(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "events.csv, line 4, field 'date_precision'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[1, 2, 3]", "not a GeoJSON FeatureCollection"),
+        ('{"type": "FeatureCollection", "features": [7]}', "'feature'"),
+        ("{not json", "cannot read GeoJSON"),
+    ],
+)
+def test_sch007_malformed_routes_file_named_not_crashed(tmp_path, text, fragment):
+    path = tmp_path / "routes.geojson"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError, match="routes.geojson") as caught:
+        load_routes(path)
+    assert fragment in str(caught.value)
+
+
+def test_sch008_route_coordinates_must_be_numbers(tmp_path):
+    import json
+
+    collection = json.loads((GEODATA_DIR / "routes.geojson").read_text(encoding="utf-8"))
+    collection["features"][2]["geometry"]["coordinates"][1] = ["west", "south"]
+    path = tmp_path / "routes.geojson"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    with pytest.raises(DataFileError, match="routes.geojson, feature 3, field 'geometry'"):
+        load_routes(path)
