@@ -25,7 +25,9 @@ def test_int001_box_selection_becomes_bbox():
 def test_int002_lasso_selection_becomes_polygon():
     lasso = [[-75, -11], [-73, -11], [-73, -13], [-75, -13]]
     assert spatial_from_selection({"lassoPoints": {"map": lasso}}).polygon == tuple(map(tuple, lasso))
-    assert spatial_from_selection({"lassoPoints": {"map": [[0, 0]] * 2000}}).polygon is not None
+    long_lasso = [[-75 + i / 1000, -11 - (i % 7) / 10] for i in range(2000)]
+    thinned = spatial_from_selection({"lassoPoints": {"map": long_lasso}}).polygon
+    assert 3 <= len(thinned) <= 500 and thinned[0] == (-75.0, -11.0)  # a long lasso fits the URL limit
     assert spatial_from_selection(None) is None
     assert spatial_from_selection({"points": []}) is None
 
@@ -45,6 +47,8 @@ def test_int004_relayout_to_view():
     view = view_from_relayout({"map.center": {"lat": -12.123456, "lon": -73.9}, "map.zoom": 7.456}, None)
     assert view == MapView(-12.1235, -73.9, 7.46)
     assert view_from_relayout({"autosize": True}, None) is None
+    wrapped = view_from_relayout({"map.center": {"lat": 10.0, "lon": 200.0}, "map.zoom": 30}, None)
+    assert wrapped == MapView(10.0, -160.0, 22.0)  # past the antimeridian, and zoom clamped
 
 
 def test_int005_breakdown_toggles_filter_field():
