@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from ..data.store import Breakdown
 from ..i18n import label, translate
+from . import unchecked
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
 FILTER_FIELD = {"event_type": "event_types", "actor_group": "actors", "country": "countries"}
@@ -20,7 +21,7 @@ def build_breakdown(breakdown: Breakdown, *, lang: str = "en", theme: Theme = SC
     else:
         colours = ["#4b5a6a"] * len(labels)
     opacity = [1.0 if not active or value in active else 0.45 for value in breakdown.labels]
-    figure = go.Figure(go.Bar(
+    figure = unchecked.figure(unchecked.bar(
         x=breakdown.counts[::-1], y=labels[::-1], orientation="h",
         customdata=list(breakdown.labels[::-1]),
         marker=dict(color=colours[::-1], opacity=opacity[::-1]),

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from ..data.filters import MapView
 from ..data.store import EVENT_TYPES, GEO_PRECISIONS, PointColumns
 from ..i18n import format_number, label, translate
+from . import unchecked
 from .theme import EVENT_COLOURS, ROUTE_COLOURS, SCREEN, Theme
 
 DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
@@ -145,12 +146,12 @@ def _route_traces(routes: dict, lang: str) -> list[go.Scattermap]:
                       hovertext=hover, hoverinfo="text", customdata=[props["route_id"]])
         shown_legend.add(legend_key)
         if evidence == "documented":
-            traces.append(go.Scattermap(lon=coords[:, 0], lat=coords[:, 1], mode="lines",
+            traces.append(unchecked.scattermap(lon=coords[:, 0], lat=coords[:, 1], mode="lines",
                                         line=dict(color=colour, width=2.6), opacity=0.8, **common))
         else:
             # Scattermap lines cannot be dashed: an inferred leg is drawn as a dotted line of markers.
             lon, lat = densify(coords, INFERRED_DOT_SPACING_DEG)
-            traces.append(go.Scattermap(lon=lon, lat=lat, mode="markers",
+            traces.append(unchecked.scattermap(lon=lon, lat=lat, mode="markers",
                                         marker=dict(color=colour, size=4), opacity=0.8, **common))
     return traces
 
@@ -180,7 +181,7 @@ def _vraem_trace(vraem_feature: dict | None, lang: str) -> go.Scattermap:
                 lat.append(y)
             lon.append(None)
             lat.append(None)
-    return go.Scattermap(
+    return unchecked.scattermap(
         lon=lon, lat=lat, mode="lines", fill="toself", fillcolor="rgba(204,102,119,0.07)",
         line=dict(color="#b05566", width=1.6), name=translate("map.vraem", lang), legend="legend2",
         hovertext=translate("map.vraem", lang), hoverinfo="text",
@@ -193,7 +194,7 @@ def _event_traces(points: PointColumns, hover: list[str] | None, lang: str) -> l
     traces = []
     for code, event_type in enumerate(EVENT_TYPES):
         selected = np.flatnonzero(points.type_code == code)
-        traces.append(go.Scattermap(
+        traces.append(unchecked.scattermap(
             lat=points.latitude[selected], lon=points.longitude[selected], mode="markers",
             marker=dict(size=sizes[selected], color=EVENT_COLOURS[event_type],
                         opacity=opacity[selected]),
@@ -213,7 +214,7 @@ def _halo_trace(points: PointColumns, lang: str) -> go.Scattermap:
     precision_names = np.asarray(GEO_PRECISIONS)[points.geo_precision_code]
     halo = np.array([HALO_SIZE[name] for name in precision_names], dtype=np.float32)
     keep = halo > 0
-    return go.Scattermap(
+    return unchecked.scattermap(
         lat=points.latitude[keep], lon=points.longitude[keep], mode="markers",
         marker=dict(size=halo[keep], color="#5b6570", opacity=0.16),
         name=translate("map.approximate", lang), hoverinfo="skip", showlegend=bool(keep.any()),
@@ -222,7 +223,7 @@ def _halo_trace(points: PointColumns, lang: str) -> go.Scattermap:
 
 def highlight_trace(lat: float | None = None, lon: float | None = None, lang: str = "en") -> go.Scattermap:
     """A ring-like marker over the selected event (empty when nothing is selected)."""
-    return go.Scattermap(
+    return unchecked.scattermap(
         lat=[] if lat is None else [lat], lon=[] if lon is None else [lon], mode="markers",
         marker=dict(size=30, color="#000000", opacity=0.35), name=translate("map.highlight", lang),
         hoverinfo="skip", showlegend=False,
@@ -268,7 +269,7 @@ def build_event_map(
         *_event_traces(points, hover, lang),
         highlight_trace(*(highlight or (None, None)), lang=lang),
     ]
-    figure = go.Figure(traces)
+    figure = unchecked.figure(traces)
     figure.update_layout(
         map=dict(
             style=style if style is not None else offline_style(theme),

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ..data.store import Histogram
 from ..i18n import label, translate
+from . import unchecked
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
 
@@ -21,12 +22,12 @@ def build_timeline(histogram: Histogram, *, lang: str = "en", theme: Theme = SCR
     bar_width_ms = (30 if histogram.unit == "month" else 365) * 24 * 3600 * 1000 * 0.85
     centres = histogram.bin_starts + (np.timedelta64(15, "D") if histogram.unit == "month"
                                       else np.timedelta64(182, "D"))
-    figure = go.Figure()
+    figure = unchecked.figure()
     for row, event_type in enumerate(histogram.categories):
         counts = histogram.counts[row]
         if not counts.any():
             continue
-        figure.add_trace(go.Bar(
+        figure.add_trace(unchecked.bar(
             x=centres.astype("datetime64[ms]").astype(str), y=counts, name=label("event_type", event_type, lang),
             marker=dict(color=EVENT_COLOURS[event_type]), width=bar_width_ms,
             hovertemplate="%{x|%Y-%m}: %{y}<extra>%{fullData.name}</extra>"

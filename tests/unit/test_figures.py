@@ -148,3 +148,14 @@ def test_map009_basemap_setting_switches_style():
     assert style == ONLINE_STYLE and layers == []
     style, layers = basemap_for(Basemap.OFFLINE)
     assert isinstance(style, dict) and {layer["type"] for layer in layers} == {"fill", "line", "symbol"}
+
+
+def test_fig001_built_figures_pass_plotly_validation(full_map, store):
+    """Builders skip plotly's validation for speed; every figure must still validate here."""
+    import plotly.graph_objects as go
+
+    figures = [full_map[1], build_timeline(store.histogram(FilterSpec()), date_range=("2010-01-01", "2012-01-01")),
+               build_breakdown(store.breakdown(FilterSpec(), "actor_group"), active=("shining_path",))]
+    for figure in figures:
+        validated = go.Figure(figure.to_dict())  # raises ValueError on any unknown property or bad value
+        assert len(validated.data) == len(figure.data)

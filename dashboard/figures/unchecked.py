@@ -1,0 +1,22 @@
+"""Plotly constructors without per-property validation.
+
+Plotly validates every trace property on construction, which took half of each map update on
+the bundled data. The builders use these; tests/unit/test_figures.py re-validates every built
+figure (``go.Figure(fig.to_dict())``), so a misspelt property still fails a test.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+
+def scattermap(**properties: object) -> go.Scattermap:
+    return go.Scattermap(**properties, _validate=False)
+
+
+def bar(**properties: object) -> go.Bar:
+    return go.Bar(**properties, _validate=False)
+
+
+def figure(data: list | object | None = None) -> go.Figure:
+    return go.Figure(data, _validate=False)
