@@ -85,15 +85,20 @@ def _check_lonlat(coords: list, feature_no: int, problems: list[FieldProblem]) -
             return
 
 
-def load_routes(path: Path) -> dict:
-    """Read routes.geojson; every leg needs a mode, an evidence level and http(s) sources."""
-    collection = _read_geojson(path)
-    problems: list[FieldProblem] = []
+def _features(collection: dict, problems: list[FieldProblem]):
+    """Yield (feature number, feature, properties) for each Feature; note non-objects as problems."""
     for number, feature in enumerate(collection["features"], start=1):
         if not isinstance(feature, dict):
             problems.append(FieldProblem(number, "feature", "not a GeoJSON Feature object"))
             continue
-        props = feature.get("properties") or {}
+        yield number, feature, feature.get("properties") or {}
+
+
+def load_routes(path: Path) -> dict:
+    """Read routes.geojson; every leg needs a mode, an evidence level and http(s) sources."""
+    collection = _read_geojson(path)
+    problems: list[FieldProblem] = []
+    for number, feature, props in _features(collection, problems):
         geometry = feature.get("geometry") or {}
         if props.get("mode") not in ROUTE_MODES:
             problems.append(FieldProblem(number, "mode", f"must be one of {', '.join(ROUTE_MODES)}"))
@@ -117,11 +122,7 @@ def load_regions(path: Path) -> dict:
     """Read regions.geojson (VRAEM area, departments, Callao) and check the fields we draw."""
     collection = _read_geojson(path)
     problems: list[FieldProblem] = []
-    for number, feature in enumerate(collection["features"], start=1):
-        if not isinstance(feature, dict):
-            problems.append(FieldProblem(number, "feature", "not a GeoJSON Feature object"))
-            continue
-        props = feature.get("properties") or {}
+    for number, feature, props in _features(collection, problems):
         for key in ("region_id", "name", "kind"):
             if not props.get(key):
                 problems.append(FieldProblem(number, key, "must not be empty"))
