@@ -12,6 +12,7 @@ from pathlib import Path
 from dashboard.config import Settings
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
 from dashboard.data.store import EventStore, InMemoryEventStore
+from dashboard.figures.event_map import MapTraceIndex, map_trace_index
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class AppContext:
     data: BundledData
     store: EventStore
     vraem_feature: dict | None
+    map_traces: MapTraceIndex  # where each trace group sits in the map figure (for Patches)
 
 
 _context: AppContext | None = None
@@ -46,4 +48,4 @@ def build_context(settings: Settings, data: BundledData) -> AppContext:
     """Index the bundled data for serving."""
     vraem = next((f for f in data.regions["features"] if f["properties"].get("kind") == "vraem"), None)
     return AppContext(settings=settings, data=data, store=InMemoryEventStore(data.events),
-                      vraem_feature=vraem)
+                      vraem_feature=vraem, map_traces=map_trace_index(len(data.routes["features"])))

@@ -6,7 +6,6 @@ from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from dashboard.context import get_context
 from dashboard.data.filters import build_search, parse_url_state
-from dashboard.figures.event_map import map_trace_index
 from dashboard.ids import DetailIds, MapIds, PageIds, TableIds
 from dashboard.interactions import clicked_event_row
 from dashboard.layout.detail import build_detail_card
@@ -25,8 +24,7 @@ def on_event_selected(click_data, selected_rows, search):
     """Put the clicked event in the URL and move the highlight onto it, without a map redraw."""
     context = get_context()
     if ctx.triggered_id == MapIds.GRAPH:
-        traces = map_trace_index(len(context.data.routes["features"])).events
-        row = clicked_event_row(click_data, traces)
+        row = clicked_event_row(click_data, context.map_traces.events)
         event_id = context.store.event_id_at(row) if row is not None else None
     else:
         event_id = (selected_rows or [{}])[0].get("event_id")
@@ -35,7 +33,7 @@ def on_event_selected(click_data, selected_rows, search):
     if position is None or event_id == state.selected:
         return no_update, no_update
     patch = Patch()
-    index = map_trace_index(len(context.data.routes["features"])).highlight
+    index = context.map_traces.highlight
     patch["data"][index]["lat"] = [position[0]]
     patch["data"][index]["lon"] = [position[1]]
     return build_search(state.with_changes(selected=event_id)), patch

@@ -10,7 +10,7 @@ from dash import Input, Output, Patch, State, callback, no_update
 
 from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, MapView, build_search, parse_url_state
-from dashboard.figures.event_map import DEFAULT_VIEW, map_trace_index
+from dashboard.figures.event_map import DEFAULT_VIEW
 from dashboard.ids import FilterIds, MapIds, PageIds
 from dashboard.interactions import fit_view
 
@@ -46,7 +46,7 @@ def on_reset_map(n_clicks):
     if not n_clicks:
         return no_update
     patch = view_patch(DEFAULT_VIEW, f"reset-{n_clicks}")
-    index = map_trace_index(len(get_context().data.routes["features"])).highlight
+    index = get_context().map_traces.highlight
     patch["data"][index]["lat"] = []
     patch["data"][index]["lon"] = []
     return patch

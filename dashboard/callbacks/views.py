@@ -8,7 +8,7 @@ from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.data.store import BREAKDOWN_FIELDS
 from dashboard.figures.breakdown import FILTER_FIELD, build_breakdown
-from dashboard.figures.event_map import build_event_map, hover_texts
+from dashboard.figures.event_map import HOVER_COLUMNS, build_event_map, hover_texts
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
@@ -22,9 +22,6 @@ from dashboard.ids import (
 )
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.views import basemap_for, filter_summary, highlight_position, table_records
-
-HOVER_COLUMNS = ("event_date", "date_precision", "location", "event_type", "quantity_kg",
-                 "fatalities", "geo_precision")
 
 
 @callback(

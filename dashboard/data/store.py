@@ -17,16 +17,12 @@ import numpy as np
 import pandas as pd
 
 from .filters import FilterSpec
-from .schema import PRECISE_GEO, DatePrecision, EventType, GeoPrecision
+from .schema import EVENT_COLUMNS, PRECISE_GEO, DatePrecision, EventType, GeoPrecision
 
 EVENT_TYPES: tuple[str, ...] = tuple(EventType)
 GEO_PRECISIONS: tuple[str, ...] = tuple(GeoPrecision)
 BREAKDOWN_FIELDS = ("event_type", "actor_group", "country")
-TABLE_COLUMNS = (
-    "event_id", "event_date", "date_precision", "event_type", "location", "admin1", "country",
-    "fatalities", "quantity_kg", "actors", "source_name", "source_url",
-)
-SORTABLE_COLUMNS = frozenset(TABLE_COLUMNS)
+SORTABLE_COLUMNS = frozenset(EVENT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -103,7 +99,7 @@ class EventStore(Protocol):
 
     def breakdown(self, spec: FilterSpec, field: str, top: int = 12) -> Breakdown: ...
 
-    def rows(self, spec: FilterSpec, columns: tuple[str, ...] = TABLE_COLUMNS, *,
+    def rows(self, spec: FilterSpec, columns: tuple[str, ...], *,
              order_by: str = "event_date", descending: bool = True,
              offset: int = 0, limit: int | None = None) -> dict[str, np.ndarray]: ...
 
@@ -312,7 +308,7 @@ class InMemoryEventStore:
         return Breakdown(field=field, labels=tuple(str(v) for v in counted.index),
                          counts=counted.to_numpy(dtype=np.int64))
 
-    def rows(self, spec: FilterSpec, columns: tuple[str, ...] = TABLE_COLUMNS, *,
+    def rows(self, spec: FilterSpec, columns: tuple[str, ...], *,
              order_by: str = "event_date", descending: bool = True,
              offset: int = 0, limit: int | None = None) -> dict[str, np.ndarray]:
         if order_by not in SORTABLE_COLUMNS:

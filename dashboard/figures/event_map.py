@@ -107,8 +107,15 @@ def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") 
     ]
 
 
+HOVER_COLUMNS = ("event_date", "date_precision", "location", "event_type", "quantity_kg",
+                 "fatalities", "geo_precision")
+
+
 def hover_texts(rows: dict[str, np.ndarray], lang: str) -> list[str]:
-    """One hover label per point: date with its precision, place, type, kg, deaths."""
+    """One hover label per point: date with its precision, place, type, kg, deaths.
+
+    ``rows`` holds the :data:`HOVER_COLUMNS` of the drawn points, in point order.
+    """
     texts = []
     for date_value, date_precision, location, event_type, kg, deaths, geo in zip(
         rows["event_date"], rows["date_precision"], rows["location"], rows["event_type"],

@@ -10,6 +10,7 @@ from dashboard.data.store import EVENT_TYPES
 from dashboard.figures.breakdown import build_breakdown, clicked_category
 from dashboard.figures.event_map import (
     APPROXIMATE_OPACITY,
+    HOVER_COLUMNS,
     PRECISE_OPACITY,
     build_event_map,
     hover_texts,
@@ -20,9 +21,6 @@ from dashboard.figures.event_map import (
 )
 from dashboard.figures.theme import EVENT_COLOURS, ROUTE_COLOURS
 from dashboard.figures.timeline import brushed_date_range, build_timeline
-
-HOVER_COLUMNS = ("event_date", "date_precision", "location", "event_type", "quantity_kg",
-                 "fatalities", "geo_precision")
 
 
 @pytest.fixture(scope="module")

@@ -146,7 +146,7 @@ def test_sto006_rows_sorted_and_paged(store):
     values = page["quantity_kg"]
     assert list(values) == sorted(values)
     with pytest.raises(ValueError):
-        store.rows(FilterSpec(), order_by="summary; DROP TABLE")
+        store.rows(FilterSpec(), ("event_id",), order_by="summary; DROP TABLE")
 
 
 def test_sto007_polygon_selection():
