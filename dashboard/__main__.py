@@ -1,4 +1,4 @@
-"""Command line for researchers: ``python -m dashboard info|query``.
+"""Command line for researchers: ``python -m dashboard info|query|import|datasets|delete``.
 
 ``query`` takes the same query string a shared link carries and runs it through the same
 parser and store as the app, so the numbers always match what the browser shows.
@@ -12,19 +12,23 @@ import io
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from dashboard.config import Settings
+from dashboard.config import Settings, import_limits
 from dashboard.context import AppContext, load_context
+from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_into
 from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
 from dashboard.i18n import translate
 from dashboard.views import json_cell
 
+FORMAT_CHOICES = ("auto", "acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz")
+
 
 def dataset_info(context: AppContext) -> dict[str, object]:
     """Datasets, counts, date range and the share of events with a source link."""
     store = context.store
-    frame = context.data.events
+    frame = store.frame
     extent = store.date_extent()
     with_source = int((frame["source_url"].str.len() > 0).sum())
     return {
@@ -76,6 +80,39 @@ def run_query(context: AppContext, query: str, output_format: str) -> tuple[str,
     return buffer.getvalue().rstrip("\n"), messages
 
 
+def run_import(settings: Settings, path: str, file_format: str, name: str, as_json: bool) -> tuple[str, int]:
+    """Import a file into the data directory; exit status 1 only when nothing was imported."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        return f"error: cannot read {path}: {error.strerror}", 2
+    repository = DatasetRepository(Path(settings.data_dir))
+    report = import_into(repository, data, Path(path).name, name=name, file_format=file_format,
+                         limits=import_limits(settings))
+    status = 0 if report.imported else 1
+    if as_json:
+        return json.dumps(report.to_dict(), ensure_ascii=False, indent=1), status
+    return "\n".join(report.summary_lines()), status
+
+
+def run_datasets(settings: Settings, as_json: bool) -> str:
+    metas = DatasetRepository(Path(settings.data_dir)).list()
+    if as_json:
+        return json.dumps([m.to_json() | {"report": None} for m in metas], ensure_ascii=False, indent=1)
+    if not metas:
+        return "no imported datasets (the bundled data is always there as 'rutas')"
+    return "\n".join(f"{m.dataset_id}: {m.name} — {m.events} events from {m.file_name} "
+                     f"({m.format}, imported {m.imported_at})" for m in metas)
+
+
+def run_delete(settings: Settings, dataset_id: str) -> tuple[str, int]:
+    try:
+        meta = DatasetRepository(Path(settings.data_dir)).delete(dataset_id)
+    except DatasetNotFound:
+        return f"error: no dataset '{dataset_id}' (see: python -m dashboard datasets)", 2
+    return f"deleted {meta.dataset_id} ({meta.events} events from {meta.file_name})", 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -84,10 +121,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     query = commands.add_parser("query", help="events a shared view shows")
     query.add_argument("query", help='URL query string, e.g. "type=drug_seizure&from=2017-01-01"')
     query.add_argument("--format", choices=("count", "csv", "json"), default="count")
+    imports = commands.add_parser("import", help="import ACLED, UCDP, CSV, GeoJSON, GeoPackage or KML/KMZ")
+    imports.add_argument("file")
+    imports.add_argument("--format", choices=FORMAT_CHOICES, default="auto")
+    imports.add_argument("--name", default="", help="dataset name (default: the file name)")
+    imports.add_argument("--json", action="store_true")
+    datasets = commands.add_parser("datasets", help="list imported datasets")
+    datasets.add_argument("--json", action="store_true")
+    delete = commands.add_parser("delete", help="delete an imported dataset")
+    delete.add_argument("dataset_id")
     args = parser.parse_args(argv)
 
     try:
-        context = load_context(Settings.from_env())
+        settings = Settings.from_env()
+        if args.command in ("import", "datasets", "delete"):
+            return _run_dataset_command(settings, args)
+        context = load_context(settings)
     except (DataFileError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -99,6 +148,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(message, file=sys.stderr)
     print(text)
     return 0
+
+
+def _run_dataset_command(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "datasets":
+        print(run_datasets(settings, args.json))
+        return 0
+    if args.command == "delete":
+        text, status = run_delete(settings, args.dataset_id)
+    else:
+        text, status = run_import(settings, args.file, args.format, args.name, args.json)
+    print(text, file=sys.stderr if status == 2 else sys.stdout)
+    return status
 
 
 if __name__ == "__main__":

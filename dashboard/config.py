@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from dashboard.data.imports.base import ImportLimits
+
 
 class Basemap(StrEnum):
     OFFLINE = "offline"  # bundled vector layers, no request leaves the server
@@ -27,6 +29,20 @@ class Settings:
     data_dir: str = _setting("instance", "Where imported datasets are kept (RUTAS_DATA_DIR).")
     geodata_dir: str = _setting("", "Bundled data folder; empty = the repo's geodata/ (RUTAS_GEODATA_DIR).")
     secret_key: str = _setting("", "Flask secret key; set in production (RUTAS_SECRET_KEY).")
+    # Import limits, enforced on the server for uploads and the CLI alike.
+    max_upload_bytes: int = _setting(50 * 1024 * 1024, "Largest file an import accepts, in bytes "
+                                                       "(RUTAS_MAX_UPLOAD_BYTES).")
+    max_import_rows: int = _setting(1_000_000, "Most data rows in one imported file (RUTAS_MAX_IMPORT_ROWS).")
+    max_fields_per_row: int = _setting(200, "Most fields in one row of an imported file "
+                                            "(RUTAS_MAX_FIELDS_PER_ROW).")
+    max_field_chars: int = _setting(10_000, "Longest field in an imported file, in characters "
+                                            "(RUTAS_MAX_FIELD_CHARS).")
+    max_vertices: int = _setting(10_000, "Most vertices in one imported geometry (RUTAS_MAX_VERTICES).")
+    max_kmz_uncompressed_bytes: int = _setting(200 * 1024 * 1024, "Largest uncompressed size of a KMZ, "
+                                                                  "in bytes (RUTAS_MAX_KMZ_UNCOMPRESSED_BYTES).")
+    max_kmz_ratio: int = _setting(100, "Highest compression ratio a KMZ may have (RUTAS_MAX_KMZ_RATIO).")
+    max_parse_seconds: float = _setting(120.0, "Longest time one import may spend parsing, in seconds "
+                                               "(RUTAS_MAX_PARSE_SECONDS).")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -41,6 +57,8 @@ class Settings:
             try:
                 if item.type in ("int", int):
                     values[item.name] = int(raw)
+                elif item.type in ("float", float):
+                    values[item.name] = float(raw)
                 elif item.type in ("bool", bool):
                     if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
                         raise ValueError(raw)
@@ -52,6 +70,16 @@ class Settings:
             except ValueError as error:
                 raise ValueError(f"{name}={raw!r} is not valid: {item.metadata['help']}") from error
         return cls(**values)
+
+
+def import_limits(settings: Settings) -> ImportLimits:
+    """The import limits a deployment set."""
+    return ImportLimits(
+        max_upload_bytes=settings.max_upload_bytes, max_rows=settings.max_import_rows,
+        max_fields_per_row=settings.max_fields_per_row, max_field_chars=settings.max_field_chars,
+        max_vertices=settings.max_vertices, max_kmz_uncompressed_bytes=settings.max_kmz_uncompressed_bytes,
+        max_kmz_ratio=settings.max_kmz_ratio, max_parse_seconds=settings.max_parse_seconds,
+    )
 
 
 def settings_help() -> dict[str, str]:

@@ -1,27 +1,63 @@
-"""The process-wide, read-only context: settings, bundled layers and the event store.
+"""The process-wide context: settings, bundled layers, imported datasets and the event store.
 
-Built once by ``create_app`` before any request (and before gunicorn forks with --preload);
-never mutated afterwards, so workers share it safely.
+Built once by ``create_app`` before any request (and before gunicorn forks with --preload). The
+bundled layers never change; the store is rebuilt when the set of imported datasets on disk
+changes (an import or a delete, by this worker or another), checked with one directory listing
+per access, so every worker serves the same datasets.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from dashboard.config import Settings
-from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
-from dashboard.data.store import EventStore, InMemoryEventStore
+from dashboard.data.catalog import BUNDLED_DATASET, GEODATA_DIR, BundledData, load_bundled_data
+from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
+from dashboard.data.store import InMemoryEventStore
 from dashboard.figures.event_map import MapTraceIndex, map_trace_index
 
 
-@dataclass(frozen=True)
+@dataclass
 class AppContext:
     settings: Settings
     data: BundledData
-    store: EventStore
+    repository: DatasetRepository
     vraem_feature: dict | None
     map_traces: MapTraceIndex  # where each trace group sits in the map figure (for Patches)
+    _bundled_events: pd.DataFrame = field(repr=False, default=None)
+    _store: InMemoryEventStore | None = field(repr=False, default=None)
+    _version: tuple[str, ...] | None = field(repr=False, default=None)
+    _datasets: list[DatasetMeta] = field(repr=False, default_factory=list)
+    _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
+
+    @property
+    def store(self) -> InMemoryEventStore:
+        """The store over bundled + imported events, rebuilt when datasets were added or removed."""
+        version = self.repository.version()
+        if self._store is None or version != self._version:
+            with self._lock:
+                if self._store is None or version != self._version:
+                    self._rebuild(version)
+        return self._store
+
+    @property
+    def datasets(self) -> list[DatasetMeta]:
+        """Imported datasets, oldest first (as of the store's last rebuild)."""
+        _ = self.store
+        return self._datasets
+
+    def _rebuild(self, version: tuple[str, ...]) -> None:
+        datasets = self.repository.list()
+        imported = self.repository.load_all()
+        frames = [self._bundled_events] + ([imported] if len(imported) else [])
+        events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,))
+        self._datasets = datasets
+        self._version = version
 
 
 _context: AppContext | None = None
@@ -39,13 +75,18 @@ def get_context() -> AppContext:
 
 
 def load_context(settings: Settings) -> AppContext:
-    """Load and validate the bundled data named by the settings, then index it."""
+    """Load and validate the bundled data named by the settings, then index it with the imports."""
     directory = Path(settings.geodata_dir) if settings.geodata_dir else GEODATA_DIR
     return build_context(settings, load_bundled_data(directory))
 
 
 def build_context(settings: Settings, data: BundledData) -> AppContext:
-    """Index the bundled data for serving."""
+    """Index the bundled data and the datasets kept in ``settings.data_dir``."""
     vraem = next((f for f in data.regions["features"] if f["properties"].get("kind") == "vraem"), None)
-    return AppContext(settings=settings, data=data, store=InMemoryEventStore(data.events),
-                      vraem_feature=vraem, map_traces=map_trace_index(len(data.routes["features"])))
+    repository = DatasetRepository(Path(settings.data_dir))
+    repository.remove_leftovers()
+    context = AppContext(settings=settings, data=data, repository=repository, vraem_feature=vraem,
+                         map_traces=map_trace_index(len(data.routes["features"])),
+                         _bundled_events=with_import_columns(data.events))
+    _ = context.store  # build now: fail at start-up, not on the first request
+    return context

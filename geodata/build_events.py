@@ -9,11 +9,14 @@ sorted by date and append-only), so ``rutas:0001`` always names the same event.
 from __future__ import annotations
 
 import csv
-import re
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script from the repo root: make `dashboard` importable
+
+from dashboard.data.actors import group_actor  # noqa: E402
+
 DEFAULT_REFERENCE = REPO.parent / "shared" / "reference" / "events_reference.csv"
 OUTPUT = REPO / "geodata" / "events.csv"
 
@@ -23,35 +26,6 @@ OUTPUT_COLUMNS = [
     "fatalities", "drug", "quantity_kg", "origin", "destination", "route_id", "summary",
     "source_name", "source_url", "dataset", "synthetic",
 ]
-
-# First matching rule wins; an actor matching none is grouped as "other". Order matters:
-# "Peruvian and Bolivian traffickers" must reach the traffickers rule before the Bolivian one.
-ACTOR_GROUP_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("shining_path", re.compile(r"shining path|sendero|mpcp|comrade m[ií]o", re.I)),
-    ("traffickers", re.compile(
-        r"cartel|c[áa]rtel|traffick|network of|mochilero|pilot|registered aircraft|\bPCC\b|"
-        r"suspects|crews|producer|caracol|exporter|truck drivers", re.I)),
-    ("peru_police", re.compile(r"national police of peru|puno regional police|airport security", re.I)),
-    ("peru_military", re.compile(
-        r"peruvian (army|armed forces|navy|air force)|comando especial vraem|task force", re.I)),
-    ("peru_government", re.compile(
-        r"government of peru|ministry of the interior|public ministry|corah|sunat|congress of peru|"
-        r"peruvian authorities|^customs$|police informants", re.I)),
-    ("bolivia_authorities", re.compile(r"bolivia", re.I)),
-    ("brazil_authorities", re.compile(r"brazil|gefron", re.I)),
-    ("europe_authorities", re.compile(
-        r"guardia civil|spanish|mossos|dutch|belgian|guardia di finanza|seacop", re.I)),
-    ("us_authorities", re.compile(r"\bDEA\b|US (coast guard|customs)|homeland security|\bCIA\b", re.I)),
-]
-
-
-def group_actor(actor: str) -> str:
-    """Return the actor group key for one actor name ("other" when no rule matches)."""
-    for group, pattern in ACTOR_GROUP_RULES:
-        if pattern.search(actor):
-            return group
-    return "other"
-
 
 def convert_row(number: int, row: dict[str, str]) -> dict[str, str]:
     """Map one reference row onto our schema, keeping every fact and its source."""

@@ -24,11 +24,12 @@ def store(bundled):
 
 
 @pytest.fixture(scope="session")
-def app_context(bundled):
-    """The process context the callbacks read (set once; read-only)."""
+def app_context(bundled, tmp_path_factory):
+    """The process context the callbacks read (set once), over an empty data directory."""
     from dashboard.config import Settings
     from dashboard.context import build_context, set_context
 
-    context = build_context(Settings(), bundled)
+    data_dir = tmp_path_factory.mktemp("instance")
+    context = build_context(Settings(data_dir=str(data_dir)), bundled)
     set_context(context)
     return context

@@ -80,6 +80,18 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "source_name", "source_url", "dataset", "synthetic",
 )
 REQUIRED_TEXT = ("event_id", "location", "source_url", "dataset")
+# Columns that imports fill (what the source called things, how a point was placed); bundled
+# rows and older stored datasets get these defaults, so every table has every column.
+IMPORT_COLUMN_DEFAULTS: dict[str, object] = {
+    "source_event_id": "",  # the id in the source file (ACLED event_id_cnty, UCDP id, ...)
+    "original_type": "",  # the source's own event type, kept beside our mapped one
+    "original_subtype": "",
+    "date_end": None,  # last day of a reported range (UCDP date_end), when the source gives one
+    "fatalities_low": math.nan,
+    "fatalities_high": math.nan,
+    "geocoded": False,  # placed from the gazetteer by name, not by the source's coordinates
+}
+ALL_COLUMNS: tuple[str, ...] = EVENT_COLUMNS + tuple(IMPORT_COLUMN_DEFAULTS)
 LIST_SEPARATOR = ";"
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from .duplicates import duplicate_pairs, duplicates_by_row
 from .filters import FilterSpec
 from .schema import EVENT_COLUMNS, PRECISE_GEO, DatePrecision, EventType, GeoPrecision
 
@@ -141,14 +142,22 @@ class InMemoryEventStore:
         How many filter masks to keep (filters repeat as views refresh together).
     """
 
-    def __init__(self, events: pd.DataFrame, cache_size: int = 64) -> None:
+    def __init__(self, events: pd.DataFrame, cache_size: int = 64,
+                 default_datasets: tuple[str, ...] = ()) -> None:
         self._frame = events.reset_index(drop=True)
         frame = self._frame
         self.size = len(frame)
+        # What an empty dataset filter means (the bundled facts, so a shared link keeps its
+        # meaning when someone imports data); () means every dataset.
+        self.default_datasets = tuple(default_datasets)
         self._index_of_id = {eid: i for i, eid in enumerate(frame["event_id"])}
         self.date_start = pd.to_datetime(frame["event_date"]).to_numpy().astype("datetime64[D]")
         precision = frame["date_precision"].to_numpy(dtype=str)
         self.date_end = _period_end(self.date_start, precision)
+        if "date_end" in frame.columns:  # a reported range (UCDP date_end) reaches to its last day
+            reported_end = pd.to_datetime(frame["date_end"]).to_numpy().astype("datetime64[D]")
+            self.date_end = np.where(np.isnat(reported_end), self.date_end,
+                                     np.maximum(self.date_end, reported_end))
         self.latitude = frame["latitude"].to_numpy(dtype=np.float64)
         self.longitude = frame["longitude"].to_numpy(dtype=np.float64)
         self.type_code = np.array([EVENT_TYPES.index(t) for t in frame["event_type"]], dtype=np.int8)
@@ -181,8 +190,24 @@ class InMemoryEventStore:
             dtype=str,
         )
         self.source_url = frame["source_url"].to_numpy(dtype=str)
+        self._mark_duplicates()
         self._masks: OrderedDict[FilterSpec, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+
+    def _mark_duplicates(self) -> None:
+        """Fill ``duplicate_of`` (ids of likely duplicates in other datasets) for every row."""
+        datasets = self._value_columns["datasets"]
+        _, dataset_code = np.unique(datasets, return_inverse=True)
+        pairs = duplicate_pairs(self.latitude, self.longitude, self.date_start, self.date_end,
+                                self.type_code, dataset_code)
+        ids = self._frame["event_id"].to_numpy(dtype=object)
+        self._frame["duplicate_of"] = [tuple(ids[list(o)]) for o in duplicates_by_row(pairs, self.size)]
+        self.duplicate_count = int(len(pairs))
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The whole event table (read it, never change it: masks are cached against it)."""
+        return self._frame
 
     # ---- filtering -------------------------------------------------------------------------
     def mask(self, spec: FilterSpec) -> np.ndarray:
@@ -206,6 +231,8 @@ class InMemoryEventStore:
             mask &= self.date_start <= np.datetime64(spec.date_to, "D")
         for field, column in self._value_columns.items():
             wanted = getattr(spec, field)
+            if field == "datasets" and not wanted:
+                wanted = self.default_datasets
             if wanted:
                 mask &= np.isin(column, list(wanted))
         for wanted, rows_of in ((spec.actors, self._actor_rows), (spec.regions, self._region_rows)):

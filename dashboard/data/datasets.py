@@ -1,0 +1,218 @@
+"""Imported datasets on disk: one folder each, written atomically, listed, loaded and deleted.
+
+Layout under the data directory (``RUTAS_DATA_DIR``)::
+
+    datasets/<dataset_id>/events.parquet   GeoParquet (points in EPSG:4326), our schema
+    datasets/<dataset_id>/meta.json        name, file name, SHA-256, import time, counts, report
+
+A dataset is written into a private temporary folder beside ``datasets/`` and then renamed into
+place in one step, so a crash leaves the old state or the new one, never half a dataset.
+Deleting renames the folder out of ``datasets/`` first, for the same reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .imports.base import ImportLimits
+from .imports.pipeline import ImportOutcome, import_bytes
+from .imports.report import ImportReport
+from .schema import ALL_COLUMNS, IMPORT_COLUMN_DEFAULTS
+
+DATASET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+EVENTS_FILE = "events.parquet"
+META_FILE = "meta.json"
+TEMP_PREFIX = ".tmp-"
+TRASH_PREFIX = ".trash-"
+
+
+class DatasetNotFound(KeyError):  # noqa: N818 - reads as a sentence at call sites
+    pass
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    dataset_id: str
+    name: str
+    file_name: str
+    sha256: str
+    imported_at: str
+    format: str
+    events: int
+    report: ImportReport
+
+    def to_json(self) -> dict[str, object]:
+        return {"dataset_id": self.dataset_id, "name": self.name, "file_name": self.file_name,
+                "sha256": self.sha256, "imported_at": self.imported_at, "format": self.format,
+                "events": self.events, "report": self.report.to_dict()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> DatasetMeta:
+        return cls(dataset_id=str(data["dataset_id"]), name=str(data["name"]),
+                   file_name=str(data["file_name"]), sha256=str(data["sha256"]),
+                   imported_at=str(data["imported_at"]), format=str(data["format"]),
+                   events=int(data["events"]), report=ImportReport.from_dict(data["report"]))
+
+
+def with_import_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the import-only columns with their defaults where a table lacks them."""
+    frame = frame.copy()
+    for column, default in IMPORT_COLUMN_DEFAULTS.items():
+        if column not in frame.columns:
+            frame[column] = [default] * len(frame)
+    return frame[list(ALL_COLUMNS)]
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class DatasetRepository:
+    """The datasets kept in one data directory."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.datasets_dir = self.root / "datasets"
+
+    def _ensure(self) -> None:
+        self.datasets_dir.mkdir(parents=True, exist_ok=True)
+
+    def folder(self, dataset_id: str) -> Path:
+        if not DATASET_ID.match(dataset_id or ""):
+            raise DatasetNotFound(dataset_id)
+        return self.datasets_dir / dataset_id
+
+    def remove_leftovers(self) -> list[str]:
+        """Delete temporary and trash folders a crashed import or delete left behind."""
+        removed = []
+        if self.root.is_dir():
+            for entry in self.root.iterdir():
+                if entry.name.startswith((TEMP_PREFIX, TRASH_PREFIX)):
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry.name)
+        return removed
+
+    def version(self) -> tuple[str, ...]:
+        """Changes whenever a dataset is added or deleted (cheap: one directory listing)."""
+        try:
+            return tuple(sorted(n for n in os.listdir(self.datasets_dir) if DATASET_ID.match(n)))
+        except FileNotFoundError:
+            return ()
+
+    def list(self) -> list[DatasetMeta]:
+        metas = []
+        for dataset_id in self.version():
+            try:
+                metas.append(self.meta(dataset_id))
+            except (DatasetNotFound, OSError, ValueError, KeyError):
+                continue  # a folder that is not a complete dataset is not listed
+        return sorted(metas, key=lambda m: (m.imported_at, m.dataset_id))
+
+    def meta(self, dataset_id: str) -> DatasetMeta:
+        path = self.folder(dataset_id) / META_FILE
+        if not path.is_file():
+            raise DatasetNotFound(dataset_id)
+        return DatasetMeta.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def load_events(self, dataset_id: str) -> pd.DataFrame:
+        path = self.folder(dataset_id) / EVENTS_FILE
+        if not path.is_file():
+            raise DatasetNotFound(dataset_id)
+        frame = pd.DataFrame(gpd.read_parquet(path).drop(columns="geometry"))
+        frame["actors"] = [tuple(a) for a in frame["actors"]]
+        frame["actor_groups"] = [tuple(a) for a in frame["actor_groups"]]
+        frame["event_date"] = [d for d in pd.to_datetime(frame["event_date"]).dt.date]
+        frame["date_end"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["date_end"]]
+        return with_import_columns(frame)
+
+    def load_all(self) -> pd.DataFrame:
+        frames = []
+        for meta in self.list():
+            try:
+                frames.append(self.load_events(meta.dataset_id))
+            except (DatasetNotFound, OSError, ValueError):
+                continue
+        if not frames:
+            return pd.DataFrame(columns=list(ALL_COLUMNS))
+        return pd.concat(frames, ignore_index=True)
+
+    def save(self, outcome: ImportOutcome) -> DatasetMeta:
+        """Store an import's rows and report atomically; a dataset already there is kept as is."""
+        report = outcome.report
+        if not report.imported or not report.dataset_id:
+            raise ValueError("nothing to store: the import accepted no rows")
+        target = self.folder(report.dataset_id)
+        if target.is_dir():
+            report.already_imported = True
+            return self.meta(report.dataset_id)
+        meta = DatasetMeta(dataset_id=report.dataset_id, name=outcome.name, file_name=outcome.file_name,
+                           sha256=outcome.sha256, imported_at=outcome.imported_at, format=report.format,
+                           events=len(outcome.events), report=report)
+        self._ensure()
+        temporary = self.root / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        temporary.mkdir()
+        try:
+            self._write(temporary, outcome.events, meta)
+            os.rename(temporary, target)
+            _fsync_dir(self.datasets_dir)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        return meta
+
+    def _write(self, folder: Path, events: pd.DataFrame, meta: DatasetMeta) -> None:
+        frame = with_import_columns(events)
+        frame["actors"] = [list(a) for a in frame["actors"]]
+        frame["actor_groups"] = [list(a) for a in frame["actor_groups"]]
+        frame["event_date"] = pd.to_datetime(frame["event_date"]).astype("datetime64[ms]")
+        frame["date_end"] = pd.to_datetime(frame["date_end"]).astype("datetime64[ms]")
+        for column in ("fatalities", "quantity_kg", "fatalities_low", "fatalities_high"):
+            frame[column] = frame[column].astype(np.float64)
+        points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]),
+                                  crs="EPSG:4326")
+        events_path = folder / EVENTS_FILE
+        points.to_parquet(events_path, index=False)
+        _fsync_file(events_path)
+        meta_path = folder / META_FILE
+        meta_path.write_text(json.dumps(meta.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        _fsync_file(meta_path)
+        _fsync_dir(folder)
+
+    def delete(self, dataset_id: str) -> DatasetMeta:
+        meta = self.meta(dataset_id)
+        trash = self.root / f"{TRASH_PREFIX}{uuid.uuid4().hex}"
+        os.rename(self.folder(dataset_id), trash)
+        _fsync_dir(self.datasets_dir)
+        shutil.rmtree(trash, ignore_errors=True)
+        return meta
+
+
+def import_into(repository: DatasetRepository, data: bytes, file_name: str, *, name: str = "",
+                file_format: str = "auto", limits: ImportLimits | None = None) -> ImportReport:
+    """Import one file and keep its accepted rows; the report says what was kept and why not.
+
+    Nothing is written unless at least one row was accepted, and then atomically.
+    """
+    outcome = import_bytes(data, file_name, name=name, file_format=file_format, limits=limits)
+    if outcome.report.imported:
+        repository.save(outcome)
+    return outcome.report

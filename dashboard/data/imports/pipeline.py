@@ -1,0 +1,145 @@
+"""One import, start to finish, without touching storage: bytes in, rows and a report out.
+
+Kept apart from :mod:`dashboard.data.datasets` so the same pipeline serves the CLI, the upload
+callback and the tests, and so a refused file can never leave anything on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..countries import country_index
+from ..schema import ALL_COLUMNS
+from .base import SETTING_OF_LIMIT, Deadline, Format, ImportLimits, ImportRefused, LimitExceeded, ReadResult
+from .normalise import Normaliser
+from .report import ImportReport
+
+if TYPE_CHECKING:
+    from .geocode import Gazetteer
+
+MAX_NAME_CHARS = 80
+
+
+@dataclass
+class ImportOutcome:
+    """A finished import: the rows to store (empty when refused) and the report."""
+
+    events: pd.DataFrame
+    report: ImportReport
+    name: str
+    file_name: str
+    sha256: str
+    imported_at: str
+
+
+def display_name(text: str, limit: int = MAX_NAME_CHARS) -> str:
+    """A name safe to show and store: no path parts, no control characters, bounded length."""
+    base = re.split(r"[\\/]", text or "")[-1]
+    cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return cleaned[:limit]
+
+
+def dataset_id_for(name: str, sha256: str) -> str:
+    """A stable id from the dataset's name and content: lowercase ASCII, digits and hyphens only.
+
+    Never a path taken from the user: the slug drops everything but [a-z0-9-].
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "dataset"
+    return f"{slug}-{sha256[:8]}"
+
+
+def read_with(file_format: Format, data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResult:
+    """Run the reader for a format (imported here so a reader's import cost is paid on use)."""
+    if file_format is Format.ACLED:
+        from .acled import read_acled
+        return read_acled(data, limits, deadline)
+    if file_format is Format.UCDP:
+        from .ucdp import read_ucdp
+        return read_ucdp(data, limits, deadline)
+    if file_format is Format.CSV:
+        from .tabular import read_csv
+        return read_csv(data, limits, deadline)
+    if file_format is Format.GEOJSON:
+        from .geofile import read_geojson
+        return read_geojson(data, limits, deadline)
+    if file_format is Format.GPKG:
+        from .geofile import read_gpkg
+        return read_gpkg(data, limits, deadline)
+    from .kml import read_kml
+    return read_kml(data, limits, deadline)
+
+
+def import_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    name: str = "",
+    file_format: str = "auto",
+    limits: ImportLimits | None = None,
+    gazetteer: Gazetteer | None = None,
+    now: datetime | None = None,
+) -> ImportOutcome:
+    """Read, map and validate one file. Never raises for bad input: the report says what happened.
+
+    Parameters
+    ----------
+    data
+        The file's bytes (the upload, or the file the CLI read).
+    file_name
+        Shown in the report only; never used as a path.
+    name
+        Dataset name; defaults to the file name without its extension.
+    file_format
+        ``auto`` (detect from content) or one of :class:`Format` (``kmz`` = ``kml``).
+    """
+    from .detect import FORCEABLE, detect_format
+    from .geocode import default_gazetteer
+
+    limits = limits or ImportLimits()
+    now = now or datetime.now(UTC)
+    shown_file = display_name(file_name) or "upload"
+    dataset_name = display_name(name) or display_name(shown_file.rsplit(".", 1)[0]) or "dataset"
+    sha256 = hashlib.sha256(data).hexdigest()
+    report = ImportReport(file_name=shown_file)
+    empty = pd.DataFrame(columns=list(ALL_COLUMNS))
+    outcome = ImportOutcome(empty, report, dataset_name, shown_file, sha256, now.isoformat(timespec="seconds"))
+    try:
+        if len(data) > limits.max_upload_bytes:
+            raise LimitExceeded(f"the file has {len(data):,} bytes, more than {limits.max_upload_bytes:,}",
+                                SETTING_OF_LIMIT["max_upload_bytes"])
+        if file_format == "auto":
+            chosen = detect_format(data)
+        elif file_format in FORCEABLE:
+            chosen = FORCEABLE[file_format]
+        else:
+            raise ImportRefused(f"unknown format '{file_format}'; use auto, {', '.join(sorted(FORCEABLE))}")
+        report.format = chosen.value
+        read = read_with(chosen, data, limits, Deadline(limits.max_parse_seconds))
+    except ImportRefused as refusal:
+        report.refused = refusal.reason
+        return outcome
+    except (MemoryError, RecursionError) as error:
+        report.refused = f"the file is too complex to read ({type(error).__name__})"
+        return outcome
+
+    report.read = read.rows_read
+    report.dataset_id = dataset_id_for(dataset_name, sha256)
+    normaliser = Normaliser(report.dataset_id, gazetteer or default_gazetteer(), country_index(),
+                            now.date())
+    rows = normaliser.run(read.candidates)
+    report.rejected = sorted(read.rejected + rows.rejected, key=lambda p: p.row)
+    report.warnings = sorted(read.warnings + rows.warnings, key=lambda p: p.row)
+    report.accepted = len(rows.frame)
+    report.geocoded = rows.geocoded
+    if not report.accepted:
+        report.dataset_id = ""
+    outcome.events = rows.frame
+    return outcome
