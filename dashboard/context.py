@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.config import Settings
-from dashboard.data.catalog import BUNDLED_DATASET, GEODATA_DIR, BundledData, load_bundled_data
+from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
 from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
+from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import InMemoryEventStore
 from dashboard.figures.event_map import MapTraceIndex, map_trace_index
 

@@ -34,6 +34,21 @@ class FilterIds(StrEnum):
     SUMMARY = "filters-summary"
 
 
+class DataIds(StrEnum):
+    PANEL = "data-panel"
+    DATASETS = "data-datasets"
+    LIST = "data-list"
+    UPLOAD = "data-upload"
+    REPORT = "data-report"
+    REPORT_STORE = "data-report-store"
+    REPORT_DOWNLOAD = "data-report-download"
+    REPORT_DOWNLOAD_BUTTON = "data-report-download-button"
+    REPORT_CLOSE = "data-report-close"
+    DELETE = "data-delete"  # pattern-matching: {"type": DELETE, "index": dataset_id}
+    CONFIRM = "data-confirm"
+    DELETE_TARGET = "data-delete-target"
+
+
 class CountIds(StrEnum):
     EVENTS = "counts-events"
     FATALITIES = "counts-fatalities"
@@ -64,4 +79,4 @@ class DetailIds(StrEnum):
     CARD = "detail-card"
 
 
-ALL_ID_ENUMS = (PageIds, FilterIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds)
+ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds)

@@ -10,10 +10,11 @@ from enum import StrEnum
 import numpy as np
 
 from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, UrlState
+from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.figures.breakdown import FILTER_FIELD, clicked_category
 from dashboard.figures.event_map import DEFAULT_VIEW
 from dashboard.figures.timeline import brushed_date_range
-from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
+from dashboard.ids import BreakdownIds, DataIds, FilterIds, MapIds, PageIds, TimelineIds
 
 COORD_DECIMALS = 4  # ~10 m: plenty for a selection, and keeps shared links short
 
@@ -33,6 +34,7 @@ class ControlValues:
     drugs: list[str] | None = None
     kg_min: float | None = None
     kg_max: float | None = None
+    datasets: list[str] | None = None
 
 
 def _iso(value: str | None) -> date | None:
@@ -57,7 +59,14 @@ def spec_from_controls(base: FilterSpec, controls: ControlValues) -> FilterSpec:
         countries=tuple(controls.countries or ()), regions=tuple(controls.regions or ()),
         routes=tuple(controls.routes or ()), drugs=tuple(controls.drugs or ()),
         kg_min=None if kg_min is None else float(kg_min), kg_max=None if kg_max is None else float(kg_max),
+        datasets=base.datasets if controls.datasets is None else datasets_from_control(controls.datasets),
     )
+
+
+def datasets_from_control(ticked: list[str]) -> tuple[str, ...]:
+    """The ``dataset`` filter for the ticked datasets: the bundled facts alone is the default, ()."""
+    chosen = tuple(sorted(set(ticked)))
+    return () if chosen == (BUNDLED_DATASET,) else chosen
 
 
 def control_values(controls: ControlValues) -> tuple:
@@ -72,7 +81,7 @@ def controls_from_spec(spec: FilterSpec) -> ControlValues:
         date_to=spec.date_to.isoformat() if spec.date_to else None,
         event_types=list(spec.event_types), actors=list(spec.actors), countries=list(spec.countries),
         regions=list(spec.regions), routes=list(spec.routes), drugs=list(spec.drugs),
-        kg_min=spec.kg_min, kg_max=spec.kg_max,
+        kg_min=spec.kg_min, kg_max=spec.kg_max, datasets=list(spec.datasets) or [BUNDLED_DATASET],
     )
 
 
@@ -128,8 +137,8 @@ def toggle_breakdown(spec: FilterSpec, field: str, value: str | None) -> FilterS
 
 
 def reset_state(state: UrlState) -> UrlState:
-    """Everything back to defaults, except the language the user chose."""
-    return UrlState(lang=state.lang)
+    """Every filter back to its default; the language and the datasets shown stay as chosen."""
+    return UrlState(lang=state.lang, spec=FilterSpec(datasets=state.spec.datasets))
 
 
 def clicked_event_row(click_data: dict | None, event_traces: range) -> int | None:
@@ -186,7 +195,7 @@ class Trigger(StrEnum):
 
 CONTROL_IDS = frozenset({FilterIds.TEXT, FilterIds.DATE_RANGE, FilterIds.TYPES, FilterIds.ACTORS,
                          FilterIds.COUNTRIES, FilterIds.REGIONS, FilterIds.ROUTES, FilterIds.DRUGS,
-                         FilterIds.KG_MIN, FilterIds.KG_MAX})
+                         FilterIds.KG_MIN, FilterIds.KG_MAX, DataIds.DATASETS})
 TRIGGER_BY_PROP = {
     f"{MapIds.GRAPH}.selectedData": Trigger.MAP_SELECTION,
     f"{MapIds.GRAPH}.relayoutData": Trigger.MAP_VIEW,

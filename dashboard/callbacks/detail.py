@@ -47,4 +47,8 @@ def on_event_selected(click_data, selected_rows, search):
 def update_detail(search, lang):
     """The selected event's card (the selection lives in the URL)."""
     selected = parse_url_state(search)[0].selected
-    return build_detail_card(get_context().store.event(selected) if selected else None, lang)
+    context = get_context()
+    event = context.store.event(selected) if selected else None
+    duplicates = [context.store.event(other) for other in (event or {}).get("duplicate_of", ())]
+    names = {meta.dataset_id: meta.name for meta in context.datasets}
+    return build_detail_card(event, lang, [d for d in duplicates if d], names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, ctx, no_update
 
 from dashboard.data.filters import build_search, parse_url_state
-from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
+from dashboard.ids import BreakdownIds, DataIds, FilterIds, MapIds, PageIds, TimelineIds
 from dashboard.interactions import (
     BrowserInputs,
     ControlValues,
@@ -21,8 +21,11 @@ CONTROL_PROPS = (
     (FilterIds.TEXT, "value"), (FilterIds.DATE_RANGE, "start_date"), (FilterIds.DATE_RANGE, "end_date"),
     (FilterIds.TYPES, "value"), (FilterIds.ACTORS, "value"), (FilterIds.COUNTRIES, "value"),
     (FilterIds.REGIONS, "value"), (FilterIds.ROUTES, "value"), (FilterIds.DRUGS, "value"),
-    (FilterIds.KG_MIN, "value"), (FilterIds.KG_MAX, "value"),
+    (FilterIds.KG_MIN, "value"), (FilterIds.KG_MAX, "value"), (DataIds.DATASETS, "value"),
 )
+# Controls the user does not type into: always shown as the state has them (e.g. unticking every
+# dataset shows the bundled facts again, ticked).
+ALWAYS_SHOWN = frozenset({len(CONTROL_PROPS) - 1})
 
 
 @callback(
@@ -56,8 +59,9 @@ def update_filter_state(*args):
     new_store, new_search = state.spec.to_store(), build_search(state)
     # A control the user is typing in is never written back (it would eat a trailing space).
     shown = control_values(controls_from_spec(state.spec))
-    control_outputs = [no_update if trigger == Trigger.CONTROLS or _same(new, old) else new
-                       for new, old in zip(shown, current_controls)]
+    control_outputs = [
+        no_update if _same(new, old) or (trigger == Trigger.CONTROLS and index not in ALWAYS_SHOWN) else new
+        for index, (new, old) in enumerate(zip(shown, current_controls))]
     return (
         no_update if new_store == stored else new_store,
         no_update if new_search == (search or "") else new_search,

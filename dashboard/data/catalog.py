@@ -22,7 +22,6 @@ from .schema import (
 )
 
 GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
-BUNDLED_DATASET = "rutas"  # the ``dataset`` value of every bundled event
 ROUTE_MODES = ("air", "road", "river", "sea")
 ROUTE_EVIDENCE = ("documented", "inferred")
 

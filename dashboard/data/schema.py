@@ -79,6 +79,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "fatalities", "drug", "quantity_kg", "origin", "destination", "route_id", "summary",
     "source_name", "source_url", "dataset", "synthetic",
 )
+BUNDLED_DATASET = "rutas"  # the ``dataset`` of every bundled event; what no ``dataset`` filter shows
 REQUIRED_TEXT = ("event_id", "location", "source_url", "dataset")
 # Columns that imports fill (what the source called things, how a point was placed); bundled
 # rows and older stored datasets get these defaults, so every table has every column.

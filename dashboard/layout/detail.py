@@ -6,7 +6,7 @@ import math
 
 from dash import html
 
-from dashboard.data.schema import is_safe_url
+from dashboard.data.schema import BUNDLED_DATASET, is_safe_url
 from dashboard.i18n import format_number, label, translate
 
 
@@ -14,12 +14,51 @@ def _present(value: object) -> bool:
     return value is not None and value != "" and not (isinstance(value, float) and math.isnan(value))
 
 
-def build_detail_card(event: dict | None, lang: str) -> list:
-    """Children of the detail panel for ``event`` (an EventStore.event dict), or the hint."""
+def _source(event: dict, lang: str):
+    source_name = event["source_name"] or event["source_url"]
+    if is_safe_url(event["source_url"]):
+        return html.A(translate("detail.source", lang, name=source_name), href=event["source_url"],
+                      target="_blank", rel="noopener noreferrer", className="source-link")
+    if event["source_url"]:
+        return html.Span(translate("detail.no_link", lang), className="source-withheld")
+    return html.Span(source_name, className="source-name")
+
+
+def _comparison(event: dict, others: list[dict], dataset_names: dict[str, str], lang: str) -> html.Div:
+    """This event beside its likely duplicates from other datasets, field by field."""
+    fields = (
+        ("detail.dataset", lambda e: dataset_names.get(e["dataset"], e["dataset"])),
+        ("detail.date", lambda e: f"{e['event_date']} ({label('date_precision', e['date_precision'], lang)})"),
+        ("detail.place", lambda e: e["location"]),
+        ("detail.precision", lambda e: label("geo_precision", e["geo_precision"], lang)),
+        ("detail.fatalities", lambda e: format_number(e["fatalities"], lang) if _present(e["fatalities"]) else "–"),
+        ("detail.actors", lambda e: "; ".join(e["actors"])),
+    )
+    head = html.Tr([html.Th(""), html.Th(translate("detail.this_event", lang)),
+                    *(html.Th(o["event_id"]) for o in others)])
+    body = [html.Tr([html.Th(translate(key, lang)), html.Td(get(event)), *(html.Td(get(o)) for o in others)])
+            for key, get in fields]
+    body.append(html.Tr([html.Th(""), html.Td(_source(event, lang)), *(html.Td(_source(o, lang)) for o in others)]))
+    return html.Div([html.H4(translate("detail.duplicates", lang)),
+                     html.Table([html.Thead(head), html.Tbody(body)], className="duplicate-table")],
+                    className="duplicates")
+
+
+def build_detail_card(event: dict | None, lang: str, duplicates: list[dict] | tuple = (),
+                      dataset_names: dict[str, str] | None = None) -> list:
+    """Children of the detail panel for ``event`` (an EventStore.event dict), or the hint.
+
+    ``duplicates`` are the events of other datasets that may report the same thing; they are
+    shown beside this one, never merged.
+    """
     if event is None:
         return [translate("detail.empty", lang)]
+    dataset_names = dataset_names or {}
+    date_text = f"{event['event_date']} ({label('date_precision', event['date_precision'], lang)})"
+    if event.get("date_end") and str(event["date_end"]) != str(event["event_date"]):
+        date_text += f" – {event['date_end']}"
     rows = [
-        ("detail.date", f"{event['event_date']} ({label('date_precision', event['date_precision'], lang)})"),
+        ("detail.date", date_text),
         ("detail.place", ", ".join(p for p in (event["location"], event["admin1"],
                                                 label("country", event["country"], lang)) if p)),
         ("detail.precision", label("geo_precision", event["geo_precision"], lang)),
@@ -30,22 +69,30 @@ def build_detail_card(event: dict | None, lang: str) -> list:
         drug = label("drug", event["drug"], lang) if event["drug"] else ""
         rows.append(("detail.quantity", f"{format_number(event['quantity_kg'], lang)} kg {drug}".strip()))
     if _present(event["fatalities"]):
-        rows.append(("detail.fatalities", format_number(event["fatalities"], lang)))
+        fatalities = format_number(event["fatalities"], lang)
+        if _present(event.get("fatalities_low")) and _present(event.get("fatalities_high")):
+            fatalities = translate("detail.fatalities_range", lang, best=fatalities,
+                                   low=format_number(event["fatalities_low"], lang),
+                                   high=format_number(event["fatalities_high"], lang))
+        rows.append(("detail.fatalities", fatalities))
     if event["route_id"]:
         rows.append(("detail.route", label("route", event["route_id"], lang)))
     if event["origin"] or event["destination"]:
         rows.append(("detail.origin", f"{event['origin'] or '?'} → {event['destination'] or '?'}"))
-    source_name = event["source_name"] or event["source_url"]
-    if is_safe_url(event["source_url"]):
-        source = html.A(translate("detail.source", lang, name=source_name), href=event["source_url"],
-                        target="_blank", rel="noopener noreferrer", className="source-link")
-    else:
-        source = html.Span(translate("detail.no_link", lang), className="source-withheld")
+    if event.get("original_type"):
+        original = " / ".join(t for t in (event["original_type"], event.get("original_subtype")) if t)
+        rows.append(("detail.original_type", original))
+    if event["dataset"] != BUNDLED_DATASET:
+        rows.append(("detail.dataset", dataset_names.get(event["dataset"], event["dataset"])))
+    if event.get("source_event_id"):
+        rows.append(("detail.source_id", event["source_event_id"]))
     return [
         html.H3(label("event_type", event["event_type"], lang), className="detail-type"),
         html.P(event["summary"], className="detail-summary"),
         html.Dl([item for key, value in rows
                  for item in (html.Dt(translate(key, lang)), html.Dd(value))], className="detail-list"),
-        html.P(source),
+        html.P(translate("detail.geocoded", lang), className="geocoded-note") if event.get("geocoded") else None,
+        html.P(_source(event, lang)),
         html.Div(event["event_id"], className="detail-id"),
+        _comparison(event, list(duplicates), dataset_names, lang) if duplicates else None,
     ]

@@ -33,6 +33,12 @@ def actor_options(store: EventStore, lang: str) -> list[dict]:
     ]
 
 
+def facet_options(store: EventStore, lang: str) -> tuple[list[dict], list[dict], list[dict]]:
+    """Options of the actor, country and region dropdowns (they change when datasets do)."""
+    return (actor_options(store, lang), _options("country", store.distinct("country"), lang),
+            [{"label": r, "value": r} for r in store.distinct("admin1")])
+
+
 def spatial_summary(spec: FilterSpec, lang: str) -> str:
     if spec.polygon is not None:
         return translate("filters.spatial_lasso", lang)
@@ -45,6 +51,7 @@ def spatial_summary(spec: FilterSpec, lang: str) -> str:
 def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.Div:
     extent = store.date_extent()
     first, last = (str(extent[0]), str(extent[1])) if extent else (None, None)
+    actors, countries, regions = facet_options(store, lang)
 
     def section(title_key: str, *children: object) -> html.Div:
         return html.Div([html.Label(translate(title_key, lang), className="filter-label"), *children],
@@ -68,13 +75,13 @@ def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.D
                 id=FilterIds.TYPES, options=event_type_options(lang),
                 value=list(spec.event_types), className="checklist")),
             section("filters.actors", dcc.Dropdown(
-                id=FilterIds.ACTORS, options=actor_options(store, lang), value=list(spec.actors),
+                id=FilterIds.ACTORS, options=actors, value=list(spec.actors),
                 multi=True, placeholder=translate("filters.any", lang))),
             section("filters.countries", dcc.Dropdown(
-                id=FilterIds.COUNTRIES, options=_options("country", store.distinct("country"), lang),
+                id=FilterIds.COUNTRIES, options=countries,
                 value=list(spec.countries), multi=True, placeholder=translate("filters.any", lang))),
             section("filters.regions", dcc.Dropdown(
-                id=FilterIds.REGIONS, options=[{"label": r, "value": r} for r in store.distinct("admin1")],
+                id=FilterIds.REGIONS, options=regions,
                 value=list(spec.regions), multi=True, placeholder=translate("filters.any", lang))),
             section("filters.routes", dcc.Dropdown(
                 id=FilterIds.ROUTES, options=_options("route", store.distinct("route_id"), lang),

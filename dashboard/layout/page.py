@@ -18,6 +18,7 @@ from dashboard.ids import (
     TableIds,
     TimelineIds,
 )
+from dashboard.layout.data_panel import build_data_panel, build_report_area
 from dashboard.layout.filters import build_filter_panel
 
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
@@ -137,8 +138,10 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         dcc.Location(id=PageIds.BODY_URL, refresh="callback-nav"),
         header,
         html.Div(notice, id=PageIds.NOTICE, className="notice", hidden=not notice, role="status"),
+        build_report_area(lang),
         html.Div([
-            build_filter_panel(store, state.spec, lang),
+            html.Div([build_data_panel(context, state.spec.datasets, lang),
+                      build_filter_panel(store, state.spec, lang)], className="left"),
             html.Main([counts, map_panel, html.Div([timeline_panel], className="row")], className="centre"),
             html.Aside([detail_panel, breakdown_panel], className="side"),
         ], className="grid"),

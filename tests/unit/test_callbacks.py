@@ -30,7 +30,8 @@ def state_args(controls: dict | None = None, *, map_selection=None, relayout=Non
     values = {"filters-text.value": None, "filters-date-range.start_date": None,
               "filters-date-range.end_date": None, "filters-types.value": [], "filters-actors.value": [],
               "filters-countries.value": [], "filters-regions.value": [], "filters-routes.value": [],
-              "filters-drugs.value": [], "filters-kg-min.value": None, "filters-kg-max.value": None}
+              "filters-drugs.value": [], "filters-kg-min.value": None, "filters-kg-max.value": None,
+              "data-datasets.value": ["rutas"]}
     values.update(controls or {})
     controls_in = [values[f"{cid}.{prop}"] for cid, prop in CONTROL_PROPS]
     return [*controls_in, map_selection, relayout, timeline, bar_click, reset, 0, 0, search, field, stored]

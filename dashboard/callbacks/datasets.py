@@ -1,0 +1,141 @@
+"""Datasets: import an upload, show its report, choose what is shown, delete after confirmation."""
+
+from __future__ import annotations
+
+import logging
+
+from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard.config import import_limits
+from dashboard.context import get_context
+from dashboard.data.datasets import DatasetNotFound, import_into
+from dashboard.data.imports.base import ImportRefused
+from dashboard.data.imports.report import ImportReport
+from dashboard.data.schema import BUNDLED_DATASET
+from dashboard.i18n import format_number, translate
+from dashboard.ids import DataIds, FilterIds, PageIds
+from dashboard.layout.data_panel import build_report, dataset_list, dataset_options
+from dashboard.layout.filters import facet_options
+from dashboard.uploads import decode_upload
+
+log = logging.getLogger(__name__)
+
+# Everything that lists datasets or their values; refreshed together after an import or delete.
+DATASET_VIEW_OUTPUTS = (
+    Output(DataIds.DATASETS, "options", allow_duplicate=True),
+    Output(DataIds.LIST, "children", allow_duplicate=True),
+    Output(FilterIds.ACTORS, "options", allow_duplicate=True),
+    Output(FilterIds.COUNTRIES, "options", allow_duplicate=True),
+    Output(FilterIds.REGIONS, "options", allow_duplicate=True),
+)
+
+
+def _dataset_views(lang: str) -> tuple:
+    context = get_context()
+    return (dataset_options(context, lang), dataset_list(context, lang), *facet_options(context.store, lang))
+
+
+def import_upload(contents: str | None, file_name: str | None) -> dict:
+    """Import one upload and return its report as plain data (also for a refused upload)."""
+    context = get_context()
+    limits = import_limits(context.settings)
+    try:
+        data = decode_upload(contents, limits.max_upload_bytes)
+    except ImportRefused as refusal:
+        return ImportReport(file_name=file_name or "upload", refused=refusal.reason).to_dict()
+    report = import_into(context.repository, data, file_name or "upload", limits=limits)
+    result = report.to_dict()
+    if report.dataset_id:
+        result["name"] = context.repository.meta(report.dataset_id).name
+    return result
+
+
+@callback(
+    Output(DataIds.REPORT, "children"),
+    Output(DataIds.REPORT_STORE, "data"),
+    Output(DataIds.DATASETS, "value", allow_duplicate=True),
+    Output(DataIds.UPLOAD, "contents"),
+    *DATASET_VIEW_OUTPUTS,
+    Input(DataIds.UPLOAD, "contents"),
+    State(DataIds.UPLOAD, "filename"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_upload(contents, file_name, lang):
+    """Import the dropped file, show the report and show the new dataset on the map."""
+    if not contents:
+        raise PreventUpdate
+    try:
+        report = import_upload(contents, file_name)
+    except Exception:  # never a traceback in the page; the log keeps it for us
+        log.exception("import of an upload failed")
+        report = ImportReport(file_name=file_name or "upload", refused=translate("data.bad_upload", lang)).to_dict()
+    selected = [report["dataset_id"]] if report.get("dataset_id") else no_update
+    return (build_report(report, lang), report, selected, None, *_dataset_views(lang))
+
+
+@callback(
+    Output(DataIds.CONFIRM, "displayed"),
+    Output(DataIds.CONFIRM, "message"),
+    Output(DataIds.DELETE_TARGET, "data"),
+    Input({"type": DataIds.DELETE, "index": ALL}, "n_clicks"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_delete_clicked(clicks, lang):
+    """Ask before deleting (the list re-renders with n_clicks=0, which is not a click)."""
+    if not ctx.triggered_id or not any(clicks or ()) or not ctx.triggered[0]["value"]:
+        raise PreventUpdate
+    dataset_id = ctx.triggered_id["index"]
+    try:
+        meta = get_context().repository.meta(dataset_id)
+    except DatasetNotFound:
+        raise PreventUpdate from None
+    return True, translate("data.delete_confirm", lang, name=meta.name,
+                           events=format_number(meta.events, lang)), dataset_id
+
+
+@callback(
+    Output(DataIds.REPORT, "children", allow_duplicate=True),
+    Output(DataIds.DATASETS, "value", allow_duplicate=True),
+    *DATASET_VIEW_OUTPUTS,
+    Input(DataIds.CONFIRM, "submit_n_clicks"),
+    State(DataIds.DELETE_TARGET, "data"),
+    State(DataIds.DATASETS, "value"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_delete_confirmed(_, dataset_id, ticked, lang):
+    """Delete the dataset and stop showing it."""
+    try:
+        meta = get_context().repository.delete(dataset_id or "")
+        message = translate("data.deleted", lang, name=meta.name, events=format_number(meta.events, lang))
+    except DatasetNotFound:
+        message = translate("data.not_found", lang)
+    remaining = [d for d in ticked or () if d != dataset_id] or [BUNDLED_DATASET]
+    return [message], remaining, *_dataset_views(lang)
+
+
+@callback(
+    Output(DataIds.REPORT_DOWNLOAD, "data"),
+    Input(DataIds.REPORT_DOWNLOAD_BUTTON, "n_clicks"),
+    State(DataIds.REPORT_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_download_report(clicks, report):
+    if not clicks or not report:
+        raise PreventUpdate
+    stem = (report.get("dataset_id") or "import").rsplit(".", 1)[0]
+    return dcc.send_string(ImportReport.from_dict(report).to_csv(), f"{stem}-report.csv", type="text/csv")
+
+
+@callback(
+    Output(DataIds.REPORT, "children", allow_duplicate=True),
+    Input(DataIds.REPORT_CLOSE, "n_clicks"),
+    prevent_initial_call=True,
+)
+def on_close_report(clicks):
+    if not clicks:
+        raise PreventUpdate
+    return []

@@ -1,0 +1,121 @@
+"""The data panel (datasets shown, import, delete) and the import report."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard.context import AppContext
+from dashboard.data.schema import BUNDLED_DATASET
+from dashboard.i18n import format_number, translate
+from dashboard.ids import DataIds
+
+REPORT_ROWS_SHOWN = 100  # the rest is in the downloadable CSV
+
+
+def dataset_options(context: AppContext, lang: str) -> list[dict]:
+    """Checklist options: the bundled facts first, then each imported dataset, oldest first."""
+    bundled = int((context.store.frame["dataset"] == BUNDLED_DATASET).sum())
+    options = [{"label": translate("data.bundled", lang, events=format_number(bundled, lang)),
+                "value": BUNDLED_DATASET}]
+    options += [{"label": translate("data.imported", lang, name=meta.name,
+                                     events=format_number(meta.events, lang)),
+                 "value": meta.dataset_id} for meta in context.datasets]
+    return options
+
+
+def dataset_list(context: AppContext, lang: str) -> list:
+    """One row per imported dataset with its delete button (a button inside a checkbox label
+    would tick the box, so these sit in their own list)."""
+    return [
+        html.Li([
+            html.Span(meta.name, className="dataset-name", title=f"{meta.file_name} · {meta.imported_at} · "
+                                                                  f"SHA-256 {meta.sha256[:12]}…"),
+            html.Button(translate("data.delete", lang), id={"type": DataIds.DELETE, "index": meta.dataset_id},
+                        n_clicks=0, className="link-button", title=meta.dataset_id),
+        ], className="dataset-item")
+        for meta in context.datasets
+    ]
+
+
+def shown_datasets(selected: tuple[str, ...]) -> list[str]:
+    """What the checklist shows for a filter: no ``dataset`` parameter means the bundled facts."""
+    return list(selected) or [BUNDLED_DATASET]
+
+
+def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str) -> html.Div:
+    limit_mb = context.settings.max_upload_bytes / (1024 * 1024)
+    return html.Div(id=DataIds.PANEL, className="data-panel", children=[
+        html.H2(translate("data.title", lang)),
+        html.Label(translate("data.datasets", lang), className="filter-label"),
+        dcc.Checklist(id=DataIds.DATASETS, options=dataset_options(context, lang),
+                      value=shown_datasets(selected), className="checklist"),
+        html.Ul(dataset_list(context, lang), id=DataIds.LIST, className="dataset-list"),
+        dcc.Upload(
+            id=DataIds.UPLOAD, multiple=False, className="upload",
+            children=html.Div([html.Div(translate("data.upload", lang), className="upload-title"),
+                               html.Div(translate("data.upload_formats", lang, limit=f"{limit_mb:g} MB"),
+                                        className="upload-hint")]),
+        ),
+        dcc.ConfirmDialog(id=DataIds.CONFIRM),
+        dcc.Store(id=DataIds.DELETE_TARGET),
+    ])
+
+
+def build_report_area(lang: str) -> html.Div:
+    """Where an import's report appears (full width, under the header)."""
+    return html.Div([
+        dcc.Loading(html.Div(id=DataIds.REPORT, role="status"), type="dot",
+                    overlay_style={"visibility": "visible", "opacity": 0.5}),
+        dcc.Store(id=DataIds.REPORT_STORE),
+        dcc.Download(id=DataIds.REPORT_DOWNLOAD),
+    ], className="report-area")
+
+
+def _problem_table(title_key: str, problems: list[dict], lang: str, css: str) -> html.Details:
+    head = html.Tr([html.Th(translate(f"data.col_{c}", lang)) for c in ("row", "field", "reason")])
+    body = [html.Tr([html.Td(p["row"]), html.Td(p["field"]), html.Td(p["reason"])])
+            for p in problems[:REPORT_ROWS_SHOWN]]
+    more = len(problems) - REPORT_ROWS_SHOWN
+    return html.Details([
+        html.Summary(f"{translate(title_key, lang)} ({format_number(len(problems), lang)})"),
+        html.Table([html.Thead(head), html.Tbody(body)], className=f"problem-table {css}"),
+        html.P(translate("data.more", lang, count=format_number(more, lang))) if more > 0 else None,
+    ], open=True, className="problem-details")
+
+
+def build_report(report: dict | None, lang: str) -> list:
+    """The report of one import: summary, what happens next, rejected rows and warnings."""
+    if not report:
+        return []
+    if report.get("refused"):
+        outcome = html.P(translate("data.report_refused", lang, reason=report["refused"]), className="report-bad")
+        summary = None
+    else:
+        summary = html.P(translate(
+            "data.report_summary", lang, format=report.get("format", "").upper(),
+            read=format_number(report["read"], lang), accepted=format_number(report["accepted"], lang),
+            rejected=format_number(report["rejected"], lang),
+            warnings=format_number(len(report["warnings"]), lang),
+            geocoded=format_number(report.get("geocoded", 0), lang)))
+        if report.get("dataset_id"):
+            key = "data.report_already" if report.get("already_imported") else "data.report_selected"
+            outcome = html.P(translate(key, lang, dataset=report.get("name") or report["dataset_id"]),
+                             className="report-good")
+        else:
+            outcome = html.P(translate("data.report_none", lang), className="report-bad")
+    tables = [
+        _problem_table("data.rejected", report.get("rejected_rows", []), lang, "rejected")
+        if report.get("rejected_rows") else None,
+        _problem_table("data.warnings", report.get("warnings", []), lang, "warnings")
+        if report.get("warnings") else None,
+    ]
+    return [html.Div([
+        html.Div([
+            html.H2(translate("data.report_title", lang, file=report.get("file_name", ""))),
+            html.Button(translate("data.download_report", lang), id=DataIds.REPORT_DOWNLOAD_BUTTON,
+                        n_clicks=0, className="small-button"),
+            html.Button(translate("data.close", lang), id=DataIds.REPORT_CLOSE, n_clicks=0,
+                        className="small-button"),
+        ], className="panel-header"),
+        summary, outcome, *tables,
+    ], className="panel import-report")]
