@@ -141,6 +141,14 @@ def reset_state(state: UrlState) -> UrlState:
     return UrlState(lang=state.lang, spec=FilterSpec(datasets=state.spec.datasets))
 
 
+def show_dataset(state: UrlState, dataset_id: str, store, max_points: int) -> UrlState:
+    """The state after an import: the new dataset alone, no other filter, the map fitted to it."""
+    spec = FilterSpec(datasets=(dataset_id,))
+    points = store.points(spec, limit=max_points)
+    view = fit_view(points.longitude, points.latitude)
+    return replace(state, spec=spec, selected="", view=view)
+
+
 def clicked_event_row(click_data: dict | None, event_traces: range) -> int | None:
     """Store row of a clicked event marker (route and label clicks are ignored)."""
     try:

@@ -10,11 +10,13 @@ from dash.exceptions import PreventUpdate
 from dashboard.config import import_limits
 from dashboard.context import get_context
 from dashboard.data.datasets import DatasetNotFound, import_into
+from dashboard.data.filters import build_search, parse_url_state
 from dashboard.data.imports.base import ImportRefused
 from dashboard.data.imports.report import ImportReport
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds, FilterIds, PageIds
+from dashboard.interactions import show_dataset
 from dashboard.layout.data_panel import build_report, dataset_list, dataset_options
 from dashboard.layout.filters import facet_options
 from dashboard.uploads import decode_upload
@@ -54,16 +56,21 @@ def import_upload(contents: str | None, file_name: str | None) -> dict:
 @callback(
     Output(DataIds.REPORT, "children"),
     Output(DataIds.REPORT_STORE, "data"),
-    Output(DataIds.DATASETS, "value", allow_duplicate=True),
+    Output(PageIds.BODY_URL, "search", allow_duplicate=True),
     Output(DataIds.UPLOAD, "contents"),
     *DATASET_VIEW_OUTPUTS,
     Input(DataIds.UPLOAD, "contents"),
     State(DataIds.UPLOAD, "filename"),
     State(PageIds.LANG_STORE, "data"),
+    State(PageIds.BODY_URL, "search"),
     prevent_initial_call=True,
 )
-def on_upload(contents, file_name, lang):
-    """Import the dropped file, show the report and show the new dataset on the map."""
+def on_upload(contents, file_name, lang, search):
+    """Import the dropped file, show the report, and show the new dataset alone, in view.
+
+    The new view goes to the URL; the state callback adopts it like any link, so the checklist,
+    the filter store and every view follow from one write.
+    """
     if not contents:
         raise PreventUpdate
     try:
@@ -71,8 +78,13 @@ def on_upload(contents, file_name, lang):
     except Exception:  # never a traceback in the page; the log keeps it for us
         log.exception("import of an upload failed")
         report = ImportReport(file_name=file_name or "upload", refused=translate("data.bad_upload", lang)).to_dict()
-    selected = [report["dataset_id"]] if report.get("dataset_id") else no_update
-    return (build_report(report, lang), report, selected, None, *_dataset_views(lang))
+    new_search = no_update
+    if report.get("dataset_id"):
+        context = get_context()
+        state = show_dataset(parse_url_state(search)[0], report["dataset_id"], context.store,
+                             context.settings.max_map_points)
+        new_search = build_search(state)
+    return (build_report(report, lang), report, new_search, None, *_dataset_views(lang))
 
 
 @callback(

@@ -10,12 +10,18 @@ from tests.browser.harness import PageLog, UiPage, chromium_browser, serve_app
 
 
 @pytest.fixture(scope="module")
-def rutas_app():
+def data_dir(tmp_path_factory):
+    """Each module's app keeps its imports in its own empty data directory."""
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="module")
+def rutas_app(data_dir):
     from dashboard import create_app
     from dashboard.config import Settings
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
-    return create_app(Settings())
+    return create_app(Settings(data_dir=str(data_dir)))
 
 
 @pytest.fixture(scope="module")

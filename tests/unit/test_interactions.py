@@ -10,6 +10,7 @@ from dashboard.interactions import (
     clicked_event_row,
     controls_from_spec,
     reset_state,
+    show_dataset,
     spatial_from_selection,
     spec_from_controls,
     toggle_breakdown,
@@ -95,3 +96,10 @@ def test_int008_fit_view_shows_every_point():
     single = fit_view(np.array([-73.8]), np.array([-12.5]))
     assert single == MapView(lat=-12.5, lon=-73.8, zoom=9.0)  # one point: capped zoom, not infinite
     assert fit_view(np.array([]), np.array([])) is None
+
+
+def test_int020_show_dataset_selects_it_alone_and_fits_the_map(store):
+    state = UrlState(spec=FilterSpec(text="x", event_types=("arrest",)), lang="es", selected="rutas:0001")
+    shown = show_dataset(state, "rutas", store, max_points=1000)
+    assert shown.spec == FilterSpec(datasets=("rutas",)) and shown.lang == "es" and shown.selected == ""
+    assert shown.view is not None and shown.view.zoom < 6  # the bundled facts span two continents

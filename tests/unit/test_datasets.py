@@ -1,0 +1,238 @@
+"""Dataset storage (atomic, survives restarts), duplicates across datasets, uploads, normalising."""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.data.countries import country_index
+from dashboard.data.datasets import DatasetNotFound, DatasetRepository, with_import_columns
+from dashboard.data.duplicates import duplicate_pairs
+from dashboard.data.filters import FilterSpec
+from dashboard.data.imports.base import Candidate, ImportRefused, LimitExceeded
+from dashboard.data.imports.normalise import Normaliser
+from dashboard.data.imports.pipeline import ImportOutcome, dataset_id_for, display_name
+from dashboard.data.imports.report import ImportReport
+from dashboard.data.schema import ALL_COLUMNS
+from dashboard.data.store import InMemoryEventStore
+from dashboard.uploads import decode_upload, request_size_limit
+
+
+class FakeGazetteer:
+    """Two known places and one ambiguous name, so the normaliser's rules are tested alone."""
+
+    def __init__(self):
+        from dashboard.data.imports.geocode import GeocodeResult, Place
+
+        self.pichari = Place("per_pichari", "Pichari", "town", "PER", "Cusco", -12.518, -73.829, 0)
+        self.santa_rosa = (Place("a", "Santa Rosa", "town", "PER", "Ayacucho", -12.7, -73.9, 0),
+                           Place("b", "Santa Rosa", "town", "BOL", "Beni", -14.2, -66.9, 0))
+        self.result = GeocodeResult
+
+    def lookup(self, name, country="", admin1=""):
+        if name.lower() == "pichari":
+            return self.result(self.pichari, (self.pichari,))
+        if name.lower() == "santa rosa":
+            return self.result(None, self.santa_rosa)
+        return self.result(None, ())
+
+
+def normaliser(dataset_id="test-1"):
+    return Normaliser(dataset_id, FakeGazetteer(), country_index(), today=date(2026, 11, 26))
+
+
+def candidate(row, **values):
+    base = {"event_date": date(2017, 3, 18), "date_precision": "day", "event_type": "armed_clash",
+            "latitude": -12.5, "longitude": -73.8, "location": "Somewhere", "source_name": "Paper"}
+    base.update(values)
+    return Candidate(row, {k: v for k, v in base.items() if v is not ...})
+
+
+def test_nrm001_rows_kept_rejected_and_warned_with_row_and_field():
+    rows = normaliser().run([
+        candidate(2),
+        candidate(3, latitude=120.0, longitude=-12.0),  # swapped?
+        candidate(4, latitude=..., longitude=..., location="Pichari"),
+        candidate(5, latitude=..., longitude=..., location="Santa Rosa"),
+        candidate(6, latitude=..., longitude=..., location="Atlantis"),
+        candidate(7, latitude=..., longitude=..., location=""),
+        candidate(8, event_date=date(2030, 1, 1)),
+        candidate(9, country="BOL"),  # the point is in Peru
+        candidate(10, source_url="javascript:alert(1)"),
+        candidate(11, event_date=None),
+    ])
+    rejected = {p.row: (p.field, p.reason) for p in rows.rejected}
+    assert set(rejected) == {3, 5, 6, 7, 11}
+    assert "swapped" in rejected[3][1]
+    assert rejected[5][0] == "location" and "ambiguous" in rejected[5][1] and "BOL" in rejected[5][1]
+    assert "gazetteer" in rejected[6][1] and "no place name" in rejected[7][1]
+    warned = {(p.row, p.field) for p in rows.warnings}
+    assert {(8, "event_date"), (9, "latitude"), (10, "source_url")} <= warned
+    frame = rows.frame.set_index("event_id")
+    assert list(rows.frame.columns) == list(ALL_COLUMNS) and len(frame) == 5
+    geocoded = frame.loc["test-1:row4"]
+    assert bool(geocoded["geocoded"]) and geocoded["geo_precision"] == "town"
+    assert (geocoded["latitude"], geocoded["longitude"]) == (-12.518, -73.829)
+    assert rows.geocoded == 1
+    assert frame.loc["test-1:row2", "country"] == "PER"  # taken from the coordinates
+    assert frame.loc["test-1:row10", "source_url"] == ""
+    assert set(rows.frame["dataset"]) == {"test-1"}
+
+
+def test_nrm002_duplicate_source_ids_are_both_kept():
+    rows = normaliser().run([candidate(2, source_event_id="PER1"), candidate(3, source_event_id="PER1")])
+    assert sorted(rows.frame["event_id"]) == ["test-1:PER1", "test-1:PER1~3"]
+    assert [(w.row, w.field) for w in rows.warnings] == [(3, "event_id")]
+
+
+def test_dst001_dataset_ids_and_names_are_never_paths():
+    assert display_name("../../etc/passwd") == "passwd"
+    assert display_name("C:\\Users\\x\\acled.csv") == "acled.csv"
+    assert display_name("a\x00b\nc") == "abc"
+    identifier = dataset_id_for("../Ñandú Report 2017!", "ab" * 32)
+    assert identifier == "nandu-report-2017-abababab"
+    assert dataset_id_for("///", "cd" * 32) == "dataset-cdcdcdcd"
+
+
+def outcome_for(frame: pd.DataFrame, dataset_id: str = "demo-12345678") -> ImportOutcome:
+    report = ImportReport(file_name="demo.csv", format="csv", dataset_id=dataset_id, read=len(frame),
+                          accepted=len(frame))
+    return ImportOutcome(frame, report, "Demo", "demo.csv", "12345678" * 8,
+                         datetime(2026, 11, 26, tzinfo=UTC).isoformat())
+
+
+@pytest.fixture()
+def imported_frame():
+    rows = normaliser("demo-12345678").run([
+        candidate(2, source_event_id="A", actors=("Shining Path", "Peruvian Army")),
+        candidate(3, source_event_id="B", date_end=date(2017, 3, 20), fatalities=3.0,
+                  fatalities_low=2.0, fatalities_high=5.0),
+    ])
+    return rows.frame
+
+
+def test_dst002_save_load_round_trip_survives_a_new_repository(tmp_path, imported_frame):
+    DatasetRepository(tmp_path).save(outcome_for(imported_frame))
+    reopened = DatasetRepository(tmp_path)  # as after a restart
+    [meta] = reopened.list()
+    assert (meta.dataset_id, meta.name, meta.events, meta.format) == ("demo-12345678", "Demo", 2, "csv")
+    loaded = reopened.load_events("demo-12345678").set_index("event_id")
+    assert loaded.loc["demo-12345678:A", "actors"] == ("Shining Path", "Peruvian Army")
+    assert loaded.loc["demo-12345678:A", "actor_groups"] == ("other", "shining_path")
+    assert loaded.loc["demo-12345678:B", "date_end"] == date(2017, 3, 20)
+    assert loaded.loc["demo-12345678:B", "event_date"] == date(2017, 3, 18)
+    assert loaded.loc["demo-12345678:B", "fatalities_high"] == 5.0
+    assert math.isnan(loaded.loc["demo-12345678:A", "fatalities"])
+    # GeoParquet: the file carries geo metadata and point geometry in WGS84
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(tmp_path / "datasets" / "demo-12345678" / "events.parquet")
+    assert b"geo" in schema.metadata and b"EPSG" in schema.metadata[b"geo"] or b"4326" in schema.metadata[b"geo"]
+
+
+def test_dst003_crash_while_writing_leaves_the_previous_state(tmp_path, imported_frame, monkeypatch):
+    repository = DatasetRepository(tmp_path)
+    repository.save(outcome_for(imported_frame))
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+
+    real_write = DatasetRepository._write
+
+    def crash_midway(self, folder, events, meta):
+        real_write(self, folder, events, meta)
+        (folder / "events.parquet").write_bytes(b"half")  # a torn write…
+        raise OSError("disk full")  # …then the crash
+
+    monkeypatch.setattr(DatasetRepository, "_write", crash_midway)
+    with pytest.raises(OSError):
+        repository.save(outcome_for(imported_frame, "other-87654321"))
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert after == before  # no partial dataset, no temp folder
+    assert [m.dataset_id for m in repository.list()] == ["demo-12345678"]
+
+
+def test_dst004_killed_process_leftovers_are_never_listed_and_are_cleaned(tmp_path, imported_frame):
+    repository = DatasetRepository(tmp_path)
+    repository.save(outcome_for(imported_frame))
+    (tmp_path / ".tmp-deadbeef").mkdir()
+    (tmp_path / ".tmp-deadbeef" / "events.parquet").write_bytes(b"torn")
+    (tmp_path / "datasets" / "not-finished").mkdir()  # a folder without meta.json
+    assert [m.dataset_id for m in repository.list()] == ["demo-12345678"]
+    assert repository.remove_leftovers() == [".tmp-deadbeef"]
+    assert not (tmp_path / ".tmp-deadbeef").exists()
+
+
+def test_dst005_delete_and_refuse_path_like_ids(tmp_path, imported_frame):
+    repository = DatasetRepository(tmp_path)
+    repository.save(outcome_for(imported_frame))
+    for bad in ("../datasets", "/etc", "demo-12345678/../../x", "", "DEMO"):
+        with pytest.raises(DatasetNotFound):
+            repository.delete(bad)
+    assert repository.delete("demo-12345678").events == 2
+    assert repository.list() == [] and os.listdir(tmp_path / "datasets") == []
+    assert not any(p.name.startswith(".trash-") for p in tmp_path.iterdir())
+
+
+def test_dst006_same_file_twice_is_kept_once(tmp_path, imported_frame):
+    repository = DatasetRepository(tmp_path)
+    first = outcome_for(imported_frame)
+    repository.save(first)
+    second = outcome_for(imported_frame)
+    repository.save(second)
+    assert second.report.already_imported and len(repository.list()) == 1
+
+
+def test_dup001_duplicates_across_datasets_only_within_time_place_and_type():
+    lat = np.array([-12.50, -12.51, -12.50, -12.50, -12.80, -12.50])
+    lon = np.array([-73.80, -73.81, -73.80, -73.80, -73.80, -73.80])
+    start = np.array(["2017-03-18", "2017-03-01", "2017-03-18", "2017-03-18", "2017-03-18", "2018-01-01"],
+                     dtype="datetime64[D]")
+    end = np.array(["2017-03-18", "2017-03-31", "2017-03-18", "2017-03-18", "2017-03-18", "2018-01-01"],
+                   dtype="datetime64[D]")
+    types = np.array([1, 1, 1, 2, 1, 1], dtype=np.int8)
+    datasets = np.array([0, 1, 0, 1, 1, 1])
+    pairs = {tuple(p) for p in duplicate_pairs(lat, lon, start, end, types, datasets)}
+    # 0~1 (month-precision overlaps the day, ~1.5 km), 1~2 likewise; 0~2 same dataset: no;
+    # 3 other type; 4 is 33 km away; 5 another year.
+    assert pairs == {(0, 1), (1, 2)}
+
+
+def test_dup002_store_marks_duplicates_and_default_dataset(bundled):
+    bundled_events = with_import_columns(bundled.events)
+    copy = bundled_events.iloc[:3].copy()
+    copy["event_id"] = ["copy:1", "copy:2", "copy:3"]
+    copy["dataset"] = "copy"
+    store = InMemoryEventStore(pd.concat([bundled_events, copy], ignore_index=True),
+                               default_datasets=("rutas",))
+    first = store.event(bundled_events.iloc[0]["event_id"])
+    assert "copy:1" in first["duplicate_of"]
+    assert store.count(FilterSpec()) == len(bundled_events)
+    assert store.count(FilterSpec(datasets=("copy",))) == 3
+    assert store.count(FilterSpec(datasets=("copy", "rutas"))) == len(bundled_events) + 3
+
+
+def test_upl001_upload_decoding_checks_size_before_decoding():
+    data = b"x" * 1000
+    contents = "data:text/csv;base64," + base64.b64encode(data).decode()
+    assert decode_upload(contents, 1000) == data  # just under / at the limit
+    with pytest.raises(LimitExceeded, match="RUTAS_MAX_UPLOAD_BYTES"):
+        decode_upload(contents, 999)  # just over
+    for bad in (None, "", "nonsense", "data:text/csv,plain", "data:text/csv;base64,@@@@"):
+        with pytest.raises(ImportRefused):
+            decode_upload(bad, 1000)
+    assert request_size_limit(3 * 1024 * 1024) > 4 * 1024 * 1024
+
+
+def test_rep001_report_csv_neutralises_formulas_and_round_trips():
+    from dashboard.data.imports.base import RowProblem
+    report = ImportReport(file_name="x.csv", read=3, accepted=1,
+                          rejected=[RowProblem(2, "=cmd()", "+bad"), RowProblem(2, "b", "r")],
+                          warnings=[RowProblem(3, "c", "@w")])
+    text = report.to_csv()
+    assert "'=cmd()" in text and "'+bad" in text and "'@w" in text
+    assert report.rejected_rows == 1
+    assert ImportReport.from_dict(report.to_dict()) == report
