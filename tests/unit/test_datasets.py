@@ -124,7 +124,7 @@ def test_dst002_save_load_round_trip_survives_a_new_repository(tmp_path, importe
     assert (meta.dataset_id, meta.name, meta.events, meta.format) == ("demo-12345678", "Demo", 2, "csv")
     loaded = reopened.load_events("demo-12345678").set_index("event_id")
     assert loaded.loc["demo-12345678:A", "actors"] == ("Shining Path", "Peruvian Army")
-    assert loaded.loc["demo-12345678:A", "actor_groups"] == ("other", "shining_path")
+    assert loaded.loc["demo-12345678:A", "actor_groups"] == ("peru_military", "shining_path")
     assert loaded.loc["demo-12345678:B", "date_end"] == date(2017, 3, 20)
     assert loaded.loc["demo-12345678:B", "event_date"] == date(2017, 3, 18)
     assert loaded.loc["demo-12345678:B", "fatalities_high"] == 5.0
