@@ -51,7 +51,7 @@ from .base import (
     ReadResult,
     RowProblem,
 )
-from .columns import candidate_values_from_fields
+from .columns import candidate_values_from_fields, field_for_column
 from .detect import is_geopackage
 from .values import decode_text
 
@@ -227,8 +227,12 @@ def candidate_from(
     """Map attributes, add the place, and file the row as a candidate or a rejection.
 
     A value that cannot be parsed (a bad date, a text over the length limit) rejects the row:
-    a reader never keeps a row with a value silently dropped.
+    a reader never keeps a row with a value silently dropped. When the feature has a geometry,
+    attribute columns that look like coordinates (x/y may be projected) are not read: the
+    geometry places the row.
     """
+    if place is not None:
+        fields = {k: v for k, v in fields.items() if field_for_column(k) not in ("latitude", "longitude")}
     values, problems = candidate_values_from_fields(fields, limits)
     if problems:
         result.rejected.extend(RowProblem(row, name, reason) for name, reason in problems)

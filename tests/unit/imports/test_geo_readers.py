@@ -713,3 +713,14 @@ def test_kmz004_damaged_or_empty_archives_refused(data):
     with pytest.raises(ImportRefused) as refused:
         read_kml(data, LIMITS, deadline())
     assert len(refused.value.reason) >= 10
+
+
+def test_geo100_projected_xy_attributes_do_not_reject_a_feature_with_geometry():
+    """UTM x/y columns beside a WGS84 geometry: the geometry places the row, the columns are not read."""
+    from dashboard.data.imports.pipeline import import_bytes
+
+    collection = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [-73.8, -12.5]},
+        "properties": {"date": "2019-05-04", "type": "seizure", "name": "Pichari", "x": 612345.0, "y": 8612345.0}}]}
+    report = import_bytes(json.dumps(collection).encode(), "utm-columns.geojson").report
+    assert (report.read, report.accepted, report.rejected_rows) == (1, 1, 0)
