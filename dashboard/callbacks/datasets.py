@@ -18,7 +18,7 @@ from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds, FilterIds, PageIds
 from dashboard.interactions import show_dataset
 from dashboard.layout.data_panel import build_report, dataset_list, dataset_options
-from dashboard.layout.filters import facet_options
+from dashboard.layout.filters import date_bounds, facet_options
 from dashboard.uploads import decode_upload
 
 log = logging.getLogger(__name__)
@@ -30,12 +30,15 @@ DATASET_VIEW_OUTPUTS = (
     Output(FilterIds.ACTORS, "options", allow_duplicate=True),
     Output(FilterIds.COUNTRIES, "options", allow_duplicate=True),
     Output(FilterIds.REGIONS, "options", allow_duplicate=True),
+    Output(FilterIds.DATE_RANGE, "min_date_allowed", allow_duplicate=True),
+    Output(FilterIds.DATE_RANGE, "max_date_allowed", allow_duplicate=True),
 )
 
 
 def _dataset_views(lang: str) -> tuple:
     context = get_context()
-    return (dataset_options(context, lang), dataset_list(context, lang), *facet_options(context.store, lang))
+    return (dataset_options(context, lang), dataset_list(context, lang), *facet_options(context.store, lang),
+            *date_bounds(context.store))
 
 
 def import_upload(contents: str | None, file_name: str | None) -> dict:

@@ -189,7 +189,10 @@ class InMemoryEventStore:
                                                   frame["summary"], frame["actors"])],
             dtype=str,
         )
-        self.source_url = frame["source_url"].to_numpy(dtype=str)
+        # A report is its link; imported rows often name a source without one (ACLED, UCDP).
+        self.source_key = np.where(frame["source_url"].to_numpy(dtype=str) != "",
+                                   frame["source_url"].to_numpy(dtype=str),
+                                   frame["source_name"].to_numpy(dtype=str))
         self._mark_duplicates()
         self._masks: OrderedDict[FilterSpec, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -266,7 +269,7 @@ class InMemoryEventStore:
             events=int(mask.sum()),
             fatalities=int(np.nansum(self.fatalities[mask])),
             kg_seized=float(np.nansum(self.quantity_kg[mask])),
-            sources=len(set(self.source_url[mask])),
+            sources=len(set(self.source_key[mask]) - {""}),
         )
 
     def points(self, spec: FilterSpec, limit: int) -> PointColumns:

@@ -39,6 +39,12 @@ def facet_options(store: EventStore, lang: str) -> tuple[list[dict], list[dict],
             [{"label": r, "value": r} for r in store.distinct("admin1")])
 
 
+def date_bounds(store: EventStore) -> tuple[str | None, str | None]:
+    """First and last day any event covers (the date picker's limits)."""
+    extent = store.date_extent()
+    return (str(extent[0]), str(extent[1])) if extent else (None, None)
+
+
 def spatial_summary(spec: FilterSpec, lang: str) -> str:
     if spec.polygon is not None:
         return translate("filters.spatial_lasso", lang)
@@ -49,8 +55,7 @@ def spatial_summary(spec: FilterSpec, lang: str) -> str:
 
 
 def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.Div:
-    extent = store.date_extent()
-    first, last = (str(extent[0]), str(extent[1])) if extent else (None, None)
+    first, last = date_bounds(store)
     actors, countries, regions = facet_options(store, lang)
 
     def section(title_key: str, *children: object) -> html.Div:

@@ -236,3 +236,33 @@ def test_rep001_report_csv_neutralises_formulas_and_round_trips():
     assert "'=cmd()" in text and "'+bad" in text and "'@w" in text
     assert report.rejected_rows == 1
     assert ImportReport.from_dict(report.to_dict()) == report
+
+
+def test_ctx001_store_follows_the_data_directory(bundled, tmp_path, imported_frame):
+    """An import or delete by any process (another worker, the CLI) reaches this one's store."""
+    from dashboard.config import Settings
+    from dashboard.context import build_context
+
+    context = build_context(Settings(data_dir=str(tmp_path)), bundled)
+    before = context.store.size
+    DatasetRepository(tmp_path).save(outcome_for(imported_frame))  # as another process would
+    assert context.store.size == before + 2
+    assert [m.dataset_id for m in context.datasets] == ["demo-12345678"]
+    assert context.store.count(FilterSpec()) == before  # no dataset parameter: the bundled facts
+    assert context.store.count(FilterSpec(datasets=("demo-12345678",))) == 2
+    DatasetRepository(tmp_path).delete("demo-12345678")
+    assert context.store.size == before and context.datasets == []
+
+
+def test_det001_detail_card_shows_import_fields_and_duplicates_side_by_side(bundled):
+    from dashboard.layout.detail import build_detail_card
+
+    event = with_import_columns(bundled.events).iloc[0].to_dict()
+    other = dict(event, event_id="acled-x-1:PER1", dataset="acled-x-1", source_url="", source_name="ACLED",
+                 original_type="Battles", original_subtype="Armed clash", source_event_id="PER1", geocoded=True)
+    card = str(build_detail_card(other, "en", [event], {"acled-x-1": "My ACLED"}))
+    assert "Battles / Armed clash" in card and "PER1" in card and "My ACLED" in card
+    assert "offline gazetteer" in card and "Possibly the same event" in card
+    assert event["event_id"] in card and event["source_url"] in card
+    plain = str(build_detail_card(event, "en"))
+    assert "Possibly the same event" not in plain and "gazetteer" not in plain
