@@ -89,6 +89,8 @@ def run_import(settings: Settings, path: str, file_format: str, name: str, as_js
     repository = DatasetRepository(Path(settings.data_dir))
     report = import_into(repository, data, Path(path).name, name=name, file_format=file_format,
                          limits=import_limits(settings))
+    if report.dataset_id:
+        report.duplicates = load_context(settings).duplicates_in(report.dataset_id)
     status = 0 if report.imported else 1
     if as_json:
         return json.dumps(report.to_dict(), ensure_ascii=False, indent=1), status

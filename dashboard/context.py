@@ -51,6 +51,11 @@ class AppContext:
         _ = self.store
         return self._datasets
 
+    def duplicates_in(self, dataset_id: str) -> int:
+        """Rows of a dataset that may report the same event as a row of another dataset."""
+        frame = self.store.frame
+        return int(frame.loc[frame["dataset"] == dataset_id, "duplicate_of"].map(len).gt(0).sum())
+
     def _rebuild(self, version: tuple[str, ...]) -> None:
         datasets = self.repository.list()
         imported = self.repository.load_all()

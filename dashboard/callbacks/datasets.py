@@ -50,6 +50,8 @@ def import_upload(contents: str | None, file_name: str | None) -> dict:
     except ImportRefused as refusal:
         return ImportReport(file_name=file_name or "upload", refused=refusal.reason).to_dict()
     report = import_into(context.repository, data, file_name or "upload", limits=limits)
+    if report.dataset_id:
+        report.duplicates = context.duplicates_in(report.dataset_id)
     result = report.to_dict()
     if report.dataset_id:
         result["name"] = context.repository.meta(report.dataset_id).name

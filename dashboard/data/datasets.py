@@ -160,10 +160,12 @@ class DatasetRepository:
         report = outcome.report
         if not report.imported or not report.dataset_id:
             raise ValueError("nothing to store: the import accepted no rows")
+        for existing in self.list():  # the same bytes under another name are the same dataset
+            if existing.sha256 == outcome.sha256:
+                report.already_imported = True
+                report.dataset_id = existing.dataset_id
+                return existing
         target = self.folder(report.dataset_id)
-        if target.is_dir():
-            report.already_imported = True
-            return self.meta(report.dataset_id)
         meta = DatasetMeta(dataset_id=report.dataset_id, name=outcome.name, file_name=outcome.file_name,
                            sha256=outcome.sha256, imported_at=outcome.imported_at, format=report.format,
                            events=len(outcome.events), report=report)

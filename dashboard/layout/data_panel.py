@@ -97,6 +97,9 @@ def build_report(report: dict | None, lang: str) -> list:
             rejected=format_number(report["rejected"], lang),
             warnings=format_number(len(report["warnings"]), lang),
             geocoded=format_number(report.get("geocoded", 0), lang)))
+        if report.get("duplicates"):
+            summary = html.Div([summary, html.P(translate(
+                "data.report_duplicates", lang, count=format_number(report["duplicates"], lang)))])
         if report.get("dataset_id"):
             key = "data.report_already" if report.get("already_imported") else "data.report_selected"
             outcome = html.P(translate(key, lang, dataset=report.get("name") or report["dataset_id"]),

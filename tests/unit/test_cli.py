@@ -92,3 +92,19 @@ def test_cli011_nothing_imported_exits_non_zero_and_writes_nothing(tmp_path):
     done = run_cli("import", str(junk), data_dir=data_dir)
     assert done.returncode == 1 and "refused" in done.stdout
     assert not (data_dir / "datasets").exists() or not any((data_dir / "datasets").iterdir())
+
+
+def test_cli012_import_flags_duplicates_of_bundled_events(tmp_path, bundled):
+    events = bundled.events[bundled.events["date_precision"] == "day"].head(3)
+    source = tmp_path / "copy.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["date", "type", "location", "lat", "lon", "source"])
+        for row in events.itertuples():
+            # the same event as reported elsewhere: same day and type, ~1 km away
+            writer.writerow([row.event_date, row.event_type, row.location, row.latitude + 0.009, row.longitude,
+                             "Another newspaper"])
+        writer.writerow(["1990-01-01", "arrest", "Elsewhere", -5.0, -60.0, "Another newspaper"])
+    done = run_cli("import", str(source), "--json", data_dir=tmp_path / "instance")
+    report = json.loads(done.stdout)
+    assert (report["accepted"], report["duplicates"]) == (4, 3)

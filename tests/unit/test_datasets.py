@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
 import os
 from datetime import UTC, date, datetime
@@ -100,10 +101,10 @@ def test_dst001_dataset_ids_and_names_are_never_paths():
     assert dataset_id_for("///", "cd" * 32) == "dataset-cdcdcdcd"
 
 
-def outcome_for(frame: pd.DataFrame, dataset_id: str = "demo-12345678") -> ImportOutcome:
+def outcome_for(frame: pd.DataFrame, dataset_id: str = "demo-12345678", content: str = "demo") -> ImportOutcome:
     report = ImportReport(file_name="demo.csv", format="csv", dataset_id=dataset_id, read=len(frame),
                           accepted=len(frame))
-    return ImportOutcome(frame, report, "Demo", "demo.csv", "12345678" * 8,
+    return ImportOutcome(frame, report, "Demo", "demo.csv", hashlib.sha256(content.encode()).hexdigest(),
                          datetime(2026, 11, 26, tzinfo=UTC).isoformat())
 
 
@@ -149,7 +150,7 @@ def test_dst003_crash_while_writing_leaves_the_previous_state(tmp_path, imported
 
     monkeypatch.setattr(DatasetRepository, "_write", crash_midway)
     with pytest.raises(OSError):
-        repository.save(outcome_for(imported_frame, "other-87654321"))
+        repository.save(outcome_for(imported_frame, "other-87654321", content="other"))
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     assert after == before  # no partial dataset, no temp folder
     assert [m.dataset_id for m in repository.list()] == ["demo-12345678"]
@@ -181,9 +182,10 @@ def test_dst006_same_file_twice_is_kept_once(tmp_path, imported_frame):
     repository = DatasetRepository(tmp_path)
     first = outcome_for(imported_frame)
     repository.save(first)
-    second = outcome_for(imported_frame)
+    second = outcome_for(imported_frame, "renamed-12345678")  # same bytes, another name
     repository.save(second)
     assert second.report.already_imported and len(repository.list()) == 1
+    assert second.report.dataset_id == "demo-12345678"
 
 
 def test_dup001_duplicates_across_datasets_only_within_time_place_and_type():
@@ -266,3 +268,38 @@ def test_det001_detail_card_shows_import_fields_and_duplicates_side_by_side(bund
     assert event["event_id"] in card and event["source_url"] in card
     plain = str(build_detail_card(event, "en"))
     assert "Possibly the same event" not in plain and "gazetteer" not in plain
+
+
+def test_lim001_upload_size_just_under_and_just_over():
+    from dashboard.data.imports.base import ImportLimits
+    from dashboard.data.imports.pipeline import import_bytes
+
+    data = b"date,lat,lon,location\n2019-01-01,-12.5,-73.8,Pichari\n"
+    assert import_bytes(data, "a.csv", limits=ImportLimits(max_upload_bytes=len(data))).report.accepted == 1
+    over = import_bytes(data, "a.csv", limits=ImportLimits(max_upload_bytes=len(data) - 1)).report
+    assert over.accepted == 0 and "RUTAS_MAX_UPLOAD_BYTES" in over.refused
+
+
+def test_lim002_every_limit_is_a_setting():
+    from dashboard.config import Settings, import_limits
+    from dashboard.data.imports.base import SETTING_OF_LIMIT, ImportLimits
+
+    environ = {variable: "7" for variable in SETTING_OF_LIMIT.values()}
+    limits = import_limits(Settings.from_env(environ))
+    assert all(getattr(limits, name) == 7 for name in SETTING_OF_LIMIT)
+    assert import_limits(Settings()) == ImportLimits()
+
+
+def test_lim003_server_refuses_request_bodies_far_over_the_upload_limit(app_context, tmp_path):
+    from dashboard import create_app
+    from dashboard.config import Settings
+    from dashboard.context import set_context
+
+    app = create_app(Settings(data_dir=str(tmp_path), max_upload_bytes=3000))
+    try:
+        client = app.server.test_client()
+        too_big = b"x" * (request_size_limit(3000) + 1)
+        response = client.post("/_dash-update-component", data=too_big, content_type="application/json")
+        assert response.status_code == 413
+    finally:
+        set_context(app_context)  # other tests read the session's context

@@ -29,6 +29,7 @@ class ImportReport:
     warnings: list[RowProblem] = field(default_factory=list)
     refused: str = ""  # why the whole file was refused; empty when rows were read
     already_imported: bool = False
+    duplicates: int = 0  # accepted rows that may report the same event as another dataset's row
 
     @property
     def rejected_rows(self) -> int:
@@ -51,6 +52,7 @@ class ImportReport:
             "rejected_rows": [asdict(p) for p in self.rejected],
             "refused": self.refused or None,
             "already_imported": self.already_imported,
+            "duplicates": self.duplicates,
         }
 
     @classmethod
@@ -63,6 +65,7 @@ class ImportReport:
             warnings=[RowProblem(**w) for w in data.get("warnings", [])],
             refused=str(data.get("refused") or ""),
             already_imported=bool(data.get("already_imported", False)),
+            duplicates=int(data.get("duplicates", 0)),
         )
 
     def to_csv(self) -> str:
@@ -89,6 +92,9 @@ class ImportReport:
         ]
         if self.dataset_id:
             lines.append(f"dataset: {self.dataset_id}" + (" (already imported)" if self.already_imported else ""))
+        if self.duplicates:
+            lines.append(f"{self.duplicates} rows may report events already in another dataset "
+                         "(kept; shown side by side in the app)")
         for kind, problems in (("rejected", self.rejected), ("warning", self.warnings)):
             for problem in problems[:limit]:
                 lines.append(f"  {kind}: row {problem.row}, field '{problem.field}': {problem.reason}")
