@@ -23,7 +23,6 @@ def create_app(settings: Settings | None = None):
 
     import dashboard.callbacks  # noqa: F401  (registers every callback)
     from dashboard.layout.page import build_shell
-    from dashboard.uploads import request_size_limit
 
     app = dash.Dash(
         __name__,
@@ -34,9 +33,16 @@ def create_app(settings: Settings | None = None):
         update_title=None,
     )
     app.layout = build_shell()
+    configure_server(app.server, settings)
+    return app
+
+
+def configure_server(server, settings: Settings) -> None:
+    """Flask settings: the request size limit for uploads, and the secret key."""
+    from dashboard.uploads import request_size_limit
+
     # Uploads arrive as base64 inside a JSON request: refuse bodies far beyond the import limit
     # before reading them; the import itself checks the decoded size exactly.
-    app.server.config["MAX_CONTENT_LENGTH"] = request_size_limit(settings.max_upload_bytes)
+    server.config["MAX_CONTENT_LENGTH"] = request_size_limit(settings.max_upload_bytes)
     if settings.secret_key:
-        app.server.secret_key = settings.secret_key
-    return app
+        server.secret_key = settings.secret_key

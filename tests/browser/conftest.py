@@ -1,4 +1,8 @@
-"""One served app and one Chromium context per module; a fresh page (with its log) per test."""
+"""One served app per session and one Chromium context per module; a fresh page per test.
+
+One app, because Dash hands the globally registered callbacks to the first app built in a process:
+a second app would serve a page with no callbacks.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,13 @@ import pytest
 from tests.browser.harness import PageLog, UiPage, chromium_browser, serve_app
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def data_dir(tmp_path_factory):
-    """Each module's app keeps its imports in its own empty data directory."""
+    """The app keeps its imports in an empty data directory of its own (tests delete what they add)."""
     return tmp_path_factory.mktemp("instance")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rutas_app(data_dir):
     from dashboard import create_app
     from dashboard.config import Settings
@@ -24,26 +28,26 @@ def rutas_app(data_dir):
     return create_app(Settings(data_dir=str(data_dir)))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_context(rutas_app):
     from dashboard.context import get_context
 
     return get_context()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def store(app_context):
     return app_context.store
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def trace_index(app_context):
     from dashboard.figures.event_map import map_trace_index
 
     return map_trace_index(len(app_context.data.routes["features"]))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base_url(rutas_app):
     with serve_app(rutas_app) as url:
         yield url
