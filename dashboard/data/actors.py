@@ -7,6 +7,7 @@ is mapped to a coarse group by the first matching pattern.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # First matching rule wins; an actor matching none is grouped as "other". Order matters:
 # "Peruvian and Bolivian traffickers" must reach the traffickers rule before the Bolivian one.
@@ -29,6 +30,7 @@ ACTOR_GROUP_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+@cache  # sources repeat the same few actor names on thousands of rows
 def group_actor(actor: str) -> str:
     """Return the actor group key for one actor name ("other" when no rule matches)."""
     for group, pattern in ACTOR_GROUP_RULES:

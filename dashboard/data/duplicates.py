@@ -12,6 +12,7 @@ import pandas as pd
 
 EARTH_RADIUS_KM = 6371.0
 DEFAULT_MAX_KM = 5.0
+CHUNK_ROWS = 20_000
 
 
 def _km_between(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
@@ -31,10 +32,12 @@ def duplicate_pairs(
 ) -> np.ndarray:
     """Row-index pairs (i < j) of likely duplicates across datasets, shape (n, 2).
 
-    Rows are bucketed on a grid about ``max_km`` wide, so only rows in neighbouring cells are
-    compared; cost grows with the number of same-type rows per cell, not with n².
+    Rows are bucketed on a grid about ``max_km`` wide and only rows of *different* datasets in
+    neighbouring cells are joined (a dense dataset is never compared with itself), a chunk of
+    rows at a time with each chunk's candidates filtered at once, so memory stays bounded.
     """
-    if len(latitude) == 0 or len(np.unique(dataset_code)) < 2:
+    codes = np.unique(dataset_code)
+    if len(latitude) == 0 or len(codes) < 2:
         return np.empty((0, 2), dtype=np.int64)
     cell_deg = max_km / 111.0
     cells = pd.DataFrame({
@@ -44,21 +47,30 @@ def duplicate_pairs(
         "type": type_code,
     })
     found = []
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            shifted = cells.assign(cy=cells["cy"] + dy, cx=cells["cx"] + dx)
-            pairs = cells.merge(shifted, on=["cy", "cx", "type"], suffixes=("_a", "_b"))
-            pairs = pairs[pairs["row_a"] < pairs["row_b"]]
-            if len(pairs):
-                found.append(pairs[["row_a", "row_b"]].to_numpy())
+    for code in codes[:-1]:
+        others = cells[dataset_code > code]
+        mine = cells[dataset_code == code]
+        for start in range(0, len(mine), CHUNK_ROWS):
+            chunk = mine.iloc[start:start + CHUNK_ROWS]
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    shifted = chunk.assign(cy=chunk["cy"] + dy, cx=chunk["cx"] + dx)
+                    pairs = shifted.merge(others, on=["cy", "cx", "type"], suffixes=("_a", "_b"))
+                    if len(pairs):
+                        kept = _same_event(pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy(), latitude,
+                                           longitude, date_start, date_end, max_km)
+                        found.append(kept)
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    candidates = np.unique(np.concatenate(found), axis=0)
-    a, b = candidates[:, 0], candidates[:, 1]
-    keep = dataset_code[a] != dataset_code[b]
-    keep &= (date_start[a] <= date_end[b]) & (date_start[b] <= date_end[a])
+    pairs = np.concatenate(found)
+    return np.unique(np.sort(pairs, axis=1), axis=0)
+
+
+def _same_event(a: np.ndarray, b: np.ndarray, latitude: np.ndarray, longitude: np.ndarray,
+                date_start: np.ndarray, date_end: np.ndarray, max_km: float) -> np.ndarray:
+    keep = (date_start[a] <= date_end[b]) & (date_start[b] <= date_end[a])
     keep &= _km_between(latitude[a], longitude[a], latitude[b], longitude[b]) <= max_km
-    return candidates[keep]
+    return np.stack([a[keep], b[keep]], axis=1)
 
 
 def duplicates_by_row(pairs: np.ndarray, size: int) -> list[tuple[int, ...]]:

@@ -14,7 +14,14 @@ from functools import lru_cache
 from ..schema import DatePrecision, EventType, GeoPrecision
 from .base import Deadline, Format, ImportLimits, ImportRefused, ReadResult
 from .columns import MAX_FATALITIES, FieldReader, fold_text, split_actors
-from .tabular import collect_rows, decode_table, iter_csv_rows, read_header, sniff_delimiter
+from .tabular import (
+    collect_rows,
+    decode_table,
+    iter_csv_rows,
+    looks_decimal_comma,
+    read_header,
+    sniff_delimiter,
+)
 
 # Present in every ACLED layout we know; enough to tell ACLED from a CSV that merely has a
 # "latitude" and an "event_type" column.
@@ -107,9 +114,13 @@ def event_type_for(event_type: str, sub_event_type: str, target_type: str) -> st
     return found.value
 
 
-def acled_values(row: Mapping[str, str], limits: ImportLimits) -> tuple[dict[str, object], list[tuple[str, str]]]:
-    """Candidate values of one ACLED row (keyed by lower-case column name) and its problems."""
-    reader = FieldReader(limits)
+def acled_values(row: Mapping[str, str], limits: ImportLimits,
+                 decimal_comma: bool = False) -> tuple[dict[str, object], list[tuple[str, str]]]:
+    """Candidate values of one ACLED row (keyed by lower-case column name) and its problems.
+
+    ``decimal_comma`` reads -12,5 as -12.5 (an export re-saved by a Spanish-locale spreadsheet).
+    """
+    reader = FieldReader(limits, decimal_comma)
 
     def text(name: str) -> str:
         return reader.text(name, row.get(name, ""))
@@ -175,5 +186,6 @@ def read_acled(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadRes
     if not matches_acled_header(names):
         missing = ", ".join(sorted(ACLED_CORE_COLUMNS - set(names)))
         raise ImportRefused(f"not an ACLED export: the header lacks {missing}")
-    collect_rows(rows, names, result, lambda row: acled_values(row, limits))
+    decimal_comma = looks_decimal_comma(text, delimiter, names)
+    collect_rows(rows, names, result, lambda row: acled_values(row, limits, decimal_comma))
     return result

@@ -38,8 +38,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "admin1": ("admin1", "region", "department", "departamento", "state"),
     "admin2": ("admin2", "province", "provincia"),
     "location": ("location", "place", "lugar", "town", "city", "port", "name"),
-    "latitude": ("latitude", "lat", "y"),
-    "longitude": ("longitude", "lon", "lng", "long", "x"),
+    "latitude": ("latitude", "lat", "y", "latitud", "decimal_latitude", "coord_y", "latitude_dd"),
+    "longitude": ("longitude", "lon", "lng", "long", "x", "longitud", "decimal_longitude", "coord_x",
+                  "longitude_dd"),
     "fatalities": ("fatalities", "deaths", "killed", "muertos", "fallecidos"),
     "drug": ("drug", "droga"),
     "quantity_kg": ("quantity_kg", "kg", "kilos", "quantity"),
@@ -160,9 +161,10 @@ class FieldReader:
     when :attr:`problems` is not empty, so nothing bad is ever silently dropped.
     """
 
-    def __init__(self, limits: ImportLimits, decimal_comma: bool = False) -> None:
+    def __init__(self, limits: ImportLimits, decimal_comma: bool = False, day_first: bool = True) -> None:
         self.limits = limits
         self.decimal_comma = decimal_comma
+        self.day_first = day_first
         self.problems: list[tuple[str, str]] = []
 
     def text(self, name: str, value: object) -> str:
@@ -186,7 +188,7 @@ class FieldReader:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         try:
-            return parse_date(value if isinstance(value, date) else str(value))
+            return parse_date(value if isinstance(value, date) else str(value), day_first=self.day_first)
         except ValueError as error:
             self.problems.append((name, str(error)))
             return None
@@ -208,7 +210,7 @@ class FieldReader:
 
 
 def candidate_values_from_fields(
-    fields: Mapping[str, object], limits: ImportLimits, *, decimal_comma: bool = False
+    fields: Mapping[str, object], limits: ImportLimits, *, decimal_comma: bool = False, day_first: bool = True
 ) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """Map named attributes to candidate values by their usual names.
 
@@ -230,7 +232,7 @@ def candidate_values_from_fields(
         with problems must be rejected. Unknown columns are ignored; a blank date is not a
         problem here (the normaliser rejects a row that ends up with no date).
     """
-    reader = FieldReader(limits, decimal_comma)
+    reader = FieldReader(limits, decimal_comma, day_first)
     chosen: dict[str, tuple[int, str, object]] = {}  # field → (alias rank, column name, value)
     actor_texts: list[str] = []
     for name, value in fields.items():

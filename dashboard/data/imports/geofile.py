@@ -375,7 +375,7 @@ def _geojson_geometry(geometry: object, limits: ImportLimits) -> shapely.Geometr
     check_vertices(_count_positions(coordinates, _NESTING[kind], limits.max_vertices), limits)
     try:
         return shapely.geometry.shape({"type": kind, "coordinates": coordinates})
-    except (ValueError, TypeError, IndexError, shapely.errors.ShapelyError) as error:
+    except (ValueError, TypeError, IndexError, OverflowError, shapely.errors.ShapelyError) as error:
         raise RowRejected("geometry", f"the {kind} is not valid: {str(error)[:120]}") from None
 
 

@@ -96,6 +96,8 @@ def read_kml(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResul
         parser.Parse(b"", True)
     except _Hostile as refusal:
         raise ImportRefused(str(refusal)) from None
+    except (LookupError, ValueError) as error:  # an unknown or multi-byte encoding declaration
+        raise ImportRefused(f"the XML declares an encoding this reader cannot use ({error}); save it as UTF-8") from None
     except expat.ExpatError as error:
         raise ImportRefused(
             f"not well-formed XML ({expat.ErrorString(error.code)} at line {error.lineno}, "
@@ -399,7 +401,12 @@ def _shape(element: Element) -> shapely.Geometry:
         if kinds <= {"Point", "MultiPoint"}:
             return shapely.MultiPoint(shapely.get_coordinates(parts))
         if kinds <= {"Polygon", "MultiPolygon"}:
-            return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+            if len(parts) == 1:
+                return parts[0]
+            try:  # self-intersecting (bow-tie) parts are common in hand-drawn areas
+                return shapely.union_all([shapely.make_valid(part) for part in parts])
+            except shapely.errors.GEOSException as error:
+                raise RowRejected("geometry", f"the MultiGeometry's areas cannot be combined: {str(error)[:100]}") from None
         return shapely.GeometryCollection(parts)
     raise RowRejected(
         "geometry", f"a {kind} (gx:Track or 3D model) has no single event place; give each event as a Point"

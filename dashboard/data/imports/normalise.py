@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import shapely
 
 from ..actors import group_actors
 from ..countries import BORDER_TOLERANCE_DEG, CountryIndex
@@ -45,11 +46,14 @@ class _RowRejected(Exception):  # noqa: N818 - control flow inside the normalise
         self.reason = reason
 
 
+_VALUES_OF = {enum: frozenset(m.value for m in enum) for enum in (DatePrecision, Drug, EventType, GeoPrecision)}
+
+
 def _member(value: object, enum: type, field_name: str, default: object) -> str:
     text = str(value or "").strip()
     if not text:
         return str(default)
-    if text not in {m.value for m in enum}:
+    if text not in _VALUES_OF[enum]:
         raise _RowRejected(field_name, f"'{text[:40]}' is not one of {', '.join(m.value for m in enum)}")
     return text
 
@@ -104,6 +108,7 @@ class Normaliser:
     def run(self, candidates: list[Candidate]) -> NormalisedRows:
         result = NormalisedRows(frame=pd.DataFrame(columns=list(ALL_COLUMNS)))
         records: list[dict[str, object]] = []
+        rows: list[int] = []
         rows_of_id: dict[str, int] = {}
         for candidate in candidates:
             warnings: list[RowProblem] = []
@@ -121,9 +126,46 @@ class Normaliser:
             result.geocoded += bool(record["geocoded"])
             result.warnings.extend(warnings)
             records.append(record)
+            rows.append(candidate.row)
+        result.warnings.extend(self._check_countries(records, rows))
+        result.warnings.sort(key=lambda problem: problem.row)
         if records:
             result.frame = pd.DataFrame.from_records(records, columns=list(ALL_COLUMNS))
         return result
+
+    def _check_countries(self, records: list[dict[str, object]], rows: list[int]) -> list[RowProblem]:
+        """Fill missing countries from the coordinates and warn where a point lies outside its
+        declared country — one spatial query for all rows, not one per row."""
+        if not records:
+            return []
+        points = shapely.points([r["longitude"] for r in records], [r["latitude"] for r in records])
+        row_index, country_index = self.countries.tree.query(points, predicate="dwithin",
+                                                             distance=BORDER_TOLERANCE_DEG)
+        inside: list[set[str]] = [set() for _ in records]
+        for i, c in zip(row_index.tolist(), country_index.tolist()):
+            inside[i].add(self.countries.codes[c])
+        warnings = []
+        for record, row, found in zip(records, rows, inside):
+            latitude, longitude, country = record["latitude"], record["longitude"], record["country"]
+            if found and country and country not in found:
+                warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} lies in "
+                                                            f"{'/'.join(sorted(found))}, not in {country}"
+                                                            f"{self._swap_hint(latitude, longitude)}"))
+            elif not found and record["geo_precision"] != GeoPrecision.COUNTRY:
+                where = f" in {country}" if country else ""
+                warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} is not on land{where} "
+                                                            "(at sea or far off any border)"
+                                                            f"{self._swap_hint(latitude, longitude)}"))
+            if not country:
+                record["country"] = next(iter(found)) if len(found) == 1 else ""
+        return warnings
+
+    def _swap_hint(self, latitude: float, longitude: float) -> str:
+        """A hint when the point lands in a country with latitude and longitude exchanged."""
+        if not -90 <= longitude <= 90:
+            return ""
+        swapped = self.countries.countries_at(latitude, longitude, BORDER_TOLERANCE_DEG)
+        return f" — with latitude and longitude swapped it would be in {'/'.join(swapped)}" if swapped else ""
 
     def _row(self, candidate: Candidate, warnings: list[RowProblem]) -> dict[str, object]:
         values = candidate.values
@@ -160,16 +202,6 @@ class Normaliser:
         if latitude == 0 and longitude == 0:
             warnings.append(RowProblem(row, "latitude", "coordinates are 0,0 (often a missing value)"))
 
-        inside = self.countries.countries_at(longitude, latitude, BORDER_TOLERANCE_DEG)
-        if country is None:
-            country = inside[0] if len(inside) == 1 else ""
-        elif inside and country not in inside:
-            warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} lies in "
-                                                        f"{'/'.join(inside)}, not in {country}"))
-        elif not inside and geo_precision != GeoPrecision.COUNTRY:
-            warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} is not on land "
-                                                        f"in {country} (at sea or far off its border)"))
-
         source_url = str(values.get("source_url") or "").strip()
         if source_url and not is_safe_url(source_url):
             warnings.append(RowProblem(row, "source_url", "not an http(s) link; left out"))
@@ -186,7 +218,7 @@ class Normaliser:
             "event_type": event_type,
             "actors": actors,
             "actor_groups": group_actors(actors),
-            "country": country,
+            "country": country or "",  # filled from the coordinates in _check_countries
             "admin1": text["admin1"],
             "admin2": text["admin2"],
             "location": text["location"] or f"{latitude:.3f}, {longitude:.3f}",

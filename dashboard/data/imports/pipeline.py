@@ -7,6 +7,7 @@ callback and the tests, and so a refused file can never leave anything on disk.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .geocode import Gazetteer
 
 MAX_NAME_CHARS = 80
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -129,12 +131,22 @@ def import_bytes(
     except (MemoryError, RecursionError) as error:
         report.refused = f"the file is too complex to read ({type(error).__name__})"
         return outcome
+    except Exception as error:  # a reader bug must cost this file, never the app; the log keeps it
+        log.exception("reader failed on %s", shown_file)
+        report.refused = f"the file could not be read ({type(error).__name__}: {str(error)[:160]})"
+        return outcome
 
     report.read = read.rows_read
     report.dataset_id = dataset_id_for(dataset_name, sha256)
     normaliser = Normaliser(report.dataset_id, gazetteer or default_gazetteer(), country_index(),
                             now.date())
-    rows = normaliser.run(read.candidates)
+    try:
+        rows = normaliser.run(read.candidates)
+    except Exception as error:  # as above: a bug costs this file, not the app
+        log.exception("normalising failed on %s", shown_file)
+        report.refused = f"the rows could not be checked ({type(error).__name__}: {str(error)[:160]})"
+        report.dataset_id = ""
+        return outcome
     report.rejected = sorted(read.rejected + rows.rejected, key=lambda p: p.row)
     report.warnings = sorted(read.warnings + rows.warnings, key=lambda p: p.row)
     report.accepted = len(rows.frame)

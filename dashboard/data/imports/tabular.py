@@ -25,7 +25,7 @@ from .base import (
     RowProblem,
 )
 from .columns import COLUMN_ALIASES, candidate_values_from_fields, field_for_column, missing_place_columns
-from .values import decode_text
+from .values import decode_text, slash_date_order
 
 CHECK_EVERY = 500
 DELIMITERS = (",", ";", "\t", "|")
@@ -38,6 +38,7 @@ CSV_FIELD_SIZE_LIMIT = 2**31 - 1
 ROW_FIELD = "row"  # the field named in a problem about the row as a whole
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d+\.\d+$")
+_THOUSANDS_GROUP = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 NUMBER_FIELDS = ("latitude", "longitude", "fatalities", "quantity_kg")
 
 Row = tuple[int, list[str] | None, RowProblem | None]
@@ -220,7 +221,8 @@ def looks_decimal_comma(text: str, delimiter: str, header: Sequence[str]) -> boo
             for index in columns:
                 value = fields[index].strip() if index < len(fields) else ""
                 comma += bool(_DECIMAL_COMMA.match(value))
-                point += bool(_DECIMAL_POINT.match(value))
+                # 1.250 may be a thousands group under a decimal comma: it decides nothing
+                point += bool(_DECIMAL_POINT.match(value)) and not _THOUSANDS_GROUP.match(value)
     except csv.Error:
         pass
     return comma > 0 and point == 0
@@ -274,9 +276,13 @@ def read_csv(
     date_columns = [name for name, field_name in zip(header, known) if field_name == "event_date"]
     if decimal_comma is None:
         decimal_comma = looks_decimal_comma(text, delimiter, header)
+    day_first, order_warning = slash_date_order(text)
+    if order_warning:
+        result.warnings.append(RowProblem(0, date_columns[0], order_warning))
 
     def map_row(row: dict[str, str]) -> tuple[dict[str, object], list[tuple[str, str]]]:
-        values, problems = candidate_values_from_fields(row, limits, decimal_comma=bool(decimal_comma))
+        values, problems = candidate_values_from_fields(row, limits, decimal_comma=bool(decimal_comma),
+                                                        day_first=day_first)
         if not problems and "event_date" not in values:
             problems = [(date_columns[0], "no date")]
         return values, problems

@@ -25,6 +25,8 @@ _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _NAMED = re.compile(r"^(\d{1,2})[ \-/]([A-Za-zé]+)\.?,?[ \-/](\d{4})$")  # 18 March 2017, 18-Mar-2017
 _NAMED_US = re.compile(r"^([A-Za-zé]+)\.? (\d{1,2}),? (\d{4})$")  # March 18, 2017
+_SLASHED_ANYWHERE = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]\d{4}(?![\d/])")
+_GROUPED_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")  # 18/03/2017 or 03/18/2017
 
 
@@ -58,7 +60,29 @@ def _checked_date(year: int, month: int, day: int, text: str) -> date:
         raise ValueError(f"'{text}' is not a real date") from None
 
 
-def parse_date(text: object) -> tuple[date, str]:
+def slash_date_order(text: str) -> tuple[bool, str | None]:
+    """Read all of a file's dd/mm/yyyy-like dates at once and choose one order for the file.
+
+    Returns (day_first, warning). A file whose dates only make sense month first (03/18/2017)
+    is read month first throughout; with no such evidence, ambiguous dates are read day first
+    and the report says so; a file with both kinds gets a warning that its dates disagree.
+    """
+    pairs = [(int(a), int(b)) for a, b in _SLASHED_ANYWHERE.findall(text)]
+    day_first_seen = any(a > 12 for a, _ in pairs)
+    month_first_seen = any(b > 12 for _, b in pairs)
+    ambiguous = any(a <= 12 and b <= 12 and a != b for a, b in pairs)
+    if month_first_seen and not day_first_seen:
+        return False, ("dates are month first (like 03/18/2017), so dates like 03/04/2017 are read "
+                       "as 4 March" if ambiguous else None)
+    if month_first_seen and day_first_seen:
+        return True, ("dates are written both day first and month first; dates like 03/04/2017 "
+                      "were read day first (3 April): check them")
+    if ambiguous and not day_first_seen:
+        return True, "nothing in the file shows the date order: dates like 03/04/2017 were read day first (3 April)"
+    return True, None
+
+
+def parse_date(text: object, day_first: bool = True) -> tuple[date, str]:
     """Parse a date and say how precise it is: (first day of the period, day|month|year).
 
     Accepts 2017-03-18, 2017-03-18T00:00:00, 18 March 2017, 18-Mar-2017, March 18, 2017,
@@ -87,7 +111,7 @@ def parse_date(text: object) -> tuple[date, str]:
         return _checked_date(int(match[3]), month, int(match[2]), value), "day"
     if match := _SLASHED.match(value):
         first, second, year = int(match[1]), int(match[2]), int(match[3])
-        if first > 12 or second <= 12:
+        if first > 12 or (second <= 12 and day_first):
             return _checked_date(year, second, first, value), "day"
         return _checked_date(year, first, second, value), "day"
     raise ValueError(f"'{value}' is not a date this importer reads (e.g. 2017-03-18 or 18 March 2017)")
@@ -103,7 +127,14 @@ def parse_number(text: object, low: float, high: float, decimal_comma: bool = Fa
         raw = str(text).strip()
         if not raw:
             return None
-        cleaned = raw.replace(",", ".") if decimal_comma else raw
+        cleaned = raw
+        if decimal_comma:
+            if _GROUPED_DECIMAL_COMMA.match(raw):  # 1.250 or 1.250,5: points group thousands
+                cleaned = raw.replace(".", "").replace(",", ".")
+            elif "." in raw and "," in raw:
+                raise ValueError(f"'{raw[:40]}' mixes '.' and ',' in a way that could mean two numbers")
+            else:
+                cleaned = raw.replace(",", ".")
         try:
             value = float(cleaned)
         except ValueError:

@@ -216,6 +216,15 @@ def special_files(tmp: Path) -> dict[str, bytes]:
         "only_delimiters.csv": b",,,,\n,,,,\n",
         "binary_random.csv": bytes(random.Random(7).randrange(256) for _ in range(4096)),
         "html_named_csv.csv": b"<!DOCTYPE html><html><body>not data</body></html>",
+        "geojson_huge_integer.geojson": geojson().replace(b"-73.8", b"1" + b"0" * 400),
+        "kml_bow_tie_areas.kml": kml().replace(
+            b"<Point><coordinates>-73.8,-12.5,0</coordinates></Point>",
+            b"<MultiGeometry>" + b"".join(
+                b"<Polygon><outerBoundaryIs><LinearRing><coordinates>" + ring + b"</coordinates></LinearRing>"
+                b"</outerBoundaryIs></Polygon>" for ring in (b"0,0 1,1 1,0 0,1 0,0", b"0.5,0 1.5,1 1.5,0 0.5,1 0.5,0"))
+            + b"</MultiGeometry>"),
+        "kml_unknown_encoding.kml": kml().replace(b'encoding="UTF-8"', b'encoding="latin-9x"'),
+        "kml_utf32_declared.kml": kml().replace(b'encoding="UTF-8"', b'encoding="utf-32"'),
     }
     return files
 
