@@ -39,6 +39,7 @@ class DataIds(StrEnum):
     DATASETS = "data-datasets"
     LIST = "data-list"
     UPLOAD = "data-upload"
+    UPLOAD_STATUS = "data-upload-status"
     REPORT = "data-report"
     REPORT_STORE = "data-report-store"
     REPORT_DOWNLOAD = "data-report-download"

@@ -51,11 +51,18 @@ def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str) 
                       value=shown_datasets(selected), className="checklist"),
         html.Ul(dataset_list(context, lang), id=DataIds.LIST, className="dataset-list"),
         dcc.Upload(
-            id=DataIds.UPLOAD, multiple=False, className="upload",
+            id=DataIds.UPLOAD, multiple=False, className="upload", max_size=context.settings.max_upload_bytes,
             children=html.Div([html.Div(translate("data.upload", lang), className="upload-title"),
                                html.Div(translate("data.upload_formats", lang, limit=f"{limit_mb:g} MB"),
                                         className="upload-hint")]),
         ),
+        # Filled by assets/upload-progress.js while a file is read and sent (size, elapsed time),
+        # and at once for a file over the limit, which the upload control does not send at all.
+        html.Div(id=DataIds.UPLOAD_STATUS, className="upload-status", role="status", **{
+            "data-max-bytes": str(context.settings.max_upload_bytes),
+            "data-sending": translate("data.sending", lang),
+            "data-too-big": translate("data.too_big", lang, limit=f"{limit_mb:g} MB"),
+        }),
         dcc.ConfirmDialog(id=DataIds.CONFIRM),
         dcc.Store(id=DataIds.DELETE_TARGET),
     ])

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from tests.browser.harness import PageLog, UiPage, chromium_browser, serve_app
+from tests.browser.harness import UPLOAD_LIMIT_BYTES, PageLog, UiPage, chromium_browser, serve_app
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,8 @@ def rutas_app(data_dir):
     from dashboard.config import Settings
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
-    return create_app(Settings(data_dir=str(data_dir)))
+    # A small upload limit, so a just-over file is quick to make.
+    return create_app(Settings(data_dir=str(data_dir), max_upload_bytes=UPLOAD_LIMIT_BYTES))
 
 
 @pytest.fixture(scope="session")

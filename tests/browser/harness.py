@@ -91,6 +91,8 @@ MAP_STATE_JS = """() => {
           loaded: m.loaded(), moving: m.isMoving()};
 }"""
 
+UPLOAD_LIMIT_BYTES = 2_000_000  # the test app's import limit: a just-over file is quick to make
+
 
 def wait_for_map(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(MAP_READY_JS, timeout=timeout_ms, polling=100)

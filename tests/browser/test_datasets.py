@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.data.filters import FilterSpec
 from dashboard.i18n import format_number
-from tests.browser.harness import view_counts, wait_for_view_counts
+from tests.browser.harness import UPLOAD_LIMIT_BYTES, view_counts, wait_for_view_counts
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +105,18 @@ def test_brw101_upload_report_select_reload_delete(ui, trace_index, tmp_path, ap
     assert app_context.repository.list() == []
     ui.assert_no_console_errors("deleting")
     assert view_counts(page, trace_index.events)["map_events"] == bundled
+
+
+def test_brw102_file_over_the_limit_is_refused_in_the_page_and_never_sent(ui, tmp_path, app_context):
+    big = tmp_path / "too_big.csv"
+    big.write_bytes(b"date,lat,lon\n" + b"2019-01-01,-12.5,-73.8\n" * (UPLOAD_LIMIT_BYTES // 20))
+    assert big.stat().st_size > UPLOAD_LIMIT_BYTES
+    ui.open()
+    ui.settle("opening the page")
+    ui.page.set_input_files("#data-upload input[type=file]", str(big))
+    status = ui.page.locator("#data-upload-status.upload-refused")
+    status.wait_for(state="visible", timeout=30_000)
+    assert "too_big.csv" in status.inner_text() and "RUTAS_MAX_UPLOAD_BYTES" in status.inner_text()
+    ui.settle("choosing a file over the limit")
+    assert app_context.repository.list() == [] and ui.page.locator(".import-report").count() == 0
+    ui.assert_no_console_errors("choosing a file over the limit")
