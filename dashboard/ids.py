@@ -40,6 +40,7 @@ class DataIds(StrEnum):
     LIST = "data-list"
     UPLOAD = "data-upload"
     UPLOAD_STATUS = "data-upload-status"
+    FORMAT = "data-format"
     REPORT = "data-report"
     REPORT_STORE = "data-report-store"
     REPORT_DOWNLOAD = "data-report-download"

@@ -8,6 +8,7 @@ import numpy as np
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec
+from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import EventStore
 from dashboard.figures.event_map import offline_layers, offline_style
 from dashboard.i18n import format_number, label, translate
@@ -51,11 +52,19 @@ def table_records(columns: dict[str, np.ndarray], lang: str) -> list[dict]:
     return records
 
 
-def filter_summary(spec: FilterSpec, lang: str) -> str:
-    """The active filters in words (also the subtitle of exported charts later)."""
+def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None = None) -> str:
+    """The active filters in words (also the subtitle of exported charts later).
+
+    Datasets other than the bundled facts are named first: a chart must say whose data it shows.
+    """
     if spec.is_empty:
         return translate("filters.none", lang)
     parts: list[str] = []
+    if spec.datasets:
+        names = dataset_names or {}
+        parts.append(translate("filters.datasets", lang, names=" + ".join(
+            translate("data.bundled_short", lang) if d == BUNDLED_DATASET else names.get(d, d)
+            for d in spec.datasets)))
     if spec.date_from or spec.date_to:
         parts.append(f"{spec.date_from or '…'} – {spec.date_to or '…'}")
     for field, kind in (("event_types", "event_type"), ("routes", "route"), ("drugs", "drug"),

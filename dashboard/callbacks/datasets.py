@@ -41,7 +41,7 @@ def _dataset_views(lang: str) -> tuple:
             *date_bounds(context.store))
 
 
-def import_upload(contents: str | None, file_name: str | None) -> dict:
+def import_upload(contents: str | None, file_name: str | None, file_format: str = "auto") -> dict:
     """Import one upload and return its report as plain data (also for a refused upload)."""
     context = get_context()
     limits = import_limits(context.settings)
@@ -49,7 +49,8 @@ def import_upload(contents: str | None, file_name: str | None) -> dict:
         data = decode_upload(contents, limits.max_upload_bytes)
     except ImportRefused as refusal:
         return ImportReport(file_name=file_name or "upload", refused=refusal.reason).to_dict()
-    report = import_into(context.repository, data, file_name or "upload", limits=limits)
+    report = import_into(context.repository, data, file_name or "upload", file_format=file_format or "auto",
+                         limits=limits)
     if report.dataset_id:
         report.duplicates = context.duplicates_in(report.dataset_id)
     result = report.to_dict()
@@ -66,11 +67,12 @@ def import_upload(contents: str | None, file_name: str | None) -> dict:
     *DATASET_VIEW_OUTPUTS,
     Input(DataIds.UPLOAD, "contents"),
     State(DataIds.UPLOAD, "filename"),
+    State(DataIds.FORMAT, "value"),
     State(PageIds.LANG_STORE, "data"),
     State(PageIds.BODY_URL, "search"),
     prevent_initial_call=True,
 )
-def on_upload(contents, file_name, lang, search):
+def on_upload(contents, file_name, file_format, lang, search):
     """Import the dropped file, show the report, and show the new dataset alone, in view.
 
     The new view goes to the URL; the state callback adopts it like any link, so the checklist,
@@ -79,7 +81,7 @@ def on_upload(contents, file_name, lang, search):
     if not contents:
         raise PreventUpdate
     try:
-        report = import_upload(contents, file_name)
+        report = import_upload(contents, file_name, file_format)
     except Exception:  # never a traceback in the page; the log keeps it for us
         log.exception("import of an upload failed")
         report = ImportReport(file_name=file_name or "upload", refused=translate("data.bad_upload", lang)).to_dict()

@@ -92,10 +92,12 @@ def update_breakdown(lang, filter_data, field):
 def update_counts(lang, filter_data):
     """Headline numbers and the filters in words."""
     spec = FilterSpec.from_store(filter_data)
-    totals = get_context().store.totals(spec)
+    context = get_context()
+    totals = context.store.totals(spec)
+    names = {meta.dataset_id: meta.name for meta in context.datasets}
     return (format_number(totals.events, lang), format_number(totals.fatalities, lang),
             format_number(totals.kg_seized, lang), format_number(totals.sources, lang),
-            filter_summary(spec, lang))
+            filter_summary(spec, lang, names))
 
 
 @callback(

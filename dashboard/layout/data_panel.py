@@ -37,6 +37,14 @@ def dataset_list(context: AppContext, lang: str) -> list:
     ]
 
 
+def format_options(lang: str) -> list[dict]:
+    """Detect the format (the default), or force one when detection cannot tell."""
+    names = {"acled": "ACLED", "ucdp": "UCDP GED", "csv": "CSV / TSV", "geojson": "GeoJSON",
+             "gpkg": "GeoPackage", "kml": "KML / KMZ"}
+    return [{"label": f"{translate('data.format', lang)}: {translate('data.format_auto', lang)}", "value": "auto"}] + [
+        {"label": f"{translate('data.format', lang)}: {label}", "value": value} for value, label in names.items()]
+
+
 def shown_datasets(selected: tuple[str, ...]) -> list[str]:
     """What the checklist shows for a filter: no ``dataset`` parameter means the bundled facts."""
     return list(selected) or [BUNDLED_DATASET]
@@ -50,6 +58,8 @@ def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str) 
         dcc.Checklist(id=DataIds.DATASETS, options=dataset_options(context, lang),
                       value=shown_datasets(selected), className="checklist"),
         html.Ul(dataset_list(context, lang), id=DataIds.LIST, className="dataset-list"),
+        dcc.Dropdown(id=DataIds.FORMAT, value="auto", clearable=False, searchable=False,
+                     className="format-dropdown", options=format_options(lang)),
         dcc.Upload(
             id=DataIds.UPLOAD, multiple=False, className="upload", max_size=context.settings.max_upload_bytes,
             children=html.Div([html.Div(translate("data.upload", lang), className="upload-title"),

@@ -24,7 +24,7 @@ from dashboard.layout.filters import build_filter_panel
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}
 TABLE_FIELDS = ("event_date", "event_type", "location", "country", "fatalities", "quantity_kg",
-                "source_name", "event_id")
+                "source_name", "dataset", "event_id")
 
 
 def build_shell() -> html.Div:

@@ -70,6 +70,7 @@ def test_brw101_upload_report_select_reload_delete(ui, trace_index, tmp_path, ap
     assert dataset_id.startswith("acled-vraem-test-")
     wait_for_view_counts(page, trace_index.events, {"headline": format_number(GOOD_ROWS), "map_events": GOOD_ROWS,
                                                     "timeline_total": GOOD_ROWS, "table_rows": GOOD_ROWS})
+    assert "acled_vraem_test" in page.locator("#filters-summary").inner_text()  # whose data is shown
     page.screenshot(path=SCREENSHOT, full_page=False)
     ui.assert_no_console_errors("the import")
 

@@ -303,3 +303,27 @@ def test_lim003_server_refuses_request_bodies_far_over_the_upload_limit():
     limit = request_size_limit(3000)
     assert client.post("/upload", data=b"x" * limit).status_code == 200
     assert client.post("/upload", data=b"x" * (limit + 1)).status_code == 413
+
+
+def test_sum001_filter_summary_names_the_datasets_shown():
+    from dashboard.views import filter_summary
+
+    spec = FilterSpec(datasets=("rutas", "acled-x-1"), event_types=("arrest",))
+    text = filter_summary(spec, "en", {"acled-x-1": "My ACLED export"})
+    assert text.startswith("Data: ") and "Rutas bundled facts" in text and "My ACLED export" in text
+    assert "Arrest" in text
+    assert "Datos: " in filter_summary(spec, "es", {})
+    assert "Data" not in filter_summary(FilterSpec(event_types=("arrest",)), "en")
+
+
+def test_fmt001_forced_formats():
+    from dashboard.data.imports.pipeline import import_bytes
+
+    geojson = (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"date":"2019-01-01"},'
+               b'"geometry":{"type":"Point","coordinates":[-73.8,-12.5]}}]}')
+    assert import_bytes(geojson, "a.json", file_format="geojson").report.accepted == 1
+    assert import_bytes(geojson, "a.json", file_format="auto").report.format == "geojson"
+    forced_wrong = import_bytes(geojson, "a.json", file_format="kml").report
+    assert forced_wrong.accepted == 0 and forced_wrong.refused
+    unknown = import_bytes(geojson, "a.json", file_format="shapefile").report
+    assert "unknown format" in unknown.refused and "geojson" in unknown.refused
