@@ -20,7 +20,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -137,6 +136,8 @@ class DatasetRepository:
         path = self.folder(dataset_id) / EVENTS_FILE
         if not path.is_file():
             raise DatasetNotFound(dataset_id)
+        import geopandas as gpd  # heavy; only needed when a dataset is read or written
+
         frame = pd.DataFrame(gpd.read_parquet(path).drop(columns="geometry"))
         frame["actors"] = [tuple(a) for a in frame["actors"]]
         frame["actor_groups"] = [tuple(a) for a in frame["actor_groups"]]
@@ -182,6 +183,8 @@ class DatasetRepository:
         return meta
 
     def _write(self, folder: Path, events: pd.DataFrame, meta: DatasetMeta) -> None:
+        import geopandas as gpd  # heavy; only needed when a dataset is read or written
+
         frame = with_import_columns(events)
         frame["actors"] = [list(a) for a in frame["actors"]]
         frame["actor_groups"] = [list(a) for a in frame["actor_groups"]]
