@@ -90,7 +90,9 @@ def build_report_area(lang: str) -> html.Div:
 
 def _problem_table(title_key: str, problems: list[dict], lang: str, css: str) -> html.Details:
     head = html.Tr([html.Th(translate(f"data.col_{c}", lang)) for c in ("row", "field", "reason")])
-    body = [html.Tr([html.Td(p["row"]), html.Td(p["field"]), html.Td(p["reason"])])
+    # Row 0 is the file as a whole (its encoding, its date order, an ignored layer).
+    body = [html.Tr([html.Td(p["row"] or translate("data.whole_file", lang)), html.Td(p["field"]),
+                     html.Td(p["reason"])])
             for p in problems[:REPORT_ROWS_SHOWN]]
     more = len(problems) - REPORT_ROWS_SHOWN
     return html.Details([

@@ -327,3 +327,13 @@ def test_fmt001_forced_formats():
     assert forced_wrong.accepted == 0 and forced_wrong.refused
     unknown = import_bytes(geojson, "a.json", file_format="shapefile").report
     assert "unknown format" in unknown.refused and "geojson" in unknown.refused
+
+
+def test_rep002_file_wide_warnings_are_labelled_as_such():
+    from dashboard.data.imports.base import RowProblem
+    from dashboard.layout.data_panel import build_report
+
+    report = ImportReport(file_name="x.csv", format="csv", read=1, accepted=1, dataset_id="x-1",
+                          warnings=[RowProblem(0, "date", "dates read day first")])
+    assert "whole file, field 'date'" in "\n".join(report.summary_lines())
+    assert "'archivo'" in str(build_report(report.to_dict(), "es"))

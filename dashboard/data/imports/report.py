@@ -97,7 +97,8 @@ class ImportReport:
                          "(kept; shown side by side in the app)")
         for kind, problems in (("rejected", self.rejected), ("warning", self.warnings)):
             for problem in problems[:limit]:
-                lines.append(f"  {kind}: row {problem.row}, field '{problem.field}': {problem.reason}")
+                where = f"row {problem.row}" if problem.row else "whole file"
+                lines.append(f"  {kind}: {where}, field '{problem.field}': {problem.reason}")
             if len(problems) > limit:
                 lines.append(f"  … and {len(problems) - limit} more {kind} (see --json)")
         return lines
