@@ -53,10 +53,7 @@ def import_upload(contents: str | None, file_name: str | None, file_format: str 
                          limits=limits)
     if report.dataset_id:
         report.duplicates = context.duplicates_in(report.dataset_id)
-    result = report.to_dict()
-    if report.dataset_id:
-        result["name"] = context.repository.meta(report.dataset_id).name
-    return result
+    return report.to_dict()
 
 
 @callback(

@@ -25,7 +25,7 @@ CONTROL_PROPS = (
 )
 # Controls the user does not type into: always shown as the state has them (e.g. unticking every
 # dataset shows the bundled facts again, ticked).
-ALWAYS_SHOWN = frozenset({len(CONTROL_PROPS) - 1})
+ALWAYS_SHOWN = frozenset(i for i, (cid, _) in enumerate(CONTROL_PROPS) if cid == DataIds.DATASETS)
 
 
 @callback(

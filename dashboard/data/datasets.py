@@ -164,7 +164,7 @@ class DatasetRepository:
         for existing in self.list():  # the same bytes under another name are the same dataset
             if existing.sha256 == outcome.sha256:
                 report.already_imported = True
-                report.dataset_id = existing.dataset_id
+                report.dataset_id, report.name = existing.dataset_id, existing.name
                 return existing
         target = self.folder(report.dataset_id)
         meta = DatasetMeta(dataset_id=report.dataset_id, name=outcome.name, file_name=outcome.file_name,

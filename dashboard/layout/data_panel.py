@@ -121,7 +121,7 @@ def build_report(report: dict | None, lang: str) -> list:
                 "data.report_duplicates", lang, count=format_number(report["duplicates"], lang)))])
         if report.get("dataset_id"):
             key = "data.report_already" if report.get("already_imported") else "data.report_selected"
-            outcome = html.P(translate(key, lang, dataset=report.get("name") or report["dataset_id"]),
+            outcome = html.P(translate(key, lang, dataset=report["name"] or report["dataset_id"]),
                              className="report-good")
         else:
             outcome = html.P(translate("data.report_none", lang), className="report-bad")

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from functools import lru_cache
 
 from ..schema import LIST_SEPARATOR, DatePrecision, Drug, EventType, GeoPrecision
@@ -121,31 +122,29 @@ def split_actors(*texts: str) -> tuple[str, ...]:
     return tuple(actors)
 
 
-def event_type_of(text: str) -> str:
-    """Our event type for a free-text type: itself when it already is one, else by keyword."""
+def _vocabulary_value(text: str, vocabulary: type[StrEnum], rules: list[tuple[StrEnum, re.Pattern[str]]],
+                      otherwise: StrEnum) -> str:
+    """A value of ``vocabulary``: the text itself when it is one, else the first rule matching it."""
     value = text.strip()
-    if value in EventType.__members__.values():
+    if value in vocabulary.__members__.values():
         return value
     folded = fold_text(value)
-    if folded in EventType.__members__.values():
+    if folded in vocabulary.__members__.values():
         return folded
-    for event_type, pattern in EVENT_TYPE_RULES:
+    for member, pattern in rules:
         if pattern.search(folded):
-            return event_type.value
-    return EventType.OTHER.value
+            return member.value
+    return otherwise.value
+
+
+def event_type_of(text: str) -> str:
+    """Our event type for a free-text type: itself when it already is one, else by keyword."""
+    return _vocabulary_value(text, EventType, EVENT_TYPE_RULES, EventType.OTHER)
 
 
 def drug_of(text: str) -> str:
     """Our drug value for a free-text drug name (blank stays blank, unknown is "other")."""
-    folded = fold_text(text)
-    if not folded:
-        return ""
-    if folded in Drug.__members__.values():
-        return folded
-    for drug, pattern in DRUG_RULES:
-        if pattern.search(folded):
-            return drug.value
-    return Drug.OTHER.value
+    return _vocabulary_value(text, Drug, DRUG_RULES, Drug.OTHER) if fold_text(text) else ""
 
 
 def too_long_reason(length: int, limits: ImportLimits) -> str:

@@ -110,7 +110,7 @@ def import_bytes(
     shown_file = display_name(file_name) or "upload"
     dataset_name = display_name(name) or display_name(shown_file.rsplit(".", 1)[0]) or "dataset"
     sha256 = hashlib.sha256(data).hexdigest()
-    report = ImportReport(file_name=shown_file)
+    report = ImportReport(file_name=shown_file, name=dataset_name)
     empty = pd.DataFrame(columns=list(ALL_COLUMNS))
     outcome = ImportOutcome(empty, report, dataset_name, shown_file, sha256, now.isoformat(timespec="seconds"))
     try:

@@ -22,6 +22,7 @@ class ImportReport:
     file_name: str
     format: str = ""
     dataset_id: str = ""
+    name: str = ""  # the dataset's name (given, or the file name without its extension)
     read: int = 0
     accepted: int = 0
     geocoded: int = 0
@@ -44,6 +45,7 @@ class ImportReport:
             "file_name": self.file_name,
             "format": self.format,
             "dataset_id": self.dataset_id or None,
+            "name": self.name,
             "read": self.read,
             "accepted": self.accepted,
             "rejected": self.rejected_rows,
@@ -59,7 +61,8 @@ class ImportReport:
     def from_dict(cls, data: dict) -> ImportReport:
         return cls(
             file_name=str(data.get("file_name", "")), format=str(data.get("format", "")),
-            dataset_id=str(data.get("dataset_id") or ""), read=int(data.get("read", 0)),
+            dataset_id=str(data.get("dataset_id") or ""), name=str(data.get("name", "")),
+            read=int(data.get("read", 0)),
             accepted=int(data.get("accepted", 0)), geocoded=int(data.get("geocoded", 0)),
             rejected=[RowProblem(**p) for p in data.get("rejected_rows", [])],
             warnings=[RowProblem(**w) for w in data.get("warnings", [])],

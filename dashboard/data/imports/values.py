@@ -145,10 +145,3 @@ def parse_number(text: object, low: float, high: float, decimal_comma: bool = Fa
         raise ValueError(f"{value:g} is outside {low:g}..{high:g}")
     return value
 
-
-def clean_text(value: object, max_chars: int) -> str:
-    """Strip a text value; refuse one longer than ``max_chars`` (checked by the caller's limits)."""
-    text = "" if value is None else str(value).strip()
-    if len(text) > max_chars:
-        raise ValueError(f"{len(text)} characters, more than the {max_chars} allowed")
-    return text
