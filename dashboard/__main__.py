@@ -1,4 +1,4 @@
-"""Command line for researchers: ``python -m dashboard info|query|import|datasets|delete``.
+"""Command line for researchers: ``python -m dashboard info|query|import|datasets|delete|synth``.
 
 ``query`` takes the same query string a shared link carries and runs it through the same
 parser and store as the app, so the numbers always match what the browser shows.
@@ -19,6 +19,7 @@ from dashboard.context import AppContext, load_context
 from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_into
 from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
+from dashboard.data.synth import DEFAULT_SEED, synthetic_events, write_synthetic_csv
 from dashboard.i18n import translate
 from dashboard.views import json_cell
 
@@ -115,6 +116,17 @@ def run_delete(settings: Settings, dataset_id: str) -> tuple[str, int]:
     return f"deleted {meta.dataset_id} ({meta.events} events from {meta.file_name})", 0
 
 
+def run_synth(n: int, out: str, seed: int) -> tuple[str, int]:
+    """Write ``n`` synthetic events as a CSV that ``import`` reads; status 2 when it cannot."""
+    if n < 1:
+        return f"error: --n must be at least 1, not {n}", 2
+    try:
+        write_synthetic_csv(synthetic_events(n, seed=seed), out)
+    except OSError as error:
+        return f"error: cannot write {out}: {error.strerror}", 2
+    return f"wrote {n:,} synthetic events (seed {seed}) to {out}", 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -132,7 +144,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     datasets.add_argument("--json", action="store_true")
     delete = commands.add_parser("delete", help="delete an imported dataset")
     delete.add_argument("dataset_id")
+    synth = commands.add_parser("synth", help="write synthetic events (for load tests) as an importable CSV")
+    synth.add_argument("--n", type=int, required=True, help="number of events")
+    synth.add_argument("--out", required=True, help="CSV file to write")
+    synth.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}")
     args = parser.parse_args(argv)
+
+    if args.command == "synth":
+        text, status = run_synth(args.n, args.out, args.seed)
+        print(text, file=sys.stderr if status else sys.stdout)
+        return status
 
     try:
         settings = Settings.from_env()

@@ -8,6 +8,7 @@ per access, so every worker serves the same datasets.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.config import Settings
+from dashboard.data.cache import LruResultCache
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
 from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
 from dashboard.data.schema import BUNDLED_DATASET
@@ -34,6 +36,9 @@ class AppContext:
     _version: tuple[str, ...] | None = field(repr=False, default=None)
     _datasets: list[DatasetMeta] = field(repr=False, default_factory=list)
     _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
+    # One result cache per process, made before gunicorn forks; keys carry the data version,
+    # so a rebuilt store never reads results of the old one.
+    results: LruResultCache = field(repr=False, default_factory=LruResultCache)
 
     @property
     def store(self) -> InMemoryEventStore:
@@ -53,17 +58,23 @@ class AppContext:
 
     def duplicates_in(self, dataset_id: str) -> int:
         """Rows of a dataset that may report the same event as a row of another dataset."""
-        frame = self.store.frame
-        return int(frame.loc[frame["dataset"] == dataset_id, "duplicate_of"].map(len).gt(0).sum())
+        return self.store.duplicates_in(dataset_id)
 
     def _rebuild(self, version: tuple[str, ...]) -> None:
         datasets = self.repository.list()
         imported = self.repository.load_all()
         frames = [self._bundled_events] + ([imported] if len(imported) else [])
         events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,))
+        self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,), cache=self.results,
+                                         version=data_version(version, datasets))
         self._datasets = datasets
         self._version = version
+
+
+def data_version(names: tuple[str, ...], datasets: list[DatasetMeta]) -> str:
+    """Names the data a store holds: the dataset folders and the bytes each was imported from."""
+    text = repr((names, sorted((m.dataset_id, m.sha256) for m in datasets)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 _context: AppContext | None = None

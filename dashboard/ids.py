@@ -62,6 +62,7 @@ class MapIds(StrEnum):
     GRAPH = "map-graph"
     NOTE = "map-note"
     FIT = "map-fit"
+    HOVER = "map-hover"  # details of the hovered point, fetched from the server
 
 
 class TimelineIds(StrEnum):

@@ -149,20 +149,6 @@ def show_dataset(state: UrlState, dataset_id: str, store, max_points: int) -> Ur
     return replace(state, spec=spec, selected="", view=view)
 
 
-def clicked_event_row(click_data: dict | None, event_traces: range) -> int | None:
-    """Store row of a clicked event marker (route and label clicks are ignored)."""
-    try:
-        point = click_data["points"][0]
-    except (TypeError, KeyError, IndexError):
-        return None
-    if point.get("curveNumber") not in event_traces:
-        return None
-    try:
-        return int(point.get("customdata"))
-    except (TypeError, ValueError):
-        return None
-
-
 MAP_TILE_PX = 512  # MapLibre zoom 0 shows the world in 512 px
 
 

@@ -3,17 +3,197 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from dashboard.config import Basemap
-from dashboard.data.filters import FilterSpec
+from dashboard.data.filters import FilterSpec, MapView
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.data.store import EventStore
-from dashboard.figures.event_map import offline_layers, offline_style
+from dashboard.data.store import EventStore, cell_size_for_zoom
+from dashboard.figures.event_map import MapLayer, empty_points, offline_layers, offline_style
 from dashboard.i18n import format_number, label, translate
 
 ONLINE_STYLE = "carto-positron"
+# A map is about this big on a laptop; used for the box to query before the browser reports its
+# real corners (first draw, or after the view changed by URL).
+NOMINAL_MAP_PX = (1100, 650)
+WORLD_PX_AT_ZOOM_0 = 512  # MapLibre's world width in px at zoom 0
+VIEW_MARGIN = 0.25  # query a quarter of the view beyond each edge, so a small pan needs no query
+MAX_TABLE_BLOCK = 500  # most rows one table request may ask for
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """The visible map box in degrees, and the zoom it was seen at."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: float
+
+    def expanded(self, margin: float = VIEW_MARGIN) -> tuple[float, float, float, float]:
+        """(west, south, east, north) grown by ``margin`` of the size on each side, clipped."""
+        dx, dy = (self.east - self.west) * margin, (self.north - self.south) * margin
+        return (max(-180.0, self.west - dx), max(-90.0, self.south - dy),
+                min(180.0, self.east + dx), min(90.0, self.north + dy))
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(-85.0, min(85.0, lat))
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _mercator_lat(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def viewport_of(view: MapView, size_px: tuple[int, int] = NOMINAL_MAP_PX) -> Viewport:
+    """The box a map of ``size_px`` shows around ``view`` (web Mercator)."""
+    world_px = WORLD_PX_AT_ZOOM_0 * 2 ** view.zoom
+    half_width_deg = size_px[0] / 2 * 360 / world_px
+    half_height = size_px[1] / 2 * 2 * math.pi / world_px
+    centre_y = _mercator_y(view.lat)
+    return Viewport(west=max(-180.0, view.lon - half_width_deg), east=min(180.0, view.lon + half_width_deg),
+                    south=_mercator_lat(centre_y - half_height), north=_mercator_lat(centre_y + half_height),
+                    zoom=view.zoom)
+
+
+def viewport_from_relayout(relayout: dict | None) -> Viewport | None:
+    """The box the browser reported after a pan or zoom (``map._derived`` corners), or None."""
+    if not isinstance(relayout, dict):
+        return None
+    derived, zoom = relayout.get("map._derived"), relayout.get("map.zoom")
+    try:
+        corners = np.asarray(derived["coordinates"], dtype=np.float64)
+        zoom = float(zoom)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if corners.shape != (4, 2) or not np.isfinite(corners).all() or not math.isfinite(zoom):
+        return None
+    west, east = float(corners[:, 0].min()), float(corners[:, 0].max())
+    if east - west >= 360:  # the whole world wraps into view
+        west, east = -180.0, 180.0
+    return Viewport(west=max(-180.0, west), south=max(-90.0, float(corners[:, 1].min())),
+                    east=min(180.0, east), north=min(90.0, float(corners[:, 1].max())), zoom=zoom)
+
+
+def within_box(spec: FilterSpec, box: tuple[float, float, float, float]) -> FilterSpec:
+    """``spec`` narrowed to ``box`` (intersected with any box the user selected)."""
+    west, south, east, north = box
+    if spec.bbox is not None:
+        west, south = max(west, spec.bbox[0]), max(south, spec.bbox[1])
+        east, north = min(east, spec.bbox[2]), min(north, spec.bbox[3])
+        if west > east or south > north:  # no overlap: an empty box
+            east, north = west, south
+    return spec.with_changes(bbox=(west, south, east, north))
+
+
+def map_layer(store: EventStore, spec: FilterSpec, viewport: Viewport, threshold: int) -> MapLayer:
+    """Points while the matching events in view number at most ``threshold``, grid cells above.
+
+    When every matching event fits under the threshold they are all sent, so panning needs
+    no new query; otherwise only the viewport (plus a margin) is queried.
+    """
+    total = store.count(spec)
+    if total <= threshold:
+        points = store.points(spec, limit=threshold)
+        return MapLayer(mode="all", points=points, cells=None, total=total, in_view=total)
+    in_box = within_box(spec, viewport.expanded())
+    in_view = store.count(in_box)
+    if in_view <= threshold:
+        return MapLayer(mode="points", points=store.points(in_box, limit=threshold), cells=None,
+                        total=total, in_view=in_view)
+    cell_deg = cell_size_for_zoom(viewport.zoom)
+    cell_px = cell_deg * WORLD_PX_AT_ZOOM_0 * 2 ** viewport.zoom / 360
+    return MapLayer(mode="cells", points=empty_points(), cells=store.bins(in_box, cell_deg),
+                    total=total, in_view=in_view, cell_px=cell_px)
+
+
+def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
+    """The line under the map: nothing matches, cells instead of points, synthetic events."""
+    parts = []
+    if layer.total == 0:
+        parts.append(translate("map.no_events", lang))
+    elif layer.mode == "cells":
+        parts.append(translate("map.cells_note", lang, count=format_number(layer.in_view, lang)))
+    elif layer.points.truncated:
+        parts.append(translate("map.truncated", lang, shown=format_number(len(layer.points.row), lang),
+                               total=format_number(layer.points.total, lang)))
+    if synthetic:
+        parts.append(translate("map.synthetic_note", lang, count=format_number(synthetic, lang)))
+    return " · ".join(parts)
+
+
+def event_row_at(store: EventStore, spec: FilterSpec, point: dict | None, type_code: int | None) -> int | None:
+    """The row of the matching event drawn at a clicked or hovered map point.
+
+    Points carry no ids (they would cost bytes per point): the event is found again from the
+    point's float32 coordinates and its trace's event type, among the filtered events.
+    """
+    try:
+        lat, lon = np.float32(point["lat"]), np.float32(point["lon"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if type_code is None or not (np.isfinite(lat) and np.isfinite(lon)):
+        return None
+    box = within_box(spec, (float(lon) - 1e-3, float(lat) - 1e-3, float(lon) + 1e-3, float(lat) + 1e-3))
+    rows = np.flatnonzero(store.mask(box))
+    rows = rows[store.type_code[rows] == type_code]
+    if rows.size == 0:
+        return None
+    distance = (np.abs(store.latitude[rows].astype(np.float32) - lat)
+                + np.abs(store.longitude[rows].astype(np.float32) - lon))
+    return int(rows[np.argmin(distance)])
+
+
+def point_and_type(event_data: dict | None, type_of_curve) -> tuple[dict | None, int | None]:
+    """The first point of a map click/hover and the event type code of its trace."""
+    points = (event_data or {}).get("points") or []
+    if not points or not isinstance(points[0], dict):
+        return None, None
+    curve = points[0].get("curveNumber")
+    return points[0], type_of_curve(curve) if isinstance(curve, int) else None
+
+
+def event_lines(event: dict | None, lang: str) -> list[str]:
+    """Short plain-text description of one event (the map's hover panel)."""
+    if not event:
+        return []
+    lines = [label("event_type", event["event_type"], lang),
+             f"{translate('hover.date', lang)}: {json_cell(event['event_date'])} "
+             f"({label('date_precision', event['date_precision'], lang)})",
+             f"{translate('hover.place', lang)}: {event['location']} "
+             f"({translate('hover.location_precision', lang)}: {label('geo_precision', event['geo_precision'], lang)})"]
+    kg, deaths = event.get("quantity_kg"), event.get("fatalities")
+    if kg is not None and kg == kg:
+        lines.append(f"{translate('hover.kg', lang)}: {format_number(kg, lang)}")
+    if deaths is not None and deaths == deaths:
+        lines.append(f"{translate('hover.fatalities', lang)}: {format_number(deaths, lang)}")
+    if event.get("synthetic"):
+        lines.append(translate("data.synthetic_badge", lang))
+    return lines
+
+
+def table_page(store: EventStore, spec: FilterSpec, request: dict | None, columns: tuple[str, ...],
+               lang: str, dataset_names: dict[str, str] | None = None) -> dict:
+    """One block of table rows for the grid's infinite row model: ``{rowData, rowCount}``.
+
+    Sorting is done by the store; an unknown sort column falls back to newest first.
+    """
+    request = request or {}
+    start = max(0, int(request.get("startRow") or 0))
+    end = max(start, int(request.get("endRow") or start + 100))
+    end = min(end, start + MAX_TABLE_BLOCK)
+    order_by, descending = "event_date", True
+    for sort in request.get("sortModel") or []:
+        if isinstance(sort, dict) and sort.get("colId") in columns:
+            order_by, descending = sort["colId"], sort.get("sort") == "desc"
+            break
+    page = store.rows(spec, columns, order_by=order_by, descending=descending,
+                      offset=start, limit=end - start)
+    return {"rowData": table_records(page, lang, dataset_names), "rowCount": store.count(spec)}
 
 
 def basemap_for(basemap: Basemap) -> tuple[str | dict, list[dict]]:
@@ -41,14 +221,23 @@ def json_cell(value: object) -> object:
     return value
 
 
-def table_records(columns: dict[str, np.ndarray], lang: str) -> list[dict]:
-    """Column arrays → grid rows, with a translated label beside each coded event type."""
+def table_records(columns: dict[str, np.ndarray], lang: str,
+                  dataset_names: dict[str, str] | None = None) -> list[dict]:
+    """Column arrays → grid rows, with a translated label beside each coded event type and a
+    dataset label that names the dataset and says when its rows are synthetic."""
     names = list(columns)
     records = [{name: json_cell(value) for name, value in zip(names, values)}
                for values in zip(*(columns[n] for n in names))]
     for record in records:
         if "event_type" in record:
             record["event_type_label"] = label("event_type", record["event_type"], lang)
+        if "dataset" in record:
+            dataset = record["dataset"]
+            shown = translate("data.bundled_short", lang) if dataset == BUNDLED_DATASET \
+                else (dataset_names or {}).get(dataset, dataset)
+            if record.get("synthetic"):
+                shown = f"{shown} · {translate('data.synthetic_badge', lang)}"
+            record["dataset_label"] = shown
     return records
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from dashboard.context import get_context
-from dashboard.data.filters import build_search, parse_url_state
-from dashboard.ids import DetailIds, MapIds, PageIds, TableIds
-from dashboard.interactions import clicked_event_row
+from dashboard.data.filters import FilterSpec, build_search, parse_url_state
+from dashboard.ids import DetailIds, FilterIds, MapIds, PageIds, TableIds
 from dashboard.layout.detail import build_detail_card
-from dashboard.views import highlight_position
+from dashboard.views import event_row_at, highlight_position, point_and_type
 
 
 @callback(
@@ -18,13 +17,15 @@ from dashboard.views import highlight_position
     Input(MapIds.GRAPH, "clickData"),
     Input(TableIds.GRID, "selectedRows"),
     State(PageIds.BODY_URL, "search"),
+    State(FilterIds.STORE, "data"),
     prevent_initial_call=True,
 )
-def on_event_selected(click_data, selected_rows, search):
+def on_event_selected(click_data, selected_rows, search, filter_data):
     """Put the clicked event in the URL and move the highlight onto it, without a map redraw."""
     context = get_context()
     if ctx.triggered_id == MapIds.GRAPH:
-        row = clicked_event_row(click_data, context.map_traces.events)
+        point, type_code = point_and_type(click_data, context.map_traces.event_type_code)
+        row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, type_code)
         event_id = context.store.event_id_at(row) if row is not None else None
     else:
         event_id = (selected_rows or [{}])[0].get("event_id")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html, no_update
 
 from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.data.store import BREAKDOWN_FIELDS
 from dashboard.figures.breakdown import FILTER_FIELD, build_breakdown
-from dashboard.figures.event_map import HOVER_COLUMNS, build_event_map, hover_texts
+from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
@@ -21,7 +21,19 @@ from dashboard.ids import (
     TimelineIds,
 )
 from dashboard.layout.page import TABLE_FIELDS
-from dashboard.views import basemap_for, filter_summary, highlight_position, table_records
+from dashboard.views import (
+    basemap_for,
+    event_lines,
+    event_row_at,
+    filter_summary,
+    highlight_position,
+    map_layer,
+    map_note,
+    point_and_type,
+    table_page,
+    viewport_from_relayout,
+    viewport_of,
+)
 
 
 @callback(
@@ -29,29 +41,62 @@ from dashboard.views import basemap_for, filter_summary, highlight_position, tab
     Output(MapIds.NOTE, "children"),
     Input(PageIds.LANG_STORE, "data"),
     Input(FilterIds.STORE, "data"),
+    Input(MapIds.GRAPH, "relayoutData"),
     State(PageIds.URL, "search"),
 )
-def update_map(lang, filter_data, search):
-    """Redraw the event map when the shared filter (or the language) changes."""
+def update_map(lang, filter_data, relayout, search):
+    """Redraw the map when the filter or language changes; after a pan or zoom, re-query the
+    visible box and patch only the event layer (points, or grid cells when too many)."""
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
+    moved = ctx.triggered_id == MapIds.GRAPH
+    reported = viewport_from_relayout(relayout)
+    if moved and reported is None:
+        return no_update, no_update  # a selection or style change, not a move
     url_state = parse_url_state(search)[0]
-    points = context.store.points(spec, limit=context.settings.max_map_points)
-    hover = hover_texts(context.store.take(points.row, HOVER_COLUMNS), lang)
+    viewport = reported if moved else viewport_of(url_state.view or DEFAULT_VIEW)
+    layer = map_layer(context.store, spec, viewport, context.settings.max_map_points)
+    note = map_note(layer, lang, context.store.totals(spec).synthetic)
+    if moved:
+        if layer.mode == "all":
+            return no_update, no_update  # every matching point is already drawn
+        patch = Patch()
+        for position, trace in zip(_layer_positions(context), layer_patch_data(layer, lang)):
+            patch["data"][position] = trace
+        return patch, note
     style, layers = basemap_for(context.settings.basemap)
     figure = build_event_map(
-        points, routes=context.data.routes, vraem_feature=context.vraem_feature,
-        hover=hover, lang=lang,
+        layer, routes=context.data.routes, vraem_feature=context.vraem_feature, lang=lang,
         view=url_state.view, style=style, layers=layers,
         highlight=highlight_position(context.store, url_state.selected),
     )
-    note = ""
-    if points.total == 0:
-        note = translate("map.no_events", lang)
-    elif points.truncated:
-        note = translate("map.truncated", lang, shown=format_number(len(points.row), lang),
-                         total=format_number(points.total, lang))
     return figure, note
+
+
+def _layer_positions(context) -> list[int]:
+    traces = context.map_traces
+    return [traces.halo, *traces.events, traces.cells]
+
+
+@callback(
+    Output(MapIds.HOVER, "children"),
+    Input(MapIds.GRAPH, "hoverData"),
+    State(FilterIds.STORE, "data"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def update_hover(hover_data, filter_data, lang):
+    """Details of the hovered point, fetched by its coordinates (points carry no text)."""
+    context = get_context()
+    point, type_code = point_and_type(hover_data, context.map_traces.event_type_code)
+    if point is None or type_code is None:
+        return translate("map.hover_help", lang)
+    row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, type_code)
+    event_id = context.store.event_id_at(row) if row is not None else None
+    lines = event_lines(context.store.event(event_id) if event_id else None, lang)
+    if not lines:
+        return translate("map.hover_help", lang)
+    return [html.B(lines[0]), *[item for line in lines[1:] for item in (" · ", line)]]
 
 
 @callback(
@@ -95,19 +140,37 @@ def update_counts(lang, filter_data):
     context = get_context()
     totals = context.store.totals(spec)
     names = {meta.dataset_id: meta.name for meta in context.datasets}
+    summary = filter_summary(spec, lang, names)
+    if totals.synthetic:
+        summary = f"{summary} · {translate('map.synthetic_note', lang, count=format_number(totals.synthetic, lang))}"
     return (format_number(totals.events, lang), format_number(totals.fatalities, lang),
-            format_number(totals.kg_seized, lang), format_number(totals.sources, lang),
-            filter_summary(spec, lang, names))
+            format_number(totals.kg_seized, lang), format_number(totals.sources, lang), summary)
 
 
 @callback(
-    Output(TableIds.GRID, "rowData"),
-    Input(PageIds.LANG_STORE, "data"),
-    Input(FilterIds.STORE, "data"),
+    Output(TableIds.GRID, "getRowsResponse"),
+    Input(TableIds.GRID, "getRowsRequest"),
+    State(FilterIds.STORE, "data"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
 )
-def update_table(lang, filter_data):
-    """Rows of the filtered events (newest first)."""
-    spec = FilterSpec.from_store(filter_data)
-    columns = get_context().store.rows(spec, TABLE_FIELDS)
-    return table_records(columns, lang)
+def update_table(request, filter_data, lang):
+    """One block of rows for the grid (infinite row model): the table never holds all rows."""
+    context = get_context()
+    names = {meta.dataset_id: meta.name for meta in context.datasets}
+    return table_page(context.store, FilterSpec.from_store(filter_data), request, TABLE_FIELDS, lang, names)
+
+
+# A new filter or language empties the grid's block cache, so it asks for its rows again.
+clientside_callback(
+    """async function (filterData, lang) {
+        const api = await dash_ag_grid.getApiAsync("GRID_ID");
+        api.purgeInfiniteCache();
+        return window.dash_clientside.no_update;
+    }""".replace("GRID_ID", TableIds.GRID),
+    Output(TableIds.GRID, "getRowsResponse", allow_duplicate=True),
+    Input(FilterIds.STORE, "data"),
+    Input(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
 

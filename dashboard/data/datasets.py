@@ -12,19 +12,21 @@ Deleting renames the folder out of ``datasets/`` first, for the same reason.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .imports.base import ImportLimits
-from .imports.pipeline import ImportOutcome, import_bytes
+from .imports.pipeline import ImportOutcome, dataset_id_for, import_bytes
 from .imports.report import ImportReport
 from .schema import ALL_COLUMNS, IMPORT_COLUMN_DEFAULTS
 
@@ -181,6 +183,20 @@ class DatasetRepository:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
         return meta
+
+    def save_frame(self, events: pd.DataFrame, *, name: str, file_name: str) -> DatasetMeta:
+        """Store generated events (bench, synth) as a dataset, skipping the parsing an import does.
+
+        ``events`` is a canonical event table; its ``dataset`` column is set to the new id, which
+        follows the import scheme (name slug + content hash).
+        """
+        sha256 = hashlib.sha256("\n".join(map(str, events["event_id"])).encode()).hexdigest()
+        dataset_id = dataset_id_for(name, sha256)
+        report = ImportReport(file_name=file_name, format="generated", dataset_id=dataset_id, name=name,
+                              read=len(events), accepted=len(events))
+        outcome = ImportOutcome(events.assign(dataset=dataset_id), report, name, file_name, sha256,
+                                datetime.now(UTC).isoformat(timespec="seconds"))
+        return self.save(outcome)
 
     def _write(self, folder: Path, events: pd.DataFrame, meta: DatasetMeta) -> None:
         import geopandas as gpd  # heavy; only needed when a dataset is read or written

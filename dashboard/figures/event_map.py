@@ -1,7 +1,13 @@
 """The event map on Plotly's MapLibre traces (``go.Scattermap``).
 
 Trace order is fixed, so callbacks can patch one trace by index without the figure as State:
-route legs, VRAEM outline, uncertainty halo, one trace per event type, highlight. Place and river
+route legs, VRAEM outline, uncertainty halo, two traces per event type (exact, approximate),
+grid cells, highlight. The map draws what a :class:`MapLayer` holds: every point, the points in
+view, or grid cells when too many events are in view for a browser to draw.
+
+Per point only float32 coordinates and a uint8 marker size are sent (base64 typed arrays); no
+text, dates or ids. Hover and click details are fetched from the server for the point's
+coordinates (see ``dashboard.views.event_row_at``). Place and river
 names are MapLibre symbol layers, so the map engine hides colliding labels and reveals finer ones
 as the user zooms in.
 """
@@ -9,13 +15,15 @@ as the user zooms in.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec
 
 from ..data.filters import MapView
-from ..data.store import EVENT_TYPES, GEO_PRECISIONS, PointColumns
+from ..data.store import EVENT_TYPES, GEO_PRECISIONS, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from . import unchecked
 from .theme import EVENT_COLOURS, ROUTE_COLOURS, SCREEN, Theme
@@ -27,6 +35,13 @@ APPROXIMATE_OPACITY = 0.6
 HALO_SIZE = {"exact": 0, "town": 0, "district": 20, "province": 26, "region": 32, "country": 40}
 INFERRED_DOT_SPACING_DEG = 0.35
 LEGEND_WIDTH_PX = 200
+# Each uncertainty ring repeats its point's coordinates: above this many coarse points the rings
+# are left out (the approximate points stay paler) to keep the update small.
+HALO_POINT_LIMIT = 5_000
+CELL_FILL_RATIO = 0.9  # cell marker diameter / cell width on screen
+# Sequential, colour-blind safe (viridis end points trimmed so the lightest cell shows on land).
+CELL_COLOURSCALE = [[0.0, "#fde725"], [0.25, "#5ec962"], [0.5, "#21918c"], [0.75, "#3b528b"],
+                    [1.0, "#440154"]]
 GLYPHS_URL = "/assets/fonts/{fontstack}/{range}.pbf"
 
 
@@ -37,26 +52,76 @@ class MapTraceIndex:
     routes: range
     vraem: int
     halo: int
-    events: range
+    events: range  # per event type: exact-place trace, then approximate-place trace
+    cells: int
     highlight: int
+
+    def event_type_code(self, curve: int) -> int | None:
+        """The event type code drawn by trace ``curve``, or None for other traces."""
+        if curve not in self.events:
+            return None
+        return (curve - self.events.start) // 2
 
 
 def map_trace_index(route_leg_count: int) -> MapTraceIndex:
     """Trace positions for a map with ``route_leg_count`` route legs."""
     vraem = route_leg_count
     events_start = vraem + 2
-    events_end = events_start + len(EVENT_TYPES)
+    events_end = events_start + 2 * len(EVENT_TYPES)
     return MapTraceIndex(
         routes=range(0, route_leg_count), vraem=vraem, halo=vraem + 1,
-        events=range(events_start, events_end), highlight=events_end,
+        events=range(events_start, events_end), cells=events_end, highlight=events_end + 1,
     )
 
 
+@dataclass(frozen=True)
+class MapLayer:
+    """What the map draws for one filter and view.
+
+    ``mode`` is "all" (every matching event fits: panning needs no new query), "points" (the
+    matching events in the queried box) or "cells" (too many in view: grid cells).
+    """
+
+    mode: str
+    points: PointColumns
+    cells: GridBins | None
+    total: int  # events matching the filter, anywhere
+    in_view: int  # matching events inside the queried box
+    cell_px: float = 0.0  # cell width on screen at the current zoom
+
+
+def empty_points() -> PointColumns:
+    nothing = np.empty(0, dtype=np.float32)
+    return PointColumns(row=np.empty(0, dtype=np.int32), latitude=nothing, longitude=nothing,
+                        type_code=np.empty(0, dtype=np.int8), precise=np.empty(0, dtype=bool),
+                        geo_precision_code=np.empty(0, dtype=np.int8), quantity_kg=nothing,
+                        fatalities=nothing, total=0)
+
+
+def points_layer(points: PointColumns) -> MapLayer:
+    """Every point of ``points`` (the whole filtered set when it fits)."""
+    return MapLayer(mode="all", points=points, cells=None, total=points.total, in_view=points.total)
+
+
 def marker_sizes(quantity_kg: np.ndarray, fatalities: np.ndarray) -> np.ndarray:
-    """Marker diameter in px: grows with kg seized or with deaths, whichever says more."""
+    """Marker diameter in whole px (uint8: one byte per point): grows with kg or with deaths."""
     by_kg = 7 + 3.2 * np.log10(1 + np.nan_to_num(quantity_kg))
     by_deaths = 7 + 3.0 * np.sqrt(np.nan_to_num(fatalities))
-    return np.clip(np.maximum(by_kg, by_deaths), 7, 26).astype(np.float32)
+    return np.rint(np.clip(np.maximum(by_kg, by_deaths), 7, 26)).astype(np.uint8)
+
+
+def typed_arrays(value: object) -> object:
+    """``value`` with every numpy array as plotly's base64 typed-array spec.
+
+    Figures are encoded this way by plotly; a ``Patch`` is not, and would send lists.
+    """
+    if isinstance(value, np.ndarray):
+        return to_typed_array_spec(value) if value.size else []
+    if isinstance(value, dict):
+        return {key: typed_arrays(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [typed_arrays(item) for item in value]
+    return value
 
 
 def offline_style(theme: Theme = SCREEN) -> dict:
@@ -105,35 +170,6 @@ def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") 
                     "textfont": {"size": size, "color": colour}}}
         for name, minzoom, size, colour, anchor in LABEL_LAYERS
     ]
-
-
-HOVER_COLUMNS = ("event_date", "date_precision", "location", "event_type", "quantity_kg",
-                 "fatalities", "geo_precision")
-
-
-def hover_texts(rows: dict[str, np.ndarray], lang: str) -> list[str]:
-    """One hover label per point: date with its precision, place, type, kg, deaths.
-
-    ``rows`` holds the :data:`HOVER_COLUMNS` of the drawn points, in point order.
-    """
-    texts = []
-    for date_value, date_precision, location, event_type, kg, deaths, geo in zip(
-        rows["event_date"], rows["date_precision"], rows["location"], rows["event_type"],
-        rows["quantity_kg"], rows["fatalities"], rows["geo_precision"],
-    ):
-        # Plotly reads hover text as HTML-like markup: data text is escaped.
-        lines = [
-            f"<b>{label('event_type', event_type, lang)}</b>",
-            f"{translate('hover.date', lang)}: {date_value} ({label('date_precision', date_precision, lang)})",
-            f"{translate('hover.place', lang)}: {html.escape(str(location))} "
-            f"({translate('hover.location_precision', lang)}: {label('geo_precision', geo, lang)})",
-        ]
-        if kg == kg and kg is not None:  # not NaN
-            lines.append(f"{translate('hover.kg', lang)}: {format_number(kg, lang)}")
-        if deaths == deaths and deaths is not None:
-            lines.append(f"{translate('hover.fatalities', lang)}: {format_number(deaths, lang)}")
-        texts.append("<br>".join(lines))
-    return texts
 
 
 def _route_traces(routes: dict, lang: str) -> list[go.Scattermap]:
@@ -195,37 +231,73 @@ def _vraem_trace(vraem_feature: dict | None, lang: str) -> go.Scattermap:
     )
 
 
-def _event_traces(points: PointColumns, hover: list[str] | None, lang: str) -> list[go.Scattermap]:
+def _event_traces(points: PointColumns, lang: str) -> list[go.Scattermap]:
     sizes = marker_sizes(points.quantity_kg, points.fatalities)
-    opacity = np.where(points.precise, PRECISE_OPACITY, APPROXIMATE_OPACITY).astype(np.float32)
     traces = []
     for code, event_type in enumerate(EVENT_TYPES):
-        selected = np.flatnonzero(points.type_code == code)
-        traces.append(unchecked.scattermap(
-            lat=points.latitude[selected], lon=points.longitude[selected], mode="markers",
-            marker=dict(size=sizes[selected], color=EVENT_COLOURS[event_type],
-                        opacity=opacity[selected]),
-            # Text, not a numpy array: dcc.Graph reads click customdata from the raw (base64
-            # encoded) trace data, so typed-array customdata arrives as undefined.
-            customdata=[str(row) for row in points.row[selected]],
-            hovertext=[hover[i] for i in selected] if hover is not None else None,
-            hoverinfo="text" if hover is not None else "none",
-            name=label("event_type", event_type, lang),
-            showlegend=bool(selected.size),
-            legendgroup=event_type,
-        ))
+        of_type = points.type_code == code
+        name = label("event_type", event_type, lang)
+        in_legend = bool(of_type.any())
+        for precise, opacity in ((True, PRECISE_OPACITY), (False, APPROXIMATE_OPACITY)):
+            selected = np.flatnonzero(of_type & (points.precise == precise))
+            traces.append(unchecked.scattermap(
+                lat=points.latitude[selected], lon=points.longitude[selected], mode="markers",
+                marker=dict(size=sizes[selected], color=EVENT_COLOURS[event_type], opacity=opacity),
+                # Only the type here: the hovered event's details are fetched by the page.
+                hovertemplate=f"<b>{html.escape(name)}</b><extra></extra>",
+                name=name, showlegend=in_legend, legendgroup=event_type,
+            ))
+            in_legend = False  # one legend entry per type; the group toggles both traces
     return traces
 
 
 def _halo_trace(points: PointColumns, lang: str) -> go.Scattermap:
-    precision_names = np.asarray(GEO_PRECISIONS)[points.geo_precision_code]
-    halo = np.array([HALO_SIZE[name] for name in precision_names], dtype=np.float32)
-    keep = halo > 0
+    coarse = np.flatnonzero(~points.precise)
+    if coarse.size > HALO_POINT_LIMIT:
+        coarse = coarse[:0]
+    precision_names = np.asarray(GEO_PRECISIONS)[points.geo_precision_code[coarse]]
+    halo = np.array([HALO_SIZE[name] for name in precision_names], dtype=np.uint8)
+    keep = coarse[halo > 0]
     return unchecked.scattermap(
         lat=points.latitude[keep], lon=points.longitude[keep], mode="markers",
-        marker=dict(size=halo[keep], color="#5b6570", opacity=0.16),
-        name=translate("map.approximate", lang), hoverinfo="skip", showlegend=bool(keep.any()),
+        marker=dict(size=halo[halo > 0], color="#5b6570", opacity=0.16),
+        name=translate("map.approximate", lang), hoverinfo="skip", showlegend=bool(keep.size),
     )
+
+
+def _cell_trace(layer: MapLayer, lang: str) -> go.Scattermap:
+    """Grid cells coloured by their event count on a log scale (one marker per cell)."""
+    cells = layer.cells
+    if cells is None or not len(cells.counts):
+        return unchecked.scattermap(lat=np.empty(0, np.float32), lon=np.empty(0, np.float32),
+                                    mode="markers", hoverinfo="skip", showlegend=False,
+                                    name=translate("map.cells", lang))
+    counts = cells.counts.astype(np.int32)
+    top = max(1.0, math.log10(float(counts.max())))
+    ticks = list(range(0, int(top) + 1))
+    return unchecked.scattermap(
+        lat=cells.latitude.astype(np.float32), lon=cells.longitude.astype(np.float32), mode="markers",
+        marker=dict(
+            size=max(4.0, layer.cell_px * CELL_FILL_RATIO), opacity=0.78,
+            color=np.log10(counts).astype(np.float32), colorscale=CELL_COLOURSCALE, cmin=0, cmax=top,
+            colorbar=dict(title=dict(text=translate("map.cell_scale", lang), side="top"),
+                          tickvals=ticks, ticktext=[format_number(10 ** t, lang) for t in ticks],
+                          x=1.005, xanchor="left", y=1, yanchor="top", len=0.45, thickness=12),
+        ),
+        customdata=counts,
+        hovertemplate=translate("map.cell_hover", lang) + "<extra></extra>",
+        name=translate("map.cells", lang), showlegend=False,
+    )
+
+
+def layer_traces(layer: MapLayer, lang: str) -> list[go.Scattermap]:
+    """The halo, event and cell traces for ``layer``, in :class:`MapTraceIndex` order."""
+    return [_halo_trace(layer.points, lang), *_event_traces(layer.points, lang), _cell_trace(layer, lang)]
+
+
+def layer_patch_data(layer: MapLayer, lang: str) -> list[dict]:
+    """The layer's traces as JSON-ready dicts with typed arrays (for a ``Patch``)."""
+    return [typed_arrays(trace.to_plotly_json()) for trace in layer_traces(layer, lang)]
 
 
 def highlight_trace(lat: float | None = None, lon: float | None = None, lang: str = "en") -> go.Scattermap:
@@ -238,11 +310,10 @@ def highlight_trace(lat: float | None = None, lon: float | None = None, lang: st
 
 
 def build_event_map(
-    points: PointColumns,
+    layer: MapLayer | PointColumns,
     *,
     routes: dict,
     vraem_feature: dict | None,
-    hover: list[str] | None = None,
     lang: str = "en",
     view: MapView | None = None,
     style: str | dict | None = None,
@@ -255,12 +326,10 @@ def build_event_map(
 
     Parameters
     ----------
-    points
-        Columns from ``EventStore.points``.
+    layer
+        What to draw (points or grid cells); plain ``EventStore.points`` columns draw every point.
     routes, vraem_feature
         Reference layers: route legs (GeoJSON) and the approximate VRAEM polygon.
-    hover
-        One hover string per point (see :func:`hover_texts`), or None for no hover text.
     view
         Centre and zoom; None uses a view of Peru and Bolivia.
     style, layers
@@ -269,11 +338,12 @@ def build_event_map(
         (lat, lon) of the selected event, drawn as a halo on top.
     """
     view = view or DEFAULT_VIEW
+    if isinstance(layer, PointColumns):
+        layer = points_layer(layer)
     traces = [
         *_route_traces(routes, lang),
         _vraem_trace(vraem_feature, lang),
-        _halo_trace(points, lang),
-        *_event_traces(points, hover, lang),
+        *layer_traces(layer, lang),
         highlight_trace(*(highlight or (None, None)), lang=lang),
     ]
     figure = unchecked.figure(traces)

@@ -1,4 +1,7 @@
-"""Timeline: events per month (or year) stacked by type; drag across it to set the date range."""
+"""Timeline: events per day, week, month or year stacked by type; drag across it to set the range.
+
+The store picks the unit from the date span, so the number of bars stays bounded at any N.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,10 @@ from ..i18n import label, translate
 from . import unchecked
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
+# Bin length in days (a month or year bar is drawn at its mean length) and the hover date format.
+BIN_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}
+HOVER_DATE = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
 
 def build_timeline(histogram: Histogram, *, lang: str = "en", theme: Theme = SCREEN,
                    date_range: tuple[str, str] | None = None) -> go.Figure:
@@ -19,19 +26,18 @@ def build_timeline(histogram: Histogram, *, lang: str = "en", theme: Theme = SCR
 
     ``date_range`` (ISO from, to) is shaded so the brushed range stays visible after filtering.
     """
-    bar_width_ms = (30 if histogram.unit == "month" else 365) * 24 * 3600 * 1000 * 0.85
-    centres = histogram.bin_starts + (np.timedelta64(15, "D") if histogram.unit == "month"
-                                      else np.timedelta64(182, "D"))
+    days = BIN_DAYS[histogram.unit]
+    bar_width_ms = days * 24 * 3600 * 1000 * 0.85
+    centres = histogram.bin_starts.astype("datetime64[ms]") + np.timedelta64(int(days * 12 * 3600 * 1000), "ms")
+    hover = f"%{{x|{HOVER_DATE[histogram.unit]}}}: %{{y}}<extra>%{{fullData.name}}</extra>"
     figure = unchecked.figure()
     for row, event_type in enumerate(histogram.categories):
         counts = histogram.counts[row]
         if not counts.any():
             continue
         figure.add_trace(unchecked.bar(
-            x=centres.astype("datetime64[ms]").astype(str), y=counts, name=label("event_type", event_type, lang),
-            marker=dict(color=EVENT_COLOURS[event_type]), width=bar_width_ms,
-            hovertemplate="%{x|%Y-%m}: %{y}<extra>%{fullData.name}</extra>"
-            if histogram.unit == "month" else "%{x|%Y}: %{y}<extra>%{fullData.name}</extra>",
+            x=centres.astype(str), y=counts.astype(np.int32), name=label("event_type", event_type, lang),
+            marker=dict(color=EVENT_COLOURS[event_type]), width=bar_width_ms, hovertemplate=hover,
         ))
     figure.update_layout(
         barmode="stack",

@@ -87,6 +87,8 @@ def build_detail_card(event: dict | None, lang: str, duplicates: list[dict] | tu
     if event.get("source_event_id"):
         rows.append(("detail.source_id", event["source_event_id"]))
     return [
+        html.P(translate("data.synthetic_badge", lang), className="synthetic-badge", role="note")
+        if event.get("synthetic") else None,
         html.H3(label("event_type", event["event_type"], lang), className="detail-type"),
         html.P(event["summary"], className="detail-summary"),
         html.Dl([item for key, value in rows

@@ -24,7 +24,7 @@ from dashboard.layout.filters import build_filter_panel
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}
 TABLE_FIELDS = ("event_date", "event_type", "location", "country", "fatalities", "quantity_kg",
-                "source_name", "dataset", "event_id")
+                "source_name", "dataset", "event_id", "synthetic")
 
 
 def build_shell() -> html.Div:
@@ -62,7 +62,13 @@ def table_column_defs(lang: str) -> list[dict]:
         if field == "location":
             column.update(flex=2, minWidth=220)
         if field == "event_type":
-            column.update(valueGetter={"function": "params.data.event_type_label"}, minWidth=170)
+            column.update(valueGetter={"function": "params.data ? params.data.event_type_label : ''"},
+                          minWidth=170)
+        if field == "synthetic":  # sent for the dataset label; the label says it
+            column.update(hide=True)
+        if field == "dataset":
+            column.update(valueGetter={"function": "params.data ? params.data.dataset_label : ''"},
+                          minWidth=170)
         defs.append(column)
     return defs
 
@@ -105,7 +111,8 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
     ], className="counts")
     map_panel = _panel("map.title", lang,
                        dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG, className="map-graph"),
-                       html.Div(id=MapIds.NOTE, className="map-note"),
+                       html.Div(id=MapIds.NOTE, className="map-note", role="status"),
+                       html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",
                        actions=(html.Button(translate("map.fit", lang), id=MapIds.FIT, n_clicks=0,
                                             className="small-button"),))
@@ -123,10 +130,12 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                           html.Div(translate("detail.empty", lang), id=DetailIds.CARD, className="detail-card"),
                           class_name="detail-panel")
     table_panel = _panel("table.title", lang, dag.AgGrid(
-        id=TableIds.GRID, columnDefs=table_column_defs(lang), rowData=[],
+        # Infinite row model: the grid asks the server for one block of sorted rows at a time.
+        id=TableIds.GRID, columnDefs=table_column_defs(lang), rowModelType="infinite",
         getRowId="params.data.event_id", dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "animateRows": False, "pagination": True, "paginationPageSize": context.settings.table_page_size,
+            "cacheBlockSize": context.settings.table_page_size, "maxBlocksInCache": 20,
             "localeText": grid_locale_text(lang),
         },
         defaultColDef={"sortable": True}, className="ag-theme-quartz table-grid", style={"height": "420px"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from dash import no_update
 from dash._callback_context import context_value
@@ -134,10 +135,12 @@ def test_cbk007_views_agree_with_store(app_context):
     data, expected = spec.to_store(), app_context.store.count(spec)
     counts = update_counts("en", data)
     assert counts[0] == str(expected)
-    assert len(update_table("en", data)) == expected
+    table = update_table({"startRow": 0, "endRow": 100}, data, "en")
+    assert table["rowCount"] == expected and len(table["rowData"]) == min(100, expected)
     timeline = update_timeline("en", data)
     assert sum(sum(t.y) for t in timeline.data) == expected
-    figure, note = update_map("en", data, "")
+    trigger("filters-store.data")
+    figure, note = update_map("en", data, None, "")
     index = map_trace_index(len(app_context.data.routes["features"]))
     assert sum(len(figure.data[i].lat) for i in index.events) == expected and note == ""
     assert sum(update_breakdown("en", data, "event_type").data[0].x) == expected
@@ -155,9 +158,12 @@ def test_cbk008_page_renders_once_per_language(app_context):
 def test_cbk009_click_selects_event_and_patches_highlight(app_context):
     index = map_trace_index(len(app_context.data.routes["features"]))
     trigger("map-graph.clickData")
-    click = {"points": [{"curveNumber": index.events.start, "customdata": "65"}]}
-    search, patch = on_event_selected(click, None, "?type=drug_seizure")
-    event_id = app_context.store.event_id_at(65)
+    store = app_context.store
+    row = int(np.flatnonzero(store.type_code == 0)[0])
+    click = {"points": [{"curveNumber": index.events.start + (0 if store.precise[row] else 1),
+                         "lat": float(np.float32(store.latitude[row])), "lon": float(np.float32(store.longitude[row]))}]}
+    search, patch = on_event_selected(click, None, "?type=drug_seizure", FilterSpec().to_store())
+    event_id = app_context.store.event_id_at(row)
     assert search == f"?type=drug_seizure&event={event_id}"
     operations = patch.to_plotly_json()["operations"]
     assert {tuple(op["location"]) for op in operations} == {("data", index.highlight, "lat"),
@@ -169,10 +175,10 @@ def test_cbk009_click_selects_event_and_patches_highlight(app_context):
 
 def test_cbk010_table_row_selects_event(app_context):
     trigger("table-grid.selectedRows")
-    search, _ = on_event_selected(None, [{"event_id": "rutas:0010"}], "")
+    search, _ = on_event_selected(None, [{"event_id": "rutas:0010"}], "", None)
     assert search == "?event=rutas:0010"
     trigger("table-grid.selectedRows")
-    assert on_event_selected(None, [{"event_id": "rutas:0010"}], search) == (no_update, no_update)
+    assert on_event_selected(None, [{"event_id": "rutas:0010"}], search, None) == (no_update, no_update)
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>"])

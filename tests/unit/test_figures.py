@@ -10,10 +10,8 @@ from dashboard.data.store import EVENT_TYPES
 from dashboard.figures.breakdown import build_breakdown, clicked_category
 from dashboard.figures.event_map import (
     APPROXIMATE_OPACITY,
-    HOVER_COLUMNS,
     PRECISE_OPACITY,
     build_event_map,
-    hover_texts,
     map_trace_index,
     marker_sizes,
     offline_layers,
@@ -27,8 +25,7 @@ from dashboard.figures.timeline import brushed_date_range, build_timeline
 def full_map(store, bundled):
     points = store.points(FilterSpec(), limit=10_000)
     vraem = next(f for f in bundled.regions["features"] if f["properties"]["kind"] == "vraem")
-    figure = build_event_map(points, routes=bundled.routes, vraem_feature=vraem,
-                             hover=hover_texts(store.take(points.row, HOVER_COLUMNS), "en"))
+    figure = build_event_map(points, routes=bundled.routes, vraem_feature=vraem)
     return points, figure
 
 
@@ -36,8 +33,10 @@ def test_map001_trace_order_matches_index(full_map, bundled):
     _, figure = full_map
     index = map_trace_index(len(bundled.routes["features"]))
     assert len(figure.data) == index.highlight + 1
-    for code, position in enumerate(index.events):
+    for position in index.events:
+        code = index.event_type_code(position)
         assert figure.data[position].marker.color == EVENT_COLOURS[EVENT_TYPES[code]]
+    assert len(figure.data[index.cells].lat) == 0  # few events: points, no cells
     assert figure.data[index.vraem].name.startswith("VRAEM (approximate")
     assert len(figure.data[index.highlight].lat) == 0
 
@@ -47,10 +46,10 @@ def test_map002_every_point_drawn_once(full_map, bundled, store):
     index = map_trace_index(len(bundled.routes["features"]))
     drawn = sum(len(figure.data[i].lat) for i in index.events)
     assert drawn == store.size
-    rows = [int(r) for i in index.events for r in figure.data[i].customdata]
-    assert sorted(rows) == list(range(store.size))
-    # Plain strings: a numpy customdata is sent base64-encoded and dcc.Graph's clickData loses it.
-    assert all(isinstance(figure.data[i].customdata, tuple) for i in index.events if len(figure.data[i].lat))
+    for position in index.events:  # per point only coordinates and a size: no text, no ids
+        trace = figure.data[position]
+        assert trace.hovertext is None and trace.customdata is None and trace.text is None
+        assert np.asarray(trace.lat).dtype == np.float32 and np.asarray(trace.marker.size).dtype == np.uint8
 
 
 def test_map003_precision_styling(full_map, bundled, store):
@@ -58,20 +57,21 @@ def test_map003_precision_styling(full_map, bundled, store):
     index = map_trace_index(len(bundled.routes["features"]))
     halo = figure.data[index.halo]
     assert len(halo.lat) == int((~points.precise).sum())  # one halo per coarse point
-    seizure = figure.data[index.events[EVENT_TYPES.index("drug_seizure")]]
-    opacities = set(np.round(np.asarray(seizure.marker.opacity, dtype=float), 2))
-    assert opacities == {round(PRECISE_OPACITY, 2), round(APPROXIMATE_OPACITY, 2)}
+    seizure = 2 * EVENT_TYPES.index("drug_seizure")
+    exact, approximate = figure.data[index.events[seizure]], figure.data[index.events[seizure + 1]]
+    assert exact.marker.opacity == PRECISE_OPACITY and approximate.marker.opacity == APPROXIMATE_OPACITY
+    assert len(approximate.lat) == int(((~points.precise) & (points.type_code == seizure // 2)).sum())
 
 
 def test_map004_hover_has_date_precision_place_type_and_quantities(store):
-    row = store.rows(FilterSpec(text="Messi"), HOVER_COLUMNS)
-    text = hover_texts(row, "en")[0]
+    from dashboard.views import event_lines
+
+    event = store.event(store.rows(FilterSpec(text="Messi"), ("event_id",))["event_id"][0])
+    text = " · ".join(event_lines(event, "en"))
     assert "Drug seizure" in text and "2017-03-01 (month only)" in text
     assert "1,417" in text and "(location: town)" in text
-    spanish = hover_texts(row, "es")[0]
+    spanish = " · ".join(event_lines(event, "es"))
     assert "Incautación de droga" in spanish and "solo mes" in spanish and "1\u202f417" in spanish
-    hostile = dict(row, location=["<img src=x onerror=alert(1)>"])
-    assert "<img" not in hover_texts(hostile, "en")[0] and "&lt;img" in hover_texts(hostile, "en")[0]
 
 
 def test_map005_routes_documented_solid_inferred_dotted(full_map, bundled):

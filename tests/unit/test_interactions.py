@@ -7,7 +7,6 @@ from datetime import date
 from dashboard.data.filters import FilterSpec, MapView, UrlState
 from dashboard.interactions import (
     ControlValues,
-    clicked_event_row,
     controls_from_spec,
     reset_state,
     show_dataset,
@@ -73,13 +72,6 @@ def test_int005_breakdown_toggles_filter_field():
 def test_int006_reset_keeps_language_only():
     state = UrlState(spec=FilterSpec(text="x"), lang="es", view=MapView(1, 2, 3), selected="rutas:0001")
     assert reset_state(state) == UrlState(lang="es")
-
-
-def test_int007_clicked_event_row_ignores_other_traces():
-    events = range(15, 26)
-    assert clicked_event_row({"points": [{"curveNumber": 16, "customdata": "42"}]}, events) == 42
-    assert clicked_event_row({"points": [{"curveNumber": 3, "customdata": "vraem_bolivia_air"}]}, events) is None
-    assert clicked_event_row(None, events) is None
 
 
 def test_int008_fit_view_shows_every_point():

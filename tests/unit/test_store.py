@@ -11,8 +11,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.data.cache import LruResultCache
 from dashboard.data.filters import FilterSpec
-from dashboard.data.store import EVENT_TYPES, InMemoryEventStore, points_in_polygon
+from dashboard.data.store import (
+    CELL_SIZES,
+    EVENT_TYPES,
+    InMemoryEventStore,
+    cell_size_for_zoom,
+    choose_time_unit,
+    points_in_polygon,
+)
 
 
 def reference_mask(events: pd.DataFrame, spec: FilterSpec) -> pd.Series:
@@ -118,7 +126,7 @@ def test_sto002_histogram_and_bins_sum_to_count(store):
 
 def test_sto003_time_unit_follows_range(store):
     assert store.histogram(FilterSpec()).unit == "year"  # 2001–2025
-    spec = FilterSpec(date_from=date(2017, 1, 1), date_to=date(2018, 12, 31))
+    spec = FilterSpec(date_from=date(2016, 1, 1), date_to=date(2018, 12, 31))
     histogram = store.histogram(spec)
     assert histogram.unit == "month"
     march_2017 = list(histogram.bin_starts.astype(str)).index("2017-03-01")
@@ -172,3 +180,151 @@ def test_sto009_empty_store_answers_zero():
     assert empty.count(FilterSpec()) == 0
     assert empty.histogram(FilterSpec()).counts.sum() == 0
     assert empty.date_extent() is None
+
+
+# ---- scale work: histogram units, grid bins, paging, caching --------------------------------
+def test_sto010_histogram_unit_follows_span(store):
+    cases = {(date(2017, 3, 1), date(2017, 5, 31)): "day",  # 91 days
+             (date(2017, 1, 1), date(2018, 6, 30)): "week",
+             (date(2014, 1, 1), date(2018, 12, 31)): "month",
+             (date(2001, 1, 1), date(2018, 12, 31)): "year"}
+    for (first, last), unit in cases.items():
+        spec = FilterSpec(date_from=first, date_to=last)
+        histogram = store.histogram(spec)
+        assert histogram.unit == unit, (first, last)
+        assert histogram.counts.sum() == store.count(spec)
+        assert histogram.bin_starts.dtype == np.dtype("datetime64[D]")
+    assert choose_time_unit(np.array([], dtype="datetime64[D]"), FilterSpec()) == "month"
+    weeks = store.histogram(FilterSpec(date_from=date(2017, 1, 1), date_to=date(2018, 6, 30)))
+    assert all(d.weekday() == 0 for d in weeks.bin_starts.astype(object))  # ISO weeks: Mondays
+    with pytest.raises(ValueError):
+        store.histogram(FilterSpec(), unit="fortnight")
+
+
+def test_sto011_forced_units_bin_each_event_once(store):
+    spec = FilterSpec()
+    starts = store.date_start
+    for unit, step in (("day", "D"), ("month", "M"), ("year", "Y")):
+        histogram = store.histogram(spec, unit=unit)
+        assert histogram.unit == unit and histogram.counts.sum() == store.size
+        expected = pd.Series(starts.astype(f"datetime64[{step}]").astype("datetime64[D]")).value_counts()
+        got = dict(zip(histogram.bin_starts, histogram.counts.sum(axis=0)))
+        assert all(got[np.datetime64(day, "D")] == count for day, count in expected.items())
+    weeks = store.histogram(spec, unit="week")
+    monday = starts - ((starts.astype("datetime64[D]").view("int64") + 3) % 7).astype("timedelta64[D]")
+    expected = pd.Series(monday).value_counts()
+    got = dict(zip(weeks.bin_starts, weeks.counts.sum(axis=0)))
+    assert all(got[np.datetime64(day, "D")] == count for day, count in expected.items())
+
+
+def test_sto012_bins_sum_to_filtered_count_with_commonest_type(store):
+    for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure", "arrest")),
+                 FilterSpec(bbox=(-80.0, -20.0, -60.0, 0.0)), FilterSpec(text="zz-no-match")):
+        for cell in (0.05, 0.5, 2.0):
+            bins = store.bins(spec, cell)
+            assert int(bins.counts.sum()) == bins.total == store.count(spec)
+            assert bins.type_code.dtype == np.int8 and len(bins.type_code) == len(bins.counts)
+            assert (bins.counts > 0).all()
+    bins = store.bins(FilterSpec(), 1.0)
+    mask = store.mask(FilterSpec())
+    lat, lon = store.latitude[mask], store.longitude[mask]
+    for i in range(len(bins.counts)):
+        inside = (np.floor(lat) + 0.5 == bins.latitude[i]) & (np.floor(lon) + 0.5 == bins.longitude[i])
+        assert inside.sum() == bins.counts[i]
+        types = np.bincount(store.type_code[mask][inside], minlength=len(EVENT_TYPES))
+        assert types[bins.type_code[i]] == types.max()
+
+
+def test_sto013_cell_size_for_zoom_is_monotone_and_about_30_px():
+    zooms = np.linspace(-1, 20, 200)
+    sizes = [cell_size_for_zoom(z) for z in zooms]
+    assert all(a >= b for a, b in zip(sizes, sizes[1:]))
+    assert set(sizes) <= set(CELL_SIZES) and sizes[0] == 10.0 and sizes[-1] == 0.01
+    for zoom in np.linspace(2, 11, 50):  # beyond, the smallest size (0.01°) is wider than 40 px
+        px = cell_size_for_zoom(zoom) * 512 * 2 ** zoom / 360
+        assert 16 <= px <= 48, (zoom, px)
+
+
+def _reference_order(events: pd.DataFrame, column: str, descending: bool) -> np.ndarray:
+    """Stable pandas sort, ties by row, missing values as the largest (first when descending)."""
+    key = events[column]
+    if key.dtype == object:
+        key = key.map(lambda v: "; ".join(v) if isinstance(v, tuple) else str(v))
+    frame = pd.DataFrame({"key": key.to_numpy(), "row": np.arange(len(events))})
+    ordered = frame.sort_values(["key"], ascending=not descending, kind="stable",
+                                na_position="first" if descending else "last")
+    return ordered["row"].to_numpy()
+
+
+def test_sto014_pages_equal_a_reference_sort(events, store):
+    rng = np.random.default_rng(5)
+    specs = (FilterSpec(), FilterSpec(event_types=("drug_seizure", "armed_clash")),
+             FilterSpec(date_from=date(2010, 1, 1)), FilterSpec(text="callao"))
+    columns = ("event_date", "quantity_kg", "fatalities", "location", "event_type", "actors", "country",
+               "event_id", "summary", "latitude", "synthetic", "admin1")
+    for _ in range(60):
+        spec = specs[rng.integers(len(specs))]
+        column = columns[rng.integers(len(columns))]
+        descending = bool(rng.integers(2))
+        selected = events.loc[reference_mask(events, spec)]
+        expected = selected.index.to_numpy()[_reference_order(selected, column, descending)]
+        offset = int(rng.integers(0, max(1, len(selected))))
+        limit = int(rng.integers(1, 30))
+        page = store.rows(spec, ("event_id",), order_by=column, descending=descending,
+                          offset=offset, limit=limit)
+        want = events["event_id"].to_numpy()[expected[offset:offset + limit]]
+        assert list(page["event_id"]) == list(want), (spec, column, descending, offset)
+
+
+def test_sto015_tuple_columns_come_back_as_tuples(store):
+    page = store.rows(FilterSpec(), ("actors", "actor_groups", "duplicate_of", "event_date"), limit=5)
+    assert all(isinstance(v, tuple) for column in ("actors", "actor_groups", "duplicate_of") for v in page[column])
+    assert isinstance(store.take(np.array([0]), ("actors",))["actors"][0], tuple)
+    assert isinstance(store.event("rutas:0001")["actors"], tuple)
+    assert hasattr(page["event_date"][0], "isoformat")
+
+
+class SpyCache:
+    """A ResultCache that counts what it is asked."""
+
+    def __init__(self) -> None:
+        self.inner = LruResultCache(64)
+        self.gets = self.hits = self.sets = 0
+
+    def get(self, key):
+        self.gets += 1
+        found = self.inner.get(key)
+        self.hits += found is not None
+        return found
+
+    def set(self, key, value):
+        self.sets += 1
+        self.inner.set(key, value)
+
+
+def test_sto016_results_are_cached_per_version(events):
+    spy = SpyCache()
+    first = InMemoryEventStore(events, cache=spy, version="v1")
+    spec = FilterSpec(event_types=("drug_seizure",))
+    queries = (lambda s: s.totals(spec), lambda s: s.histogram(spec), lambda s: s.breakdown(spec, "country"),
+               lambda s: s.bins(spec, 0.5), lambda s: s.points(spec, 100),
+               lambda s: s.rows(spec, ("event_id",), limit=10))
+    answers = [q(first) for q in queries]
+    assert spy.hits == 0 and spy.sets == len(queries)
+    again = [q(first) for q in queries]
+    assert spy.hits == len(queries) and spy.sets == len(queries)
+    assert again[0] is answers[0] and again[1] is answers[1]
+    assert list(again[-1]["event_id"]) == list(answers[-1]["event_id"])
+    other = InMemoryEventStore(events, cache=spy, version="v2")
+    for q in queries:
+        q(other)
+    assert spy.hits == len(queries) and spy.sets == 2 * len(queries)  # another version misses
+    with pytest.raises(ValueError):
+        answers[1].counts[0, 0] = 1  # shared results are read-only
+
+
+def test_sto017_totals_count_sources_and_synthetic(events, store):
+    totals = store.totals(FilterSpec())
+    keys = np.where(events["source_url"] != "", events["source_url"], events["source_name"])
+    assert totals.sources == len(set(keys) - {""})
+    assert totals.synthetic == int(events["synthetic"].sum())

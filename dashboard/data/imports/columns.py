@@ -49,11 +49,15 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "source_name": ("source_name", "source", "fuente"),
     "source_url": ("source_url", "url", "link", "enlace"),
     "geo_precision": ("geo_precision", "precision"),
+    "synthetic": ("synthetic", "sintetico"),  # generated test data (python -m dashboard synth)
 }
 FIELD_OF_COLUMN: dict[str, str] = {
     alias: field_name for field_name, aliases in COLUMN_ALIASES.items() for alias in aliases
 }
 PLACE_FIELDS = ("latitude", "longitude", "location")
+# How a yes/no column may say yes or no (folded); a blank cell means no.
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "si", "1"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
 
 # ACLED's geo_precision codes, also accepted in a generic precision column (see docs/IMPORTS.md)
 ACLED_GEO_PRECISION = {"1": GeoPrecision.TOWN, "2": GeoPrecision.DISTRICT, "3": GeoPrecision.REGION}
@@ -192,6 +196,18 @@ class FieldReader:
             self.problems.append((name, str(error)))
             return None
 
+    def flag(self, name: str, value: object) -> bool:
+        """A yes/no value (true/false, yes/no, sí/no, 1/0); anything else is a problem."""
+        if isinstance(value, bool):
+            return value
+        text = fold_text(self.text(name, value))
+        if text.endswith(".0"):  # 1.0 from a spreadsheet
+            text = text[:-2]
+        if text in TRUE_WORDS or text in FALSE_WORDS:
+            return text in TRUE_WORDS
+        self.problems.append((name, f"'{text[:40]}' is not true or false"))
+        return False
+
     def code(self, name: str, value: object, codes: Mapping[str, str], allowed: Iterable[str]) -> str:
         """A value of our vocabulary (``allowed``), or one of the source's ``codes`` for it."""
         text = fold_text(self.text(name, value))
@@ -274,6 +290,8 @@ def candidate_values_from_fields(
         values["actors"] = split_actors(*actor_texts)
     if "drug" in raw:
         values["drug"] = drug_of(reader.text(column["drug"], raw["drug"]))
+    if "synthetic" in raw and reader.flag(column["synthetic"], raw["synthetic"]):
+        values["synthetic"] = True
     for field_name in ("source_event_id", "original_subtype", "country", "admin1", "admin2", "location",
                        "summary", "source_name", "source_url"):
         if field_name in raw:

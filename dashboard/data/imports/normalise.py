@@ -235,7 +235,7 @@ class Normaliser:
             "source_name": text["source_name"],
             "source_url": source_url,
             "dataset": self.dataset_id,
-            "synthetic": False,
+            "synthetic": values.get("synthetic") is True,  # only a file's own yes marks a row
             "source_event_id": source_id,
             "original_type": text["original_type"],
             "original_subtype": text["original_subtype"],

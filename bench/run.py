@@ -1,0 +1,391 @@
+"""Rutas against the naive Dash app on the same synthetic events, over HTTP and in Chromium.
+
+Each arm runs in its own gunicorn server (``--preload -w 1``); a :class:`DashClient` replays
+the same user actions on both, rep by rep interleaved, and times the callback POSTs. Memory is
+the worker's VmRSS/VmHWM after the scenarios. See ``python -m bench run --help``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.dash_client import DashClient, DashRequestError, decode_array, plain
+from bench.startup import REPO, free_port
+
+SCENARIOS = ("cold load", "one type", "brush 2019", "VRAEM box", "zoom VRAEM", "click event", "reset")
+EVENT_TYPE = "drug_seizure"
+VRAEM_BOX = (-75.0, -13.4, -72.8, -11.0)  # west, south, east, north (as bench/updates.py)
+VRAEM_VIEW = {"lon": -73.9, "lat": -12.4, "zoom": 8.5}
+WARMUP = 2
+SERVER_START_TIMEOUT_S = 600
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One app under test and the ids of the controls the scenarios use."""
+
+    name: str
+    target: str  # gunicorn app
+    types: str  # "id.prop" of the event-type control
+    multi_types: bool
+    timeline: str
+    map: str
+    reset: str
+
+
+RUTAS = Arm("rutas", "app:server", "filters-types.value", True, "timeline-graph", "map-graph", "page-reset")
+NAIVE = Arm("naive", "bench.naive_app:server", "naive-type.value", False, "naive-timeline", "naive-map",
+            "naive-reset")
+ARMS = {arm.name: arm for arm in (RUTAS, NAIVE)}
+
+
+@dataclass
+class Record:
+    arm: str
+    n: int
+    scenario: str
+    times_ms: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    rss_mb: float | None = None
+    hwm_mb: float | None = None
+    browser_ms: list[float] = field(default_factory=list)
+    dnf: bool = False
+    note: str = ""
+
+    def json(self) -> dict:
+        return {"arm": self.arm, "n": self.n, "scenario": self.scenario,
+                "server_p50_ms": _round(percentile(self.times_ms, 50)),
+                "server_p95_ms": _round(percentile(self.times_ms, 95)),
+                "response_bytes": int(statistics.median(self.sizes)) if self.sizes else None,
+                "rss_mb": _round(self.rss_mb), "rss_hwm_mb": _round(self.hwm_mb),
+                "browser_ms": _round(percentile(self.browser_ms, 95)),
+                "dnf": self.dnf, **({"note": self.note} if self.note else {})}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (as bench/updates.py); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+# --- data --------------------------------------------------------------------------------------
+
+def prepare_dataset(n: int, data_dir: Path) -> tuple[str, Path]:
+    """Write n synthetic events as a Rutas dataset; return its id and its events parquet."""
+    from dashboard.data.datasets import EVENTS_FILE, DatasetRepository
+    from dashboard.data.synth import synthetic_events
+
+    meta = DatasetRepository(data_dir).save_frame(synthetic_events(n, seed=1), name=f"bench {n}",
+                                                  file_name=f"synthetic-{n}.parquet")
+    return meta.dataset_id, data_dir / "datasets" / meta.dataset_id / EVENTS_FILE
+
+
+# --- servers -----------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    arm: Arm
+    url: str
+    search: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def worker_pids(self) -> list[int]:
+        try:
+            text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(p) for p in text.split()]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and bool(self.worker_pids())
+
+
+def proc_status_mb(pid: int, field_name: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field_name}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+@contextmanager
+def gunicorn(arm: Arm, env: dict[str, str], search: str, workers: int = 1, log_dir: Path | None = None):
+    """Start one arm under gunicorn on a free port; wait until it answers; stop it afterwards."""
+    port = free_port()
+    log_path = Path(log_dir or tempfile.gettempdir()) / f"bench-{arm.name}-{port}.log"
+    command = [str(Path(sys.executable).with_name("gunicorn")), "--preload", "-w", str(workers),
+               "-b", f"127.0.0.1:{port}", "--timeout", "600", arm.target]
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, stdout=log_file,
+                                   stderr=subprocess.STDOUT)
+    server = Server(arm, f"http://127.0.0.1:{port}", search, process, log_path)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{arm.name} server exited; see {log_path}")
+            try:
+                with urllib.request.urlopen(f"{server.url}/", timeout=5) as response:  # noqa: S310
+                    response.read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{arm.name} server did not answer; see {log_path}") from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+def mercator_corners(lon: float, lat: float, zoom: float, width_px: float = 900, height_px: float = 600):
+    """The map's corner coordinates (as plotly's ``map._derived``) for a centre and zoom."""
+    scale = 512 * 2 ** zoom
+    x = (lon + 180) / 360 * scale
+    y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * scale
+
+    def unproject(px_x: float, px_y: float) -> list[float]:
+        lon_ = px_x / scale * 360 - 180
+        lat_ = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * px_y / scale))))
+        return [round(lon_, 6), round(lat_, 6)]
+
+    w, h = width_px / 2, height_px / 2
+    return [unproject(x - w, y - h), unproject(x + w, y - h), unproject(x + w, y + h), unproject(x - w, y + h)]
+
+
+def first_event_point(figure: dict | None) -> dict | None:
+    """Click data for the first point of the first event trace: a scattermap markers-only trace.
+
+    Rutas' route traces (lines, customdata = a route id) and region outline are skipped.
+    """
+    for number, trace in enumerate((figure or {}).get("data", [])):
+        mode = trace.get("mode", "markers")
+        if trace.get("type") != "scattermap" or "markers" not in mode or "lines" in mode:
+            continue
+        custom, lon, lat = (decode_array(trace.get(k)) for k in ("customdata", "lon", "lat"))
+        if len(lon) == 0:
+            continue
+        point = {"curveNumber": number, "pointNumber": 0, "pointIndex": 0,
+                 "lon": plain(lon[0]), "lat": plain(lat[0])}
+        if len(custom):
+            first = plain(custom[0])
+            if isinstance(first, str) and not first.isdigit():
+                continue
+            point["customdata"] = first
+        return point
+    return None
+
+
+def scenario_actions(scenario: str, arm: Arm, client: DashClient) -> tuple[dict | None, dict | None]:
+    """(setup, action) prop changes for a scenario on an arm; action None = cannot be scripted."""
+    if scenario == "one type":
+        return None, {arm.types: [EVENT_TYPE] if arm.multi_types else EVENT_TYPE}
+    if scenario == "brush 2019":
+        if client.reads(arm.timeline, "selectedData"):
+            return None, {f"{arm.timeline}.selectedData": {"points": [],
+                                                           "range": {"x": ["2019-01-01", "2019-12-31"]}}}
+        return None, {f"{arm.timeline}.relayoutData": {"xaxis.range[0]": "2019-01-01",
+                                                       "xaxis.range[1]": "2019-12-31"}}
+    if scenario == "VRAEM box":
+        west, south, east, north = VRAEM_BOX
+        return None, {f"{arm.map}.selectedData": {"points": [], "range": {"map": [[west, north], [east, south]]}}}
+    if scenario == "zoom VRAEM":
+        view = VRAEM_VIEW
+        return None, {f"{arm.map}.relayoutData": {
+            "map.center": {"lon": view["lon"], "lat": view["lat"]}, "map.zoom": view["zoom"],
+            "map.bearing": 0, "map.pitch": 0,
+            "map._derived": {"coordinates": mercator_corners(view["lon"], view["lat"], view["zoom"])}}}
+    if scenario == "click event":
+        point = first_event_point(client.get(arm.map, "figure"))
+        return None, None if point is None else {f"{arm.map}.clickData": {"points": [point]}}
+    if scenario == "reset":  # from a filtered state: a reset of nothing measures nothing
+        return {arm.types: [EVENT_TYPE] if arm.multi_types else EVENT_TYPE}, {f"{arm.reset}.n_clicks": 1}
+    raise ValueError(scenario)
+
+
+@dataclass
+class ArmSession:
+    """One arm's server, client and the state right after a cold load."""
+
+    server: Server
+    client: DashClient
+    cold: tuple | None = None
+    failed: str = ""
+
+    def one_rep(self, scenario: str) -> tuple[float, int] | None:
+        """Run one repetition; None when the scenario cannot be scripted on this arm."""
+        client = self.client
+        if scenario == "cold load":
+            exchange = client.initial_load()
+            self.cold = client.snapshot()
+            return exchange.ms, exchange.response_bytes
+        client.restore(self.cold)
+        setup, action = scenario_actions(scenario, self.server.arm, client)
+        if action is None:
+            return None
+        if setup:
+            client.act(setup)
+        exchange = client.act(action)
+        return exchange.ms, exchange.response_bytes
+
+
+def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str], None]) -> dict:
+    """Every scenario, reps interleaved across arms; returns records by (arm, scenario)."""
+    records = {(s.server.arm.name, sc): Record(s.server.arm.name, n, sc) for s in sessions for sc in SCENARIOS}
+    for session in sessions:  # one cold load each, so every scenario has a start state
+        try:
+            session.one_rep("cold load")
+        except DashRequestError as error:
+            session.failed = f"cold load failed: {error}"
+    for scenario in SCENARIOS:
+        for rep in range(WARMUP + reps):
+            for session in sessions:
+                record = records[(session.server.arm.name, scenario)]
+                if record.dnf or record.note or session.failed:
+                    if session.failed and not record.dnf:
+                        record.dnf, record.note = True, session.failed
+                    continue
+                try:
+                    result = session.one_rep(scenario)
+                except DashRequestError as error:
+                    record.dnf, record.note = True, str(error)[:300]
+                    if not session.server.alive():
+                        session.failed = "server crashed"
+                    continue
+                if result is None:
+                    record.note = "not scriptable: no clickable event point in the map figure"
+                    continue
+                if rep >= WARMUP:
+                    record.times_ms.append(result[0])
+                    record.sizes.append(result[1])
+        say(f"  n={n:,} {scenario}: done")
+    for session in sessions:
+        workers = session.server.worker_pids()
+        for scenario in SCENARIOS:
+            record = records[(session.server.arm.name, scenario)]
+            if workers:
+                record.rss_mb = proc_status_mb(workers[0], "VmRSS")
+                record.hwm_mb = proc_status_mb(workers[0], "VmHWM")
+    return records
+
+
+# --- reporting ---------------------------------------------------------------------------------
+
+def _fmt(value: float | None, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def print_table(records: list[Record], arms: list[str]) -> None:
+    header = (f"{'n':>9} {'scenario':<12} {'arm':<6} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>12} "
+              f"{'RSS MB':>7} {'HWM MB':>7} {'browser p50/p95 ms':>19}  note")
+    print(header)
+    print("-" * len(header))
+    by_key = {(r.arm, r.n, r.scenario): r for r in records}
+    for n in sorted({r.n for r in records}):
+        for scenario in SCENARIOS:
+            for arm in arms:
+                r = by_key.get((arm, n, scenario))
+                if r is None:
+                    continue
+                size = int(statistics.median(r.sizes)) if r.sizes else None
+                browser = (f"{_fmt(percentile(r.browser_ms, 50), '.0f')}/{_fmt(percentile(r.browser_ms, 95), '.0f')}"
+                           if r.browser_ms else "-")
+                note = ("DNF " if r.dnf else "") + r.note
+                print(f"{n:>9,} {scenario:<12} {arm:<6} {_fmt(percentile(r.times_ms, 50)):>8} "
+                      f"{_fmt(percentile(r.times_ms, 95)):>8} {_fmt(size, ',d'):>12} {_fmt(r.rss_mb, '.0f'):>7} "
+                      f"{_fmt(r.hwm_mb, '.0f'):>7} {browser:>19}  {note[:90]}")
+            if "rutas" in arms and "naive" in arms:
+                rutas, naive = by_key.get(("rutas", n, scenario)), by_key.get(("naive", n, scenario))
+                print(f"{'':>9} {'':<12} {'ratio':<6} Rutas/naive: p95 {_ratio(rutas, naive, 'p95')}, "
+                      f"bytes {_ratio(rutas, naive, 'bytes')}, browser p95 {_ratio(rutas, naive, 'browser')}")
+        print()
+
+
+def _ratio(rutas: Record | None, naive: Record | None, what: str) -> str:
+    def value(r: Record | None) -> float | None:
+        if r is None or r.dnf:
+            return None
+        if what == "p95":
+            return percentile(r.times_ms, 95)
+        if what == "bytes":
+            return statistics.median(r.sizes) if r.sizes else None
+        return percentile(r.browser_ms, 95)
+
+    a, b = value(rutas), value(naive)
+    if naive is not None and naive.dnf and a is not None:
+        return "naive DNF"
+    if a is None or b is None:
+        return "n/a"
+    if b == 0:
+        return "n/a (naive 0)"
+    return f"{a / b:.3f}"
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: int, as_json: bool) -> None:
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    records: list[Record] = []
+    for n in ns:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
+            say(f"n={n:,}: generating and storing synthetic events")
+            dataset_id, parquet = prepare_dataset(n, Path(tmp))
+            envs = {"rutas": {"RUTAS_DATA_DIR": tmp, "RUTAS_BASEMAP": "offline"},
+                    "naive": {"NAIVE_EVENTS": str(parquet)}}
+            searches = {"rutas": f"?dataset={dataset_id}", "naive": ""}
+            with ExitStack() as stack:
+                sessions = []
+                for name in arms:
+                    say(f"n={n:,}: starting {name}")
+                    server = stack.enter_context(gunicorn(ARMS[name], envs[name], searches[name], log_dir=Path(tmp)))
+                    client = DashClient(server.url, searches[name])
+                    client.fetch_app()
+                    for line in client.skipped:
+                        say(f"  {name}: skipped {line}")
+                    sessions.append(ArmSession(server, client))
+                by_key = run_http(sessions, n, reps, say)
+                if browser:
+                    from bench.browser import measure_browser
+
+                    for session in sessions:
+                        say(f"n={n:,}: browser, {session.server.arm.name}")
+                        for scenario, (times, failure) in measure_browser(session.server, browser_reps).items():
+                            record = by_key[(session.server.arm.name, scenario)]
+                            record.browser_ms = times
+                            if failure:
+                                record.dnf = True
+                                record.note = (record.note + " " if record.note else "") + f"browser: {failure}"
+                records.extend(by_key.values())
+    print_table(records, arms)
+    if as_json:
+        for record in records:
+            print(json.dumps(record.json()))
