@@ -61,17 +61,31 @@ def viewport_of(view: MapView, size_px: tuple[int, int] = NOMINAL_MAP_PX) -> Vie
 
 
 def viewport_from_relayout(relayout: dict | None) -> Viewport | None:
-    """The box the browser reported after a pan or zoom (``map._derived`` corners), or None."""
+    """The box the map shows after a pan or zoom, or None when ``relayout`` is not a move.
+
+    A user's move reports the map's corners (``map._derived``); a move made by code
+    (``Plotly.relayout``) reports only centre and zoom, so the box is worked out for a map of
+    :data:`NOMINAL_MAP_PX`.
+    """
     if not isinstance(relayout, dict):
         return None
-    derived, zoom = relayout.get("map._derived"), relayout.get("map.zoom")
     try:
-        corners = np.asarray(derived["coordinates"], dtype=np.float64)
-        zoom = float(zoom)
+        zoom = float(relayout["map.zoom"])
     except (KeyError, TypeError, ValueError):
         return None
-    if corners.shape != (4, 2) or not np.isfinite(corners).all() or not math.isfinite(zoom):
+    if not math.isfinite(zoom):
         return None
+    try:
+        corners = np.asarray(relayout["map._derived"]["coordinates"], dtype=np.float64)
+    except (KeyError, TypeError, ValueError):
+        corners = None
+    if corners is None or corners.shape != (4, 2) or not np.isfinite(corners).all():
+        center = relayout.get("map.center")
+        try:
+            view = MapView(lat=float(center["lat"]), lon=float(center["lon"]), zoom=zoom)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return viewport_of(view) if math.isfinite(view.lat) and math.isfinite(view.lon) else None
     west, east = float(corners[:, 0].min()), float(corners[:, 0].max())
     if east - west >= 360:  # the whole world wraps into view
         west, east = -180.0, 180.0
@@ -108,7 +122,8 @@ def map_layer(store: EventStore, spec: FilterSpec, viewport: Viewport, threshold
     cell_deg = cell_size_for_zoom(viewport.zoom)
     cell_px = cell_deg * WORLD_PX_AT_ZOOM_0 * 2 ** viewport.zoom / 360
     return MapLayer(mode="cells", points=empty_points(), cells=store.bins(in_box, cell_deg),
-                    total=total, in_view=in_view, cell_px=cell_px)
+                    total=total, in_view=in_view, cell_px=cell_px,
+                    visible_box=(viewport.west, viewport.south, viewport.east, viewport.north))
 
 
 def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
@@ -117,7 +132,7 @@ def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
     if layer.total == 0:
         parts.append(translate("map.no_events", lang))
     elif layer.mode == "cells":
-        parts.append(translate("map.cells_note", lang, count=format_number(layer.in_view, lang)))
+        parts.append(translate("map.cells_note", lang, count=format_number(layer.shown, lang)))
     elif layer.points.truncated:
         parts.append(translate("map.truncated", lang, shown=format_number(len(layer.points.row), lang),
                                total=format_number(layer.points.total, lang)))

@@ -86,8 +86,19 @@ class MapLayer:
     points: PointColumns
     cells: GridBins | None
     total: int  # events matching the filter, anywhere
-    in_view: int  # matching events inside the queried box
+    in_view: int  # matching events inside the queried box (the view plus a margin)
     cell_px: float = 0.0  # cell width on screen at the current zoom
+    visible_box: tuple[float, float, float, float] | None = None  # west, south, east, north
+
+    @property
+    def shown(self) -> int:
+        """Events drawn inside the visible box (cells counted by their centres)."""
+        if self.mode != "cells" or self.cells is None or self.visible_box is None:
+            return self.in_view if self.mode != "all" else self.total
+        west, south, east, north = self.visible_box
+        inside = ((self.cells.longitude >= west) & (self.cells.longitude <= east)
+                  & (self.cells.latitude >= south) & (self.cells.latitude <= north))
+        return int(self.cells.counts[inside].sum())
 
 
 def empty_points() -> PointColumns:
@@ -278,7 +289,7 @@ def _cell_trace(layer: MapLayer, lang: str) -> go.Scattermap:
     return unchecked.scattermap(
         lat=cells.latitude.astype(np.float32), lon=cells.longitude.astype(np.float32), mode="markers",
         marker=dict(
-            size=max(4.0, layer.cell_px * CELL_FILL_RATIO), opacity=0.78,
+            size=max(4.0, layer.cell_px * CELL_FILL_RATIO), opacity=0.7,
             color=np.log10(counts).astype(np.float32), colorscale=CELL_COLOURSCALE, cmin=0, cmax=top,
             colorbar=dict(title=dict(text=translate("map.cell_scale", lang), side="top"),
                           tickvals=ticks, ticktext=[format_number(10 ** t, lang) for t in ticks],

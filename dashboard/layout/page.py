@@ -83,7 +83,8 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
     lang = state.lang
     store = context.store
     totals = store.totals(FilterSpec())
-    extent = store.date_extent()
+    bundled_dates = context.data.events["event_date"]  # the summary line is about the bundled facts
+    extent = (bundled_dates.min(), bundled_dates.max()) if len(bundled_dates) else None
     summary = translate("app.summary", lang, events=format_number(totals.events, lang),
                         start=str(extent[0])[:4] if extent else "–", end=str(extent[1])[:4] if extent else "–",
                         sources=format_number(totals.sources, lang))
