@@ -56,6 +56,13 @@ class AppContext:
         _ = self.store
         return self._datasets
 
+    def synthetic_datasets(self) -> set[str]:
+        """Ids of the datasets holding generated (synthetic) rows, so the UI can say so."""
+        store = self.store
+        if not store.synthetic.any():
+            return set()
+        return {str(d) for d in pd.unique(store.frame["dataset"].to_numpy()[store.synthetic])}
+
     def duplicates_in(self, dataset_id: str) -> int:
         """Rows of a dataset that may report the same event as a row of another dataset."""
         return self.store.duplicates_in(dataset_id)

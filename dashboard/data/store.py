@@ -527,6 +527,8 @@ class InMemoryEventStore:
         """Fill ``duplicate_of`` (ids of likely duplicates in other datasets) for every row."""
         pairs = duplicate_pairs(self.latitude, self.longitude, self.date_start, self.date_end,
                                 self.type_code, self._value_codes["datasets"].codes)
+        if len(pairs):  # a generated row never "duplicates" a real report (nor the reverse)
+            pairs = pairs[self.synthetic[pairs[:, 0]] == self.synthetic[pairs[:, 1]]]
         column = np.empty(self.size, dtype=object)
         column.fill(())
         self.has_duplicate = np.zeros(self.size, dtype=bool)

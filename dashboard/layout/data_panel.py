@@ -17,8 +17,9 @@ def dataset_options(context: AppContext, lang: str) -> list[dict]:
     bundled = int((context.store.frame["dataset"] == BUNDLED_DATASET).sum())
     options = [{"label": translate("data.bundled", lang, events=format_number(bundled, lang)),
                 "value": BUNDLED_DATASET}]
-    options += [{"label": translate("data.imported", lang, name=meta.name,
-                                     events=format_number(meta.events, lang)),
+    synthetic = context.synthetic_datasets()
+    options += [{"label": translate("data.imported", lang, name=meta.name, events=format_number(meta.events, lang))
+                 + (f" · {translate('data.synthetic_dataset', lang).upper()}" if meta.dataset_id in synthetic else ""),
                  "value": meta.dataset_id} for meta in context.datasets]
     return options
 

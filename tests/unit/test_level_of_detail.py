@@ -173,3 +173,19 @@ def test_syn001_synthetic_rows_say_so(synthetic_store):
     layer = map_layer(synthetic_store, FilterSpec(), WORLD, THRESHOLD)
     assert "SYNTHETIC" in map_note(layer, "en", synthetic=N)
     assert all(t in EVENT_TYPES for t in synthetic_store.distinct("event_type"))
+
+
+def test_syn002_synthetic_rows_never_duplicate_real_reports(bundled):
+    from dashboard.data.datasets import with_import_columns
+
+    real = with_import_columns(bundled.events)
+    fake = synthetic_events(3_000, seed=3)
+    # A generated copy of every real event, same place, date and type, in another dataset.
+    copies = fake.iloc[: len(real)].copy()
+    for column in ("latitude", "longitude", "event_date", "date_precision", "event_type"):
+        copies[column] = real[column].to_numpy()
+    store = InMemoryEventStore(pd.concat([real, copies], ignore_index=True))
+    assert not store.has_duplicate.any()
+    twin = real.iloc[:5].copy().assign(dataset="someone-else", event_id=lambda f: "x:" + f["event_id"])
+    with_twin = InMemoryEventStore(pd.concat([real, copies, twin], ignore_index=True))
+    assert with_twin.has_duplicate.sum() >= 10  # real rows still pair with real rows
