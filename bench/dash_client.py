@@ -14,7 +14,7 @@ server callbacks with the request body the renderer sends (``output``, ``outputs
 ``dcc.Location`` is emulated (it fills pathname/search/hash/href from the page URL on mount, and
 ``refresh="callback-nav"`` tells the other Locations about a new URL), since Rutas depends on it.
 Not emulated: clientside callbacks and pattern-matching ids (skipped, listed in ``skipped``),
-``Patch`` responses (not applied: Rutas never uses a figure as State), other component side
+``Patch`` responses (Assign operations applied to the held value), other component side
 effects (e.g. dcc.Graph's ``relayoutData={"autosize": true}`` after its first draw).
 
 Server time of one interaction is the wall time of its POSTs, one after another (the renderer
@@ -41,6 +41,21 @@ LOCATION_PROPS = ("pathname", "href", "hash", "search")
 # Props that hold data, never components: not crawled for layout chunks.
 DATA_PROPS = frozenset({"figure", "data", "rowData", "columnDefs", "selectedData", "clickData",
                         "relayoutData", "hoverData", "options", "value"})
+
+
+def apply_patch(target: object, patch: dict) -> None:
+    """Apply a ``Patch`` response's Assign operations to the held value (others are ignored:
+    no app under test uses them on a value it later reads)."""
+    for operation in patch.get("operations", []):
+        if operation.get("operation") != "Assign" or not operation.get("location"):
+            continue
+        node = target
+        try:
+            for key in operation["location"][:-1]:
+                node = node[key]
+            node[operation["location"][-1]] = operation["params"]["value"]
+        except (KeyError, IndexError, TypeError):
+            continue
 
 
 class DashRequestError(RuntimeError):
@@ -418,7 +433,8 @@ class DashClient:
             written = set()
             for prop, value in props.items():
                 if isinstance(value, dict) and value.get("__dash_patch_update"):
-                    continue  # Patch: not applied to the held state (see the module docstring)
+                    apply_patch(node["props"].get(prop), value)
+                    continue
                 node["props"][prop] = value
                 written.add(prop)
                 if prop not in DATA_PROPS and child_components(value):
