@@ -164,6 +164,7 @@ class Exchange:
     seconds: float = 0.0
     response_bytes: int = 0
     fired: list[str] = field(default_factory=list)
+    response_sizes: list[int] = field(default_factory=list)  # bytes of each POST's response, in order
 
     @property
     def ms(self) -> float:
@@ -420,6 +421,7 @@ class DashClient:
         exchange.posts += 1
         exchange.response_bytes += len(data)
         exchange.fired.append(entry.callback.output)
+        exchange.response_sizes.append(len(data))
         if status == 204:
             return  # PreventUpdate
         if status != 200:

@@ -28,6 +28,8 @@ SCENARIOS = ("cold load", "one type", "brush 2019", "VRAEM box", "zoom VRAEM", "
 EVENT_TYPE = "drug_seizure"
 VRAEM_BOX = (-75.0, -13.4, -72.8, -11.0)  # west, south, east, north (as bench/updates.py)
 VRAEM_VIEW = {"lon": -73.9, "lat": -12.4, "zoom": 8.5}
+# A click needs a drawn event: the user zooms in to a town (Llochegua) until points show.
+CLICK_VIEW = {"lon": -73.907, "lat": -12.41, "zoom": 13}
 WARMUP = 2
 SERVER_START_TIMEOUT_S = 600
 
@@ -226,15 +228,14 @@ def scenario_actions(scenario: str, arm: Arm, client: DashClient) -> tuple[dict 
         return None, {f"{arm.map}.selectedData": {"points": [], "range": {"map": [[west, north], [east, south]]}}}
     if scenario == "zoom VRAEM":
         return None, zoom_action(arm)
-    if scenario == "click event":  # after zooming into the VRAEM (untimed), where points are drawn
-        return zoom_action(arm), None
+    if scenario == "click event":  # after zooming in to a town (untimed), where points are drawn
+        return zoom_action(arm, CLICK_VIEW), None
     if scenario == "reset":  # from a filtered state: a reset of nothing measures nothing
         return {arm.types: [EVENT_TYPE] if arm.multi_types else EVENT_TYPE}, {f"{arm.reset}.n_clicks": 1}
     raise ValueError(scenario)
 
 
-def zoom_action(arm: Arm) -> dict:
-    view = VRAEM_VIEW
+def zoom_action(arm: Arm, view: dict = VRAEM_VIEW) -> dict:
     return {f"{arm.map}.relayoutData": {
         "map.center": {"lon": view["lon"], "lat": view["lat"]}, "map.zoom": view["zoom"],
         "map.bearing": 0, "map.pitch": 0,

@@ -8,10 +8,10 @@ per access, so every worker serves the same datasets.
 
 from __future__ import annotations
 
-import hashlib
 import ctypes
 import ctypes.util
 import gc
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path

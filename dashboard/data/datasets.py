@@ -65,6 +65,35 @@ class DatasetMeta:
                    events=int(data["events"]), report=ImportReport.from_dict(data["report"]))
 
 
+def shared_tuples(lists) -> np.ndarray:
+    """Arrow list<string> column → object array of tuples, one tuple object per distinct list.
+
+    Events repeat the same few actor lists: sharing them keeps a million rows to a few MB.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lists = pa.chunked_array(lists).combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    lists = lists.cast(pa.list_(pa.string()))  # a column of only empty lists is stored as list<null>
+    keys = pc.binary_join(lists.fill_null(pa.scalar([], type=lists.type)), "\x1f")
+    codes, uniques = pd.factorize(keys.to_numpy(zero_copy_only=False))
+    distinct = np.empty(len(uniques), dtype=object)
+    distinct[:] = [tuple(key.split("\x1f")) if key else () for key in uniques]
+    return distinct[codes]
+
+
+def shared_dates(values) -> np.ndarray:
+    """Arrow timestamp/date column → object array of ``datetime.date`` (None when missing),
+    one object per distinct day."""
+    days = np.asarray(pd.to_datetime(pd.Series(values.to_numpy(zero_copy_only=False)))
+                      .to_numpy().astype("datetime64[D]"))
+    codes, uniques = pd.factorize(days)  # NaT → -1
+    distinct = np.empty(len(uniques) + 1, dtype=object)
+    distinct[:-1] = [pd.Timestamp(day).date() for day in uniques]
+    distinct[-1] = None
+    return distinct[codes]
+
+
 def with_import_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the import-only columns with their defaults where a table lacks them."""
     frame = frame.copy()
@@ -138,13 +167,19 @@ class DatasetRepository:
         path = self.folder(dataset_id) / EVENTS_FILE
         if not path.is_file():
             raise DatasetNotFound(dataset_id)
-        import geopandas as gpd  # heavy; only needed when a dataset is read or written
+        import pyarrow.parquet as pq
 
-        frame = pd.DataFrame(gpd.read_parquet(path).drop(columns="geometry"))
-        frame["actors"] = [tuple(a) for a in frame["actors"]]
-        frame["actor_groups"] = [tuple(a) for a in frame["actor_groups"]]
-        frame["event_date"] = [d for d in pd.to_datetime(frame["event_date"]).dt.date]
-        frame["date_end"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["date_end"]]
+        # The GeoParquet geometry repeats latitude/longitude: not read (a million shapely points
+        # would cost seconds and hundreds of MB).
+        columns = [name for name in pq.read_schema(path).names if name != "geometry"]
+        table = pq.read_table(path, columns=columns)
+        frame = table.drop_columns([c for c in ("actors", "actor_groups", "event_date", "date_end")
+                                    if c in columns]).to_pandas()
+        for column in ("actors", "actor_groups"):
+            frame[column] = shared_tuples(table.column(column))
+        frame["event_date"] = shared_dates(table.column("event_date"))
+        if "date_end" in columns:
+            frame["date_end"] = shared_dates(table.column("date_end"))
         return with_import_columns(frame)
 
     def load_all(self) -> pd.DataFrame:

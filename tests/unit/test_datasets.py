@@ -337,3 +337,18 @@ def test_rep002_file_wide_warnings_are_labelled_as_such():
                           warnings=[RowProblem(0, "date", "dates read day first")])
     assert "whole file, field 'date'" in "\n".join(report.summary_lines())
     assert "'archivo'" in str(build_report(report.to_dict(), "es"))
+
+
+def test_sto101_loaded_lists_and_dates_are_shared_objects():
+    import pyarrow as pa
+
+    from dashboard.data.datasets import shared_dates, shared_tuples
+
+    lists = pa.array([["a", "b"], [], None, ["a", "b"], ["c"]])
+    tuples = shared_tuples(lists)
+    assert list(tuples) == [("a", "b"), (), (), ("a", "b"), ("c",)]
+    assert tuples[0] is tuples[3]  # one object per distinct list
+    assert list(shared_tuples(pa.array([[], []]))) == [(), ()]  # stored as list<null>
+    days = shared_dates(pa.array([0, None, 86_400_000, 0], type=pa.timestamp("ms")))
+    assert [str(d) if d else None for d in days] == ["1970-01-01", None, "1970-01-02", "1970-01-01"]
+    assert days[0] is days[3]
