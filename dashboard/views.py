@@ -133,9 +133,6 @@ def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
         parts.append(translate("map.no_events", lang))
     elif layer.mode == "cells":
         parts.append(translate("map.cells_note", lang, count=format_number(layer.shown, lang)))
-    elif layer.points.truncated:
-        parts.append(translate("map.truncated", lang, shown=format_number(len(layer.points.row), lang),
-                               total=format_number(layer.points.total, lang)))
     if synthetic:
         parts.append(translate("map.synthetic_note", lang, count=format_number(synthetic, lang)))
     return " · ".join(parts)

@@ -31,7 +31,8 @@ def test_i18n003_every_value_has_a_label(bundled):
 
 def test_i18n004_translate_and_label():
     assert translate("counts.events", "es") == "Eventos"
-    assert translate("map.truncated", "en", shown="10", total="20") == "10 of 20 events drawn (largest first)"
+    assert translate("map.cells_note", "en", count="1,234,567") == \
+        "1,234,567 events in view shown as cells — zoom in for points"
     assert translate("no.such.key", "es") == "no.such.key"
     assert label("event_type", "drug_seizure", "es") == "Incautación de droga"
     assert label("country", "ESP", "es") == "España"
