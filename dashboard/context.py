@@ -76,6 +76,7 @@ class AppContext:
         imported = self.repository.load_all()
         frames = [self._bundled_events] + ([imported] if len(imported) else [])
         events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        self.results.clear()  # keyed by version, so never wrong; cleared to free the memory at once
         self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,), cache=self.results,
                                          version=data_version(version, datasets))
         self._datasets = datasets

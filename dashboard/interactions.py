@@ -14,6 +14,7 @@ from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.figures.breakdown import FILTER_FIELD, clicked_category
 from dashboard.figures.event_map import DEFAULT_VIEW
 from dashboard.figures.timeline import brushed_date_range
+from dashboard.geometry import MAP_TILE_PX, MAX_LATITUDE, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.ids import BreakdownIds, DataIds, FilterIds, MapIds, PageIds, TimelineIds
 
 COORD_DECIMALS = 4  # ~10 m: plenty for a selection, and keeps shared links short
@@ -112,21 +113,23 @@ def spatial_from_selection(selected: dict | None) -> FilterSpec | None:
 
 
 def view_from_relayout(relayout: dict | None, current: MapView | None) -> MapView | None:
-    """The map view after a pan/zoom (``map.center``/``map.zoom`` keys), or None if unchanged."""
-    if not relayout:
+    """The map view after a pan/zoom (``map.center``/``map.zoom`` keys), or None if unchanged.
+
+    Values the browser sent that are not finite numbers keep the current view's.
+    """
+    if not isinstance(relayout, dict):
         return None
     center = relayout.get("map.center")
-    zoom = relayout.get("map.zoom")
+    zoom = finite_number(relayout.get("map.zoom"))
     if center is None and zoom is None:
         return None
     base = current or DEFAULT_VIEW
-    lat = center.get("lat", base.lat) if isinstance(center, dict) else base.lat
-    lon = center.get("lon", base.lon) if isinstance(center, dict) else base.lon
-    zoom = zoom if isinstance(zoom, (int, float)) else base.zoom
-    # MapLibre reports longitudes past ±180 after a pan across the antimeridian: wrap them.
-    lon = (float(lon) + 180.0) % 360.0 - 180.0
-    return MapView(lat=round(min(max(float(lat), -85.0), 85.0), 4), lon=round(lon, 4),
-                   zoom=round(min(max(float(zoom), 0.0), 22.0), 2))
+    lat = finite_number(center.get("lat")) if isinstance(center, dict) else None
+    lon = finite_number(center.get("lon")) if isinstance(center, dict) else None
+    lat, lon, zoom = (base.lat if lat is None else lat, base.lon if lon is None else lon,
+                      base.zoom if zoom is None else zoom)
+    return MapView(lat=round(min(max(lat, -MAX_LATITUDE), MAX_LATITUDE), 4), lon=round(wrap_lon(lon), 4),
+                   zoom=round(min(max(zoom, 0.0), 22.0), 2))
 
 
 def toggle_breakdown(spec: FilterSpec, field: str, value: str | None) -> FilterSpec:
@@ -149,18 +152,11 @@ def show_dataset(state: UrlState, dataset_id: str, store, max_points: int) -> Ur
     return replace(state, spec=spec, selected="", view=view)
 
 
-MAP_TILE_PX = 512  # MapLibre zoom 0 shows the world in 512 px
-
-
 def fit_view(longitude: np.ndarray, latitude: np.ndarray, width_px: float = 700, height_px: float = 540,
              padding: float = 0.15, max_zoom: float = 9.0) -> MapView | None:
     """Centre and zoom (Web Mercator) that show every given point, or None for no points."""
     if len(longitude) == 0:
         return None
-
-    def mercator_y(lat: np.ndarray) -> np.ndarray:
-        clipped = np.radians(np.clip(lat, -85.0, 85.0))
-        return np.log(np.tan(np.pi / 4 + clipped / 2))
 
     west, east = float(np.min(longitude)), float(np.max(longitude))
     y = mercator_y(np.asarray(latitude, dtype=np.float64))
@@ -169,7 +165,7 @@ def fit_view(longitude: np.ndarray, latitude: np.ndarray, width_px: float = 700,
     span_y = max((north_y - south_y) / (2 * np.pi), 1e-6) * (1 + 2 * padding)
     zoom = min(math.log2(width_px / (MAP_TILE_PX * span_x)), math.log2(height_px / (MAP_TILE_PX * span_y)),
                max_zoom)
-    centre_lat = math.degrees(2 * math.atan(math.exp((south_y + north_y) / 2)) - math.pi / 2)
+    centre_lat = mercator_lat((south_y + north_y) / 2)
     return MapView(lat=round(centre_lat, 4), lon=round((west + east) / 2, 4), zoom=round(max(zoom, 0.5), 2))
 
 

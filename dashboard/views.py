@@ -10,15 +10,16 @@ import numpy as np
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.data.store import EventStore, cell_size_for_zoom
+from dashboard.data.store import CELL_SIZES, EventStore, cell_size_for_zoom
 from dashboard.figures.event_map import MapLayer, empty_points, offline_layers, offline_style
+from dashboard.geometry import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.i18n import format_number, label, translate
 
 ONLINE_STYLE = "carto-positron"
 # A map is about this big on a laptop; used for the box to query before the browser reports its
 # real corners (first draw, or after the view changed by URL).
 NOMINAL_MAP_PX = (1100, 650)
-WORLD_PX_AT_ZOOM_0 = 512  # MapLibre's world width in px at zoom 0
+MAX_CELL_PX = 60  # past this the finest cells are too coarse to help: thinned points instead
 VIEW_MARGIN = 0.25  # query a quarter of the view beyond each edge, so a small pan needs no query
 MAX_TABLE_BLOCK = 500  # most rows one table request may ask for
 
@@ -40,24 +41,20 @@ class Viewport:
                 min(180.0, self.east + dx), min(90.0, self.north + dy))
 
 
-def _mercator_y(lat: float) -> float:
-    lat = max(-85.0, min(85.0, lat))
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def _mercator_lat(y: float) -> float:
-    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
-
-
 def viewport_of(view: MapView, size_px: tuple[int, int] = NOMINAL_MAP_PX) -> Viewport:
     """The box a map of ``size_px`` shows around ``view`` (web Mercator)."""
-    world_px = WORLD_PX_AT_ZOOM_0 * 2 ** view.zoom
+    world_px = MAP_TILE_PX * 2 ** view.zoom
     half_width_deg = size_px[0] / 2 * 360 / world_px
     half_height = size_px[1] / 2 * 2 * math.pi / world_px
-    centre_y = _mercator_y(view.lat)
+    centre_y = float(mercator_y(view.lat))
     return Viewport(west=max(-180.0, view.lon - half_width_deg), east=min(180.0, view.lon + half_width_deg),
-                    south=_mercator_lat(centre_y - half_height), north=_mercator_lat(centre_y + half_height),
+                    south=mercator_lat(centre_y - half_height), north=mercator_lat(centre_y + half_height),
                     zoom=view.zoom)
+
+
+def _clamped_zoom(value: object) -> float | None:
+    zoom = finite_number(value)
+    return None if zoom is None else min(MAX_ZOOM, max(0.0, zoom))
 
 
 def viewport_from_relayout(relayout: dict | None) -> Viewport | None:
@@ -65,42 +62,42 @@ def viewport_from_relayout(relayout: dict | None) -> Viewport | None:
 
     A user's move reports the map's corners (``map._derived``); a move made by code
     (``Plotly.relayout``) reports only centre and zoom, so the box is worked out for a map of
-    :data:`NOMINAL_MAP_PX`.
+    :data:`NOMINAL_MAP_PX`. Longitudes past ±180 (after panning across the date line) are
+    brought back; a view still across it queries every longitude.
     """
     if not isinstance(relayout, dict):
         return None
-    try:
-        zoom = float(relayout["map.zoom"])
-    except (KeyError, TypeError, ValueError):
+    zoom = _clamped_zoom(relayout.get("map.zoom"))
+    if zoom is None:
         return None
-    if not math.isfinite(zoom):
-        return None
+    derived = relayout.get("map._derived")
+    corners = derived.get("coordinates") if isinstance(derived, dict) else None
     try:
-        corners = np.asarray(relayout["map._derived"]["coordinates"], dtype=np.float64)
-    except (KeyError, TypeError, ValueError):
+        corners = np.asarray(corners, dtype=np.float64)
+    except (TypeError, ValueError):
         corners = None
     if corners is None or corners.shape != (4, 2) or not np.isfinite(corners).all():
         center = relayout.get("map.center")
-        try:
-            view = MapView(lat=float(center["lat"]), lon=float(center["lon"]), zoom=zoom)
-        except (KeyError, TypeError, ValueError):
+        lat = finite_number(center.get("lat")) if isinstance(center, dict) else None
+        lon = finite_number(center.get("lon")) if isinstance(center, dict) else None
+        if lat is None or lon is None:
             return None
-        return viewport_of(view) if math.isfinite(view.lat) and math.isfinite(view.lon) else None
+        return viewport_of(MapView(lat=max(-85.0, min(85.0, lat)), lon=wrap_lon(lon), zoom=zoom))
     west, east = float(corners[:, 0].min()), float(corners[:, 0].max())
-    if east - west >= 360:  # the whole world wraps into view
+    shift = wrap_lon((west + east) / 2) - (west + east) / 2
+    west, east = west + shift, east + shift
+    if west < -180 or east > 180:  # across the date line (or the whole world): every longitude
         west, east = -180.0, 180.0
-    return Viewport(west=max(-180.0, west), south=max(-90.0, float(corners[:, 1].min())),
-                    east=min(180.0, east), north=min(90.0, float(corners[:, 1].max())), zoom=zoom)
+    return Viewport(west=west, south=max(-90.0, float(corners[:, 1].min())),
+                    east=east, north=min(90.0, float(corners[:, 1].max())), zoom=zoom)
 
 
 def within_box(spec: FilterSpec, box: tuple[float, float, float, float]) -> FilterSpec:
     """``spec`` narrowed to ``box`` (intersected with any box the user selected)."""
     west, south, east, north = box
-    if spec.bbox is not None:
+    if spec.bbox is not None:  # no overlap leaves west > east or south > north: matches nothing
         west, south = max(west, spec.bbox[0]), max(south, spec.bbox[1])
         east, north = min(east, spec.bbox[2]), min(north, spec.bbox[3])
-        if west > east or south > north:  # no overlap: an empty box
-            east, north = west, south
     return spec.with_changes(bbox=(west, south, east, north))
 
 
@@ -120,7 +117,12 @@ def map_layer(store: EventStore, spec: FilterSpec, viewport: Viewport, threshold
         return MapLayer(mode="points", points=store.points(in_box, limit=threshold), cells=None,
                         total=total, in_view=in_view)
     cell_deg = cell_size_for_zoom(viewport.zoom)
-    cell_px = cell_deg * WORLD_PX_AT_ZOOM_0 * 2 ** viewport.zoom / 360
+    cell_px = cell_deg * MAP_TILE_PX * 2 ** viewport.zoom / 360
+    if cell_deg == min(CELL_SIZES) and cell_px > MAX_CELL_PX:
+        # Zoomed past the finest cells and still crowded (many events on one place): the
+        # largest events as points, so each can still be clicked.
+        return MapLayer(mode="points", points=store.points(in_box, limit=threshold), cells=None,
+                        total=total, in_view=in_view)
     return MapLayer(mode="cells", points=empty_points(), cells=store.bins(in_box, cell_deg),
                     total=total, in_view=in_view, cell_px=cell_px,
                     visible_box=(viewport.west, viewport.south, viewport.east, viewport.north))
@@ -133,40 +135,45 @@ def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
         parts.append(translate("map.no_events", lang))
     elif layer.mode == "cells":
         parts.append(translate("map.cells_note", lang, count=format_number(layer.shown, lang)))
+    elif layer.points.truncated:
+        parts.append(translate("map.thinned_note", lang, shown=format_number(len(layer.points.row), lang),
+                               total=format_number(layer.points.total, lang)))
     if synthetic:
         parts.append(translate("map.synthetic_note", lang, count=format_number(synthetic, lang)))
     return " · ".join(parts)
 
 
-def event_row_at(store: EventStore, spec: FilterSpec, point: dict | None, type_code: int | None) -> int | None:
+def event_row_at(store: EventStore, spec: FilterSpec, point: dict | None, curve: int | None,
+                 traces) -> int | None:
     """The row of the matching event drawn at a clicked or hovered map point.
 
     Points carry no ids (they would cost bytes per point): the event is found again from the
-    point's float32 coordinates and its trace's event type, among the filtered events.
+    point's float32 coordinates and its trace (event type, exact or approximate place), among
+    the filtered events. Of several events drawn at the very same spot, the first is taken.
     """
-    try:
-        lat, lon = np.float32(point["lat"]), np.float32(point["lon"])
-    except (KeyError, TypeError, ValueError):
+    type_code = traces.event_type_code(curve) if isinstance(curve, int) else None
+    lat = finite_number(point.get("lat")) if isinstance(point, dict) else None
+    lon = finite_number(point.get("lon")) if isinstance(point, dict) else None
+    if type_code is None or lat is None or lon is None:
         return None
-    if type_code is None or not (np.isfinite(lat) and np.isfinite(lon)):
-        return None
-    box = within_box(spec, (float(lon) - 1e-3, float(lat) - 1e-3, float(lon) + 1e-3, float(lat) + 1e-3))
-    rows = np.flatnonzero(store.mask(box))
-    rows = rows[store.type_code[rows] == type_code]
+    precise = traces.is_exact_place_trace(curve)
+    near = store.mask(spec) & store.in_box((lon - 1e-3, lat - 1e-3, lon + 1e-3, lat + 1e-3))
+    rows = np.flatnonzero(near)
+    rows = rows[(store.type_code[rows] == type_code) & (store.precise[rows] == precise)]
     if rows.size == 0:
         return None
-    distance = (np.abs(store.latitude[rows].astype(np.float32) - lat)
-                + np.abs(store.longitude[rows].astype(np.float32) - lon))
+    distance = (np.abs(store.latitude[rows].astype(np.float32) - np.float32(lat))
+                + np.abs(store.longitude[rows].astype(np.float32) - np.float32(lon)))
     return int(rows[np.argmin(distance)])
 
 
-def point_and_type(event_data: dict | None, type_of_curve) -> tuple[dict | None, int | None]:
-    """The first point of a map click/hover and the event type code of its trace."""
-    points = (event_data or {}).get("points") or []
-    if not points or not isinstance(points[0], dict):
+def first_point(event_data: dict | None) -> tuple[dict | None, int | None]:
+    """The first point of a map click or hover, and its trace number (None when malformed)."""
+    points = event_data.get("points") if isinstance(event_data, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
         return None, None
     curve = points[0].get("curveNumber")
-    return points[0], type_of_curve(curve) if isinstance(curve, int) else None
+    return points[0], curve if isinstance(curve, int) and not isinstance(curve, bool) else None
 
 
 def event_lines(event: dict | None, lang: str) -> list[str]:
@@ -194,12 +201,13 @@ def table_page(store: EventStore, spec: FilterSpec, request: dict | None, column
 
     Sorting is done by the store; an unknown sort column falls back to newest first.
     """
-    request = request or {}
-    start = max(0, int(request.get("startRow") or 0))
-    end = max(start, int(request.get("endRow") or start + 100))
+    request = request if isinstance(request, dict) else {}
+    start = _row_index(request.get("startRow"), 0)
+    end = max(start, _row_index(request.get("endRow"), start + 100))
     end = min(end, start + MAX_TABLE_BLOCK)
     order_by, descending = "event_date", True
-    for sort in request.get("sortModel") or []:
+    sorts = request.get("sortModel")
+    for sort in sorts if isinstance(sorts, list) else []:
         if isinstance(sort, dict) and sort.get("colId") in columns:
             order_by, descending = sort["colId"], sort.get("sort") == "desc"
             break
@@ -231,6 +239,11 @@ def json_cell(value: object) -> object:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _row_index(value: object, default: int) -> int:
+    number = finite_number(value)
+    return default if number is None else max(0, min(int(number), 2**31 - 1))
 
 
 def table_records(columns: dict[str, np.ndarray], lang: str,

@@ -8,7 +8,7 @@ from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, build_search, parse_url_state
 from dashboard.ids import DetailIds, FilterIds, MapIds, PageIds, TableIds
 from dashboard.layout.detail import build_detail_card
-from dashboard.views import event_row_at, highlight_position, point_and_type
+from dashboard.views import event_row_at, first_point, highlight_position
 
 
 @callback(
@@ -24,8 +24,8 @@ def on_event_selected(click_data, selected_rows, search, filter_data):
     """Put the clicked event in the URL and move the highlight onto it, without a map redraw."""
     context = get_context()
     if ctx.triggered_id == MapIds.GRAPH:
-        point, type_code = point_and_type(click_data, context.map_traces.event_type_code)
-        row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, type_code)
+        point, curve = first_point(click_data)
+        row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, curve, context.map_traces)
         event_id = context.store.event_id_at(row) if row is not None else None
     else:
         event_id = (selected_rows or [{}])[0].get("event_id")

@@ -26,10 +26,10 @@ from dashboard.views import (
     event_lines,
     event_row_at,
     filter_summary,
+    first_point,
     highlight_position,
     map_layer,
     map_note,
-    point_and_type,
     table_page,
     viewport_from_relayout,
     viewport_of,
@@ -60,10 +60,7 @@ def update_map(lang, filter_data, relayout, search):
     if moved:
         if layer.mode == "all":
             return no_update, no_update  # every matching point is already drawn
-        patch = Patch()
-        for position, trace in zip(_layer_positions(context), layer_patch_data(layer, lang)):
-            patch["data"][position] = trace
-        return patch, note
+        return patch_layer(Patch(), context, layer, lang), note
     style, layers = basemap_for(context.settings.basemap)
     figure = build_event_map(
         layer, routes=context.data.routes, vraem_feature=context.vraem_feature, lang=lang,
@@ -73,9 +70,12 @@ def update_map(lang, filter_data, relayout, search):
     return figure, note
 
 
-def _layer_positions(context) -> list[int]:
+def patch_layer(patch: Patch, context, layer, lang: str) -> Patch:
+    """Replace the map's halo, event and cell traces with ``layer`` (the rest stays)."""
     traces = context.map_traces
-    return [traces.halo, *traces.events, traces.cells]
+    for position, trace in zip([traces.halo, *traces.events, traces.cells], layer_patch_data(layer, lang)):
+        patch["data"][position] = trace
+    return patch
 
 
 @callback(
@@ -88,10 +88,8 @@ def _layer_positions(context) -> list[int]:
 def update_hover(hover_data, filter_data, lang):
     """Details of the hovered point, fetched by its coordinates (points carry no text)."""
     context = get_context()
-    point, type_code = point_and_type(hover_data, context.map_traces.event_type_code)
-    if point is None or type_code is None:
-        return translate("map.hover_help", lang)
-    row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, type_code)
+    point, curve = first_point(hover_data)
+    row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, curve, context.map_traces)
     event_id = context.store.event_id_at(row) if row is not None else None
     lines = event_lines(context.store.event(event_id) if event_id else None, lang)
     if not lines:

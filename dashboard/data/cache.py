@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 
 DEFAULT_MAX_ENTRIES = 256
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_BYTES = 128 * 1024 * 1024
 
 
 class ResultCache(Protocol):

@@ -225,7 +225,12 @@ class DatasetRepository:
         ``events`` is a canonical event table; its ``dataset`` column is set to the new id, which
         follows the import scheme (name slug + content hash).
         """
-        sha256 = hashlib.sha256("\n".join(map(str, events["event_id"])).encode()).hexdigest()
+        content = hashlib.sha256()  # ids, places and dates: another seed is another dataset
+        content.update("\n".join(map(str, events["event_id"])).encode())
+        for column in ("latitude", "longitude", "quantity_kg"):
+            content.update(np.ascontiguousarray(events[column].to_numpy(dtype=np.float64)).tobytes())
+        content.update("\n".join(map(str, events["event_date"])).encode())
+        sha256 = content.hexdigest()
         dataset_id = dataset_id_for(name, sha256)
         report = ImportReport(file_name=file_name, format="generated", dataset_id=dataset_id, name=name,
                               read=len(events), accepted=len(events))

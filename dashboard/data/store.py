@@ -20,7 +20,7 @@ import unicodedata
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -42,9 +42,10 @@ TIME_UNITS = ("day", "week", "month", "year")
 CELL_SIZES: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 CELL_TARGET_PX = 28.0  # geometric middle of the 20–40 px a cell should cover on screen
 MAP_TILE_PX = 512  # MapLibre's world is 512 px wide at zoom 0
+MAX_ZOOM = 24.0  # MapLibre's deepest zoom
 # Text columns with at most this share of distinct values are held as categoricals.
 CATEGORICAL_MAX_SHARE = 0.5
-MASK_CACHE_BYTES = 256 * 1024 * 1024
+MASK_CACHE_BYTES = 64 * 1024 * 1024
 LAZY_INDEXES = 8  # per-cell-size grids and per-column sort orders kept at once
 # Search text, in the order it was always joined: a query spanning two parts still matches.
 SEARCH_COLUMNS = ("location", "admin1", "admin2", "summary")
@@ -174,7 +175,8 @@ def cell_size_for_zoom(zoom: float) -> float:
     zoom
         MapLibre zoom level (a 512-px world at zoom 0).
     """
-    degrees_per_px = 360.0 / (MAP_TILE_PX * 2.0 ** float(zoom))
+    zoom = min(MAX_ZOOM, max(0.0, float(zoom))) if math.isfinite(float(zoom)) else 0.0
+    degrees_per_px = 360.0 / (MAP_TILE_PX * 2.0 ** zoom)
     ideal = CELL_TARGET_PX * degrees_per_px
     return min(CELL_SIZES, key=lambda size: (abs(math.log(size / ideal)), size))
 
@@ -197,11 +199,6 @@ def choose_time_unit(starts: np.ndarray, spec: FilterSpec) -> str:
     if first is None or last is None:
         return "month"
     return time_unit_for_span(int((last - first).astype(np.int64)))
-
-
-def _period_end(start: np.ndarray, precision: np.ndarray) -> np.ndarray:
-    """Last day covered by each event's date, given its precision (a string array)."""
-    return _period_end_flags(start, precision == DatePrecision.MONTH, precision == DatePrecision.YEAR)
 
 
 def _period_end_flags(start: np.ndarray, is_month: np.ndarray, is_year: np.ndarray) -> np.ndarray:
@@ -583,13 +580,24 @@ class InMemoryEventStore:
             if cached is not None:
                 self._masks.move_to_end(spec)
                 return cached
-        mask = self._compute_mask(spec)
+        if spec.bbox is not None:
+            # Map views and boxes change on every pan: narrow the cached mask of the rest of the
+            # filter (text search, lasso) instead of evaluating it again.
+            mask = self.mask(replace(spec, bbox=None)) & self.in_box(spec.bbox)
+        else:
+            mask = self._compute_mask(spec)
         mask.setflags(write=False)
         with self._lock:
             self._masks[spec] = mask
             while len(self._masks) > self._mask_slots:
                 self._masks.popitem(last=False)
         return mask
+
+    def in_box(self, box: tuple[float, float, float, float]) -> np.ndarray:
+        """Rows inside (west, south, east, north), edges included; west > east matches nothing."""
+        west, south, east, north = box
+        return ((self.longitude >= west) & (self.longitude <= east)
+                & (self.latitude >= south) & (self.latitude <= north))
 
     def _compute_mask(self, spec: FilterSpec) -> np.ndarray:
         mask = np.ones(self.size, dtype=bool)
@@ -622,10 +630,6 @@ class InMemoryEventStore:
             mask &= self.quantity_kg >= spec.kg_min  # NaN compares False: unknown kg drops out
         if spec.kg_max is not None:
             mask &= self.quantity_kg <= spec.kg_max
-        if spec.bbox is not None:
-            west, south, east, north = spec.bbox
-            mask &= (self.longitude >= west) & (self.longitude <= east)
-            mask &= (self.latitude >= south) & (self.latitude <= north)
         if spec.polygon is not None:
             mask &= points_in_polygon(self.longitude, self.latitude, spec.polygon)
         if spec.text:
@@ -755,12 +759,7 @@ class InMemoryEventStore:
         mask = self.mask(spec)
         days = self._day[mask]
         if unit == "auto":
-            first = np.datetime64(spec.date_from, "D") if spec.date_from else (
-                days.min().astype("datetime64[D]") if days.size else None)
-            last = np.datetime64(spec.date_to, "D") if spec.date_to else (
-                days.max().astype("datetime64[D]") if days.size else None)
-            unit = "month" if first is None or last is None else time_unit_for_span(
-                int((last - first).astype(np.int64)))
+            unit = choose_time_unit(days.view("datetime64[D]"), spec)
         if unit == "day":
             index = days
         elif unit == "week":  # 1970-01-01 was a Thursday: weeks counted from Monday 1969-12-29

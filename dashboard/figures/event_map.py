@@ -39,6 +39,7 @@ LEGEND_WIDTH_PX = 200
 # are left out (the approximate points stay paler) to keep the update small.
 HALO_POINT_LIMIT = 5_000
 CELL_FILL_RATIO = 0.9  # cell marker diameter / cell width on screen
+MAX_CELL_MARKER_PX = 60
 # Sequential, colour-blind safe (viridis end points trimmed so the lightest cell shows on land).
 CELL_COLOURSCALE = [[0.0, "#fde725"], [0.25, "#5ec962"], [0.5, "#21918c"], [0.75, "#3b528b"],
                     [1.0, "#440154"]]
@@ -61,6 +62,10 @@ class MapTraceIndex:
         if curve not in self.events:
             return None
         return (curve - self.events.start) // 2
+
+    def is_exact_place_trace(self, curve: int) -> bool:
+        """True for the exact/town-place trace of a type, False for its approximate-place one."""
+        return (curve - self.events.start) % 2 == 0
 
 
 def map_trace_index(route_leg_count: int) -> MapTraceIndex:
@@ -289,7 +294,7 @@ def _cell_trace(layer: MapLayer, lang: str) -> go.Scattermap:
     return unchecked.scattermap(
         lat=cells.latitude.astype(np.float32), lon=cells.longitude.astype(np.float32), mode="markers",
         marker=dict(
-            size=max(4.0, layer.cell_px * CELL_FILL_RATIO), opacity=0.7,
+            size=min(MAX_CELL_MARKER_PX, max(4.0, layer.cell_px * CELL_FILL_RATIO)), opacity=0.7,
             color=np.log10(counts).astype(np.float32), colorscale=CELL_COLOURSCALE, cmin=0, cmax=top,
             colorbar=dict(title=dict(text=translate("map.cell_scale", lang), side="top"),
                           tickvals=ticks, ticktext=[format_number(10 ** t, lang) for t in ticks],

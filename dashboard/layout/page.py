@@ -20,6 +20,7 @@ from dashboard.ids import (
 )
 from dashboard.layout.data_panel import build_data_panel, build_report_area
 from dashboard.layout.filters import build_filter_panel
+from dashboard.views import MAX_TABLE_BLOCK
 
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}
@@ -136,7 +137,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         getRowId="params.data.event_id", dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "animateRows": False, "pagination": True, "paginationPageSize": context.settings.table_page_size,
-            "cacheBlockSize": context.settings.table_page_size, "maxBlocksInCache": 20,
+            "cacheBlockSize": min(context.settings.table_page_size, MAX_TABLE_BLOCK), "maxBlocksInCache": 20,
             "localeText": grid_locale_text(lang),
         },
         defaultColDef={"sortable": True}, className="ag-theme-quartz table-grid", style={"height": "420px"},

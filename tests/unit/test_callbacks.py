@@ -195,21 +195,31 @@ def test_cbk012_fit_map_moves_view_to_filtered_events(app_context):
     from dashboard.callbacks.map_view import on_fit_map
 
     spec = FilterSpec(countries=("ESP", "NLD", "BEL", "ITA"))
-    search, patch = on_fit_map(1, spec.to_store(), "?country=BEL,ESP,ITA,NLD")
+    search, patch = on_fit_map(1, spec.to_store(), "?country=BEL,ESP,ITA,NLD", "en")
     view = parse_url_state(search)[0].view
     assert 35 < view.lat < 53 and -6 < view.lon < 16  # Europe, where those seizures are
-    locations = {tuple(op["location"]) for op in patch.to_plotly_json()["operations"]}
-    assert ("layout", "map", "zoom") in locations and ("layout", "uirevision") in locations
-    assert on_fit_map(0, spec.to_store(), "") == (no_update, no_update)
+    operations = {tuple(op["location"]): op for op in patch.to_plotly_json()["operations"]}
+    assert ("layout", "map", "zoom") in operations and ("layout", "uirevision") in operations
+    # The move comes with the event layer for the new view (a Patch move reports no relayoutData).
+    index = map_trace_index(len(app_context.data.routes["features"]))
+    drawn = sum(len(operations[("data", i)]["params"]["value"]["lat"]["bdata"]) for i in index.events
+                if operations[("data", i)]["params"]["value"]["lat"])
+    assert drawn > 0 and ("data", index.cells) in operations
+    assert on_fit_map(0, spec.to_store(), "", "en") == (no_update, no_update)
 
 
 def test_cbk016_reset_moves_the_map_home_and_clears_the_highlight(app_context):
     from dashboard.callbacks.map_view import on_reset_map
     from dashboard.figures.event_map import DEFAULT_VIEW
 
-    operations = {tuple(op["location"]): op for op in on_reset_map(2).to_plotly_json()["operations"]}
+    filtered = FilterSpec(event_types=("arrest",)).to_store()
+    operations = {tuple(op["location"]): op
+                  for op in on_reset_map(2, filtered, "en").to_plotly_json()["operations"]}
     index = map_trace_index(len(app_context.data.routes["features"]))
+    # The layer drawn is the reset filter's (every bundled event), not the filter before reset.
+    drawn = {i for i in index.events if operations[("data", i)]["params"]["value"]["lat"]}
+    assert len(drawn) > 2
     assert operations[("layout", "map", "zoom")]["params"]["value"] == DEFAULT_VIEW.zoom
     assert operations[("layout", "uirevision")]["params"]["value"] == "reset-2"
     assert operations[("data", index.highlight, "lat")]["params"]["value"] == []
-    assert on_reset_map(0) is no_update
+    assert on_reset_map(0, filtered, "en") is no_update

@@ -352,3 +352,15 @@ def test_sto101_loaded_lists_and_dates_are_shared_objects():
     days = shared_dates(pa.array([0, None, 86_400_000, 0], type=pa.timestamp("ms")))
     assert [str(d) if d else None for d in days] == ["1970-01-01", None, "1970-01-02", "1970-01-01"]
     assert days[0] is days[3]
+
+
+def test_dat101_generated_frames_are_told_apart_by_content(tmp_path):
+    from dashboard.data.synth import synthetic_events
+
+    repository = DatasetRepository(tmp_path)
+    first = repository.save_frame(synthetic_events(100, seed=1), name="generated", file_name="a")
+    again = repository.save_frame(synthetic_events(100, seed=1), name="generated", file_name="a")
+    other = repository.save_frame(synthetic_events(100, seed=2), name="generated", file_name="a")
+    assert first.dataset_id == again.dataset_id != other.dataset_id  # same ids, other places and dates
+    assert len(repository.list()) == 2
+    assert set(repository.load_events(other.dataset_id)["dataset"]) == {other.dataset_id}

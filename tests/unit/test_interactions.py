@@ -95,3 +95,14 @@ def test_int020_show_dataset_selects_it_alone_and_fits_the_map(store):
     shown = show_dataset(state, "rutas", store, max_points=1000)
     assert shown.spec == FilterSpec(datasets=("rutas",)) and shown.lang == "es" and shown.selected == ""
     assert shown.view is not None and shown.view.zoom < 6  # the bundled facts span two continents
+
+
+def test_int020_browser_values_that_are_not_numbers_keep_the_view():
+    from dashboard.data.filters import MapView
+    from dashboard.interactions import view_from_relayout
+
+    current = MapView(lat=-12.0, lon=-74.0, zoom=6.0)
+    assert view_from_relayout({"map.center": {"lat": [1], "lon": "x"}, "map.zoom": "7"}, current) == current
+    assert view_from_relayout({"map.center": {"lat": -10, "lon": 290}, "map.zoom": 99}, current) == \
+        MapView(lat=-10.0, lon=-70.0, zoom=22.0)
+    assert view_from_relayout(["not", "a", "dict"], current) is None

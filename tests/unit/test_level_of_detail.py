@@ -75,11 +75,39 @@ def test_lod003_zooming_in_requeries_the_box_and_shows_points(synthetic_store):
     assert scripted is not None and scripted.west < -73.85 < scripted.east and scripted.south < -12.45 < scripted.north
 
 
-def test_lod004_user_box_and_view_intersect():
+def test_lod004_user_box_and_view_intersect(synthetic_store):
     spec = FilterSpec(bbox=(-80, -20, -70, -10))
     assert within_box(spec, (-75, -15, -60, 0)).bbox == (-75, -15, -70, -10)
-    empty = within_box(spec, (0, 0, 10, 10)).bbox
-    assert empty[0] == empty[2] and empty[1] == empty[3]
+    apart = within_box(spec, (-70, -10, 10, 10))  # touching at one corner only
+    assert synthetic_store.count(within_box(spec, (0, 0, 10, 10))) == 0
+    assert synthetic_store.count(apart) == synthetic_store.count(FilterSpec(bbox=(-70, -10, -70, -10)))
+    # A box narrows the cached mask of the rest of the filter: same answer as from scratch.
+    text = FilterSpec(text="Pichari", bbox=(-74, -13, -73.5, -12))
+    assert synthetic_store.count(text) == int((synthetic_store.mask(FilterSpec(text="Pichari"))
+                                               & synthetic_store.in_box(text.bbox)).sum()) > 0
+
+
+def test_lod007_browser_views_past_the_date_line_and_odd_zooms():
+    wrapped = viewport_from_relayout({"map.zoom": 5, "map._derived": {"coordinates": [
+        [400.0, 10.0], [420.0, 10.0], [420.0, 0.0], [400.0, 0.0]]}})
+    assert (wrapped.west, wrapped.east) == (40.0, 60.0)
+    across = viewport_from_relayout({"map.zoom": 4, "map._derived": {"coordinates": [
+        [170.0, 10.0], [190.0, 10.0], [190.0, 0.0], [170.0, 0.0]]}})
+    assert (across.west, across.east) == (-180.0, 180.0)
+    for zoom in (-2000, 2000, 1e308):
+        viewport = viewport_from_relayout({"map.zoom": zoom, "map.center": {"lon": 0, "lat": 0}})
+        assert viewport is not None and 0 <= viewport.zoom <= 24
+    for bad in ({"map.zoom": "7"}, {"map.zoom": [7]}, {"map.zoom": 7, "map.center": {"lon": "x", "lat": 0}},
+                {"map.zoom": 7, "map._derived": {"coordinates": "nope"}}, [], None):
+        assert viewport_from_relayout(bad) is None
+
+
+def test_lod008_crowded_spot_past_the_finest_cells_draws_the_largest_points(synthetic_store):
+    spec = FilterSpec()
+    deep = viewport_of(MapView(lat=-12.41, lon=-73.907, zoom=16))
+    layer = map_layer(synthetic_store, spec, deep, threshold=5)
+    assert layer.mode == "points" and len(layer.points.row) == 5 and layer.in_view > 5
+    assert "5 of" in map_note(layer, "en") and "largest first" in map_note(layer, "en")
 
 
 def test_lod005_payload_is_typed_arrays_without_text_per_point(synthetic_store, bundled):
@@ -112,14 +140,24 @@ def test_lod006_clicked_point_finds_its_event_again(synthetic_store, bundled):
         if not len(trace.lat):
             continue
         point = {"lat": float(trace.lat[0]), "lon": float(trace.lon[0]), "curveNumber": curve}
-        row = event_row_at(synthetic_store, spec, point, index.event_type_code(curve))
+        row = event_row_at(synthetic_store, spec, point, curve, index)
         assert row is not None
         assert synthetic_store.type_code[row] == index.event_type_code(curve)
+        assert synthetic_store.precise[row] == index.is_exact_place_trace(curve)
         assert np.float32(synthetic_store.latitude[row]) == np.float32(point["lat"])
+        assert np.float32(synthetic_store.longitude[row]) == np.float32(point["lon"])
+        # The drawn point is this very event, or one drawn at exactly the same spot.
+        same_spot = layer.points.row[(layer.points.latitude == np.float32(point["lat"]))
+                                     & (layer.points.longitude == np.float32(point["lon"]))]
+        assert row in same_spot
         checked += 1
     assert checked >= 2
-    assert event_row_at(synthetic_store, spec, {"lat": 89.0, "lon": 0.0}, 0) is None
-    assert event_row_at(synthetic_store, spec, None, 0) is None
+    assert event_row_at(synthetic_store, spec, {"lat": 89.0, "lon": 0.0}, index.events.start, index) is None
+    assert event_row_at(synthetic_store, spec, None, index.events.start, index) is None
+    # Browser JSON is user-controlled: lists, text and NaN are refused, never a crash.
+    for bad in ({"lat": [1, 2], "lon": [1, 2]}, {"lat": "x", "lon": 1}, {"lat": float("nan"), "lon": 0}):
+        assert event_row_at(synthetic_store, spec, bad, index.events.start, index) is None
+    assert event_row_at(synthetic_store, spec, {"lat": 0, "lon": 0}, index.routes.start, index) is None
 
 
 def test_tbl001_paging_matches_a_reference_sort(synthetic_store):
@@ -155,6 +193,13 @@ def _plain(value):
     if isinstance(value, (np.floating, float)):
         return float(value)
     return str(value)[:10] if isinstance(value, pd.Timestamp) else value
+
+
+def test_tbl003_malformed_requests_get_the_first_block(synthetic_store):
+    for bad in ([], "x", {"startRow": "a"}, {"sortModel": 5}, {"startRow": -5, "endRow": float("nan")},
+                {"startRow": 1e300, "endRow": 2e300}, {"sortModel": [None, {"colId": 3}]}):
+        page = table_page(synthetic_store, FilterSpec(), bad, ("event_id",), "en")
+        assert page["rowCount"] == N and len(page["rowData"]) <= 100
 
 
 def test_tbl002_a_block_never_exceeds_the_cap(synthetic_store):
