@@ -26,6 +26,10 @@ from bench.startup import REPO, free_port
 
 SCENARIOS = ("cold load", "one type", "brush 2019", "VRAEM box", "zoom VRAEM", "click event", "reset")
 EVENT_TYPE = "drug_seizure"
+# Each repetition asks something new (same sequence for both arms), so a cache cannot answer it
+# from the repetition before: a type, a year, a box and a zoom centre that move with the rep.
+TYPES_BY_REP = ("drug_seizure", "arrest", "lab_destroyed", "airstrip_destroyed", "aircraft_interdiction",
+                "armed_clash", "attack_on_security_forces", "coca_eradication", "other")
 VRAEM_BOX = (-75.0, -13.4, -72.8, -11.0)  # west, south, east, north (as bench/updates.py)
 VRAEM_VIEW = {"lon": -73.9, "lat": -12.4, "zoom": 8.5}
 # A click needs a drawn event: the user zooms in to a town (Llochegua) until points show.
@@ -213,25 +217,31 @@ def first_event_point(figure: dict | None) -> dict | None:
     return None
 
 
-def scenario_actions(scenario: str, arm: Arm, client: DashClient) -> tuple[dict | None, dict | None]:
-    """(setup, action) prop changes for a scenario on an arm; action None = cannot be scripted."""
+def scenario_actions(scenario: str, arm: Arm, client: DashClient, rep: int = 0) -> tuple[dict | None, dict | None]:
+    """(setup, action) prop changes for a scenario on an arm at repetition ``rep``; action None =
+    cannot be scripted. The same ``rep`` gives both arms the same question."""
+    event_type = TYPES_BY_REP[rep % len(TYPES_BY_REP)]
     if scenario == "one type":
-        return None, {arm.types: [EVENT_TYPE] if arm.multi_types else EVENT_TYPE}
-    if scenario == "brush 2019":
+        return None, {arm.types: [event_type] if arm.multi_types else event_type}
+    if scenario == "brush 2019":  # 2019 first, then one year after another
+        year = 2019 - (rep % 15)
         if client.reads(arm.timeline, "selectedData"):
             return None, {f"{arm.timeline}.selectedData": {"points": [],
-                                                           "range": {"x": ["2019-01-01", "2019-12-31"]}}}
-        return None, {f"{arm.timeline}.relayoutData": {"xaxis.range[0]": "2019-01-01",
-                                                       "xaxis.range[1]": "2019-12-31"}}
+                                                           "range": {"x": [f"{year}-01-01", f"{year}-12-31"]}}}
+        return None, {f"{arm.timeline}.relayoutData": {"xaxis.range[0]": f"{year}-01-01",
+                                                       "xaxis.range[1]": f"{year}-12-31"}}
     if scenario == "VRAEM box":
         west, south, east, north = VRAEM_BOX
-        return None, {f"{arm.map}.selectedData": {"points": [], "range": {"map": [[west, north], [east, south]]}}}
+        shift = 0.05 * (rep % 9)
+        return None, {f"{arm.map}.selectedData": {"points": [], "range": {
+            "map": [[west + shift, north - shift], [east - shift, south + shift]]}}}
     if scenario == "zoom VRAEM":
-        return None, zoom_action(arm)
+        view = dict(VRAEM_VIEW, lon=VRAEM_VIEW["lon"] + 0.03 * (rep % 11))
+        return None, zoom_action(arm, view)
     if scenario == "click event":  # after zooming in to a town (untimed), where points are drawn
         return zoom_action(arm, CLICK_VIEW), None
     if scenario == "reset":  # from a filtered state: a reset of nothing measures nothing
-        return {arm.types: [EVENT_TYPE] if arm.multi_types else EVENT_TYPE}, {f"{arm.reset}.n_clicks": 1}
+        return {arm.types: [event_type] if arm.multi_types else event_type}, {f"{arm.reset}.n_clicks": 1 + rep}
     raise ValueError(scenario)
 
 
@@ -256,7 +266,7 @@ class ArmSession:
     cold: tuple | None = None
     failed: str = ""
 
-    def one_rep(self, scenario: str) -> tuple[float, int] | None:
+    def one_rep(self, scenario: str, rep: int = 0) -> tuple[float, int] | None:
         """Run one repetition; None when the scenario cannot be scripted on this arm."""
         client, arm = self.client, self.server.arm
         if scenario == "cold load":
@@ -264,7 +274,7 @@ class ArmSession:
             self.cold = client.snapshot()
             return self._with_table(exchange.ms, exchange.response_bytes)
         client.restore(self.cold)
-        setup, action = scenario_actions(scenario, arm, client)
+        setup, action = scenario_actions(scenario, arm, client, rep)
         if setup:
             client.act(setup)
         if scenario == "click event":
@@ -301,7 +311,7 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
                         record.dnf, record.note = True, session.failed
                     continue
                 try:
-                    result = session.one_rep(scenario)
+                    result = session.one_rep(scenario, rep)
                 except DashRequestError as error:
                     record.dnf, record.note = True, str(error)[:300]
                     if not session.server.alive():

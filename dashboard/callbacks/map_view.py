@@ -59,8 +59,12 @@ def on_reset_map(n_clicks, filter_data, lang):
     index = context.map_traces.highlight
     patch["data"][index]["lat"] = []
     patch["data"][index]["lon"] = []
-    # Reset keeps only the datasets shown: draw what the reset filter will show.
-    after_reset = FilterSpec(datasets=FilterSpec.from_store(filter_data).datasets)
+    # Reset keeps only the datasets shown. When that changes the filter, the map is redrawn for
+    # it at the starting view; when it does not, the layer for the starting view is sent here.
+    current = FilterSpec.from_store(filter_data)
+    after_reset = FilterSpec(datasets=current.datasets)
+    if after_reset != current:
+        return patch
     layer = map_layer(context.store, after_reset, viewport_of(DEFAULT_VIEW), context.settings.max_map_points)
     return patch_layer(patch, context, layer, lang)
 

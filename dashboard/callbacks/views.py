@@ -42,7 +42,9 @@ from dashboard.views import (
     Input(PageIds.LANG_STORE, "data"),
     Input(FilterIds.STORE, "data"),
     Input(MapIds.GRAPH, "relayoutData"),
-    State(PageIds.URL, "search"),
+    # The body's URL: the state callback writes it with the filter, so the view read here is the
+    # one that goes with that filter (after a reset, the starting view).
+    State(PageIds.BODY_URL, "search"),
 )
 def update_map(lang, filter_data, relayout, search):
     """Redraw the map when the filter or language changes; after a pan or zoom, re-query the

@@ -216,9 +216,13 @@ def test_cbk016_reset_moves_the_map_home_and_clears_the_highlight(app_context):
     operations = {tuple(op["location"]): op
                   for op in on_reset_map(2, filtered, "en").to_plotly_json()["operations"]}
     index = map_trace_index(len(app_context.data.routes["features"]))
-    # The layer drawn is the reset filter's (every bundled event), not the filter before reset.
-    drawn = {i for i in index.events if operations[("data", i)]["params"]["value"]["lat"]}
-    assert len(drawn) > 2
+    # A filter is active: reset changes it, and the map is redrawn for the new one (no layer here).
+    assert ("data", index.cells) not in operations
+    unfiltered = {tuple(op["location"]): op
+                  for op in on_reset_map(3, FilterSpec().to_store(), "en").to_plotly_json()["operations"]}
+    # No filter to clear: the layer for the starting view comes with the move.
+    drawn = {i for i in index.events if unfiltered[("data", i)]["params"]["value"]["lat"]}
+    assert len(drawn) > 2 and ("data", index.cells) in unfiltered
     assert operations[("layout", "map", "zoom")]["params"]["value"] == DEFAULT_VIEW.zoom
     assert operations[("layout", "uirevision")]["params"]["value"] == "reset-2"
     assert operations[("data", index.highlight, "lat")]["params"]["value"] == []
