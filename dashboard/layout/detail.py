@@ -55,7 +55,7 @@ def build_detail_card(event: dict | None, lang: str, duplicates: list[dict] | tu
         return [translate("detail.empty", lang)]
     dataset_names = dataset_names or {}
     date_text = f"{event['event_date']} ({label('date_precision', event['date_precision'], lang)})"
-    if event.get("date_end") and str(event["date_end"]) != str(event["event_date"]):
+    if _present(event.get("date_end")) and str(event["date_end"]) != str(event["event_date"]):
         date_text += f" – {event['date_end']}"
     rows = [
         ("detail.date", date_text),
