@@ -100,7 +100,18 @@ def percentile(values: list[float], q: float) -> float | None:
 # --- data --------------------------------------------------------------------------------------
 
 def prepare_dataset(n: int, data_dir: Path) -> tuple[str, Path]:
-    """Write n synthetic events as a Rutas dataset; return its id and its events parquet."""
+    """Write n synthetic events as a Rutas dataset; return its id and its events parquet.
+
+    Generated in a child process, so the gigabytes it takes at 10M are given back before the
+    servers start (a process rarely returns freed memory to the system).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_generate_and_store, n, data_dir).result()
+
+
+def _generate_and_store(n: int, data_dir: Path) -> tuple[str, Path]:
     from dashboard.data.datasets import EVENTS_FILE, DatasetRepository
     from dashboard.data.synth import synthetic_events
 
