@@ -1,0 +1,105 @@
+"""What an export is: the chart, the format, the size, and what every exported file records.
+
+Shared by the renderers (charts, tables, embed, pack), the CLI and the export dialog, so the
+three always agree on names, sizes and file types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from ..data.filters import FilterSpec
+
+
+class ChartKind(StrEnum):
+    MAP = "map"
+    TIMELINE = "timeline"
+    BREAKDOWN = "breakdown"
+
+
+class ExportFormat(StrEnum):
+    PNG = "png"
+    SVG = "svg"
+    PDF = "pdf"
+    CSV = "csv"
+    XLSX = "xlsx"
+    GEOJSON = "geojson"
+    HTML = "html"
+    PACK = "pack"  # ZIP: PNG + SVG + CSV + alt text + sources + permalink
+
+
+IMAGE_FORMATS = frozenset({ExportFormat.PNG, ExportFormat.SVG, ExportFormat.PDF})
+DATA_FORMATS = frozenset({ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.GEOJSON})
+
+MEDIA_TYPES: dict[ExportFormat, str] = {
+    ExportFormat.PNG: "image/png",
+    ExportFormat.SVG: "image/svg+xml",
+    ExportFormat.PDF: "application/pdf",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.GEOJSON: "application/geo+json",
+    ExportFormat.HTML: "text/html; charset=utf-8",
+    ExportFormat.PACK: "application/zip",
+}
+FILE_EXTENSIONS: dict[ExportFormat, str] = {fmt: fmt.value for fmt in ExportFormat} | {
+    ExportFormat.PACK: "zip",
+}
+
+
+class SizePreset(StrEnum):
+    WEB = "web"
+    SQUARE = "square"
+    STORY = "story"
+    A4 = "a4"
+
+
+# CSS pixels. A4 landscape is 297 x 210 mm at 96 px per inch, so the PDF page is A4.
+PRESET_PIXELS: dict[SizePreset, tuple[int, int]] = {
+    SizePreset.WEB: (1200, 675),
+    SizePreset.SQUARE: (1080, 1080),
+    SizePreset.STORY: (1080, 1920),
+    SizePreset.A4: (1123, 794),
+}
+PNG_SCALES = (1, 2, 3)
+
+
+class ExportTheme(StrEnum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """How to draw one exported chart (what the dialog's controls and the CLI flags hold)."""
+
+    chart: ChartKind = ChartKind.MAP
+    size: SizePreset = SizePreset.WEB
+    scale: int = 1  # PNG only: 1, 2 or 3 device pixels per CSS pixel
+    theme: ExportTheme = ExportTheme.LIGHT
+    title: str = ""  # empty: the default title written from the filters
+    credit: str = ""  # optional byline / credit, printed in the footer
+    breakdown_field: str = "event_type"  # event_type | actor_group | country
+
+    @property
+    def pixels(self) -> tuple[int, int]:
+        return PRESET_PIXELS[self.size]
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What every exported file records about the view it came from."""
+
+    spec: FilterSpec
+    lang: str
+    title: str  # the chart title actually used (user's or default)
+    subtitle: str  # the filters in words
+    source_line: str  # "Source: Rutas — N events from M published reports; filters …; exported …"
+    alt_text: str  # plain-language description of the chart in ``lang``
+    permalink: str  # absolute URL that reopens this view
+    exported_at: datetime  # UTC, timezone-aware
+    events: int
+    sources: int
+    credit: str = ""
+    dataset_names: dict[str, str] = field(default_factory=dict)  # dataset id -> display name
