@@ -1,4 +1,4 @@
-"""Command line for researchers: ``python -m dashboard info|query|import|datasets|delete|synth``.
+"""Command line: ``python -m dashboard info|query|export|import|datasets|delete|synth``.
 
 ``query`` takes the same query string a shared link carries and runs it through the same
 parser and store as the app, so the numbers always match what the browser shows.
@@ -20,6 +20,9 @@ from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_i
 from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
 from dashboard.data.synth import DEFAULT_SEED, synthetic_events, write_synthetic_csv
+from dashboard.exports.render import ExportError
+from dashboard.exports.service import DEFAULT_BASE_URL, ReferenceLayers, export_view
+from dashboard.exports.spec import ChartKind, ChartRequest, ExportFormat, ExportTheme, SizePreset
 from dashboard.i18n import translate
 from dashboard.views import json_cell
 
@@ -79,6 +82,32 @@ def run_query(context: AppContext, query: str, output_format: str) -> tuple[str,
     writer.writeheader()
     writer.writerows(records)
     return buffer.getvalue().rstrip("\n"), messages
+
+
+def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]:
+    """Write one export of a shared view; status 2 when it cannot be made or written."""
+    request = ChartRequest(chart=ChartKind(args.chart), size=SizePreset(args.size), scale=args.scale,
+                           theme=ExportTheme(args.theme), title=args.title, credit=args.credit,
+                           breakdown_field=args.breakdown)
+    query = args.query.split("#", 1)[0].split("?", 1)[-1]
+    try:
+        exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
+                               query, ExportFormat(args.format), request, lang=args.lang,
+                               base_url=args.base_url, dataset_names=context.dataset_names())
+    except ExportError as error:
+        return f"error: the chart could not be rendered: {error}", 2
+    out = Path(args.out)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        partial.write_bytes(exported.data)
+        partial.replace(out)  # never leave a half-written file under the requested name
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        return f"error: cannot write {out}: {error.strerror}", 2
+    lines = [f"wrote {out} ({len(exported.data):,} bytes, {exported.context.events:,} events)",
+             f"title: {exported.context.title}", f"alt text: {exported.context.alt_text}",
+             f"link: {exported.context.permalink}"]
+    return "\n".join(lines), 0
 
 
 def run_import(settings: Settings, path: str, file_format: str, name: str, as_json: bool) -> tuple[str, int]:
@@ -144,6 +173,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     datasets.add_argument("--json", action="store_true")
     delete = commands.add_parser("delete", help="delete an imported dataset")
     delete.add_argument("dataset_id")
+    export = commands.add_parser("export", help="export a chart (png/svg/pdf/html), the data (csv/xlsx/geojson) "
+                                                "or a ZIP pack of a shared view")
+    export.add_argument("query", help='URL query string, e.g. "type=drug_seizure&from=2019-01-01"')
+    export.add_argument("--chart", choices=[c.value for c in ChartKind], default=ChartKind.MAP.value)
+    export.add_argument("--format", choices=[f.value for f in ExportFormat], default=ExportFormat.PNG.value)
+    export.add_argument("--size", choices=[s.value for s in SizePreset], default=SizePreset.WEB.value)
+    export.add_argument("--scale", type=int, choices=(1, 2, 3), default=1, help="PNG pixel density")
+    export.add_argument("--theme", choices=[t.value for t in ExportTheme], default=ExportTheme.LIGHT.value)
+    export.add_argument("--title", default="", help="chart title (default: written from the filters)")
+    export.add_argument("--credit", default="", help="credit line printed in the footer")
+    export.add_argument("--lang", choices=("en", "es"), default=None, help="default: the link's language")
+    export.add_argument("--breakdown", choices=("event_type", "actor_group", "country"), default="event_type",
+                        help="what the breakdown chart counts")
+    export.add_argument("--base-url", default=DEFAULT_BASE_URL, help="where the permalink points")
+    export.add_argument("--out", required=True, help="file to write")
     synth = commands.add_parser("synth", help="write synthetic events (for load tests) as an importable CSV")
     synth.add_argument("--n", type=int, required=True, help="number of events")
     synth.add_argument("--out", required=True, help="CSV file to write")
@@ -166,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "info":
         print(run_info(context, args.json))
         return 0
+    if args.command == "export":
+        text, status = run_export(context, args)
+        print(text, file=sys.stderr if status else sys.stdout)
+        return status
     text, messages = run_query(context, args.query.split("#", 1)[0].split("?", 1)[-1], args.format)
     for message in messages:
         print(message, file=sys.stderr)

@@ -60,6 +60,10 @@ class AppContext:
         _ = self.store
         return self._datasets
 
+    def dataset_names(self) -> dict[str, str]:
+        """Dataset id → the name its importer gave it (what a chart or file calls it)."""
+        return {meta.dataset_id: meta.name for meta in self.datasets}
+
     def synthetic_datasets(self) -> set[str]:
         """Ids of the datasets holding generated (synthetic) rows, so the UI can say so."""
         store = self.store

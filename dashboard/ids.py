@@ -63,15 +63,18 @@ class MapIds(StrEnum):
     NOTE = "map-note"
     FIT = "map-fit"
     HOVER = "map-hover"  # details of the hovered point, fetched from the server
+    FIGURE = "map-figure"  # wrapper whose aria-label is the chart's alt text
 
 
 class TimelineIds(StrEnum):
     GRAPH = "timeline-graph"
+    FIGURE = "timeline-figure"
 
 
 class BreakdownIds(StrEnum):
     GRAPH = "breakdown-graph"
     FIELD = "breakdown-field"
+    FIGURE = "breakdown-figure"
 
 
 class TableIds(StrEnum):
@@ -82,4 +85,25 @@ class DetailIds(StrEnum):
     CARD = "detail-card"
 
 
-ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds)
+class ExportIds(StrEnum):
+    OPEN = "export-open"
+    DIALOG = "export-dialog"
+    HEADING = "export-heading"
+    CLOSE = "export-close"
+    CHART = "export-chart"
+    FORMAT = "export-format"
+    SIZE = "export-size"
+    SCALE = "export-scale"
+    THEME = "export-theme"
+    TITLE = "export-title"
+    CREDIT = "export-credit"
+    ALT_TEXT = "export-alt-text"
+    PERMALINK = "export-permalink"
+    COPY = "export-copy"
+    DOWNLOAD_BUTTON = "export-download-button"
+    DOWNLOAD = "export-download"
+    STATUS = "export-status"
+
+
+ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds,
+                ExportIds)

@@ -301,3 +301,14 @@ def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | 
     if spec.polygon is not None:
         parts.append(translate("filters.spatial_lasso", lang))
     return " · ".join(parts)
+
+
+def chart_labels(store: EventStore, spec: FilterSpec, lang: str, breakdown_field: str,
+                 dataset_names: dict[str, str] | None = None) -> tuple[str, str, str]:
+    """Accessible labels of the map, timeline and breakdown: each chart's alt text (it names the chart)."""
+    from .exports.captions import alt_text
+    from .exports.spec import BREAKDOWN_FIELDS, ChartKind
+
+    field = breakdown_field if breakdown_field in BREAKDOWN_FIELDS else "event_type"
+    return tuple(alt_text(store, spec, chart, lang, breakdown_field=field, dataset_names=dataset_names)
+                 for chart in (ChartKind.MAP, ChartKind.TIMELINE, ChartKind.BREAKDOWN))

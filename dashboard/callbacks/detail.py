@@ -51,5 +51,5 @@ def update_detail(search, lang):
     context = get_context()
     event = context.store.event(selected) if selected else None
     duplicates = [context.store.event(other) for other in (event or {}).get("duplicate_of", ())]
-    names = {meta.dataset_id: meta.name for meta in context.datasets}
+    names = context.dataset_names()
     return build_detail_card(event, lang, [d for d in duplicates if d], names)

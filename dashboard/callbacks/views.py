@@ -139,7 +139,7 @@ def update_counts(lang, filter_data):
     spec = FilterSpec.from_store(filter_data)
     context = get_context()
     totals = context.store.totals(spec)
-    names = {meta.dataset_id: meta.name for meta in context.datasets}
+    names = context.dataset_names()
     summary = filter_summary(spec, lang, names)
     if totals.synthetic:
         summary = f"{summary} · {translate('map.synthetic_note', lang, count=format_number(totals.synthetic, lang))}"
@@ -157,7 +157,7 @@ def update_counts(lang, filter_data):
 def update_table(request, filter_data, lang):
     """One block of rows for the grid (infinite row model): the table never holds all rows."""
     context = get_context()
-    names = {meta.dataset_id: meta.name for meta in context.datasets}
+    names = context.dataset_names()
     return table_page(context.store, FilterSpec.from_store(filter_data), request, TABLE_FIELDS, lang, names)
 
 

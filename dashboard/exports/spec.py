@@ -103,3 +103,35 @@ class ExportContext:
     sources: int
     credit: str = ""
     dataset_names: dict[str, str] = field(default_factory=dict)  # dataset id -> display name
+
+
+BREAKDOWN_FIELDS = ("event_type", "actor_group", "country")
+
+
+def _member(enum: type[StrEnum], value: object, default: StrEnum) -> StrEnum:
+    try:
+        return enum(str(value))
+    except ValueError:
+        return default
+
+
+def request_from_controls(chart: object = None, size: object = None, scale: object = None,
+                          theme: object = None, title: object = None, credit: object = None,
+                          breakdown_field: object = None) -> ChartRequest:
+    """A ChartRequest from untrusted control values (dialog or URL): anything unknown is the default.
+
+    Title and credit are cut to 200 characters; they are printed, never interpreted.
+    """
+    try:
+        scale_value = int(scale) if int(scale) in PNG_SCALES else 1  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        scale_value = 1
+    return ChartRequest(
+        chart=_member(ChartKind, chart, ChartKind.MAP),
+        size=_member(SizePreset, size, SizePreset.WEB),
+        scale=scale_value,
+        theme=_member(ExportTheme, theme, ExportTheme.LIGHT),
+        title=str(title or "").strip()[:200],
+        credit=str(credit or "").strip()[:200],
+        breakdown_field=breakdown_field if breakdown_field in BREAKDOWN_FIELDS else "event_type",
+    )

@@ -12,6 +12,7 @@ from dashboard.ids import (
     BreakdownIds,
     CountIds,
     DetailIds,
+    ExportIds,
     FilterIds,
     MapIds,
     PageIds,
@@ -19,6 +20,7 @@ from dashboard.ids import (
     TimelineIds,
 )
 from dashboard.layout.data_panel import build_data_panel, build_report_area
+from dashboard.layout.export_dialog import build_export_dialog
 from dashboard.layout.filters import build_filter_panel
 from dashboard.views import MAX_TABLE_BLOCK
 
@@ -46,6 +48,11 @@ def _panel(title_key: str, lang: str, *children: object, help_key: str | None = 
     header.extend(actions)
     return html.Section([html.Div(header, className="panel-header"), *children],
                         className=f"panel {class_name}".strip())
+
+
+def _described(figure_id: str, graph: dcc.Graph) -> html.Div:
+    """A chart inside a figure whose accessible label is the chart's alt text (set by a callback)."""
+    return html.Div(graph, id=figure_id, role="figure", className="described-figure")
 
 
 def _count(count_id: str, key: str, lang: str) -> html.Div:
@@ -99,6 +106,8 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                      id=PageIds.SUBTITLE, className="subtitle"),
         ], className="brand"),
         html.Div([
+            html.Button(translate("export.button", lang), id=ExportIds.OPEN, n_clicks=0, className="button",
+                        **{"aria-haspopup": "dialog"}),
             html.Button(translate("app.reset", lang), id=PageIds.RESET, n_clicks=0, className="button"),
             html.Button(translate("app.language", lang), id=PageIds.LANG_SWITCH, n_clicks=0,
                         className="button secondary", lang="es" if lang == "en" else "en"),
@@ -112,21 +121,24 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         html.Div(id=FilterIds.SUMMARY, className="filter-summary"),
     ], className="counts")
     map_panel = _panel("map.title", lang,
-                       dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG, className="map-graph"),
+                       _described(MapIds.FIGURE, dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG,
+                                                           className="map-graph")),
                        html.Div(id=MapIds.NOTE, className="map-note", role="status"),
                        html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",
                        actions=(html.Button(translate("map.fit", lang), id=MapIds.FIT, n_clicks=0,
                                             className="small-button"),))
     timeline_panel = _panel("timeline.title", lang,
-                            dcc.Graph(id=TimelineIds.GRAPH, config=GRAPH_CONFIG, className="timeline-graph"),
+                            _described(TimelineIds.FIGURE, dcc.Graph(id=TimelineIds.GRAPH, config=GRAPH_CONFIG,
+                                                                     className="timeline-graph")),
                             help_key="timeline.help", class_name="timeline-panel")
     breakdown_panel = _panel(
         "breakdown.title", lang,
         dcc.RadioItems(id=BreakdownIds.FIELD, value="event_type", inline=True, className="radio",
                        options=[{"label": translate(f"breakdown.{f}", lang), "value": f}
                                 for f in ("event_type", "actor_group", "country")]),
-        dcc.Graph(id=BreakdownIds.GRAPH, config=GRAPH_CONFIG, className="breakdown-graph"),
+        _described(BreakdownIds.FIGURE, dcc.Graph(id=BreakdownIds.GRAPH, config=GRAPH_CONFIG,
+                                                  className="breakdown-graph")),
         help_key="breakdown.help", class_name="breakdown-panel")
     detail_panel = _panel("detail.title", lang,
                           html.Div(translate("detail.empty", lang), id=DetailIds.CARD, className="detail-card"),
@@ -150,6 +162,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         header,
         html.Div(notice, id=PageIds.NOTICE, className="notice", hidden=not notice, role="status"),
         build_report_area(lang),
+        build_export_dialog(lang),
         html.Div([
             html.Div([build_data_panel(context, state.spec.datasets, lang),
                       build_filter_panel(store, state.spec, lang)], className="left"),

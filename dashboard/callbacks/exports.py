@@ -1,0 +1,107 @@
+"""Export dialog: open and close it, describe the view, make the file; charts' accessible labels."""
+
+from __future__ import annotations
+
+import logging
+
+import flask
+from dash import Input, Output, State, callback, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard.context import get_context
+from dashboard.data.filters import FilterSpec
+from dashboard.exports.render import ExportError
+from dashboard.exports.service import ReferenceLayers, describe_view, download_data, export_view, human_size
+from dashboard.exports.spec import request_from_controls
+from dashboard.i18n import translate
+from dashboard.ids import BreakdownIds, ExportIds, FilterIds, MapIds, PageIds, TimelineIds
+from dashboard.views import chart_labels
+
+log = logging.getLogger(__name__)
+
+
+def _base_url() -> str:
+    """The address the user reached the app at, so the permalink opens the same server."""
+    return flask.request.host_url if flask.has_request_context() else ""
+
+
+@callback(
+    Output(ExportIds.DIALOG, "hidden"),
+    Input(ExportIds.OPEN, "n_clicks"),
+    Input(ExportIds.CLOSE, "n_clicks"),
+    prevent_initial_call=True,
+)
+def on_toggle_export_dialog(_opened, _closed):
+    """The Export button opens the dialog; Close hides it."""
+    return ctx.triggered_id != ExportIds.OPEN
+
+
+@callback(
+    Output(ExportIds.TITLE, "value"),
+    Output(ExportIds.ALT_TEXT, "value"),
+    Output(ExportIds.PERMALINK, "value"),
+    Input(ExportIds.DIALOG, "hidden"),
+    Input(ExportIds.CHART, "value"),
+    State(PageIds.BODY_URL, "search"),
+    State(PageIds.LANG_STORE, "data"),
+    State(BreakdownIds.FIELD, "value"),
+    prevent_initial_call=True,
+)
+def update_export_preview(hidden, chart, search, lang, breakdown_field):
+    """Default title, alt text and permalink of the view, written when the dialog opens."""
+    if hidden:
+        raise PreventUpdate
+    context = get_context()
+    described = describe_view(context.store, search or "", request_from_controls(chart=chart,
+                              breakdown_field=breakdown_field), lang=lang, base_url=_base_url(),
+                              dataset_names=context.dataset_names())
+    return described.title, described.alt_text, described.permalink
+
+
+@callback(
+    Output(ExportIds.DOWNLOAD, "data"),
+    Output(ExportIds.STATUS, "children"),
+    Input(ExportIds.DOWNLOAD_BUTTON, "n_clicks"),
+    State(ExportIds.CHART, "value"),
+    State(ExportIds.FORMAT, "value"),
+    State(ExportIds.SIZE, "value"),
+    State(ExportIds.SCALE, "value"),
+    State(ExportIds.THEME, "value"),
+    State(ExportIds.TITLE, "value"),
+    State(ExportIds.CREDIT, "value"),
+    State(BreakdownIds.FIELD, "value"),
+    State(PageIds.BODY_URL, "search"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_export_download(_clicks, chart, fmt, size, scale, theme, title, credit, breakdown_field, search, lang):
+    """Make the file on the server and hand it to the browser; a failure is a message, never a traceback."""
+    context = get_context()
+    request = request_from_controls(chart, size, scale, theme, title, credit, breakdown_field)
+    try:
+        exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
+                               search or "", fmt, request, lang=lang, base_url=_base_url(),
+                               dataset_names=context.dataset_names())
+    except (ExportError, ValueError) as error:
+        log.warning("export failed: %s", error)
+        return no_update, translate("export.failed", lang, reason=str(error))
+    except Exception:  # an export bug costs that export, never the page
+        log.exception("export failed")
+        return no_update, translate("export.failed", lang, reason=translate("export.internal_error", lang))
+    return download_data(exported), translate("export.done", lang, name=exported.file_name,
+                                              size=human_size(len(exported.data)))
+
+
+@callback(
+    Output(MapIds.FIGURE, "aria-label"),
+    Output(TimelineIds.FIGURE, "aria-label"),
+    Output(BreakdownIds.FIGURE, "aria-label"),
+    Input(PageIds.LANG_STORE, "data"),
+    Input(FilterIds.STORE, "data"),
+    Input(BreakdownIds.FIELD, "value"),
+)
+def update_chart_labels(lang, filter_data, breakdown_field):
+    """Each chart's accessible label is its alt text, so a screen reader hears what the chart shows."""
+    context = get_context()
+    return chart_labels(context.store, FilterSpec.from_store(filter_data), lang, breakdown_field,
+                        context.dataset_names())

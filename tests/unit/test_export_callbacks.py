@@ -1,0 +1,75 @@
+"""Export dialog callbacks as plain functions."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from dash.exceptions import PreventUpdate
+
+from dashboard.callbacks.exports import (
+    on_export_download,
+    on_toggle_export_dialog,
+    update_chart_labels,
+    update_export_preview,
+)
+from dashboard.data.filters import FilterSpec, parse_url_state
+from dashboard.exports.tables import read_events_csv
+from dashboard.i18n import format_number
+
+QUERY = "?type=drug_seizure&from=2019-01-01&to=2024-12-31"
+
+
+def trigger(prop_id: str) -> None:
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": None}]))
+
+
+def test_exp110_export_button_opens_and_close_hides_the_dialog():
+    trigger("export-open.n_clicks")
+    assert on_toggle_export_dialog(1, 0) is False
+    trigger("export-close.n_clicks")
+    assert on_toggle_export_dialog(1, 1) is True
+
+
+def test_exp111_preview_writes_title_alt_text_and_permalink(app_context):
+    with pytest.raises(PreventUpdate):
+        update_export_preview(True, "map", QUERY, "en", "event_type")
+    title, alt, link = update_export_preview(False, "map", QUERY, "es", "event_type")
+    count = app_context.store.count(parse_url_state(QUERY)[0].spec)
+    assert title and format_number(count, "es") in alt
+    assert link.startswith("http") and "type=drug_seizure" in link and "lang=es" in link
+
+
+def test_exp112_csv_download_holds_the_view_and_names_the_file(app_context):
+    data, status = on_export_download(1, "map", "csv", "web", 1, "light", "=HYPERLINK(\"x\")", "", "event_type",
+                                      QUERY, "en")
+    assert data["filename"].endswith(".csv") and data["base64"] is True
+    metadata, rows = read_events_csv(base64.b64decode(data["content"]))
+    spec = parse_url_state(QUERY)[0].spec
+    assert len(rows) == app_context.store.count(spec)
+    assert not any(value.startswith("=") for value in metadata.values())  # the title is neutralised too
+    assert data["filename"] in status
+
+
+def test_exp113_an_export_failure_is_a_message_not_a_traceback(app_context, monkeypatch):
+    import dashboard.callbacks.exports as module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr(module, "export_view", broken)
+    data, status = on_export_download(1, "map", "png", "web", 1, "light", "", "", "event_type", QUERY, "en")
+    assert data is no_update
+    assert "renderer exploded" not in status and status  # the user sees a plain message
+
+
+def test_exp114_charts_are_labelled_with_their_alt_text(app_context):
+    spec = FilterSpec(event_types=("drug_seizure",))
+    labels = update_chart_labels("en", spec.to_store(), "country")
+    count = format_number(app_context.store.count(spec), "en")
+    assert len(labels) == 3 and all(count in label for label in labels)
+    assert len(set(labels)) == 3  # map, timeline and breakdown each say what they are
+    assert update_chart_labels("es", spec.to_store(), "country") != labels

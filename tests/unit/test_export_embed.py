@@ -1,0 +1,222 @@
+"""The standalone HTML embed: one escaped, self-contained document that can fetch nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.data.filters import FilterSpec
+from dashboard.exports.embed import (
+    CHART_ID,
+    CONTENT_SECURITY_POLICY,
+    geo_topojson_names,
+    standalone_html,
+)
+from dashboard.exports.spec import ExportContext
+
+HOSTILE = "<script>alert(1)</script>"
+PERMALINK = "https://rutas.example.org/?lang=en&types=seizure"
+
+
+class Document(HTMLParser):
+    """Every start tag with its attributes, the text inside chosen elements, and script bodies."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: dict[str, str] = {}
+        self.scripts: list[str] = []
+        self._open: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("title", "h1", "figcaption", "details", "script", "style", "a"):
+            self._open.append(tag)
+            self.text.setdefault(tag, "")
+            if tag == "script":
+                self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag in self._open:
+            self._open.remove(tag)
+
+    def handle_data(self, data):
+        for tag in self._open:
+            self.text[tag] += data
+        if "script" in self._open:
+            self.scripts[-1] += data
+
+    def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+def context(**changes: object) -> ExportContext:
+    base = ExportContext(
+        spec=FilterSpec(), lang="en", title="Cocaine seizures, 2015–2024",
+        subtitle="Seizures · Peru and Bolivia", alt_text="Bars of seizures per year, rising after 2019.",
+        source_line="Source: Rutas — 40 events from 31 published reports; exported 2025-01-31",
+        permalink=PERMALINK, exported_at=datetime(2025, 1, 31, tzinfo=UTC), events=40, sources=31,
+        credit="Graphic: Data Desk",
+    )
+    return replace(base, **changes)
+
+
+def bar_figure() -> go.Figure:
+    figure = go.Figure(go.Bar(x=["2019", "2020"], y=[3, 5]))
+    figure.update_layout(width=1200, height=675, title_text="Cocaine seizures, 2015–2024")
+    return figure
+
+
+def geo_figure(resolution: int = 50, **geo: object) -> go.Figure:
+    figure = go.Figure(go.Scattergeo(lon=[-73.8, 4.4], lat=[-12.5, 51.2], mode="lines+markers"))
+    figure.update_geos(**({"resolution": resolution, "showcountries": True} | geo))
+    return figure
+
+
+def figure_json(html: str) -> dict:
+    match = re.search(r"var figure = (\{.*\});\n", html)
+    assert match, "the figure is not in the page"
+    return json.loads(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def bar_html() -> str:
+    return standalone_html(bar_figure(), context())
+
+
+@pytest.fixture(scope="module")
+def map_html() -> str:
+    return standalone_html(geo_figure(50), context(title="Routes"))
+
+
+def test_exp090_document_structure(bar_html):
+    doc = Document(bar_html)
+    assert bar_html.startswith("<!DOCTYPE html>")
+    assert doc.find("html", lang="en")
+    assert doc.find("meta", charset="utf-8")
+    assert doc.text["title"] == "Cocaine seizures, 2015–2024"
+    assert doc.text["h1"] == "Cocaine seizures, 2015–2024"
+    chart = doc.find("div", id=CHART_ID)
+    assert chart == [{"id": CHART_ID, "class": "chart", "role": "img",
+                      "aria-label": "Bars of seizures per year, rising after 2019."}]
+    assert [t for t, _ in doc.tags].index("figure") < [t for t, _ in doc.tags].index("figcaption")
+    caption = doc.text["figcaption"]
+    assert "Source: Rutas — 40 events from 31 published reports" in caption
+    assert "Graphic: Data Desk" in caption
+    assert "Bars of seizures per year" in doc.text["details"]
+    assert doc.find("a", href=PERMALINK)
+    assert doc.find("p", **{"class": "subtitle"})
+
+
+def test_exp091_hostile_text_is_escaped_everywhere():
+    hostile = context(title=HOSTILE, subtitle=HOSTILE, source_line=HOSTILE, alt_text=f'"{HOSTILE}',
+                      credit=HOSTILE)
+    figure = bar_figure()
+    figure.update_layout(title_text=HOSTILE, xaxis_title_text=HOSTILE)
+    html = standalone_html(figure, hostile)
+    doc = Document(html)
+    # Only the page's own scripts: config, plotly.js and the plot call.
+    assert html.count("<script") == html.count("</script>") == 3
+    assert HOSTILE not in html
+    assert doc.text["title"] == doc.text["h1"] == HOSTILE  # shown as text, never run
+    assert doc.find("div", id=CHART_ID)[0]["aria-label"] == f'"{HOSTILE}'
+    assert all("alert(1)" not in s for s in doc.scripts[:2])
+
+
+def test_exp092_content_security_policy_forbids_every_request(bar_html):
+    doc = Document(bar_html)
+    (meta,) = doc.find("meta", **{"http-equiv": "Content-Security-Policy"})
+    policy = {d.split()[0]: d.split()[1:] for d in meta["content"].split(";") if d.strip()}
+    assert meta["content"] == CONTENT_SECURITY_POLICY
+    assert policy["default-src"] == ["'none'"]
+    assert policy["script-src"] == ["'unsafe-inline'"]  # no 'unsafe-eval', no hosts
+    assert "connect-src" not in policy  # falls back to 'none'
+    # The policy is in force before any script runs.
+    names = [t for t, _ in doc.tags]
+    assert names.index("meta") < names.index("script")
+
+
+def test_exp093_nothing_points_outside_but_the_permalink(bar_html, map_html):
+    for html in (bar_html, map_html):
+        doc = Document(html)
+        assert not doc.find("link") and not doc.find("iframe") and not doc.find("img")
+        urls = [(t, k, v) for t, a in doc.tags for k, v in a.items() if k in ("src", "href", "action")]
+        assert urls == [("a", "href", PERMALINK)]
+        assert "@import" not in doc.text["style"] and "url(" not in doc.text["style"]
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,hi", "/relative?x=1",
+                                  "ftp://example.org/", "https://exa mple.org/", ""])
+def test_exp094_unsafe_permalink_is_left_out(link):
+    html = standalone_html(bar_figure(), context(permalink=link))
+    doc = Document(html)
+    assert doc.find("a") == []
+    if link:
+        assert link not in html
+
+
+def test_exp097_map_inlines_only_the_outlines_it_needs(bar_html, map_html):
+    assert not any(s.startswith("window.PlotlyGeoAssets=") for s in Document(bar_html).scripts)
+    assert '"world_50m":{' in map_html and '"world_110m":{' not in map_html
+    doc = Document(map_html)
+    assets = doc.scripts.index(next(s for s in doc.scripts if s.startswith("window.PlotlyGeoAssets=")))
+    plotly_js = next(i for i, s in enumerate(doc.scripts) if "plotly.js v" in s[:200])
+    assert assets < plotly_js  # set before plotly.js looks for it
+    html_110 = standalone_html(geo_figure(110), context())
+    assert '"world_110m":{' in html_110 and '"world_50m":{' not in html_110
+    # The 50m outlines are about a megabyte; the bar chart carries none of it.
+    assert len(map_html) - len(bar_html) > 1_000_000
+
+
+def test_exp098_geo_topojson_names_follow_plotly_defaults():
+    assert geo_topojson_names(bar_figure()) == set()
+    assert geo_topojson_names(go.Figure(go.Scattergeo(lon=[0], lat=[0]))) == {"world_110m"}
+    assert geo_topojson_names(geo_figure(50)) == {"world_50m"}
+    bare = dict(showcoastlines=False, showland=False, showlakes=False, showcountries=False)
+    assert geo_topojson_names(geo_figure(50, **bare)) == set()
+    assert geo_topojson_names(geo_figure(50, visible=False, showcountries=None)) == set()
+    assert geo_topojson_names(geo_figure(50, visible=False)) == {"world_50m"}  # countries asked for
+    shapes = go.Figure(go.Choropleth(locations=["PER"], z=[1]))
+    shapes.update_geos(**bare)
+    assert geo_topojson_names(shapes) == {"world_110m"}  # shapes come from the outlines
+    assert geo_topojson_names(geo_figure(110, scope="south america")) == {"south-america_110m"}
+    assert geo_topojson_names(geo_figure(110, projection_type="albers usa")) == {"usa_110m"}
+    two = geo_figure(50)
+    two.add_trace(go.Scattergeo(lon=[0], lat=[0], geo="geo2"))
+    two.update_layout(geo2=dict(resolution=110))
+    assert geo_topojson_names(two) == {"world_50m", "world_110m"}
+
+
+def test_exp099_outlines_that_are_not_bundled_are_refused():
+    with pytest.raises(ValueError, match="south-america_110m"):
+        standalone_html(geo_figure(110, scope="south america"), context())
+
+
+def test_exp100_chart_fills_the_page_and_the_caller_keeps_its_figure():
+    figure = bar_figure()
+    html = standalone_html(figure, context())
+    layout = figure_json(html)["layout"]
+    assert "width" not in layout and "height" not in layout and layout["autosize"] is True
+    assert "text" not in layout.get("title", {})  # the page heading carries the title
+    assert figure.layout.width == 1200 and figure.layout.title.text == "Cocaine seizures, 2015–2024"
+    assert '"responsive": true' in html and '"displaylogo": false' in html
+
+
+def test_exp101_language_and_page_colours():
+    doc = Document(standalone_html(bar_figure(), context(lang="es")))
+    assert doc.find("html", lang="es")
+    assert "Descripción del gráfico" in doc.text["details"] and "Abrir esta vista" in doc.text["a"]
+    assert Document(standalone_html(bar_figure(), context(lang="xx"))).find("html", lang="en")
+    dark = bar_figure().update_layout(paper_bgcolor="#101418")
+    assert "background:#101418" in Document(standalone_html(dark, context())).text["style"]
+    odd = go.Figure(bar_figure(), layout={"paper_bgcolor": "red}body{display:none"}, _validate=False)
+    style = Document(standalone_html(odd, context())).text["style"]
+    assert "display:none" not in style and "background:#ffffff" in style
