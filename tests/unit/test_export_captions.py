@@ -46,7 +46,7 @@ DIALOG_KEYS = (
     "export.size.a4", "export.scale", "export.theme", "export.theme.light", "export.theme.dark",
     "export.title", "export.credit", "export.credit_placeholder", "export.alt_text", "export.permalink",
     "export.copy", "export.download", "export.working", "export.failed", "export.done", "export.close",
-    "export.data_note", "export.chart_label",
+    "export.data_note",
 )
 
 
@@ -298,7 +298,6 @@ def test_exp088_dialog_strings_exist_in_both_languages():
         assert key in CATALOGS["en"] and key in CATALOGS["es"], key
     assert translate("export.button", "es") == "Exportar"
     assert translate("export.failed", "en", reason="disk full") == "The export could not be made: disk full"
-    assert translate("export.chart_label", "es", chart="Mapa", alt="x") == "Mapa: x"
     differ = [k for k in DIALOG_KEYS if CATALOGS["en"][k] != CATALOGS["es"][k]]
     assert len(differ) >= len(DIALOG_KEYS) - 8  # PDF, GeoJSON, sizes in pixels… read the same
 
