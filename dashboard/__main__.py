@@ -96,6 +96,8 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
                                base_url=args.base_url, dataset_names=context.dataset_names())
     except ExportError as error:
         return f"error: the chart could not be rendered: {error}", 2
+    except ValueError as error:  # e.g. more rows than an Excel sheet holds
+        return f"error: {error}", 2
     out = Path(args.out)
     partial = out.with_name(f".{out.name}.partial")
     try:

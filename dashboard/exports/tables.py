@@ -446,6 +446,9 @@ def _width(values: Iterable[object]) -> float:
     return float(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
 
 
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit (1,048,576) less the header row
+
+
 def events_xlsx(rows: Sequence[Mapping[str, object]], context: ExportContext) -> bytes:
     """The rows as an XLSX workbook: sheet ``events`` and sheet ``about``.
 
@@ -462,6 +465,9 @@ def events_xlsx(rows: Sequence[Mapping[str, object]], context: ExportContext) ->
         The workbook. Text cells go through :func:`xlsx_text` and are typed as text; numbers
         are numeric cells with every digit; booleans are TRUE/FALSE; no cell is a formula.
     """
+    if len(rows) > XLSX_MAX_ROWS:
+        raise ValueError(f"an Excel sheet holds at most {XLSX_MAX_ROWS:,} rows and this view has "
+                         f"{len(rows):,} events: export CSV or GeoJSON, or narrow the filters")
     workbook = Workbook(write_only=True)
     events = workbook.create_sheet(EVENTS_SHEET)
     columns = _columns_of(rows)

@@ -407,3 +407,13 @@ def test_exp058_sources_list_and_text(seizure_rows):
     assert lines[4].strip() == f"1. {name} — {url} (eventos: {n})"
     assert len(lines) == 4 + len(listed)
     assert sources_list([{"source_name": "", "source_url": ""}]) == []
+
+
+def test_exp059_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch):
+    import dashboard.exports.tables as tables
+
+    monkeypatch.setattr(tables, "XLSX_MAX_ROWS", 2)
+    rows = [{"event_id": f"e{i}", "summary": "x"} for i in range(3)]
+    with pytest.raises(ValueError, match="at most 2 rows"):
+        tables.events_xlsx(rows, None)
+    assert tables.events_xlsx(rows[:2], make_context())[:2] == b"PK"
