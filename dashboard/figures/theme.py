@@ -44,6 +44,17 @@ class Theme:
     water_colour: str
     border_colour: str
     river_colour: str
+    # Used by the exported charts; the screen figures keep their own literals.
+    grid_colour: str = "#e6e8eb"
+    region_colour: str = "#c4c8cc"  # department outlines
+    marker_line_colour: str = "rgba(255,255,255,0.7)"  # keeps dark markers apart on dark land
+    route_colours: tuple[tuple[str, str], ...] = tuple(ROUTE_COLOURS.items())  # (mode, colour)
+    vraem_colour: str = "#b05566"
+    river_label_colour: str = "#2f6f9f"
+
+    def route_colour(self, mode: str) -> str:
+        """Line colour for a route mode in this theme."""
+        return dict(self.route_colours).get(mode, ROUTE_COLOURS.get(mode, "#666666"))
 
 
 SCREEN = Theme(
@@ -58,6 +69,51 @@ SCREEN = Theme(
     water_colour="#d9e6ef",
     border_colour="#9aa3ab",
     river_colour="#9cc2de",
+)
+
+
+# Exported charts: print type (Liberation Sans has Arial's metrics, so text widths can be
+# estimated) and colours that hold up on paper and on a phone.
+EXPORT_FONT = "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif"
+
+EXPORT_LIGHT = Theme(
+    name="export-light",
+    font_family=EXPORT_FONT,
+    font_size=16,
+    title_size=28,
+    text_colour="#1b1f24",
+    muted_colour="#4f5963",
+    paper_colour="#ffffff",
+    land_colour="#f2efe8",
+    water_colour="#d6e4ee",
+    border_colour="#8a939c",
+    river_colour="#9cc2de",
+    grid_colour="#e3e6e9",
+    region_colour="#c2c7cc",
+    marker_line_colour="rgba(255,255,255,0.8)",
+    vraem_colour="#a8465a",
+)
+
+# Dark: event colours stay (they are the legend's meaning); route hues are lifted so sea and road
+# lines stand out from dark water and land.
+EXPORT_DARK = Theme(
+    name="export-dark",
+    font_family=EXPORT_FONT,
+    font_size=16,
+    title_size=28,
+    text_colour="#eceff2",
+    muted_colour="#aab3bd",
+    paper_colour="#14181d",
+    land_colour="#3a424c",
+    water_colour="#1b2733",
+    border_colour="#8d98a4",
+    river_colour="#4f7fa3",
+    grid_colour="#323a44",
+    region_colour="#5a6470",
+    marker_line_colour="rgba(236,239,242,0.85)",
+    route_colours=(("air", "#F5B942"), ("road", "#D9A066"), ("river", "#56B4E9"), ("sea", "#7FB8E6")),
+    vraem_colour="#e88a9a",
+    river_label_colour="#9ccbec",
 )
 
 
