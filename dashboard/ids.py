@@ -103,6 +103,7 @@ class ExportIds(StrEnum):
     DOWNLOAD_BUTTON = "export-download-button"
     DOWNLOAD = "export-download"
     STATUS = "export-status"
+    PREVIEW = "export-preview"
 
 
 ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds,

@@ -11,8 +11,15 @@ from dash.exceptions import PreventUpdate
 from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec
 from dashboard.exports.render import ExportError
-from dashboard.exports.service import ReferenceLayers, describe_view, download_data, export_view, human_size
-from dashboard.exports.spec import request_from_controls
+from dashboard.exports.service import (
+    ReferenceLayers,
+    data_uri,
+    describe_view,
+    download_data,
+    export_view,
+    human_size,
+)
+from dashboard.exports.spec import ExportFormat, request_from_controls
 from dashboard.i18n import translate
 from dashboard.ids import BreakdownIds, ExportIds, FilterIds, MapIds, PageIds, TimelineIds
 from dashboard.views import chart_labels
@@ -56,6 +63,36 @@ def update_export_preview(hidden, chart, search, lang, breakdown_field):
                               breakdown_field=breakdown_field), lang=lang, base_url=_base_url(),
                               dataset_names=context.dataset_names())
     return described.title, described.alt_text, described.permalink
+
+
+@callback(
+    Output(ExportIds.PREVIEW, "src"),
+    Output(ExportIds.PREVIEW, "alt"),
+    Input(ExportIds.TITLE, "value"),
+    Input(ExportIds.SIZE, "value"),
+    Input(ExportIds.THEME, "value"),
+    Input(ExportIds.CREDIT, "value"),
+    State(ExportIds.CHART, "value"),
+    State(ExportIds.DIALOG, "hidden"),
+    State(BreakdownIds.FIELD, "value"),
+    State(PageIds.BODY_URL, "search"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def update_export_image(title, size, theme, credit, chart, hidden, breakdown_field, search, lang):
+    """A preview of the chart as it will be exported (the title written when the dialog opens triggers it)."""
+    if hidden:
+        raise PreventUpdate
+    context = get_context()
+    request = request_from_controls(chart, size, 1, theme, title, credit, breakdown_field)
+    try:
+        exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
+                               search or "", ExportFormat.PNG, request, lang=lang, base_url=_base_url(),
+                               dataset_names=context.dataset_names())
+    except Exception:  # a preview that cannot be drawn is left out; Download reports the reason
+        log.exception("export preview failed")
+        return "", ""
+    return data_uri(exported), exported.context.alt_text
 
 
 @callback(

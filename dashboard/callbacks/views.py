@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html, no_update
+from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
 
 from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, parse_url_state
@@ -41,35 +41,48 @@ from dashboard.views import (
     Output(MapIds.NOTE, "children"),
     Input(PageIds.LANG_STORE, "data"),
     Input(FilterIds.STORE, "data"),
-    Input(MapIds.GRAPH, "relayoutData"),
     # The body's URL: the state callback writes it with the filter, so the view read here is the
     # one that goes with that filter (after a reset, the starting view).
     State(PageIds.BODY_URL, "search"),
 )
-def update_map(lang, filter_data, relayout, search):
-    """Redraw the map when the filter or language changes; after a pan or zoom, re-query the
-    visible box and patch only the event layer (points, or grid cells when too many)."""
+def update_map(lang, filter_data, search):
+    """Redraw the map when the filter or language changes."""
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
-    moved = ctx.triggered_id == MapIds.GRAPH
-    reported = viewport_from_relayout(relayout)
-    if moved and reported is None:
-        return no_update, no_update  # a selection or style change, not a move
     url_state = parse_url_state(search)[0]
-    viewport = reported if moved else viewport_of(url_state.view or DEFAULT_VIEW)
-    layer = map_layer(context.store, spec, viewport, context.settings.max_map_points)
-    note = map_note(layer, lang, context.store.totals(spec).synthetic)
-    if moved:
-        if layer.mode == "all":
-            return no_update, no_update  # every matching point is already drawn
-        return patch_layer(Patch(), context, layer, lang), note
+    layer = map_layer(context.store, spec, viewport_of(url_state.view or DEFAULT_VIEW),
+                      context.settings.max_map_points)
     style, layers = basemap_for(context.settings.basemap)
     figure = build_event_map(
         layer, routes=context.data.routes, vraem_feature=context.vraem_feature, lang=lang,
         view=url_state.view, style=style, layers=layers,
         highlight=highlight_position(context.store, url_state.selected),
     )
-    return figure, note
+    return figure, map_note(layer, lang, context.store.totals(spec).synthetic)
+
+
+# A callback of its own, not an input of update_map: Dash drops a callback's pending result when
+# the same callback is called again, and a new graph reports its first relayout (autosize) while
+# its figure is still on the way after a language switch, which left the map blank.
+@callback(
+    Output(MapIds.GRAPH, "figure", allow_duplicate=True),
+    Output(MapIds.NOTE, "children", allow_duplicate=True),
+    Input(MapIds.GRAPH, "relayoutData"),
+    State(FilterIds.STORE, "data"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_map_moved(relayout, filter_data, lang):
+    """After a pan or zoom, re-query the visible box and patch only the event layer."""
+    viewport = viewport_from_relayout(relayout)
+    if viewport is None:
+        return no_update, no_update  # a selection, style change or the first autosize: not a move
+    context = get_context()
+    spec = FilterSpec.from_store(filter_data)
+    layer = map_layer(context.store, spec, viewport, context.settings.max_map_points)
+    if layer.mode == "all":
+        return no_update, no_update  # every matching point is already drawn
+    return patch_layer(Patch(), context, layer, lang), map_note(layer, lang, context.store.totals(spec).synthetic)
 
 
 def patch_layer(patch: Patch, context, layer, lang: str) -> Patch:

@@ -171,6 +171,11 @@ def _export_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat,
     return build_pack(members, context.exported_at)
 
 
+def data_uri(exported: ExportFile) -> str:
+    """The file as a ``data:`` URI (the dialog's preview image)."""
+    return f"data:{exported.media_type};base64,{base64.b64encode(exported.data).decode('ascii')}"
+
+
 def download_data(exported: ExportFile) -> dict[str, object]:
     """The file in the shape a download component sends to the browser (base64 content)."""
     return {"content": base64.b64encode(exported.data).decode("ascii"), "filename": exported.file_name,

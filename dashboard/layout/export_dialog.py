@@ -38,6 +38,8 @@ def build_export_dialog(lang: str) -> html.Div:
             _field("export.theme", _radio(ExportIds.THEME, [t.value for t in ExportTheme], "export.theme", lang,
                                           ExportTheme.LIGHT.value), lang, ExportIds.THEME),
         ], className="export-row"),
+        dcc.Loading(html.Img(id=ExportIds.PREVIEW, className="export-preview", alt=""), type="circle",
+                    delay_show=300),
         _field("export.title", dcc.Input(id=ExportIds.TITLE, type="text", debounce=True, maxLength=200,
                                          className="export-input"), lang, ExportIds.TITLE),
         _field("export.credit", dcc.Input(id=ExportIds.CREDIT, type="text", debounce=True, maxLength=200,

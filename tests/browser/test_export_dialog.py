@@ -53,6 +53,9 @@ def test_brw201_export_png_and_csv_of_a_filtered_view(ui, store, tmp_path):
     label = page.get_attribute("#map-figure", "aria-label")
     assert label and format_number(expected, "en") in label
 
+    page.wait_for_function("() => (document.querySelector('#export-preview').src || '').startsWith('data:image/png')",
+                           timeout=120_000)
+    assert page.get_attribute("#export-preview", "alt") == alt  # the preview is described too
     page.fill("#export-title", "Seizures bound for Europe, 2019–2024")
     page.press("#export-title", "Enter")
     page.check("#export-scale input[value='1']")
@@ -74,5 +77,6 @@ def test_brw201_export_png_and_csv_of_a_filtered_view(ui, store, tmp_path):
     assert any("2019-01-01" in value for value in metadata.values())
     ui.assert_no_console_errors("exporting a PNG and a CSV")
 
-    page.click("#export-close")
+    page.keyboard.press("Escape")  # closes the dialog and gives focus back to the Export button
     page.wait_for_selector("#export-dialog", state="hidden")
+    assert page.evaluate("document.activeElement.id") == "export-open"

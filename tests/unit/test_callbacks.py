@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from dash import no_update
+from dash._callback import GLOBAL_CALLBACK_LIST
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
@@ -12,6 +13,7 @@ from dashboard.callbacks.detail import on_event_selected, update_detail
 from dashboard.callbacks.page import update_page_body
 from dashboard.callbacks.state import CONTROL_PROPS, update_filter_state
 from dashboard.callbacks.views import (
+    on_map_moved,
     update_breakdown,
     update_counts,
     update_map,
@@ -140,7 +142,7 @@ def test_cbk007_views_agree_with_store(app_context):
     timeline = update_timeline("en", data)
     assert sum(sum(t.y) for t in timeline.data) == expected
     trigger("filters-store.data")
-    figure, note = update_map("en", data, None, "")
+    figure, note = update_map("en", data, "")
     index = map_trace_index(len(app_context.data.routes["features"]))
     assert sum(len(figure.data[i].lat) for i in index.events) == expected and note == ""
     assert sum(update_breakdown("en", data, "event_type").data[0].x) == expected
@@ -228,3 +230,19 @@ def test_cbk016_reset_moves_the_map_home_and_clears_the_highlight(app_context):
     assert operations[("layout", "uirevision")]["params"]["value"] == "reset-2"
     assert operations[("data", index.highlight, "lat")]["params"]["value"] == []
     assert on_reset_map(0, filtered, "en") is no_update
+
+
+def test_cbk017_a_new_graph_s_first_relayout_never_replaces_its_figure(app_context):
+    """After a language switch the rebuilt graph reports autosize while its figure is on the way.
+
+    Moves are handled by a callback of their own, so that relayout cannot cancel the redraw
+    (Dash drops a pending result when the same callback runs again); it changes nothing.
+    """
+    spec = FilterSpec(event_types=("drug_seizure",))
+    figure, _ = update_map("es", spec.to_store(), "?type=drug_seizure&lang=es")
+    drawn = sum(len(figure.data[i].lat) for i in app_context.map_traces.events)
+    assert drawn == app_context.store.count(spec)
+    assert on_map_moved({"autosize": True}, spec.to_store(), "es") == (no_update, no_update)
+    redraw_inputs = [{(str(i["id"]), i["property"]) for i in registered["inputs"]}
+                     for registered in GLOBAL_CALLBACK_LIST if registered["output"] == "..map-graph.figure...map-note.children.."]
+    assert redraw_inputs == [{("page-lang-store", "data"), ("filters-store", "data")}]
