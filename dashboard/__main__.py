@@ -22,7 +22,7 @@ from dashboard.data.schema import EVENT_COLUMNS, DataFileError
 from dashboard.data.synth import DEFAULT_SEED, synthetic_events, write_synthetic_csv
 from dashboard.exports.render import ExportError
 from dashboard.exports.service import DEFAULT_BASE_URL, ReferenceLayers, export_view
-from dashboard.exports.spec import ChartKind, ChartRequest, ExportFormat, ExportTheme, SizePreset
+from dashboard.exports.spec import ChartKind, ExportFormat, ExportTheme, SizePreset, request_from_controls
 from dashboard.i18n import translate
 from dashboard.views import json_cell
 
@@ -86,10 +86,13 @@ def run_query(context: AppContext, query: str, output_format: str) -> tuple[str,
 
 def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]:
     """Write one export of a shared view; status 2 when it cannot be made or written."""
-    request = ChartRequest(chart=ChartKind(args.chart), size=SizePreset(args.size), scale=args.scale,
-                           theme=ExportTheme(args.theme), title=args.title, credit=args.credit,
-                           breakdown_field=args.breakdown)
+    request = request_from_controls(args.chart, args.size, args.scale, args.theme, args.title, args.credit,
+                                    args.breakdown)  # the same limits as the dialog (title ≤ 200 chars)
     query = args.query.split("#", 1)[0].split("?", 1)[-1]
+    notices = [f"ignored parameter {param}: {translate(message)}" for param, message in parse_url_state(query)[1]]
+    out = Path(args.out)
+    if not out.name or out.is_dir():
+        return f"error: --out must name a file, not {args.out!r}", 2
     try:
         exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
                                query, ExportFormat(args.format), request, lang=args.lang,
@@ -98,7 +101,6 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
         return f"error: the chart could not be rendered: {error}", 2
     except ValueError as error:  # e.g. more rows than an Excel sheet holds
         return f"error: {error}", 2
-    out = Path(args.out)
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_bytes(exported.data)
@@ -106,6 +108,8 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
     except OSError as error:
         partial.unlink(missing_ok=True)
         return f"error: cannot write {out}: {error.strerror}", 2
+    for notice in notices:  # as `query` does: the file was made, but not from every parameter
+        print(notice, file=sys.stderr)
     lines = [f"wrote {out} ({len(exported.data):,} bytes, {exported.context.events:,} events)",
              f"title: {exported.context.title}", f"alt text: {exported.context.alt_text}",
              f"link: {exported.context.permalink}"]

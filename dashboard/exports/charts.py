@@ -115,24 +115,35 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
 def wrap_lines(text: str, width_px: float, size: float, *, bold: bool = False, max_lines: int = 0) -> list[str]:
     """``text`` wrapped at spaces to ``width_px`` (estimated); a cut last line ends in "…".
 
-    A word longer than the line is broken where it reaches the edge.
+    A word longer than the line is broken where it reaches the edge. Linear in the text length
+    (running widths), and it stops once ``max_lines`` is passed: link parameters reach the
+    subtitle, so a huge one must not cost the server time.
     """
+    table = BOLD_WIDTHS if bold else REGULAR_WIDTHS
+    scale = size * WIDTH_SAFETY
+    space = _char_em(" ", table) * scale
     lines: list[str] = []
-    current = ""
+    current, current_width = "", 0.0
     for word in str(text).split():
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, size, bold=bold) <= width_px:
-            current = candidate
+        if max_lines and len(lines) > max_lines:
+            break
+        widths = [_char_em(char, table) * scale for char in word]
+        word_width = sum(widths)
+        if current and current_width + space + word_width <= width_px:
+            current, current_width = f"{current} {word}", current_width + space + word_width
+            continue
+        if not current and word_width <= width_px:
+            current, current_width = word, word_width
             continue
         if current:
             lines.append(current)
-        while text_width(word, size, bold=bold) > width_px and len(word) > 1:
-            cut = max(1, max(n for n in range(1, len(word) + 1)
-                             if text_width(word[:n], size, bold=bold) <= width_px or n == 1))
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    if current:
+        current, current_width = "", 0.0
+        for char, char_width in zip(word, widths):
+            if current and current_width + char_width > width_px:
+                lines.append(current)
+                current, current_width = "", 0.0
+            current, current_width = current + char, current_width + char_width
+    if current and not (max_lines and len(lines) > max_lines):
         lines.append(current)
     if max_lines and len(lines) > max_lines:
         lines = lines[:max_lines]

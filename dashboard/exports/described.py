@@ -6,6 +6,7 @@ CMSs read); SVG gets ``<title>``/``<desc>`` and an ``aria-label`` on the root el
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from xml.sax.saxutils import escape, quoteattr
@@ -55,6 +56,14 @@ def png_text(png: bytes) -> dict[str, str]:
     return found
 
 
+# Characters XML 1.0 cannot hold (a control character typed into a search box reaches the alt text).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
 def describe_svg(svg: bytes, title: str, description: str) -> bytes:
     """Give the root ``<svg>`` a ``<title>``, a ``<desc>``, ``role="img"`` and an ``aria-label``."""
     text = svg.decode("utf-8")
@@ -62,6 +71,7 @@ def describe_svg(svg: bytes, title: str, description: str) -> bytes:
     end = text.find(">", start)
     if start < 0 or end < 0:
         raise ValueError("not an SVG file")
+    title, description = _xml_text(title), _xml_text(description)
     root = text[start:end].rstrip("/")
     self_closing = text[end - 1] == "/"
     opening = f'{root} role="img" aria-label={quoteattr(description)}>'

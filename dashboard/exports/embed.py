@@ -37,6 +37,27 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": "data:
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
+# The print layout's page furniture: the HTML page carries these as text around the chart.
+PAGE_ANNOTATIONS = frozenset({"export-title", "export-subtitle", "export-source", "export-credit"})
+
+
+def responsive_figure(figure: go.Figure) -> go.Figure:
+    """A copy of a print figure that fits any page width.
+
+    The title, subtitle, source line and credit come out (the page shows them as text), fixed
+    pixel margins give way to plotly's automatic ones, and the legends move under the chart.
+    """
+    chart = go.Figure(figure, _validate=False)  # a copy: the caller's figure is left as it was
+    chart.layout.annotations = [a for a in chart.layout.annotations if a.name not in PAGE_ANNOTATIONS]
+    chart.update_layout(width=None, height=None, autosize=True,
+                        margin=dict(l=10, r=10, t=10, b=10, pad=0, autoexpand=True))
+    for name, x, anchor in (("legend", 0.0, "left"), ("legend2", 1.0, "right")):
+        if name in chart.layout and chart.layout[name] is not None:
+            chart.layout[name].update(orientation="v", x=x, xanchor=anchor, xref="paper",
+                                      y=-0.02, yanchor="top", yref="paper")
+    return chart
+
+
 def geo_topojson_names(figure: go.Figure) -> set[str]:
     """Names of the Plotly topojson files (``world_50m``…) the figure's geo subplots will load.
 
@@ -98,8 +119,7 @@ def standalone_html(figure: go.Figure, context: ExportContext) -> str:
     """
     lang = normalise_language(context.lang)
     labels = {key: translate(f"export.embed.{key}", lang) for key in ("description", "permalink", "credit")}
-    chart = go.Figure(figure, _validate=False)  # a copy: the caller's figure is left as it was
-    chart.update_layout(width=None, height=None, autosize=True)
+    chart = responsive_figure(figure)
     if chart.layout.title.text == context.title:
         chart.layout.title.text = None  # the page heading carries it
     background, text, muted = _page_colours(chart)

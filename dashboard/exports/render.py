@@ -26,6 +26,8 @@ TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "assets" / "topojson"
 RENDER_TIMEOUT_S = 60.0  # one figure; a world map at 50m resolution takes ~3 s here
 # The first render after a start waits for Chromium and plotly.js to load.
 MAX_SCALE = 3
+DEADLINE_SLACK_S = 15.0  # kaleido's own timeout first; ours only for a render that never returns
+STOP_WAIT_S = 10.0
 
 _server_lock = threading.Lock()
 _render_lock = threading.Lock()
@@ -36,52 +38,90 @@ class ExportError(RuntimeError):
     """A chart could not be rendered (browser missing, render failed or timed out)."""
 
 
+def _start_server() -> None:
+    """Start kaleido's sync server (caller holds ``_server_lock``)."""
+    import kaleido
+
+    try:
+        kaleido.start_sync_server(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, silence_warnings=True)
+    except Exception as error:  # noqa: BLE001 - any start failure means "no renderer"
+        raise ExportError(f"could not start the chart renderer: {error}") from error
+
+
 def start_renderer() -> None:
     """Start the shared kaleido browser if it is not running (idempotent, thread-safe)."""
     global _started
     with _server_lock:
-        if _started:
+        if _started and _server_running():
             return
-        import kaleido
-
-        try:
-            kaleido.start_sync_server(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, silence_warnings=True)
-        except Exception as error:  # noqa: BLE001 - any start failure means "no renderer"
-            raise ExportError(f"could not start the chart renderer: {error}") from error
+        _start_server()
+        if not _started:
+            # Stop Chromium with the process, not after the interpreter has torn down its modules.
+            atexit.register(stop_renderer)
         _started = True
-        # Stop Chromium with the process, not after the interpreter has torn down its modules.
-        atexit.register(stop_renderer)
 
 
 def stop_renderer() -> None:
-    """Stop the shared kaleido browser (no-op when it is not running)."""
+    """Stop the shared kaleido browser (no-op when it is not running; never waits on a stuck render)."""
     global _started
-    with _server_lock:
+    if not _server_lock.acquire(timeout=STOP_WAIT_S):
+        return
+    try:
         if not _started:
             return
         import kaleido
 
-        with _render_lock:
-            kaleido.stop_sync_server(silence_warnings=True)
+        if _render_lock.acquire(timeout=STOP_WAIT_S):
+            try:
+                kaleido.stop_sync_server(silence_warnings=True)
+            finally:
+                _render_lock.release()
         _started = False
+    finally:
+        _server_lock.release()
 
 
 def renderer_running() -> bool:
     """True when the warm browser is up."""
-    return _started
+    return _started and _server_running()
 
 
-def _server_alive() -> bool:
-    """False when kaleido's server thread has died (e.g. Chromium failed to start).
+def _server_running() -> bool:
+    """True when kaleido's sync server is up and its thread alive.
 
-    kaleido's sync server waits on its task queue without a timeout, so a call to a dead server
-    would block forever: check first.
+    Never render through kaleido when this is False: its fallback starts a second Chromium with
+    default options, and those load MathJax from a CDN.
     """
     import kaleido
 
     server: Any = getattr(kaleido, "_global_server", None)
     thread = getattr(server, "_thread", None)
-    return thread is None or thread.is_alive()
+    running = server.is_running() if server is not None and hasattr(server, "is_running") else False
+    return bool(running) and (thread is None or thread.is_alive())
+
+
+def _call_with_deadline(function: Any, seconds: float) -> Any:
+    """Run ``function`` in a helper thread; ExportError when it has not returned by the deadline.
+
+    kaleido waits on its task queue without a time limit, so a browser that died mid-render
+    would otherwise hold the request (and every later export) forever.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="rutas-render", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise ExportError(f"the chart renderer did not answer within {seconds:.0f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def render_figure(figure: Any, fmt: ExportFormat, *, width: int, height: int, scale: int = 1) -> bytes:
@@ -117,23 +157,35 @@ def render_figure(figure: Any, fmt: ExportFormat, *, width: int, height: int, sc
 
     opts = {"format": fmt.value, "width": int(width), "height": int(height),
             "scale": int(scale) if fmt is ExportFormat.PNG else 1}
-    with _render_lock:
-        if not _server_alive():
-            _reset_dead_server()
-            raise ExportError("the chart renderer stopped; try again")
+    if not _render_lock.acquire(timeout=RENDER_TIMEOUT_S + DEADLINE_SLACK_S):
+        raise ExportError("the chart renderer is busy with a render that does not finish; try again later")
+    try:
+        if not _server_running():  # died or stopped since: start a fresh one, never kaleido's fallback
+            with _server_lock:
+                _restart_server()
         try:
-            result = kaleido.calc_fig_sync(figure, opts=opts, topojson=TOPOJSON_DIR.as_uri() + "/")
+            result = _call_with_deadline(
+                lambda: kaleido.calc_fig_sync(figure, opts=opts, topojson=TOPOJSON_DIR.as_uri() + "/"),
+                RENDER_TIMEOUT_S + DEADLINE_SLACK_S)
+        except ExportError:
+            raise
         except Exception as error:  # noqa: BLE001 - kaleido raises many error types
             raise ExportError(f"could not render the {fmt.value.upper()} chart: {error}") from error
+    finally:
+        _render_lock.release()
     if not isinstance(result, (bytes, bytearray)) or not result:
         raise ExportError(f"the renderer returned no {fmt.value.upper()} data")
     return bytes(result)
 
 
-def _reset_dead_server() -> None:
-    """Forget a server whose thread died, so the next export starts a fresh one."""
-    global _started
+def _restart_server() -> None:
+    """Replace a server whose thread died or was stopped (caller holds both locks)."""
     import kaleido
 
-    kaleido.stop_sync_server(silence_warnings=True)  # the dead thread joins at once
-    _started = False
+    try:
+        _call_with_deadline(lambda: kaleido.stop_sync_server(silence_warnings=True), STOP_WAIT_S)
+    except Exception:  # noqa: BLE001 - a dead server may fail to stop; a new one is started anyway
+        pass
+    _start_server()
+    if not _server_running():
+        raise ExportError("the chart renderer could not be restarted")

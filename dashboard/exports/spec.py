@@ -124,7 +124,7 @@ def request_from_controls(chart: object = None, size: object = None, scale: obje
     """
     try:
         scale_value = int(scale) if int(scale) in PNG_SCALES else 1  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         scale_value = 1
     return ChartRequest(
         chart=_member(ChartKind, chart, ChartKind.MAP),

@@ -75,3 +75,13 @@ def test_exp119_cli_pdf_is_one_a4_landscape_page(tmp_path):
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 842) < 3 and abs(float(box.height) - 595) < 3
+
+
+def test_exp123_cli_names_ignored_parameters_and_refuses_a_folder_as_out(tmp_path):
+    out = tmp_path / "view.csv"
+    result = run_cli(tmp_path, "type=seizure&from=2030-13-01", "--format", "csv", "--out", str(out))
+    assert result.returncode == 0 and out.exists()
+    assert "ignored parameter type" in result.stderr and "ignored parameter from" in result.stderr
+    result = run_cli(tmp_path, QUERY, "--format", "csv", "--out", str(tmp_path))
+    assert result.returncode == 2 and "must name a file" in result.stderr
+    assert "Traceback" not in result.stderr

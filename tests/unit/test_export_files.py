@@ -112,3 +112,15 @@ def test_exp107_sizes_read_like_a_person_wrote_them():
     assert human_size(512) == "512 bytes"
     assert human_size(2048) == "2.0 KB"
     assert human_size(3 * 1024 * 1024) == "3.0 MB"
+
+
+def test_exp108_svg_description_with_control_characters_stays_well_formed():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    described = describe_svg(svg, "title\x01", "search \x00ab\x1fcd")
+    root = ET.fromstring(described)  # raises on an XML-illegal character
+    assert root.get("aria-label") == "search \ufffdab\ufffdcd"
+
+
+def test_exp109_an_infinite_scale_from_a_crafted_request_is_the_default():
+    assert request_from_controls(scale=float("inf")).scale == 1
+    assert request_from_controls(scale=float("nan")).scale == 1
