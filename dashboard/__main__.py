@@ -96,7 +96,8 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
     try:
         exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
                                query, ExportFormat(args.format), request, lang=args.lang,
-                               base_url=args.base_url, dataset_names=context.dataset_names())
+                               base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL,
+                               dataset_names=context.dataset_names())
     except ExportError as error:
         return f"error: the chart could not be rendered: {error}", 2
     except ValueError as error:  # e.g. more rows than an Excel sheet holds
@@ -192,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--lang", choices=("en", "es"), default=None, help="default: the link's language")
     export.add_argument("--breakdown", choices=("event_type", "actor_group", "country"), default="event_type",
                         help="what the breakdown chart counts")
-    export.add_argument("--base-url", default=DEFAULT_BASE_URL, help="where the permalink points")
+    export.add_argument("--base-url", default="", help="where the permalink points (default: RUTAS_PUBLIC_URL, "
+                                                        f"else {DEFAULT_BASE_URL})")
     export.add_argument("--out", required=True, help="file to write")
     synth = commands.add_parser("synth", help="write synthetic events (for load tests) as an importable CSV")
     synth.add_argument("--n", type=int, required=True, help="number of events")

@@ -30,6 +30,8 @@ class Settings:
     data_dir: str = _setting("instance", "Where imported datasets are kept (RUTAS_DATA_DIR).")
     geodata_dir: str = _setting("", "Bundled data folder; empty = the repo's geodata/ (RUTAS_GEODATA_DIR).")
     secret_key: str = _setting("", "Flask secret key; set in production (RUTAS_SECRET_KEY).")
+    public_url: str = _setting("", "Address users open the app at (e.g. https://rutas.example/), used in the "
+                                   "permalinks of exports; empty: the address of each request (RUTAS_PUBLIC_URL).")
     # Import limits, enforced on the server for uploads and the CLI alike.
     max_upload_bytes: int = _setting(50 * 1024 * 1024, "Largest file an import accepts, in bytes "
                                                        "(RUTAS_MAX_UPLOAD_BYTES).")

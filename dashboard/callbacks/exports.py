@@ -28,7 +28,10 @@ log = logging.getLogger(__name__)
 
 
 def _base_url() -> str:
-    """The address the user reached the app at, so the permalink opens the same server."""
+    """Where permalinks point: the configured public address, else the one this request came to."""
+    configured = get_context().settings.public_url
+    if configured:
+        return configured
     return flask.request.host_url if flask.has_request_context() else ""
 
 

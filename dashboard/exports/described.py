@@ -1,11 +1,13 @@
 """Write a chart's title and alt text into the image file itself, so the description travels with it.
 
 PNG gets international text chunks (``Title``, ``Description``: the keywords image tools and
-CMSs read); SVG gets ``<title>``/``<desc>`` and an ``aria-label`` on the root element.
+CMSs read); SVG gets ``<title>``/``<desc>`` and an ``aria-label`` on the root element; PDF gets
+its document information (Title, Subject = the alt text, Author = the credit) and language.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zlib
@@ -78,3 +80,23 @@ def describe_svg(svg: bytes, title: str, description: str) -> bytes:
     inner = f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
     rest = text[end + 1:] if not self_closing else "</svg>" + text[end + 1:]
     return (text[:start] + opening + inner + rest).encode("utf-8")
+
+
+def describe_pdf(pdf: bytes, title: str, description: str, *, author: str = "", lang: str = "en") -> bytes:
+    """Set the PDF's title, subject (the alt text), author, creator and language.
+
+    Chromium titles every PDF it prints after its page ("Kaleido-fier" for kaleido's).
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    metadata = {"/Title": _xml_text(title), "/Subject": _xml_text(description), "/Creator": "Rutas",
+                "/Producer": "Rutas (plotly, kaleido, pypdf)"}
+    if author.strip():
+        metadata["/Author"] = _xml_text(author)
+    writer.add_metadata(metadata)
+    writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -18,7 +18,7 @@ from ..data.store import EventStore
 from ..i18n import normalise_language
 from .captions import export_context
 from .charts import build_export_figure
-from .described import describe_png, describe_svg
+from .described import describe_pdf, describe_png, describe_svg
 from .embed import standalone_html
 from .pack import build_pack
 from .render import render_figure
@@ -142,7 +142,7 @@ def _chart_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat, 
         return describe_png(image, context.title, context.alt_text)
     if fmt == ExportFormat.SVG:
         return describe_svg(image, context.title, context.alt_text)
-    return image
+    return describe_pdf(image, context.title, context.alt_text, author=context.credit, lang=context.lang)
 
 
 def _export_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat, request: ChartRequest,

@@ -85,3 +85,18 @@ def test_exp123_cli_names_ignored_parameters_and_refuses_a_folder_as_out(tmp_pat
     result = run_cli(tmp_path, QUERY, "--format", "csv", "--out", str(tmp_path))
     assert result.returncode == 2 and "must name a file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_exp124_pdf_carries_title_alt_text_credit_and_language(tmp_path, app_context):
+    out = tmp_path / "timeline.pdf"
+    result = run_cli(tmp_path, QUERY, "--chart", "timeline", "--format", "pdf", "--lang", "es",
+                     "--title", "Decomisos, 2019–2024", "--credit", "Gráfico: A. Periodista", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    reader = pypdf.PdfReader(out)
+    info = reader.metadata
+    count = app_context.store.count(parse_url_state(QUERY)[0].spec)
+    assert info.title == "Decomisos, 2019–2024" and info.author == "Gráfico: A. Periodista"
+    assert str(count) in info.subject and "eventos" in info.subject
+    assert reader.trailer["/Root"]["/Lang"] == "es"
+    text = reader.pages[0].extract_text()
+    assert "Decomisos" in text and "Fuente: Rutas" in text

@@ -73,3 +73,11 @@ def test_exp114_charts_are_labelled_with_their_alt_text(app_context):
     assert len(labels) == 3 and all(count in label for label in labels)
     assert len(set(labels)) == 3  # map, timeline and breakdown each say what they are
     assert update_chart_labels("es", spec.to_store(), "country") != labels
+
+
+def test_exp117_permalinks_use_the_configured_public_address(app_context, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setattr(app_context, "settings", replace(app_context.settings, public_url="https://rutas.example/app/"))
+    _title, _alt, link = update_export_preview(False, "map", QUERY, "en", "event_type")
+    assert link.startswith("https://rutas.example/app/?") and "type=drug_seizure" in link
