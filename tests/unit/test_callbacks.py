@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from dash import no_update
-from dash._callback import GLOBAL_CALLBACK_LIST
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
@@ -243,6 +244,5 @@ def test_cbk017_a_new_graph_s_first_relayout_never_replaces_its_figure(app_conte
     drawn = sum(len(figure.data[i].lat) for i in app_context.map_traces.events)
     assert drawn == app_context.store.count(spec)
     assert on_map_moved({"autosize": True}, spec.to_store(), "es") == (no_update, no_update)
-    redraw_inputs = [{(str(i["id"]), i["property"]) for i in registered["inputs"]}
-                     for registered in GLOBAL_CALLBACK_LIST if registered["output"] == "..map-graph.figure...map-note.children.."]
-    assert redraw_inputs == [{("page-lang-store", "data"), ("filters-store", "data")}]
+    # The redraw itself takes no relayout (the browser test brw007 drives the real race).
+    assert list(inspect.signature(update_map).parameters) == ["lang", "filter_data", "search"]
