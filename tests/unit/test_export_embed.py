@@ -200,7 +200,7 @@ def test_exp099_outlines_that_are_not_bundled_are_refused():
         standalone_html(geo_figure(110, scope="south america"), context())
 
 
-def test_exp100_chart_fills_the_page_and_the_caller_keeps_its_figure():
+def test_exp130_chart_fills_the_page_and_the_caller_keeps_its_figure():
     figure = bar_figure()
     html = standalone_html(figure, context())
     layout = figure_json(html)["layout"]
@@ -210,7 +210,7 @@ def test_exp100_chart_fills_the_page_and_the_caller_keeps_its_figure():
     assert '"responsive": true' in html and '"displaylogo": false' in html
 
 
-def test_exp101_language_and_page_colours():
+def test_exp131_language_and_page_colours():
     doc = Document(standalone_html(bar_figure(), context(lang="es")))
     assert doc.find("html", lang="es")
     assert "Descripción del gráfico" in doc.text["details"] and "Abrir esta vista" in doc.text["a"]
