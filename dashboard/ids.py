@@ -104,6 +104,7 @@ class ExportIds(StrEnum):
     DOWNLOAD = "export-download"
     STATUS = "export-status"
     PREVIEW = "export-preview"
+    DEFAULT_TITLE = "export-default-title"  # the default last written into the title field
 
 
 ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds,

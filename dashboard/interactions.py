@@ -255,3 +255,12 @@ def next_url_state(state: UrlState, trigger: Trigger, inputs: BrowserInputs) -> 
     if trigger == Trigger.CONTROLS:
         return state.with_changes(spec=spec_from_controls(spec, inputs.controls))
     return state
+
+
+def next_export_title(current: str | None, last_default: str | None, new_default: str) -> str:
+    """The export dialog's title field when its default changes (dialog opened, other chart).
+
+    A title the user wrote stays; an empty field or the previous default follows the new default.
+    """
+    current = (current or "").strip()
+    return new_default if not current or current == (last_default or "").strip() else current

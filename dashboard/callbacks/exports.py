@@ -22,6 +22,7 @@ from dashboard.exports.service import (
 from dashboard.exports.spec import ExportFormat, request_from_controls
 from dashboard.i18n import translate
 from dashboard.ids import BreakdownIds, ExportIds, FilterIds, MapIds, PageIds, TimelineIds
+from dashboard.interactions import next_export_title
 from dashboard.views import chart_labels
 
 log = logging.getLogger(__name__)
@@ -48,24 +49,28 @@ def on_toggle_export_dialog(_opened, _closed):
 
 @callback(
     Output(ExportIds.TITLE, "value"),
+    Output(ExportIds.DEFAULT_TITLE, "data"),
     Output(ExportIds.ALT_TEXT, "value"),
     Output(ExportIds.PERMALINK, "value"),
     Input(ExportIds.DIALOG, "hidden"),
     Input(ExportIds.CHART, "value"),
+    State(ExportIds.TITLE, "value"),
+    State(ExportIds.DEFAULT_TITLE, "data"),
     State(PageIds.BODY_URL, "search"),
     State(PageIds.LANG_STORE, "data"),
     State(BreakdownIds.FIELD, "value"),
     prevent_initial_call=True,
 )
-def update_export_preview(hidden, chart, search, lang, breakdown_field):
-    """Default title, alt text and permalink of the view, written when the dialog opens."""
+def update_export_preview(hidden, chart, title, last_default, search, lang, breakdown_field):
+    """Title (the default, unless the user wrote one), alt text and permalink of the view."""
     if hidden:
         raise PreventUpdate
     context = get_context()
     described = describe_view(context.store, search or "", request_from_controls(chart=chart,
                               breakdown_field=breakdown_field), lang=lang, base_url=_base_url(),
                               dataset_names=context.dataset_names())
-    return described.title, described.alt_text, described.permalink
+    return (next_export_title(title, last_default, described.title), described.title, described.alt_text,
+            described.permalink)
 
 
 @callback(

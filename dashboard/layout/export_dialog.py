@@ -60,5 +60,6 @@ def build_export_dialog(lang: str) -> html.Div:
                         type="dot", delay_show=300),
         ], className="export-actions"),
         dcc.Download(id=ExportIds.DOWNLOAD),
+        dcc.Store(id=ExportIds.DEFAULT_TITLE),
     ], className="export-dialog", role="dialog", **{"aria-modal": "true", "aria-labelledby": ExportIds.HEADING})
     return html.Div(form, id=ExportIds.DIALOG, className="export-backdrop", hidden=True)

@@ -36,8 +36,9 @@ def test_exp110_export_button_opens_and_close_hides_the_dialog():
 
 def test_exp111_preview_writes_title_alt_text_and_permalink(app_context):
     with pytest.raises(PreventUpdate):
-        update_export_preview(True, "map", QUERY, "en", "event_type")
-    title, alt, link = update_export_preview(False, "map", QUERY, "es", "event_type")
+        update_export_preview(True, "map", None, None, QUERY, "en", "event_type")
+    title, default, alt, link = update_export_preview(False, "map", None, None, QUERY, "es", "event_type")
+    assert title == default
     count = app_context.store.count(parse_url_state(QUERY)[0].spec)
     assert title and format_number(count, "es") in alt
     assert link.startswith("http") and "type=drug_seizure" in link and "lang=es" in link
@@ -79,5 +80,15 @@ def test_exp117_permalinks_use_the_configured_public_address(app_context, monkey
     from dataclasses import replace
 
     monkeypatch.setattr(app_context, "settings", replace(app_context.settings, public_url="https://rutas.example/app/"))
-    _title, _alt, link = update_export_preview(False, "map", QUERY, "en", "event_type")
+    *_, link = update_export_preview(False, "map", None, None, QUERY, "en", "event_type")
     assert link.startswith("https://rutas.example/app/?") and "type=drug_seizure" in link
+
+
+def test_exp125_a_title_the_user_wrote_survives_a_change_of_chart(app_context):
+    _title, map_default, *_ = update_export_preview(False, "map", None, None, "", "en", "event_type")
+    kept, timeline_default, *_ = update_export_preview(False, "timeline", "My own headline", map_default, "",
+                                                       "en", "event_type")
+    assert kept == "My own headline" and timeline_default != map_default
+    followed, *_ = update_export_preview(False, "breakdown", timeline_default, timeline_default, "", "en",
+                                         "country")
+    assert followed not in (timeline_default, "My own headline") and "country" in followed.lower()

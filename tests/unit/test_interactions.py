@@ -106,3 +106,12 @@ def test_int020_browser_values_that_are_not_numbers_keep_the_view():
     assert view_from_relayout({"map.center": {"lat": -10, "lon": 290}, "map.zoom": 99}, current) == \
         MapView(lat=-10.0, lon=-70.0, zoom=22.0)
     assert view_from_relayout(["not", "a", "dict"], current) is None
+
+
+def test_int_export_title_follows_the_default_until_the_user_writes_one():
+    from dashboard.interactions import next_export_title
+
+    assert next_export_title(None, None, "Drug seizures") == "Drug seizures"
+    assert next_export_title("  ", "Old", "New") == "New"
+    assert next_export_title("Old", "Old", "New") == "New"
+    assert next_export_title("Mine", "Old", "New") == "Mine"
