@@ -667,7 +667,8 @@ class InMemoryEventStore:
     def _totals(self, spec: FilterSpec) -> Totals:
         mask = self.mask(spec)
         seen = np.zeros(self._source_count + 1, dtype=bool)
-        seen[self._source_code[mask]] = True
+        # Generated rows name the generator, not a published report: they count as no source.
+        seen[self._source_code[mask & ~self.synthetic]] = True
         seen[-1] = False  # code -1: no source named
         return Totals(
             events=int(np.count_nonzero(mask)),

@@ -424,6 +424,16 @@ def alt_text(store: EventStore, spec: FilterSpec, chart: ChartKind, lang: str, *
     return " ".join(sentences)
 
 
+def _subtitle(totals: Totals, spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None) -> str:
+    """The filters in words, led by a warning when the view holds generated (synthetic) events."""
+    filters = filter_summary(spec, lang, dataset_names)
+    if not totals.synthetic:
+        return filters
+    warning = translate("export.synthetic.all", lang) if totals.synthetic == totals.events else \
+        translate("export.synthetic.some", lang, count=format_number(totals.synthetic, lang))
+    return f"{warning} · {filters}"
+
+
 # ---- everything an export records --------------------------------------------------------------
 def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, lang: str, *,
                    permalink: str, exported_at: datetime,
@@ -457,7 +467,7 @@ def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, l
         spec=spec,
         lang=lang,
         title=title,
-        subtitle=filter_summary(spec, lang, dataset_names),
+        subtitle=_subtitle(totals, spec, lang, dataset_names),
         source_line=source_line(totals, spec, lang, exported_at, dataset_names),
         alt_text=alt_text(store, spec, request.chart, lang, breakdown_field=request.breakdown_field,
                           dataset_names=dataset_names),

@@ -305,3 +305,20 @@ def test_exp088_dialog_strings_exist_in_both_languages():
 def test_exp089_catalogs_still_have_the_same_keys():
     assert set(CATALOGS["en"]) == set(CATALOGS["es"])
     assert {k for k in CATALOGS["en"] if k.startswith("export.")} >= set(DIALOG_KEYS)
+
+
+def test_exp066_synthetic_views_say_so_in_the_subtitle_and_cite_no_report(mixed_store, store):
+    both = FilterSpec()
+    generated = FilterSpec(datasets=("synthetic",))
+    real = FilterSpec(datasets=(BUNDLED_DATASET,))
+    assert mixed_store.count(generated) == 1500
+    # Generated rows name their generator, never a published report.
+    assert mixed_store.totals(generated).sources == 0
+    assert mixed_store.totals(both).sources == store.totals(FilterSpec()).sources
+    context = export_context(mixed_store, generated, ChartRequest(), "en", permalink="http://x/",
+                             exported_at=EXPORTED)
+    assert context.subtitle.startswith("SYNTHETIC DATA")
+    mixed = export_context(mixed_store, both, ChartRequest(), "es", permalink="http://x/", exported_at=EXPORTED)
+    assert mixed.subtitle.startswith("INCLUYE DATOS SINTÉTICOS — 1\u202f500 eventos")
+    plain = export_context(mixed_store, real, ChartRequest(), "en", permalink="http://x/", exported_at=EXPORTED)
+    assert "SYNTHETIC" not in plain.subtitle
