@@ -97,7 +97,7 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
         exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
                                query, ExportFormat(args.format), request, lang=args.lang,
                                base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL,
-                               dataset_names=context.dataset_names())
+                               dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)
     except ExportError as error:
         return f"error: the chart could not be rendered: {error}", 2
     except ValueError as error:  # e.g. more rows than an Excel sheet holds

@@ -30,6 +30,8 @@ class Settings:
     data_dir: str = _setting("instance", "Where imported datasets are kept (RUTAS_DATA_DIR).")
     geodata_dir: str = _setting("", "Bundled data folder; empty = the repo's geodata/ (RUTAS_GEODATA_DIR).")
     secret_key: str = _setting("", "Flask secret key; set in production (RUTAS_SECRET_KEY).")
+    max_export_rows: int = _setting(200_000, "Most events one data export (CSV, Excel, GeoJSON, ZIP pack) may "
+                                              "hold; narrow the filters for more (RUTAS_MAX_EXPORT_ROWS).")
     public_url: str = _setting("", "Address users open the app at (e.g. https://rutas.example/), used in the "
                                    "permalinks of exports; empty: the address of each request (RUTAS_PUBLIC_URL).")
     # Import limits, enforced on the server for uploads and the CLI alike.

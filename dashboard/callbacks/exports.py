@@ -126,7 +126,7 @@ def on_export_download(_clicks, chart, fmt, size, scale, theme, title, credit, b
     try:
         exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
                                search or "", fmt, request, lang=lang, base_url=_base_url(),
-                               dataset_names=context.dataset_names())
+                               dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)
     except (ExportError, ValueError) as error:
         log.warning("export failed: %s", error)
         return no_update, translate("export.failed", lang, reason=str(error))

@@ -37,6 +37,15 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8050/"
 MAX_STEM_WORDS = 60
 
 
+class ExportTooLargeError(ValueError):
+    """A data export over the row limit (RUTAS_MAX_EXPORT_ROWS): refused before any work."""
+
+    def __init__(self, events: int, limit: int) -> None:
+        super().__init__(f"this view has {events:,} events and a data export holds at most {limit:,} "
+                         f"(RUTAS_MAX_EXPORT_ROWS): narrow the filters")
+        self.events, self.limit = events, limit
+
+
 @dataclass(frozen=True)
 class ReferenceLayers:
     """The bundled reference geometry a map export draws besides the events."""
@@ -102,6 +111,7 @@ def export_view(
     base_url: str = DEFAULT_BASE_URL,
     dataset_names: dict[str, str] | None = None,
     exported_at: datetime | None = None,
+    max_rows: int | None = None,
 ) -> ExportFile:
     """Export the view that ``query`` (a shared link's query string) describes.
 
@@ -113,9 +123,13 @@ def export_view(
         sources and permalink.
     lang
         Overrides the link's language (the CLI's ``--lang``).
+    max_rows
+        Most events a data file (or the pack's CSV) may hold; None: no limit.
 
     Raises
     ------
+    ExportTooLargeError
+        When a data export would hold more than ``max_rows`` events.
     dashboard.exports.render.ExportError
         When the chart renderer fails; data formats never need it.
     """
@@ -123,6 +137,8 @@ def export_view(
     context = describe_view(store, query, request, lang=lang, base_url=base_url, dataset_names=dataset_names,
                             exported_at=exported_at)
     exported_at = context.exported_at
+    if max_rows is not None and fmt not in IMAGE_FORMATS | {ExportFormat.HTML} and context.events > max_rows:
+        raise ExportTooLargeError(context.events, max_rows)
     kind = "events" if fmt in DATA_FORMATS else request.chart.value
     stem = file_stem(kind, context.title, exported_at)
     data = _export_bytes(store, layers, fmt, request, context, stem)

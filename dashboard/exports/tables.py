@@ -115,7 +115,7 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
-def format_number(value: object) -> str:
+def plain_decimal(value: object) -> str:
     """A number as CSV text: plain decimal, shortest digits that read back exactly; '' if missing.
 
     Parameters
@@ -354,7 +354,7 @@ def _csv_field(value: object) -> str:
     value = _scalar(value)
     if isinstance(value, str):
         return str(neutralise_cell(value))
-    return format_number(value)
+    return plain_decimal(value)
 
 
 def events_csv(rows: Sequence[Mapping[str, object]], context: ExportContext) -> bytes:

@@ -92,3 +92,11 @@ def test_exp125_a_title_the_user_wrote_survives_a_change_of_chart(app_context):
     followed, *_ = update_export_preview(False, "breakdown", timeline_default, timeline_default, "", "en",
                                          "country")
     assert followed not in (timeline_default, "My own headline") and "country" in followed.lower()
+
+
+def test_exp127_the_dialog_explains_a_refused_large_export(app_context, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setattr(app_context, "settings", replace(app_context.settings, max_export_rows=3))
+    data, status = on_export_download(1, "map", "csv", "web", 1, "light", "", "", "event_type", QUERY, "en")
+    assert data is no_update and "RUTAS_MAX_EXPORT_ROWS" in status and "narrow the filters" in status

@@ -26,9 +26,9 @@ from dashboard.exports.tables import (
     events_geojson,
     events_xlsx,
     export_rows,
-    format_number,
     metadata_rows,
     neutralise_cell,
+    plain_decimal,
     read_events_csv,
     sources_list,
     sources_text,
@@ -92,14 +92,14 @@ def test_exp040_neutralise_cell_prefixes_text_only():
 
 
 def test_exp041_format_number_is_plain_exact_decimal():
-    assert format_number(550.0) == "550"
-    assert format_number(-77.13) == "-77.13"
-    assert format_number(1e-05) == "0.00001"
-    assert format_number(-5) == "-5"
-    assert format_number(True) == "true"
-    assert format_number(None) == format_number(math.nan) == format_number(math.inf) == ""
+    assert plain_decimal(550.0) == "550"
+    assert plain_decimal(-77.13) == "-77.13"
+    assert plain_decimal(1e-05) == "0.00001"
+    assert plain_decimal(-5) == "-5"
+    assert plain_decimal(True) == "true"
+    assert plain_decimal(None) == plain_decimal(math.nan) == plain_decimal(math.inf) == ""
     for value in (0.1 + 0.2, 1e16, 5e-324, -0.0, 1.7976931348623157e308):
-        text = format_number(value)
+        text = plain_decimal(value)
         assert "e" not in text.lower()
         assert repr(float(text)) == repr(value)
 
@@ -264,7 +264,7 @@ def test_exp049_numbers_are_never_altered():
     rows = [{"fatalities": -5, "quantity_kg": 0.1 + 0.2, "latitude": -0.0, "longitude": 1e-300}]
     _, read = read_events_csv(events_csv(rows, make_context()))
     assert read[0] == {"fatalities": "-5", "quantity_kg": "0.30000000000000004", "latitude": "-0",
-                       "longitude": format_number(1e-300)}
+                       "longitude": plain_decimal(1e-300)}
     cells = load_xlsx(events_xlsx(rows, make_context()))[EVENTS_SHEET][2]
     assert [c.data_type for c in cells] == ["n"] * 4
     assert [repr(c.value) for c in cells] == ["-5", "0.30000000000000004", "-0.0", "1e-300"]
