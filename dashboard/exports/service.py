@@ -34,7 +34,7 @@ from .spec import (
 from .tables import events_csv, events_geojson, events_xlsx, export_rows, sources_text
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8050/"
-MAX_STEM_WORDS = 60
+MAX_SLUG_CHARS = 60
 
 
 class ExportTooLargeError(ValueError):
@@ -77,7 +77,7 @@ def file_stem(kind: str, title: str, exported_at: datetime) -> str:
     """``rutas-<kind>-<title as ascii words>-<date>``: readable, safe on every file system."""
     words = re.sub(r"[\W_]+", " ", title)  # punctuation (an en dash too) separates words
     ascii_title = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:MAX_STEM_WORDS].rstrip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:MAX_SLUG_CHARS].rstrip("-")
     return "-".join(part for part in ("rutas", kind, slug, exported_at.strftime("%Y%m%d")) if part)
 
 
