@@ -29,11 +29,11 @@ CASES = [  # (chart, format): every format once, every chart as PNG
 
 
 def _export(context, query: str, chart: str, fmt: str, size: str, scale: int = 1):
-    from dashboard.exports.service import ReferenceLayers, export_view
+    from dashboard.exports.service import export_view
     from dashboard.exports.spec import request_from_controls
 
     request = request_from_controls(chart=chart, size=size, scale=scale)
-    return export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions), query, fmt,
+    return export_view(context.store, context.data, query, fmt,
                        request)
 
 

@@ -21,7 +21,7 @@ from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
 from dashboard.data.synth import DEFAULT_SEED, synthetic_events, write_synthetic_csv
 from dashboard.exports.render import ExportError
-from dashboard.exports.service import DEFAULT_BASE_URL, ReferenceLayers, export_view
+from dashboard.exports.service import DEFAULT_BASE_URL, export_view
 from dashboard.exports.spec import ChartKind, ExportFormat, ExportTheme, SizePreset, request_from_controls
 from dashboard.i18n import translate
 from dashboard.views import json_cell
@@ -94,7 +94,7 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
     if not out.name or out.is_dir():
         return f"error: --out must name a file, not {args.out!r}", 2
     try:
-        exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
+        exported = export_view(context.store, context.data,
                                query, ExportFormat(args.format), request, lang=args.lang,
                                base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL,
                                dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)

@@ -306,7 +306,7 @@ def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | 
 def chart_labels(store: EventStore, spec: FilterSpec, lang: str, breakdown_field: str,
                  dataset_names: dict[str, str] | None = None) -> tuple[str, str, str]:
     """Accessible labels of the map, timeline and breakdown: each chart's alt text (it names the chart)."""
-    from .exports.captions import alt_text
+    from .exports.captions import alt_text  # here, not at the top: captions imports filter_summary from us
     from .exports.spec import BREAKDOWN_FIELDS, ChartKind
 
     field = breakdown_field if breakdown_field in BREAKDOWN_FIELDS else "event_type"

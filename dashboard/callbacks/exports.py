@@ -12,7 +12,6 @@ from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec
 from dashboard.exports.render import ExportError
 from dashboard.exports.service import (
-    ReferenceLayers,
     data_uri,
     describe_view,
     download_data,
@@ -34,6 +33,13 @@ def _base_url() -> str:
     if configured:
         return configured
     return flask.request.host_url if flask.has_request_context() else ""
+
+
+def _export_current_view(search: str | None, fmt: str, request, lang: str):
+    """The dialog's one way to make a file: the view in the URL, with this deployment's settings."""
+    context = get_context()
+    return export_view(context.store, context.data, search or "", fmt, request, lang=lang, base_url=_base_url(),
+                       dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)
 
 
 @callback(
@@ -91,12 +97,9 @@ def update_export_image(title, size, theme, credit, chart, hidden, breakdown_fie
     """A preview of the chart as it will be exported (the title written when the dialog opens triggers it)."""
     if hidden:
         raise PreventUpdate
-    context = get_context()
     request = request_from_controls(chart, size, 1, theme, title, credit, breakdown_field)
     try:
-        exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
-                               search or "", ExportFormat.PNG, request, lang=lang, base_url=_base_url(),
-                               dataset_names=context.dataset_names())
+        exported = _export_current_view(search, ExportFormat.PNG, request, lang)
     except Exception:  # a preview that cannot be drawn is left out; Download reports the reason
         log.exception("export preview failed")
         return "", ""
@@ -121,12 +124,9 @@ def update_export_image(title, size, theme, credit, chart, hidden, breakdown_fie
 )
 def on_export_download(_clicks, chart, fmt, size, scale, theme, title, credit, breakdown_field, search, lang):
     """Make the file on the server and hand it to the browser; a failure is a message, never a traceback."""
-    context = get_context()
     request = request_from_controls(chart, size, scale, theme, title, credit, breakdown_field)
     try:
-        exported = export_view(context.store, ReferenceLayers(context.data.routes, context.data.regions),
-                               search or "", fmt, request, lang=lang, base_url=_base_url(),
-                               dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)
+        exported = _export_current_view(search, fmt, request, lang)
     except (ExportError, ValueError) as error:
         log.warning("export failed: %s", error)
         return no_update, translate("export.failed", lang, reason=str(error))

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..data.filters import UrlState, build_search, parse_url_state
@@ -46,9 +47,8 @@ class ExportTooLargeError(ValueError):
         self.events, self.limit = events, limit
 
 
-@dataclass(frozen=True)
-class ReferenceLayers:
-    """The bundled reference geometry a map export draws besides the events."""
+class ReferenceLayers(Protocol):
+    """The bundled reference geometry a map export draws besides the events (``BundledData`` has it)."""
 
     routes: dict
     regions: dict
@@ -146,10 +146,7 @@ def export_view(
                       context=context)
 
 
-def _chart_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat, request: ChartRequest,
-                 context: ExportContext) -> bytes:
-    figure = build_export_figure(store, context.spec, request, context, routes=layers.routes,
-                                 regions=layers.regions)
+def _render(figure: object, fmt: ExportFormat, request: ChartRequest, context: ExportContext) -> bytes:
     width, height = request.pixels
     scale = request.scale if fmt == ExportFormat.PNG else 1
     image = render_figure(figure, fmt, width=width, height=height, scale=scale)
@@ -163,12 +160,14 @@ def _chart_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat, 
 
 def _export_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat, request: ChartRequest,
                   context: ExportContext, stem: str) -> bytes:
-    if fmt in IMAGE_FORMATS:
-        return _chart_bytes(store, layers, fmt, request, context)
-    if fmt == ExportFormat.HTML:
+    if fmt not in DATA_FORMATS:
+        # One figure per export: the pack renders the same one as PNG and SVG.
         figure = build_export_figure(store, context.spec, request, context, routes=layers.routes,
                                      regions=layers.regions)
-        return standalone_html(figure, context).encode("utf-8")
+        if fmt in IMAGE_FORMATS:
+            return _render(figure, fmt, request, context)
+        if fmt == ExportFormat.HTML:
+            return standalone_html(figure, context).encode("utf-8")
     rows = export_rows(store, context.spec)
     if fmt == ExportFormat.CSV:
         return events_csv(rows, context)
@@ -177,8 +176,8 @@ def _export_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat,
     if fmt == ExportFormat.GEOJSON:
         return events_geojson(rows, context)
     members = {
-        f"{stem}.png": _chart_bytes(store, layers, ExportFormat.PNG, request, context),
-        f"{stem}.svg": _chart_bytes(store, layers, ExportFormat.SVG, request, context),
+        f"{stem}.png": _render(figure, ExportFormat.PNG, request, context),
+        f"{stem}.svg": _render(figure, ExportFormat.SVG, request, context),
         f"{file_stem('events', context.title, context.exported_at)}.csv": events_csv(rows, context),
         "alt-text.txt": (context.alt_text + "\n").encode("utf-8"),
         "sources.txt": sources_text(rows, context).encode("utf-8"),

@@ -129,11 +129,11 @@ def test_exp109_an_infinite_scale_from_a_crafted_request_is_the_default():
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "geojson"])
 def test_exp126_data_exports_stop_at_the_row_limit_just_over_and_pass_just_under(store, bundled, fmt):
     from dashboard.data.filters import parse_url_state
-    from dashboard.exports.service import ExportTooLargeError, ReferenceLayers, export_view
+    from dashboard.exports.service import ExportTooLargeError, export_view
 
     query = "type=drug_seizure&from=2019-01-01&to=2024-12-31"
     count = store.count(parse_url_state(query)[0].spec)
-    layers = ReferenceLayers(bundled.routes, bundled.regions)
+    layers = bundled
     request = request_from_controls()
     assert export_view(store, layers, query, fmt, request, max_rows=count).context.events == count
     with pytest.raises(ExportTooLargeError, match=f"{count:,} events .* at most {count - 1:,}"):
