@@ -23,6 +23,7 @@ from dashboard.data.cache import LruResultCache
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
 from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
 from dashboard.data.schema import BUNDLED_DATASET
+from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
 from dashboard.data.store import InMemoryEventStore
 from dashboard.figures.event_map import MapTraceIndex, map_trace_index
 
@@ -34,6 +35,7 @@ class AppContext:
     repository: DatasetRepository
     vraem_feature: dict | None
     map_traces: MapTraceIndex  # where each trace group sits in the map figure (for Patches)
+    stories: StoryRepository = field(default=None)  # bundled stories and the user's
     _bundled_events: pd.DataFrame = field(repr=False, default=None)
     _store: InMemoryEventStore | None = field(repr=False, default=None)
     _version: tuple[str, ...] | None = field(repr=False, default=None)
@@ -138,7 +140,8 @@ def build_context(settings: Settings, data: BundledData) -> AppContext:
     vraem = next((f for f in data.regions["features"] if f["properties"].get("kind") == "vraem"), None)
     repository = DatasetRepository(Path(settings.data_dir))
     repository.remove_leftovers()
-    context = AppContext(settings=settings, data=data, repository=repository, vraem_feature=vraem,
+    stories = StoryRepository(Path(settings.data_dir), BUNDLED_STORIES_DIR)
+    context = AppContext(settings=settings, data=data, repository=repository, vraem_feature=vraem, stories=stories,
                          map_traces=map_trace_index(len(data.routes["features"])),
                          _bundled_events=with_import_columns(data.events))
     _ = context.store  # build now: fail at start-up, not on the first request

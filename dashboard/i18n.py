@@ -639,6 +639,20 @@ COUNTRY_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_feature_catalogs() -> None:
+    from dashboard.messages import FEATURE_CATALOGS  # feature modules, one owner each
+
+    for catalog in FEATURE_CATALOGS:
+        for lang in LANGUAGES:
+            clash = CATALOGS[lang].keys() & catalog[lang].keys()
+            if clash:
+                raise RuntimeError(f"translation keys defined twice: {sorted(clash)}")
+            CATALOGS[lang].update(catalog[lang])
+
+
+_merge_feature_catalogs()
+
+
 def normalise_language(lang: str | None) -> str:
     return lang if lang in LANGUAGES else "en"
 

@@ -14,6 +14,7 @@ class PageIds(StrEnum):
     TITLE = "page-title"
     SUBTITLE = "page-subtitle"
     RESET = "page-reset"
+    ROUTE_STORE = "page-route-store"  # which page the body holds: main, present or notes
 
 
 class FilterIds(StrEnum):
@@ -107,5 +108,99 @@ class ExportIds(StrEnum):
     DEFAULT_TITLE = "export-default-title"  # the default last written into the title field
 
 
+class PlaybackIds(StrEnum):
+    """Time playback on the main page's timeline."""
+
+    PLAY = "playback-play"
+    STEP = "playback-step"
+    MODE = "playback-mode"
+    SPEED = "playback-speed"
+    INTERVAL = "playback-interval"
+    STATE = "playback-state"
+    LABEL = "playback-label"
+
+
+class StoryIds(StrEnum):
+    """Building a story in the main page (the Story panel)."""
+
+    PANEL = "story-panel"
+    STORE = "story-store"  # the story being edited: {"id": …, "revision": n}
+    SELECT = "story-select"
+    NEW_TITLE = "story-new-title"
+    NEW = "story-new"
+    SLIDE_TITLE = "story-slide-title"
+    SLIDE_CAPTION = "story-slide-caption"
+    SLIDE_NOTES = "story-slide-notes"
+    ADD = "story-add"
+    LIST = "story-list"
+    MOVE_UP = "story-move-up"  # pattern-matching: {"type": MOVE_UP, "index": n}
+    MOVE_DOWN = "story-move-down"
+    EDIT = "story-edit"
+    DUPLICATE = "story-duplicate"
+    DELETE = "story-delete"
+    EDIT_INDEX = "story-edit-index"
+    SAVE_EDIT = "story-save-edit"
+    CANCEL_EDIT = "story-cancel-edit"
+    PRESENT = "story-present"
+    NOTES_LINK = "story-notes-link"
+    EXPORT = "story-export"
+    DOWNLOAD = "story-download"
+    IMPORT = "story-import"
+    PACK_PDF = "story-pack-pdf"
+    PACK_PPTX = "story-pack-pptx"
+    PACK_DOWNLOAD = "story-pack-download"
+    STATUS = "story-status"
+
+
+class PresentIds(StrEnum):
+    """The presenter screen, /present/<story>."""
+
+    ROOT = "present-root"
+    URL = "present-url"
+    STORY = "present-story"  # {"id": …, "slides": n, "lang": …}
+    SLIDE = "present-slide"  # 0-based index; the keyboard script writes it
+    VIEW = "present-view"  # the slide's map view, flown to by a clientside callback
+    TITLE = "present-title"
+    CAPTION = "present-caption"
+    FILTERS = "present-filters"
+    DATES = "present-dates"
+    COUNTS = "present-counts"
+    COUNT_EVENTS = "present-count-events"
+    COUNT_FATALITIES = "present-count-fatalities"
+    COUNT_KG = "present-count-kg"
+    COUNT_SOURCES = "present-count-sources"
+    MAP_PANEL = "present-map-panel"
+    MAP = "present-map"
+    TIMELINE_PANEL = "present-timeline-panel"
+    TIMELINE = "present-timeline"
+    BREAKDOWN_PANEL = "present-breakdown-panel"
+    BREAKDOWN = "present-breakdown"
+    PROGRESS = "present-progress"
+    PROGRESS_BAR = "present-progress-bar"
+    SOURCES = "present-sources"
+    PLAY = "present-play"
+    SPEED = "present-speed"
+    MODE = "present-mode"
+    INTERVAL = "present-interval"
+    FRAME = "present-frame"  # playback state of the current slide
+    NOTICE = "present-notice"
+    HELP = "present-help"
+
+
+class NotesIds(StrEnum):
+    """The speaker-notes window, /present/<story>/notes."""
+
+    ROOT = "notes-root"
+    STORY = "notes-story"
+    SLIDE = "notes-slide"  # follows the presenter (BroadcastChannel)
+    TITLE = "notes-title"
+    NOTES = "notes-notes"
+    CAPTION = "notes-caption"
+    SOURCES = "notes-sources"
+    NEXT = "notes-next"
+    PROGRESS = "notes-progress"
+    CLOCK = "notes-clock"
+
+
 ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds,
-                ExportIds)
+                ExportIds, PlaybackIds, StoryIds, PresentIds, NotesIds)

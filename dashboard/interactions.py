@@ -264,3 +264,18 @@ def next_export_title(current: str | None, last_default: str | None, new_default
     """
     current = (current or "").strip()
     return new_default if not current or current == (last_default or "").strip() else current
+
+
+def page_route(pathname: str | None) -> tuple[str, ...]:
+    """Which page a path shows: ``("main",)``, ``("present", story_id)`` or ``("notes", story_id)``.
+
+    ``/present/<story>`` is the presenter screen and ``/present/<story>/notes`` its speaker notes;
+    every other path is the dashboard (Dash serves the same index for any path).
+    """
+    parts = [p for p in (pathname or "/").split("/") if p]
+    if len(parts) >= 2 and parts[0] == "present":
+        if len(parts) == 2:
+            return ("present", parts[1])
+        if len(parts) == 3 and parts[2] == "notes":
+            return ("notes", parts[1])
+    return ("main",)

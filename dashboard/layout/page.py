@@ -22,6 +22,8 @@ from dashboard.ids import (
 from dashboard.layout.data_panel import build_data_panel, build_report_area
 from dashboard.layout.export_dialog import build_export_dialog
 from dashboard.layout.filters import build_filter_panel
+from dashboard.layout.playback import build_playback_controls
+from dashboard.layout.story_panel import build_story_panel
 from dashboard.views import MAX_TABLE_BLOCK
 
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
@@ -36,6 +38,7 @@ def build_shell() -> html.Div:
         dcc.Location(id=PageIds.URL, refresh=False),
         dcc.Store(id=PageIds.LANG_STORE),
         dcc.Store(id=FilterIds.STORE),
+        dcc.Store(id=PageIds.ROUTE_STORE),
         html.Div(id=PageIds.BODY, className="page-body"),
     ])
 
@@ -131,6 +134,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
     timeline_panel = _panel("timeline.title", lang,
                             _described(TimelineIds.FIGURE, dcc.Graph(id=TimelineIds.GRAPH, config=GRAPH_CONFIG,
                                                                      className="timeline-graph")),
+                            build_playback_controls(lang),
                             help_key="timeline.help", class_name="timeline-panel")
     breakdown_panel = _panel(
         "breakdown.title", lang,
@@ -167,7 +171,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
             html.Div([build_data_panel(context, state.spec.datasets, lang),
                       build_filter_panel(store, state.spec, lang)], className="left"),
             html.Main([counts, map_panel, html.Div([timeline_panel], className="row")], className="centre"),
-            html.Aside([detail_panel, breakdown_panel], className="side"),
+            html.Aside([detail_panel, breakdown_panel, build_story_panel(context, lang)], className="side"),
         ], className="grid"),
         table_panel,
         html.Footer([html.P(translate("footer.note", lang)), html.P(translate("footer.credits", lang))],

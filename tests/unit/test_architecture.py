@@ -11,7 +11,7 @@ from pathlib import Path
 from dashboard.ids import ALL_ID_ENUMS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dashboard"
-PURE_PACKAGES = ("data", "figures", "exports")
+PURE_PACKAGES = ("data", "figures", "exports", "messages")
 PURE_MODULES = ("i18n.py", "interactions.py", "views.py", "config.py")
 
 

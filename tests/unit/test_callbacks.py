@@ -150,12 +150,15 @@ def test_cbk007_views_agree_with_store(app_context):
 
 
 def test_cbk008_page_renders_once_per_language(app_context):
-    body, lang = update_page_body("?lang=es&type=arrest", None)
-    assert lang == "es" and "Filtros" in str(body)
+    body, lang, route = update_page_body("/", "?lang=es&type=arrest", None, None)
+    assert lang == "es" and route == ["main"] and "Filtros" in str(body)
     from dash.exceptions import PreventUpdate
 
     with pytest.raises(PreventUpdate):
-        update_page_body("?lang=es&type=drug_seizure", "es")
+        update_page_body("/", "?lang=es&type=drug_seizure", "es", ["main"])
+    # Another page (the presenter) is a new body even in the same language.
+    _, _, route = update_page_body("/present/from-the-vraem-to-europe", "?lang=es", "es", ["main"])
+    assert route == ["present", "from-the-vraem-to-europe"]
 
 
 def test_cbk009_click_selects_event_and_patches_highlight(app_context):

@@ -1,0 +1,530 @@
+"""Stories: ordered slides of saved views, stored as versioned JSON files. No dash import.
+
+A slide is a view of the data — a ``FilterSpec``, a map view, which panels show, highlighted
+events — with a title, a caption for the audience and notes for the speaker. Bundled stories
+live in ``geodata/stories/`` (read-only); the user's live in ``<RUTAS_DATA_DIR>/stories/``.
+
+File format (``"format": "rutas-story"``):
+
+- version 2 (current): each slide has ``filters`` (the link parameters of the view, as a
+  JSON object of strings), ``view`` (``{"lat", "lon", "zoom"}``), ``panels``, ``highlight``,
+  ``breakdown``, ``playback`` and ``notes``.
+- version 1 (the first story files): each slide is a title, a caption and a shared ``link``
+  (the query string of the v1 dashboard, ``view`` and ``event`` included). It loads as
+  version 2 with the v1 panels (map, counts, timeline).
+
+Parsing collects every problem and raises one :class:`StoryError` naming each slide and field.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+
+from .filters import (
+    FilterSpec,
+    MapView,
+    filter_from_query_params,
+    parse_url_state,
+    query_params_from_filter,
+)
+
+STORY_FORMAT = "rutas-story"
+STORY_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
+BUNDLED_STORIES_DIR = Path(__file__).resolve().parents[2] / "geodata" / "stories"
+
+MAX_STORY_BYTES = 1_000_000
+MAX_SLIDES = 100
+MAX_TITLE = 200
+MAX_CAPTION = 2_000
+MAX_NOTES = 6_000
+MAX_HIGHLIGHT = 50
+STORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+LANGUAGES = ("en", "es")
+
+
+class Panel(StrEnum):
+    """What a slide shows besides its title and caption."""
+
+    MAP = "map"
+    COUNTS = "counts"
+    TIMELINE = "timeline"
+    BREAKDOWN = "breakdown"
+
+
+V1_PANELS = (Panel.MAP, Panel.COUNTS, Panel.TIMELINE)
+DEFAULT_PANELS = (Panel.MAP, Panel.COUNTS)
+BREAKDOWN_FIELDS = ("event_type", "actor_group", "country")
+
+
+class PlaybackStep(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class PlaybackMode(StrEnum):
+    CUMULATIVE = "cumulative"  # from the start of the range to the current step
+    ROLLING = "rolling"  # the last ``window`` steps only
+
+
+@dataclass(frozen=True)
+class SlidePlayback:
+    """How the slide plays its date range when the presenter presses Play."""
+
+    step: PlaybackStep = PlaybackStep.YEAR
+    mode: PlaybackMode = PlaybackMode.CUMULATIVE
+    window: int = 1  # steps in a rolling window
+
+
+@dataclass(frozen=True)
+class Slide:
+    title: str
+    caption: str = ""
+    notes: str = ""
+    spec: FilterSpec = field(default_factory=FilterSpec)
+    view: MapView | None = None
+    panels: tuple[Panel, ...] = DEFAULT_PANELS
+    highlight: tuple[str, ...] = ()
+    breakdown_field: str = "event_type"
+    playback: SlidePlayback | None = None
+
+    @property
+    def query(self) -> str:
+        """The slide's filters as a link query string (what ``python -m dashboard query`` takes)."""
+        from .filters import UrlState, build_search
+
+        return build_search(UrlState(spec=self.spec)).lstrip("?")
+
+    def shows(self, panel: Panel | str) -> bool:
+        return Panel(panel) in self.panels
+
+
+@dataclass(frozen=True)
+class Story:
+    story_id: str
+    title: str
+    slides: tuple[Slide, ...] = ()
+    lang: str = "en"
+    description: str = ""
+    bundled: bool = False  # where it was read from; never written into the file
+
+    def with_slides(self, slides: list[Slide] | tuple[Slide, ...]) -> Story:
+        return replace(self, slides=tuple(slides))
+
+
+@dataclass(frozen=True)
+class StoryProblem:
+    """One thing wrong in a story file: which slide (1-based; None = the story), which field, why."""
+
+    slide: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"slide {self.slide}, field '{self.field}'" if self.slide else f"field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class StoryError(ValueError):
+    """A story file that cannot be used; ``problems`` lists every slide and field at fault."""
+
+    def __init__(self, problems: list[StoryProblem], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__(prefix + "; ".join(str(p) for p in problems))
+
+
+class StoryNotFound(KeyError):
+    pass
+
+
+# ---- parsing -------------------------------------------------------------------------------------
+def slugify(text: str, fallback: str = "story") -> str:
+    """A story id from a title: lower-case ASCII letters, digits and hyphens, at most 64 chars."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64].strip("-")
+    return slug if slug and STORY_ID.match(slug) else fallback
+
+
+class _Reader:
+    """Collects problems while reading one story, so a file reports all of them at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[StoryProblem] = []
+
+    def problem(self, slide: int | None, name: str, message: str) -> None:
+        self.problems.append(StoryProblem(slide, name, message))
+
+    def text(self, data: dict, key: str, slide: int | None, limit: int, *, required: bool = False) -> str:
+        value = data.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.problem(slide, key, f"expected text, got {type(value).__name__}")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.problem(slide, key, "is empty")
+        if len(value) > limit:
+            self.problem(slide, key, f"longer than {limit} characters ({len(value)})")
+            return value[:limit]
+        return value
+
+    def view(self, value: object, slide: int) -> MapView | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.problem(slide, "view", "expected an object with lat, lon and zoom")
+            return None
+        try:
+            lat, lon, zoom = (float(value[k]) for k in ("lat", "lon", "zoom"))
+        except (KeyError, TypeError, ValueError):
+            self.problem(slide, "view", "expected numbers lat, lon and zoom")
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 22):
+            self.problem(slide, "view", f"out of range (lat {lat}, lon {lon}, zoom {zoom})")
+            return None
+        return MapView(lat, lon, zoom)
+
+    def filters(self, value: object, slide: int, name: str = "filters") -> FilterSpec:
+        if value is None:
+            return FilterSpec()
+        if not isinstance(value, dict) or not all(isinstance(v, str | int | float) for v in value.values()):
+            self.problem(slide, name, "expected an object of link parameters, e.g. {\"type\": \"drug_seizure\"}")
+            return FilterSpec()
+        params = {str(k): str(v) for k, v in value.items()}
+        unknown = sorted(set(params) - FILTER_PARAMS)
+        for param in unknown:
+            self.problem(slide, f"{name}.{param}", "not a filter parameter")
+        spec, notices = filter_from_query_params({k: v for k, v in params.items() if k in FILTER_PARAMS})
+        for param, message in notices:
+            self.problem(slide, f"{name}.{param}", _NOTICE_TEXT.get(message, message))
+        return spec
+
+    def choices(self, value: object, slide: int, name: str, allowed: type[StrEnum] | tuple[str, ...],
+                default: tuple) -> tuple:
+        if value is None:
+            return default
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(slide, name, "expected a list of names")
+            return default
+        known = [v.value for v in allowed] if isinstance(allowed, type) else list(allowed)
+        bad = [v for v in value if v not in known]
+        if bad:
+            self.problem(slide, name, f"unknown {', '.join(repr(b) for b in bad)} (known: {', '.join(known)})")
+        kept = tuple(dict.fromkeys(v for v in value if v in known))
+        return tuple(allowed(v) for v in kept) if isinstance(allowed, type) else kept
+
+    def playback(self, value: object, slide: int) -> SlidePlayback | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.problem(slide, "playback", "expected an object with step, mode and window")
+            return None
+        try:
+            step = PlaybackStep(value.get("step", PlaybackStep.YEAR))
+        except ValueError:
+            self.problem(slide, "playback.step", f"expected one of {', '.join(PlaybackStep)}")
+            step = PlaybackStep.YEAR
+        try:
+            mode = PlaybackMode(value.get("mode", PlaybackMode.CUMULATIVE))
+        except ValueError:
+            self.problem(slide, "playback.mode", f"expected one of {', '.join(PlaybackMode)}")
+            mode = PlaybackMode.CUMULATIVE
+        window = value.get("window", 1)
+        if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 120:
+            self.problem(slide, "playback.window", "expected a whole number of steps from 1 to 120")
+            window = 1
+        return SlidePlayback(step, mode, window)
+
+
+FILTER_PARAMS = frozenset({"from", "to", "type", "actor", "country", "region", "route", "drug", "dataset", "q",
+                           "kg_min", "kg_max", "bbox", "poly"})
+_NOTICE_TEXT = {
+    "notice.bad_date": "not an ISO date (YYYY-MM-DD)",
+    "notice.date_order": "'from' is after 'to'",
+    "notice.too_many": "too many values",
+    "notice.bad_number": "not a non-negative number",
+    "notice.kg_order": "kg_min is greater than kg_max",
+    "notice.bad_bbox": "expected west,south,east,north in degrees",
+    "notice.bad_poly": "expected lon,lat;lon,lat;… with 3 to 500 vertices",
+    "notice.unknown_value": "unknown values",
+    "notice.bad_view": "expected lat,lon,zoom",
+    "notice.bad_lang": "expected en or es",
+}
+
+
+def _slide_v2(reader: _Reader, data: object, number: int) -> Slide | None:
+    if not isinstance(data, dict):
+        reader.problem(number, "slide", "expected an object")
+        return None
+    highlight = data.get("highlight", [])
+    if not isinstance(highlight, list) or not all(isinstance(v, str) and v.strip() for v in highlight):
+        reader.problem(number, "highlight", "expected a list of event ids")
+        highlight = []
+    if len(highlight) > MAX_HIGHLIGHT:
+        reader.problem(number, "highlight", f"more than {MAX_HIGHLIGHT} events")
+        highlight = highlight[:MAX_HIGHLIGHT]
+    breakdown = data.get("breakdown", "event_type")
+    if breakdown not in BREAKDOWN_FIELDS:
+        reader.problem(number, "breakdown", f"expected one of {', '.join(BREAKDOWN_FIELDS)}")
+        breakdown = "event_type"
+    panels = reader.choices(data.get("panels"), number, "panels", Panel, DEFAULT_PANELS)
+    return Slide(
+        title=reader.text(data, "title", number, MAX_TITLE, required=True),
+        caption=reader.text(data, "caption", number, MAX_CAPTION),
+        notes=reader.text(data, "notes", number, MAX_NOTES),
+        spec=reader.filters(data.get("filters"), number),
+        view=reader.view(data.get("view"), number),
+        panels=panels,
+        highlight=tuple(dict.fromkeys(v.strip() for v in highlight)),
+        breakdown_field=breakdown,
+        playback=reader.playback(data.get("playback"), number),
+    )
+
+
+def _slide_v1(reader: _Reader, data: object, number: int) -> Slide | None:
+    """A version-1 slide: title, caption and the shared link of a view."""
+    if not isinstance(data, dict):
+        reader.problem(number, "slide", "expected an object")
+        return None
+    link = data.get("link", "")
+    if not isinstance(link, str):
+        reader.problem(number, "link", "expected a link or query string")
+        link = ""
+    query = link.split("#", 1)[0].split("?", 1)[-1]
+    state, notices = parse_url_state(query)
+    for param, message in notices:
+        reader.problem(number, f"link.{param}", _NOTICE_TEXT.get(message, message))
+    return Slide(
+        title=reader.text(data, "title", number, MAX_TITLE, required=True),
+        caption=reader.text(data, "caption", number, MAX_CAPTION),
+        spec=state.spec, view=state.view, panels=V1_PANELS,
+        highlight=(state.selected,) if state.selected else (),
+    )
+
+
+def story_from_dict(data: object, *, source: str = "", bundled: bool = False) -> Story:
+    """Read a story (any supported version); raise :class:`StoryError` listing every problem."""
+    reader = _Reader()
+    if not isinstance(data, dict):
+        raise StoryError([StoryProblem(None, "story", "expected a JSON object")], source)
+    if data.get("format", STORY_FORMAT) != STORY_FORMAT:
+        raise StoryError([StoryProblem(None, "format", f"expected '{STORY_FORMAT}'")], source)
+    version = data.get("version")
+    if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
+        raise StoryError([StoryProblem(None, "version", f"expected one of {', '.join(map(str, SUPPORTED_VERSIONS))}"
+                                                        f", got {version!r}")], source)
+    title = reader.text(data, "title", None, MAX_TITLE, required=True)
+    story_id = data.get("id") or slugify(title)
+    if not isinstance(story_id, str) or not STORY_ID.match(story_id):
+        reader.problem(None, "id", "expected lower-case letters, digits and hyphens (at most 64)")
+        story_id = slugify(title)
+    lang = data.get("lang", "en")
+    if lang not in LANGUAGES:
+        reader.problem(None, "lang", "expected en or es")
+        lang = "en"
+    raw_slides = data.get("slides")
+    if not isinstance(raw_slides, list) or not raw_slides:
+        reader.problem(None, "slides", "expected a list of at least one slide")
+        raw_slides = []
+    if len(raw_slides) > MAX_SLIDES:
+        reader.problem(None, "slides", f"more than {MAX_SLIDES} slides ({len(raw_slides)})")
+        raw_slides = raw_slides[:MAX_SLIDES]
+    read_slide = _slide_v1 if version == 1 else _slide_v2
+    slides = [read_slide(reader, item, number) for number, item in enumerate(raw_slides, start=1)]
+    description = reader.text(data, "description", None, MAX_CAPTION)
+    if reader.problems:
+        raise StoryError(reader.problems, source)
+    return Story(story_id=story_id, title=title, slides=tuple(s for s in slides if s is not None), lang=lang,
+                 description=description, bundled=bundled)
+
+
+def parse_story(data: bytes | str, *, source: str = "", bundled: bool = False) -> Story:
+    """Read a story file's bytes; a file that is not JSON is a :class:`StoryError` too."""
+    if len(data) > MAX_STORY_BYTES:
+        raise StoryError([StoryProblem(None, "file", f"larger than {MAX_STORY_BYTES:,} bytes")], source)
+    try:
+        loaded = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise StoryError([StoryProblem(None, "file", f"not JSON ({error})")], source) from None
+    return story_from_dict(loaded, source=source, bundled=bundled)
+
+
+# ---- writing -------------------------------------------------------------------------------------
+def slide_to_dict(slide: Slide) -> dict[str, object]:
+    data: dict[str, object] = {"title": slide.title, "caption": slide.caption}
+    if slide.notes:
+        data["notes"] = slide.notes
+    data["filters"] = query_params_from_filter(slide.spec)
+    if slide.view is not None:
+        data["view"] = {"lat": round(slide.view.lat, 5), "lon": round(slide.view.lon, 5),
+                        "zoom": round(slide.view.zoom, 3)}
+    data["panels"] = [p.value for p in slide.panels]
+    if slide.highlight:
+        data["highlight"] = list(slide.highlight)
+    if slide.breakdown_field != "event_type":
+        data["breakdown"] = slide.breakdown_field
+    if slide.playback is not None:
+        data["playback"] = {"step": slide.playback.step.value, "mode": slide.playback.mode.value,
+                            "window": slide.playback.window}
+    return data
+
+
+def story_to_dict(story: Story) -> dict[str, object]:
+    """The version-2 JSON object of a story (what :func:`story_from_dict` reads back)."""
+    data: dict[str, object] = {"format": STORY_FORMAT, "version": STORY_VERSION, "id": story.story_id,
+                               "title": story.title, "lang": story.lang}
+    if story.description:
+        data["description"] = story.description
+    data["slides"] = [slide_to_dict(s) for s in story.slides]
+    return data
+
+
+def story_json(story: Story) -> bytes:
+    return (json.dumps(story_to_dict(story), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# ---- editing (pure: each returns a new story) ----------------------------------------------------
+def _check_index(story: Story, index: int) -> None:
+    if not 0 <= index < len(story.slides):
+        raise IndexError(f"slide {index + 1} does not exist (the story has {len(story.slides)})")
+
+
+def add_slide(story: Story, slide: Slide, at: int | None = None) -> Story:
+    if len(story.slides) >= MAX_SLIDES:
+        raise ValueError(f"a story holds at most {MAX_SLIDES} slides")
+    slides = list(story.slides)
+    slides.insert(len(slides) if at is None else max(0, min(at, len(slides))), slide)
+    return story.with_slides(slides)
+
+
+def move_slide(story: Story, index: int, offset: int) -> Story:
+    """Move slide ``index`` by ``offset`` places (clamped at either end)."""
+    _check_index(story, index)
+    slides = list(story.slides)
+    slide = slides.pop(index)
+    slides.insert(max(0, min(index + offset, len(slides))), slide)
+    return story.with_slides(slides)
+
+
+def delete_slide(story: Story, index: int) -> Story:
+    _check_index(story, index)
+    return story.with_slides(story.slides[:index] + story.slides[index + 1:])
+
+
+def duplicate_slide(story: Story, index: int) -> Story:
+    _check_index(story, index)
+    return add_slide(story, story.slides[index], at=index + 1)
+
+
+def edit_slide(story: Story, index: int, **changes: object) -> Story:
+    _check_index(story, index)
+    slides = list(story.slides)
+    slides[index] = replace(slides[index], **changes)
+    return story.with_slides(slides)
+
+
+# ---- storage -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoryListing:
+    story_id: str
+    title: str
+    slides: int
+    bundled: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.story_id, "title": self.title, "slides": self.slides, "bundled": self.bundled}
+
+
+class StoryRepository:
+    """Bundled stories (read-only) and the user's stories in ``<data_dir>/stories``."""
+
+    def __init__(self, data_dir: Path | str, bundled_dir: Path | str = BUNDLED_STORIES_DIR) -> None:
+        self.user_dir = Path(data_dir) / "stories"
+        self.bundled_dir = Path(bundled_dir)
+
+    def _path(self, story_id: str, bundled: bool) -> Path:
+        if not STORY_ID.match(story_id or ""):
+            raise StoryNotFound(story_id)
+        return (self.bundled_dir if bundled else self.user_dir) / f"{story_id}.json"
+
+    def _read(self, path: Path, bundled: bool) -> Story:
+        story = parse_story(path.read_bytes(), source=path.name, bundled=bundled)
+        return replace(story, story_id=path.stem)  # the file name is the id that links use
+
+    def get(self, story_id: str) -> Story:
+        """A user story wins over a bundled one of the same id (there should be none)."""
+        for bundled in (False, True):
+            path = self._path(story_id, bundled)
+            if path.is_file():
+                return self._read(path, bundled)
+        raise StoryNotFound(story_id)
+
+    def list(self) -> tuple[list[StoryListing], list[StoryError]]:
+        """Every readable story (bundled first, then the user's by title) and the files that were not."""
+        listings, errors = [], []
+        for bundled in (True, False):
+            folder = self.bundled_dir if bundled else self.user_dir
+            found = []
+            for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+                if not STORY_ID.match(path.stem):
+                    continue
+                try:
+                    story = self._read(path, bundled)
+                except (StoryError, OSError) as error:
+                    errors.append(error if isinstance(error, StoryError)
+                                  else StoryError([StoryProblem(None, "file", str(error))], path.name))
+                    continue
+                found.append(StoryListing(story.story_id, story.title, len(story.slides), bundled))
+            listings.extend(sorted(found, key=lambda s: (s.title.lower(), s.story_id)))
+        return listings, errors
+
+    def is_bundled(self, story_id: str) -> bool:
+        return self._path(story_id, True).is_file() and not self._path(story_id, False).is_file()
+
+    def free_id(self, wanted: str) -> str:
+        """``wanted`` if no story has it, else ``wanted-2``, ``wanted-3``…"""
+        base = slugify(wanted)[:60].strip("-") or "story"
+        candidate, number = base, 1
+        while self._path(candidate, False).exists() or self._path(candidate, True).exists():
+            number += 1
+            candidate = f"{base}-{number}"
+        return candidate
+
+    def save(self, story: Story) -> Story:
+        """Write a user story atomically (temp file + rename); bundled ids are refused."""
+        if self._path(story.story_id, True).is_file():
+            raise ValueError(f"'{story.story_id}' is a bundled story; save a copy under another id")
+        story_from_dict(story_to_dict(story))  # never write what could not be read back
+        path = self._path(story.story_id, False)
+        self.user_dir.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.user_dir, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(story_json(story))
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        return replace(story, bundled=False)
+
+    def delete(self, story_id: str) -> None:
+        path = self._path(story_id, False)
+        if not path.is_file():
+            raise StoryNotFound(story_id)
+        path.unlink()
+
+    def import_bytes(self, data: bytes, file_name: str = "") -> Story:
+        """Validate a story file and keep it under a free id (an import never overwrites)."""
+        story = parse_story(data, source=file_name)
+        return self.save(replace(story, story_id=self.free_id(story.story_id)))
