@@ -23,8 +23,8 @@ from dashboard.data.cache import LruResultCache
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
 from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
 from dashboard.data.store import InMemoryEventStore
+from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
 from dashboard.figures.event_map import MapTraceIndex, map_trace_index
 
 

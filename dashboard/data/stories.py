@@ -143,8 +143,8 @@ class StoryError(ValueError):
         super().__init__(prefix + "; ".join(str(p) for p in problems))
 
 
-class StoryNotFound(KeyError):
-    pass
+class StoryNotFound(KeyError):  # noqa: N818  (named like DatasetNotFound)
+    """No story has this id."""
 
 
 # ---- parsing -------------------------------------------------------------------------------------
