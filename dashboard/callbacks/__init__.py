@@ -1,3 +1,14 @@
 """Callbacks, one module per feature. Importing this package registers them all."""
 
-from dashboard.callbacks import datasets, detail, exports, map_view, page, state, views  # noqa: F401
+from dashboard.callbacks import (  # noqa: F401
+    datasets,
+    detail,
+    exports,
+    map_view,
+    page,
+    playback,
+    present,
+    state,
+    stories,
+    views,
+)

@@ -12,7 +12,7 @@ from dashboard.ids import ALL_ID_ENUMS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dashboard"
 PURE_PACKAGES = ("data", "figures", "exports", "messages")
-PURE_MODULES = ("i18n.py", "interactions.py", "views.py", "config.py")
+PURE_MODULES = ("i18n.py", "interactions.py", "views.py", "config.py", "slide_facts.py")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -1,0 +1,1 @@
+"""Callbacks of the playback feature (filled in by its owner)."""

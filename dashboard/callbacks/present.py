@@ -1,0 +1,1 @@
+"""Callbacks of the present feature (filled in by its owner)."""

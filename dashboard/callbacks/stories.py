@@ -1,0 +1,1 @@
+"""Callbacks of the stories feature (filled in by its owner)."""
