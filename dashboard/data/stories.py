@@ -28,11 +28,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from .filters import (
+    CLOSED_VOCABULARIES,
     FilterSpec,
     MapView,
     filter_from_query_params,
     parse_url_state,
     query_params_from_filter,
+    split_list_param,
 )
 
 STORY_FORMAT = "rutas-story"
@@ -207,7 +209,11 @@ class _Reader:
             self.problem(slide, f"{name}.{param}", "not a filter parameter")
         spec, notices = filter_from_query_params({k: v for k, v in params.items() if k in FILTER_PARAMS})
         for param, message in notices:
-            self.problem(slide, f"{name}.{param}", _NOTICE_TEXT.get(message, message))
+            text = _NOTICE_TEXT.get(message, message)
+            if message == "notice.unknown_value":
+                unknown_values = set(split_list_param(params[param])) - CLOSED_VOCABULARIES[param]
+                text = f"unknown {', '.join(repr(v) for v in sorted(unknown_values))}"
+            self.problem(slide, f"{name}.{param}", text)
         return spec
 
     def choices(self, value: object, slide: int, name: str, allowed: type[StrEnum] | tuple[str, ...],
