@@ -1,0 +1,130 @@
+"""The bundled story "From the VRAEM to Europe": it loads, and every slide rests on bundled events."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from dashboard.data.filters import parse_url_state
+from dashboard.data.stories import BUNDLED_STORIES_DIR, Panel, StoryRepository, parse_story
+
+STORY_ID = "from-the-vraem-to-europe"
+STORY_FILE = BUNDLED_STORIES_DIR / f"{STORY_ID}.json"
+MAX_CAPTION = 320  # what the audience reads; the parser itself allows far more
+MAX_TITLE = 60
+MAX_NOTES = 1_500
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return STORY_FILE.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def story(raw):
+    return parse_story(raw, source=STORY_FILE.name, bundled=True)
+
+
+def filtered_ids(store, slide) -> set[str]:
+    return {str(v) for v in store.rows(slide.spec, ("event_id",))["event_id"]}
+
+
+def cited_date(event: dict) -> str:
+    """How a caption writes an event's date: no finer than its date precision."""
+    day = event["event_date"]
+    if event["date_precision"] == "year":
+        return str(day.year)
+    if event["date_precision"] == "month":
+        return day.strftime("%b %Y")
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def test_sty101_bundled_story_parses_without_problems(raw, story):
+    data = json.loads(raw)
+    assert data["format"] == "rutas-story" and data["version"] == 2
+    assert story.title == "From the VRAEM to Europe"
+    assert story.lang == "en" and story.description
+    assert story.bundled
+
+
+def test_sty102_id_equals_the_file_name_and_the_repository_lists_it(story, tmp_path):
+    assert story.story_id == STORY_FILE.stem  # the id written in the file, not the one the repository imposes
+    repository = StoryRepository(tmp_path)
+    assert repository.is_bundled(STORY_ID)
+    listings, errors = repository.list()
+    assert [e for e in errors if STORY_FILE.name in str(e)] == []
+    assert STORY_ID in {listing.story_id for listing in listings if listing.bundled}
+    assert repository.get(STORY_ID).slides == story.slides
+
+
+def test_sty103_six_to_eight_slides(story):
+    assert 6 <= len(story.slides) <= 8
+
+
+def test_sty104_every_slide_narrows_the_data_and_selects_events(store, story):
+    everything = store.count(parse_url_state("")[0].spec)
+    for number, slide in enumerate(story.slides, start=1):
+        assert not slide.spec.is_empty, f"slide {number} has no filters"
+        count = store.count(slide.spec)
+        assert 1 <= count < everything, f"slide {number} selects {count} events"
+
+
+def test_sty105_filters_survive_as_the_link_the_cli_takes(story):
+    for number, slide in enumerate(story.slides, start=1):
+        state, notices = parse_url_state(slide.query)
+        assert notices == [], f"slide {number}: {notices}"
+        assert state.spec == slide.spec, f"slide {number}"
+
+
+def test_sty106_highlighted_events_exist_and_are_on_their_slide(store, story):
+    for number, slide in enumerate(story.slides, start=1):
+        assert slide.highlight, f"slide {number} cites no event"
+        selected = filtered_ids(store, slide)
+        for event_id in slide.highlight:
+            assert store.event(event_id) is not None, f"slide {number}: {event_id} is not a bundled event"
+            assert event_id in selected, f"slide {number}: {event_id} is outside the slide's filters"
+
+
+def test_sty107_titles_captions_and_notes_fit_the_screen(story):
+    for number, slide in enumerate(story.slides, start=1):
+        assert slide.title and len(slide.title) <= MAX_TITLE, f"slide {number} title"
+        assert slide.caption.strip(), f"slide {number} has no caption"
+        assert len(slide.caption) <= MAX_CAPTION, f"slide {number} caption is {len(slide.caption)} characters"
+        assert slide.notes.strip() and len(slide.notes) <= MAX_NOTES, f"slide {number} notes"
+
+
+def test_sty108_toll_slide_plays_the_years_on_a_timeline(story):
+    tolls = [slide for slide in story.slides if "toll" in slide.title.lower()]
+    assert len(tolls) == 1
+    toll = tolls[0]
+    assert toll.shows(Panel.TIMELINE)
+    assert toll.playback is not None
+    assert (toll.playback.step.value, toll.playback.mode.value, toll.playback.window) == ("year", "cumulative", 1)
+
+
+def test_sty109_highlighted_sources_are_named_and_ids_given(store, story):
+    for number, slide in enumerate(story.slides, start=1):
+        text = f"{slide.caption}\n{slide.notes}"
+        for event_id in slide.highlight:
+            source = store.event(event_id)["source_name"]
+            assert source and source in text, f"slide {number}: {event_id}'s source {source!r} is not named"
+            assert event_id in slide.notes, f"slide {number}: notes do not give {event_id}"
+
+
+def test_sty110_captions_date_events_no_finer_than_their_precision(store, story):
+    for number, slide in enumerate(story.slides, start=1):
+        for event_id in slide.highlight:
+            event = store.event(event_id)
+            assert cited_date(event) in slide.caption, f"slide {number}: {event_id} not dated {cited_date(event)}"
+            if event["date_precision"] != "day":
+                month_year = event["event_date"].strftime("%b %Y")
+                assert not re.search(rf"\b\d{{1,2}} {month_year}", slide.caption), (
+                    f"slide {number}: {event_id} is {event['date_precision']}-precision but is given a day")
+
+
+def test_sty111_every_slide_shows_map_and_counts(story):
+    for number, slide in enumerate(story.slides, start=1):
+        assert {Panel.MAP, Panel.COUNTS} <= set(slide.panels), f"slide {number}: {slide.panels}"
+        assert slide.view is not None, f"slide {number} has no map view"
