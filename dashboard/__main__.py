@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard info|query|export|import|datasets|delete|synth``.
+"""Command line: ``python -m dashboard info|query|export|story|import|datasets|delete|synth``.
 
 ``query`` takes the same query string a shared link carries and runs it through the same
 parser and store as the app, so the numbers always match what the browser shows.
@@ -19,7 +19,9 @@ from dashboard.context import AppContext, load_context
 from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_into
 from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
+from dashboard.data.stories import StoryError, StoryNotFound, StoryRepository
 from dashboard.data.synth import DEFAULT_SEED, synthetic_events, write_synthetic_csv
+from dashboard.exports.briefing import BriefingFormat, build_briefing
 from dashboard.exports.render import ExportError
 from dashboard.exports.service import DEFAULT_BASE_URL, export_view
 from dashboard.exports.spec import ChartKind, ExportFormat, ExportTheme, SizePreset, request_from_controls
@@ -117,6 +119,55 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
     return "\n".join(lines), 0
 
 
+def run_story_list(settings: Settings, as_json: bool) -> tuple[str, list[str]]:
+    """Every readable story (bundled first); also one message per story file that cannot be read."""
+    listings, errors = StoryRepository(Path(settings.data_dir)).list()
+    messages = [f"error: cannot read story {error}" for error in errors]  # names the file and each problem
+    if as_json:
+        return json.dumps([listing.to_json() for listing in listings], ensure_ascii=False, indent=1), messages
+    if not listings:
+        return "no stories", messages
+    lines = [f"{s.story_id}: {s.title} — {s.slides} slide{'s' if s.slides != 1 else ''}"
+             f"{' (bundled)' if s.bundled else ''}" for s in listings]
+    return "\n".join(lines), messages
+
+
+def run_story_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]:
+    """Write a story's briefing pack (PDF or PPTX); status 2 when it cannot be made or written."""
+    out = Path(args.out)
+    if not out.name or out.is_dir():
+        return f"error: --out must name a file, not {args.out!r}", 2
+    if not out.parent.is_dir():  # before minutes of rendering, not after
+        return f"error: cannot write {out}: the folder {out.parent} does not exist", 2
+    try:
+        story = context.stories.get(args.story)
+    except StoryNotFound:
+        listings, _ = context.stories.list()
+        known = ", ".join(s.story_id for s in listings) or "none"
+        return f"error: no story '{args.story}' (available: {known})", 2
+    except (StoryError, OSError) as error:
+        return f"error: cannot read story '{args.story}': {error}", 2
+    fmt = BriefingFormat(args.format)
+    try:
+        data = build_briefing(context.store, context.data, story, fmt, lang=args.lang,
+                              dataset_names=context.dataset_names(),
+                              base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL)
+    except ExportError as error:
+        return f"error: the briefing pack could not be rendered: {error}", 2
+    except ValueError as error:
+        return f"error: {error}", 2
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(out)  # never leave a half-written file under the requested name
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        return f"error: cannot write {out}: {error.strerror}", 2
+    unit = "pages" if fmt is BriefingFormat.PDF else "slides"
+    count = len(story.slides)
+    return f"wrote {out} ({count} {unit if count != 1 else unit[:-1]}, {len(data):,} bytes)", 0
+
+
 def run_import(settings: Settings, path: str, file_format: str, name: str, as_json: bool) -> tuple[str, int]:
     """Import a file into the data directory; exit status 1 only when nothing was imported."""
     try:
@@ -196,6 +247,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--base-url", default="", help="where the permalink points (default: RUTAS_PUBLIC_URL, "
                                                         f"else {DEFAULT_BASE_URL})")
     export.add_argument("--out", required=True, help="file to write")
+    story = commands.add_parser("story", help="list stories or export a story's briefing pack (PDF/PPTX)")
+    story_commands = story.add_subparsers(dest="story_command", required=True)
+    story_list = story_commands.add_parser("list", help="bundled and saved stories: id, title, slides")
+    story_list.add_argument("--json", action="store_true")
+    story_export = story_commands.add_parser("export", help="the briefing pack of a story: one PDF page or "
+                                                             "PPTX slide per slide")
+    story_export.add_argument("story", help="story id (see: python -m dashboard story list)")
+    story_export.add_argument("--format", choices=[f.value for f in BriefingFormat], required=True)
+    story_export.add_argument("--out", required=True, help="file to write")
+    story_export.add_argument("--lang", choices=("en", "es"), default=None, help="default: the story's language")
+    story_export.add_argument("--base-url", default="", help="where the permalinks point (default: "
+                                                              f"RUTAS_PUBLIC_URL, else {DEFAULT_BASE_URL})")
     synth = commands.add_parser("synth", help="write synthetic events (for load tests) as an importable CSV")
     synth.add_argument("--n", type=int, required=True, help="number of events")
     synth.add_argument("--out", required=True, help="CSV file to write")
@@ -211,6 +274,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command in ("import", "datasets", "delete"):
             return _run_dataset_command(settings, args)
+        if args.command == "story" and args.story_command == "list":
+            text, messages = run_story_list(settings, args.json)
+            for message in messages:  # the other stories are still listed
+                print(message, file=sys.stderr)
+            print(text)
+            return 0
         context = load_context(settings)
     except (DataFileError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -218,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "info":
         print(run_info(context, args.json))
         return 0
+    if args.command == "story":
+        text, status = run_story_export(context, args)
+        print(text, file=sys.stderr if status else sys.stdout)
+        return status
     if args.command == "export":
         text, status = run_export(context, args)
         print(text, file=sys.stderr if status else sys.stdout)

@@ -436,6 +436,15 @@ def fit_extent(longitude: np.ndarray, latitude: np.ndarray, aspect: float) -> tu
         cx, cy = (west + east) / 2, (south + north) / 2
         west, east = cx - span_x * (0.5 + EXTENT_PAD), cx + span_x * (0.5 + EXTENT_PAD)
         south, north = cy - span_y * (0.5 + EXTENT_PAD), cy + span_y * (0.5 + EXTENT_PAD)
+    return shape_extent((west, south, east, north), aspect)
+
+
+def shape_extent(extent: tuple[float, float, float, float], aspect: float) -> tuple[float, float, float, float]:
+    """The smallest box shaped to ``aspect`` (width / height, in Mercator) that holds ``extent``.
+
+    The short side grows about the centre; a box past the Mercator limit slides back inside it.
+    """
+    west, south, east, north = extent
     south, north = max(-MAX_LAT, south), min(MAX_LAT, north)
     # Shape the box to the plot: Mercator x is longitude in radians, y is mercator_y(latitude).
     x0, x1 = math.radians(west), math.radians(east)
@@ -457,6 +466,27 @@ def fit_extent(longitude: np.ndarray, latitude: np.ndarray, aspect: float) -> tu
     if east - west > 360:
         west, east = -180.0, 180.0
     return west, mercator_lat(y0), east, mercator_lat(y1)
+
+
+# MapLibre's world is 512 px wide at zoom 0 (its tiles are 512 px).
+WEB_MAP_WORLD_PX = 512.0
+SCREEN_MAP_PX = (1600, 700)  # the story editor's map, where a slide's view was set
+
+
+def view_extent(lat: float, lon: float, zoom: float, width_px: float = SCREEN_MAP_PX[0],
+                height_px: float = SCREEN_MAP_PX[1]) -> tuple[float, float, float, float]:
+    """The box (west, south, east, north) a web map of ``width_px`` x ``height_px`` shows.
+
+    A slide's view is a MapLibre centre and zoom; this is what the presenter saw, so the print
+    map can show the same place at any page shape (with :func:`shape_extent`).
+    """
+    world = WEB_MAP_WORLD_PX * 2.0 ** float(zoom)
+    half_lon = min(180.0, width_px / world * 180.0)
+    half_y = height_px / world * math.pi  # the Mercator world is 2π high, as wide as it is high
+    centre_y = float(mercator_y(lat))
+    limit = float(mercator_y(MAX_LAT))
+    south_y, north_y = max(-limit, centre_y - half_y), min(limit, centre_y + half_y)
+    return lon - half_lon, mercator_lat(south_y), lon + half_lon, mercator_lat(north_y)
 
 
 def geo_axis_ranges(extent: tuple[float, float, float, float]) -> tuple[list[float], list[float]]:
@@ -606,6 +636,18 @@ def _event_traces(points: PointColumns, theme: Theme, scale: TypeScale, lang: st
     return traces
 
 
+def _ring_trace(rings: tuple[tuple[float, float], ...], extent: tuple[float, float, float, float],
+                theme: Theme, scale: TypeScale) -> go.Scattergeo:
+    """Open circles round highlighted events (outside the view: left out)."""
+    lon = np.array([r[0] for r in rings], dtype=np.float64)
+    lat = np.array([r[1] for r in rings], dtype=np.float64)
+    keep = _inside(lon, lat, extent)
+    return go.Scattergeo(lon=lon[keep], lat=lat[keep], mode="markers", name="highlight", showlegend=False,
+                         hoverinfo="skip", marker=dict(symbol="circle-open", size=scale.base * 1.9,
+                                                       color=theme.text_colour,
+                                                       line=dict(width=max(1.5, scale.base * 0.16))))
+
+
 def _cell_size(projection: MapProjection) -> float:
     ideal = CELL_TARGET_PX / projection.px_per_degree
     return min(CELL_SIZES, key=lambda size: (abs(math.log(size / ideal)), size))
@@ -734,11 +776,23 @@ def _route_legend_labels(routes: dict, regions: dict, lang: str) -> tuple[str, .
 
 
 def build_map(store: EventStore, spec: FilterSpec, request: ChartRequest, context: ExportContext, *,
-              routes: dict, regions: dict, max_points: int = EXPORT_MAX_POINTS) -> go.Figure:
+              routes: dict, regions: dict, max_points: int = EXPORT_MAX_POINTS,
+              extent: tuple[float, float, float, float] | None = None, left_extra: float = 0.0,
+              rings: tuple[tuple[float, float], ...] = ()) -> go.Figure:
     """The event map on a Mercator geo projection, fitted to the matching events.
 
     Up to ``max_points`` matching events are drawn as points coloured by type (sized by kg or
     deaths, approximate places paler with a halo); above it, grid cells coloured by count.
+
+    Parameters
+    ----------
+    extent
+        Show this box (west, south, east, north; grown to the plot's shape) instead of fitting
+        the events: a story slide's saved view.
+    left_extra
+        Room (px) kept free left of the map, e.g. for a column of text.
+    rings
+        (lon, lat) of events to ring (a slide's highlighted events).
     """
     theme = export_theme(request.theme)
     lang = context.lang
@@ -768,14 +822,20 @@ def build_map(store: EventStore, spec: FilterSpec, request: ChartRequest, contex
 
     # The halo rings (and their legend entry) depend on the extent, which depends on the legend's
     # room: lay out with the entry, then again without it if the view turned out wide.
+    wanted = extent
+
+    def extent_for(frame: PageFrame) -> tuple[float, float, float, float]:
+        aspect = frame.plot_width / frame.plot_height
+        return fit_extent(lon_sample, lat_sample, aspect) if wanted is None else shape_extent(wanted, aspect)
+
     blocks = blocks_for(with_halo=True)
-    frame = page_frame(request, context, blocks)
-    extent = fit_extent(lon_sample, lat_sample, frame.plot_width / frame.plot_height)
+    frame = page_frame(request, context, blocks, left_extra=left_extra)
+    extent = extent_for(frame)
     with_halo = extent[2] - extent[0] <= HALO_MAX_SPAN_DEG
     if not with_halo and blocks != blocks_for(with_halo=False):
         blocks = blocks_for(with_halo=False)
-        frame = page_frame(request, context, blocks)
-        extent = fit_extent(lon_sample, lat_sample, frame.plot_width / frame.plot_height)
+        frame = page_frame(request, context, blocks, left_extra=left_extra)
+        extent = extent_for(frame)
     has_events = len(blocks) == 2
     projection = MapProjection(extent, frame)
     scale = frame.type
@@ -806,6 +866,8 @@ def build_map(store: EventStore, spec: FilterSpec, request: ChartRequest, contex
                              quantity_kg=points.quantity_kg[inside], fatalities=points.fatalities[inside],
                              total=points.total)
         traces.extend(_event_traces(shown, theme, scale, lang, with_halo=with_halo))
+    if rings:
+        traces.append(_ring_trace(rings, extent, theme, scale))
     traces.extend(labels.names)
 
     figure = go.Figure(traces)
