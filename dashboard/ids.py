@@ -118,6 +118,7 @@ class PlaybackIds(StrEnum):
     INTERVAL = "playback-interval"
     STATE = "playback-state"
     LABEL = "playback-label"
+    WINDOW = "playback-window"  # rolling window, in steps
 
 
 class StoryIds(StrEnum):
@@ -150,6 +151,19 @@ class StoryIds(StrEnum):
     PACK_PPTX = "story-pack-pptx"
     PACK_DOWNLOAD = "story-pack-download"
     STATUS = "story-status"
+    COPY = "story-copy"  # make an editable copy of a bundled story
+    BUNDLED_NOTE = "story-bundled-note"
+    HEADING = "story-heading"  # the selected story in words: title, slide count, read-only or not
+    SLIDE_PANELS = "story-slide-panels"
+    DEFAULT_TITLE = "story-default-title"  # the slide title last written from the filters
+    EDIT_TITLE = "story-edit-title"  # pattern-matching, like MOVE_UP; only the slide being edited has them
+    EDIT_CAPTION = "story-edit-caption"
+    EDIT_NOTES = "story-edit-notes"
+    EDIT_PANELS = "story-edit-panels"
+    SHOW = "story-show"  # pattern-matching link: show this slide's view on the dashboard
+    UNDO = "story-undo"
+    UNDO_STORE = "story-undo-store"  # the story as it was before the last delete
+    TOOLS = "story-tools"  # present, export and pack: shown once the story is saved
 
 
 class PresentIds(StrEnum):
@@ -185,6 +199,9 @@ class PresentIds(StrEnum):
     FRAME = "present-frame"  # playback state of the current slide
     NOTICE = "present-notice"
     HELP = "present-help"
+    PANELS = "present-panels"  # the panel area; its class says which charts share the screen
+    PLAYBACK = "present-playback"  # the playback controls (shown on slides that play)
+    NOTES_LINK = "present-notes-link"  # opens the speaker notes (on the help overlay)
 
 
 class NotesIds(StrEnum):

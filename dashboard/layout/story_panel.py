@@ -2,11 +2,236 @@
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from dashboard.context import AppContext
+from dashboard.data.stories import MAX_CAPTION, MAX_NOTES, MAX_TITLE, Story
+from dashboard.i18n import translate
+from dashboard.ids import StoryIds
+from dashboard.story_builder import (
+    DEFAULT_SLIDE_PANELS,
+    PANEL_ORDER,
+    SlideRow,
+    find_story,
+    latest_story_id,
+    notes_href,
+    present_href,
+    selection,
+    slide_count_text,
+    slide_rows,
+    story_options,
+)
+
+
+def slide_control_id(kind: StoryIds, index: object) -> dict[str, object]:
+    """The pattern-matching id of a control on slide ``index`` (0-based, or ``ALL`` in a callback):
+    ``{"type": kind, "index": index}``."""
+    return {"type": kind, "index": index}
+
+
+def _panel_options(lang: str) -> list[dict[str, str]]:
+    return [{"label": translate(f"story.panel.{p}", lang), "value": p} for p in PANEL_ORDER]
+
+
+def _labelled(label_key: str, control: object, lang: str, control_id: object) -> html.Div:
+    label = html.Label(translate(label_key, lang), htmlFor=control_id if isinstance(control_id, str) else None)
+    return html.Div([label, control], className="story-field")
+
+
+def _icon_button(text: str, kind: StoryIds, index: int, label: str, *, disabled: bool = False,
+                 class_name: str = "story-icon") -> html.Button:
+    return html.Button(text, id=slide_control_id(kind, index), n_clicks=0, disabled=disabled, title=label,
+                       className=f"story-button {class_name}", **{"aria-label": label})
+
+
+def _slide_editor(row: SlideRow, index: int, lang: str) -> html.Div:
+    """Title, caption, notes and panels of one slide, edited in place."""
+    def labelled(key: str, control: object) -> html.Label:
+        return html.Label([html.Span(translate(key, lang), className="story-field-label"), control],
+                          className="story-field")
+
+    return html.Div([
+        labelled("story.slide_title", dcc.Input(id=slide_control_id(StoryIds.EDIT_TITLE, index), value=row.title,
+                                                type="text", maxLength=MAX_TITLE, className="story-input")),
+        labelled("story.slide_caption", dcc.Textarea(id=slide_control_id(StoryIds.EDIT_CAPTION, index),
+                                                     value=row.caption, maxLength=MAX_CAPTION, rows=2,
+                                                     className="story-textarea")),
+        labelled("story.slide_notes", dcc.Textarea(id=slide_control_id(StoryIds.EDIT_NOTES, index), value=row.notes,
+                                                   maxLength=MAX_NOTES, rows=3, className="story-textarea")),
+        html.Fieldset([
+            html.Legend(translate("story.panels", lang), className="story-field-label"),
+            dcc.Checklist(id=slide_control_id(StoryIds.EDIT_PANELS, index), options=_panel_options(lang),
+                          value=list(row.panels), inline=True, className="story-panels"),
+        ], className="story-fieldset"),
+        html.Div([
+            html.Button(translate("story.save_edit", lang), id=slide_control_id(StoryIds.SAVE_EDIT, index),
+                        n_clicks=0, className="story-button primary"),
+            html.Button(translate("story.cancel_edit", lang), id=slide_control_id(StoryIds.CANCEL_EDIT, index),
+                        n_clicks=0, className="story-button"),
+        ], className="story-actions"),
+    ], className="story-editor")
+
+
+def _slide_item(row: SlideRow, count: int, editing: bool, read_only: bool, lang: str) -> html.Li:
+    index, number = row.number - 1, row.number
+    show = dcc.Link(translate("story.show", lang) + " →", href=row.href, id=slide_control_id(StoryIds.SHOW, index),
+                    title=translate("story.show_label", lang, number=number), className="story-show")
+    head = html.Div([
+        html.Span(str(number), className="story-slide-number", **{"aria-hidden": "true"}),
+        html.Div([
+            html.Div(row.title, className="story-slide-title"),
+            html.Div(row.summary, className="story-slide-summary", title=row.summary),
+            show,
+        ], className="story-slide-text"),
+    ], className="story-slide-head")
+    if editing and not read_only:
+        return html.Li([head, _slide_editor(row, index, lang)], className="story-slide editing")
+    if read_only:
+        return html.Li(head, className="story-slide")
+    actions = html.Div([
+        _icon_button("↑", StoryIds.MOVE_UP, index, translate("story.move_up", lang, number=number),
+                     disabled=index == 0),
+        _icon_button("↓", StoryIds.MOVE_DOWN, index, translate("story.move_down", lang, number=number),
+                     disabled=index == count - 1),
+        _icon_button(translate("story.edit", lang), StoryIds.EDIT, index,
+                     translate("story.edit_label", lang, number=number), class_name="story-text"),
+        _icon_button(translate("story.duplicate", lang), StoryIds.DUPLICATE, index,
+                     translate("story.duplicate_label", lang, number=number), class_name="story-text"),
+        _icon_button(translate("story.delete", lang), StoryIds.DELETE, index,
+                     translate("story.delete_label", lang, number=number), class_name="story-text danger"),
+    ], className="story-slide-actions")
+    return html.Li([head, actions], className="story-slide")
+
+
+def build_slide_list(rows: list[SlideRow], editing: int | None, read_only: bool, lang: str) -> list:
+    """The numbered slides with their buttons; ``editing`` (0-based) shows that slide's inline editor."""
+    if not rows:
+        return [html.Li(translate("story.no_slides", lang), className="story-empty")]
+    return [_slide_item(row, len(rows), editing == row.number - 1, read_only, lang) for row in rows]
+
+
+def story_heading(story: Story | None, draft: str | None, lang: str) -> str:
+    """The line under the chooser: the story and its size, a draft waiting for its first slide, or how to start."""
+    if story is not None:
+        return translate("story.heading", lang, title=story.title, slides=slide_count_text(len(story.slides), lang))
+    if draft:
+        return translate("story.draft", lang, title=draft)
+    return translate("story.none_selected", lang)
 
 
 def build_story_panel(context: AppContext, lang: str) -> html.Section:
-    """Placeholder until the story builder lands."""
-    return html.Section(hidden=True)
+    """Choose or start a story, add the current view as a slide, edit the slides, present and export them.
+
+    A fresh page selects the story saved last, so work goes on where it stopped; the selection is
+    then kept in the tab's session storage across reloads.
+    """
+    repository = context.stories
+    listings, _ = repository.list()
+    initial_id = latest_story_id(repository)
+    story = find_story(repository, initial_id)
+    add_form = html.Details([
+        html.Summary(translate("story.add_heading", lang), className="story-summary"),
+        _labelled("story.slide_title", dcc.Input(id=StoryIds.SLIDE_TITLE, type="text", maxLength=MAX_TITLE,
+                                                 className="story-input"), lang, StoryIds.SLIDE_TITLE),
+        _labelled("story.slide_caption", dcc.Textarea(id=StoryIds.SLIDE_CAPTION, maxLength=MAX_CAPTION, rows=2,
+                                                      className="story-textarea"), lang, StoryIds.SLIDE_CAPTION),
+        _labelled("story.slide_notes", dcc.Textarea(id=StoryIds.SLIDE_NOTES, maxLength=MAX_NOTES, rows=2,
+                                                    className="story-textarea"), lang, StoryIds.SLIDE_NOTES),
+        html.Fieldset([
+            html.Legend(translate("story.panels", lang), className="story-field-label"),
+            dcc.Checklist(id=StoryIds.SLIDE_PANELS, options=_panel_options(lang), value=list(DEFAULT_SLIDE_PANELS),
+                          inline=True, className="story-panels"),
+        ], className="story-fieldset"),
+        html.Button(translate("story.add", lang), id=StoryIds.ADD, n_clicks=0, className="story-button primary wide"),
+    ], open=True, className="story-add")
+    tools = html.Div([
+        html.Div([
+            html.A(translate("story.present", lang), id=StoryIds.PRESENT, className="story-button primary",
+                   href="#", title=translate("story.present_label", lang),
+                   **{"aria-label": translate("story.present_label", lang)}),
+            html.A(translate("story.notes_link", lang), id=StoryIds.NOTES_LINK, className="story-button",
+                   href="#", target="_blank", rel="noopener", title=translate("story.notes_label", lang),
+                   **{"aria-label": translate("story.notes_label", lang)}),
+        ], className="story-actions story-present"),
+    ], id=StoryIds.TOOLS, hidden=story is None)
+    files = html.Div([
+        html.H3(translate("story.file_heading", lang), className="story-subheading"),
+        html.Button(translate("story.export", lang), id=StoryIds.EXPORT, n_clicks=0, className="story-button wide",
+                    disabled=story is None),
+        dcc.Upload(id=StoryIds.IMPORT, accept=".json,application/json", multiple=False, className="story-upload",
+                   max_size=1_000_000, children=html.Div(translate("story.import", lang))),
+        html.H3(translate("story.pack_heading", lang), className="story-subheading"),
+        html.Div([
+            html.Button(translate("story.pack_pdf", lang), id=StoryIds.PACK_PDF, n_clicks=0, disabled=story is None,
+                        className="story-button", **{"aria-label": translate("story.pack_pdf_label", lang)}),
+            html.Button(translate("story.pack_pptx", lang), id=StoryIds.PACK_PPTX, n_clicks=0,
+                        disabled=story is None, className="story-button",
+                        **{"aria-label": translate("story.pack_pptx_label", lang)}),
+        ], className="story-actions"),
+    ], className="story-files")
+    return html.Section([
+        html.Div([html.H2(translate("story.title", lang)),
+                  html.Span(translate("story.help", lang), className="panel-help")], className="panel-header"),
+        html.Div([
+            html.Label(translate("story.choose", lang), htmlFor=StoryIds.SELECT, className="story-field-label"),
+            dcc.Dropdown(id=StoryIds.SELECT, options=story_options(listings, lang), value=story and story.story_id,
+                         clearable=False, searchable=False, className="story-select",
+                         placeholder=translate("story.choose_placeholder", lang)),
+        ], className="story-field"),
+        html.Div([
+            dcc.Input(id=StoryIds.NEW_TITLE, type="text", maxLength=MAX_TITLE, className="story-input",
+                      placeholder=translate("story.new_title_placeholder", lang)),
+            html.Button(translate("story.new", lang), id=StoryIds.NEW, n_clicks=0, className="story-button",
+                        **{"aria-label": translate("story.new_label", lang)}),
+        ], className="story-new", role="group", **{"aria-label": translate("story.new_title", lang)}),
+        html.P(story_heading(story, None, lang), id=StoryIds.HEADING, className="story-heading"),
+        html.Div([
+            html.Span(translate("story.bundled_note", lang)),
+            html.Button(translate("story.copy", lang), id=StoryIds.COPY, n_clicks=0, className="story-button"),
+        ], id=StoryIds.BUNDLED_NOTE, className="story-bundled", hidden=True),
+        tools,
+        add_form,
+        html.Div([
+            # A briefing pack takes seconds: the status shows a spinner while any change is on its way.
+            dcc.Loading(html.Div(id=StoryIds.STATUS, className="story-status", role="status"), type="dot",
+                        delay_show=300, parent_className="story-status-wrap",
+                        overlay_style={"visibility": "visible", "opacity": 0.5}),
+            html.Button(translate("story.undo", lang), id=StoryIds.UNDO, n_clicks=0, hidden=True,
+                        className="story-button"),
+        ], className="story-status-row"),
+        html.H3(translate("story.slides_heading", lang), className="story-subheading"),
+        html.Ol(id=StoryIds.LIST, className="story-list"),  # filled from the story file by a callback
+        files,
+        dcc.Download(id=StoryIds.DOWNLOAD),
+        dcc.Download(id=StoryIds.PACK_DOWNLOAD),
+        dcc.Store(id=StoryIds.STORE, storage_type="session", data=selection(initial_id)),
+        dcc.Store(id=StoryIds.EDIT_INDEX),
+        dcc.Store(id=StoryIds.UNDO_STORE),
+        dcc.Store(id=StoryIds.DEFAULT_TITLE),
+    ], id=StoryIds.PANEL, className="panel story-panel")
+
+
+def build_story_view(story: Story | None, current: dict | None, editing: dict | None, undo: dict | None, lang: str,
+                     dataset_names: dict[str, str] | None = None) -> tuple:
+    """What the panel shows for the selected story: heading, bundled note, slides, links and what is enabled.
+
+    Returns the outputs of ``update_story_view`` in order: heading, bundled note hidden, slide list,
+    tools hidden, present href, notes href, export / PDF / PPTX disabled, undo hidden.
+    """
+    current = current or {}
+    selected = current.get("id")
+    undo_hidden = not (undo and undo.get("id") and undo.get("id") == selected)
+    if story is None:
+        return (story_heading(None, current.get("draft"), lang), True, build_slide_list([], None, False, lang), True,
+                "#", "#", True, True, True, undo_hidden)
+    edit_index = (editing or {}).get("index") if (editing or {}).get("id") == story.story_id else None
+    rows = slide_rows(story, lang, dataset_names)
+    empty = not story.slides
+    return (story_heading(story, None, lang), not story.bundled,
+            build_slide_list(rows, edit_index, story.bundled, lang), False, present_href(story.story_id, lang),
+            notes_href(story.story_id, lang), False, empty, empty, undo_hidden)
+
+
+def status_with_problems(sentence: str, problems: list[str]) -> list:
+    """A status sentence followed by the list of problems it refers to (one per slide and field)."""
+    return [html.Span(sentence), html.Ul([html.Li(line) for line in problems], className="story-problems")]

@@ -1,0 +1,294 @@
+"""Pure helpers of the Story panel: slides from views, listing rows, selection and edits. No dash import.
+
+The callbacks in ``dashboard/callbacks/stories.py`` parse their inputs, call these and format
+the result; everything that decides what a slide holds or what a story becomes lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from dashboard.data.filters import FilterSpec, UrlState, build_search, parse_url_state
+from dashboard.data.stories import (
+    MAX_TITLE,
+    V1_PANELS,
+    Panel,
+    Slide,
+    Story,
+    StoryError,
+    StoryListing,
+    StoryNotFound,
+    StoryRepository,
+    add_slide,
+    delete_slide,
+    duplicate_slide,
+    edit_slide,
+    move_slide,
+    slugify,
+    story_from_dict,
+    story_to_dict,
+)
+from dashboard.exports.captions import default_title
+from dashboard.exports.spec import ChartKind
+from dashboard.i18n import translate
+from dashboard.views import filter_summary
+
+# What a new slide shows unless the user unticks it: the map, the headline counts and the timeline.
+DEFAULT_SLIDE_PANELS = tuple(p.value for p in V1_PANELS)
+PANEL_ORDER = tuple(p.value for p in Panel)
+
+
+class SlideAction:
+    """What a button on a slide row does (the pattern-matching id's ``type`` names it)."""
+
+    MOVE_UP = "up"
+    MOVE_DOWN = "down"
+    DUPLICATE = "duplicate"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class SlideRow:
+    """One line of the slide list (``number`` is 1-based)."""
+
+    number: int
+    title: str
+    summary: str  # the slide's filters in one line of words
+    caption: str
+    notes: str
+    panels: tuple[str, ...]
+    href: str  # the dashboard showing the slide's view
+
+
+# ---- selection: {"id": saved story or None, "draft": title of a story with no slide yet, "revision": n} ----
+def selection(story_id: str | None, revision: int = 0, draft: str | None = None) -> dict[str, object]:
+    """The story panel's store: which story is being edited, bumped on every change so the list re-reads it."""
+    return {"id": story_id or None, "draft": (draft or None) if not story_id else None, "revision": int(revision)}
+
+
+def next_selection(current: dict | None, story_id: str | None, draft: str | None = None) -> dict[str, object]:
+    """The selection after a change: the given story (or draft), one revision later."""
+    return selection(story_id, int((current or {}).get("revision") or 0) + 1, draft)
+
+
+def selected_id(current: dict | None) -> str | None:
+    return (current or {}).get("id") or None
+
+
+def latest_story_id(repository: StoryRepository) -> str | None:
+    """The user's most recently saved story: what a fresh page selects, so work goes on where it stopped."""
+    folder = repository.user_dir
+    if not folder.is_dir():
+        return None
+    listed = {listing.story_id for listing in repository.list()[0] if not listing.bundled}
+    candidates = [path for path in folder.glob("*.json") if path.stem in listed]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda path: (path.stat().st_mtime_ns, path.stem)).stem
+
+
+def find_story(repository: StoryRepository, story_id: str | None) -> Story | None:
+    """The story, or None when there is no id or the file is gone or unreadable."""
+    if not story_id:
+        return None
+    try:
+        return repository.get(story_id)
+    except (StoryNotFound, StoryError, OSError):
+        return None
+
+
+def slide_count_text(count: int, lang: str) -> str:
+    """``1 slide`` / ``3 slides`` in the page language."""
+    return translate("story.slides_one", lang) if count == 1 else translate("story.slides_many", lang, count=count)
+
+
+def story_options(listings: Sequence[StoryListing], lang: str) -> list[dict[str, object]]:
+    """Dropdown options: every story with its slide count; bundled ones say they are read-only."""
+    options = []
+    for listing in listings:
+        label = translate("story.option", lang, title=listing.title, slides=slide_count_text(listing.slides, lang))
+        if listing.bundled:
+            label = translate("story.option_bundled", lang, label=label)
+        options.append({"label": label, "value": listing.story_id})
+    return options
+
+
+# ---- slides from the dashboard's view -------------------------------------------------------------
+def default_slide_title(filter_data: dict | None, lang: str, dataset_names: dict[str, str] | None = None) -> str:
+    """A slide title written from the filters in words (the export dialog's map headline)."""
+    return default_title(FilterSpec.from_store(filter_data), ChartKind.MAP, lang, dataset_names)
+
+
+def panels_from_values(values: Sequence[str] | None) -> tuple[Panel, ...]:
+    """Ticked panels in their fixed order; unknown values are dropped."""
+    ticked = set(values or ())
+    return tuple(Panel(p) for p in PANEL_ORDER if p in ticked)
+
+
+def clean_title(text: str | None) -> str:
+    """One line, no runs of spaces, at most the story format's title length."""
+    return " ".join((text or "").split())[:MAX_TITLE]
+
+
+def slide_from_view(search: str | None, filter_data: dict | None, title: str, caption: str = "", notes: str = "",
+                    panels: Sequence[str] | None = DEFAULT_SLIDE_PANELS) -> Slide:
+    """A slide of the current view: the shared filter, the map view and the selected event of the URL.
+
+    The filter comes from the filter store (what every chart shows); the URL adds what the store
+    does not hold: ``view`` (map centre and zoom) and ``event`` (highlighted on the slide).
+    """
+    state, _ = parse_url_state(search)
+    return Slide(title=clean_title(title), caption=(caption or "").strip(), notes=(notes or "").strip(),
+                 spec=FilterSpec.from_store(filter_data), view=state.view, panels=panels_from_values(panels),
+                 highlight=(state.selected,) if state.selected else ())
+
+
+def slide_view_href(slide: Slide, lang: str = "en") -> str:
+    """The dashboard at the slide's view: ``/?<filters>&view=…&event=…`` (the language kept)."""
+    state = UrlState(spec=slide.spec, lang=lang, view=slide.view,
+                     selected=slide.highlight[0] if slide.highlight else "")
+    return "/" + build_search(state)
+
+
+def slide_rows(story: Story, lang: str, dataset_names: dict[str, str] | None = None) -> list[SlideRow]:
+    return [SlideRow(number=n, title=slide.title, summary=filter_summary(slide.spec, lang, dataset_names),
+                     caption=slide.caption, notes=slide.notes, panels=tuple(p.value for p in slide.panels),
+                     href=slide_view_href(slide, lang))
+            for n, slide in enumerate(story.slides, start=1)]
+
+
+def _lang_query(lang: str) -> str:
+    return "" if lang == "en" else f"?lang={lang}"
+
+
+def present_href(story_id: str, lang: str = "en") -> str:
+    """The presenter screen of the story, in the page's language."""
+    return f"/present/{story_id}{_lang_query(lang)}"
+
+
+def notes_href(story_id: str, lang: str = "en") -> str:
+    """The speaker notes of the story (opened in a second window)."""
+    return f"/present/{story_id}/notes{_lang_query(lang)}"
+
+
+# ---- changes (each saves at once through the repository) ---------------------------------------
+class ReadOnlyStory(ValueError):  # noqa: N818  (a refusal, like StoryNotFound)
+    """A bundled story cannot be changed in place."""
+
+
+def editable(repository: StoryRepository, story_id: str | None) -> Story:
+    """The user's story to change; a bundled one is refused (make a copy first)."""
+    if not story_id:
+        raise StoryNotFound(story_id)
+    story = repository.get(story_id)
+    if story.bundled:
+        raise ReadOnlyStory(story_id)
+    return story
+
+
+def change_story(repository: StoryRepository, story_id: str | None, change: Callable[[Story], Story]) -> Story:
+    """Apply ``change`` to the user's story and save it (atomically) before returning it."""
+    return repository.save(change(editable(repository, story_id)))
+
+
+def create_story(repository: StoryRepository, title: str, first_slide: Slide, lang: str) -> Story:
+    """A new user story holding its first slide, under a free id made from its title."""
+    title = clean_title(title) or translate("story.untitled", lang)
+    story_id = repository.free_id(slugify(title))
+    return repository.save(Story(story_id=story_id, title=title, slides=(first_slide,), lang=lang))
+
+
+def add_view_slide(repository: StoryRepository, current: dict | None, slide: Slide, new_title: str | None,
+                   lang: str) -> Story:
+    """Add the slide to the selected story, or start the story (the draft's title) with it."""
+    story_id = selected_id(current)
+    if story_id:
+        return change_story(repository, story_id, lambda story: add_slide(story, slide))
+    draft = (current or {}).get("draft") or new_title or ""
+    return create_story(repository, draft, slide, lang)
+
+
+def copy_story(repository: StoryRepository, story_id: str | None, lang: str) -> Story:
+    """An editable copy of any story (a bundled one above all) under a free id; the original stays."""
+    if not story_id:
+        raise StoryNotFound(story_id)
+    original = repository.get(story_id)
+    title = clean_title(translate("story.copy_title", lang, title=original.title))
+    return repository.save(replace(original, story_id=repository.free_id(original.story_id), title=title,
+                                   bundled=False))
+
+
+def apply_slide_action(story: Story, action: str, index: int) -> Story:
+    """Move, duplicate or delete slide ``index`` (0-based)."""
+    if action == SlideAction.MOVE_UP:
+        return move_slide(story, index, -1)
+    if action == SlideAction.MOVE_DOWN:
+        return move_slide(story, index, 1)
+    if action == SlideAction.DUPLICATE:
+        return duplicate_slide(story, index)
+    if action == SlideAction.DELETE:
+        return delete_slide(story, index)
+    raise ValueError(f"unknown slide action {action!r}")
+
+
+def change_slides(repository: StoryRepository, story_id: str | None, action: str, index: int) -> tuple[Story, Story]:
+    """Apply a slide action and save; returns (before, after). Deleting the only slide removes the file
+    (a story file holds at least one slide) — the undo puts it back."""
+    before = editable(repository, story_id)
+    after = apply_slide_action(before, action, index)
+    if after.slides:
+        return before, repository.save(after)
+    repository.delete(before.story_id)
+    return before, after
+
+
+def save_slide_edit(repository: StoryRepository, story_id: str | None, index: int, title: str | None,
+                    caption: str | None, notes: str | None, panels: Sequence[str] | None) -> Story:
+    """Save the inline edit of one slide (a blank title is refused by the story's own check)."""
+    changes = {"title": clean_title(title), "caption": (caption or "").strip(),
+               "notes": (notes or "").strip(), "panels": panels_from_values(panels)}
+    return change_story(repository, story_id, lambda story: edit_slide(story, index, **changes))
+
+
+def undo_record(story: Story) -> dict[str, object]:
+    """What Undo needs to put a story back as it was (plain JSON for a store)."""
+    return {"id": story.story_id, "story": story_to_dict(story)}
+
+
+def restore(repository: StoryRepository, record: dict | None) -> Story:
+    """Put back the story an undo record holds (it is the user's own story, saved as it was)."""
+    if not record or not record.get("story"):
+        raise StoryNotFound("")
+    story = story_from_dict(record["story"])
+    return repository.save(replace(story, story_id=record["id"]))
+
+
+def import_story(repository: StoryRepository, data: bytes, file_name: str) -> Story:
+    """Validate and keep an uploaded story file under a free id (never overwriting)."""
+    return repository.import_bytes(data, file_name)
+
+
+# ---- messages --------------------------------------------------------------------------------------
+def problem_lines(error: StoryError, lang: str) -> list[str]:
+    """Each problem of a story file as one line naming its slide and field."""
+    lines = []
+    for problem in error.problems:
+        key = "story.problem_slide" if problem.slide else "story.problem_story"
+        lines.append(translate(key, lang, slide=problem.slide or "", field=problem.field, message=problem.message))
+    return lines
+
+
+def error_message(error: Exception, lang: str) -> str:
+    """A sentence for the status line from an editing failure (never a traceback)."""
+    if isinstance(error, ReadOnlyStory):
+        return translate("story.read_only", lang)
+    if isinstance(error, StoryNotFound):
+        return translate("story.not_found", lang)
+    if isinstance(error, StoryError):
+        return translate("story.invalid", lang, problems="; ".join(problem_lines(error, lang)))
+    if isinstance(error, IndexError):
+        return translate("story.no_such_slide", lang)
+    if isinstance(error, OSError):
+        return translate("story.save_failed", lang, reason=error.strerror or str(error))
+    return translate("story.failed", lang, reason=str(error))
