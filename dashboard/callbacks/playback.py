@@ -1,1 +1,91 @@
-"""Callbacks of the playback feature (filled in by its owner)."""
+"""Time playback on the main page's timeline.
+
+Each frame is written into the filter panel's date controls, exactly as if the user had typed
+the dates: the one state callback folds them into the filter and the URL, and every view follows.
+"""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, no_update
+
+from dashboard.context import get_context
+from dashboard.data.filters import FilterSpec
+from dashboard.data.playback import (
+    SPEEDS_MS,
+    PlaybackInputs,
+    PlaybackSettings,
+    PlaybackState,
+    extent_dates,
+    update_playback,
+)
+from dashboard.data.stories import PlaybackMode
+from dashboard.ids import FilterIds, PageIds, PlaybackIds
+from dashboard.layout.playback import DEFAULT_SPEED, play_label, playback_status_text
+
+
+@callback(
+    Output(PlaybackIds.STATE, "data"),
+    Output(FilterIds.DATE_RANGE, "start_date", allow_duplicate=True),
+    Output(FilterIds.DATE_RANGE, "end_date", allow_duplicate=True),
+    Output(PlaybackIds.PLAY, "children"),
+    Output(PlaybackIds.PLAY, "aria-pressed"),
+    Output(PlaybackIds.INTERVAL, "disabled"),
+    Output(PlaybackIds.LABEL, "children"),
+    Input(PlaybackIds.PLAY, "n_clicks"),
+    Input(PlaybackIds.INTERVAL, "n_intervals"),
+    Input(PlaybackIds.STEP, "value"),
+    Input(PlaybackIds.MODE, "value"),
+    Input(PlaybackIds.WINDOW, "value"),
+    Input(FilterIds.STORE, "data"),
+    State(PlaybackIds.STATE, "data"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state_data, lang):
+    """Play/Pause, a tick, new settings or a filter change: the next state, the dates to show
+    and the controls' faces.
+
+    One callback draws the button and the status line too: a second one listening to the state
+    would wait for the whole filter chain to go quiet, i.e. until playback ends.
+    """
+    spec = FilterSpec.from_store(filter_data)
+    inputs = PlaybackInputs(spec=spec, settings=PlaybackSettings.parse(step, mode, window),
+                            play_clicks=play_clicks or 0, ticks=ticks or 0)
+    extent = extent_dates(get_context().store.date_extent())
+    state, dates = update_playback(PlaybackState.from_store(state_data), inputs, extent)
+    new_data = state.to_store()
+    if new_data == state_data:
+        return (no_update,) * 7
+    shown = spec if dates is None else spec.with_changes(date_from=dates[0], date_to=dates[1])
+    faces = (play_label(state.playing, lang), "true" if state.playing else "false", not state.playing,
+             playback_status_text(state, shown, extent, lang))
+    if dates is None or dates == (spec.date_from, spec.date_to):
+        return new_data, no_update, no_update, *faces
+    return new_data, *(day.isoformat() if day else None for day in dates), *faces
+
+
+@callback(
+    Output(PlaybackIds.LABEL, "children", allow_duplicate=True),
+    Input(FilterIds.STORE, "data"),
+    Input(PlaybackIds.STATE, "data"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def update_playback_status(filter_data, state_data, lang):
+    """The status line while not playing: what Play would play for the filter shown now."""
+    state = PlaybackState.from_store(state_data)
+    if state.playing:
+        return no_update
+    extent = extent_dates(get_context().store.date_extent())
+    return playback_status_text(state, FilterSpec.from_store(filter_data), extent, lang)
+
+
+@callback(
+    Output(PlaybackIds.INTERVAL, "interval"),
+    Output(PlaybackIds.WINDOW, "disabled"),
+    Input(PlaybackIds.SPEED, "value"),
+    Input(PlaybackIds.MODE, "value"),
+)
+def update_playback_pace(speed, mode):
+    """The time on each frame; the rolling window only counts in rolling mode."""
+    return SPEEDS_MS.get(speed, SPEEDS_MS[DEFAULT_SPEED]), mode != PlaybackMode.ROLLING
