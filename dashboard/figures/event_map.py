@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,10 +24,10 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import to_typed_array_spec
 
 from ..data.filters import MapView
-from ..data.store import EVENT_TYPES, GEO_PRECISIONS, GridBins, PointColumns
+from ..data.store import EVENT_TYPES, GEO_PRECISIONS, MAP_TILE_PX, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from . import unchecked
-from .theme import EVENT_COLOURS, ROUTE_COLOURS, SCREEN, Theme
+from .theme import EVENT_COLOURS, SCREEN, Theme
 
 DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
 PRECISE_OPACITY = 0.95
@@ -161,7 +162,7 @@ def offline_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/"
         {"sourcetype": "geojson", "source": f"{asset_prefix}countries.geojson", "type": "line",
          "color": theme.border_colour, "line": {"width": 0.8}, "below": "traces"},
         {"sourcetype": "geojson", "source": f"{asset_prefix}departments.geojson", "type": "line",
-         "color": "#c4c8cc", "line": {"width": 0.6}, "below": "traces"},
+         "color": theme.region_colour, "line": {"width": 0.6}, "below": "traces"},
         {"sourcetype": "geojson", "source": f"{asset_prefix}rivers.geojson", "type": "line",
          "color": theme.river_colour, "line": {"width": 0.7}, "opacity": 0.8, "below": "traces"},
         *label_layers(theme, asset_prefix),
@@ -177,24 +178,30 @@ LABEL_LAYERS = (
 )
 
 
+def _label_colour(theme: Theme, default: str) -> str:
+    """The theme's colour for a label layer whose screen colour is ``default``."""
+    return {"#2f6f9f": theme.river_label_colour, "#3b434b": theme.place_label_colour,
+            "#5b6570": theme.minor_label_colour}.get(default, default)
+
+
 def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") -> list[dict]:
     """Symbol layers for place and river names (local glyphs; ``icon=""`` avoids a sprite fetch)."""
     return [
         {"sourcetype": "geojson", "source": f"{asset_prefix}{name}", "type": "symbol",
          "minzoom": minzoom,
          "symbol": {"icon": "", "text": "{name}", "placement": "point", "textposition": anchor,
-                    "textfont": {"size": size, "color": colour}}}
+                    "textfont": {"size": round(size * theme.label_scale), "color": _label_colour(theme, colour)}}}
         for name, minzoom, size, colour, anchor in LABEL_LAYERS
     ]
 
 
-def _route_traces(routes: dict, lang: str) -> list[go.Scattermap]:
+def _route_traces(routes: dict, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
     traces = []
     shown_legend: set[str] = set()
     for feature in routes["features"]:
         props = feature["properties"]
         coords = np.asarray(feature["geometry"]["coordinates"], dtype=np.float64)
-        colour = ROUTE_COLOURS[props["mode"]]
+        colour = theme.route_colour(props["mode"])
         evidence = props["evidence"]
         legend_key = f"{props['mode']}-{evidence}"
         name = f"{label('mode', props['mode'], lang)} ({translate('map.' + evidence, lang)})"
@@ -325,6 +332,25 @@ def highlight_trace(lat: float | None = None, lon: float | None = None, lang: st
     )
 
 
+def ring_trace(positions: Sequence[tuple[float, float]], radius_px: float, zoom: float,
+               colour: str = "#ffd23f", width: float = 4.0, lang: str = "en") -> go.Scattermap:
+    """Rings (circles drawn as lines) around several events, ``radius_px`` wide at ``zoom``.
+
+    Scattermap markers have no outline, so a ring is a closed line of 36 vertices around each
+    (lat, lon); its size is geographic, so it is right at the slide's zoom and grows with it.
+    """
+    lat: list[float | None] = []
+    lon: list[float | None] = []
+    radius_deg = radius_px * 360 / (MAP_TILE_PX * 2 ** zoom)
+    angles = np.linspace(0, 2 * np.pi, 37)
+    for centre_lat, centre_lon in positions:
+        stretch = 1 / max(0.05, math.cos(math.radians(centre_lat)))  # Mercator: degrees of latitude shrink
+        lat.extend((centre_lat + radius_deg * np.sin(angles) / stretch).round(5).tolist() + [None])
+        lon.extend((centre_lon + radius_deg * np.cos(angles)).round(5).tolist() + [None])
+    return unchecked.scattermap(lat=lat, lon=lon, mode="lines", line=dict(color=colour, width=width),
+                                name=translate("map.highlight", lang), hoverinfo="skip", showlegend=False)
+
+
 def build_event_map(
     layer: MapLayer | PointColumns,
     *,
@@ -337,6 +363,8 @@ def build_event_map(
     highlight: tuple[float, float] | None = None,
     theme: Theme = SCREEN,
     uirevision: str = "map",
+    rings: Sequence[tuple[float, float]] | None = None,
+    ring_px: float = 22.0,
 ) -> go.Figure:
     """Build the event map.
 
@@ -352,15 +380,19 @@ def build_event_map(
         Base map: defaults to the offline style and layers.
     highlight
         (lat, lon) of the selected event, drawn as a halo on top.
+    rings
+        (lat, lon) of several events to ring instead (the presenter's highlighted events), each
+        ``ring_px`` in radius at the view's zoom; the ring trace takes the highlight's place.
     """
     view = view or DEFAULT_VIEW
     if isinstance(layer, PointColumns):
         layer = points_layer(layer)
     traces = [
-        *_route_traces(routes, lang),
+        *_route_traces(routes, lang, theme),
         _vraem_trace(vraem_feature, lang),
         *layer_traces(layer, lang),
-        highlight_trace(*(highlight or (None, None)), lang=lang),
+        highlight_trace(*(highlight or (None, None)), lang=lang) if rings is None
+        else ring_trace(rings, ring_px, view.zoom, lang=lang),
     ]
     figure = unchecked.figure(traces)
     figure.update_layout(
@@ -374,10 +406,10 @@ def build_event_map(
         paper_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_colour),
         # Legends sit in the right margin, so they never hide a point.
-        legend=dict(x=1.005, y=1, xanchor="left", yanchor="top", font=dict(size=10),
+        legend=dict(x=1.005, y=1, xanchor="left", yanchor="top", font=dict(size=theme.legend_font_size),
                     itemsizing="constant", tracegroupgap=0),
-        legend2=dict(x=1.005, y=0, xanchor="left", yanchor="bottom", font=dict(size=10),
-                     title=dict(text=translate("map.routes", lang), font=dict(size=10))),
+        legend2=dict(x=1.005, y=0, xanchor="left", yanchor="bottom", font=dict(size=theme.legend_font_size),
+                     title=dict(text=translate("map.routes", lang), font=dict(size=theme.legend_font_size))),
         dragmode="pan",
         uirevision=uirevision,
         clickmode="event",

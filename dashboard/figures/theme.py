@@ -51,6 +51,10 @@ class Theme:
     route_colours: tuple[tuple[str, str], ...] = tuple(ROUTE_COLOURS.items())  # (mode, colour)
     vraem_colour: str = "#b05566"
     river_label_colour: str = "#2f6f9f"
+    place_label_colour: str = "#3b434b"  # capitals and ports (rank 1)
+    minor_label_colour: str = "#5b6570"  # towns shown once zoomed in (ranks 2 and 3)
+    label_scale: float = 1.0  # map label sizes times this (larger on a projector)
+    legend_font_size: int = 10
 
     def route_colour(self, mode: str) -> str:
         """Line colour for a route mode in this theme."""
@@ -114,6 +118,35 @@ EXPORT_DARK = Theme(
     route_colours=(("air", "#F5B942"), ("road", "#D9A066"), ("river", "#56B4E9"), ("sea", "#7FB8E6")),
     vraem_colour="#e88a9a",
     river_label_colour="#9ccbec",
+)
+
+
+# Projector: a dark room, a screen seen from ten metres. Light type on near-black, land lifted
+# enough that the darkest event colours (drug seizures, #332288) still read against it, and map
+# labels large and pale. Sizes are for a 1920 px wide figure; the presenter page scales its
+# HTML type with the viewport.
+PROJECTOR = Theme(
+    name="projector",
+    font_family="DejaVu Sans, Helvetica, Arial, sans-serif",
+    font_size=20,
+    title_size=32,
+    text_colour="#f2f4f7",
+    muted_colour="#b8c1cc",
+    paper_colour="#0b0e12",
+    land_colour="#5d6876",
+    water_colour="#10161d",
+    border_colour="#dfe4ea",
+    river_colour="#4f86b5",
+    grid_colour="#2b323b",
+    region_colour="#6f7884",
+    marker_line_colour="rgba(242,244,247,0.9)",
+    route_colours=(("air", "#F5B942"), ("road", "#D9A066"), ("river", "#56B4E9"), ("sea", "#7FB8E6")),
+    vraem_colour="#ff9aac",
+    river_label_colour="#bfe0ff",
+    place_label_colour="#ffffff",
+    minor_label_colour="#e3e8ee",
+    label_scale=1.5,
+    legend_font_size=18,
 )
 
 

@@ -1,0 +1,545 @@
+"""Pure helpers of the presenter screen and the speaker notes. No dash import.
+
+The presenter shows one slide of a story at a time: title, caption, the slide's numbers (always
+through :func:`dashboard.slide_facts.slide_facts`, so they equal ``python -m dashboard query``),
+its panels in the projector theme, and a progress indicator. Slides can play their date range
+frame by frame; the frame maths lives here so the callbacks stay thin.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import parse_qs
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.config import Basemap
+from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
+from dashboard.data.playback import SPEEDS_MS, frame_spec, next_frame, playback_frames, playback_range
+from dashboard.data.store import EVENT_TYPES, EventStore
+from dashboard.data.stories import (
+    Panel,
+    PlaybackMode,
+    PlaybackStep,
+    Slide,
+    Story,
+    StoryError,
+    StoryNotFound,
+    StoryRepository,
+    edit_slide,
+)
+from dashboard.figures.breakdown import build_breakdown
+from dashboard.figures.event_map import (
+    DEFAULT_VIEW,
+    MapLayer,
+    build_event_map,
+    layer_traces,
+    map_trace_index,
+    ring_trace,
+    typed_arrays,
+)
+from dashboard.figures.theme import PROJECTOR
+from dashboard.figures.timeline import build_timeline
+from dashboard.i18n import format_number, translate
+from dashboard.interactions import fit_view
+from dashboard.slide_facts import SlideFacts, slide_facts
+from dashboard.views import filter_summary, map_layer, viewport_of
+
+RING_PX = 24.0  # radius of the ring around a highlighted event, in screen px at the slide's zoom
+PRESENT_MAP_PX = (1500, 760)  # about the map's size on a 1920×1080 projector
+SOURCE_NAMES_SHOWN = 3  # source names in the presenter's footer (the notes list them all)
+MAP_UIREVISION = "present"  # constant: the camera is flown by the page, never reset by a figure
+RANGE_FILL = "#ffd23f"
+# The darkest event colours vanish on a projected near-black page: the same hues, lifted.
+PROJECTOR_MARKER_SCALE = 1.4  # event markers and their halos, seen from the back of the room
+PROJECTOR_LIFT = {"#332288": "#8c7fe8", "#882255": "#d0508c", "#555555": "#a3a3a3", "#117733": "#3fb164",
+                  "#4b5a6a": "#8da2b8"}
+
+
+def lift_colour(colour: object) -> object:
+    """A marker colour (or list of them) as the projector shows it."""
+    if isinstance(colour, str):
+        return PROJECTOR_LIFT.get(colour.lower(), colour)
+    if isinstance(colour, (list, tuple)):
+        return [lift_colour(c) for c in colour]
+    return colour
+
+
+def projector_trace(trace: dict) -> dict:
+    """A map trace (as JSON) for the projector: darkest colours lifted, per-point markers larger."""
+    marker = trace.get("marker")
+    if isinstance(marker, dict):
+        if "color" in marker:
+            marker["color"] = lift_colour(marker["color"])
+        if isinstance(marker.get("size"), np.ndarray):
+            marker["size"] = np.minimum(np.rint(marker["size"] * PROJECTOR_MARKER_SCALE), 255).astype(np.uint8)
+    return trace
+
+
+def legend_on_drawn(events: list) -> None:
+    """Each event type's legend entry sits on its exact-place trace; when only approximate places
+    of the type are drawn, move it there so the legend names every type on the map (in place)."""
+    def points(trace) -> int:
+        lat = trace["lat"] if isinstance(trace, dict) else trace.lat
+        return 0 if lat is None else len(lat)
+
+    for exact, approximate in zip(events[0::2], events[1::2]):
+        shown = exact["showlegend"] if isinstance(exact, dict) else exact.showlegend
+        if shown and not points(exact) and points(approximate):
+            for trace, value in ((exact, False), (approximate, True)):
+                if isinstance(trace, dict):
+                    trace["showlegend"] = value
+                else:
+                    trace.showlegend = value
+
+
+def projector_layer_data(layer: MapLayer, lang: str) -> list[dict]:
+    """The layer's traces for a ``Patch`` of the presenter's map (typed arrays, projector markers)."""
+    traces = [projector_trace(trace.to_plotly_json()) for trace in layer_traces(layer, lang)]
+    legend_on_drawn(traces[1:-1])  # halo first, cells last, the event traces between
+    return [typed_arrays(trace) for trace in traces]
+
+
+def lift_figure(figure: go.Figure) -> go.Figure:
+    """``figure`` with its darkest marker colours lifted and per-point markers enlarged."""
+    for trace in figure.data:
+        marker = getattr(trace, "marker", None)
+        if marker is None:
+            continue
+        if marker.color is not None:
+            marker.color = lift_colour(marker.color)
+        if isinstance(getattr(marker, "size", None), np.ndarray):
+            marker.size = np.minimum(np.rint(marker.size * PROJECTOR_MARKER_SCALE), 255).astype(np.uint8)
+    return figure
+
+
+# ---- slide index and links -----------------------------------------------------------------------
+def clamp_slide(index: object, count: int) -> int:
+    """A 0-based slide index inside ``[0, count)``; anything that is not a whole number is 0."""
+    if count <= 0:
+        return 0
+    try:
+        number = int(index)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(0, min(number, count - 1))
+
+
+def slide_from_search(search: str | None, count: int) -> int:
+    """The 0-based slide a ``?slide=N`` (1-based) query names, clamped; missing or malformed → 0."""
+    values = parse_qs((search or "").lstrip("?")).get("slide")
+    if not values:
+        return 0
+    text = values[0].strip()
+    if not text.lstrip("-").isdigit():
+        return 0
+    return clamp_slide(int(text) - 1, count)
+
+
+def slide_search(index: int, lang: str) -> str:
+    """The query string of the presenter and notes URLs for slide ``index`` (0-based)."""
+    return f"?slide={index + 1}" + ("&lang=es" if lang == "es" else "")
+
+
+def presenter_path(story_id: str) -> str:
+    return f"/present/{story_id}"
+
+
+def notes_path(story_id: str) -> str:
+    return f"/present/{story_id}/notes"
+
+
+def dashboard_link(slide: Slide, lang: str) -> str:
+    """The dashboard showing the slide's view (where Esc leaves to)."""
+    return "/" + build_search(UrlState(spec=slide.spec, lang=lang, view=slide.view))
+
+
+# ---- loading -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoryLoad:
+    """A story ready to present, or the reason it is not (``message`` is a translation key)."""
+
+    story: Story | None
+    message: str = ""
+    detail: str = ""
+
+
+def load_story(stories: StoryRepository, story_id: str) -> StoryLoad:
+    """Read a story for the presenter; never raises for a missing, unreadable or empty story."""
+    try:
+        story = stories.get(story_id)
+    except StoryNotFound:
+        return StoryLoad(None, "present.not_found")
+    except StoryError as error:
+        return StoryLoad(None, "present.unreadable", "; ".join(str(p) for p in error.problems[:5]))
+    except OSError as error:
+        return StoryLoad(None, "present.unreadable", error.strerror or type(error).__name__)
+    if not story.slides:
+        return StoryLoad(None, "present.empty")
+    return StoryLoad(story)
+
+
+def missing_story_text(load: StoryLoad, story_id: str, lang: str) -> str:
+    """The sentence shown in place of a story that cannot be presented."""
+    text = translate(load.message or "present.not_found", lang, id=story_id)
+    return f"{text} {load.detail}".strip()
+
+
+# ---- words ---------------------------------------------------------------------------------------
+def _month(day: date, lang: str) -> str:
+    return translate("present.months", lang).split(",")[day.month - 1]
+
+
+def dates_in_words(date_from: date | None, date_to: date | None, lang: str) -> str:
+    """A date range as people say it: ``2015 – 2017``, ``Mar 2016 – Jun 2018``, or whole days."""
+    if date_from is None and date_to is None:
+        return translate("present.all_dates", lang)
+    if date_from is None or date_to is None:
+        key = "present.since" if date_to is None else "present.until"
+        return translate(key, lang, date=_day_words(date_from or date_to, lang))
+    next_day = date_to + timedelta(days=1)
+    if (date_from.month, date_from.day) == (1, 1) and (next_day.month, next_day.day) == (1, 1):
+        return str(date_from.year) if date_from.year == date_to.year else f"{date_from.year} – {date_to.year}"
+    if date_from.day == 1 and next_day.day == 1:
+        start, end = f"{_month(date_from, lang)} {date_from.year}", f"{_month(date_to, lang)} {date_to.year}"
+        return start if start == end else f"{start} – {end}"
+    return f"{_day_words(date_from, lang)} – {_day_words(date_to, lang)}"
+
+
+def _day_words(day: date, lang: str) -> str:
+    return f"{day.day} {_month(day, lang)} {day.year}"
+
+
+def filters_in_words(facts: SlideFacts, lang: str, dataset_names: dict[str, str] | None = None) -> str:
+    """The slide's filters in words, without its dates (they have a line of their own)."""
+    spec = facts.slide.spec.with_changes(date_from=None, date_to=None)
+    return filter_summary(spec, lang, dataset_names)
+
+
+def sources_in_words(facts: SlideFacts, lang: str, limit: int = SOURCE_NAMES_SHOWN) -> str:
+    """``Sources: A, B, C +2 more`` — the most-cited reports behind the slide, by name."""
+    names = list(dict.fromkeys(name or url for name, url, _ in facts.sources))
+    if not names:
+        return ""
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        shown += " " + translate("present.more", lang, count=format_number(len(names) - limit, lang))
+    return translate("present.sources_line", lang, names=shown)
+
+
+def counts_of(facts: SlideFacts) -> tuple[str, str, str, str]:
+    """Events, deaths, kg seized and sources, as the slide's facts format them."""
+    return facts.counts["events"], facts.counts["fatalities"], facts.counts["kg"], facts.counts["sources"]
+
+
+# ---- figures -------------------------------------------------------------------------------------
+def slide_view(store: EventStore, slide: Slide, limit: int) -> MapView:
+    """Where the map looks for a slide: its saved view, else fitted to its events, else the start."""
+    if slide.view is not None:
+        return slide.view
+    points = store.points(slide.spec, limit=limit)
+    return fit_view(points.longitude, points.latitude, *PRESENT_MAP_PX) or DEFAULT_VIEW
+
+
+def highlight_positions(store: EventStore, slide: Slide) -> list[tuple[float, float]]:
+    """(lat, lon) of each highlighted event the data holds."""
+    positions = []
+    for event_id in slide.highlight:
+        event = store.event(event_id)
+        if event is not None and event.get("latitude") == event.get("latitude"):
+            positions.append((float(event["latitude"]), float(event["longitude"])))
+    return positions
+
+
+def projector_basemap(basemap: Basemap) -> tuple[str | dict, list[dict]] | tuple[None, None]:
+    """Style and layers for the projector: the offline theme (None → the figure's own defaults)."""
+    if basemap == Basemap.ONLINE:
+        return "carto-darkmatter", []
+    return None, None
+
+
+def slide_layer(store: EventStore, spec: FilterSpec, view: MapView, threshold: int) -> MapLayer:
+    return map_layer(store, spec, viewport_of(view, PRESENT_MAP_PX), threshold)
+
+
+def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature: dict | None, lang: str,
+                basemap: Basemap, threshold: int) -> go.Figure:
+    """The slide's map in the projector theme, its highlighted events ringed."""
+    view = slide_view(store, slide, threshold)
+    style, layers = projector_basemap(basemap)
+    figure = build_event_map(slide_layer(store, slide.spec, view, threshold), routes=routes,
+                             vraem_feature=vraem_feature, lang=lang, view=view, style=style, layers=layers,
+                             theme=PROJECTOR, uirevision=MAP_UIREVISION,
+                             rings=highlight_positions(store, slide), ring_px=RING_PX)
+    legend_on_drawn(list(figure.data[map_trace_index(len(routes["features"])).events.start:][:2 * len(EVENT_TYPES)]))
+    small = dict(size=PROJECTOR.legend_font_size - 4)
+    figure.update_layout(margin=dict(l=0, r=270, t=0, b=0), hoverlabel=dict(font_size=18),
+                         legend2=dict(font=small, title=dict(font=small)))
+    return lift_figure(figure)
+
+
+def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int) -> tuple[list[dict], dict, MapView]:
+    """What changes on the map between slides: the layer's traces, the ring trace and the view."""
+    view = slide_view(store, slide, threshold)
+    layer = slide_layer(store, slide.spec, view, threshold)
+    rings = ring_trace(highlight_positions(store, slide), RING_PX, view.zoom, lang=lang).to_plotly_json()
+    return projector_layer_data(layer, lang), rings, view
+
+
+def view_data(view: MapView, slide_index: int, slide: Slide) -> dict:
+    """What the page's camera script reads: where to fly, for which slide, whether the map shows
+    and how the panels are laid out (a flight never spans a change of the map's size)."""
+    return {"lat": view.lat, "lon": view.lon, "zoom": view.zoom, "slide": slide_index,
+            "map": slide.shows(Panel.MAP), "layout": panels_class(slide)}
+
+
+def range_shapes(date_range: tuple[date, date] | None) -> list[dict]:
+    """The timeline's highlighted range (the slide's dates, or the playing frame's)."""
+    if date_range is None:
+        return []
+    end = date_range[1] + timedelta(days=1)
+    return [{"type": "rect", "xref": "x", "yref": "paper", "x0": date_range[0].isoformat(), "x1": end.isoformat(),
+             "y0": 0, "y1": 1, "fillcolor": RANGE_FILL, "opacity": 0.18, "line": {"width": 0}, "layer": "below"}]
+
+
+def present_timeline(store: EventStore, slide: Slide, lang: str,
+                     date_range: tuple[date, date] | None = None) -> go.Figure:
+    """The slide's timeline, projector type and colours."""
+    figure = build_timeline(store.histogram(slide.spec), lang=lang, theme=PROJECTOR)
+    figure.update_layout(
+        shapes=range_shapes(date_range), margin=dict(l=70, r=20, t=56, b=50),
+        title=dict(font=dict(size=PROJECTOR.font_size + 2, color=PROJECTOR.muted_colour)),
+        yaxis=dict(gridcolor=PROJECTOR.grid_colour, tickfont=dict(size=PROJECTOR.font_size)),
+        xaxis=dict(tickfont=dict(size=PROJECTOR.font_size), linecolor=PROJECTOR.muted_colour),
+        hoverlabel=dict(font_size=18), dragmode=False,
+    )
+    return lift_figure(figure)
+
+
+def present_breakdown(store: EventStore, slide: Slide, lang: str) -> go.Figure:
+    """The slide's breakdown bars, projector type and colours (the figure fills its panel)."""
+    figure = build_breakdown(store.breakdown(slide.spec, slide.breakdown_field, top=8), lang=lang, theme=PROJECTOR)
+    figure.update_traces(textfont=dict(size=PROJECTOR.font_size, color=PROJECTOR.text_colour),
+                         marker_line=dict(color=PROJECTOR.text_colour, width=1))
+    figure.update_layout(
+        height=None, margin=dict(l=10, r=60, t=10, b=50), font=dict(size=PROJECTOR.font_size),
+        xaxis=dict(gridcolor=PROJECTOR.grid_colour, title=dict(font=dict(size=PROJECTOR.font_size - 2))),
+        yaxis=dict(tickfont=dict(size=PROJECTOR.font_size)), hoverlabel=dict(font_size=18),
+    )
+    return lift_figure(figure)
+
+
+# ---- the slide, resolved -------------------------------------------------------------------------
+def shown_panels(slide: Slide) -> dict[str, bool]:
+    return {panel.value: slide.shows(panel) for panel in Panel}
+
+
+def panels_class(slide: Slide) -> str:
+    """CSS classes of the panel area: which charts share the screen."""
+    side = [p for p in (Panel.TIMELINE, Panel.BREAKDOWN) if slide.shows(p)]
+    names = ["present-panels", f"side-{len(side)}"]
+    names.append("with-map" if slide.shows(Panel.MAP) else "no-map")
+    return " ".join(names)
+
+
+def is_playable(slide: Slide) -> bool:
+    """A slide plays when it says how, or when it shows the timeline."""
+    return slide.playback is not None or slide.shows(Panel.TIMELINE)
+
+
+@dataclass(frozen=True)
+class SlideText:
+    """Everything the presenter writes as text for one slide."""
+
+    title: str
+    caption: str
+    counts: tuple[str, str, str, str]
+    dates: str
+    filters: str
+    sources: str
+    progress: str
+    progress_style: dict
+    notice: str
+
+
+def slide_text(facts: SlideFacts, lang: str, dataset_names: dict[str, str] | None = None) -> SlideText:
+    spec = facts.slide.spec
+    notice = ""
+    if facts.missing_highlights:
+        notice = translate("present.missing_highlights", lang, ids=", ".join(facts.missing_highlights))
+    return SlideText(
+        title=facts.slide.title, caption=facts.slide.caption, counts=counts_of(facts),
+        dates=dates_in_words(spec.date_from, spec.date_to, lang),
+        filters=filters_in_words(facts, lang, dataset_names), sources=sources_in_words(facts, lang),
+        progress=facts.progress, progress_style={"width": f"{100 * facts.number / facts.slide_count:.2f}%"},
+        notice=notice,
+    )
+
+
+# ---- playback ------------------------------------------------------------------------------------
+def slide_extent(store: EventStore, slide: Slide) -> tuple[date, date] | None:
+    """First and last day of the slide's own events (its open date ends are closed by these).
+
+    Playing from the first event of the slide, not of the whole data, spares the room years of
+    empty frames.
+    """
+    spec = slide.spec.with_changes(date_from=None, date_to=None)
+    days = store.rows(spec, ("event_date",))["event_date"]
+    if not len(days):
+        extent = store.date_extent()
+        return None if extent is None else tuple(np.datetime64(v, "D").astype(object) for v in extent)
+    days = np.asarray(days).astype("datetime64[D]")
+    return days.min().astype(object), days.max().astype(object)
+
+
+def slide_step(slide: Slide) -> PlaybackStep:
+    return slide.playback.step if slide.playback else PlaybackStep.YEAR
+
+
+def slide_frames(slide: Slide, extent: tuple[date, date] | None, mode: str | None = None) -> list[tuple[date, date]]:
+    """The date windows the slide plays through (mode chosen on the page wins over the slide's)."""
+    playback = slide.playback
+    window = playback.window if playback else 1
+    chosen = mode if mode in tuple(PlaybackMode) else (playback.mode if playback else PlaybackMode.CUMULATIVE)
+    span = playback_range(slide.spec, extent)
+    if span is None:
+        return []
+    try:
+        return playback_frames(span[0], span[1], slide_step(slide), chosen, window)
+    except ValueError:  # too many steps for the slide's step: a year at a time always fits
+        return playback_frames(span[0], span[1], PlaybackStep.YEAR, chosen, window)
+
+
+def _step_bounds(day: date, step: PlaybackStep) -> tuple[date, date]:
+    """First and last day of the step (month, quarter or year) holding ``day``."""
+    months = {PlaybackStep.YEAR: 12, PlaybackStep.QUARTER: 3, PlaybackStep.MONTH: 1}[PlaybackStep(step)]
+    first_month = (day.month - 1) // months * months + 1
+    start = date(day.year, first_month, 1)
+    index = day.year * 12 + first_month - 1 + months
+    return start, date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
+
+
+def frame_window(frame: tuple[date, date], slide: Slide) -> tuple[date, date]:
+    """The frame's window as shown. An end the slide leaves open is the first or last event of the
+    slide, so it is shown as its whole step (a year, not "14 Mar 2003"); no event lies beyond it."""
+    start, end = frame
+    step = slide_step(slide)
+    if slide.spec.date_from is None:
+        start = _step_bounds(start, step)[0]
+    if slide.spec.date_to is None:
+        end = _step_bounds(end, step)[1]
+    return start, end
+
+
+def frame_label(frame: tuple[date, date], slide: Slide, lang: str) -> str:
+    """The frame's window in words ("2003 – 2007")."""
+    return dates_in_words(*frame_window(frame, slide), lang)
+
+
+def initial_frame_state(slide_index: int) -> dict:
+    return {"slide": slide_index, "index": None, "playing": False}
+
+
+def toggle_playback(state: dict | None, slide_index: int, frame_count: int) -> dict:
+    """Play ↔ pause. Playing again after the last frame starts over."""
+    state = state if isinstance(state, dict) and state.get("slide") == slide_index else initial_frame_state(slide_index)
+    if state.get("playing") or frame_count <= 0:
+        return {**state, "playing": False}
+    index = state.get("index")
+    restart = index is None or not isinstance(index, int) or index >= frame_count - 1
+    return {"slide": slide_index, "index": None if restart else index, "playing": True}
+
+
+@dataclass(frozen=True)
+class FrameStep:
+    """One tick of the playback clock: the new state and the frame to show (None: nothing to do)."""
+
+    state: dict
+    frame: tuple[date, date] | None
+    finished: bool
+
+
+def step_frame(state: dict | None, slide_index: int, frames: list[tuple[date, date]]) -> FrameStep:
+    """Advance a playing slide by one frame; the last frame stays on screen and playback stops."""
+    if not isinstance(state, dict) or not state.get("playing") or state.get("slide") != slide_index:
+        return FrameStep(state if isinstance(state, dict) else initial_frame_state(slide_index), None, True)
+    index = state.get("index")
+    following = next_frame(index if isinstance(index, int) else None, len(frames))
+    if following is None:
+        return FrameStep({**state, "playing": False}, None, True)
+    finished = following == len(frames) - 1
+    return FrameStep({"slide": slide_index, "index": following, "playing": not finished}, frames[following], finished)
+
+
+def frame_facts(store: EventStore, story: Story, index: int, frame: tuple[date, date], lang: str,
+                dataset_names: dict[str, str] | None = None) -> SlideFacts:
+    """The slide's facts over one frame's dates (the same numbers a link with those dates gives)."""
+    slide = story.slides[index]
+    return slide_facts(store, edit_slide(story, index, spec=frame_spec(slide.spec, frame)), index, lang, dataset_names)
+
+
+@dataclass(frozen=True)
+class FrameView:
+    """What one playback frame shows: the map's event layer, the counts, the dates, the range."""
+
+    layer_data: list[dict]
+    counts: tuple[str, str, str, str]
+    label: str
+    shapes: list[dict]
+
+
+def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, date], lang: str, threshold: int,
+               dataset_names: dict[str, str] | None = None) -> FrameView:
+    """Resolve one frame of slide ``index``: the same numbers a link with the frame's dates gives."""
+    slide = story.slides[index]
+    facts = frame_facts(store, story, index, frame, lang, dataset_names)
+    layer = slide_layer(store, facts.slide.spec, slide_view(store, slide, threshold), threshold)
+    return FrameView(layer_data=projector_layer_data(layer, lang), counts=counts_of(facts),
+                     label=frame_label(frame, slide, lang), shapes=range_shapes(frame_window(frame, slide)))
+
+
+def interval_ms(speed: str | None) -> int:
+    return SPEEDS_MS.get(speed or "normal", SPEEDS_MS["normal"])
+
+
+def play_label(state: dict | None, lang: str) -> str:
+    playing = isinstance(state, dict) and bool(state.get("playing"))
+    return translate("present.pause" if playing else "present.play", lang)
+
+
+# ---- speaker notes -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NotesText:
+    progress: str
+    title: str
+    notes: str
+    caption: str
+    sources: list[tuple[str, str]]  # (name, url), most-cited first
+    next_title: str
+
+
+def notes_text(facts: SlideFacts, story: Story, lang: str) -> NotesText:
+    following = story.slides[facts.number] if facts.number < len(story.slides) else None
+    next_title = translate("notes.next", lang, title=following.title) if following else translate("notes.last", lang)
+    return NotesText(
+        progress=translate("notes.slide", lang, progress=facts.progress), title=facts.slide.title,
+        notes=facts.slide.notes or translate("notes.no_notes", lang), caption=facts.slide.caption,
+        sources=[(name, url) for name, url, _ in facts.sources], next_title=next_title,
+    )
+
+
+def safe_url(url: str) -> str | None:
+    """Only http(s) links reach an href."""
+    lowered = (url or "").strip().lower()
+    return url.strip() if lowered.startswith(("http://", "https://")) else None
+
+
+def median_p95(values: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile (nearest rank) of ``values``."""
+    if not values:
+        return math.nan, math.nan
+    ordered = sorted(values)
+    return float(np.median(ordered)), ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]

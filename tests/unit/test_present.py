@@ -1,0 +1,303 @@
+"""Presenter and speaker notes: pure helpers, and the callbacks called as plain functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from dash import Patch, no_update
+
+from dashboard.callbacks.present import (
+    SLIDE_OUTPUTS,
+    on_frame,
+    on_play,
+    update_notes,
+    update_slide,
+    update_speed,
+)
+from dashboard.data.filters import FilterSpec, MapView, parse_url_state
+from dashboard.data.playback import SPEEDS_MS
+from dashboard.data.stories import (
+    Panel,
+    PlaybackMode,
+    PlaybackStep,
+    Slide,
+    SlidePlayback,
+    Story,
+    StoryRepository,
+)
+from dashboard.figures.event_map import (
+    LABEL_LAYERS,
+    build_event_map,
+    label_layers,
+    offline_layers,
+    ring_trace,
+)
+from dashboard.figures.theme import PROJECTOR, SCREEN
+from dashboard.i18n import CATALOGS, format_number
+from dashboard.ids import NotesIds, PresentIds
+from dashboard.layout.present import build_notes, build_presenter
+from dashboard.messages.present import MESSAGES
+from dashboard.present_view import (
+    clamp_slide,
+    dashboard_link,
+    dates_in_words,
+    frame_label,
+    initial_frame_state,
+    legend_on_drawn,
+    lift_colour,
+    load_story,
+    median_p95,
+    panels_class,
+    safe_url,
+    slide_frames,
+    slide_from_search,
+    slide_search,
+    step_frame,
+    toggle_playback,
+)
+
+STORY_ID = "from-the-vraem-to-europe"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+@pytest.fixture(scope="module")
+def story(app_context) -> Story:
+    return app_context.stories.get(STORY_ID)
+
+
+def story_data(story: Story, lang: str = "en") -> dict:
+    return {"id": story.story_id, "slides": len(story.slides), "lang": lang}
+
+
+def find(component, component_id):
+    """The component with ``component_id`` in a layout tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            found = find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+# ---- slide index, URL, links -----------------------------------------------------------------------
+@pytest.mark.parametrize(("index", "count", "expected"), [
+    (0, 6, 0), (5, 6, 5), (6, 6, 5), (99, 6, 5), (-1, 6, 0), ("3", 6, 3), ("x", 6, 0), (None, 6, 0),
+    (2.7, 6, 2), (3, 0, 0),
+])
+def test_prs101_clamp_slide(index, count, expected):
+    assert clamp_slide(index, count) == expected
+
+
+@pytest.mark.parametrize(("search", "expected"), [
+    ("", 0), ("?slide=1", 0), ("?slide=3", 2), ("slide=3&lang=es", 2), ("?slide=0", 0), ("?slide=-4", 0),
+    ("?slide=99", 5), ("?slide=abc", 0), ("?slide=2.5", 0), ("?lang=es", 0), (None, 0), ("?slide=%203", 2),
+])
+def test_prs102_slide_from_search_is_one_based_and_clamped(search, expected):
+    assert slide_from_search(search, 6) == expected
+
+
+def test_prs103_slide_search_and_dashboard_link(story):
+    assert slide_search(2, "en") == "?slide=3"
+    assert slide_search(0, "es") == "?slide=1&lang=es"
+    link = dashboard_link(story.slides[1], "es")
+    state, notices = parse_url_state(link[1:])
+    assert link.startswith("/?") and not notices
+    assert state.spec == story.slides[1].spec and state.view == story.slides[1].view and state.lang == "es"
+
+
+def test_prs104_load_story_never_raises(tmp_path):
+    repository = StoryRepository(tmp_path)
+    assert load_story(repository, "missing").message == "present.not_found"
+    assert load_story(repository, "../etc/passwd").message == "present.not_found"
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "stories" / "broken.json").write_text('{"format": "rutas-story", "version": 2, "slides": 3}')
+    broken = load_story(repository, "broken")
+    assert broken.story is None and broken.message == "present.unreadable" and "slides" in broken.detail
+    (tmp_path / "stories" / "bad.json").write_text("not json")
+    assert load_story(repository, "bad").message == "present.unreadable"
+    bundled = load_story(StoryRepository(tmp_path), STORY_ID)
+    assert bundled.story is not None and 6 <= len(bundled.story.slides) <= 8
+
+
+def test_prs105_missing_story_page_has_message_and_link(app_context):
+    for build, root in ((build_presenter, PresentIds.ROOT), (build_notes, NotesIds.ROOT)):
+        page = build(app_context, "no-such-story", "", "en")
+        assert page.id == root
+        text = str(page.to_plotly_json())
+        assert "There is no story called “no-such-story”." in text and "Back to the dashboard" in text
+        assert "Traceback" not in text
+    spanish = str(build_presenter(app_context, "no-such-story", "", "es").to_plotly_json())
+    assert "No hay ninguna historia" in spanish and "?lang=es" in spanish
+
+
+# ---- words ---------------------------------------------------------------------------------------
+def test_prs106_dates_in_words():
+    assert dates_in_words(None, None, "en") == "All dates"
+    assert dates_in_words(date(2015, 1, 1), date(2017, 12, 31), "en") == "2015 – 2017"
+    assert dates_in_words(date(2017, 1, 1), date(2017, 12, 31), "en") == "2017"
+    assert dates_in_words(date(2017, 3, 1), date(2017, 3, 31), "en") == "Mar 2017"
+    assert dates_in_words(date(2016, 3, 1), date(2018, 6, 30), "es") == "mar 2016 – jun 2018"
+    assert dates_in_words(date(2017, 3, 18), date(2017, 3, 19), "en") == "18 Mar 2017 – 19 Mar 2017"
+    assert dates_in_words(date(2017, 3, 18), None, "es") == "Desde 18 mar 2017"
+
+
+def test_prs107_messages_have_the_same_keys_and_reach_the_catalog():
+    assert MESSAGES["en"].keys() == MESSAGES["es"].keys()
+    assert all(CATALOGS[lang][key] == MESSAGES[lang][key] for lang in ("en", "es") for key in MESSAGES[lang])
+    assert len(MESSAGES["es"]["present.months"].split(",")) == 12
+
+
+def test_prs108_only_http_links(story):
+    assert safe_url("https://x.org/a") == "https://x.org/a"
+    assert safe_url("javascript:alert(1)") is None and safe_url("") is None and safe_url("ftp://x") is None
+
+
+# ---- playback frames -----------------------------------------------------------------------------
+def test_prs109_frames_step_and_stop_at_the_last():
+    slide = Slide(title="t", spec=FilterSpec(date_from=date(2015, 1, 1), date_to=date(2017, 6, 30)),
+                  playback=SlidePlayback(PlaybackStep.YEAR, PlaybackMode.CUMULATIVE))
+    frames = slide_frames(slide, None)
+    assert frames == [(date(2015, 1, 1), date(2015, 12, 31)), (date(2015, 1, 1), date(2016, 12, 31)),
+                      (date(2015, 1, 1), date(2017, 6, 30))]
+    rolling = slide_frames(slide, None, "rolling")
+    assert rolling[1] == (date(2016, 1, 1), date(2016, 12, 31))
+    state = toggle_playback(initial_frame_state(4), 4, len(frames))
+    assert state == {"slide": 4, "index": None, "playing": True}
+    shown = []
+    for _ in range(5):
+        step = step_frame(state, 4, frames)
+        state = step.state
+        if step.frame is not None:
+            shown.append(step.frame)
+    assert shown == frames and state["playing"] is False and state["index"] == 2
+    assert toggle_playback(state, 4, len(frames))["index"] is None, "Play after the end starts over"
+    paused = toggle_playback({"slide": 4, "index": 1, "playing": True}, 4, 3)
+    assert paused == {"slide": 4, "index": 1, "playing": False}
+    assert toggle_playback(paused, 4, 3) == {"slide": 4, "index": 1, "playing": True}
+    assert step_frame({"slide": 3, "index": 0, "playing": True}, 4, frames).frame is None, "another slide's clock"
+    assert toggle_playback(None, 4, 0)["playing"] is False, "nothing to play"
+
+
+def test_prs110_frame_label_rounds_only_open_ends():
+    open_slide = Slide(title="t")
+    assert frame_label((date(2003, 6, 9), date(2004, 12, 31)), open_slide, "en") == "2003 – 2004"
+    assert frame_label((date(2003, 6, 9), date(2025, 8, 15)), open_slide, "en") == "2003 – 2025"
+    closed = Slide(title="t", spec=FilterSpec(date_from=date(2017, 3, 5), date_to=date(2017, 3, 20)))
+    assert frame_label((date(2017, 3, 5), date(2017, 3, 20)), closed, "en") == "5 Mar 2017 – 20 Mar 2017"
+
+
+def test_prs111_panels_class_and_colours():
+    assert panels_class(Slide(title="t", panels=(Panel.MAP, Panel.COUNTS))) == "present-panels side-0 with-map"
+    assert panels_class(Slide(title="t", panels=(Panel.TIMELINE, Panel.BREAKDOWN))) == "present-panels side-2 no-map"
+    assert lift_colour("#332288") != "#332288" and lift_colour("#CC6677") == "#CC6677"
+    assert median_p95([1.0, 2.0, 3.0, 4.0, 100.0]) == (3.0, 100.0)
+
+
+# ---- figures: the projector theme is additive -------------------------------------------------------
+def test_prs112_screen_map_layers_unchanged_and_projector_larger():
+    screen = label_layers(SCREEN)
+    assert [(layer["symbol"]["textfont"]["size"], layer["symbol"]["textfont"]["color"]) for layer in screen] \
+        == [(size, colour) for _, _, size, colour, _ in LABEL_LAYERS]
+    assert offline_layers(SCREEN)[2]["color"] == "#c4c8cc"
+    projector = label_layers(PROJECTOR)
+    assert all(p["symbol"]["textfont"]["size"] > s["symbol"]["textfont"]["size"] for p, s in zip(projector, screen))
+
+
+def test_prs113_rings_take_the_highlight_place(app_context, store):
+    points = store.points(FilterSpec(), limit=10)
+    kwargs = dict(routes=app_context.data.routes, vraem_feature=app_context.vraem_feature)
+    plain = build_event_map(points, **kwargs)
+    ringed = build_event_map(points, view=MapView(-12, -74, 7), rings=[(-12.0, -74.0), (-11.0, -75.0)], **kwargs)
+    assert len(plain.data) == len(ringed.data)
+    ring = ringed.data[app_context.map_traces.highlight]
+    assert ring.mode == "lines" and len(ring.lat) == 2 * 38
+    assert ring_trace([], 20, 5).lat == ()
+
+
+# ---- callbacks -------------------------------------------------------------------------------------
+def test_prs114_presenter_page_renders_the_urls_slide(app_context, story):
+    page = build_presenter(app_context, STORY_ID, "?slide=99", "en")
+    last = len(story.slides) - 1
+    assert find(page, PresentIds.SLIDE).data == last
+    assert find(page, PresentIds.PROGRESS).children == f"{last + 1} / {len(story.slides)}"
+    assert find(page, PresentIds.TITLE).children == story.slides[last].title
+    totals = app_context.store.totals(story.slides[last].spec)
+    assert find(page, PresentIds.COUNT_EVENTS).children == format_number(totals.events, "en")
+    notes = build_notes(app_context, STORY_ID, "?slide=2", "es")
+    assert find(notes, NotesIds.NOTES).children == story.slides[1].notes
+    assert find(notes, NotesIds.PROGRESS).children == f"Diapositiva 2 / {len(story.slides)}"
+
+
+def test_prs115_update_slide_shows_the_slide(app_context, story):
+    index = next(i for i, s in enumerate(story.slides) if s.shows(Panel.BREAKDOWN) and not s.shows(Panel.TIMELINE))
+    values = dict(zip((f"{o.component_id}.{o.component_property}" for o in SLIDE_OUTPUTS),
+                      update_slide(index, story_data(story)), strict=True))
+    slide, totals = story.slides[index], app_context.store.totals(story.slides[index].spec)
+    assert values["present-title.children"] == slide.title
+    assert values["present-count-events.children"] == format_number(totals.events, "en")
+    assert values["present-count-fatalities.children"] == format_number(totals.fatalities, "en")
+    assert values["present-progress.children"] == f"{index + 1} / {len(story.slides)}"
+    assert values["present-map-panel.hidden"] is False and values["present-timeline-panel.hidden"] is True
+    assert values["present-breakdown-panel.hidden"] is False and values["present-counts.hidden"] is False
+    assert isinstance(values["present-map.figure"], Patch)
+    view = values["present-view.data"]
+    assert (view["lat"], view["lon"], view["zoom"]) == (slide.view.lat, slide.view.lon, slide.view.zoom)
+    assert view["slide"] == index and view["map"] is True and view["layout"] == values["present-panels.className"]
+    assert values["present-frame.data"] == initial_frame_state(index) and values["present-interval.disabled"]
+    assert update_slide(99, story_data(story))[0] == story.slides[-1].title, "clamped"
+    assert update_slide(0, {"id": "gone", "slides": 1, "lang": "en"}) == [no_update] * len(SLIDE_OUTPUTS)
+
+
+def test_prs116_play_then_frames_follow(app_context, story):
+    index = next(i for i, s in enumerate(story.slides) if s.playback is not None)
+    data = story_data(story)
+    state, disabled, label = on_play(1, initial_frame_state(index), index, "cumulative", data)
+    assert state["playing"] and disabled is False and "Pause" in label
+    shown = []
+    for tick in range(1, 4):
+        result = on_frame(tick, state, index, "cumulative", data)
+        state = result[7]
+        shown.append((result[1], result[5]))
+        assert isinstance(result[0], Patch) and isinstance(result[6], Patch)
+    assert len({dates for _, dates in shown}) == 3
+    counts = [int(events.replace(",", "")) for events, _ in shown]
+    assert counts == sorted(counts)
+    paused, disabled, label = on_play(2, state, index, "cumulative", data)
+    assert not paused["playing"] and disabled is True and "Play" in label
+    stale = on_frame(9, {**state, "slide": index - 1}, index, "cumulative", data)
+    assert stale[0] is no_update and stale[8] is True
+    assert update_speed("fast") == SPEEDS_MS["fast"] and update_speed("nonsense") == SPEEDS_MS["normal"]
+
+
+def test_prs117_update_notes_follows(app_context, story):
+    progress, title, notes, caption, sources, next_title = update_notes(1, story_data(story))
+    assert progress == f"Slide 2 / {len(story.slides)}" and title == story.slides[1].title
+    assert notes == story.slides[1].notes and caption == story.slides[1].caption
+    assert next_title == f"Next: {story.slides[2].title}"
+    assert update_notes(99, story_data(story))[5] == "Last slide"
+    assert "http" in str(sources.to_plotly_json())
+
+
+def test_prs118_script_names_only_ids_that_exist():
+    script = (ASSETS / "present.js").read_text(encoding="utf-8")
+    block = re.search(r"var IDS = \{(.*?)\};", script, re.S).group(1)
+    named = set(re.findall(r"'([a-z-]+)'", block))
+    known = {member.value for member in (*PresentIds, *NotesIds)}
+    assert named - known == set()
+    assert set(re.findall(r"byId\('([a-z-]+)'\)", script)) == {"present-jump-box"}, "other ids come from IDS"
+    assert {"present-slide", "notes-slide", "present-help", "present-play"} <= named
+
+
+def test_prs119_legend_names_types_drawn_only_at_approximate_places():
+    exact = {"lat": [], "showlegend": True}
+    approximate = {"lat": [1.0], "showlegend": False}
+    both = [{"lat": [2.0], "showlegend": True}, {"lat": [3.0], "showlegend": False}]
+    traces = [exact, approximate, *both]
+    legend_on_drawn(traces)
+    assert [t["showlegend"] for t in traces] == [False, True, True, False]
