@@ -40,16 +40,25 @@ class SlideFacts:
 
 
 def slide_sources(store: EventStore, slide: Slide) -> tuple[tuple[str, str, int], ...]:
-    """The published reports behind the slide's events, most-cited first (generated rows excluded)."""
-    columns = store.rows(slide.spec, (*SOURCE_COLUMNS, "synthetic"))
-    counts: dict[tuple[str, str], int] = {}
+    """The published reports behind the slide's events, most-cited first (generated rows excluded).
+
+    One entry per report as the headline "sources" count counts them: by URL, or by name when a
+    row has no URL (the first name seen for a URL names it).
+    """
+    columns = store.rows(slide.spec, (*SOURCE_COLUMNS, "synthetic"), descending=False)
+    counts: dict[str, int] = {}
+    names: dict[str, tuple[str, str]] = {}
     for name, url, synthetic in zip(columns["source_name"], columns["source_url"], columns["synthetic"]):
         if synthetic:
             continue
-        key = (str(name or "").strip(), str(url or "").strip())
-        if key != ("", ""):
-            counts[key] = counts.get(key, 0) + 1
-    return tuple((name, url, n) for (name, url), n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
+        name, url = str(name or "").strip(), str(url or "").strip()
+        key = url or f"name:{name}"
+        if key == "name:":
+            continue
+        counts[key] = counts.get(key, 0) + 1
+        names.setdefault(key, (name, url))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], names[item[0]]))
+    return tuple((*names[key], n) for key, n in ranked)
 
 
 def slide_facts(store: EventStore, story: Story, index: int, lang: str,

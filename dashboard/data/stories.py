@@ -19,6 +19,7 @@ Parsing collects every problem and raises one :class:`StoryError` naming each sl
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -48,7 +49,7 @@ MAX_TITLE = 200
 MAX_CAPTION = 2_000
 MAX_NOTES = 6_000
 MAX_HIGHLIGHT = 50
-STORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+STORY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # use fullmatch: "$" allows a final newline
 LANGUAGES = ("en", "es")
 
 
@@ -154,7 +155,7 @@ def slugify(text: str, fallback: str = "story") -> str:
     """A story id from a title: lower-case ASCII letters, digits and hyphens, at most 64 chars."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64].strip("-")
-    return slug if slug and STORY_ID.match(slug) else fallback
+    return slug if slug and STORY_ID.fullmatch(slug) else fallback
 
 
 class _Reader:
@@ -187,9 +188,14 @@ class _Reader:
         if not isinstance(value, dict):
             self.problem(slide, "view", "expected an object with lat, lon and zoom")
             return None
+        raw = [value.get(k) for k in ("lat", "lon", "zoom")]
         try:
-            lat, lon, zoom = (float(value[k]) for k in ("lat", "lon", "zoom"))
-        except (KeyError, TypeError, ValueError):
+            if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw):
+                raise TypeError("not numbers")
+            lat, lon, zoom = (float(v) for v in raw)
+            if not all(math.isfinite(v) for v in (lat, lon, zoom)):
+                raise ValueError("not finite")
+        except (TypeError, ValueError, OverflowError):
             self.problem(slide, "view", "expected numbers lat, lon and zoom")
             return None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 22):
@@ -200,7 +206,8 @@ class _Reader:
     def filters(self, value: object, slide: int, name: str = "filters") -> FilterSpec:
         if value is None:
             return FilterSpec()
-        if not isinstance(value, dict) or not all(isinstance(v, str | int | float) for v in value.values()):
+        if not isinstance(value, dict) or not all(
+                isinstance(v, str | int | float) and not isinstance(v, bool) for v in value.values()):
             self.problem(slide, name, "expected an object of link parameters, e.g. {\"type\": \"drug_seizure\"}")
             return FilterSpec()
         params = {str(k): str(v) for k, v in value.items()}
@@ -332,7 +339,7 @@ def story_from_dict(data: object, *, source: str = "", bundled: bool = False) ->
                                                         f", got {version!r}")], source)
     title = reader.text(data, "title", None, MAX_TITLE, required=True)
     story_id = data.get("id") or slugify(title)
-    if not isinstance(story_id, str) or not STORY_ID.match(story_id):
+    if not isinstance(story_id, str) or not STORY_ID.fullmatch(story_id):
         reader.problem(None, "id", "expected lower-case letters, digits and hyphens (at most 64)")
         story_id = slugify(title)
     lang = data.get("lang", "en")
@@ -360,10 +367,20 @@ def parse_story(data: bytes | str, *, source: str = "", bundled: bool = False) -
     if len(data) > MAX_STORY_BYTES:
         raise StoryError([StoryProblem(None, "file", f"larger than {MAX_STORY_BYTES:,} bytes")], source)
     try:
-        loaded = json.loads(data)
+        loaded = json.loads(data, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError) as error:
         raise StoryError([StoryProblem(None, "file", f"not JSON ({error})")], source) from None
-    return story_from_dict(loaded, source=source, bundled=bundled)
+    except RecursionError:
+        raise StoryError([StoryProblem(None, "file", "nested too deeply")], source) from None
+    try:
+        return story_from_dict(loaded, source=source, bundled=bundled)
+    except (RecursionError, OverflowError, TypeError) as error:  # hostile values the reader did not foresee
+        raise StoryError([StoryProblem(None, "file", f"unreadable values ({type(error).__name__})")],
+                         source) from None
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 # ---- writing -------------------------------------------------------------------------------------
@@ -460,7 +477,7 @@ class StoryRepository:
         self.bundled_dir = Path(bundled_dir)
 
     def _path(self, story_id: str, bundled: bool) -> Path:
-        if not STORY_ID.match(story_id or ""):
+        if not STORY_ID.fullmatch(story_id or ""):
             raise StoryNotFound(story_id)
         return (self.bundled_dir if bundled else self.user_dir) / f"{story_id}.json"
 
@@ -469,8 +486,8 @@ class StoryRepository:
         return replace(story, story_id=path.stem)  # the file name is the id that links use
 
     def get(self, story_id: str) -> Story:
-        """A user story wins over a bundled one of the same id (there should be none)."""
-        for bundled in (False, True):
+        """The story with this id; a bundled story wins over a user file that took its id later."""
+        for bundled in (True, False):
             path = self._path(story_id, bundled)
             if path.is_file():
                 return self._read(path, bundled)
@@ -483,7 +500,11 @@ class StoryRepository:
             folder = self.bundled_dir if bundled else self.user_dir
             found = []
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-                if not STORY_ID.match(path.stem):
+                if not STORY_ID.fullmatch(path.stem):
+                    continue
+                if not bundled and self._path(path.stem, True).is_file():
+                    errors.append(StoryError([StoryProblem(None, "id", "a bundled story has this id; rename the "
+                                                                       "file to keep it")], path.name))
                     continue
                 try:
                     story = self._read(path, bundled)
@@ -496,7 +517,7 @@ class StoryRepository:
         return listings, errors
 
     def is_bundled(self, story_id: str) -> bool:
-        return self._path(story_id, True).is_file() and not self._path(story_id, False).is_file()
+        return self._path(story_id, True).is_file()
 
     def free_id(self, wanted: str) -> str:
         """``wanted`` if no story has it, else ``wanted-2``, ``wanted-3``…"""

@@ -486,7 +486,10 @@ def view_extent(lat: float, lon: float, zoom: float, width_px: float = SCREEN_MA
     centre_y = float(mercator_y(lat))
     limit = float(mercator_y(MAX_LAT))
     south_y, north_y = max(-limit, centre_y - half_y), min(limit, centre_y + half_y)
-    return lon - half_lon, mercator_lat(south_y), lon + half_lon, mercator_lat(north_y)
+    # The web map wraps round the date line; the print map does not: slide the box inside ±180°
+    # so no event drops out of a wide view (the box keeps its width).
+    west = min(max(lon - half_lon, -180.0), 180.0 - 2 * half_lon)
+    return west, mercator_lat(south_y), west + 2 * half_lon, mercator_lat(north_y)
 
 
 def geo_axis_ranges(extent: tuple[float, float, float, float]) -> tuple[list[float], list[float]]:

@@ -221,3 +221,13 @@ def test_brf131_synthetic_events_are_labelled_on_the_page_and_the_map(bundled):
     assert "INCLUDES SYNTHETIC DATA" in _annotation(figure, "export-subtitle").text
     assert (figure.layout.width, figure.layout.height) == (1600, 900) and context.title == ""
     assert "synthetic" in context.alt_text
+
+
+def test_brf140_wide_views_stay_inside_the_date_line():
+    from dashboard.exports.charts import view_extent
+
+    west, _, east, _ = view_extent(0.0, -60.0, 1.2)
+    assert -180.0 <= west and east <= 180.0
+    assert east > 120.0  # slid east, not cut: Europe and Asia stay in the box
+    narrow = view_extent(-12.0, -74.0, 7.0)
+    assert narrow[0] < -74.0 < narrow[2] and abs((narrow[0] + narrow[2]) / 2 + 74.0) < 1e-9

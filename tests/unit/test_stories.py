@@ -255,12 +255,15 @@ def test_sty045_slugify_and_free_ids(repository):
 
 
 # ---- slide facts -------------------------------------------------------------------------------------
-def test_sty050_slide_facts_match_the_store(store):
+def test_sty050_slide_facts_match_the_query_command(app_context):
+    from dashboard.__main__ import run_query
+
+    store = app_context.store
     story = make_story(2)
     facts = slide_facts(store, story, 1, "en")
     spec = story.slides[1].spec
-    assert facts.totals == store.totals(spec)
-    assert facts.counts["events"] == f"{store.count(spec):,}"
+    assert facts.counts["events"] == f"{int(run_query(app_context, story.slides[1].query, 'count')[0]):,}"
+    assert facts.totals.sources == len(facts.sources)  # the listed reports are the counted ones
     assert facts.progress == "2 / 2" and facts.is_last
     cited = store.rows(spec, ("source_url",))["source_url"]
     assert {url for _, url, _ in facts.sources} == {u for u in cited if u}
@@ -275,3 +278,52 @@ def test_sty051_missing_highlights_and_source_lines(store):
     lines = sources_lines(facts, "es", limit=2)
     assert len(lines) == 3 and lines[-1].startswith("… y ") and "fuentes más" in lines[-1]
     assert len(sources_lines(facts, "en")) == len(facts.sources)
+
+
+def test_sty052_one_report_cited_under_two_names_is_one_source(bundled):
+    from dashboard.data.store import InMemoryEventStore
+
+    events = bundled.events.head(3).copy()
+    events["source_url"] = ["https://example.org/a", "https://example.org/a", ""]
+    events["source_name"] = ["Outlet", "Outlet (wire copy)", "Radio Only"]
+    store = InMemoryEventStore(events)
+    facts = slide_facts(store, Story("s", "S", (Slide(title="all"),)), 0, "en")
+    assert facts.totals.sources == 2
+    assert sorted((url, n) for _, url, n in facts.sources) == [("", 1), ("https://example.org/a", 2)]
+
+
+# ---- hostile files -------------------------------------------------------------------------------
+@pytest.mark.parametrize("view", [
+    {"lat": 10 ** 400, "lon": 0, "zoom": 3},
+    {"lat": True, "lon": "5", "zoom": False},
+    {"lat": "NaN", "lon": 0, "zoom": 3},
+])
+def test_sty060_view_must_be_finite_numbers(view):
+    with pytest.raises(StoryError, match=r"slide 1, field 'view'"):
+        parse_story(json.dumps(v2_story(v2_slide(view=view))).encode())
+
+
+def test_sty061_hostile_json_is_a_story_error_not_a_traceback():
+    with pytest.raises(StoryError, match="nested too deeply"):
+        parse_story(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(StoryError, match="not JSON"):
+        parse_story(b'{"version": 2, "title": "x", "slides": [{"title": "a", "view": {"lat": NaN}}]}')
+    with pytest.raises(StoryError, match=r"field 'filters'"):
+        story_from_dict(v2_story(v2_slide(filters={"q": True})))
+
+
+def test_sty062_a_user_file_cannot_shadow_a_bundled_story(repository):
+    repository.user_dir.mkdir(parents=True)
+    (repository.user_dir / "shipped.json").write_bytes(story_json(make_story(5, "shipped")))
+    assert repository.get("shipped").bundled and len(repository.get("shipped").slides) == 2
+    listings, errors = repository.list()
+    assert [s.story_id for s in listings] == ["shipped"]
+    assert len(errors) == 1 and "a bundled story has this id" in str(errors[0])
+    assert repository.is_bundled("shipped")
+
+
+def test_sty063_ids_with_a_final_newline_are_refused(repository):
+    with pytest.raises(StoryNotFound):
+        repository.get("shipped\n")
+    with pytest.raises(StoryError, match="field 'id'"):
+        story_from_dict(v2_story(id="abc\n"))
