@@ -6,6 +6,8 @@ the result; everything that decides what a slide holds or what a story becomes l
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -27,6 +29,7 @@ from dashboard.data.stories import (
     move_slide,
     slugify,
     story_from_dict,
+    story_json,
     story_to_dict,
 )
 from dashboard.exports.captions import default_title
@@ -61,19 +64,59 @@ class SlideRow:
     href: str  # the dashboard showing the slide's view
 
 
-# ---- selection: {"id": saved story or None, "draft": title of a story with no slide yet, "revision": n} ----
-def selection(story_id: str | None, revision: int = 0, draft: str | None = None) -> dict[str, object]:
-    """The story panel's store: which story is being edited, bumped on every change so the list re-reads it."""
-    return {"id": story_id or None, "draft": (draft or None) if not story_id else None, "revision": int(revision)}
+# ---- selection: {"id": saved story or None, "draft": title of a story with no slide yet, "revision": n,
+#                  "hash": content hash of the story as the panel last read it (None: not known)} ----
+def selection(story_id: str | None, revision: int = 0, draft: str | None = None,
+              content_hash: str | None = None) -> dict[str, object]:
+    """The story panel's store: which story is being edited, bumped on every change so the list re-reads it.
+
+    ``hash`` is the story's content as the list shows it: a change made from that list is refused
+    when the file no longer has it (a double click, or another window changed the story).
+    """
+    return {"id": story_id or None, "draft": (draft or None) if not story_id else None, "revision": int(revision),
+            "hash": content_hash if story_id else None}
 
 
-def next_selection(current: dict | None, story_id: str | None, draft: str | None = None) -> dict[str, object]:
+def next_selection(current: dict | None, story_id: str | None, draft: str | None = None,
+                   content_hash: str | None = None) -> dict[str, object]:
     """The selection after a change: the given story (or draft), one revision later."""
-    return selection(story_id, int((current or {}).get("revision") or 0) + 1, draft)
+    return selection(story_id, int((current or {}).get("revision") or 0) + 1, draft, content_hash)
 
 
 def selected_id(current: dict | None) -> str | None:
     return (current or {}).get("id") or None
+
+
+def selected_hash(current: dict | None) -> str | None:
+    """The content hash the user acted on (None when the selection does not know it)."""
+    return (current or {}).get("hash") or None
+
+
+def story_hash(story: Story) -> str:
+    """A short hash of the story's file content (``story_json``): its revision for the lost-update check."""
+    return hashlib.sha256(story_json(story)).hexdigest()[:16]
+
+
+def current_hash(repository: StoryRepository, story_id: str | None) -> str | None:
+    """The hash of the story as its file is now; None when there is no such (readable) story."""
+    story = find_story(repository, story_id)
+    return story_hash(story) if story is not None else None
+
+
+def fresh_selection(repository: StoryRepository, current: dict | None, story_id: str | None,
+                    draft: str | None = None) -> dict[str, object]:
+    """``next_selection`` carrying the story's hash as its file is now (what the redrawn list will show)."""
+    return next_selection(current, story_id, draft, current_hash(repository, story_id))
+
+
+def refreshed_selection(repository: StoryRepository, current: dict | None, initial: bool) -> dict | None:
+    """The selection with the hash of the file now, when it lacks one or the page has just loaded
+    (the session store may hold the hash of an older visit); None when nothing needs to change."""
+    story_id = selected_id(current)
+    if not story_id or not (initial or selected_hash(current) is None):
+        return None
+    now = current_hash(repository, story_id)
+    return None if now == selected_hash(current) else next_selection(current, story_id, content_hash=now)
 
 
 def latest_story_id(repository: StoryRepository) -> str | None:
@@ -177,6 +220,27 @@ class ReadOnlyStory(ValueError):  # noqa: N818  (a refusal, like StoryNotFound)
     """A bundled story cannot be changed in place."""
 
 
+class StaleStory(ValueError):  # noqa: N818  (a refusal, like StoryNotFound)
+    """The story file is not the one the user acted on (a double click, another window, a later import)."""
+
+
+class StaleUndo(StaleStory):
+    """Undo refused: the story file is no longer what the delete left (an import, a copy, another window)."""
+
+
+# Check-then-save must not interleave between two requests of this process (a double click).
+_CHANGE_LOCK = threading.RLock()
+
+
+def check_revision(repository: StoryRepository, story_id: str | None, expected: str | None) -> None:
+    """Refuse (``StaleStory``) when the story's file no longer has the hash the user acted on.
+
+    ``expected`` None means the caller does not know the revision: nothing is checked.
+    """
+    if expected is not None and current_hash(repository, story_id) != expected:
+        raise StaleStory(story_id)
+
+
 def editable(repository: StoryRepository, story_id: str | None) -> Story:
     """The user's story to change; a bundled one is refused (make a copy first)."""
     if not story_id:
@@ -187,9 +251,13 @@ def editable(repository: StoryRepository, story_id: str | None) -> Story:
     return story
 
 
-def change_story(repository: StoryRepository, story_id: str | None, change: Callable[[Story], Story]) -> Story:
-    """Apply ``change`` to the user's story and save it (atomically) before returning it."""
-    return repository.save(change(editable(repository, story_id)))
+def change_story(repository: StoryRepository, story_id: str | None, change: Callable[[Story], Story],
+                 expected: str | None = None) -> Story:
+    """Apply ``change`` to the user's story and save it (atomically) before returning it; refused
+    (``StaleStory``) when the file is no longer at revision ``expected``."""
+    with _CHANGE_LOCK:
+        check_revision(repository, story_id, expected)
+        return repository.save(change(editable(repository, story_id)))
 
 
 def create_story(repository: StoryRepository, title: str, first_slide: Slide, lang: str) -> Story:
@@ -204,7 +272,7 @@ def add_view_slide(repository: StoryRepository, current: dict | None, slide: Sli
     """Add the slide to the selected story, or start the story (the draft's title) with it."""
     story_id = selected_id(current)
     if story_id:
-        return change_story(repository, story_id, lambda story: add_slide(story, slide))
+        return change_story(repository, story_id, lambda story: add_slide(story, slide), selected_hash(current))
     draft = (current or {}).get("draft") or new_title or ""
     return create_story(repository, draft, slide, lang)
 
@@ -232,36 +300,64 @@ def apply_slide_action(story: Story, action: str, index: int) -> Story:
     raise ValueError(f"unknown slide action {action!r}")
 
 
-def change_slides(repository: StoryRepository, story_id: str | None, action: str, index: int) -> tuple[Story, Story]:
+def change_slides(repository: StoryRepository, story_id: str | None, action: str, index: int,
+                  expected: str | None = None) -> tuple[Story, Story]:
     """Apply a slide action and save; returns (before, after). Deleting the only slide removes the file
-    (a story file holds at least one slide) — the undo puts it back."""
-    before = editable(repository, story_id)
-    after = apply_slide_action(before, action, index)
-    if after.slides:
-        return before, repository.save(after)
-    repository.delete(before.story_id)
-    return before, after
+    (a story file holds at least one slide) — the undo puts it back.
+
+    ``expected`` is the hash of the story the user acted on (the list they clicked in): when the file
+    has changed since (a second click of a double click, another window), nothing is changed and
+    ``StaleStory`` is raised, so slide ``index`` is never a different slide than the one clicked.
+    """
+    with _CHANGE_LOCK:
+        check_revision(repository, story_id, expected)
+        before = editable(repository, story_id)
+        after = apply_slide_action(before, action, index)
+        if after.slides:
+            return before, repository.save(after)
+        repository.delete(before.story_id)
+        return before, after
 
 
 def save_slide_edit(repository: StoryRepository, story_id: str | None, index: int, title: str | None,
-                    caption: str | None, notes: str | None, panels: Sequence[str] | None) -> Story:
-    """Save the inline edit of one slide (a blank title is refused by the story's own check)."""
+                    caption: str | None, notes: str | None, panels: Sequence[str] | None,
+                    expected: str | None = None) -> Story:
+    """Save the inline edit of one slide (a blank title is refused by the story's own check; a story
+    changed since revision ``expected`` by ``StaleStory``)."""
     changes = {"title": clean_title(title), "caption": (caption or "").strip(),
                "notes": (notes or "").strip(), "panels": panels_from_values(panels)}
-    return change_story(repository, story_id, lambda story: edit_slide(story, index, **changes))
+    return change_story(repository, story_id, lambda story: edit_slide(story, index, **changes), expected)
 
 
-def undo_record(story: Story) -> dict[str, object]:
-    """What Undo needs to put a story back as it was (plain JSON for a store)."""
-    return {"id": story.story_id, "story": story_to_dict(story)}
+def undo_record(before: Story, after: Story) -> dict[str, object]:
+    """What Undo needs to put a story back as it was (plain JSON for a store): the story before the
+    delete, and the hash of what the delete left (None: the file was removed with the only slide)."""
+    return {"id": before.story_id, "story": story_to_dict(before),
+            "after": story_hash(after) if after.slides else None}
 
 
 def restore(repository: StoryRepository, record: dict | None) -> Story:
-    """Put back the story an undo record holds (it is the user's own story, saved as it was)."""
-    if not record or not record.get("story"):
+    """Put back the story an undo record holds (it is the user's own story, saved as it was).
+
+    Refused (``StaleUndo``) unless the file is still exactly what the delete left — absent when the
+    delete removed the only slide, else the story after the delete — so an undo never overwrites a
+    story imported, copied or edited since.
+    """
+    if not record or not record.get("story") or not record.get("id"):
         raise StoryNotFound("")
+    if "after" not in record:  # a record of an older page: what the delete left is not known
+        raise StaleUndo(record["id"])
     story = story_from_dict(record["story"])
-    return repository.save(replace(story, story_id=record["id"]))
+    with _CHANGE_LOCK:
+        try:
+            left: str | None = story_hash(repository.get(record["id"]))
+        except StoryNotFound:
+            left = None
+        except StoryError as error:  # an unreadable file took the id: not what the delete left
+            raise StaleUndo(record["id"]) from error
+        if left != record["after"]:
+            raise StaleUndo(record["id"])
+        return repository.save(replace(story, story_id=record["id"]))
 
 
 def import_story(repository: StoryRepository, data: bytes, file_name: str) -> Story:
@@ -283,6 +379,10 @@ def error_message(error: Exception, lang: str) -> str:
     """A sentence for the status line from an editing failure (never a traceback)."""
     if isinstance(error, ReadOnlyStory):
         return translate("story.read_only", lang)
+    if isinstance(error, StaleUndo):
+        return translate("story.undo_stale", lang)
+    if isinstance(error, StaleStory):
+        return translate("story.stale", lang)
     if isinstance(error, StoryNotFound):
         return translate("story.not_found", lang)
     if isinstance(error, StoryError):

@@ -1,8 +1,10 @@
 """Story panel: choose or start a story, add views as slides, edit them, export and import, briefing pack.
 
 Every change is saved at once to the user's story file (atomically, by the repository); the
-panel's store then gets a new revision and the list is read back from the file. A failure is a
-sentence in the status line, never a traceback.
+panel's store then gets a new revision and the list is read back from the file. The store also
+carries the hash of the story the list shows: a change made from an outdated list (the second click
+of a double click, another window) is refused and the list refreshed. A failure is a sentence in
+the status line, never a traceback.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dashboard.interactions import next_export_title
 from dashboard.layout.story_panel import build_story_view, slide_control_id, status_with_problems
 from dashboard.story_builder import (
     SlideAction,
+    StaleStory,
     add_view_slide,
     change_slides,
     clean_title,
@@ -39,14 +42,18 @@ from dashboard.story_builder import (
     default_slide_title,
     error_message,
     find_story,
+    fresh_selection,
     import_story,
     next_selection,
     problem_lines,
+    refreshed_selection,
     restore,
     save_slide_edit,
+    selected_hash,
     selected_id,
     slide_count_text,
     slide_from_view,
+    story_hash,
     story_options,
     undo_record,
 )
@@ -66,6 +73,14 @@ def _clicked() -> dict:
     return ctx.triggered_id
 
 
+def _refused_store(current: dict | None, error: Exception) -> object:
+    """The store after a refused change: refreshed (the file's hash now) when the story had changed
+    under the user, so the list is redrawn from the file; otherwise left as it is."""
+    if isinstance(error, StaleStory):
+        return fresh_selection(get_context().stories, current, selected_id(current))
+    return no_update
+
+
 def _base_url() -> str:
     configured = get_context().settings.public_url
     if configured:
@@ -82,12 +97,21 @@ def _base_url() -> str:
     State(PageIds.LANG_STORE, "data"),
 )
 def on_story_chosen(chosen, current, lang):
-    """Choosing a story selects it; a selection made elsewhere (new, copy, import, reload) shows in the chooser."""
-    options = story_options(get_context().stories.list()[0], lang)
+    """Choosing a story selects it; a selection made elsewhere (new, copy, import, reload) shows in the chooser.
+
+    The selection carries the hash of the story as the list shows it: set on a choice, and read
+    afresh when the page loads (the session store may hold an older visit's) or when it is missing.
+    """
+    repository = get_context().stories
+    options = story_options(repository.list()[0], lang)
     if ctx.triggered_id == StoryIds.SELECT:
-        return no_update, options, no_update if chosen == selected_id(current) else next_selection(current, chosen)
+        if chosen == selected_id(current):
+            return no_update, options, no_update
+        return no_update, options, fresh_selection(repository, current, chosen)
     shown = selected_id(current)
-    return (shown if any(o["value"] == shown for o in options) else None), options, no_update
+    refreshed = refreshed_selection(repository, current, initial=ctx.triggered_id is None)
+    value = shown if any(o["value"] == shown for o in options) else None
+    return value, options, no_update if refreshed is None else refreshed
 
 
 @callback(
@@ -131,6 +155,7 @@ def update_slide_title(filter_data, title, last_default, lang):
     Output(StoryIds.STORE, "data", allow_duplicate=True),
     Output(StoryIds.STATUS, "children", allow_duplicate=True),
     Output(StoryIds.NEW_TITLE, "value"),
+    Output(StoryIds.UNDO_STORE, "data", allow_duplicate=True),
     Input(StoryIds.NEW, "n_clicks"),
     Input(StoryIds.NEW_TITLE, "n_submit"),
     State(StoryIds.NEW_TITLE, "value"),
@@ -139,28 +164,33 @@ def update_slide_title(filter_data, title, last_default, lang):
     prevent_initial_call=True,
 )
 def on_new_story(_clicks, _submitted, title, current, lang):
-    """Start a new story: saved with its first slide (a story file holds at least one)."""
+    """Start a new story: saved with its first slide (a story file holds at least one).
+
+    The undo record is dropped: the new story may take the id a delete freed."""
     title = clean_title(title) or translate("story.untitled", lang)
-    return next_selection(current, None, draft=title), translate("story.started", lang, title=title), ""
+    return next_selection(current, None, draft=title), translate("story.started", lang, title=title), "", None
 
 
 @callback(
     Output(StoryIds.STORE, "data", allow_duplicate=True),
     Output(StoryIds.STATUS, "children", allow_duplicate=True),
+    Output(StoryIds.UNDO_STORE, "data", allow_duplicate=True),
     Input(StoryIds.COPY, "n_clicks"),
     State(StoryIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),
     prevent_initial_call=True,
 )
 def on_copy_story(clicks, current, lang):
-    """Save an editable copy of the (bundled) story under a free id and select it."""
+    """Save an editable copy of the (bundled) story under a free id and select it (the undo record is
+    dropped: the copy may take the id a delete freed)."""
     if not clicks:
         raise PreventUpdate
     try:
         copy = copy_story(get_context().stories, selected_id(current), lang)
     except EDIT_ERRORS as error:
-        return no_update, error_message(error, lang)
-    return next_selection(current, copy.story_id), translate("story.copied", lang, title=copy.title)
+        return no_update, error_message(error, lang), no_update
+    return (next_selection(current, copy.story_id, content_hash=story_hash(copy)),
+            translate("story.copied", lang, title=copy.title), None)
 
 
 @callback(
@@ -192,10 +222,11 @@ def on_add_slide(clicks, current, search, filter_data, title, caption, notes, pa
     try:
         story = add_view_slide(get_context().stories, current, slide, new_title, lang)
     except EDIT_ERRORS as error:
-        return no_update, error_message(error, lang), no_update, no_update, no_update, no_update, no_update
+        return (_refused_store(current, error), error_message(error, lang), no_update, no_update, no_update,
+                no_update, no_update)
     key = "story.added" if selected_id(current) else "story.created"
     status = translate(key, lang, number=len(story.slides), slide=slide.title, title=story.title)
-    return next_selection(current, story.story_id), status, default, default, "", "", None
+    return next_selection(current, story.story_id, content_hash=story_hash(story)), status, default, default, "", "", None
 
 
 @callback(
@@ -212,23 +243,29 @@ def on_add_slide(clicks, current, search, filter_data, title, caption, notes, pa
     prevent_initial_call=True,
 )
 def on_slide_action(_up, _down, _duplicate, _delete, current, lang):
-    """Move a slide up or down, duplicate it or delete it (Undo puts a deleted slide back), and save."""
+    """Move a slide up or down, duplicate it or delete it (Undo puts a deleted slide back), and save.
+
+    The change is made only on the story the list showed (the store's hash): a second click of a
+    double click, or a click in a list another window has outdated, is refused and the list refreshed.
+    """
     clicked = _clicked()
     action, index = SLIDE_ACTIONS[clicked["type"]], int(clicked["index"])
+    repository = get_context().stories
     try:
-        before, after = change_slides(get_context().stories, selected_id(current), action, index)
+        before, after = change_slides(repository, selected_id(current), action, index, selected_hash(current))
     except EDIT_ERRORS as error:
-        return next_selection(current, selected_id(current)), error_message(error, lang), no_update, None
+        return fresh_selection(repository, current, selected_id(current)), error_message(error, lang), no_update, None
     slide = before.slides[index]
+    selected = next_selection(current, before.story_id, content_hash=story_hash(after) if after.slides else None)
     if action == SlideAction.DELETE:
         key = "story.deleted" if after.slides else "story.deleted_last"
         status = translate(key, lang, number=index + 1, slide=slide.title, title=before.title)
-        return next_selection(current, before.story_id), status, undo_record(before), None
+        return selected, status, undo_record(before, after), None
     if action == SlideAction.DUPLICATE:
         status = translate("story.duplicated", lang, number=index + 1)
     else:
         status = translate("story.moved", lang, slide=slide.title, number=_new_place(index, action, len(after.slides)))
-    return next_selection(current, before.story_id), status, None, None
+    return selected, status, None, None
 
 
 def _new_place(index: int, action: str, count: int) -> int:
@@ -273,11 +310,12 @@ def on_save_edit(_clicks, titles, captions, notes, panels, current, lang):
         raise PreventUpdate
     try:
         story = save_slide_edit(get_context().stories, selected_id(current), index, titles[0], captions[0], notes[0],
-                                panels[0])
+                                panels[0], selected_hash(current))
     except EDIT_ERRORS as error:
-        return no_update, error_message(error, lang), no_update, no_update
+        stale = isinstance(error, StaleStory)  # the editor closes: its slide may no longer be that one
+        return _refused_store(current, error), error_message(error, lang), None if stale else no_update, no_update
     status = translate("story.edited", lang, number=index + 1, slide=story.slides[index].title)
-    return next_selection(current, story.story_id), status, None, None
+    return next_selection(current, story.story_id, content_hash=story_hash(story)), status, None, None
 
 
 @callback(
@@ -291,14 +329,16 @@ def on_save_edit(_clicks, titles, captions, notes, panels, current, lang):
     prevent_initial_call=True,
 )
 def on_undo(clicks, record, current, lang):
-    """Put the story back as it was before the last delete."""
+    """Put the story back as it was before the last delete; refused (the record dropped) when the
+    story has changed since, so an undo never overwrites a later import, copy or edit."""
     if not clicks or not record:
         raise PreventUpdate
     try:
         story = restore(get_context().stories, record)
     except EDIT_ERRORS as error:
-        return no_update, error_message(error, lang), None
-    return next_selection(current, story.story_id), translate("story.restored", lang, title=story.title), None
+        return _refused_store(current, error), error_message(error, lang), None
+    return (next_selection(current, story.story_id, content_hash=story_hash(story)),
+            translate("story.restored", lang, title=story.title), None)
 
 
 @callback(
@@ -325,6 +365,7 @@ def on_export_story(clicks, current, lang):
     Output(StoryIds.STORE, "data", allow_duplicate=True),
     Output(StoryIds.STATUS, "children", allow_duplicate=True),
     Output(StoryIds.IMPORT, "contents"),
+    Output(StoryIds.UNDO_STORE, "data", allow_duplicate=True),
     Input(StoryIds.IMPORT, "contents"),
     State(StoryIds.IMPORT, "filename"),
     State(StoryIds.STORE, "data"),
@@ -332,7 +373,9 @@ def on_export_story(clicks, current, lang):
     prevent_initial_call=True,
 )
 def on_import_story(contents, file_name, current, lang):
-    """Keep a valid story file as a new story (never overwriting) and select it; else list its problems."""
+    """Keep a valid story file as a new story (never overwriting) and select it; else list its problems.
+
+    The undo record is dropped: the import may take the id a delete freed."""
     if not contents:
         raise PreventUpdate
     file_name = file_name or "story.json"
@@ -340,14 +383,14 @@ def on_import_story(contents, file_name, current, lang):
         story = import_story(get_context().stories, decode_upload(contents, MAX_STORY_BYTES), file_name)
     except StoryError as error:
         return no_update, status_with_problems(translate("story.import_failed", lang, file=file_name),
-                                               problem_lines(error, lang)), None
+                                               problem_lines(error, lang)), None, no_update
     except ImportRefused as refusal:
         return no_update, status_with_problems(translate("story.import_failed", lang, file=file_name),
-                                               [refusal.reason]), None
+                                               [refusal.reason]), None, no_update
     except (ValueError, OSError) as error:
-        return no_update, error_message(error, lang), None
+        return no_update, error_message(error, lang), None, no_update
     status = translate("story.imported", lang, title=story.title, slides=slide_count_text(len(story.slides), lang))
-    return next_selection(current, story.story_id), status, None
+    return next_selection(current, story.story_id, content_hash=story_hash(story)), status, None, None
 
 
 @callback(

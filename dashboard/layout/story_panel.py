@@ -19,6 +19,7 @@ from dashboard.story_builder import (
     selection,
     slide_count_text,
     slide_rows,
+    story_hash,
     story_options,
 )
 
@@ -129,6 +130,8 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
     listings, _ = repository.list()
     initial_id = latest_story_id(repository)
     story = find_story(repository, initial_id)
+    # The hash of the story the list shows: a change made from an outdated list is refused.
+    initial_selection = selection(initial_id, content_hash=story_hash(story) if story else None)
     add_form = html.Details([
         html.Summary(translate("story.add_heading", lang), className="story-summary"),
         _labelled("story.slide_title", dcc.Input(id=StoryIds.SLIDE_TITLE, type="text", maxLength=MAX_TITLE,
@@ -204,7 +207,7 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
         files,
         dcc.Download(id=StoryIds.DOWNLOAD),
         dcc.Download(id=StoryIds.PACK_DOWNLOAD),
-        dcc.Store(id=StoryIds.STORE, storage_type="session", data=selection(initial_id)),
+        dcc.Store(id=StoryIds.STORE, storage_type="session", data=initial_selection),
         dcc.Store(id=StoryIds.EDIT_INDEX),
         dcc.Store(id=StoryIds.UNDO_STORE),
         dcc.Store(id=StoryIds.DEFAULT_TITLE),

@@ -82,6 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "story.read_only": "This story is bundled and read-only: make an editable copy first.",
         "story.not_found": "That story is no longer there; choose another one.",
         "story.no_such_slide": "That slide is no longer there; the list has been refreshed.",
+        "story.stale": "The story changed in another window or by a double click; the list has been refreshed — "
+                       "try again.",
+        "story.undo_stale": "Nothing was undone: the story has changed since the delete (another window, an "
+                            "import or a copy); it is kept as it is now.",
         "story.invalid": "Not saved: {problems}",
         "story.save_failed": "The story could not be saved: {reason}",
         "story.failed": "That did not work: {reason}",
@@ -168,6 +172,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "story.read_only": "Este relato viene incluido y es de solo lectura: haga primero una copia editable.",
         "story.not_found": "Ese relato ya no existe; elija otro.",
         "story.no_such_slide": "Esa diapositiva ya no existe; la lista se ha actualizado.",
+        "story.stale": "El relato cambió en otra ventana o por un doble clic; la lista se ha actualizado: "
+                       "inténtelo de nuevo.",
+        "story.undo_stale": "No se deshizo nada: el relato cambió después del borrado (otra ventana, una "
+                            "importación o una copia); se conserva como está ahora.",
         "story.invalid": "No se guardó: {problems}",
         "story.save_failed": "No se pudo guardar el relato: {reason}",
         "story.failed": "No funcionó: {reason}",

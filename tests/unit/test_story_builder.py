@@ -15,6 +15,7 @@ from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
 import dashboard.callbacks.stories as callbacks
+import dashboard.data.stories as stories_module
 from dashboard.data.filters import FilterSpec, MapView, parse_url_state
 from dashboard.data.stories import (
     Panel,
@@ -30,11 +31,14 @@ from dashboard.ids import StoryIds
 from dashboard.messages.stories import MESSAGES
 from dashboard.story_builder import (
     DEFAULT_SLIDE_PANELS,
+    StaleUndo,
     default_slide_title,
     latest_story_id,
+    restore,
     selection,
     slide_from_view,
     slide_view_href,
+    story_hash,
     story_options,
 )
 
@@ -77,7 +81,7 @@ def add(current: dict, search: str = SEARCH, filters: dict | None = None, title:
 def story_with_slides(repository: StoryRepository, titles: list[str]) -> dict:
     """A saved user story with one slide per title; returns the panel's selection of it."""
     trigger("story-new.n_clicks")
-    current, _, _ = callbacks.on_new_story(1, None, "Briefing", selection(None), "en")
+    current, _, _, _ = callbacks.on_new_story(1, None, "Briefing", selection(None), "en")
     for title in titles:
         current = add(current, title=title)[0]
     return current
@@ -142,9 +146,10 @@ def test_stb006_story_builder_loads_no_dash():
 # ---- callbacks ----------------------------------------------------------------------------------
 def test_stb010_new_story_is_saved_with_its_first_slide(stories):
     trigger("story-new.n_clicks")
-    current, status, field = callbacks.on_new_story(1, None, "  Cocaine   routes ", selection(None), "en")
+    current, status, field, undo = callbacks.on_new_story(1, None, "  Cocaine   routes ", selection(None), "en")
     assert current["id"] is None and current["draft"] == "Cocaine routes" and field == ""
     assert "Cocaine routes" in status and user_files(stories) == []  # nothing to save before the first slide
+    assert undo is None  # a new story may take the id a delete freed: the undo record goes
     current, status, title, default, caption, notes, undo = add(current, title="", caption="Seizures since 2019.")
     assert current["id"] == "cocaine-routes" and current["revision"] > 0
     assert user_files(stories) == ["cocaine-routes.json"]
@@ -251,11 +256,11 @@ def test_stb018_bundled_story_is_read_only_and_copied_to_an_editable_one(stories
     assert "The air bridge" in heading and note_hidden is False
     assert "story-edit" not in json.dumps([i.to_plotly_json() for i in items], default=str)  # no edit buttons
     trigger("story-copy.n_clicks")
-    current, status = callbacks.on_copy_story(1, current, "en")
+    current, status, undo = callbacks.on_copy_story(1, current, "en")
     assert current["id"] not in (None, "air-bridge") and stories.is_bundled("air-bridge")
     copy = stories.get(current["id"])
     assert not copy.bundled and copy.slides == stories.get("air-bridge").slides and "copy" in copy.title
-    assert copy.title in status
+    assert copy.title in status and undo is None
     current = add(current, title="Mine")[0]
     assert len(stories.get(current["id"]).slides) == 2 and len(stories.get("air-bridge").slides) == 1
 
@@ -279,9 +284,9 @@ def test_stb020_a_bad_story_file_lists_slide_and_field_problems_and_writes_nothi
         {"title": "", "filters": {"type": "nonsense"}},
         {"title": "ok", "view": {"lat": 200, "lon": 0, "zoom": 3}, "panels": ["map", "chart"]}]}
     trigger("story-import.contents")
-    current, status, contents = callbacks.on_import_story(upload(json.dumps(bad).encode()), "bad.json",
-                                                          selection(None), "en")
-    assert current is no_update and contents is None and user_files(stories) == []
+    current, status, contents, undo = callbacks.on_import_story(upload(json.dumps(bad).encode()), "bad.json",
+                                                                selection(None), "en")
+    assert current is no_update and contents is None and undo is no_update and user_files(stories) == []
     text = json.dumps([c.to_plotly_json() for c in status], default=str)
     assert "bad.json" in text
     for expected in ("Slide 1, field \\u201ctitle\\u201d", "Slide 1, field \\u201cfilters.type\\u201d",
@@ -295,7 +300,7 @@ def test_stb021_import_never_overwrites_and_selects_the_new_story(stories):
     current = story_with_slides(stories, ["One", "Two"])
     original = (stories.user_dir / f"{current['id']}.json").read_bytes()
     trigger("story-import.contents")
-    first, status, _ = callbacks.on_import_story(upload(original), f"{current['id']}.json", current, "en")
+    first, status, _, _ = callbacks.on_import_story(upload(original), f"{current['id']}.json", current, "en")
     second = callbacks.on_import_story(upload(original), f"{current['id']}.json", first, "en")[0]
     assert len({current["id"], first["id"], second["id"]}) == 3
     assert (stories.user_dir / f"{current['id']}.json").read_bytes() == original
@@ -367,10 +372,117 @@ def test_stb025_slide_title_follows_the_filters_until_the_user_writes_one(app_co
     assert callbacks.update_slide_title(other, "My own", default, "en")[0] == "My own"
 
 
-def test_stb026_story_files_are_written_atomically_in_the_data_dir(stories):
+def test_stb026_a_failed_story_write_leaves_the_old_file_and_no_temp_file(stories, monkeypatch):
     current = story_with_slides(stories, ["One"])
-    assert (stories.user_dir / f"{current['id']}.json").is_file()
-    assert not list(stories.user_dir.glob(".tmp-*"))
+    path = stories.user_dir / f"{current['id']}.json"
     saved = stories.get(current["id"])
-    assert story_json(saved) == (stories.user_dir / f"{current['id']}.json").read_bytes()
-    assert isinstance(saved, Story)
+    assert story_json(saved) == path.read_bytes() and isinstance(saved, Story)
+    before = path.read_bytes()
+
+    def no_rename(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(stories_module.os, "replace", no_rename)
+    store, status = add(current, title="Two")[:2]
+    assert store is no_update and "No space left on device" in status
+    assert path.read_bytes() == before  # the old file is whole: the new content never replaced it
+    assert sorted(p.name for p in stories.user_dir.iterdir()) == [path.name]  # no temp file left behind
+
+
+def test_stb027_a_double_click_on_delete_removes_one_slide_and_the_second_click_is_refused(stories):
+    current = story_with_slides(stories, ["One", "Two", "Three"])
+    assert current["hash"] == story_hash(stories.get(current["id"]))
+    click(StoryIds.DELETE, 0)
+    # Both callbacks of the double click carry the store of the list that was clicked.
+    first, status, undo, _ = callbacks.on_slide_action([], [], [], [1, 0, 0], current, "en")
+    second, refused, undo2, editing = callbacks.on_slide_action([], [], [], [2, 0, 0], current, "en")
+    assert [s.title for s in stories.get(current["id"]).slides] == ["Two", "Three"]
+    assert "One" in status and refused == MESSAGES["en"]["story.stale"]
+    assert undo2 is no_update and editing is None
+    # The refusal refreshes the list: the store now carries the file's hash, so the next click works.
+    assert second["hash"] == first["hash"] == story_hash(stories.get(current["id"]))
+    assert second["revision"] > current["revision"]
+    click(StoryIds.DELETE, 0)
+    assert "Two" in callbacks.on_slide_action([], [], [], [1, 0], second, "en")[1]
+    # The undo of the first click still restores exactly the story before it… but not over a later change.
+    assert stories.get(current["id"]).slides[0].title == "Three"
+    store, status, cleared = callbacks.on_undo(1, undo, second, "en")
+    assert status == MESSAGES["en"]["story.undo_stale"] and cleared is None
+    assert [s.title for s in stories.get(current["id"]).slides] == ["Three"]
+    assert store["hash"] == story_hash(stories.get(current["id"]))
+
+
+def test_stb028_edits_and_moves_from_an_outdated_list_are_refused(stories):
+    current = story_with_slides(stories, ["One", "Two"])
+    other_tab = dict(current)
+    click(StoryIds.MOVE_DOWN, 0)
+    current = callbacks.on_slide_action([1, 0], [], [], [], current, "en")[0]
+    click(StoryIds.SAVE_EDIT, 0)
+    before = (stories.user_dir / f"{current['id']}.json").read_bytes()
+    store, status, editing, _ = callbacks.on_save_edit([1], ["Renamed"], [""], [""], [["map"]], other_tab, "es")
+    assert status == MESSAGES["es"]["story.stale"] and editing is None
+    assert store["hash"] == current["hash"]  # refreshed to the file as it is
+    assert (stories.user_dir / f"{current['id']}.json").read_bytes() == before
+    # Add refuses too, from the outdated list, and takes the story as it is now.
+    store, status = add(other_tab, title="Three")[:2]
+    assert status == MESSAGES["en"]["story.stale"] and store["hash"] == current["hash"]
+    assert [s.title for s in stories.get(current["id"]).slides] == ["Two", "One"]
+    # From the current list, both work and carry the new hash on.
+    store = callbacks.on_save_edit([1], ["Renamed"], [""], [""], [["map"]], current, "en")[0]
+    assert stories.get(current["id"]).slides[0].title == "Renamed"
+    assert store["hash"] == story_hash(stories.get(current["id"]))
+    assert add(store, title="Three")[0]["hash"] == story_hash(stories.get(current["id"]))
+
+
+def test_stb029_undo_after_an_import_into_the_freed_id_refuses_and_keeps_the_imported_story(stories):
+    current = story_with_slides(stories, ["Only"])
+    click(StoryIds.DELETE, 0)
+    current, _, undo, _ = callbacks.on_slide_action([], [], [], [1], current, "en")
+    assert user_files(stories) == [] and undo["after"] is None
+    other = story_json(Story(story_id=current["id"], title="Imported", lang="en",
+                             slides=(slide_from_view("", {}, "Theirs"),)))
+    trigger("story-import.contents")
+    imported, status, _, cleared = callbacks.on_import_story(upload(other), "theirs.json", current, "en")
+    assert imported["id"] == current["id"] and cleared is None  # the import took the freed id; Undo is gone
+    kept = (stories.user_dir / f"{current['id']}.json").read_bytes()
+    # An Undo that still holds the old record (another window, a click in flight) must not overwrite it.
+    trigger("story-undo.n_clicks")
+    store, status, cleared = callbacks.on_undo(1, undo, imported, "en")
+    assert status == MESSAGES["en"]["story.undo_stale"] and cleared is None
+    assert (stories.user_dir / f"{current['id']}.json").read_bytes() == kept
+    assert stories.get(current["id"]).title == "Imported"
+    with pytest.raises(StaleUndo):  # a record without the state the delete left is refused too
+        restore(stories, {"id": undo["id"], "story": undo["story"]})
+
+
+def test_stb030_undo_after_a_plain_delete_still_puts_the_story_back(stories):
+    current = story_with_slides(stories, ["One", "Two"])
+    click(StoryIds.DELETE, 1)
+    current, _, undo, _ = callbacks.on_slide_action([], [], [], [0, 1], current, "en")
+    assert undo["after"] == current["hash"] == story_hash(stories.get(current["id"]))
+    trigger("story-undo.n_clicks")
+    current, status, cleared = callbacks.on_undo(1, undo, current, "en")
+    assert [s.title for s in stories.get(current["id"]).slides] == ["One", "Two"] and cleared is None
+    assert current["hash"] == story_hash(stories.get(current["id"])) and "Briefing" in status
+    # The only slide: the file is gone until undone, and the undo works on the absent file.
+    only = story_with_slides(stories, ["Only"])
+    click(StoryIds.DELETE, 0)
+    only, _, undo, _ = callbacks.on_slide_action([], [], [], [1], only, "en")
+    assert only["hash"] is None and not (stories.user_dir / f"{only['id']}.json").exists()
+    only = callbacks.on_undo(1, undo, only, "en")[0]
+    assert [s.title for s in stories.get(only["id"]).slides] == ["Only"]
+    assert only["hash"] == story_hash(stories.get(only["id"]))
+
+
+def test_stb031_a_loaded_page_reads_the_story_hash_afresh(stories):
+    current = story_with_slides(stories, ["One"])
+    old = dict(current, hash="0" * 16)  # the session store of an earlier visit
+    context_value.set(AttributeDict(triggered_inputs=[]))  # the initial call
+    value, _, store = callbacks.on_story_chosen(None, old, "en")
+    assert value == current["id"] and store["hash"] == current["hash"]
+    trigger("story-store.data", current)
+    assert callbacks.on_story_chosen(None, {k: v for k, v in current.items() if k != "hash"}, "en")[2]["hash"] \
+        == current["hash"]
+    trigger("story-select.value", "air-bridge")
+    chosen = callbacks.on_story_chosen("air-bridge", current, "en")[2]
+    assert chosen["hash"] == story_hash(stories.get("air-bridge"))
