@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from dashboard.data.filters import FilterSpec
-from dashboard.data.playback import playback_frames
+from dashboard.data.playback import SPEEDS_MS, playback_frames
 from dashboard.data.stories import PlaybackMode, PlaybackStep
 from dashboard.i18n import format_number
 from dashboard.ids import CountIds, FilterIds, PlaybackIds
@@ -39,6 +39,28 @@ RECORD_JS = """([countsId]) => {
   note();
 }"""
 
+# The playback store's phase, the Play button's aria-pressed and the interval's disabled, as Dash
+# holds them.
+PLAYBACK_FACES_JS = """([stateId, playId, intervalId]) => {
+  const props = id => window.dash_component_api.getLayout(id).props;
+  return {phase: props(stateId).data.phase, interval: props(intervalId).interval,
+          disabled: props(intervalId).disabled, ticks: props(intervalId).n_intervals || 0,
+          pressed: document.getElementById(playId).getAttribute('aria-pressed')};
+}"""
+
+# From now on, note every URL and status line change, and when ``ms`` of page time has passed.
+HOLD_JS = """([labelId, ms]) => {
+  const label = () => document.getElementById(labelId).textContent;
+  const held = {href: location.href, label: label(), until: performance.now() + ms, moved: []};
+  clearInterval(window.__holdPoll);
+  window.__holdPoll = setInterval(() => {
+    const now = {href: location.href, label: label()};
+    if (now.href !== held.href || now.label !== held.label) held.moved.push(now);
+  }, 20);
+  window.__held = held;
+}"""
+HELD_DONE_JS = "() => window.__held.moved.length > 0 || performance.now() >= window.__held.until"
+
 
 def url_dates(page) -> tuple[str | None, str | None]:
     query = parse_qs(urlsplit(page.url).query)
@@ -60,6 +82,33 @@ def wait_for_dates(page, frame: tuple[date, date], timeout_ms: int = 60_000) -> 
         arg=[frame[0].isoformat(), frame[1].isoformat()], timeout=timeout_ms, polling=20)
 
 
+def playback_faces(page) -> dict:
+    return page.evaluate(PLAYBACK_FACES_JS, [PlaybackIds.STATE, PlaybackIds.PLAY, PlaybackIds.INTERVAL])
+
+
+def wait_until_stopped(page, phase: str, timeout_ms: int = 30_000) -> dict:
+    """Wait until the playback store is in ``phase``, the button released and the interval off."""
+    page.wait_for_function(
+        f"(ids) => {{ const f = ({PLAYBACK_FACES_JS})(ids);"
+        " return f.phase === ids[3] && f.pressed === 'false' && f.disabled === true; }",
+        arg=[PlaybackIds.STATE, PlaybackIds.PLAY, PlaybackIds.INTERVAL, phase], timeout=timeout_ms, polling=20)
+    return playback_faces(page)
+
+
+def assert_holds(page, periods: float = 2.5) -> None:
+    """Neither the URL nor the status line moves, nor does the interval tick, for ``periods`` of
+    the interval's current period (page time); stops early, and fails, on the first change."""
+    before = playback_faces(page)
+    ms = periods * before["interval"]
+    page.evaluate(HOLD_JS, [PlaybackIds.LABEL, ms])
+    page.wait_for_function(HELD_DONE_JS, timeout=ms + 30_000, polling=50)
+    held = page.evaluate("() => { clearInterval(window.__holdPoll); return window.__held; }")
+    assert held["moved"] == [], f"moved while stopped: from {held['href']} / {held['label']!r} to {held['moved']}"
+    after = playback_faces(page)
+    assert after["ticks"] == before["ticks"] and after["disabled"] is True, (before, after)
+    assert page.url == held["href"]
+
+
 def headline_of(store, frame: tuple[date | None, date | None]) -> str:
     return format_number(store.count(FilterSpec(date_from=frame[0], date_to=frame[1])))
 
@@ -72,6 +121,7 @@ def start_playback(ui, mode: str, speed: str = "Fast") -> None:
     choose(ui.page, PlaybackIds.SPEED, speed)
     ui.settle("choosing the playback settings")
     ui.page.evaluate(RECORD_JS, [CountIds.EVENTS])
+    assert ui.page.get_attribute(f"#{PlaybackIds.PLAY}", "aria-pressed") == "false"
     ui.page.click(f"#{PlaybackIds.PLAY}")
 
 
@@ -91,9 +141,10 @@ def assert_each_frame_counted(page, store, frames: list[tuple[date, date]]) -> N
 def test_pbk101_cumulative_playback_steps_the_url_and_the_counts_then_pause_holds(ui, store):
     frames = playback_frames(*RANGE, PlaybackStep.YEAR, PlaybackMode.CUMULATIVE)
     assert len(frames) == 6 and len({headline_of(store, f) for f in frames}) > 1
-    start_playback(ui, "Cumulative")
+    # Slow (2 s a frame): the Pause click lands long before frame 6 could end the run.
+    start_playback(ui, "Cumulative", speed="Slow")
     page = ui.page
-    assert page.get_attribute(f"#{PlaybackIds.PLAY}", "aria-pressed") in ("true", "false")
+    page.wait_for_selector(f"#{PlaybackIds.PLAY}[aria-pressed=true]")
     for frame in frames[:3]:  # 2014-12-31, then 2015-12-31, then 2016-12-31
         wait_for_dates(page, frame)
         assert url_dates(page)[0] == "2014-01-01"  # cumulative: every frame starts the range
@@ -101,13 +152,17 @@ def test_pbk101_cumulative_playback_steps_the_url_and_the_counts_then_pause_hold
     ui.assert_no_console_errors("playing")
 
     page.click(f"#{PlaybackIds.PLAY}")  # Pause
-    page.wait_for_selector(f"#{PlaybackIds.PLAY}[aria-pressed=false]")
+    wait_until_stopped(page, "paused")
     assert "Play" in page.inner_text(f"#{PlaybackIds.PLAY}")
     ui.settle("pausing")
     paused_at, status = url_dates(page), page.inner_text(f"#{PlaybackIds.LABEL}").replace("\u00a0", " ")
     assert status.startswith("Paused"), status
-    page.wait_for_timeout(2_000)  # five ticks at the fast speed, were the interval still running
+    choose(page, PlaybackIds.SPEED, "Fast")  # paused, the speed changes nothing but the pace
+    page.wait_for_function(f"(ids) => ({PLAYBACK_FACES_JS})(ids).interval === ids[3]",
+                           arg=[PlaybackIds.STATE, PlaybackIds.PLAY, PlaybackIds.INTERVAL, SPEEDS_MS["fast"]])
+    assert_holds(page)  # 2.5 ticks at the fast speed, were the interval still running
     assert url_dates(page) == paused_at and page.inner_text(f"#{PlaybackIds.LABEL}").replace("\u00a0", " ") == status
+    assert playback_faces(page)["phase"] == "paused"
     frame = (date.fromisoformat(paused_at[0]), date.fromisoformat(paused_at[1]))
     assert page.inner_text(f"#{CountIds.EVENTS}") == headline_of(store, frame)
     number = frames.index(frame) + 1
@@ -143,10 +198,10 @@ def test_pbk103_a_user_change_while_playing_pauses(ui, store):
     wait_for_dates(page, (date(2014, 1, 1), date(2014, 12, 31)))
     page.wait_for_selector(f"#{PlaybackIds.PLAY}[aria-pressed=true]")
     page.locator(f"#{FilterIds.TYPES} input[value='arrest']").check()
-    page.wait_for_selector(f"#{PlaybackIds.PLAY}[aria-pressed=false]", timeout=30_000)
+    wait_until_stopped(page, "taken_over")
     ui.settle("ticking a type while playing")
     assert page.inner_text(f"#{PlaybackIds.LABEL}").startswith("Paused: the filter was changed")
     held = page.url
-    page.wait_for_timeout(2_500)  # more than a tick at the slow speed
+    assert_holds(page)  # 2.5 ticks at the slow speed, were the interval still running
     assert page.url == held and "type=arrest" in held
     ui.assert_no_console_errors("taking over")
