@@ -18,7 +18,14 @@ import plotly.graph_objects as go
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
-from dashboard.data.playback import SPEEDS_MS, frame_spec, next_frame, playback_frames, playback_range
+from dashboard.data.playback import (
+    SPEEDS_MS,
+    frame_spec,
+    next_frame,
+    playback_frames,
+    playback_range,
+    step_bounds,
+)
 from dashboard.data.store import EVENT_TYPES, EventStore
 from dashboard.data.stories import (
     Panel,
@@ -190,7 +197,7 @@ def missing_story_text(load: StoryLoad, story_id: str, lang: str) -> str:
 
 # ---- words ---------------------------------------------------------------------------------------
 def _month(day: date, lang: str) -> str:
-    return translate("present.months", lang).split(",")[day.month - 1]
+    return translate(f"playback.mon.{day.month}", lang)  # the playback controls' month names
 
 
 def dates_in_words(date_from: date | None, date_to: date | None, lang: str) -> str:
@@ -413,24 +420,15 @@ def slide_frames(slide: Slide, extent: tuple[date, date] | None, mode: str | Non
         return playback_frames(span[0], span[1], PlaybackStep.YEAR, chosen, window)
 
 
-def _step_bounds(day: date, step: PlaybackStep) -> tuple[date, date]:
-    """First and last day of the step (month, quarter or year) holding ``day``."""
-    months = {PlaybackStep.YEAR: 12, PlaybackStep.QUARTER: 3, PlaybackStep.MONTH: 1}[PlaybackStep(step)]
-    first_month = (day.month - 1) // months * months + 1
-    start = date(day.year, first_month, 1)
-    index = day.year * 12 + first_month - 1 + months
-    return start, date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
-
-
 def frame_window(frame: tuple[date, date], slide: Slide) -> tuple[date, date]:
     """The frame's window as shown. An end the slide leaves open is the first or last event of the
     slide, so it is shown as its whole step (a year, not "14 Mar 2003"); no event lies beyond it."""
     start, end = frame
     step = slide_step(slide)
     if slide.spec.date_from is None:
-        start = _step_bounds(start, step)[0]
+        start = step_bounds(start, step)[0]
     if slide.spec.date_to is None:
-        end = _step_bounds(end, step)[1]
+        end = step_bounds(end, step)[1]
     return start, end
 
 

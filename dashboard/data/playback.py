@@ -37,6 +37,12 @@ def _add_steps(day: date, step: PlaybackStep, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def step_bounds(day: date, step: PlaybackStep | str) -> tuple[date, date]:
+    """First and last day of the step (month, quarter or year) holding ``day``."""
+    start = _step_start(day, PlaybackStep(step))
+    return start, _add_steps(start, PlaybackStep(step), 1) - timedelta(days=1)
+
+
 def playback_frames(date_from: date, date_to: date, step: PlaybackStep | str = PlaybackStep.YEAR,
                     mode: PlaybackMode | str = PlaybackMode.CUMULATIVE, window: int = 1) -> list[tuple[date, date]]:
     """Date windows (inclusive) from ``date_from`` to ``date_to``, one per step.

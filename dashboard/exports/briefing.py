@@ -23,11 +23,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from dashboard.data.filters import UrlState
-from dashboard.data.store import EventStore
-from dashboard.data.stories import Slide, Story
-from dashboard.exports.captions import export_context, shorten
-from dashboard.exports.charts import (
+from ..data.filters import UrlState
+from ..data.store import EventStore
+from ..data.stories import Slide, Story
+from ..i18n import format_number, normalise_language, translate
+from ..slide_facts import SlideFacts, slide_facts, sources_lines
+from .captions import export_context, shorten
+from .charts import (
     build_map,
     escape_text,
     export_theme,
@@ -35,11 +37,9 @@ from dashboard.exports.charts import (
     view_extent,
     wrap_lines,
 )
-from dashboard.exports.render import render_figure
-from dashboard.exports.service import DEFAULT_BASE_URL, ReferenceLayers, permalink_for
-from dashboard.exports.spec import ChartKind, ChartRequest, ExportContext, ExportFormat, SizePreset
-from dashboard.i18n import format_number, normalise_language, translate
-from dashboard.slide_facts import SlideFacts, slide_facts, sources_lines
+from .render import render_figure
+from .service import DEFAULT_BASE_URL, ReferenceLayers, permalink_for
+from .spec import ChartKind, ChartRequest, ExportContext, ExportFormat, SizePreset
 
 
 class BriefingFormat(StrEnum):

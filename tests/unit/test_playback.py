@@ -377,3 +377,13 @@ def test_pbk021_callbacks_end_of_range_and_user_change(app_context):
     assert taken["phase"] == "taken_over" and start is no_update
     assert update_playback_status(RANGE.with_changes(event_types=("arrest",)).to_store(), taken, "en") == \
         "6 frames · 1\u00a0Jan\u00a02014 – 31\u00a0Dec\u00a02019"  # the user moved off the frame: what Play plays
+
+
+@settings(max_examples=200, deadline=None)
+@given(days, steps)
+def test_pbk030_step_bounds_hold_the_day_and_touch_the_next_step(day, step):
+    from dashboard.data.playback import step_bounds
+
+    start, end = step_bounds(day, step)
+    assert start <= day <= end and start.day == 1
+    assert step_bounds(end + timedelta(days=1), step)[0] == end + timedelta(days=1)
