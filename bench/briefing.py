@@ -25,7 +25,7 @@ FORMATS = ("pdf", "pptx")
 
 def _context():
     from dashboard.config import Settings
-    from dashboard.context import load_context
+    from dashboard.state.context import load_context
 
     # An empty data directory of its own: the bundled facts and stories only.
     return load_context(Settings(data_dir=tempfile.mkdtemp(prefix="rutas-bench-briefing-")))

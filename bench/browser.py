@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.harness import DASH_IDLE_JS, chromium_browser
+from bench.harness import DASH_IDLE_JS, chromium_browser
+from bench.scenarios import EVENT_TYPE, VRAEM_VIEW
 
 TIMEOUT_MS = 120_000
 QUIET_MS = 500
@@ -50,8 +51,6 @@ def _action_ms(page, graph_id: str, script: str, arg) -> float:
 
 def measure_browser(server, reps: int) -> dict[str, tuple[list[float], str]]:
     """Times in ms per scenario, and the failure that stopped it ('' if none)."""
-    from bench.run import EVENT_TYPE, VRAEM_VIEW
-
     arm = server.arm
     url = f"{server.url}/{server.search}"
     types_id, types_prop = arm.types.rsplit(".", 1)

@@ -39,7 +39,7 @@ def _export(context, query: str, chart: str, fmt: str, size: str, scale: int = 1
 
 def _context():
     from dashboard.config import Settings
-    from dashboard.context import load_context
+    from dashboard.state.context import load_context
 
     # An empty data directory of its own: the bundled facts only, whatever the user imported.
     return load_context(Settings(data_dir=tempfile.mkdtemp(prefix="rutas-bench-export-")))

@@ -49,10 +49,10 @@ def synthetic_acled(rows: int, seed: int = 1) -> bytes:
 
 def measure(rows: int) -> dict[str, float]:
     from dashboard.config import Settings
-    from dashboard.context import build_context
     from dashboard.data.catalog import load_bundled_data
     from dashboard.data.datasets import DatasetRepository
     from dashboard.data.imports.pipeline import import_bytes
+    from dashboard.state.context import build_context
 
     data = synthetic_acled(rows)
     with tempfile.TemporaryDirectory() as directory:

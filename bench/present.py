@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser.harness import PageLog, chromium_browser, serve_app  # noqa: E402
+from bench.harness import PageLog, chromium_browser, serve_app  # noqa: E402
 
 TIMEOUT_MS = 120_000
 STAMP_KEYDOWN_JS = """() => { if (window.__benchStamp) return; window.__benchStamp = true;
@@ -53,9 +53,9 @@ SLIDE_IN_PLACE_JS = """([n, title, counts, points, events, view]) => {
 
 def expected_slides(story_id: str) -> tuple[list[dict], range]:
     """Per slide: title, the four counts and the event points the map must draw."""
-    from dashboard.context import get_context
-    from dashboard.present_view import slide_layer, slide_view
-    from dashboard.slide_facts import slide_facts
+    from dashboard.state.context import get_context
+    from dashboard.state.present_view import slide_layer, slide_view
+    from dashboard.words.slide_facts import slide_facts
 
     context = get_context()
     story = context.stories.get(story_id)
@@ -102,7 +102,7 @@ def main() -> None:
 
     from dashboard import create_app
     from dashboard.config import Settings
-    from dashboard.present_view import median_p95
+    from dashboard.state.present_view import median_p95
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app(Settings(data_dir=tempfile.mkdtemp(prefix="rutas-bench-present-")))

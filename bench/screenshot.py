@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser.harness import PageLog, chromium_browser, wait_for_map  # noqa: E402
+from bench.harness import PageLog, chromium_browser, wait_for_map  # noqa: E402
 
 
 def main(url: str, out: str) -> None:

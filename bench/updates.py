@@ -21,8 +21,8 @@ from dashboard.callbacks.views import (
     update_timeline,
 )
 from dashboard.config import Settings
-from dashboard.context import load_context, set_context
 from dashboard.data.filters import FilterSpec
+from dashboard.state.context import load_context, set_context
 
 SCENARIOS = {
     "all events": FilterSpec(),

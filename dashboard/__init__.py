@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None):
     """
     import dash
 
-    from dashboard.context import load_context, set_context
+    from dashboard.state.context import load_context, set_context
 
     settings = settings or Settings.from_env()
     set_context(load_context(settings))
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None):
 
 def configure_server(server, settings: Settings) -> None:
     """Flask settings: the request size limit for uploads, and the secret key."""
-    from dashboard.uploads import request_size_limit
+    from dashboard.state.uploads import request_size_limit
 
     # Uploads arrive as base64 inside a JSON request: refuse bodies far beyond the import limit
     # before reading them; the import itself checks the decoded size exactly.

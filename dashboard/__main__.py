@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard.config import Settings, import_limits
-from dashboard.context import AppContext, load_context
 from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_into
 from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
@@ -26,7 +25,8 @@ from dashboard.exports.render import ExportError
 from dashboard.exports.service import DEFAULT_BASE_URL, export_view
 from dashboard.exports.spec import ChartKind, ExportFormat, ExportTheme, SizePreset, request_from_controls
 from dashboard.i18n import translate
-from dashboard.views import json_cell
+from dashboard.state.context import AppContext, load_context
+from dashboard.state.views import json_cell
 
 FORMAT_CHOICES = ("auto", "acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz")
 

@@ -27,7 +27,7 @@ def store(bundled):
 def app_context(bundled, tmp_path_factory):
     """The process context the callbacks read (set once), over an empty data directory."""
     from dashboard.config import Settings
-    from dashboard.context import build_context, set_context
+    from dashboard.state.context import build_context, set_context
 
     data_dir = tmp_path_factory.mktemp("instance")
     context = build_context(Settings(data_dir=str(data_dir)), bundled)

@@ -8,7 +8,6 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.config import import_limits
-from dashboard.context import get_context
 from dashboard.data.datasets import DatasetNotFound, import_into
 from dashboard.data.filters import build_search, parse_url_state
 from dashboard.data.imports.base import ImportRefused
@@ -16,10 +15,11 @@ from dashboard.data.imports.report import ImportReport
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds, FilterIds, PageIds
-from dashboard.interactions import show_dataset
 from dashboard.layout.data_panel import build_report, dataset_list, dataset_options
 from dashboard.layout.filters import date_bounds, facet_options
-from dashboard.uploads import decode_upload
+from dashboard.state.context import get_context
+from dashboard.state.interactions import show_dataset
+from dashboard.state.uploads import decode_upload
 
 log = logging.getLogger(__name__)
 

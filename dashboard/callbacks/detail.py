@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dash import Input, Output, Patch, State, callback, ctx, no_update
 
-from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, build_search, parse_url_state
 from dashboard.ids import DetailIds, FilterIds, MapIds, PageIds, TableIds
 from dashboard.layout.detail import build_detail_card
-from dashboard.views import event_row_at, first_point, highlight_position
+from dashboard.state.context import get_context
+from dashboard.state.views import event_row_at, first_point, highlight_position
 
 
 @callback(

@@ -8,7 +8,6 @@ import flask
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec
 from dashboard.exports.render import ExportError
 from dashboard.exports.service import (
@@ -21,8 +20,9 @@ from dashboard.exports.service import (
 from dashboard.exports.spec import ExportFormat, request_from_controls
 from dashboard.i18n import translate
 from dashboard.ids import BreakdownIds, ExportIds, FilterIds, MapIds, PageIds, TimelineIds
-from dashboard.interactions import next_export_title
-from dashboard.views import chart_labels
+from dashboard.state.context import get_context
+from dashboard.state.interactions import next_export_title
+from dashboard.state.views import chart_labels
 
 log = logging.getLogger(__name__)
 

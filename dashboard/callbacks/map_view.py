@@ -10,12 +10,12 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State, callback, no_update
 
 from dashboard.callbacks.views import patch_layer
-from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, MapView, build_search, parse_url_state
 from dashboard.figures.event_map import DEFAULT_VIEW
 from dashboard.ids import FilterIds, MapIds, PageIds
-from dashboard.interactions import fit_view
-from dashboard.views import map_layer, viewport_of
+from dashboard.state.context import get_context
+from dashboard.state.interactions import fit_view
+from dashboard.state.views import map_layer, viewport_of
 
 
 @callback(

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dash import Input, Output, State, callback
 from dash.exceptions import PreventUpdate
 
-from dashboard.context import get_context
 from dashboard.data.filters import parse_url_state
 from dashboard.ids import PageIds
-from dashboard.interactions import page_route
 from dashboard.layout.page import build_page
 from dashboard.layout.present import build_notes, build_presenter
+from dashboard.state.context import get_context
+from dashboard.state.interactions import page_route
 
 
 @callback(

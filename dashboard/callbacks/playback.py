@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, no_update
 
-from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec
-from dashboard.data.playback import (
+from dashboard.data.stories import PlaybackMode
+from dashboard.ids import FilterIds, PageIds, PlaybackIds
+from dashboard.layout.playback import DEFAULT_SPEED, play_label, playback_status_text
+from dashboard.state.context import get_context
+from dashboard.state.playback import (
     SPEEDS_MS,
     PlaybackInputs,
     PlaybackSettings,
@@ -18,9 +21,6 @@ from dashboard.data.playback import (
     extent_dates,
     update_playback,
 )
-from dashboard.data.stories import PlaybackMode
-from dashboard.ids import FilterIds, PageIds, PlaybackIds
-from dashboard.layout.playback import DEFAULT_SPEED, play_label, playback_status_text
 
 
 @callback(

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, Patch, State, callback, clientside_callback, no_update
 
-from dashboard.context import get_context
 from dashboard.data.stories import Panel
 from dashboard.ids import NotesIds, PresentIds
 from dashboard.layout.present import sources_list
-from dashboard.present_view import (
+from dashboard.state.context import get_context
+from dashboard.state.present_view import (
     clamp_slide,
     frame_view,
     initial_frame_state,
@@ -34,7 +34,7 @@ from dashboard.present_view import (
     toggle_playback,
     view_data,
 )
-from dashboard.slide_facts import slide_facts
+from dashboard.words.slide_facts import slide_facts
 
 SLIDE_OUTPUTS = [
     Output(PresentIds.TITLE, "children"), Output(PresentIds.CAPTION, "children"),

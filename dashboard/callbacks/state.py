@@ -6,7 +6,8 @@ from dash import Input, Output, State, callback, ctx, no_update
 
 from dashboard.data.filters import build_search, parse_url_state
 from dashboard.ids import BreakdownIds, DataIds, FilterIds, MapIds, PageIds, TimelineIds
-from dashboard.interactions import (
+from dashboard.layout.filters import spatial_summary
+from dashboard.state.interactions import (
     BrowserInputs,
     ControlValues,
     Trigger,
@@ -15,7 +16,6 @@ from dashboard.interactions import (
     controls_from_spec,
     next_url_state,
 )
-from dashboard.layout.filters import spatial_summary
 
 CONTROL_PROPS = (
     (FilterIds.TEXT, "value"), (FilterIds.DATE_RANGE, "start_date"), (FilterIds.DATE_RANGE, "end_date"),

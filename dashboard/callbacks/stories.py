@@ -17,7 +17,6 @@ import flask
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.context import get_context
 from dashboard.data.imports.base import ImportRefused
 from dashboard.data.stories import MAX_STORY_BYTES, StoryError, StoryNotFound, story_json
 from dashboard.exports.briefing import (
@@ -30,9 +29,10 @@ from dashboard.exports.render import ExportError
 from dashboard.exports.service import DEFAULT_BASE_URL, human_size
 from dashboard.i18n import translate
 from dashboard.ids import FilterIds, PageIds, StoryIds
-from dashboard.interactions import next_export_title
 from dashboard.layout.story_panel import build_story_view, slide_control_id, status_with_problems
-from dashboard.story_builder import (
+from dashboard.state.context import get_context
+from dashboard.state.interactions import next_export_title
+from dashboard.state.story_builder import (
     SlideAction,
     StaleStory,
     add_view_slide,
@@ -57,7 +57,7 @@ from dashboard.story_builder import (
     story_options,
     undo_record,
 )
-from dashboard.uploads import decode_upload
+from dashboard.state.uploads import decode_upload
 
 log = logging.getLogger(__name__)
 

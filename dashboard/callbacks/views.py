@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
 
-from dashboard.context import get_context
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.data.store import BREAKDOWN_FIELDS
 from dashboard.figures.breakdown import FILTER_FIELD, build_breakdown
@@ -21,11 +20,11 @@ from dashboard.ids import (
     TimelineIds,
 )
 from dashboard.layout.page import TABLE_FIELDS
-from dashboard.views import (
+from dashboard.state.context import get_context
+from dashboard.state.views import (
     basemap_for,
     event_lines,
     event_row_at,
-    filter_summary,
     first_point,
     highlight_position,
     map_layer,
@@ -34,6 +33,7 @@ from dashboard.views import (
     viewport_from_relayout,
     viewport_of,
 )
+from dashboard.words.summary import filter_summary
 
 
 @callback(

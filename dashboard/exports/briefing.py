@@ -1,6 +1,6 @@
 """The briefing pack of a story: a PDF (one page per slide) and a PPTX (one slide per slide).
 
-Both read every slide through :func:`dashboard.slide_facts.slide_facts`, so the counts and
+Both read every slide through :func:`dashboard.words.slide_facts.slide_facts`, so the counts and
 sources on paper are the ones the presenter screen shows. No dash import.
 
 - PDF: each slide is one A4-landscape page drawn as a plotly figure and printed by kaleido
@@ -27,7 +27,7 @@ from ..data.filters import UrlState
 from ..data.store import EventStore
 from ..data.stories import Slide, Story
 from ..i18n import format_number, normalise_language, translate
-from ..slide_facts import SlideFacts, slide_facts, sources_lines
+from ..words.slide_facts import SlideFacts, slide_facts, sources_lines
 from .captions import export_context, shorten
 from .charts import (
     build_map,

@@ -2,7 +2,7 @@
 
 Every word comes from the i18n catalogs (``export.title.*``, ``export.source.*``,
 ``export.alt.*``), so the two languages never drift apart in what they say. The subtitle is
-:func:`dashboard.views.filter_summary`, the same filters-in-words the app shows.
+:func:`dashboard.words.summary.filter_summary`, the same filters-in-words the app shows.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..data.filters import FilterSpec
 from ..data.schema import BUNDLED_DATASET
 from ..data.store import EventStore, Totals
 from ..i18n import format_number, label, normalise_language, translate
-from ..views import filter_summary
+from ..words.summary import filter_summary
 from .spec import ChartKind, ChartRequest, ExportContext
 
 MAX_TITLE_CHARS = 80

@@ -7,7 +7,7 @@ view, or grid cells when too many events are in view for a browser to draw.
 
 Per point only float32 coordinates and a uint8 marker size are sent (base64 typed arrays); no
 text, dates or ids. Hover and click details are fetched from the server for the point's
-coordinates (see ``dashboard.views.event_row_at``). Place and river
+coordinates (see ``dashboard.state.views.event_row_at``). Place and river
 names are MapLibre symbol layers, so the map engine hides colliding labels and reveals finer ones
 as the user zooms in.
 """

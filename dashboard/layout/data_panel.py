@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.context import AppContext
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds
+from dashboard.state.context import AppContext
 
 REPORT_ROWS_SHOWN = 100  # the rest is in the downloadable CSV
 

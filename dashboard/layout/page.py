@@ -5,7 +5,6 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.context import AppContext
 from dashboard.data.filters import FilterSpec, Notice, UrlState
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
@@ -24,7 +23,8 @@ from dashboard.layout.export_dialog import build_export_dialog
 from dashboard.layout.filters import build_filter_panel
 from dashboard.layout.playback import build_playback_controls
 from dashboard.layout.story_panel import build_story_panel
-from dashboard.views import MAX_TABLE_BLOCK
+from dashboard.state.context import AppContext
+from dashboard.state.views import MAX_TABLE_BLOCK
 
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}

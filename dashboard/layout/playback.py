@@ -7,7 +7,10 @@ from datetime import date
 from dash import dcc, html
 
 from dashboard.data.filters import FilterSpec
-from dashboard.data.playback import (
+from dashboard.data.stories import PlaybackMode, PlaybackStep
+from dashboard.i18n import translate
+from dashboard.ids import PlaybackIds
+from dashboard.state.playback import (
     MAX_FRAMES,
     SPEEDS_MS,
     WINDOW_STEPS,
@@ -18,9 +21,6 @@ from dashboard.data.playback import (
     playback_range,
     shows_frame,
 )
-from dashboard.data.stories import PlaybackMode, PlaybackStep
-from dashboard.i18n import translate
-from dashboard.ids import PlaybackIds
 
 DEFAULT_SPEED = "normal"
 

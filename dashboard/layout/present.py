@@ -11,12 +11,12 @@ import json
 
 from dash import dcc, html
 
-from dashboard.context import AppContext
-from dashboard.data.playback import SPEEDS_MS
 from dashboard.data.stories import Panel, PlaybackMode, Story
 from dashboard.i18n import translate
 from dashboard.ids import NotesIds, PresentIds
-from dashboard.present_view import (
+from dashboard.state.context import AppContext
+from dashboard.state.playback import SPEEDS_MS
+from dashboard.state.present_view import (
     dashboard_link,
     initial_frame_state,
     interval_ms,
@@ -38,7 +38,7 @@ from dashboard.present_view import (
     slide_view,
     view_data,
 )
-from dashboard.slide_facts import slide_facts
+from dashboard.words.slide_facts import slide_facts
 
 MAP_CONFIG = {"displayModeBar": False, "scrollZoom": True, "displaylogo": False}
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}

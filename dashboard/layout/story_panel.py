@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.context import AppContext
 from dashboard.data.stories import MAX_CAPTION, MAX_NOTES, MAX_TITLE, Story
 from dashboard.i18n import translate
 from dashboard.ids import StoryIds
-from dashboard.story_builder import (
+from dashboard.state.context import AppContext
+from dashboard.state.story_builder import (
     DEFAULT_SLIDE_PANELS,
     PANEL_ORDER,
     SlideRow,

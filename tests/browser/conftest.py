@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from tests.browser.harness import UPLOAD_LIMIT_BYTES, PageLog, UiPage, chromium_browser, serve_app
+from bench.harness import UPLOAD_LIMIT_BYTES, PageLog, UiPage, chromium_browser, serve_app
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +31,7 @@ def rutas_app(data_dir):
 
 @pytest.fixture(scope="session")
 def app_context(rutas_app):
-    from dashboard.context import get_context
+    from dashboard.state.context import get_context
 
     return get_context()
 

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from bench.harness import UPLOAD_LIMIT_BYTES, view_counts, wait_for_view_counts
 from dashboard.data.filters import FilterSpec
 from dashboard.i18n import format_number
-from tests.browser.harness import UPLOAD_LIMIT_BYTES, view_counts, wait_for_view_counts
 
 pytestmark = pytest.mark.browser
 

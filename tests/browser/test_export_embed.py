@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import plotly.graph_objects as go
 import pytest
 
+from bench.harness import PageLog
 from dashboard.data.filters import FilterSpec
 from dashboard.exports.embed import CHART_ID, standalone_html
 from dashboard.exports.spec import ExportContext
-from tests.browser.harness import PageLog
 
 pytestmark = pytest.mark.browser
 

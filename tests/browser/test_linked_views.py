@@ -13,11 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from dashboard.data.filters import FilterSpec, parse_url_state
-from dashboard.data.store import EVENT_TYPES
-from dashboard.figures.event_map import DEFAULT_VIEW
-from dashboard.i18n import format_number
-from tests.browser.harness import (
+from bench.harness import (
     PageLog,
     UiPage,
     drag,
@@ -26,6 +22,10 @@ from tests.browser.harness import (
     view_counts,
     wait_for_view_counts,
 )
+from dashboard.data.filters import FilterSpec, parse_url_state
+from dashboard.data.store import EVENT_TYPES
+from dashboard.figures.event_map import DEFAULT_VIEW
+from dashboard.i18n import format_number
 
 pytestmark = pytest.mark.browser
 

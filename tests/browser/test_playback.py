@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from dashboard.data.filters import FilterSpec
-from dashboard.data.playback import SPEEDS_MS, playback_frames
 from dashboard.data.stories import PlaybackMode, PlaybackStep
 from dashboard.i18n import format_number
 from dashboard.ids import CountIds, FilterIds, PlaybackIds
+from dashboard.state.playback import SPEEDS_MS, playback_frames
 
 pytestmark = pytest.mark.browser
 

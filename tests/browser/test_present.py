@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from bench.harness import PageLog, settle
 from dashboard.data.stories import Panel, Slide, Story
 from dashboard.i18n import format_number
-from dashboard.present_view import slide_layer, slide_view
-from tests.browser.harness import PageLog, settle
+from dashboard.state.present_view import slide_layer, slide_view
 
 pytestmark = pytest.mark.browser
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from bench.harness import PageLog, UiPage, map_canvas_point
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import InMemoryEventStore
 from dashboard.data.synth import synthetic_events
 from dashboard.figures.event_map import map_trace_index
 from dashboard.i18n import format_number
-from tests.browser.harness import PageLog, UiPage, map_canvas_point
 from tests.synthetic_server import synthetic_server
 
 N = 200_000

@@ -12,7 +12,7 @@ import pytest
 from dashboard.data.filters import parse_url_state
 from dashboard.data.stories import StoryNotFound, parse_story
 from dashboard.i18n import format_number
-from dashboard.story_builder import default_slide_title
+from dashboard.state.story_builder import default_slide_title
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ import pytest
 from pptx import Presentation
 
 from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository, story_from_dict
-from dashboard.slide_facts import slide_facts, sources_lines
+from dashboard.words.slide_facts import slide_facts, sources_lines
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED_ID = "from-the-vraem-to-europe"

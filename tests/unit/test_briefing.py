@@ -31,7 +31,7 @@ from dashboard.exports.briefing import (
     title_points,
 )
 from dashboard.exports.charts import mercator_y, shape_extent, view_extent, wrap_lines
-from dashboard.slide_facts import slide_facts
+from dashboard.words.slide_facts import slide_facts
 
 WHEN = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
 SOURCES = tuple((f"Outlet {i}", f"https://news.example.org/{i}/" + "long-path-segment-" * 4, 10 - i)

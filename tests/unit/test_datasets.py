@@ -22,7 +22,7 @@ from dashboard.data.imports.pipeline import ImportOutcome, dataset_id_for, displ
 from dashboard.data.imports.report import ImportReport
 from dashboard.data.schema import ALL_COLUMNS
 from dashboard.data.store import InMemoryEventStore
-from dashboard.uploads import decode_upload, request_size_limit
+from dashboard.state.uploads import decode_upload, request_size_limit
 
 
 class FakeGazetteer:
@@ -243,7 +243,7 @@ def test_rep001_report_csv_neutralises_formulas_and_round_trips():
 def test_ctx001_store_follows_the_data_directory(bundled, tmp_path, imported_frame):
     """An import or delete by any process (another worker, the CLI) reaches this one's store."""
     from dashboard.config import Settings
-    from dashboard.context import build_context
+    from dashboard.state.context import build_context
 
     context = build_context(Settings(data_dir=str(tmp_path)), bundled)
     before = context.store.size
@@ -306,7 +306,7 @@ def test_lim003_server_refuses_request_bodies_far_over_the_upload_limit():
 
 
 def test_sum001_filter_summary_names_the_datasets_shown():
-    from dashboard.views import filter_summary
+    from dashboard.words.summary import filter_summary
 
     spec = FilterSpec(datasets=("rutas", "acled-x-1"), event_types=("arrest",))
     text = filter_summary(spec, "en", {"acled-x-1": "My ACLED export"})

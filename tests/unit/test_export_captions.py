@@ -22,7 +22,7 @@ from dashboard.exports.captions import (
 )
 from dashboard.exports.spec import ChartKind, ChartRequest
 from dashboard.i18n import CATALOGS, format_number, translate
-from dashboard.views import filter_summary
+from dashboard.words.summary import filter_summary
 
 EXPORTED = datetime(2026, 12, 1, 14, 3, tzinfo=UTC)
 SEIZURES_2019_2024 = FilterSpec(event_types=("drug_seizure",), date_from=date(2019, 1, 1),

@@ -64,7 +64,7 @@ def test_map003_precision_styling(full_map, bundled, store):
 
 
 def test_map004_hover_has_date_precision_place_type_and_quantities(store):
-    from dashboard.views import event_lines
+    from dashboard.state.views import event_lines
 
     event = store.event(store.rows(FilterSpec(text="Messi"), ("event_id",))["event_id"][0])
     text = " · ".join(event_lines(event, "en"))
@@ -140,7 +140,7 @@ def test_brk001_breakdown_bars_and_click(store):
 
 def test_map009_basemap_setting_switches_style():
     from dashboard.config import Basemap
-    from dashboard.views import ONLINE_STYLE, basemap_for
+    from dashboard.state.views import ONLINE_STYLE, basemap_for
 
     style, layers = basemap_for(Basemap.ONLINE)
     assert style == ONLINE_STYLE and layers == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.data.filters import FilterSpec, MapView, UrlState
-from dashboard.interactions import (
+from dashboard.state.interactions import (
     ControlValues,
     controls_from_spec,
     reset_state,
@@ -77,7 +77,7 @@ def test_int006_reset_keeps_language_only():
 def test_int008_fit_view_shows_every_point():
     import numpy as np
 
-    from dashboard.interactions import MAP_TILE_PX, fit_view
+    from dashboard.state.interactions import MAP_TILE_PX, fit_view
 
     lon = np.array([-77.1, -73.8, 4.4])  # Callao, the VRAEM, Antwerp
     lat = np.array([-12.05, -12.5, 51.26])
@@ -99,7 +99,7 @@ def test_int020_show_dataset_selects_it_alone_and_fits_the_map(store):
 
 def test_int020_browser_values_that_are_not_numbers_keep_the_view():
     from dashboard.data.filters import MapView
-    from dashboard.interactions import view_from_relayout
+    from dashboard.state.interactions import view_from_relayout
 
     current = MapView(lat=-12.0, lon=-74.0, zoom=6.0)
     assert view_from_relayout({"map.center": {"lat": [1], "lon": "x"}, "map.zoom": "7"}, current) == current
@@ -109,7 +109,7 @@ def test_int020_browser_values_that_are_not_numbers_keep_the_view():
 
 
 def test_int_export_title_follows_the_default_until_the_user_writes_one():
-    from dashboard.interactions import next_export_title
+    from dashboard.state.interactions import next_export_title
 
     assert next_export_title(None, None, "Drug seizures") == "Drug seizures"
     assert next_export_title("  ", "Old", "New") == "New"

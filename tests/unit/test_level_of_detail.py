@@ -14,7 +14,7 @@ from dashboard.data.filters import FilterSpec, MapView
 from dashboard.data.store import EVENT_TYPES, InMemoryEventStore
 from dashboard.data.synth import synthetic_events
 from dashboard.figures.event_map import build_event_map, layer_patch_data, map_trace_index
-from dashboard.views import (
+from dashboard.state.views import (
     event_row_at,
     map_layer,
     map_note,

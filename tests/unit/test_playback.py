@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from dashboard.callbacks.playback import on_playback_event, update_playback_pace, update_playback_status
 from dashboard.data.filters import FilterSpec
-from dashboard.data.playback import (
+from dashboard.data.stories import PlaybackMode, PlaybackStep
+from dashboard.layout.playback import frame_label, playback_status_text
+from dashboard.messages.playback import MESSAGES
+from dashboard.state.playback import (
     MAX_FRAMES,
     SPEEDS_MS,
     PlaybackInputs,
@@ -26,9 +29,6 @@ from dashboard.data.playback import (
     playback_range,
     update_playback,
 )
-from dashboard.data.stories import PlaybackMode, PlaybackStep
-from dashboard.layout.playback import frame_label, playback_status_text
-from dashboard.messages.playback import MESSAGES
 
 NBSP = "\u00a0"
 MONTHS = {PlaybackStep.MONTH: 1, PlaybackStep.QUARTER: 3, PlaybackStep.YEAR: 12}
@@ -382,7 +382,7 @@ def test_pbk021_callbacks_end_of_range_and_user_change(app_context):
 @settings(max_examples=200, deadline=None)
 @given(days, steps)
 def test_pbk030_step_bounds_hold_the_day_and_touch_the_next_step(day, step):
-    from dashboard.data.playback import step_bounds
+    from dashboard.state.playback import step_bounds
 
     start, end = step_bounds(day, step)
     assert start <= day <= end and start.day == 1

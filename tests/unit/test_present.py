@@ -18,7 +18,6 @@ from dashboard.callbacks.present import (
     update_speed,
 )
 from dashboard.data.filters import FilterSpec, MapView, parse_url_state
-from dashboard.data.playback import SPEEDS_MS
 from dashboard.data.stories import (
     Panel,
     PlaybackMode,
@@ -40,7 +39,8 @@ from dashboard.i18n import CATALOGS, format_number
 from dashboard.ids import NotesIds, PresentIds
 from dashboard.layout.present import build_notes, build_presenter
 from dashboard.messages.present import MESSAGES
-from dashboard.present_view import (
+from dashboard.state.playback import SPEEDS_MS
+from dashboard.state.present_view import (
     clamp_slide,
     dashboard_link,
     dates_in_words,

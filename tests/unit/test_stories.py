@@ -33,7 +33,7 @@ from dashboard.data.stories import (
     story_json,
     story_to_dict,
 )
-from dashboard.slide_facts import slide_facts, sources_lines
+from dashboard.words.slide_facts import slide_facts, sources_lines
 
 
 def make_story(count: int = 3, story_id: str = "test-story") -> Story:

@@ -29,7 +29,7 @@ from dashboard.exports.render import ExportError
 from dashboard.i18n import CATALOGS
 from dashboard.ids import StoryIds
 from dashboard.messages.stories import MESSAGES
-from dashboard.story_builder import (
+from dashboard.state.story_builder import (
     DEFAULT_SLIDE_PANELS,
     StaleUndo,
     default_slide_title,
@@ -136,7 +136,7 @@ def test_stb005_every_story_string_exists_in_both_languages():
 
 
 def test_stb006_story_builder_loads_no_dash():
-    code = ("import sys, dashboard.story_builder\n"
+    code = ("import sys, dashboard.state.story_builder\n"
             "print(sorted(k for k in sys.modules if k == 'dash' or k.startswith('dash.')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])

@@ -11,8 +11,10 @@ from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import CELL_SIZES, EventStore, cell_size_for_zoom
+from dashboard.exports.captions import alt_text
+from dashboard.exports.spec import BREAKDOWN_FIELDS, ChartKind
 from dashboard.figures.event_map import MapLayer, empty_points, offline_layers, offline_style
-from dashboard.geometry import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
+from dashboard.figures.geo import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.i18n import format_number, label, translate
 
 ONLINE_STYLE = "carto-positron"
@@ -266,49 +268,9 @@ def table_records(columns: dict[str, np.ndarray], lang: str,
     return records
 
 
-def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None = None) -> str:
-    """The active filters in words (also the subtitle of exported charts later).
-
-    Datasets other than the bundled facts are named first: a chart must say whose data it shows.
-    """
-    if spec.is_empty:
-        return translate("filters.none", lang)
-    parts: list[str] = []
-    if spec.datasets:
-        names = dataset_names or {}
-        parts.append(translate("filters.datasets", lang, names=" + ".join(
-            translate("data.bundled_short", lang) if d == BUNDLED_DATASET else names.get(d, d)
-            for d in spec.datasets)))
-    if spec.date_from or spec.date_to:
-        parts.append(f"{spec.date_from or '…'} – {spec.date_to or '…'}")
-    for field, kind in (("event_types", "event_type"), ("routes", "route"), ("drugs", "drug"),
-                        ("countries", "country")):
-        values = getattr(spec, field)
-        if values:
-            parts.append(", ".join(label(kind, v, lang) for v in values))
-    if spec.actors:
-        parts.append(", ".join(label("actor_group", a, lang) for a in spec.actors))
-    if spec.regions:
-        parts.append(", ".join(spec.regions))
-    if spec.kg_min is not None or spec.kg_max is not None:
-        low = format_number(spec.kg_min, lang) if spec.kg_min is not None else "0"
-        high = format_number(spec.kg_max, lang) if spec.kg_max is not None else "…"
-        parts.append(f"{low}–{high} kg")
-    if spec.text:
-        parts.append(f"“{spec.text}”")
-    if spec.bbox is not None:
-        parts.append(translate("filters.spatial_box", lang))
-    if spec.polygon is not None:
-        parts.append(translate("filters.spatial_lasso", lang))
-    return " · ".join(parts)
-
-
 def chart_labels(store: EventStore, spec: FilterSpec, lang: str, breakdown_field: str,
                  dataset_names: dict[str, str] | None = None) -> tuple[str, str, str]:
     """Accessible labels of the map, timeline and breakdown: each chart's alt text (it names the chart)."""
-    from .exports.captions import alt_text  # here, not at the top: captions imports filter_summary from us
-    from .exports.spec import BREAKDOWN_FIELDS, ChartKind
-
     field = breakdown_field if breakdown_field in BREAKDOWN_FIELDS else "event_type"
     return tuple(alt_text(store, spec, chart, lang, breakdown_field=field, dataset_names=dataset_names)
                  for chart in (ChartKind.MAP, ChartKind.TIMELINE, ChartKind.BREAKDOWN))

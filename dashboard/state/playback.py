@@ -15,8 +15,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from .filters import FilterSpec
-from .stories import PlaybackMode, PlaybackStep
+from dashboard.data.filters import FilterSpec
+from dashboard.data.stories import PlaybackMode, PlaybackStep
 
 MAX_FRAMES = 600
 SPEEDS_MS = {"slow": 2000, "normal": 1000, "fast": 400}  # time on each frame

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from dashboard.data.store import EventStore, Totals
 from dashboard.data.stories import Slide, Story
 from dashboard.i18n import format_number, translate
-from dashboard.views import filter_summary
+from dashboard.words.summary import filter_summary
 
 SOURCE_COLUMNS = ("source_name", "source_url")
 

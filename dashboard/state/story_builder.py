@@ -35,7 +35,7 @@ from dashboard.data.stories import (
 from dashboard.exports.captions import default_title
 from dashboard.exports.spec import ChartKind
 from dashboard.i18n import translate
-from dashboard.views import filter_summary
+from dashboard.words.summary import filter_summary
 
 # What a new slide shows unless the user unticks it: the map, the headline counts and the timeline.
 DEFAULT_SLIDE_PANELS = tuple(p.value for p in V1_PANELS)

@@ -13,8 +13,8 @@ from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, Ur
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.figures.breakdown import FILTER_FIELD, clicked_category
 from dashboard.figures.event_map import DEFAULT_VIEW
+from dashboard.figures.geo import MAP_TILE_PX, MAX_LATITUDE, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.figures.timeline import brushed_date_range
-from dashboard.geometry import MAP_TILE_PX, MAX_LATITUDE, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.ids import BreakdownIds, DataIds, FilterIds, MapIds, PageIds, TimelineIds
 
 COORD_DECIMALS = 4  # ~10 m: plenty for a selection, and keeps shared links short

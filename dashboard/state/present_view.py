@@ -1,7 +1,7 @@
 """Pure helpers of the presenter screen and the speaker notes. No dash import.
 
 The presenter shows one slide of a story at a time: title, caption, the slide's numbers (always
-through :func:`dashboard.slide_facts.slide_facts`, so they equal ``python -m dashboard query``),
+through :func:`dashboard.words.slide_facts.slide_facts`, so they equal ``python -m dashboard query``),
 its panels in the projector theme, and a progress indicator. Slides can play their date range
 frame by frame; the frame maths lives here so the callbacks stay thin.
 """
@@ -18,14 +18,6 @@ import plotly.graph_objects as go
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
-from dashboard.data.playback import (
-    SPEEDS_MS,
-    frame_spec,
-    next_frame,
-    playback_frames,
-    playback_range,
-    step_bounds,
-)
 from dashboard.data.store import EVENT_TYPES, EventStore
 from dashboard.data.stories import (
     Panel,
@@ -51,9 +43,18 @@ from dashboard.figures.event_map import (
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
-from dashboard.interactions import fit_view
-from dashboard.slide_facts import SlideFacts, slide_facts
-from dashboard.views import filter_summary, map_layer, viewport_of
+from dashboard.state.interactions import fit_view
+from dashboard.state.playback import (
+    SPEEDS_MS,
+    frame_spec,
+    next_frame,
+    playback_frames,
+    playback_range,
+    step_bounds,
+)
+from dashboard.state.views import map_layer, viewport_of
+from dashboard.words.slide_facts import SlideFacts, slide_facts
+from dashboard.words.summary import filter_summary
 
 RING_PX = 24.0  # radius of the ring around a highlighted event, in screen px at the slide's zoom
 PRESENT_MAP_PX = (1500, 760)  # about the map's size on a 1920×1080 projector

@@ -1,0 +1,44 @@
+"""The active filters in words: the one summary the app, exports, stories and the presenter share."""
+
+from __future__ import annotations
+
+from dashboard.data.filters import FilterSpec
+from dashboard.data.schema import BUNDLED_DATASET
+from dashboard.i18n import format_number, label, translate
+
+
+def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None = None) -> str:
+    """The active filters in words (also the subtitle of exported charts later).
+
+    Datasets other than the bundled facts are named first: a chart must say whose data it shows.
+    """
+    if spec.is_empty:
+        return translate("filters.none", lang)
+    parts: list[str] = []
+    if spec.datasets:
+        names = dataset_names or {}
+        parts.append(translate("filters.datasets", lang, names=" + ".join(
+            translate("data.bundled_short", lang) if d == BUNDLED_DATASET else names.get(d, d)
+            for d in spec.datasets)))
+    if spec.date_from or spec.date_to:
+        parts.append(f"{spec.date_from or '…'} – {spec.date_to or '…'}")
+    for field, kind in (("event_types", "event_type"), ("routes", "route"), ("drugs", "drug"),
+                        ("countries", "country")):
+        values = getattr(spec, field)
+        if values:
+            parts.append(", ".join(label(kind, v, lang) for v in values))
+    if spec.actors:
+        parts.append(", ".join(label("actor_group", a, lang) for a in spec.actors))
+    if spec.regions:
+        parts.append(", ".join(spec.regions))
+    if spec.kg_min is not None or spec.kg_max is not None:
+        low = format_number(spec.kg_min, lang) if spec.kg_min is not None else "0"
+        high = format_number(spec.kg_max, lang) if spec.kg_max is not None else "…"
+        parts.append(f"{low}–{high} kg")
+    if spec.text:
+        parts.append(f"“{spec.text}”")
+    if spec.bbox is not None:
+        parts.append(translate("filters.spatial_box", lang))
+    if spec.polygon is not None:
+        parts.append(translate("filters.spatial_lasso", lang))
+    return " · ".join(parts)
