@@ -11,29 +11,23 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-from .schema import Drug, EventType
+from .facets import FACETS
+from .language import DEFAULT_LANGUAGE, LANGUAGES
 
 Notice = tuple[str, str]  # (parameter, message key in dashboard.i18n, e.g. "notice.bad_date")
 
-LIST_PARAMS = {
-    "type": "event_types",
-    "actor": "actors",
-    "country": "countries",
-    "region": "regions",
-    "route": "routes",
-    "drug": "drugs",
-    "dataset": "datasets",
-}
+# URL parameter → FilterSpec field of every list filter (from the facet registry).
+LIST_PARAMS = {facet.param: facet.name for facet in FACETS}
 # Parameters with a closed set of values: an unknown one is dropped with a notice, never
 # silently turned into "no events".
-CLOSED_VOCABULARIES = {
-    "type": frozenset(t.value for t in EventType),
-    "drug": frozenset(d.value for d in Drug),
-}
+CLOSED_VOCABULARIES = {facet.param: frozenset(facet.vocabulary) for facet in FACETS if facet.closed}
+# The filter's other parameters (dates, text, quantities, space); with LIST_PARAMS, every
+# parameter a FilterSpec reads and writes.
+SCALAR_PARAMS = ("from", "to", "q", "kg_min", "kg_max", "bbox", "poly")
+FILTER_PARAMS = frozenset({*LIST_PARAMS, *SCALAR_PARAMS})
 MAX_TEXT_QUERY = 200
 MAX_LIST_ITEMS = 1000
 MAX_POLYGON_VERTICES = 500
-LANGUAGES = ("en", "es")
 
 
 def _canonical(values: object) -> tuple[str, ...]:
@@ -61,6 +55,8 @@ class FilterSpec:
     regions: tuple[str, ...] = ()
     routes: tuple[str, ...] = ()
     drugs: tuple[str, ...] = ()
+    original_types: tuple[str, ...] = ()
+    original_subtypes: tuple[str, ...] = ()
     kg_min: float | None = None
     kg_max: float | None = None
     text: str = ""
@@ -117,7 +113,7 @@ class UrlState:
     """Everything a shared link restores: the filter, the language, the map view, the selection."""
 
     spec: FilterSpec = field(default_factory=FilterSpec)
-    lang: str = "en"
+    lang: str = DEFAULT_LANGUAGE
     view: MapView | None = None
     selected: str = ""
 
@@ -264,10 +260,10 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
     params = {key: values[-1] for key, values in raw.items()}
     spec, notices = filter_from_query_params(params)
 
-    lang = params.get("lang", "en")
+    lang = params.get("lang", DEFAULT_LANGUAGE)
     if lang not in LANGUAGES:
         notices.append(("lang", "notice.bad_lang"))
-        lang = "en"
+        lang = DEFAULT_LANGUAGE
 
     view = None
     if params.get("view"):
@@ -286,7 +282,7 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
 def build_search(state: UrlState) -> str:
     """UrlState → ``?a=b&…`` (empty string when everything is at its default)."""
     params = query_params_from_filter(state.spec)
-    if state.lang != "en":
+    if state.lang != DEFAULT_LANGUAGE:
         params["lang"] = state.lang
     if state.view is not None:
         params["view"] = ",".join(

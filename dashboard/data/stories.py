@@ -28,8 +28,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from .facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from .filters import (
     CLOSED_VOCABULARIES,
+    FILTER_PARAMS,
     FilterSpec,
     MapView,
     filter_from_query_params,
@@ -37,6 +39,7 @@ from .filters import (
     query_params_from_filter,
     split_list_param,
 )
+from .language import DEFAULT_LANGUAGE, LANGUAGES
 
 STORY_FORMAT = "rutas-story"
 STORY_VERSION = 2
@@ -50,7 +53,6 @@ MAX_CAPTION = 2_000
 MAX_NOTES = 6_000
 MAX_HIGHLIGHT = 50
 STORY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # use fullmatch: "$" allows a final newline
-LANGUAGES = ("en", "es")
 
 
 class Panel(StrEnum):
@@ -64,7 +66,6 @@ class Panel(StrEnum):
 
 V1_PANELS = (Panel.MAP, Panel.COUNTS, Panel.TIMELINE)
 DEFAULT_PANELS = (Panel.MAP, Panel.COUNTS)
-BREAKDOWN_FIELDS = ("event_type", "actor_group", "country")
 
 
 class PlaybackStep(StrEnum):
@@ -96,7 +97,7 @@ class Slide:
     view: MapView | None = None
     panels: tuple[Panel, ...] = DEFAULT_PANELS
     highlight: tuple[str, ...] = ()
-    breakdown_field: str = "event_type"
+    breakdown_field: str = DEFAULT_BREAKDOWN
     playback: SlidePlayback | None = None
 
     @property
@@ -115,7 +116,7 @@ class Story:
     story_id: str
     title: str
     slides: tuple[Slide, ...] = ()
-    lang: str = "en"
+    lang: str = DEFAULT_LANGUAGE
     description: str = ""
     bundled: bool = False  # where it was read from; never written into the file
 
@@ -260,8 +261,6 @@ class _Reader:
         return SlidePlayback(step, mode, window)
 
 
-FILTER_PARAMS = frozenset({"from", "to", "type", "actor", "country", "region", "route", "drug", "dataset", "q",
-                           "kg_min", "kg_max", "bbox", "poly"})
 _NOTICE_TEXT = {
     "notice.bad_date": "not an ISO date (YYYY-MM-DD)",
     "notice.date_order": "'from' is after 'to'",
@@ -287,10 +286,10 @@ def _slide_v2(reader: _Reader, data: object, number: int) -> Slide | None:
     if len(highlight) > MAX_HIGHLIGHT:
         reader.problem(number, "highlight", f"more than {MAX_HIGHLIGHT} events")
         highlight = highlight[:MAX_HIGHLIGHT]
-    breakdown = data.get("breakdown", "event_type")
+    breakdown = data.get("breakdown", DEFAULT_BREAKDOWN)
     if breakdown not in BREAKDOWN_FIELDS:
         reader.problem(number, "breakdown", f"expected one of {', '.join(BREAKDOWN_FIELDS)}")
-        breakdown = "event_type"
+        breakdown = DEFAULT_BREAKDOWN
     panels = reader.choices(data.get("panels"), number, "panels", Panel, DEFAULT_PANELS)
     return Slide(
         title=reader.text(data, "title", number, MAX_TITLE, required=True),
@@ -342,10 +341,10 @@ def story_from_dict(data: object, *, source: str = "", bundled: bool = False) ->
     if not isinstance(story_id, str) or not STORY_ID.fullmatch(story_id):
         reader.problem(None, "id", "expected lower-case letters, digits and hyphens (at most 64)")
         story_id = slugify(title)
-    lang = data.get("lang", "en")
+    lang = data.get("lang", DEFAULT_LANGUAGE)
     if lang not in LANGUAGES:
-        reader.problem(None, "lang", "expected en or es")
-        lang = "en"
+        reader.problem(None, "lang", f"expected one of {', '.join(LANGUAGES)}")
+        lang = DEFAULT_LANGUAGE
     raw_slides = data.get("slides")
     if not isinstance(raw_slides, list) or not raw_slides:
         reader.problem(None, "slides", "expected a list of at least one slide")
@@ -395,7 +394,7 @@ def slide_to_dict(slide: Slide) -> dict[str, object]:
     data["panels"] = [p.value for p in slide.panels]
     if slide.highlight:
         data["highlight"] = list(slide.highlight)
-    if slide.breakdown_field != "event_type":
+    if slide.breakdown_field != DEFAULT_BREAKDOWN:
         data["breakdown"] = slide.breakdown_field
     if slide.playback is not None:
         data["playback"] = {"step": slide.playback.step.value, "mode": slide.playback.mode.value,
