@@ -16,29 +16,29 @@ from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds, FilterIds, PageIds
 from dashboard.layout.data_panel import build_report, dataset_list, dataset_options
-from dashboard.layout.filters import date_bounds, facet_options
+from dashboard.layout.filters import PANEL_FACETS, date_bounds, facet_options
 from dashboard.state.context import get_context
 from dashboard.state.interactions import show_dataset
 from dashboard.state.uploads import decode_upload
 
 log = logging.getLogger(__name__)
 
-# Everything that lists datasets or their values; refreshed together after an import or delete.
-DATASET_VIEW_OUTPUTS = (
-    Output(DataIds.DATASETS, "options", allow_duplicate=True),
-    Output(DataIds.LIST, "children", allow_duplicate=True),
-    Output(FilterIds.ACTORS, "options", allow_duplicate=True),
-    Output(FilterIds.COUNTRIES, "options", allow_duplicate=True),
-    Output(FilterIds.REGIONS, "options", allow_duplicate=True),
-    Output(FilterIds.DATE_RANGE, "min_date_allowed", allow_duplicate=True),
-    Output(FilterIds.DATE_RANGE, "max_date_allowed", allow_duplicate=True),
+# Everything that lists datasets or their values; refreshed together after an import or delete,
+# wired by name: every facet's options, whatever the registry holds.
+DATASET_VIEW_OUTPUTS = dict(
+    dataset_options=Output(DataIds.DATASETS, "options", allow_duplicate=True),
+    dataset_list=Output(DataIds.LIST, "children", allow_duplicate=True),
+    facet_options={facet.name: Output(facet.control, "options", allow_duplicate=True) for facet in PANEL_FACETS},
+    first_date=Output(FilterIds.DATE_RANGE, "min_date_allowed", allow_duplicate=True),
+    last_date=Output(FilterIds.DATE_RANGE, "max_date_allowed", allow_duplicate=True),
 )
 
 
-def _dataset_views(lang: str) -> tuple:
+def _dataset_views(lang: str) -> dict:
     context = get_context()
-    return (dataset_options(context, lang), dataset_list(context, lang), *facet_options(context.store, lang),
-            *date_bounds(context.store))
+    first, last = date_bounds(context.store)
+    return dict(dataset_options=dataset_options(context, lang), dataset_list=dataset_list(context, lang),
+                facet_options=facet_options(context.store, lang), first_date=first, last_date=last)
 
 
 def import_upload(contents: str | None, file_name: str | None, file_format: str = "auto") -> dict:
@@ -57,16 +57,16 @@ def import_upload(contents: str | None, file_name: str | None, file_format: str 
 
 
 @callback(
-    Output(DataIds.REPORT, "children"),
-    Output(DataIds.REPORT_STORE, "data"),
-    Output(PageIds.BODY_URL, "search", allow_duplicate=True),
-    Output(DataIds.UPLOAD, "contents"),
-    *DATASET_VIEW_OUTPUTS,
-    Input(DataIds.UPLOAD, "contents"),
-    State(DataIds.UPLOAD, "filename"),
-    State(DataIds.FORMAT, "value"),
-    State(PageIds.LANG_STORE, "data"),
-    State(PageIds.BODY_URL, "search"),
+    output=dict(
+        report=Output(DataIds.REPORT, "children"),
+        report_data=Output(DataIds.REPORT_STORE, "data"),
+        search=Output(PageIds.BODY_URL, "search", allow_duplicate=True),
+        upload=Output(DataIds.UPLOAD, "contents"),
+        views=DATASET_VIEW_OUTPUTS,
+    ),
+    inputs=dict(contents=Input(DataIds.UPLOAD, "contents")),
+    state=dict(file_name=State(DataIds.UPLOAD, "filename"), file_format=State(DataIds.FORMAT, "value"),
+               lang=State(PageIds.LANG_STORE, "data"), search=State(PageIds.BODY_URL, "search")),
     prevent_initial_call=True,
 )
 def on_upload(contents, file_name, file_format, lang, search):
@@ -88,7 +88,8 @@ def on_upload(contents, file_name, file_format, lang, search):
         state = show_dataset(parse_url_state(search)[0], report["dataset_id"], context.store,
                              context.settings.max_map_points)
         new_search = build_search(state)
-    return (build_report(report, lang), report, new_search, None, *_dataset_views(lang))
+    return dict(report=build_report(report, lang), report_data=report, search=new_search, upload=None,
+                views=_dataset_views(lang))
 
 
 @callback(
@@ -113,16 +114,17 @@ def on_delete_clicked(clicks, lang):
 
 
 @callback(
-    Output(DataIds.REPORT, "children", allow_duplicate=True),
-    Output(DataIds.DATASETS, "value", allow_duplicate=True),
-    *DATASET_VIEW_OUTPUTS,
-    Input(DataIds.CONFIRM, "submit_n_clicks"),
-    State(DataIds.DELETE_TARGET, "data"),
-    State(DataIds.DATASETS, "value"),
-    State(PageIds.LANG_STORE, "data"),
+    output=dict(
+        report=Output(DataIds.REPORT, "children", allow_duplicate=True),
+        ticked=Output(DataIds.DATASETS, "value", allow_duplicate=True),
+        views=DATASET_VIEW_OUTPUTS,
+    ),
+    inputs=dict(submit_clicks=Input(DataIds.CONFIRM, "submit_n_clicks")),
+    state=dict(dataset_id=State(DataIds.DELETE_TARGET, "data"), ticked=State(DataIds.DATASETS, "value"),
+               lang=State(PageIds.LANG_STORE, "data")),
     prevent_initial_call=True,
 )
-def on_delete_confirmed(_, dataset_id, ticked, lang):
+def on_delete_confirmed(submit_clicks, dataset_id, ticked, lang):
     """Delete the dataset and stop showing it."""
     try:
         meta = get_context().repository.delete(dataset_id or "")
@@ -130,7 +132,7 @@ def on_delete_confirmed(_, dataset_id, ticked, lang):
     except DatasetNotFound:
         message = translate("data.not_found", lang)
     remaining = [d for d in ticked or () if d != dataset_id] or [BUNDLED_DATASET]
-    return [message], remaining, *_dataset_views(lang)
+    return dict(report=[message], ticked=remaining, views=_dataset_views(lang))
 
 
 @callback(

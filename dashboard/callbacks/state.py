@@ -4,70 +4,69 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, ctx, no_update
 
+from dashboard.data.facets import DEFAULT_BREAKDOWN
 from dashboard.data.filters import build_search, parse_url_state
-from dashboard.ids import BreakdownIds, DataIds, FilterIds, MapIds, PageIds, TimelineIds
+from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
 from dashboard.layout.filters import spatial_summary
 from dashboard.state.interactions import (
+    ALWAYS_SHOWN,
+    CONTROL_BINDINGS,
     BrowserInputs,
-    ControlValues,
     Trigger,
     classify_trigger,
-    control_values,
     controls_from_spec,
     next_url_state,
 )
 
-CONTROL_PROPS = (
-    (FilterIds.TEXT, "value"), (FilterIds.DATE_RANGE, "start_date"), (FilterIds.DATE_RANGE, "end_date"),
-    (FilterIds.TYPES, "value"), (FilterIds.ACTORS, "value"), (FilterIds.COUNTRIES, "value"),
-    (FilterIds.REGIONS, "value"), (FilterIds.ROUTES, "value"), (FilterIds.DRUGS, "value"),
-    (FilterIds.KG_MIN, "value"), (FilterIds.KG_MAX, "value"), (DataIds.DATASETS, "value"),
-)
-# Controls the user does not type into: always shown as the state has them (e.g. unticking every
-# dataset shows the bundled facts again, ticked).
-ALWAYS_SHOWN = frozenset(i for i, (cid, _) in enumerate(CONTROL_PROPS) if cid == DataIds.DATASETS)
+# Wired by name (Dash's dict form): the callback receives and returns {control name: value}.
+CONTROL_INPUTS = {name: Input(component_id, prop) for name, (component_id, prop) in CONTROL_BINDINGS.items()}
+CONTROL_OUTPUTS = {name: Output(component_id, prop) for name, (component_id, prop) in CONTROL_BINDINGS.items()}
 
 
 @callback(
-    Output(FilterIds.STORE, "data"),
-    Output(PageIds.BODY_URL, "search"),
-    Output(FilterIds.SPATIAL, "children"),
-    Output(FilterIds.CLEAR_SPATIAL, "hidden"),
-    *(Output(cid, prop) for cid, prop in CONTROL_PROPS),
-    *(Input(cid, prop) for cid, prop in CONTROL_PROPS),
-    Input(MapIds.GRAPH, "selectedData"),
-    Input(MapIds.GRAPH, "relayoutData"),
-    Input(TimelineIds.GRAPH, "selectedData"),
-    Input(BreakdownIds.GRAPH, "clickData"),
-    Input(PageIds.RESET, "n_clicks"),
-    Input(FilterIds.CLEAR_SPATIAL, "n_clicks"),
-    Input(PageIds.LANG_SWITCH, "n_clicks"),
-    Input(PageIds.BODY_URL, "search"),
-    State(BreakdownIds.FIELD, "value"),
-    State(FilterIds.STORE, "data"),
+    output=dict(
+        filter_store=Output(FilterIds.STORE, "data"),
+        search=Output(PageIds.BODY_URL, "search"),
+        spatial_text=Output(FilterIds.SPATIAL, "children"),
+        clear_spatial_hidden=Output(FilterIds.CLEAR_SPATIAL, "hidden"),
+        controls=CONTROL_OUTPUTS,
+    ),
+    inputs=dict(
+        controls=CONTROL_INPUTS,
+        map_selection=Input(MapIds.GRAPH, "selectedData"),
+        map_relayout=Input(MapIds.GRAPH, "relayoutData"),
+        timeline_selection=Input(TimelineIds.GRAPH, "selectedData"),
+        bar_click=Input(BreakdownIds.GRAPH, "clickData"),
+        reset_clicks=Input(PageIds.RESET, "n_clicks"),
+        clear_spatial_clicks=Input(FilterIds.CLEAR_SPATIAL, "n_clicks"),
+        language_clicks=Input(PageIds.LANG_SWITCH, "n_clicks"),
+        search=Input(PageIds.BODY_URL, "search"),
+    ),
+    state=dict(
+        breakdown_field=State(BreakdownIds.FIELD, "value"),
+        stored=State(FilterIds.STORE, "data"),
+    ),
 )
-def update_filter_state(*args):
+def update_filter_state(controls, map_selection, map_relayout, timeline_selection, bar_click, reset_clicks,
+                        clear_spatial_clicks, language_clicks, search, breakdown_field, stored):
     """Fold the user's action into the URL state; write only what changed."""
-    current_controls = args[: len(CONTROL_PROPS)]
-    map_selection, map_relayout, timeline_selection, bar_click, reset_clicks, _, _, search, field, stored = \
-        args[len(CONTROL_PROPS):]
     trigger = classify_trigger([item["prop_id"] for item in ctx.triggered], reset_clicks)
     state = next_url_state(parse_url_state(search)[0], trigger, BrowserInputs(
-        controls=ControlValues(*current_controls), map_selection=map_selection, map_relayout=map_relayout,
-        timeline_selection=timeline_selection, bar_click=bar_click, breakdown_field=field or "event_type"))
+        controls=controls, map_selection=map_selection, map_relayout=map_relayout,
+        timeline_selection=timeline_selection, bar_click=bar_click,
+        breakdown_field=breakdown_field or DEFAULT_BREAKDOWN))
 
     new_store, new_search = state.spec.to_store(), build_search(state)
     # A control the user is typing in is never written back (it would eat a trailing space).
-    shown = control_values(controls_from_spec(state.spec))
-    control_outputs = [
-        no_update if _same(new, old) or (trigger == Trigger.CONTROLS and index not in ALWAYS_SHOWN) else new
-        for index, (new, old) in enumerate(zip(shown, current_controls))]
-    return (
-        no_update if new_store == stored else new_store,
-        no_update if new_search == (search or "") else new_search,
-        spatial_summary(state.spec, state.lang),
-        state.spec.bbox is None and state.spec.polygon is None,
-        *control_outputs,
+    shown = controls_from_spec(state.spec)
+    return dict(
+        filter_store=no_update if new_store == stored else new_store,
+        search=no_update if new_search == (search or "") else new_search,
+        spatial_text=spatial_summary(state.spec, state.lang),
+        clear_spatial_hidden=state.spec.bbox is None and state.spec.polygon is None,
+        controls={name: no_update if _same(shown[name], controls.get(name))
+                  or (trigger == Trigger.CONTROLS and name not in ALWAYS_SHOWN) else shown[name]
+                  for name in CONTROL_BINDINGS},
     )
 
 

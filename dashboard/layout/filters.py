@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.data.facets import FACETS, Control, Facet, Match
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import ActorGroup, EventType
 from dashboard.data.store import EventStore
@@ -12,8 +13,8 @@ from dashboard.i18n import label, translate
 from dashboard.ids import FilterIds
 
 
-def _options(kind: str, values: list[str], lang: str) -> list[dict]:
-    return [{"label": label(kind, v, lang), "value": v} for v in values]
+def _options(kind: str | None, values: list[str], lang: str) -> list[dict]:
+    return [{"label": label(kind, v, lang) if kind else v, "value": v} for v in values]
 
 
 def event_type_options(lang: str) -> list[dict]:
@@ -33,10 +34,22 @@ def actor_options(store: EventStore, lang: str) -> list[dict]:
     ]
 
 
-def facet_options(store: EventStore, lang: str) -> tuple[list[dict], list[dict], list[dict]]:
-    """Options of the actor, country and region dropdowns (they change when datasets do)."""
-    return (actor_options(store, lang), _options("country", store.distinct("country"), lang),
-            [{"label": r, "value": r} for r in store.distinct("admin1")])
+def options_for(facet: Facet, store: EventStore, lang: str) -> list[dict]:
+    """The choices a facet's control offers: event types always all (a legend), others as the data holds."""
+    if facet.name == "event_types":
+        return event_type_options(lang)
+    if facet.match == Match.ACTOR:
+        return actor_options(store, lang)
+    return _options(facet.label_kind, store.distinct(facet.column), lang)
+
+
+# Facets shown in the filter panel (datasets are chosen in the data panel, beside their list).
+PANEL_FACETS = tuple(facet for facet in FACETS if facet.panel != "data")
+
+
+def facet_options(store: EventStore, lang: str) -> dict[str, list[dict]]:
+    """Options of every panel facet by facet name (they change when datasets do)."""
+    return {facet.name: options_for(facet, store, lang) for facet in PANEL_FACETS}
 
 
 def date_bounds(store: EventStore) -> tuple[str | None, str | None]:
@@ -54,53 +67,51 @@ def spatial_summary(spec: FilterSpec, lang: str) -> str:
     return ""
 
 
+def _facet_control(facet: Facet, options: list[dict], spec: FilterSpec, lang: str):
+    if facet.control_kind == Control.CHECKLIST:
+        return dcc.Checklist(id=facet.control, options=options, value=list(getattr(spec, facet.name)),
+                             className="checklist")
+    return dcc.Dropdown(id=facet.control, options=options, value=list(getattr(spec, facet.name)), multi=True,
+                        placeholder=translate("filters.any", lang))
+
+
+def _section(title_key: str, lang: str, *children: object) -> html.Div:
+    return html.Div([html.Label(translate(title_key, lang), className="filter-label"), *children],
+                    className="filter-section")
+
+
 def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.Div:
     first, last = date_bounds(store)
-    actors, countries, regions = facet_options(store, lang)
-
-    def section(title_key: str, *children: object) -> html.Div:
-        return html.Div([html.Label(translate(title_key, lang), className="filter-label"), *children],
-                        className="filter-section")
-
+    options = facet_options(store, lang)
+    sections = {panel: [_section(facet.title_key, lang, _facet_control(facet, options[facet.name], spec, lang))
+                        for facet in PANEL_FACETS if facet.panel == panel] for panel in ("main", "more")}
+    # The source's own categories only mean something for imported data: folded until wanted,
+    # open when a link already filters by them.
+    more_open = any(getattr(spec, facet.name) for facet in PANEL_FACETS if facet.panel == "more")
     return html.Div(
         id=FilterIds.PANEL,
         className="filter-panel",
         children=[
             html.H2(translate("filters.title", lang)),
-            section("filters.text", dcc.Input(
+            _section("filters.text", lang, dcc.Input(
                 id=FilterIds.TEXT, type="search", value=spec.text, debounce=0.4,
                 placeholder="Apurímac, Callao, DIRANDRO…", className="text-input")),
-            section("filters.dates", dcc.DatePickerRange(
+            _section("filters.dates", lang, dcc.DatePickerRange(
                 id=FilterIds.DATE_RANGE, min_date_allowed=first, max_date_allowed=last,
                 start_date=spec.date_from.isoformat() if spec.date_from else None,
                 end_date=spec.date_to.isoformat() if spec.date_to else None,
                 display_format="YYYY-MM-DD", clearable=True, initial_visible_month=first,
                 start_date_placeholder_text=first, end_date_placeholder_text=last)),
-            section("filters.types", dcc.Checklist(
-                id=FilterIds.TYPES, options=event_type_options(lang),
-                value=list(spec.event_types), className="checklist")),
-            section("filters.actors", dcc.Dropdown(
-                id=FilterIds.ACTORS, options=actors, value=list(spec.actors),
-                multi=True, placeholder=translate("filters.any", lang))),
-            section("filters.countries", dcc.Dropdown(
-                id=FilterIds.COUNTRIES, options=countries,
-                value=list(spec.countries), multi=True, placeholder=translate("filters.any", lang))),
-            section("filters.regions", dcc.Dropdown(
-                id=FilterIds.REGIONS, options=regions,
-                value=list(spec.regions), multi=True, placeholder=translate("filters.any", lang))),
-            section("filters.routes", dcc.Dropdown(
-                id=FilterIds.ROUTES, options=_options("route", store.distinct("route_id"), lang),
-                value=list(spec.routes), multi=True, placeholder=translate("filters.any", lang))),
-            section("filters.drugs", dcc.Checklist(
-                id=FilterIds.DRUGS, options=_options("drug", store.distinct("drug"), lang),
-                value=list(spec.drugs), className="checklist")),
-            section("filters.kg", html.Div([
+            *sections["main"],
+            _section("filters.kg", lang, html.Div([
                 dcc.Input(id=FilterIds.KG_MIN, type="number", min=0, value=spec.kg_min, debounce=True,
                           placeholder=translate("filters.kg_min", lang), className="kg-input"),
                 html.Span("–"),
                 dcc.Input(id=FilterIds.KG_MAX, type="number", min=0, value=spec.kg_max, debounce=True,
                           placeholder=translate("filters.kg_max", lang), className="kg-input"),
             ], className="kg-row")),
+            html.Details([html.Summary(translate("filters.more", lang)), *sections["more"]],
+                         id=FilterIds.MORE, open=more_open, className="filter-more"),
             html.Div([
                 html.Span(spatial_summary(spec, lang), id=FilterIds.SPATIAL),
                 html.Button(translate("filters.clear_spatial", lang), id=FilterIds.CLEAR_SPATIAL,

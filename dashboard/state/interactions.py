@@ -3,87 +3,107 @@
 from __future__ import annotations
 
 import math
-from dataclasses import astuple, dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
 import numpy as np
 
+from dashboard.data.facets import BREAKDOWN_FACETS, DEFAULT_BREAKDOWN, FACETS
 from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, UrlState
+from dashboard.data.language import LANGUAGES
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.figures.breakdown import FILTER_FIELD, clicked_category
+from dashboard.figures.breakdown import clicked_category
 from dashboard.figures.event_map import DEFAULT_VIEW
 from dashboard.figures.geo import MAP_TILE_PX, MAX_LATITUDE, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.figures.timeline import brushed_date_range
-from dashboard.ids import BreakdownIds, DataIds, FilterIds, MapIds, PageIds, TimelineIds
+from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
 
 COORD_DECIMALS = 4  # ~10 m: plenty for a selection, and keeps shared links short
 
 
-@dataclass(frozen=True)
-class ControlValues:
-    """The values of the filter panel's controls, as the browser sends them."""
+# The filter panel's controls by name: the scalar ones here, one per facet from the registry.
+# Callbacks wire their inputs and outputs by these names (Dash's dict form), never by position.
+SCALAR_CONTROLS: dict[str, tuple[str, str]] = {
+    "text": (FilterIds.TEXT, "value"),
+    "date_from": (FilterIds.DATE_RANGE, "start_date"),
+    "date_to": (FilterIds.DATE_RANGE, "end_date"),
+    "kg_min": (FilterIds.KG_MIN, "value"),
+    "kg_max": (FilterIds.KG_MAX, "value"),
+}
+CONTROL_BINDINGS: dict[str, tuple[str, str]] = {
+    **SCALAR_CONTROLS, **{facet.name: (facet.control, "value") for facet in FACETS}}
+# Controls the user does not type into: always shown as the state has them (e.g. unticking every
+# dataset shows the bundled facts again, ticked).
+ALWAYS_SHOWN = frozenset({"datasets"})
+# The controls' values as the browser sends them, keyed by CONTROL_BINDINGS names.
+ControlValues = Mapping[str, object]
 
-    text: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    event_types: list[str] | None = None
-    actors: list[str] | None = None
-    countries: list[str] | None = None
-    regions: list[str] | None = None
-    routes: list[str] | None = None
-    drugs: list[str] | None = None
-    kg_min: float | None = None
-    kg_max: float | None = None
-    datasets: list[str] | None = None
 
-
-def _iso(value: str | None) -> date | None:
+def _iso(value: object) -> date | None:
     try:
-        return date.fromisoformat(value[:10]) if value else None
+        return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
     except ValueError:
         return None
 
 
+def _quantity(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 \
+        else None
+
+
+def _values(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else ()
+
+
 def spec_from_controls(base: FilterSpec, controls: ControlValues) -> FilterSpec:
-    """Filter from the panel's controls; spatial and dataset filters come from ``base``."""
-    date_from, date_to = _iso(controls.date_from), _iso(controls.date_to)
-    if date_from and date_to and date_from > date_to:
-        date_from, date_to = date_to, date_from
-    kg_min = controls.kg_min if isinstance(controls.kg_min, (int, float)) and controls.kg_min >= 0 else None
-    kg_max = controls.kg_max if isinstance(controls.kg_max, (int, float)) and controls.kg_max >= 0 else None
-    if kg_min is not None and kg_max is not None and kg_min > kg_max:
-        kg_min, kg_max = kg_max, kg_min
-    return replace(
-        base, text=controls.text or "", date_from=date_from, date_to=date_to,
-        event_types=tuple(controls.event_types or ()), actors=tuple(controls.actors or ()),
-        countries=tuple(controls.countries or ()), regions=tuple(controls.regions or ()),
-        routes=tuple(controls.routes or ()), drugs=tuple(controls.drugs or ()),
-        kg_min=None if kg_min is None else float(kg_min), kg_max=None if kg_max is None else float(kg_max),
-        datasets=base.datasets if controls.datasets is None else datasets_from_control(controls.datasets),
-    )
+    """Filter from the panel's controls; spatial filters come from ``base``.
+
+    A control missing from ``controls`` (or the datasets control sending None) keeps ``base``'s value.
+    """
+    changes: dict[str, object] = {}
+    if "text" in controls:
+        changes["text"] = controls["text"] or ""
+    if "date_from" in controls or "date_to" in controls:
+        date_from, date_to = _iso(controls.get("date_from")), _iso(controls.get("date_to"))
+        if date_from and date_to and date_from > date_to:
+            date_from, date_to = date_to, date_from
+        changes.update(date_from=date_from, date_to=date_to)
+    if "kg_min" in controls or "kg_max" in controls:
+        kg_min, kg_max = _quantity(controls.get("kg_min")), _quantity(controls.get("kg_max"))
+        if kg_min is not None and kg_max is not None and kg_min > kg_max:
+            kg_min, kg_max = kg_max, kg_min
+        changes.update(kg_min=kg_min, kg_max=kg_max)
+    for facet in FACETS:
+        if facet.name not in controls:
+            continue
+        value = controls[facet.name]
+        if facet.name == "datasets":
+            if value is not None:
+                changes["datasets"] = datasets_from_control(_values(value))
+        else:
+            changes[facet.name] = _values(value)
+    return replace(base, **changes)
 
 
-def datasets_from_control(ticked: list[str]) -> tuple[str, ...]:
+def datasets_from_control(ticked: Sequence[str]) -> tuple[str, ...]:
     """The ``dataset`` filter for the ticked datasets: the bundled facts alone is the default, ()."""
     chosen = tuple(sorted(set(ticked)))
     return () if chosen == (BUNDLED_DATASET,) else chosen
 
 
-def control_values(controls: ControlValues) -> tuple:
-    """The controls' values in CONTROL_PROPS order (the callback's inputs and outputs)."""
-    return astuple(controls)
-
-
-def controls_from_spec(spec: FilterSpec) -> ControlValues:
+def controls_from_spec(spec: FilterSpec) -> dict[str, object]:
     """The control values that show ``spec`` (used after reset, brushing or a bar click)."""
-    return ControlValues(
-        text=spec.text, date_from=spec.date_from.isoformat() if spec.date_from else None,
-        date_to=spec.date_to.isoformat() if spec.date_to else None,
-        event_types=list(spec.event_types), actors=list(spec.actors), countries=list(spec.countries),
-        regions=list(spec.regions), routes=list(spec.routes), drugs=list(spec.drugs),
-        kg_min=spec.kg_min, kg_max=spec.kg_max, datasets=list(spec.datasets) or [BUNDLED_DATASET],
-    )
+    shown: dict[str, object] = {
+        "text": spec.text,
+        "date_from": spec.date_from.isoformat() if spec.date_from else None,
+        "date_to": spec.date_to.isoformat() if spec.date_to else None,
+        "kg_min": spec.kg_min, "kg_max": spec.kg_max,
+    }
+    shown.update({facet.name: list(getattr(spec, facet.name)) for facet in FACETS})
+    shown["datasets"] = list(spec.datasets) or [BUNDLED_DATASET]
+    return shown
 
 
 def spatial_from_selection(selected: dict | None) -> FilterSpec | None:
@@ -134,9 +154,9 @@ def view_from_relayout(relayout: dict | None, current: MapView | None) -> MapVie
 
 def toggle_breakdown(spec: FilterSpec, field: str, value: str | None) -> FilterSpec:
     """Toggle a clicked bar's category in the filter field that the breakdown shows."""
-    if value is None or field not in FILTER_FIELD:
+    if value is None or field not in BREAKDOWN_FACETS:
         return spec
-    return spec.toggled(FILTER_FIELD[field], value)
+    return spec.toggled(BREAKDOWN_FACETS[field].name, value)
 
 
 def reset_state(state: UrlState) -> UrlState:
@@ -183,9 +203,7 @@ class Trigger(StrEnum):
     LANGUAGE = "language"
 
 
-CONTROL_IDS = frozenset({FilterIds.TEXT, FilterIds.DATE_RANGE, FilterIds.TYPES, FilterIds.ACTORS,
-                         FilterIds.COUNTRIES, FilterIds.REGIONS, FilterIds.ROUTES, FilterIds.DRUGS,
-                         FilterIds.KG_MIN, FilterIds.KG_MAX, DataIds.DATASETS})
+CONTROL_IDS = frozenset(component_id for component_id, _ in CONTROL_BINDINGS.values())
 TRIGGER_BY_PROP = {
     f"{MapIds.GRAPH}.selectedData": Trigger.MAP_SELECTION,
     f"{MapIds.GRAPH}.relayoutData": Trigger.MAP_VIEW,
@@ -218,12 +236,18 @@ def classify_trigger(prop_ids: list[str], reset_clicks: int | None) -> Trigger:
 class BrowserInputs:
     """The raw values a state update may need, as the browser sent them."""
 
-    controls: ControlValues = ControlValues()
+    controls: ControlValues = field(default_factory=dict)
     map_selection: dict | None = None
     map_relayout: dict | None = None
     timeline_selection: dict | None = None
     bar_click: dict | None = None
-    breakdown_field: str = "event_type"
+    breakdown_field: str = DEFAULT_BREAKDOWN
+
+
+def next_language(lang: str) -> str:
+    """The language the switch goes to: the next one in :data:`LANGUAGES`, round to the first."""
+    position = LANGUAGES.index(lang) if lang in LANGUAGES else -1
+    return LANGUAGES[(position + 1) % len(LANGUAGES)]
 
 
 def next_url_state(state: UrlState, trigger: Trigger, inputs: BrowserInputs) -> UrlState:
@@ -232,7 +256,7 @@ def next_url_state(state: UrlState, trigger: Trigger, inputs: BrowserInputs) -> 
     if trigger == Trigger.RESET:
         return reset_state(state)
     if trigger == Trigger.LANGUAGE:
-        return state.with_changes(lang="es" if state.lang == "en" else "en")
+        return state.with_changes(lang=next_language(state.lang))
     if trigger == Trigger.CLEAR_SPATIAL:
         return state.with_changes(spec=spec.with_changes(bbox=None, polygon=None))
     if trigger == Trigger.MAP_SELECTION:

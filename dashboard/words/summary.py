@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dashboard.data.facets import FACETS
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, label, translate
+
+# Datasets are named first, on their own (a chart must say whose data it shows).
+SUMMARY_FACETS = tuple(facet for facet in FACETS if facet.name != "datasets")
 
 
 def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None = None) -> str:
@@ -22,15 +26,10 @@ def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | 
             for d in spec.datasets)))
     if spec.date_from or spec.date_to:
         parts.append(f"{spec.date_from or '…'} – {spec.date_to or '…'}")
-    for field, kind in (("event_types", "event_type"), ("routes", "route"), ("drugs", "drug"),
-                        ("countries", "country")):
-        values = getattr(spec, field)
+    for facet in SUMMARY_FACETS:
+        values = getattr(spec, facet.name)
         if values:
-            parts.append(", ".join(label(kind, v, lang) for v in values))
-    if spec.actors:
-        parts.append(", ".join(label("actor_group", a, lang) for a in spec.actors))
-    if spec.regions:
-        parts.append(", ".join(spec.regions))
+            parts.append(", ".join(label(facet.label_kind, v, lang) if facet.label_kind else v for v in values))
     if spec.kg_min is not None or spec.kg_max is not None:
         low = format_number(spec.kg_min, lang) if spec.kg_min is not None else "0"
         high = format_number(spec.kg_max, lang) if spec.kg_max is not None else "…"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from dash._utils import AttributeDict
 
 from dashboard.callbacks.detail import on_event_selected, update_detail
 from dashboard.callbacks.page import update_page_body
-from dashboard.callbacks.state import CONTROL_PROPS, update_filter_state
+from dashboard.callbacks.state import update_filter_state
 from dashboard.callbacks.views import (
     on_map_moved,
     update_breakdown,
@@ -23,27 +24,39 @@ from dashboard.callbacks.views import (
 )
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.figures.event_map import map_trace_index
+from dashboard.state.interactions import CONTROL_BINDINGS
 
 
 def trigger(prop_id: str) -> None:
     context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": None}]))
 
 
-def state_args(controls: dict | None = None, *, map_selection=None, relayout=None, timeline=None,
-               bar_click=None, search="", field="event_type", stored=None, reset=0) -> list:
-    values = {"filters-text.value": None, "filters-date-range.start_date": None,
-              "filters-date-range.end_date": None, "filters-types.value": [], "filters-actors.value": [],
-              "filters-countries.value": [], "filters-regions.value": [], "filters-routes.value": [],
-              "filters-drugs.value": [], "filters-kg-min.value": None, "filters-kg-max.value": None,
-              "data-datasets.value": ["rutas"]}
-    values.update(controls or {})
-    controls_in = [values[f"{cid}.{prop}"] for cid, prop in CONTROL_PROPS]
-    return [*controls_in, map_selection, relayout, timeline, bar_click, reset, 0, 0, search, field, stored]
+# Every control's value keyed by its component (id.prop), as the browser knows it: the test
+# speaks to components, so a control bound to the wrong filter field shows up here.
+BLANK_CONTROLS = {"filters-text.value": None, "filters-date-range.start_date": None,
+                  "filters-date-range.end_date": None, "filters-types.value": [], "filters-actors.value": [],
+                  "filters-countries.value": [], "filters-regions.value": [], "filters-routes.value": [],
+                  "filters-drugs.value": [], "filters-original-types.value": [],
+                  "filters-original-subtypes.value": [], "filters-kg-min.value": None,
+                  "filters-kg-max.value": None, "data-datasets.value": ["rutas"]}
+
+
+def run_state(controls: dict | None = None, *, map_selection=None, relayout=None, timeline=None,
+              bar_click=None, search="", field="event_type", stored=None, reset=0) -> tuple:
+    """Call the state callback with controls given by component; controls come back the same way."""
+    values = {**BLANK_CONTROLS, **(controls or {})}
+    by_name = {name: values[f"{cid}.{prop}"] for name, (cid, prop) in CONTROL_BINDINGS.items()}
+    result = update_filter_state(
+        controls=by_name, map_selection=map_selection, map_relayout=relayout, timeline_selection=timeline,
+        bar_click=bar_click, reset_clicks=reset, clear_spatial_clicks=0, language_clicks=0, search=search,
+        breakdown_field=field, stored=stored)
+    shown = {f"{cid}.{prop}": result["controls"][name] for name, (cid, prop) in CONTROL_BINDINGS.items()}
+    return result["filter_store"], result["search"], result["spatial_text"], result["clear_spatial_hidden"], shown
 
 
 def test_cbk001_type_checkbox_updates_store_and_url(app_context):
     trigger("filters-types.value")
-    store, search, *_ = update_filter_state(*state_args({"filters-types.value": ["drug_seizure"]}))
+    store, search, *_ = run_state({"filters-types.value": ["drug_seizure"]})
     assert FilterSpec.from_store(store) == FilterSpec(event_types=("drug_seizure",))
     assert search == "?type=drug_seizure"
 
@@ -51,45 +64,45 @@ def test_cbk001_type_checkbox_updates_store_and_url(app_context):
 def test_cbk002_map_box_selection_sets_bbox_and_keeps_controls(app_context):
     trigger("map-graph.selectedData")
     selection = {"range": {"map": [[-75.5, -11.0], [-73.0, -13.5]]}}
-    store, search, spatial_text, clear_hidden, *controls = update_filter_state(
-        *state_args(map_selection=selection, search="?type=arrest"))
+    store, search, spatial_text, clear_hidden, controls = run_state(
+        map_selection=selection, search="?type=arrest")
     spec = FilterSpec.from_store(store)
     assert spec.bbox == (-75.5, -13.5, -73.0, -11.0) and spec.event_types == ("arrest",)
     assert "bbox=-75.5,-13.5,-73,-11" in search and clear_hidden is False
-    assert controls[3] == ["arrest"]  # the checklist is told about the URL's type
+    assert controls["filters-types.value"] == ["arrest"]  # the checklist is told about the URL's type
 
 
 def test_cbk003_timeline_brush_sets_dates(app_context):
     trigger("timeline-graph.selectedData")
-    store, search, *_ = update_filter_state(
-        *state_args(timeline={"range": {"x": ["2016-01-01 00:00", "2017-12-31 12:00"]}}))
+    store, search, *_ = run_state(
+        timeline={"range": {"x": ["2016-01-01 00:00", "2017-12-31 12:00"]}})
     assert "from=2016-01-01&to=2017-12-31" in search
 
 
 def test_cbk004_breakdown_click_toggles(app_context):
     trigger("breakdown-graph.clickData")
     click = {"points": [{"customdata": "BOL"}]}
-    _, search, *_ = update_filter_state(*state_args(bar_click=click, field="country"))
+    _, search, *_ = run_state(bar_click=click, field="country")
     assert search == "?country=BOL"
-    _, search, *_ = update_filter_state(*state_args(bar_click=click, field="country", search=search))
+    _, search, *_ = run_state(bar_click=click, field="country", search=search)
     assert search == ""
 
 
 def test_cbk005_reset_and_language(app_context):
     trigger("page-reset.n_clicks")
-    store, search, *_ = update_filter_state(*state_args(search="?type=arrest&lang=es&view=1,2,3", reset=1))
+    store, search, *_ = run_state(search="?type=arrest&lang=es&view=1,2,3", reset=1)
     assert search == "?lang=es" and FilterSpec.from_store(store).is_empty
     trigger("page-lang-switch.n_clicks")
-    _, search, *_ = update_filter_state(*state_args(search="?type=arrest"))
+    _, search, *_ = run_state(search="?type=arrest")
     assert parse_url_state(search)[0].lang == "es"
 
 
 def test_cbk006_pan_updates_view_without_touching_filter(app_context):
     trigger("map-graph.relayoutData")
     stored = FilterSpec(event_types=("arrest",)).to_store()
-    store, search, *_ = update_filter_state(*state_args(
+    store, search, *_ = run_state(
         relayout={"map.center": {"lat": -12.4, "lon": -73.9}, "map.zoom": 7.5},
-        search="?type=arrest", stored=stored))
+        search="?type=arrest", stored=stored)
     assert store is no_update  # the views do not redraw on a pan
     assert "view=-12.4,-73.9,7.5" in search
 
@@ -99,8 +112,8 @@ def test_cbk011_initial_render_keeps_the_url(app_context):
     context_value.set(AttributeDict(triggered_inputs=[
         {"prop_id": "page-reset.n_clicks", "value": 0}, {"prop_id": "filters-types.value", "value": []}]))
     search = "?type=arrest&view=-12.3,-73.95,7.6&event=rutas:0085&lang=es"
-    store, new_search, *controls = update_filter_state(
-        *state_args({"filters-types.value": ["arrest"]}, search=search))
+    store, new_search, *controls = run_state(
+        {"filters-types.value": ["arrest"]}, search=search)
     kept = search if new_search is no_update else new_search  # rewritten at most into canonical order
     assert parse_url_state(kept)[0] == parse_url_state(search)[0]
     assert FilterSpec.from_store(store) == FilterSpec(event_types=("arrest",))
@@ -111,26 +124,26 @@ def test_cbk013_clearing_the_date_picker_clears_the_range(app_context):
     context_value.set(AttributeDict(triggered_inputs=[
         {"prop_id": "filters-date-range.start_date", "value": None},
         {"prop_id": "filters-date-range.end_date", "value": None}]))
-    store, search, *controls = update_filter_state(*state_args(search="?from=2016-01-01&to=2017-12-31"))
+    store, search, *controls = run_state(search="?from=2016-01-01&to=2017-12-31")
     assert search == "" and FilterSpec.from_store(store).is_empty
 
 
 def test_cbk014_typing_is_never_written_back(app_context):
     trigger("filters-text.value")
-    _, search, _, _, *controls = update_filter_state(*state_args({"filters-text.value": "Puerto "}))
+    _, search, _, _, controls = run_state({"filters-text.value": "Puerto "})
     assert search == "?q=Puerto"
-    assert all(value is no_update for value in controls)  # the trailing space stays in the box
+    assert all(value is no_update for value in controls.values())  # the trailing space stays in the box
 
 
 def test_cbk015_back_button_adopts_the_url(app_context):
     """Back/Forward (or another callback) changes the URL: store and controls follow it."""
     trigger("page-body-url.search")
-    store, search, _, _, *controls = update_filter_state(
-        *state_args({"filters-types.value": ["arrest"]}, search="?type=drug_seizure&q=callao",
-                    stored=FilterSpec(event_types=("arrest",)).to_store()))
+    store, search, _, _, controls = run_state(
+        {"filters-types.value": ["arrest"]}, search="?type=drug_seizure&q=callao",
+                    stored=FilterSpec(event_types=("arrest",)).to_store())
     assert search is no_update
     assert FilterSpec.from_store(store) == FilterSpec(event_types=("drug_seizure",), text="callao")
-    assert controls[0] == "callao" and controls[3] == ["drug_seizure"]
+    assert controls["filters-text.value"] == "callao" and controls["filters-types.value"] == ["drug_seizure"]
 
 
 def test_cbk007_views_agree_with_store(app_context):
@@ -249,3 +262,51 @@ def test_cbk017_a_new_graph_s_first_relayout_never_replaces_its_figure(app_conte
     assert on_map_moved({"autosize": True}, spec.to_store(), "es") == (no_update, no_update)
     # The redraw itself takes no relayout (the browser test brw007 drives the real race).
     assert list(inspect.signature(update_map).parameters) == ["lang", "filter_data", "search"]
+
+
+# What each component edits: written from the layout's point of view (the drug checklist is
+# the component whose id is filters-drugs), so a swapped binding anywhere fails here.
+COMPONENT_EDITS = {
+    "filters-text.value": ("Callao", "q", "Callao"),
+    "filters-date-range.start_date": ("2017-01-01", "from", "2017-01-01"),
+    "filters-date-range.end_date": ("2018-12-31", "to", "2018-12-31"),
+    "filters-types.value": (["arrest"], "type", "arrest"),
+    "filters-actors.value": (["shining_path"], "actor", "shining_path"),
+    "filters-countries.value": (["BOL"], "country", "BOL"),
+    "filters-regions.value": (["Cusco"], "region", "Cusco"),
+    "filters-routes.value": (["callao_europe_sea"], "route", "callao_europe_sea"),
+    "filters-drugs.value": (["cocaine"], "drug", "cocaine"),
+    "filters-original-types.value": (["Battles"], "original_type", "Battles"),
+    "filters-original-subtypes.value": (["Armed clash"], "original_subtype", "Armed clash"),
+    "filters-kg-min.value": (10, "kg_min", "10"),
+    "filters-kg-max.value": (500, "kg_max", "500"),
+    "data-datasets.value": (["rutas", "acled-x"], "dataset", "acled-x,rutas"),
+}
+
+
+@pytest.mark.parametrize("component", sorted(COMPONENT_EDITS))
+def test_cbk030_each_control_feeds_its_own_filter_parameter(app_context, component):
+    """Named wiring: a value typed into one component lands in that component's URL parameter only."""
+    value, param, expected = COMPONENT_EDITS[component]
+    trigger(component)
+    _, search, *_ = run_state({component: value})
+    params = parse_qs(search.lstrip("?"))
+    assert {key: values[-1] for key, values in params.items()} == {param: expected}
+
+
+def test_cbk031_every_bound_control_is_tested():
+    bound = {f"{cid}.{prop}" for cid, prop in CONTROL_BINDINGS.values()}
+    assert bound == set(COMPONENT_EDITS) == set(BLANK_CONTROLS)
+
+
+@pytest.mark.parametrize("component", sorted(COMPONENT_EDITS))
+def test_cbk032_state_shows_each_control_back_on_its_own_component(app_context, component):
+    """Adopting a URL writes each parameter back into its own component, not a neighbour's."""
+    value, param, expected = COMPONENT_EDITS[component]
+    trigger("page-body-url.search")
+    _, _, _, _, shown = run_state(search=f"?{param}={expected}")
+    changed = {key: val for key, val in shown.items() if val is not no_update and key != "data-datasets.value"}
+    if component == "data-datasets.value":
+        assert shown[component] == ["acled-x", "rutas"]
+    else:
+        assert changed == {component: value}

@@ -6,7 +6,6 @@ from datetime import date
 
 from dashboard.data.filters import FilterSpec, MapView, UrlState
 from dashboard.state.interactions import (
-    ControlValues,
     controls_from_spec,
     reset_state,
     show_dataset,
@@ -34,8 +33,8 @@ def test_int002_lasso_selection_becomes_polygon():
 
 def test_int003_controls_round_trip_and_keep_spatial():
     base = FilterSpec(bbox=(-75.0, -13.0, -73.0, -11.0), datasets=("acled-peru-1a2b3c4d",))
-    controls = ControlValues(text="Callao", date_from="2017-01-01T00:00:00", date_to="2016-01-01",
-                             event_types=["arrest"], kg_min=500, kg_max=100)
+    controls = dict(text="Callao", date_from="2017-01-01T00:00:00", date_to="2016-01-01",
+                   event_types=["arrest"], kg_min=500, kg_max=100)
     spec = spec_from_controls(base, controls)
     assert spec.bbox == base.bbox and spec.datasets == ("acled-peru-1a2b3c4d",)
     assert (spec.date_from, spec.date_to) == (date(2016, 1, 1), date(2017, 1, 1))
@@ -45,12 +44,12 @@ def test_int003_controls_round_trip_and_keep_spatial():
 
 def test_int003b_dataset_checklist():
     """Ticking only the bundled facts is the default (no parameter); unticking all shows them too."""
-    assert spec_from_controls(FilterSpec(), ControlValues(datasets=["rutas"])).datasets == ()
-    assert spec_from_controls(FilterSpec(), ControlValues(datasets=[])).datasets == ()
-    both = spec_from_controls(FilterSpec(), ControlValues(datasets=["x-1", "rutas"]))
+    assert spec_from_controls(FilterSpec(), dict(datasets=["rutas"])).datasets == ()
+    assert spec_from_controls(FilterSpec(), dict(datasets=[])).datasets == ()
+    both = spec_from_controls(FilterSpec(), dict(datasets=["x-1", "rutas"]))
     assert both.datasets == ("rutas", "x-1")
-    assert controls_from_spec(FilterSpec()).datasets == ["rutas"]
-    assert controls_from_spec(both).datasets == ["rutas", "x-1"]
+    assert controls_from_spec(FilterSpec())["datasets"] == ["rutas"]
+    assert controls_from_spec(both)["datasets"] == ["rutas", "x-1"]
     assert reset_state(UrlState(spec=both, lang="es")) == UrlState(spec=FilterSpec(datasets=both.datasets), lang="es")
 
 
