@@ -36,34 +36,49 @@ from dashboard.state.present_view import (
 )
 from dashboard.words.slide_facts import slide_facts
 
-SLIDE_OUTPUTS = [
-    Output(PresentIds.TITLE, "children"), Output(PresentIds.CAPTION, "children"),
-    Output(PresentIds.COUNT_EVENTS, "children"), Output(PresentIds.COUNT_FATALITIES, "children"),
-    Output(PresentIds.COUNT_KG, "children"), Output(PresentIds.COUNT_SOURCES, "children"),
-    Output(PresentIds.DATES, "children"), Output(PresentIds.FILTERS, "children"),
-    Output(PresentIds.SOURCES, "children"), Output(PresentIds.NOTICE, "children"),
-    Output(PresentIds.PROGRESS, "children"), Output(PresentIds.PROGRESS_BAR, "style"),
-    Output(PresentIds.COUNTS, "hidden"), Output(PresentIds.MAP_PANEL, "hidden"),
-    Output(PresentIds.TIMELINE_PANEL, "hidden"), Output(PresentIds.BREAKDOWN_PANEL, "hidden"),
-    Output(PresentIds.PANELS, "className"), Output(PresentIds.PLAYBACK, "hidden"),
-    Output(PresentIds.MAP, "figure"), Output(PresentIds.TIMELINE, "figure"), Output(PresentIds.BREAKDOWN, "figure"),
-    Output(PresentIds.VIEW, "data"), Output(PresentIds.FRAME, "data"), Output(PresentIds.INTERVAL, "disabled"),
-    Output(PresentIds.PLAY, "children"),
-]
-PANEL_ORDER = (Panel.COUNTS, Panel.MAP, Panel.TIMELINE, Panel.BREAKDOWN)  # as in SLIDE_OUTPUTS
+COUNT_OUTPUTS = dict(
+    events=Output(PresentIds.COUNT_EVENTS, "children"), fatalities=Output(PresentIds.COUNT_FATALITIES, "children"),
+    kg=Output(PresentIds.COUNT_KG, "children"), sources=Output(PresentIds.COUNT_SOURCES, "children"),
+)
+PANEL_HIDDEN_OUTPUTS = {
+    Panel.COUNTS: Output(PresentIds.COUNTS, "hidden"), Panel.MAP: Output(PresentIds.MAP_PANEL, "hidden"),
+    Panel.TIMELINE: Output(PresentIds.TIMELINE_PANEL, "hidden"),
+    Panel.BREAKDOWN: Output(PresentIds.BREAKDOWN_PANEL, "hidden"),
+}
+# Everything a slide change sets, by name (Dash's dict form): no tuple order to keep in step.
+SLIDE_OUTPUTS = dict(
+    title=Output(PresentIds.TITLE, "children"), caption=Output(PresentIds.CAPTION, "children"),
+    counts=COUNT_OUTPUTS, dates=Output(PresentIds.DATES, "children"),
+    filters=Output(PresentIds.FILTERS, "children"), sources=Output(PresentIds.SOURCES, "children"),
+    notice=Output(PresentIds.NOTICE, "children"), progress=Output(PresentIds.PROGRESS, "children"),
+    progress_style=Output(PresentIds.PROGRESS_BAR, "style"), panel_hidden=PANEL_HIDDEN_OUTPUTS,
+    panels_class=Output(PresentIds.PANELS, "className"), playback_hidden=Output(PresentIds.PLAYBACK, "hidden"),
+    map=Output(PresentIds.MAP, "figure"), timeline=Output(PresentIds.TIMELINE, "figure"),
+    breakdown=Output(PresentIds.BREAKDOWN, "figure"), view=Output(PresentIds.VIEW, "data"),
+    frame=Output(PresentIds.FRAME, "data"), interval_disabled=Output(PresentIds.INTERVAL, "disabled"),
+    play_label=Output(PresentIds.PLAY, "children"),
+)
 # What a playback frame changes: the event layer, the counts, the dates and the timeline's range.
-FRAME_OUTPUTS = [
-    Output(PresentIds.MAP, "figure", allow_duplicate=True),
-    Output(PresentIds.COUNT_EVENTS, "children", allow_duplicate=True),
-    Output(PresentIds.COUNT_FATALITIES, "children", allow_duplicate=True),
-    Output(PresentIds.COUNT_KG, "children", allow_duplicate=True),
-    Output(PresentIds.COUNT_SOURCES, "children", allow_duplicate=True),
-    Output(PresentIds.DATES, "children", allow_duplicate=True),
-    Output(PresentIds.TIMELINE, "figure", allow_duplicate=True),
-    Output(PresentIds.FRAME, "data", allow_duplicate=True),
-    Output(PresentIds.INTERVAL, "disabled", allow_duplicate=True),
-    Output(PresentIds.PLAY, "children", allow_duplicate=True),
-]
+FRAME_OUTPUTS = dict(
+    map=Output(PresentIds.MAP, "figure", allow_duplicate=True),
+    counts={name: Output(output.component_id, output.component_property, allow_duplicate=True)
+            for name, output in COUNT_OUTPUTS.items()},
+    dates=Output(PresentIds.DATES, "children", allow_duplicate=True),
+    timeline=Output(PresentIds.TIMELINE, "figure", allow_duplicate=True),
+    frame=Output(PresentIds.FRAME, "data", allow_duplicate=True),
+    interval_disabled=Output(PresentIds.INTERVAL, "disabled", allow_duplicate=True),
+    play_label=Output(PresentIds.PLAY, "children", allow_duplicate=True),
+)
+
+
+def unchanged(outputs: dict) -> dict:
+    """``no_update`` for every output of a (nested) dict of outputs."""
+    return {name: unchanged(value) if isinstance(value, dict) else no_update for name, value in outputs.items()}
+
+
+def named_counts(counts: tuple[str, str, str, str]) -> dict[str, str]:
+    """The four headline numbers (events, deaths, kg, sources) by output name."""
+    return dict(zip(COUNT_OUTPUTS, counts, strict=True))
 
 
 def map_patch(traces, layer_data: list[dict], rings: dict | None = None, view=None) -> Patch:
@@ -79,23 +94,29 @@ def map_patch(traces, layer_data: list[dict], rings: dict | None = None, view=No
     return patch
 
 
-@callback(*SLIDE_OUTPUTS, Input(PresentIds.SLIDE, "data"), State(PresentIds.STORY, "data"),
-          prevent_initial_call=True)
+@callback(output=SLIDE_OUTPUTS, inputs=dict(slide_index=Input(PresentIds.SLIDE, "data")),
+          state=dict(story_data=State(PresentIds.STORY, "data")), prevent_initial_call=True)
 def update_slide(slide_index, story_data):
     """Show another slide: text, numbers, panels, the map's data and where the camera flies."""
     context, lang = get_context(), story_data["lang"]
     story = load_story(context.stories, story_data["id"]).story
     if story is None:
-        return [no_update] * len(SLIDE_OUTPUTS)
+        return unchanged(SLIDE_OUTPUTS)
     index, names = clamp_slide(slide_index, len(story.slides)), context.dataset_names()
     facts = slide_facts(context.store, story, index, lang, names)
     slide, text = facts.slide, slide_text(facts, lang, names)
     layer_data, rings, view = map_slide_data(context.store, slide, lang, context.settings.max_map_points)
-    return (text.title, text.caption, *text.counts, text.dates, text.filters, text.sources, text.notice,
-            text.progress, text.progress_style, *(not slide.shows(p) for p in PANEL_ORDER), panels_class(slide),
-            not is_playable(slide), map_patch(context.map_traces, layer_data, rings, view),
-            present_timeline(context.store, slide, lang), present_breakdown(context.store, slide, lang),
-            view_data(view, index, slide), initial_frame_state(index), True, play_label(None, lang))
+    return dict(
+        title=text.title, caption=text.caption, counts=named_counts(text.counts), dates=text.dates,
+        filters=text.filters, sources=text.sources, notice=text.notice, progress=text.progress,
+        progress_style=text.progress_style,
+        panel_hidden={panel: not slide.shows(panel) for panel in PANEL_HIDDEN_OUTPUTS},
+        panels_class=panels_class(slide), playback_hidden=not is_playable(slide),
+        map=map_patch(context.map_traces, layer_data, rings, view),
+        timeline=present_timeline(context.store, slide, lang), breakdown=present_breakdown(context.store, slide, lang),
+        view=view_data(view, index, slide), frame=initial_frame_state(index), interval_disabled=True,
+        play_label=play_label(None, lang),
+    )
 
 
 @callback(
@@ -116,8 +137,9 @@ def on_play(n_clicks, frame_state, slide_index, mode, story_data):
     return state, not state["playing"], play_label(state, story_data["lang"])
 
 
-@callback(*FRAME_OUTPUTS, Input(PresentIds.INTERVAL, "n_intervals"), State(PresentIds.FRAME, "data"),
-          State(PresentIds.SLIDE, "data"), State(PresentIds.MODE, "value"), State(PresentIds.STORY, "data"),
+@callback(output=FRAME_OUTPUTS, inputs=dict(n_intervals=Input(PresentIds.INTERVAL, "n_intervals")),
+          state=dict(frame_state=State(PresentIds.FRAME, "data"), slide_index=State(PresentIds.SLIDE, "data"),
+                     mode=State(PresentIds.MODE, "value"), story_data=State(PresentIds.STORY, "data")),
           prevent_initial_call=True)
 def on_frame(n_intervals, frame_state, slide_index, mode, story_data):
     """One playback step: the map, counts, dates label and timeline range show the next frame."""
@@ -127,13 +149,15 @@ def on_frame(n_intervals, frame_state, slide_index, mode, story_data):
     frames = slide_frames(story.slides[index], slide_extent(context.store, story.slides[index]), mode) if story else []
     step = step_frame(frame_state, index, frames)
     if step.frame is None:
-        return *[no_update] * 7, step.state, True, play_label(step.state, lang)
+        return {**unchanged(FRAME_OUTPUTS), "frame": step.state, "interval_disabled": True,
+                "play_label": play_label(step.state, lang)}
     shown = frame_view(context.store, story, index, step.frame, lang, context.settings.max_map_points,
                        context.dataset_names())
     timeline = Patch()
     timeline["layout"]["shapes"] = shown.shapes
-    return (map_patch(context.map_traces, shown.layer_data), *shown.counts, shown.label, timeline,
-            step.state, not step.state["playing"], play_label(step.state, lang))
+    return dict(map=map_patch(context.map_traces, shown.layer_data), counts=named_counts(shown.counts),
+                dates=shown.label, timeline=timeline, frame=step.state,
+                interval_disabled=not step.state["playing"], play_label=play_label(step.state, lang))
 
 
 @callback(Output(PresentIds.INTERVAL, "interval"), Input(PresentIds.SPEED, "value"), prevent_initial_call=True)

@@ -10,6 +10,7 @@ import pytest
 from dash import Patch, no_update
 
 from dashboard.callbacks.present import (
+    FRAME_OUTPUTS,
     SLIDE_OUTPUTS,
     on_frame,
     on_play,
@@ -235,8 +236,7 @@ def test_prs114_presenter_page_renders_the_urls_slide(app_context, story):
 
 def test_prs115_update_slide_shows_the_slide(app_context, story):
     index = next(i for i, s in enumerate(story.slides) if s.shows(Panel.BREAKDOWN) and not s.shows(Panel.TIMELINE))
-    values = dict(zip((f"{o.component_id}.{o.component_property}" for o in SLIDE_OUTPUTS),
-                      update_slide(index, story_data(story)), strict=True))
+    values = by_component(SLIDE_OUTPUTS, update_slide(index, story_data(story)))
     slide, totals = story.slides[index], app_context.store.totals(story.slides[index].spec)
     assert values["present-title.children"] == slide.title
     assert values["present-count-events.children"] == format_number(totals.events, "en")
@@ -249,8 +249,20 @@ def test_prs115_update_slide_shows_the_slide(app_context, story):
     assert (view["lat"], view["lon"], view["zoom"]) == (slide.view.lat, slide.view.lon, slide.view.zoom)
     assert view["slide"] == index and view["map"] is True and view["layout"] == values["present-panels.className"]
     assert values["present-frame.data"] == initial_frame_state(index) and values["present-interval.disabled"]
-    assert update_slide(99, story_data(story))[0] == story.slides[-1].title, "clamped"
-    assert update_slide(0, {"id": "gone", "slides": 1, "lang": "en"}) == [no_update] * len(SLIDE_OUTPUTS)
+    assert update_slide(99, story_data(story))["title"] == story.slides[-1].title, "clamped"
+    gone = by_component(SLIDE_OUTPUTS, update_slide(0, {"id": "gone", "slides": 1, "lang": "en"}))
+    assert len(gone) == 25 and all(value is no_update for value in gone.values())
+
+
+def by_component(outputs: dict, values: dict) -> dict:
+    """A dict-wired callback's (nested) result keyed by 'component-id.property', as the page sees it."""
+    flat = {}
+    for name, output in outputs.items():
+        if isinstance(output, dict):
+            flat.update(by_component(output, values[name]))
+        else:
+            flat[f"{output.component_id}.{output.component_property}"] = values[name]
+    return flat
 
 
 def test_prs116_play_then_frames_follow(app_context, story):
@@ -260,17 +272,17 @@ def test_prs116_play_then_frames_follow(app_context, story):
     assert state["playing"] and disabled is False and "Pause" in label
     shown = []
     for tick in range(1, 4):
-        result = on_frame(tick, state, index, "cumulative", data)
-        state = result[7]
-        shown.append((result[1], result[5]))
-        assert isinstance(result[0], Patch) and isinstance(result[6], Patch)
+        result = by_component(FRAME_OUTPUTS, on_frame(tick, state, index, "cumulative", data))
+        state = result["present-frame.data"]
+        shown.append((result["present-count-events.children"], result["present-dates.children"]))
+        assert isinstance(result["present-map.figure"], Patch) and isinstance(result["present-timeline.figure"], Patch)
     assert len({dates for _, dates in shown}) == 3
     counts = [int(events.replace(",", "")) for events, _ in shown]
     assert counts == sorted(counts)
     paused, disabled, label = on_play(2, state, index, "cumulative", data)
     assert not paused["playing"] and disabled is True and "Play" in label
-    stale = on_frame(9, {**state, "slide": index - 1}, index, "cumulative", data)
-    assert stale[0] is no_update and stale[8] is True
+    stale = by_component(FRAME_OUTPUTS, on_frame(9, {**state, "slide": index - 1}, index, "cumulative", data))
+    assert stale["present-map.figure"] is no_update and stale["present-interval.disabled"] is True
     assert update_speed("fast") == SPEEDS_MS["fast"] and update_speed("nonsense") == SPEEDS_MS["normal"]
 
 
