@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
 
+from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import FilterSpec, parse_url_state
-from dashboard.data.store import BREAKDOWN_FIELDS
-from dashboard.figures.breakdown import FILTER_FIELD, build_breakdown
+from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
@@ -134,8 +134,8 @@ def update_timeline(lang, filter_data):
 def update_breakdown(lang, filter_data, field):
     """Bars by the chosen field; bars in the filter stay highlighted."""
     spec = FilterSpec.from_store(filter_data)
-    breakdown = get_context().store.breakdown(spec, field if field in BREAKDOWN_FIELDS else "event_type")
-    return build_breakdown(breakdown, lang=lang, active=getattr(spec, FILTER_FIELD[breakdown.field]))
+    breakdown = get_context().store.breakdown(spec, breakdown_or_default(field))
+    return build_breakdown(breakdown, lang=lang, active=getattr(spec, BREAKDOWN_FACETS[breakdown.field].name))
 
 
 @callback(
