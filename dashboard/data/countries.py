@@ -17,7 +17,8 @@ import shapely
 from .store import fold_text
 
 COUNTRIES_PATH = Path(__file__).resolve().parents[2] / "assets" / "basemap" / "countries.geojson"
-# Names sources use that differ from Natural Earth's, and Spanish names common in our sources.
+# Names sources use that differ from Natural Earth's, in whatever language our sources write them:
+# aliases to resolve, in no order. The names the UI shows are the catalogs' ``country.<ISO3>`` keys.
 EXTRA_NAMES = {
     "PER": ("Perú",), "BOL": ("Bolivia (Plurinational State of)", "Plurinational State of Bolivia"),
     "BRA": ("Brasil",), "ESP": ("España", "Spain"), "NLD": ("Netherlands", "The Netherlands",

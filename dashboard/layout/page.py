@@ -24,6 +24,7 @@ from dashboard.layout.filters import build_filter_panel
 from dashboard.layout.playback import build_playback_controls
 from dashboard.layout.story_panel import build_story_panel
 from dashboard.state.context import AppContext
+from dashboard.state.interactions import next_language
 from dashboard.state.views import MAX_TABLE_BLOCK
 
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
@@ -90,6 +91,13 @@ def grid_locale_text(lang: str) -> dict[str, str]:
             for key in ("page", "of", "to", "pageSizeSelectorLabel", "noRowsToShow")}
 
 
+def build_language_switch(lang: str) -> html.Button:
+    """The header button to the next language, named in that language (as its speakers look for it)."""
+    target = next_language(lang)
+    return html.Button(translate("language.name", target), id=PageIds.LANG_SWITCH, n_clicks=0,
+                       className="button secondary", lang=target)
+
+
 def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> html.Div:
     lang = state.lang
     store = context.store
@@ -112,8 +120,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
             html.Button(translate("export.button", lang), id=ExportIds.OPEN, n_clicks=0, className="button",
                         **{"aria-haspopup": "dialog"}),
             html.Button(translate("app.reset", lang), id=PageIds.RESET, n_clicks=0, className="button"),
-            html.Button(translate("app.language", lang), id=PageIds.LANG_SWITCH, n_clicks=0,
-                        className="button secondary", lang="es" if lang == "en" else "en"),
+            build_language_switch(lang),
         ], className="header-actions"),
     ], className="header")
     counts = html.Div([

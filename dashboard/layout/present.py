@@ -11,6 +11,7 @@ import json
 
 from dash import dcc, html
 
+from dashboard.data.filters import UrlState, build_search
 from dashboard.data.stories import Panel, PlaybackMode, Story
 from dashboard.i18n import translate
 from dashboard.ids import NotesIds, PresentIds
@@ -51,7 +52,7 @@ def missing_story(story_id: str, message: str, lang: str, root_id: str) -> html.
     """A clear message and a way back, in place of a story that cannot be shown."""
     return html.Div(html.Div([
         html.H1(message, className="present-missing-text"),
-        html.A(translate("present.back", lang), href="/" + ("?lang=es" if lang == "es" else ""),
+        html.A(translate("present.back", lang), href="/" + build_search(UrlState(lang=lang)),
                className="present-back"),
     ], className="present-missing", role="alert"), id=root_id, className="present present-error", lang=lang)
 

@@ -1,32 +1,50 @@
-"""Both catalogs are complete, and every coded value has a label in each language."""
+"""Every language's catalog is complete, every coded value has a label in each, and a language is
+added by its catalog and its enum member alone."""
 
 from __future__ import annotations
 
 import re
+import sys
+import types
 
+import dashboard.i18n as i18n
+from dashboard.data.facets import BREAKDOWN_FIELDS, FACETS
+from dashboard.data.language import DEFAULT_LANGUAGE, Language
 from dashboard.data.schema import ActorGroup, DatePrecision, Drug, EventType, GeoPrecision
-from dashboard.i18n import CATALOGS, COUNTRY_NAMES, format_number, label, translate
+from dashboard.i18n import CATALOGS, format_number, label, translate
+from dashboard.i18n.catalogs import load_catalogs
+from dashboard.layout.page import build_language_switch
+from dashboard.state.interactions import next_language
 
 
-def test_i18n001_catalogs_have_the_same_keys():
-    assert set(CATALOGS["en"]) == set(CATALOGS["es"])
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"(?<!{){(\w+)}", text))
+
+
+def test_i18n001_every_language_has_a_catalog_with_every_key():
+    assert list(CATALOGS) == list(Language)
+    keys = set().union(*(catalog.keys() for catalog in CATALOGS.values()))
+    for lang in Language:
+        assert set(CATALOGS[lang]) == keys, (lang, sorted(keys ^ set(CATALOGS[lang])))
 
 
 def test_i18n002_placeholders_match():
-    for key, english in CATALOGS["en"].items():
-        assert set(re.findall(r"{(\w+)}", english)) == set(re.findall(r"{(\w+)}", CATALOGS["es"][key])), key
+    default = CATALOGS[DEFAULT_LANGUAGE]
+    for lang in Language:
+        for key, text in default.items():
+            assert _placeholders(CATALOGS[lang][key]) == _placeholders(text), (lang, key)
 
 
 def test_i18n003_every_value_has_a_label(bundled):
-    for kind, enum in (("event_type", EventType), ("actor_group", ActorGroup), ("drug", Drug),
-                       ("date_precision", DatePrecision), ("geo_precision", GeoPrecision)):
-        for member in enum:
-            assert f"{kind}.{member.value}" in CATALOGS["en"], (kind, member)
-    for route in {f["properties"]["route_id"] for f in bundled.routes["features"]} | set(
-            bundled.events["route_id"]) - {""}:
-        assert f"route.{route}" in CATALOGS["en"], route
-    for country in set(bundled.events["country"]):
-        assert country in COUNTRY_NAMES, country
+    expected = {f"{kind}.{member.value}"
+                for kind, enum in (("event_type", EventType), ("actor_group", ActorGroup), ("drug", Drug),
+                                   ("date_precision", DatePrecision), ("geo_precision", GeoPrecision))
+                for member in enum}
+    expected |= {f"route.{route}" for route in {f["properties"]["route_id"] for f in bundled.routes["features"]}
+                 | set(bundled.events["route_id"]) - {""}}
+    expected |= {f"country.{country}" for country in set(bundled.events["country"])}
+    for lang in Language:
+        assert expected <= set(CATALOGS[lang]), (lang, sorted(expected - set(CATALOGS[lang])))
 
 
 def test_i18n004_translate_and_label():
@@ -34,7 +52,47 @@ def test_i18n004_translate_and_label():
     assert translate("map.cells_note", "en", count="1,234,567") == \
         "1,234,567 events in view shown as cells — zoom in for points"
     assert translate("no.such.key", "es") == "no.such.key"
+    assert translate("counts.events", "xx") == translate("counts.events", DEFAULT_LANGUAGE)
     assert label("event_type", "drug_seizure", "es") == "Incautación de droga"
     assert label("country", "ESP", "es") == "España"
+    assert label("country", "ESP", "en") == "Spain"
+    assert label("country", "XYZ", "es") == "XYZ"
     assert format_number(67995.6, "en") == "67,996"
     assert format_number(67995.6, "es") == "67\u202f996"
+
+
+def test_i18n005_every_facet_and_breakdown_choice_has_words():
+    keys = {facet.title_key for facet in FACETS} | {f"breakdown.{field}" for field in BREAKDOWN_FIELDS}
+    keys |= {"filters.more"}
+    for lang in Language:
+        assert keys <= set(CATALOGS[lang]), (lang, sorted(keys - set(CATALOGS[lang])))
+    assert translate("filters.original_types", "es") == "Tipo de evento de la fuente"
+    assert translate("breakdown.original_subtype", "en") == "Source's sub-event type"
+
+
+def test_i18n006_the_switch_cycles_through_every_language_named_in_its_own_words():
+    lang, visited = DEFAULT_LANGUAGE, []
+    for _ in Language:
+        visited.append(lang)
+        lang = next_language(lang)
+    assert visited == list(Language) and lang == DEFAULT_LANGUAGE
+    for lang in Language:
+        target = next_language(lang)
+        button = build_language_switch(lang)
+        assert button.lang == target and button.children == translate("language.name", target)
+    assert build_language_switch("es").children == "English"
+    assert build_language_switch("en").children == "Español"
+
+
+def test_i18n007_a_third_language_needs_only_its_catalog(monkeypatch):
+    fake = types.ModuleType("dashboard.i18n.catalogs.xx")
+    fake.MESSAGES = {"counts.events": "Événements", "language.name": "Xx",
+                     "number.group_separator": ".", "number.decimal_separator": ","}
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    catalogs = load_catalogs([*Language, "xx"])
+    assert list(catalogs) == [*Language, "xx"] and catalogs["en"] == CATALOGS["en"]
+    monkeypatch.setattr(i18n, "CATALOGS", catalogs)
+    assert translate("counts.events", "xx") == "Événements"
+    assert translate("map.title", "xx") == "Map"  # a missing key reads in the default language
+    assert format_number(1234567.5, "xx", 1) == "1.234.567,5"
+    assert translate("counts.events", "es") == "Eventos"
