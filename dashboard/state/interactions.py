@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-
-import numpy as np
 
 from dashboard.data.facets import BREAKDOWN_FACETS, DEFAULT_BREAKDOWN, FACETS
 from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, UrlState
@@ -16,7 +13,8 @@ from dashboard.data.language import LANGUAGES
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.figures.breakdown import clicked_category
 from dashboard.figures.event_map import DEFAULT_VIEW
-from dashboard.figures.geo import MAP_TILE_PX, MAX_LATITUDE, finite_number, mercator_lat, mercator_y, wrap_lon
+from dashboard.figures.geo import MAP_TILE_PX as MAP_TILE_PX  # re-exported: test_interactions reads it here
+from dashboard.figures.geo import MAX_LATITUDE, finite_number, fit_view, wrap_lon
 from dashboard.figures.timeline import brushed_date_range
 from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
 
@@ -170,23 +168,6 @@ def show_dataset(state: UrlState, dataset_id: str, store, max_points: int) -> Ur
     points = store.points(spec, limit=max_points)
     view = fit_view(points.longitude, points.latitude)
     return replace(state, spec=spec, selected="", view=view)
-
-
-def fit_view(longitude: np.ndarray, latitude: np.ndarray, width_px: float = 700, height_px: float = 540,
-             padding: float = 0.15, max_zoom: float = 9.0) -> MapView | None:
-    """Centre and zoom (Web Mercator) that show every given point, or None for no points."""
-    if len(longitude) == 0:
-        return None
-
-    west, east = float(np.min(longitude)), float(np.max(longitude))
-    y = mercator_y(np.asarray(latitude, dtype=np.float64))
-    south_y, north_y = float(y.min()), float(y.max())
-    span_x = max((east - west) / 360.0, 1e-6) * (1 + 2 * padding)
-    span_y = max((north_y - south_y) / (2 * np.pi), 1e-6) * (1 + 2 * padding)
-    zoom = min(math.log2(width_px / (MAP_TILE_PX * span_x)), math.log2(height_px / (MAP_TILE_PX * span_y)),
-               max_zoom)
-    centre_lat = mercator_lat((south_y + north_y) / 2)
-    return MapView(lat=round(centre_lat, 4), lon=round((west + east) / 2, 4), zoom=round(max(zoom, 0.5), 2))
 
 
 class Trigger(StrEnum):
