@@ -27,8 +27,6 @@ class FilterIds(StrEnum):
     REGIONS = "filters-regions"
     ROUTES = "filters-routes"
     DRUGS = "filters-drugs"
-    ORIGINAL_TYPES = "filters-original-types"
-    ORIGINAL_SUBTYPES = "filters-original-subtypes"
     MORE = "filters-more"
     KG_MIN = "filters-kg-min"
     KG_MAX = "filters-kg-max"
@@ -224,3 +222,8 @@ class NotesIds(StrEnum):
 
 ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds,
                 ExportIds, PlaybackIds, StoryIds, PresentIds, NotesIds)
+
+
+def facet_control_id(param: str) -> str:
+    """Id of the filter-panel control of a facet declared without one: ``filters-<param>``."""
+    return "filters-" + param.replace("_", "-")

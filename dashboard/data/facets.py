@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dashboard.ids import DataIds, FilterIds
+from dashboard.ids import DataIds, FilterIds, facet_control_id
 
 from .schema import Drug, EventType
 
@@ -55,7 +55,7 @@ class Facet:
     title_key
         Catalog key naming the facet (panel heading, summaries).
     control
-        Component id of the control that edits it.
+        Component id of the control that edits it; by default ``filters-<param>``.
     control_kind
         Checklist (few values) or dropdown.
     breakdown
@@ -72,10 +72,14 @@ class Facet:
     vocabulary: tuple[str, ...] | None
     label_kind: str | None
     title_key: str
-    control: str
+    control: str = ""
     control_kind: Control = Control.DROPDOWN
     breakdown: str | None = None
     panel: str = "main"
+
+    def __post_init__(self) -> None:
+        if not self.control:
+            object.__setattr__(self, "control", facet_control_id(self.param))
 
     @property
     def closed(self) -> bool:
@@ -98,10 +102,9 @@ FACETS: tuple[Facet, ...] = (
     # The source's own categories (ACLED's event_type and sub_event_type, UCDP's type of
     # violence), kept beside our mapped type so a researcher can filter in the source's terms.
     Facet("original_types", "original_type", "original_type", Match.VALUE, None, None,
-          "filters.original_types", FilterIds.ORIGINAL_TYPES, breakdown="original_type", panel="more"),
+          "filters.original_types", breakdown="original_type", panel="more"),
     Facet("original_subtypes", "original_subtype", "original_subtype", Match.VALUE, None, None,
-          "filters.original_subtypes", FilterIds.ORIGINAL_SUBTYPES, breakdown="original_subtype",
-          panel="more"),
+          "filters.original_subtypes", breakdown="original_subtype", panel="more"),
     Facet("datasets", "dataset", "dataset", Match.VALUE, None, None,
           "filters.datasets_title", DataIds.DATASETS, Control.CHECKLIST, panel="data"),
 )

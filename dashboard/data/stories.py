@@ -271,7 +271,7 @@ _NOTICE_TEXT = {
     "notice.bad_poly": "expected lon,lat;lon,lat;… with 3 to 500 vertices",
     "notice.unknown_value": "unknown values",
     "notice.bad_view": "expected lat,lon,zoom",
-    "notice.bad_lang": "expected en or es",
+    "notice.bad_lang": f"expected one of {', '.join(LANGUAGES)}",
 }
 
 

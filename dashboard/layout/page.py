@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from dashboard.data.filters import FilterSpec, Notice, UrlState
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
@@ -145,9 +146,8 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                             help_key="timeline.help", class_name="timeline-panel")
     breakdown_panel = _panel(
         "breakdown.title", lang,
-        dcc.RadioItems(id=BreakdownIds.FIELD, value="event_type", inline=True, className="radio",
-                       options=[{"label": translate(f"breakdown.{f}", lang), "value": f}
-                                for f in ("event_type", "actor_group", "country")]),
+        dcc.RadioItems(id=BreakdownIds.FIELD, value=DEFAULT_BREAKDOWN, inline=True, className="radio",
+                       options=[{"label": translate(f"breakdown.{f}", lang), "value": f} for f in BREAKDOWN_FIELDS]),
         _described(BreakdownIds.FIGURE, dcc.Graph(id=BreakdownIds.GRAPH, config=GRAPH_CONFIG,
                                                   className="breakdown-graph")),
         help_key="breakdown.help", class_name="breakdown-panel")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from dashboard.data.filters import FilterSpec, UrlState, build_search, parse_url_state
+from dashboard.data.language import DEFAULT_LANGUAGE
 from dashboard.data.stories import (
     MAX_TITLE,
     V1_PANELS,
@@ -187,7 +188,7 @@ def slide_from_view(search: str | None, filter_data: dict | None, title: str, ca
                  highlight=(state.selected,) if state.selected else ())
 
 
-def slide_view_href(slide: Slide, lang: str = "en") -> str:
+def slide_view_href(slide: Slide, lang: str = DEFAULT_LANGUAGE) -> str:
     """The dashboard at the slide's view: ``/?<filters>&view=…&event=…`` (the language kept)."""
     state = UrlState(spec=slide.spec, lang=lang, view=slide.view,
                      selected=slide.highlight[0] if slide.highlight else "")
@@ -202,15 +203,15 @@ def slide_rows(story: Story, lang: str, dataset_names: dict[str, str] | None = N
 
 
 def _lang_query(lang: str) -> str:
-    return "" if lang == "en" else f"?lang={lang}"
+    return "" if lang == DEFAULT_LANGUAGE else f"?lang={lang}"
 
 
-def present_href(story_id: str, lang: str = "en") -> str:
+def present_href(story_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The presenter screen of the story, in the page's language."""
     return f"/present/{story_id}{_lang_query(lang)}"
 
 
-def notes_href(story_id: str, lang: str = "en") -> str:
+def notes_href(story_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The speaker notes of the story (opened in a second window)."""
     return f"/present/{story_id}/notes{_lang_query(lang)}"
 

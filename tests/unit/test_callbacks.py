@@ -36,8 +36,8 @@ def trigger(prop_id: str) -> None:
 BLANK_CONTROLS = {"filters-text.value": None, "filters-date-range.start_date": None,
                   "filters-date-range.end_date": None, "filters-types.value": [], "filters-actors.value": [],
                   "filters-countries.value": [], "filters-regions.value": [], "filters-routes.value": [],
-                  "filters-drugs.value": [], "filters-original-types.value": [],
-                  "filters-original-subtypes.value": [], "filters-kg-min.value": None,
+                  "filters-drugs.value": [], "filters-original-type.value": [],
+                  "filters-original-subtype.value": [], "filters-kg-min.value": None,
                   "filters-kg-max.value": None, "data-datasets.value": ["rutas"]}
 
 
@@ -276,8 +276,8 @@ COMPONENT_EDITS = {
     "filters-regions.value": (["Cusco"], "region", "Cusco"),
     "filters-routes.value": (["callao_europe_sea"], "route", "callao_europe_sea"),
     "filters-drugs.value": (["cocaine"], "drug", "cocaine"),
-    "filters-original-types.value": (["Battles"], "original_type", "Battles"),
-    "filters-original-subtypes.value": (["Armed clash"], "original_subtype", "Armed clash"),
+    "filters-original-type.value": (["Battles"], "original_type", "Battles"),
+    "filters-original-subtype.value": (["Armed clash"], "original_subtype", "Armed clash"),
     "filters-kg-min.value": (10, "kg_min", "10"),
     "filters-kg-max.value": (500, "kg_max", "500"),
     "data-datasets.value": (["rutas", "acled-x"], "dataset", "acled-x,rutas"),
