@@ -7,7 +7,7 @@ malformed parameter falls back to its default and yields a notice naming the par
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, make_dataclass, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
@@ -39,30 +39,8 @@ def _canonical(values: object) -> tuple[str, ...]:
     return tuple(sorted({str(v).strip() for v in values if str(v).strip()}))
 
 
-@dataclass(frozen=True)
-class FilterSpec:
-    """Frozen, hashable filter over events; every field's default means "no restriction".
-
-    Dates are inclusive. An event is in the date range when its precision period (day, month
-    or year) overlaps the range, so a month-precision event is never silently lost at an edge.
-    """
-
-    date_from: date | None = None
-    date_to: date | None = None
-    event_types: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    routes: tuple[str, ...] = ()
-    drugs: tuple[str, ...] = ()
-    original_types: tuple[str, ...] = ()
-    original_subtypes: tuple[str, ...] = ()
-    kg_min: float | None = None
-    kg_max: float | None = None
-    text: str = ""
-    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
-    polygon: tuple[tuple[float, float], ...] | None = None  # (lon, lat) ring
-    datasets: tuple[str, ...] = ()
+class _FilterSpecBehaviour:
+    """What a :data:`FilterSpec` does; its fields are declared just below."""
 
     def __post_init__(self) -> None:
         for name in LIST_PARAMS.values():
@@ -75,7 +53,7 @@ class FilterSpec:
 
     @property
     def is_empty(self) -> bool:
-        return self == FilterSpec()
+        return self == type(self)()
 
     def with_changes(self, **changes: object) -> FilterSpec:
         """Return a copy with some fields replaced (values are canonicalised again)."""
@@ -97,6 +75,28 @@ class FilterSpec:
             {k: v if isinstance(v, str) else str(v) for k, v in (data or {}).items()}
         )
         return spec
+
+
+# The fields: dates, then one sorted tuple of chosen values per facet of the registry (so a new
+# facet needs no edit here), then quantities, text and space. Every default means "no restriction".
+FILTER_FIELDS: list[tuple[str, str, object]] = [
+    ("date_from", "date | None", field(default=None)),
+    ("date_to", "date | None", field(default=None)),
+    *((facet.name, "tuple[str, ...]", field(default=())) for facet in FACETS),
+    ("kg_min", "float | None", field(default=None)),
+    ("kg_max", "float | None", field(default=None)),
+    ("text", "str", field(default="")),
+    ("bbox", "tuple[float, float, float, float] | None", field(default=None)),  # west, south, east, north
+    ("polygon", "tuple[tuple[float, float], ...] | None", field(default=None)),  # (lon, lat) ring
+]
+FilterSpec = make_dataclass("FilterSpec", FILTER_FIELDS, bases=(_FilterSpecBehaviour,), frozen=True)
+FilterSpec.__module__ = __name__  # pickles (process pools, shared caches) find it here
+FilterSpec.__doc__ = """Frozen, hashable filter over events; every field's default means "no restriction".
+
+Dates are inclusive. An event is in the date range when its precision period (day, month
+or year) overlaps the range, so a month-precision event is never silently lost at an edge.
+List fields (``event_types``, ``actors``, …) are the facets of :data:`dashboard.data.facets.FACETS`.
+"""
 
 
 @dataclass(frozen=True)
