@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
-from dashboard.data.imports.base import ImportLimits
+from dashboard.data.imports.base import SETTING_OF_LIMIT, ImportLimits
 
 
 class Basemap(StrEnum):
@@ -34,19 +34,20 @@ class Settings:
                                               "hold; narrow the filters for more (RUTAS_MAX_EXPORT_ROWS).")
     public_url: str = _setting("", "Address users open the app at (e.g. https://rutas.example/), used in the "
                                    "permalinks of exports; empty: the address of each request (RUTAS_PUBLIC_URL).")
-    # Import limits, enforced on the server for uploads and the CLI alike.
-    max_upload_bytes: int = _setting(50 * 1024 * 1024, "Largest file an import accepts, in bytes "
+    # Import limits, enforced on the server for uploads and the CLI alike; their defaults are
+    # ImportLimits' and their names SETTING_OF_LIMIT's (declared once, in data/imports/base.py).
+    max_upload_bytes: int = _setting(ImportLimits.max_upload_bytes, "Largest file an import accepts, in bytes "
                                                        "(RUTAS_MAX_UPLOAD_BYTES).")
-    max_import_rows: int = _setting(1_000_000, "Most data rows in one imported file (RUTAS_MAX_IMPORT_ROWS).")
-    max_fields_per_row: int = _setting(200, "Most fields in one row of an imported file "
+    max_import_rows: int = _setting(ImportLimits.max_rows, "Most data rows in one imported file (RUTAS_MAX_IMPORT_ROWS).")
+    max_fields_per_row: int = _setting(ImportLimits.max_fields_per_row, "Most fields in one row of an imported file "
                                             "(RUTAS_MAX_FIELDS_PER_ROW).")
-    max_field_chars: int = _setting(10_000, "Longest field in an imported file, in characters "
+    max_field_chars: int = _setting(ImportLimits.max_field_chars, "Longest field in an imported file, in characters "
                                             "(RUTAS_MAX_FIELD_CHARS).")
-    max_vertices: int = _setting(10_000, "Most vertices in one imported geometry (RUTAS_MAX_VERTICES).")
-    max_kmz_uncompressed_bytes: int = _setting(200 * 1024 * 1024, "Largest uncompressed size of a KMZ, "
+    max_vertices: int = _setting(ImportLimits.max_vertices, "Most vertices in one imported geometry (RUTAS_MAX_VERTICES).")
+    max_kmz_uncompressed_bytes: int = _setting(ImportLimits.max_kmz_uncompressed_bytes, "Largest uncompressed size of a KMZ, "
                                                                   "in bytes (RUTAS_MAX_KMZ_UNCOMPRESSED_BYTES).")
-    max_kmz_ratio: int = _setting(100, "Highest compression ratio a KMZ may have (RUTAS_MAX_KMZ_RATIO).")
-    max_parse_seconds: float = _setting(120.0, "Longest time one import may spend parsing, in seconds "
+    max_kmz_ratio: int = _setting(ImportLimits.max_kmz_ratio, "Highest compression ratio a KMZ may have (RUTAS_MAX_KMZ_RATIO).")
+    max_parse_seconds: float = _setting(ImportLimits.max_parse_seconds, "Longest time one import may spend parsing, in seconds "
                                                "(RUTAS_MAX_PARSE_SECONDS).")
 
     @classmethod
@@ -79,12 +80,13 @@ class Settings:
 
 def import_limits(settings: Settings) -> ImportLimits:
     """The import limits a deployment set."""
-    return ImportLimits(
-        max_upload_bytes=settings.max_upload_bytes, max_rows=settings.max_import_rows,
-        max_fields_per_row=settings.max_fields_per_row, max_field_chars=settings.max_field_chars,
-        max_vertices=settings.max_vertices, max_kmz_uncompressed_bytes=settings.max_kmz_uncompressed_bytes,
-        max_kmz_ratio=settings.max_kmz_ratio, max_parse_seconds=settings.max_parse_seconds,
-    )
+    return ImportLimits(**{limit: getattr(settings, setting_field(variable))
+                           for limit, variable in SETTING_OF_LIMIT.items()})
+
+
+def setting_field(variable: str) -> str:
+    """The Settings field an environment variable sets: RUTAS_MAX_IMPORT_ROWS → max_import_rows."""
+    return variable.removeprefix("RUTAS_").lower()
 
 
 def settings_help() -> dict[str, str]:

@@ -46,3 +46,18 @@ def test_cfg005_every_url_parameter_documented_in_readme():
     emitted = {pair.split("=")[0] for pair in build_search(full).lstrip("?").split("&")}
     for parameter in {*LIST_PARAMS, *emitted, "view"}:
         assert f"`{parameter}`" in readme, parameter
+
+
+def test_cfg006_import_limits_are_declared_once():
+    """Every import limit is a setting whose default is the limit's own, and a set value reaches it."""
+    from dataclasses import fields
+
+    from dashboard.config import import_limits, setting_field
+    from dashboard.data.imports.base import SETTING_OF_LIMIT, ImportLimits
+
+    assert set(SETTING_OF_LIMIT) == {f.name for f in fields(ImportLimits)}
+    defaults = Settings()
+    for limit, variable in SETTING_OF_LIMIT.items():
+        assert getattr(defaults, setting_field(variable)) == getattr(ImportLimits(), limit), variable
+    changed = import_limits(Settings.from_env({variable: "7" for variable in SETTING_OF_LIMIT.values()}))
+    assert all(getattr(changed, limit) == 7 for limit in SETTING_OF_LIMIT)
