@@ -130,6 +130,15 @@ def is_safe_url(url: object) -> bool:
     return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
 
 
+def safe_href(url: object) -> str | None:
+    """``url`` (trimmed) when :func:`is_safe_url` lets it reach an href, else None.
+
+    The one check for every link built from data (a source's address in the notes, the detail
+    card, an embed's permalink): the same rule the data was validated with.
+    """
+    return url.strip() if isinstance(url, str) and is_safe_url(url) else None
+
+
 def _parse_float(text: str) -> float | None:
     value = float(text)
     if not math.isfinite(value):

@@ -26,20 +26,15 @@ from enum import StrEnum
 from ..data.filters import UrlState
 from ..data.store import EventStore
 from ..data.stories import Slide, Story
+from ..figures.geo import view_extent
+from ..figures.text_metrics import escape_text, wrap_lines
 from ..i18n import format_number, normalise_language, translate
 from ..words.slide_facts import SlideFacts, slide_facts, sources_lines
 from .captions import export_context, shorten
-from .charts import (
-    build_map,
-    escape_text,
-    export_theme,
-    page_frame,
-    view_extent,
-    wrap_lines,
-)
+from .charts import build_map, export_theme, type_scale
 from .render import render_figure
-from .service import DEFAULT_BASE_URL, ReferenceLayers, permalink_for
-from .spec import ChartKind, ChartRequest, ExportContext, ExportFormat, SizePreset
+from .service import ReferenceLayers, permalink_for
+from .spec import DEFAULT_BASE_URL, ChartKind, ChartRequest, ExportContext, ExportFormat, SizePreset
 
 
 class BriefingFormat(StrEnum):
@@ -291,7 +286,7 @@ def build_pdf_page(store: EventStore, layers: ReferenceLayers, story: Story, ind
     context = _page_context(store, slide, PDF_REQUEST, lang, permalink, exported_at, dataset_names)
     context = replace(context, source_line=footer_text(story, facts, permalink, exported_at, lang))
     width, _ = PDF_REQUEST.pixels
-    scale_pad = page_frame(PDF_REQUEST, context).type.pad
+    scale_pad = type_scale(PDF_REQUEST).pad
     column = round(width * COLUMN_SHARE)
     figure = build_map(store, slide.spec, PDF_REQUEST, context, routes=layers.routes, regions=layers.regions,
                        extent=slide_extent(slide), left_extra=column + scale_pad, rings=_rings(store, slide))

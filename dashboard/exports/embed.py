@@ -15,7 +15,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from ..data.schema import is_safe_url
+from ..data.schema import safe_href
 from ..i18n import normalise_language, translate
 from .spec import ExportContext
 
@@ -132,8 +132,9 @@ def standalone_html(figure: go.Figure, context: ExportContext) -> str:
     footer = [f'<p class="source">{e(context.source_line)}</p>']
     if context.credit.strip():
         footer.append(f'<p class="credit">{e(labels["credit"])}: {e(context.credit)}</p>')
-    if is_safe_url(context.permalink):
-        footer.append(f'<p class="permalink"><a href="{e(context.permalink.strip())}" target="_blank" '
+    href = safe_href(context.permalink)
+    if href:
+        footer.append(f'<p class="permalink"><a href="{e(href)}" target="_blank" '
                       f'rel="noopener noreferrer">{e(labels["permalink"])}</a></p>')
     footer.append(f'<details><summary>{e(labels["description"])}</summary>'
                   f'<p class="alt">{e(context.alt_text)}</p></details>')

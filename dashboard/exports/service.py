@@ -25,6 +25,7 @@ from .pack import build_pack
 from .render import render_figure
 from .spec import (
     DATA_FORMATS,
+    DEFAULT_BASE_URL,
     FILE_EXTENSIONS,
     IMAGE_FORMATS,
     MEDIA_TYPES,
@@ -34,7 +35,6 @@ from .spec import (
 )
 from .tables import events_csv, events_geojson, events_xlsx, export_rows, sources_text
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8050/"
 MAX_SLUG_CHARS = 60
 
 

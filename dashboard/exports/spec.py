@@ -12,6 +12,23 @@ from enum import StrEnum
 
 from ..data.filters import FilterSpec
 
+# Where permalinks point when neither the deployment nor the request says (a local run).
+DEFAULT_BASE_URL = "http://127.0.0.1:8050/"
+
+
+def public_base_url(configured: str | None, request_url: str | None = None) -> str:
+    """The one rule for the address permalinks point at.
+
+    Parameters
+    ----------
+    configured
+        The ``RUTAS_PUBLIC_URL`` setting (or the CLI's ``--base-url``): used when set.
+    request_url
+        Else the address the current request came to (``flask.request.host_url``), when there
+        is a request; else :data:`DEFAULT_BASE_URL`.
+    """
+    return configured or request_url or DEFAULT_BASE_URL
+
 
 class ChartKind(StrEnum):
     MAP = "map"

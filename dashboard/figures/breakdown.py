@@ -17,9 +17,9 @@ def build_breakdown(breakdown: Breakdown, *, lang: str = "en", theme: Theme = SC
     """Bars largest at the top; bars already in the filter are outlined and fully opaque."""
     labels = [label(breakdown.field, value, lang) for value in breakdown.labels]
     if breakdown.field == "event_type":
-        colours = [EVENT_COLOURS.get(value, "#888888") for value in breakdown.labels]
+        colours = [theme.colour(EVENT_COLOURS.get(value, "#888888")) for value in breakdown.labels]
     else:
-        colours = ["#4b5a6a"] * len(labels)
+        colours = [theme.colour("#4b5a6a")] * len(labels)
     opacity = [1.0 if not active or value in active else 0.45 for value in breakdown.labels]
     figure = unchecked.figure(unchecked.bar(
         x=breakdown.counts[::-1], y=labels[::-1], orientation="h",

@@ -254,8 +254,8 @@ def _vraem_trace(vraem_feature: dict | None, lang: str) -> go.Scattermap:
     )
 
 
-def _event_traces(points: PointColumns, lang: str) -> list[go.Scattermap]:
-    sizes = marker_sizes(points.quantity_kg, points.fatalities)
+def _event_traces(points: PointColumns, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
+    sizes = theme.marker_px(marker_sizes(points.quantity_kg, points.fatalities))
     traces = []
     for code, event_type in enumerate(EVENT_TYPES):
         of_type = points.type_code == code
@@ -265,7 +265,8 @@ def _event_traces(points: PointColumns, lang: str) -> list[go.Scattermap]:
             selected = np.flatnonzero(of_type & (points.precise == precise))
             traces.append(unchecked.scattermap(
                 lat=points.latitude[selected], lon=points.longitude[selected], mode="markers",
-                marker=dict(size=sizes[selected], color=EVENT_COLOURS[event_type], opacity=opacity),
+                marker=dict(size=sizes[selected], color=theme.colour(EVENT_COLOURS[event_type]),
+                            opacity=opacity),
                 # Only the type here: the hovered event's details are fetched by the page.
                 hovertemplate=f"<b>{html.escape(name)}</b><extra></extra>",
                 name=name, showlegend=in_legend, legendgroup=event_type,
@@ -274,7 +275,7 @@ def _event_traces(points: PointColumns, lang: str) -> list[go.Scattermap]:
     return traces
 
 
-def _halo_trace(points: PointColumns, lang: str) -> go.Scattermap:
+def _halo_trace(points: PointColumns, lang: str, theme: Theme = SCREEN) -> go.Scattermap:
     coarse = np.flatnonzero(~points.precise)
     if coarse.size > HALO_POINT_LIMIT:
         coarse = coarse[:0]
@@ -283,7 +284,7 @@ def _halo_trace(points: PointColumns, lang: str) -> go.Scattermap:
     keep = coarse[halo > 0]
     return unchecked.scattermap(
         lat=points.latitude[keep], lon=points.longitude[keep], mode="markers",
-        marker=dict(size=halo[halo > 0], color="#5b6570", opacity=0.16),
+        marker=dict(size=theme.marker_px(halo[halo > 0]), color="#5b6570", opacity=0.16),
         name=translate("map.approximate", lang), hoverinfo="skip", showlegend=bool(keep.size),
     )
 
@@ -313,14 +314,15 @@ def _cell_trace(layer: MapLayer, lang: str) -> go.Scattermap:
     )
 
 
-def layer_traces(layer: MapLayer, lang: str) -> list[go.Scattermap]:
+def layer_traces(layer: MapLayer, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
     """The halo, event and cell traces for ``layer``, in :class:`MapTraceIndex` order."""
-    return [_halo_trace(layer.points, lang), *_event_traces(layer.points, lang), _cell_trace(layer, lang)]
+    return [_halo_trace(layer.points, lang, theme), *_event_traces(layer.points, lang, theme),
+            _cell_trace(layer, lang)]
 
 
-def layer_patch_data(layer: MapLayer, lang: str) -> list[dict]:
+def layer_patch_data(layer: MapLayer, lang: str, theme: Theme = SCREEN) -> list[dict]:
     """The layer's traces as JSON-ready dicts with typed arrays (for a ``Patch``)."""
-    return [typed_arrays(trace.to_plotly_json()) for trace in layer_traces(layer, lang)]
+    return [typed_arrays(trace.to_plotly_json()) for trace in layer_traces(layer, lang, theme)]
 
 
 def highlight_trace(lat: float | None = None, lon: float | None = None, lang: str = "en") -> go.Scattermap:
@@ -390,7 +392,7 @@ def build_event_map(
     traces = [
         *_route_traces(routes, lang, theme),
         _vraem_trace(vraem_feature, lang),
-        *layer_traces(layer, lang),
+        *layer_traces(layer, lang, theme),
         highlight_trace(*(highlight or (None, None)), lang=lang) if rings is None
         else ring_trace(rings, ring_px, view.zoom, lang=lang),
     ]

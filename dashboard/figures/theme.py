@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..data.schema import EventType
 
 EVENT_COLOURS: dict[str, str] = {
@@ -55,10 +57,23 @@ class Theme:
     minor_label_colour: str = "#5b6570"  # towns shown once zoomed in (ranks 2 and 3)
     label_scale: float = 1.0  # map label sizes times this (larger on a projector)
     legend_font_size: int = 10
+    marker_scale: float = 1.0  # per-point marker sizes (events and their halos) times this
+    # (colour, as this medium shows it), lower-case hex: hues too dark for the medium's page, lifted.
+    colour_lift: tuple[tuple[str, str], ...] = ()
 
     def route_colour(self, mode: str) -> str:
         """Line colour for a route mode in this theme."""
         return dict(self.route_colours).get(mode, ROUTE_COLOURS.get(mode, "#666666"))
+
+    def colour(self, colour: str) -> str:
+        """A marker or bar colour as this theme shows it (lifted where the theme says so)."""
+        return dict(self.colour_lift).get(colour.lower(), colour) if self.colour_lift else colour
+
+    def marker_px(self, sizes: np.ndarray) -> np.ndarray:
+        """Per-point marker diameters (whole px, uint8) scaled by :attr:`marker_scale`."""
+        if self.marker_scale == 1.0:
+            return sizes
+        return np.minimum(np.rint(sizes * self.marker_scale), 255).astype(np.uint8)
 
 
 SCREEN = Theme(
@@ -123,8 +138,9 @@ EXPORT_DARK = Theme(
 
 # Projector: a dark room, a screen seen from ten metres. Light type on near-black, land lifted
 # enough that the darkest event colours (drug seizures, #332288) still read against it, and map
-# labels large and pale. Sizes are for a 1920 px wide figure; the presenter page scales its
-# HTML type with the viewport.
+# labels large and pale, event markers larger (seen from the back of the room) and the darkest
+# event colours lifted (same hues: they vanish on a projected near-black page). Sizes are for a
+# 1920 px wide figure; the presenter page scales its HTML type with the viewport.
 PROJECTOR = Theme(
     name="projector",
     font_family="DejaVu Sans, Helvetica, Arial, sans-serif",
@@ -147,6 +163,9 @@ PROJECTOR = Theme(
     minor_label_colour="#e3e8ee",
     label_scale=1.5,
     legend_font_size=18,
+    marker_scale=1.4,
+    colour_lift=(("#332288", "#8c7fe8"), ("#882255", "#d0508c"), ("#555555", "#a3a3a3"),
+                 ("#117733", "#3fb164"), ("#4b5a6a", "#8da2b8")),
 )
 
 

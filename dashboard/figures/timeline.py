@@ -37,7 +37,7 @@ def build_timeline(histogram: Histogram, *, lang: str = "en", theme: Theme = SCR
             continue
         figure.add_trace(unchecked.bar(
             x=centres.astype(str), y=counts.astype(np.int32), name=label("event_type", event_type, lang),
-            marker=dict(color=EVENT_COLOURS[event_type]), width=bar_width_ms, hovertemplate=hover,
+            marker=dict(color=theme.colour(EVENT_COLOURS[event_type])), width=bar_width_ms, hovertemplate=hover,
         ))
     figure.update_layout(
         barmode="stack",

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
+from dashboard.data.schema import safe_href
 from dashboard.data.store import EVENT_TYPES, EventStore
 from dashboard.data.stories import (
     Panel,
@@ -40,10 +41,10 @@ from dashboard.figures.event_map import (
     ring_trace,
     typed_arrays,
 )
+from dashboard.figures.geo import fit_view
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
-from dashboard.state.interactions import fit_view
 from dashboard.state.playback import (
     SPEEDS_MS,
     frame_spec,
@@ -61,30 +62,6 @@ PRESENT_MAP_PX = (1500, 760)  # about the map's size on a 1920×1080 projector
 SOURCE_NAMES_SHOWN = 3  # source names in the presenter's footer (the notes list them all)
 MAP_UIREVISION = "present"  # constant: the camera is flown by the page, never reset by a figure
 RANGE_FILL = "#ffd23f"
-# The darkest event colours vanish on a projected near-black page: the same hues, lifted.
-PROJECTOR_MARKER_SCALE = 1.4  # event markers and their halos, seen from the back of the room
-PROJECTOR_LIFT = {"#332288": "#8c7fe8", "#882255": "#d0508c", "#555555": "#a3a3a3", "#117733": "#3fb164",
-                  "#4b5a6a": "#8da2b8"}
-
-
-def lift_colour(colour: object) -> object:
-    """A marker colour (or list of them) as the projector shows it."""
-    if isinstance(colour, str):
-        return PROJECTOR_LIFT.get(colour.lower(), colour)
-    if isinstance(colour, (list, tuple)):
-        return [lift_colour(c) for c in colour]
-    return colour
-
-
-def projector_trace(trace: dict) -> dict:
-    """A map trace (as JSON) for the projector: darkest colours lifted, per-point markers larger."""
-    marker = trace.get("marker")
-    if isinstance(marker, dict):
-        if "color" in marker:
-            marker["color"] = lift_colour(marker["color"])
-        if isinstance(marker.get("size"), np.ndarray):
-            marker["size"] = np.minimum(np.rint(marker["size"] * PROJECTOR_MARKER_SCALE), 255).astype(np.uint8)
-    return trace
 
 
 def legend_on_drawn(events: list) -> None:
@@ -106,22 +83,9 @@ def legend_on_drawn(events: list) -> None:
 
 def projector_layer_data(layer: MapLayer, lang: str) -> list[dict]:
     """The layer's traces for a ``Patch`` of the presenter's map (typed arrays, projector markers)."""
-    traces = [projector_trace(trace.to_plotly_json()) for trace in layer_traces(layer, lang)]
+    traces = [trace.to_plotly_json() for trace in layer_traces(layer, lang, PROJECTOR)]
     legend_on_drawn(traces[1:-1])  # halo first, cells last, the event traces between
     return [typed_arrays(trace) for trace in traces]
-
-
-def lift_figure(figure: go.Figure) -> go.Figure:
-    """``figure`` with its darkest marker colours lifted and per-point markers enlarged."""
-    for trace in figure.data:
-        marker = getattr(trace, "marker", None)
-        if marker is None:
-            continue
-        if marker.color is not None:
-            marker.color = lift_colour(marker.color)
-        if isinstance(getattr(marker, "size", None), np.ndarray):
-            marker.size = np.minimum(np.rint(marker.size * PROJECTOR_MARKER_SCALE), 255).astype(np.uint8)
-    return figure
 
 
 # ---- slide index and links -----------------------------------------------------------------------
@@ -286,7 +250,7 @@ def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature:
     small = dict(size=PROJECTOR.legend_font_size - 4)
     figure.update_layout(margin=dict(l=0, r=270, t=0, b=0), hoverlabel=dict(font_size=18),
                          legend2=dict(font=small, title=dict(font=small)))
-    return lift_figure(figure)
+    return figure
 
 
 def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int) -> tuple[list[dict], dict, MapView]:
@@ -324,7 +288,7 @@ def present_timeline(store: EventStore, slide: Slide, lang: str,
         xaxis=dict(tickfont=dict(size=PROJECTOR.font_size), linecolor=PROJECTOR.muted_colour),
         hoverlabel=dict(font_size=18), dragmode=False,
     )
-    return lift_figure(figure)
+    return figure
 
 
 def present_breakdown(store: EventStore, slide: Slide, lang: str) -> go.Figure:
@@ -337,7 +301,7 @@ def present_breakdown(store: EventStore, slide: Slide, lang: str) -> go.Figure:
         xaxis=dict(gridcolor=PROJECTOR.grid_colour, title=dict(font=dict(size=PROJECTOR.font_size - 2))),
         yaxis=dict(tickfont=dict(size=PROJECTOR.font_size)), hoverlabel=dict(font_size=18),
     )
-    return lift_figure(figure)
+    return figure
 
 
 # ---- the slide, resolved -------------------------------------------------------------------------
@@ -531,9 +495,8 @@ def notes_text(facts: SlideFacts, story: Story, lang: str) -> NotesText:
 
 
 def safe_url(url: str) -> str | None:
-    """Only http(s) links reach an href."""
-    lowered = (url or "").strip().lower()
-    return url.strip() if lowered.startswith(("http://", "https://")) else None
+    """``url`` when it may reach an href (:func:`dashboard.data.schema.safe_href`), else None."""
+    return safe_href(url)
 
 
 def median_p95(values: list[float]) -> tuple[float, float]:

@@ -30,7 +30,8 @@ from dashboard.exports.briefing import (
     slide_permalink,
     title_points,
 )
-from dashboard.exports.charts import mercator_y, shape_extent, view_extent, wrap_lines
+from dashboard.figures.geo import mercator_y, shape_extent, view_extent
+from dashboard.figures.text_metrics import wrap_lines
 from dashboard.words.slide_facts import slide_facts
 
 WHEN = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
@@ -224,8 +225,6 @@ def test_brf131_synthetic_events_are_labelled_on_the_page_and_the_map(bundled):
 
 
 def test_brf140_wide_views_stay_inside_the_date_line():
-    from dashboard.exports.charts import view_extent
-
     west, _, east, _ = view_extent(0.0, -60.0, 1.2)
     assert -180.0 <= west and east <= 180.0
     assert east > 120.0  # slid east, not cut: Europe and Asia stay in the box

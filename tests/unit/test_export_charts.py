@@ -10,17 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.data.filters import FilterSpec
-from dashboard.exports.charts import (
-    DEFAULT_EXTENT,
-    EXPORT_MAX_POINTS,
-    build_export_figure,
-    fit_extent,
-    geo_axis_ranges,
-    mercator_y,
-    text_width,
-    type_scale,
-    wrap_lines,
-)
+from dashboard.exports.charts import EXPORT_MAX_POINTS, build_export_figure, type_scale
 from dashboard.exports.render import render_figure
 from dashboard.exports.spec import (
     PRESET_PIXELS,
@@ -31,6 +21,8 @@ from dashboard.exports.spec import (
     ExportTheme,
     SizePreset,
 )
+from dashboard.figures.geo import DEFAULT_EXTENT, fit_extent, geo_axis_ranges, mercator_y
+from dashboard.figures.text_metrics import text_width, wrap_lines
 from dashboard.figures.theme import EXPORT_DARK, EXPORT_LIGHT, ROUTE_COLOURS
 
 TITLE = "Seizures bound for Europe, 2019–2024"

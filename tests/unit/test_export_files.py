@@ -16,10 +16,12 @@ from dashboard.exports.described import describe_png, describe_svg, png_text
 from dashboard.exports.pack import build_pack
 from dashboard.exports.service import file_stem, human_size, permalink_for
 from dashboard.exports.spec import (
+    DEFAULT_BASE_URL,
     PRESET_PIXELS,
     ChartKind,
     ExportTheme,
     SizePreset,
+    public_base_url,
     request_from_controls,
 )
 
@@ -59,6 +61,12 @@ def test_exp102_permalink_reopens_the_view_and_refuses_other_schemes():
     assert link == "http://example.org:8050/?type=drug_seizure&lang=es"
     assert permalink_for("javascript:alert(1)", state).startswith("http://127.0.0.1:8050/?")
     assert permalink_for("https://rutas.example/app/", UrlState()) == "https://rutas.example/app/"
+
+
+def test_exp104_one_base_url_rule_setting_then_request_then_local():
+    assert public_base_url("https://rutas.example/app/", "http://10.0.0.5:8050/") == "https://rutas.example/app/"
+    assert public_base_url("", "http://10.0.0.5:8050/") == "http://10.0.0.5:8050/"
+    assert public_base_url(None, None) == public_base_url("") == DEFAULT_BASE_URL == "http://127.0.0.1:8050/"
 
 
 def test_exp103_file_names_are_ascii_words_with_the_date():

@@ -19,6 +19,8 @@ from dashboard.callbacks.present import (
     update_speed,
 )
 from dashboard.data.filters import FilterSpec, MapView, parse_url_state
+from dashboard.data.schema import safe_href
+from dashboard.data.store import EVENT_TYPES
 from dashboard.data.stories import (
     Panel,
     PlaybackMode,
@@ -32,10 +34,13 @@ from dashboard.figures.event_map import (
     LABEL_LAYERS,
     build_event_map,
     label_layers,
+    layer_patch_data,
+    map_trace_index,
     offline_layers,
+    points_layer,
     ring_trace,
 )
-from dashboard.figures.theme import PROJECTOR, SCREEN
+from dashboard.figures.theme import EVENT_COLOURS, PROJECTOR, SCREEN
 from dashboard.i18n import CATALOGS, format_number
 from dashboard.ids import NotesIds, PresentIds
 from dashboard.layout.present import build_notes, build_presenter
@@ -48,11 +53,9 @@ from dashboard.state.present_view import (
     frame_label,
     initial_frame_state,
     legend_on_drawn,
-    lift_colour,
     load_story,
     median_p95,
     panels_class,
-    safe_url,
     slide_frames,
     slide_from_search,
     slide_search,
@@ -154,8 +157,11 @@ def test_prs107_messages_have_the_same_keys_and_reach_the_catalog():
 
 
 def test_prs108_only_http_links(story):
-    assert safe_url("https://x.org/a") == "https://x.org/a"
-    assert safe_url("javascript:alert(1)") is None and safe_url("") is None and safe_url("ftp://x") is None
+    assert safe_href("https://x.org/a") == "https://x.org/a"
+    assert safe_href("javascript:alert(1)") is None and safe_href("") is None and safe_href("ftp://x") is None
+    # The strict check the data was validated with: no host, or a quote or space inside, is no link.
+    assert safe_href("https://") is None and safe_href('https://x.org/"onmouseover=') is None
+    assert safe_href(None) is None
 
 
 # ---- playback frames -----------------------------------------------------------------------------
@@ -195,7 +201,8 @@ def test_prs110_frame_label_rounds_only_open_ends():
 def test_prs111_panels_class_and_colours():
     assert panels_class(Slide(title="t", panels=(Panel.MAP, Panel.COUNTS))) == "present-panels side-0 with-map"
     assert panels_class(Slide(title="t", panels=(Panel.TIMELINE, Panel.BREAKDOWN))) == "present-panels side-2 no-map"
-    assert lift_colour("#332288") != "#332288" and lift_colour("#CC6677") == "#CC6677"
+    assert PROJECTOR.colour("#332288") != "#332288" and PROJECTOR.colour("#CC6677") == "#CC6677"
+    assert SCREEN.colour("#332288") == "#332288"
     assert median_p95([1.0, 2.0, 3.0, 4.0, 100.0]) == (3.0, 100.0)
 
 
@@ -207,6 +214,25 @@ def test_prs112_screen_map_layers_unchanged_and_projector_larger():
     assert offline_layers(SCREEN)[2]["color"] == "#c4c8cc"
     projector = label_layers(PROJECTOR)
     assert all(p["symbol"]["textfont"]["size"] > s["symbol"]["textfont"]["size"] for p, s in zip(projector, screen))
+
+
+def test_prs120_projector_markers_are_built_larger_and_lifted(store, bundled):
+    """The theme carries the projector's marker scale and colour lift: the builders apply them."""
+    points = store.points(FilterSpec(), limit=5000)
+    kwargs = dict(routes=bundled.routes, vraem_feature=None)
+    screen, projector = build_event_map(points, **kwargs), build_event_map(points, theme=PROJECTOR, **kwargs)
+    index = map_trace_index(len(bundled.routes["features"]))
+    for curve in [index.halo, *index.events]:
+        plain, projected = screen.data[curve], projector.data[curve]
+        assert projected.marker.color == PROJECTOR.colour(plain.marker.color)
+        assert list(projected.marker.size) == [min(255, round(s * PROJECTOR.marker_scale)) for s in plain.marker.size]
+    seizures = next(t for t in projector.data if t.legendgroup == "drug_seizure")
+    assert seizures.marker.color == "#8c7fe8" and len(seizures.lat)
+    patch = layer_patch_data(points_layer(points), "en", PROJECTOR)
+    assert patch[1]["marker"]["color"] == projector.data[index.events.start]["marker"]["color"]
+    # The screen theme changes nothing.
+    assert [t.marker.color for t in screen.data[index.events.start:index.events.stop:2]] == \
+        [EVENT_COLOURS[t] for t in EVENT_TYPES]
 
 
 def test_prs113_rings_take_the_highlight_place(app_context, store):
