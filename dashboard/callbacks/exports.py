@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-import flask
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.callbacks.links import request_base_url
 from dashboard.data.filters import FilterSpec
 from dashboard.exports.render import ExportError
 from dashboard.exports.service import (
@@ -27,18 +27,12 @@ from dashboard.state.views import chart_labels
 log = logging.getLogger(__name__)
 
 
-def _base_url() -> str:
-    """Where permalinks point: the configured public address, else the one this request came to."""
-    configured = get_context().settings.public_url
-    if configured:
-        return configured
-    return flask.request.host_url if flask.has_request_context() else ""
 
 
 def _export_current_view(search: str | None, fmt: str, request, lang: str):
     """The dialog's one way to make a file: the view in the URL, with this deployment's settings."""
     context = get_context()
-    return export_view(context.store, context.data, search or "", fmt, request, lang=lang, base_url=_base_url(),
+    return export_view(context.store, context.data, search or "", fmt, request, lang=lang, base_url=request_base_url(),
                        dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)
 
 
@@ -73,7 +67,7 @@ def update_export_preview(hidden, chart, title, last_default, search, lang, brea
         raise PreventUpdate
     context = get_context()
     described = describe_view(context.store, search or "", request_from_controls(chart=chart,
-                              breakdown_field=breakdown_field), lang=lang, base_url=_base_url(),
+                              breakdown_field=breakdown_field), lang=lang, base_url=request_base_url(),
                               dataset_names=context.dataset_names())
     return (next_export_title(title, last_default, described.title), described.title, described.alt_text,
             described.permalink)

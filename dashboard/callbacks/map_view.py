@@ -12,9 +12,9 @@ from dash import Input, Output, Patch, State, callback, no_update
 from dashboard.callbacks.views import patch_layer
 from dashboard.data.filters import FilterSpec, MapView, build_search, parse_url_state
 from dashboard.figures.event_map import DEFAULT_VIEW
+from dashboard.figures.geo import fit_view
 from dashboard.ids import FilterIds, MapIds, PageIds
 from dashboard.state.context import get_context
-from dashboard.state.interactions import fit_view
 from dashboard.state.views import map_layer, viewport_of
 
 

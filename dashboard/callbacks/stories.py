@@ -13,10 +13,10 @@ import base64
 import logging
 from datetime import UTC, datetime
 
-import flask
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.callbacks.links import request_base_url
 from dashboard.data.imports.base import ImportRefused
 from dashboard.data.stories import MAX_STORY_BYTES, StoryError, StoryNotFound, story_json
 from dashboard.exports.briefing import (
@@ -26,7 +26,7 @@ from dashboard.exports.briefing import (
     build_briefing,
 )
 from dashboard.exports.render import ExportError
-from dashboard.exports.service import DEFAULT_BASE_URL, human_size
+from dashboard.exports.service import human_size
 from dashboard.i18n import translate
 from dashboard.ids import FilterIds, PageIds, StoryIds
 from dashboard.layout.story_panel import build_story_view, slide_control_id, status_with_problems
@@ -81,11 +81,6 @@ def _refused_store(current: dict | None, error: Exception) -> object:
     return no_update
 
 
-def _base_url() -> str:
-    configured = get_context().settings.public_url
-    if configured:
-        return configured
-    return flask.request.host_url if flask.has_request_context() else DEFAULT_BASE_URL
 
 
 @callback(
@@ -414,7 +409,7 @@ def on_pack_download(_pdf, _pptx, current, lang):
     exported_at = datetime.now(UTC).replace(microsecond=0)
     try:
         data = build_briefing(context.store, context.data, story, fmt, lang=lang, exported_at=exported_at,
-                              dataset_names=context.dataset_names(), base_url=_base_url())
+                              dataset_names=context.dataset_names(), base_url=request_base_url())
     except (ExportError, ValueError) as error:
         log.warning("briefing pack failed: %s", error)
         return no_update, translate("story.pack_failed", lang, reason=str(error))

@@ -12,6 +12,7 @@ import json
 from dash import dcc, html
 
 from dashboard.data.filters import UrlState, build_search
+from dashboard.data.schema import safe_href
 from dashboard.data.stories import Panel, PlaybackMode, Story
 from dashboard.i18n import translate
 from dashboard.ids import NotesIds, PresentIds
@@ -32,7 +33,6 @@ from dashboard.state.present_view import (
     present_map,
     present_timeline,
     presenter_path,
-    safe_url,
     slide_from_search,
     slide_search,
     slide_text,
@@ -169,7 +169,7 @@ def sources_list(sources: list[tuple[str, str]], lang: str) -> html.Ul | html.P:
         return html.P(translate("notes.no_sources", lang))
     items = []
     for name, url in sources:
-        href = safe_url(url)
+        href = safe_href(url)
         link = html.A(url, href=href, target="_blank", rel="noopener noreferrer") if href else url
         items.append(html.Li([name, " — ", link] if name and url else [name or link]))
     return html.Ul(items)

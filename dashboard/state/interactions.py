@@ -13,7 +13,6 @@ from dashboard.data.language import LANGUAGES
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.figures.breakdown import clicked_category
 from dashboard.figures.event_map import DEFAULT_VIEW
-from dashboard.figures.geo import MAP_TILE_PX as MAP_TILE_PX  # re-exported: test_interactions reads it here
 from dashboard.figures.geo import MAX_LATITUDE, finite_number, fit_view, wrap_lon
 from dashboard.figures.timeline import brushed_date_range
 from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds

@@ -18,7 +18,6 @@ import plotly.graph_objects as go
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
-from dashboard.data.schema import safe_href
 from dashboard.data.store import EVENT_TYPES, EventStore
 from dashboard.data.stories import (
     Panel,
@@ -492,11 +491,6 @@ def notes_text(facts: SlideFacts, story: Story, lang: str) -> NotesText:
         notes=facts.slide.notes or translate("notes.no_notes", lang), caption=facts.slide.caption,
         sources=[(name, url) for name, url, _ in facts.sources], next_title=next_title,
     )
-
-
-def safe_url(url: str) -> str | None:
-    """``url`` when it may reach an href (:func:`dashboard.data.schema.safe_href`), else None."""
-    return safe_href(url)
 
 
 def median_p95(values: list[float]) -> tuple[float, float]:

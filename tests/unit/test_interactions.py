@@ -76,7 +76,7 @@ def test_int006_reset_keeps_language_only():
 def test_int008_fit_view_shows_every_point():
     import numpy as np
 
-    from dashboard.state.interactions import MAP_TILE_PX, fit_view
+    from dashboard.figures.geo import MAP_TILE_PX, fit_view
 
     lon = np.array([-77.1, -73.8, 4.4])  # Callao, the VRAEM, Antwerp
     lat = np.array([-12.05, -12.5, 51.26])
