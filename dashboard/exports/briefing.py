@@ -13,7 +13,7 @@ sources on paper are the ones the presenter screen shows. No dash import.
   and its permalink.
 
 The text of the story (titles, captions, notes) is printed as written; the words around it
-come from :data:`WORDS` in the pack's language.
+come from the catalogs' ``briefing.*`` keys in the pack's language.
 """
 
 from __future__ import annotations
@@ -47,38 +47,6 @@ BRIEFING_MEDIA_TYPES = {
     BriefingFormat.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
-# The pack's own words; the story's text is printed as written.
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "slide": "Slide {number} / {count}",
-        "exported": "exported {when}",
-        "sources": "Sources",
-        "sources_notes": "Sources:",
-        "no_sources": "(no published source)",
-        "link": "Link: {url}",
-        "deaths.one": "{count} death",
-        "deaths.many": "{count} deaths",
-        "kg": "{count} kg seized",
-        "sources.one": "{count} source",
-        "sources.many": "{count} sources",
-        "subject": "Briefing pack: {count} slides",
-    },
-    "es": {
-        "slide": "Diapositiva {number} / {count}",
-        "exported": "exportado {when}",
-        "sources": "Fuentes",
-        "sources_notes": "Fuentes:",
-        "no_sources": "(ninguna fuente publicada)",
-        "link": "Enlace: {url}",
-        "deaths.one": "{count} muerte",
-        "deaths.many": "{count} muertes",
-        "kg": "{count} kg incautados",
-        "sources.one": "{count} fuente",
-        "sources.many": "{count} fuentes",
-        "subject": "Dosier informativo: {count} diapositivas",
-    },
-}
-
 # PDF page: A4 landscape (1123 x 794 CSS px, printed at 96 px per inch).
 PDF_REQUEST = ChartRequest(chart=ChartKind.MAP, size=SizePreset.A4)
 COLUMN_SHARE = 0.36  # of the page width: the text column left of the map
@@ -100,9 +68,8 @@ PPTX_CAPTION_PT = (16, 14, 13, 12, 11, 10, 9, 8)
 
 
 def words(key: str, lang: str, **values: object) -> str:
-    """One of the pack's own words in ``lang`` (``en`` or ``es``), placeholders filled."""
-    text = WORDS[normalise_language(lang)][key]
-    return text.format(**values) if values else text
+    """One of the pack's own words (catalog key ``briefing.<key>``) in ``lang``, placeholders filled."""
+    return translate(f"briefing.{key}", lang, **values)
 
 
 def _plural(prefix: str, count: int, shown: str, lang: str) -> str:

@@ -13,6 +13,8 @@ import struct
 import zlib
 from xml.sax.saxutils import escape, quoteattr
 
+from ..data.language import DEFAULT_LANGUAGE
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -82,7 +84,8 @@ def describe_svg(svg: bytes, title: str, description: str) -> bytes:
     return (text[:start] + opening + inner + rest).encode("utf-8")
 
 
-def describe_pdf(pdf: bytes, title: str, description: str, *, author: str = "", lang: str = "en") -> bytes:
+def describe_pdf(pdf: bytes, title: str, description: str, *, author: str = "",
+                 lang: str = DEFAULT_LANGUAGE) -> bytes:
     """Set the PDF's title, subject (the alt text), author, creator and language.
 
     Chromium titles every PDF it prints after its page ("Kaleido-fier" for kaleido's).

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from ..data.facets import DEFAULT_BREAKDOWN, breakdown_or_default
 from ..data.filters import FilterSpec
 
 # Where permalinks point when neither the deployment nor the request says (a local run).
@@ -97,7 +98,7 @@ class ChartRequest:
     theme: ExportTheme = ExportTheme.LIGHT
     title: str = ""  # empty: the default title written from the filters
     credit: str = ""  # optional byline / credit, printed in the footer
-    breakdown_field: str = "event_type"  # event_type | actor_group | country
+    breakdown_field: str = DEFAULT_BREAKDOWN  # one of the facet registry's BREAKDOWN_FIELDS
 
     @property
     def pixels(self) -> tuple[int, int]:
@@ -120,9 +121,6 @@ class ExportContext:
     sources: int
     credit: str = ""
     dataset_names: dict[str, str] = field(default_factory=dict)  # dataset id -> display name
-
-
-BREAKDOWN_FIELDS = ("event_type", "actor_group", "country")
 
 
 def _member(enum: type[StrEnum], value: object, default: StrEnum) -> StrEnum:
@@ -150,5 +148,5 @@ def request_from_controls(chart: object = None, size: object = None, scale: obje
         theme=_member(ExportTheme, theme, ExportTheme.LIGHT),
         title=str(title or "").strip()[:200],
         credit=str(credit or "").strip()[:200],
-        breakdown_field=breakdown_field if breakdown_field in BREAKDOWN_FIELDS else "event_type",
+        breakdown_field=breakdown_or_default(breakdown_field),
     )

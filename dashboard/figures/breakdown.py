@@ -1,18 +1,17 @@
-"""Breakdown: horizontal bars by event type, actor group or country; a click toggles a filter."""
+"""Breakdown: horizontal bars by one of the facet registry's breakdown choices; a click toggles that facet."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import Breakdown
 from ..i18n import label, translate
 from . import unchecked
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
-FILTER_FIELD = {"event_type": "event_types", "actor_group": "actors", "country": "countries"}
 
-
-def build_breakdown(breakdown: Breakdown, *, lang: str = "en", theme: Theme = SCREEN,
+def build_breakdown(breakdown: Breakdown, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
                     active: tuple[str, ...] = ()) -> go.Figure:
     """Bars largest at the top; bars already in the filter are outlined and fully opaque."""
     labels = [label(breakdown.field, value, lang) for value in breakdown.labels]

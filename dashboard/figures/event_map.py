@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import to_typed_array_spec
 
 from ..data.filters import MapView
+from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import EVENT_TYPES, GEO_PRECISIONS, MAP_TILE_PX, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from . import unchecked
@@ -325,7 +326,7 @@ def layer_patch_data(layer: MapLayer, lang: str, theme: Theme = SCREEN) -> list[
     return [typed_arrays(trace.to_plotly_json()) for trace in layer_traces(layer, lang, theme)]
 
 
-def highlight_trace(lat: float | None = None, lon: float | None = None, lang: str = "en") -> go.Scattermap:
+def highlight_trace(lat: float | None = None, lon: float | None = None, lang: str = DEFAULT_LANGUAGE) -> go.Scattermap:
     """A ring-like marker over the selected event (empty when nothing is selected)."""
     return unchecked.scattermap(
         lat=[] if lat is None else [lat], lon=[] if lon is None else [lon], mode="markers",
@@ -335,7 +336,7 @@ def highlight_trace(lat: float | None = None, lon: float | None = None, lang: st
 
 
 def ring_trace(positions: Sequence[tuple[float, float]], radius_px: float, zoom: float,
-               colour: str = "#ffd23f", width: float = 4.0, lang: str = "en") -> go.Scattermap:
+               colour: str = "#ffd23f", width: float = 4.0, lang: str = DEFAULT_LANGUAGE) -> go.Scattermap:
     """Rings (circles drawn as lines) around several events, ``radius_px`` wide at ``zoom``.
 
     Scattermap markers have no outline, so a ring is a closed line of 36 vertices around each
@@ -358,7 +359,7 @@ def build_event_map(
     *,
     routes: dict,
     vraem_feature: dict | None,
-    lang: str = "en",
+    lang: str = DEFAULT_LANGUAGE,
     view: MapView | None = None,
     style: str | dict | None = None,
     layers: list[dict] | None = None,

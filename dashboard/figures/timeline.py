@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import plotly.graph_objects as go
 
+from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import Histogram
 from ..i18n import label, translate
 from . import unchecked
@@ -20,7 +21,7 @@ BIN_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}
 HOVER_DATE = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 
-def build_timeline(histogram: Histogram, *, lang: str = "en", theme: Theme = SCREEN,
+def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
                    date_range: tuple[str, str] | None = None) -> go.Figure:
     """Stacked bars, one trace per event type with any events in range.
 
