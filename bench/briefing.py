@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from dashboard.data.language import DEFAULT_LANGUAGE, LANGUAGES
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_STORY = "from-the-vraem-to-europe"
 FORMATS = ("pdf", "pptx")
@@ -88,7 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.briefing")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--story", default=DEFAULT_STORY)
-    parser.add_argument("--lang", choices=("en", "es"), default="en")
+    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--cold", choices=FORMATS, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -15,7 +15,7 @@ REPO = PACKAGE.parent
 # Layers, bottom first: a module may import its own layer and the layers below it, never above.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("data", ("dashboard.data", "dashboard.config", "dashboard.ids")),
-    ("words", ("dashboard.i18n", "dashboard.messages", "dashboard.words")),
+    ("words", ("dashboard.i18n", "dashboard.words")),
     ("figures", ("dashboard.figures",)),
     ("exports", ("dashboard.exports",)),
     ("state", ("dashboard.state",)),

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.data.filters import FilterSpec
+from dashboard.data.language import Language
 from dashboard.data.schema import BUNDLED_DATASET, EventType
 from dashboard.data.store import InMemoryEventStore
 from dashboard.data.synth import synthetic_events
@@ -283,7 +284,7 @@ def test_exp086_export_context_assembles_the_words(store):
 
 
 def test_exp087_every_chart_and_event_type_has_its_words():
-    for lang in ("en", "es"):
+    for lang in Language:
         catalog = CATALOGS[lang]
         for chart in ChartKind:
             assert f"export.chart.{chart}" in catalog and f"export.alt.what.{chart}" in catalog

@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 import dashboard.callbacks.stories as callbacks
 import dashboard.data.stories as stories_module
 from dashboard.data.filters import FilterSpec, MapView, parse_url_state
+from dashboard.data.language import DEFAULT_LANGUAGE, Language
 from dashboard.data.stories import (
     Panel,
     Slide,
@@ -28,7 +29,6 @@ from dashboard.data.stories import (
 from dashboard.exports.render import ExportError
 from dashboard.i18n import CATALOGS
 from dashboard.ids import StoryIds
-from dashboard.messages.stories import MESSAGES
 from dashboard.state.story_builder import (
     DEFAULT_SLIDE_PANELS,
     StaleUndo,
@@ -130,9 +130,8 @@ def test_stb004_story_options_mark_bundled_stories_read_only(stories):
 
 
 def test_stb005_every_story_string_exists_in_both_languages():
-    assert set(MESSAGES["en"]) == set(MESSAGES["es"])
-    assert "story.more_sources" in MESSAGES["en"]
-    assert all(CATALOGS[lang][key] == MESSAGES[lang][key] for lang in ("en", "es") for key in MESSAGES[lang])
+    assert all(CATALOGS[lang].keys() == CATALOGS[DEFAULT_LANGUAGE].keys() for lang in Language)
+    assert "story.more_sources" in CATALOGS["en"]
 
 
 def test_stb006_story_builder_loads_no_dash():
@@ -397,7 +396,7 @@ def test_stb027_a_double_click_on_delete_removes_one_slide_and_the_second_click_
     first, status, undo, _ = callbacks.on_slide_action([], [], [], [1, 0, 0], current, "en")
     second, refused, undo2, editing = callbacks.on_slide_action([], [], [], [2, 0, 0], current, "en")
     assert [s.title for s in stories.get(current["id"]).slides] == ["Two", "Three"]
-    assert "One" in status and refused == MESSAGES["en"]["story.stale"]
+    assert "One" in status and refused == CATALOGS["en"]["story.stale"]
     assert undo2 is no_update and editing is None
     # The refusal refreshes the list: the store now carries the file's hash, so the next click works.
     assert second["hash"] == first["hash"] == story_hash(stories.get(current["id"]))
@@ -407,7 +406,7 @@ def test_stb027_a_double_click_on_delete_removes_one_slide_and_the_second_click_
     # The undo of the first click still restores exactly the story before it… but not over a later change.
     assert stories.get(current["id"]).slides[0].title == "Three"
     store, status, cleared = callbacks.on_undo(1, undo, second, "en")
-    assert status == MESSAGES["en"]["story.undo_stale"] and cleared is None
+    assert status == CATALOGS["en"]["story.undo_stale"] and cleared is None
     assert [s.title for s in stories.get(current["id"]).slides] == ["Three"]
     assert store["hash"] == story_hash(stories.get(current["id"]))
 
@@ -420,12 +419,12 @@ def test_stb028_edits_and_moves_from_an_outdated_list_are_refused(stories):
     click(StoryIds.SAVE_EDIT, 0)
     before = (stories.user_dir / f"{current['id']}.json").read_bytes()
     store, status, editing, _ = callbacks.on_save_edit([1], ["Renamed"], [""], [""], [["map"]], other_tab, "es")
-    assert status == MESSAGES["es"]["story.stale"] and editing is None
+    assert status == CATALOGS["es"]["story.stale"] and editing is None
     assert store["hash"] == current["hash"]  # refreshed to the file as it is
     assert (stories.user_dir / f"{current['id']}.json").read_bytes() == before
     # Add refuses too, from the outdated list, and takes the story as it is now.
     store, status = add(other_tab, title="Three")[:2]
-    assert status == MESSAGES["en"]["story.stale"] and store["hash"] == current["hash"]
+    assert status == CATALOGS["en"]["story.stale"] and store["hash"] == current["hash"]
     assert [s.title for s in stories.get(current["id"]).slides] == ["Two", "One"]
     # From the current list, both work and carry the new hash on.
     store = callbacks.on_save_edit([1], ["Renamed"], [""], [""], [["map"]], current, "en")[0]
@@ -448,7 +447,7 @@ def test_stb029_undo_after_an_import_into_the_freed_id_refuses_and_keeps_the_imp
     # An Undo that still holds the old record (another window, a click in flight) must not overwrite it.
     trigger("story-undo.n_clicks")
     store, status, cleared = callbacks.on_undo(1, undo, imported, "en")
-    assert status == MESSAGES["en"]["story.undo_stale"] and cleared is None
+    assert status == CATALOGS["en"]["story.undo_stale"] and cleared is None
     assert (stories.user_dir / f"{current['id']}.json").read_bytes() == kept
     assert stories.get(current["id"]).title == "Imported"
     with pytest.raises(StaleUndo):  # a record without the state the delete left is refused too

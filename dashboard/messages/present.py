@@ -1,5 +1,0 @@
-"""The presenter screen's and speaker notes' strings, as held in the catalogs (see :mod:`dashboard.messages`)."""
-
-from dashboard.messages import messages_with_prefix
-
-MESSAGES = messages_with_prefix("present.", "notes.")

@@ -1,5 +1,0 @@
-"""The story builder's strings, as held in the catalogs (see :mod:`dashboard.messages`)."""
-
-from dashboard.messages import messages_with_prefix
-
-MESSAGES = messages_with_prefix("story.")
