@@ -22,7 +22,7 @@ import numpy as np
 
 from dashboard.data.cache import LruResultCache
 from dashboard.data.filters import FilterSpec
-from dashboard.data.store import InMemoryEventStore, cell_size_for_zoom
+from dashboard.data.store import EventStore, InMemoryEventStore, cell_size_for_zoom
 from dashboard.data.synth import synthetic_events
 
 POINTS_THRESHOLD = 30_000
@@ -66,7 +66,7 @@ def varied_specs() -> list[FilterSpec]:
     return specs
 
 
-def one_update(store: InMemoryEventStore, spec: FilterSpec, order: tuple[str, bool]) -> None:
+def one_update(store: EventStore, spec: FilterSpec, order: tuple[str, bool]) -> None:
     store.totals(spec)
     store.histogram(spec)
     store.breakdown(spec, "event_type")
@@ -99,15 +99,15 @@ def run_one(n: int) -> None:
     # First touch of each structural index (sort order per column, grid per cell size), timed apart.
     start = time.perf_counter()
     for column, descending in orders:
-        store.row_order(FilterSpec(), column, descending)
+        store.rows(FilterSpec(), (), order_by=column, descending=descending, limit=0)
     store.bins(FilterSpec(), cell_size_for_zoom(5.0))
     first_touch = time.perf_counter() - start
     cold, warm, masks = [], [], []
     for i, spec in enumerate(specs):
         cache.clear()
-        store._masks.clear()  # noqa: SLF001 - the mask is part of a cold update
+        store.clear_masks()  # the mask is part of a cold update
         start = time.perf_counter()
-        store.mask(spec)
+        store.count(spec)  # the mask, and one count over it
         masks.append((time.perf_counter() - start) * 1000)
         one_update(store, spec, orders[i % len(orders)])
         cold.append((time.perf_counter() - start) * 1000)

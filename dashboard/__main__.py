@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dashboard.config import Settings, import_limits
 from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_into
+from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from dashboard.data.filters import parse_url_state
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
 from dashboard.data.stories import StoryError, StoryNotFound, StoryRepository
@@ -34,21 +35,17 @@ FORMAT_CHOICES = ("auto", "acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz
 def dataset_info(context: AppContext) -> dict[str, object]:
     """Datasets, counts, date range and the share of events with a source link."""
     store = context.store
-    frame = store.frame
     extent = store.date_extent()
-    with_source = int((frame["source_url"].str.len() > 0).sum())
+    links = store.source_links()
     return {
-        "datasets": [
-            {"id": name, "events": int(count), "synthetic": bool(frame.loc[frame["dataset"] == name,
-                                                                           "synthetic"].any())}
-            for name, count in frame["dataset"].value_counts().sort_index().items()
-        ],
+        "datasets": [{"id": d.dataset_id, "events": d.events, "synthetic": d.synthetic > 0}
+                     for d in store.datasets()],
         "events": store.size,
         "date_from": str(extent[0]) if extent else None,
         "date_to": str(extent[1]) if extent else None,
-        "with_source": with_source,
-        "share_with_source": round(with_source / store.size, 4) if store.size else 0.0,
-        "sources": frame["source_url"].nunique(),
+        "with_source": links.events_with_link,
+        "share_with_source": round(links.events_with_link / store.size, 4) if store.size else 0.0,
+        "sources": links.links,
         "route_legs": len(context.data.routes["features"]),
     }
 
@@ -242,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--title", default="", help="chart title (default: written from the filters)")
     export.add_argument("--credit", default="", help="credit line printed in the footer")
     export.add_argument("--lang", choices=("en", "es"), default=None, help="default: the link's language")
-    export.add_argument("--breakdown", choices=("event_type", "actor_group", "country"), default="event_type",
+    export.add_argument("--breakdown", choices=BREAKDOWN_FIELDS, default=DEFAULT_BREAKDOWN,
                         help="what the breakdown chart counts")
     export.add_argument("--base-url", default="", help="where the permalink points (default: RUTAS_PUBLIC_URL, "
                                                         f"else {DEFAULT_BASE_URL})")

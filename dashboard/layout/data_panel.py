@@ -14,7 +14,7 @@ REPORT_ROWS_SHOWN = 100  # the rest is in the downloadable CSV
 
 def dataset_options(context: AppContext, lang: str) -> list[dict]:
     """Checklist options: the bundled facts first, then each imported dataset, oldest first."""
-    bundled = int((context.store.frame["dataset"] == BUNDLED_DATASET).sum())
+    bundled = sum(d.events for d in context.store.datasets() if d.dataset_id == BUNDLED_DATASET)
     options = [{"label": translate("data.bundled", lang, events=format_number(bundled, lang)),
                 "value": BUNDLED_DATASET}]
     synthetic = context.synthetic_datasets()

@@ -23,7 +23,7 @@ from dashboard.data.cache import LruResultCache
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
 from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.data.store import InMemoryEventStore
+from dashboard.data.store import EventStore, InMemoryEventStore
 from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
 from dashboard.figures.event_map import MapTraceIndex, map_trace_index
 
@@ -37,7 +37,7 @@ class AppContext:
     map_traces: MapTraceIndex  # where each trace group sits in the map figure (for Patches)
     stories: StoryRepository = field(default=None)  # bundled stories and the user's
     _bundled_events: pd.DataFrame = field(repr=False, default=None)
-    _store: InMemoryEventStore | None = field(repr=False, default=None)
+    _store: EventStore | None = field(repr=False, default=None)
     _version: tuple[str, ...] | None = field(repr=False, default=None)
     _datasets: list[DatasetMeta] = field(repr=False, default_factory=list)
     _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
@@ -46,7 +46,7 @@ class AppContext:
     results: LruResultCache = field(repr=False, default_factory=LruResultCache)
 
     @property
-    def store(self) -> InMemoryEventStore:
+    def store(self) -> EventStore:
         """The store over bundled + imported events, rebuilt when datasets were added or removed."""
         version = self.repository.version()
         if self._store is None or version != self._version:
@@ -68,10 +68,7 @@ class AppContext:
 
     def synthetic_datasets(self) -> set[str]:
         """Ids of the datasets holding generated (synthetic) rows, so the UI can say so."""
-        store = self.store
-        if not store.synthetic.any():
-            return set()
-        return {str(d) for d in pd.unique(store.frame["dataset"].to_numpy()[store.synthetic])}
+        return {dataset.dataset_id for dataset in self.store.datasets() if dataset.synthetic}
 
     def duplicates_in(self, dataset_id: str) -> int:
         """Rows of a dataset that may report the same event as a row of another dataset."""
@@ -83,6 +80,7 @@ class AppContext:
         frames = [self._bundled_events] + ([imported] if len(imported) else [])
         events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         self.results.clear()  # keyed by version, so never wrong; cleared to free the memory at once
+        # The one place that picks the engine: everything else asks through EventStore.
         self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,), cache=self.results,
                                          version=data_version(version, datasets))
         self._datasets = datasets

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.config import Basemap
+from dashboard.data.facets import breakdown_or_default
 from dashboard.data.filters import FilterSpec, MapView
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.data.store import CELL_SIZES, EventStore, cell_size_for_zoom
+from dashboard.data.store import CELL_SIZES, EVENT_TYPES, EventStore, cell_size_for_zoom
 from dashboard.exports.captions import alt_text
-from dashboard.exports.spec import BREAKDOWN_FIELDS, ChartKind
+from dashboard.exports.spec import ChartKind
 from dashboard.figures.event_map import MapLayer, empty_points, offline_layers, offline_style
 from dashboard.figures.geo import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.i18n import format_number, label, translate
@@ -158,15 +159,10 @@ def event_row_at(store: EventStore, spec: FilterSpec, point: dict | None, curve:
     lon = finite_number(point.get("lon")) if isinstance(point, dict) else None
     if type_code is None or lat is None or lon is None:
         return None
-    precise = traces.is_exact_place_trace(curve)
-    near = store.mask(spec) & store.in_box((lon - 1e-3, lat - 1e-3, lon + 1e-3, lat + 1e-3))
-    rows = np.flatnonzero(near)
-    rows = rows[(store.type_code[rows] == type_code) & (store.precise[rows] == precise)]
-    if rows.size == 0:
+    if not 0 <= type_code < len(EVENT_TYPES):
         return None
-    distance = (np.abs(store.latitude[rows].astype(np.float32) - np.float32(lat))
-                + np.abs(store.longitude[rows].astype(np.float32) - np.float32(lon)))
-    return int(rows[np.argmin(distance)])
+    return store.nearest(spec, lat, lon, event_type=EVENT_TYPES[type_code],
+                         precise=bool(traces.is_exact_place_trace(curve)))
 
 
 def first_point(event_data: dict | None) -> tuple[dict | None, int | None]:
@@ -271,6 +267,6 @@ def table_records(columns: dict[str, np.ndarray], lang: str,
 def chart_labels(store: EventStore, spec: FilterSpec, lang: str, breakdown_field: str,
                  dataset_names: dict[str, str] | None = None) -> tuple[str, str, str]:
     """Accessible labels of the map, timeline and breakdown: each chart's alt text (it names the chart)."""
-    field = breakdown_field if breakdown_field in BREAKDOWN_FIELDS else "event_type"
+    field = breakdown_or_default(breakdown_field)
     return tuple(alt_text(store, spec, chart, lang, breakdown_field=field, dataset_names=dataset_names)
                  for chart in (ChartKind.MAP, ChartKind.TIMELINE, ChartKind.BREAKDOWN))

@@ -11,6 +11,7 @@ import plotly.io as pio
 import pytest
 
 from dashboard.data.filters import FilterSpec, MapView
+from dashboard.data.schema import PRECISE_GEO
 from dashboard.data.store import EVENT_TYPES, InMemoryEventStore
 from dashboard.data.synth import synthetic_events
 from dashboard.figures.event_map import build_event_map, layer_patch_data, map_trace_index
@@ -31,8 +32,13 @@ VRAEM_CLOSE = viewport_of(MapView(lat=-12.45, lon=-73.85, zoom=11))
 
 
 @pytest.fixture(scope="module")
-def synthetic_store():
-    return InMemoryEventStore(synthetic_events(N, seed=7))
+def synthetic_frame():
+    return synthetic_events(N, seed=7)
+
+
+@pytest.fixture(scope="module")
+def synthetic_store(synthetic_frame):
+    return InMemoryEventStore(synthetic_frame)
 
 
 def test_lod001_cells_above_threshold_and_counts_sum_to_filtered_count(synthetic_store):
@@ -75,7 +81,7 @@ def test_lod003_zooming_in_requeries_the_box_and_shows_points(synthetic_store):
     assert scripted is not None and scripted.west < -73.85 < scripted.east and scripted.south < -12.45 < scripted.north
 
 
-def test_lod004_user_box_and_view_intersect(synthetic_store):
+def test_lod004_user_box_and_view_intersect(synthetic_store, synthetic_frame):
     spec = FilterSpec(bbox=(-80, -20, -70, -10))
     assert within_box(spec, (-75, -15, -60, 0)).bbox == (-75, -15, -70, -10)
     apart = within_box(spec, (-70, -10, 10, 10))  # touching at one corner only
@@ -83,8 +89,13 @@ def test_lod004_user_box_and_view_intersect(synthetic_store):
     assert synthetic_store.count(apart) == synthetic_store.count(FilterSpec(bbox=(-70, -10, -70, -10)))
     # A box narrows the cached mask of the rest of the filter: same answer as from scratch.
     text = FilterSpec(text="Pichari", bbox=(-74, -13, -73.5, -12))
-    assert synthetic_store.count(text) == int((synthetic_store.mask(FilterSpec(text="Pichari"))
-                                               & synthetic_store.in_box(text.bbox)).sum()) > 0
+    synthetic_store.count(FilterSpec(text="Pichari"))  # the rest of the filter, cached first
+    named = synthetic_frame[[("pichari" in " ".join([a, b, c, d, " ".join(e)]).casefold())
+                             for a, b, c, d, e in zip(synthetic_frame["location"], synthetic_frame["admin1"],
+                                                      synthetic_frame["admin2"], synthetic_frame["summary"],
+                                                      synthetic_frame["actors"])]]
+    inside = named["longitude"].between(-74, -73.5) & named["latitude"].between(-13, -12)
+    assert synthetic_store.count(text) == int(inside.sum()) > 0
 
 
 def test_lod007_browser_views_past_the_date_line_and_odd_zooms():
@@ -129,7 +140,7 @@ def test_lod005_payload_is_typed_arrays_without_text_per_point(synthetic_store, 
     assert len(full) < 600_000
 
 
-def test_lod006_clicked_point_finds_its_event_again(synthetic_store, bundled):
+def test_lod006_clicked_point_finds_its_event_again(synthetic_store, synthetic_frame, bundled):
     spec = FilterSpec()
     layer = map_layer(synthetic_store, spec, VRAEM_CLOSE, THRESHOLD)
     index = map_trace_index(len(bundled.routes["features"]))
@@ -142,10 +153,11 @@ def test_lod006_clicked_point_finds_its_event_again(synthetic_store, bundled):
         point = {"lat": float(trace.lat[0]), "lon": float(trace.lon[0]), "curveNumber": curve}
         row = event_row_at(synthetic_store, spec, point, curve, index)
         assert row is not None
-        assert synthetic_store.type_code[row] == index.event_type_code(curve)
-        assert synthetic_store.precise[row] == index.is_exact_place_trace(curve)
-        assert np.float32(synthetic_store.latitude[row]) == np.float32(point["lat"])
-        assert np.float32(synthetic_store.longitude[row]) == np.float32(point["lon"])
+        event = synthetic_frame.iloc[row]
+        assert EVENT_TYPES.index(event["event_type"]) == index.event_type_code(curve)
+        assert (event["geo_precision"] in PRECISE_GEO) == index.is_exact_place_trace(curve)
+        assert np.float32(event["latitude"]) == np.float32(point["lat"])
+        assert np.float32(event["longitude"]) == np.float32(point["lon"])
         # The drawn point is this very event, or one drawn at exactly the same spot.
         same_spot = layer.points.row[(layer.points.latitude == np.float32(point["lat"]))
                                      & (layer.points.longitude == np.float32(point["lon"]))]
@@ -160,12 +172,11 @@ def test_lod006_clicked_point_finds_its_event_again(synthetic_store, bundled):
     assert event_row_at(synthetic_store, spec, {"lat": 0, "lon": 0}, index.routes.start, index) is None
 
 
-def test_tbl001_paging_matches_a_reference_sort(synthetic_store):
+def test_tbl001_paging_matches_a_reference_sort(synthetic_store, synthetic_frame):
     """Pages equal slices of a stable pandas sort (ties keep table order, unknown values last
     ascending and first descending), for random columns, directions and offsets."""
-    frame = synthetic_store.frame
     spec = FilterSpec(countries=("PER",))
-    selected = frame.loc[synthetic_store.mask(spec)]
+    selected = synthetic_frame.loc[synthetic_frame["country"] == "PER"]
     columns = ("event_date", "event_type", "location", "quantity_kg", "event_id")
     rng = random.Random(11)
     for _ in range(12):
@@ -205,7 +216,7 @@ def test_syn001_synthetic_rows_say_so(synthetic_store):
     assert all("SYNTHETIC" in row["dataset_label"] for row in page["rowData"])
     layer = map_layer(synthetic_store, FilterSpec(), WORLD, THRESHOLD)
     assert "SYNTHETIC" in map_note(layer, "en", synthetic=N)
-    assert all(t in EVENT_TYPES for t in synthetic_store.distinct("event_type"))
+    assert all(t in EVENT_TYPES for t in synthetic_store.facet_options("event_types"))
 
 
 def test_syn002_synthetic_rows_never_duplicate_real_reports(bundled):
@@ -218,7 +229,7 @@ def test_syn002_synthetic_rows_never_duplicate_real_reports(bundled):
     for column in ("latitude", "longitude", "event_date", "date_precision", "event_type"):
         copies[column] = real[column].to_numpy()
     store = InMemoryEventStore(pd.concat([real, copies], ignore_index=True))
-    assert not store.has_duplicate.any()
+    assert sum(d.duplicates for d in store.datasets()) == 0
     twin = real.iloc[:5].copy().assign(dataset="someone-else", event_id=lambda f: "x:" + f["event_id"])
     with_twin = InMemoryEventStore(pd.concat([real, copies, twin], ignore_index=True))
-    assert with_twin.has_duplicate.sum() >= 10  # real rows still pair with real rows
+    assert sum(d.duplicates for d in with_twin.datasets()) >= 10  # real rows still pair with real rows

@@ -140,10 +140,10 @@ def test_sto004_month_precision_event_kept_at_range_edge(store):
     assert store.count(spec) == 1
 
 
-def test_sto005_points_limit_keeps_largest(store):
+def test_sto005_points_limit_keeps_largest(events, store):
     points = store.points(FilterSpec(), limit=10)
     assert points.total == store.size and points.truncated and len(points.row) == 10
-    all_kg = np.sort(np.nan_to_num(store.quantity_kg))[::-1]
+    all_kg = np.sort(np.nan_to_num(events["quantity_kg"].to_numpy()))[::-1]
     assert np.nan_to_num(points.quantity_kg).max() == pytest.approx(all_kg[0])
     assert points.latitude.dtype == np.float32 and points.type_code.dtype == np.int8
 
@@ -201,9 +201,9 @@ def test_sto010_histogram_unit_follows_span(store):
         store.histogram(FilterSpec(), unit="fortnight")
 
 
-def test_sto011_forced_units_bin_each_event_once(store):
+def test_sto011_forced_units_bin_each_event_once(events, store):
     spec = FilterSpec()
-    starts = store.date_start
+    starts = pd.to_datetime(events["event_date"]).to_numpy().astype("datetime64[D]")
     for unit, step in (("day", "D"), ("month", "M"), ("year", "Y")):
         histogram = store.histogram(spec, unit=unit)
         assert histogram.unit == unit and histogram.counts.sum() == store.size
@@ -217,7 +217,7 @@ def test_sto011_forced_units_bin_each_event_once(store):
     assert all(got[np.datetime64(day, "D")] == count for day, count in expected.items())
 
 
-def test_sto012_bins_sum_to_filtered_count_with_commonest_type(store):
+def test_sto012_bins_sum_to_filtered_count_with_commonest_type(events, store):
     for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure", "arrest")),
                  FilterSpec(bbox=(-80.0, -20.0, -60.0, 0.0)), FilterSpec(text="zz-no-match")):
         for cell in (0.05, 0.5, 2.0):
@@ -226,12 +226,12 @@ def test_sto012_bins_sum_to_filtered_count_with_commonest_type(store):
             assert bins.type_code.dtype == np.int8 and len(bins.type_code) == len(bins.counts)
             assert (bins.counts > 0).all()
     bins = store.bins(FilterSpec(), 1.0)
-    mask = store.mask(FilterSpec())
-    lat, lon = store.latitude[mask], store.longitude[mask]
+    lat, lon = events["latitude"].to_numpy(), events["longitude"].to_numpy()
+    type_code = np.array([EVENT_TYPES.index(t) for t in events["event_type"]])
     for i in range(len(bins.counts)):
         inside = (np.floor(lat) + 0.5 == bins.latitude[i]) & (np.floor(lon) + 0.5 == bins.longitude[i])
         assert inside.sum() == bins.counts[i]
-        types = np.bincount(store.type_code[mask][inside], minlength=len(EVENT_TYPES))
+        types = np.bincount(type_code[inside], minlength=len(EVENT_TYPES))
         assert types[bins.type_code[i]] == types.max()
 
 

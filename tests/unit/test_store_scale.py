@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from dashboard.data.filters import FilterSpec
-from dashboard.data.store import InMemoryEventStore, fold_text
+from dashboard.data.store import InMemoryEventStore
 from dashboard.data.synth import synthetic_events
+from dashboard.data.text import fold_text
 
 N = 50_000
 

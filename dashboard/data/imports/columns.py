@@ -11,13 +11,13 @@ readers so every format reports a bad value the same way. The tables are documen
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 
 from ..schema import LIST_SEPARATOR, DatePrecision, Drug, EventType, GeoPrecision
+from ..text import fold_text
 from .base import SETTING_OF_LIMIT, ImportLimits
 from .values import parse_date, parse_number
 
@@ -92,12 +92,6 @@ DRUG_RULES: list[tuple[Drug, re.Pattern[str]]] = [
 ]
 
 
-def fold_text(text: str) -> str:
-    """Lower case without accents, for matching names and keywords."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
-
-
 @lru_cache(maxsize=4096)  # the same few column names come with every row
 def fold_column_name(name: str) -> str:
     """``"Event Date"``, ``"event-date"`` and ``"EVENT_DATE"`` all become ``event_date``."""
@@ -148,7 +142,7 @@ def event_type_of(text: str) -> str:
 
 def drug_of(text: str) -> str:
     """Our drug value for a free-text drug name (blank stays blank, unknown is "other")."""
-    return _vocabulary_value(text, Drug, DRUG_RULES, Drug.OTHER) if fold_text(text) else ""
+    return _vocabulary_value(text, Drug, DRUG_RULES, Drug.OTHER) if fold_text(text).strip() else ""
 
 
 def too_long_reason(length: int, limits: ImportLimits) -> str:

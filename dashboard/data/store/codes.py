@@ -1,0 +1,139 @@
+"""Columns as small integer codes: how the in-memory store compares text without touching it.
+
+Internal to :mod:`dashboard.data.store`; a filter on a text column becomes a lookup table over
+its distinct values, indexed by each row's code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Text columns with at most this share of distinct values are held as categoricals.
+CATEGORICAL_MAX_SHARE = 0.5
+
+
+def is_text(series: pd.Series) -> bool:
+    """True for a string column (pandas strings, or objects that are all ``str``)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return True
+    if series.dtype != object:
+        return False
+    sample = series.dropna()
+    return all(isinstance(v, str) for v in sample.iloc[:100]) and (
+        sample.empty or isinstance(sample.iloc[-1], str))
+
+
+def arrow_strings(series: pd.Series) -> pa.Array:
+    """A text column as one arrow string array, missing values as ''."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        values = pa.array(series.array)
+    else:
+        values = pa.array(series.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return pc.fill_null(values, "")
+
+
+def small_codes(codes: np.ndarray, categories: int) -> np.ndarray:
+    """Codes in the narrowest integer type that holds ``categories`` (and -1)."""
+    dtype = np.int8 if categories < 127 else np.int16 if categories < 32_000 else np.int32
+    return codes.astype(dtype)
+
+
+def lookup(codes: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """``allowed[codes]`` where code -1 (missing) is never allowed."""
+    return np.append(allowed, False)[codes]
+
+
+def dense_rank(labels: list[str]) -> np.ndarray:
+    """Rank of each label in code-point order (equal labels share a rank)."""
+    ordered = sorted(set(labels))
+    position = {label: i for i, label in enumerate(ordered)}
+    return np.array([position[label] for label in labels], dtype=np.float64)
+
+
+def label_of(value: object) -> str:
+    """A cell as text: tuples joined with '; ', dates in ISO form."""
+    if isinstance(value, tuple):
+        return "; ".join(str(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def read_only(value: object) -> object:
+    """Freeze the numpy arrays of a result before it is shared through the cache."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            read_only(getattr(value, item.name))
+    return value
+
+
+class Codes:
+    """A column as integer codes into its distinct values (-1 where missing)."""
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray) -> None:
+        self.codes = codes
+        self.uniques = uniques  # object array
+        self.index = {value: i for i, value in enumerate(uniques.tolist())}
+
+    @classmethod
+    def of(cls, series: pd.Series) -> Codes:
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            categories = series.cat.categories
+            return cls(series.cat.codes.to_numpy(), np.asarray(categories, dtype=object))
+        codes, uniques = pd.factorize(series)
+        return cls(small_codes(codes, len(uniques)), np.asarray(uniques, dtype=object))
+
+    @classmethod
+    def missing(cls, size: int) -> Codes:
+        """A column the data does not have: every row missing, so no value ever matches."""
+        return cls(np.full(size, -1, dtype=np.int8), np.array([], dtype=object))
+
+    def allowed(self, wanted: tuple[str, ...]) -> np.ndarray:
+        """Rows whose value is one of ``wanted``."""
+        table = np.zeros(len(self.uniques), dtype=bool)
+        table[[self.index[w] for w in wanted if w in self.index]] = True
+        return lookup(self.codes, table)
+
+
+def intern(series: pd.Series) -> pd.Series:
+    """Equal objects (tuples, dates) share one instance: 8 bytes a row instead of a new object."""
+    if len(series) == 0:
+        return series
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    out = np.asarray(uniques, dtype=object)
+    shared = np.empty(len(out) + 1, dtype=object)
+    shared[:-1] = out
+    result = shared[codes]
+    missing = codes < 0
+    result[missing] = values[missing]
+    return pd.Series(result, index=series.index, name=series.name, dtype=object)
+
+
+def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
+    """Text with few distinct values → categorical; tuples and dates interned. Codes are kept."""
+    columns: dict[str, pd.Series] = {}
+    codes: dict[str, Codes] = {}
+    n = len(frame)
+    for name in frame.columns:
+        series = frame[name]
+        if n and is_text(series):
+            column_codes = Codes.of(series)
+            if len(column_codes.uniques) <= CATEGORICAL_MAX_SHARE * n:
+                categories = pd.Index(list(column_codes.uniques), dtype=series.dtype)
+                series = pd.Series(pd.Categorical.from_codes(column_codes.codes, categories=categories),
+                                   index=series.index, name=name)
+                codes[name] = Codes(series.cat.codes.to_numpy(), column_codes.uniques)
+        elif n and series.dtype == object:
+            series = intern(series)
+        columns[name] = series
+    return pd.DataFrame(columns, index=frame.index), codes
