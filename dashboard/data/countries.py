@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from .store import fold_text
+from .text import fold_text
 
 COUNTRIES_PATH = Path(__file__).resolve().parents[2] / "assets" / "basemap" / "countries.geojson"
 # Names sources use that differ from Natural Earth's, in whatever language our sources write them:

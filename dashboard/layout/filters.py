@@ -30,7 +30,7 @@ def actor_options(store: EventStore, lang: str) -> list[dict]:
     """Actor groups first (they cover every named column), then each named actor."""
     groups = [g.value for g in ActorGroup]
     return _options("actor_group", groups, lang) + [
-        {"label": name, "value": name} for name in store.distinct("actors")
+        {"label": name, "value": name} for name in store.facet_options("actors")
     ]
 
 
@@ -40,7 +40,7 @@ def options_for(facet: Facet, store: EventStore, lang: str) -> list[dict]:
         return event_type_options(lang)
     if facet.match == Match.ACTOR:
         return actor_options(store, lang)
-    return _options(facet.label_kind, store.distinct(facet.column), lang)
+    return _options(facet.label_kind, store.facet_options(facet.name), lang)
 
 
 # Facets shown in the filter panel (datasets are chosen in the data panel, beside their list).

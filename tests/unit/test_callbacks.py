@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 from urllib.parse import parse_qs
 
-import numpy as np
 import pytest
 from dash import no_update
 from dash._callback_context import context_value
@@ -177,10 +176,10 @@ def test_cbk008_page_renders_once_per_language(app_context):
 def test_cbk009_click_selects_event_and_patches_highlight(app_context):
     index = map_trace_index(len(app_context.data.routes["features"]))
     trigger("map-graph.clickData")
-    store = app_context.store
-    row = int(np.flatnonzero(store.type_code == 0)[0])
-    click = {"points": [{"curveNumber": index.events.start + (0 if store.precise[row] else 1),
-                         "lat": float(np.float32(store.latitude[row])), "lon": float(np.float32(store.longitude[row]))}]}
+    points = app_context.store.points(FilterSpec(event_types=("drug_seizure",)), limit=1_000)
+    row = int(points.row[0])  # a drawn seizure, as the browser has it (float32 coordinates)
+    click = {"points": [{"curveNumber": index.events.start + (0 if points.precise[0] else 1),
+                         "lat": float(points.latitude[0]), "lon": float(points.longitude[0])}]}
     search, patch = on_event_selected(click, None, "?type=drug_seizure", FilterSpec().to_store())
     event_id = app_context.store.event_id_at(row)
     assert search == f"?type=drug_seizure&event={event_id}"

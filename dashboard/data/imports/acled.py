@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from ..schema import DatePrecision, EventType, GeoPrecision
+from ..text import fold_text
 from .base import Deadline, Format, ImportLimits, ImportRefused, ReadResult
-from .columns import MAX_FATALITIES, FieldReader, fold_text, split_actors
+from .columns import MAX_FATALITIES, FieldReader, split_actors
 from .tabular import (
     collect_rows,
     decode_table,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..store import fold_text
+from ..text import fold_text
 
 GAZETTEER_PATH = Path(__file__).resolve().parents[3] / "geodata" / "gazetteer.csv"
 

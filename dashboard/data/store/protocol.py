@@ -193,10 +193,6 @@ class EventStore(Protocol):
         """
         ...
 
-    def distinct(self, column: str) -> list[str]:
-        """Sorted distinct non-empty values of a column (prefer :meth:`facet_options`)."""
-        ...
-
     def date_extent(self) -> tuple[np.datetime64, np.datetime64] | None:
         """First and last day any event covers, ``None`` when the store is empty."""
         ...
