@@ -67,7 +67,20 @@ def spatial_summary(spec: FilterSpec, lang: str) -> str:
     return ""
 
 
+def with_chosen(options: list[dict], chosen: tuple[str, ...], lang: str) -> list[dict]:
+    """``options`` plus any chosen value the data does not hold, so a shared link keeps its filter.
+
+    A Dash dropdown or checklist drops a value that is not among its options, which would
+    silently widen the view (a link made over an imported dataset, opened where it is absent).
+    """
+    offered = {option["value"] for option in options}
+    missing = [value for value in chosen if value not in offered]
+    return options + [{"label": translate("filters.not_in_data", lang, value=value), "value": value}
+                      for value in missing]
+
+
 def _facet_control(facet: Facet, options: list[dict], spec: FilterSpec, lang: str):
+    options = with_chosen(options, getattr(spec, facet.name), lang)
     if facet.control_kind == Control.CHECKLIST:
         return dcc.Checklist(id=facet.control, options=options, value=list(getattr(spec, facet.name)),
                              className="checklist")

@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from dashboard.data.datasets import with_import_columns
-from dashboard.data.facets import BREAKDOWN_FACETS, BREAKDOWN_FIELDS, FACETS, Control, breakdown_or_default
+from dashboard.data.facets import (
+    BREAKDOWN_FACETS,
+    BREAKDOWN_FIELDS,
+    FACETS,
+    FACETS_BY_NAME,
+    Control,
+    breakdown_or_default,
+)
 from dashboard.data.filters import FILTER_PARAMS, FilterSpec, build_search, parse_url_state
 from dashboard.data.imports.pipeline import import_bytes
 from dashboard.data.language import Language
@@ -164,3 +171,16 @@ def test_fct010_acled_original_types_are_a_breakdown_choice(acled_store):
 def test_fct011_summary_names_the_source_categories():
     spec = FilterSpec(original_types=("Battles",), original_subtypes=("Armed clash",))
     assert filter_summary(spec, "en") == "Battles · Armed clash"
+
+
+def test_fct012_a_link_keeps_values_the_data_does_not_hold(store):
+    """A dropdown drops a value missing from its options: the panel offers it, named as absent."""
+    spec = FilterSpec(countries=("ZZZ",), original_types=("Battles",))
+    panel = build_filter_panel(store, spec, "es")
+    for facet_name, value in (("countries", "ZZZ"), ("original_types", "Battles")):
+        control = find(panel, FACETS_BY_NAME[facet_name].control)
+        added = [option for option in control.options if option["value"] == value]
+        assert control.value == [value] and len(added) == 1
+        assert added[0]["label"] == translate("filters.not_in_data", "es", value=value) != value
+    plain = find(build_filter_panel(store, FilterSpec(), "en"), FACETS_BY_NAME["countries"].control)
+    assert all(option["value"] != "ZZZ" for option in plain.options)

@@ -90,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "filters.spatial_lasso": "Map lasso selected",
     "filters.clear_spatial": "Clear map selection",
     "filters.none": "No filters: showing every event",
+    "filters.not_in_data": "{value} (no events in this data)",
     "filters.original_types": "Source's event type",
     "filters.original_subtypes": "Source's sub-event type",
     "filters.more": "The source's own categories",

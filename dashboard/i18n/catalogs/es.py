@@ -90,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "filters.spatial_lasso": "Lazo del mapa seleccionado",
     "filters.clear_spatial": "Quitar selección del mapa",
     "filters.none": "Sin filtros: se muestran todos los eventos",
+    "filters.not_in_data": "{value} (sin eventos en estos datos)",
     "filters.original_types": "Tipo de evento de la fuente",
     "filters.original_subtypes": "Subtipo de evento de la fuente",
     "filters.more": "Categorías propias de la fuente",
