@@ -387,6 +387,28 @@ def test_con006_histogram_counts_each_event_once_in_its_period(store, events):
         store.histogram(FilterSpec(), unit="fortnight")
 
 
+def test_con024_kg_by_year_sums_each_drug_per_year_of_the_event_date(store, events):
+    for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure",)), FilterSpec(datasets=(IMPORTED,)),
+                 FilterSpec(drugs=("cocaine",))):
+        chosen = events[reference_mask(events, spec)]
+        chosen = chosen[chosen["quantity_kg"].fillna(0) > 0]
+        series = store.kg_by_year(spec)
+        expected = chosen.groupby([first_days(chosen).dt.year, chosen["drug"].fillna("")])["quantity_kg"].sum()
+        got = {(pd.Timestamp(day).year, drug): float(series.kg[d, y])
+               for d, drug in enumerate(series.drugs) for y, day in enumerate(series.year_starts)
+               if series.kg[d, y]}
+        assert got.keys() == set(expected.index), spec
+        assert all(got[key] == pytest.approx(value) for key, value in expected.items()), spec
+        assert series.kg.sum() == pytest.approx(store.totals(spec).kg_seized)
+        if len(chosen):  # years without gaps, heaviest drug first
+            years = [pd.Timestamp(d).year for d in series.year_starts]
+            assert years == list(range(min(years), max(years) + 1))
+            assert years[0] == first_days(chosen).dt.year.min() and years[-1] == first_days(chosen).dt.year.max()
+            sums = series.kg.sum(axis=1)
+            assert list(sums) == sorted(sums, reverse=True)
+    assert store.kg_by_year(NOTHING).kg.size == 0
+
+
 def test_con007_histogram_unit_follows_the_span(store, events):
     cases = ((FilterSpec(date_from=date(2017, 3, 1), date_to=date(2017, 5, 31)), "day"),  # 91 days
              (FilterSpec(date_from=date(2017, 1, 1), date_to=date(2018, 6, 30)), "week"),

@@ -26,6 +26,7 @@ from .protocol import (
     GridBins,
     Histogram,
     PointColumns,
+    QuantitySeries,
     SourceLinks,
     Totals,
 )
@@ -34,7 +35,7 @@ from .text import SEARCH_COLUMNS, fold_strings
 __all__ = [
     "BREAKDOWN_FIELDS", "CELL_SIZES", "CELL_TARGET_PX", "EVENT_TYPES", "GEO_PRECISIONS", "MAP_TILE_PX",
     "MAX_ZOOM", "NEAREST_DEGREES", "SEARCH_COLUMNS", "SORTABLE_COLUMNS", "TIME_UNITS",
-    "Breakdown", "DatasetCount", "EventStore", "GridBins", "Histogram", "InMemoryEventStore", "PointColumns",
+    "Breakdown", "DatasetCount", "EventStore", "GridBins", "Histogram", "InMemoryEventStore", "PointColumns", "QuantitySeries",
     "SourceLinks", "Totals",
     "cell_size_for_zoom", "choose_time_unit", "fold_strings", "fold_text", "points_in_polygon",
     "time_unit_for_span",

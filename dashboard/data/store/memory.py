@@ -46,6 +46,7 @@ from .protocol import (
     GridBins,
     Histogram,
     PointColumns,
+    QuantitySeries,
     SourceLinks,
     Totals,
 )
@@ -456,6 +457,30 @@ class InMemoryEventStore:
         flat = self.type_code[mask].astype(np.int64) * len(bins) + (index - first_bin)
         counts = np.bincount(flat, minlength=len(EVENT_TYPES) * len(bins)).reshape(len(EVENT_TYPES), len(bins))
         return Histogram(unit=unit, bin_starts=starts, categories=EVENT_TYPES, counts=counts.astype(np.int64))
+
+    def kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
+        return self._memo("kg_by_year", spec, (), lambda: self._kg_by_year(spec))
+
+    def _kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
+        mask = self.mask(spec) & (self._kg0 > 0)
+        years = self._year[mask].astype(np.int64)
+        if not years.size:
+            return QuantitySeries(year_starts=np.array([], dtype="datetime64[D]"), drugs=(),
+                                  kg=np.zeros((0, 0), dtype=np.float64))
+        first, last = int(years.min()), int(years.max())
+        codes = self._facet_codes["drugs"]
+        drug = codes.codes[mask].astype(np.int64)
+        labels = [str(v).strip() for v in codes.uniques]
+        if "" not in labels:
+            labels.append("")
+        drug = np.where(drug < 0, labels.index(""), drug)  # code -1 or "": no drug stated
+        width = last - first + 1
+        kg = np.bincount(drug * width + (years - first), weights=self._kg0[mask],
+                         minlength=len(labels) * width).reshape(len(labels), width)
+        held = kg.sum(axis=1) > 0
+        order = sorted(np.flatnonzero(held), key=lambda i: (-kg[i].sum(), labels[i]))  # heaviest first
+        starts = np.arange(first, last + 1).astype("datetime64[Y]").astype("datetime64[D]")
+        return QuantitySeries(year_starts=starts, drugs=tuple(labels[i] for i in order), kg=kg[order])
 
     def breakdown(self, spec: FilterSpec, field: str, top: int = 12) -> Breakdown:
         if field not in BREAKDOWN_FACETS:

@@ -24,7 +24,8 @@ from ..schema import EVENT_COLUMNS, EventType, GeoPrecision
 
 __all__ = [
     "BREAKDOWN_FIELDS", "EVENT_TYPES", "GEO_PRECISIONS", "NEAREST_DEGREES", "SORTABLE_COLUMNS", "TIME_UNITS",
-    "Breakdown", "DatasetCount", "EventStore", "GridBins", "Histogram", "PointColumns", "SourceLinks", "Totals",
+    "Breakdown", "DatasetCount", "EventStore", "GridBins", "Histogram", "PointColumns", "QuantitySeries",
+    "SourceLinks", "Totals",
 ]
 
 EVENT_TYPES: tuple[str, ...] = tuple(EventType)
@@ -74,6 +75,15 @@ class Histogram:
     bin_starts: np.ndarray  # datetime64[D]
     categories: tuple[str, ...]
     counts: np.ndarray  # int64, shape (len(categories), len(bin_starts))
+
+
+@dataclass(frozen=True)
+class QuantitySeries:
+    """Kilograms seized per year, split by drug (rows) x years (columns); unknown kg count as 0."""
+
+    year_starts: np.ndarray  # datetime64[D], 1 January of each year from the first to the last
+    drugs: tuple[str, ...]  # the drug values that hold any kg ('' = not stated)
+    kg: np.ndarray  # float64, shape (len(drugs), len(year_starts))
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,10 @@ class EventStore(Protocol):
         Ties keep the facet's vocabulary order (closed facets) or label order; empty values
         are left out.
         """
+        ...
+
+    def kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
+        """Kilograms seized per calendar year of the event date, per drug, over the matching events."""
         ...
 
     def rows(self, spec: FilterSpec, columns: tuple[str, ...], *,
