@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from .charts import CHARTS
 from .facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from .filters import (
     CLOSED_VOCABULARIES,
@@ -55,13 +56,11 @@ MAX_HIGHLIGHT = 50
 STORY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # use fullmatch: "$" allows a final newline
 
 
-class Panel(StrEnum):
-    """What a slide shows besides its title and caption."""
-
-    MAP = "map"
-    COUNTS = "counts"
-    TIMELINE = "timeline"
-    BREAKDOWN = "breakdown"
+# What a slide shows besides its title and caption: the map, the headline counts, then every
+# other chart of the registry.
+Panel = StrEnum("Panel", [("MAP", "map"), ("COUNTS", "counts"),
+                          *((chart.kind.upper(), chart.kind) for chart in CHARTS if chart.kind != "map")])
+Panel.__module__ = __name__
 
 
 V1_PANELS = (Panel.MAP, Panel.COUNTS, Panel.TIMELINE)

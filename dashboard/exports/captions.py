@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
+from ..data.facets import BREAKDOWN_FACETS
 from ..data.filters import FilterSpec
 from ..data.schema import BUNDLED_DATASET
 from ..data.store import EventStore, Totals
@@ -248,8 +249,8 @@ def default_title(spec: FilterSpec, chart: ChartKind, lang: str,
     if spec.is_empty and chart == ChartKind.MAP:
         return shorten(translate("export.title.all", lang))
     words = {"subject": _subject(spec, lang, dataset_names)}
-    already_one = {"event_type": spec.event_types, "actor_group": spec.actors, "country": spec.countries}
-    if chart == ChartKind.BREAKDOWN and len(already_one.get(breakdown_field, ())) != 1:
+    facet = BREAKDOWN_FACETS.get(breakdown_field)
+    if chart == ChartKind.BREAKDOWN and (facet is None or len(getattr(spec, facet.name)) != 1):
         words["by"] = translate("export.title.by", lang,
                                 field=translate(f"breakdown.{breakdown_field}", lang).lower())
     if 1 <= len(spec.actors) <= 2:

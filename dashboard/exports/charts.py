@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from ..data.filters import FilterSpec
 from ..data.store import EventStore
+from ..figures.charts import CHART_BUILDERS
 from ..figures.geo import Box
 from ..figures.page_frame import Page, TypeScale, print_page
 from ..figures.print_charts import build_print_breakdown, build_print_timeline
@@ -74,4 +75,6 @@ def build_export_figure(store: EventStore, spec: FilterSpec, request: ChartReque
     page, theme = request_page(request), export_theme(request.theme)
     if kind is ChartKind.TIMELINE:
         return build_print_timeline(store, spec, page, context, theme)
-    return build_print_breakdown(store, spec, page, context, theme, request.breakdown_field)
+    if kind is ChartKind.BREAKDOWN:
+        return build_print_breakdown(store, spec, page, context, theme, request.breakdown_field)
+    return CHART_BUILDERS[kind].print(store, spec, page, context, theme)

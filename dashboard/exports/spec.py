@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from ..data.charts import ChartKind
 from ..data.facets import DEFAULT_BREAKDOWN, breakdown_or_default
 from ..data.filters import FilterSpec
 
@@ -29,12 +30,6 @@ def public_base_url(configured: str | None, request_url: str | None = None) -> s
         is a request; else :data:`DEFAULT_BASE_URL`.
     """
     return configured or request_url or DEFAULT_BASE_URL
-
-
-class ChartKind(StrEnum):
-    MAP = "map"
-    TIMELINE = "timeline"
-    BREAKDOWN = "breakdown"
 
 
 class ExportFormat(StrEnum):

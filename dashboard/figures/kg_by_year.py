@@ -1,0 +1,95 @@
+"""Kilograms seized per year, stacked by drug: the scale behind the seizure points. No dash.
+
+Summed over the events of the view that state a quantity (an event without one adds nothing, so
+a year with no stated quantity is a gap of 0 kg, said in the hover), by the year of the event
+date. Coca leaf and cocaine are different goods: each drug is its own colour and legend entry.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..data.filters import FilterSpec
+from ..data.language import DEFAULT_LANGUAGE
+from ..data.store import EventStore, QuantitySeries
+from ..i18n import format_number, label, translate
+from . import unchecked
+from .page_frame import LegendBlock, Page, PageText, decorate, legend_layout, no_events_note, page_frame
+from .text_metrics import escape_text, text_width
+from .theme import SCREEN, Theme
+
+# Tol's muted palette, in the legend order of schema.Drug; not stated is grey.
+DRUG_COLOURS = {"cocaine": "#332288", "cocaine_base": "#88CCEE", "coca_leaf": "#117733",
+                "marijuana": "#999933", "other": "#AA4499", "": "#BBBBBB"}
+
+
+def _drug_name(drug: str, lang: str) -> str:
+    return label("drug", drug, lang) if drug else translate("chart.kg_by_year.no_drug", lang)
+
+
+def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
+    """Stacked bars of kg per year, one trace per drug, heaviest drug at the bottom."""
+    years = [str(day)[:4] for day in series.year_starts]
+    hover = "%{x}: %{y:,.0f} kg<extra>%{fullData.name}</extra>"
+    figure = unchecked.figure()
+    for row, drug in enumerate(series.drugs):
+        figure.add_trace(unchecked.bar(
+            x=years, y=np.round(series.kg[row], 1), name=_drug_name(drug, lang), hovertemplate=hover,
+            marker=dict(color=theme.colour(DRUG_COLOURS.get(drug, DRUG_COLOURS["other"]))),
+        ))
+    figure.update_layout(
+        barmode="stack", margin=dict(l=50, r=10, t=28, b=30), bargap=0.15,
+        title=dict(text=translate("chart.kg_by_year.unit", lang), font=dict(size=theme.font_size), x=0.01, y=0.98),
+        legend=dict(orientation="h", y=-0.15, x=0, font=dict(size=theme.font_size - 2)),
+        paper_bgcolor=theme.paper_colour, plot_bgcolor=theme.paper_colour,
+        font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
+        xaxis=dict(type="category", showgrid=False, fixedrange=True),
+        yaxis=dict(gridcolor="#e6e8eb", rangemode="tozero", fixedrange=True, tickformat=",.0f"),
+        separators=translate("number.decimal_separator", lang) + translate("number.group_separator", lang),
+    )
+    return figure
+
+
+def build_kg_by_year(store: EventStore, spec: FilterSpec, *, lang: str = DEFAULT_LANGUAGE,
+                     theme: Theme = SCREEN) -> go.Figure:
+    """The screen chart: kg seized per year by drug for the view."""
+    return series_figure(store.kg_by_year(spec), lang, theme)
+
+
+def build_print_kg_by_year(store: EventStore, spec: FilterSpec, page: Page, text: PageText,
+                           theme: Theme) -> go.Figure:
+    """The same bars framed as a page for export, with the drug legend beside them."""
+    lang = text.lang
+    series = store.kg_by_year(spec)
+    figure = series_figure(series, lang, theme)
+    names = tuple(trace.name for trace in figure.data)
+    scale = page.type
+    peak = float(series.kg.sum(axis=0).max()) if series.kg.size else 0.0
+    tick_width = text_width(format_number(peak, lang), scale.tick) + scale.tick
+    blocks = (LegendBlock(title=translate("chart.kg_by_year.legend", lang), labels=names),) if names else ()
+    unit_height = scale.tick * 1.8
+    frame = page_frame(page, text, blocks, left_extra=tick_width, bottom_extra=scale.tick * 1.8,
+                       top_extra=unit_height)
+    figure.update_traces(marker_line_width=0, hoverlabel=dict(font_size=scale.tick))
+    figure.update_layout(
+        title=None, showlegend=bool(names),
+        xaxis=dict(automargin=False, ticks="outside", ticklen=4, tickcolor=theme.border_colour,
+                   linecolor=theme.border_colour, showline=True, tickfont=dict(size=scale.tick, color=theme.text_colour)),
+        yaxis=dict(automargin=False, gridcolor=theme.grid_colour, zeroline=False,
+                   tickfont=dict(size=scale.tick, color=theme.text_colour)),
+    )
+    figure.add_annotation(
+        xref="paper", yref="paper", x=0, xanchor="left", xshift=-tick_width, y=1, yanchor="bottom",
+        yshift=scale.tick * 0.6, showarrow=False, borderpad=0, name="export-axis-unit",
+        text=escape_text(translate("chart.kg_by_year.unit", lang)),
+        font=dict(size=scale.tick, color=theme.muted_colour, family=theme.font_family),
+    )
+    if blocks:
+        figure.update_layout(legend=legend_layout(frame, theme, 0, blocks[0]))
+    if not series.kg.size:
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+        figure.layout.annotations = [a for a in figure.layout.annotations if a.name != "export-axis-unit"]
+        figure.add_annotation(no_events_note(lang, frame, theme))
+    return decorate(figure, frame, theme)
