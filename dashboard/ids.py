@@ -227,3 +227,27 @@ ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, Brea
 def facet_control_id(param: str) -> str:
     """Id of the filter-panel control of a facet declared without one: ``filters-<param>``."""
     return "filters-" + param.replace("_", "-")
+
+
+def _chart_slug(kind: str) -> str:
+    return kind.replace("_", "-")
+
+
+def chart_graph_id(kind: str) -> str:
+    """The dashboard graph of a chart on the shared path (``data.charts``): ``chart-<kind>-graph``."""
+    return f"chart-{_chart_slug(kind)}-graph"
+
+
+def chart_figure_id(kind: str) -> str:
+    """The figure around that graph, labelled with the chart's alt text: ``chart-<kind>-figure``."""
+    return f"chart-{_chart_slug(kind)}-figure"
+
+
+def present_chart_id(kind: str) -> str:
+    """The presenter's graph of a chart on the shared path: ``present-<kind>``."""
+    return f"present-{_chart_slug(kind)}"
+
+
+def present_chart_panel_id(kind: str) -> str:
+    """The presenter's panel around that graph (hidden unless the slide shows it)."""
+    return f"present-{_chart_slug(kind)}-panel"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
 
+from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.figures.breakdown import build_breakdown
+from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
@@ -18,6 +20,7 @@ from dashboard.ids import (
     PageIds,
     TableIds,
     TimelineIds,
+    chart_graph_id,
 )
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
@@ -123,6 +126,17 @@ def update_timeline(lang, filter_data):
     brushed = (spec.date_from.isoformat(), spec.date_to.isoformat()) \
         if spec.date_from and spec.date_to else None
     return build_timeline(get_context().store.histogram(spec), lang=lang, date_range=brushed)
+
+
+if SHARED_PATH_CHARTS:  # Dash refuses a callback with no outputs
+    @callback(
+        output={chart.kind: Output(chart_graph_id(chart.kind), "figure") for chart in SHARED_PATH_CHARTS},
+        inputs=dict(lang=Input(PageIds.LANG_STORE, "data"), filter_data=Input(FilterIds.STORE, "data")),
+    )
+    def update_shared_charts(lang, filter_data):
+        """Every chart of the shared path for the filter, in one round trip."""
+        spec, store = FilterSpec.from_store(filter_data), get_context().store
+        return {chart.kind: CHART_BUILDERS[chart.kind].screen(store, spec, lang=lang) for chart in SHARED_PATH_CHARTS}
 
 
 @callback(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from dashboard.data.filters import FilterSpec, Notice, UrlState
 from dashboard.i18n import format_number, translate
@@ -18,6 +19,8 @@ from dashboard.ids import (
     PageIds,
     TableIds,
     TimelineIds,
+    chart_figure_id,
+    chart_graph_id,
 )
 from dashboard.layout.data_panel import build_data_panel, build_report_area
 from dashboard.layout.export_dialog import build_export_dialog
@@ -151,6 +154,12 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         _described(BreakdownIds.FIGURE, dcc.Graph(id=BreakdownIds.GRAPH, config=GRAPH_CONFIG,
                                                   className="breakdown-graph")),
         help_key="breakdown.help", class_name="breakdown-panel")
+    chart_panels = [_panel(f"chart.{chart.kind}.title", lang,
+                           _described(chart_figure_id(chart.kind),
+                                      dcc.Graph(id=chart_graph_id(chart.kind), config=GRAPH_CONFIG,
+                                                className="chart-graph")),
+                           help_key=f"chart.{chart.kind}.help", class_name=f"chart-panel chart-{chart.kind}-panel")
+                    for chart in SHARED_PATH_CHARTS]
     detail_panel = _panel("detail.title", lang,
                           html.Div(translate("detail.empty", lang), id=DetailIds.CARD, className="detail-card"),
                           class_name="detail-panel")
@@ -177,7 +186,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         html.Div([
             html.Div([build_data_panel(context, state.spec.datasets, lang),
                       build_filter_panel(store, state.spec, lang)], className="left"),
-            html.Main([counts, map_panel, html.Div([timeline_panel], className="row")], className="centre"),
+            html.Main([counts, map_panel, html.Div([timeline_panel], className="row"), *chart_panels], className="centre"),
             html.Aside([detail_panel, breakdown_panel, build_story_panel(context, lang)], className="side"),
         ], className="grid"),
         table_panel,

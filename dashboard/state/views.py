@@ -265,8 +265,8 @@ def table_records(columns: dict[str, np.ndarray], lang: str,
 
 
 def chart_labels(store: EventStore, spec: FilterSpec, lang: str, breakdown_field: str,
-                 dataset_names: dict[str, str] | None = None) -> tuple[str, str, str]:
-    """Accessible labels of the map, timeline and breakdown: each chart's alt text (it names the chart)."""
+                 dataset_names: dict[str, str] | None = None) -> dict[str, str]:
+    """Accessible label of every chart, by kind: each chart's alt text (it names the chart)."""
     field = breakdown_or_default(breakdown_field)
-    return tuple(alt_text(store, spec, chart, lang, breakdown_field=field, dataset_names=dataset_names)
-                 for chart in (ChartKind.MAP, ChartKind.TIMELINE, ChartKind.BREAKDOWN))
+    return {chart: alt_text(store, spec, chart, lang, breakdown_field=field, dataset_names=dataset_names)
+            for chart in ChartKind}

@@ -16,6 +16,7 @@ from dashboard.callbacks.exports import (
     update_chart_labels,
     update_export_preview,
 )
+from dashboard.data.charts import ChartKind
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.exports.tables import read_events_csv
 from dashboard.i18n import format_number
@@ -69,11 +70,11 @@ def test_exp113_an_export_failure_is_a_message_not_a_traceback(app_context, monk
 
 def test_exp114_charts_are_labelled_with_their_alt_text(app_context):
     spec = FilterSpec(event_types=("drug_seizure",))
-    labels = update_chart_labels("en", spec.to_store(), "country")
+    labels = update_chart_labels(lang="en", filter_data=spec.to_store(), breakdown_field="country")
     count = format_number(app_context.store.count(spec), "en")
-    assert len(labels) == 3 and all(count in label for label in labels)
-    assert len(set(labels)) == 3  # map, timeline and breakdown each say what they are
-    assert update_chart_labels("es", spec.to_store(), "country") != labels
+    assert set(labels) == set(ChartKind) and all(count in label for label in labels.values())
+    assert len(set(labels.values())) == len(ChartKind)  # every chart says what it is
+    assert update_chart_labels(lang="es", filter_data=spec.to_store(), breakdown_field="country") != labels
 
 
 def test_exp117_permalinks_use_the_configured_public_address(app_context, monkeypatch):
