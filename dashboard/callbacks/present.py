@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, Patch, State, callback, clientside_callback, no_update
 
+from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.stories import Panel
-from dashboard.ids import NotesIds, PresentIds
+from dashboard.ids import NotesIds, PresentIds, present_chart_id, present_chart_panel_id
 from dashboard.layout.present import sources_list
 from dashboard.state.context import get_context
 from dashboard.state.present_view import (
@@ -26,6 +27,7 @@ from dashboard.state.present_view import (
     panels_class,
     play_label,
     present_breakdown,
+    present_chart,
     present_timeline,
     slide_extent,
     slide_frames,
@@ -44,7 +46,10 @@ PANEL_HIDDEN_OUTPUTS = {
     Panel.COUNTS: Output(PresentIds.COUNTS, "hidden"), Panel.MAP: Output(PresentIds.MAP_PANEL, "hidden"),
     Panel.TIMELINE: Output(PresentIds.TIMELINE_PANEL, "hidden"),
     Panel.BREAKDOWN: Output(PresentIds.BREAKDOWN_PANEL, "hidden"),
+    **{Panel(chart.kind): Output(present_chart_panel_id(chart.kind), "hidden") for chart in SHARED_PATH_CHARTS},
 }
+# The figures of the charts on the shared path, by kind.
+CHART_OUTPUTS = {chart.kind: Output(present_chart_id(chart.kind), "figure") for chart in SHARED_PATH_CHARTS}
 # Everything a slide change sets, by name (Dash's dict form): no tuple order to keep in step.
 SLIDE_OUTPUTS = dict(
     title=Output(PresentIds.TITLE, "children"), caption=Output(PresentIds.CAPTION, "children"),
@@ -54,7 +59,7 @@ SLIDE_OUTPUTS = dict(
     progress_style=Output(PresentIds.PROGRESS_BAR, "style"), panel_hidden=PANEL_HIDDEN_OUTPUTS,
     panels_class=Output(PresentIds.PANELS, "className"), playback_hidden=Output(PresentIds.PLAYBACK, "hidden"),
     map=Output(PresentIds.MAP, "figure"), timeline=Output(PresentIds.TIMELINE, "figure"),
-    breakdown=Output(PresentIds.BREAKDOWN, "figure"), view=Output(PresentIds.VIEW, "data"),
+    breakdown=Output(PresentIds.BREAKDOWN, "figure"), charts=CHART_OUTPUTS, view=Output(PresentIds.VIEW, "data"),
     frame=Output(PresentIds.FRAME, "data"), interval_disabled=Output(PresentIds.INTERVAL, "disabled"),
     play_label=Output(PresentIds.PLAY, "children"),
 )
@@ -114,6 +119,7 @@ def update_slide(slide_index, story_data):
         panels_class=panels_class(slide), playback_hidden=not is_playable(slide),
         map=map_patch(context.map_traces, layer_data, rings, view),
         timeline=present_timeline(context.store, slide, lang), breakdown=present_breakdown(context.store, slide, lang),
+        charts={kind: present_chart(context.store, slide, lang, kind) for kind in CHART_OUTPUTS},
         view=view_data(view, index, slide), frame=initial_frame_state(index), interval_disabled=True,
         play_label=play_label(None, lang),
     )

@@ -11,11 +11,12 @@ import json
 
 from dash import dcc, html
 
+from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.filters import UrlState, build_search
 from dashboard.data.schema import safe_href
 from dashboard.data.stories import Panel, PlaybackMode, Story
 from dashboard.i18n import translate
-from dashboard.ids import NotesIds, PresentIds
+from dashboard.ids import NotesIds, PresentIds, present_chart_id, present_chart_panel_id
 from dashboard.state.context import AppContext
 from dashboard.state.playback import SPEEDS_MS
 from dashboard.state.present_view import (
@@ -30,6 +31,7 @@ from dashboard.state.present_view import (
     panels_class,
     play_label,
     present_breakdown,
+    present_chart,
     present_map,
     present_timeline,
     presenter_path,
@@ -132,6 +134,12 @@ def build_presenter(context: AppContext, story_id: str, search: str, lang: str) 
                                config=CHART_CONFIG, responsive=True, className="present-graph"),
                      id=PresentIds.BREAKDOWN_PANEL, className="present-panel present-breakdown-panel",
                      hidden=not slide.shows(Panel.BREAKDOWN)),
+            *(html.Div(dcc.Graph(id=present_chart_id(chart.kind),
+                                 figure=present_chart(store, slide, lang, chart.kind),
+                                 config=CHART_CONFIG, responsive=True, className="present-graph"),
+                       id=present_chart_panel_id(chart.kind), className="present-panel present-chart-panel",
+                       hidden=not slide.shows(Panel(chart.kind)))
+              for chart in SHARED_PATH_CHARTS),
         ], id=PresentIds.PANELS, className=panels_class(slide)),
         html.Footer([
             html.Div([

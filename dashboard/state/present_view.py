@@ -31,6 +31,7 @@ from dashboard.data.stories import (
     edit_slide,
 )
 from dashboard.figures.breakdown import build_breakdown
+from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import (
     DEFAULT_VIEW,
     MapLayer,
@@ -303,6 +304,19 @@ def present_breakdown(store: EventStore, slide: Slide, lang: str) -> go.Figure:
     return figure
 
 
+def present_chart(store: EventStore, slide: Slide, lang: str, kind: str) -> go.Figure:
+    """A chart of the shared path (``data.charts``) for the slide, projector type and colours."""
+    figure = CHART_BUILDERS[kind].screen(store, slide.spec, lang=lang, theme=PROJECTOR)
+    figure.update_layout(
+        margin=dict(l=80, r=20, t=56, b=80), font=dict(size=PROJECTOR.font_size),
+        title=dict(font=dict(size=PROJECTOR.font_size + 2, color=PROJECTOR.muted_colour)),
+        legend=dict(font=dict(size=PROJECTOR.font_size - 2)), hoverlabel=dict(font_size=18),
+        xaxis=dict(tickfont=dict(size=PROJECTOR.font_size)),
+        yaxis=dict(gridcolor=PROJECTOR.grid_colour, tickfont=dict(size=PROJECTOR.font_size)),
+    )
+    return figure
+
+
 # ---- the slide, resolved -------------------------------------------------------------------------
 def shown_panels(slide: Slide) -> dict[str, bool]:
     return {panel.value: slide.shows(panel) for panel in Panel}
@@ -310,7 +324,7 @@ def shown_panels(slide: Slide) -> dict[str, bool]:
 
 def panels_class(slide: Slide) -> str:
     """CSS classes of the panel area: which charts share the screen."""
-    side = [p for p in (Panel.TIMELINE, Panel.BREAKDOWN) if slide.shows(p)]
+    side = [p for p in Panel if p not in (Panel.MAP, Panel.COUNTS) and slide.shows(p)]
     names = ["present-panels", f"side-{len(side)}"]
     names.append("with-map" if slide.shows(Panel.MAP) else "no-map")
     return " ".join(names)

@@ -18,6 +18,7 @@ from dashboard.callbacks.present import (
     update_slide,
     update_speed,
 )
+from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.filters import FilterSpec, MapView, parse_url_state
 from dashboard.data.language import DEFAULT_LANGUAGE, Language
 from dashboard.data.schema import safe_href
@@ -276,7 +277,8 @@ def test_prs115_update_slide_shows_the_slide(app_context, story):
     assert values["present-frame.data"] == initial_frame_state(index) and values["present-interval.disabled"]
     assert update_slide(99, story_data(story))["title"] == story.slides[-1].title, "clamped"
     gone = by_component(SLIDE_OUTPUTS, update_slide(0, {"id": "gone", "slides": 1, "lang": "en"}))
-    assert len(gone) == 25 and all(value is no_update for value in gone.values())
+    # 25 outputs of the hand-made panels, and two (panel, figure) per chart of the shared path
+    assert len(gone) == 25 + 2 * len(SHARED_PATH_CHARTS) and all(value is no_update for value in gone.values())
 
 
 def by_component(outputs: dict, values: dict) -> dict:
