@@ -41,7 +41,7 @@ def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
     figure.update_layout(
         barmode="stack", margin=dict(l=50, r=10, t=28, b=30), bargap=0.15,
         title=dict(text=translate("chart.kg_by_year.unit", lang), font=dict(size=theme.font_size), x=0.01, y=0.98),
-        legend=dict(orientation="h", y=-0.15, x=0, font=dict(size=theme.font_size - 2)),
+        legend=dict(orientation="h", y=-0.15, x=0, traceorder="normal", font=dict(size=theme.font_size - 2)),
         paper_bgcolor=theme.paper_colour, plot_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
         xaxis=dict(type="category", showgrid=False, fixedrange=True),

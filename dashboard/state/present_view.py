@@ -308,10 +308,13 @@ def present_chart(store: EventStore, slide: Slide, lang: str, kind: str) -> go.F
     """A chart of the shared path (``data.charts``) for the slide, projector type and colours."""
     figure = CHART_BUILDERS[kind].screen(store, slide.spec, lang=lang, theme=PROJECTOR)
     figure.update_layout(
-        margin=dict(l=80, r=20, t=56, b=80), font=dict(size=PROJECTOR.font_size),
+        margin=dict(l=80, r=20, t=56, b=50), font=dict(size=PROJECTOR.font_size),
         title=dict(font=dict(size=PROJECTOR.font_size + 2, color=PROJECTOR.muted_colour)),
-        legend=dict(font=dict(size=PROJECTOR.font_size - 2)), hoverlabel=dict(font_size=18),
-        xaxis=dict(tickfont=dict(size=PROJECTOR.font_size)),
+        # Legend above the bars, at most ~8 upright year labels: a third of the screen stays readable.
+        legend=dict(font=dict(size=PROJECTOR.font_size - 2), orientation="h", y=1.0, yanchor="bottom",
+                    x=1.0, xanchor="right"),
+        hoverlabel=dict(font_size=18),
+        xaxis=dict(tickfont=dict(size=PROJECTOR.font_size), tickangle=0, nticks=8),
         yaxis=dict(gridcolor=PROJECTOR.grid_colour, tickfont=dict(size=PROJECTOR.font_size)),
     )
     return figure
