@@ -8,6 +8,11 @@ Layout under the data directory (``RUTAS_DATA_DIR``)::
 A dataset is written into a private temporary folder beside ``datasets/`` and then renamed into
 place in one step, so a crash leaves the old state or the new one, never half a dataset.
 Deleting renames the folder out of ``datasets/`` first, for the same reason.
+
+Several processes share the folder (gunicorn workers, the CLI): the check "is this content
+already imported?" and the rename into place, and the check "is it still there?" and the rename
+out of place, each happen under one file lock (``datasets/.lock``), so the same bytes imported
+twice at once make one dataset and a dataset deleted twice at once is deleted once.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,13 +32,17 @@ import pandas as pd
 from .imports.base import ImportLimits
 from .imports.pipeline import ImportOutcome, dataset_id_for, import_bytes
 from .imports.report import ImportReport
+from .interprocess import file_lock, owned_name
+from .interprocess import remove_leftovers as remove_dead_entries
 from .schema import ALL_COLUMNS, IMPORT_COLUMN_DEFAULTS
+from .stories import StoryRepository
 
 DATASET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 EVENTS_FILE = "events.parquet"
 META_FILE = "meta.json"
 TEMP_PREFIX = ".tmp-"
 TRASH_PREFIX = ".trash-"
+LOCK_FILE = ".lock"  # in datasets/; not a dataset id, so never listed
 
 
 class DatasetNotFound(KeyError):  # noqa: N818 - reads as a sentence at call sites
@@ -122,6 +130,7 @@ class DatasetRepository:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.datasets_dir = self.root / "datasets"
+        self.lock_path = self.datasets_dir / LOCK_FILE
 
     def _ensure(self) -> None:
         self.datasets_dir.mkdir(parents=True, exist_ok=True)
@@ -132,14 +141,14 @@ class DatasetRepository:
         return self.datasets_dir / dataset_id
 
     def remove_leftovers(self) -> list[str]:
-        """Delete temporary and trash folders a crashed import or delete left behind."""
-        removed = []
-        if self.root.is_dir():
-            for entry in self.root.iterdir():
-                if entry.name.startswith((TEMP_PREFIX, TRASH_PREFIX)):
-                    shutil.rmtree(entry, ignore_errors=True)
-                    removed.append(entry.name)
-        return removed
+        """Delete what a crashed import, delete or story save left in the data directory.
+
+        Only dead entries go: a temporary or trash folder (or a story's temporary file) whose
+        process is gone or that is older than ``LEFTOVER_AGE_SECONDS``; another process's import
+        in progress is kept.
+        """
+        removed = remove_dead_entries(self.root, (TEMP_PREFIX, TRASH_PREFIX))
+        return removed + StoryRepository(self.root).remove_leftovers()
 
     def version(self) -> tuple[str, ...]:
         """Changes whenever a dataset is added or deleted (cheap: one directory listing)."""
@@ -159,9 +168,15 @@ class DatasetRepository:
 
     def meta(self, dataset_id: str) -> DatasetMeta:
         path = self.folder(dataset_id) / META_FILE
-        if not path.is_file():
-            raise DatasetNotFound(dataset_id)
-        return DatasetMeta.from_json(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):  # deleted meanwhile, too
+            raise DatasetNotFound(dataset_id) from None
+        return DatasetMeta.from_json(json.loads(text))
+
+    def _imported_as(self, sha256: str) -> DatasetMeta | None:
+        """The dataset already holding this content, if any."""
+        return next((meta for meta in self.list() if meta.sha256 == sha256), None)
 
     def load_events(self, dataset_id: str) -> pd.DataFrame:
         path = self.folder(dataset_id) / EVENTS_FILE
@@ -194,30 +209,35 @@ class DatasetRepository:
         return pd.concat(frames, ignore_index=True)
 
     def save(self, outcome: ImportOutcome) -> DatasetMeta:
-        """Store an import's rows and report atomically; a dataset already there is kept as is."""
+        """Store an import's rows and report atomically; a dataset already there is kept as is.
+
+        The same content (SHA-256) under any name is one dataset: the second import, at once or
+        later, from any process, stores nothing, and its report says ``already_imported`` and
+        names the dataset that holds it.
+        """
         report = outcome.report
         if not report.imported or not report.dataset_id:
             raise ValueError("nothing to store: the import accepted no rows")
-        for existing in self.list():  # the same bytes under another name are the same dataset
-            if existing.sha256 == outcome.sha256:
-                report.already_imported = True
-                report.dataset_id, report.name = existing.dataset_id, existing.name
-                return existing
+        existing = self._imported_as(outcome.sha256)  # cheap first look: skip writing a known file
+        if existing is not None:
+            return _already_imported(report, existing)
         target = self.folder(report.dataset_id)
         meta = DatasetMeta(dataset_id=report.dataset_id, name=outcome.name, file_name=outcome.file_name,
                            sha256=outcome.sha256, imported_at=outcome.imported_at, format=report.format,
                            events=len(outcome.events), report=report)
         self._ensure()
-        temporary = self.root / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        temporary = self.root / owned_name(TEMP_PREFIX)
         temporary.mkdir()
         try:
-            self._write(temporary, outcome.events, meta)
-            os.rename(temporary, target)
-            _fsync_dir(self.datasets_dir)
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
-        return meta
+            self._write(temporary, outcome.events, meta)  # the slow part, outside the lock
+            with file_lock(self.lock_path):
+                existing = self._imported_as(outcome.sha256)  # another process may have won meanwhile
+                if existing is None:
+                    os.rename(temporary, target)
+                    _fsync_dir(self.datasets_dir)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)  # gone already when it was renamed
+        return meta if existing is None else _already_imported(report, existing)
 
     def save_frame(self, events: pd.DataFrame, *, name: str, file_name: str) -> DatasetMeta:
         """Store generated events (bench, synth) as a dataset, skipping the parsing an import does.
@@ -259,12 +279,26 @@ class DatasetRepository:
         _fsync_dir(folder)
 
     def delete(self, dataset_id: str) -> DatasetMeta:
-        meta = self.meta(dataset_id)
-        trash = self.root / f"{TRASH_PREFIX}{uuid.uuid4().hex}"
-        os.rename(self.folder(dataset_id), trash)
-        _fsync_dir(self.datasets_dir)
+        """Delete a dataset; ``DatasetNotFound`` when there is none (also when another request or
+        process deleted it a moment before: a double delete deletes once)."""
+        folder = self.folder(dataset_id)
+        trash = self.root / owned_name(TRASH_PREFIX)
+        with file_lock(self.lock_path):
+            meta = self.meta(dataset_id)
+            try:
+                os.rename(folder, trash)
+            except FileNotFoundError:  # a writer that does not take the lock removed it
+                raise DatasetNotFound(dataset_id) from None
+            _fsync_dir(self.datasets_dir)
         shutil.rmtree(trash, ignore_errors=True)
         return meta
+
+
+def _already_imported(report: ImportReport, existing: DatasetMeta) -> DatasetMeta:
+    """Point an import's report at the dataset that already holds its content."""
+    report.already_imported = True
+    report.dataset_id, report.name = existing.dataset_id, existing.name
+    return existing
 
 
 def import_into(repository: DatasetRepository, data: bytes, file_name: str, *, name: str = "",

@@ -24,6 +24,8 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +42,8 @@ from .filters import (
     query_params_from_filter,
     split_list_param,
 )
+from .interprocess import file_lock, owned_prefix
+from .interprocess import remove_leftovers as remove_dead_entries
 from .language import DEFAULT_LANGUAGE, LANGUAGES
 
 STORY_FORMAT = "rutas-story"
@@ -467,12 +471,28 @@ class StoryListing:
         return {"id": self.story_id, "title": self.title, "slides": self.slides, "bundled": self.bundled}
 
 
+STORY_TEMP_PREFIX = ".tmp-"  # + the writer's pid: the clean-up keeps a save in progress
+STORIES_LOCK_FILE = ".stories.lock"  # in the data directory, so ``stories/`` holds only stories
+
+
 class StoryRepository:
-    """Bundled stories (read-only) and the user's stories in ``<data_dir>/stories``."""
+    """Bundled stories (read-only) and the user's stories in ``<data_dir>/stories``.
+
+    Every write holds one file lock shared by all processes on the data directory (gunicorn
+    workers, the CLI), and :meth:`locked` lets a caller hold it across a check and a save, so a
+    change made at a revision the file no longer has can be refused instead of lost.
+    """
 
     def __init__(self, data_dir: Path | str, bundled_dir: Path | str = BUNDLED_STORIES_DIR) -> None:
         self.user_dir = Path(data_dir) / "stories"
         self.bundled_dir = Path(bundled_dir)
+        self.lock_path = Path(data_dir) / STORIES_LOCK_FILE
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the user stories' lock (across processes and threads; re-entrant in one thread)."""
+        with file_lock(self.lock_path):
+            yield
 
     def _path(self, story_id: str, bundled: bool) -> Path:
         if not STORY_ID.fullmatch(story_id or ""):
@@ -488,7 +508,10 @@ class StoryRepository:
         for bundled in (True, False):
             path = self._path(story_id, bundled)
             if path.is_file():
-                return self._read(path, bundled)
+                try:
+                    return self._read(path, bundled)
+                except FileNotFoundError:  # deleted by another request meanwhile
+                    break
         raise StoryNotFound(story_id)
 
     def list(self) -> tuple[list[StoryListing], list[StoryError]]:
@@ -533,23 +556,37 @@ class StoryRepository:
         story_from_dict(story_to_dict(story))  # never write what could not be read back
         path = self._path(story.story_id, False)
         self.user_dir.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.user_dir, prefix=".tmp-", suffix=".json")
+        handle, temp = tempfile.mkstemp(dir=self.user_dir, prefix=owned_prefix(STORY_TEMP_PREFIX), suffix=".json")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(story_json(story))
-            os.replace(temp, path)
+            with self.locked():
+                os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
         return replace(story, bundled=False)
 
+    def create(self, story: Story) -> Story:
+        """Save a new user story under a free id made from its id (``wanted``, ``wanted-2``…), never
+        overwriting: the id is chosen and the file written under the lock, so two processes
+        creating the same title at once get two ids."""
+        with self.locked():
+            return self.save(replace(story, story_id=self.free_id(story.story_id)))
+
     def delete(self, story_id: str) -> None:
+        """Delete a user story; ``StoryNotFound`` when there is none (also when deleted meanwhile)."""
         path = self._path(story_id, False)
-        if not path.is_file():
-            raise StoryNotFound(story_id)
-        path.unlink()
+        with self.locked():
+            try:
+                path.unlink()
+            except (FileNotFoundError, IsADirectoryError):
+                raise StoryNotFound(story_id) from None
 
     def import_bytes(self, data: bytes, file_name: str = "") -> Story:
         """Validate a story file and keep it under a free id (an import never overwrites)."""
-        story = parse_story(data, source=file_name)
-        return self.save(replace(story, story_id=self.free_id(story.story_id)))
+        return self.create(parse_story(data, source=file_name))
+
+    def remove_leftovers(self) -> list[str]:
+        """Delete the temporary files of saves that died (owner gone, or older than an hour)."""
+        return remove_dead_entries(self.user_dir, (STORY_TEMP_PREFIX,), suffix=".json")

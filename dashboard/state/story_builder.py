@@ -7,7 +7,6 @@ the result; everything that decides what a slide holds or what a story becomes l
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -229,10 +228,6 @@ class StaleUndo(StaleStory):
     """Undo refused: the story file is no longer what the delete left (an import, a copy, another window)."""
 
 
-# Check-then-save must not interleave between two requests of this process (a double click).
-_CHANGE_LOCK = threading.RLock()
-
-
 def check_revision(repository: StoryRepository, story_id: str | None, expected: str | None) -> None:
     """Refuse (``StaleStory``) when the story's file no longer has the hash the user acted on.
 
@@ -255,8 +250,12 @@ def editable(repository: StoryRepository, story_id: str | None) -> Story:
 def change_story(repository: StoryRepository, story_id: str | None, change: Callable[[Story], Story],
                  expected: str | None = None) -> Story:
     """Apply ``change`` to the user's story and save it (atomically) before returning it; refused
-    (``StaleStory``) when the file is no longer at revision ``expected``."""
-    with _CHANGE_LOCK:
+    (``StaleStory``) when the file is no longer at revision ``expected``.
+
+    The check and the save hold the repository's lock, which every process writing the data
+    directory shares (two workers, two windows, a double click): of two changes made at the same
+    revision one is saved and the other refused, never both saved over each other."""
+    with repository.locked():
         check_revision(repository, story_id, expected)
         return repository.save(change(editable(repository, story_id)))
 
@@ -264,8 +263,7 @@ def change_story(repository: StoryRepository, story_id: str | None, change: Call
 def create_story(repository: StoryRepository, title: str, first_slide: Slide, lang: str) -> Story:
     """A new user story holding its first slide, under a free id made from its title."""
     title = clean_title(title) or translate("story.untitled", lang)
-    story_id = repository.free_id(slugify(title))
-    return repository.save(Story(story_id=story_id, title=title, slides=(first_slide,), lang=lang))
+    return repository.create(Story(story_id=slugify(title), title=title, slides=(first_slide,), lang=lang))
 
 
 def add_view_slide(repository: StoryRepository, current: dict | None, slide: Slide, new_title: str | None,
@@ -284,8 +282,7 @@ def copy_story(repository: StoryRepository, story_id: str | None, lang: str) -> 
         raise StoryNotFound(story_id)
     original = repository.get(story_id)
     title = clean_title(translate("story.copy_title", lang, title=original.title))
-    return repository.save(replace(original, story_id=repository.free_id(original.story_id), title=title,
-                                   bundled=False))
+    return repository.create(replace(original, title=title, bundled=False))
 
 
 def apply_slide_action(story: Story, action: str, index: int) -> Story:
@@ -310,7 +307,7 @@ def change_slides(repository: StoryRepository, story_id: str | None, action: str
     has changed since (a second click of a double click, another window), nothing is changed and
     ``StaleStory`` is raised, so slide ``index`` is never a different slide than the one clicked.
     """
-    with _CHANGE_LOCK:
+    with repository.locked():
         check_revision(repository, story_id, expected)
         before = editable(repository, story_id)
         after = apply_slide_action(before, action, index)
@@ -349,7 +346,7 @@ def restore(repository: StoryRepository, record: dict | None) -> Story:
     if "after" not in record:  # a record of an older page: what the delete left is not known
         raise StaleUndo(record["id"])
     story = story_from_dict(record["story"])
-    with _CHANGE_LOCK:
+    with repository.locked():
         try:
             left: str | None = story_hash(repository.get(record["id"]))
         except StoryNotFound:
