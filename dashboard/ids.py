@@ -8,7 +8,6 @@ class PageIds(StrEnum):
     BODY_URL = "page-body-url"
     BODY = "page-body"
     LANG_STORE = "page-lang-store"
-    VIEW_STORE = "page-view-store"
     NOTICE = "page-notice"
     LANG_SWITCH = "page-lang-switch"
     TITLE = "page-title"
