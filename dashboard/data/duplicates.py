@@ -72,11 +72,3 @@ def _same_event(a: np.ndarray, b: np.ndarray, latitude: np.ndarray, longitude: n
     keep &= _km_between(latitude[a], longitude[a], latitude[b], longitude[b]) <= max_km
     return np.stack([a[keep], b[keep]], axis=1)
 
-
-def duplicates_by_row(pairs: np.ndarray, size: int) -> list[tuple[int, ...]]:
-    """For each row, the other rows it may duplicate (empty tuple for most rows)."""
-    others: list[list[int]] = [[] for _ in range(size)]
-    for a, b in pairs:
-        others[int(a)].append(int(b))
-        others[int(b)].append(int(a))
-    return [tuple(sorted(o)) for o in others]

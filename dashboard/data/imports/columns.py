@@ -54,7 +54,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 FIELD_OF_COLUMN: dict[str, str] = {
     alias: field_name for field_name, aliases in COLUMN_ALIASES.items() for alias in aliases
 }
-PLACE_FIELDS = ("latitude", "longitude", "location")
 # How a yes/no column may say yes or no (folded); a blank cell means no.
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "si", "1"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
