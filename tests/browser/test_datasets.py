@@ -27,7 +27,6 @@ ROWS = [("PER9001", "2017-03-18", -12.49, -73.78), ("PER9002", "18 March 2018", 
         ("PER9003", "2019-07-02", -12.25, -73.97), ("PER9004", "2020-01-15", -11.91, -74.29),
         ("PER9005", "31/02/2020", -12.50, -73.80)]
 GOOD_ROWS = 4
-SCREENSHOT = "/tmp/rutas/brw_import_report.png"
 
 
 def write_acled(path) -> None:
@@ -71,7 +70,7 @@ def test_brw101_upload_report_select_reload_delete(ui, trace_index, tmp_path, ap
     wait_for_view_counts(page, trace_index.events, {"headline": format_number(GOOD_ROWS), "map_events": GOOD_ROWS,
                                                     "timeline_total": GOOD_ROWS, "table_rows": GOOD_ROWS})
     assert "acled_vraem_test" in page.locator("#filters-summary").inner_text()  # whose data is shown
-    page.screenshot(path=SCREENSHOT, full_page=False)
+    page.screenshot(path=tmp_path / "brw_import_report.png", full_page=False)
     ui.assert_no_console_errors("the import")
 
     # The report downloads as CSV, with the rejected row.

@@ -18,7 +18,6 @@ from dashboard.i18n import format_number
 pytestmark = pytest.mark.browser
 
 STORY_QUERY = "?type=drug_seizure&from=2019-01-01&to=2024-12-31"
-SCREENSHOT = "/tmp/rutas/brw_export_dialog.png"
 
 
 def open_dialog(ui) -> None:
@@ -66,7 +65,7 @@ def test_brw201_export_png_and_csv_of_a_filtered_view(ui, store, tmp_path):
     assert described["Title"] == "Seizures bound for Europe, 2019–2024"
     assert format_number(expected, "en") in described["Description"]
     page.wait_for_function("() => document.querySelector('#export-status').textContent.includes('.png')")
-    page.screenshot(path=SCREENSHOT)
+    page.screenshot(path=tmp_path / "brw_export_dialog.png")
 
     csv_path = download(ui, "csv", tmp_path)
     assert csv_path.suffix == ".csv"

@@ -25,7 +25,6 @@ from dashboard.exports.spec import ExportContext
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path("/tmp/embed_look")
 # (lon, lat): the VRAEM, Callao, Santa Cruz, Antwerp, Rotterdam
 PLACES = {"Pichari": (-73.83, -12.52), "Callao": (-77.13, -12.05), "Santa Cruz": (-63.18, -17.78),
           "Antwerp": (4.40, 51.22), "Rotterdam": (4.48, 51.92)}
@@ -139,7 +138,7 @@ def embeds(tmp_path_factory):
         yield url
 
 
-def test_exp095_map_embed_draws_bundled_outlines_with_no_outside_request(browser_context, embeds):
+def test_exp095_map_embed_draws_bundled_outlines_with_no_outside_request(browser_context, embeds, tmp_path):
     page, log = open_embed(browser_context, embeds, "map.html")
     try:
         page.wait_for_function(GEO_DRAWN_JS, timeout=60_000, polling=100)
@@ -149,29 +148,27 @@ def test_exp095_map_embed_draws_bundled_outlines_with_no_outside_request(browser
         assert drawn["markers"] == len(PLACES) and drawn["lines"] >= 1
         assert page.locator("h1").inner_text() == "Cocaine routes"
         assert "Source: Rutas" in page.locator("figcaption").inner_text()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
+        page.screenshot(path=tmp_path / "map.png", full_page=True)
         assert_offline_and_clean(page, log, embeds)
         assert any(u.endswith("/map.html") for u in log.requests)
     finally:
         page.close()
 
 
-def test_exp096_bar_embed_fills_the_width_with_no_outside_request(browser_context, embeds):
+def test_exp096_bar_embed_fills_the_width_with_no_outside_request(browser_context, embeds, tmp_path):
     page, log = open_embed(browser_context, embeds, "bars.html")
     try:
         page.wait_for_function(f"() => ({BARS_DRAWN_JS})().bars === 4", timeout=60_000, polling=100)
         drawn = page.evaluate(BARS_DRAWN_JS)
         assert drawn["width"] > 0.8 * drawn["page"]  # the fixed 1200 px width was dropped
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.set_viewport_size({"width": 700, "height": 900})
         page.wait_for_function(f"() => ({BARS_DRAWN_JS})().width < 700", timeout=10_000, polling=100)
         narrow = page.evaluate(BARS_DRAWN_JS)
         assert narrow["scroll"] <= narrow["page"], "the chart overflows a narrow window"
-        page.screenshot(path=str(SCREENSHOTS / "bars_narrow.png"), full_page=True)
+        page.screenshot(path=tmp_path / "bars_narrow.png", full_page=True)
         page.set_viewport_size({"width": 1600, "height": 1300})
         page.wait_for_function(f"() => ({BARS_DRAWN_JS})().width > 1000", timeout=10_000, polling=100)
-        page.screenshot(path=str(SCREENSHOTS / "bars.png"), full_page=True)
+        page.screenshot(path=tmp_path / "bars.png", full_page=True)
         assert_offline_and_clean(page, log, embeds)
     finally:
         page.close()

@@ -7,7 +7,6 @@ After every step the page must have logged no console error.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -29,12 +28,17 @@ from dashboard.i18n import format_number
 
 pytestmark = pytest.mark.browser
 
-TOTAL_EVENTS = 156
 VRAEM_BOX = ((-75.0, -11.0), (-72.8, -13.4))  # (lon, lat) corners around the VRAEM polygon
 ISOLATED_EVENT = "rutas:0041"  # Huanchaco, near Trujillo: no other event within ~300 km
 CHECKED_JS = "els => els.filter(e => e.checked).map(e => e.value)"
-SCREENSHOT = "/tmp/rutas/brw_filtered.png"
 MAP_JS = "document.querySelector('#map-graph .js-plotly-plot')"
+
+
+@pytest.fixture(scope="module")
+def total_events(bundled) -> int:
+    """Every bundled event, counted from the data by the loader the app uses."""
+    return len(bundled.events)
+
 
 def search_of(page) -> str:
     return urlsplit(page.url).query
@@ -109,19 +113,19 @@ def highlighted_points(page, index: int) -> list[list[float]]:
                          index)
 
 
-def test_brw001_page_loads_offline_with_every_event(ui, store, trace_index):
-    assert store.count(FilterSpec()) == TOTAL_EVENTS
+def test_brw001_page_loads_offline_with_every_event(ui, store, trace_index, total_events):
+    assert store.count(FilterSpec()) == total_events
     load(ui)
-    expect_views(ui, trace_index, TOTAL_EVENTS, "first render")
-    assert ui.page.text_content("#counts-events") == "156"
+    expect_views(ui, trace_index, total_events, "first render")
+    assert ui.page.text_content("#counts-events") == format_number(total_events)
     assert ui.page.evaluate(f"() => {MAP_JS}._fullLayout.map._subplot.map.loaded()")
     assert any(u.startswith(ui.base_url) for u in ui.log.requests), "the request log is not attached"
     assert ui.log.outside_requests() == []
 
 
-def test_brw002_one_event_type_filters_every_view(ui, store, trace_index):
+def test_brw002_one_event_type_filters_every_view(ui, store, trace_index, total_events, tmp_path):
     expected = store.count(FilterSpec(event_types=("drug_seizure",)))
-    assert 0 < expected < TOTAL_EVENTS
+    assert 0 < expected < total_events
     load(ui)
 
     try:
@@ -132,11 +136,10 @@ def test_brw002_one_event_type_filters_every_view(ui, store, trace_index):
         assert "type=drug_seizure" in ui.page.url
         assert checked_types(ui.page) == ["drug_seizure"]
     finally:
-        Path(SCREENSHOT).parent.mkdir(parents=True, exist_ok=True)
-        ui.page.screenshot(path=SCREENSHOT, full_page=True)
+        ui.page.screenshot(path=tmp_path / "brw_filtered.png", full_page=True)
 
 
-def test_brw003_timeline_brush_sets_date_range(ui, store, trace_index):
+def test_brw003_timeline_brush_sets_date_range(ui, store, trace_index, total_events):
     load(ui)
     ui.page.locator("#timeline-graph").scroll_into_view_if_needed()
     drag(ui.page, timeline_x(ui.page, "2014-01-01"), timeline_x(ui.page, "2019-12-31"))
@@ -146,12 +149,12 @@ def test_brw003_timeline_brush_sets_date_range(ui, store, trace_index):
     spec = url_spec(ui.page)
     assert spec.date_from.year in (2013, 2014) and spec.date_to.year in (2019, 2020), spec
     expected = store.count(spec)
-    assert 0 < expected < TOTAL_EVENTS
+    assert 0 < expected < total_events
     expect_views(ui, trace_index, expected, "brushing the timeline")
     assert url_spec(ui.page) == spec, "the URL changed again after the views settled"
 
 
-def test_brw004_map_box_select_sets_bbox(ui, store, trace_index):
+def test_brw004_map_box_select_sets_bbox(ui, store, trace_index, total_events):
     load(ui)
     box_select_map(ui, *VRAEM_BOX)
     wait_for_url(ui.page, "p.has('bbox')")
@@ -162,13 +165,13 @@ def test_brw004_map_box_select_sets_bbox(ui, store, trace_index):
     # The box is drawn in whole pixels, so its corners land within a pixel of the targets.
     assert spec.bbox == pytest.approx((lon_a, lat_b, lon_b, lat_a), abs=0.1)
     expected = store.count(FilterSpec(bbox=spec.bbox))
-    assert 0 < expected < TOTAL_EVENTS
+    assert 0 < expected < total_events
     expect_views(ui, trace_index, expected, "box-selecting the VRAEM")
     assert ui.page.text_content("#filters-spatial").strip() != ""
     assert ui.page.is_visible("#filters-clear-spatial")
 
 
-def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index):
+def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index, total_events):
     event = store.event(ISOLATED_EVENT)
     assert event is not None and event["source_url"].startswith("http")
     load(ui)
@@ -195,7 +198,7 @@ def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index):
     assert_detail_card_links(ui.page, event)
     ui.page.wait_for_function(f"(i) => ({MAP_JS}._fullData[i].lat || []).length === 1",
                               arg=trace_index.highlight, timeout=60_000)
-    expect_views(ui, trace_index, TOTAL_EVENTS, "clicking the event on the map")  # a click never filters
+    expect_views(ui, trace_index, total_events, "clicking the event on the map")  # a click never filters
     assert highlighted_points(ui.page, trace_index.highlight) == \
         [pytest.approx([float(event["latitude"]), float(event["longitude"])])]
 
@@ -211,12 +214,12 @@ def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index):
     assert_detail_card_links(ui.page, other)
     ui.page.wait_for_function(f"([i, lat]) => ({MAP_JS}._fullData[i].lat || [])[0] === lat",
                               arg=[trace_index.highlight, float(other["latitude"])], timeout=60_000)
-    expect_views(ui, trace_index, TOTAL_EVENTS, "clicking a table row")
+    expect_views(ui, trace_index, total_events, "clicking a table row")
     assert highlighted_points(ui.page, trace_index.highlight) == \
         [pytest.approx([float(other["latitude"]), float(other["longitude"])])]
 
 
-def test_brw006_shared_link_restores_the_view(ui, browser_context, store, trace_index):
+def test_brw006_shared_link_restores_the_view(ui, browser_context, store, trace_index, total_events):
     load(ui)
     type_option(ui.page, "drug_seizure").click()
     wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
@@ -235,7 +238,7 @@ def test_brw006_shared_link_restores_the_view(ui, browser_context, store, trace_
     assert state.spec == FilterSpec(event_types=("drug_seizure",), text="Callao")
     assert state.view is not None and state.view.zoom > 4.2, state.view
     expected = store.count(state.spec)
-    assert 0 < expected < TOTAL_EVENTS
+    assert 0 < expected < total_events
     expect_views(ui, trace_index, expected, "zooming the map")
     shared_url = ui.page.url
 
@@ -276,7 +279,7 @@ def test_brw007_language_switch_translates_and_keeps_counts(ui, store, trace_ind
     assert url_spec(ui.page) == spec
 
 
-def test_brw008_reset_clears_filters_and_selection(ui, store, trace_index):
+def test_brw008_reset_clears_filters_and_selection(ui, store, trace_index, total_events):
     load(ui, f"?event={ISOLATED_EVENT}&view=-10.5,-74.5,4.6")
     assert_detail_card_links(ui.page, store.event(ISOLATED_EVENT))
     type_option(ui.page, "drug_seizure").click()
@@ -287,13 +290,13 @@ def test_brw008_reset_clears_filters_and_selection(ui, store, trace_index):
     box_select_map(ui, (-79.5, -4.0), (-70.0, -15.0))
     wait_for_url(ui.page, "p.has('bbox') && p.get('type') === 'drug_seizure' && p.get('q') === 'port'")
     filtered = store.count(url_spec(ui.page))
-    assert 0 < filtered < TOTAL_EVENTS
+    assert 0 < filtered < total_events
     expect_views(ui, trace_index, filtered, "type + text + box selection")
 
     ui.page.click("#page-reset")
     wait_for_url(ui.page, "!p.has('bbox') && !p.has('type') && !p.has('q')")
     ui.assert_no_console_errors("reset")
-    expect_views(ui, trace_index, TOTAL_EVENTS, "reset")
+    expect_views(ui, trace_index, total_events, "reset")
     assert set(parse_qs(search_of(ui.page))) <= {"lang"}, ui.page.url
     assert checked_types(ui.page) == []
     assert ui.page.input_value("#filters-text") == ""
@@ -307,9 +310,9 @@ def test_brw008_reset_clears_filters_and_selection(ui, store, trace_index):
     assert zoom == pytest.approx(DEFAULT_VIEW.zoom, abs=0.01)
 
 
-def test_brw009_malformed_link_shows_notice_and_defaults(ui, trace_index):
+def test_brw009_malformed_link_shows_notice_and_defaults(ui, trace_index, total_events):
     load(ui, "?from=2017-13-45&bbox=a,b&kg_min=-5&foo=1")
-    expect_views(ui, trace_index, TOTAL_EVENTS, "opening a malformed link")
+    expect_views(ui, trace_index, total_events, "opening a malformed link")
     notice = ui.page.locator("#page-notice")
     assert notice.is_visible()
     text = notice.text_content()

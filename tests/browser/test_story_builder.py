@@ -21,7 +21,6 @@ FIRST_QUERY = "?type=drug_seizure&from=2019-01-01"
 SECOND_QUERY = "?type=aircraft_interdiction"
 FIRST_CAPTION = "Seizures since 2019, from the VRAEM to Europe."
 SECOND_CAPTION = "Narco-planes intercepted on the air bridge."
-SCREENSHOT = "/tmp/rutas/brw_story_builder.png"
 
 
 def wait_for_status(page, text: str) -> None:
@@ -120,7 +119,7 @@ def test_stb101_build_reorder_export_import_and_present_a_story(ui, app_context,
     wait_for_slides(page, [second_title, first_title])
     assert STORY_TITLE in page.inner_text("#story-select")
     assert page.get_attribute("#story-notes-link", "target") == "_blank"
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    page.screenshot(path=tmp_path / "brw_story_builder.png", full_page=True)
     ui.assert_no_console_errors("exporting and importing a story")
 
     page.goto(f"{ui.base_url}/present/{new_id}")
