@@ -33,7 +33,12 @@ class Settings:
     max_export_rows: int = _setting(200_000, "Most events one data export (CSV, Excel, GeoJSON, ZIP pack) may "
                                               "hold; narrow the filters for more (RUTAS_MAX_EXPORT_ROWS).")
     public_url: str = _setting("", "Address users open the app at (e.g. https://rutas.example/), used in the "
-                                   "permalinks of exports; empty: the address of each request (RUTAS_PUBLIC_URL).")
+                                   "permalinks of exports; empty: the address of each request whose host is "
+                                   "allowed (RUTAS_PUBLIC_URL).")
+    allowed_hosts: str = _setting("", "Comma-separated host[:port] names a request may arrive at for its address to "
+                                      "go into permalinks when RUTAS_PUBLIC_URL is empty (an unlisted Host header "
+                                      "gets http://127.0.0.1:<port>/); empty: 127.0.0.1, localhost, [::1] and "
+                                      "RUTAS_HOST:RUTAS_PORT (RUTAS_ALLOWED_HOSTS).")
     # Import limits, enforced on the server for uploads and the CLI alike; their defaults are
     # ImportLimits' and their names SETTING_OF_LIMIT's (declared once, in data/imports/base.py).
     max_upload_bytes: int = _setting(ImportLimits.max_upload_bytes, "Largest file an import accepts, in bytes "
@@ -82,6 +87,21 @@ def import_limits(settings: Settings) -> ImportLimits:
     """The import limits a deployment set."""
     return ImportLimits(**{limit: getattr(settings, setting_field(variable))
                            for limit, variable in SETTING_OF_LIMIT.items()})
+
+
+def allowed_hosts(settings: Settings) -> tuple[str, ...]:
+    """The ``host[:port]`` entries a request's Host header must match (``RUTAS_ALLOWED_HOSTS``, else
+    the loopback names at any port and the bind address at its port)."""
+    listed = tuple(entry.strip() for entry in settings.allowed_hosts.split(",") if entry.strip())
+    if listed:
+        return listed
+    bind = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return ("127.0.0.1", "localhost", "[::1]", f"{bind}:{settings.port}")
+
+
+def local_base_url(settings: Settings) -> str:
+    """Where permalinks point when neither RUTAS_PUBLIC_URL nor an allowed request says: this machine."""
+    return f"http://127.0.0.1:{settings.port}/"
 
 
 def setting_field(variable: str) -> str:

@@ -6,9 +6,11 @@ three always agree on names, sizes and file types.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from ..data.charts import ChartKind
 from ..data.facets import DEFAULT_BREAKDOWN, breakdown_or_default
@@ -18,7 +20,8 @@ from ..data.filters import FilterSpec
 DEFAULT_BASE_URL = "http://127.0.0.1:8050/"
 
 
-def public_base_url(configured: str | None, request_url: str | None = None) -> str:
+def public_base_url(configured: str | None, request_url: str | None = None,
+                    allowed_hosts: Collection[str] = (), default: str = DEFAULT_BASE_URL) -> str:
     """The one rule for the address permalinks point at.
 
     Parameters
@@ -26,10 +29,73 @@ def public_base_url(configured: str | None, request_url: str | None = None) -> s
     configured
         The ``RUTAS_PUBLIC_URL`` setting (or the CLI's ``--base-url``): used when set.
     request_url
-        Else the address the current request came to (``flask.request.host_url``), when there
-        is a request; else :data:`DEFAULT_BASE_URL`.
+        Else the address the current request came to (``flask.request.host_url``), but only
+        when its host is one of ``allowed_hosts``: the Host header is whatever the client sent,
+        so an unlisted one (``evil.example``) never reaches a permalink.
+    allowed_hosts
+        ``host`` or ``host:port`` entries (``RUTAS_ALLOWED_HOSTS``); an IPv6 address in brackets
+        (``[::1]:8050``). An entry without a port allows any port; case does not matter.
+    default
+        Else this address (a local run: ``http://127.0.0.1:<port>/``).
     """
-    return configured or request_url or DEFAULT_BASE_URL
+    if configured:
+        return configured
+    if request_url and is_allowed_host(request_url, allowed_hosts):
+        return request_url
+    return default
+
+
+def _host_port(netloc: str) -> tuple[str, int | None] | None:
+    """``(lower-case host, port or None)`` of ``host[:port]`` (IPv6 in brackets); None if malformed."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host or parts.username is not None or parts.path or parts.query or parts.fragment:
+        return None
+    return host.rstrip("."), port
+
+
+def _allowed_entry(entry: str) -> tuple[str, int | None] | None:
+    entry = entry.strip()
+    if entry.count(":") > 1 and not entry.startswith("["):
+        entry = f"[{entry}]"  # a bare IPv6 address: no port
+    return _host_port(entry)
+
+
+def is_allowed_host(url: str, allowed_hosts: Collection[str]) -> bool:
+    """Whether the host (and port) of an http(s) ``url`` is one of ``allowed_hosts``.
+
+    Parameters
+    ----------
+    url
+        An address such as ``http://127.0.0.1:8050/`` (a request's ``host_url``).
+    allowed_hosts
+        ``host`` or ``host:port`` entries; see :func:`public_base_url`.
+
+    Returns
+    -------
+    bool
+        True when some entry names the same host (case-insensitive, a trailing dot ignored)
+        and either no port or the URL's port (80 / 443 when the URL gives none).
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    found = _host_port(parts.netloc)
+    if found is None:
+        return False
+    host, port = found
+    port = port or (443 if parts.scheme == "https" else 80)
+    for entry in allowed_hosts:
+        allowed = _allowed_entry(entry)
+        if allowed is not None and allowed[0] == host and allowed[1] in (None, port):
+            return True
+    return False
 
 
 class ExportFormat(StrEnum):

@@ -65,7 +65,7 @@ def test_exp102_permalink_reopens_the_view_and_refuses_other_schemes():
 
 def test_exp104_one_base_url_rule_setting_then_request_then_local():
     assert public_base_url("https://rutas.example/app/", "http://10.0.0.5:8050/") == "https://rutas.example/app/"
-    assert public_base_url("", "http://10.0.0.5:8050/") == "http://10.0.0.5:8050/"
+    assert public_base_url("", "http://10.0.0.5:8050/", ("10.0.0.5",)) == "http://10.0.0.5:8050/"  # allowed host
     assert public_base_url(None, None) == public_base_url("") == DEFAULT_BASE_URL == "http://127.0.0.1:8050/"
 
 
