@@ -12,14 +12,11 @@ from dashboard.state.story_builder import (
     DEFAULT_SLIDE_PANELS,
     PANEL_ORDER,
     SlideRow,
-    find_story,
-    latest_story_id,
     notes_href,
     present_href,
     selection,
     slide_count_text,
     slide_rows,
-    story_hash,
     story_options,
 )
 
@@ -123,15 +120,12 @@ def story_heading(story: Story | None, draft: str | None, lang: str) -> str:
 def build_story_panel(context: AppContext, lang: str) -> html.Section:
     """Choose or start a story, add the current view as a slide, edit the slides, present and export them.
 
-    A fresh page selects the story saved last, so work goes on where it stopped; the selection is
-    then kept in the tab's session storage across reloads.
+    A fresh page selects no story: the server cannot tell one visitor from another, so it never
+    picks a story for a page (the last one saved may be someone else's, notes and all). What a tab
+    chooses is kept in that tab's session storage across reloads.
     """
     repository = context.stories
     listings, _ = repository.list()
-    initial_id = latest_story_id(repository)
-    story = find_story(repository, initial_id)
-    # The hash of the story the list shows: a change made from an outdated list is refused.
-    initial_selection = selection(initial_id, content_hash=story_hash(story) if story else None)
     add_form = html.Details([
         html.Summary(translate("story.add_heading", lang), className="story-summary"),
         _labelled("story.slide_title", dcc.Input(id=StoryIds.SLIDE_TITLE, type="text", maxLength=MAX_TITLE,
@@ -156,19 +150,19 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
                    href="#", target="_blank", rel="noopener", title=translate("story.notes_label", lang),
                    **{"aria-label": translate("story.notes_label", lang)}),
         ], className="story-actions story-present"),
-    ], id=StoryIds.TOOLS, hidden=story is None)
+    ], id=StoryIds.TOOLS, hidden=True)
     files = html.Div([
         html.H3(translate("story.file_heading", lang), className="story-subheading"),
         html.Button(translate("story.export", lang), id=StoryIds.EXPORT, n_clicks=0, className="story-button wide",
-                    disabled=story is None),
+                    disabled=True),
         dcc.Upload(id=StoryIds.IMPORT, accept=".json,application/json", multiple=False, className="story-upload",
                    max_size=1_000_000, children=html.Div(translate("story.import", lang))),
         html.H3(translate("story.pack_heading", lang), className="story-subheading"),
         html.Div([
-            html.Button(translate("story.pack_pdf", lang), id=StoryIds.PACK_PDF, n_clicks=0, disabled=story is None,
+            html.Button(translate("story.pack_pdf", lang), id=StoryIds.PACK_PDF, n_clicks=0, disabled=True,
                         className="story-button", **{"aria-label": translate("story.pack_pdf_label", lang)}),
             html.Button(translate("story.pack_pptx", lang), id=StoryIds.PACK_PPTX, n_clicks=0,
-                        disabled=story is None, className="story-button",
+                        disabled=True, className="story-button",
                         **{"aria-label": translate("story.pack_pptx_label", lang)}),
         ], className="story-actions"),
     ], className="story-files")
@@ -177,7 +171,7 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
                   html.Span(translate("story.help", lang), className="panel-help")], className="panel-header"),
         html.Div([
             html.Label(translate("story.choose", lang), htmlFor=StoryIds.SELECT, className="story-field-label"),
-            dcc.Dropdown(id=StoryIds.SELECT, options=story_options(listings, lang), value=story and story.story_id,
+            dcc.Dropdown(id=StoryIds.SELECT, options=story_options(listings, lang), value=None,
                          clearable=False, searchable=False, className="story-select",
                          placeholder=translate("story.choose_placeholder", lang)),
         ], className="story-field"),
@@ -187,7 +181,7 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
             html.Button(translate("story.new", lang), id=StoryIds.NEW, n_clicks=0, className="story-button",
                         **{"aria-label": translate("story.new_label", lang)}),
         ], className="story-new", role="group", **{"aria-label": translate("story.new_title", lang)}),
-        html.P(story_heading(story, None, lang), id=StoryIds.HEADING, className="story-heading"),
+        html.P(story_heading(None, None, lang), id=StoryIds.HEADING, className="story-heading"),
         html.Div([
             html.Span(translate("story.bundled_note", lang)),
             html.Button(translate("story.copy", lang), id=StoryIds.COPY, n_clicks=0, className="story-button"),
@@ -207,7 +201,7 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
         files,
         dcc.Download(id=StoryIds.DOWNLOAD),
         dcc.Download(id=StoryIds.PACK_DOWNLOAD),
-        dcc.Store(id=StoryIds.STORE, storage_type="session", data=initial_selection),
+        dcc.Store(id=StoryIds.STORE, storage_type="session", data=selection(None)),
         dcc.Store(id=StoryIds.EDIT_INDEX),
         dcc.Store(id=StoryIds.UNDO_STORE),
         dcc.Store(id=StoryIds.DEFAULT_TITLE),

@@ -119,18 +119,6 @@ def refreshed_selection(repository: StoryRepository, current: dict | None, initi
     return None if now == selected_hash(current) else next_selection(current, story_id, content_hash=now)
 
 
-def latest_story_id(repository: StoryRepository) -> str | None:
-    """The user's most recently saved story: what a fresh page selects, so work goes on where it stopped."""
-    folder = repository.user_dir
-    if not folder.is_dir():
-        return None
-    listed = {listing.story_id for listing in repository.list()[0] if not listing.bundled}
-    candidates = [path for path in folder.glob("*.json") if path.stem in listed]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda path: (path.stat().st_mtime_ns, path.stem)).stem
-
-
 def find_story(repository: StoryRepository, story_id: str | None) -> Story | None:
     """The story, or None when there is no id or the file is gone or unreadable."""
     if not story_id:
