@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlencode
 
 from .facets import FACETS
+from .imports.base import ImportLimits
 from .language import DEFAULT_LANGUAGE, LANGUAGES
 
 Notice = tuple[str, str]  # (parameter, message key in dashboard.i18n, e.g. "notice.bad_date")
@@ -28,6 +29,14 @@ FILTER_PARAMS = frozenset({*LIST_PARAMS, *SCALAR_PARAMS})
 MAX_TEXT_QUERY = 200
 MAX_LIST_ITEMS = 1000
 MAX_POLYGON_VERTICES = 500
+# The longest event id an import makes under the default limits: the dataset id (a slug of at most
+# 40 characters, "-" and 8 hex digits: imports/pipeline.py dataset_id_for), ":", the source's own
+# id (one field: at most max_field_chars) and, for an id repeated in the file, "~" and the row's
+# line number (at most one line per byte of the largest upload). A longer ``event`` is refused
+# with a notice, never cut to another id.
+MAX_DATASET_ID_CHARS = 40 + 1 + 8
+MAX_EVENT_ID_CHARS = (MAX_DATASET_ID_CHARS + 1 + ImportLimits.max_field_chars
+                      + 1 + len(str(ImportLimits.max_upload_bytes)))
 
 
 def _canonical(values: object) -> tuple[str, ...]:
@@ -275,7 +284,10 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
         except ValueError:
             notices.append(("view", "notice.bad_view"))
 
-    selected = params.get("event", "")[:100]
+    selected = params.get("event", "")
+    if len(selected) > MAX_EVENT_ID_CHARS:
+        notices.append(("event", "notice.unknown_value"))  # no import makes such an id
+        selected = ""
     return UrlState(spec=spec, lang=lang, view=view, selected=selected), notices
 
 

@@ -71,3 +71,47 @@ def test_sec204_request_base_url_refuses_an_unlisted_host_header(app_context, mo
                                                                     **env}))
     with flask.Flask(__name__).test_request_context("/", headers={"Host": host}):
         assert request_base_url() == expected
+
+
+# ---- c. an event id as long as an import makes is selectable, a longer one refused ------------------
+def test_fil201_the_event_id_limit_is_the_longest_id_an_import_makes():
+    from dashboard.data.filters import MAX_EVENT_ID_CHARS
+    from dashboard.data.imports.base import ImportLimits
+    from dashboard.data.imports.pipeline import dataset_id_for
+
+    longest = (f"{dataset_id_for('x' * 200, 'f' * 64)}:{'s' * ImportLimits.max_field_chars}"
+               f"~{ImportLimits.max_upload_bytes}")
+    assert len(longest) == MAX_EVENT_ID_CHARS
+
+
+def test_fil202_event_ids_just_under_and_just_over_the_limit():
+    from dashboard.data.filters import MAX_EVENT_ID_CHARS, UrlState, build_search, parse_url_state
+
+    for length in (150, MAX_EVENT_ID_CHARS):
+        event_id = f"acled-{'a' * 10}:" + "x" * (length - 17)
+        assert len(event_id) == length
+        state, notices = parse_url_state(build_search(UrlState(selected=event_id)))
+        assert state.selected == event_id and notices == []
+    state, notices = parse_url_state("?event=" + "x" * (MAX_EVENT_ID_CHARS + 1))
+    assert state.selected == "" and notices == [("event", "notice.unknown_value")]  # refused, not cut
+
+
+def test_fil203_a_150_character_event_id_in_the_url_shows_its_card(app_context, bundled, monkeypatch):
+    from dashboard.callbacks.detail import update_detail
+    from dashboard.data.filters import UrlState, build_search
+    from dashboard.data.store import InMemoryEventStore
+    from dashboard.i18n import translate
+    from dashboard.state.context import AppContext
+
+    long_id = "long-import-0123abcd:" + "L" * 129
+    assert len(long_id) == 150
+    events = bundled.events.head(3).copy().reset_index(drop=True)
+    events.at[1, "event_id"] = long_id
+    store = InMemoryEventStore(events)
+    monkeypatch.setattr(AppContext, "store", property(lambda self: store))
+    search = build_search(UrlState(selected=long_id))
+    card = update_detail(search, "en")
+    assert card != [translate("detail.empty", "en")]
+    assert long_id in str(card)
+    # Cut to 100 characters (as before), the id named no event and the card was the empty hint.
+    assert update_detail(build_search(UrlState(selected=long_id[:100])), "en") == [translate("detail.empty", "en")]
