@@ -4,15 +4,21 @@ One list of rows (:func:`export_rows`) feeds every format, so the three always h
 events in the same order (date ascending, then id) with the same columns (:data:`EXPORT_COLUMNS`).
 
 Spreadsheet safety (OWASP "CSV injection"): in CSV and XLSX every *text* cell that starts with
-``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading apostrophe, so no spreadsheet
-runs it as a formula. Numbers are written as numbers and never touched (``-5`` stays ``-5``);
-the text ``"-5"`` is text and is neutralised. XLSX cells are always typed explicitly, so none
-is ever a formula. GeoJSON is not a spreadsheet format and keeps the raw values.
+tab or carriage return, or whose first visible character is ``=``, ``+``, ``-`` or ``@`` (or a
+full-width or small form of one, ``＝＋－＠``, behind any spaces, zero-width or other invisible
+characters) gets a leading apostrophe, so no spreadsheet runs it as a formula
+(:func:`neutralise_cell`). A spreadsheet whose list separator is ``;`` (a European Excel) splits
+a line at every ``;`` whatever the quotes say, and a line break inside a cell can start a row:
+so in CSV every piece of a text cell after a ``;`` or a line break gets the same test, and the
+apostrophe if it needs it (:func:`neutralise_csv_cell`). Numbers are written as numbers and
+never touched (``-5`` stays ``-5``); the text ``"-5"`` is text and is neutralised. XLSX cells
+are always typed explicitly, so none is ever a formula. GeoJSON is not a spreadsheet format and
+keeps the raw values.
 
 Decisions, per format:
 
 * **CSV** — UTF-8 *with* a byte-order mark, so Excel opens accents ("Apurímac") correctly;
-  ``\\r\\n`` line ends (RFC 4180), minimal quoting. First a block of one-cell ``# key: value``
+  ``\\r\\n`` line ends (RFC 4180), a cell quoted when it holds ``,`` ``"`` ``;`` or a line break. First a block of one-cell ``# key: value``
   rows (the filters, the export time, …; line breaks inside a value become spaces), then the
   header row and the data, with no blank line. Numbers are plain decimal text with the
   shortest digits that read back to the same float (``550``, ``-77.13``, ``0.00001``);
@@ -41,6 +47,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -62,8 +69,16 @@ from .spec import ExportContext
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the ASCII ones; see looks_like_formula
+FORMULA_STARTS = frozenset("=+-@")  # compared after NFKC, so ＝＋－＠ (U+FF1D, FF0B, FF0D, FF20) count
 NEUTRALISING_PREFIX = "'"
+# Characters a reader does not see before a formula: spaces (incl. no-break), controls, format
+# characters (zero-width space U+200B, BOM U+FEFF, direction marks), blank letters, and '"'
+# (a semicolon reader may take it for a quote).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Where a semicolon-separated reader starts a new cell inside one of ours (see the module notes).
+_CELL_BREAK = re.compile("([;\r\n])")
+_CSV_NEEDS_QUOTES = re.compile('[",;\r\n]')
 
 # Store columns in the order a reader scans them; ``sources`` (name — url) closes each row.
 STORE_COLUMNS: tuple[str, ...] = (
@@ -95,6 +110,36 @@ Row = dict[str, object]
 
 
 # ---- cells ------------------------------------------------------------------------------------
+def _invisible(char: str) -> bool:
+    return char.isspace() or char == '"' or char in _BLANK_LETTERS or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _visible_start_is_formula(text: str) -> bool:
+    for char in text:
+        if not _invisible(char):
+            return unicodedata.normalize("NFKC", char)[:1] in FORMULA_STARTS
+    return False
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could run a text cell as a formula.
+
+    Parameters
+    ----------
+    text
+        The text of a cell.
+
+    Returns
+    -------
+    bool
+        True when ``text`` starts with tab or carriage return, or its first visible character
+        is ``=``, ``+``, ``-`` or ``@`` in ASCII or any compatible form (full-width ``＝＋－＠``,
+        small ``﹦﹢﹣﹫``), after spaces (no-break included), control characters, zero-width and
+        other format characters (U+200B, U+FEFF, direction marks), blank letters and ``"``.
+    """
+    return text.startswith(("\t", "\r")) or _visible_start_is_formula(text)
+
+
 def neutralise_cell(value: object) -> object:
     """Prefix a formula-looking text cell with an apostrophe; return anything else unchanged.
 
@@ -107,12 +152,40 @@ def neutralise_cell(value: object) -> object:
     Returns
     -------
     object
-        ``"'" + value`` when ``value`` is a string starting with one of
-        :data:`FORMULA_PREFIXES`, else ``value`` itself.
+        ``"'" + value`` when ``value`` is a string that :func:`looks_like_formula`, else
+        ``value`` itself.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and looks_like_formula(value):
         return NEUTRALISING_PREFIX + value
     return value
+
+
+def neutralise_csv_cell(value: object) -> object:
+    """:func:`neutralise_cell`, and the same for every piece of the text after a ``;`` or a line break.
+
+    A spreadsheet whose list separator is ``;`` splits a CSV line at every ``;``, quoted or
+    not, and may start a row at a line break inside a quoted cell: ``x;=HYPERLINK(…)`` would be
+    a formula in a cell of its own. So a piece after ``;``, CR or LF whose first visible
+    character starts a formula gets the apostrophe too: ``x;'=HYPERLINK(…)``.
+
+    Parameters
+    ----------
+    value
+        A cell value; only ``str`` values are ever changed.
+
+    Returns
+    -------
+    object
+        The neutralised text, or ``value`` itself when it is not a string.
+    """
+    value = neutralise_cell(value)
+    if not isinstance(value, str) or not _CELL_BREAK.search(value):
+        return value
+    pieces = _CELL_BREAK.split(value)  # text, break, text, break, …
+    for index in range(2, len(pieces), 2):
+        if _visible_start_is_formula(pieces[index]):
+            pieces[index] = NEUTRALISING_PREFIX + pieces[index]
+    return "".join(pieces)
 
 
 def plain_decimal(value: object) -> str:
@@ -277,8 +350,10 @@ def _metadata(context: ExportContext) -> dict[str, object]:
     }
     if context.credit:
         meta["credit"] = context.credit
-    meta["note"] = ("Text cells starting with = + - @ tab or carriage return were prefixed with "
-                    "an apostrophe (') so no spreadsheet runs them as formulas; numbers are unchanged.")
+    meta["note"] = ("Text cells starting with = + - @ (or their full-width forms, after any invisible "
+                    "characters), tab or carriage return were prefixed with an apostrophe ('), and in CSV so "
+                    "was any such piece of a cell after a semicolon or a line break, so no spreadsheet runs "
+                    "them as formulas; numbers are unchanged.")
     return meta
 
 
@@ -353,8 +428,23 @@ def sources_text(rows: Sequence[Mapping[str, object]], context: ExportContext) -
 def _csv_field(value: object) -> str:
     value = _scalar(value)
     if isinstance(value, str):
-        return str(neutralise_cell(value))
+        return str(neutralise_csv_cell(value))
     return plain_decimal(value)
+
+
+def _csv_quoted(field: str) -> str:
+    """A field quoted when it holds ``,`` ``"`` ``;`` or a line break (``;``: so a semicolon-separated
+    reader keeps the cell whole when it starts its line)."""
+    if _CSV_NEEDS_QUOTES.search(field):
+        return '"' + field.replace('"', '""') + '"'
+    return field
+
+
+def _csv_line(fields: Sequence[str]) -> str:
+    """One RFC 4180 record with its line end."""
+    if len(fields) == 1 and not fields[0]:
+        return '""' + CSV_LINE_END  # as csv.writer: a row of one empty cell is not a blank line
+    return ",".join(_csv_quoted(field) for field in fields) + CSV_LINE_END
 
 
 def events_csv(rows: Sequence[Mapping[str, object]], context: ExportContext) -> bytes:
@@ -370,20 +460,20 @@ def events_csv(rows: Sequence[Mapping[str, object]], context: ExportContext) -> 
     Returns
     -------
     bytes
-        UTF-8 with BOM, ``\\r\\n`` line ends, minimal quoting. Text cells are neutralised
-        (:func:`neutralise_cell`), metadata values too; numbers are plain decimal text.
+        UTF-8 with BOM, ``\\r\\n`` line ends; a cell is quoted when it holds ``,`` ``"`` ``;``
+        or a line break. Text cells are neutralised (:func:`neutralise_csv_cell`), metadata
+        values too; numbers are plain decimal text, never quoted or prefixed.
     """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator=CSV_LINE_END)
+    lines: list[str] = []
     for key, value in metadata_rows(context):
         # One cell per line, starting with '#': never a formula whatever the value says.
-        text = _LINE_BREAKS.sub(" ", str(neutralise_cell(value)))
-        writer.writerow([f"{METADATA_MARK}{key}: {text}"])
+        text = _LINE_BREAKS.sub(" ", str(neutralise_csv_cell(value)))
+        lines.append(_csv_line([f"{METADATA_MARK}{key}: {text}"]))
     columns = _columns_of(rows)
-    writer.writerow(columns)
+    lines.append(_csv_line(columns))
     for row in rows:
-        writer.writerow([_csv_field(row.get(name)) for name in columns])
-    return buffer.getvalue().encode(CSV_ENCODING)
+        lines.append(_csv_line([_csv_field(row.get(name)) for name in columns]))
+    return "".join(lines).encode(CSV_ENCODING)
 
 
 def read_events_csv(data: bytes) -> tuple[dict[str, str], list[dict[str, str]]]:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import openpyxl
@@ -26,8 +27,10 @@ from dashboard.exports.tables import (
     events_geojson,
     events_xlsx,
     export_rows,
+    looks_like_formula,
     metadata_rows,
     neutralise_cell,
+    neutralise_csv_cell,
     plain_decimal,
     read_events_csv,
     sources_list,
@@ -80,6 +83,16 @@ def hostile_store(bundled) -> InMemoryEventStore:
     return InMemoryEventStore(events)
 
 
+def assert_no_formula_for_a_semicolon_reader(data: bytes) -> None:
+    """Read the CSV as a European Excel might (cells split at every ';', rows at every line
+    break, quotes ignored): no piece's first visible character starts a formula unless the
+    piece is a number."""
+    for line in re.split("\r\n|\r|\n", data.decode("utf-8-sig")):
+        for piece in line.split(";"):
+            if looks_like_formula(piece.lstrip("\t\r")):  # a tab alone runs nothing
+                float(piece.split(",")[0])
+
+
 # ---- neutralise_cell ---------------------------------------------------------------------------
 def test_exp040_neutralise_cell_prefixes_text_only():
     for prefix in FORMULA_PREFIXES:
@@ -87,8 +100,9 @@ def test_exp040_neutralise_cell_prefixes_text_only():
     assert neutralise_cell("-5") == "'-5"  # text that looks like a number is still text
     for number in (-5, -5.0, 0, 1e300, -1e-300, True, False, None):
         assert neutralise_cell(number) is number
-    for safe in ("", "a=b", "'=already", " =space", "Apurímac", "#N/A", "1-2"):
+    for safe in ("", "a=b", "'=already", "Apurímac", "#N/A", "1-2", "\u200b", "x;=a"):
         assert neutralise_cell(safe) == safe
+    assert neutralise_cell(" =space") == "' =space"  # the first *visible* character counts
 
 
 def test_exp041_format_number_is_plain_exact_decimal():
@@ -104,11 +118,17 @@ def test_exp041_format_number_is_plain_exact_decimal():
         assert repr(float(text)) == repr(value)
 
 
+# Formula starts a spreadsheet sees that a plain startswith misses: full-width forms, invisible prefixes.
+FULL_WIDTH = ("\uff1d", "\uff0b", "\uff0d", "\uff20")  # ＝＋－＠
+INVISIBLE = ("\u200b", "\ufeff", "\xa0", "\t", "\r", " ", "\u200b\xa0")
+HIDDEN_PREFIXES = FULL_WIDTH + tuple(i + f for i in INVISIBLE for f in ("=", "+", "-", "@"))
+
+
 # ---- property: CSV and XLSX round trips ----------------------------------------------------------
-ALPHABET = st.characters(codec="utf-8") | st.sampled_from(list("ñáéíóú¿¡ÑÁ=+-@\t\r\n\",;'#"))
+ALPHABET = st.characters(codec="utf-8") | st.sampled_from(list("ñáéíóú¿¡ÑÁ=+-@\t\r\n\",;'#＝＋－＠\u200b\ufeff\xa0"))
 PLAIN_TEXT = st.text(ALPHABET, max_size=25)
-TEXT = PLAIN_TEXT | st.builds(lambda prefix, rest: prefix + rest, st.sampled_from(FORMULA_PREFIXES),
-                              PLAIN_TEXT) | st.sampled_from(SPANISH + ("-5", "=1+2", "@x", "#N/A", "0004"))
+TEXT = PLAIN_TEXT | st.builds(lambda prefix, rest: prefix + rest, st.sampled_from(FORMULA_PREFIXES + HIDDEN_PREFIXES),
+                              PLAIN_TEXT) | st.sampled_from(SPANISH + ("-5", "=1+2", "@x", "#N/A", "0004", "x;=1+2"))
 NUMBER = (st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10**15, 10**15)
           | st.sampled_from([0.1 + 0.2, -0.0, 5e-324, 1e-300, -1e300, 1.7976931348623157e308]) | st.none())
 ROWS = st.lists(st.fixed_dictionaries({"event_id": TEXT, "summary": TEXT, "latitude": NUMBER,
@@ -128,10 +148,10 @@ def test_exp042_csv_round_trip_neutralises_text_and_keeps_everything_else(rows, 
     for original, cells in zip(rows, read):
         for name in TEXT_COLUMNS:
             value = original[name]
-            if value.startswith(FORMULA_PREFIXES):
-                assert cells[name] == "'" + value
-            else:
-                assert cells[name] == value
+            assert cells[name] == neutralise_csv_cell(value)
+            assert cells[name].replace("'", "") == value.replace("'", "")  # only apostrophes are added
+            if looks_like_formula(value):
+                assert cells[name] == "'" + value or cells[name].startswith("'" + value[:1])
         for name in NUMBER_COLUMNS:
             value = original[name]
             if value is None:
@@ -141,16 +161,17 @@ def test_exp042_csv_round_trip_neutralises_text_and_keeps_everything_else(rows, 
             else:
                 assert repr(float(cells[name])) == repr(value)
         assert cells["synthetic"] == ("true" if original["synthetic"] else "false")
-    assert not metadata["title"].startswith(FORMULA_PREFIXES)
+    assert not looks_like_formula(metadata["title"])
     # Nowhere in the file does a field start like a formula, except numbers in numeric columns.
     records = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     header_at = len(metadata)
     for record in records[header_at + 1:]:
         for name, field in zip(records[header_at], record):
-            if field.startswith(FORMULA_PREFIXES):
+            if looks_like_formula(field):
                 assert name in NUMBER_COLUMNS and field.startswith("-")
                 float(field)  # a negative number, which no spreadsheet reads as a formula
-    assert all(len(r) == 1 and not r[0].startswith(FORMULA_PREFIXES) for r in records[:header_at])
+    assert all(len(r) == 1 and not looks_like_formula(r[0]) for r in records[:header_at])
+    assert_no_formula_for_a_semicolon_reader(data)
 
 
 @PROPERTY
@@ -185,6 +206,51 @@ def test_exp043_xlsx_round_trip_has_no_formulas_and_exact_numbers(rows, title):
         assert by_name["synthetic"].value is original["synthetic"]
     about = {row[0]: row[1] for row in workbook[ABOUT_SHEET].iter_rows(values_only=True) if row[0]}
     assert about["title"] == (xlsx_text(title) if title else None)
+
+
+# ---- CSV: semicolon spreadsheets, full-width and invisible prefixes ----------------------------------
+@pytest.mark.parametrize("text", [*(f + "1+2" for f in FULL_WIDTH), *(i + f + "cmd" for i in INVISIBLE
+                                                                       for f in ("=", "+", "-", "@", *FULL_WIDTH)),
+                                  "\tplain", "\rplain", '"=1+2"', "\u202e=1", "\u3164@x"])
+def test_exp060_hidden_formula_starts_are_neutralised(text):
+    assert looks_like_formula(text)
+    assert neutralise_cell(text) == "'" + text
+    if "\r" not in text:  # in CSV a CR may start a row, so the piece after it is tested again
+        assert neutralise_csv_cell(text) == "'" + text
+    assert neutralise_csv_cell("\r=cmd") == "'\r'=cmd"
+    assert xlsx_text(text).startswith("'")
+
+
+def test_exp061_a_semicolon_spreadsheet_never_finds_a_formula_in_a_cell():
+    hyperlink = 'x;=HYPERLINK("http://evil.example","clic")'
+    rows = [{"event_id": "e1", "summary": hyperlink, "actors": "Señor; @SUM(A1); \u200b＝cmd", "fatalities": -5},
+            {"event_id": "e2", "summary": "uno\n=cmd|' /C calc'!A0;dos", "actors": "a;b", "fatalities": 3}]
+    data = events_csv(rows, make_context(title="x;=1+2"))
+    metadata, read = read_events_csv(data)
+    assert read[0]["summary"] == 'x;\'=HYPERLINK("http://evil.example","clic")'
+    assert read[0]["actors"] == "Señor;' @SUM(A1);' \u200b＝cmd"  # the apostrophe opens the piece
+    assert read[1]["summary"] == "uno\n'=cmd|' /C calc'!A0;dos"
+    assert read[1]["actors"] == "a;b" and metadata["title"] == "x;'=1+2"
+    text = data.decode("utf-8-sig")
+    assert '"x;\'=HYPERLINK(""http://evil.example"",""clic"")"' in text  # a cell with ';' is quoted
+    assert ',"a;b",3\r\n' in text and "\r\n\"# title: x;'=1+2\"\r\n" in "\r\n" + text
+    assert ",-5\r\n" in text  # a number is never quoted nor prefixed
+    assert_no_formula_for_a_semicolon_reader(data)
+
+
+def test_exp062_pandas_reads_neutralised_text_and_numbers_back():
+    texts = ['x;=HYPERLINK("http://evil.example","clic")', "＝1+2", "\u200b=1", "\xa0@x", "\ufeff+1", "\t-2",
+             "plain; with, comma", 'say "hi"', "Apurímac"]
+    rows = [{"event_id": f"e{i}", "summary": text, "fatalities": -i, "latitude": -12.5 - i, "synthetic": i % 2 == 0}
+            for i, text in enumerate(texts)]
+    data = events_csv(rows, make_context())
+    metadata, read = read_events_csv(data)
+    frame = pd.read_csv(io.BytesIO(data), skiprows=len(metadata), encoding="utf-8-sig", keep_default_na=False)
+    assert frame["summary"].tolist() == [neutralise_csv_cell(t) for t in texts] == [r["summary"] for r in read]
+    assert frame["fatalities"].tolist() == [-i for i in range(len(texts))]  # negative numbers stay numbers
+    assert frame["fatalities"].dtype.kind == "i" and frame["latitude"].dtype.kind == "f"
+    assert frame["latitude"].tolist() == [-12.5 - i for i in range(len(texts))]
+    assert frame["synthetic"].tolist() == [i % 2 == 0 for i in range(len(texts))]
 
 
 # ---- header block / about sheet ------------------------------------------------------------------
