@@ -1,6 +1,6 @@
 """Rutas against the naive Dash app on the same synthetic events, over HTTP and in Chromium.
 
-Each arm runs in its own gunicorn server (``--preload -w 1``); a :class:`DashClient` replays
+Each arm runs in its own gunicorn server (``-c gunicorn.conf.py -w 1``); a :class:`DashClient` replays
 the same user actions on both, rep by rep interleaved, and times the callback POSTs. Memory is
 the worker's VmRSS/VmHWM after the scenarios. See ``python -m bench run --help``.
 """
@@ -147,8 +147,10 @@ def gunicorn(arm: Arm, env: dict[str, str], search: str, workers: int = 1, log_d
     """Start one arm under gunicorn on a free port; wait until it answers; stop it afterwards."""
     port = free_port()
     log_path = Path(log_dir or tempfile.gettempdir()) / f"bench-{arm.name}-{port}.log"
-    command = [str(Path(sys.executable).with_name("gunicorn")), "--preload", "-w", str(workers),
-               "-b", f"127.0.0.1:{port}", "--timeout", "600", arm.target]
+    # The production settings (gunicorn.conf.py: preloaded, threaded workers) with this run's
+    # worker count and port; the long timeout leaves room for callbacks over millions of events.
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(REPO / "gunicorn.conf.py"),
+               "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "600", arm.target]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, stdout=log_file,
                                    stderr=subprocess.STDOUT)
