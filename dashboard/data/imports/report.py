@@ -6,15 +6,8 @@ import csv
 import io
 from dataclasses import asdict, dataclass, field
 
+from ..cells import neutralise_csv_cell as neutralise_cell
 from .base import RowProblem
-
-# A spreadsheet runs a cell that starts with one of these as a formula; exported text gets a
-# leading apostrophe instead (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 @dataclass
