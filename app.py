@@ -1,6 +1,6 @@
 """Serve Rutas on the bundled data: ``python app.py`` (127.0.0.1:8050, debug off).
 
-For gunicorn: ``gunicorn --preload -w 2 -b 127.0.0.1:8050 app:server``.
+For gunicorn: ``gunicorn -c gunicorn.conf.py app:server`` (threaded workers, timeouts: see the README).
 """
 
 from __future__ import annotations
