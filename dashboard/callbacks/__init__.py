@@ -5,6 +5,7 @@ from dashboard.callbacks import (  # noqa: F401
     detail,
     exports,
     map_view,
+    options,
     page,
     playback,
     present,

@@ -16,19 +16,19 @@ from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds, FilterIds, PageIds
 from dashboard.layout.data_panel import build_report, dataset_list, dataset_options
-from dashboard.layout.filters import PANEL_FACETS, date_bounds, facet_options
+from dashboard.layout.filters import date_bounds
 from dashboard.state.context import get_context
 from dashboard.state.interactions import show_dataset
 from dashboard.state.uploads import decode_upload
 
 log = logging.getLogger(__name__)
 
-# Everything that lists datasets or their values; refreshed together after an import or delete,
-# wired by name: every facet's options, whatever the registry holds.
+# Everything that lists datasets; refreshed together after an import or delete, wired by name.
+# The filter options follow the datasets shown, not those held: callbacks/options.py refreshes them
+# when the checklist changes, which an import (the new dataset shown) or a delete of a shown one does.
 DATASET_VIEW_OUTPUTS = dict(
     dataset_options=Output(DataIds.DATASETS, "options", allow_duplicate=True),
     dataset_list=Output(DataIds.LIST, "children", allow_duplicate=True),
-    facet_options={facet.name: Output(facet.control, "options", allow_duplicate=True) for facet in PANEL_FACETS},
     first_date=Output(FilterIds.DATE_RANGE, "min_date_allowed", allow_duplicate=True),
     last_date=Output(FilterIds.DATE_RANGE, "max_date_allowed", allow_duplicate=True),
 )
@@ -38,7 +38,7 @@ def _dataset_views(lang: str) -> dict:
     context = get_context()
     first, last = date_bounds(context.store)
     return dict(dataset_options=dataset_options(context, lang), dataset_list=dataset_list(context, lang),
-                facet_options=facet_options(context.store, lang), first_date=first, last_date=last)
+                first_date=first, last_date=last)
 
 
 def import_upload(contents: str | None, file_name: str | None, file_format: str = "auto") -> dict:

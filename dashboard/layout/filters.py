@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 from dash import dcc, html
 
 from dashboard.data.facets import FACETS, Control, Facet, Match
@@ -11,10 +13,7 @@ from dashboard.data.store import EventStore
 from dashboard.figures.theme import EVENT_COLOURS
 from dashboard.i18n import label, translate
 from dashboard.ids import FilterIds
-
-
-def _options(kind: str | None, values: list[str], lang: str) -> list[dict]:
-    return [{"label": label(kind, v, lang) if kind else v, "value": v} for v in values]
+from dashboard.state.options import OfferedOptions, keep_chosen, offer_options
 
 
 def event_type_options(lang: str) -> list[dict]:
@@ -26,30 +25,62 @@ def event_type_options(lang: str) -> list[dict]:
     ]
 
 
-def actor_options(store: EventStore, lang: str) -> list[dict]:
-    """Actor groups first (they cover every named column), then each named actor."""
-    groups = [g.value for g in ActorGroup]
-    return _options("actor_group", groups, lang) + [
-        {"label": name, "value": name} for name in store.facet_options("actors")
-    ]
+def _value_label(facet: Facet, lang: str) -> Callable[[str], str]:
+    """How a facet's value reads: in words for a coded facet; actor names as they are."""
+    if facet.label_kind is None or facet.match is Match.ACTOR:
+        return str
+    return lambda value: label(facet.label_kind, value, lang)
 
 
-def options_for(facet: Facet, store: EventStore, lang: str) -> list[dict]:
-    """The choices a facet's control offers: event types always all (a legend), others as the data holds."""
+def _missing_label(lang: str) -> Callable[[str], str]:
+    return lambda value: translate("filters.not_in_data", lang, value=value)
+
+
+def offer_facet_options(facet: Facet, store: EventStore, lang: str, datasets: tuple[str, ...] = (),
+                        chosen: Sequence[str] = (), query: str | None = None) -> OfferedOptions:
+    """The choices a facet's control offers over the shown datasets, keeping the chosen values.
+
+    Event types always all (a legend); actor groups always, before the names the data holds; a
+    large vocabulary starts with the chosen values and is searched on the server
+    (:mod:`dashboard.state.options`).
+    """
+    chosen = list(chosen or ())
     if facet.name == "event_types":
-        return event_type_options(lang)
-    if facet.match == Match.ACTOR:
-        return actor_options(store, lang)
-    return _options(facet.label_kind, store.facet_options(facet.name), lang)
+        return OfferedOptions(with_chosen(event_type_options(lang), chosen, lang), on_server=False)
+    fixed: list[dict] = []
+    value_label = _value_label(facet, lang)
+    if facet.match is Match.ACTOR:  # groups first: they cover every named actor column
+        fixed = [{"label": label("actor_group", g.value, lang), "value": g.value} for g in ActorGroup]
+    return offer_options(store.facet_options(facet.name, datasets), chosen, value_label, _missing_label(lang),
+                         query=query, fixed=fixed, searchable=facet.control_kind is Control.DROPDOWN,
+                         search_labels=value_label is not str)
+
+
+def options_for(facet: Facet, store: EventStore, lang: str, datasets: tuple[str, ...] = (),
+                chosen: Sequence[str] = ()) -> list[dict]:
+    """The options a facet's control is sent when it is drawn or the shown datasets change."""
+    return offer_facet_options(facet, store, lang, datasets, chosen).options
+
+
+def searched_options(facet: Facet, store: EventStore, lang: str, datasets: tuple[str, ...],
+                     chosen: Sequence[str], query: str | None) -> list[dict] | None:
+    """What a search typed in a facet's dropdown finds, or ``None`` when the browser searches it itself."""
+    offered = offer_facet_options(facet, store, lang, datasets, chosen, query)
+    return offered.options if offered.on_server else None
 
 
 # Facets shown in the filter panel (datasets are chosen in the data panel, beside their list).
 PANEL_FACETS = tuple(facet for facet in FACETS if facet.panel != "data")
+# Facets edited with a dropdown: the ones with a search box.
+DROPDOWN_FACETS = tuple(facet for facet in PANEL_FACETS if facet.control_kind is Control.DROPDOWN)
 
 
-def facet_options(store: EventStore, lang: str) -> dict[str, list[dict]]:
-    """Options of every panel facet by facet name (they change when datasets do)."""
-    return {facet.name: options_for(facet, store, lang) for facet in PANEL_FACETS}
+def facet_options(store: EventStore, lang: str, datasets: tuple[str, ...] = (),
+                  chosen: Mapping[str, Sequence[str] | None] | None = None) -> dict[str, list[dict]]:
+    """Options of every panel facet by facet name, over the shown datasets, keeping ``chosen`` values."""
+    chosen = chosen or {}
+    return {facet.name: options_for(facet, store, lang, datasets, chosen.get(facet.name) or ())
+            for facet in PANEL_FACETS}
 
 
 def date_bounds(store: EventStore) -> tuple[str | None, str | None]:
@@ -67,25 +98,24 @@ def spatial_summary(spec: FilterSpec, lang: str) -> str:
     return ""
 
 
-def with_chosen(options: list[dict], chosen: tuple[str, ...], lang: str) -> list[dict]:
-    """``options`` plus any chosen value the data does not hold, so a shared link keeps its filter.
+def with_chosen(options: list[dict], chosen: Sequence[str], lang: str) -> list[dict]:
+    """``options`` plus any chosen value they lack, named as absent, so a shared link keeps its filter.
 
     A Dash dropdown or checklist drops a value that is not among its options, which would
     silently widen the view (a link made over an imported dataset, opened where it is absent).
+    Labels are capped like every option's (:func:`dashboard.state.options.keep_chosen`).
     """
-    offered = {option["value"] for option in options}
-    missing = [value for value in chosen if value not in offered]
-    return options + [{"label": translate("filters.not_in_data", lang, value=value), "value": value}
-                      for value in missing]
+    return keep_chosen(options, chosen, str, _missing_label(lang), lambda value: False)
 
 
 def _facet_control(facet: Facet, options: list[dict], spec: FilterSpec, lang: str):
-    options = with_chosen(options, getattr(spec, facet.name), lang)
+    value = list(getattr(spec, facet.name))
     if facet.control_kind == Control.CHECKLIST:
-        return dcc.Checklist(id=facet.control, options=options, value=list(getattr(spec, facet.name)),
-                             className="checklist")
-    return dcc.Dropdown(id=facet.control, options=options, value=list(getattr(spec, facet.name)), multi=True,
-                        placeholder=translate("filters.any", lang))
+        return dcc.Checklist(id=facet.control, options=options, value=value, className="checklist")
+    return dcc.Dropdown(id=facet.control, options=options, value=value, multi=True,
+                        placeholder=translate("filters.any", lang),
+                        labels={"search": translate("filters.search_values", lang),
+                                "no_options_found": translate("filters.no_match", lang)})
 
 
 def _section(title_key: str, lang: str, *children: object) -> html.Div:
@@ -95,7 +125,7 @@ def _section(title_key: str, lang: str, *children: object) -> html.Div:
 
 def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.Div:
     first, last = date_bounds(store)
-    options = facet_options(store, lang)
+    options = facet_options(store, lang, spec.datasets, {facet.name: getattr(spec, facet.name) for facet in FACETS})
     sections = {panel: [_section(facet.title_key, lang, _facet_control(facet, options[facet.name], spec, lang))
                         for facet in PANEL_FACETS if facet.panel == panel] for panel in ("main", "more")}
     # The source's own categories only mean something for imported data: folded until wanted,

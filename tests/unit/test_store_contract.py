@@ -570,18 +570,69 @@ def test_con014_nearest_finds_the_drawn_event_again(store, events):
 
 
 # ---- the data as a whole ----------------------------------------------------------------------
+def reference_facet_options(events: pd.DataFrame, facet_name: str) -> list[str]:
+    """Sorted distinct non-empty values of a facet over ``events`` (actors: names; regions: admin1 names)."""
+    facet = next(f for f in FACETS if f.name == facet_name)
+    if facet.match is Match.ACTOR:
+        expected = {a.strip() for actors in events["actors"] for a in actors}
+    elif facet.match is Match.REGION:
+        expected = {r.strip() for value in events["admin1"] for r in value.split(";")}
+    else:
+        expected = {str(v).strip() for v in events[facet.column]}
+    return sorted(expected - {""})
+
+
 def test_con015_facet_options_list_what_the_data_holds(store, events):
     for facet in FACETS:
-        if facet.match is Match.ACTOR:
-            expected = {a.strip() for actors in events["actors"] for a in actors}
-        elif facet.match is Match.REGION:
-            expected = {r.strip() for value in events["admin1"] for r in value.split(";")}
-        else:
-            expected = {str(v).strip() for v in events[facet.column]}
-        assert store.facet_options(facet.name) == sorted(expected - {""}), facet.name
+        assert store.facet_options(facet.name) == reference_facet_options(events, facet.name), facet.name
     assert "Ayacucho" in store.facet_options("regions") and "Cusco;Ayacucho" not in store.facet_options("regions")
     with pytest.raises(ValueError):
         store.facet_options("summary")
+    with pytest.raises(ValueError):
+        store.facet_options("summary", (BUNDLED,))
+
+
+@pytest.mark.parametrize("datasets", [(BUNDLED,), (IMPORTED,), (IMPORTED, GENERATED), (GENERATED, IMPORTED),
+                                      (IMPORTED, "no-such-dataset"), ("no-such-dataset",)])
+def test_con015b_facet_options_list_what_the_shown_datasets_hold(factory, events, datasets):
+    """Options come from the shown datasets only, read like a dataset filter (() is the default)."""
+    shown = events[events["dataset"].isin(datasets)]
+    for default in ((), (BUNDLED,), datasets):
+        scoped = factory(events, default)
+        for facet in FACETS:
+            got = scoped.facet_options(facet.name, datasets)
+            if facet.name == "datasets":  # the dataset list itself is never scoped
+                assert got == reference_facet_options(events, "datasets")
+                continue
+            assert got == reference_facet_options(shown, facet.name), (facet.name, datasets)
+            assert scoped.facet_options(facet.name, datasets) == got  # asked again (a cache) answers the same
+            default_rows = events[events["dataset"].isin(default)] if default else events
+            assert scoped.facet_options(facet.name) == reference_facet_options(default_rows, facet.name)
+    assert datasets == ("no-such-dataset",) or reference_facet_options(shown, "actors")  # the case means something
+
+
+def test_con015c_facet_options_scoping_changes_what_is_offered(factory, events):
+    """Values only one dataset holds are offered only when it is shown (not a vacuous scoping)."""
+    events = events.copy()
+    imported = (events["dataset"] == IMPORTED).to_numpy()
+    events.loc[imported, "actors"] = pd.Series([("Solo Importado", *a) for a in events.loc[imported, "actors"]],
+                                               index=events.index[imported], dtype=object)
+    events.loc[imported, "admin1"] = events.loc[imported, "admin1"] + ";Región Importada"
+    events.loc[imported, "country"] = "XXX"
+    store = factory(events, (BUNDLED,))
+    only = {"actors": "Solo Importado", "regions": "Región Importada", "countries": "XXX",
+            "original_types": "Battles", "drugs": "cocaine_base"}
+    for facet_name, value in only.items():
+        column = next(f.column for f in FACETS if f.name == facet_name)
+        held = set(events.loc[events[column].astype(str).str.contains(value, regex=False), "dataset"])
+        assert held and held != {BUNDLED, IMPORTED, GENERATED}, facet_name  # some dataset lacks it
+        for datasets in ((), (BUNDLED,), (GENERATED,), (IMPORTED,), (BUNDLED, IMPORTED)):
+            shown = set(datasets or (BUNDLED,))
+            got = store.facet_options(facet_name, datasets)
+            assert got == reference_facet_options(events[events["dataset"].isin(shown)], facet_name)
+            assert (value in got) == bool(shown & held), (facet_name, datasets)
+    assert store.facet_options("countries", ("no-such-dataset",)) == []
+    assert store.facet_options("datasets", (BUNDLED,)) == sorted({BUNDLED, IMPORTED, GENERATED})
 
 
 def test_con016_datasets_counts_and_duplicates(store, events):

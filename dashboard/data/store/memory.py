@@ -54,6 +54,7 @@ from .text import SEARCH_COLUMNS, SearchPart, text_matches
 
 MASK_CACHE_BYTES = 64 * 1024 * 1024
 LAZY_INDEXES = 8  # per-cell-size grids and per-column sort orders kept at once
+OPTION_LISTS = 64  # facet option lists kept, per facet and shown datasets (a link may name any)
 VALUE_FACETS: tuple[Facet, ...] = tuple(facet for facet in FACETS if facet.match is Match.VALUE)
 
 
@@ -95,7 +96,7 @@ class InMemoryEventStore:
         self._masks: OrderedDict[FilterSpec, np.ndarray] = OrderedDict()
         self._mask_slots = max(4, min(cache_size, MASK_CACHE_BYTES // max(n, 1)))
         self._lazy: OrderedDict[Hashable, object] = OrderedDict()
-        self._options: dict[str, list[str]] = {}
+        self._options: OrderedDict[tuple[str, tuple[str, ...]], list[str]] = OrderedDict()
 
         # Dates: each event covers [date_start, date_end] (its precision period, or a reported range).
         self.date_start = days_of(frame["event_date"]) if n else np.array([], dtype="datetime64[D]")
@@ -644,27 +645,45 @@ class InMemoryEventStore:
         return (self.date_start.min(), self.date_end.max()) if self.size else None
 
     # ---- facets for the filter panel -------------------------------------------------------
-    def facet_options(self, facet_name: str) -> list[str]:
-        """Sorted distinct non-empty values of a facet (actors: names; regions: admin1 names)."""
+    def facet_options(self, facet_name: str, datasets: tuple[str, ...] = ()) -> list[str]:
+        """Sorted distinct non-empty values of a facet in the shown datasets.
+
+        Actors: names; regions: admin1 names. ``datasets`` reads like a dataset filter (``()``:
+        the default datasets); the datasets facet itself always lists every dataset.
+        """
         facet = FACETS_BY_NAME.get(facet_name)
         if facet is None:
             raise ValueError(f"unknown facet: {facet_name!r}")
+        scope = () if facet.name == "datasets" else tuple(sorted(set(datasets))) or self.default_datasets
+        key = (facet_name, scope)
         with self._lock:
-            found = self._options.get(facet_name)
-        if found is not None:
-            return list(found)
+            found = self._options.get(key)
+            if found is not None:
+                self._options.move_to_end(key)
+                return list(found)
+        rows = self._facet_codes["datasets"].allowed(scope) if scope else None
         if facet.match is Match.ACTOR:
-            options = self.distinct("actors")
+            options = self._names_in(self._actors, rows, lambda combo: combo)
         elif facet.match is Match.REGION:
-            options = self.distinct("admin1")
+            options = self._names_in(self._admin1, rows, lambda value: str(value).split(";"))
         else:
-            codes = self._facet_codes[facet.name]
-            # Only values some row holds (a categorical may carry unused categories).
-            used = np.bincount(codes.codes[codes.codes >= 0], minlength=len(codes.uniques)) > 0
-            options = sorted({str(v).strip() for v, u in zip(codes.uniques, used) if u and str(v).strip()})
+            options = self._names_in(self._facet_codes[facet.name], rows, lambda value: (value,))
         with self._lock:
-            self._options[facet_name] = options
+            self._options[key] = options
+            while len(self._options) > OPTION_LISTS:
+                self._options.popitem(last=False)
         return list(options)
+
+    @staticmethod
+    def _names_in(codes: Codes, rows: np.ndarray | None, names: Callable[[object], tuple | list]) -> list[str]:
+        """Sorted distinct non-empty names in the values ``rows`` (every row when ``None``) hold.
+
+        Only values some row holds: a categorical may carry unused categories.
+        """
+        held = codes.codes if rows is None else codes.codes[rows]
+        used = np.bincount(held[held >= 0], minlength=len(codes.uniques)) > 0
+        return sorted({str(name).strip() for value, is_used in zip(codes.uniques, used) if is_used
+                       for name in names(value) if str(name).strip()})
 
     def distinct(self, column: str) -> list[str]:
         """Sorted distinct non-empty values of a text or list column (prefer :meth:`facet_options`)."""

@@ -200,10 +200,13 @@ class EventStore(Protocol):
         """
         ...
 
-    def facet_options(self, facet_name: str) -> list[str]:
-        """Sorted distinct non-empty values of a facet in the data (every dataset).
+    def facet_options(self, facet_name: str, datasets: tuple[str, ...] = ()) -> list[str]:
+        """Sorted distinct non-empty values of a facet in the shown datasets.
 
-        Actors: each actor's name; regions: each ';'-separated admin1 name.
+        Actors: each actor's name; regions: each ';'-separated admin1 name. ``datasets`` reads
+        like a dataset filter: the rows of those datasets, ``()`` the default datasets (every
+        dataset when the store has no default), an unknown dataset none. The ``datasets`` facet
+        itself always lists every dataset the store holds.
         """
         ...
 

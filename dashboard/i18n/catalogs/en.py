@@ -91,6 +91,8 @@ MESSAGES: dict[str, str] = {
     "filters.clear_spatial": "Clear map selection",
     "filters.none": "No filters: showing every event",
     "filters.not_in_data": "{value} (no events in this data)",
+    "filters.search_values": "Type to search",
+    "filters.no_match": "No value matches",
     "filters.original_types": "Source's event type",
     "filters.original_subtypes": "Source's sub-event type",
     "filters.more": "The source's own categories",

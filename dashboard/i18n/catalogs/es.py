@@ -91,6 +91,8 @@ MESSAGES: dict[str, str] = {
     "filters.clear_spatial": "Quitar selección del mapa",
     "filters.none": "Sin filtros: se muestran todos los eventos",
     "filters.not_in_data": "{value} (sin eventos en estos datos)",
+    "filters.search_values": "Escriba para buscar",
+    "filters.no_match": "Ningún valor coincide",
     "filters.original_types": "Tipo de evento de la fuente",
     "filters.original_subtypes": "Subtipo de evento de la fuente",
     "filters.more": "Categorías propias de la fuente",
