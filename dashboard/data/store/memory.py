@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..cache import LruResultCache, ResultCache
-from ..duplicates import duplicate_pairs
+from ..duplicates import find_duplicates
 from ..facets import BREAKDOWN_FACETS, FACETS, FACETS_BY_NAME, Facet, Match
 from ..filters import FilterSpec
 from ..schema import PRECISE_GEO, DatePrecision
@@ -205,22 +205,23 @@ class InMemoryEventStore:
         return source.astype(np.int32), len(uniques)
 
     def _mark_duplicates(self) -> None:
-        """Fill ``duplicate_of`` (ids of likely duplicates in other datasets) for every row."""
-        pairs = duplicate_pairs(self.latitude, self.longitude, self.date_start, self.date_end,
-                                self.type_code, self._facet_codes["datasets"].codes)
-        if len(pairs):  # a generated row never "duplicates" a real report (nor the reverse)
-            pairs = pairs[self.synthetic[pairs[:, 0]] == self.synthetic[pairs[:, 1]]]
+        """Fill ``has_duplicate`` and ``duplicate_of`` (ids of a few likely duplicates in other datasets).
+
+        Bounded whatever the data (see :mod:`dashboard.data.duplicates`): a row lists at most
+        ``MAX_PARTNERS_PER_ROW`` twins; the flag, and so every count, does not depend on that cap.
+        """
+        # A generated row never "duplicates" a real report (nor the reverse): compare within each.
+        kind = self.type_code.astype(np.int64) * 2 + self.synthetic
+        found = find_duplicates(self.latitude, self.longitude, self.date_start, self.date_end,
+                                kind, self._facet_codes["datasets"].codes)
+        self.has_duplicate = found.flagged
         column = np.empty(self.size, dtype=object)
         column.fill(())
-        self.has_duplicate = np.zeros(self.size, dtype=bool)
-        if len(pairs):
-            both = np.concatenate([pairs, pairs[:, ::-1]])
-            both = both[np.lexsort((both[:, 1], both[:, 0]))]
-            rows, starts = np.unique(both[:, 0], return_index=True)
-            ids = self._frame["event_id"].take(both[:, 1]).to_numpy(dtype=object)
+        if len(found.partners):
+            rows, starts = np.unique(found.partners[:, 0], return_index=True)
+            ids = self._frame["event_id"].take(found.partners[:, 1]).to_numpy(dtype=object)
             for row, group in zip(rows, np.split(ids, starts[1:])):
                 column[row] = tuple(group)
-            self.has_duplicate[rows] = True
         self._frame["duplicate_of"] = column
 
     @property
