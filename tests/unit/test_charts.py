@@ -22,17 +22,7 @@ from dashboard.ids import chart_graph_id, present_chart_id, present_chart_panel_
 from dashboard.layout.page import build_page
 from dashboard.layout.present import build_presenter
 from dashboard.state.present_view import panels_class
-
-
-def find(component, component_id):
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
-        found = find(child, component_id)
-        if found is not None:
-            return found
-    return None
+from tests.unit.layout_tree import find
 
 
 def test_cht001_kinds_and_panels_come_from_the_registry():

@@ -27,6 +27,7 @@ from dashboard.i18n import translate
 from dashboard.ids import ALL_ID_ENUMS, DataIds, FilterIds
 from dashboard.layout.filters import PANEL_FACETS, build_filter_panel
 from dashboard.words.summary import filter_summary
+from tests.unit.layout_tree import find
 
 # ACLED's current export layout (codebook 2023+), with the columns the importer reads.
 ACLED_HEADER = (
@@ -118,17 +119,6 @@ def test_fct007_story_slides_accept_every_facet_parameter():
     slide = story.slides[0]
     assert slide.spec.original_types == ("Battles",) and slide.spec.original_subtypes == ("Armed clash",)
     assert slide.breakdown_field == "original_subtype"
-
-
-def find(component, component_id):
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children] if children is not None else []:
-        found = find(child, component_id)
-        if found is not None:
-            return found
-    return None
 
 
 def test_fct008_the_panel_has_one_control_per_facet_showing_the_link(store):

@@ -44,6 +44,7 @@ from dashboard.state.options import (
     option_cost,
     search_values,
 )
+from tests.unit.layout_tree import find
 
 LONG_WORD = "X" * 9_000  # one word, as long as RUTAS_MAX_FIELD_CHARS allows
 BIG, SMALL = "big-test", "small-test"
@@ -203,17 +204,6 @@ def test_opt011_a_large_vocabulary_starts_with_the_groups_and_the_chosen(scoped_
     control = find(build_filter_panel(scoped_store, spec, "es"), actors.control)
     assert values_of(control.options) == [g.value for g in ActorGroup] + [chosen]
     assert control.options[-1]["label"] == cap_label(chosen) and control.value == list(spec.actors)
-
-
-def find(component, component_id):
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children] if children is not None else []:
-        found = find(child, component_id)
-        if found is not None:
-            return found
-    return None
 
 
 # ---- the callbacks ----------------------------------------------------------------------------

@@ -63,6 +63,7 @@ from dashboard.state.present_view import (
     step_frame,
     toggle_playback,
 )
+from tests.unit.layout_tree import find
 
 STORY_ID = "from-the-vraem-to-europe"
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -75,19 +76,6 @@ def story(app_context) -> Story:
 
 def story_data(story: Story, lang: str = "en") -> dict:
     return {"id": story.story_id, "slides": len(story.slides), "lang": lang}
-
-
-def find(component, component_id):
-    """The component with ``component_id`` in a layout tree, or None."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            found = find(child, component_id)
-            if found is not None:
-                return found
-    return None
 
 
 # ---- slide index, URL, links -----------------------------------------------------------------------
