@@ -15,8 +15,17 @@ from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import EventStore, QuantitySeries
 from ..i18n import format_number, label, translate
 from . import unchecked
-from .page_frame import LegendBlock, Page, PageText, decorate, legend_layout, no_events_note, page_frame
-from .text_metrics import escape_text, text_width
+from .page_frame import (
+    LegendBlock,
+    Page,
+    PageText,
+    axis_unit,
+    decorate,
+    legend_layout,
+    page_frame,
+    show_no_events,
+)
+from .text_metrics import text_width
 from .theme import SCREEN, Theme
 
 # Tol's muted palette, in the legend order of schema.Drug; not stated is grey.
@@ -53,8 +62,16 @@ def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
 
 def build_kg_by_year(store: EventStore, spec: FilterSpec, *, lang: str = DEFAULT_LANGUAGE,
                      theme: Theme = SCREEN) -> go.Figure:
-    """The screen chart: kg seized per year by drug for the view."""
-    return series_figure(store.kg_by_year(spec), lang, theme)
+    """The screen chart: kg seized per year by drug for the view (an empty one says why)."""
+    series = store.kg_by_year(spec)
+    figure = series_figure(series, lang, theme)
+    if not series.drugs:
+        note = translate("chart.kg_by_year.no_kg" if store.count(spec) else "map.no_events", lang)
+        figure.add_annotation(text=note, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                              name="chart-empty", font=dict(color=theme.muted_colour))
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+    return figure
 
 
 def build_print_kg_by_year(store: EventStore, spec: FilterSpec, page: Page, text: PageText,
@@ -79,17 +96,11 @@ def build_print_kg_by_year(store: EventStore, spec: FilterSpec, page: Page, text
         yaxis=dict(automargin=False, gridcolor=theme.grid_colour, zeroline=False,
                    tickfont=dict(size=scale.tick, color=theme.text_colour)),
     )
-    figure.add_annotation(
-        xref="paper", yref="paper", x=0, xanchor="left", xshift=-tick_width, y=1, yanchor="bottom",
-        yshift=scale.tick * 0.6, showarrow=False, borderpad=0, name="export-axis-unit",
-        text=escape_text(translate("chart.kg_by_year.unit", lang)),
-        font=dict(size=scale.tick, color=theme.muted_colour, family=theme.font_family),
-    )
+    figure.add_annotation(axis_unit(translate("chart.kg_by_year.unit", lang), tick_width, scale, theme))
     if blocks:
         figure.update_layout(legend=legend_layout(frame, theme, 0, blocks[0]))
     if not series.kg.size:
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
-        figure.layout.annotations = [a for a in figure.layout.annotations if a.name != "export-axis-unit"]
-        figure.add_annotation(no_events_note(lang, frame, theme))
+        # Events without a stated quantity are not "no events": say which it is.
+        note = translate("chart.kg_by_year.no_kg", lang) if store.count(spec) else None
+        show_no_events(figure, lang, frame, theme, note)
     return decorate(figure, frame, theme)

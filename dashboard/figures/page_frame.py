@@ -272,9 +272,24 @@ def decorate(figure: go.Figure, frame: PageFrame, theme: Theme) -> go.Figure:
     return figure
 
 
-def no_events_note(lang: str, frame: PageFrame, theme: Theme) -> dict:
-    """A centred note saying that nothing matches the filters (an annotation)."""
+def no_events_note(lang: str, frame: PageFrame, theme: Theme, note: str | None = None) -> dict:
+    """A centred note saying that nothing matches the filters, or ``note`` (an annotation)."""
     return dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, name="export-empty",
-                text=escape_text(translate("map.no_events", lang)),
+                text=escape_text(note or translate("map.no_events", lang)),
                 font=dict(size=frame.type.subtitle, color=theme.muted_colour, family=theme.font_family),
                 bgcolor=theme.paper_colour, borderpad=6)
+
+
+def axis_unit(text: str, tick_width: float, scale: TypeScale, theme: Theme) -> dict:
+    """The y axis's unit ("Events per year") read across above it, as in print graphics (an annotation)."""
+    return dict(xref="paper", yref="paper", x=0, xanchor="left", xshift=-tick_width, y=1, yanchor="bottom",
+                yshift=scale.tick * 0.6, showarrow=False, borderpad=0, name="export-axis-unit",
+                text=escape_text(text), font=dict(size=scale.tick, color=theme.muted_colour, family=theme.font_family))
+
+
+def show_no_events(figure: go.Figure, lang: str, frame: PageFrame, theme: Theme, note: str | None = None) -> None:
+    """Axes and unit hidden, the "no events" note (or ``note``) instead: a chart of nothing says so."""
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    figure.layout.annotations = [a for a in figure.layout.annotations if a.name != "export-axis-unit"]
+    figure.add_annotation(no_events_note(lang, frame, theme, note))

@@ -13,7 +13,17 @@ from ..data.filters import FilterSpec
 from ..data.store import EventStore
 from ..i18n import format_number, translate
 from .breakdown import build_breakdown
-from .page_frame import LegendBlock, Page, PageText, decorate, legend_layout, no_events_note, page_frame
+from .page_frame import (
+    LegendBlock,
+    Page,
+    PageText,
+    axis_unit,
+    decorate,
+    legend_layout,
+    no_events_note,
+    page_frame,
+    show_no_events,
+)
 from .text_metrics import escape_text, text_width
 from .theme import EXPORT_DARK, Theme
 from .timeline import build_timeline
@@ -48,19 +58,11 @@ def build_print_timeline(store: EventStore, spec: FilterSpec, page: Page, text: 
                    dtick=1 if peak <= SMALL_COUNT else None),
         shapes=[],
     )
-    figure.add_annotation(
-        xref="paper", yref="paper", x=0, xanchor="left", xshift=-tick_width, y=1, yanchor="bottom",
-        yshift=scale.tick * 0.6, showarrow=False, borderpad=0, name="export-axis-unit",
-        text=escape_text(translate(f"timeline.{histogram.unit}", lang)),
-        font=dict(size=scale.tick, color=theme.muted_colour, family=theme.font_family),
-    )
+    figure.add_annotation(axis_unit(translate(f"timeline.{histogram.unit}", lang), tick_width, scale, theme))
     if blocks:
         figure.update_layout(legend=legend_layout(frame, theme, 0, blocks[0]))
     if not histogram.counts.any():
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
-        figure.layout.annotations = [a for a in figure.layout.annotations if a.name != "export-axis-unit"]
-        figure.add_annotation(no_events_note(lang, frame, theme))
+        show_no_events(figure, lang, frame, theme)
     return decorate(figure, frame, theme)
 
 

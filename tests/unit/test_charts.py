@@ -96,3 +96,19 @@ def test_cht006_a_slide_can_show_a_shared_chart_and_the_presenter_draws_it(app_c
     assert panel is not None and panel.hidden is False
     graph = find(page, present_chart_id("kg_by_year"))
     assert kg_drawn(graph.figure) == pytest.approx(app_context.store.totals(slide.spec).kg_seized, abs=0.5)
+
+
+@pytest.mark.parametrize(("spec", "note_key"), [(FilterSpec(event_types=("attack_on_security_forces",)), "chart.kg_by_year.no_kg"),
+                                                (FilterSpec(countries=("ZZZ",)), "map.no_events")])
+def test_cht007_an_empty_kg_chart_says_why(store, bundled, spec, note_key):
+    """Events without a stated quantity are not 'no events': the export says which it is."""
+    assert store.totals(spec).kg_seized == 0
+    context = ExportContext(spec=spec, lang="es", sources=0, title="T", subtitle="S", source_line="Source",
+                            alt_text="", permalink="https://example.org/",
+                            exported_at=datetime(2026, 1, 15, tzinfo=UTC), events=store.count(spec))
+    figure = build_export_figure(store, spec, ChartRequest(chart=ChartKind.KG_BY_YEAR), context,
+                                 routes=bundled.routes, regions=bundled.regions)
+    notes = [a.text for a in figure.layout.annotations if a.name == "export-empty"]
+    assert notes == [translate(note_key, "es")]
+    screen = build_kg_by_year(store, spec, lang="es")
+    assert [a.text for a in screen.layout.annotations if a.name == "chart-empty"] == [translate(note_key, "es")]

@@ -133,6 +133,7 @@ MESSAGES: dict[str, str] = {
     "chart.kg_by_year.help": "Kilograms seized in the events shown, by year of the event and by drug; events without a stated quantity add nothing.",
     "chart.kg_by_year.unit": "Kilograms seized per year",
     "chart.kg_by_year.legend": "Drug",
+    "chart.kg_by_year.no_kg": "None of these events states a quantity seized",
     "chart.kg_by_year.no_drug": "Drug not stated",
     "export.chart.kg_by_year": "Kg seized per year",
     "export.alt.what.kg_by_year": "Bar chart of kilograms seized per year, by drug, over {events}",

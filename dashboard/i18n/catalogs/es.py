@@ -133,6 +133,7 @@ MESSAGES: dict[str, str] = {
     "chart.kg_by_year.help": "Kilogramos incautados en los eventos mostrados, por año del evento y por droga; los eventos sin cantidad declarada no suman.",
     "chart.kg_by_year.unit": "Kilogramos incautados por año",
     "chart.kg_by_year.legend": "Droga",
+    "chart.kg_by_year.no_kg": "Ninguno de estos eventos indica una cantidad incautada",
     "chart.kg_by_year.no_drug": "Droga no indicada",
     "export.chart.kg_by_year": "Kg incautados por año",
     "export.alt.what.kg_by_year": "Gráfico de barras de kilogramos incautados por año, por droga, sobre {events}",
