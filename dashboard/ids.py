@@ -41,6 +41,9 @@ class DataIds(StrEnum):
     LIST = "data-list"
     UPLOAD = "data-upload"
     UPLOAD_STATUS = "data-upload-status"
+    UPLOAD_TOKEN = "data-upload-token"  # {"token": …, "chars": …}: names the upload being sent
+    UPLOAD_POLL = "data-upload-poll"  # asks for the upload's outcome while its response is awaited
+    UPLOAD_OUTCOME = "data-upload-outcome"  # what the poll says (importing, or never received)
     FORMAT = "data-format"
     REPORT = "data-report"
     REPORT_STORE = "data-report-store"

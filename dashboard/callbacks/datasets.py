@@ -1,10 +1,11 @@
-"""Datasets: import an upload, show its report, choose what is shown, delete after confirmation."""
+"""Datasets: import an upload, show its report (also after a dropped response), choose what is shown,
+delete after confirmation."""
 
 from __future__ import annotations
 
 import logging
 
-from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.config import import_limits
@@ -13,9 +14,16 @@ from dashboard.data.filters import build_search, parse_url_state
 from dashboard.data.imports.base import ImportRefused
 from dashboard.data.imports.report import ImportReport
 from dashboard.data.schema import BUNDLED_DATASET
+from dashboard.data.upload_outcomes import PollVerdict, UploadOutcomes, parse_upload_ticket, poll_verdict
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds, FilterIds, PageIds
-from dashboard.layout.data_panel import build_report, dataset_list, dataset_options
+from dashboard.layout.data_panel import (
+    UPLOAD_POLL_MS,
+    build_report,
+    build_upload_missing,
+    dataset_list,
+    dataset_options,
+)
 from dashboard.layout.filters import date_bounds
 from dashboard.state.context import get_context
 from dashboard.state.interactions import show_dataset
@@ -56,32 +64,43 @@ def import_upload(contents: str | None, file_name: str | None, file_format: str 
     return report.to_dict()
 
 
-@callback(
-    output=dict(
-        report=Output(DataIds.REPORT, "children"),
-        report_data=Output(DataIds.REPORT_STORE, "data"),
-        search=Output(PageIds.BODY_URL, "search", allow_duplicate=True),
-        upload=Output(DataIds.UPLOAD, "contents"),
-        views=DATASET_VIEW_OUTPUTS,
-    ),
-    inputs=dict(contents=Input(DataIds.UPLOAD, "contents")),
-    state=dict(file_name=State(DataIds.UPLOAD, "filename"), file_format=State(DataIds.FORMAT, "value"),
-               lang=State(PageIds.LANG_STORE, "data"), search=State(PageIds.BODY_URL, "search")),
+# A new upload gets a fresh token before it is sent, and the poll starts: the server knows the token
+# before the import begins, so a page that never gets the import's response can still ask.
+clientside_callback(
+    """function (contents) {
+        const skip = window.dash_clientside.no_update;
+        if (!contents) return [skip, skip, skip, skip];
+        const token = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+            : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 14);
+        return [{token: token, chars: contents.length}, false, 0, ""];
+    }""",
+    Output(DataIds.UPLOAD_TOKEN, "data"),
+    Output(DataIds.UPLOAD_POLL, "disabled"),
+    Output(DataIds.UPLOAD_POLL, "n_intervals"),
+    Output(DataIds.UPLOAD_OUTCOME, "children"),
+    Input(DataIds.UPLOAD, "contents"),
     prevent_initial_call=True,
 )
-def on_upload(contents, file_name, file_format, lang, search):
-    """Import the dropped file, show the report, and show the new dataset alone, in view.
+
+# What shows an import's outcome (the import's own response, or the poll that found its record).
+UPLOAD_OUTCOME_OUTPUTS = dict(
+    report=Output(DataIds.REPORT, "children", allow_duplicate=True),
+    report_data=Output(DataIds.REPORT_STORE, "data", allow_duplicate=True),
+    search=Output(PageIds.BODY_URL, "search", allow_duplicate=True),
+    upload=Output(DataIds.UPLOAD, "contents", allow_duplicate=True),
+    views=DATASET_VIEW_OUTPUTS,
+    polling=Output(DataIds.UPLOAD_POLL, "disabled", allow_duplicate=True),
+    status=Output(DataIds.UPLOAD_OUTCOME, "children", allow_duplicate=True),
+)
+_UNCHANGED = {**dict.fromkeys(UPLOAD_OUTCOME_OUTPUTS, no_update), "views": dict.fromkeys(DATASET_VIEW_OUTPUTS, no_update)}
+
+
+def _outcome_outputs(report: dict, lang: str, search: str | None) -> dict:
+    """Show the report and the new dataset alone, in view; stop polling.
 
     The new view goes to the URL; the state callback adopts it like any link, so the checklist,
     the filter store and every view follow from one write.
     """
-    if not contents:
-        raise PreventUpdate
-    try:
-        report = import_upload(contents, file_name, file_format)
-    except Exception:  # never a traceback in the page; the log keeps it for us
-        log.exception("import of an upload failed")
-        report = ImportReport(file_name=file_name or "upload", refused=translate("data.bad_upload", lang)).to_dict()
     new_search = no_update
     if report.get("dataset_id"):
         context = get_context()
@@ -89,7 +108,69 @@ def on_upload(contents, file_name, file_format, lang, search):
                              context.settings.max_map_points)
         new_search = build_search(state)
     return dict(report=build_report(report, lang), report_data=report, search=new_search, upload=None,
-                views=_dataset_views(lang))
+                views=_dataset_views(lang), polling=True, status="")
+
+
+def _outcomes() -> UploadOutcomes:
+    return UploadOutcomes(get_context().settings.data_dir)
+
+
+def _record(write, *args) -> None:
+    """Write an outcome record; a failure costs only the poll's answer, never the import."""
+    try:
+        write(*args)
+    except OSError:
+        log.exception("could not write an upload's outcome record")
+
+
+@callback(
+    output=UPLOAD_OUTCOME_OUTPUTS,
+    inputs=dict(ticket=Input(DataIds.UPLOAD_TOKEN, "data")),
+    state=dict(contents=State(DataIds.UPLOAD, "contents"), file_name=State(DataIds.UPLOAD, "filename"),
+               file_format=State(DataIds.FORMAT, "value"), lang=State(PageIds.LANG_STORE, "data"),
+               search=State(PageIds.BODY_URL, "search")),
+    prevent_initial_call=True,
+)
+def on_upload(ticket, contents, file_name, file_format, lang, search):
+    """Import the file named by the upload's token; its record says started, then finished."""
+    if not contents:
+        raise PreventUpdate
+    parsed = parse_upload_ticket(ticket)
+    if parsed is None:
+        refused = ImportReport(file_name=file_name or "upload", refused=translate("data.bad_upload", lang))
+        return _outcome_outputs(refused.to_dict(), lang, search)
+    token, outcomes = parsed[0], _outcomes()
+    _record(outcomes.start, token)
+    try:
+        report = import_upload(contents, file_name, file_format)
+    except Exception:  # never a traceback in the page; the log keeps it for us
+        log.exception("import of an upload failed")
+        report = ImportReport(file_name=file_name or "upload", refused=translate("data.bad_upload", lang)).to_dict()
+    _record(outcomes.finish, token, report)
+    return _outcome_outputs(report, lang, search)
+
+
+@callback(
+    output=UPLOAD_OUTCOME_OUTPUTS,
+    inputs=dict(polls=Input(DataIds.UPLOAD_POLL, "n_intervals")),
+    state=dict(ticket=State(DataIds.UPLOAD_TOKEN, "data"), lang=State(PageIds.LANG_STORE, "data"),
+               search=State(PageIds.BODY_URL, "search")),
+    prevent_initial_call=True,
+)
+def on_upload_poll(polls, ticket, lang, search):
+    """While an upload's response is awaited, show what the server's record says became of it."""
+    parsed = parse_upload_ticket(ticket)
+    if parsed is None:
+        return {**_UNCHANGED, "polling": True}
+    outcome = _outcomes().get(parsed[0])
+    verdict = poll_verdict(outcome, polls or 0, UPLOAD_POLL_MS / 1000, parsed[1])
+    if verdict is PollVerdict.FINISHED:
+        return _outcome_outputs(outcome.report, lang, search)
+    if verdict is PollVerdict.WORKING:
+        return {**_UNCHANGED, "status": translate("data.upload_working", lang)}
+    if verdict is PollVerdict.MISSING:
+        return {**_UNCHANGED, "report": build_upload_missing(lang), "upload": None, "polling": True, "status": ""}
+    raise PreventUpdate
 
 
 @callback(

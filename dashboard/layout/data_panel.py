@@ -10,6 +10,8 @@ from dashboard.ids import DataIds
 from dashboard.state.context import AppContext
 
 REPORT_ROWS_SHOWN = 100  # the rest is in the downloadable CSV
+UPLOAD_POLL_MS = 1000  # how often the page asks what became of an upload
+UPLOAD_POLL_MAX = 1800  # polls per upload (half an hour): room for a slow send and a long import
 
 
 def dataset_options(context: AppContext, lang: str) -> list[dict]:
@@ -74,6 +76,12 @@ def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str) 
             "data-sending": translate("data.sending", lang),
             "data-too-big": translate("data.too_big", lang, limit=f"{limit_mb:g} MB"),
         }),
+        # While an upload's response is awaited, the page asks the server what became of it, so a
+        # dropped response still ends in the real outcome (callbacks/datasets.py).
+        html.Div(id=DataIds.UPLOAD_OUTCOME, className="upload-status", role="status"),
+        dcc.Store(id=DataIds.UPLOAD_TOKEN),
+        dcc.Interval(id=DataIds.UPLOAD_POLL, interval=UPLOAD_POLL_MS, disabled=True, n_intervals=0,
+                     max_intervals=UPLOAD_POLL_MAX),
         dcc.ConfirmDialog(id=DataIds.CONFIRM),
         dcc.Store(id=DataIds.DELETE_TARGET),
     ])
@@ -82,11 +90,17 @@ def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str) 
 def build_report_area(lang: str) -> html.Div:
     """Where an import's report appears (full width, under the header)."""
     return html.Div([
-        dcc.Loading(html.Div(id=DataIds.REPORT, role="status"), type="dot",
+        # delay_show: an upload's short polls (which may write the report) do not flash the overlay.
+        dcc.Loading(html.Div(id=DataIds.REPORT, role="status"), type="dot", delay_show=300,
                     overlay_style={"visibility": "visible", "opacity": 0.5}),
         dcc.Store(id=DataIds.REPORT_STORE),
         dcc.Download(id=DataIds.REPORT_DOWNLOAD),
     ], className="report-area")
+
+
+def build_upload_missing(lang: str) -> list:
+    """Said in the report area when an upload never reached the server."""
+    return [html.P(translate("data.upload_missing", lang), className="report-bad")]
 
 
 def _problem_table(title_key: str, problems: list[dict], lang: str, css: str) -> html.Details:

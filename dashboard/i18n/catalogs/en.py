@@ -65,6 +65,8 @@ MESSAGES: dict[str, str] = {
     "data.col_field": "Field",
     "data.col_reason": "Reason",
     "data.bad_upload": "The upload could not be read; please try again.",
+    "data.upload_working": "The server has the file and is importing it… (still working)",
+    "data.upload_missing": "The upload did not reach the server: nothing was stored. Please import the file again.",
     "detail.dataset": "Dataset",
     "detail.original_type": "Type in the source",
     "detail.source_id": "Id in the source",

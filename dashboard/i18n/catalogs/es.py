@@ -65,6 +65,8 @@ MESSAGES: dict[str, str] = {
     "data.col_field": "Campo",
     "data.col_reason": "Motivo",
     "data.bad_upload": "No se pudo leer el archivo subido; inténtelo de nuevo.",
+    "data.upload_working": "El servidor recibió el archivo y lo está importando… (sigue trabajando)",
+    "data.upload_missing": "El archivo no llegó al servidor: no se guardó nada. Vuelva a importarlo, por favor.",
     "detail.dataset": "Conjunto de datos",
     "detail.original_type": "Tipo en la fuente",
     "detail.source_id": "Id en la fuente",
