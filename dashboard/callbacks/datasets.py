@@ -170,6 +170,9 @@ def on_upload_poll(polls, ticket, lang, search):
         return {**_UNCHANGED, "status": translate("data.upload_working", lang)}
     if verdict is PollVerdict.MISSING:
         return {**_UNCHANGED, "report": build_upload_missing(lang), "upload": None, "polling": True, "status": ""}
+    if verdict is PollVerdict.INTERRUPTED:  # the dataset list, refreshed, shows whether anything was kept
+        return {**_UNCHANGED, "report": build_upload_missing(lang, "data.upload_interrupted"), "upload": None,
+                "polling": True, "status": "", "views": _dataset_views(lang)}
     raise PreventUpdate
 
 

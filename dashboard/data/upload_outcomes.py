@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from .interprocess import owned_prefix, owner_of, process_alive
+
 UPLOADS_DIR = "uploads"
 # A record is read within seconds or minutes of its upload; a day leaves room for a slow import
 # and a tab reconnecting later, and keeps the folder small. Older records go when a new one is written.
@@ -35,6 +37,8 @@ _TEMP_PREFIX = ".tmp-"
 class OutcomeState(StrEnum):
     STARTED = "started"
     FINISHED = "finished"
+    # Read, never written: started by a server process that is gone (killed mid-import).
+    INTERRUPTED = "interrupted"
 
 
 class PollVerdict(StrEnum):
@@ -44,6 +48,7 @@ class PollVerdict(StrEnum):
     WORKING = "working"  # the server has it and is importing
     WAITING = "waiting"  # not received yet, still within the time a send may take
     MISSING = "missing"  # never reached the server: nothing was stored
+    INTERRUPTED = "interrupted"  # the process importing it died: the dataset list says what was kept
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,8 @@ def poll_verdict(outcome: UploadOutcome | None, polls: int, poll_seconds: float,
         Length of the upload's data URL, which bounds how long sending it may take.
     """
     if outcome is not None:
-        return PollVerdict.FINISHED if outcome.state is OutcomeState.FINISHED else PollVerdict.WORKING
+        return {OutcomeState.FINISHED: PollVerdict.FINISHED,
+                OutcomeState.INTERRUPTED: PollVerdict.INTERRUPTED}.get(outcome.state, PollVerdict.WORKING)
     grace = MISSING_AFTER_SECONDS + max(upload_chars, 0) / SLOW_UPLINK_CHARS_PER_SECOND
     return PollVerdict.MISSING if polls * poll_seconds >= grace else PollVerdict.WAITING
 
@@ -109,7 +115,8 @@ class UploadOutcomes:
     def start(self, token: str) -> None:
         """Record that the upload ``token`` reached the server and its import begins."""
         self.remove_old()
-        self._write(token, {"token": token, "state": OutcomeState.STARTED.value, "at": time.time()})
+        self._write(token, {"token": token, "state": OutcomeState.STARTED.value, "at": time.time(),
+                            "owner": owned_prefix("")})
 
     def finish(self, token: str, report: dict) -> None:
         """Record the import's report (stored or refused) for the upload ``token``."""
@@ -126,6 +133,10 @@ class UploadOutcomes:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if state is OutcomeState.STARTED:
+            # Its importer on this host has died: it will never finish (a worker killed mid-import).
+            owner = owner_of(str(record.get("owner", "")), "")
+            if owner is not None and not process_alive(owner):
+                state = OutcomeState.INTERRUPTED
             return UploadOutcome(token=token, state=state)
         report = record.get("report")
         return UploadOutcome(token=token, state=state, report=report) if isinstance(report, dict) else None

@@ -98,9 +98,9 @@ def build_report_area(lang: str) -> html.Div:
     ], className="report-area")
 
 
-def build_upload_missing(lang: str) -> list:
-    """Said in the report area when an upload never reached the server."""
-    return [html.P(translate("data.upload_missing", lang), className="report-bad")]
+def build_upload_missing(lang: str, key: str = "data.upload_missing") -> list:
+    """Said in the report area when an upload never reached the server (or its import was cut off)."""
+    return [html.P(translate(key, lang), className="report-bad")]
 
 
 def _problem_table(title_key: str, problems: list[dict], lang: str, css: str) -> html.Details:

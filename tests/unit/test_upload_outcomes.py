@@ -166,3 +166,25 @@ def test_upl011_an_invalid_token_is_refused_and_nothing_imported(app_context):
     assert shown["report_data"]["refused"] == translate("data.bad_upload", "en")
     assert app_context.repository.list() == before
     assert on_upload_poll(3, {"token": "../x"}, "en", "")["polling"] is True
+
+
+def test_upl012_a_start_whose_importer_died_reads_as_interrupted(tmp_path, app_context):
+    """A worker killed mid-import leaves 'started' for ever: the page must not say 'working' for ever."""
+    import multiprocessing
+
+    from dashboard.callbacks.datasets import on_upload_poll
+
+    context = multiprocessing.get_context("spawn")
+    importer = context.Process(target=UploadOutcomes(app_context.settings.data_dir).start, args=("poll-killed-1",))
+    importer.start()
+    importer.join(60)
+    assert importer.exitcode == 0  # it wrote 'started' and is gone, as a killed worker is
+    outcome = UploadOutcomes(app_context.settings.data_dir).get("poll-killed-1")
+    assert outcome.state is OutcomeState.INTERRUPTED
+    assert poll_verdict(outcome, 1000, 1.0, 0) is PollVerdict.INTERRUPTED
+    shown = on_upload_poll(3, {"token": "poll-killed-1", "chars": 100}, "en", "")
+    assert translate("data.upload_interrupted", "en") in str(shown["report"])
+    assert shown["polling"] is True and shown["views"]["dataset_list"] is not no_update
+    # This process's own start is alive: still working.
+    UploadOutcomes(tmp_path).start(TOKEN)
+    assert UploadOutcomes(tmp_path).get(TOKEN).state is OutcomeState.STARTED

@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "data.col_reason": "Reason",
     "data.bad_upload": "The upload could not be read; please try again.",
     "data.upload_working": "The server has the file and is importing it… (still working)",
+    "data.upload_interrupted": "The import was cut off: the server process importing it stopped. Nothing half-written is kept; the dataset list shows what was stored. Please import the file again if it is not there.",
     "data.upload_missing": "The upload did not reach the server: nothing was stored. Please import the file again.",
     "detail.dataset": "Dataset",
     "detail.original_type": "Type in the source",

@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "data.col_reason": "Motivo",
     "data.bad_upload": "No se pudo leer el archivo subido; inténtelo de nuevo.",
     "data.upload_working": "El servidor recibió el archivo y lo está importando… (sigue trabajando)",
+    "data.upload_interrupted": "La importación se interrumpió: el proceso del servidor que la hacía se detuvo. No se guarda nada a medias; la lista de conjuntos muestra lo que se guardó. Vuelva a importar el archivo si no aparece.",
     "data.upload_missing": "El archivo no llegó al servidor: no se guardó nada. Vuelva a importarlo, por favor.",
     "detail.dataset": "Conjunto de datos",
     "detail.original_type": "Tipo en la fuente",
