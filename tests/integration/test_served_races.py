@@ -33,7 +33,7 @@ from dashboard.data.datasets import DatasetRepository
 from dashboard.data.interprocess import owner_of, process_alive
 from dashboard.data.stories import Slide, Story, StoryRepository
 from dashboard.data.synth import synthetic_events, write_synthetic_csv
-from dashboard.data.upload_outcomes import UploadOutcomes
+from dashboard.data.upload_outcomes import OutcomeState, UploadOutcomes
 from dashboard.i18n import translate
 from dashboard.ids import DataIds, StoryIds
 from dashboard.state.story_builder import story_hash
@@ -308,6 +308,8 @@ def kill_mid_import(server: Server, page: DashClient, data_dir: Path, contents: 
             request.result(timeout=TIMEOUT)  # the killed worker never answers
     finished(info, "python -m dashboard info")
     wait_until(lambda: not process_alive(worker), "the killed worker to be reaped")
+    # The page still polling is told the import was cut off, not "working" for ever.
+    assert outcomes.get(token["token"]).state is OutcomeState.INTERRUPTED
 
 
 def test_srr003_worker_killed_mid_import_leaves_nothing_partial(served, tmp_path):
