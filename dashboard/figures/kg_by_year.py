@@ -16,16 +16,12 @@ from ..data.store import EventStore, QuantitySeries
 from ..i18n import format_number, label, translate
 from . import unchecked
 from .page_frame import (
-    LegendBlock,
     Page,
     PageText,
-    axis_unit,
     decorate,
-    legend_layout,
-    page_frame,
+    frame_stacked_bars,
     show_no_events,
 )
-from .text_metrics import text_width
 from .theme import SCREEN, Theme
 
 # Tol's muted palette, in the legend order of schema.Drug; not stated is grey.
@@ -80,25 +76,10 @@ def build_print_kg_by_year(store: EventStore, spec: FilterSpec, page: Page, text
     lang = text.lang
     series = store.kg_by_year(spec)
     figure = series_figure(series, lang, theme)
-    names = tuple(trace.name for trace in figure.data)
-    scale = page.type
     peak = float(series.kg.sum(axis=0).max()) if series.kg.size else 0.0
-    tick_width = text_width(format_number(peak, lang), scale.tick) + scale.tick
-    blocks = (LegendBlock(title=translate("chart.kg_by_year.legend", lang), labels=names),) if names else ()
-    unit_height = scale.tick * 1.8
-    frame = page_frame(page, text, blocks, left_extra=tick_width, bottom_extra=scale.tick * 1.8,
-                       top_extra=unit_height)
-    figure.update_traces(marker_line_width=0, hoverlabel=dict(font_size=scale.tick))
-    figure.update_layout(
-        title=None, showlegend=bool(names),
-        xaxis=dict(automargin=False, ticks="outside", ticklen=4, tickcolor=theme.border_colour,
-                   linecolor=theme.border_colour, showline=True, tickfont=dict(size=scale.tick, color=theme.text_colour)),
-        yaxis=dict(automargin=False, gridcolor=theme.grid_colour, zeroline=False,
-                   tickfont=dict(size=scale.tick, color=theme.text_colour)),
-    )
-    figure.add_annotation(axis_unit(translate("chart.kg_by_year.unit", lang), tick_width, scale, theme))
-    if blocks:
-        figure.update_layout(legend=legend_layout(frame, theme, 0, blocks[0]))
+    frame = frame_stacked_bars(figure, page, text, theme, peak_label=format_number(peak, lang),
+                               legend_title=translate("chart.kg_by_year.legend", lang),
+                               unit=translate("chart.kg_by_year.unit", lang))
     if not series.kg.size:
         # Events without a stated quantity are not "no events": say which it is.
         note = translate("chart.kg_by_year.no_kg", lang) if store.count(spec) else None

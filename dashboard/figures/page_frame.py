@@ -293,3 +293,30 @@ def show_no_events(figure: go.Figure, lang: str, frame: PageFrame, theme: Theme,
     figure.update_yaxes(visible=False)
     figure.layout.annotations = [a for a in figure.layout.annotations if a.name != "export-axis-unit"]
     figure.add_annotation(no_events_note(lang, frame, theme, note))
+
+
+def frame_stacked_bars(figure: go.Figure, page: Page, text: PageText, theme: Theme, *, peak_label: str,
+                       legend_title: str, unit: str) -> PageFrame:
+    """Frame vertical stacked bars for print: their legend beside, the y unit read across above the axis.
+
+    ``peak_label`` is the widest y tick (the tallest stack, formatted); the figure's traces name the
+    legend's entries. The caller adds what is its own (date axis, count ticks) and decorates.
+    """
+    scale = page.type
+    names = tuple(trace.name for trace in figure.data)
+    tick_width = text_width(peak_label, scale.tick) + scale.tick
+    blocks = (LegendBlock(title=legend_title, labels=names),) if names else ()
+    frame = page_frame(page, text, blocks, left_extra=tick_width, bottom_extra=scale.tick * 1.8,
+                       top_extra=scale.tick * 1.8)
+    figure.update_traces(marker_line_width=0, hoverlabel=dict(font_size=scale.tick))
+    figure.update_layout(
+        title=None, showlegend=bool(names),
+        xaxis=dict(automargin=False, ticks="outside", ticklen=4, tickcolor=theme.border_colour,
+                   linecolor=theme.border_colour, showline=True, tickfont=dict(size=scale.tick, color=theme.text_colour)),
+        yaxis=dict(automargin=False, gridcolor=theme.grid_colour, zeroline=False,
+                   tickfont=dict(size=scale.tick, color=theme.text_colour)),
+    )
+    figure.add_annotation(axis_unit(unit, tick_width, scale, theme))
+    if blocks:
+        figure.update_layout(legend=legend_layout(frame, theme, 0, blocks[0]))
+    return frame

@@ -14,12 +14,10 @@ from ..data.store import EventStore
 from ..i18n import format_number, translate
 from .breakdown import build_breakdown
 from .page_frame import (
-    LegendBlock,
     Page,
     PageText,
-    axis_unit,
     decorate,
-    legend_layout,
+    frame_stacked_bars,
     no_events_note,
     page_frame,
     show_no_events,
@@ -38,29 +36,15 @@ def build_print_timeline(store: EventStore, spec: FilterSpec, page: Page, text: 
     lang = text.lang
     histogram = store.histogram(spec)
     figure = build_timeline(histogram, lang=lang, theme=theme)
-    names = tuple(trace.name for trace in figure.data)
-    scale = page.type
     peak = int(histogram.counts.sum(axis=0).max()) if histogram.counts.size else 0
-    tick_width = text_width(format_number(peak, lang), scale.tick) + scale.tick
-    blocks = (LegendBlock(title=translate("breakdown.event_type", lang), labels=names),) if names else ()
-    # The unit ("Events per year") reads across, above the y axis, as in print graphics.
-    unit_height = scale.tick * 1.8
-    frame = page_frame(page, text, blocks, left_extra=tick_width, bottom_extra=scale.tick * 1.8,
-                       top_extra=unit_height)
-    figure.update_traces(marker_line_width=0, hoverlabel=dict(font_size=scale.tick))
+    frame = frame_stacked_bars(figure, page, text, theme, peak_label=format_number(peak, lang),
+                               legend_title=translate("breakdown.event_type", lang),
+                               unit=translate(f"timeline.{histogram.unit}", lang))
     figure.update_layout(
-        title=None, showlegend=bool(names), dragmode=False, selectdirection=None, bargap=0.12,
-        xaxis=dict(type="date", showgrid=False, automargin=False, ticks="outside", ticklen=4,
-                   tickcolor=theme.border_colour, linecolor=theme.border_colour, showline=True,
-                   tickfont=dict(size=scale.tick, color=theme.text_colour)),
-        yaxis=dict(automargin=False, gridcolor=theme.grid_colour, zeroline=False, rangemode="tozero",
-                   tickfont=dict(size=scale.tick, color=theme.text_colour), tickformat=",d",
-                   dtick=1 if peak <= SMALL_COUNT else None),
-        shapes=[],
+        dragmode=False, selectdirection=None, bargap=0.12, shapes=[],
+        xaxis=dict(type="date", showgrid=False),
+        yaxis=dict(rangemode="tozero", tickformat=",d", dtick=1 if peak <= SMALL_COUNT else None),
     )
-    figure.add_annotation(axis_unit(translate(f"timeline.{histogram.unit}", lang), tick_width, scale, theme))
-    if blocks:
-        figure.update_layout(legend=legend_layout(frame, theme, 0, blocks[0]))
     if not histogram.counts.any():
         show_no_events(figure, lang, frame, theme)
     return decorate(figure, frame, theme)
