@@ -51,7 +51,7 @@ def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state
     spec = FilterSpec.from_store(filter_data)
     inputs = PlaybackInputs(spec=spec, settings=PlaybackSettings.parse(step, mode, window),
                             play_clicks=play_clicks or 0, ticks=ticks or 0)
-    extent = extent_dates(get_context().store.date_extent())
+    extent = extent_dates(get_context().store.date_extent(spec.datasets))
     state, dates = update_playback(PlaybackState.from_store(state_data), inputs, extent)
     new_data = state.to_store()
     if new_data == state_data:
@@ -76,8 +76,9 @@ def update_playback_status(filter_data, state_data, lang):
     state = PlaybackState.from_store(state_data)
     if state.playing:
         return no_update
-    extent = extent_dates(get_context().store.date_extent())
-    return playback_status_text(state, FilterSpec.from_store(filter_data), extent, lang)
+    spec = FilterSpec.from_store(filter_data)
+    extent = extent_dates(get_context().store.date_extent(spec.datasets))
+    return playback_status_text(state, spec, extent, lang)
 
 
 @callback(

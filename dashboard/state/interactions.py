@@ -169,6 +169,20 @@ def show_dataset(state: UrlState, dataset_id: str, store, max_points: int) -> Ur
     return replace(state, spec=spec, selected="", view=view)
 
 
+def fitted_to_named_datasets(state: UrlState, store, max_points: int) -> UrlState:
+    """A link that names datasets other than the defaults but no view opens fitted to their data.
+
+    Without it, ``?dataset=<id>`` of an import in Asia opened on the Peru view, showing nothing.
+    A link with a view, or one showing the default datasets, keeps its view.
+    """
+    datasets = state.spec.datasets
+    if state.view is not None or not datasets or set(datasets) == set(store.default_datasets):
+        return state
+    points = store.points(state.spec, limit=max_points)
+    view = fit_view(points.longitude, points.latitude)
+    return state if view is None else replace(state, view=view)
+
+
 class Trigger(StrEnum):
     """What the user did, as far as the shared state is concerned."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
 from dashboard.data.filters import FilterSpec, MapView, UrlState
 from dashboard.state.interactions import (
     controls_from_spec,
@@ -94,6 +96,23 @@ def test_int020_show_dataset_selects_it_alone_and_fits_the_map(store):
     shown = show_dataset(state, "rutas", store, max_points=1000)
     assert shown.spec == FilterSpec(datasets=("rutas",)) and shown.lang == "es" and shown.selected == ""
     assert shown.view is not None and shown.view.zoom < 6  # the bundled facts span two continents
+
+
+def test_int021_a_link_naming_datasets_without_a_view_opens_fitted_to_them(bundled):
+    from dashboard.data.store import InMemoryEventStore
+    from dashboard.state.interactions import fitted_to_named_datasets
+
+    events = bundled.events
+    europe = events[events["country"].isin(["ESP", "NLD", "BEL"])].assign(dataset="europe-1234abcd")
+    store = InMemoryEventStore(pd.concat([events, europe], ignore_index=True),
+                                default_datasets=("rutas",))
+    opened = fitted_to_named_datasets(UrlState(spec=FilterSpec(datasets=("europe-1234abcd",))), store, 1000)
+    assert opened.view is not None
+    assert opened.view.lon > -10 and 35 < opened.view.lat < 55  # on Europe, not the Peru view
+    kept = UrlState(spec=FilterSpec(datasets=("europe-1234abcd",)), view=MapView(lat=1, lon=2, zoom=3))
+    assert fitted_to_named_datasets(kept, store, 1000) == kept  # a link with a view keeps it
+    for default in (UrlState(), UrlState(spec=FilterSpec(datasets=("rutas",)))):
+        assert fitted_to_named_datasets(default, store, 1000).view is None  # the opening view stays
 
 
 def test_int020_browser_values_that_are_not_numbers_keep_the_view():

@@ -674,6 +674,18 @@ def test_con018_source_links_and_date_extent(store, events):
     assert pd.Timestamp(last) == last_days(events).max()
 
 
+def test_con018b_date_extent_of_the_shown_datasets(factory, events):
+    scoped = factory(events, (BUNDLED,))
+    for datasets, names in (((), (BUNDLED,)), ((IMPORTED,), (IMPORTED,)),
+                            ((IMPORTED, GENERATED), (IMPORTED, GENERATED))):
+        shown = events[events["dataset"].isin(names)]
+        first, last = scoped.date_extent(datasets)
+        assert pd.Timestamp(first) == first_days(shown).min() and pd.Timestamp(last) == last_days(shown).max()
+    assert scoped.date_extent(("no-such-dataset",)) is None
+    whole = scoped.date_extent()
+    assert pd.Timestamp(whole[0]) == first_days(events).min()  # None: every dataset, not the defaults
+
+
 def test_con019_nothing_matching_gives_empty_answers(store):
     assert store.count(NOTHING) == 0
     totals = store.totals(NOTHING)

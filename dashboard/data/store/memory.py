@@ -642,8 +642,14 @@ class InMemoryEventStore:
         return SourceLinks(events_with_link=int(used[linked].sum()),
                            links=int(np.count_nonzero(linked & (used > 0))))
 
-    def date_extent(self) -> tuple[np.datetime64, np.datetime64] | None:
-        return (self.date_start.min(), self.date_end.max()) if self.size else None
+    def date_extent(self, datasets: tuple[str, ...] | None = None) -> tuple[np.datetime64, np.datetime64] | None:
+        if datasets is None:
+            return (self.date_start.min(), self.date_end.max()) if self.size else None
+        wanted = tuple(datasets) or self.default_datasets
+        shown = self._facet_codes["datasets"].allowed(wanted) if wanted else np.ones(self.size, dtype=bool)
+        if not shown.any():
+            return None
+        return self.date_start[shown].min(), self.date_end[shown].max()
 
     # ---- facets for the filter panel -------------------------------------------------------
     def facet_options(self, facet_name: str, datasets: tuple[str, ...] = ()) -> list[str]:

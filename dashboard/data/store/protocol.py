@@ -210,8 +210,12 @@ class EventStore(Protocol):
         """
         ...
 
-    def date_extent(self) -> tuple[np.datetime64, np.datetime64] | None:
-        """First and last day any event covers, ``None`` when the store is empty."""
+    def date_extent(self, datasets: tuple[str, ...] | None = None) -> tuple[np.datetime64, np.datetime64] | None:
+        """First and last day any event covers, ``None`` when none is there.
+
+        ``datasets`` scopes it like a dataset filter (``()``: the default datasets); ``None``
+        means the whole store. Playback frames span the shown data, not every dataset's years.
+        """
         ...
 
     def datasets(self) -> tuple[DatasetCount, ...]:
