@@ -165,15 +165,19 @@ def run_story_export(context: AppContext, args: argparse.Namespace) -> tuple[str
     return f"wrote {out} ({count} {unit if count != 1 else unit[:-1]}, {len(data):,} bytes)", 0
 
 
-def run_import(settings: Settings, path: str, file_format: str, name: str, as_json: bool) -> tuple[str, int]:
-    """Import a file into the data directory; exit status 1 only when nothing was imported."""
+def run_import(settings: Settings, path: str, file_format: str, name: str, as_json: bool,
+               stated_date: str = "") -> tuple[str, int]:
+    """Import a file into the data directory; exit status 1 only when nothing was imported.
+
+    ``stated_date`` dates the rows that have none (a day, month, year or first/last period).
+    """
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         return f"error: cannot read {path}: {error.strerror}", 2
     repository = DatasetRepository(Path(settings.data_dir))
     report = import_into(repository, data, Path(path).name, name=name, file_format=file_format,
-                         limits=import_limits(settings))
+                         limits=import_limits(settings), stated_date=stated_date)
     if report.dataset_id:
         report.duplicates = load_context(settings).duplicates_in(report.dataset_id)
     status = 0 if report.imported else 1
@@ -224,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     imports.add_argument("--format", choices=FORMAT_CHOICES, default="auto")
     imports.add_argument("--name", default="", help="dataset name (default: the file name)")
     imports.add_argument("--json", action="store_true")
+    imports.add_argument("--date", default="", metavar="PERIOD",
+                         help="date for rows without one, e.g. 2021-03-15, 2021-03, 2021 or "
+                              "2021-03-01/2021-03-20 (files of places with no dates, like My Maps layers)")
     datasets = commands.add_parser("datasets", help="list imported datasets")
     datasets.add_argument("--json", action="store_true")
     delete = commands.add_parser("delete", help="delete an imported dataset")
@@ -306,7 +313,7 @@ def _run_dataset_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "delete":
         text, status = run_delete(settings, args.dataset_id)
     else:
-        text, status = run_import(settings, args.file, args.format, args.name, args.json)
+        text, status = run_import(settings, args.file, args.format, args.name, args.json, args.date)
     print(text, file=sys.stderr if status == 2 else sys.stdout)
     return status
 

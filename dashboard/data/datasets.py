@@ -302,12 +302,15 @@ def _already_imported(report: ImportReport, existing: DatasetMeta) -> DatasetMet
 
 
 def import_into(repository: DatasetRepository, data: bytes, file_name: str, *, name: str = "",
-                file_format: str = "auto", limits: ImportLimits | None = None) -> ImportReport:
+                file_format: str = "auto", limits: ImportLimits | None = None,
+                stated_date: str = "") -> ImportReport:
     """Import one file and keep its accepted rows; the report says what was kept and why not.
 
     Nothing is written unless at least one row was accepted, and then atomically.
+    ``stated_date`` dates the rows without a date (see ``imports.stated_dates``).
     """
-    outcome = import_bytes(data, file_name, name=name, file_format=file_format, limits=limits)
+    outcome = import_bytes(data, file_name, name=name, file_format=file_format, limits=limits,
+                           stated_date=stated_date)
     if outcome.report.imported:
         repository.save(outcome)
     return outcome.report
