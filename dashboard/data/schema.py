@@ -59,7 +59,11 @@ class Drug(StrEnum):
 
 
 class ActorGroup(StrEnum):
-    """Coarse actor families, so a filter can say "Shining Path" for every named column."""
+    """Coarse actor families, so a filter can say "Shining Path" for every named column.
+
+    State groups hold only state bodies (forces, governments, prosecutors, customs); the generic
+    groups follow ACLED's actor types for non-state actors (``dashboard.data.actors`` has the rules).
+    """
 
     SHINING_PATH = "shining_path"
     PERU_POLICE = "peru_police"
@@ -68,8 +72,14 @@ class ActorGroup(StrEnum):
     TRAFFICKERS = "traffickers"
     BOLIVIA_AUTHORITIES = "bolivia_authorities"
     BRAZIL_AUTHORITIES = "brazil_authorities"
+    COLOMBIA_AUTHORITIES = "colombia_authorities"
     EUROPE_AUTHORITIES = "europe_authorities"
     US_AUTHORITIES = "us_authorities"
+    OTHER_STATE_FORCES = "other_state_forces"  # any other country's forces or government
+    CIVILIANS = "civilians"
+    PROTESTERS = "protesters"  # ACLED's "Protesters (…)": peaceful demonstrators
+    RIOTERS = "rioters"  # ACLED's "Rioters (…)": violent demonstrators, kept apart from protesters
+    UNIDENTIFIED_ARMED_GROUPS = "unidentified_armed_groups"
     OTHER = "other"
 
 
