@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
 from ..schema import LIST_SEPARATOR, DatePrecision, Drug, EventType, GeoPrecision
 from ..text import fold_text
 from .base import SETTING_OF_LIMIT, ImportLimits
-from .values import parse_date, parse_number
+from .values import is_missing, parse_date, parse_number
 
 MAX_FATALITIES = 1e6
 MAX_QUANTITY_KG = 1e7
@@ -45,7 +45,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "fatalities": ("fatalities", "deaths", "killed", "muertos", "fallecidos"),
     "drug": ("drug", "droga"),
     "quantity_kg": ("quantity_kg", "kg", "kilos", "quantity"),
-    "summary": ("summary", "description", "notes", "descripcion"),
+    "summary": ("summary", "description", "notes", "descripcion", "notas"),
     "source_name": ("source_name", "source", "fuente"),
     "source_url": ("source_url", "url", "link", "enlace"),
     "geo_precision": ("geo_precision", "precision"),
@@ -108,13 +108,15 @@ def missing_place_columns(names: Iterable[str]) -> bool:
     return not ({"latitude", "longitude"} <= fields or "location" in fields)
 
 
-def split_actors(*texts: str) -> tuple[str, ...]:
-    """Distinct actor names, in order, from ';'-separated cells."""
+def split_actors(*texts: str | None) -> tuple[str, ...]:
+    """Distinct actor names, in order, from ';'-separated cells; a missing value (``NA``) is no actor."""
     actors: list[str] = []
     for text in texts:
-        for part in text.split(LIST_SEPARATOR):
+        if is_missing(text):
+            continue
+        for part in str(text).split(LIST_SEPARATOR):
             name = part.strip()
-            if name and name not in actors:
+            if not is_missing(name) and name not in actors:
                 actors.append(name)
     return tuple(actors)
 
@@ -154,17 +156,27 @@ class FieldReader:
 
     Every method takes the field name as the input called it (it is what the report shows) and
     returns a parsed value, or an empty value after recording a problem: a caller rejects the row
-    when :attr:`problems` is not empty, so nothing bad is ever silently dropped.
+    when :attr:`problems` is not empty, so nothing bad is ever silently dropped. A missing value
+    (``NA``, ``NULL``, ``-``, NaN…: :func:`~.values.is_missing`) is blank for every method.
+
+    ``day_first`` is the file's order for numeric dates (:func:`~.values.decide_date_order`);
+    ``this_year`` anchors two-digit years (:func:`~.values.expand_two_digit_year`), today's
+    year when None.
     """
 
-    def __init__(self, limits: ImportLimits, decimal_comma: bool = False, day_first: bool = True) -> None:
+    def __init__(self, limits: ImportLimits, decimal_comma: bool = False, day_first: bool = True,
+                 this_year: int | None = None) -> None:
         self.limits = limits
         self.decimal_comma = decimal_comma
         self.day_first = day_first
+        self.this_year = this_year or date.today().year
         self.problems: list[tuple[str, str]] = []
 
     def text(self, name: str, value: object) -> str:
-        text = "" if value is None else str(value).strip()
+        """The value as stripped text; blank when missing, and a problem when over the length limit."""
+        if is_missing(value):
+            return ""
+        text = str(value).strip()
         if len(text) > self.limits.max_field_chars:
             self.problems.append((name, too_long_reason(len(text), self.limits)))
             return ""
@@ -179,21 +191,21 @@ class FieldReader:
 
     def date(self, name: str, value: object) -> tuple[date, str] | None:
         """A date and its precision; blank gives None without a problem (the caller decides)."""
-        if isinstance(value, datetime):
-            value = value.date()
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if is_missing(value):
             return None
         try:
-            return parse_date(value if isinstance(value, date) else str(value), day_first=self.day_first)
+            return parse_date(value, day_first=self.day_first, this_year=self.this_year)
         except ValueError as error:
             self.problems.append((name, str(error)))
             return None
 
     def flag(self, name: str, value: object) -> bool:
-        """A yes/no value (true/false, yes/no, sí/no, 1/0); anything else is a problem."""
+        """A yes/no value (true/false, yes/no, sí/no, 1/0); blank or missing is no, anything else a problem."""
         if isinstance(value, bool):
             return value
         text = fold_text(self.text(name, value))
+        if not text:
+            return False
         if text.endswith(".0"):  # 1.0 from a spreadsheet
             text = text[:-2]
         if text in TRUE_WORDS or text in FALSE_WORDS:
@@ -218,7 +230,8 @@ class FieldReader:
 
 
 def candidate_values_from_fields(
-    fields: Mapping[str, object], limits: ImportLimits, *, decimal_comma: bool = False, day_first: bool = True
+    fields: Mapping[str, object], limits: ImportLimits, *, decimal_comma: bool = False, day_first: bool = True,
+    this_year: int | None = None,
 ) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """Map named attributes to candidate values by their usual names.
 
@@ -231,19 +244,24 @@ def candidate_values_from_fields(
         ``max_field_chars`` applies to every text value, known column or not.
     decimal_comma
         Read ``-12,5`` as -12.5 (files written with a Spanish or French locale).
+    day_first, this_year
+        How to read numeric and two-digit-year dates (see :class:`FieldReader`).
 
     Returns
     -------
     values, problems
         Candidate values (keys from :data:`~.base.CANDIDATE_FIELDS`; absent when blank) and the
         ``(field name as in the input, reason)`` of every value that could not be read. A row
-        with problems must be rejected. Unknown columns are ignored; a blank date is not a
+        with problems must be rejected. Unknown columns are ignored; a missing value (``NA``,
+        NaN…) counts as blank, so a later alias may fill the field; a blank date is not a
         problem here (the normaliser rejects a row that ends up with no date).
     """
-    reader = FieldReader(limits, decimal_comma, day_first)
+    reader = FieldReader(limits, decimal_comma, day_first, this_year)
     chosen: dict[str, tuple[int, str, object]] = {}  # field → (alias rank, column name, value)
     actor_texts: list[str] = []
     for name, value in fields.items():
+        if is_missing(value):
+            continue
         if isinstance(value, str):
             value = reader.text(name, value)
         field_name = field_for_column(name)

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 
 from .base import (
     SETTING_OF_LIMIT,
@@ -25,7 +26,7 @@ from .base import (
     RowProblem,
 )
 from .columns import COLUMN_ALIASES, candidate_values_from_fields, field_for_column, missing_place_columns
-from .values import decode_text, slash_date_order
+from .values import decide_date_order, decode_text
 
 CHECK_EVERY = 500
 DELIMITERS = (",", ";", "\t", "|")
@@ -40,6 +41,7 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d+\.\d+$")
 _THOUSANDS_GROUP = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 NUMBER_FIELDS = ("latitude", "longitude", "fatalities", "quantity_kg")
+DATE_FIELDS = ("event_date", "date_end")
 
 Row = tuple[int, list[str] | None, RowProblem | None]
 
@@ -228,12 +230,41 @@ def looks_decimal_comma(text: str, delimiter: str, header: Sequence[str]) -> boo
     return comma > 0 and point == 0
 
 
+def column_values(text: str, delimiter: str, columns: Sequence[int], deadline: Deadline) -> Iterator[str]:
+    """The values of some columns of a delimited text with a header, in one quick pass.
+
+    For decisions a file makes once before its rows are read (e.g. the order of its dates, see
+    :func:`~.values.decide_date_order`); the header and records too short for a column are
+    skipped, and a malformed record only loses its own values: the row pass reports it.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header_seen = False
+    records = 0
+    while True:
+        records += 1
+        if records % CHECK_EVERY == 0:
+            deadline.check()
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            continue
+        if not header_seen:
+            header_seen = any(field.strip() for field in fields)
+            continue
+        for index in columns:
+            if index < len(fields):
+                yield fields[index]
+
+
 def _column_list(field_name: str) -> str:
     return "/".join(COLUMN_ALIASES[field_name])
 
 
 def read_csv(
-    data: bytes, limits: ImportLimits, deadline: Deadline, decimal_comma: bool | None = None
+    data: bytes, limits: ImportLimits, deadline: Deadline, decimal_comma: bool | None = None,
+    this_year: int | None = None,
 ) -> ReadResult:
     """Read a generic CSV, TSV, semicolon or pipe separated file with a header row.
 
@@ -245,12 +276,15 @@ def read_csv(
         ``max_rows``, ``max_fields_per_row`` and ``max_field_chars`` apply; see :func:`iter_csv_rows`.
     decimal_comma
         Read numbers like ``-12,5``; None guesses it from the first rows (usual with ';' files).
+    this_year
+        Anchors two-digit years (see :func:`~.values.expand_two_digit_year`); None is today's.
 
     Returns
     -------
     ReadResult
         One candidate per row whose values could all be read, a rejection for every other row,
-        a warning (on row 1) for each column that no alias knows.
+        a warning (on row 1) for each column that no alias knows, and at most one warning (row 0)
+        on how numeric dates were read, decided from the date columns alone.
 
     Raises
     ------
@@ -276,13 +310,16 @@ def read_csv(
     date_columns = [name for name, field_name in zip(header, known) if field_name == "event_date"]
     if decimal_comma is None:
         decimal_comma = looks_decimal_comma(text, delimiter, header)
-    day_first, order_warning = slash_date_order(text)
+    this_year = this_year or date.today().year  # once, not per row
+    # the order is read from the date columns only: a date quoted in the notes decides nothing
+    date_indexes = [index for index, field_name in enumerate(known) if field_name in DATE_FIELDS]
+    day_first, order_warning = decide_date_order(column_values(text, delimiter, date_indexes, deadline))
     if order_warning:
         result.warnings.append(RowProblem(0, date_columns[0], order_warning))
 
     def map_row(row: dict[str, str]) -> tuple[dict[str, object], list[tuple[str, str]]]:
         values, problems = candidate_values_from_fields(row, limits, decimal_comma=bool(decimal_comma),
-                                                        day_first=day_first)
+                                                        day_first=day_first, this_year=this_year)
         if not problems and "event_date" not in values:
             problems = [(date_columns[0], "no date")]
         return values, problems
