@@ -19,6 +19,13 @@ A GeoJSON feature whose geometry is ``null`` keeps its properties only (the norm
 geocode its place name). A GeoPackage feature without a readable geometry is rejected: GDAL
 reports an empty and a damaged geometry blob the same way, and a damaged one must not be
 silently geocoded.
+
+Attributes: GIS users convert UCDP GED and ACLED exports to GeoJSON or GeoPackage and keep their
+columns. When a layer's property names are GED's (:func:`~.ucdp.matches_ged_columns`) or
+ACLED's (:func:`~.acled.matches_acled_header`), its rows are mapped exactly as the CSV of that
+source; any other layer is read by the usual column names (:mod:`.columns`). A feature's own id
+(GeoJSON ``id``, GeoPackage ``fid``, KML ``<Placemark id>``) is kept as its source id when no
+attribute gives one.
 """
 
 from __future__ import annotations
@@ -29,9 +36,10 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 import numpy as np
 import shapely
@@ -40,6 +48,7 @@ import shapely.geometry
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from .acled import acled_values, matches_acled_header
 from .base import (
     SETTING_OF_LIMIT,
     Candidate,
@@ -53,6 +62,7 @@ from .base import (
 )
 from .columns import candidate_values_from_fields, field_for_column
 from .detect import is_geopackage
+from .ucdp import GED_CORE_COLUMNS, column_names, matches_ged_columns, missing_ged_columns, ucdp_values
 from .values import decode_text
 
 CHECK_EVERY = 200
@@ -221,19 +231,115 @@ def _area_precision(geometry: shapely.Geometry, transformer: Transformer | None)
     return "country"
 
 
+class AttributeLayout(StrEnum):
+    """Whose columns a layer's attributes are, which decides how they are mapped."""
+
+    UCDP = "UCDP GED"
+    ACLED = "ACLED"
+    GENERIC = "generic"
+
+
+FieldValues = tuple[dict[str, object], list[tuple[str, str]]]
+FEATURE_ID_FIELD = "feature id"  # the field a report names for a feature's own id
+
+
+@dataclass(frozen=True)
+class AttributeMapper:
+    """Maps one feature's attributes to candidate values, the way its layout needs."""
+
+    layout: AttributeLayout
+    limits: ImportLimits
+
+    def values(self, fields: Mapping[str, object]) -> FieldValues:
+        """Candidate values and ``(field, reason)`` problems of one feature's attributes."""
+        if self.layout is AttributeLayout.UCDP:
+            return ucdp_values(_by_column_name(fields), self.limits)
+        if self.layout is AttributeLayout.ACLED:
+            return acled_values(_by_column_name(fields), self.limits)
+        return candidate_values_from_fields(fields, self.limits)
+
+
+def _by_column_name(fields: Mapping[str, object]) -> dict[str, object]:
+    """Attributes keyed as GED's and ACLED's readers expect: lower case, stripped, no BOM."""
+    return dict(zip(column_names(list(fields)), fields.values()))
+
+
+def attribute_mapper(names: Iterable[str], limits: ImportLimits) -> tuple[AttributeMapper, list[RowProblem]]:
+    """The mapper for a layer whose attributes are ``names``, and what the report should say.
+
+    Parameters
+    ----------
+    names
+        Every attribute name of the layer (for GeoJSON, of any feature).
+    limits
+        Passed on to the value readers.
+
+    Returns
+    -------
+    mapper, notes
+        A GED or ACLED layer is mapped as that source's CSV and noted once for the file; a layer
+        that has ``type_of_violence`` but not all of GED's core columns is read as a generic
+        file, and the note names the missing columns.
+    """
+    names = [str(name) for name in names]
+    if matches_acled_header(names):
+        layout, notes = AttributeLayout.ACLED, [_layout_note(AttributeLayout.ACLED)]
+    elif matches_ged_columns(names):
+        layout, notes = AttributeLayout.UCDP, [_layout_note(AttributeLayout.UCDP)]
+    else:
+        layout, notes = AttributeLayout.GENERIC, []
+        if "type_of_violence" in column_names(names):
+            missing = ", ".join(missing_ged_columns(names))
+            notes.append(RowProblem(0, "file", f"the attributes look like UCDP GED but lack {missing} "
+                                               f"(GED needs {', '.join(sorted(GED_CORE_COLUMNS))}): "
+                                               "read by the usual column names instead"))
+    return AttributeMapper(layout, limits), notes
+
+
+def _layout_note(layout: AttributeLayout) -> RowProblem:
+    return RowProblem(0, "file", f"the attributes are {layout.value} columns: mapped as that source's "
+                                 "own export (docs/IMPORTS.md)")
+
+
+def feature_id_text(value: object) -> str | None:
+    """A feature's own id as text (GeoJSON allows a string or a number); None when there is none."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (int, str)):
+        return str(value).strip() or None
+    return None
+
+
 def candidate_from(
-    row: int, fields: Mapping[str, object], place: Place | None, limits: ImportLimits, result: ReadResult
+    row: int,
+    fields: Mapping[str, object],
+    place: Place | None,
+    limits: ImportLimits,
+    result: ReadResult,
+    *,
+    mapper: AttributeMapper | None = None,
+    feature_id: str | None = None,
 ) -> None:
     """Map attributes, add the place, and file the row as a candidate or a rejection.
 
     A value that cannot be parsed (a bad date, a text over the length limit) rejects the row:
     a reader never keeps a row with a value silently dropped. When the feature has a geometry,
     attribute columns that look like coordinates (x/y may be projected) are not read: the
-    geometry places the row.
+    geometry places the row. ``mapper`` maps the attributes (generic column names when None);
+    ``feature_id`` becomes the source id when no attribute gives one.
     """
     if place is not None:
         fields = {k: v for k, v in fields.items() if field_for_column(k) not in ("latitude", "longitude")}
-    values, problems = candidate_values_from_fields(fields, limits)
+    values, problems = (mapper or AttributeMapper(AttributeLayout.GENERIC, limits)).values(fields)
+    if feature_id and not values.get("source_event_id"):
+        if len(feature_id) > limits.max_field_chars:
+            problems = [*problems, (FEATURE_ID_FIELD, f"{len(feature_id):,} characters, more than the "
+                                                      f"{limits.max_field_chars:,} allowed (limit set by "
+                                                      f"{SETTING_OF_LIMIT['max_field_chars']})")]
+        else:
+            values["source_event_id"] = feature_id
     if problems:
         result.rejected.extend(RowProblem(row, name, reason) for name, reason in problems)
         return
@@ -316,6 +422,8 @@ def read_geojson(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadR
     result = ReadResult(format=Format.GEOJSON)
     if encoding_warning:
         result.warnings.append(RowProblem(0, "file", encoding_warning))
+    mapper, notes = attribute_mapper(_property_names(features), limits)
+    result.warnings.extend(notes)
     for number, feature in enumerate(features, start=1):
         if number % CHECK_EVERY == 0:
             deadline.check()
@@ -325,8 +433,19 @@ def read_geojson(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadR
         except RowRejected as problem:
             result.rejected.append(RowProblem(number, problem.field, problem.reason))
             continue
-        candidate_from(number, properties, place, limits, result)
+        candidate_from(number, properties, place, limits, result, mapper=mapper,
+                       feature_id=feature_id_text(feature.get("id")))
     return result
+
+
+def _property_names(features: list) -> list[str]:
+    """Every property name of the features, in first-seen order (features may differ)."""
+    names: dict[str, None] = {}
+    for feature in features:
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(properties, dict):
+            names.update(dict.fromkeys(map(str, properties)))
+    return list(names)
 
 
 def _read_feature(
@@ -528,6 +647,8 @@ def _read_gpkg_file(path: str, limits: ImportLimits, deadline: Deadline) -> Read
             RowProblem(0, "geometry", "the layer has no CRS; coordinates read as longitude/latitude")
         )
     transformer = wgs84_transformer(crs)
+    mapper, notes = attribute_mapper(names, limits)
+    result.warnings.extend(notes)
     for index in range(len(fids)):
         number = index + 1
         if number % CHECK_EVERY == 0:
@@ -541,7 +662,8 @@ def _read_gpkg_file(path: str, limits: ImportLimits, deadline: Deadline) -> Read
         except RowRejected as problem:
             result.rejected.append(RowProblem(number, problem.field, problem.reason))
             continue
-        candidate_from(number, fields, place, limits, result)
+        candidate_from(number, fields, place, limits, result, mapper=mapper,
+                       feature_id=feature_id_text(_plain(fids[index])))
     return result
 
 

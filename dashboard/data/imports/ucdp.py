@@ -1,9 +1,11 @@
-"""UCDP Georeferenced Event Dataset (GED) CSV files to candidate rows.
+"""UCDP Georeferenced Event Dataset (GED) files to candidate rows.
 
-GED releases come with a header row, and some (candidate releases) without one; both are read,
-the headerless ones with the 49 columns of :data:`GED_COLUMNS` (the GED 23.1–25.1 order). Codes
-are mapped to our vocabularies as tabled in ``docs/IMPORTS.md``; UCDP's type of violence and
-conflict name are kept beside our event type.
+GED is recognised by its columns (:data:`GED_CORE_COLUMNS`, any case and order, other columns
+free), so every release since GED 5.0 reads the same way, whatever the container: a CSV with a
+header, a headerless CSV (candidate releases; read with the 49 columns of :data:`GED_COLUMNS`,
+the GED 23.1–25.1 order), or GeoJSON/GeoPackage properties (see :mod:`.geofile`, which calls
+:func:`ucdp_values`). Codes are mapped to our vocabularies as tabled in ``docs/IMPORTS.md``;
+UCDP's type of violence and conflict name are kept beside our event type.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Mapping
 from ..schema import DatePrecision, EventType, GeoPrecision
 from .base import Deadline, Format, ImportLimits, ImportRefused, ReadResult
 from .columns import MAX_FATALITIES, FieldReader, split_actors
-from .tabular import collect_rows, decode_table, iter_csv_rows, read_header
+from .tabular import collect_rows, decode_table, iter_csv_rows, read_header, sniff_delimiter
 
 GED_COLUMNS = (
     "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,"
@@ -28,6 +30,13 @@ GED_COLUMNS = (
     "gwnoa,gwnob"
 ).split(",")
 GED_HEADER_START = GED_COLUMNS[:5]
+# The columns that tell a GED file from any other table: present in every GED release since 5.0
+# (2016; GED 17.1 and 18.1 add relid, code_status, the *_dset_id columns; 19.1+ where_description),
+# and together specific to GED (type_of_violence, where_prec and date_prec are UCDP's own names).
+# ``id`` is not among them: a GIS conversion may move it to the feature id, which is then used.
+GED_CORE_COLUMNS = frozenset({
+    "type_of_violence", "side_a", "side_b", "date_start", "date_prec", "where_prec", "best",
+})
 _INDEX = {name: index for index, name in enumerate(GED_COLUMNS)}
 _ID = re.compile(r"^\d+(\.0)?$")
 _RELID = re.compile(r"^[A-Z]{2,4}-\d{4}-\d")  # PER-1990-1-500-18
@@ -59,8 +68,24 @@ GEO_PRECISION = {
 }
 
 
+def column_names(fields: list[str]) -> list[str]:
+    """Column names as GED's codebook writes them: stripped, lower case, without a BOM."""
+    return [str(field).strip().lstrip("\ufeff").strip().lower() for field in fields]
+
+
+def missing_ged_columns(names: list[str]) -> list[str]:
+    """The GED core columns (:data:`GED_CORE_COLUMNS`) that ``names`` lacks, sorted."""
+    return sorted(GED_CORE_COLUMNS - set(column_names(names)))
+
+
+def matches_ged_columns(names: list[str]) -> bool:
+    """True when column or property names are GED's: all of :data:`GED_CORE_COLUMNS`, any case."""
+    return not missing_ged_columns(names)
+
+
 def _is_header(fields: list[str]) -> bool:
-    return [field.strip().lstrip("\ufeff").lower() for field in fields[:5]] == GED_HEADER_START
+    # the GED 18.1+ header start is kept as a signature too, as it was the first rule documented
+    return matches_ged_columns(fields) or column_names(fields[:5]) == GED_HEADER_START
 
 
 def _is_data_row(fields: list[str]) -> bool:
@@ -73,9 +98,10 @@ def _is_data_row(fields: list[str]) -> bool:
 
 
 def matches_ucdp_row(fields: list[str]) -> bool:
-    """True for a GED header (``id,relid,year,active_year,code_status,…``) or a headerless GED row.
+    """True for a GED header (its core columns in any order or case) or a headerless GED row.
 
-    A data row must have the 49 GED fields with a numeric id, a relid like ``PER-1990-1-…``, a
+    A header is recognised by :func:`matches_ged_columns` (or by starting
+    ``id,relid,year,active_year,code_status``). A data row must have the 49 GED fields with a numeric id, a relid like ``PER-1990-1-…``, a
     four-digit year, a type of violence 1–3 and an ISO date_start.
     """
     return _is_header(fields) or _is_data_row(fields)
@@ -130,15 +156,15 @@ def ucdp_values(row: Mapping[str, str], limits: ImportLimits) -> tuple[dict[str,
     return {k: v for k, v in values.items() if v not in ("", ())}, reader.problems
 
 
-def _first_record(text: str) -> list[str]:
+def _first_record(text: str, delimiter: str) -> list[str]:
     try:
-        return next(csv.reader(io.StringIO(text, newline="")), [])
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error:
         return []
 
 
 def read_ucdp(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResult:
-    """Read a UCDP GED CSV, with or without its header row.
+    """Read a UCDP GED CSV, with or without its header row (any GED release since 5.0).
 
     Parameters
     ----------
@@ -155,17 +181,19 @@ def read_ucdp(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResu
     """
     result = ReadResult(Format.UCDP)
     text = decode_table(data, result)
-    first = _first_record(text)
+    # a GED re-saved by a European spreadsheet is ';'-separated; UCDP's own files use ','
+    delimiter = sniff_delimiter(text)
+    first = _first_record(text, delimiter)
     if _is_header(first):
-        rows = iter_csv_rows(text, ",", limits, deadline)
-        header = read_header(rows)
-        names = [name.lower() for name in header]
+        rows = iter_csv_rows(text, delimiter, limits, deadline)
+        names = column_names(read_header(rows))
         layout = "header"
     elif _is_data_row(first):
         names, layout = list(GED_COLUMNS), "the GED layout"
-        rows = iter_csv_rows(text, ",", limits, deadline, names=names)
+        rows = iter_csv_rows(text, delimiter, limits, deadline, names=names)
     else:
-        raise ImportRefused("not a UCDP GED file: the first line is neither the GED header "
-                            "(id,relid,year,active_year,code_status,…) nor a row of its 49 columns")
+        missing = ", ".join(missing_ged_columns(first))
+        raise ImportRefused(f"not a UCDP GED file: the first line is neither a GED header (it lacks "
+                            f"{missing}) nor a row of GED's 49 columns")
     collect_rows(rows, names, result, lambda row: ucdp_values(row, limits), layout)
     return result
