@@ -5,6 +5,11 @@ KML is XML, and XML can declare entities that read server files (XXE) or expand 
 entity reference outright: a KML file never needs them. Geometry follows the policy of
 :mod:`dashboard.data.imports.geofile` (points; areas placed inside with a coarser precision; lines
 and scattered multi-points rejected), looking inside MultiGeometry.
+
+A ``<Placemark id="…">`` keeps its id as the source id. A KML that holds no placemark is refused
+with the reason: when it only links to another file (a ``<NetworkLink>``, as Google My Maps
+writes when "Export to a .KML file" is not ticked) the refusal names the link, which is never
+followed — this reader makes no request of any kind.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
@@ -38,6 +44,7 @@ from .geofile import (
     check_fields,
     check_row_count,
     check_vertices,
+    feature_id_text,
     place_of_geometry,
 )
 from .values import parse_date
@@ -47,6 +54,12 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 KML_NAMESPACES = {"", "http://www.opengis.net/kml/2.2"}
 KML_NAMESPACE_PREFIX = "http://earth.google.com/kml/"  # KML 2.0, 2.1 and Google's 2.2 beta
 SEPARATOR = "}"  # expat writes a namespaced tag as "namespace}local"
+MAX_HREF_CHARS = 200  # of a NetworkLink address quoted in the report
+NETWORK_LINK_FIELD = "NetworkLink"
+MY_MAPS_HINT = ("in Google My Maps, tick 'Export to a .KML file' in 'Download KML' (or open the "
+                "link in Google Earth and save the places), then import that file")
+NO_PLACEMARK_REASON = ("the KML holds no placemarks (no <Placemark> element), so there is nothing to "
+                       "import; styles, folders, overlays and tours carry no events")
 
 
 class _Hostile(Exception):  # noqa: N818 - raised from expat handlers, turned into a refusal
@@ -105,7 +118,54 @@ def read_kml(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResul
         ) from None
     if not reader.saw_kml:
         raise ImportRefused("an XML document without a <kml> element")
-    return reader.result
+    result = reader.result
+    if result.rows_read == 0:
+        raise ImportRefused(network_link_reason(reader.links) if reader.links else NO_PLACEMARK_REASON)
+    if reader.links:
+        result.warnings.append(RowProblem(0, NETWORK_LINK_FIELD, network_link_warning(reader.links)))
+    return result
+
+
+def _quoted_href(href: str) -> str:
+    """A link address fit for the report: no control characters, bounded length."""
+    printable = "".join(ch for ch in href if ch.isprintable()).strip()
+    if not printable:
+        return "an address it does not give"
+    return printable if len(printable) <= MAX_HREF_CHARS else printable[:MAX_HREF_CHARS] + "…"
+
+
+@dataclass
+class NetworkLinks:
+    """The NetworkLinks of a document: how many, and the first one's address (never fetched)."""
+
+    count: int = 0
+    first_href: str = ""
+
+    def add(self, href: str) -> None:
+        if not self.count:
+            self.first_href = href
+        self.count += 1
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def _links_text(links: NetworkLinks) -> str:
+    first = _quoted_href(links.first_href)
+    if links.count == 1:
+        return f"another file at {first} (NetworkLink)"
+    return f"{links.count:,} other files, the first at {first} (NetworkLinks)"
+
+
+def network_link_reason(links: NetworkLinks) -> str:
+    """Why a KML made only of NetworkLinks imports nothing, and what to do instead."""
+    return (f"this KML only links to {_links_text(links)}; nothing was downloaded — {MY_MAPS_HINT}")
+
+
+def network_link_warning(links: NetworkLinks) -> str:
+    """What a KML with placemarks and NetworkLinks leaves out."""
+    return (f"the KML also links to {_links_text(links)}; nothing was downloaded, so the places in "
+            "the linked file are not imported")
 
 
 def _refuse_doctype(*_args: object) -> None:
@@ -206,7 +266,9 @@ def _is_kml(namespace: str) -> bool:
 
 
 class _PlacemarkReader:
-    """expat handlers: build each Placemark as a small tree, turn it into a row, drop it."""
+    """expat handlers: build each Placemark (or NetworkLink) as a small tree, read it, drop it."""
+
+    BUILT = ("Placemark", "NetworkLink")
 
     def __init__(self, limits: ImportLimits, deadline: Deadline) -> None:
         self.limits = limits
@@ -215,13 +277,14 @@ class _PlacemarkReader:
         self.saw_kml = False
         self.builder: TreeBuilder | None = None
         self.depth = 0
+        self.links = NetworkLinks()
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         namespace, local = _split(tag)
         if self.builder is not None:
             self.depth += 1
             self.builder.start(tag, attributes)
-        elif local == "Placemark" and _is_kml(namespace):
+        elif local in self.BUILT and _is_kml(namespace):
             self.builder = TreeBuilder()
             self.depth = 1
             self.builder.start(tag, attributes)
@@ -238,9 +301,12 @@ class _PlacemarkReader:
         self.builder.end(tag)
         self.depth -= 1
         if self.depth == 0:
-            placemark = self.builder.close()
+            element = self.builder.close()
             self.builder = None
-            self._placemark(placemark)
+            if _split(element.tag)[1] == "NetworkLink":
+                self.links.add(_network_link_href(element))
+            else:
+                self._placemark(element)
 
     def _placemark(self, placemark: Element) -> None:
         result = self.result
@@ -256,11 +322,21 @@ class _PlacemarkReader:
             result.rejected.append(RowProblem(number, problem.field, problem.reason))
             return
         before = len(result.candidates)
-        candidate_from(number, fields, place, self.limits, result)
+        candidate_from(number, fields, place, self.limits, result,
+                       feature_id=feature_id_text(placemark.get("id")))
         if len(result.candidates) > before:
             values = result.candidates[-1].values
             for name, value in dates.items():
                 values.setdefault(name, value)
+
+
+def _network_link_href(link: Element) -> str:
+    """The address a NetworkLink points to: ``<Link><href>`` (KML 2.2) or ``<Url><href>`` (2.0)."""
+    for holder in (*_children(link, "Link"), *_children(link, "Url")):
+        href = _child_text(holder, "href")
+        if href:
+            return href
+    return ""
 
 
 def _children(element: Element, local: str) -> list[Element]:
