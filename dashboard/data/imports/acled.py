@@ -1,21 +1,43 @@
 """ACLED exports (the Armed Conflict Location & Event Data Project) to candidate rows.
 
-Columns are read by name, so the current 31-column export, the older one (``data_id``, ``iso3``,
-``event_id_no_cnty``) and exports with columns added or dropped all work as long as the core
-columns are there. Codes are mapped to our vocabularies as tabled in ``docs/IMPORTS.md``; the
-source's own event type and sub-event type are always kept beside ours.
+ACLED has changed its layout several times since its first release (1997 data onward): the
+UPPERCASE files of versions 1–7 (``GWNO``, ``ALLY_ACTOR_1``), the 2017–2018 exports
+(``assoc_actor_1``, ``iso``, no ``sub_event_type``), the 2019–2022 ones (``data_id``,
+``event_id_no_cnty``, ``iso3``) and the current one (``disorder_type``, ``civilian_targeting``,
+``tags``). Columns are therefore read by name, whatever their case or order, and a file is
+recognised as ACLED by the columns every era shares plus one of ACLED's id columns (see
+:func:`matches_acled_header`). CSV (also pandas / R dumps with a row-name column) and the JSON
+of ACLED's API are read the same way. Codes are mapped to our vocabularies as tabled in
+``docs/IMPORTS.md``; ACLED's own event type and sub-event type are always kept beside ours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import csv
+import io
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from ..schema import DatePrecision, EventType, GeoPrecision
 from ..text import fold_text
-from .base import Deadline, Format, ImportLimits, ImportRefused, ReadResult
+from .base import (
+    SETTING_OF_LIMIT,
+    Candidate,
+    Deadline,
+    Format,
+    ImportLimits,
+    ImportRefused,
+    LimitExceeded,
+    ReadResult,
+    RowProblem,
+)
 from .columns import MAX_FATALITIES, FieldReader, split_actors
 from .tabular import (
+    CHECK_EVERY,
+    ROW_FIELD,
+    Row,
     collect_rows,
     decode_table,
     iter_csv_rows,
@@ -23,20 +45,28 @@ from .tabular import (
     read_header,
     sniff_delimiter,
 )
+from .values import decide_date_order
 
-# Present in every ACLED layout we know; enough to tell ACLED from a CSV that merely has a
-# "latitude" and an "event_type" column.
+# ACLED's event id columns, best first: event_id_cnty (all eras; "PER1001", or "1416RTA" in
+# realtime files), event_id_no_cnty (numeric, unique within a country; gone in 2023), data_id
+# (a row number that changed with each release; 2019–2022 only).
+ID_COLUMNS = ("event_id_cnty", "event_id_no_cnty", "data_id")
+# Present in every ACLED layout since version 1 (with one of ID_COLUMNS): enough to tell ACLED
+# from a CSV that merely has "latitude" and "event_type" columns. actor2/inter2 are not
+# required, so a monadic API export (one actor per row) is still recognised.
 ACLED_CORE_COLUMNS = frozenset({
-    "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
-    "actor2", "inter1", "inter2", "country", "location", "latitude", "longitude", "geo_precision",
-    "fatalities",
+    "event_date", "time_precision", "event_type", "actor1", "inter1", "country", "location", "latitude",
+    "longitude", "geo_precision", "fatalities",
 })
-ACLED_COLUMNS = (
+ACLED_COLUMNS = (  # the current layout (since March 2023), as ACLED's export tool writes it
     "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
     "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,"
     "country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,"
     "fatalities,tags,timestamp"
 ).split(",")
+# Layouts before 2017 name the associated actors "ally" actors; same meaning.
+ASSOCIATED_ACTOR_COLUMNS = (("assoc_actor_1", "ally_actor_1"), ("assoc_actor_2", "ally_actor_2"))
+ROW_NAME_COLUMN = "row_name"  # the unnamed first column R's write.table adds to the rows only
 
 # ACLED codebook: time_precision 1 = the day is known, 2 = only the week or a range of days is
 # known, 3 = only the month (or a longer range) is known; ACLED then picks a day inside it. The
@@ -48,46 +78,65 @@ TIME_PRECISION = {"1": DatePrecision.DAY, "2": DatePrecision.MONTH, "3": DatePre
 # larger region is known, placed at its centre.
 GEO_PRECISION = {"1": GeoPrecision.TOWN, "2": GeoPrecision.DISTRICT, "3": GeoPrecision.REGION}
 # inter1/inter2: numbers in older exports, words in newer ones; both become these words.
+# 0 is ACLED's "no actor" (the empty side of a one-sided event): it becomes nothing.
 ACTOR_TYPES = {
     "1": "State forces", "2": "Rebel group", "3": "Political militia", "4": "Identity militia",
     "5": "Rioters", "6": "Protesters", "7": "Civilians", "8": "External/Other forces",
 }
+NO_ACTOR_CODE = "0"
 STATE_FORCES = ACTOR_TYPES["1"]
 CIVILIANS = ACTOR_TYPES["7"]
-# (event_type, sub_event_type) folded → ours. A pair not listed falls back on its event type in
-# EVENT_TYPE_FALLBACK, then on "other".
+# (event_type, sub_event_type) folded → ours, for the types whose sub-type decides.
 SUB_EVENT_TYPES = {
-    ("battles", "armed clash"): EventType.ARMED_CLASH,
-    ("battles", "government regains territory"): EventType.ARMED_CLASH,
-    ("battles", "non-state actor overtakes territory"): EventType.ARMED_CLASH,
-    ("violence against civilians", "attack"): EventType.ATTACK_ON_CIVILIANS,
-    ("violence against civilians", "abduction/forced disappearance"): EventType.ATTACK_ON_CIVILIANS,
-    ("violence against civilians", "sexual violence"): EventType.ATTACK_ON_CIVILIANS,
     ("strategic developments", "arrests"): EventType.ARREST,
 }
-EVENT_TYPE_FALLBACK = {
+# event_type folded → ours whatever the sub-type; a type not listed (and not remote violence)
+# is "other": Protests, Riots, Strategic developments (but arrests), and before 2019
+# Riots/Protests, Strategic development, Headquarters or base established, Non-violent
+# transfer of territory, Non-violent activity by a conflict actor.
+EVENT_TYPES = {
     "battles": EventType.ARMED_CLASH,
     "violence against civilians": EventType.ATTACK_ON_CIVILIANS,
-    # event types of ACLED exports before 2019
-    "battle-no change of territory": EventType.ARMED_CLASH,
-    "battle-government regains territory": EventType.ARMED_CLASH,
-    "battle-non-state actor overtakes territory": EventType.ARMED_CLASH,
 }
+# Before 2019: "Battle-No change of territory", "Battle-Government regains territory",
+# "Battle-Non-state actor overtakes territory" (also spelt "…actors overtake…").
+OLD_BATTLE_PREFIX = "battle-"
 REMOTE_VIOLENCE = ("explosions/remote violence", "remote violence")  # the second before 2019
+
+DATE_ORDER_SAMPLE_ROWS = 200  # date cells looked at before deciding whether to read the whole column
+
+
+def acled_column_name(name: str) -> str:
+    """A header cell as the mapping names it: ``"EVENT_ID_CNTY"``, ``" Source Scale"`` → lower snake case."""
+    return "_".join(name.strip().lstrip("\ufeff").strip().strip('"').lower().replace("-", " ").split())
+
+
+def missing_acled_columns(fields: Iterable[str]) -> list[str]:
+    """What a header lacks to be ACLED's: core column names, and the id columns when none is there."""
+    names = {acled_column_name(field) for field in fields}
+    missing = sorted(ACLED_CORE_COLUMNS - names)
+    if not names.intersection(ID_COLUMNS):
+        missing.append("an id column (" + ", ".join(ID_COLUMNS[:-1]) + " or " + ID_COLUMNS[-1] + ")")
+    return missing
 
 
 def matches_acled_header(fields: list[str]) -> bool:
-    """True for the header of an ACLED export (either layout, any column order or case)."""
-    names = {field.strip().lstrip("\ufeff").lower() for field in fields}
-    return ACLED_CORE_COLUMNS <= names
+    """True for the header of an ACLED export of any era, in any column order or case.
+
+    It needs every column of :data:`ACLED_CORE_COLUMNS` and one of :data:`ID_COLUMNS`; other
+    columns (an index column first, ``gwno``, ``iso3``, ``tags``…) do not matter.
+    """
+    return not missing_acled_columns(fields)
 
 
 @lru_cache(maxsize=1024)  # a handful of distinct values over a whole export
 def actor_type(text: str) -> str:
-    """An inter1/inter2 code as words: ``"1"`` and ``"State forces"`` both give "State forces"."""
+    """An inter1/inter2 code as words: ``"1"`` and ``"State forces"`` both give "State forces"; ``"0"`` gives ""."""
     value = text.strip()
     if value.endswith(".0"):
         value = value[:-2]
+    if value == NO_ACTOR_CODE:
+        return ""
     if value in ACTOR_TYPES:
         return ACTOR_TYPES[value]
     for words in ACTOR_TYPES.values():
@@ -104,39 +153,50 @@ def event_type_for(event_type: str, sub_event_type: str, target_type: str) -> st
     Explosions and remote violence against state forces are attacks on security forces, against
     civilians attacks on civilians; everything else ACLED calls remote violence is "other".
     """
-    kind, sub_kind = fold_text(event_type), fold_text(sub_event_type)
+    kind, sub_kind = fold_text(event_type).strip(), fold_text(sub_event_type).strip()
     if kind in REMOTE_VIOLENCE:
         if target_type == STATE_FORCES:
             return EventType.ATTACK_ON_SECURITY_FORCES.value
         if target_type == CIVILIANS:
             return EventType.ATTACK_ON_CIVILIANS.value
         return EventType.OTHER.value
-    found = SUB_EVENT_TYPES.get((kind, sub_kind)) or EVENT_TYPE_FALLBACK.get(kind) or EventType.OTHER
+    if kind.startswith(OLD_BATTLE_PREFIX):
+        return EventType.ARMED_CLASH.value
+    found = SUB_EVENT_TYPES.get((kind, sub_kind)) or EVENT_TYPES.get(kind) or EventType.OTHER
     return found.value
 
 
-def acled_values(row: Mapping[str, str], limits: ImportLimits,
-                 decimal_comma: bool = False) -> tuple[dict[str, object], list[tuple[str, str]]]:
+def acled_values(row: Mapping[str, object], limits: ImportLimits, decimal_comma: bool = False,
+                 day_first: bool = True) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """Candidate values of one ACLED row (keyed by lower-case column name) and its problems.
 
-    ``decimal_comma`` reads -12,5 as -12.5 (an export re-saved by a Spanish-locale spreadsheet).
+    Parameters
+    ----------
+    row
+        Column name → value (text from a CSV; text, numbers or None from JSON or a GeoPackage).
+        Older names (``ally_actor_1``) are read as well as newer ones; a missing value (``NA``,
+        ``NULL``…) is blank.
+    decimal_comma
+        Read -12,5 as -12.5 (an export re-saved by a Spanish-locale spreadsheet).
+    day_first
+        The file's order for numeric dates like 03/04/2017 (:func:`~.values.decide_date_order`).
     """
-    reader = FieldReader(limits, decimal_comma)
+    reader = FieldReader(limits, decimal_comma, day_first)
+    get = row.get
 
     def text(name: str) -> str:
-        return reader.text(name, row.get(name, ""))
+        value = get(name)
+        return reader.text(name, value) if value is not None and value != "" else ""
 
     values: dict[str, object] = {}
-    parsed = reader.date("event_date", row.get("event_date", ""))
+    parsed = reader.date("event_date", get("event_date"))
     if parsed is None and not reader.problems:
         reader.problems.append(("event_date", "no date"))
     if parsed is not None:
         values["event_date"], values["date_precision"] = parsed
-    precision = reader.code("time_precision", row.get("time_precision", ""), TIME_PRECISION, ())
-    if precision:
+    if precision := _code(reader, "time_precision", text("time_precision"), TIME_PRECISION):
         values["date_precision"] = precision
-    geo_precision = reader.code("geo_precision", row.get("geo_precision", ""), GEO_PRECISION, ())
-    if geo_precision:
+    if geo_precision := _code(reader, "geo_precision", text("geo_precision"), GEO_PRECISION):
         values["geo_precision"] = geo_precision
 
     original_type, original_subtype = text("event_type"), text("sub_event_type")
@@ -144,49 +204,172 @@ def acled_values(row: Mapping[str, str], limits: ImportLimits,
     values["event_type"] = event_type_for(original_type, original_subtype, types[1])
     values["original_type"] = original_type
     values["original_subtype"] = original_subtype
-    values["actors"] = split_actors(*(text(name) for name in ("actor1", "assoc_actor_1", "actor2",
-                                                               "assoc_actor_2")))
+    values["actors"] = split_actors(
+        text("actor1"), *(text(name) for name in ASSOCIATED_ACTOR_COLUMNS[0]),
+        text("actor2"), *(text(name) for name in ASSOCIATED_ACTOR_COLUMNS[1]))
     notes = text("notes")
     described = " vs ".join(kind for kind in types if kind)
     # ACLED's actor types say who fought whom; no field of ours holds them, so they close the summary
     values["summary"] = f"{notes} [ACLED actor types: {described}]".strip() if described else notes
-    values["source_event_id"] = text("event_id_cnty") or text("data_id")
-    # the country name as ACLED writes it ("Peru"); the normaliser resolves names and codes
+    values["source_event_id"] = next((found for name in ID_COLUMNS if (found := text(name))), "")
+    # the country name as ACLED writes it ("Peru"); the normaliser resolves names and codes. The
+    # numeric ISO 3166 code (iso, e.g. 604) is not passed on: the normaliser resolves only names
+    # and letter codes.
     values["country"] = text("country") or text("iso3")
     for ours, theirs in (("admin1", "admin1"), ("admin2", "admin2"), ("location", "location"),
                          ("source_name", "source")):
         values[ours] = text(theirs)
     for ours, low, high in (("latitude", -90, 90), ("longitude", -180, 180), ("fatalities", 0, MAX_FATALITIES)):
-        number = reader.number(ours, row.get(ours, ""), low, high)
+        number = reader.number(ours, get(ours), low, high)
         if number is not None:
             values[ours] = number
     return {k: v for k, v in values.items() if v not in ("", ())}, reader.problems
 
 
+def _code(reader: FieldReader, name: str, text: str, codes: Mapping[str, str]) -> str:
+    """One of ACLED's numeric codes (``"2"`` or ``"2.0"``) as our value; another value is a problem."""
+    if not text:
+        return ""
+    found = codes.get(text[:-2] if text.endswith(".0") else text)
+    if found is None:
+        reader.problems.append((name, f"'{text[:40]}' is not one of {', '.join(codes)}"))
+        return ""
+    return str(found)
+
+
 def read_acled(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResult:
-    """Read an ACLED export (CSV with a header row).
+    """Read an ACLED export: CSV with a header row of any era, or the JSON of ACLED's API.
 
     Parameters
     ----------
     data
-        The file (UTF-8 with or without BOM; see :func:`~.values.decode_text`).
+        The file (UTF-8 with or without BOM; see :func:`~.values.decode_text`). CSV may carry a
+        row-name column first (pandas' ``Unnamed: 0``, R's ``""`` or a header one field short);
+        JSON is ``{"status": 200, "success": true, "count": N, "data": [{…}, …]}`` or the bare
+        list of records.
     limits, deadline
         Row, field-count and field-length limits and the parse budget.
 
     Returns
     -------
     ReadResult
-        One candidate per readable row (row = file line, header = 1).
+        One candidate per readable row (row = file line, header = 1; in JSON the record's
+        number, from 1).
+
+    Raises
+    ------
+    ImportRefused
+        The header (or the first JSON record) lacks ACLED's columns; the reason names them.
     """
     result = ReadResult(Format.ACLED)
     text = decode_table(data, result)
+    if text.lstrip()[:1] in ("{", "["):
+        _read_api_json(text, limits, deadline, result)
+        return result
     delimiter = sniff_delimiter(text)
     rows = iter_csv_rows(text, delimiter, limits, deadline)
     header = read_header(rows)
-    names = [name.lower() for name in header]
-    if not matches_acled_header(names):
-        missing = ", ".join(sorted(ACLED_CORE_COLUMNS - set(names)))
-        raise ImportRefused(f"not an ACLED export: the header lacks {missing}")
+    _refuse_unless_acled(header)
+    names = [acled_column_name(name) for name in header]
+    rows, names = _with_row_name_column(rows, names)
     decimal_comma = looks_decimal_comma(text, delimiter, names)
-    collect_rows(rows, names, result, lambda row: acled_values(row, limits, decimal_comma))
+    day_first, order_warning = decide_date_order(_date_column(text, delimiter, names.index("event_date")))
+    if order_warning:
+        result.warnings.append(RowProblem(0, "event_date", order_warning))
+    collect_rows(rows, names, result, lambda row: acled_values(row, limits, decimal_comma, day_first))
     return result
+
+
+def _refuse_unless_acled(fields: Iterable[str]) -> None:
+    missing = missing_acled_columns(fields)
+    if missing:
+        raise ImportRefused(f"not an ACLED export: the header lacks {', '.join(missing)}")
+
+
+def _with_row_name_column(rows: Iterator[Row], names: list[str]) -> tuple[Iterator[Row], list[str]]:
+    """R's write.table writes row names in every row but not in the header: name that first column.
+
+    Decided on the first data row: one field more than the header means a row-name column.
+    """
+    first = next(rows, None)
+    if first is None:
+        return rows, names
+    fields = first[1]
+    if fields is not None and len(fields) == len(names) + 1:
+        names = [ROW_NAME_COLUMN, *names]
+    return itertools.chain([first], rows), names
+
+
+def _date_column(text: str, delimiter: str, index: int) -> list[str]:
+    """The event_date cells, for deciding the date order; read whole only when a sample has numeric dates.
+
+    ACLED writes ISO or named-month dates; only files re-saved by a spreadsheet (or the oldest,
+    18/04/2001) have numeric ones, and only those need the whole column read a second time.
+    """
+    def cells(limit: int | None) -> list[str]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        found: list[str] = []
+        try:
+            for fields in itertools.islice(reader, 1, None if limit is None else limit + 1):
+                if len(fields) > index:
+                    found.append(fields[index])
+        except csv.Error:  # the row reader reports it with its line; the sample just ends here
+            pass
+        return found
+
+    sample = cells(DATE_ORDER_SAMPLE_ROWS)
+    if not any(character in cell for cell in sample for character in "/."):
+        return sample
+    return cells(None)
+
+
+def _read_api_json(text: str, limits: ImportLimits, deadline: Deadline, result: ReadResult) -> None:
+    """Records of an ACLED API response (or a bare list of them) as candidates, numbered from 1."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportRefused(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    records = document.get("data") if isinstance(document, dict) else document
+    if not isinstance(records, list):
+        raise ImportRefused('a JSON file without a list of ACLED records (expected "data": [...])')
+    first = next((record for record in records if isinstance(record, dict)), {})
+    _refuse_unless_acled(first)
+    if len(records) > limits.max_rows:
+        raise LimitExceeded(f"the file has more than {limits.max_rows:,} records", SETTING_OF_LIMIT["max_rows"])
+    for number, record in enumerate(records, start=1):
+        if number % CHECK_EVERY == 0:
+            deadline.check()
+        result.rows_read += 1
+        row, problem = _api_record(record, limits)
+        if problem:
+            result.rejected.append(RowProblem(number, *problem))
+            continue
+        values, problems = acled_values(row, limits)
+        if problems:
+            result.rejected.extend(RowProblem(number, name, reason) for name, reason in problems)
+            continue
+        result.candidates.append(Candidate(number, values))
+
+
+def _api_record(record: object, limits: ImportLimits) -> tuple[dict[str, object], tuple[str, str] | None]:
+    """One JSON record keyed by ACLED column name, or the problem that makes it unreadable."""
+    if not isinstance(record, dict):
+        return {}, (ROW_FIELD, f"a JSON {type(record).__name__}, not a record of named values")
+    if len(record) > limits.max_fields_per_row:
+        return {}, (ROW_FIELD, f"{len(record):,} fields, more than the {limits.max_fields_per_row:,} allowed "
+                               f"(limit set by {SETTING_OF_LIMIT['max_fields_per_row']})")
+    row: dict[str, object] = {}
+    for key, value in record.items():
+        name = acled_column_name(str(key))
+        if isinstance(value, (dict, list)):
+            return {}, (name, "a nested JSON value, not a single value")
+        row[name] = value if value is None or isinstance(value, str) else _json_scalar(value)
+    return row, None
+
+
+def _json_scalar(value: object) -> str:
+    """A JSON number or true/false as the text a CSV would hold (3, not 3.0, for whole numbers)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+

@@ -71,6 +71,7 @@ REFUSED_XML_ROOTS = {
 _ROOT_ELEMENT = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _GEOJSON_TYPE = re.compile(r'"type"\s*:\s*"(FeatureCollection|Feature)"')
 _CSV_DELIMITERS = (",", ";", "\t", "|")
+_JSON_KEY = re.compile(r'"([^"\\]{1,64})"\s*:')  # the keys among a JSON file's first bytes
 
 
 def is_geopackage(data: bytes) -> bool:
@@ -89,14 +90,15 @@ def detect_format(data: bytes) -> Format:
     Returns
     -------
     Format
-        The reader to use. CSV text is ACLED or UCDP when its first row matches their layout.
+        The reader to use. CSV text is ACLED or UCDP when its first row matches their layout;
+        JSON is GeoJSON, or ACLED when its first record has ACLED's columns (the API's output).
 
     Raises
     ------
     ImportRefused
         For an empty file, a binary or XML format we do not read, a ZIP without KML, JSON that is
-        not GeoJSON, or an SQLite database that is not a GeoPackage; the reason names what the
-        file looks like.
+        neither GeoJSON nor ACLED's, or an SQLite database that is not a GeoPackage; the reason
+        names what the file looks like.
     """
     if not data.strip():
         raise ImportRefused("the file is empty")
@@ -114,10 +116,20 @@ def detect_format(data: bytes) -> Format:
     if stripped.startswith("<"):
         return _xml_format(stripped)
     if stripped.startswith(("{", "[")):
-        if _GEOJSON_TYPE.search(stripped):
-            return Format.GEOJSON
-        raise ImportRefused('a JSON file that is not GeoJSON (no "type": "FeatureCollection" or "Feature")')
+        return _json_format(stripped)
     return _csv_format(stripped)
+
+
+def _json_format(text: str) -> Format:
+    """GeoJSON by its "type"; the JSON of ACLED's API by the ACLED columns among its first keys."""
+    if _GEOJSON_TYPE.search(text):
+        return Format.GEOJSON
+    from .acled import matches_acled_header
+
+    if matches_acled_header(_JSON_KEY.findall(text)):
+        return Format.ACLED
+    raise ImportRefused('a JSON file that is not GeoJSON (no "type": "FeatureCollection" or "Feature") '
+                        "and not an ACLED API response (no record with ACLED's columns)")
 
 
 def _zip_format(data: bytes) -> Format:
