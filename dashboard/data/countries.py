@@ -1,13 +1,27 @@
-"""Countries for imports: names and codes to ISO 3166 alpha-3, and which country a point is in.
+"""Countries for imports: codes and names to ISO 3166 alpha-3, and which country a point is in.
 
-Reads the bundled base-map outlines (Natural Earth, ``assets/basemap/countries.geojson``), so the
-check "coordinates outside the declared country" needs no network and no extra data.
+Reads two bundled files, so assigning a country needs no network and no extra package:
+
+* ``assets/basemap/countries.geojson``: Natural Earth outlines of the whole world (the base map
+  draws the same file), one feature per ISO alpha-3 code;
+* ``dashboard/data/country_names.csv``: every code and spelling we resolve, one row each with
+  the source it comes from (ISO 3166 codes and English/Spanish names, Natural Earth's names,
+  ACLED's and UCDP's own spellings). Both are written by ``geodata/build_basemap.py``.
+
+Assignment order (:meth:`CountryIndex.resolve`, then :meth:`CountryIndex.locate`): a code first
+(alpha-3; numeric ISO 3166 such as ACLED's ``iso`` 604; alpha-2 except ``NA``), then a name, then
+the coordinates: the country whose outline contains the point, else the nearest one within
+:data:`BORDER_TOLERANCE_DEG`, else none (at sea).
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -17,34 +31,80 @@ import shapely
 from .text import fold_text
 
 COUNTRIES_PATH = Path(__file__).resolve().parents[2] / "assets" / "basemap" / "countries.geojson"
-# Names sources use that differ from Natural Earth's, in whatever language our sources write them:
-# aliases to resolve, in no order. The names the UI shows are the catalogs' ``country.<ISO3>`` keys.
-EXTRA_NAMES = {
-    "PER": ("Perú",), "BOL": ("Bolivia (Plurinational State of)", "Plurinational State of Bolivia"),
-    "BRA": ("Brasil",), "ESP": ("España", "Spain"), "NLD": ("Netherlands", "The Netherlands",
-                                                           "Holland", "Países Bajos"),
-    "BEL": ("Bélgica",), "USA": ("United States of America", "United States", "US", "USA",
-                                 "Estados Unidos", "EEUU"),
-    "GBR": ("United Kingdom", "UK", "Reino Unido"), "DEU": ("Germany", "Alemania"),
-    "ITA": ("Italia",), "FRA": ("Francia",), "MEX": ("México",), "ECU": ("Ecuador",),
-    "COL": ("Colombia",), "CHL": ("Chile",), "PRY": ("Paraguay",), "ARG": ("Argentina",),
-    "VEN": ("Venezuela (Bolivarian Republic of)",), "PRT": ("Portugal",),
-}
-# Points within this many degrees of a border (about 25 km) count as inside: outlines are
-# simplified and many events happen on borders and coasts.
+COUNTRY_NAMES_PATH = Path(__file__).resolve().with_name("country_names.csv")
+# Points within this many degrees of a country (about 25 km) count as in it: outlines are
+# simplified (by up to ~0.1° over the Americas, Europe and Africa, ~0.2° elsewhere) and many
+# events happen on borders, coasts and in ports.
 BORDER_TOLERANCE_DEG = 0.25
+# ISO alpha-2 codes that files also write for "missing" (Namibia's NA): never read as a country.
+ALPHA2_NOT_READ = frozenset({"NA"})
+_NUMERIC_CODE = re.compile(r"\d{1,3}(?:\.0*)?")
+
+
+class SpellingKind(StrEnum):
+    """What a row of the name table holds: a code of one ISO 3166 kind, or a name."""
+
+    ALPHA3 = "alpha3"
+    ALPHA2 = "alpha2"
+    NUMERIC = "numeric"
+    NAME = "name"
+
+
+def spelling_key(text: str) -> str:
+    """The form names are matched in: folded case and accents, one kind of apostrophe,
+    hyphens as spaces, single spaces ("Guinea-Bissau" finds "Guinea Bissau", "Côte d’Ivoire"
+    finds "cote d'ivoire")."""
+    folded = fold_text(text).replace("’", "'").replace("`", "'")
+    return " ".join(re.sub(r"[-‐–—_]", " ", folded).split())
+
+
+def code_key(kind: SpellingKind, text: str) -> str:
+    """The form codes are matched in: upper case; numeric codes as three digits ("32" → "032")."""
+    text = text.strip()
+    if kind is SpellingKind.NUMERIC:
+        return f"{int(float(text)):03d}"
+    return text.upper()
 
 
 @dataclass(frozen=True)
 class CountryIndex:
+    """Country outlines (one per ISO alpha-3) and the codes and names that resolve to them.
+
+    Attributes
+    ----------
+    codes
+        ISO alpha-3 of each outline, aligned with ``shapes``.
+    shapes
+        Shapely geometries.
+    tree
+        Spatial index over ``shapes``.
+    spellings
+        ``(kind, key)`` → ISO alpha-3, keys made by :func:`code_key` / :func:`spelling_key`.
+    """
+
     codes: tuple[str, ...]
-    names: dict[str, str]  # folded name or code -> ISO3
-    shapes: np.ndarray  # shapely geometries, aligned with codes
+    shapes: np.ndarray
     tree: shapely.STRtree
+    spellings: dict[tuple[SpellingKind, str], str]
 
     def resolve(self, text: str) -> str | None:
-        """ISO3 for a code (ISO3/ISO2 we know) or a country name; None when unknown."""
-        return self.names.get(fold_text(text.strip())) if text and text.strip() else None
+        """ISO alpha-3 for a country code or name; None when unknown or empty.
+
+        Codes are tried first — alpha-3, numeric ISO 3166 (``604``, ``604.0``), alpha-2 except
+        ``NA`` — then names in any case and accent (ISO English/Spanish, Natural Earth, ACLED,
+        UCDP; see ``country_names.csv``).
+        """
+        text = (text or "").strip()
+        if not text:
+            return None
+        if _NUMERIC_CODE.fullmatch(text):
+            return self.spellings.get((SpellingKind.NUMERIC, code_key(SpellingKind.NUMERIC, text)))
+        if text.isascii() and text.isalpha() and len(text) in (2, 3):
+            kind = SpellingKind.ALPHA3 if len(text) == 3 else SpellingKind.ALPHA2
+            found = self.spellings.get((kind, code_key(kind, text)))
+            if found:
+                return found
+        return self.spellings.get((SpellingKind.NAME, spelling_key(text)))
 
     def countries_at(self, longitude: float, latitude: float, tolerance: float = 0.0) -> tuple[str, ...]:
         """ISO3 codes of the countries containing the point (within ``tolerance`` degrees)."""
@@ -55,22 +115,104 @@ class CountryIndex:
             hits = self.tree.query(point, predicate="intersects")
         return tuple(sorted(self.codes[i] for i in hits))
 
+    def locate(self, longitudes: Sequence[float], latitudes: Sequence[float],
+               tolerance: float = BORDER_TOLERANCE_DEG) -> list[str]:
+        """The country each point is in: the one whose outline contains it, else the nearest
+        within ``tolerance`` degrees, else ``""`` (at sea). Vectorised over all points.
+
+        Parameters
+        ----------
+        longitudes, latitudes
+            WGS84 degrees, aligned.
+        tolerance
+            How far off an outline (degrees) a point still counts as in that country.
+
+        Returns
+        -------
+        list[str]
+            ISO alpha-3 per point, ``""`` where no country is within ``tolerance``. A point on a
+            shared border goes to the first code alphabetically, so the answer never depends on
+            order.
+        """
+        points = shapely.points(np.asarray(longitudes, dtype=float), np.asarray(latitudes, dtype=float))
+        found = [""] * len(points)
+        point_index, shape_index = self.tree.query(points, predicate="intersects")
+        hits = np.bincount(point_index, minlength=len(points))
+        for p, s in zip(point_index.tolist(), shape_index.tolist()):
+            if hits[p] == 1:
+                found[p] = self.codes[s]
+        unsettled = np.flatnonzero(hits != 1)
+        if not len(unsettled) or not tolerance:
+            return found
+        near_point, near_shape = self.tree.query(points[unsettled], predicate="dwithin", distance=tolerance)
+        distances = shapely.distance(points[unsettled][near_point], self.shapes[near_shape])
+        best: dict[int, tuple[float, str]] = {}
+        for p, s, d in zip(near_point.tolist(), near_shape.tolist(), distances.tolist()):
+            candidate = (d, self.codes[s])
+            if p not in best or candidate < best[p]:
+                best[p] = candidate
+        for p, (_, code) in best.items():
+            found[int(unsettled[p])] = code
+        return found
+
+    def near(self, countries: Sequence[str], longitudes: Sequence[float], latitudes: Sequence[float],
+             tolerance: float = BORDER_TOLERANCE_DEG) -> list[bool]:
+        """Whether each point lies within ``tolerance`` degrees of its country's outline.
+
+        ``True`` where the country is empty or has no outline here (a territory too small for
+        the base map): nothing to check against.
+        """
+        index_of = {code: i for i, code in enumerate(self.codes)}
+        out = [True] * len(countries)
+        rows = [i for i, c in enumerate(countries) if c in index_of]
+        if rows:
+            points = shapely.points(np.asarray(longitudes, dtype=float)[rows],
+                                    np.asarray(latitudes, dtype=float)[rows])
+            shapes = self.shapes[[index_of[countries[i]] for i in rows]]
+            for i, ok in zip(rows, shapely.dwithin(points, shapes, tolerance).tolist()):
+                out[i] = ok
+        return out
+
+
+def read_spellings(path: Path = COUNTRY_NAMES_PATH) -> dict[tuple[SpellingKind, str], str]:
+    """The name table as ``(kind, key)`` → ISO alpha-3.
+
+    Parameters
+    ----------
+    path
+        A CSV with columns ``iso3, kind, spelling, source`` (``kind`` a :class:`SpellingKind`).
+
+    Returns
+    -------
+    dict
+        Keys made by :func:`code_key` for codes and :func:`spelling_key` for names.
+
+    Raises
+    ------
+    ValueError
+        When one spelling names two countries (the table must stay unambiguous).
+    """
+    spellings: dict[tuple[SpellingKind, str], str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            kind = SpellingKind(row["kind"])
+            key = spelling_key(row["spelling"]) if kind is SpellingKind.NAME else code_key(kind, row["spelling"])
+            if kind is SpellingKind.ALPHA2 and key in ALPHA2_NOT_READ:
+                continue
+            if spellings.setdefault((kind, key), row["iso3"]) != row["iso3"]:
+                raise ValueError(f"{path.name} line {line}: '{row['spelling']}' names both "
+                                 f"{spellings[(kind, key)]} and {row['iso3']}")
+    return spellings
+
 
 @cache
-def country_index(path: Path = COUNTRIES_PATH) -> CountryIndex:
+def country_index(path: Path = COUNTRIES_PATH, names_path: Path = COUNTRY_NAMES_PATH) -> CountryIndex:
+    """The bundled outlines and name table, read once per process."""
     collection = json.loads(path.read_text(encoding="utf-8"))
-    codes: list[str] = []
-    shapes = []
-    names: dict[str, str] = {}
-    for feature in collection["features"]:
-        code = feature["properties"]["iso3"]
-        codes.append(code)
-        shapes.append(shapely.geometry.shape(feature["geometry"]))
-        names[fold_text(feature["properties"]["name"])] = code
-        names[fold_text(code)] = code
-    for code, extra in EXTRA_NAMES.items():
-        for name in extra:
-            names[fold_text(name)] = code
-        names[fold_text(code)] = code
-    geometries = np.array(shapes, dtype=object)
-    return CountryIndex(tuple(codes), names, geometries, shapely.STRtree(geometries))
+    codes = tuple(feature["properties"]["iso3"] for feature in collection["features"])
+    shapes = np.array([shapely.geometry.shape(feature["geometry"]) for feature in collection["features"]],
+                      dtype=object)
+    spellings = read_spellings(names_path)
+    for code in codes:  # an outline's own code always resolves
+        spellings.setdefault((SpellingKind.ALPHA3, code), code)
+    return CountryIndex(codes, shapes, shapely.STRtree(shapes), spellings)

@@ -13,7 +13,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import shapely
 
 from ..actors import group_actors
 from ..countries import BORDER_TOLERANCE_DEG, CountryIndex
@@ -134,38 +133,47 @@ class Normaliser:
         return result
 
     def _check_countries(self, records: list[dict[str, object]], rows: list[int]) -> list[RowProblem]:
-        """Fill missing countries from the coordinates and warn where a point lies outside its
-        declared country — one spatial query for all rows, not one per row."""
+        """Fill missing countries from the coordinates and warn where a point is at sea or lies
+        off its declared country — vectorised spatial queries over all rows, not one per row.
+
+        A point counts as in a country inside its outline or within ``BORDER_TOLERANCE_DEG`` of
+        it (borders, coasts, ports); a country is filled from the coordinates only where the row
+        declares none, and "at sea" means farther than the tolerance from any land.
+        """
         if not records:
             return []
-        points = shapely.points([r["longitude"] for r in records], [r["latitude"] for r in records])
-        row_index, country_index = self.countries.tree.query(points, predicate="dwithin",
-                                                             distance=BORDER_TOLERANCE_DEG)
-        inside: list[set[str]] = [set() for _ in records]
-        for i, c in zip(row_index.tolist(), country_index.tolist()):
-            inside[i].add(self.countries.codes[c])
+        longitudes = [r["longitude"] for r in records]
+        latitudes = [r["latitude"] for r in records]
+        located = self.countries.locate(longitudes, latitudes, BORDER_TOLERANCE_DEG)
+        near_declared = self.countries.near([str(r["country"]) for r in records], longitudes, latitudes,
+                                            BORDER_TOLERANCE_DEG)
         warnings = []
-        for record, row, found in zip(records, rows, inside):
+        for record, row, found, near in zip(records, rows, located, near_declared):
             latitude, longitude, country = record["latitude"], record["longitude"], record["country"]
-            if found and country and country not in found:
-                warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} lies in "
-                                                            f"{'/'.join(sorted(found))}, not in {country}"
-                                                            f"{self._swap_hint(latitude, longitude)}"))
-            elif not found and record["geo_precision"] != GeoPrecision.COUNTRY:
+            if not found and record["geo_precision"] != GeoPrecision.COUNTRY:
                 where = f" in {country}" if country else ""
                 warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} is not on land{where} "
-                                                            "(at sea or far off any border)"
-                                                            f"{self._swap_hint(latitude, longitude)}"))
+                                                            f"(at sea, over {BORDER_TOLERANCE_DEG:g}° off any coast)"
+                                                            f"{self._swap_hint(latitude, longitude, country)}"))
+            elif found and country and not near:
+                warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} lies in {found}, "
+                                                            f"not in {country}"
+                                                            f"{self._swap_hint(latitude, longitude, country)}"))
             if not country:
-                record["country"] = next(iter(found)) if len(found) == 1 else ""
+                record["country"] = found
         return warnings
 
-    def _swap_hint(self, latitude: float, longitude: float) -> str:
-        """A hint when the point lands in a country with latitude and longitude exchanged."""
+    def _swap_hint(self, latitude: float, longitude: float, declared: object = "") -> str:
+        """A hint when exchanging latitude and longitude would put the point where it belongs:
+        in (or within the tolerance of) the declared country, or, with none declared, on land."""
         if not -90 <= longitude <= 90:
             return ""
-        swapped = self.countries.countries_at(latitude, longitude, BORDER_TOLERANCE_DEG)
-        return f" — with latitude and longitude swapped it would be in {'/'.join(swapped)}" if swapped else ""
+        if declared:
+            fits = self.countries.near([str(declared)], [latitude], [longitude], BORDER_TOLERANCE_DEG)[0]
+            swapped = str(declared) if fits and str(declared) in self.countries.codes else ""
+        else:
+            swapped = self.countries.locate([latitude], [longitude], tolerance=0.0)[0]
+        return f" — with latitude and longitude swapped it would be in {swapped}" if swapped else ""
 
     def _row(self, candidate: Candidate, warnings: list[RowProblem]) -> dict[str, object]:
         values = candidate.values
