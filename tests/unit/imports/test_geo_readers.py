@@ -587,9 +587,9 @@ def test_kml007_refusals(data, reason):
     assert reason in refused.value.reason
 
 
-def test_kml008_no_placemarks_reads_nothing():
-    result = read_kml(f'<kml xmlns="{KML_NS}"><Document/></kml>'.encode(), LIMITS, deadline())
-    assert (result.rows_read, result.candidates, result.rejected) == (0, [], [])
+def test_kml008_no_placemarks_is_refused_saying_so():
+    with pytest.raises(ImportRefused, match="holds no placemarks"):
+        read_kml(f'<kml xmlns="{KML_NS}"><Document/></kml>'.encode(), LIMITS, deadline())
 
 
 def test_kml009_html_description_to_text():
