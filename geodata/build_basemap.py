@@ -14,7 +14,9 @@ committed outputs.  Node/npm is needed only to run this script.
 
 Outputs (all WGS84 / EPSG:4326, coordinates rounded to 4 decimals):
 
-* assets/basemap/countries.geojson    countries (Americas, Europe, Africa; clipped to lon -170..45)
+* assets/basemap/countries.geojson    countries of the whole world (finer over the Americas, Europe, Africa)
+* dashboard/data/country_names.csv    codes and spellings of every country, with their sources
+* dashboard/i18n/catalogs/country_names.py  country.<ISO3> labels, English and Spanish
 * assets/basemap/departments.geojson  Peru + Bolivia first-level divisions
 * assets/basemap/rivers.geojson       rivers (unnamed), lon -82..-57, lat -24..0
 * geodata/regions.geojson             VRAEM (approximate), departments, Callao port area
@@ -1128,6 +1130,7 @@ def main(argv=None) -> int:
 
     for p in (
         "assets/basemap/countries.geojson",
+        "dashboard/data/country_names.csv",
         "assets/basemap/departments.geojson",
         "assets/basemap/rivers.geojson",
         "geodata/regions.geojson",
