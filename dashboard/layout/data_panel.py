@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.data.imports.report import ImportReport, ProblemGroup
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds
 from dashboard.state.context import AppContext
 
-REPORT_ROWS_SHOWN = 100  # the rest is in the downloadable CSV
+REPORT_GROUPS_SHOWN = 100  # kinds of problem listed; every row is in the downloadable CSV
 UPLOAD_POLL_MS = 1000  # how often the page asks what became of an upload
 UPLOAD_POLL_MAX = 1800  # polls per upload (half an hour): room for a slow send and a long import
 
@@ -103,15 +104,25 @@ def build_upload_missing(lang: str, key: str = "data.upload_missing") -> list:
     return [html.P(translate(key, lang), className="report-bad")]
 
 
-def _problem_table(title_key: str, problems: list[dict], lang: str, css: str) -> html.Details:
-    head = html.Tr([html.Th(translate(f"data.col_{c}", lang)) for c in ("row", "field", "reason")])
-    # Row 0 is the file as a whole (its encoding, its date order, an ignored layer).
-    body = [html.Tr([html.Td(p["row"] or translate("data.whole_file", lang)), html.Td(p["field"]),
-                     html.Td(p["reason"])])
-            for p in problems[:REPORT_ROWS_SHOWN]]
-    more = len(problems) - REPORT_ROWS_SHOWN
+def _group_cells(group: ProblemGroup, lang: str) -> list:
+    """Count, first rows, field and the example reason of one group of alike problems."""
+    if group.whole_file:
+        rows = translate("data.whole_file", lang)
+    else:
+        rows = ", ".join(format_number(row, lang) for row in group.rows)
+        rows += ", …" if group.count > len(group.rows) else ""
+    reason = group.example.reason if group.alike else translate(
+        "data.report_example", lang, row=format_number(group.example.row, lang), reason=group.example.reason)
+    return [html.Td(format_number(group.count, lang)), html.Td(rows), html.Td(group.field), html.Td(reason)]
+
+
+def _problem_table(title_key: str, groups: list[ProblemGroup], total: int, lang: str, css: str) -> html.Details:
+    """Problems grouped by field and reason: one line per kind of problem, never one per row."""
+    head = html.Tr([html.Th(translate(f"data.col_{c}", lang)) for c in ("count", "first_rows", "field", "reason")])
+    body = [html.Tr(_group_cells(group, lang)) for group in groups[:REPORT_GROUPS_SHOWN]]
+    more = len(groups) - REPORT_GROUPS_SHOWN
     return html.Details([
-        html.Summary(f"{translate(title_key, lang)} ({format_number(len(problems), lang)})"),
+        html.Summary(f"{translate(title_key, lang)} ({format_number(total, lang)})"),
         html.Table([html.Thead(head), html.Tbody(body)], className=f"problem-table {css}"),
         html.P(translate("data.more", lang, count=format_number(more, lang))) if more > 0 else None,
     ], open=True, className="problem-details")
@@ -121,6 +132,7 @@ def build_report(report: dict | None, lang: str) -> list:
     """The report of one import: summary, what happens next, rejected rows and warnings."""
     if not report:
         return []
+    parsed = ImportReport.from_dict(report)
     if report.get("refused"):
         outcome = html.P(translate("data.report_refused", lang, reason=report["refused"]), className="report-bad")
         summary = None
@@ -138,13 +150,16 @@ def build_report(report: dict | None, lang: str) -> list:
             key = "data.report_already" if report.get("already_imported") else "data.report_selected"
             outcome = html.P(translate(key, lang, dataset=report["name"] or report["dataset_id"]),
                              className="report-good")
-        else:
-            outcome = html.P(translate("data.report_none", lang), className="report-bad")
+        elif parsed.empty_cause is not None:  # always say why nothing was kept, even with no row-level reason
+            outcome = html.P(translate(f"data.report_none_{parsed.empty_cause}", lang,
+                                       read=format_number(parsed.read, lang)), className="report-bad")
+        else:  # rows were kept but not stored (an import that was never saved)
+            outcome = None
     tables = [
-        _problem_table("data.rejected", report.get("rejected_rows", []), lang, "rejected")
-        if report.get("rejected_rows") else None,
-        _problem_table("data.warnings", report.get("warnings", []), lang, "warnings")
-        if report.get("warnings") else None,
+        _problem_table("data.rejected", parsed.rejected_groups(), len(parsed.rejected), lang, "rejected")
+        if parsed.rejected else None,
+        _problem_table("data.warnings", parsed.warning_groups(), len(parsed.warnings), lang, "warnings")
+        if parsed.warnings else None,
     ]
     return [html.Div([
         html.Div([

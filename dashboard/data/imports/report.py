@@ -1,13 +1,128 @@
-"""The validation report of one import: what was read, kept, rejected and doubted, and why."""
+"""The validation report of one import: what was read, kept, rejected and doubted, and why.
+
+A real file repeats the same problem on thousands of rows ("'9-May-20' is not a date …" on every
+row of an old ACLED export, "no source given" on every row of a KML). People read the report
+grouped: one line per kind of problem, with its count, one example (with its value) and the first
+rows. The full per-row list stays in ``to_csv`` and ``to_dict`` (the CLI's ``--json``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 from ..cells import neutralise_csv_cell as neutralise_cell
 from .base import RowProblem
+
+FIRST_ROWS_SHOWN = 5  # rows listed per group of alike problems; the rest are counted
+
+# A quoted value ('9-May-20', "NA", “x”), not an apostrophe inside a word ("importer's").
+_QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|“[^”]*”|‘[^’]*’")
+_NUMBER = re.compile(r"[-+−]?\d+(?:[,.]\d+)*")  # "5,071", "-73.8", not a trailing comma
+
+
+class ProblemKind(StrEnum):
+    REJECTED = "rejected"  # the row was not imported
+    WARNING = "warning"  # the row was imported; something about it is doubtful
+
+
+class EmptyCause(StrEnum):
+    """Why an import kept no row, so a report never says "see below" with nothing below."""
+
+    REFUSED = "refused"  # the whole file was refused (``ImportReport.refused`` says why)
+    NO_ROWS = "no_rows"  # the file held no rows, features or placemarks at all
+    ALL_REJECTED = "all_rejected"  # every row was rejected; the grouped reasons say why
+    UNEXPLAINED = "unexplained"  # rows were read, none kept, and no row-level reason was recorded
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Problems of one kind, field and reason (values aside), as one line of a report.
+
+    ``example`` is the first problem of the group, with its value; ``alike`` is true when every
+    problem of the group gave exactly that reason. ``rows`` are the first rows, in file order.
+    """
+
+    kind: ProblemKind
+    field: str
+    pattern: str
+    example: RowProblem
+    count: int
+    rows: tuple[int, ...]
+    alike: bool
+
+    @property
+    def whole_file(self) -> bool:
+        """Row 0 is the file as a whole (its encoding, its date order, an ignored layer)."""
+        return self.rows == (0,)
+
+
+def reason_pattern(reason: str) -> str:
+    """A reason with its quoted values and numbers blanked, so alike reasons compare equal.
+
+    Parameters
+    ----------
+    reason
+        One problem's reason, e.g. ``"'9-May-20' is not a date this importer reads"``.
+
+    Returns
+    -------
+    str
+        ``"'…' is not a date this importer reads"``; numbers become ``#``.
+    """
+    return _NUMBER.sub("#", _QUOTED.sub("'…'", reason))
+
+
+def group_problems(problems: Iterable[RowProblem], kind: ProblemKind | str) -> list[ProblemGroup]:
+    """Group problems by field and reason pattern.
+
+    Parameters
+    ----------
+    problems
+        Rejections or warnings of one report, in the order the importer found them.
+    kind
+        What they are (rejected rows or warnings on kept rows).
+
+    Returns
+    -------
+    list of ProblemGroup
+        Whole-file groups first, then the largest groups first (ties: the earliest row first).
+    """
+    members: dict[tuple[str, str], list[RowProblem]] = {}
+    for problem in problems:
+        members.setdefault((problem.field, reason_pattern(problem.reason)), []).append(problem)
+    groups = []
+    for (field_name, pattern), found in members.items():
+        rows = sorted({p.row for p in found})
+        groups.append(ProblemGroup(
+            kind=ProblemKind(kind), field=field_name, pattern=pattern, example=found[0], count=len(found),
+            rows=tuple(rows[:FIRST_ROWS_SHOWN]), alike=all(p.reason == found[0].reason for p in found)))
+    return sorted(groups, key=lambda g: (not g.whole_file, -g.count, g.rows[0]))
+
+
+def describe_group(group: ProblemGroup) -> str:
+    """One plain-English line for a group (the command line's report).
+
+    ``rejected: row 6, field 'event_date': '31/02/2020' is not a date …`` for one problem;
+    ``rejected: 5,071 rows, field 'event_date', e.g. row 2: '9-May-20' is not a date … — rows 2,
+    3, 4, 5, 6, …`` for many (``e.g.`` when the value differs from row to row).
+    """
+    if group.whole_file:
+        where = "whole file"
+    elif group.count == 1:
+        where = f"row {group.rows[0]}"
+    else:
+        where = f"{group.count:,} rows"
+    example = "" if group.alike else f", e.g. row {group.example.row}"  # the value differs by row
+    line = f"  {group.kind}: {where}, field '{group.field}'{example}: {group.example.reason}"
+    if group.count > 1 and not group.whole_file:
+        shown = ", ".join(str(row) for row in group.rows)
+        line += f" — rows {shown}" + (", …" if group.count > len(group.rows) else "")
+    return line
 
 
 @dataclass
@@ -32,6 +147,25 @@ class ImportReport:
     @property
     def imported(self) -> bool:
         return self.accepted > 0 and not self.refused
+
+    @property
+    def empty_cause(self) -> EmptyCause | None:
+        """Why nothing was kept (``None`` when some row was)."""
+        if self.refused:
+            return EmptyCause.REFUSED
+        if self.accepted > 0:
+            return None
+        if self.rejected:
+            return EmptyCause.ALL_REJECTED
+        return EmptyCause.NO_ROWS if self.read == 0 else EmptyCause.UNEXPLAINED
+
+    def rejected_groups(self) -> list[ProblemGroup]:
+        """Rejections grouped by field and reason (see :func:`group_problems`)."""
+        return group_problems(self.rejected, ProblemKind.REJECTED)
+
+    def warning_groups(self) -> list[ProblemGroup]:
+        """Warnings grouped by field and reason (see :func:`group_problems`)."""
+        return group_problems(self.warnings, ProblemKind.WARNING)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -78,23 +212,35 @@ class ImportReport:
         return buffer.getvalue()
 
     def summary_lines(self, limit: int = 20) -> list[str]:
-        """Plain-text report for the command line."""
+        """Plain-text report for the command line: counts, why nothing was kept, grouped problems.
+
+        ``limit`` is the number of groups shown per kind; ``--json`` and the CSV keep every row.
+        """
         if self.refused:
             return [f"{self.file_name}: refused — {self.refused}"]
         lines = [
-            f"{self.file_name} ({self.format}): read {self.read} rows, accepted {self.accepted}, "
-            f"rejected {self.rejected_rows}, warnings {len(self.warnings)}"
-            + (f", geocoded {self.geocoded}" if self.geocoded else ""),
+            f"{self.file_name} ({self.format}): read {self.read:,} rows, accepted {self.accepted:,}, "
+            f"rejected {self.rejected_rows:,}, warnings {len(self.warnings):,}"
+            + (f", geocoded {self.geocoded:,}" if self.geocoded else ""),
         ]
+        if self.empty_cause is not None:
+            lines.append(f"nothing imported: {EMPTY_CAUSE_TEXT[self.empty_cause]}")
         if self.dataset_id:
             lines.append(f"dataset: {self.dataset_id}" + (" (already imported)" if self.already_imported else ""))
         if self.duplicates:
             lines.append(f"{self.duplicates} rows may report events already in another dataset "
                          "(kept; shown side by side in the app)")
-        for kind, problems in (("rejected", self.rejected), ("warning", self.warnings)):
-            for problem in problems[:limit]:
-                where = f"row {problem.row}" if problem.row else "whole file"
-                lines.append(f"  {kind}: {where}, field '{problem.field}': {problem.reason}")
-            if len(problems) > limit:
-                lines.append(f"  … and {len(problems) - limit} more {kind} (see --json)")
+        for kind, groups in ((ProblemKind.REJECTED, self.rejected_groups()),
+                             (ProblemKind.WARNING, self.warning_groups())):
+            lines.extend(describe_group(group) for group in groups[:limit])
+            if len(groups) > limit:
+                lines.append(f"  … and {len(groups) - limit} more kinds of {kind} (--json lists every row)")
         return lines
+
+
+EMPTY_CAUSE_TEXT = {
+    EmptyCause.REFUSED: "the file was refused",
+    EmptyCause.NO_ROWS: "the file holds no rows, features or placemarks to read",
+    EmptyCause.ALL_REJECTED: "every row was rejected, for the reasons below",
+    EmptyCause.UNEXPLAINED: "rows were read but none was kept, and no reason was recorded (please report this file)",
+}
