@@ -36,7 +36,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -63,7 +63,7 @@ from .base import (
 from .columns import candidate_values_from_fields, field_for_column
 from .detect import is_geopackage
 from .ucdp import GED_CORE_COLUMNS, column_names, matches_ged_columns, missing_ged_columns, ucdp_values
-from .values import decode_text
+from .values import decide_date_order, decode_text
 
 CHECK_EVERY = 200
 WGS84_EPSG = 4326
@@ -249,6 +249,7 @@ class AttributeMapper:
 
     layout: AttributeLayout
     limits: ImportLimits
+    day_first: bool = True  # for a generic layer's numeric dates (GED and ACLED write ISO dates)
 
     def values(self, fields: Mapping[str, object]) -> FieldValues:
         """Candidate values and ``(field, reason)`` problems of one feature's attributes."""
@@ -256,7 +257,7 @@ class AttributeMapper:
             return ucdp_values(_by_column_name(fields), self.limits)
         if self.layout is AttributeLayout.ACLED:
             return acled_values(_by_column_name(fields), self.limits)
-        return candidate_values_from_fields(fields, self.limits)
+        return candidate_values_from_fields(fields, self.limits, day_first=self.day_first)
 
 
 def _by_column_name(fields: Mapping[str, object]) -> dict[str, object]:
@@ -264,7 +265,9 @@ def _by_column_name(fields: Mapping[str, object]) -> dict[str, object]:
     return dict(zip(column_names(list(fields)), fields.values()))
 
 
-def attribute_mapper(names: Iterable[str], limits: ImportLimits) -> tuple[AttributeMapper, list[RowProblem]]:
+def attribute_mapper(
+    names: Iterable[str], limits: ImportLimits, values_of: Callable[[str], Iterable[object]]
+) -> tuple[AttributeMapper, list[RowProblem]]:
     """The mapper for a layer whose attributes are ``names``, and what the report should say.
 
     Parameters
@@ -273,13 +276,16 @@ def attribute_mapper(names: Iterable[str], limits: ImportLimits) -> tuple[Attrib
         Every attribute name of the layer (for GeoJSON, of any feature).
     limits
         Passed on to the value readers.
+    values_of
+        The values of one attribute over all features: a generic layer's date order (day or
+        month first) is decided from its date attributes only, never from notes.
 
     Returns
     -------
     mapper, notes
         A GED or ACLED layer is mapped as that source's CSV and noted once for the file; a layer
         that has ``type_of_violence`` but not all of GED's core columns is read as a generic
-        file, and the note names the missing columns.
+        file, and the note names the missing columns. A doubtful date order is noted once.
     """
     names = [str(name) for name in names]
     if matches_acled_header(names):
@@ -293,7 +299,18 @@ def attribute_mapper(names: Iterable[str], limits: ImportLimits) -> tuple[Attrib
             notes.append(RowProblem(0, "file", f"the attributes look like UCDP GED but lack {missing} "
                                                f"(GED needs {', '.join(sorted(GED_CORE_COLUMNS))}): "
                                                "read by the usual column names instead"))
+        day_first, order_note = _date_order(names, values_of)
+        if order_note:
+            notes.append(order_note)
+        return AttributeMapper(layout, limits, day_first), notes
     return AttributeMapper(layout, limits), notes
+
+
+def _date_order(names: list[str], values_of: Callable[[str], Iterable[object]]) -> tuple[bool, RowProblem | None]:
+    date_names = [name for name in names if field_for_column(name) in ("event_date", "date_end")]
+    texts = [value for name in date_names for value in values_of(name) if isinstance(value, str)]
+    day_first, warning = decide_date_order(texts)
+    return day_first, (RowProblem(0, date_names[0], warning) if warning else None)
 
 
 def _layout_note(layout: AttributeLayout) -> RowProblem:
@@ -422,7 +439,7 @@ def read_geojson(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadR
     result = ReadResult(format=Format.GEOJSON)
     if encoding_warning:
         result.warnings.append(RowProblem(0, "file", encoding_warning))
-    mapper, notes = attribute_mapper(_property_names(features), limits)
+    mapper, notes = attribute_mapper(_property_names(features), limits, lambda name: _property_values(features, name))
     result.warnings.extend(notes)
     for number, feature in enumerate(features, start=1):
         if number % CHECK_EVERY == 0:
@@ -436,6 +453,13 @@ def read_geojson(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadR
         candidate_from(number, properties, place, limits, result, mapper=mapper,
                        feature_id=feature_id_text(feature.get("id")))
     return result
+
+
+def _property_values(features: list, name: str) -> Iterable[object]:
+    for feature in features:
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(properties, dict):
+            yield properties.get(name)
 
 
 def _property_names(features: list) -> list[str]:
@@ -647,7 +671,8 @@ def _read_gpkg_file(path: str, limits: ImportLimits, deadline: Deadline) -> Read
             RowProblem(0, "geometry", "the layer has no CRS; coordinates read as longitude/latitude")
         )
     transformer = wgs84_transformer(crs)
-    mapper, notes = attribute_mapper(names, limits)
+    column_of = dict(zip(names, columns))
+    mapper, notes = attribute_mapper(names, limits, lambda name: map(_plain, column_of[name]))
     result.warnings.extend(notes)
     for index in range(len(fids)):
         number = index + 1

@@ -40,6 +40,7 @@ from .geofile import (
     CHECK_EVERY,
     Place,
     RowRejected,
+    attribute_mapper,
     candidate_from,
     check_fields,
     check_row_count,
@@ -118,6 +119,7 @@ def read_kml(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResul
         ) from None
     if not reader.saw_kml:
         raise ImportRefused("an XML document without a <kml> element")
+    reader.map_placemarks()
     result = reader.result
     if result.rows_read == 0:
         raise ImportRefused(network_link_reason(reader.links) if reader.links else NO_PLACEMARK_REASON)
@@ -278,6 +280,7 @@ class _PlacemarkReader:
         self.builder: TreeBuilder | None = None
         self.depth = 0
         self.links = NetworkLinks()
+        self.pending: list[_ReadPlacemark] = []
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         namespace, local = _split(tag)
@@ -321,13 +324,37 @@ class _PlacemarkReader:
         except RowRejected as problem:
             result.rejected.append(RowProblem(number, problem.field, problem.reason))
             return
-        before = len(result.candidates)
-        candidate_from(number, fields, place, self.limits, result,
-                       feature_id=feature_id_text(placemark.get("id")))
-        if len(result.candidates) > before:
-            values = result.candidates[-1].values
-            for name, value in dates.items():
-                values.setdefault(name, value)
+        self.pending.append(_ReadPlacemark(number, fields, dates, place, feature_id_text(placemark.get("id"))))
+
+    def map_placemarks(self) -> None:
+        """Map every read placemark, once all are known: the layout and the date order need them all."""
+        names = list(dict.fromkeys(name for placemark in self.pending for name in placemark.fields))
+        mapper, notes = attribute_mapper(
+            names, self.limits, lambda name: (placemark.fields.get(name) for placemark in self.pending))
+        result = self.result
+        result.warnings.extend(notes)
+        for index, placemark in enumerate(self.pending, start=1):
+            if index % CHECK_EVERY == 0:
+                self.deadline.check()
+            before = len(result.candidates)
+            candidate_from(placemark.number, placemark.fields, placemark.place, self.limits, result,
+                           mapper=mapper, feature_id=placemark.feature_id)
+            if len(result.candidates) > before:
+                values = result.candidates[-1].values
+                for name, value in placemark.dates.items():
+                    values.setdefault(name, value)
+        self.pending = []
+
+
+@dataclass
+class _ReadPlacemark:
+    """A placemark's attributes, TimeStamp/TimeSpan dates, place and id, before mapping."""
+
+    number: int
+    fields: dict[str, object]
+    dates: dict[str, object]
+    place: Place | None
+    feature_id: str | None
 
 
 def _network_link_href(link: Element) -> str:

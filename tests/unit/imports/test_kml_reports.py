@@ -10,6 +10,7 @@ import io
 import socket
 import urllib.request
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,36 @@ def test_ged106_a_quoted_link_is_bounded_and_printable(length, cut):
     reason = import_bytes(document(link(written)), "long.kml").report.refused
     quoted = reason.removeprefix("this KML only links to another file at ").split(" (NetworkLink)")[0]
     assert quoted == (href[:MAX_HREF_CHARS] + "…" if cut else href)
+
+
+def simple_data(**columns: object) -> str:
+    return "".join(f'<SimpleData name="{name}">{value}</SimpleData>' for name, value in columns.items())
+
+
+def test_ged107_ged_columns_in_kml_extended_data_map_as_ged():
+    # ogr2ogr -f KML writes a layer's columns as SchemaData/SimpleData: GED stays GED
+    columns = simple_data(id=900008, type_of_violence=1, side_a="Government of Peru", side_b="Sendero Luminoso",
+                          date_start="2005-12-20", date_end="2005-12-20", date_prec=1, where_prec=2, best=8,
+                          low=8, high=8, adm_1="Huánuco department", region="Americas", country="Peru",
+                          where_coordinates="Aucayacu town")
+    placemark = (f'<Placemark id="fid-1"><name>900008</name><ExtendedData><SchemaData schemaUrl="#GEDEvent">'
+                 f"{columns}</SchemaData></ExtendedData><Point><coordinates>-76.08,-9.0</coordinates></Point></Placemark>")
+    outcome = import_bytes(document(placemark), "ged.kml")
+    assert outcome.report.accepted == 1
+    row = outcome.events.iloc[0]
+    assert (row["source_event_id"], row["event_type"], row["actors"]) == (
+        "900008", "armed_clash", ("Government of Peru", "Sendero Luminoso"))
+    assert (row["fatalities"], row["admin1"], row["geo_precision"], row["country"]) == (
+        8.0, "Huánuco department", "town", "PER")
+
+
+def test_ged108_kml_date_order_comes_from_the_date_field_only():
+    def placemark(when: str, notes: str) -> str:
+        return (f"<Placemark><name>Test place</name><ExtendedData><Data name=\"date\"><value>{when}</value></Data>"
+                f"<Data name=\"notes\"><value>{notes}</value></Data></ExtendedData>"
+                "<Point><coordinates>-74.15,-12.75</coordinates></Point></Placemark>")
+
+    outcome = import_bytes(document(placemark("03/18/2020", "TEST ROW seen 25/12/2019"),
+                                    placemark("03/04/2020", "TEST ROW")), "dates.kml")
+    assert list(outcome.events["event_date"]) == [date(2020, 3, 18), date(2020, 3, 4)]
+    assert [w.row for w in outcome.report.warnings if w.field == "date"] == [0]

@@ -264,3 +264,14 @@ def test_ged014_a_feature_id_over_the_field_limit_rejects_its_row(extra, accepte
         [problem] = outcome.report.rejected
         assert (problem.row, problem.field) == (1, "feature id")
         assert SETTING_OF_LIMIT["max_field_chars"] in problem.reason
+
+
+def test_ged015_a_generic_layers_date_order_comes_from_its_date_property_only():
+    features = [
+        point_feature({"date": "03/18/2020", "name": "Test place A", "notes": "seen 25/12/2019 (TEST ROW)"}),
+        point_feature({"date": "03/04/2020", "name": "Test place B", "notes": "TEST ROW"}),
+    ]
+    outcome = import_bytes(json.dumps({"type": "FeatureCollection", "features": features}).encode(), "dates.geojson")
+    assert list(outcome.events["event_date"]) == [date(2020, 3, 18), date(2020, 3, 4)]  # month first
+    [note] = [w for w in outcome.report.warnings if w.field == "date"]
+    assert note.row == 0 and "month first" in note.reason
