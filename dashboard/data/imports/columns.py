@@ -112,9 +112,11 @@ def split_actors(*texts: str | None) -> tuple[str, ...]:
     """Distinct actor names, in order, from ';'-separated cells; a missing value (``NA``) is no actor."""
     actors: list[str] = []
     for text in texts:
-        if is_missing(text):
-            continue
-        for part in str(text).split(LIST_SEPARATOR):
+        if not isinstance(text, str):
+            if is_missing(text):
+                continue
+            text = str(text)
+        for part in text.split(LIST_SEPARATOR):
             name = part.strip()
             if not is_missing(name) and name not in actors:
                 actors.append(name)
@@ -260,15 +262,15 @@ def candidate_values_from_fields(
     chosen: dict[str, tuple[int, str, object]] = {}  # field → (alias rank, column name, value)
     actor_texts: list[str] = []
     for name, value in fields.items():
-        if is_missing(value):
-            continue
         if isinstance(value, str):
-            value = reader.text(name, value)
+            value = reader.text(name, value)  # "" when missing
+        elif is_missing(value):
+            continue
         field_name = field_for_column(name)
-        if field_name is None or value is None or value == "":
+        if field_name is None or value == "":
             continue
         if field_name == "actors":
-            actor_texts.append(reader.text(name, value))
+            actor_texts.append(value if isinstance(value, str) else reader.text(name, value))
             continue
         rank = COLUMN_ALIASES[field_name].index(fold_column_name(name))
         if field_name not in chosen or rank < chosen[field_name][0]:
@@ -306,7 +308,8 @@ def candidate_values_from_fields(
     for field_name in ("source_event_id", "original_subtype", "country", "admin1", "admin2", "location",
                        "summary", "source_name", "source_url"):
         if field_name in raw:
-            values[field_name] = reader.text(column[field_name], raw[field_name])
+            value = raw[field_name]  # a text is already stripped and checked
+            values[field_name] = value if isinstance(value, str) else reader.text(column[field_name], value)
 
     for field_name, low, high in (("latitude", -90, 90), ("longitude", -180, 180),
                                   ("fatalities", 0, MAX_FATALITIES), ("quantity_kg", 0, MAX_QUANTITY_KG)):

@@ -92,14 +92,13 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
 
 def is_missing(value: object) -> bool:
     """True for None, a float NaN and any of :data:`MISSING_MARKERS` (ignoring case and spaces)."""
+    if isinstance(value, str):
+        # called for every cell: a long value with no surrounding space is settled by its length
+        if len(value) > _LONGEST_MISSING_MARKER and not (value[0].isspace() or value[-1].isspace()):
+            return False
+        return value.strip().lower() in MISSING_MARKERS
     if value is None:
         return True
-    if isinstance(value, str):
-        if len(value) > _LONGEST_MISSING_MARKER:  # the usual case, a real value: no copy made
-            value = value.strip()
-            if len(value) > _LONGEST_MISSING_MARKER:
-                return False
-        return value.strip().lower() in MISSING_MARKERS
     return isinstance(value, float) and math.isnan(value)
 
 

@@ -258,3 +258,32 @@ def test_dtm013_dates_repeat_so_parsing_a_million_rows_is_cached():
     parsed = [parse_date(text, this_year=THIS_YEAR) for text in texts]
     assert parsed[27] == (D(2020, 5, 28), "day") and parsed[28] == parsed[0]
     assert pd.Series([day for day, _ in parsed]).nunique() == 28
+
+
+def test_dtm014_acled_export_resaved_by_excel_two_digit_years_and_r_na():
+    """An ACLED-layout file as Excel re-saves it (d-mmm-yy dates, CRLF) with R's NA in empty cells.
+
+    Row content from geodata/events.csv (rutas:0008 and rutas:0010), laid out like ACLED's export.
+    """
+    header = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+              "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
+              "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
+              "tags,timestamp")
+    rows = [
+        "TEST1,20-Dec-05,2005,1,Political violence,Battles,Armed clash,Shining Path (Huallaga faction),NA,2,"
+        "National Police of Peru (Aucayacu station),NA,1,12,NA,604,South America,Peru,Huánuco,Leoncio Prado,NA,"
+        "Angashyacu,-9.0,-76.08,1,Segured (AFP),National,NA,8,NA,1700000000",
+        "TEST2,9-Jul-06,2006,1,Strategic developments,Strategic developments,Arrests,"
+        "National Police of Peru (anti-drug police),NA,3,NA,NA,0,30,NA,604,South America,Peru,Junín,Satipo,NA,"
+        "San Ramón de Pangoa,-11.4,-74.45,2,Inforegión,Subnational,NA,0,NA,1700000000",
+    ]
+    outcome = import_bytes("\r\n".join([header, *rows]).encode(), "acled_excel.csv")
+    report, events = outcome.report, outcome.events
+    assert report.format == "acled" and (report.read, report.accepted, report.rejected) == (2, 2, [])
+    assert [str(day) for day in events["event_date"]] == ["2005-12-20", "2006-07-09"]
+    assert events["actors"].tolist() == [
+        ("Shining Path (Huallaga faction)", "National Police of Peru (Aucayacu station)"),
+        ("National Police of Peru (anti-drug police)",),
+    ]
+    assert events["fatalities"].tolist() == [8, 0]
+    assert not any("NA" in str(summary) for summary in events["summary"])
