@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from ..cells import neutralise_csv_cell as neutralise_cell
 from .base import RowProblem
@@ -61,6 +62,7 @@ class ProblemGroup:
         return self.rows == (0,)
 
 
+@lru_cache(maxsize=65_536)  # a file repeats the same few reasons (and values) on many rows
 def reason_pattern(reason: str) -> str:
     """A reason with its quoted values and numbers blanked, so alike reasons compare equal.
 
@@ -92,15 +94,23 @@ def group_problems(problems: Iterable[RowProblem], kind: ProblemKind | str) -> l
     list of ProblemGroup
         Whole-file groups first, then the largest groups first (ties: the earliest row first).
     """
-    members: dict[tuple[str, str], list[RowProblem]] = {}
+    # Same reason first (cheap), then same pattern: the pattern is computed once per distinct reason.
+    # Dicts keep insertion order, so each group's first reason is the first one found.
+    same_reason: dict[tuple[str, str], list[int]] = {}
     for problem in problems:
-        members.setdefault((problem.field, reason_pattern(problem.reason)), []).append(problem)
+        same_reason.setdefault((problem.field, problem.reason), []).append(problem.row)
+    members: dict[tuple[str, str], list[tuple[str, list[int]]]] = {}
+    for (field_name, reason), rows in same_reason.items():
+        members.setdefault((field_name, reason_pattern(reason)), []).append((reason, rows))
     groups = []
-    for (field_name, pattern), found in members.items():
-        rows = sorted({p.row for p in found})
+    for (field_name, pattern), reasons in members.items():
+        first_reason, first_rows = reasons[0]
+        rows = sorted({row for _, found in reasons for row in found})
         groups.append(ProblemGroup(
-            kind=ProblemKind(kind), field=field_name, pattern=pattern, example=found[0], count=len(found),
-            rows=tuple(rows[:FIRST_ROWS_SHOWN]), alike=all(p.reason == found[0].reason for p in found)))
+            kind=ProblemKind(kind), field=field_name, pattern=pattern,
+            example=RowProblem(first_rows[0], field_name, first_reason),
+            count=sum(len(found) for _, found in reasons), rows=tuple(rows[:FIRST_ROWS_SHOWN]),
+            alike=len(reasons) == 1))
     return sorted(groups, key=lambda g: (not g.whole_file, -g.count, g.rows[0]))
 
 
