@@ -134,26 +134,31 @@ class CountryIndex:
             shared border goes to the first code alphabetically, so the answer never depends on
             order.
         """
-        points = shapely.points(np.asarray(longitudes, dtype=float), np.asarray(latitudes, dtype=float))
-        found = [""] * len(points)
-        point_index, shape_index = self.tree.query(points, predicate="intersects")
+        x, y = np.asarray(longitudes, dtype=float), np.asarray(latitudes, dtype=float)
+        points = shapely.points(x, y)
+        codes = np.array(self.codes + ("",), dtype=object)  # index len(self.codes): no country
+        found = np.full(len(points), len(self.codes))
+        # bounding boxes from the tree, then the exact test against the prepared outlines: ten
+        # times faster than the tree's own predicate, which prepares the points instead
+        point_index, shape_index = self.tree.query(points)
+        inside = shapely.intersects(self.shapes[shape_index], points[point_index])
+        point_index, shape_index = point_index[inside], shape_index[inside]
         hits = np.bincount(point_index, minlength=len(points))
-        for p, s in zip(point_index.tolist(), shape_index.tolist()):
-            if hits[p] == 1:
-                found[p] = self.codes[s]
+        alone = hits[point_index] == 1
+        found[point_index[alone]] = shape_index[alone]
         unsettled = np.flatnonzero(hits != 1)
-        if not len(unsettled) or not tolerance:
-            return found
-        near_point, near_shape = self.tree.query(points[unsettled], predicate="dwithin", distance=tolerance)
-        distances = shapely.distance(points[unsettled][near_point], self.shapes[near_shape])
-        best: dict[int, tuple[float, str]] = {}
-        for p, s, d in zip(near_point.tolist(), near_shape.tolist(), distances.tolist()):
-            candidate = (d, self.codes[s])
-            if p not in best or candidate < best[p]:
-                best[p] = candidate
-        for p, (_, code) in best.items():
-            found[int(unsettled[p])] = code
-        return found
+        if len(unsettled) and tolerance:
+            around = shapely.box(x[unsettled] - tolerance, y[unsettled] - tolerance,
+                                 x[unsettled] + tolerance, y[unsettled] + tolerance)
+            near_point, near_shape = self.tree.query(around)
+            close = shapely.dwithin(self.shapes[near_shape], points[unsettled][near_point], tolerance)
+            near_point, near_shape = near_point[close], near_shape[close]
+            distances = shapely.distance(self.shapes[near_shape], points[unsettled][near_point])
+            # nearest first, ties to the first code alphabetically; keep each point's first row
+            order = np.lexsort((codes[near_shape].astype(str), distances, near_point))
+            first = order[np.unique(near_point[order], return_index=True)[1]]
+            found[unsettled[near_point[first]]] = near_shape[first]
+        return codes[found].tolist()
 
     def near(self, countries: Sequence[str], longitudes: Sequence[float], latitudes: Sequence[float],
              tolerance: float = BORDER_TOLERANCE_DEG) -> list[bool]:
@@ -169,7 +174,7 @@ class CountryIndex:
             points = shapely.points(np.asarray(longitudes, dtype=float)[rows],
                                     np.asarray(latitudes, dtype=float)[rows])
             shapes = self.shapes[[index_of[countries[i]] for i in rows]]
-            for i, ok in zip(rows, shapely.dwithin(points, shapes, tolerance).tolist()):
+            for i, ok in zip(rows, shapely.dwithin(shapes, points, tolerance).tolist()):
                 out[i] = ok
         return out
 
@@ -212,6 +217,7 @@ def country_index(path: Path = COUNTRIES_PATH, names_path: Path = COUNTRY_NAMES_
     codes = tuple(feature["properties"]["iso3"] for feature in collection["features"])
     shapes = np.array([shapely.geometry.shape(feature["geometry"]) for feature in collection["features"]],
                       dtype=object)
+    shapely.prepare(shapes)  # point-in-polygon over a whole file
     spellings = read_spellings(names_path)
     for code in codes:  # an outline's own code always resolves
         spellings.setdefault((SpellingKind.ALPHA3, code), code)

@@ -145,8 +145,13 @@ class Normaliser:
         longitudes = [r["longitude"] for r in records]
         latitudes = [r["latitude"] for r in records]
         located = self.countries.locate(longitudes, latitudes, BORDER_TOLERANCE_DEG)
-        near_declared = self.countries.near([str(r["country"]) for r in records], longitudes, latitudes,
-                                            BORDER_TOLERANCE_DEG)
+        # only a declared country the point is not located in needs the distance check
+        off = [i for i, (r, found) in enumerate(zip(records, located)) if r["country"] and r["country"] != found]
+        near_declared = [True] * len(records)
+        for i, near in zip(off, self.countries.near([str(records[i]["country"]) for i in off],
+                                                    [longitudes[i] for i in off], [latitudes[i] for i in off],
+                                                    BORDER_TOLERANCE_DEG)):
+            near_declared[i] = near
         warnings = []
         for record, row, found, near in zip(records, rows, located, near_declared):
             latitude, longitude, country = record["latitude"], record["longitude"], record["country"]
