@@ -60,9 +60,16 @@ from .base import (
     ReadResult,
     RowProblem,
 )
-from .columns import candidate_values_from_fields, field_for_column
+from .columns import candidate_values_from_fields, field_for_column, too_long_reason
 from .detect import is_geopackage
-from .ucdp import GED_CORE_COLUMNS, column_names, matches_ged_columns, missing_ged_columns, ucdp_values
+from .ucdp import (
+    GED_CORE_COLUMNS,
+    column_name,
+    column_names,
+    matches_ged_columns,
+    missing_ged_columns,
+    ucdp_values,
+)
 from .values import decide_date_order, decode_text
 
 CHECK_EVERY = 200
@@ -253,16 +260,22 @@ class AttributeMapper:
 
     def values(self, fields: Mapping[str, object]) -> FieldValues:
         """Candidate values and ``(field, reason)`` problems of one feature's attributes."""
-        if self.layout is AttributeLayout.UCDP:
-            return ucdp_values(_by_column_name(fields), self.limits)
-        if self.layout is AttributeLayout.ACLED:
-            return acled_values(_by_column_name(fields), self.limits)
-        return candidate_values_from_fields(fields, self.limits, day_first=self.day_first)
+        if self.layout is AttributeLayout.GENERIC:
+            return candidate_values_from_fields(fields, self.limits, day_first=self.day_first)
+        by_name = _by_column_name(fields)
+        values, problems = (ucdp_values if self.layout is AttributeLayout.UCDP else acled_values)(by_name, self.limits)
+        # as in a CSV, the length limit holds for every attribute, the unused ones too
+        reported = {name for name, _ in problems}
+        problems.extend((name, too_long_reason(len(value), self.limits))
+                        for name, value in by_name.items()
+                        if name not in reported and isinstance(value, str)
+                        and len(value.strip()) > self.limits.max_field_chars)
+        return values, problems
 
 
 def _by_column_name(fields: Mapping[str, object]) -> dict[str, object]:
     """Attributes keyed as GED's and ACLED's readers expect: lower case, stripped, no BOM."""
-    return dict(zip(column_names(list(fields)), fields.values()))
+    return {column_name(str(name)): value for name, value in fields.items()}
 
 
 def attribute_mapper(

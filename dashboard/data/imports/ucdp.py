@@ -14,6 +14,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from ..schema import DatePrecision, EventType, GeoPrecision
 from .base import Deadline, Format, ImportLimits, ImportRefused, ReadResult
@@ -68,9 +69,15 @@ GEO_PRECISION = {
 }
 
 
+@lru_cache(maxsize=4096)  # the same few names come with every feature of a layer
+def column_name(field: str) -> str:
+    """A column name as GED's codebook writes it: stripped, lower case, without a BOM."""
+    return field.strip().lstrip("\ufeff").strip().lower()
+
+
 def column_names(fields: list[str]) -> list[str]:
-    """Column names as GED's codebook writes them: stripped, lower case, without a BOM."""
-    return [str(field).strip().lstrip("\ufeff").strip().lower() for field in fields]
+    """:func:`column_name` of each field."""
+    return [column_name(str(field)) for field in fields]
 
 
 def missing_ged_columns(names: list[str]) -> list[str]:

@@ -275,3 +275,15 @@ def test_ged015_a_generic_layers_date_order_comes_from_its_date_property_only():
     assert list(outcome.events["event_date"]) == [date(2020, 3, 18), date(2020, 3, 4)]  # month first
     [note] = [w for w in outcome.report.warnings if w.field == "date"]
     assert note.row == 0 and "month first" in note.reason
+
+
+@pytest.mark.parametrize(("extra", "accepted"), [(0, 1), (1, 0)])
+def test_ged016_the_field_limit_holds_for_every_ged_property_used_or_not(extra, accepted):
+    first = json.loads(GED_GEOJSON.read_text())["features"][0]
+    limit = 200
+    first["properties"]["geom_wkt"] = "P" * (limit + extra)  # not mapped, still bounded (as in a CSV)
+    first["properties"]["source_headline"] = "H" * (limit + extra)  # mapped: reported once
+    data = json.dumps({"type": "FeatureCollection", "features": [first]}).encode()
+    outcome = import_bytes(data, "long.geojson", limits=ImportLimits(max_field_chars=limit))
+    assert outcome.report.accepted == accepted
+    assert sorted(p.field for p in outcome.report.rejected) == ([] if accepted else ["geom_wkt", "source_headline"])
