@@ -32,7 +32,7 @@ GED_COLUMNS = (
 ).split(",")
 GED_HEADER_START = GED_COLUMNS[:5]
 # The columns that tell a GED file from any other table: present in every GED release since 5.0
-# (2016; GED 17.1 and 18.1 add relid, code_status, the *_dset_id columns; 19.1+ where_description),
+# (2016; later releases add relid, code_status, the *_dset_id columns and where_description),
 # and together specific to GED (type_of_violence, where_prec and date_prec are UCDP's own names).
 # ``id`` is not among them: a GIS conversion may move it to the feature id, which is then used.
 GED_CORE_COLUMNS = frozenset({
@@ -108,8 +108,9 @@ def matches_ucdp_row(fields: list[str]) -> bool:
     """True for a GED header (its core columns in any order or case) or a headerless GED row.
 
     A header is recognised by :func:`matches_ged_columns` (or by starting
-    ``id,relid,year,active_year,code_status``). A data row must have the 49 GED fields with a numeric id, a relid like ``PER-1990-1-…``, a
-    four-digit year, a type of violence 1–3 and an ISO date_start.
+    ``id,relid,year,active_year,code_status``). A data row must have the 49 GED fields with a
+    numeric id, a relid like ``PER-1990-1-…``, a four-digit year, a type of violence 1–3 and an
+    ISO date_start.
     """
     return _is_header(fields) or _is_data_row(fields)
 
