@@ -18,6 +18,7 @@ import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from functools import lru_cache
 
 from ..schema import DatePrecision, EventType, GeoPrecision
@@ -33,7 +34,7 @@ from .base import (
     ReadResult,
     RowProblem,
 )
-from .columns import MAX_FATALITIES, FieldReader, split_actors
+from .columns import MAX_FATALITIES, FieldReader, split_actors, too_long_reason
 from .tabular import (
     CHECK_EVERY,
     ROW_FIELD,
@@ -45,7 +46,7 @@ from .tabular import (
     read_header,
     sniff_delimiter,
 )
-from .values import decide_date_order
+from .values import decide_date_order, is_missing
 
 # ACLED's event id columns, best first: event_id_cnty (all eras; "PER1001", or "1416RTA" in
 # realtime files), event_id_no_cnty (numeric, unique within a country; gone in 2023), data_id
@@ -103,6 +104,7 @@ EVENT_TYPES = {
 OLD_BATTLE_PREFIX = "battle-"
 REMOTE_VIOLENCE = ("explosions/remote violence", "remote violence")  # the second before 2019
 
+TEXT_CACHE_SIZE = 65_536  # distinct cell texts and actor lists remembered over one import
 DATE_ORDER_SAMPLE_ROWS = 200  # date cells looked at before deciding whether to read the whole column
 
 
@@ -167,7 +169,8 @@ def event_type_for(event_type: str, sub_event_type: str, target_type: str) -> st
 
 
 def acled_values(row: Mapping[str, object], limits: ImportLimits, decimal_comma: bool = False,
-                 day_first: bool = True) -> tuple[dict[str, object], list[tuple[str, str]]]:
+                 day_first: bool = True, this_year: int | None = None,
+                 ) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """Candidate values of one ACLED row (keyed by lower-case column name) and its problems.
 
     Parameters
@@ -178,40 +181,52 @@ def acled_values(row: Mapping[str, object], limits: ImportLimits, decimal_comma:
         ``NULL``…) is blank.
     decimal_comma
         Read -12,5 as -12.5 (an export re-saved by a Spanish-locale spreadsheet).
-    day_first
-        The file's order for numeric dates like 03/04/2017 (:func:`~.values.decide_date_order`).
+    day_first, this_year
+        The file's order for numeric dates like 03/04/2017 (:func:`~.values.decide_date_order`)
+        and the year two-digit years are read against (today's when None).
     """
-    reader = FieldReader(limits, decimal_comma, day_first)
+    reader = FieldReader(limits, decimal_comma, day_first, this_year)
+    problems = reader.problems
+    max_chars = limits.max_field_chars
     get = row.get
 
     def text(name: str) -> str:
         value = get(name)
-        return reader.text(name, value) if value is not None and value != "" else ""
+        if value is None or value == "":
+            return ""
+        value = value if isinstance(value, str) else str(value)
+        if len(value) > max_chars:
+            problems.append((name, too_long_reason(len(value), limits)))
+            return ""
+        return cell_text(value)
 
     values: dict[str, object] = {}
     parsed = reader.date("event_date", get("event_date"))
-    if parsed is None and not reader.problems:
-        reader.problems.append(("event_date", "no date"))
+    if parsed is None and not problems:
+        problems.append(("event_date", "no date"))
     if parsed is not None:
         values["event_date"], values["date_precision"] = parsed
-    if precision := _code(reader, "time_precision", text("time_precision"), TIME_PRECISION):
+    if precision := _code(problems, "time_precision", text("time_precision"), TIME_PRECISION):
         values["date_precision"] = precision
-    if geo_precision := _code(reader, "geo_precision", text("geo_precision"), GEO_PRECISION):
+    if geo_precision := _code(problems, "geo_precision", text("geo_precision"), GEO_PRECISION):
         values["geo_precision"] = geo_precision
 
     original_type, original_subtype = text("event_type"), text("sub_event_type")
-    types = [actor_type(text(name)) for name in ("inter1", "inter2")]
-    values["event_type"] = event_type_for(original_type, original_subtype, types[1])
+    target_type = actor_type(text("inter2"))
+    values["event_type"] = event_type_for(original_type, original_subtype, target_type)
     values["original_type"] = original_type
     values["original_subtype"] = original_subtype
-    values["actors"] = split_actors(
+    values["actors"] = distinct_actors(
         text("actor1"), *(text(name) for name in ASSOCIATED_ACTOR_COLUMNS[0]),
         text("actor2"), *(text(name) for name in ASSOCIATED_ACTOR_COLUMNS[1]))
     notes = text("notes")
-    described = " vs ".join(kind for kind in types if kind)
+    described = " vs ".join(kind for kind in (actor_type(text("inter1")), target_type) if kind)
     # ACLED's actor types say who fought whom; no field of ours holds them, so they close the summary
     values["summary"] = f"{notes} [ACLED actor types: {described}]".strip() if described else notes
-    values["source_event_id"] = next((found for name in ID_COLUMNS if (found := text(name))), "")
+    for name in ID_COLUMNS:
+        if source_event_id := text(name):
+            values["source_event_id"] = source_event_id
+            break
     # the country name as ACLED writes it ("Peru"); the normaliser resolves names and codes. The
     # numeric ISO 3166 code (iso, e.g. 604) is not passed on: the normaliser resolves only names
     # and letter codes.
@@ -223,16 +238,32 @@ def acled_values(row: Mapping[str, object], limits: ImportLimits, decimal_comma:
         number = reader.number(ours, get(ours), low, high)
         if number is not None:
             values[ours] = number
-    return {k: v for k, v in values.items() if v not in ("", ())}, reader.problems
+    return {k: v for k, v in values.items() if v != "" and v != ()}, problems
 
 
-def _code(reader: FieldReader, name: str, text: str, codes: Mapping[str, str]) -> str:
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def cell_text(value: str) -> str:
+    """A cell's text, stripped; blank when it is a missing marker (``NA``, ``NULL``, ``-``…).
+
+    Cached: most ACLED columns repeat a few values (types, codes, countries, admin names) over a
+    whole file, and a long note that misses the cache costs no more than reading it uncached.
+    """
+    return "" if is_missing(value) else value.strip()
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def distinct_actors(*texts: str) -> tuple[str, ...]:
+    """:func:`~.columns.split_actors`, cached: the same actor pairs come back row after row."""
+    return split_actors(*texts)
+
+
+def _code(problems: list[tuple[str, str]], name: str, text: str, codes: Mapping[str, str]) -> str:
     """One of ACLED's numeric codes (``"2"`` or ``"2.0"``) as our value; another value is a problem."""
     if not text:
         return ""
     found = codes.get(text[:-2] if text.endswith(".0") else text)
     if found is None:
-        reader.problems.append((name, f"'{text[:40]}' is not one of {', '.join(codes)}"))
+        problems.append((name, f"'{text[:40]}' is not one of {', '.join(codes)}"))
         return ""
     return str(found)
 
@@ -276,7 +307,8 @@ def read_acled(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadRes
     day_first, order_warning = decide_date_order(_date_column(text, delimiter, names.index("event_date")))
     if order_warning:
         result.warnings.append(RowProblem(0, "event_date", order_warning))
-    collect_rows(rows, names, result, lambda row: acled_values(row, limits, decimal_comma, day_first))
+    this_year = date.today().year
+    collect_rows(rows, names, result, lambda row: acled_values(row, limits, decimal_comma, day_first, this_year))
     return result
 
 
@@ -336,6 +368,11 @@ def _read_api_json(text: str, limits: ImportLimits, deadline: Deadline, result: 
     _refuse_unless_acled(first)
     if len(records) > limits.max_rows:
         raise LimitExceeded(f"the file has more than {limits.max_rows:,} records", SETTING_OF_LIMIT["max_rows"])
+    day_first, order_warning = decide_date_order(
+        str(record.get("event_date", "")) for record in records if isinstance(record, dict))
+    if order_warning:
+        result.warnings.append(RowProblem(0, "event_date", order_warning))
+    this_year = date.today().year
     for number, record in enumerate(records, start=1):
         if number % CHECK_EVERY == 0:
             deadline.check()
@@ -344,7 +381,7 @@ def _read_api_json(text: str, limits: ImportLimits, deadline: Deadline, result: 
         if problem:
             result.rejected.append(RowProblem(number, *problem))
             continue
-        values, problems = acled_values(row, limits)
+        values, problems = acled_values(row, limits, day_first=day_first, this_year=this_year)
         if problems:
             result.rejected.extend(RowProblem(number, name, reason) for name, reason in problems)
             continue
