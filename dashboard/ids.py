@@ -45,6 +45,7 @@ class DataIds(StrEnum):
     UPLOAD_POLL = "data-upload-poll"  # asks for the upload's outcome while its response is awaited
     UPLOAD_OUTCOME = "data-upload-outcome"  # what the poll says (importing, or never received)
     FORMAT = "data-format"
+    STATED_DATE = "data-stated-date"  # a period for the rows of a file that have no date
     REPORT = "data-report"
     REPORT_STORE = "data-report-store"
     REPORT_DOWNLOAD = "data-report-download"

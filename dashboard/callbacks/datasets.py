@@ -49,8 +49,13 @@ def _dataset_views(lang: str) -> dict:
                 first_date=first, last_date=last)
 
 
-def import_upload(contents: str | None, file_name: str | None, file_format: str = "auto") -> dict:
-    """Import one upload and return its report as plain data (also for a refused upload)."""
+def import_upload(contents: str | None, file_name: str | None, file_format: str = "auto",
+                  stated_date: object = "") -> dict:
+    """Import one upload and return its report as plain data (also for a refused upload).
+
+    ``stated_date`` (the panel's date for undated rows) is passed on only as text; the pipeline
+    refuses a malformed one with the reason.
+    """
     context = get_context()
     limits = import_limits(context.settings)
     try:
@@ -58,7 +63,7 @@ def import_upload(contents: str | None, file_name: str | None, file_format: str 
     except ImportRefused as refusal:
         return ImportReport(file_name=file_name or "upload", refused=refusal.reason).to_dict()
     report = import_into(context.repository, data, file_name or "upload", file_format=file_format or "auto",
-                         limits=limits)
+                         limits=limits, stated_date=stated_date if isinstance(stated_date, str) else "")
     if report.dataset_id:
         report.duplicates = context.duplicates_in(report.dataset_id)
     return report.to_dict()
@@ -127,11 +132,11 @@ def _record(write, *args) -> None:
     output=UPLOAD_OUTCOME_OUTPUTS,
     inputs=dict(ticket=Input(DataIds.UPLOAD_TOKEN, "data")),
     state=dict(contents=State(DataIds.UPLOAD, "contents"), file_name=State(DataIds.UPLOAD, "filename"),
-               file_format=State(DataIds.FORMAT, "value"), lang=State(PageIds.LANG_STORE, "data"),
-               search=State(PageIds.BODY_URL, "search")),
+               file_format=State(DataIds.FORMAT, "value"), stated_date=State(DataIds.STATED_DATE, "value"),
+               lang=State(PageIds.LANG_STORE, "data"), search=State(PageIds.BODY_URL, "search")),
     prevent_initial_call=True,
 )
-def on_upload(ticket, contents, file_name, file_format, lang, search):
+def on_upload(ticket, contents, file_name, file_format, stated_date, lang, search):
     """Import the file named by the upload's token; its record says started, then finished."""
     if not contents:
         raise PreventUpdate
@@ -142,7 +147,7 @@ def on_upload(ticket, contents, file_name, file_format, lang, search):
     token, outcomes = parsed[0], _outcomes()
     _record(outcomes.start, token)
     try:
-        report = import_upload(contents, file_name, file_format)
+        report = import_upload(contents, file_name, file_format, stated_date)
     except Exception:  # never a traceback in the page; the log keeps it for us
         log.exception("import of an upload failed")
         report = ImportReport(file_name=file_name or "upload", refused=translate("data.bad_upload", lang)).to_dict()

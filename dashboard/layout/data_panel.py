@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard.data.imports.report import ImportReport, ProblemGroup
+from dashboard.data.imports.stated_dates import MAX_STATED_DATE_CHARS as STATED_DATE_MAX_CHARS
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.i18n import format_number, translate
 from dashboard.ids import DataIds
@@ -64,6 +65,11 @@ def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str) 
         html.Ul(dataset_list(context, lang), id=DataIds.LIST, className="dataset-list"),
         dcc.Dropdown(id=DataIds.FORMAT, value="auto", clearable=False, searchable=False,
                      className="format-dropdown", options=format_options(lang)),
+        html.Label(translate("data.stated_date", lang), htmlFor=DataIds.STATED_DATE, className="filter-label"),
+        dcc.Input(id=DataIds.STATED_DATE, type="text", value="", maxLength=STATED_DATE_MAX_CHARS,
+                  placeholder=translate("data.stated_date_placeholder", lang), className="stated-date",
+                  name="stated-date", autoComplete="off", spellCheck=False),
+        html.Div(translate("data.stated_date_hint", lang), className="upload-hint"),
         dcc.Upload(
             id=DataIds.UPLOAD, multiple=False, className="upload", max_size=context.settings.max_upload_bytes,
             children=html.Div([html.Div(translate("data.upload", lang), className="upload-title"),

@@ -127,7 +127,7 @@ def test_upl009_the_poll_shows_what_the_import_showed(app_context):
     from dashboard.callbacks.datasets import on_upload, on_upload_poll
 
     ticket = {"token": "poll-finished-1", "chars": 100}
-    shown = on_upload(ticket, _data_url(CSV), "poll_test.csv", "auto", "en", "")
+    shown = on_upload(ticket, _data_url(CSV), "poll_test.csv", "auto", "", "en", "")
     try:
         assert shown["report_data"]["accepted"] == 2 and shown["report_data"]["dataset_id"]
         assert shown["polling"] is True and shown["upload"] is None
@@ -162,7 +162,7 @@ def test_upl011_an_invalid_token_is_refused_and_nothing_imported(app_context):
     from dashboard.callbacks.datasets import on_upload, on_upload_poll
 
     before = app_context.repository.list()
-    shown = on_upload({"token": "../x"}, _data_url(CSV), "bad_token.csv", "auto", "en", "")
+    shown = on_upload({"token": "../x"}, _data_url(CSV), "bad_token.csv", "auto", "", "en", "")
     assert shown["report_data"]["refused"] == translate("data.bad_upload", "en")
     assert app_context.repository.list() == before
     assert on_upload_poll(3, {"token": "../x"}, "en", "")["polling"] is True

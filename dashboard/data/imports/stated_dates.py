@@ -24,6 +24,7 @@ _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(rf"^({_DAY})\s*(?:/|\.\.)\s*({_DAY})$")
 EXAMPLES = "2021-03-15, 2021-03, 2021 or 2021-03-01/2021-03-20"
 EARLIEST_YEAR = 1900
+MAX_STATED_DATE_CHARS = 40  # the longest form, a period of two days, has 21
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def parse_stated_dates(text: str, today: date) -> StatedDates:
     :data:`EXAMPLES`, a day is not real, the period ends before it starts, lies before
     :data:`EARLIEST_YEAR` or starts after ``today``.
     """
-    value = (text or "").strip()
+    value = (text or "").strip()[:MAX_STATED_DATE_CHARS + 1]
     if match := _ONE_DAY.match(value):
         start = end = _day(match[1])
     elif match := _MONTH.match(value):

@@ -103,3 +103,27 @@ def test_std007_the_command_line_takes_date(tmp_path, monkeypatch, capsys):
     assert main(["import", str(path), "--date", "2021-03", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["accepted"] == 3 and report["dataset_id"]
+
+
+def test_std008_the_upload_panel_passes_its_date_and_refuses_a_forged_one(app_context, monkeypatch):
+    import base64
+
+    import dashboard.callbacks.datasets as datasets_callbacks
+    from dashboard.callbacks.datasets import import_upload
+
+    contents = "data:application/vnd.google-earth.kml+xml;base64," + base64.b64encode(
+        my_maps_kml(PLACES[:1])).decode()
+    passed = {}
+
+    def not_stored(repository, data, file_name, **options):  # the session's data directory stays as it is
+        passed.update(options)
+        return import_bytes(data, file_name, stated_date=options["stated_date"]).report
+
+    with monkeypatch.context() as patched:
+        patched.setattr(datasets_callbacks, "import_into", not_stored)
+        stated = import_upload(contents, "one.kml", "auto", "2019")
+    assert passed["stated_date"] == "2019" and stated["accepted"] == 1
+    forged = import_upload(contents, "one.kml", "auto", {"not": "text"})  # not text: no date stated
+    assert forged["refused"].startswith("none of the 1 rows has a date")
+    too_long = import_upload(contents, "one.kml", "auto", "2019" * 50)
+    assert "is not a date or period" in too_long["refused"]
