@@ -216,7 +216,6 @@ PORTS = (
     _port("rotterdam", "port of Rotterdam", 0.05, Place("Port of Rotterdam", "NLD", "South Holland",
                                                         "Rotterdam", 51.930, 4.300),
           (("Dutch Customs (Douane)",), ("Dutch police (HARC team)",)), 800.0, 0.11),
-    # German customs fall in the "other" actor group: actors.py has no rule for them yet.
     _port("hamburg", "port of Hamburg", 0.03, Place("Port of Hamburg", "DEU", "Hamburg", "Hamburg",
                                                     53.530, 9.930),
           (("German Customs (Zoll)",),), 700.0, 0.11),
