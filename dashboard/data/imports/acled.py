@@ -227,10 +227,10 @@ def acled_values(row: Mapping[str, object], limits: ImportLimits, decimal_comma:
         if source_event_id := text(name):
             values["source_event_id"] = source_event_id
             break
-    # the country name as ACLED writes it ("Peru"); the normaliser resolves names and codes. The
-    # numeric ISO 3166 code (iso, e.g. 604) is not passed on: the normaliser resolves only names
-    # and letter codes.
-    values["country"] = text("country") or text("iso3")
+    # the country name as ACLED writes it ("Peru"), else its codes; the normaliser resolves names,
+    # letter codes and numeric ISO 3166 codes (iso 604 = Peru). ACLED writes iso 0 for Kosovo.
+    iso_number = text("iso").removesuffix(".0")
+    values["country"] = text("country") or text("iso3") or (iso_number if iso_number.strip("0") else "")
     for ours, theirs in (("admin1", "admin1"), ("admin2", "admin2"), ("location", "location"),
                          ("source_name", "source")):
         values[ours] = text(theirs)

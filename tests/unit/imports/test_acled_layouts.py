@@ -81,7 +81,7 @@ def test_ace002_2020_export_resaved_by_excel():
         -12.68, -73.73, "district", 2.0)
     assert (first["admin1"], first["admin2"], first["location"]) == ("Ayacucho", "La Mar", "Chontaccocha")
     assert first["source_name"] == "Radio Emanuel Tocache blog (relaying El Comercio)"
-    # blank country on this row: iso3 gives it (the numeric iso 604 is never used)
+    # blank country on this row: iso3 gives it
     assert events.loc["TESTPER0091", "country"] == "PER"
     assert events.loc["TESTPER0091", "geo_precision"] == "region"
     assert summaries_end(events)["TESTPER0091"] == "[ACLED actor types: State forces]"
@@ -339,3 +339,19 @@ def test_ace018_month_first_dates_of_a_resaved_file_are_decided_from_the_date_co
         "TESTPER0096": "2020-10-29"}
     assert [(p.row, p.field) for p in report.warnings] == [(0, "event_date")]
     assert "month first" in report.warnings[0].reason
+
+
+def test_ace019_a_row_with_only_the_numeric_iso_gets_its_country():
+    from dashboard.data.imports.acled import acled_values
+    from dashboard.data.imports.base import ImportLimits
+
+    row = {"event_date": "2020-03-04", "event_type": "Battles", "country": "NA", "iso3": "", "iso": "604.0",
+           "latitude": "-12.68", "longitude": "-73.73"}
+    assert acled_values(row, ImportLimits())[0]["country"] == "604"
+    kosovo = acled_values({**row, "iso": "0"}, ImportLimits())[0]  # ACLED's iso for Kosovo: no code
+    assert "country" not in kosovo
+    data = (b"event_id_cnty,event_date,time_precision,event_type,actor1,inter1,country,iso,location,latitude,"
+            b"longitude,geo_precision,fatalities\r\nTEST1,2020-03-04,1,Battles,Test actor,1,,604,Test place,"
+            b"-12.68,-73.73,1,0\r\n")
+    events = import_bytes(data, "iso_only.csv").events
+    assert events["country"].tolist() == ["PER"]
