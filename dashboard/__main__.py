@@ -18,6 +18,7 @@ from dashboard.config import Settings, import_limits
 from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_into
 from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from dashboard.data.filters import parse_url_state
+from dashboard.data.imports.detect import FORCEABLE
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
 from dashboard.data.stories import StoryError, StoryNotFound, StoryRepository
 from dashboard.data.synth import DEFAULT_SEED, synthetic_events, write_synthetic_csv
@@ -29,7 +30,7 @@ from dashboard.i18n import translate
 from dashboard.state.context import AppContext, load_context
 from dashboard.state.views import json_cell
 
-FORMAT_CHOICES = ("auto", "acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz")
+FORMAT_CHOICES = ("auto", *FORCEABLE)
 
 
 def dataset_info(context: AppContext) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.data.imports.detect import FORMAT_NAMES
 from dashboard.data.imports.report import ImportReport, ProblemGroup
 from dashboard.data.imports.stated_dates import MAX_STATED_DATE_CHARS as STATED_DATE_MAX_CHARS
 from dashboard.data.schema import BUNDLED_DATASET
@@ -44,10 +45,8 @@ def dataset_list(context: AppContext, lang: str) -> list:
 
 def format_options(lang: str) -> list[dict]:
     """Detect the format (the default), or force one when detection cannot tell."""
-    names = {"acled": "ACLED", "ucdp": "UCDP GED", "csv": "CSV / TSV", "geojson": "GeoJSON",
-             "gpkg": "GeoPackage", "kml": "KML / KMZ"}
     return [{"label": f"{translate('data.format', lang)}: {translate('data.format_auto', lang)}", "value": "auto"}] + [
-        {"label": f"{translate('data.format', lang)}: {label}", "value": value} for value, label in names.items()]
+        {"label": f"{translate('data.format', lang)}: {label}", "value": kind.value} for kind, label in FORMAT_NAMES.items()]
 
 
 def shown_datasets(selected: tuple[str, ...]) -> list[str]:

@@ -21,6 +21,7 @@ class Format(StrEnum):
     GEOJSON = "geojson"
     GPKG = "gpkg"
     KML = "kml"  # KML and KMZ (zipped KML) share one reader
+    PARQUET = "parquet"  # Parquet and GeoParquet tables
 
 
 class ImportRefused(Exception):  # noqa: N818 - a refusal, not a program error

@@ -28,7 +28,14 @@ FORCEABLE: dict[str, Format] = {
     "gpkg": Format.GPKG,
     "kml": Format.KML,
     "kmz": Format.KML,  # a KMZ is zipped KML; the KML reader opens both
+    "parquet": Format.PARQUET,
 }
+# How the upload panel names each format a user can force (proper names, the same in every language).
+FORMAT_NAMES: dict[Format, str] = {
+    Format.ACLED: "ACLED", Format.UCDP: "UCDP GED", Format.CSV: "CSV / TSV", Format.GEOJSON: "GeoJSON",
+    Format.GPKG: "GeoPackage", Format.KML: "KML / KMZ", Format.PARQUET: "Parquet",
+}
+PARQUET_MAGIC = b"PAR1"
 
 # Binary formats we do not read, by their magic bytes, with what to tell the user.
 BINARY_MAGICS: tuple[tuple[bytes, str], ...] = (
@@ -48,7 +55,6 @@ BINARY_MAGICS: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office file (XLS/DOC); save it as CSV"),
     (b"\x00\x00\x27\x0a", "an ESRI shapefile (.shp); convert it to GeoPackage or GeoJSON"),
     (b"fgb\x03", "a FlatGeobuf file; convert it to GeoPackage or GeoJSON"),
-    (b"PAR1", "a Parquet file; export it as CSV"),
     (b"ARROW1", "an Arrow file; export it as CSV"),
     (b"\x7fELF", "a program (ELF executable)"),
     (b"MZ\x90\x00", "a Windows program"),
@@ -108,6 +114,10 @@ def detect_format(data: bytes) -> Format:
         raise ImportRefused("an SQLite database that is not a GeoPackage (no 'GPKG' application id)")
     if data.startswith(ZIP_MAGICS):
         return _zip_format(data)
+    if data.startswith(PARQUET_MAGIC):
+        if data.endswith(PARQUET_MAGIC):
+            return Format.PARQUET
+        raise ImportRefused("a Parquet file cut short (it does not end with its footer)")
     for magic, looks_like in BINARY_MAGICS:
         if data.startswith(magic):
             raise ImportRefused(f"this looks like {looks_like}, not a file of events")

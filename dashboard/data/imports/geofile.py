@@ -685,14 +685,14 @@ def _read_gpkg_file(path: str, limits: ImportLimits, deadline: Deadline) -> Read
         )
     transformer = wgs84_transformer(crs)
     column_of = dict(zip(names, columns))
-    mapper, notes = attribute_mapper(names, limits, lambda name: map(_plain, column_of[name]))
+    mapper, notes = attribute_mapper(names, limits, lambda name: map(plain_value, column_of[name]))
     result.warnings.extend(notes)
     for index in range(len(fids)):
         number = index + 1
         if number % CHECK_EVERY == 0:
             deadline.check()
         result.rows_read += 1
-        fields = {name: _plain(column[index]) for name, column in zip(names, columns)}
+        fields = {name: plain_value(column[index]) for name, column in zip(names, columns)}
         blob = geometries[index] if geometries is not None else None
         geometry = shapely.from_wkb(blob, on_invalid="ignore") if blob is not None else None
         try:
@@ -701,11 +701,11 @@ def _read_gpkg_file(path: str, limits: ImportLimits, deadline: Deadline) -> Read
             result.rejected.append(RowProblem(number, problem.field, problem.reason))
             continue
         candidate_from(number, fields, place, limits, result, mapper=mapper,
-                       feature_id=feature_id_text(_plain(fids[index])))
+                       feature_id=feature_id_text(plain_value(fids[index])))
     return result
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
     """A GDAL field value as a plain Python value (None for empty, no numpy types, no blobs)."""
     if isinstance(value, np.generic):
         value = value.item()

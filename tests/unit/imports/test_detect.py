@@ -158,6 +158,6 @@ def test_det006_real_acled_and_ucdp_headers():
 
 
 def test_det007_forceable_names():
-    assert set(FORCEABLE) == {"acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz"}
+    assert set(FORCEABLE) == {"acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz", "parquet"}
     assert FORCEABLE["kmz"] is Format.KML
     assert all(FORCEABLE[f.value] is f for f in Format)
