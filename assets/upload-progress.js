@@ -39,10 +39,14 @@
     timer = setInterval(tick, 500);
   }
 
-  // The report replaces #data-report's children when the import is done (or refused).
+  // The report replaces #data-report's children when the import is done (or refused). The file
+  // input is emptied then: a browser fires no change for the file already chosen, so the same
+  // file picked again (say, after filling in the date for undated rows) would send nothing.
   const observer = new MutationObserver(() => {
     const box = status();
     if (timer && box) { stop(); box.textContent = ""; }
+    const input = document.querySelector("#data-upload input[type=file]");
+    if (input && input.value) input.value = "";
   });
 
   document.addEventListener("change", (event) => {
