@@ -49,9 +49,9 @@ class Settings:
     max_field_chars: int = _setting(ImportLimits.max_field_chars, "Longest field in an imported file, in characters "
                                             "(RUTAS_MAX_FIELD_CHARS).")
     max_vertices: int = _setting(ImportLimits.max_vertices, "Most vertices in one imported geometry (RUTAS_MAX_VERTICES).")
-    max_kmz_uncompressed_bytes: int = _setting(ImportLimits.max_kmz_uncompressed_bytes, "Largest unpacked size of a KMZ or Parquet file, "
+    max_kmz_uncompressed_bytes: int = _setting(ImportLimits.max_kmz_uncompressed_bytes, "Largest unpacked size of a KMZ, Excel workbook or Parquet table, "
                                                                   "in bytes (RUTAS_MAX_KMZ_UNCOMPRESSED_BYTES).")
-    max_kmz_ratio: int = _setting(ImportLimits.max_kmz_ratio, "Highest compression ratio a KMZ may have (RUTAS_MAX_KMZ_RATIO).")
+    max_kmz_ratio: int = _setting(ImportLimits.max_kmz_ratio, "Highest compression ratio a KMZ or Excel workbook may have (RUTAS_MAX_KMZ_RATIO).")
     max_parse_seconds: float = _setting(ImportLimits.max_parse_seconds, "Longest time one import may spend parsing, in seconds "
                                                "(RUTAS_MAX_PARSE_SECONDS).")
 

@@ -22,6 +22,7 @@ class Format(StrEnum):
     GPKG = "gpkg"
     KML = "kml"  # KML and KMZ (zipped KML) share one reader
     PARQUET = "parquet"  # Parquet and GeoParquet tables
+    XLSX = "xlsx"  # Excel workbooks (the first sheet with data)
 
 
 class ImportRefused(Exception):  # noqa: N818 - a refusal, not a program error

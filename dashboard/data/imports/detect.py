@@ -29,11 +29,13 @@ FORCEABLE: dict[str, Format] = {
     "kml": Format.KML,
     "kmz": Format.KML,  # a KMZ is zipped KML; the KML reader opens both
     "parquet": Format.PARQUET,
+    "xlsx": Format.XLSX,
 }
 # How the upload panel names each format a user can force (proper names, the same in every language).
 FORMAT_NAMES: dict[Format, str] = {
     Format.ACLED: "ACLED", Format.UCDP: "UCDP GED", Format.CSV: "CSV / TSV", Format.GEOJSON: "GeoJSON",
     Format.GPKG: "GeoPackage", Format.KML: "KML / KMZ", Format.PARQUET: "Parquet",
+    Format.XLSX: "Excel (XLSX)",
 }
 PARQUET_MAGIC = b"PAR1"
 
@@ -150,8 +152,8 @@ def _zip_format(data: bytes) -> Format:
         raise ImportRefused(f"a damaged ZIP archive ({type(error).__name__})") from None
     if any(name.lower().endswith(".kml") for name in names):
         return Format.KML
-    if any(name.startswith("xl/") for name in names):
-        raise ImportRefused("an Excel workbook (XLSX); save the sheet as CSV")
+    if "xl/workbook.xml" in names:
+        return Format.XLSX
     if any(name.startswith(("word/", "ppt/")) for name in names) or "mimetype" in names:
         raise ImportRefused("an office document in a ZIP archive, not a file of events")
     raise ImportRefused("a ZIP archive without a .kml inside (a KMZ must hold a .kml file)")

@@ -100,6 +100,9 @@ def read_with(file_format: Format, data: bytes, limits: ImportLimits, deadline: 
     if file_format is Format.GPKG:
         from .geofile import read_gpkg
         return read_gpkg(data, limits, deadline)
+    if file_format is Format.XLSX:
+        from .spreadsheet import read_xlsx
+        return read_xlsx(data, limits, deadline)
     if file_format is Format.PARQUET:
         from .parquet import read_parquet
         return read_parquet(data, limits, deadline)

@@ -96,7 +96,6 @@ def test_det002_geopackage_by_application_id(tmp_path):
         (b" \n\t\r\n", "the file is empty"),
         (b"SQLite format 3\x00" + bytes(200), "SQLite database that is not a GeoPackage"),
         (_zip({"readme.txt": b"hello"}), "a ZIP archive without a .kml inside"),
-        (_zip({"xl/workbook.xml": b"<xml/>", "[Content_Types].xml": b"<x/>"}), "Excel workbook"),
         (b"PK\x03\x04" + bytes(100), "damaged ZIP"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
         (b"\x89PNG\r\n\x1a\n" + bytes(50), "PNG"),
@@ -158,6 +157,6 @@ def test_det006_real_acled_and_ucdp_headers():
 
 
 def test_det007_forceable_names():
-    assert set(FORCEABLE) == {"acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz", "parquet"}
+    assert set(FORCEABLE) == {"acled", "ucdp", "csv", "geojson", "gpkg", "kml", "kmz", "parquet", "xlsx"}
     assert FORCEABLE["kmz"] is Format.KML
     assert all(FORCEABLE[f.value] is f for f in Format)
