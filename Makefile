@@ -1,5 +1,6 @@
 # Two entry points: `make run` serves the app, `make test` runs the whole suite.
-# Each creates .venv and installs what it needs; `make test` also installs Debian's chromium.
+# Each creates .venv and installs what it needs, Debian's chromium included: the app's exports and
+# briefing packs render charts with it, and the browser tests drive it.
 
 PYTHON ?= python3
 VENV := .venv
@@ -26,7 +27,7 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-dejavu-core; \
 	fi
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime chromium
 	$(PY) app.py
 
 test: $(VENV)/.dev chromium

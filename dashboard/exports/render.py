@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ RENDER_TIMEOUT_S = 60.0  # one figure; a world map at 50m resolution takes ~3 s 
 MAX_SCALE = 3
 DEADLINE_SLACK_S = 15.0  # kaleido's own timeout first; ours only for a render that never returns
 STOP_WAIT_S = 10.0
+POLL_S = 0.25  # how often a waiting render checks that the renderer's thread is still alive
+BROWSER_INSTALL_HINT = "install it with `make chromium` (Debian: `sudo apt-get install chromium`)"
 
 _server_lock = threading.Lock()
 _render_lock = threading.Lock()
@@ -38,10 +41,34 @@ class ExportError(RuntimeError):
     """A chart could not be rendered (browser missing, render failed or timed out)."""
 
 
+def find_chart_browser() -> str | None:
+    """The Chromium kaleido would drive (``BROWSER_PATH``, then ``chromium``/``chrome`` on PATH), or None.
+
+    kaleido's sync server looks for the browser inside its own thread: when there is none, that
+    thread dies with "Chrome not found" and every render waits on it until the deadline. Looking
+    first lets an export say at once which program is missing.
+    """
+    from choreographer.browsers.chromium import Chromium
+
+    try:
+        path = Chromium.find_browser(skip_local=False)
+    except Exception:  # noqa: BLE001 - a failed search is the same as no browser
+        return None
+    # BROWSER_PATH is returned as set, even when nothing is there: kaleido would then fail on it.
+    return path if path and Path(path).is_file() else None
+
+
+def missing_browser_error() -> ExportError:
+    """The error for a machine without Chromium: names the program and how to install it."""
+    return ExportError(f"the chart renderer needs Chromium, which is not installed here: {BROWSER_INSTALL_HINT}")
+
+
 def _start_server() -> None:
     """Start kaleido's sync server (caller holds ``_server_lock``)."""
     import kaleido
 
+    if find_chart_browser() is None:
+        raise missing_browser_error()
     try:
         kaleido.start_sync_server(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, silence_warnings=True)
     except Exception as error:  # noqa: BLE001 - any start failure means "no renderer"
@@ -100,11 +127,12 @@ def _server_running() -> bool:
     return bool(running) and (thread is None or thread.is_alive())
 
 
-def _call_with_deadline(function: Any, seconds: float) -> Any:
+def _call_with_deadline(function: Any, seconds: float, alive: Any = None) -> Any:
     """Run ``function`` in a helper thread; ExportError when it has not returned by the deadline.
 
     kaleido waits on its task queue without a time limit, so a browser that died mid-render
-    would otherwise hold the request (and every later export) forever.
+    would otherwise hold the request (and every later export) forever. ``alive`` (optional) is
+    asked every :data:`POLL_S`: once it says False the renderer is gone and waiting is pointless.
     """
     outcome: dict[str, Any] = {}
 
@@ -116,7 +144,11 @@ def _call_with_deadline(function: Any, seconds: float) -> Any:
 
     worker = threading.Thread(target=run, name="rutas-render", daemon=True)
     worker.start()
-    worker.join(seconds)
+    deadline = time.monotonic() + seconds
+    while worker.is_alive() and time.monotonic() < deadline:
+        worker.join(min(POLL_S, max(0.0, deadline - time.monotonic())))
+        if worker.is_alive() and alive is not None and not alive():
+            raise _renderer_died_error()
     if worker.is_alive():
         raise ExportError(f"the chart renderer did not answer within {seconds:.0f} s")
     if "error" in outcome:
@@ -166,7 +198,7 @@ def render_figure(figure: Any, fmt: ExportFormat, *, width: int, height: int, sc
         try:
             result = _call_with_deadline(
                 lambda: kaleido.calc_fig_sync(figure, opts=opts, topojson=TOPOJSON_DIR.as_uri() + "/"),
-                RENDER_TIMEOUT_S + DEADLINE_SLACK_S)
+                RENDER_TIMEOUT_S + DEADLINE_SLACK_S, alive=_server_running)
         except ExportError:
             raise
         except Exception as error:  # noqa: BLE001 - kaleido raises many error types
@@ -176,6 +208,13 @@ def render_figure(figure: Any, fmt: ExportFormat, *, width: int, height: int, sc
     if not isinstance(result, (bytes, bytearray)) or not result:
         raise ExportError(f"the renderer returned no {fmt.value.upper()} data")
     return bytes(result)
+
+
+def _renderer_died_error() -> ExportError:
+    """The renderer's thread stopped while a render waited (kaleido raised in its own thread)."""
+    if find_chart_browser() is None:
+        return missing_browser_error()
+    return ExportError("the chart renderer stopped: Chromium could not start or closed during the render")
 
 
 def _restart_server() -> None:
