@@ -13,7 +13,7 @@ from dashboard.data.store import EventStore
 from dashboard.figures.theme import EVENT_COLOURS
 from dashboard.i18n import label, translate
 from dashboard.ids import FilterIds
-from dashboard.state.options import OfferedOptions, keep_chosen, offer_options
+from dashboard.state.options import OfferedOptions, keep_chosen, offer_options, sorted_by_label
 
 
 def event_type_options(lang: str) -> list[dict]:
@@ -32,6 +32,12 @@ def _value_label(facet: Facet, lang: str) -> Callable[[str], str]:
     return lambda value: label(facet.label_kind, value, lang)
 
 
+def actor_group_options(lang: str) -> list[dict]:
+    """The actor groups, each marked as a group: "Shining Path" is also an actor's own name."""
+    return [{"label": translate("filters.actor_group_option", lang, name=label("actor_group", g.value, lang)),
+             "value": g.value} for g in ActorGroup]
+
+
 def _missing_label(lang: str) -> Callable[[str], str]:
     return lambda value: translate("filters.not_in_data", lang, value=value)
 
@@ -40,8 +46,9 @@ def offer_facet_options(facet: Facet, store: EventStore, lang: str, datasets: tu
                         chosen: Sequence[str] = (), query: str | None = None) -> OfferedOptions:
     """The choices a facet's control offers over the shown datasets, keeping the chosen values.
 
-    Event types always all (a legend); actor groups always, before the names the data holds; a
-    large vocabulary starts with the chosen values and is searched on the server
+    Event types always all (a legend); actor groups always, marked as groups, before the names the
+    data holds; coded values (countries, routes) in the order of their names in ``lang``; a large
+    vocabulary starts with the chosen values and is searched on the server
     (:mod:`dashboard.state.options`).
     """
     chosen = list(chosen or ())
@@ -50,8 +57,11 @@ def offer_facet_options(facet: Facet, store: EventStore, lang: str, datasets: tu
     fixed: list[dict] = []
     value_label = _value_label(facet, lang)
     if facet.match is Match.ACTOR:  # groups first: they cover every named actor column
-        fixed = [{"label": label("actor_group", g.value, lang), "value": g.value} for g in ActorGroup]
-    return offer_options(store.facet_options(facet.name, datasets), chosen, value_label, _missing_label(lang),
+        fixed = actor_group_options(lang)
+    values = store.facet_options(facet.name, datasets)
+    if not facet.closed and value_label is not str:  # codes: read in the order of their names
+        values = sorted_by_label(values, value_label)
+    return offer_options(values, chosen, value_label, _missing_label(lang),
                          query=query, fixed=fixed, searchable=facet.control_kind is Control.DROPDOWN,
                          search_labels=value_label is not str)
 

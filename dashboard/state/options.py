@@ -81,6 +81,15 @@ def make_option(value: str, label: str, query: str = "") -> dict:
     return option
 
 
+def sorted_by_label(values: Iterable[str], label: Label) -> list[str]:
+    """``values`` in the alphabetical order of their labels, any case or accent ('Perú' by 'peru').
+
+    Coded values (ISO country codes) sorted by code read in no order a reader knows: Bolivia
+    (BOL) after Belgium (BEL) but Spain (ESP) before Ecuador in Spanish. Ties keep the codes' order.
+    """
+    return sorted(values, key=lambda value: (fold_text(label(value)), value))
+
+
 def query_words(query: str | None) -> tuple[str, ...]:
     """The folded words of a search (cut to :data:`MAX_QUERY_CHARS`); every one must match."""
     return tuple(fold_text((query or "")[:MAX_QUERY_CHARS]).split())

@@ -20,6 +20,7 @@ from dashboard.data.facets import FACETS_BY_NAME
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import ActorGroup
 from dashboard.data.store import InMemoryEventStore
+from dashboard.data.text import fold_text
 from dashboard.i18n import translate
 from dashboard.layout.filters import (
     DROPDOWN_FACETS,
@@ -43,6 +44,7 @@ from dashboard.state.options import (
     offer_options,
     option_cost,
     search_values,
+    sorted_by_label,
 )
 from tests.unit.layout_tree import find
 
@@ -257,3 +259,33 @@ def test_opt014_a_search_in_a_small_vocabulary_is_left_to_the_browser(scoped_con
     typed("regions")
     with pytest.raises(PreventUpdate):
         option_callbacks.on_option_search(queries={**queries, "regions": "x"}, chosen={}, ticked=[BIG], lang="en")
+
+
+def test_lay010_countries_are_listed_by_name_in_the_page_language(store):
+    from dashboard.i18n import label
+
+    for lang in ("en", "es"):
+        options = options_for(FACETS_BY_NAME["countries"], store, lang)
+        names = [option["label"] for option in options]
+        assert len(names) > 3
+        folded = [fold_text(name) for name in names]
+        assert folded == sorted(folded), lang
+        assert names == [label("country", option["value"], lang) for option in options]
+    codes = [option["value"] for option in options_for(FACETS_BY_NAME["countries"], store, "en")]
+    assert codes != sorted(codes)  # the bundled countries do not read in code order (BOL, BRA, ESP…)
+
+
+def test_lay011_sorted_by_label_ignores_case_and_accents():
+    names = {"PER": "Perú", "PAN": "panamá", "PRY": "Paraguay", "BOL": "Bolivia"}
+    assert sorted_by_label(names, names.get) == ["BOL", "PAN", "PRY", "PER"]
+
+
+def test_lay012_actor_groups_are_marked_apart_from_actor_names(store):
+    for lang in ("en", "es"):
+        options = options_for(FACETS_BY_NAME["actors"], store, lang)
+        labels = [option["label"] for option in options]
+        assert len(labels) == len(set(labels)), "two options read the same"
+        group = next(option for option in options if option["value"] == ActorGroup.SHINING_PATH.value)
+        assert group["label"] == translate("filters.actor_group_option", lang,
+                                           name=translate("actor_group.shining_path", lang))
+        assert group["label"] != translate("actor_group.shining_path", lang)
