@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+
+from .spec import ExportContext
+from .tables import csv_sidecar_text, events_csv, sidecar_name
 
 # A fixed member time keeps the archive a function of its contents (same view, same bytes),
 # except for the export time written inside the files themselves.
@@ -32,3 +36,25 @@ def build_pack(members: dict[str, bytes], exported_at: datetime | None = None) -
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def table_members(csv_name: str, rows: Sequence[Mapping[str, object]], context: ExportContext) -> dict[str, bytes]:
+    """The pack's data files: the plain CSV table and, beside it, its sidecar.
+
+    Parameters
+    ----------
+    csv_name
+        The CSV's file name in the archive (``….csv``).
+    rows
+        Export rows (:func:`dashboard.exports.tables.export_rows`).
+    context
+        The export's context: what the sidecar records (filters, counts, permalink, time).
+
+    Returns
+    -------
+    dict
+        ``{csv_name: the CSV (header on line 1), "<stem>.meta.txt": its sidecar (UTF-8)}``, in
+        that order, ready to merge into :func:`build_pack`'s members.
+    """
+    return {csv_name: events_csv(rows, context),
+            sidecar_name(csv_name): csv_sidecar_text(rows, context, csv_name).encode("utf-8")}

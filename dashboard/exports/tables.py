@@ -17,19 +17,24 @@ keeps the raw values.
 
 Decisions, per format:
 
-* **CSV** — UTF-8 *with* a byte-order mark, so Excel opens accents ("Apurímac") correctly;
-  ``\\r\\n`` line ends (RFC 4180), a cell quoted when it holds ``,`` ``"`` ``;`` or a line break. First a block of one-cell ``# key: value``
-  rows (the filters, the export time, …; line breaks inside a value become spaces), then the
-  header row and the data, with no blank line. Numbers are plain decimal text with the
-  shortest digits that read back to the same float (``550``, ``-77.13``, ``0.00001``);
+* **CSV** — a plain rectangular table that pandas (``read_csv`` with defaults), Excel,
+  LibreOffice, Google Sheets and Datawrapper open as it is: the header on line 1, one line per
+  event, nothing else. UTF-8 *with* a byte-order mark, so Excel opens accents ("Apurímac")
+  correctly (pandas and Python's ``csv`` drop the mark); ``\\r\\n`` line ends (RFC 4180), a cell
+  quoted when it holds ``,`` ``"`` ``;`` or a line break. Numbers are plain decimal text with
+  the shortest digits that read back to the same float (``550``, ``-77.13``, ``0.00001``);
   missing numbers are empty; ``synthetic`` is ``true``/``false``. Every character is kept,
-  control characters included. Read it back with :func:`read_events_csv`, or pandas with
-  ``skiprows`` = the number of ``#`` rows.
+  control characters included. What the table records about its view (filters, export time,
+  permalink, …) is a sidecar text file beside it (:func:`csv_sidecar_text`, the pack's
+  ``<name>.meta.txt``); a single self-describing file can still be asked for
+  (``metadata_block=True``: one-cell ``# key: value`` rows before the header, which
+  :func:`read_events_csv` reads back).
 * **XLSX** — sheet ``events`` (bold frozen header, auto-filter, numbers as numeric cells
-  written with all their digits, ``synthetic`` as TRUE/FALSE, dates as ISO ``YYYY-MM-DD``
-  *text*: it sorts correctly, is never reinterpreted by locale, keeps dates before 1900 and
-  matches ``date_precision``, where a month-precision event is dated the 1st) and sheet
-  ``about`` (:func:`metadata_rows`, then the sources). XML cannot hold some characters, so two
+  written with all their digits, ``synthetic`` as TRUE/FALSE, blanks as empty cells,
+  ``event_date`` as real date cells shown ``yyyy-mm-dd``, so they sort and filter as dates; a
+  month-precision event is dated the 1st, as ``date_precision`` says; a date before March 1900,
+  which Excel's calendar cannot hold, stays ISO text) and sheet ``about``
+  (:func:`metadata_rows`, then the sources). XML cannot hold some characters, so two
   alterations are unavoidable and documented in :func:`xlsx_text`: XML-illegal characters
   (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) become U+FFFD, and
   CR / CRLF become LF (XML parsers normalise line ends; a line break stays a line break).
@@ -89,12 +94,31 @@ SOURCES_COLUMN = "sources"
 EXPORT_COLUMNS: tuple[str, ...] = STORE_COLUMNS + (SOURCES_COLUMN,)
 NUMBER_COLUMNS = frozenset({"latitude", "longitude", "fatalities", "quantity_kg"})
 BOOLEAN_COLUMNS = frozenset({"synthetic"})
+DATE_COLUMNS = frozenset({"event_date"})  # ISO text in the rows and the CSV; date cells in XLSX
 SOURCE_SEPARATOR = " — "
 LIST_JOINER = "; "
 
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with BOM: Excel guesses a legacy code page without it
 CSV_LINE_END = "\r\n"
 METADATA_MARK = "# "
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+# Excel's 1900 calendar counts a 29 February 1900 that never was and has nothing before 1900:
+# a date before this one would show as another day, so it stays ISO text.
+XLSX_FIRST_DATE = date(1900, 3, 1)
+SIDECAR_SUFFIX = ".meta.txt"
+# What a reader of the bare CSV cannot guess from the values (the sidecar's column notes).
+COLUMN_NOTES: dict[str, str] = {
+    "event_date": "YYYY-MM-DD; an event known to the month or year is dated the first day of it "
+                  "(see date_precision)",
+    "latitude": "decimal degrees, WGS 84; geo_precision says how well the point is placed "
+                "(exact, town, district, province, region, country)",
+    "longitude": "decimal degrees, WGS 84",
+    "fatalities": "deaths reported; empty when none were reported",
+    "quantity_kg": "kilograms seized; empty when no quantity was reported",
+    "actors": "names separated by '; '",
+    "synthetic": "true for generated rows (tests, benchmarks), which are not real events",
+    "sources": "source_name — source_url, the published report each event rests on",
+}
 EVENTS_SHEET = "events"
 ABOUT_SHEET = "about"
 # XML 1.0 forbids these; openpyxl raises IllegalCharacterError on the C0 ones and writes the
@@ -367,15 +391,21 @@ def _csv_line(fields: Sequence[str]) -> str:
     return ",".join(_csv_quoted(field) for field in fields) + CSV_LINE_END
 
 
-def events_csv(rows: Sequence[Mapping[str, object]], context: ExportContext) -> bytes:
-    """The rows as CSV: a ``# key: value`` block, the header row, one line per event.
+def events_csv(rows: Sequence[Mapping[str, object]], context: ExportContext | None = None, *,
+               metadata_block: bool = False) -> bytes:
+    """The rows as a plain CSV table: the header row on line 1, then one line per event.
 
     Parameters
     ----------
     rows
         Export rows (see :func:`export_rows`); their keys are the columns.
     context
-        The export's context, written in the ``#`` block (:func:`metadata_rows`).
+        The export's context; only read when ``metadata_block`` is asked for.
+    metadata_block
+        Opt-in: write the context as one-cell ``# key: value`` rows (:func:`metadata_rows`)
+        before the header, for a single self-describing file. Off by default, because no
+        spreadsheet or ``pandas.read_csv`` reads such a file without being told to skip them:
+        the pack carries the same record as a sidecar (:func:`csv_sidecar_text`).
 
     Returns
     -------
@@ -385,15 +415,54 @@ def events_csv(rows: Sequence[Mapping[str, object]], context: ExportContext) -> 
         values too; numbers are plain decimal text, never quoted or prefixed.
     """
     lines: list[str] = []
-    for key, value in metadata_rows(context):
-        # One cell per line, starting with '#': never a formula whatever the value says.
-        text = _LINE_BREAKS.sub(" ", str(neutralise_csv_cell(value)))
-        lines.append(_csv_line([f"{METADATA_MARK}{key}: {text}"]))
+    if metadata_block and context is not None:
+        for key, value in metadata_rows(context):
+            # One cell per line, starting with '#': never a formula whatever the value says.
+            text = _LINE_BREAKS.sub(" ", str(neutralise_csv_cell(value)))
+            lines.append(_csv_line([f"{METADATA_MARK}{key}: {text}"]))
     columns = _columns_of(rows)
     lines.append(_csv_line(columns))
     for row in rows:
         lines.append(_csv_line([_csv_field(row.get(name)) for name in columns]))
     return "".join(lines).encode(CSV_ENCODING)
+
+
+def sidecar_name(csv_name: str) -> str:
+    """The sidecar's file name beside a CSV: ``rutas-events-x.csv`` → ``rutas-events-x.meta.txt``."""
+    stem = csv_name[:-4] if csv_name.lower().endswith(".csv") else csv_name
+    return stem + SIDECAR_SUFFIX
+
+
+def csv_sidecar_text(rows: Sequence[Mapping[str, object]], context: ExportContext, csv_name: str = "") -> str:
+    """What a CSV export records about its view, as a text file to keep beside it.
+
+    Parameters
+    ----------
+    rows
+        The rows the CSV holds (their keys are its columns).
+    context
+        The export's context.
+    csv_name
+        The CSV's file name, named in the first line when given.
+
+    Returns
+    -------
+    str
+        ``key: value`` lines (:func:`metadata_rows`: title, filters, counts, source line,
+        permalink, export time, language, credit, the apostrophe note), how the file is
+        written, its columns in order, and a note on each column whose meaning the values do
+        not say (:data:`COLUMN_NOTES`). Line breaks inside a value become spaces, so every
+        line is one key.
+    """
+    columns = _columns_of(rows)
+    lines = [f"About {csv_name}" if csv_name else "About the CSV file", ""]
+    lines += [f"{key}: {value}" for key, value in metadata_rows(context)]
+    lines += [f"rows: {len(rows)}",
+              "format: UTF-8 with byte-order mark, comma-separated, header on line 1, ISO dates, "
+              "empty cell = not reported",
+              f"columns: {', '.join(columns)}", ""]
+    lines += [f"{name}: {COLUMN_NOTES[name]}" for name in columns if name in COLUMN_NOTES]
+    return "\n".join(_LINE_BREAKS.sub(" ", line) for line in lines) + "\n"
 
 
 def read_events_csv(data: bytes) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -407,8 +476,9 @@ def read_events_csv(data: bytes) -> tuple[dict[str, str], list[dict[str, str]]]:
     Returns
     -------
     tuple
-        ``(metadata, rows)``: the ``# key: value`` block as a dict, and one dict per data row
-        mapping header to cell text exactly as stored (neutralised cells keep their apostrophe).
+        ``(metadata, rows)``: the ``# key: value`` block as a dict (empty for the default plain
+        table), and one dict per data row mapping header to cell text exactly as stored
+        (neutralised cells keep their apostrophe).
     """
     reader = csv.reader(io.StringIO(data.decode(CSV_ENCODING), newline=""))
     metadata: dict[str, str] = {}
@@ -451,6 +521,19 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object, bold: bool = False) -> 
     return cell
 
 
+def _xlsx_date_cell(sheet: WriteOnlyWorksheet, value: object) -> Cell | None:
+    """An ISO date as a real date cell shown ``yyyy-mm-dd``; text Excel cannot date stays text."""
+    try:
+        day = date.fromisoformat(str(value)) if isinstance(value, str) and value else None
+    except ValueError:
+        day = None
+    if day is None or day < XLSX_FIRST_DATE:
+        return _xlsx_cell(sheet, value)
+    cell = WriteOnlyCell(sheet, value=day)
+    cell.number_format = XLSX_DATE_FORMAT
+    return cell
+
+
 def _width(values: Iterable[object]) -> float:
     longest = max((len(str(v)) for v in values if v is not None), default=0)
     return float(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
@@ -473,7 +556,8 @@ def events_xlsx(rows: Sequence[Mapping[str, object]], context: ExportContext) ->
     -------
     bytes
         The workbook. Text cells go through :func:`xlsx_text` and are typed as text; numbers
-        are numeric cells with every digit; booleans are TRUE/FALSE; no cell is a formula.
+        are numeric cells with every digit; ``event_date`` cells are dates (``yyyy-mm-dd``);
+        booleans are TRUE/FALSE; blanks are empty cells; no cell is a formula.
     """
     if len(rows) > XLSX_MAX_ROWS:
         raise ValueError(f"an Excel sheet holds at most {XLSX_MAX_ROWS:,} rows and this view has "
@@ -489,7 +573,8 @@ def events_xlsx(rows: Sequence[Mapping[str, object]], context: ExportContext) ->
     events.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{len(rows) + 1}"
     events.append([_xlsx_cell(events, name, bold=True) for name in columns])
     for row in rows:
-        events.append([_xlsx_cell(events, row.get(name)) for name in columns])
+        events.append([_xlsx_date_cell(events, row.get(name)) if name in DATE_COLUMNS
+                       else _xlsx_cell(events, row.get(name)) for name in columns])
 
     about = workbook.create_sheet(ABOUT_SHEET)
     about.column_dimensions["A"].width = 20

@@ -146,3 +146,48 @@ def test_exp126_data_exports_stop_at_the_row_limit_just_over_and_pass_just_under
     assert export_view(store, layers, query, fmt, request, max_rows=count).context.events == count
     with pytest.raises(ExportTooLargeError, match=f"{count:,} events .* at most {count - 1:,}"):
         export_view(store, layers, query, fmt, request, max_rows=count - 1)
+
+
+def test_dfc010_pack_table_members_are_a_plain_csv_and_its_sidecar(store):
+    import pandas as pd
+
+    from dashboard.exports.pack import table_members
+    from dashboard.exports.spec import ExportContext
+    from dashboard.exports.tables import EXPORT_COLUMNS, export_rows
+
+    spec = FilterSpec(event_types=("drug_seizure",))
+    rows = export_rows(store, spec)
+    when = datetime(2026, 5, 9, 10, 30, tzinfo=UTC)
+    context = ExportContext(spec=spec, lang="en", title="Seizures", subtitle="Type: seizure", source_line="Source",
+                            alt_text="", permalink="https://rutas.example/?type=drug_seizure", exported_at=when,
+                            events=len(rows), sources=1)
+    members = table_members("rutas-events-seizures.csv", rows, context)
+    assert list(members) == ["rutas-events-seizures.csv", "rutas-events-seizures.meta.txt"]
+    with zipfile.ZipFile(io.BytesIO(build_pack(members, when))) as archive:
+        frame = pd.read_csv(io.BytesIO(archive.read("rutas-events-seizures.csv")))
+        sidecar = archive.read("rutas-events-seizures.meta.txt").decode("utf-8")
+    assert list(frame.columns) == list(EXPORT_COLUMNS) and len(frame) == len(rows) == store.count(spec)
+    assert "permalink: https://rutas.example/?type=drug_seizure" in sidecar.splitlines()
+    assert f"events: {len(rows)}" in sidecar.splitlines()
+
+
+def test_dfc011_cli_export_csv_opens_with_pandas_defaults(app_context, tmp_path):
+    import argparse
+
+    import pandas as pd
+
+    from dashboard.__main__ import run_export
+    from dashboard.data.filters import parse_url_state
+
+    query = "type=drug_seizure&from=2019-01-01&to=2024-12-31"
+    out = tmp_path / "view.csv"
+    args = argparse.Namespace(chart="map", size="web", scale=1, theme="light", title="", credit="",
+                              breakdown="event_type", query=f"http://127.0.0.1:8050/?{query}", out=str(out),
+                              format="csv", lang=None, base_url="")
+    message, status = run_export(app_context, args)
+    assert status == 0, message
+    frame = pd.read_csv(out)
+    count = app_context.store.count(parse_url_state(query)[0].spec)
+    assert len(frame) == count and frame.columns[0] == "event_id"
+    assert set(frame["event_type"]) == {"drug_seizure"}
+    assert pd.to_datetime(frame["event_date"]).between("2019-01-01", "2024-12-31").all()

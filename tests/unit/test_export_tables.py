@@ -20,9 +20,11 @@ from dashboard.data.store import InMemoryEventStore
 from dashboard.exports.spec import ExportContext
 from dashboard.exports.tables import (
     ABOUT_SHEET,
+    COLUMN_NOTES,
     EVENTS_SHEET,
     EXPORT_COLUMNS,
     FORMULA_PREFIXES,
+    csv_sidecar_text,
     events_csv,
     events_geojson,
     events_xlsx,
@@ -139,10 +141,11 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @PROPERTY
-@given(rows=ROWS, title=TEXT)
-def test_exp042_csv_round_trip_neutralises_text_and_keeps_everything_else(rows, title):
-    data = events_csv(rows, make_context(title=title))
+@given(rows=ROWS, title=TEXT, block=st.booleans())
+def test_exp042_csv_round_trip_neutralises_text_and_keeps_everything_else(rows, title, block):
+    data = events_csv(rows, make_context(title=title), metadata_block=block)
     metadata, read = read_events_csv(data)
+    assert bool(metadata) == block  # the '#' rows only when asked for
     assert len(read) == len(rows)
     assert list(read[0]) == list(rows[0])
     for original, cells in zip(rows, read):
@@ -161,7 +164,7 @@ def test_exp042_csv_round_trip_neutralises_text_and_keeps_everything_else(rows, 
             else:
                 assert repr(float(cells[name])) == repr(value)
         assert cells["synthetic"] == ("true" if original["synthetic"] else "false")
-    assert not looks_like_formula(metadata["title"])
+    assert not block or not looks_like_formula(metadata["title"])
     # Nowhere in the file does a field start like a formula, except numbers in numeric columns.
     records = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     header_at = len(metadata)
@@ -225,7 +228,7 @@ def test_exp061_a_semicolon_spreadsheet_never_finds_a_formula_in_a_cell():
     hyperlink = 'x;=HYPERLINK("http://evil.example","clic")'
     rows = [{"event_id": "e1", "summary": hyperlink, "actors": "Señor; @SUM(A1); \u200b＝cmd", "fatalities": -5},
             {"event_id": "e2", "summary": "uno\n=cmd|' /C calc'!A0;dos", "actors": "a;b", "fatalities": 3}]
-    data = events_csv(rows, make_context(title="x;=1+2"))
+    data = events_csv(rows, make_context(title="x;=1+2"), metadata_block=True)
     metadata, read = read_events_csv(data)
     assert read[0]["summary"] == 'x;\'=HYPERLINK("http://evil.example","clic")'
     assert read[0]["actors"] == "Señor;' @SUM(A1);' \u200b＝cmd"  # the apostrophe opens the piece
@@ -244,8 +247,8 @@ def test_exp062_pandas_reads_neutralised_text_and_numbers_back():
     rows = [{"event_id": f"e{i}", "summary": text, "fatalities": -i, "latitude": -12.5 - i, "synthetic": i % 2 == 0}
             for i, text in enumerate(texts)]
     data = events_csv(rows, make_context())
-    metadata, read = read_events_csv(data)
-    frame = pd.read_csv(io.BytesIO(data), skiprows=len(metadata), encoding="utf-8-sig", keep_default_na=False)
+    _, read = read_events_csv(data)
+    frame = pd.read_csv(io.BytesIO(data))  # defaults: the header is line 1
     assert frame["summary"].tolist() == [neutralise_csv_cell(t) for t in texts] == [r["summary"] for r in read]
     assert frame["fatalities"].tolist() == [-i for i in range(len(texts))]  # negative numbers stay numbers
     assert frame["fatalities"].dtype.kind == "i" and frame["latitude"].dtype.kind == "f"
@@ -254,11 +257,13 @@ def test_exp062_pandas_reads_neutralised_text_and_numbers_back():
 
 
 # ---- header block / about sheet ------------------------------------------------------------------
-def test_exp044_csv_is_utf8_with_bom_crlf_and_a_header_block(seizure_rows):
+def test_exp044_csv_is_utf8_with_bom_crlf_and_the_header_on_line_1(seizure_rows):
     context = make_context(title="=cmd|' /C calc'!A0", subtitle="Tipo: incautación,\nApurímac")
-    data = events_csv(seizure_rows, context)
-    assert data.startswith(b"\xef\xbb\xbf")
-    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")  # bundled text has no breaks
+    plain = events_csv(seizure_rows, context)
+    assert plain.startswith(b"\xef\xbb\xbf" + ",".join(EXPORT_COLUMNS).encode() + b"\r\n")
+    assert b"\r\n" in plain and b"\n" not in plain.replace(b"\r\n", b"")  # bundled text has no breaks
+    assert b"# " not in plain.split(b"\r\n")[1]
+    data = events_csv(seizure_rows, context, metadata_block=True)  # the opt-in self-describing file
     metadata, rows = read_events_csv(data)
     assert metadata["title"] == "'=cmd|' /C calc'!A0"
     assert metadata["filters"] == "Tipo: incautación, Apurímac"
@@ -270,7 +275,7 @@ def test_exp044_csv_is_utf8_with_bom_crlf_and_a_header_block(seizure_rows):
     text = data.decode("utf-8-sig")
     lines = text.split("\r\n")
     assert lines[len(metadata)].startswith("event_id,event_date,")  # no blank line before the header
-    assert len(rows) == len(seizure_rows)
+    assert len(rows) == len(seizure_rows) and read_events_csv(plain) == ({}, rows)
 
 
 def test_exp045_metadata_rows_record_filters_time_and_credit():
@@ -404,8 +409,8 @@ def test_exp053_spanish_text_intact_in_every_format():
     assert [f["properties"]["location"] for f in features] == list(SPANISH)
 
 
-def test_exp054_pandas_reads_the_csv_after_the_header_block(seizure_rows):
-    data = events_csv(seizure_rows, make_context(subtitle="dos\nlíneas, con coma"))
+def test_exp054_pandas_reads_the_csv_after_the_opt_in_header_block(seizure_rows):
+    data = events_csv(seizure_rows, make_context(subtitle="dos\nlíneas, con coma"), metadata_block=True)
     metadata, rows = read_events_csv(data)
     frame = pd.read_csv(io.BytesIO(data), skiprows=len(metadata), dtype=str, keep_default_na=False,
                         encoding="utf-8-sig")
@@ -450,7 +455,7 @@ def test_exp056_geojson_nan_is_null_and_metadata_is_a_foreign_member(seizure_row
 
 def test_exp057_empty_view_exports_are_valid():
     context = make_context(FilterSpec(text="zz-no-match"))
-    metadata, rows = read_events_csv(events_csv([], context))
+    metadata, rows = read_events_csv(events_csv([], context, metadata_block=True))
     assert rows == [] and metadata["exported_at"] == "2026-05-09T10:30:05Z"
     data = events_csv([], context).decode("utf-8-sig")
     assert data.rstrip("\r\n").split("\r\n")[-1] == ",".join(EXPORT_COLUMNS)
@@ -483,3 +488,86 @@ def test_exp059_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch):
     with pytest.raises(ValueError, match="at most 2 rows"):
         tables.events_xlsx(rows, None)
     assert tables.events_xlsx(rows[:2], make_context())[:2] == b"PK"
+
+
+# ---- data files that open clean (issue 15) -----------------------------------------------------------
+def assert_frame_holds_the_rows(frame: pd.DataFrame, rows: list[dict]) -> None:
+    """A frame read with pandas defaults has the export's columns, rows and values."""
+    assert list(frame.columns) == list(EXPORT_COLUMNS)  # the BOM is not glued to the first name
+    assert len(frame) == len(rows)
+    assert frame["event_id"].tolist() == [r["event_id"] for r in rows]
+    assert frame["event_date"].tolist() == [r["event_date"] for r in rows]
+    assert pd.to_datetime(frame["event_date"], format="%Y-%m-%d").notna().all()
+    for name in ("quantity_kg", "latitude", "longitude", "fatalities"):
+        assert frame[name].dtype.kind in "if", name  # numbers, not text
+        expected = [math.nan if r[name] is None else r[name] for r in rows]
+        assert frame[name].tolist() == pytest.approx(expected, nan_ok=True, rel=0, abs=0), name
+    assert frame["actors"].fillna("").tolist() == [r["actors"] for r in rows]
+    assert frame["synthetic"].tolist() == [r["synthetic"] for r in rows]
+
+
+def test_dfc001_pandas_reads_the_csv_export_with_defaults(seizure_rows):
+    frame = pd.read_csv(io.BytesIO(events_csv(seizure_rows, make_context())))
+    assert_frame_holds_the_rows(frame, seizure_rows)
+    assert frame["quantity_kg"].isna().sum() == sum(r["quantity_kg"] is None for r in seizure_rows) > 0
+    assert any("; " in r["actors"] for r in seizure_rows)  # several actors stay one cell
+
+
+def test_dfc002_python_csv_and_a_semicolon_free_first_line_read_the_header(seizure_rows):
+    data = events_csv(seizure_rows, make_context())
+    text = data.decode("utf-8-sig")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    assert records[0] == list(EXPORT_COLUMNS)
+    assert {len(record) for record in records} == {len(EXPORT_COLUMNS)}  # rectangular
+    assert not any(line.startswith("#") for line in text.split("\r\n"))
+
+
+def test_dfc003_sidecar_records_the_view_and_explains_the_columns(seizure_rows):
+    context = make_context(credit="Unidad de datos", subtitle="Tipo: incautación\nApurímac")
+    text = csv_sidecar_text(seizure_rows, context, "rutas-events-x.csv")
+    lines = text.splitlines()
+    assert lines[0] == "About rutas-events-x.csv"
+    fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    assert fields["title"] == "Incautaciones en el VRAEM"
+    assert fields["filters"] == "Tipo: incautación Apurímac"  # one line per key
+    assert fields["exported_at"] == "2026-05-09T10:30:05Z" and fields["credit"] == "Unidad de datos"
+    assert fields["permalink"] == "https://rutas.example/?type=drug_seizure"
+    assert fields["rows"] == str(len(seizure_rows))
+    assert fields["columns"] == ", ".join(EXPORT_COLUMNS)
+    assert fields["quantity_kg"] == COLUMN_NOTES["quantity_kg"] and "kilograms" in fields["quantity_kg"]
+    partial = csv_sidecar_text([{"event_id": "a", "summary": "b"}], context)
+    assert "columns: event_id, summary" in partial and "quantity_kg:" not in partial
+
+
+def test_dfc004_xlsx_dates_are_dates_numbers_numbers_blanks_empty(seizure_rows):
+    workbook = load_xlsx(events_xlsx(seizure_rows, make_context()))
+    assert workbook.sheetnames == [EVENTS_SHEET, ABOUT_SHEET]  # the metadata on the second sheet
+    sheet = workbook[EVENTS_SHEET]
+    header = [c.value for c in sheet[1]]
+    column = {name: index for index, name in enumerate(header)}
+    for row, cells in zip(seizure_rows, sheet.iter_rows(min_row=2)):
+        day = cells[column["event_date"]]
+        assert day.is_date and day.number_format == "yyyy-mm-dd"
+        assert day.value.date() == date.fromisoformat(row["event_date"])
+        for name in ("quantity_kg", "fatalities", "latitude"):
+            cell = cells[column[name]]
+            if row[name] is None:
+                assert cell.value is None and cell.data_type == "n"  # an empty cell, not ""
+            else:
+                assert cell.data_type == "n" and cell.value == row[name]
+    frame = pd.read_excel(io.BytesIO(events_xlsx(seizure_rows, make_context())), sheet_name=EVENTS_SHEET)
+    assert frame["event_date"].dtype.kind == "M"
+    assert frame["event_date"].dt.strftime("%Y-%m-%d").tolist() == [r["event_date"] for r in seizure_rows]
+    assert frame["quantity_kg"].dtype.kind == "f" and frame["quantity_kg"].isna().any()
+
+
+def test_dfc005_xlsx_keeps_dates_excel_cannot_hold_as_text():
+    rows = [{"event_id": "old", "event_date": "1899-12-31"}, {"event_id": "leap", "event_date": "1900-02-28"},
+            {"event_id": "first", "event_date": "1900-03-01"}, {"event_id": "none", "event_date": ""},
+            {"event_id": "odd", "event_date": "=1+2"}]
+    cells = {r[0].value: r[1] for r in load_xlsx(events_xlsx(rows, make_context()))[EVENTS_SHEET].iter_rows(min_row=2)}
+    assert cells["old"].value == "1899-12-31" and cells["old"].data_type == "s"
+    assert cells["leap"].value == "1900-02-28" and not cells["leap"].is_date
+    assert cells["first"].is_date and cells["first"].value == datetime(1900, 3, 1)
+    assert cells["none"].value is None
+    assert cells["odd"].value == "'=1+2"  # not a date: text, neutralised as ever
