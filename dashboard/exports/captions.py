@@ -59,8 +59,15 @@ def _month_text(day: date, lang: str) -> str:
     return translate("export.date.month", lang, month=_month_name(day, lang), year=day.year)
 
 
+def _day_text(day: date, lang: str) -> str:
+    return translate("export.date.day", lang, day=day.day, month=_month_name(day, lang), year=day.year)
+
+
 def format_event_date(day: date, precision: str, lang: str) -> str:
-    """An event date as precisely as it is known: ``2019-06-17``, ``April 2019`` or ``2019``.
+    """An event date in words, as precisely as it is known: ``17 June 2019``, ``April 2019`` or ``2019``.
+
+    One style for every date an alt text reads out (a screen reader says "2019-06-17" digit by
+    digit, and "April 2019 to 2024-11-19" reads as two writers).
 
     Parameters
     ----------
@@ -79,7 +86,7 @@ def format_event_date(day: date, precision: str, lang: str) -> str:
         return str(day.year)
     if precision == "month":
         return _month_text(day, lang)
-    return day.isoformat()
+    return _day_text(day, lang)
 
 
 def _as_date(value: object) -> date | None:
@@ -356,9 +363,40 @@ def _trend_sentence(store: EventStore, spec: FilterSpec, lang: str) -> str | Non
     return translate(key, lang, **peak_words)
 
 
+def filter_dates_in_words(spec: FilterSpec, lang: str) -> str | None:
+    """The filter's date range in the alt text's words ("from 1 January 2019 to 31 December 2024").
+
+    Parameters
+    ----------
+    spec : FilterSpec
+    lang : str
+
+    Returns
+    -------
+    str or None
+        None when the filter has no dates.
+    """
+    start = _day_text(spec.date_from, lang) if spec.date_from else None
+    end = _day_text(spec.date_to, lang) if spec.date_to else None
+    if start and end:
+        return translate("export.date.span", lang, start=start, end=end)
+    if start:
+        return translate("export.title.since", lang, start=start)
+    if end:
+        return translate("export.title.until", lang, end=end)
+    return None
+
+
 def _filters_sentence(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None) -> str:
-    summary = filter_summary(spec, lang, dataset_names)
-    return f"{summary}." if spec.is_empty else translate("export.alt.filters", lang, filters=summary) + "."
+    if spec.is_empty:
+        return filter_summary(spec, lang, dataset_names) + "."
+    # The summary writes dates as ISO days; the alt text says every date in words.
+    dates = filter_dates_in_words(spec, lang)
+    rest = spec.with_changes(date_from=None, date_to=None)
+    parts = [dates] if dates else []
+    if not rest.is_empty:
+        parts.append(filter_summary(rest, lang, dataset_names))
+    return translate("export.alt.filters", lang, filters=" · ".join(parts)) + "."
 
 
 def alt_text(store: EventStore, spec: FilterSpec, chart: ChartKind, lang: str, *,
@@ -425,14 +463,56 @@ def alt_text(store: EventStore, spec: FilterSpec, chart: ChartKind, lang: str, *
     return " ".join(sentences)
 
 
+def unsaid_filters(spec: FilterSpec, title: str, lang: str,
+                   dataset_names: dict[str, str] | None = None) -> FilterSpec:
+    """``spec`` without the filters a default ``title`` already states, for the subtitle under it.
+
+    A title "Drug seizures, 2019–2024" over a subtitle "2019-01-01 – 2024-12-31 · Drug seizure"
+    says everything twice: the dates, the types (when they are the title's subject), the places,
+    the actors and the route go when the title names them; what is left is the subtitle.
+
+    Parameters
+    ----------
+    spec : FilterSpec
+    title : str
+        The title drawn above the subtitle, as :func:`default_title` wrote it.
+    lang : str
+    dataset_names : dict of str to str, optional
+
+    Returns
+    -------
+    FilterSpec
+    """
+    changes: dict[str, object] = {}
+    dates = _date_phrase(spec, lang)
+    if dates is not None and dates[1] in title:
+        changes.update(date_from=None, date_to=None)
+    if 1 <= len(spec.event_types) <= 2 and _subject(spec, lang, dataset_names) in title:
+        changes["event_types"] = ()
+    place = _place(spec, lang)
+    if place and place in title:
+        changes.update(countries=(), regions=()) if spec.countries or spec.regions else \
+            changes.update(bbox=None, polygon=None)
+    if 1 <= len(spec.actors) <= 2 and translate("export.title.involving", lang, actors=_join(
+            [label("actor_group", a, lang) for a in spec.actors], lang)) in title:
+        changes["actors"] = ()
+    if len(spec.routes) == 1 and label("route", spec.routes[0], lang) in title:
+        changes["routes"] = ()
+    return spec.with_changes(**changes) if changes else spec
+
+
+def _synthetic_warning(totals: Totals, lang: str) -> str:
+    if not totals.synthetic:
+        return ""
+    return translate("export.synthetic.all", lang) if totals.synthetic == totals.events else \
+        translate("export.synthetic.some", lang, count=format_number(totals.synthetic, lang))
+
+
 def _subtitle(totals: Totals, spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None) -> str:
     """The filters in words, led by a warning when the view holds generated (synthetic) events."""
-    filters = filter_summary(spec, lang, dataset_names)
-    if not totals.synthetic:
-        return filters
-    warning = translate("export.synthetic.all", lang) if totals.synthetic == totals.events else \
-        translate("export.synthetic.some", lang, count=format_number(totals.synthetic, lang))
-    return f"{warning} · {filters}"
+    filters = "" if spec.is_empty and not totals.synthetic else filter_summary(spec, lang, dataset_names)
+    warning = _synthetic_warning(totals, lang)
+    return " · ".join(part for part in (warning, filters) if part)
 
 
 # ---- everything an export records --------------------------------------------------------------
@@ -462,13 +542,17 @@ def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, l
     """
     lang = normalise_language(lang)
     totals = store.totals(spec)
-    title = " ".join(request.title.split()) or default_title(
-        spec, request.chart, lang, dataset_names, breakdown_field=request.breakdown_field)
+    own_title = " ".join(request.title.split())
+    title = own_title or default_title(spec, request.chart, lang, dataset_names,
+                                       breakdown_field=request.breakdown_field)
+    # Under a title of the user's own, the subtitle states every filter: we cannot know what it says.
+    shown = spec if own_title else unsaid_filters(spec, title, lang, dataset_names)
     return ExportContext(
         spec=spec,
         lang=lang,
         title=title,
-        subtitle=_subtitle(totals, spec, lang, dataset_names),
+        subtitle=_subtitle(totals, shown, lang, dataset_names),
+        filters=_subtitle(totals, spec, lang, dataset_names),
         source_line=source_line(totals, spec, lang, exported_at, dataset_names),
         alt_text=alt_text(store, spec, request.chart, lang, breakdown_field=request.breakdown_field,
                           dataset_names=dataset_names),

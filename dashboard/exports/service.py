@@ -73,12 +73,21 @@ def permalink_for(base_url: str, state: UrlState) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}{build_search(state)}"
 
 
-def file_stem(kind: str, title: str, exported_at: datetime) -> str:
-    """``rutas-<kind>-<title as ascii words>-<date>``: readable, safe on every file system."""
+def file_stem(kind: str, title: str, exported_at: datetime, *, variant: tuple[str, ...] = ()) -> str:
+    """``rutas-<kind>-<title as ascii words>[-<variant>…]-<date>``: readable, safe on every file system.
+
+    ``variant`` names what else tells two exports of one view apart (a chart's size and theme:
+    ``("web", "dark")``), so a dark square PNG never overwrites the light web one.
+    """
     words = re.sub(r"[\W_]+", " ", title)  # punctuation (an en dash too) separates words
     ascii_title = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:MAX_SLUG_CHARS].rstrip("-")
-    return "-".join(part for part in ("rutas", kind, slug, exported_at.strftime("%Y%m%d")) if part)
+    return "-".join(part for part in ("rutas", kind, slug, *variant, exported_at.strftime("%Y%m%d")) if part)
+
+
+def chart_variant(request: ChartRequest) -> tuple[str, ...]:
+    """The size preset and theme of a chart export, as they go in its file name."""
+    return request.size.value, request.theme.value
 
 
 def describe_view(
@@ -139,8 +148,10 @@ def export_view(
     exported_at = context.exported_at
     if max_rows is not None and fmt not in IMAGE_FORMATS | {ExportFormat.HTML} and context.events > max_rows:
         raise ExportTooLargeError(context.events, max_rows)
-    kind = "events" if fmt in DATA_FORMATS else request.chart.value
-    stem = file_stem(kind, context.title, exported_at)
+    if fmt in DATA_FORMATS:  # the same rows whatever the chart, size or theme
+        stem = file_stem("events", context.title, exported_at)
+    else:
+        stem = file_stem(request.chart.value, context.title, exported_at, variant=chart_variant(request))
     data = _export_bytes(store, layers, fmt, request, context, stem)
     return ExportFile(file_name=f"{stem}.{FILE_EXTENSIONS[fmt]}", media_type=MEDIA_TYPES[fmt], data=data,
                       context=context)

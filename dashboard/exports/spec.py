@@ -173,7 +173,7 @@ class ExportContext:
     spec: FilterSpec
     lang: str
     title: str  # the chart title actually used (user's or default)
-    subtitle: str  # the filters in words
+    subtitle: str  # the filters in words the title does not already state (all of them under a user's title)
     source_line: str  # "Source: Rutas — N events from M published reports; filters …; exported …"
     alt_text: str  # plain-language description of the chart in ``lang``
     permalink: str  # absolute URL that reopens this view
@@ -182,6 +182,7 @@ class ExportContext:
     sources: int
     credit: str = ""
     dataset_names: dict[str, str] = field(default_factory=dict)  # dataset id -> display name
+    filters: str = ""  # every filter in words (the data files' record); "" from older callers: use subtitle
 
 
 def _member(enum: type[StrEnum], value: object, default: StrEnum) -> StrEnum:
