@@ -1,11 +1,14 @@
 """Timeline: events per day, week, month or year stacked by type; drag across it to set the range.
 
 The store picks the unit from the date span, so the number of bars stays bounded at any N.
+Date ticks are placed and named here (:func:`date_ticks`), in the page language: Plotly names
+months in English unless a locale bundle is loaded in the browser, and kaleido has none.
+Counts are whole events, so the count axis never has a tick between two integers.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,13 +22,87 @@ from .theme import EVENT_COLOURS, SCREEN, Theme
 # Bin length in days (a month or year bar is drawn at its mean length) and the hover date format.
 BIN_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}
 HOVER_DATE = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+MAX_DATE_TICKS = 8  # labels a ~500 px axis holds without crowding ("sept 2016" is the longest)
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)  # tick spacing in months, finest first
+DAY_STEPS = (1, 2, 7, 14)  # tick spacing in days for spans under two months
+SMALL_COUNT = 5  # up to this many events in a bar the count axis ticks every event
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_start(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def date_ticks(start: date, end: date, lang: str = DEFAULT_LANGUAGE,
+               max_ticks: int = MAX_DATE_TICKS) -> tuple[list[str], list[str]]:
+    """Tick positions (ISO dates) and their labels in ``lang`` for a date axis from ``start`` to ``end``.
+
+    The finest spacing with at most ``max_ticks`` ticks inside the span: whole years ("2016") when a
+    tick falls every 12 months or more, months ("ene 2016") below that, days ("3 ene 2016") under
+    two months. Ticks sit on calendar boundaries (1 January, the first of a month), so bars drawn
+    at their centres fall between them.
+    """
+    if end < start:
+        start, end = end, start
+    first, last = _month_index(start), _month_index(end)
+    if (end - start).days >= 62:
+        for step in MONTH_STEPS:
+            months = [m for m in range(first, last + 1) if m % step == 0 and _month_start(m) >= start]
+            if len(months) <= max_ticks or step == MONTH_STEPS[-1]:
+                break
+        days = [_month_start(m) for m in months]
+        if step >= 12:
+            return [d.isoformat() for d in days], [str(d.year) for d in days]
+        return [d.isoformat() for d in days], [
+            translate("playback.month", lang, month=translate(f"playback.mon.{d.month}", lang), year=d.year)
+            for d in days]
+    span = (end - start).days
+    step = next((s for s in DAY_STEPS if span // s + 1 <= max_ticks), DAY_STEPS[-1])
+    days = [start + timedelta(days=offset) for offset in range(0, span + 1, step)]
+    return [d.isoformat() for d in days], [
+        translate("playback.date", lang, day=d.day, month=translate(f"playback.mon.{d.month}", lang), year=d.year)
+        for d in days]
+
+
+def count_axis(max_count: int) -> dict:
+    """Count axis settings: a tick every event while bars are short, whole numbers always."""
+    axis: dict = {"tickformat": ",d", "rangemode": "tozero"}
+    if max_count <= SMALL_COUNT:
+        axis.update(tick0=0, dtick=1, range=[0, max(max_count, 1) * 1.05])
+    return axis
+
+
+def number_separators(lang: str) -> str:
+    """Plotly's ``separators`` (decimal then thousands) for ``lang``."""
+    return translate("number.decimal_separator", lang) + translate("number.group_separator", lang)
+
+
+def histogram_span(histogram: Histogram) -> tuple[date, date] | None:
+    """First day of the first bin and last day of the last bin, or None without bins."""
+    if not len(histogram.bin_starts):
+        return None
+    first = date.fromisoformat(str(histogram.bin_starts[0].astype("datetime64[D]")))
+    last_start = date.fromisoformat(str(histogram.bin_starts[-1].astype("datetime64[D]")))
+    if histogram.unit == "year":
+        last = date(last_start.year, 12, 31)
+    elif histogram.unit == "month":
+        last = _month_start(_month_index(last_start) + 1) - timedelta(days=1)
+    else:
+        last = last_start + timedelta(days=BIN_DAYS[histogram.unit] - 1)
+    return first, last
 
 
 def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
-                   date_range: tuple[str, str] | None = None) -> go.Figure:
+                   date_range: tuple[str, str] | None = None,
+                   axis_range: tuple[date, date] | None = None) -> go.Figure:
     """Stacked bars, one trace per event type with any events in range.
 
     ``date_range`` (ISO from, to) is shaded so the brushed range stays visible after filtering.
+    ``axis_range`` fixes the date axis (playback: the whole range played, so the axis holds still
+    while the frames move); by default the axis spans the bins.
     """
     days = BIN_DAYS[histogram.unit]
     bar_width_ms = days * 24 * 3600 * 1000 * 0.85
@@ -51,8 +128,9 @@ def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme:
         paper_bgcolor=theme.paper_colour,
         plot_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
-        xaxis=dict(type="date", showgrid=False),
-        yaxis=dict(gridcolor="#e6e8eb", rangemode="tozero", fixedrange=True),
+        separators=number_separators(lang),
+        xaxis=_date_axis(histogram, axis_range, lang),
+        yaxis=dict(gridcolor="#e6e8eb", fixedrange=True, **count_axis(_tallest_bar(histogram))),
         uirevision="timeline",
         bargap=0.1,
     )
@@ -60,6 +138,23 @@ def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme:
         figure.add_vrect(x0=date_range[0], x1=date_range[1], fillcolor="#332288", opacity=0.08,
                          line_width=0)
     return figure
+
+
+def _tallest_bar(histogram: Histogram) -> int:
+    counts = np.asarray(histogram.counts)
+    return int(counts.sum(axis=0).max()) if counts.size else 0
+
+
+def _date_axis(histogram: Histogram, axis_range: tuple[date, date] | None, lang: str) -> dict:
+    axis: dict = {"type": "date", "showgrid": False}
+    span = axis_range or histogram_span(histogram)
+    if span is None:
+        return axis
+    tickvals, ticktext = date_ticks(span[0], span[1], lang)
+    axis.update(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+    if axis_range is not None:
+        axis["range"] = [axis_range[0].isoformat(), (axis_range[1] + timedelta(days=1)).isoformat()]
+    return axis
 
 
 def brushed_date_range(selected_data: dict | None) -> tuple[str, str] | None:

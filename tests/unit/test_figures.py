@@ -157,3 +157,57 @@ def test_fig001_built_figures_pass_plotly_validation(full_map, store):
     for figure in figures:
         validated = go.Figure(figure.to_dict())  # raises ValueError on any unknown property or bad value
         assert len(validated.data) == len(figure.data)
+
+
+def test_lay020_spanish_date_axis_names_months_in_spanish(store):
+    from datetime import date
+
+    spec = FilterSpec(date_from=date(2019, 3, 1), date_to=date(2019, 12, 31))
+    axis = build_timeline(store.histogram(spec), lang="es").layout.xaxis
+    assert axis.tickmode == "array" and len(axis.ticktext) >= 3
+    assert all(text.split("\u00a0")[0] in SPANISH_MONTHS for text in axis.ticktext), axis.ticktext
+    assert not any("Jan" in text or "Sep" in text for text in axis.ticktext)
+    english = build_timeline(store.histogram(spec), lang="en").layout.xaxis.ticktext
+    assert [text.split("\u00a0")[0] for text in english] == [
+        date.fromisoformat(value).strftime("%b") for value in axis.tickvals]  # Jan, Mar… (C locale)
+
+
+SPANISH_MONTHS = {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "sep", "oct", "nov", "dic"}
+
+
+@pytest.mark.parametrize(("start", "end", "at_most"), [
+    ("2001-04-20", "2025-12-31", 8), ("2016-01-01", "2018-12-31", 8), ("2020-01-05", "2020-02-10", 8),
+    ("2020-01-05", "2020-01-05", 8), ("2001-01-01", "2025-12-31", 3)])
+def test_lay021_date_ticks_fit_inside_the_span_and_the_budget(start, end, at_most):
+    from datetime import date
+
+    from dashboard.figures.timeline import date_ticks
+
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    values, texts = date_ticks(first, last, "en", max_ticks=at_most)
+    assert 1 <= len(values) <= at_most and len(values) == len(texts)
+    assert all(first <= date.fromisoformat(value) <= last for value in values)
+    assert values == sorted(values) and len(set(texts)) == len(texts)
+
+
+def test_lay022_count_axis_has_no_tick_between_integers(store):
+    from datetime import date
+
+    spec = FilterSpec(date_from=date(2016, 1, 1), date_to=date(2018, 12, 31), event_types=("arrest",))
+    histogram = store.histogram(spec)
+    tallest = int(np.asarray(histogram.counts).sum(axis=0).max())
+    assert 0 < tallest <= 5  # a few events: where Plotly would tick at 0.5
+    axis = build_timeline(histogram).layout.yaxis
+    assert axis.dtick == 1 and axis.tick0 == 0 and axis.tickformat == ",d"
+    assert build_timeline(store.histogram(FilterSpec())).layout.yaxis.tickformat == ",d"
+
+
+def test_lay023_a_fixed_axis_range_holds_the_whole_playback_span(store):
+    from datetime import date
+
+    frame = FilterSpec(date_from=date(2017, 1, 1), date_to=date(2017, 12, 31))
+    whole = (date(2005, 1, 1), date(2025, 12, 31))
+    axis = build_timeline(store.histogram(frame), axis_range=whole).layout.xaxis
+    assert list(axis.range) == ["2005-01-01", "2026-01-01"]
+    assert axis.tickvals[0] >= "2005-01-01" and axis.tickvals[-1] <= "2025-12-31"
+    assert build_timeline(store.histogram(frame)).layout.xaxis.range is None
