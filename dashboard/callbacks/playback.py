@@ -18,6 +18,7 @@ from dashboard.state.playback import (
     PlaybackInputs,
     PlaybackSettings,
     PlaybackState,
+    as_shown,
     extent_dates,
     update_playback,
 )
@@ -46,7 +47,9 @@ def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state
     and the controls' faces.
 
     One callback draws the button and the status line too: a second one listening to the state
-    would wait for the whole filter chain to go quiet, i.e. until playback ends.
+    would wait for the whole filter chain to go quiet, i.e. until playback ends. The status line
+    names the frame the filter shows now (:func:`as_shown`): a frame just written is named by
+    :func:`update_playback_status` once the filter, and so the counts, have reached it.
     """
     spec = FilterSpec.from_store(filter_data)
     inputs = PlaybackInputs(spec=spec, settings=PlaybackSettings.parse(step, mode, window),
@@ -56,9 +59,8 @@ def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state
     new_data = state.to_store()
     if new_data == state_data:
         return (no_update,) * 7
-    shown = spec if dates is None else spec.with_changes(date_from=dates[0], date_to=dates[1])
     faces = (play_label(state.playing, lang), "true" if state.playing else "false", not state.playing,
-             playback_status_text(state, shown, extent, lang))
+             playback_status_text(as_shown(state, spec), spec, extent, lang))
     if dates is None or dates == (spec.date_from, spec.date_to):
         return new_data, no_update, no_update, *faces
     return new_data, *(day.isoformat() if day else None for day in dates), *faces
@@ -72,13 +74,11 @@ def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state
     prevent_initial_call="initial_duplicate",
 )
 def update_playback_status(filter_data, state_data, lang):
-    """The status line while not playing: what Play would play for the filter shown now."""
-    state = PlaybackState.from_store(state_data)
-    if state.playing:
-        return no_update
+    """The status line for the filter shown now: the frame it holds while playing (in step with
+    the counts, which follow the same filter), else what Play would play."""
     spec = FilterSpec.from_store(filter_data)
     extent = extent_dates(get_context().store.date_extent(spec.datasets))
-    return playback_status_text(state, spec, extent, lang)
+    return playback_status_text(as_shown(PlaybackState.from_store(state_data), spec), spec, extent, lang)
 
 
 @callback(

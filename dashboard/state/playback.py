@@ -16,6 +16,7 @@ from enum import StrEnum
 import numpy as np
 
 from dashboard.data.filters import FilterSpec
+from dashboard.data.store import time_unit_for_span
 from dashboard.data.stories import PlaybackMode, PlaybackStep
 
 MAX_FRAMES = 600
@@ -365,3 +366,43 @@ def awaiting_frame(state: PlaybackState, spec: FilterSpec) -> bool:
     return state.playing and frame is not None and frame != state.before \
         and (spec.date_from, spec.date_to) == state.before and undated(spec) == state.base
 
+
+
+def as_shown(state: PlaybackState, spec: FilterSpec) -> PlaybackState:
+    """``state`` as the filter shows it: the frame whose dates the filter holds now.
+
+    A tick writes the next frame's dates and the counts follow once the filter has changed; the
+    status line drawn from this state names the frame the counts are about, not the one on its way.
+    A filter showing neither the frame nor the one before it leaves ``state`` as it is.
+    """
+    if state.index is None:
+        return state
+    frames = state.frames()
+    for index in (state.index, state.index - 1):
+        if 0 <= index < len(frames) and frames[index] == (spec.date_from, spec.date_to):
+            return replace(state, index=index)
+    return state
+
+
+@dataclass(frozen=True)
+class TimelineAxis:
+    """How the timeline is binned and framed: by the store's choice, or held for a playback."""
+
+    unit: str = "auto"  # the store's histogram unit; "auto" picks it from the filter's dates
+    axis_range: tuple[date, date] | None = None  # a fixed date axis, or None to fit the bars
+
+
+def playback_timeline(state: PlaybackState, spec: FilterSpec) -> TimelineAxis:
+    """The timeline's unit and axis while a playback shows a frame: the whole range played.
+
+    Without this each frame (one year, then two…) re-bins and re-scales the timeline, so the
+    axis jumps every frame. Playing, or paused on a frame the filter still shows, the bars keep
+    the unit of the whole span and the axis spans it; otherwise the timeline fits the filter.
+    """
+    if state.span is None or state.index is None:
+        return TimelineAxis()
+    held = state.playing or (state.phase in (PlaybackPhase.PAUSED, PlaybackPhase.TAKEN_OVER)
+                             and shows_frame(state, spec))
+    if not held:
+        return TimelineAxis()
+    return TimelineAxis(time_unit_for_span((state.span[1] - state.span[0]).days), state.span)

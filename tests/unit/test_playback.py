@@ -354,13 +354,17 @@ def test_pbk020_callbacks_play_tick_pause(app_context):
     frame = FilterSpec(date_from=date(2014, 1, 1), date_to=date(2014, 12, 31))
     assert event(1, 0, frame, state) == (no_update,) * 7  # our own write coming back: nothing to do
     state, start, end, *_ , status = event(1, 1, frame, state)
-    assert (start, end) == ("2014-01-01", "2015-12-31") and "frame\u00a02\u00a0of" in status
+    # Frame 2 is written; the counts still show frame 1, and so does the status line…
+    assert (start, end) == ("2014-01-01", "2015-12-31") and "frame\u00a01\u00a0of" in status
+    written = FilterSpec(date_from=date(2014, 1, 1), date_to=date(2015, 12, 31))
+    # …until the filter (and the counts with it) reach frame 2.
+    assert "frame\u00a02\u00a0of" in update_playback_status(written.to_store(), state, "en")
     frame = FilterSpec(date_from=date(2014, 1, 1), date_to=date(2015, 12, 31))
     paused, start, end, label, pressed, disabled, status = event(2, 1, frame, state, lang="es")
     assert PlaybackState.from_store(paused).phase == PlaybackPhase.PAUSED and start is no_update
     assert "Reproducir" in label and pressed == "false" and disabled is True
     assert status.startswith("En pausa · 2015")
-    assert update_playback_status(frame.to_store(), state, "en") is no_update  # playing: the ticks draw it
+    assert "frame\u00a02\u00a0of" in update_playback_status(frame.to_store(), state, "en")  # frame shown
     assert update_playback_status(frame.to_store(), paused, "es").startswith("En pausa")
     assert update_playback_pace("fast", "cumulative") == (SPEEDS_MS["fast"], True)
     assert update_playback_pace("warp", "rolling") == (SPEEDS_MS["normal"], False)
@@ -388,3 +392,43 @@ def test_pbk030_step_bounds_hold_the_day_and_touch_the_next_step(day, step):
     start, end = step_bounds(day, step)
     assert start <= day <= end and start.day == 1
     assert step_bounds(end + timedelta(days=1), step)[0] == end + timedelta(days=1)
+
+
+# --- In step with the views (issue 15) ------------------------------------------------------------
+
+def _playing(index: int) -> PlaybackState:
+    span = (date(2014, 1, 1), date(2019, 12, 31))
+    frames = playback_frames(*span)
+    return PlaybackState(PlaybackPhase.PLAYING, PlaybackSettings(), span[:1] + (None,), span, index, len(frames))
+
+
+def test_lay030_the_status_names_the_frame_the_filter_shows():
+    from dashboard.state.playback import as_shown
+
+    state = _playing(3)  # frame 4 written
+    frames = state.frames()
+    before = FilterSpec(date_from=frames[2][0], date_to=frames[2][1])
+    assert as_shown(state, before).index == 2  # the filter (and the counts) still show frame 3
+    now = FilterSpec(date_from=frames[3][0], date_to=frames[3][1])
+    assert as_shown(state, now).index == 3
+    text = playback_status_text(as_shown(state, before), before, EXTENT, "en")
+    assert f"frame{NBSP}3{NBSP}of" in text and frame_label(frames[2], PlaybackStep.YEAR, "en") in text
+
+
+def test_lay031_playback_holds_the_timeline_on_the_whole_range():
+    from dashboard.state.playback import playback_timeline
+
+    state = _playing(1)
+    frame = state.frames()[1]
+    shown = FilterSpec(date_from=frame[0], date_to=frame[1])
+    axis = playback_timeline(state, shown)
+    assert axis.axis_range == state.span and axis.unit != "auto"  # the whole span's unit, every frame
+    for index in range(state.frame_count):  # the same for every frame
+        later = PlaybackState(**{**state.__dict__, "index": index})
+        day_from, day_to = later.frames()[index]
+        assert playback_timeline(later, FilterSpec(date_from=day_from, date_to=day_to)) == axis
+    paused = PlaybackState(**{**state.__dict__, "phase": PlaybackPhase.PAUSED})
+    assert playback_timeline(paused, shown) == axis
+    assert playback_timeline(paused, RANGE).axis_range is None  # the user moved the dates: fit them
+    finished = PlaybackState(**{**state.__dict__, "phase": PlaybackPhase.FINISHED, "index": None})
+    assert playback_timeline(finished, RANGE).axis_range is None and playback_timeline(PlaybackState(), RANGE).unit == "auto"
