@@ -28,15 +28,21 @@ from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import EVENT_TYPES, GEO_PRECISIONS, MAP_TILE_PX, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from . import unchecked
+from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes, type_legend_flags
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
 DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
 PRECISE_OPACITY = 0.95
 APPROXIMATE_OPACITY = 0.6
+HALO_OPACITY = 0.16
 # Halo diameter (px) per geo precision: the coarser the place, the wider the uncertainty ring.
 HALO_SIZE = {"exact": 0, "town": 0, "district": 20, "province": 26, "region": 32, "country": 40}
 INFERRED_DOT_SPACING_DEG = 0.35
-LEGEND_WIDTH_PX = 200
+LEGEND_WIDTH_PX = 185  # the right margin that holds the key (wider when the key needs it)
+LEGEND_PX_PER_FONT_PX = 11  # "Attack on security forces" is ~11 em wide, with its swatch
+KEY_FONT_RATIO = 0.8
+KEY_GAP_PX = 12
+KEY_LEFT_PX = 10  # from the map's right edge to the key  # between the key's widest line and the figure's right edge
 # Each uncertainty ring repeats its point's coordinates: above this many coarse points the rings
 # are left out (the approximate points stay paler) to keep the update small.
 HALO_POINT_LIMIT = 5_000
@@ -121,13 +127,6 @@ def points_layer(points: PointColumns) -> MapLayer:
     return MapLayer(mode="all", points=points, cells=None, total=points.total, in_view=points.total)
 
 
-def marker_sizes(quantity_kg: np.ndarray, fatalities: np.ndarray) -> np.ndarray:
-    """Marker diameter in whole px (uint8: one byte per point): grows with kg or with deaths."""
-    by_kg = 7 + 3.2 * np.log10(1 + np.nan_to_num(quantity_kg))
-    by_deaths = 7 + 3.0 * np.sqrt(np.nan_to_num(fatalities))
-    return np.rint(np.clip(np.maximum(by_kg, by_deaths), 7, 26)).astype(np.uint8)
-
-
 def typed_arrays(value: object) -> object:
     """``value`` with every numpy array as plotly's base64 typed-array spec.
 
@@ -198,7 +197,6 @@ def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") 
 
 def _route_traces(routes: dict, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
     traces = []
-    shown_legend: set[str] = set()
     for feature in routes["features"]:
         props = feature["properties"]
         coords = np.asarray(feature["geometry"]["coordinates"], dtype=np.float64)
@@ -208,10 +206,9 @@ def _route_traces(routes: dict, lang: str, theme: Theme = SCREEN) -> list[go.Sca
         name = f"{label('mode', props['mode'], lang)} ({translate('map.' + evidence, lang)})"
         hover = (f"<b>{label('route', props['route_id'], lang)}</b><br>{html.escape(props['leg_name'])}<br>"
                  f"{label('mode', props['mode'], lang)} · {translate('map.' + evidence, lang)}")
-        common = dict(name=name, legend="legend2", legendgroup=legend_key,
-                      showlegend=legend_key not in shown_legend,
+        # The key beside the map explains the modes: no legend entry per leg.
+        common = dict(name=name, legendgroup=legend_key, showlegend=False,
                       hovertext=hover, hoverinfo="text", customdata=[props["route_id"]])
-        shown_legend.add(legend_key)
         if evidence == "documented":
             traces.append(unchecked.scattermap(lon=coords[:, 0], lat=coords[:, 1], mode="lines",
                                         line=dict(color=colour, width=2.6), opacity=0.8, **common))
@@ -250,18 +247,19 @@ def _vraem_trace(vraem_feature: dict | None, lang: str) -> go.Scattermap:
             lat.append(None)
     return unchecked.scattermap(
         lon=lon, lat=lat, mode="lines", fill="toself", fillcolor="rgba(204,102,119,0.07)",
-        line=dict(color="#b05566", width=1.6), name=translate("map.vraem", lang), legend="legend2",
+        line=dict(color="#b05566", width=1.6), name=translate("map.vraem", lang), showlegend=False,
         hovertext=translate("map.vraem", lang), hoverinfo="text",
     )
 
 
 def _event_traces(points: PointColumns, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
     sizes = theme.marker_px(marker_sizes(points.quantity_kg, points.fatalities))
+    # Each type present gets one legend entry, on whichever of its two traces has points.
+    in_legend = iter(type_legend_flags(points.type_code, points.precise))
     traces = []
     for code, event_type in enumerate(EVENT_TYPES):
         of_type = points.type_code == code
         name = label("event_type", event_type, lang)
-        in_legend = bool(of_type.any())
         for precise, opacity in ((True, PRECISE_OPACITY), (False, APPROXIMATE_OPACITY)):
             selected = np.flatnonzero(of_type & (points.precise == precise))
             traces.append(unchecked.scattermap(
@@ -270,9 +268,8 @@ def _event_traces(points: PointColumns, lang: str, theme: Theme = SCREEN) -> lis
                             opacity=opacity),
                 # Only the type here: the hovered event's details are fetched by the page.
                 hovertemplate=f"<b>{html.escape(name)}</b><extra></extra>",
-                name=name, showlegend=in_legend, legendgroup=event_type,
+                name=name, showlegend=next(in_legend), legendgroup=event_type,
             ))
-            in_legend = False  # one legend entry per type; the group toggles both traces
     return traces
 
 
@@ -285,8 +282,9 @@ def _halo_trace(points: PointColumns, lang: str, theme: Theme = SCREEN) -> go.Sc
     keep = coarse[halo > 0]
     return unchecked.scattermap(
         lat=points.latitude[keep], lon=points.longitude[keep], mode="markers",
-        marker=dict(size=theme.marker_px(halo[halo > 0]), color="#5b6570", opacity=0.16),
-        name=translate("map.approximate", lang), hoverinfo="skip", showlegend=bool(keep.size),
+        # The theme's muted colour: grey on a light map, pale on the projector's dark one.
+        marker=dict(size=theme.marker_px(halo[halo > 0]), color=theme.muted_colour, opacity=HALO_OPACITY),
+        name=translate("map.approximate", lang), hoverinfo="skip", showlegend=False,
     )
 
 
@@ -307,7 +305,7 @@ def _cell_trace(layer: MapLayer, lang: str) -> go.Scattermap:
             color=np.log10(counts).astype(np.float32), colorscale=CELL_COLOURSCALE, cmin=0, cmax=top,
             colorbar=dict(title=dict(text=translate("map.cell_scale", lang), side="top"),
                           tickvals=ticks, ticktext=[format_number(10 ** t, lang) for t in ticks],
-                          x=1.005, xanchor="left", y=1, yanchor="top", len=0.45, thickness=12),
+                          x=1.005, xanchor="left", y=0, yanchor="bottom", len=0.4, thickness=12),
         ),
         customdata=counts,
         hovertemplate=translate("map.cell_hover", lang) + "<extra></extra>",
@@ -354,6 +352,29 @@ def ring_trace(positions: Sequence[tuple[float, float]], radius_px: float, zoom:
                                 name=translate("map.highlight", lang), hoverinfo="skip", showlegend=False)
 
 
+def key_font_px(theme: Theme) -> int:
+    """Type size of the key's fixed part: a little under the legend's on large type (it is read
+    once, the event types at every glance), never under 10 px."""
+    return max(10, round(theme.legend_font_size * KEY_FONT_RATIO))
+
+
+def legend_width_px(theme: Theme) -> float:
+    """Room for the event-type legend: the longest type name grows with the theme's type size."""
+    return LEGEND_WIDTH_PX + (theme.legend_font_size - SCREEN.legend_font_size) * LEGEND_PX_PER_FONT_PX
+
+
+def key_margin_px(key_width_px: float, theme: Theme) -> int:
+    """The right margin that holds the key: the legend's width, or the key's when it is wider."""
+    return math.ceil(max(legend_width_px(theme), key_width_px + KEY_GAP_PX))
+
+
+def screen_key_layout(key: MapKey, theme: Theme) -> KeyLayout:
+    """The key's fixed part as this map draws it (its markers' opacities, the theme's type)."""
+    return key_layout(key, theme, approximate_opacity=APPROXIMATE_OPACITY, halo_colour=theme.muted_colour,
+                      font_size=key_font_px(theme), max_width_px=legend_width_px(theme) - KEY_GAP_PX - KEY_LEFT_PX,
+                      left_px=KEY_LEFT_PX)
+
+
 def build_event_map(
     layer: MapLayer | PointColumns,
     *,
@@ -398,6 +419,8 @@ def build_event_map(
         else ring_trace(rings, ring_px, view.zoom, lang=lang),
     ]
     figure = unchecked.figure(traces)
+    key = build_map_key(layer.points, routes=routes, vraem=vraem_feature is not None, theme=theme, lang=lang)
+    drawn_key = screen_key_layout(key, theme)
     figure.update_layout(
         map=dict(
             style=style if style is not None else offline_style(theme),
@@ -405,14 +428,17 @@ def build_event_map(
             center=dict(lat=view.lat, lon=view.lon),
             zoom=view.zoom,
         ),
-        margin=dict(l=0, r=LEGEND_WIDTH_PX, t=0, b=0),
+        margin=dict(l=0, r=key_margin_px(drawn_key.width_px, theme), t=0, b=0),
         paper_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_colour),
-        # Legends sit in the right margin, so they never hide a point.
-        legend=dict(x=1.005, y=1, xanchor="left", yanchor="top", font=dict(size=theme.legend_font_size),
-                    itemsizing="constant", tracegroupgap=0),
-        legend2=dict(x=1.005, y=0, xanchor="left", yanchor="bottom", font=dict(size=theme.legend_font_size),
-                     title=dict(text=translate("map.routes", lang), font=dict(size=theme.legend_font_size))),
+        # The key sits in the right margin, so it never hides a point: sizes, places and routes
+        # (fixed) from the top, under the toolbar; the event types (they follow the data, so
+        # they ride on the traces a patch replaces) at the bottom.
+        shapes=drawn_key.shapes, annotations=drawn_key.annotations,
+        legend=dict(x=1.005, y=0, xanchor="left", yanchor="bottom", font=dict(size=theme.legend_font_size),
+                    itemsizing="constant", tracegroupgap=0, bgcolor="rgba(0,0,0,0)",
+                    title=dict(text=translate("map.key.types", lang),
+                               font=dict(size=theme.legend_font_size, color=theme.muted_colour))),
         dragmode="pan",
         uirevision=uirevision,
         clickmode="event",

@@ -1,0 +1,137 @@
+"""The map key: exactly the types in view, the real size scale, precision and routes, everywhere."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from dashboard.data.filters import FilterSpec
+from dashboard.data.store import EVENT_TYPES
+from dashboard.figures.event_map import build_event_map, map_trace_index, marker_sizes, screen_key_layout
+from dashboard.figures.map_key import (
+    DEATH_STEPS,
+    KG_STEPS,
+    build_map_key,
+    key_layout,
+    type_legend_flags,
+    types_present,
+)
+from dashboard.figures.theme import PROJECTOR, SCREEN
+
+# Several views: everything, attacks on security forces 2016–18 (the issue's empty legend), only
+# types whose places are all approximate, seizures, and a filter that matches nothing.
+VIEWS = {
+    "all": FilterSpec(),
+    "attacks_2016_18": FilterSpec(event_types=("attack_on_security_forces",), date_from=date(2016, 1, 1),
+                                  date_to=date(2018, 12, 31)),
+    "approximate_only": FilterSpec(event_types=("armed_clash", "lab_destroyed", "coca_eradication",
+                                                "state_of_emergency", "airstrip_destroyed")),
+    "seizures": FilterSpec(event_types=("drug_seizure",)),
+    "nothing": FilterSpec(event_types=("drug_seizure",), date_from=date(1990, 1, 1), date_to=date(1990, 1, 2)),
+}
+
+
+def vraem_of(bundled):
+    return next(f for f in bundled.regions["features"] if f["properties"]["kind"] == "vraem")
+
+
+def legend_types(figure, bundled) -> list[str]:
+    """The event types the figure's legend names (from the traces that show an entry)."""
+    index = map_trace_index(len(bundled.routes["features"]))
+    return [figure.data[i].legendgroup for i in index.events
+            if figure.data[i].showlegend and figure.data[i].lat is not None and len(figure.data[i].lat)]
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_key001_legend_holds_exactly_the_types_in_view(view, store, bundled):
+    points = store.points(VIEWS[view], limit=10_000)
+    expected = sorted({EVENT_TYPES[code] for code in points.type_code.tolist()}, key=EVENT_TYPES.index)
+    figure = build_event_map(points, routes=bundled.routes, vraem_feature=vraem_of(bundled))
+    assert legend_types(figure, bundled) == expected  # each once, none missing, none extra
+    key = build_map_key(points, routes=bundled.routes, vraem=True, theme=SCREEN, lang="en")
+    assert [entry.event_type for entry in key.types] == expected
+    if view != "nothing":
+        assert expected  # the view really shows something
+    # No other trace adds an entry: routes, VRAEM, halo, cells and highlight are explained by the key.
+    index = map_trace_index(len(bundled.routes["features"]))
+    others = [t for i, t in enumerate(figure.data) if i not in index.events]
+    assert not [t.name for t in others if t.showlegend is not False]
+
+
+def test_key002_approximate_only_types_are_in_the_legend(store, bundled):
+    points = store.points(VIEWS["approximate_only"], limit=10_000)
+    assert not points.precise.any() and len(points.type_code)  # the issue's case: all approximate
+    figure = build_event_map(points, routes=bundled.routes, vraem_feature=None)
+    assert len(legend_types(figure, bundled)) == len(types_present(points.type_code)) == 5
+
+
+def test_key003_legend_flags_put_one_entry_on_a_drawn_trace():
+    type_code = np.array([0, 0, 2, 3, 3], dtype=np.int8)
+    precise = np.array([False, True, False, True, True])
+    flags = type_legend_flags(type_code, precise)
+    assert len(flags) == 2 * len(EVENT_TYPES)
+    assert flags[0:2] == [True, False]  # exact places exist: the entry sits on the exact trace
+    assert flags[4:6] == [False, True]  # only approximate places: on the approximate trace
+    assert flags[6:8] == [True, False]
+    assert sum(flags) == 3 == len(types_present(type_code))
+
+
+@pytest.mark.parametrize("theme", [SCREEN, PROJECTOR], ids=lambda t: t.name)
+def test_key004_size_key_uses_the_scale_the_markers_use(theme, store, bundled):
+    key = build_map_key(None, routes=bundled.routes, vraem=False, theme=theme, lang="en")
+    zeros = np.zeros(len(KG_STEPS), dtype=np.float32)
+    by_kg = theme.marker_px(marker_sizes(np.array(KG_STEPS, dtype=np.float32), zeros))
+    by_deaths = theme.marker_px(marker_sizes(zeros, np.array(DEATH_STEPS, dtype=np.float32)))
+    assert [s.diameter_px for s in key.kg_steps] == by_kg.tolist()
+    assert [s.diameter_px for s in key.death_steps] == by_deaths.tolist()
+    assert [s.diameter_px for s in key.kg_steps] == sorted({s.diameter_px for s in key.kg_steps})  # grows
+    # The key's circles are drawn at those diameters (shapes in px).
+    drawn = screen_key_layout(key, theme)
+    diameters = {round(s["x1"] - s["x0"], 3) for s in drawn.shapes if s["type"] == "circle"}
+    assert {round(s.diameter_px, 3) for s in key.kg_steps + key.death_steps} <= diameters
+    # A point of 1,000 kg on the map is drawn at the key's "1,000" size.
+    points = store.points(FilterSpec(), limit=10_000)
+    figure = build_event_map(points, routes=bundled.routes, vraem_feature=None, theme=theme)
+    assert figure.layout.margin.r >= drawn.width_px  # the key fits in the margin: never over the map
+
+
+def test_key005_routes_precision_and_words_in_both_languages(bundled):
+    modes = {f["properties"]["mode"] for f in bundled.routes["features"]}
+    for lang in ("en", "es"):
+        key = build_map_key(None, routes=bundled.routes, vraem=True, theme=SCREEN, lang=lang)
+        assert {r.mode for r in key.routes} == modes
+        texts = [a["text"] for a in key_layout(key, SCREEN).annotations]
+        assert not [t for t in texts if "map.key" in t]  # every word found in the catalog
+        assert any(r.inferred for r in key.routes) and any(r.documented for r in key.routes)
+        dashes = {s["line"]["dash"] for s in key_layout(key, SCREEN).shapes if s["type"] == "line"}
+        assert dashes == {"solid", "dot"}  # documented solid, inferred dotted, as the map draws them
+    spanish = " ".join(a["text"] for a in key_layout(build_map_key(
+        None, routes=bundled.routes, vraem=True, theme=SCREEN, lang="es"), SCREEN).annotations)
+    assert "muertes" in spanish and "aproximado" in spanish
+
+
+def test_key006_projector_halo_is_not_dark_on_dark(store, bundled):
+    points = store.points(FilterSpec(), limit=10_000)
+    figure = build_event_map(points, routes=bundled.routes, vraem_feature=None, theme=PROJECTOR)
+    halo = figure.data[map_trace_index(len(bundled.routes["features"])).halo]
+
+    def luminance(colour: str) -> float:
+        red, green, blue = (int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    assert luminance(halo.marker.color) - luminance(PROJECTOR.paper_colour) > 0.4
+    key = build_map_key(points, routes=bundled.routes, vraem=False, theme=PROJECTOR, lang="en")
+    rings = [s for s in key_layout(key, PROJECTOR).shapes if s["type"] == "circle"]
+    assert all(luminance(s["fillcolor"]) > 0.4 for s in rings if s["fillcolor"].startswith("#"))
+
+
+def test_key007_key_starts_below_the_toolbar_and_stacks_without_overlap(bundled):
+    key = build_map_key(None, routes=bundled.routes, vraem=True, theme=SCREEN, lang="en")
+    drawn = key_layout(key, SCREEN)
+    tops = [a["yshift"] for a in drawn.annotations]
+    assert max(tops) <= -25  # the map's toolbar takes the top ~25 px of the margin
+    rows = sorted({round(a["yshift"]) for a in drawn.annotations if a["xanchor"] == "left"})
+    assert len(rows) == len({a["yshift"] for a in drawn.annotations if a["xanchor"] == "left"})
+    assert drawn.height_px > -min(tops)
