@@ -6,7 +6,7 @@ from dash import Input, Output, Patch, State, callback, clientside_callback, htm
 
 from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
-from dashboard.data.filters import FilterSpec, parse_url_state
+from dashboard.data.filters import FilterSpec, build_search, parse_url_state
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data
@@ -32,7 +32,9 @@ from dashboard.state.views import (
     highlight_position,
     map_layer,
     map_note,
+    sort_for_url,
     table_page,
+    table_sort_of,
     viewport_from_relayout,
     viewport_of,
 )
@@ -186,6 +188,24 @@ def update_table(request, filter_data, lang):
     context = get_context()
     names = context.dataset_names()
     return table_page(context.store, FilterSpec.from_store(filter_data), request, TABLE_FIELDS, lang, names)
+
+
+@callback(
+    output=dict(search=Output(PageIds.BODY_URL, "search", allow_duplicate=True)),
+    inputs=dict(request=Input(TableIds.GRID, "getRowsRequest")),
+    state=dict(search=State(PageIds.BODY_URL, "search")),
+    prevent_initial_call=True,
+)
+def on_table_sorted(request, search):
+    """Put the table's order in the URL (``sort``), so a shared link reopens the table sorted.
+
+    Every block request carries the grid's sort; only one that differs from the URL's writes.
+    """
+    state = parse_url_state(search)[0]
+    sort = sort_for_url(table_sort_of(request))
+    if sort == state.sort:
+        return dict(search=no_update)
+    return dict(search=build_search(state.with_changes(sort=sort)))
 
 
 # A new filter or language empties the grid's block cache, so it asks for its rows again.

@@ -37,6 +37,13 @@ MAX_POLYGON_VERTICES = 500
 MAX_DATASET_ID_CHARS = 40 + 1 + 8
 MAX_EVENT_ID_CHARS = (MAX_DATASET_ID_CHARS + 1 + ImportLimits.max_field_chars
                       + 1 + len(str(ImportLimits.max_upload_bytes)))
+# The events table's columns, in the order it shows them. ``synthetic`` is hidden (its rows are
+# marked in the dataset column), so a link cannot sort by it; every shown column can.
+TABLE_COLUMNS = ("event_date", "event_type", "location", "country", "fatalities", "quantity_kg",
+                 "source_name", "dataset", "event_id", "synthetic")
+TABLE_HIDDEN_COLUMNS = frozenset({"synthetic"})
+TABLE_SORTABLE_COLUMNS = tuple(column for column in TABLE_COLUMNS if column not in TABLE_HIDDEN_COLUMNS)
+SORT_DIRECTIONS = {"asc": False, "desc": True}  # the ``sort`` parameter's direction → descending
 
 
 def _canonical(values: object) -> tuple[str, ...]:
@@ -118,16 +125,43 @@ class MapView:
 
 
 @dataclass(frozen=True)
+class TableSort:
+    """The events table's order, as shared in the ``sort`` parameter (``quantity_kg:desc``)."""
+
+    column: str
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.column not in TABLE_SORTABLE_COLUMNS:
+            raise ValueError(f"the table cannot sort by {self.column!r}")
+
+    @property
+    def param(self) -> str:
+        """The URL form: ``<column>:asc`` or ``<column>:desc``."""
+        return f"{self.column}:{'desc' if self.descending else 'asc'}"
+
+    @classmethod
+    def from_param(cls, text: str) -> TableSort:
+        """Parse ``<column>:asc|desc``; ``ValueError`` for any other text or an unsortable column."""
+        column, _, direction = text.strip().partition(":")
+        if direction not in SORT_DIRECTIONS:
+            raise ValueError(f"expected <column>:asc or <column>:desc, not {text!r}")
+        return cls(column, SORT_DIRECTIONS[direction])
+
+
+@dataclass(frozen=True)
 class UrlState:
-    """Everything a shared link restores: the filter, the language, the map view, the selection."""
+    """Everything a shared link restores: the filter, the language, the map view, the selection
+    and the table's order (``None``: the table's own default, newest first)."""
 
     spec: FilterSpec = field(default_factory=FilterSpec)
     lang: str = DEFAULT_LANGUAGE
     view: MapView | None = None
     selected: str = ""
+    sort: TableSort | None = None
 
     def with_changes(self, **changes: object) -> UrlState:
-        """A copy with some fields replaced (``spec=…``, ``view=…``, ``selected=…``, ``lang=…``)."""
+        """A copy with some fields replaced (``spec=…``, ``view=…``, ``selected=…``, ``lang=…``, ``sort=…``)."""
         return replace(self, **changes)
 
 
@@ -288,7 +322,14 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
     if len(selected) > MAX_EVENT_ID_CHARS:
         notices.append(("event", "notice.unknown_value"))  # no import makes such an id
         selected = ""
-    return UrlState(spec=spec, lang=lang, view=view, selected=selected), notices
+
+    sort = None
+    if params.get("sort"):
+        try:
+            sort = TableSort.from_param(params["sort"])
+        except ValueError:
+            notices.append(("sort", "notice.bad_sort"))
+    return UrlState(spec=spec, lang=lang, view=view, selected=selected, sort=sort), notices
 
 
 def build_search(state: UrlState) -> str:
@@ -302,5 +343,7 @@ def build_search(state: UrlState) -> str:
         )
     if state.selected:
         params["event"] = state.selected
+    if state.sort is not None:
+        params["sort"] = state.sort.param
     return "?" + urlencode(params, safe=",;:") if params else ""
 

@@ -7,7 +7,14 @@ from dash import dcc, html
 
 from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
-from dashboard.data.filters import FilterSpec, Notice, UrlState
+from dashboard.data.filters import (
+    TABLE_COLUMNS,
+    TABLE_SORTABLE_COLUMNS,
+    FilterSpec,
+    Notice,
+    TableSort,
+    UrlState,
+)
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
     BreakdownIds,
@@ -33,8 +40,7 @@ from dashboard.state.views import MAX_TABLE_BLOCK
 
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}
-TABLE_FIELDS = ("event_date", "event_type", "location", "country", "fatalities", "quantity_kg",
-                "source_name", "dataset", "event_id", "synthetic")
+TABLE_FIELDS = TABLE_COLUMNS  # declared with the URL's ``sort``, which names one of them
 
 
 def build_shell() -> html.Div:
@@ -68,13 +74,16 @@ def _count(count_id: str, key: str, lang: str) -> html.Div:
                      html.Div(translate(key, lang), className="count-label")], className="count")
 
 
-def table_column_defs(lang: str) -> list[dict]:
+def table_column_defs(lang: str, sort: TableSort | None = None) -> list[dict]:
+    """The table's columns; the one ``sort`` names starts sorted (a shared link's order)."""
     defs = []
     for field in TABLE_FIELDS:
-        column = {"field": field, "headerName": translate(f"table.{field}", lang), "sortable": True,
-                  "resizable": True, "filter": False}
+        column = {"field": field, "headerName": translate(f"table.{field}", lang),
+                  "sortable": field in TABLE_SORTABLE_COLUMNS, "resizable": True, "filter": False}
+        if sort is not None and field == sort.column:
+            column["sort"] = "desc" if sort.descending else "asc"
         if field in ("fatalities", "quantity_kg"):
-            column.update(type="numericColumn", width=110)
+            column.update(type="numericColumn", width=130)  # room for the header and its sort arrow
         if field == "location":
             column.update(flex=2, minWidth=220)
         if field == "event_type":
@@ -165,14 +174,14 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                           class_name="detail-panel")
     table_panel = _panel("table.title", lang, dag.AgGrid(
         # Infinite row model: the grid asks the server for one block of sorted rows at a time.
-        id=TableIds.GRID, columnDefs=table_column_defs(lang), rowModelType="infinite",
+        id=TableIds.GRID, columnDefs=table_column_defs(lang, state.sort), rowModelType="infinite",
         getRowId="params.data.event_id", dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "animateRows": False, "pagination": True, "paginationPageSize": context.settings.table_page_size,
             "cacheBlockSize": min(context.settings.table_page_size, MAX_TABLE_BLOCK), "maxBlocksInCache": 20,
             "localeText": grid_locale_text(lang),
         },
-        defaultColDef={"sortable": True}, className="ag-theme-quartz table-grid", style={"height": "420px"},
+        className="ag-theme-quartz table-grid", style={"height": "420px"},
     ), class_name="table-panel")
     return html.Div([
         # The body's own view of the URL: every writer of the shared state writes here, and the

@@ -6,10 +6,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from dashboard.config import Basemap
 from dashboard.data.facets import breakdown_or_default
-from dashboard.data.filters import FilterSpec, MapView
+from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, MapView, TableSort
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import CELL_SIZES, EVENT_TYPES, EventStore, cell_size_for_zoom
 from dashboard.exports.captions import alt_text
@@ -25,6 +26,7 @@ NOMINAL_MAP_PX = (1100, 650)
 MAX_CELL_PX = 60  # past this the finest cells are too coarse to help: thinned points instead
 VIEW_MARGIN = 0.25  # query a quarter of the view beyond each edge, so a small pan needs no query
 MAX_TABLE_BLOCK = 500  # most rows one table request may ask for
+DEFAULT_TABLE_SORT = TableSort("event_date", descending=True)  # newest first
 
 
 @dataclass(frozen=True)
@@ -193,24 +195,103 @@ def event_lines(event: dict | None, lang: str) -> list[str]:
     return lines
 
 
+def table_sort_of(request: dict | None) -> TableSort | None:
+    """The order a grid request asks for (its first sort model entry), ``None`` when it asks none.
+
+    A column the table cannot sort by (:data:`TABLE_SORTABLE_COLUMNS`) counts as none.
+    """
+    sorts = request.get("sortModel") if isinstance(request, dict) else None
+    for sort in sorts if isinstance(sorts, list) else []:
+        if isinstance(sort, dict) and sort.get("colId") in TABLE_SORTABLE_COLUMNS:
+            return TableSort(sort["colId"], descending=sort.get("sort") == "desc")
+    return None
+
+
+def sort_for_url(sort: TableSort | None) -> TableSort | None:
+    """What the URL records of a table order: nothing for the default (newest first)."""
+    return None if sort == DEFAULT_TABLE_SORT else sort
+
+
+def _is_blank(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a tuple or list cell is never blank
+        return False
+
+
+def blanks_first_count(store: EventStore, spec: FilterSpec, column: str, total: int) -> int:
+    """How many matching events have no ``column`` value (the store sorts them first, descending).
+
+    The store's contract puts missing values where the largest go, so in descending order the
+    blanks are one block at the top: its length is found by bisection, ``log2(total)`` one-row
+    reads of the store's memoised order.
+    """
+    def blank_at(position: int) -> bool:
+        page = store.rows(spec, (column,), order_by=column, descending=True, offset=position, limit=1)
+        return len(page[column]) > 0 and _is_blank(page[column][0])
+
+    low, high = 0, total  # blank at every position < low; not blank at high (or past the end)
+    while low < high:
+        middle = (low + high) // 2
+        if blank_at(middle):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def blanks_last_windows(start: int, end: int, total: int, blanks: int) -> list[tuple[int, int]]:
+    """Where rows ``start:end`` of a descending order with blanks last sit in the store's order.
+
+    The store's descending order is ``blanks`` blank rows, then the rest largest first; the table
+    shows the rest first and the blanks after them (a rotation), so one window of the table is at
+    most two windows of the store.
+
+    Returns
+    -------
+    list of tuple of int
+        ``(offset, limit)`` pairs of store rows, in table order; empty windows left out.
+    """
+    end, valued = min(end, total), total - blanks
+    windows = [(start + blanks, min(end, valued) - start),  # valued rows sit after the blanks
+               (max(start, valued) - valued, end - max(start, valued))]  # blanks sit at the top
+    return [(offset, limit) for offset, limit in windows if limit > 0]
+
+
+def table_rows(store: EventStore, spec: FilterSpec, columns: tuple[str, ...], sort: TableSort,
+               start: int, end: int) -> dict[str, np.ndarray]:
+    """Rows ``start:end`` of the table in ``sort`` order, events without a value last either way.
+
+    Ascending, the store already puts blanks (no kg, no deaths reported) last; descending, it
+    puts them first, so they are moved after the rest: a sort by kg starts with the largest
+    seizure, never with the events that have no quantity.
+    """
+    if not sort.descending:
+        return store.rows(spec, columns, order_by=sort.column, descending=False, offset=start, limit=end - start)
+    total = store.count(spec)
+    blanks = blanks_first_count(store, spec, sort.column, total)
+    pages = [store.rows(spec, columns, order_by=sort.column, descending=True, offset=offset, limit=limit)
+             for offset, limit in blanks_last_windows(start, end, total, blanks)]
+    if len(pages) == 1:
+        return pages[0]
+    if not pages:
+        return store.rows(spec, columns, order_by=sort.column, descending=True, offset=total, limit=0)
+    return {name: np.concatenate([page[name] for page in pages]) for name in columns}
+
+
 def table_page(store: EventStore, spec: FilterSpec, request: dict | None, columns: tuple[str, ...],
                lang: str, dataset_names: dict[str, str] | None = None) -> dict:
     """One block of table rows for the grid's infinite row model: ``{rowData, rowCount}``.
 
-    Sorting is done by the store; an unknown sort column falls back to newest first.
+    The order is the request's sort (:func:`table_sort_of`), newest first when it asks none;
+    events without a value in the sorted column come last in both directions (:func:`table_rows`).
     """
     request = request if isinstance(request, dict) else {}
     start = _row_index(request.get("startRow"), 0)
     end = max(start, _row_index(request.get("endRow"), start + 100))
     end = min(end, start + MAX_TABLE_BLOCK)
-    order_by, descending = "event_date", True
-    sorts = request.get("sortModel")
-    for sort in sorts if isinstance(sorts, list) else []:
-        if isinstance(sort, dict) and sort.get("colId") in columns:
-            order_by, descending = sort["colId"], sort.get("sort") == "desc"
-            break
-    page = store.rows(spec, columns, order_by=order_by, descending=descending,
-                      offset=start, limit=end - start)
+    sort = table_sort_of(request) or DEFAULT_TABLE_SORT
+    page = table_rows(store, spec, columns, sort, start, end)
     return {"rowData": table_records(page, lang, dataset_names), "rowCount": store.count(spec)}
 
 

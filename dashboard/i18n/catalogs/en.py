@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
     "notice.bad_poly": "expected lon,lat;lon,lat;… with 3 to 500 vertices",
     "notice.bad_lang": "expected " + " or ".join(Language),
     "notice.bad_view": "expected lat,lon,zoom",
+    "notice.bad_sort": "expected a table column and asc or desc (e.g. quantity_kg:desc); the table keeps its default order",
     "notice.unknown_value": "unknown values were dropped",
     "data.title": "Data",
     "data.bundled_short": "Rutas bundled facts",

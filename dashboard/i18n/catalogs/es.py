@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
     "notice.bad_poly": "se esperaba lon,lat;lon,lat;… con 3 a 500 vértices",
     "notice.bad_lang": "se esperaba " + " o ".join(Language),
     "notice.bad_view": "se esperaba lat,lon,zoom",
+    "notice.bad_sort": "se esperaba una columna de la tabla y asc o desc (p. ej. quantity_kg:desc); la tabla mantiene su orden por defecto",
     "notice.unknown_value": "se descartaron valores desconocidos",
     "data.title": "Datos",
     "data.bundled_short": "Hechos incluidos de Rutas",
