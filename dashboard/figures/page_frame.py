@@ -98,6 +98,24 @@ class PageText(Protocol):
 
 
 @dataclass(frozen=True)
+class NotedText:
+    """A page's words with a note added to the subtitle (what the figure itself chose, e.g. its framing)."""
+
+    title: str
+    subtitle: str
+    source_line: str
+    credit: str
+    lang: str
+
+
+def with_note(text: PageText, note: str) -> NotedText:
+    """``text`` with ``note`` after its subtitle (or as the subtitle when there is none)."""
+    subtitle = " · ".join(part for part in (str(text.subtitle or "").strip(), note.strip()) if part)
+    return NotedText(title=text.title, subtitle=subtitle, source_line=text.source_line, credit=text.credit,
+                     lang=text.lang)
+
+
+@dataclass(frozen=True)
 class LegendBlock:
     """One legend's content, for sizing: a title and its entries' labels."""
 

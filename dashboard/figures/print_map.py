@@ -23,7 +23,18 @@ from ..data.filters import FilterSpec
 from ..data.store import CELL_SIZES, EVENT_TYPES, GEO_PRECISIONS, EventStore, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from .event_map import CELL_COLOURSCALE, HALO_POINT_LIMIT, HALO_SIZE, marker_sizes
-from .geo import Box, MapProjection, fit_extent, geo_axis_ranges, inside_box, shape_extent
+from .geo import (
+    ROBUST_MIN_EVENTS,
+    Box,
+    MapProjection,
+    fit_extent,
+    geo_axis_ranges,
+    inside_box,
+    mercator_lat,
+    mercator_y,
+    points_box,
+    shape_extent,
+)
 from .page_frame import (
     LegendBlock,
     Page,
@@ -34,6 +45,7 @@ from .page_frame import (
     legend_layout,
     no_events_note,
     page_frame,
+    with_note,
 )
 from .text_metrics import escape_text, text_width
 from .theme import EVENT_COLOURS, Theme
@@ -48,6 +60,23 @@ HALO_MAX_SPAN_DEG = 30.0  # uncertainty rings only when the view is narrower tha
 # Wider views use Natural Earth 1:110m outlines: the same look at that scale, an SVG ~5x smaller
 # (a 1200 px world map: 0.8 MB instead of 3.7 MB).
 COARSE_OUTLINE_SPAN_DEG = 60.0
+# A view whose events are mostly in one place and a few far away (28 seizures: 23 in Peru and
+# Bolivia, 5 in Europe and the US) is framed on that place, the others named in the subtitle:
+# an Atlantic-wide frame squeezed the story into a corner. Chosen over an inset locator, which
+# would take a corner of a map already short of room for its labels.
+CLUSTER_RADIUS_DEG = 15.0  # events this close (degrees, longitude shrunk by latitude) form a cluster
+CLUSTER_MIN_SHARE = 2 / 3  # ...holding at least this share of the events
+CLUSTER_MIN_EVENTS = 5
+CLUSTER_SPAN_RATIO = 3.0  # ...and the whole view this many times wider or taller than the cluster
+CLUSTER_MAX_LEFT_OUT = 8  # ...and the subtitle can name every event left out (the overview's 11 in Europe: shown)
+# Events all in one port are framed on the port and its city, not on a 3° box of empty hills.
+PRINT_MIN_SPAN_DEG = 1.2
+PRINT_PAD = 0.12  # share of the events' span added on each side
+ABOUT_PX = 10.0
+ABOUT_SPACING_PX = 60.0
+BURIED_PX = 25.0  # a place whose markers reach this far round it is named only as an event place  # in a wide view, the places named for their events are at least this far apart  # a place this close (page px) to an event shown is one the map is about
+LABEL_GAP_PX = 3.0  # between a name and its place's dot or marker
+LEFT_OUT_PLACE_DEG = 2.0  # an event left out of a focused map is named after a place this close
 
 
 @functools.cache
@@ -121,6 +150,73 @@ def _with_alpha(colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+def event_marker_px(points: PointColumns, theme: Theme, scale: TypeScale) -> np.ndarray:
+    """Diameter (page px) of each event's marker on a printed map (sized by kg or deaths)."""
+    factor = scale.base / 15.0  # marker_sizes is tuned for 13 px screen type; print needs less
+    return marker_sizes(points.quantity_kg, points.fatalities).astype(np.float32) * factor * theme.marker_scale
+
+
+def frame_extent(longitude: np.ndarray, latitude: np.ndarray, aspect: float) -> Box:
+    """A printed map's box round the events, padded and shaped to ``aspect`` (plot width / height).
+
+    Like :func:`.geo.fit_extent` (far strays of 100+ events left out), but as tight as
+    :data:`PRINT_MIN_SPAN_DEG`: a page is seen at a glance, so the events should fill it.
+    """
+    box = points_box(longitude, latitude, robust_from=ROBUST_MIN_EVENTS)
+    if box is None:
+        return fit_extent(longitude, latitude, aspect)
+    west, south, east, north = box
+    span_x, span_y = max(east - west, PRINT_MIN_SPAN_DEG), max(north - south, PRINT_MIN_SPAN_DEG)
+    cx, cy = (west + east) / 2, (south + north) / 2
+    return shape_extent((cx - span_x * (0.5 + PRINT_PAD), cy - span_y * (0.5 + PRINT_PAD),
+                         cx + span_x * (0.5 + PRINT_PAD), cy + span_y * (0.5 + PRINT_PAD)), aspect)
+
+
+def main_cluster(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray | None:
+    """Which events form the cluster a printed map should be framed on, or None to show them all.
+
+    The cluster is every event within :data:`CLUSTER_RADIUS_DEG` of the event with the most
+    events that close. It is returned when it holds at least :data:`CLUSTER_MIN_SHARE` of
+    :data:`CLUSTER_MIN_EVENTS` or more events, not all of them and at most
+    :data:`CLUSTER_MAX_LEFT_OUT` left out, and the whole set spans
+    :data:`CLUSTER_SPAN_RATIO` times the cluster's width or height (degrees).
+
+    Parameters
+    ----------
+    longitude, latitude
+        The events' positions.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        A boolean mask over the events.
+    """
+    lon = np.asarray(longitude, dtype=np.float64)
+    lat = np.asarray(latitude, dtype=np.float64)
+    if lon.size < CLUSTER_MIN_EVENTS:
+        return None
+    # Distinct places (to a tenth of a degree) weighted by their events: the pairwise distances
+    # stay small when many events share a port.
+    cells, inverse, weights = np.unique(np.round(np.column_stack([lon, lat]), 1), axis=0,
+                                        return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    shrink = np.cos(np.radians(np.clip(cells[:, 1], -80, 80)))
+    dx = (cells[:, None, 0] - cells[None, :, 0]) * np.minimum(shrink[:, None], shrink[None, :])
+    dy = cells[:, None, 1] - cells[None, :, 1]
+    near = dx * dx + dy * dy <= CLUSTER_RADIUS_DEG ** 2
+    centre = int(np.argmax(near @ weights))
+    members = near[centre][inverse]
+    share = members.sum() / lon.size
+    if share < CLUSTER_MIN_SHARE or members.all() or (~members).sum() > CLUSTER_MAX_LEFT_OUT:
+        return None
+
+    def span(values: np.ndarray) -> float:
+        return max(float(values.max() - values.min()), 1.0)
+
+    wide = max(span(lon) / span(lon[members]), span(lat) / span(lat[members]))
+    return members if wide >= CLUSTER_SPAN_RATIO else None
+
+
 def _event_traces(points: PointColumns, theme: Theme, scale: TypeScale, lang: str, *,
                   with_halo: bool) -> list[go.Scattergeo]:
     """Per type an exact-place and a paler approximate-place trace; rings round approximate places.
@@ -128,9 +224,9 @@ def _event_traces(points: PointColumns, theme: Theme, scale: TypeScale, lang: st
     The rings are px wide, like on screen: they only mean something when zoomed in, so wide
     views leave them out (the paler colour still marks approximate places).
     """
-    factor = scale.base / 15.0  # marker_sizes is tuned for 13 px screen type; print needs less
+    factor = scale.base / 15.0
     marker_factor = factor * theme.marker_scale
-    sizes = marker_sizes(points.quantity_kg, points.fatalities).astype(np.float32) * marker_factor
+    sizes = event_marker_px(points, theme, scale)
     traces: list[go.Scattergeo] = []
     coarse = np.flatnonzero(~points.precise)
     if with_halo and 0 < coarse.size <= HALO_POINT_LIMIT:
@@ -224,60 +320,183 @@ def _label_features(name: str) -> list[dict]:
     return sorted(features, key=lambda f: f["properties"].get("name") not in LABEL_PRIORITY)
 
 
-def place_labels(extent: Box, projection: MapProjection, theme: Theme,
-                 scale: TypeScale) -> PlaceLabels:
-    """Place and river names inside the view, most important first, none overlapping another.
+@dataclass(frozen=True)
+class MarkerDiscs:
+    """Event markers in page px (centres and radii): names are kept off them."""
 
-    Each name goes right of its place, or left when the right is taken; a name that fits
-    neither side is left out (finer places are only offered when the view is narrow).
+    x: np.ndarray
+    y: np.ndarray
+    radius: np.ndarray
+
+    @classmethod
+    def none(cls) -> MarkerDiscs:
+        empty = np.zeros(0, dtype=np.float64)
+        return cls(empty, empty, empty)
+
+
+PxBox = tuple[float, float, float, float]
+
+
+def _hits_disc(box: PxBox, discs: MarkerDiscs) -> bool:
+    """Whether a px box overlaps any marker disc (nearest point of the box within the radius)."""
+    if not discs.x.size:
+        return False
+    nearest_x = np.clip(discs.x, box[0], box[2])
+    nearest_y = np.clip(discs.y, box[1], box[3])
+    return bool((((discs.x - nearest_x) ** 2 + (discs.y - nearest_y) ** 2) < discs.radius ** 2).any())
+
+
+def _label_boxes(x: float, y: float, width: float, height: float, clear: float) -> list[PxBox]:
+    """Where a name may go round its place, best first: right, left, above, below, then the corners.
+
+    ``clear`` is how far from the place the name starts (the marker drawn there, plus a gap).
     """
+    half = height / 2
+    return [
+        (x + clear, y - half, x + clear + width, y + half),
+        (x - clear - width, y - half, x - clear, y + half),
+        (x - width / 2, y - clear - height, x + width / 2, y - clear),
+        (x - width / 2, y + clear, x + width / 2, y + clear + height),
+        (x + clear * 0.7, y - clear * 0.7 - height, x + clear * 0.7 + width, y - clear * 0.7),
+        (x + clear * 0.7, y + clear * 0.7, x + clear * 0.7 + width, y + clear * 0.7 + height),
+        (x - clear * 0.7 - width, y - clear * 0.7 - height, x - clear * 0.7, y - clear * 0.7),
+        (x - clear * 0.7 - width, y + clear * 0.7, x - clear * 0.7, y + clear * 0.7 + height),
+    ]
+
+
+def _covers_dot(box: PxBox, dots: np.ndarray, own: tuple[float, float]) -> bool:
+    """Whether a name's box covers another place's dot (its own excepted)."""
+    if not dots.size:
+        return False
+    inside = ((dots[:, 0] >= box[0] - 3) & (dots[:, 0] <= box[2] + 3) & (dots[:, 1] >= box[1] - 3)
+              & (dots[:, 1] <= box[3] + 3))
+    own_dot = (np.abs(dots[:, 0] - own[0]) < 0.5) & (np.abs(dots[:, 1] - own[1]) < 0.5)
+    return bool((inside & ~own_dot).any())
+
+
+def _unproject(projection: MapProjection, x: float, y: float) -> tuple[float, float]:
+    """Lon/lat of a page px inside the map (the inverse of :meth:`MapProjection.px`)."""
+    west, south, east, north = projection.extent
+    y_north, y_south = float(mercator_y(north)), float(mercator_y(south))
+    lon = west + (x - projection.left) / projection.width * (east - west)
+    return lon, mercator_lat(y_north - (y - projection.top) / projection.height * (y_north - y_south))
+
+
+def place_labels(extent: Box, projection: MapProjection, theme: Theme, scale: TypeScale, *,
+                 markers: MarkerDiscs | None = None) -> PlaceLabels:
+    """Place and river names inside the view, the places of the events first, none on another or on a marker.
+
+    The places the map is about come first: every named place (any rank) with an event's
+    marker on it, most events first (the port of Callao on a Callao map, which Lima used to
+    crowd out). Then capitals and ports, towns when the view is narrow, rivers when narrower.
+    Each name tries eight spots round its place, clear of the marker drawn there; a name that
+    fits none (off the plot, on another name, on any marker) is left out.
+
+    Parameters
+    ----------
+    extent, projection
+        The view and its page px.
+    theme, scale
+        Colours and type.
+    markers
+        The event markers drawn (page px): names keep off them, and places under them are named first.
+    """
+    markers = markers or MarkerDiscs.none()
     span = extent[2] - extent[0]
     layers = [("labels-rank1", theme.text_colour, scale.place, False)]
     if span <= RANK2_MAX_SPAN_DEG:
         layers.append(("labels-rank2", theme.muted_colour, round(scale.place * 0.92), False))
     if span <= RIVER_MAX_SPAN_DEG:
         layers.append(("labels-rivers", theme.river_label_colour, round(scale.place * 0.9), True))
+    # Places under the events, from every rank of the places file.
+    about: list[tuple[int, int, dict, float, float]] = []  # rank, events near, feature, px
+    if markers.x.size:
+        for rank, layer in enumerate(("labels-rank1", "labels-rank2", "labels-rank3"), start=1):
+            for feature in basemap_layer(layer)["features"]:
+                lon, lat = feature["geometry"]["coordinates"][:2]
+                px, py = projection.px(np.array([lon]), np.array([lat]))
+                near = int(((markers.x - px[0]) ** 2 + (markers.y - py[0]) ** 2 <= ABOUT_PX ** 2).sum())
+                if near:
+                    about.append((rank, near, feature, float(px[0]), float(py[0])))
+    about.sort(key=lambda item: (item[0], -item[1]))  # capitals and ports first, then the busiest
+    if span > RIVER_MAX_SPAN_DEG:
+        # A wide view names one place per knot of markers (the VRAEM's dozen towns are one knot).
+        kept: list[tuple[int, int, dict, float, float]] = []
+        for item in about:
+            if all(math.hypot(item[3] - k[3], item[4] - k[4]) > ABOUT_SPACING_PX for k in kept):
+                kept.append(item)
+        about = kept
+    about_names = {str(item[2]["properties"].get("name")) for item in about}
+    candidates = [("labels-events", theme.text_colour, scale.place, False, item[2]) for item in about]
+    for layer, colour, size, is_river in layers:
+        candidates.extend((layer, colour, size, is_river, feature) for feature in _label_features(layer)
+                          if str(feature["properties"].get("name")) not in about_names)
+
     # A halo in the land colour keeps names readable over lines and markers.
     halo = f"0px 0px 2px {theme.land_colour}, 0px 0px 3px {theme.land_colour}"
     plot_box = projection.plot_box
-    placed: list[tuple[float, float, float, float]] = []  # px boxes of the names placed so far
-    result = PlaceLabels(dots=[], names=[])
-    for layer, colour, size, is_river in layers:
-        names, lons, lats, positions = [], [], [], []
-        for feature in _label_features(layer):
-            lon, lat = feature["geometry"]["coordinates"][:2]
-            if not inside_box(np.array([lon]), np.array([lat]), extent, span * 0.01)[0]:
-                continue
-            text = str(feature["properties"].get("name", ""))
-            px, py = projection.px(np.array([lon]), np.array([lat]))
-            x, y = float(px[0]), float(py[0])
-            width, height = text_width(text, size) + 6, size * 1.3
-            if is_river:
-                options = [("middle center", (x - width / 2, y - height / 2, x + width / 2, y + height / 2))]
-            else:
-                options = [("top right", (x - 2, y - height - 2, x + width, y + 2)),
-                           ("top left", (x - width, y - height - 2, x + 2, y + 2))]
-            for position, box in options:
-                fits = plot_box[0] <= box[0] and box[2] <= plot_box[2] and plot_box[1] <= box[1]
-                if fits and not any(_overlaps(box, other) for other in placed):
-                    placed.append(box)
-                    names.append(escape_text(text))
-                    lons.append(lon)
-                    lats.append(lat)
-                    positions.append(position)
-                    break
-        if not names:
+    placed: list[PxBox] = []  # px boxes of the names (and dots) placed so far
+    # Every candidate place's dot in px: a name first looks for a spot that covers none of them,
+    # so "Port of Callao" goes to the sea side and leaves room for Lima.
+    place_lonlat = np.array([f["geometry"]["coordinates"][:2] for *_, is_river, f in candidates if not is_river],
+                            dtype=np.float64).reshape(-1, 2)
+    dot_px = np.column_stack(projection.px(place_lonlat[:, 0], place_lonlat[:, 1]))
+    chosen: dict[str, dict[str, list]] = {}
+    styles: dict[str, tuple[str, float, bool]] = {}
+    for layer, colour, size, is_river, feature in candidates:
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        if not inside_box(np.array([lon]), np.array([lat]), extent, span * 0.01)[0]:
             continue
+        text = str(feature["properties"].get("name", ""))
+        px, py = projection.px(np.array([lon]), np.array([lat]))
+        x, y = float(px[0]), float(py[0])
+        width, height = text_width(text, size) + 4, size * 1.25
+        if is_river:
+            options = [(x - width / 2, y - height / 2, x + width / 2, y + height / 2)]
+        else:
+            # Clear of every marker on or next to the place (a port's events are a few px apart).
+            distance = np.hypot(markers.x - x, markers.y - y)
+            # In a wide view an event place names its whole knot of markers: the name clears the knot.
+            knot = ABOUT_SPACING_PX / 2 if layer == "labels-events" and span > RIVER_MAX_SPAN_DEG else ABOUT_PX
+            under = (distance <= markers.radius + 1) | (distance <= knot)
+            reach = float((distance + markers.radius)[under].max()) if under.any() else max(2.0, scale.base * 0.15)
+            if layer != "labels-events" and reach > BURIED_PX:
+                continue  # its dot is lost in a knot of markers: a name set far off it would point nowhere
+            options = _label_boxes(x, y, width, height, reach + LABEL_GAP_PX)
+        free = [box for box in options
+                if plot_box[0] <= box[0] and box[2] <= plot_box[2] and plot_box[1] <= box[1] <= box[3] <= plot_box[3]
+                and not any(_overlaps(box, other) for other in placed) and not _hits_disc(box, markers)]
+        clear_of_dots = [box for box in free if not _covers_dot(box, dot_px, (x, y))]
+        if not free:
+            continue
+        box = (clear_of_dots or free)[0]
+        placed.append(box)
+        if not is_river:  # later names keep off this place's dot
+            placed.append((x - 2, y - 2, x + 2, y + 2))
+        entry = chosen.setdefault(layer, {"names": [], "lons": [], "lats": [], "at_lon": [], "at_lat": []})
+        styles[layer] = (colour, size, is_river)
+        centre = _unproject(projection, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        entry["names"].append(escape_text(text))
+        entry["lons"].append(lon)
+        entry["lats"].append(lat)
+        entry["at_lon"].append(centre[0])
+        entry["at_lat"].append(centre[1])
+    result = PlaceLabels(dots=[], names=[])
+    for layer, entry in chosen.items():
+        colour, size, is_river = styles[layer]
         if not is_river:
             result.dots.append(go.Scattergeo(
-                lon=lons, lat=lats, mode="markers", hoverinfo="skip", showlegend=False, name=f"{layer}-dots",
-                marker=dict(size=max(4.0, scale.base * 0.3), color=theme.text_colour,
-                            line=dict(width=1, color=theme.paper_colour)),
+                lon=entry["lons"], lat=entry["lats"], mode="markers", hoverinfo="skip", showlegend=False,
+                name=f"{layer}-dots", marker=dict(size=max(4.0, scale.base * 0.3), color=theme.text_colour,
+                                                  line=dict(width=1, color=theme.paper_colour)),
             ))
+        # Each name is drawn centred on the box chosen for it (a px offset plotly cannot take).
         result.names.append(go.Scattergeo(
-            lon=lons, lat=lats, text=names, mode="text", textposition=positions, name=layer,
+            lon=entry["at_lon"], lat=entry["at_lat"], text=entry["names"], mode="text",
+            textposition="middle center", name=layer, customdata=list(zip(entry["lons"], entry["lats"])),
             textfont=dict(size=size, color=colour, family=theme.font_family, shadow=halo,
-                          style="italic" if is_river else "normal"),
+                          style="italic" if is_river else "normal",
+                          weight="bold" if layer == "labels-events" else "normal"),
             hoverinfo="skip", showlegend=False,
         ))
     return result
@@ -297,6 +516,44 @@ def _route_legend_labels(routes: dict, regions: dict, lang: str) -> tuple[str, .
     if any((f.get("properties") or {}).get("kind") == "vraem" for f in regions.get("features", [])):
         labels.append(translate("map.vraem", lang))
     return tuple(labels)
+
+
+def _subset(points: PointColumns, index: np.ndarray) -> PointColumns:
+    return PointColumns(row=points.row[index], latitude=points.latitude[index], longitude=points.longitude[index],
+                        type_code=points.type_code[index], precise=points.precise[index],
+                        geo_precision_code=points.geo_precision_code[index],
+                        quantity_kg=points.quantity_kg[index], fatalities=points.fatalities[index],
+                        total=points.total)
+
+
+def focus_note(points: PointColumns, cluster: np.ndarray, lang: str) -> str:
+    """The subtitle's note on a map framed on its main cluster: how many events it shows, and where the rest are.
+
+    Each event left out is named after the nearest place of the places file within
+    :data:`LEFT_OUT_PLACE_DEG` ("Rotterdam (2), Algeciras and Philadelphia"), else counted as elsewhere.
+    """
+    features = [f for layer in ("labels-rank1", "labels-rank2", "labels-rank3")
+                for f in basemap_layer(layer)["features"]]
+    place_lon = np.array([f["geometry"]["coordinates"][0] for f in features], dtype=np.float64)
+    place_lat = np.array([f["geometry"]["coordinates"][1] for f in features], dtype=np.float64)
+    counts: dict[str, int] = {}
+    elsewhere = 0
+    for lon, lat in zip(points.longitude[~cluster], points.latitude[~cluster]):
+        distance = np.hypot((place_lon - lon) * math.cos(math.radians(float(lat))), place_lat - lat)
+        nearest = int(np.argmin(distance)) if distance.size else -1
+        if nearest >= 0 and distance[nearest] <= LEFT_OUT_PLACE_DEG:
+            name = str(features[nearest]["properties"]["name"])
+            counts[name] = counts.get(name, 0) + 1
+        else:
+            elsewhere += 1
+    named = [f"{name} ({format_number(count, lang)})" if count > 1 else name
+             for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    if elsewhere:
+        named.append(translate("map.print.elsewhere", lang, count=format_number(elsewhere, lang)))
+    places = named[0] if len(named) == 1 else \
+        f"{', '.join(named[:-1])} {translate('export.list_and', lang)} {named[-1]}"
+    return translate("map.print.focus", lang, shown=format_number(int(cluster.sum()), lang),
+                     total=format_number(cluster.size, lang), places=places)
 
 
 def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageText, theme: Theme, *,
@@ -335,6 +592,10 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
         points = None
     else:
         points = store.points(spec, max(1, total))
+        cluster = main_cluster(points.longitude, points.latitude) if extent is None else None
+        if cluster is not None:
+            text = with_note(text, focus_note(points, cluster, lang))
+            points = _subset(points, np.flatnonzero(cluster))
         lon_sample, lat_sample = points.longitude, points.latitude
     route_block = LegendBlock(title=translate("map.routes", lang), labels=_route_legend_labels(routes, regions, lang))
 
@@ -356,7 +617,7 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
 
     def extent_for(frame: PageFrame) -> Box:
         aspect = frame.plot_width / frame.plot_height
-        return fit_extent(lon_sample, lat_sample, aspect) if wanted is None else shape_extent(wanted, aspect)
+        return frame_extent(lon_sample, lat_sample, aspect) if wanted is None else shape_extent(wanted, aspect)
 
     blocks = blocks_for(with_halo=True)
     frame = page_frame(page, text, blocks, left_extra=left_extra)
@@ -381,20 +642,20 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
     if vraem is not None:
         traces.append(vraem)
     traces.extend(_route_traces(routes, theme, scale, lang))
-    labels = place_labels(extent, projection, theme, scale)
+    shown = None
+    markers = MarkerDiscs.none()
+    if points is not None:
+        shown = _subset(points, np.flatnonzero(inside_box(points.longitude, points.latitude, extent)))
+        marker_x, marker_y = projection.px(shown.longitude, shown.latitude)
+        markers = MarkerDiscs(marker_x, marker_y, event_marker_px(shown, theme, scale).astype(np.float64) / 2)
+    labels = place_labels(extent, projection, theme, scale, markers=markers)
     traces.extend(labels.dots)
     if use_cells:
         cells = store.bins(spec, _cell_size(projection))
         traces.append(_cell_trace(cells, projection, frame, theme, lang))
         cell_title = f"{translate('map.cell_scale', lang)} ({cells.cell_deg:g}°)"
     else:
-        assert points is not None
-        inside = np.flatnonzero(inside_box(points.longitude, points.latitude, extent))
-        shown = PointColumns(row=points.row[inside], latitude=points.latitude[inside],
-                             longitude=points.longitude[inside], type_code=points.type_code[inside],
-                             precise=points.precise[inside], geo_precision_code=points.geo_precision_code[inside],
-                             quantity_kg=points.quantity_kg[inside], fatalities=points.fatalities[inside],
-                             total=points.total)
+        assert shown is not None
         traces.extend(_event_traces(shown, theme, scale, lang, with_halo=with_halo))
     if rings:
         traces.append(_ring_trace(rings, extent, theme, scale))

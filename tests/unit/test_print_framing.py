@@ -13,14 +13,28 @@ from dashboard.exports.captions import export_context, unsaid_filters
 from dashboard.exports.charts import build_export_figure
 from dashboard.exports.service import export_view
 from dashboard.exports.spec import ChartKind, ChartRequest, ExportFormat, ExportTheme, SizePreset
+from dashboard.figures.geo import MapProjection
+from dashboard.figures.page_frame import print_page, with_note
 from dashboard.figures.print_charts import MIN_EVENTS_PER_BIN, print_time_unit
-from dashboard.figures.theme import EVENT_COLOURS, EXPORT_DARK, MARK_CONTRAST
+from dashboard.figures.print_map import (
+    CLUSTER_MAX_LEFT_OUT,
+    CLUSTER_MIN_SHARE,
+    build_print_map,
+    frame_extent,
+    main_cluster,
+)
+from dashboard.figures.text_metrics import text_width
+from dashboard.figures.theme import EVENT_COLOURS, EXPORT_DARK, EXPORT_LIGHT, MARK_CONTRAST
 from dashboard.words.summary import filter_summary
 
 EXPORTED = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 SEIZURES_2019_2024 = FilterSpec(event_types=("drug_seizure",), date_from=date(2019, 1, 1),
                                 date_to=date(2024, 12, 31))
 SEIZURES_QUERY = "type=drug_seizure&from=2019-01-01&to=2024-12-31"
+
+
+def type_page():
+    return print_page(1200, 675, 1200)
 
 
 def context_for(store, spec, chart=ChartKind.MAP, title="", lang="en"):
@@ -143,3 +157,128 @@ def test_prn031_data_file_names_do_not_depend_on_the_chart(store, bundled):
     dark = export_view(store, bundled, SEIZURES_QUERY, ExportFormat.CSV,
                        ChartRequest(theme=ExportTheme.DARK, size=SizePreset.A4), exported_at=EXPORTED)
     assert light.file_name == dark.file_name == "rutas-events-drug-seizures-2019-2024-20261203.csv"
+
+
+# ---- framing ------------------------------------------------------------------------------------
+CALLAO = FilterSpec(event_types=("drug_seizure",), regions=("Callao",))
+
+
+def test_prn040_main_cluster_is_found_only_when_a_few_events_lie_far_off(store):
+    points = store.points(SEIZURES_2019_2024, 1000)
+    cluster = main_cluster(points.longitude, points.latitude)
+    assert cluster is not None and 0 < (~cluster).sum() <= CLUSTER_MAX_LEFT_OUT
+    assert cluster.sum() / cluster.size >= CLUSTER_MIN_SHARE
+    assert (points.longitude[cluster] < -60).all() and (points.longitude[~cluster] > -76).all()
+    everything = store.points(FilterSpec(), 1000)  # 11 events in Europe: too many to name, all shown
+    assert main_cluster(everything.longitude, everything.latitude) is None
+    route = store.points(FilterSpec(routes=("callao_europe_sea",)), 1000)  # half in Europe: no cluster
+    assert main_cluster(route.longitude, route.latitude) is None
+    one_place = np.full(10, -77.14), np.full(10, -12.05)
+    assert main_cluster(*one_place) is None
+
+
+def test_prn041_a_map_framed_on_its_cluster_says_so_and_names_what_it_leaves_out(store, bundled):
+    figure = build(store, bundled, SEIZURES_2019_2024)
+    west, east = figure.layout.geo.lonaxis.range
+    assert -95 <= west and east < -50  # Peru and Bolivia, not the Atlantic
+    subtitle = " ".join(a.text for a in figure.layout.annotations if a.name == "export-subtitle")
+    assert "23 of 28" in subtitle and "Rotterdam (2)" in subtitle and "Philadelphia" in subtitle
+    assert "2019" not in subtitle  # the title's dates are not repeated
+    events = [t for t in figure.data if t.legendgroup == "drug_seizure"]
+    assert sum(len(t.lon) for t in events) == 23
+    spanish = build_export_figure(store, SEIZURES_2019_2024, ChartRequest(),
+                                  context_for(store, SEIZURES_2019_2024, lang="es"), routes=bundled.routes,
+                                  regions=bundled.regions)
+    assert any("23 de 28" in a.text for a in spanish.layout.annotations if a.name == "export-subtitle")
+
+
+def test_prn042_a_story_slides_view_is_kept_as_it_is(store, bundled):
+    extent = (-80.0, -20.0, 10.0, 55.0)
+    context = context_for(store, SEIZURES_2019_2024)
+    figure = build_print_map(store, SEIZURES_2019_2024, type_page(), context, EXPORT_LIGHT, routes=bundled.routes,
+                             regions=bundled.regions, max_points=1000, extent=extent)
+    assert figure.layout.geo.lonaxis.range[1] >= 10
+    assert not [a for a in figure.layout.annotations if a.name == "export-subtitle"]
+
+
+def test_prn043_events_in_one_port_are_framed_on_the_port(store, bundled):
+    west, east = build(store, bundled, CALLAO).layout.geo.lonaxis.range
+    assert east - west < 3.0  # was a 5.8° box of empty hills
+    assert west < -77.14 < east
+
+
+def test_prn044_with_note_adds_to_the_subtitle(store):
+    context = context_for(store, SEIZURES_2019_2024.with_changes(kg_min=100.0))
+    noted = with_note(context, "Map framed on Peru")
+    assert noted.subtitle == f"{context.subtitle} · Map framed on Peru" and noted.title == context.title
+    assert with_note(context_for(store, SEIZURES_2019_2024), "Note").subtitle == "Note"
+
+
+# ---- labels -------------------------------------------------------------------------------------
+def label_boxes(figure, projection):
+    """Each drawn name's px box (centred where it is drawn), with its text."""
+    boxes = []
+    for trace in figure.data:
+        if trace.mode != "text" or not str(trace.name).startswith("labels"):
+            continue
+        x, y = projection.px(np.asarray(trace.lon, dtype=float), np.asarray(trace.lat, dtype=float))
+        for text, cx, cy in zip(trace.text, x, y):
+            width, height = text_width(text, trace.textfont.size), trace.textfont.size * 1.1
+            boxes.append((text, (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)))
+    return boxes
+
+
+def map_projection(figure, store, spec):
+    margin = figure.layout.margin
+    width, height = figure.layout.width - margin.l - margin.r, figure.layout.height - margin.t - margin.b
+    points = store.points(spec, 1000)
+    cluster = main_cluster(points.longitude, points.latitude)
+    lon, lat = (points.longitude, points.latitude) if cluster is None else \
+        (points.longitude[cluster], points.latitude[cluster])
+    extent = frame_extent(lon, lat, width / height)
+    assert extent[0] == pytest.approx(figure.layout.geo.lonaxis.range[0])
+    return MapProjection(extent, margin.l, margin.t, width, height), points
+
+
+@pytest.mark.parametrize("spec", [CALLAO, SEIZURES_2019_2024, FilterSpec(bbox=(-75.5, -13.5, -73.0, -11.0))])
+@pytest.mark.parametrize("theme", list(ExportTheme))
+def test_prn050_names_sit_on_no_marker_no_other_name_and_inside_the_map(store, bundled, spec, theme):
+    figure = build(store, bundled, spec, theme=theme)
+    projection, points = map_projection(figure, store, spec)
+    boxes = label_boxes(figure, projection)
+    assert len(boxes) >= 2
+    events = [t for t in figure.data if t.legendgroup and t.mode == "markers"]
+    lon = np.concatenate([np.asarray(t.lon, dtype=float) for t in events])
+    lat = np.concatenate([np.asarray(t.lat, dtype=float) for t in events])
+    radius = np.concatenate([np.broadcast_to(np.asarray(t.marker.size, dtype=float), len(t.lon)) for t in events]) / 2
+    mx, my = projection.px(lon, lat)
+    left, top, right, bottom = projection.plot_box
+    for index, (text, box) in enumerate(boxes):
+        assert left - 1 <= box[0] and box[2] <= right + 1 and top - 1 <= box[1] and box[3] <= bottom + 1, text
+        nearest_x, nearest_y = np.clip(mx, box[0], box[2]), np.clip(my, box[1], box[3])
+        inside = np.hypot(mx - nearest_x, my - nearest_y) < radius - 1
+        assert not inside.any(), (text, lon[inside], lat[inside])
+        for other_text, other in boxes[index + 1:]:
+            overlap = min(box[2], other[2]) - max(box[0], other[0]), min(box[3], other[3]) - max(box[1], other[1])
+            assert min(overlap) <= 1, (text, other_text)
+
+
+def test_prn051_the_places_of_the_events_are_named_first_callao_on_a_callao_map(store, bundled):
+    figure = build(store, bundled, CALLAO)
+    names = {t.name: list(t.text) for t in figure.data if t.mode == "text"}
+    assert names["labels-events"] == ["Port of Callao"]
+    assert "Lima" in [text for values in names.values() for text in values]  # both fit, neither on a marker
+    seizures = {t.name: list(t.text) for t in build(store, bundled, SEIZURES_2019_2024).data if t.mode == "text"}
+    assert {"Port of Callao", "Pichari", "Tambo Quemado"} <= set(seizures["labels-events"])
+    assert "Antwerp" not in [text for values in seizures.values() for text in values]  # outside the frame
+
+
+def test_prn052_a_name_is_drawn_next_to_its_place(store, bundled):
+    figure = build(store, bundled, CALLAO)
+    projection, _ = map_projection(figure, store, CALLAO)
+    trace = next(t for t in figure.data if t.name == "labels-events")
+    (place_lon, place_lat), = trace.customdata
+    px, py = projection.px(np.array([place_lon]), np.array([place_lat]))
+    (_, box), = [b for b in label_boxes(figure, projection) if b[0] == "Port of Callao"]
+    gap = max(box[0] - px[0], px[0] - box[2], box[1] - py[0], py[0] - box[3])
+    assert 0 < gap < 30  # clear of the port's markers, close enough to read as its name

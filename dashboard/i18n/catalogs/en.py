@@ -119,6 +119,8 @@ MESSAGES: dict[str, str] = {
     "map.help": "Box or lasso select to filter by area; click a point for its source.",
     "map.vraem": "VRAEM (approximate area)",
     "map.approximate": "Approximate place (halo)",
+    "map.print.focus": "Map framed on where most events are ({shown} of {total}); not shown: {places}",
+    "map.print.elsewhere": "{count} elsewhere",
     "map.route": "Route",
     "map.routes": "Routes (dotted = inferred)",
     "map.documented": "documented",

@@ -119,6 +119,8 @@ MESSAGES: dict[str, str] = {
     "map.help": "Seleccione con caja o lazo para filtrar por área; haga clic en un punto para ver su fuente.",
     "map.vraem": "VRAEM (área aproximada)",
     "map.approximate": "Lugar aproximado (halo)",
+    "map.print.focus": "Mapa encuadrado donde se concentran los eventos ({shown} de {total}); fuera del mapa: {places}",
+    "map.print.elsewhere": "{count} en otros lugares",
     "map.route": "Ruta",
     "map.routes": "Rutas (punteada = inferida)",
     "map.documented": "documentada",
