@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard.data.filters import MapView, parse_url_state
 from dashboard.data.store import InMemoryEventStore
-from dashboard.data.stories import Slide, Story
+from dashboard.data.stories import Panel, Slide, Story, StoryRepository
 from dashboard.data.synth import synthetic_events
 from dashboard.exports.briefing import (
     BRIEFING_MEDIA_TYPES,
-    CAPTION_SIZES,
-    LINE_HEIGHT,
+    PDF_PX,
+    PRESENTER_LEGEND_PX,
+    PRESENTER_MAP_PX,
+    SLIDE_IN,
+    SOURCE_COLUMNS,
+    SOURCE_ROWS,
     BriefingFormat,
     briefing_file_name,
     build_briefing,
+    build_panel,
     build_pdf_page,
-    build_slide_map,
     caption_points,
     counts_line,
+    drawn_panels,
     footer_text,
-    layout_column,
+    layout_page,
+    layout_slide,
     notes_text,
-    slide_extent,
+    panel_boxes,
+    presenter_extent,
+    presenter_view,
+    short_link,
     slide_permalink,
+    source_list,
     title_points,
 )
 from dashboard.figures.geo import mercator_y, shape_extent, view_extent
-from dashboard.figures.text_metrics import wrap_lines
+from dashboard.figures.text_metrics import text_width, wrap_lines
 from dashboard.words.slide_facts import slide_facts
 
 WHEN = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
@@ -50,60 +62,14 @@ def make_story(**slide_changes) -> Story:
     return Story(story_id="unit-story", title="A unit story", slides=slides, lang="en")
 
 
-# ---- page text column ----------------------------------------------------------------------------
-def test_brf101_caption_is_always_whole_and_the_column_fits(store):
-    layout = layout_column(CAPTION, "10 events · 2 deaths · 3 kg seized · 12 sources", SOURCES, "en",
-                           width=400, height=640)
-    caption = next(b for b in layout.blocks if b.name == "caption")
-    assert " ".join(" ".join(caption.lines).split()) == " ".join(CAPTION.split())
-    assert layout.bottom <= 640
-    assert layout.sources_shown + layout.sources_left_out == len(SOURCES)
-    # Blocks follow each other without overlapping.
-    for upper, lower in zip(layout.blocks, layout.blocks[1:]):
-        assert upper.bottom <= lower.top + 1e-6
-
-
-def test_brf102_sources_past_the_room_become_one_more_line():
-    layout = layout_column("Short.", "1 event", SOURCES, "en", width=400, height=300)
-    assert 0 < layout.sources_shown < len(SOURCES)
-    more = layout.blocks[-1]
-    assert more.name == "sources-more"
-    assert more.lines == (f"… and {len(SOURCES) - layout.sources_shown} more sources",)
-    assert layout.bottom <= 300
-    shown_names = [b.lines[0] for b in layout.blocks if b.name.endswith("-name")]
-    assert shown_names == [f"Outlet {i} —" for i in range(layout.sources_shown)]  # most-cited first
-
-
-def test_brf103_all_sources_fit_without_a_more_line_and_spanish_words():
-    layout = layout_column("Corto.", "1 evento", SOURCES[:2], "es", width=400, height=640)
-    assert layout.sources_shown == 2 and layout.sources_left_out == 0
-    assert [b.lines for b in layout.blocks if b.name == "sources-heading"] == [("Fuentes",)]
-    tight = layout_column("Corto.", "1 evento", SOURCES, "es", width=400, height=200)
-    assert tight.blocks[-1].lines[0].startswith("… y ") and tight.blocks[-1].lines[0].endswith("fuentes más")
-
-
-def test_brf104_a_long_caption_shrinks_before_sources_go():
-    long_caption = "word " * 330  # the longest a caption may be (2,000 characters)
-    layout = layout_column(long_caption, "1 event", SOURCES, "en", width=400, height=640)
-    assert layout.caption_size < CAPTION_SIZES[0]
-    caption = layout.blocks[0]
-    assert len(caption.lines) * caption.size * LINE_HEIGHT == pytest.approx(caption.height)
-    assert " ".join(caption.lines).split() == long_caption.split()
-    assert layout.bottom <= 640
-
-
-def test_brf105_no_sources_no_heading():
-    layout = layout_column("Text.", "0 events", (), "en", width=400, height=640)
-    assert [b.name for b in layout.blocks] == ["caption", "counts"]
-
-
 # ---- words around the story ----------------------------------------------------------------------
 def test_brf110_counts_line_and_footer_in_both_languages(store):
     story = make_story()
     facts = slide_facts(store, story, 1, "en")
     line = counts_line(facts, "en")
     assert line.startswith(f"{facts.totals.events:,} events · ") and "kg seized" in line and "sources" in line
-    es = counts_line(slide_facts(store, story, 1, "es"), "es")
+    assert "deaths" not in line  # a seizure slide has no death toll to state
+    es = counts_line(slide_facts(store, story, 0, "es"), "es")
     assert "eventos" in es and "muertes" in es and "kg incautados" in es and "fuentes" in es
     link = slide_permalink("https://rutas.example.org/app", story.slides[1], "es")
     assert link.startswith("https://rutas.example.org/app/?") and "lang=es" in link and "type=drug_seizure" in link
@@ -170,11 +136,6 @@ def test_brf121_shape_extent_holds_the_view_at_any_aspect():
         assert got == pytest.approx(aspect, rel=1e-6)
 
 
-def test_brf122_slide_without_a_view_fits_its_events():
-    assert slide_extent(Slide(title="x")) is None
-    assert slide_extent(Slide(title="x", view=MapView(0.0, 0.0, 0.0)))[0] == -180.0
-
-
 def test_brf123_pptx_text_sizes_shrink_for_long_text():
     assert caption_points("Short.", 4.2, 5.5) == 16
     long_points = caption_points("word " * 400, 4.2, 5.5)
@@ -186,47 +147,206 @@ def test_brf123_pptx_text_sizes_shrink_for_long_text():
 
 
 
-# ---- page figures (built, not rendered) -----------------------------------------------------------
-def _annotation(figure, name):
-    return next(a for a in figure.layout.annotations if a.name == name)
-
-
-def test_brf130_pdf_page_has_title_filters_column_footer_and_ringed_highlights(store, bundled):
-    seizures = parse_url_state("type=drug_seizure")[0].spec
-    shown = store.rows(seizures, ("event_id",))["event_id"][0]
-    story = Story(story_id="page", title="Page story", slides=(
-        Slide(title="Seizures <i>", caption=CAPTION, spec=seizures, view=MapView(-10.0, -70.0, 3.0),
-              highlight=(str(shown), "no-such-event")),))
-    figure = build_pdf_page(store, bundled, story, 0, lang="en", exported_at=WHEN, base_url="https://r.example/")
-    assert (figure.layout.width, figure.layout.height) == (1123, 794)
-    assert _annotation(figure, "export-title").text == "Seizures &lt;i&gt;"
-    assert "Drug seizure" in _annotation(figure, "export-subtitle").text
-    footer = _annotation(figure, "export-source").text.replace("<br>", " ")
-    assert "Page story · Slide 1 / 1 · exported 2026-12-01 06:30 UTC" in footer and "https://r.example/?" in footer
-    caption = _annotation(figure, "briefing-caption").text.replace("<br>", " ")
-    assert caption.split() == CAPTION.split()
-    assert _annotation(figure, "briefing-counts").text.endswith("sources")
-    # The column stays left of the map.
-    assert figure.layout.margin.l > 1123 * 0.36
-    rings = [t for t in figure.data if t.name == "highlight"]
-    assert len(rings) == 1 and len(rings[0].lon) == 1  # the unknown id is left out
-
-
-def test_brf131_synthetic_events_are_labelled_on_the_page_and_the_map(bundled):
-    mixed = InMemoryEventStore(pd.concat([bundled.events, synthetic_events(300, seed=5)], ignore_index=True))
-    story = Story(story_id="synthetic", title="Mixed", slides=(Slide(title="All", caption="Everything."),))
-    page = build_pdf_page(mixed, bundled, story, 0, lang="es", exported_at=WHEN)
-    assert "INCLUYE DATOS SINTÉTICOS" in _annotation(page, "export-subtitle").text
-    figure, context = build_slide_map(mixed, bundled, story.slides[0], lang="en", permalink="http://x/",
-                                      exported_at=WHEN)
-    assert "INCLUDES SYNTHETIC DATA" in _annotation(figure, "export-subtitle").text
-    assert (figure.layout.width, figure.layout.height) == (1600, 900) and context.title == ""
-    assert "synthetic" in context.alt_text
-
-
 def test_brf140_wide_views_stay_inside_the_date_line():
     west, _, east, _ = view_extent(0.0, -60.0, 1.2)
     assert -180.0 <= west and east <= 180.0
     assert east > 120.0  # slid east, not cut: Europe and Asia stay in the box
     narrow = view_extent(-12.0, -74.0, 7.0)
     assert narrow[0] < -74.0 < narrow[2] and abs((narrow[0] + narrow[2]) / 2 + 74.0) < 1e-9
+
+
+# ---- the pack is the slide (issue 15): panels, the presenter's view, short sources --------------
+def bundled_story(tmp_path) -> Story:
+    return StoryRepository(tmp_path).get("from-the-vraem-to-europe")
+
+
+def mercator_aspect(box) -> float:
+    west, south, east, north = box
+    return math.radians(east - west) / (float(mercator_y(north)) - float(mercator_y(south)))
+
+
+def mercator_area(box) -> float:
+    west, south, east, north = box
+    return math.radians(east - west) * (float(mercator_y(north)) - float(mercator_y(south)))
+
+
+def test_pks001_the_pack_looks_where_the_presenter_looks(store, bundled, tmp_path):
+    from dashboard.config import Basemap
+    from dashboard.state import present_view
+
+    assert PRESENTER_MAP_PX == present_view.PRESENT_MAP_PX
+    story = bundled_story(tmp_path)
+    seizures = parse_url_state("type=drug_seizure")[0].spec
+    slides = [*story.slides, Slide(title="fitted", spec=seizures),
+              Slide(title="nothing", spec=parse_url_state("from=2030-01-01")[0].spec)]
+    for slide in slides:
+        assert presenter_view(store, slide) == present_view.slide_view(store, slide, 20_000), slide.title
+    figure = present_view.present_map(store, story.slides[0], routes=bundled.routes, vraem_feature=None, lang="en",
+                                      basemap=Basemap.OFFLINE, threshold=20_000)
+    assert figure.layout.margin.r == PRESENTER_LEGEND_PX  # the presenter's map is its figure less the legend
+
+
+def test_pks002_the_map_keeps_the_presenters_centre_zoom_and_ground():
+    view = MapView(-12.25, -74.25, 7.2)  # the bundled story's first slide
+    presenter = view_extent(view.lat, view.lon, view.zoom, PRESENTER_MAP_PX[0] - PRESENTER_LEGEND_PX,
+                            PRESENTER_MAP_PX[1])
+    for aspect in (0.8, 1.86, 2.95):
+        box = presenter_extent(view, aspect)
+        assert (box[0] + box[2]) / 2 == pytest.approx(view.lon)
+        assert (float(mercator_y(box[1])) + float(mercator_y(box[3]))) / 2 == pytest.approx(
+            float(mercator_y(view.lat)), abs=1e-9)
+        assert mercator_aspect(box) == pytest.approx(aspect, rel=1e-6)
+        assert mercator_area(box) == pytest.approx(mercator_area(presenter), rel=1e-6)
+    # On the A4 page the VRAEM slide no longer runs from Huaraz to Moquegua.
+    slide = Slide(title="VRAEM", view=view, panels=(Panel.MAP, Panel.COUNTS, Panel.BREAKDOWN))
+    page = layout_page(slide, subtitle="", counts="1 event", sources=(), footer="f", lang="en")
+    west, south, east, north = presenter_extent(view, page.panels[0].aspect)
+    assert north - south < 4.5 and east - west < 5.0
+    assert not south <= -9.53 <= north  # Huaraz
+    assert south < -12.52 < north and west < -73.83 < east  # Pichari
+
+
+def assert_tiles(boxes, left, top, width, height):
+    """Boxes inside the area, none overlapping another."""
+    for box in boxes:
+        assert left - 1e-9 <= box.left and box.left + box.width <= left + width + 1e-9
+        assert top - 1e-9 <= box.top and box.top + box.height <= top + height + 1e-9
+        assert box.width > 0 and box.height > 0
+    for a, b in ((a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]):
+        apart = (a.left + a.width <= b.left + 1e-9 or b.left + b.width <= a.left + 1e-9
+                 or a.top + a.height <= b.top + 1e-9 or b.top + b.height <= a.top + 1e-9)
+        assert apart, (a, b)
+
+
+def test_pks003_exactly_the_slides_panels_are_laid_out():
+    area = (30.0, 200.0, 1063.0, 500.0)
+    toll = Slide(title="toll", panels=(Panel.MAP, Panel.COUNTS, Panel.TIMELINE))
+    boxes = panel_boxes(toll, *area, gap=14)
+    assert [box.panel for box in boxes] == [Panel.MAP, Panel.TIMELINE] == list(drawn_panels(toll))
+    assert boxes[0].left < boxes[1].left and boxes[0].width > boxes[1].width  # the map leads, as on screen
+    assert_tiles(boxes, *area)
+    every = Slide(title="all", panels=tuple(Panel))
+    boxes = panel_boxes(every, *area, gap=14)
+    assert {box.panel for box in boxes} == set(Panel) - {Panel.COUNTS}
+    assert_tiles(boxes, *area)
+    charts = Slide(title="charts", panels=(Panel.COUNTS, Panel.BREAKDOWN, Panel.TIMELINE))
+    boxes = panel_boxes(charts, *area, gap=14)
+    assert [box.panel for box in boxes] == [Panel.TIMELINE, Panel.BREAKDOWN]
+    assert all(box.height == area[3] for box in boxes)
+    assert_tiles(boxes, *area)
+    alone = panel_boxes(Slide(title="map"), *area, gap=14)
+    assert [(b.panel, b.left, b.top, b.width, b.height) for b in alone] == [(Panel.MAP, *area)]
+    assert panel_boxes(Slide(title="counts", panels=(Panel.COUNTS,)), *area, gap=14) == ()
+
+
+@pytest.mark.parametrize("panel", [p for p in Panel if p is not Panel.COUNTS])
+def test_pks004_a_panel_fills_its_box_without_title_or_footer_bands(store, bundled, panel):
+    slide = Slide(title="All", panels=tuple(Panel), highlight=("rutas:0066",))
+    figure = build_panel(store, bundled, slide, panel, width=640, height=420, type_px=11.0, lang="en")
+    assert (figure.layout.width, figure.layout.height) == (640, 420)
+    names = {annotation.name for annotation in figure.layout.annotations}
+    assert not names & {"export-title", "export-subtitle", "export-source"}
+    margin = figure.layout.margin
+    assert margin.b < 0.12 * 420 and margin.t < 0.12 * 420  # no band left where the frame's words were
+    if panel is Panel.MAP:
+        assert margin.t == pytest.approx(round(11 * 1.4) / 2, abs=1)
+        assert margin.b == pytest.approx(round(11 * 1.4) / 2, abs=1)
+    for key, value in figure.layout.to_plotly_json().items():
+        if key.startswith("legend") and value.get("yref") == "container":
+            assert 0.0 <= value["y"] <= 1.0, key
+
+
+def test_pks005_a_pdf_page_draws_exactly_the_panels_its_slide_shows(store, bundled, tmp_path):
+    story = bundled_story(tmp_path)
+    seen_timeline = seen_without_breakdown = False
+    for index, slide in enumerate(story.slides):
+        page = build_pdf_page(store, bundled, story, index, lang="en", exported_at=WHEN, base_url="https://r.example/")
+        assert tuple(box.panel for box, _ in page.panels) == drawn_panels(slide)
+        for box, figure in page.panels:
+            assert (figure.layout.width, figure.layout.height) == (round(box.width), round(box.height))
+        names = [annotation.name for annotation in page.words.layout.annotations]
+        assert ("briefing-counts" in names) == slide.shows(Panel.COUNTS)
+        if slide.shows(Panel.TIMELINE):
+            seen_timeline = True
+            timeline = dict((box.panel, figure) for box, figure in page.panels)[Panel.TIMELINE]
+            drawn = sum(float(np.nansum(np.asarray(trace.y, dtype=float))) for trace in timeline.data
+                        if trace.type == "bar")
+            assert drawn == store.count(slide.spec)
+        if not slide.shows(Panel.BREAKDOWN):
+            seen_without_breakdown = True
+            assert Panel.BREAKDOWN not in [box.panel for box, _ in page.panels]
+    assert seen_timeline and seen_without_breakdown
+
+
+def test_pks006_sources_are_a_short_numbered_list_with_short_links():
+    assert short_link("https://www.example.org/a/b/") == "example.org/a/b"
+    long = short_link("https://news.example.org/2015/03/24/" + "long-path-segment-" * 4)
+    assert long.startswith("news.example.org/2015/") and long.endswith("…") and len(long) <= 34
+    width = PDF_PX[0] - 60
+    listed = source_list(SOURCES, "en", width)
+    slots = SOURCE_COLUMNS * SOURCE_ROWS
+    assert listed.shown == slots - 1 and listed.left_out == len(SOURCES) - listed.shown
+    entries = [line for column in listed.columns for line in column]
+    assert entries[-1] == f"… and {listed.left_out} more sources"
+    assert [entry.split(". ", 1)[0] for entry in entries[:-1]] == [str(n) for n in range(1, listed.shown + 1)]
+    assert all("https://" not in entry for entry in entries)
+    column_width = (width - 14 * (SOURCE_COLUMNS - 1)) / SOURCE_COLUMNS
+    assert all(text_width(entry, 9.0) <= column_width for entry in entries)
+    assert sum(len(entry) for entry in entries) <= slots * 80  # the budget: a few lines, not 40 % of a page
+    links = [url for column in listed.links for url in column]
+    assert links[:-1] == [url for _, url, _ in SOURCES[:listed.shown]] and links[-1] == ""
+    few = source_list((("A", "javascript:alert(1)", 2), ("B", "https://b.example/x", 1)), "en", width)
+    assert [line for column in few.columns for line in column] == ["1. A — javascript:alert(1)", "2. B — b.example/x"]
+    assert [url for column in few.links for url in column] == ["", "https://b.example/x"]  # only web links
+
+
+def test_pks007_the_page_fits_and_sources_take_little_room():
+    slide = Slide(title="Seizures", caption=CAPTION, panels=(Panel.MAP, Panel.COUNTS, Panel.TIMELINE))
+    many = SOURCES * 4
+    for caption in (CAPTION, "word " * 330):
+        layout = layout_page(replace(slide, caption=caption), subtitle="Drug seizure", counts="10 events · 12 sources",
+                             sources=many, footer="Story · Slide 1 / 1 · https://r.example/?x=1", lang="en")
+        blocks = {block.name: block for block in layout.blocks}
+        assert " ".join(" ".join(blocks["caption"].lines).split()) == " ".join(caption.split())  # whole
+        assert all(0 <= block.top and block.bottom <= PDF_PX[1] for block in layout.blocks)
+        body_top = min(box.top for box in layout.panels)
+        body_bottom = max(box.top + box.height for box in layout.panels)
+        assert blocks["counts"].bottom <= body_top and body_bottom <= blocks["sources-heading"].top
+        sources_height = blocks["footer"].top - blocks["sources-heading"].top
+        assert sources_height <= 0.08 * PDF_PX[1]
+        assert body_bottom - body_top >= 0.45 * PDF_PX[1]  # the panels get most of the page
+    assert layout.caption_size < 13  # the longest caption is set smaller, never cut
+    bare = layout_page(replace(slide, panels=(Panel.MAP,)), subtitle="", counts="x", sources=(), footer="f", lang="en")
+    assert "counts" not in {block.name for block in bare.blocks}
+    assert not any(block.name.startswith("sources") for block in bare.blocks)
+
+
+def test_pks008_the_counts_line_has_the_counters_that_apply(store):
+    story = make_story()
+    facts = slide_facts(store, story, 1, "en")
+    line = counts_line(replace(facts, counters=("events", "kg")), "en")
+    assert line == f"{facts.counts['events']} events · {facts.counts['kg']} kg seized"
+    assert counts_line(replace(facts, counters=("events", "fatalities", "kg", "sources")), "en").count(" · ") == 3
+
+
+def test_pks009_pptx_slide_layout_fits_the_slide(tmp_path):
+    story = bundled_story(tmp_path)
+    long = Slide(title="Long", caption="word " * 330, panels=tuple(Panel))
+    for slide in (*story.slides, long):
+        placed = layout_slide(slide)
+        assert [box.panel for box in placed.panels] == list(drawn_panels(slide))
+        words_bottom = placed.counts_top + 0.4 if placed.counts_top is not None else (
+            placed.caption_top + placed.caption_height)
+        assert_tiles(placed.panels, 0.4, words_bottom, SLIDE_IN[0] - 0.8, SLIDE_IN[1] - 0.45 - words_bottom)
+        assert min(box.height for box in placed.panels) >= 1.5
+    assert layout_slide(long).caption_points < 16
+
+
+def test_pks010_synthetic_events_are_labelled_under_the_title(bundled):
+    mixed = InMemoryEventStore(pd.concat([bundled.events, synthetic_events(300, seed=5)], ignore_index=True))
+    story = Story(story_id="synthetic", title="Mixed", slides=(Slide(title="All", caption="Everything."),))
+    page = build_pdf_page(mixed, bundled, story, 0, lang="es", exported_at=WHEN)
+    subtitle = next(a for a in page.words.layout.annotations if a.name == "briefing-subtitle")
+    assert "INCLUYE DATOS SINTÉTICOS" in subtitle.text
+    title = next(a for a in page.words.layout.annotations if a.name == "briefing-title")
+    assert title.text == "All"
