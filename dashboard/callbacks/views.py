@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
 
 from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
-from dashboard.data.filters import FilterSpec, build_search, parse_url_state
+from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data
@@ -206,6 +208,28 @@ def on_table_sorted(request, search):
     if sort == state.sort:
         return dict(search=no_update)
     return dict(search=build_search(state.with_changes(sort=sort)))
+
+
+# Back and Forward change the URL's sort without a header click: the grid takes the URL's order
+# (a sortable column and asc/desc, else none); a grid already in that order is left alone, so the
+# rows it then asks for match the URL and on_table_sorted writes nothing.
+clientside_callback(
+    """async function (search) {
+        const api = await dash_ag_grid.getApiAsync("GRID_ID");
+        const sortable = SORTABLE, given = new URLSearchParams(search || "").get("sort") || "";
+        const match = /^([^:]*):(asc|desc)$/.exec(given.trim());
+        const wanted = match && sortable.includes(match[1]) ? [match[1], match[2]] : null;
+        const current = api.getColumnState().filter(c => c.sort).map(c => [c.colId, c.sort])[0] || null;
+        if (JSON.stringify(wanted) !== JSON.stringify(current)) {
+            api.applyColumnState({state: wanted ? [{colId: wanted[0], sort: wanted[1]}] : [],
+                                  defaultState: {sort: null}});
+        }
+        return window.dash_clientside.no_update;
+    }""".replace("GRID_ID", TableIds.GRID).replace("SORTABLE", json.dumps(list(TABLE_SORTABLE_COLUMNS))),
+    Output(TableIds.GRID, "getRowsResponse", allow_duplicate=True),
+    Input(PageIds.BODY_URL, "search"),
+    prevent_initial_call=True,
+)
 
 
 # A new filter or language empties the grid's block cache, so it asks for its rows again.
