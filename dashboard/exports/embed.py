@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,26 +36,134 @@ GEO_TRACE_TYPES = frozenset({"scattergeo", "choropleth"})
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": "data:,"}
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+# Colours written into the page's CSS: hex, a colour name, rgb()/hsl() of plain numbers; nothing else.
+_CSS_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}){1,2}|[a-zA-Z]{3,20}"
+                         r"|(?:rgb|hsl)a?\(\s*[0-9.]+%?(?:\s*[,/\s]\s*[0-9.]+%?){2,3}\s*\)")
+# Below this page width the key goes under the chart; above it, beside it.
+KEY_BESIDE_MIN_PX = 900
+# A print map's finer place names (towns, rivers: trace names from figures/print_map.py) are hidden
+# on a chart narrower than this.
+NARROW_CHART_PX = 600
+MINOR_LABEL_TRACES = r"^labels-(rank2|rank3|rivers)"
 
 
 # The print layout's page furniture: the HTML page carries these as text around the chart.
 PAGE_ANNOTATIONS = frozenset({"export-title", "export-subtitle", "export-source", "export-credit"})
 
 
+@dataclass(frozen=True)
+class KeyEntry:
+    """One legend entry as the page draws it: words and a swatch (a dot or a line)."""
+
+    name: str  # plain text (plotly's escaping undone)
+    colour: str  # a CSS colour, checked against _CSS_COLOUR
+    kind: str  # "dot" or "line"
+    dash: str = "solid"  # a line's style: "solid" or "dotted"
+    opacity: float = 1.0
+
+
+@dataclass(frozen=True)
+class KeyBlock:
+    """One legend of the figure: its title and entries, in plotly's order."""
+
+    title: str
+    entries: tuple[KeyEntry, ...]
+
+
+def figure_key(figure: go.Figure) -> tuple[KeyBlock, ...]:
+    """The figure's legends as plain entries, for the page to draw as HTML.
+
+    A trace is listed when plotly would list it: its ``showlegend`` is true, or unset in a figure
+    of several traces; hidden traces and figures with ``showlegend=False`` list nothing. A
+    legend group is listed once.
+    """
+    if figure.layout.showlegend is False:
+        return ()
+    blocks: dict[str, tuple[str, list[tuple[float, KeyEntry]]]] = {}
+    groups: set[tuple[str, str]] = set()
+    for trace in figure.data:
+        shown = trace.showlegend if trace.showlegend is not None else len(figure.data) > 1
+        if not shown or trace.visible is False or not trace.name:
+            continue
+        legend = getattr(trace, "legend", None) or "legend"
+        group = trace.legendgroup or ""
+        if group and (legend, group) in groups:
+            continue
+        groups.add((legend, group))
+        entry = _key_entry(trace)
+        if entry is None:
+            continue
+        if legend not in blocks:
+            layout_legend = figure.layout[legend] if legend in figure.layout else None
+            title = layout_legend.title.text if layout_legend is not None and layout_legend.title else None
+            blocks[legend] = (html.unescape(title or ""), [])
+        blocks[legend][1].append((trace.legendrank if trace.legendrank is not None else 1000, entry))
+    order = sorted(blocks, key=lambda name: (name != "legend", name))
+    # Plotly orders entries by legendrank, then by trace order (sorted() is stable).
+    return tuple(KeyBlock(title=blocks[name][0],
+                          entries=tuple(entry for _, entry in sorted(blocks[name][1], key=lambda item: item[0])))
+                 for name in order)
+
+
+def _key_entry(trace) -> KeyEntry | None:
+    mode = getattr(trace, "mode", None) or ""
+    marker, line = getattr(trace, "marker", None), getattr(trace, "line", None)
+    as_line = "lines" in mode
+    source = line if as_line else marker
+    colour = getattr(source, "color", None) if source is not None else None
+    if not isinstance(colour, str) or not _CSS_COLOUR.fullmatch(colour.strip()):
+        return None
+    opacity = trace.opacity if trace.opacity is not None else 1.0
+    if not as_line and marker is not None and isinstance(marker.opacity, (int, float)):
+        opacity *= marker.opacity
+    dash = "solid" if not as_line or (line.dash or "solid") == "solid" else "dotted"
+    return KeyEntry(name=html.unescape(str(trace.name)), colour=colour.strip(), kind="line" if as_line else "dot",
+                    dash=dash, opacity=round(max(0.35, float(opacity)), 2))
+
+
+def key_html(blocks: tuple[KeyBlock, ...]) -> str:
+    """The legends as an HTML list that wraps with the page (no scroll box, no overlap)."""
+    if not blocks:
+        return ""
+    parts = ['<div class="key">']
+    for block in blocks:
+        parts.append('<section class="key-block">')
+        if block.title:
+            parts.append(f'<h2 class="key-title">{_escape(block.title)}</h2>')
+        parts.append("<ul>")
+        for entry in block.entries:
+            style = f"--c:{entry.colour};opacity:{entry.opacity:g}"
+            parts.append(f'<li><span class="swatch {entry.kind} {entry.dash}" style="{_escape(style)}" '
+                         f'aria-hidden="true"></span>{_escape(entry.name)}</li>')
+        parts.append("</ul></section>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def chart_aspect(figure: go.Figure) -> float | None:
+    """Width / height of a geo figure's plot area, so the page's chart box has the map's shape
+    (a geo map keeps its own proportions: any other box leaves blank bands); None otherwise."""
+    layout = figure.layout
+    if not any(trace.type in GEO_TRACE_TYPES for trace in figure.data) or not layout.width or not layout.height:
+        return None
+    margin = layout.margin
+    width = layout.width - (margin.l or 0) - (margin.r or 0)
+    height = layout.height - (margin.t or 0) - (margin.b or 0)
+    return round(width / height, 3) if width > 0 and height > 0 else None
+
+
 def responsive_figure(figure: go.Figure) -> go.Figure:
     """A copy of a print figure that fits any page width.
 
     The title, subtitle, source line and credit come out (the page shows them as text), fixed
-    pixel margins give way to plotly's automatic ones, and the legends move under the chart.
+    pixel margins give way to plotly's automatic ones, and the legends come out of the chart (the
+    page draws them as HTML, under the chart on a narrow screen and beside it on a wide one: a
+    legend inside a phone-sized chart took most of its room, overlapped the other and scrolled).
     """
     chart = go.Figure(figure, _validate=False)  # a copy: the caller's figure is left as it was
     chart.layout.annotations = [a for a in chart.layout.annotations if a.name not in PAGE_ANNOTATIONS]
-    chart.update_layout(width=None, height=None, autosize=True,
+    chart.update_layout(width=None, height=None, autosize=True, showlegend=False,
                         margin=dict(l=10, r=10, t=10, b=10, pad=0, autoexpand=True))
-    for name, x, anchor in (("legend", 0.0, "left"), ("legend2", 1.0, "right")):
-        if name in chart.layout and chart.layout[name] is not None:
-            chart.layout[name].update(orientation="v", x=x, xanchor=anchor, xref="paper",
-                                      y=-0.02, yanchor="top", yref="paper")
     return chart
 
 
@@ -119,6 +228,10 @@ def standalone_html(figure: go.Figure, context: ExportContext) -> str:
     """
     lang = normalise_language(context.lang)
     labels = {key: translate(f"export.embed.{key}", lang) for key in ("description", "permalink", "credit")}
+    key = key_html(figure_key(figure))
+    aspect = chart_aspect(figure)
+    # A map keeps its proportions (no blank bands, no minimum height); other charts stretch.
+    chart_shape = f".chart{{aspect-ratio:{aspect:g};min-height:0}}" if aspect else ""
     chart = responsive_figure(figure)
     if chart.layout.title.text == context.title:
         chart.layout.title.text = None  # the page heading carries it
@@ -155,7 +268,20 @@ font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,san
 figure{{margin:0 auto;max-width:1400px;padding:16px clamp(12px,3vw,32px)}}
 h1{{font-size:clamp(1.15rem,2.4vw,1.6rem);margin:0 0 .25rem}}
 .subtitle{{margin:0 0 .5rem;color:{muted}}}
-.chart{{width:100%;aspect-ratio:16/9;min-height:320px;max-height:85vh}}
+.body{{display:grid;grid-template-columns:minmax(0,1fr);gap:.75rem}}
+.chart{{width:100%;min-width:0;aspect-ratio:16/9;min-height:320px;max-height:85vh}}
+@media (max-width:599px){{.chart{{aspect-ratio:1/1;min-height:280px}}}}
+{chart_shape}
+.key{{display:flex;flex-wrap:wrap;gap:.5rem 1.75rem;font-size:.875rem;min-width:0}}
+.key-title{{font-size:.8rem;font-weight:600;color:{muted};margin:0 0 .25rem}}
+.key ul{{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:.2rem}}
+.key li{{display:flex;align-items:center;gap:.5em;overflow-wrap:anywhere}}
+.swatch{{flex:none;display:inline-block}}
+.swatch.dot{{width:.75em;height:.75em;border-radius:50%;background:var(--c)}}
+.swatch.line{{width:1.8em;height:0;border-top:3px solid var(--c)}}
+.swatch.line.dotted{{border-top-style:dotted}}
+@media (min-width:{KEY_BESIDE_MIN_PX}px){{.body.with-key{{grid-template-columns:minmax(0,1fr) minmax(11rem,16rem)}}
+.key{{flex-direction:column;align-content:flex-start}}}}
 figcaption{{font-size:.875rem;color:{muted};margin-top:.5rem}}
 figcaption p{{margin:.25rem 0}}
 .source{{color:{text}}}
@@ -169,7 +295,9 @@ summary{{cursor:pointer}}
 <main>
 <figure>
 <h1>{e(context.title)}</h1>
-{subtitle}<div id="{CHART_ID}" class="chart" role="img" aria-label="{e(context.alt_text)}"></div>
+{subtitle}<div class="body{" with-key" if key else ""}">
+<div id="{CHART_ID}" class="chart" role="img" aria-label="{e(context.alt_text)}"></div>
+{key}</div>
 <figcaption>
 {chr(10).join(footer)}
 </figcaption>
@@ -178,7 +306,22 @@ summary{{cursor:pointer}}
 <script>
 (function () {{
   var figure = {figure_json};
-  Plotly.newPlot("{CHART_ID}", figure.data, figure.layout, {config_json});
+  var chart = document.getElementById("{CHART_ID}");
+  // Names placed for the printed page crowd a phone-sized map: below {NARROW_CHART_PX} px only the
+  // main places stay named.
+  var minor = [];
+  figure.data.forEach(function (trace, index) {{
+    if (/{MINOR_LABEL_TRACES}/.test(trace.name || "")) minor.push(index);
+  }});
+  var narrow = null;
+  function fit() {{
+    var now = chart.clientWidth < {NARROW_CHART_PX};
+    if (now === narrow || !minor.length) return;
+    narrow = now;
+    Plotly.restyle(chart, {{visible: !now}}, minor);
+  }}
+  Plotly.newPlot(chart, figure.data, figure.layout, {config_json}).then(fit);
+  window.addEventListener("resize", fit);
 }})();
 </script>
 </body>

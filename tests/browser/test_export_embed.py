@@ -172,3 +172,73 @@ def test_exp096_bar_embed_fills_the_width_with_no_outside_request(browser_contex
         assert_offline_and_clean(page, log, embeds)
     finally:
         page.close()
+
+
+# Boxes of the chart, its plot, the key and every key entry; page and key scroll sizes.
+LAYOUT_JS = f"""() => {{
+  const box = e => {{ const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }};
+  const gd = document.getElementById('{CHART_ID}');
+  const plot = gd.querySelector('.geo .bglayer rect, .geo .layer.bg rect, .main-svg');
+  const key = document.querySelector('.key');
+  return {{chart: box(gd), svg: box(gd.querySelector('.main-svg')), key: key ? box(key) : null,
+          items: [...document.querySelectorAll('.key li')].map(box),
+          legends: gd.querySelectorAll('.legend').length,
+          scrollers: [...document.querySelectorAll('.key, .key *')].filter(
+            e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1).length,
+          page: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth,
+          minorShown: gd._fullData.filter(t => /^labels-(rank2|rank3|rivers)/.test(t.name || '') && t.visible === true).length,
+          minor: gd._fullData.filter(t => /^labels-(rank2|rank3|rivers)/.test(t.name || '')).length}};
+}}"""
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+
+@pytest.fixture(scope="module")
+def bundled_map_embed(tmp_path_factory, store, bundled):
+    from dashboard.exports.service import export_view
+    from dashboard.exports.spec import ChartRequest, ExportFormat
+
+    directory = tmp_path_factory.mktemp("embed_map")
+    exported = export_view(store, bundled, "type=drug_seizure&from=2019-01-01&to=2024-12-31", ExportFormat.HTML,
+                           ChartRequest(), exported_at=datetime(2026, 12, 3, tzinfo=UTC))
+    (directory / "seizures.html").write_bytes(exported.data)
+    with serve_directory(directory) as url:
+        yield url
+
+
+@pytest.mark.parametrize("width", [320, 390, 1200])
+def test_key010_embed_key_never_overlaps_the_map_and_the_page_never_scrolls_sideways(
+        browser_context, bundled_map_embed, width, tmp_path):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": 844})  # opened at the phone's width
+    page.add_init_script(CSP_LISTENER_JS)
+    log = PageLog(page)
+    page.goto(f"{bundled_map_embed}/seizures.html")
+    try:
+        page.wait_for_function(GEO_DRAWN_JS, timeout=60_000, polling=100)
+        page.wait_for_function(f"""() => {{
+          const gd = document.getElementById('{CHART_ID}'), svg = gd.querySelector('.main-svg');
+          return svg && svg.getBoundingClientRect().width <= gd.clientWidth + 1; }}""", timeout=10_000)
+        drawn = page.evaluate(LAYOUT_JS)
+        page.screenshot(path=tmp_path / f"embed_{width}.png", full_page=True)
+        assert drawn["scroll"] <= drawn["page"], "the page scrolls sideways"
+        assert drawn["legends"] == 0  # no plotly legend inside the chart: the key is the page's
+        assert drawn["key"] is not None and len(drawn["items"]) >= 3
+        assert not overlaps(drawn["key"], drawn["chart"]) and not overlaps(drawn["key"], drawn["svg"])
+        items = drawn["items"]
+        assert not [(a, b) for i, a in enumerate(items) for b in items[i + 1:] if overlaps(a, b)]
+        assert all(item[2] <= drawn["page"] for item in items)  # nothing cut off at the right
+        assert drawn["scrollers"] == 0  # no scroll box inside the key
+        chart_width = drawn["chart"][2] - drawn["chart"][0]
+        if width < 900:
+            assert drawn["key"][1] >= drawn["chart"][3] - 0.5  # the key under the map
+            assert chart_width >= width - 2 * 32  # the map takes the width
+        else:
+            assert drawn["key"][0] >= drawn["chart"][2] - 0.5  # beside it
+        if drawn["minor"]:  # town and river names only where there is room for them
+            assert (drawn["minorShown"] == 0) == (chart_width < 600)
+        assert_offline_and_clean(page, log, bundled_map_embed)
+    finally:
+        page.close()

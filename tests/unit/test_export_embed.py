@@ -220,3 +220,50 @@ def test_exp131_language_and_page_colours():
     odd = go.Figure(bar_figure(), layout={"paper_bgcolor": "red}body{display:none"}, _validate=False)
     style = Document(standalone_html(odd, context())).text["style"]
     assert "display:none" not in style and "background:#ffffff" in style
+
+
+def test_key020_figure_key_lists_each_shown_entry_once_in_plotly_order():
+    from dashboard.exports.embed import figure_key, key_html
+
+    figure = go.Figure([
+        go.Scattergeo(lon=[1], lat=[1], mode="markers", name="Approximate place", legendrank=2000,
+                      marker=dict(color="#5b6570", opacity=0.2), showlegend=True),
+        go.Scattergeo(lon=[1], lat=[1], mode="markers", name="Drug seizure", legendgroup="drug_seizure",
+                      marker=dict(color="#332288"), showlegend=True),
+        go.Scattergeo(lon=[2], lat=[2], mode="markers", name="Drug seizure", legendgroup="drug_seizure",
+                      marker=dict(color="#332288", opacity=0.5), showlegend=True),
+        go.Scattergeo(lon=[1, 2], lat=[1, 2], mode="lines", name="sea (inferred)", legend="legend2",
+                      line=dict(color="#1f4e79", dash="dot"), showlegend=True),
+        go.Scattergeo(lon=[1], lat=[1], mode="text", name="labels-rank1", showlegend=False),
+        dict(type="scattergeo", lon=[1], lat=[1], mode="markers", name=HOSTILE, showlegend=True,
+             marker=dict(color="red;background:url(https://evil.example)")),
+        go.Scattergeo(lon=[1], lat=[1], mode="markers", name="Arrest", marker=dict(color="rgb(221 204 119)")),
+    ], _validate=False)
+    figure.update_layout(legend2=dict(title=dict(text="Routes &amp; areas")))
+    blocks = figure_key(figure)
+    assert [[e.name for e in b.entries] for b in blocks] == [["Drug seizure", "Arrest", "Approximate place"],
+                                                            ["sea (inferred)"]]
+    assert blocks[1].title == "Routes & areas" and blocks[1].entries[0].dash == "dotted"
+    assert blocks[0].entries[0].kind == "dot" and blocks[1].entries[0].kind == "line"
+    page = key_html(blocks)
+    assert "evil.example" not in page and "<script>" not in page  # colours checked, words escaped
+    figure.update_layout(showlegend=False)
+    assert figure_key(figure) == ()
+
+
+def test_key021_embed_draws_the_key_as_html_and_no_plotly_legend():
+    figure = go.Figure([go.Scattergeo(lon=[1, 2], lat=[1, 2], mode="markers", name=f"Arrest {HOSTILE}",
+                                      marker=dict(color="#ddcc77"), showlegend=True),
+                        go.Scattergeo(lon=[1, 2], lat=[1, 2], mode="lines", name="road (documented)",
+                                      line=dict(color="#8c510a"), legend="legend2", showlegend=True)])
+    figure.update_layout(width=1200, height=675, margin=dict(l=0, r=200, t=0, b=0))
+    context = ExportContext(spec=FilterSpec(), lang="en", title="t", subtitle="", source_line="s", alt_text="a",
+                            permalink="", exported_at=datetime(2025, 1, 31, tzinfo=UTC), events=2, sources=1,
+                            credit="")
+    page = standalone_html(figure, context)
+    document = Document(page)
+    assert document.find("div", **{"class": "key"}) and len(re.findall(r"<li>", page)) == 2
+    assert HOSTILE not in page.split("<main>")[1].split("<script>")[0]  # escaped in the key
+    chart_json = json.loads(re.search(r"var figure = (\{.*?\});\n", page).group(1).replace("<\\/", "</"))
+    assert chart_json["layout"]["showlegend"] is False  # the chart keeps all its room
+    assert ".chart{aspect-ratio:1.481;min-height:0}" in page  # a map keeps its plot area's shape: 1000×675
