@@ -284,7 +284,8 @@ def format_exported_at(moment: datetime) -> str:
 def _metadata(context: ExportContext) -> dict[str, object]:
     meta: dict[str, object] = {
         "title": context.title,
-        "filters": context.subtitle,
+        # Every filter: the subtitle leaves out what the chart's title already says.
+        "filters": context.filters or context.subtitle,
         "events": int(context.events),
         "published_reports": int(context.sources),
         "source_line": context.source_line,
@@ -312,7 +313,8 @@ def metadata_rows(context: ExportContext) -> list[tuple[str, str]]:
     Returns
     -------
     list of tuple of str
-        ``title``, ``filters`` (the subtitle), ``events``, ``published_reports``,
+        ``title``, ``filters`` (every filter in words, even those the title states),
+        ``events``, ``published_reports``,
         ``source_line``, ``permalink``, ``exported_at`` (ISO 8601 UTC), ``language``,
         ``credit`` (only when given) and ``note`` (the apostrophe rule), in that order.
         Values are raw: each writer neutralises them.

@@ -571,3 +571,15 @@ def test_dfc005_xlsx_keeps_dates_excel_cannot_hold_as_text():
     assert cells["first"].is_date and cells["first"].value == datetime(1900, 3, 1)
     assert cells["none"].value is None
     assert cells["odd"].value == "'=1+2"  # not a date: text, neutralised as ever
+
+
+def test_dfc006_data_files_record_every_filter_even_those_the_title_states(seizure_rows):
+    from dataclasses import replace
+
+    context = replace(make_context(subtitle=""), filters="2019-01-01 – 2024-12-31 · Drug seizure")
+    assert dict(metadata_rows(context))["filters"] == "2019-01-01 – 2024-12-31 · Drug seizure"
+    assert "filters: 2019-01-01 – 2024-12-31 · Drug seizure" in csv_sidecar_text(seizure_rows, context).splitlines()
+    about = {row[0]: row[1] for row in load_xlsx(events_xlsx(seizure_rows, context))[ABOUT_SHEET].iter_rows(
+        values_only=True) if row[0]}
+    assert about["filters"] == "2019-01-01 – 2024-12-31 · Drug seizure"
+    assert dict(metadata_rows(make_context()))["filters"] == "Tipo: incautación · Apurímac"  # older callers
