@@ -16,8 +16,10 @@ from ..data.facets import BREAKDOWN_FACETS
 from ..data.filters import FilterSpec
 from ..data.schema import BUNDLED_DATASET
 from ..data.store import EventStore, Totals
+from ..figures.print_map import focus_note, main_cluster
 from ..i18n import format_number, label, normalise_language, translate
 from ..words.summary import filter_summary
+from .charts import EXPORT_MAX_POINTS
 from .spec import ChartKind, ChartRequest, ExportContext
 
 MAX_TITLE_CHARS = 80
@@ -515,6 +517,28 @@ def _subtitle(totals: Totals, spec: FilterSpec, lang: str, dataset_names: dict[s
     return " · ".join(part for part in (warning, filters) if part)
 
 
+def framing_sentence(store: EventStore, spec: FilterSpec, lang: str) -> str | None:
+    """What an exported map's frame leaves out, for its alt text (the subtitle's note); None when all is shown.
+
+    Parameters
+    ----------
+    store : EventStore
+    spec : FilterSpec
+    lang : str
+
+    Returns
+    -------
+    str or None
+        e.g. "Map framed on where most events are (23 of 28); not shown: Rotterdam (2), …".
+    """
+    total = store.count(spec)
+    if not 0 < total <= EXPORT_MAX_POINTS:
+        return None
+    points = store.points(spec, total)
+    cluster = main_cluster(points.longitude, points.latitude)
+    return None if cluster is None else focus_note(points, cluster, lang)
+
+
 # ---- everything an export records --------------------------------------------------------------
 def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, lang: str, *,
                    permalink: str, exported_at: datetime,
@@ -547,6 +571,11 @@ def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, l
                                        breakdown_field=request.breakdown_field)
     # Under a title of the user's own, the subtitle states every filter: we cannot know what it says.
     shown = spec if own_title else unsaid_filters(spec, title, lang, dataset_names)
+    description = alt_text(store, spec, request.chart, lang, breakdown_field=request.breakdown_field,
+                           dataset_names=dataset_names)
+    framing = framing_sentence(store, spec, lang) if request.chart == ChartKind.MAP else None
+    if framing:  # the exported map shows fewer events than the alt text counts: say which
+        description = f"{description} {framing}."
     return ExportContext(
         spec=spec,
         lang=lang,
@@ -554,8 +583,7 @@ def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, l
         subtitle=_subtitle(totals, shown, lang, dataset_names),
         filters=_subtitle(totals, spec, lang, dataset_names),
         source_line=source_line(totals, spec, lang, exported_at, dataset_names),
-        alt_text=alt_text(store, spec, request.chart, lang, breakdown_field=request.breakdown_field,
-                          dataset_names=dataset_names),
+        alt_text=description,
         permalink=permalink,
         exported_at=_utc(exported_at),
         events=totals.events,

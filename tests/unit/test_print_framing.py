@@ -282,3 +282,11 @@ def test_prn052_a_name_is_drawn_next_to_its_place(store, bundled):
     (_, box), = [b for b in label_boxes(figure, projection) if b[0] == "Port of Callao"]
     gap = max(box[0] - px[0], px[0] - box[2], box[1] - py[0], py[0] - box[3])
     assert 0 < gap < 30  # clear of the port's markers, close enough to read as its name
+
+
+def test_prn045_the_alt_text_of_a_framed_map_says_what_it_leaves_out(store):
+    framed = context_for(store, SEIZURES_2019_2024).alt_text
+    assert framed.endswith("(23 of 28); not shown: Rotterdam (2), Algeciras, Barcelona and Philadelphia.")
+    timeline = context_for(store, SEIZURES_2019_2024, ChartKind.TIMELINE).alt_text
+    assert "not shown" not in timeline  # a timeline counts every event
+    assert "not shown" not in context_for(store, CALLAO).alt_text
