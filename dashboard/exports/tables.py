@@ -113,7 +113,7 @@ COLUMN_NOTES: dict[str, str] = {
     "latitude": "decimal degrees, WGS 84; geo_precision says how well the point is placed "
                 "(exact, town, district, province, region, country)",
     "longitude": "decimal degrees, WGS 84",
-    "fatalities": "deaths reported; empty when none were reported",
+    "fatalities": "deaths reported; empty when the report gives no toll (0 means none died)",
     "quantity_kg": "kilograms seized; empty when no quantity was reported",
     "actors": "names separated by '; '",
     "synthetic": "true for generated rows (tests, benchmarks), which are not real events",
@@ -462,7 +462,7 @@ def csv_sidecar_text(rows: Sequence[Mapping[str, object]], context: ExportContex
     lines += [f"rows: {len(rows)}",
               "format: UTF-8 with byte-order mark, comma-separated, header on line 1, ISO dates, "
               "empty cell = not reported",
-              f"columns: {', '.join(columns)}", ""]
+              f"columns: {', '.join(columns)}", "", "Notes on the columns"]
     lines += [f"{name}: {COLUMN_NOTES[name]}" for name in columns if name in COLUMN_NOTES]
     return "\n".join(_LINE_BREAKS.sub(" ", line) for line in lines) + "\n"
 
