@@ -83,9 +83,12 @@ def table_column_defs(lang: str, sort: TableSort | None = None) -> list[dict]:
         if sort is not None and field == sort.column:
             column["sort"] = "desc" if sort.descending else "asc"
         if field in ("fatalities", "quantity_kg"):
-            column.update(type="numericColumn", width=130)  # room for the header and its sort arrow
+            column.update(type="numericColumn", width=130,  # room for the header and its sort arrow
+                          valueFormatter={"function": f"params.data ? params.data.{field}_label : ''"})
         if field == "location":
             column.update(flex=2, minWidth=220)
+        if field in ("event_date", "country"):  # short values: the room goes to places and sources
+            column.update(width=130 if field == "event_date" else 110)
         if field == "event_type":
             column.update(valueGetter={"function": "params.data ? params.data.event_type_label : ''"},
                           minWidth=170)

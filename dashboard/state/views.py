@@ -26,6 +26,8 @@ NOMINAL_MAP_PX = (1100, 650)
 MAX_CELL_PX = 60  # past this the finest cells are too coarse to help: thinned points instead
 VIEW_MARGIN = 0.25  # query a quarter of the view beyond each edge, so a small pan needs no query
 MAX_TABLE_BLOCK = 500  # most rows one table request may ask for
+TABLE_NUMBER_COLUMNS = ("fatalities", "quantity_kg")  # shown with the language's digit grouping
+MAX_TABLE_DECIMALS = 3  # 0.35 kg stays 0.35; 1.23456 kg reads 1.235
 DEFAULT_TABLE_SORT = TableSort("event_date", descending=True)  # newest first
 
 
@@ -325,14 +327,28 @@ def _row_index(value: object, default: int) -> int:
     return default if number is None else max(0, min(int(number), 2**31 - 1))
 
 
+def table_number(value: object, lang: str) -> str:
+    """A number as the table shows it: grouped as the language writes it (10,300 / 10 300), the
+    decimals it has up to :data:`MAX_TABLE_DECIMALS`, and ``""`` when there is none."""
+    number = finite_number(value)
+    if number is None:
+        return ""
+    decimals = f"{number:.{MAX_TABLE_DECIMALS}f}".rstrip("0").partition(".")[2]
+    return format_number(number, lang, decimals=len(decimals))
+
+
 def table_records(columns: dict[str, np.ndarray], lang: str,
                   dataset_names: dict[str, str] | None = None) -> list[dict]:
-    """Column arrays → grid rows, with a translated label beside each coded event type and a
-    dataset label that names the dataset and says when its rows are synthetic."""
+    """Column arrays → grid rows, with a translated label beside each coded event type, a
+    dataset label that names the dataset and says when its rows are synthetic, and each number
+    written for the language (``<column>_label``; the value stays a number)."""
     names = list(columns)
     records = [{name: json_cell(value) for name, value in zip(names, values)}
                for values in zip(*(columns[n] for n in names))]
     for record in records:
+        for name in TABLE_NUMBER_COLUMNS:
+            if name in record:
+                record[f"{name}_label"] = table_number(record[name], lang)
         if "event_type" in record:
             record["event_type_label"] = label("event_type", record["event_type"], lang)
         if "dataset" in record:

@@ -156,3 +156,19 @@ def test_dfc028_sorting_the_table_writes_the_url_and_keeps_the_rest(app_context)
     cleared = on_table_sorted(request(None), written)["search"]
     assert "sort=" not in cleared and parse_url_state(cleared)[0].sort is None
     assert parse_url_state(on_table_sorted(request("event_date", "desc"), written)["search"])[0].sort is None
+
+
+def test_dfc029_table_numbers_read_as_the_language_writes_them(store):
+    from dashboard.i18n import format_number
+    from dashboard.layout.page import table_column_defs
+    from dashboard.state.views import table_number
+
+    page = table_page(store, FilterSpec(), request("quantity_kg", "desc", 0, 3), COLUMNS, "es")
+    top = page["rowData"][0]
+    assert isinstance(top["quantity_kg"], float)  # the value stays a number for the grid
+    assert top["quantity_kg_label"] == format_number(top["quantity_kg"], "es") != str(int(top["quantity_kg"]))
+    assert table_number(0.35, "en") == "0.35" and table_number(2202.5, "en") == "2,202.5"
+    assert table_number(None, "en") == table_number(math.nan, "es") == ""
+    defs = {d["field"]: d for d in table_column_defs("en")}
+    for name in ("quantity_kg", "fatalities"):
+        assert f"params.data.{name}_label" in defs[name]["valueFormatter"]["function"]
