@@ -81,3 +81,13 @@ def test_dfc040_a_shared_sort_reopens_sorted_with_blanks_last(ui, store):
     ui.page.locator(".table-panel").screenshot(path="/tmp/dfc040_table_sorted.png")
     ui.assert_no_console_errors("reloading the sorted link")
 
+
+
+def test_dfc041_a_bad_sort_gives_the_usual_notice_and_the_default_order(ui):
+    ui.open("?sort=summary:desc")
+    ui.settle("opening a link with a bad sort")
+    assert "sort:" in ui.page.locator("body").inner_text()  # the notice names the parameter
+    assert ui.page.evaluate(SORT_STATE_JS) == []
+    dates = first_rows(ui, "event_date", 10)
+    assert dates == sorted(dates, reverse=True)  # newest first, the table's default
+    ui.assert_no_console_errors("opening a link with a bad sort")
