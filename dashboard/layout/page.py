@@ -11,6 +11,7 @@ from dashboard.data.filters import (
     TABLE_COLUMNS,
     TABLE_SORTABLE_COLUMNS,
     FilterSpec,
+    MapView,
     Notice,
     TableSort,
     UrlState,
@@ -38,9 +39,17 @@ from dashboard.state.context import AppContext
 from dashboard.state.interactions import next_language
 from dashboard.state.views import MAX_TABLE_BLOCK
 
+# The view the map shows now (None: the starting view), so Back and Forward can tell a URL whose
+# view differs (dashboard/callbacks/map_view.py). Belongs in dashboard/ids.py MapIds.
+MAP_VIEW_SHOWN = "map-view-shown"
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}
 TABLE_FIELDS = TABLE_COLUMNS  # declared with the URL's ``sort``, which names one of them
+
+
+def view_data(view: MapView | None) -> dict | None:
+    """A map view as a store holds it (None for the starting view)."""
+    return None if view is None else {"lat": view.lat, "lon": view.lon, "zoom": view.zoom}
 
 
 def build_shell() -> html.Div:
@@ -149,6 +158,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
     map_panel = _panel("map.title", lang,
                        _described(MapIds.FIGURE, dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG,
                                                            className="map-graph")),
+                       dcc.Store(id=MAP_VIEW_SHOWN, data=view_data(state.view)),
                        html.Div(id=MapIds.NOTE, className="map-note", role="status"),
                        html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",
