@@ -10,6 +10,7 @@ overlaps another. The frame (title, subtitle, legends, source line) comes from
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import math
@@ -20,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..data.filters import FilterSpec
+from ..data.imports.geocode import GAZETTEER_PATH
 from ..data.store import CELL_SIZES, EVENT_TYPES, GEO_PRECISIONS, EventStore, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from .event_map import CELL_COLOURSCALE, HALO_POINT_LIMIT, HALO_SIZE, marker_sizes
@@ -72,9 +74,9 @@ CLUSTER_MAX_LEFT_OUT = 8  # ...and the subtitle can name every event left out (t
 # Events all in one port are framed on the port and its city, not on a 3° box of empty hills.
 PRINT_MIN_SPAN_DEG = 1.2
 PRINT_PAD = 0.12  # share of the events' span added on each side
-ABOUT_PX = 10.0
-ABOUT_SPACING_PX = 60.0
-BURIED_PX = 25.0  # a place whose markers reach this far round it is named only as an event place  # in a wide view, the places named for their events are at least this far apart  # a place this close (page px) to an event shown is one the map is about
+ABOUT_PX = 10.0  # a place this close (page px) to an event shown is one the map is about
+ABOUT_SPACING_PX = 60.0  # in a wide view, the places named for their events are at least this far apart
+BURIED_PX = 25.0  # a place whose markers reach this far round it is named only as an event place
 LABEL_GAP_PX = 3.0  # between a name and its place's dot or marker
 LEFT_OUT_PLACE_DEG = 2.0  # an event left out of a focused map is named after a place this close
 
@@ -327,6 +329,7 @@ class MarkerDiscs:
     x: np.ndarray
     y: np.ndarray
     radius: np.ndarray
+    exact: np.ndarray | None = None  # which events are placed exactly (None: all)
 
     @classmethod
     def none(cls) -> MarkerDiscs:
@@ -335,6 +338,44 @@ class MarkerDiscs:
 
 
 PxBox = tuple[float, float, float, float]
+
+
+@functools.cache
+def gazetteer_points() -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Names and lon/lat of the gazetteer's places (``geodata/gazetteer.csv``, read once)."""
+    with GAZETTEER_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = [(row["name"], float(row["longitude"]), float(row["latitude"])) for row in csv.DictReader(handle)]
+    return (tuple(r[0] for r in rows), np.array([r[1] for r in rows], dtype=np.float64),
+            np.array([r[2] for r in rows], dtype=np.float64))
+
+
+def _gazetteer_places(markers: MarkerDiscs, projection: MapProjection, named: np.ndarray,
+                      taken: set[str]) -> list[tuple[int, int, dict, float, float]]:
+    """Event places the places file does not name (Medellín on the sea route): the gazetteer's
+    nearest place within :data:`ABOUT_PX` of each exactly placed marker no named place is near.
+    An approximate marker is never named after a town: it stands for a wider area."""
+    exact = markers.exact if markers.exact is not None else np.ones(markers.x.size, dtype=bool)
+    lonely = np.flatnonzero(exact & ~named)
+    if not lonely.size:
+        return []
+    names, lon, lat = gazetteer_points()
+    inside = np.flatnonzero(inside_box(lon, lat, projection.extent))
+    px, py = projection.px(lon[inside], lat[inside])
+    found: dict[int, int] = {}
+    for marker in lonely:
+        distance = np.hypot(px - markers.x[marker], py - markers.y[marker])
+        if distance.size and distance.min() <= ABOUT_PX:
+            nearest = int(inside[int(np.argmin(distance))])
+            found[nearest] = found.get(nearest, 0) + 1
+    places = []
+    for index, count in found.items():
+        if names[index] in taken:
+            continue
+        x, y = projection.px(lon[index:index + 1], lat[index:index + 1])
+        feature = {"geometry": {"coordinates": [float(lon[index]), float(lat[index])]},
+                   "properties": {"name": names[index], "rank": 3}}
+        places.append((3, count, feature, float(x[0]), float(y[0])))
+    return places
 
 
 def _hits_disc(box: PxBox, discs: MarkerDiscs) -> bool:
@@ -411,21 +452,20 @@ def place_labels(extent: Box, projection: MapProjection, theme: Theme, scale: Ty
     # Places under the events, from every rank of the places file.
     about: list[tuple[int, int, dict, float, float]] = []  # rank, events near, feature, px
     if markers.x.size:
+        named = np.zeros(markers.x.size, dtype=bool)
         for rank, layer in enumerate(("labels-rank1", "labels-rank2", "labels-rank3"), start=1):
             for feature in basemap_layer(layer)["features"]:
                 lon, lat = feature["geometry"]["coordinates"][:2]
                 px, py = projection.px(np.array([lon]), np.array([lat]))
-                near = int(((markers.x - px[0]) ** 2 + (markers.y - py[0]) ** 2 <= ABOUT_PX ** 2).sum())
-                if near:
-                    about.append((rank, near, feature, float(px[0]), float(py[0])))
+                close = (markers.x - px[0]) ** 2 + (markers.y - py[0]) ** 2 <= ABOUT_PX ** 2
+                if close.any():
+                    named |= close
+                    about.append((rank, int(close.sum()), feature, float(px[0]), float(py[0])))
+        about.extend(_gazetteer_places(markers, projection, named,
+                                       {str(item[2]["properties"].get("name")) for item in about}))
     about.sort(key=lambda item: (item[0], -item[1]))  # capitals and ports first, then the busiest
-    if span > RIVER_MAX_SPAN_DEG:
-        # A wide view names one place per knot of markers (the VRAEM's dozen towns are one knot).
-        kept: list[tuple[int, int, dict, float, float]] = []
-        for item in about:
-            if all(math.hypot(item[3] - k[3], item[4] - k[4]) > ABOUT_SPACING_PX for k in kept):
-                kept.append(item)
-        about = kept
+    about_px = {id(item[2]): (item[3], item[4]) for item in about}
+    named_px: list[tuple[float, float]] = []  # event places named so far
     about_names = {str(item[2]["properties"].get("name")) for item in about}
     candidates = [("labels-events", theme.text_colour, scale.place, False, item[2]) for item in about]
     for layer, colour, size, is_river in layers:
@@ -450,6 +490,14 @@ def place_labels(extent: Box, projection: MapProjection, theme: Theme, scale: Ty
         text = str(feature["properties"].get("name", ""))
         px, py = projection.px(np.array([lon]), np.array([lat]))
         x, y = float(px[0]), float(py[0])
+        if layer == "labels-events" and span > RIVER_MAX_SPAN_DEG and any(
+                math.hypot(x - nx, y - ny) <= ABOUT_SPACING_PX for nx, ny in named_px):
+            # A wide view names one place per knot of markers (the VRAEM's towns are one knot); a
+            # capital or port in the knot may still be named as any other (Lima beside Callao).
+            rank = int(feature["properties"].get("rank", 3))
+            if rank > 1:
+                continue
+            layer, colour, size = "labels-rank1", theme.text_colour, scale.place
         width, height = text_width(text, size) + 4, size * 1.25
         if is_river:
             options = [(x - width / 2, y - height / 2, x + width / 2, y + height / 2)]
@@ -471,6 +519,8 @@ def place_labels(extent: Box, projection: MapProjection, theme: Theme, scale: Ty
             continue
         box = (clear_of_dots or free)[0]
         placed.append(box)
+        if layer == "labels-events":
+            named_px.append(about_px.get(id(feature), (x, y)))
         if not is_river:  # later names keep off this place's dot
             placed.append((x - 2, y - 2, x + 2, y + 2))
         entry = chosen.setdefault(layer, {"names": [], "lons": [], "lats": [], "at_lon": [], "at_lat": []})
@@ -647,7 +697,8 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
     if points is not None:
         shown = _subset(points, np.flatnonzero(inside_box(points.longitude, points.latitude, extent)))
         marker_x, marker_y = projection.px(shown.longitude, shown.latitude)
-        markers = MarkerDiscs(marker_x, marker_y, event_marker_px(shown, theme, scale).astype(np.float64) / 2)
+        markers = MarkerDiscs(marker_x, marker_y, event_marker_px(shown, theme, scale).astype(np.float64) / 2,
+                              exact=shown.precise.astype(bool))
     labels = place_labels(extent, projection, theme, scale, markers=markers)
     traces.extend(labels.dots)
     if use_cells:

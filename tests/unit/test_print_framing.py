@@ -290,3 +290,20 @@ def test_prn045_the_alt_text_of_a_framed_map_says_what_it_leaves_out(store):
     timeline = context_for(store, SEIZURES_2019_2024, ChartKind.TIMELINE).alt_text
     assert "not shown" not in timeline  # a timeline counts every event
     assert "not shown" not in context_for(store, CALLAO).alt_text
+
+
+def test_prn053_an_exact_event_place_missing_from_the_places_file_is_named_from_the_gazetteer(store, bundled):
+    route = FilterSpec(routes=("callao_europe_sea",))
+    names = {t.name: list(t.text) for t in build(store, bundled, route).data if t.mode == "text"}
+    assert "Medellín" in names["labels-events"]  # the arrest on the sea route, in no places-file row
+    assert {"Lima", "Rotterdam"} <= set(names["labels-rank1"])  # capitals and ports in a knot still named
+    vraem = build(store, bundled, FilterSpec(bbox=(-75.5, -13.5, -73.0, -11.0)))
+    projection, points = map_projection(vraem, store, FilterSpec(bbox=(-75.5, -13.5, -73.0, -11.0)))
+    named = [t for t in vraem.data if t.name == "labels-events"][0]
+    approximate_x, approximate_y = projection.px(points.longitude[~points.precise], points.latitude[~points.precise])
+    exact_x, exact_y = projection.px(points.longitude[points.precise], points.latitude[points.precise])
+    for place_lon, place_lat in named.customdata:  # every event place is near an event
+        px, py = projection.px(np.array([place_lon]), np.array([place_lat]))
+        near = np.hypot(np.concatenate([approximate_x, exact_x]) - px[0],
+                        np.concatenate([approximate_y, exact_y]) - py[0])
+        assert near.min() <= 10.5
