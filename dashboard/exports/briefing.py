@@ -616,6 +616,8 @@ def _text_box(slide, left: float, top: float, width: float, height: float, text:
 class SlideLayout:
     """Where the words and pictures of one PPTX slide go, in inches."""
 
+    title_points: int
+    subtitle_top: float
     caption_top: float
     caption_height: float
     caption_points: int
@@ -626,13 +628,19 @@ class SlideLayout:
 PPTX_MARGIN = 0.4
 PPTX_GAP = 0.2
 PPTX_FOOTER_TOP = SLIDE_IN[1] - 0.42
+PPTX_TITLE_TOP = 0.25
+PPTX_SUBTITLE_IN = 0.34  # one line of 12 pt filters under the title
 
 
 def layout_slide(slide: Slide) -> SlideLayout:
     """Title and filters on top, then the caption (sized to fit), the counts, the pictures."""
     width = SLIDE_IN[0] - 2 * PPTX_MARGIN
+    title = " ".join(slide.title.split())
+    title_size = title_points(title, width)
+    title_lines = max(1, len(wrap_lines(title, width * 96 * 0.96, title_size * 96 / 72, bold=True)))
+    subtitle_top = PPTX_TITLE_TOP + title_lines * title_size * 1.2 / 72 + 0.12
     caption = " ".join(slide.caption.split())
-    top = 1.32
+    top = subtitle_top + PPTX_SUBTITLE_IN
     points = caption_points(caption, width, PPTX_CAPTION_MAX_IN) if caption else PPTX_CAPTION_PT[0]
     height = _caption_height(caption, width, points) + 0.12 if caption else 0.0
     caption_top = top
@@ -643,7 +651,7 @@ def layout_slide(slide: Slide) -> SlideLayout:
         top += 0.42
     body_bottom = PPTX_FOOTER_TOP - 0.08
     boxes = panel_boxes(slide, PPTX_MARGIN, top + 0.05, width, body_bottom - top - 0.05, PPTX_GAP)
-    return SlideLayout(caption_top=caption_top, caption_height=height, caption_points=points,
+    return SlideLayout(title_points=title_size, subtitle_top=subtitle_top, caption_top=caption_top, caption_height=height, caption_points=points,
                        counts_top=counts_top, panels=boxes)
 
 
@@ -665,18 +673,20 @@ def build_pptx(store: EventStore, layers: ReferenceLayers, story: Story, *, lang
         slide = deck.slides.add_slide(layout)
         title_text = " ".join(story_slide.title.split())
         title = slide.shapes.title
-        title.left, title.top, title.width, title.height = (_emu(PPTX_MARGIN), _emu(0.25), _emu(text_width_in),
-                                                            _emu(0.8))
+        title.left, title.top, title.width, title.height = (_emu(PPTX_MARGIN), _emu(PPTX_TITLE_TOP),
+                                                            _emu(text_width_in),
+                                                            _emu(placed.subtitle_top - PPTX_TITLE_TOP))
         title.text_frame.word_wrap = True
         title.text_frame.text = title_text
         for paragraph in title.text_frame.paragraphs:
             paragraph.alignment = 1  # left
             for run in paragraph.runs:
-                run.font.size = Pt(title_points(title_text, text_width_in))
+                run.font.size = Pt(placed.title_points)
                 run.font.bold = True
                 run.font.name = PPTX_FONT
         context = panel_context(store, story_slide, Panel.MAP, lang, permalink, exported_at, dataset_names)
-        _text_box(slide, PPTX_MARGIN, 1.0, text_width_in, 0.32, context.subtitle, 12, colour="555555")
+        _text_box(slide, PPTX_MARGIN, placed.subtitle_top, text_width_in, PPTX_SUBTITLE_IN - 0.02,
+                  shorten(context.subtitle, 160), 12, colour="555555")
         caption = " ".join(story_slide.caption.split())
         if caption:
             _text_box(slide, PPTX_MARGIN, placed.caption_top, text_width_in, placed.caption_height, caption,

@@ -13,11 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pypdf
 import pytest
 from pptx import Presentation
 
-from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository, story_from_dict
+from dashboard.data.stories import BUNDLED_STORIES_DIR, Panel, StoryRepository, story_from_dict
+from dashboard.exports.briefing import drawn_panels
 from dashboard.words.slide_facts import slide_facts, sources_lines
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,10 +125,12 @@ def test_brf002_pptx_has_one_slide_per_slide_with_map_notes_and_sources(packs, r
         facts = slide_facts(store, story, index, lang)
         assert any(text.startswith(f"{facts.counts['events']} ") for text in texts)  # the counts line
         pictures = [shape for shape in page.shapes if shape.shape_type == 13]
-        assert len(pictures) == 1
-        image = pictures[0].image
-        assert image.content_type == "image/png" and image.blob[:8] == b"\x89PNG\r\n\x1a\n"
-        assert struct.unpack(">II", image.blob[16:24]) == (1600, 900)
+        assert len(pictures) == len(drawn_panels(slide))  # one picture per panel the slide shows
+        for picture in pictures:
+            image = picture.image
+            assert image.content_type == "image/png" and image.blob[:8] == b"\x89PNG\r\n\x1a\n"
+            width, height = struct.unpack(">II", image.blob[16:24])
+            assert width / height == pytest.approx(picture.width / picture.height, rel=0.01)  # no stretch, no band
         notes = page.notes_slide.notes_text_frame.text
         if slide.notes:
             assert notes.startswith(slide.notes.strip())
@@ -200,3 +204,56 @@ def test_brf008_unwritable_path_exits_2_with_a_message(data_dir):
     result = run_story(data_dir, "export", MADE_ID, "--format", "pdf", "--out", str(data_dir))
     assert result.returncode == 2 and "must name a file" in result.stderr
     assert not list(data_dir.rglob(".*.partial"))
+
+
+# ---- the pack is the slide (issue 15) -------------------------------------------------------------
+def test_pks020_pdf_pages_carry_the_timeline_and_breakdown_their_slides_show(packs, repository):
+    out, result = packs(BUNDLED_ID, "en", "pdf")
+    assert result.returncode == 0, result.stderr
+    story = repository.get(BUNDLED_ID)
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == len(story.slides)  # no extra page: sources fit on each slide's page
+    checked = set()
+    for page, slide in zip(reader.pages, story.slides):
+        lines = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+        has_unit = any(line in ("Events per year", "Events per month", "Events per week", "Events per day")
+                       for line in lines)
+        assert has_unit == slide.shows(Panel.TIMELINE), slide.title
+        if slide.shows(Panel.TIMELINE):
+            # The date axis: a line of year labels only (the caption's years do not count).
+            axis = [line for line in lines if line and all(w.isdigit() and 1990 < int(w) < 2100 for w in line.split())]
+            assert axis and len(axis[0].split()) >= 3, f"{slide.title}: no year labels on the timeline"
+            checked.add("timeline")
+        # The breakdown's value axis is titled "Events" (the timeline's unit says "Events per …").
+        assert ("Events" in lines) == slide.shows(Panel.BREAKDOWN), slide.title
+        checked.add("breakdown" if slide.shows(Panel.BREAKDOWN) else "no-breakdown")
+    assert checked == {"timeline", "breakdown", "no-breakdown"}
+
+
+def test_pks021_sources_are_short_links_not_a_wall_of_urls(packs, repository):
+    out, result = packs(BUNDLED_ID, "en", "pdf")
+    assert result.returncode == 0, result.stderr
+    for page in pypdf.PdfReader(out).pages:
+        text = page.extract_text()
+        assert text.count("http") == 1  # the footer's permalink; sources are written domain/path…
+        assert text.count("https://rutas.example.org/app/?") == 1
+        lines = [line for line in text.splitlines() if line.strip()[:3].rstrip(".").isdigit() and " — " in line]
+        assert sum(len(line) for line in lines) <= 6 * 80
+
+
+def test_pks022_pptx_pictures_fill_their_boxes(packs, repository):
+    from PIL import Image
+
+    out, result = packs(BUNDLED_ID, "en", "pptx")
+    assert result.returncode == 0, result.stderr
+    deck = Presentation(io.BytesIO(out.read_bytes()))
+    story = repository.get(BUNDLED_ID)
+    for page, slide in zip(deck.slides, story.slides):
+        pictures = {shape.name.split(":")[0]: shape for shape in page.shapes if shape.shape_type == 13}
+        assert set(pictures) == {panel.value for panel in drawn_panels(slide)}
+        pixels = np.asarray(Image.open(io.BytesIO(pictures["map"].image.blob)).convert("L"))
+        height, width = pixels.shape
+        # The map's frame starts within a few px of the top (no band where a title was) and the
+        # picture is drawn down to its foot (map, or its key below it).
+        rows = np.flatnonzero((pixels < 200).any(axis=1))
+        assert rows[0] <= 0.03 * height and rows[-1] >= 0.9 * height
