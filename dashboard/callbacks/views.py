@@ -20,12 +20,14 @@ from dashboard.ids import (
     FilterIds,
     MapIds,
     PageIds,
+    PlaybackIds,
     TableIds,
     TimelineIds,
     chart_graph_id,
 )
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
+from dashboard.state.playback import PlaybackState, playback_timeline
 from dashboard.state.views import (
     basemap_for,
     event_lines,
@@ -123,13 +125,17 @@ def update_hover(hover_data, filter_data, lang):
     Output(TimelineIds.GRAPH, "figure"),
     Input(PageIds.LANG_STORE, "data"),
     Input(FilterIds.STORE, "data"),
+    # written with the frame's dates, so it is current when the filter arrives
+    State(PlaybackIds.STATE, "data"),
 )
-def update_timeline(lang, filter_data):
-    """Stacked counts over time for the shared filter."""
+def update_timeline(lang, filter_data, playback_data):
+    """Stacked counts over time for the shared filter; during playback, over the whole range played."""
     spec = FilterSpec.from_store(filter_data)
     brushed = (spec.date_from.isoformat(), spec.date_to.isoformat()) \
         if spec.date_from and spec.date_to else None
-    return build_timeline(get_context().store.histogram(spec), lang=lang, date_range=brushed)
+    axis = playback_timeline(PlaybackState.from_store(playback_data), spec)
+    return build_timeline(get_context().store.histogram(spec, unit=axis.unit), lang=lang, date_range=brushed,
+                          axis_range=axis.axis_range)
 
 
 if SHARED_PATH_CHARTS:  # Dash refuses a callback with no outputs

@@ -152,7 +152,7 @@ def test_cbk007_views_agree_with_store(app_context):
     assert counts[0] == str(expected)
     table = update_table({"startRow": 0, "endRow": 100}, data, "en")
     assert table["rowCount"] == expected and len(table["rowData"]) == min(100, expected)
-    timeline = update_timeline("en", data)
+    timeline = update_timeline("en", data, None)
     assert sum(sum(t.y) for t in timeline.data) == expected
     trigger("filters-store.data")
     figure, note = update_map("en", data, "")
