@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard.data.filters import parse_url_state
+from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.figures.event_map import DEFAULT_VIEW
 
 pytestmark = pytest.mark.browser
@@ -91,3 +91,45 @@ def test_lay043_back_after_zoom_to_events_restores_the_view(ui):
     ui.page.wait_for_function("() => new URLSearchParams(location.search).has('view')")
     ui.page.wait_for_function(f"() => {MAP_JS}._fullLayout.map._subplot.map.getCenter().lat > 35", timeout=30_000)
     ui.settle("going forward")
+
+
+def test_lay044_playback_holds_the_timeline_axis_and_the_status_follows_the_counts(ui, store):
+    """While a playback runs the timeline spans the whole range played, the same every frame, and
+    the status line names the frame whose counts are shown."""
+    from datetime import date
+
+    from dashboard.data.stories import PlaybackMode, PlaybackStep
+    from dashboard.i18n import format_number
+    from dashboard.ids import CountIds, PlaybackIds
+    from dashboard.state.playback import playback_frames
+
+    whole = (date(2014, 1, 1), date(2019, 12, 31))
+    frames = playback_frames(*whole, PlaybackStep.YEAR, PlaybackMode.CUMULATIVE)
+    ui.page.set_viewport_size({"width": 1440, "height": 900})
+    ui.open("?from=2014-01-01&to=2019-12-31")
+    ui.settle("opening the page")
+    ui.page.click(f"#{PlaybackIds.SPEED}")
+    ui.page.get_by_role("option", name="Slow", exact=True).click()
+    ui.page.click(f"#{PlaybackIds.PLAY}")
+    ranges = []
+    for number, frame in enumerate(frames[:3], start=1):
+        ui.page.wait_for_function(
+            "([from, to]) => { const p = new URLSearchParams(location.search);"
+            " return p.get('from') === from && p.get('to') === to; }",
+            arg=[frame[0].isoformat(), frame[1].isoformat()], polling=20)
+        count = format_number(store.count(FilterSpec(date_from=frame[0], date_to=frame[1])))
+        ui.page.wait_for_function(
+            "([countId, count, labelId, number]) => document.getElementById(countId).textContent === count"
+            " && document.getElementById(labelId).textContent.includes('frame\\u00a0' + number + '\\u00a0of')",
+            arg=[CountIds.EVENTS, count, PlaybackIds.LABEL, number], polling=20)
+        ui.page.wait_for_function(  # the timeline drawn for this frame: its shaded range ends with it
+            "(end) => { const gd = document.querySelector('#timeline-graph .js-plotly-plot');"
+            " const shapes = gd && gd._fullLayout.shapes || [];"
+            " return shapes.length > 0 && String(shapes[0].x1).startsWith(end); }",
+            arg=frame[1].isoformat(), polling=20)
+        ranges.append(ui.page.evaluate(
+            "() => document.querySelector('#timeline-graph .js-plotly-plot')._fullLayout.xaxis.range.slice()"))
+    assert ranges[0] == ranges[1] == ranges[2], ranges
+    assert ranges[0][0][:10] <= "2014-01-01" and ranges[0][1][:10] >= "2019-12-31", ranges
+    ui.page.click(f"#{PlaybackIds.PLAY}")  # pause
+    ui.assert_no_console_errors("playing")
