@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 
@@ -56,8 +56,6 @@ from .spec import (
     ExportTheme,
     SizePreset,
 )
-
-URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"  # kept as they are when a link's URL is written into the page
 
 
 class BriefingFormat(StrEnum):
@@ -304,8 +302,13 @@ def build_panel(store: EventStore, layers: ReferenceLayers, slide: Slide, panel:
         figure = build_print_breakdown(store, slide.spec, page, text, colours, slide.breakdown_field)
     else:
         figure = CHART_BUILDERS[panel.value].print(store, slide.spec, page, text, colours)
+    if panel is Panel.TIMELINE and slide.shows(Panel.MAP):
+        # The map's key names the same type colours: the bars take the legend's room.
+        figure.update_layout(showlegend=False, margin=dict(r=keep))
     if panel not in (Panel.MAP, Panel.BREAKDOWN):
-        _upright_ticks(figure, max(3, int(width / (scale.tick * UPRIGHT_TICK_EMS))))
+        margin = figure.layout.margin
+        plot_width = width - margin.l - margin.r
+        _upright_ticks(figure, max(2, int(plot_width / (scale.tick * UPRIGHT_TICK_EMS))))
     return _trim_frame(figure, cut_top, cut_bottom)
 
 
@@ -473,13 +476,6 @@ def layout_page(slide: Slide, *, subtitle: str, counts: str, sources: tuple[tupl
     return PageLayout(blocks=(*blocks, *tail), panels=boxes, caption_size=caption_size, sources=listed)
 
 
-def _line_html(line: str, link: str) -> str:
-    text = escape_text(line)
-    if not link:
-        return text
-    return f'<a href="{quote(link, safe=URL_SAFE)}">{text}</a>'
-
-
 def build_page_words(layout: PageLayout, theme: ExportTheme = ExportTheme.LIGHT,
                      size: tuple[int, int] = PDF_PX) -> go.Figure:
     """The page's words as a figure of annotations (no axes): printed under the panels' pictures."""
@@ -493,8 +489,7 @@ def build_page_words(layout: PageLayout, theme: ExportTheme = ExportTheme.LIGHT,
         annotations=[dict(
             xref="paper", yref="paper", x=block.left / width, xanchor="left", y=1 - block.top / height,
             yanchor="top", showarrow=False, align="left", borderpad=0, name=f"briefing-{block.name}",
-            text="<br>".join(_line_html(line, link) for line, link in
-                             zip(block.lines, block.links or ("",) * len(block.lines))),
+            text="<br>".join(escape_text(line) for line in block.lines),
             font=dict(size=block.size, family=colours.font_family, weight="bold" if block.bold else "normal",
                       color=colours.muted_colour if block.muted else colours.text_colour),
         ) for block in layout.blocks],
@@ -531,6 +526,7 @@ def print_page(page: PdfPage, writer) -> None:
     """Print the page into ``writer`` (a ``pypdf.PdfWriter``): its words, then each panel's own PDF
     laid on its box (vectors stay vectors, text stays text)."""
     from pypdf import PdfReader, Transformation
+    from pypdf.annotations import Link
 
     width, height = PDF_PX
     words_pdf = render_figure(page.words, ExportFormat.PDF, width=width, height=height)
@@ -542,6 +538,23 @@ def print_page(page: PdfPage, writer) -> None:
         move = Transformation().translate(box.left * PT_PER_PX - float(origin.left),
                                           (height - box.top - box.height) * PT_PER_PX - float(origin.bottom))
         printed.merge_transformed_page(drawn, move)
+    for rect, url in link_areas(page.layout, height):
+        writer.add_annotation(printed, Link(rect=rect, url=url, border=[0, 0, 0]))
+
+
+def link_areas(layout: PageLayout, page_height: float) -> list[tuple[tuple[float, float, float, float], str]]:
+    """PDF link rectangles (pt, from the page's foot) over each source line that names a web link:
+    the printed text is short, the click opens the whole URL (a plotly link does not survive print)."""
+    areas = []
+    for block in layout.blocks:
+        for index, (line, url) in enumerate(zip(block.lines, block.links)):
+            if not url:
+                continue
+            top = block.top + index * block.size * LINE_HEIGHT
+            left = block.left
+            areas.append(((left * PT_PER_PX, (page_height - top - block.size * LINE_HEIGHT) * PT_PER_PX,
+                           (left + text_width(line, block.size)) * PT_PER_PX, (page_height - top) * PT_PER_PX), url))
+    return areas
 
 
 def build_pdf(store: EventStore, layers: ReferenceLayers, story: Story, *, lang: str, exported_at: datetime,

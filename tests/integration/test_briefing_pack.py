@@ -230,10 +230,14 @@ def test_pks020_pdf_pages_carry_the_timeline_and_breakdown_their_slides_show(pac
     assert checked == {"timeline", "breakdown", "no-breakdown"}
 
 
-def test_pks021_sources_are_short_links_not_a_wall_of_urls(packs, repository):
+def test_pks021_sources_are_short_links_not_a_wall_of_urls(packs, repository, store):
     out, result = packs(BUNDLED_ID, "en", "pdf")
     assert result.returncode == 0, result.stderr
-    for page in pypdf.PdfReader(out).pages:
+    story = repository.get(BUNDLED_ID)
+    for index, page in enumerate(pypdf.PdfReader(out).pages):
+        urls = [annotation.get_object()["/A"]["/URI"] for annotation in page.get("/Annots", [])]
+        cited = [url for _, url, _ in slide_facts(store, story, index, "en").sources if url.startswith("http")]
+        assert urls and urls == cited[:len(urls)]  # each listed source clicks through to its whole URL
         text = page.extract_text()
         assert text.count("http") == 1  # the footer's permalink; sources are written domain/path…
         assert text.count("https://rutas.example.org/app/?") == 1

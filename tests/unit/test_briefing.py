@@ -33,6 +33,7 @@ from dashboard.exports.briefing import (
     footer_text,
     layout_page,
     layout_slide,
+    link_areas,
     notes_text,
     panel_boxes,
     presenter_extent,
@@ -353,3 +354,30 @@ def test_pks010_synthetic_events_are_labelled_under_the_title(bundled):
     assert "INCLUYE DATOS SINTÉTICOS" in subtitle.text
     title = next(a for a in page.words.layout.annotations if a.name == "briefing-title")
     assert title.text == "All"
+
+
+def test_pks011_side_charts_stay_readable_in_a_small_box(store, bundled):
+    slide = Slide(title="All", panels=tuple(Panel))
+    timeline = build_panel(store, bundled, slide, Panel.TIMELINE, width=430, height=340, type_px=11.0, lang="en")
+    assert timeline.layout.showlegend is False  # the map beside it keys the type colours
+    margin = timeline.layout.margin
+    plot_width = 430 - margin.l - margin.r
+    assert plot_width >= 0.75 * 430
+    labels = timeline.layout.xaxis.ticktext or ()
+    if labels:  # one label per year would not fit: every n-th is kept, upright
+        assert len(labels) * 11 * 6 <= plot_width
+    assert timeline.layout.xaxis.tickangle == 0
+    alone = build_panel(store, bundled, Slide(title="t", panels=(Panel.TIMELINE,)), Panel.TIMELINE, width=430,
+                        height=340, type_px=11.0, lang="en")
+    assert alone.layout.showlegend is not False  # without the map, the chart keeps its own key
+
+
+def test_pks012_source_lines_are_links_to_the_whole_url():
+    sources = (("A", "https://a.example/" + "x" * 80, 3), ("B", "ftp://b.example/file", 2), ("C", "", 1))
+    layout = layout_page(Slide(title="t"), subtitle="", counts="", sources=sources, footer="f", lang="en")
+    areas = link_areas(layout, PDF_PX[1])
+    assert [url for _, url in areas] == ["https://a.example/" + "x" * 80]  # web links only, whole
+    (x0, y0, x1, y1), _ = areas[0]
+    block = next(b for b in layout.blocks if b.name == "sources-1")
+    assert x0 == pytest.approx(block.left * 0.75) and x1 > x0
+    assert y1 == pytest.approx((PDF_PX[1] - block.top) * 0.75) and y1 - y0 == pytest.approx(9.0 * 1.3 * 0.75)
