@@ -29,6 +29,7 @@ class FilterIds(StrEnum):
     MORE = "filters-more"
     KG_MIN = "filters-kg-min"
     KG_MAX = "filters-kg-max"
+    KG_NOTICE = "filters-kg-notice"  # says when min and max were swapped
     TEXT = "filters-text"
     SPATIAL = "filters-spatial"
     CLEAR_SPATIAL = "filters-clear-spatial"

@@ -6,6 +6,7 @@ from dash import Input, Output, State, callback, ctx, no_update
 
 from dashboard.data.facets import DEFAULT_BREAKDOWN
 from dashboard.data.filters import build_search, parse_url_state
+from dashboard.i18n import translate
 from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
 from dashboard.layout.filters import spatial_summary
 from dashboard.state.context import get_context
@@ -17,6 +18,7 @@ from dashboard.state.interactions import (
     classify_trigger,
     controls_from_spec,
     fitted_to_named_datasets,
+    kg_swapped,
     next_url_state,
 )
 
@@ -31,6 +33,7 @@ CONTROL_OUTPUTS = {name: Output(component_id, prop) for name, (component_id, pro
         search=Output(PageIds.BODY_URL, "search"),
         spatial_text=Output(FilterIds.SPATIAL, "children"),
         clear_spatial_hidden=Output(FilterIds.CLEAR_SPATIAL, "hidden"),
+        kg_notice=Output(FilterIds.KG_NOTICE, "children"),
         controls=CONTROL_OUTPUTS,
     ),
     inputs=dict(
@@ -69,6 +72,8 @@ def update_filter_state(controls, map_selection, map_relayout, timeline_selectio
         search=no_update if new_search == (search or "") else new_search,
         spatial_text=spatial_summary(state.spec, state.lang),
         clear_spatial_hidden=state.spec.bbox is None and state.spec.polygon is None,
+        kg_notice=translate("filters.kg_swapped", state.lang)
+        if trigger == Trigger.CONTROLS and kg_swapped(controls) else "",
         controls={name: no_update if _same(shown[name], controls.get(name))
                   or (trigger == Trigger.CONTROLS and name not in ALWAYS_SHOWN) else shown[name]
                   for name in CONTROL_BINDINGS},

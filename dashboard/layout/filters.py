@@ -162,7 +162,7 @@ def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.D
                 html.Span("–"),
                 dcc.Input(id=FilterIds.KG_MAX, type="number", min=0, value=spec.kg_max, debounce=True,
                           placeholder=translate("filters.kg_max", lang), className="kg-input"),
-            ], className="kg-row")),
+            ], className="kg-row"), html.Div(id=FilterIds.KG_NOTICE, role="status", className="kg-notice")),
             html.Details([html.Summary(translate("filters.more", lang)), *sections["more"]],
                          id=FilterIds.MORE, open=more_open, className="filter-more"),
             html.Div([

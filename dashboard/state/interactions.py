@@ -33,7 +33,7 @@ CONTROL_BINDINGS: dict[str, tuple[str, str]] = {
     **SCALAR_CONTROLS, **{facet.name: (facet.control, "value") for facet in FACETS}}
 # Controls the user does not type into: always shown as the state has them (e.g. unticking every
 # dataset shows the bundled facts again, ticked).
-ALWAYS_SHOWN = frozenset({"datasets"})
+ALWAYS_SHOWN = frozenset({"datasets", "kg_min", "kg_max"})
 # The controls' values as the browser sends them, keyed by CONTROL_BINDINGS names.
 ControlValues = Mapping[str, object]
 
@@ -82,6 +82,12 @@ def spec_from_controls(base: FilterSpec, controls: ControlValues) -> FilterSpec:
         else:
             changes[facet.name] = _values(value)
     return replace(base, **changes)
+
+
+def kg_swapped(controls: ControlValues) -> bool:
+    """True when the kg boxes hold a minimum above the maximum (the filter swaps them, and says so)."""
+    kg_min, kg_max = _quantity(controls.get("kg_min")), _quantity(controls.get("kg_max"))
+    return kg_min is not None and kg_max is not None and kg_min > kg_max
 
 
 def datasets_from_control(ticked: Sequence[str]) -> tuple[str, ...]:

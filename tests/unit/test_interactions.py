@@ -133,3 +133,24 @@ def test_int_export_title_follows_the_default_until_the_user_writes_one():
     assert next_export_title("  ", "Old", "New") == "New"
     assert next_export_title("Old", "Old", "New") == "New"
     assert next_export_title("Mine", "Old", "New") == "Mine"
+
+
+def test_int022_kg_min_above_max_is_swapped_shown_and_said(app_context):
+    from dashboard.callbacks.state import update_filter_state
+    from dashboard.state.interactions import ALWAYS_SHOWN, CONTROL_BINDINGS, kg_swapped, spec_from_controls
+
+    assert kg_swapped({"kg_min": 500, "kg_max": 100}) and not kg_swapped({"kg_min": 100, "kg_max": 500})
+    assert not kg_swapped({"kg_min": 500, "kg_max": None})
+    spec = spec_from_controls(FilterSpec(), {"kg_min": 500, "kg_max": 100})
+    assert (spec.kg_min, spec.kg_max) == (100, 500)
+    assert {"kg_min", "kg_max"} <= ALWAYS_SHOWN  # the boxes are rewritten in the right order
+    from unittest.mock import patch
+
+    controls = dict.fromkeys(CONTROL_BINDINGS) | {"kg_min": 500, "kg_max": 100}
+    triggered = [{"prop_id": f"{CONTROL_BINDINGS['kg_min'][0]}.value"}]
+    with patch("dashboard.callbacks.state.ctx") as context:
+        context.triggered = triggered
+        out = update_filter_state(controls, None, None, None, None, None, None, None, "?lang=es", "event_type", None)
+    assert out["kg_notice"] == "El mínimo superaba al máximo: se intercambiaron."
+    assert (out["controls"]["kg_min"], out["controls"]["kg_max"]) == (100, 500)
+    assert "kg_min=100" in out["search"] and "kg_max=500" in out["search"]
