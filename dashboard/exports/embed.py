@@ -17,6 +17,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from ..data.schema import safe_href
+from ..figures.map_key import MAP_KEY_META
 from ..i18n import normalise_language, translate
 from .spec import ExportContext
 
@@ -49,6 +50,7 @@ MINOR_LABEL_TRACES = r"^labels-(rank2|rank3|rivers)"
 
 # The print layout's page furniture: the HTML page carries these as text around the chart.
 PAGE_ANNOTATIONS = frozenset({"export-title", "export-subtitle", "export-source", "export-credit"})
+MAP_KEY_ITEM = "map-key"  # the name of the print map key's shapes and annotations
 
 
 @dataclass(frozen=True)
@@ -121,12 +123,44 @@ def _key_entry(trace) -> KeyEntry | None:
                     dash=dash, opacity=round(max(0.35, float(opacity)), 2))
 
 
-def key_html(blocks: tuple[KeyBlock, ...]) -> str:
-    """The legends as an HTML list that wraps with the page (no scroll box, no overlap)."""
-    if not blocks:
+def size_key_html(summary: object) -> str:
+    """A print map's size and place key (``figures.map_key.key_summary``) as HTML: circles at the
+    map's marker diameters. Anything not shaped like a summary gives nothing."""
+    if not isinstance(summary, dict) or not isinstance(summary.get("rows"), list):
+        return ""
+    e = _escape
+
+    def circle(diameter: object, extra: str = "") -> str:
+        px = float(diameter) if isinstance(diameter, (int, float)) else 0.0
+        px = min(max(px, 2.0), 64.0)
+        return f'<span class="size{extra}" style="width:{px:g}px;height:{px:g}px" aria-hidden="true"></span>'
+
+    rows = []
+    for row in summary["rows"]:
+        steps = "".join(f'<span class="step">{circle(d)}<span>{e(label)}</span></span>'
+                        for label, d in (row.get("steps") or []))
+        rows.append(f'<li class="sizes">{steps}<span>{e(row.get("unit", ""))}</span></li>')
+    parts = [f'<section class="key-block"><h2 class="key-title">{e(summary.get("size", ""))}</h2>'
+             f'<ul>{"".join(rows)}</ul></section>']
+    if summary.get("place"):
+        dot = 11.0
+        approximate = (f'<span class="ring">{circle(dot, " pale")}</span>' if summary.get("ring")
+                       else circle(dot, " pale"))
+        parts.append(f'<section class="key-block"><h2 class="key-title">{e(summary["place"])}</h2><ul>'
+                     f'<li>{circle(dot, " solid")}{e(summary.get("exact", ""))}</li>'
+                     f'<li>{approximate}{e(summary.get("approximate", ""))}</li></ul></section>')
+    return "\n".join(parts)
+
+
+def key_html(blocks: tuple[KeyBlock, ...], sizes: str = "") -> str:
+    """The legends as an HTML list that wraps with the page (no scroll box, no overlap); ``sizes``
+    (from :func:`size_key_html`) goes after the first legend, the event types."""
+    if not blocks and not sizes:
         return ""
     parts = ['<div class="key">']
-    for block in blocks:
+    for position, block in enumerate(blocks):
+        if position == 1 and sizes:
+            parts.append(sizes)
         parts.append('<section class="key-block">')
         if block.title:
             parts.append(f'<h2 class="key-title">{_escape(block.title)}</h2>')
@@ -136,6 +170,8 @@ def key_html(blocks: tuple[KeyBlock, ...]) -> str:
             parts.append(f'<li><span class="swatch {entry.kind} {entry.dash}" style="{_escape(style)}" '
                          f'aria-hidden="true"></span>{_escape(entry.name)}</li>')
         parts.append("</ul></section>")
+    if sizes and len(blocks) < 2:
+        parts.append(sizes)
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -161,7 +197,11 @@ def responsive_figure(figure: go.Figure) -> go.Figure:
     legend inside a phone-sized chart took most of its room, overlapped the other and scrolled).
     """
     chart = go.Figure(figure, _validate=False)  # a copy: the caller's figure is left as it was
-    chart.layout.annotations = [a for a in chart.layout.annotations if a.name not in PAGE_ANNOTATIONS]
+    # The page's furniture and the map key drawn in the page's margins go: the page shows them.
+    chart.layout.annotations = [a for a in chart.layout.annotations
+                                if a.name not in PAGE_ANNOTATIONS and a.name != MAP_KEY_ITEM]
+    chart.layout.shapes = [shape for shape in chart.layout.shapes if shape.name != MAP_KEY_ITEM]
+    chart.layout.meta = None
     chart.update_layout(width=None, height=None, autosize=True, showlegend=False,
                         margin=dict(l=10, r=10, t=10, b=10, pad=0, autoexpand=True))
     return chart
@@ -228,7 +268,8 @@ def standalone_html(figure: go.Figure, context: ExportContext) -> str:
     """
     lang = normalise_language(context.lang)
     labels = {key: translate(f"export.embed.{key}", lang) for key in ("description", "permalink", "credit")}
-    key = key_html(figure_key(figure))
+    meta = figure.layout.meta
+    key = key_html(figure_key(figure), size_key_html(meta.get(MAP_KEY_META) if isinstance(meta, dict) else None))
     aspect = chart_aspect(figure)
     # A map keeps its proportions (no blank bands, no minimum height); other charts stretch.
     chart_shape = f".chart{{aspect-ratio:{aspect:g};min-height:0}}" if aspect else ""
@@ -280,6 +321,12 @@ h1{{font-size:clamp(1.15rem,2.4vw,1.6rem);margin:0 0 .25rem}}
 .swatch.dot{{width:.75em;height:.75em;border-radius:50%;background:var(--c)}}
 .swatch.line{{width:1.8em;height:0;border-top:3px solid var(--c)}}
 .swatch.line.dotted{{border-top-style:dotted}}
+.size{{flex:none;display:inline-block;border-radius:50%;background:{muted};opacity:.85}}
+.size.solid{{background:{text};opacity:.95}}.size.pale{{background:{text};opacity:.55}}
+.ring{{flex:none;display:inline-flex;align-items:center;justify-content:center;width:24px;height:24px;
+border-radius:50%;background:{muted}59}}
+.sizes{{flex-wrap:wrap;align-items:flex-end}}
+.step{{display:inline-flex;flex-direction:column;align-items:center;gap:.15em;margin-right:.2em}}
 @media (min-width:{KEY_BESIDE_MIN_PX}px){{.body.with-key{{grid-template-columns:minmax(0,1fr) minmax(11rem,16rem)}}
 .key{{flex-direction:column;align-content:flex-start}}}}
 figcaption{{font-size:.875rem;color:{muted};margin-top:.5rem}}

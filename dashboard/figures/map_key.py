@@ -25,7 +25,8 @@ from .theme import EVENT_COLOURS, Theme
 KG_STEPS = (10.0, 1_000.0, 100_000.0)
 DEATH_STEPS = (1.0, 5.0, 20.0)
 APPROXIMATE_HALO_PX = 26  # the ring drawn in the key: a province-sized uncertainty
-MODEBAR_PX = 30  # the map's toolbar sits over the top of the right margin: the key starts below it
+MODEBAR_PX = 30
+MAP_KEY_META = "rutas_map_key"  # layout.meta entry holding key_summary()  # the map's toolbar sits over the top of the right margin: the key starts below it
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,20 @@ def type_legend_flags(type_code: np.ndarray, precise: np.ndarray) -> list[bool]:
     return flags
 
 
-def size_steps(values: tuple[float, ...], *, deaths: bool, theme: Theme, lang: str) -> tuple[SizeStep, ...]:
-    """The size scale's steps at the diameters the map draws them (theme's marker scale included)."""
+def size_steps(values: tuple[float, ...], *, deaths: bool, theme: Theme, lang: str,
+               print_factor: float | None = None) -> tuple[SizeStep, ...]:
+    """The size scale's steps at the diameters the map draws them (theme's marker scale included).
+
+    ``print_factor``: a printed map's markers are ``marker_sizes`` times this and the theme's
+    marker scale, unrounded; None gives the screen's whole px.
+    """
     values_array = np.asarray(values, dtype=np.float32)
     nothing = np.zeros_like(values_array)
     base = marker_sizes(nothing, values_array) if deaths else marker_sizes(values_array, nothing)
-    diameters = theme.marker_px(base)
+    if print_factor is None:
+        diameters = theme.marker_px(base)
+    else:
+        diameters = base.astype(np.float32) * print_factor * theme.marker_scale
     return tuple(SizeStep(value=float(value), diameter_px=float(diameter), label=format_number(value, lang))
                  for value, diameter in zip(values, diameters))
 
@@ -122,7 +131,7 @@ def route_entries(routes: dict, theme: Theme, lang: str) -> tuple[RouteEntry, ..
 
 
 def build_map_key(points: PointColumns | None, *, routes: dict, vraem: bool, theme: Theme,
-                  lang: str) -> MapKey:
+                  lang: str, print_factor: float | None = None) -> MapKey:
     """The key for the points shown (None: grid cells, whose colour bar is their own key).
 
     Parameters
@@ -135,6 +144,8 @@ def build_map_key(points: PointColumns | None, *, routes: dict, vraem: bool, the
         Whether the VRAEM outline is drawn.
     theme, lang
         The medium (marker scale, colours) and the language of the words.
+    print_factor
+        For a printed map: its markers' size factor (see :func:`size_steps`).
     """
     if points is None:
         codes = np.empty(0, dtype=np.int8)
@@ -144,9 +155,24 @@ def build_map_key(points: PointColumns | None, *, routes: dict, vraem: bool, the
         approximate = bool((~points.precise).any())
     types = tuple(TypeEntry(event_type=t, label=label("event_type", t, lang), colour=theme.colour(EVENT_COLOURS[t]))
                   for t in types_present(codes))
-    return MapKey(types=types, kg_steps=size_steps(KG_STEPS, deaths=False, theme=theme, lang=lang),
-                  death_steps=size_steps(DEATH_STEPS, deaths=True, theme=theme, lang=lang),
+    steps = dict(theme=theme, lang=lang, print_factor=print_factor)
+    return MapKey(types=types, kg_steps=size_steps(KG_STEPS, deaths=False, **steps),
+                  death_steps=size_steps(DEATH_STEPS, deaths=True, **steps),
                   approximate_shown=approximate, routes=route_entries(routes, theme, lang), vraem=vraem, lang=lang)
+
+
+def key_summary(key: MapKey, *, with_ring: bool) -> dict:
+    """The size and place key as plain JSON (words, diameters in px), for a page that draws it
+    as HTML (the responsive embed: the print figure's margins are gone there)."""
+    lang = key.lang
+    return {
+        "size": translate("map.key.size", lang),
+        "rows": [{"unit": translate(unit, lang), "steps": [[step.label, round(step.diameter_px, 1)] for step in steps]}
+                 for steps, unit in ((key.kg_steps, "map.key.kg"), (key.death_steps, "map.key.deaths"))],
+        "place": translate("map.key.place", lang) if key.approximate_shown else "",
+        "exact": translate("map.key.exact", lang), "approximate": translate("map.key.approximate", lang),
+        "ring": with_ring,
+    }
 
 
 @dataclass(frozen=True)
@@ -161,12 +187,16 @@ class KeyLayout:
 
 def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px: float = 10.0,
                font_size: float | None = None, approximate_opacity: float = 0.6,
-               halo_colour: str | None = None, max_width_px: float = 160.0) -> KeyLayout:
+               halo_colour: str | None = None, max_width_px: float = 160.0, marker_factor: float = 1.0,
+               place: bool = True, ring: bool = True, sizes: bool = True) -> KeyLayout:
     """Size, place and route keys drawn right of the plot area, top down from ``top_px``.
 
     Items are anchored to the plot's top-right corner (paper x=1, y=1) and placed in px, so the
     key sits in the right margin whatever the figure's size and never over the map's data. Exact
-    and approximate places share a row when it fits in ``max_width_px``.
+    and approximate places share a row when it fits in ``max_width_px``. ``marker_factor`` scales
+    the place key's markers as the map's (print); ``place=False`` leaves the place key out (no
+    approximate place shown), ``ring=False`` its uncertainty ring (a map too wide to draw rings),
+    ``sizes=False`` the size key.
     """
     size = float(font_size or theme.legend_font_size)
     text, muted = theme.text_colour, theme.muted_colour
@@ -203,37 +233,41 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
     line_px = size * 1.5
     lang = key.lang
     # Size: both scales side by side, circles at their real diameter, value under each.
-    write(0, y, translate("map.key.size", lang), colour=muted, yanchor="top")
-    y -= line_px
-    for steps, unit in ((key.kg_steps, "map.key.kg"), (key.death_steps, "map.key.deaths")):
-        tallest = max(step.diameter_px for step in steps)
-        centre = y - tallest / 2
-        x = 0.0
-        for step in steps:
-            column = max(step.diameter_px, text_width(step.label, size)) + size * 0.7
-            circle(x + column / 2, centre, step.diameter_px, muted, opacity=0.85)
-            write(x + column / 2, centre - tallest / 2 - 1, step.label, anchor="center", yanchor="top")
-            x += column
-        write(x, centre, translate(unit, lang))
-        y = centre - tallest / 2 - line_px - 2
+    if sizes:
+        write(0, y, translate("map.key.size", lang), colour=muted, yanchor="top")
+        y -= line_px
+        for steps, unit in ((key.kg_steps, "map.key.kg"), (key.death_steps, "map.key.deaths")):
+            tallest = max(step.diameter_px for step in steps)
+            centre = y - tallest / 2
+            x = 0.0
+            for step in steps:
+                column = max(step.diameter_px, text_width(step.label, size)) + size * 0.7
+                circle(x + column / 2, centre, step.diameter_px, muted, opacity=0.85)
+                write(x + column / 2, centre - tallest / 2 - 1, step.label, anchor="center", yanchor="top")
+                x += column
+            write(x, centre, translate(unit, lang))
+            y = centre - tallest / 2 - line_px - 2
     # Place: an exact marker; an approximate one, paler, inside its uncertainty ring.
-    y -= size * 0.4
-    write(0, y, translate("map.key.place", lang), colour=muted, yanchor="top")
-    ring = APPROXIMATE_HALO_PX * theme.marker_scale
-    dot = 12 * theme.marker_scale
-    exact_words, approximate_words = translate("map.key.exact", lang), translate("map.key.approximate", lang)
-    exact_width = ring + size * 0.5 + text_width(exact_words, size) + size
-    one_row = exact_width + ring + size * 0.5 + text_width(approximate_words, size) <= max_width_px
-    y -= line_px + ring / 2 - size * 0.4
-    circle(ring / 2, y, dot, text, opacity=0.95)
-    write(ring + size * 0.5, y, exact_words)
-    x = exact_width if one_row else 0.0
-    if not one_row:
-        y -= ring + 2
-    circle(x + ring / 2, y, ring, halo_colour, opacity=0.35)
-    circle(x + ring / 2, y, dot, text, opacity=approximate_opacity)
-    write(x + ring + size * 0.5, y, approximate_words)
-    y -= ring / 2 + size * 0.8
+    if place:
+        y -= size * 0.4
+        write(0, y, translate("map.key.place", lang), colour=muted, yanchor="top")
+        halo = APPROXIMATE_HALO_PX * theme.marker_scale * marker_factor
+        dot = 12 * theme.marker_scale * marker_factor
+        row = halo if ring else dot
+        exact_words, approximate_words = translate("map.key.exact", lang), translate("map.key.approximate", lang)
+        exact_width = row + size * 0.5 + text_width(exact_words, size) + size
+        one_row = exact_width + row + size * 0.5 + text_width(approximate_words, size) <= max_width_px
+        y -= line_px + row / 2 - size * 0.4
+        circle(row / 2, y, dot, text, opacity=0.95)
+        write(row + size * 0.5, y, exact_words)
+        x = exact_width if one_row else 0.0
+        if not one_row:
+            y -= row + 2
+        if ring:
+            circle(x + row / 2, y, halo, halo_colour, opacity=0.35)
+        circle(x + row / 2, y, dot, text, opacity=approximate_opacity)
+        write(x + row + size * 0.5, y, approximate_words)
+        y -= row / 2 + size * 0.8
     # Routes: one row per mode, a solid swatch for documented legs and a dotted one for inferred.
     if key.routes:
         write(0, y, translate("map.key.routes", lang), colour=muted, yanchor="top")

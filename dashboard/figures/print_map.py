@@ -14,7 +14,7 @@ import csv
 import functools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ from .geo import (
     points_box,
     shape_extent,
 )
+from .map_key import MAP_KEY_META, KeyLayout, build_map_key, key_layout, key_summary, types_present
 from .page_frame import (
     LegendBlock,
     Page,
@@ -45,6 +46,7 @@ from .page_frame import (
     TypeScale,
     decorate,
     legend_layout,
+    legend_size,
     no_events_note,
     page_frame,
     with_note,
@@ -58,7 +60,8 @@ CELL_TARGET_PX = 12.0
 RANK2_MAX_SPAN_DEG = 30.0  # town names when the view is narrower than this (longitude)
 RIVER_MAX_SPAN_DEG = 14.0
 LABEL_PRIORITY = frozenset({"Lima", "La Paz"})
-HALO_MAX_SPAN_DEG = 30.0  # uncertainty rings only when the view is narrower than this
+HALO_MAX_SPAN_DEG = 30.0
+KEY_BESIDE_MIN_PLOT = 0.45  # an overflowing key gets a column when the map keeps this share of the width  # uncertainty rings only when the view is narrower than this
 # Wider views use Natural Earth 1:110m outlines: the same look at that scale, an SVG ~5x smaller
 # (a 1200 px world map: 0.8 MB instead of 3.7 MB).
 COARSE_OUTLINE_SPAN_DEG = 60.0
@@ -239,7 +242,7 @@ def _event_traces(points: PointColumns, theme: Theme, scale: TypeScale, lang: st
             traces.append(go.Scattergeo(
                 lon=points.longitude[coarse][keep], lat=points.latitude[coarse][keep], mode="markers",
                 marker=dict(size=halo[keep], color=theme.muted_colour, opacity=0.22, line=dict(width=0)),
-                name=escape_text(translate("map.approximate", lang)), hoverinfo="skip", legendrank=2000,
+                name=escape_text(translate("map.approximate", lang)), hoverinfo="skip", showlegend=False,
             ))
     for code, event_type in enumerate(EVENT_TYPES):
         of_type = points.type_code == code
@@ -556,6 +559,74 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def type_labels(points: PointColumns, lang: str) -> tuple[str, ...]:
+    """The event types of the points, in words (the map key's list: exactly the types shown)."""
+    return tuple(label("event_type", event_type, lang) for event_type in types_present(points.type_code))
+
+
+def print_key_layout(points: PointColumns, theme: Theme, scale: TypeScale, lang: str, *, with_halo: bool,
+                     left_px: float = 0.0, top_px: float = 0.0, place: bool = True,
+                     sizes: bool = True) -> KeyLayout:
+    """The size and place key of a printed map (markers at the map's print size), from its top-left.
+
+    Routes and the VRAEM keep their own legend on print (``legend2``); the place key appears
+    only when an approximate place is drawn, its ring only when the map draws rings.
+    """
+    factor = scale.base / 15.0  # as event_marker_px
+    key = build_map_key(points, routes={}, vraem=False, theme=theme, lang=lang, print_factor=factor)
+    return key_layout(key, theme, top_px=top_px, left_px=left_px, font_size=scale.legend,
+                      max_width_px=14 * scale.legend, marker_factor=factor, approximate_opacity=0.55,
+                      halo_colour=theme.muted_colour, place=place and key.approximate_shown, ring=with_halo,
+                      sizes=sizes)
+
+
+def key_rows(drawn: KeyLayout, scale: TypeScale) -> tuple[str, ...]:
+    """Legend rows that keep room for the drawn key: as many as its height needs, the last as
+    wide as it is (labels the page frame sizes the legend column from)."""
+    rows = max(1, math.ceil(drawn.height_px / scale.legend_row))
+    wide = "n" * max(1, math.ceil((drawn.width_px - 2.6 * scale.legend - 14) / text_width("n", scale.legend)))
+    return ("",) * (rows - 1) + (wide,)
+
+
+def key_fits_column(blocks: tuple[LegendBlock, ...], frame: PageFrame) -> bool:
+    """Whether the legends (event types with the key's rows, then routes) fit one above the other
+    in a right-hand legend column (legends below the map sit side by side: always)."""
+    if frame.legend_below:
+        return True
+    needed = sum(legend_size(block, frame.type)[1] for block in blocks) + frame.type.base
+    return needed <= frame.legend_bottom - frame.legend_top
+
+
+def add_print_key(figure: go.Figure, frame: PageFrame, theme: Theme, points: PointColumns, lang: str, *,
+                  with_halo: bool, where: str = "column") -> None:
+    """Draw the size and place key: under the event-type legend, in the rows kept for it
+    (``column``), at the top of its own column between the map and the legends (``beside``) or
+    in a band under the map, sizes then places (``below``)."""
+    scale = frame.type
+    types = type_labels(points, lang)
+    types_height = legend_size(LegendBlock(title=translate("breakdown.event_type", lang), labels=types), scale)[1]
+    # Shapes and annotations are placed from the plot area's top-right corner, in px.
+    left = frame.legend_left[0] - (frame.left + frame.plot_width) + 2
+    top = frame.legend_top + types_height - frame.top
+    if where == "beside":
+        left, top = scale.base * 0.8, frame.legend_top - frame.top
+    if where == "below":
+        left, top = -frame.plot_width, frame.plot_height + scale.base * 0.6
+        sizes = print_key_layout(points, theme, scale, lang, with_halo=with_halo, left_px=left, top_px=top,
+                                 place=False)
+        places = print_key_layout(points, theme, scale, lang, with_halo=with_halo, sizes=False, top_px=top,
+                                  left_px=sizes.width_px + 2 * scale.base)  # width_px counts from the anchor
+        drawn = KeyLayout(shapes=sizes.shapes + places.shapes, annotations=sizes.annotations + places.annotations,
+                          width_px=0.0, height_px=0.0)
+    else:
+        drawn = print_key_layout(points, theme, scale, lang, with_halo=with_halo, left_px=left, top_px=top)
+    # The same key as data, for pages that draw it themselves (the HTML embed).
+    key = build_map_key(points, routes={}, vraem=False, theme=theme, lang=lang, print_factor=scale.base / 15.0)
+    figure.update_layout(shapes=[*figure.layout.shapes, *drawn.shapes],
+                         annotations=[*figure.layout.annotations, *drawn.annotations],
+                         meta={MAP_KEY_META: key_summary(key, with_ring=with_halo)})
+
+
 def _route_legend_labels(routes: dict, regions: dict, lang: str) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for feature in routes.get("features", []):
@@ -654,12 +725,14 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
             return (LegendBlock(title=f"{translate('map.cell_scale', lang)} (0.05°)", labels=(), colourbar=True),
                     route_block)
         assert points is not None
-        present = sorted(set(points.type_code.tolist()))
-        labels = tuple(label("event_type", EVENT_TYPES[code], lang) for code in present)
-        if with_halo and (~points.precise).any():
-            labels += (translate("map.approximate", lang),)
-        events = LegendBlock(title=translate("breakdown.event_type", lang), labels=labels)
-        return (events, route_block) if labels else (route_block,)
+        labels = type_labels(points, lang)
+        if not labels:
+            return (route_block,)
+        # The size and place key is drawn under the event types, in rows kept for it here.
+        events = LegendBlock(title=translate("breakdown.event_type", lang),
+                             labels=labels + key_rows(print_key_layout(points, theme, page.type, lang,
+                                                                       with_halo=with_halo), page.type))
+        return (events, route_block)
 
     # The halo rings (and their legend entry) depend on the extent, which depends on the legend's
     # room: lay out with the entry, then again without it if the view turned out wide.
@@ -678,6 +751,26 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
         frame = page_frame(page, text, blocks, left_extra=left_extra)
         extent = extent_for(frame)
     has_events = len(blocks) == 2
+    key_place = "column"
+    legend_frame = frame  # where the legends go: the key's band under the map leaves their column whole
+    if has_events and not use_cells and not key_fits_column(blocks, frame):
+        # Many types and the routes fill the legend column: the key gets room of its own, a
+        # column beside the legends when the map stays wide enough, else a band under the map
+        # (the map gives way rather than anything overlapping).
+        assert points is not None
+        blocks = (LegendBlock(title=blocks[0].title, labels=type_labels(points, lang)), *blocks[1:])
+        drawn = print_key_layout(points, theme, page.type, lang, with_halo=with_halo)
+        beside = page_frame(page, text, blocks, left_extra=left_extra, right_extra=drawn.width_px + page.type.base)
+        if beside.plot_width >= KEY_BESIDE_MIN_PLOT * beside.width:
+            key_place = "beside"
+            frame = legend_frame = beside
+        else:
+            key_place = "below"
+            band = max(print_key_layout(points, theme, page.type, lang, with_halo=with_halo, place=False).height_px,
+                       print_key_layout(points, theme, page.type, lang, with_halo=with_halo, sizes=False).height_px)
+            frame = page_frame(page, text, blocks, left_extra=left_extra, bottom_extra=band + page.type.base)
+            legend_frame = replace(frame, legend_bottom=frame.legend_bottom + band + page.type.base)
+        extent = extent_for(frame)
     projection = MapProjection(extent, frame.left, frame.top, frame.plot_width, frame.plot_height)
     scale = frame.type
 
@@ -726,10 +819,14 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
         domain=dict(x=[0, 1], y=[0, 1]),
     )
     # Events in "legend" (or the cells' colour bar), routes and the VRAEM in "legend2".
-    layout = {"legend2": legend_layout(frame, theme, len(blocks) - 1, route_block)}
+    layout = {"legend2": legend_layout(legend_frame, theme, len(blocks) - 1, route_block)}
     if has_events and not use_cells:
-        layout["legend"] = legend_layout(frame, theme, 0, blocks[0])
+        layout["legend"] = legend_layout(legend_frame, theme, 0, blocks[0])
     figure.update_layout(**layout, showlegend=True)
+    if has_events and not use_cells:
+        assert shown is not None
+        add_print_key(figure, frame, theme, points if points is not None else shown, lang, with_halo=with_halo,
+                      where=key_place)
     if use_cells:
         # The colour bar's own title would overlap its bar: it is written like a legend title.
         figure.add_annotation(

@@ -267,3 +267,25 @@ def test_key021_embed_draws_the_key_as_html_and_no_plotly_legend():
     chart_json = json.loads(re.search(r"var figure = (\{.*?\});\n", page).group(1).replace("<\\/", "</"))
     assert chart_json["layout"]["showlegend"] is False  # the chart keeps all its room
     assert ".chart{aspect-ratio:1.481;min-height:0}" in page  # a map keeps its plot area's shape: 1000×675
+
+
+def test_key022_print_map_size_key_becomes_html_circles(store, bundled):
+    from dashboard.exports.charts import build_export_figure
+    from dashboard.exports.embed import size_key_html
+    from dashboard.exports.spec import ChartKind, ChartRequest
+
+    spec = FilterSpec(event_types=("drug_seizure",))
+    context = ExportContext(spec=spec, lang="es", title="t", subtitle="", source_line="s", alt_text="a",
+                            permalink="", exported_at=datetime(2025, 1, 31, tzinfo=UTC), events=2, sources=1,
+                            credit="")
+    figure = build_export_figure(store, spec, ChartRequest(chart=ChartKind.MAP), context, routes=bundled.routes,
+                                 regions=bundled.regions)
+    page = standalone_html(figure, context)
+    circles = re.findall(r'class="size" style="width:([0-9.]+)px;height:\1px"', page)
+    summary = figure.layout.meta["rutas_map_key"]
+    assert [float(c) for c in circles] == [d for row in summary["rows"] for _, d in row["steps"]]
+    assert "muertes" in page and "Tamaño" in page  # in the export's language
+    assert '"map-key"' not in page and "rutas_map_key" not in page  # the page draws it, not the chart
+    hostile = size_key_html({"size": HOSTILE, "rows": [{"unit": "kg", "steps": [[HOSTILE, 1e9]]}]})
+    assert "<script>" not in hostile and "width:64px" in hostile  # escaped, clamped
+    assert size_key_html(None) == size_key_html({"rows": "x"}) == ""

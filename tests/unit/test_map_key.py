@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -135,3 +135,48 @@ def test_key007_key_starts_below_the_toolbar_and_stacks_without_overlap(bundled)
     rows = sorted({round(a["yshift"]) for a in drawn.annotations if a["xanchor"] == "left"})
     assert len(rows) == len({a["yshift"] for a in drawn.annotations if a["xanchor"] == "left"})
     assert drawn.height_px > -min(tops)
+
+
+# ---- the printed map (exports, briefing pages, embed) ----------------------------------------------
+def print_map(store, bundled, spec: FilterSpec, size):
+    from dashboard.exports.charts import build_export_figure
+    from dashboard.exports.spec import ChartKind, ChartRequest, ExportContext
+
+    context = ExportContext(spec=spec, lang="en", title="Map", subtitle="", source_line="Source: Rutas",
+                            alt_text="A map.", permalink="", exported_at=datetime(2026, 1, 15, tzinfo=UTC),
+                            events=1, sources=1, credit="")
+    return build_export_figure(store, spec, ChartRequest(chart=ChartKind.MAP, size=size), context,
+                               routes=bundled.routes, regions=bundled.regions)
+
+
+def key_boxes(figure) -> list[tuple[float, float, float, float]]:
+    """Page px boxes (left, top, right, bottom) of the key's circles, from the plot's top-right corner."""
+    layout = figure.layout
+    right, top = layout.width - layout.margin.r, layout.margin.t
+    return [(right + s.x0, top - s.y1, right + s.x1, top - s.y0) for s in layout.shapes if s.name == "map-key"]
+
+
+@pytest.mark.parametrize("view", ["all", "seizures", "approximate_only"])
+@pytest.mark.parametrize("size", ["web", "square", "story"])
+def test_key008_print_map_key_sits_outside_the_map_at_the_markers_sizes(view, size, store, bundled):
+    from dashboard.exports.spec import SizePreset
+
+    figure = print_map(store, bundled, VIEWS[view], SizePreset(size))
+    points = store.points(VIEWS[view], limit=10_000)
+    # The legend names exactly the types shown, the halo has no entry of its own (the key explains it).
+    entries = [t.legendgroup for t in figure.data if t.showlegend and t.legend in (None, "legend")]
+    shown = {t.legendgroup for t in figure.data if t.legendgroup in EVENT_TYPES and len(t.lat)}
+    assert sorted(entries) == sorted(shown) and shown <= set(types_present(points.type_code))
+    layout = figure.layout
+    plot = (layout.margin.l, layout.margin.t, layout.width - layout.margin.r, layout.height - layout.margin.b)
+    boxes = key_boxes(figure)
+    assert len(boxes) >= 6  # three kg and three death circles at least
+    for box in boxes:
+        inside = plot[0] < box[2] and box[0] < plot[2] and plot[1] < box[3] and box[1] < plot[3]
+        assert not inside, f"key circle {box} over the map {plot}"
+        assert 0 <= box[0] and box[2] <= layout.width and 0 <= box[1] and box[3] <= layout.height
+    # The size circles are the printed markers' diameters for those amounts.
+    meta = layout.meta["rutas_map_key"]
+    diameters = sorted({round(box[2] - box[0], 2) for box in boxes})
+    for row in meta["rows"]:
+        assert all(any(abs(x - d) < 0.06 for x in diameters) for _, d in row["steps"])
