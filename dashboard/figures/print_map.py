@@ -60,8 +60,8 @@ CELL_TARGET_PX = 12.0
 RANK2_MAX_SPAN_DEG = 30.0  # town names when the view is narrower than this (longitude)
 RIVER_MAX_SPAN_DEG = 14.0
 LABEL_PRIORITY = frozenset({"Lima", "La Paz"})
-HALO_MAX_SPAN_DEG = 30.0
-KEY_BESIDE_MIN_PLOT = 0.45  # an overflowing key gets a column when the map keeps this share of the width  # uncertainty rings only when the view is narrower than this
+HALO_MAX_SPAN_DEG = 30.0  # uncertainty rings only when the view is narrower than this
+KEY_BESIDE_MIN_PLOT = 0.45  # an overflowing key gets a column when the map keeps this share of the width
 # Wider views use Natural Earth 1:110m outlines: the same look at that scale, an SVG ~5x smaller
 # (a 1200 px world map: 0.8 MB instead of 3.7 MB).
 COARSE_OUTLINE_SPAN_DEG = 60.0
