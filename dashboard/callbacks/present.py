@@ -13,9 +13,10 @@ from dash import ClientsideFunction, Input, Output, Patch, State, callback, clie
 from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.stories import Panel
 from dashboard.ids import NotesIds, PresentIds, present_chart_id, present_chart_panel_id
-from dashboard.layout.present import sources_list
+from dashboard.layout.present import count_blocks, sources_list
 from dashboard.state.context import get_context
 from dashboard.state.present_view import (
+    Rings,
     clamp_slide,
     frame_view,
     initial_frame_state,
@@ -29,6 +30,7 @@ from dashboard.state.present_view import (
     present_breakdown,
     present_chart,
     present_timeline,
+    ring_labels_index,
     slide_extent,
     slide_frames,
     slide_text,
@@ -38,10 +40,9 @@ from dashboard.state.present_view import (
 )
 from dashboard.words.slide_facts import slide_facts
 
-COUNT_OUTPUTS = dict(
-    events=Output(PresentIds.COUNT_EVENTS, "children"), fatalities=Output(PresentIds.COUNT_FATALITIES, "children"),
-    kg=Output(PresentIds.COUNT_KG, "children"), sources=Output(PresentIds.COUNT_SOURCES, "children"),
-)
+# The headline numbers are drawn whole (number and word), so a counter that does not apply is left
+# out and the word follows the number's plural.
+COUNTS_OUTPUT = Output(PresentIds.COUNTS, "children")
 PANEL_HIDDEN_OUTPUTS = {
     Panel.COUNTS: Output(PresentIds.COUNTS, "hidden"), Panel.MAP: Output(PresentIds.MAP_PANEL, "hidden"),
     Panel.TIMELINE: Output(PresentIds.TIMELINE_PANEL, "hidden"),
@@ -53,7 +54,7 @@ CHART_OUTPUTS = {chart.kind: Output(present_chart_id(chart.kind), "figure") for 
 # Everything a slide change sets, by name (Dash's dict form): no tuple order to keep in step.
 SLIDE_OUTPUTS = dict(
     title=Output(PresentIds.TITLE, "children"), caption=Output(PresentIds.CAPTION, "children"),
-    counts=COUNT_OUTPUTS, dates=Output(PresentIds.DATES, "children"),
+    counts=COUNTS_OUTPUT, dates=Output(PresentIds.DATES, "children"),
     filters=Output(PresentIds.FILTERS, "children"), sources=Output(PresentIds.SOURCES, "children"),
     notice=Output(PresentIds.NOTICE, "children"), progress=Output(PresentIds.PROGRESS, "children"),
     progress_style=Output(PresentIds.PROGRESS_BAR, "style"), panel_hidden=PANEL_HIDDEN_OUTPUTS,
@@ -66,8 +67,7 @@ SLIDE_OUTPUTS = dict(
 # What a playback frame changes: the event layer, the counts, the dates and the timeline's range.
 FRAME_OUTPUTS = dict(
     map=Output(PresentIds.MAP, "figure", allow_duplicate=True),
-    counts={name: Output(output.component_id, output.component_property, allow_duplicate=True)
-            for name, output in COUNT_OUTPUTS.items()},
+    counts=Output(COUNTS_OUTPUT.component_id, COUNTS_OUTPUT.component_property, allow_duplicate=True),
     dates=Output(PresentIds.DATES, "children", allow_duplicate=True),
     timeline=Output(PresentIds.TIMELINE, "figure", allow_duplicate=True),
     frame=Output(PresentIds.FRAME, "data", allow_duplicate=True),
@@ -81,18 +81,14 @@ def unchanged(outputs: dict) -> dict:
     return {name: unchanged(value) if isinstance(value, dict) else no_update for name, value in outputs.items()}
 
 
-def named_counts(counts: tuple[str, str, str, str]) -> dict[str, str]:
-    """The four headline numbers (events, deaths, kg, sources) by output name."""
-    return dict(zip(COUNT_OUTPUTS, counts, strict=True))
-
-
-def map_patch(traces, layer_data: list[dict], rings: dict | None = None, view=None) -> Patch:
-    """Replace the event layer (and the rings and the figure's centre) of the presenter's map."""
+def map_patch(traces, layer_data: list[dict], rings: Rings | None = None, view=None) -> Patch:
+    """Replace the event layer (and the rings, their labels and the figure's centre) of the presenter's map."""
     patch = Patch()
     for position, trace in zip([traces.halo, *traces.events, traces.cells], layer_data):
         patch["data"][position] = trace
     if rings is not None:
-        patch["data"][traces.highlight] = rings
+        patch["data"][traces.highlight] = rings.trace
+        patch["layout"]["map"]["layers"][ring_labels_index(get_context().settings.basemap)] = rings.labels
     if view is not None:  # where the camera will be once flown there (the flight itself is the page's)
         patch["layout"]["map"]["center"] = {"lat": view.lat, "lon": view.lon}
         patch["layout"]["map"]["zoom"] = view.zoom
@@ -104,7 +100,7 @@ def map_patch(traces, layer_data: list[dict], rings: dict | None = None, view=No
 def update_slide(slide_index, story_data):
     """Show another slide: text, numbers, panels, the map's data and where the camera flies."""
     context, lang = get_context(), story_data["lang"]
-    story = load_story(context.stories, story_data["id"]).story
+    story = load_story(context.stories, story_data["id"], story_data["lang"]).story
     if story is None:
         return unchanged(SLIDE_OUTPUTS)
     index, names = clamp_slide(slide_index, len(story.slides)), context.dataset_names()
@@ -112,7 +108,7 @@ def update_slide(slide_index, story_data):
     slide, text = facts.slide, slide_text(facts, lang, names)
     layer_data, rings, view = map_slide_data(context.store, slide, lang, context.settings.max_map_points)
     return dict(
-        title=text.title, caption=text.caption, counts=named_counts(text.counts), dates=text.dates,
+        title=text.title, caption=text.caption, counts=count_blocks(text.counts), dates=text.dates,
         filters=text.filters, sources=text.sources, notice=text.notice, progress=text.progress,
         progress_style=text.progress_style,
         panel_hidden={panel: not slide.shows(panel) for panel in PANEL_HIDDEN_OUTPUTS},
@@ -134,7 +130,7 @@ def update_slide(slide_index, story_data):
 def on_play(n_clicks, frame_state, slide_index, mode, story_data):
     """Play or pause the slide's dates (the P key clicks this button)."""
     context = get_context()
-    story = load_story(context.stories, story_data["id"]).story
+    story = load_story(context.stories, story_data["id"], story_data["lang"]).story
     if story is None or not n_clicks:
         return no_update, no_update, no_update
     index = clamp_slide(slide_index, len(story.slides))
@@ -150,7 +146,7 @@ def on_play(n_clicks, frame_state, slide_index, mode, story_data):
 def on_frame(n_intervals, frame_state, slide_index, mode, story_data):
     """One playback step: the map, counts, dates label and timeline range show the next frame."""
     context, lang = get_context(), story_data["lang"]
-    story = load_story(context.stories, story_data["id"]).story
+    story = load_story(context.stories, story_data["id"], story_data["lang"]).story
     index = clamp_slide(slide_index, len(story.slides)) if story else 0
     frames = slide_frames(story.slides[index], slide_extent(context.store, story.slides[index]), mode) if story else []
     step = step_frame(frame_state, index, frames)
@@ -161,7 +157,7 @@ def on_frame(n_intervals, frame_state, slide_index, mode, story_data):
                        context.dataset_names())
     timeline = Patch()
     timeline["layout"]["shapes"] = shown.shapes
-    return dict(map=map_patch(context.map_traces, shown.layer_data), counts=named_counts(shown.counts),
+    return dict(map=map_patch(context.map_traces, shown.layer_data, shown.rings), counts=count_blocks(shown.counts),
                 dates=shown.label, timeline=timeline, frame=step.state,
                 interval_disabled=not step.state["playing"], play_label=play_label(step.state, lang))
 
@@ -180,7 +176,7 @@ def update_speed(speed):
 def update_notes(slide_index, story_data):
     """The notes of the slide the presenter shows."""
     context, lang = get_context(), story_data["lang"]
-    story = load_story(context.stories, story_data["id"]).story
+    story = load_story(context.stories, story_data["id"], story_data["lang"]).story
     if story is None:
         return [no_update] * 6
     facts = slide_facts(context.store, story, clamp_slide(slide_index, len(story.slides)), lang)

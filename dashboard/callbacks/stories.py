@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.links import request_base_url
 from dashboard.data.imports.base import ImportRefused
-from dashboard.data.stories import MAX_STORY_BYTES, StoryError, StoryNotFound, story_json
+from dashboard.data.stories import MAX_STORY_BYTES, StoryError, StoryNotFound, story_in, story_json
 from dashboard.exports.briefing import (
     BRIEFING_MEDIA_TYPES,
     BriefingFormat,
@@ -110,20 +110,17 @@ def on_story_chosen(chosen, current, lang):
 
 
 @callback(
-    Output(StoryIds.HEADING, "children"),
-    Output(StoryIds.BUNDLED_NOTE, "hidden"),
-    Output(StoryIds.LIST, "children"),
-    Output(StoryIds.TOOLS, "hidden"),
-    Output(StoryIds.PRESENT, "href"),
-    Output(StoryIds.NOTES_LINK, "href"),
-    Output(StoryIds.EXPORT, "disabled"),
-    Output(StoryIds.PACK_PDF, "disabled"),
-    Output(StoryIds.PACK_PPTX, "disabled"),
-    Output(StoryIds.UNDO, "hidden"),
-    Input(StoryIds.STORE, "data"),
-    Input(StoryIds.EDIT_INDEX, "data"),
-    Input(StoryIds.UNDO_STORE, "data"),
-    State(PageIds.LANG_STORE, "data"),
+    output=dict(
+        heading=Output(StoryIds.HEADING, "children"), note_hidden=Output(StoryIds.BUNDLED_NOTE, "hidden"),
+        slides=Output(StoryIds.LIST, "children"), tools_hidden=Output(StoryIds.TOOLS, "hidden"),
+        present_href=Output(StoryIds.PRESENT, "href"), notes_href=Output(StoryIds.NOTES_LINK, "href"),
+        export_disabled=Output(StoryIds.EXPORT, "disabled"), pdf_disabled=Output(StoryIds.PACK_PDF, "disabled"),
+        pptx_disabled=Output(StoryIds.PACK_PPTX, "disabled"), undo_hidden=Output(StoryIds.UNDO, "hidden"),
+        add_hidden=Output(StoryIds.ADD, "hidden"), add_disabled=Output(StoryIds.ADD, "disabled"),
+    ),
+    inputs=dict(current=Input(StoryIds.STORE, "data"), editing=Input(StoryIds.EDIT_INDEX, "data"),
+                undo=Input(StoryIds.UNDO_STORE, "data")),
+    state=dict(lang=State(PageIds.LANG_STORE, "data")),
 )
 def update_story_view(current, editing, undo, lang):
     """Read the selected story back from its file and show it: heading, slides, links, what is enabled."""
@@ -305,11 +302,11 @@ def on_save_edit(_clicks, titles, captions, notes, panels, current, lang):
         raise PreventUpdate
     try:
         story = save_slide_edit(get_context().stories, selected_id(current), index, titles[0], captions[0], notes[0],
-                                panels[0], selected_hash(current))
+                                panels[0], selected_hash(current), lang)
     except EDIT_ERRORS as error:
         stale = isinstance(error, StaleStory)  # the editor closes: its slide may no longer be that one
         return _refused_store(current, error), error_message(error, lang), None if stale else no_update, no_update
-    status = translate("story.edited", lang, number=index + 1, slide=story.slides[index].title)
+    status = translate("story.edited", lang, number=index + 1, slide=story_in(story, lang).slides[index].title)
     return next_selection(current, story.story_id, content_hash=story_hash(story)), status, None, None
 
 
@@ -408,7 +405,7 @@ def on_pack_download(_pdf, _pptx, current, lang):
         return no_update, translate("story.pack_empty" if story else "story.need_story", lang)
     exported_at = datetime.now(UTC).replace(microsecond=0)
     try:
-        data = build_briefing(context.store, context.data, story, fmt, lang=lang, exported_at=exported_at,
+        data = build_briefing(context.store, context.data, story_in(story, lang), fmt, lang=lang, exported_at=exported_at,
                               dataset_names=context.dataset_names(), base_url=request_base_url())
     except (ExportError, ValueError) as error:
         log.warning("briefing pack failed: %s", error)

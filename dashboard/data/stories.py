@@ -9,6 +9,12 @@ File format (``"format": "rutas-story"``):
 - version 2 (current): each slide has ``filters`` (the link parameters of the view, as a
   JSON object of strings), ``view`` (``{"lat", "lon", "zoom"}``), ``panels``, ``highlight``,
   ``breakdown``, ``playback`` and ``notes``.
+- ``title``, ``caption`` and ``notes`` (of the story and of each slide; ``description`` of the
+  story) are a plain string in the story's ``lang``, or an object with one text per language,
+  ``{"en": "…", "es": "…"}``. The story's own language is read into the plain fields and the
+  others into ``translations``; :func:`story_in` gives the story as one language reads it (a field
+  a language lacks falls back to the story's own text). A story written in one language stays a
+  plain-string file.
 - version 1 (the first story files): each slide is a title, a caption and a shared ``link``
   (the query string of the v1 dashboard, ``view`` and ``event`` included). It loads as
   version 2 with the v1 panels (map, counts, timeline).
@@ -91,6 +97,33 @@ class SlidePlayback:
     window: int = 1  # steps in a rolling window
 
 
+TRANSLATED_FIELDS = ("title", "caption", "notes")  # a slide's texts that may carry one text per language
+STORY_TRANSLATED_FIELDS = ("title", "description")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A slide's or a story's texts in a language other than the story's own (blank: not translated)."""
+
+    lang: str
+    title: str = ""
+    caption: str = ""
+    notes: str = ""
+    description: str = ""
+
+
+def _translated(translations: tuple[Translation, ...], lang: str) -> Translation | None:
+    return next((t for t in translations if t.lang == lang), None)
+
+
+def _with_translation(translations: tuple[Translation, ...], lang: str, **texts: str) -> tuple[Translation, ...]:
+    """``translations`` with ``lang``'s texts changed (added when it had none), in language order."""
+    current = _translated(translations, lang) or Translation(lang)
+    changed = replace(current, **texts)
+    kept = [t for t in translations if t.lang != lang]
+    return tuple(sorted([*kept, changed], key=lambda t: t.lang))
+
+
 @dataclass(frozen=True)
 class Slide:
     title: str
@@ -102,6 +135,7 @@ class Slide:
     highlight: tuple[str, ...] = ()
     breakdown_field: str = DEFAULT_BREAKDOWN
     playback: SlidePlayback | None = None
+    translations: tuple[Translation, ...] = ()  # title, caption, notes in the story's other languages
 
     @property
     def query(self) -> str:
@@ -122,9 +156,46 @@ class Story:
     lang: str = DEFAULT_LANGUAGE
     description: str = ""
     bundled: bool = False  # where it was read from; never written into the file
+    translations: tuple[Translation, ...] = ()  # title, description in the story's other languages
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the story's texts are written in, its own first."""
+        others = {t.lang for item in (self, *self.slides) for t in item.translations}
+        return (self.lang, *sorted(others - {self.lang}))
 
     def with_slides(self, slides: list[Slide] | tuple[Slide, ...]) -> Story:
         return replace(self, slides=tuple(slides))
+
+
+def slide_in(slide: Slide, lang: str, own: str) -> Slide:
+    """``slide`` as ``lang`` reads it (``own`` is the story's language): each text in ``lang`` where
+    the slide has it, else the story's own text."""
+    if lang == own:
+        return slide
+    translated = _translated(slide.translations, lang)
+    if translated is None:
+        return slide
+    return replace(slide, **{name: getattr(translated, name) or getattr(slide, name) for name in TRANSLATED_FIELDS})
+
+
+def story_in(story: Story, lang: str) -> Story:
+    """The story as ``lang`` reads it: titles, captions and notes in ``lang`` where written, else in
+    the story's own language. The result is for showing; edits go through :func:`slide_with_texts`."""
+    if lang == story.lang:
+        return story
+    translated = _translated(story.translations, lang)
+    texts = {name: getattr(translated, name) or getattr(story, name) for name in STORY_TRANSLATED_FIELDS} \
+        if translated else {}
+    return replace(story, **texts, slides=tuple(slide_in(slide, lang, story.lang) for slide in story.slides))
+
+
+def slide_with_texts(slide: Slide, lang: str, own: str, **texts: str) -> Slide:
+    """``slide`` with its ``title``/``caption``/``notes`` set in ``lang``: the plain fields when
+    ``lang`` is the story's own language (``own``), else that language's translation."""
+    if lang == own:
+        return replace(slide, **texts)
+    return replace(slide, translations=_with_translation(slide.translations, lang, **texts))
 
 
 @dataclass(frozen=True)
@@ -185,6 +256,26 @@ class _Reader:
             self.problem(slide, key, f"longer than {limit} characters ({len(value)})")
             return value[:limit]
         return value
+
+    def texts(self, data: dict, key: str, slide: int | None, limit: int, own: str, *,
+              required: bool = False) -> tuple[str, dict[str, str]]:
+        """A text that is a plain string (in the story's language ``own``) or ``{"en": …, "es": …}``:
+        the text in ``own`` and the others by language."""
+        value = data.get(key)
+        if not isinstance(value, dict):
+            return self.text(data, key, slide, limit, required=required), {}
+        unknown = sorted(str(k) for k in value if k not in LANGUAGES)
+        if unknown:
+            self.problem(slide, key, f"unknown language {', '.join(map(repr, unknown))} "
+                                     f"(expected {', '.join(LANGUAGES)})")
+        # Each language's text is checked as a field of its own ("title.es"), so a problem names it.
+        texts = {lang: self.text({f"{key}.{lang}": value[lang]}, f"{key}.{lang}", slide, limit)
+                 for lang in LANGUAGES if lang in value}
+        first = next((text for text in texts.values() if text), "")
+        mine = texts.get(own) or first  # a story without its own language's text reads the first one
+        if required and not mine:
+            self.problem(slide, key, "is empty")
+        return mine, {lang: text for lang, text in texts.items() if lang != own and text}
 
     def view(self, value: object, slide: int) -> MapView | None:
         if value is None:
@@ -278,7 +369,14 @@ _NOTICE_TEXT = {
 }
 
 
-def _slide_v2(reader: _Reader, data: object, number: int) -> Slide | None:
+def _translations(by_field: dict[str, dict[str, str]]) -> tuple[Translation, ...]:
+    """``{field: {lang: text}}`` as one :class:`Translation` per language, in language order."""
+    langs = sorted({lang for texts in by_field.values() for lang in texts})
+    return tuple(Translation(lang, **{name: texts.get(lang, "") for name, texts in by_field.items()})
+                 for lang in langs)
+
+
+def _slide_v2(reader: _Reader, data: object, number: int, own: str = DEFAULT_LANGUAGE) -> Slide | None:
     if not isinstance(data, dict):
         reader.problem(number, "slide", "expected an object")
         return None
@@ -294,10 +392,12 @@ def _slide_v2(reader: _Reader, data: object, number: int) -> Slide | None:
         reader.problem(number, "breakdown", f"expected one of {', '.join(BREAKDOWN_FIELDS)}")
         breakdown = DEFAULT_BREAKDOWN
     panels = reader.choices(data.get("panels"), number, "panels", Panel, DEFAULT_PANELS)
+    title, titles = reader.texts(data, "title", number, MAX_TITLE, own, required=True)
+    caption, captions = reader.texts(data, "caption", number, MAX_CAPTION, own)
+    notes, notes_by_lang = reader.texts(data, "notes", number, MAX_NOTES, own)
     return Slide(
-        title=reader.text(data, "title", number, MAX_TITLE, required=True),
-        caption=reader.text(data, "caption", number, MAX_CAPTION),
-        notes=reader.text(data, "notes", number, MAX_NOTES),
+        title=title, caption=caption, notes=notes,
+        translations=_translations({"title": titles, "caption": captions, "notes": notes_by_lang}),
         spec=reader.filters(data.get("filters"), number),
         view=reader.view(data.get("view"), number),
         panels=panels,
@@ -307,7 +407,7 @@ def _slide_v2(reader: _Reader, data: object, number: int) -> Slide | None:
     )
 
 
-def _slide_v1(reader: _Reader, data: object, number: int) -> Slide | None:
+def _slide_v1(reader: _Reader, data: object, number: int, own: str = DEFAULT_LANGUAGE) -> Slide | None:
     """A version-1 slide: title, caption and the shared link of a view."""
     if not isinstance(data, dict):
         reader.problem(number, "slide", "expected an object")
@@ -339,15 +439,15 @@ def story_from_dict(data: object, *, source: str = "", bundled: bool = False) ->
     if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
         raise StoryError([StoryProblem(None, "version", f"expected one of {', '.join(map(str, SUPPORTED_VERSIONS))}"
                                                         f", got {version!r}")], source)
-    title = reader.text(data, "title", None, MAX_TITLE, required=True)
-    story_id = data.get("id") or slugify(title)
-    if not isinstance(story_id, str) or not STORY_ID.fullmatch(story_id):
-        reader.problem(None, "id", "expected lower-case letters, digits and hyphens (at most 64)")
-        story_id = slugify(title)
     lang = data.get("lang", DEFAULT_LANGUAGE)
     if lang not in LANGUAGES:
         reader.problem(None, "lang", f"expected one of {', '.join(LANGUAGES)}")
         lang = DEFAULT_LANGUAGE
+    title, titles = reader.texts(data, "title", None, MAX_TITLE, lang, required=True)
+    story_id = data.get("id") or slugify(title)
+    if not isinstance(story_id, str) or not STORY_ID.fullmatch(story_id):
+        reader.problem(None, "id", "expected lower-case letters, digits and hyphens (at most 64)")
+        story_id = slugify(title)
     raw_slides = data.get("slides")
     if not isinstance(raw_slides, list) or not raw_slides:
         reader.problem(None, "slides", "expected a list of at least one slide")
@@ -356,12 +456,13 @@ def story_from_dict(data: object, *, source: str = "", bundled: bool = False) ->
         reader.problem(None, "slides", f"more than {MAX_SLIDES} slides ({len(raw_slides)})")
         raw_slides = raw_slides[:MAX_SLIDES]
     read_slide = _slide_v1 if version == 1 else _slide_v2
-    slides = [read_slide(reader, item, number) for number, item in enumerate(raw_slides, start=1)]
-    description = reader.text(data, "description", None, MAX_CAPTION)
+    slides = [read_slide(reader, item, number, lang) for number, item in enumerate(raw_slides, start=1)]
+    description, descriptions = reader.texts(data, "description", None, MAX_CAPTION, lang)
     if reader.problems:
         raise StoryError(reader.problems, source)
     return Story(story_id=story_id, title=title, slides=tuple(s for s in slides if s is not None), lang=lang,
-                 description=description, bundled=bundled)
+                 description=description, bundled=bundled,
+                 translations=_translations({"title": titles, "description": descriptions}))
 
 
 def parse_story(data: bytes | str, *, source: str = "", bundled: bool = False) -> Story:
@@ -386,10 +487,18 @@ def _refuse_constant(name: str) -> float:
 
 
 # ---- writing -------------------------------------------------------------------------------------
-def slide_to_dict(slide: Slide) -> dict[str, object]:
-    data: dict[str, object] = {"title": slide.title, "caption": slide.caption}
-    if slide.notes:
-        data["notes"] = slide.notes
+def _text_value(item: Slide | Story, name: str, own: str) -> str | dict[str, str]:
+    """A text as the file holds it: a plain string, or ``{lang: text}`` when it is translated."""
+    own_text = getattr(item, name)
+    others = {t.lang: getattr(t, name) for t in item.translations if getattr(t, name)}
+    return {own: own_text, **others} if others else own_text
+
+
+def slide_to_dict(slide: Slide, own: str = DEFAULT_LANGUAGE) -> dict[str, object]:
+    data: dict[str, object] = {"title": _text_value(slide, "title", own),
+                               "caption": _text_value(slide, "caption", own)}
+    if slide.notes or any(t.notes for t in slide.translations):
+        data["notes"] = _text_value(slide, "notes", own)
     data["filters"] = query_params_from_filter(slide.spec)
     if slide.view is not None:
         data["view"] = {"lat": round(slide.view.lat, 5), "lon": round(slide.view.lon, 5),
@@ -408,10 +517,10 @@ def slide_to_dict(slide: Slide) -> dict[str, object]:
 def story_to_dict(story: Story) -> dict[str, object]:
     """The version-2 JSON object of a story (what :func:`story_from_dict` reads back)."""
     data: dict[str, object] = {"format": STORY_FORMAT, "version": STORY_VERSION, "id": story.story_id,
-                               "title": story.title, "lang": story.lang}
-    if story.description:
-        data["description"] = story.description
-    data["slides"] = [slide_to_dict(s) for s in story.slides]
+                               "title": _text_value(story, "title", story.lang), "lang": story.lang}
+    if story.description or any(t.description for t in story.translations):
+        data["description"] = _text_value(story, "description", story.lang)
+    data["slides"] = [slide_to_dict(s, story.lang) for s in story.slides]
     return data
 
 

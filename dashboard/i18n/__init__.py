@@ -15,7 +15,8 @@ from dashboard.data.language import DEFAULT_LANGUAGE, LANGUAGES, Language, langu
 
 from .catalogs import load_catalogs
 
-__all__ = ["CATALOGS", "LANGUAGES", "format_number", "label", "normalise_language", "translate"]
+__all__ = ["CATALOGS", "LANGUAGES", "PLURAL_RULES", "format_number", "label", "normalise_language",
+           "plural_form", "translate", "translate_count"]
 
 CATALOGS: dict[str, dict[str, str]] = load_catalogs()
 
@@ -38,6 +39,36 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """
     text = _catalog(lang).get(key) or CATALOGS[DEFAULT_LANGUAGE].get(key, key)
     return text.format(**values) if values else text
+
+
+# Plural forms are named as CLDR names them; each catalog's ``plural.rule`` picks one rule by name
+# (English and Spanish: ``one_is_1``), so a language with other rules adds a rule here, not a branch.
+PLURAL_RULES = {
+    "one_is_1": lambda n: "one" if n == 1 else "other",  # en, es, de, it…: 0 → other, 1 → one, 2 → other
+    "one_is_0_or_1": lambda n: "one" if n in (0, 1) else "other",  # fr, pt-BR
+}
+PLURAL_FORMS = ("one", "other")
+
+
+def plural_form(count: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The plural form (``"one"`` or ``"other"``) a count takes in ``lang``.
+
+    Only a whole 1 (or 0 where the rule says so) is singular: 1.5 kg and 0 events are plural.
+    """
+    rule = PLURAL_RULES.get(translate("plural.rule", lang), PLURAL_RULES["one_is_1"])
+    whole = float(count).is_integer()
+    return rule(abs(int(count))) if whole else "other"
+
+
+def translate_count(key: str, count: float, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """``key.one`` or ``key.other`` for ``count`` in ``lang``, ``{count}`` filled with the number in
+    the language's separators (``translate_count("present.events", 1, "es")`` → ``"1 evento"``).
+
+    ``values`` fill the entry's other placeholders; a caller may pass ``count`` itself already
+    formatted (e.g. with decimals).
+    """
+    values.setdefault("count", format_number(count, lang))
+    return translate(f"{key}.{plural_form(count, lang)}", lang, **values)
 
 
 def label(kind: str, value: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -20,6 +20,7 @@ from dashboard.ids import NotesIds, PresentIds, present_chart_id, present_chart_
 from dashboard.state.context import AppContext
 from dashboard.state.playback import SPEEDS_MS
 from dashboard.state.present_view import (
+    Counter,
     dashboard_link,
     initial_frame_state,
     interval_ms,
@@ -59,9 +60,15 @@ def missing_story(story_id: str, message: str, lang: str, root_id: str) -> html.
     ], className="present-missing", role="alert"), id=root_id, className="present present-error", lang=lang)
 
 
-def _count(count_id: str, key: str, value: str, lang: str) -> html.Div:
-    return html.Div([html.Div(value, id=count_id, className="present-count-value"),
-                     html.Div(translate(key, lang), className="present-count-label")], className="present-count")
+COUNT_IDS = {"events": PresentIds.COUNT_EVENTS, "fatalities": PresentIds.COUNT_FATALITIES,
+             "kg": PresentIds.COUNT_KG, "sources": PresentIds.COUNT_SOURCES}
+
+
+def count_blocks(counters: tuple[Counter, ...]) -> list[html.Div]:
+    """The headline numbers that apply to the slide, each with its word ("1 event", "3 deaths")."""
+    return [html.Div([html.Div(counter.value, id=COUNT_IDS[counter.name], className="present-count-value"),
+                      html.Div(counter.label, className="present-count-label")], className="present-count")
+            for counter in counters]
 
 
 def _radio(component_id: str, options: list[tuple[str, str]], value: str, label: str) -> html.Div:
@@ -89,7 +96,7 @@ def _help(story: Story, index: int, lang: str) -> html.Div:
 
 def build_presenter(context: AppContext, story_id: str, search: str, lang: str) -> html.Div:
     """The presenter screen at the URL's slide, or a message when the story cannot be shown."""
-    load = load_story(context.stories, story_id)
+    load = load_story(context.stories, story_id, lang)
     if load.story is None:
         return missing_story(story_id, missing_story_text(load, story_id, lang), lang, PresentIds.ROOT)
     story, store, names = load.story, context.store, context.dataset_names()
@@ -115,12 +122,7 @@ def build_presenter(context: AppContext, story_id: str, search: str, lang: str) 
             html.H1(text.title, id=PresentIds.TITLE, className="present-title"),
             html.P(text.caption, id=PresentIds.CAPTION, className="present-caption"),
         ], className="present-head"),
-        html.Div([
-            _count(PresentIds.COUNT_EVENTS, "present.events", text.counts[0], lang),
-            _count(PresentIds.COUNT_FATALITIES, "present.fatalities", text.counts[1], lang),
-            _count(PresentIds.COUNT_KG, "present.kg", text.counts[2], lang),
-            _count(PresentIds.COUNT_SOURCES, "present.sources", text.counts[3], lang),
-        ], id=PresentIds.COUNTS, className="present-counts", hidden=not slide.shows(Panel.COUNTS)),
+        html.Div(count_blocks(text.counts), id=PresentIds.COUNTS, className="present-counts", hidden=not slide.shows(Panel.COUNTS)),
         html.Div([
             html.Div(dcc.Graph(id=PresentIds.MAP, figure=map_figure, config=MAP_CONFIG, responsive=True,
                                className="present-graph"),
@@ -185,7 +187,7 @@ def sources_list(sources: list[tuple[str, str]], lang: str) -> html.Ul | html.P:
 
 def build_notes(context: AppContext, story_id: str, search: str, lang: str) -> html.Div:
     """The speaker notes at the URL's slide (then following the presenter window)."""
-    load = load_story(context.stories, story_id)
+    load = load_story(context.stories, story_id, lang)
     if load.story is None:
         return missing_story(story_id, missing_story_text(load, story_id, lang), lang, NotesIds.ROOT)
     story = load.story

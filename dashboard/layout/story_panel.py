@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.data.stories import MAX_CAPTION, MAX_NOTES, MAX_TITLE, Story
+from dashboard.data.stories import MAX_CAPTION, MAX_NOTES, MAX_TITLE, Story, story_in
 from dashboard.i18n import translate
 from dashboard.ids import StoryIds
 from dashboard.state.context import AppContext
@@ -140,6 +140,12 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
                           inline=True, className="story-panels"),
         ], className="story-fieldset"),
         html.Button(translate("story.add", lang), id=StoryIds.ADD, n_clicks=0, className="story-button primary wide"),
+        # A bundled story cannot take slides: the copy button stands where the add button was.
+        html.Div([
+            html.Span(translate("story.bundled_note", lang)),
+            html.Button(translate("story.copy", lang), id=StoryIds.COPY, n_clicks=0,
+                        className="story-button primary wide"),
+        ], id=StoryIds.BUNDLED_NOTE, className="story-bundled", hidden=True),
     ], open=True, className="story-add")
     tools = html.Div([
         html.Div([
@@ -182,10 +188,6 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
                         **{"aria-label": translate("story.new_label", lang)}),
         ], className="story-new", role="group", **{"aria-label": translate("story.new_title", lang)}),
         html.P(story_heading(None, None, lang), id=StoryIds.HEADING, className="story-heading"),
-        html.Div([
-            html.Span(translate("story.bundled_note", lang)),
-            html.Button(translate("story.copy", lang), id=StoryIds.COPY, n_clicks=0, className="story-button"),
-        ], id=StoryIds.BUNDLED_NOTE, className="story-bundled", hidden=True),
         tools,
         add_form,
         html.Div([
@@ -209,24 +211,28 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
 
 
 def build_story_view(story: Story | None, current: dict | None, editing: dict | None, undo: dict | None, lang: str,
-                     dataset_names: dict[str, str] | None = None) -> tuple:
-    """What the panel shows for the selected story: heading, bundled note, slides, links and what is enabled.
+                     dataset_names: dict[str, str] | None = None) -> dict[str, object]:
+    """What the panel shows for the selected story, by output name (``update_story_view``): heading,
+    the bundled note, slides, links and what is enabled.
 
-    Returns the outputs of ``update_story_view`` in order: heading, bundled note hidden, slide list,
-    tools hidden, present href, notes href, export / PDF / PPTX disabled, undo hidden.
+    A bundled (read-only) story has no add button: "Make an editable copy" stands in its place.
     """
     current = current or {}
     selected = current.get("id")
     undo_hidden = not (undo and undo.get("id") and undo.get("id") == selected)
     if story is None:
-        return (story_heading(None, current.get("draft"), lang), True, build_slide_list([], None, False, lang), True,
-                "#", "#", True, True, True, undo_hidden)
+        return dict(heading=story_heading(None, current.get("draft"), lang), note_hidden=True,
+                    slides=build_slide_list([], None, False, lang), tools_hidden=True, present_href="#",
+                    notes_href="#", export_disabled=True, pdf_disabled=True, pptx_disabled=True,
+                    undo_hidden=undo_hidden, add_hidden=False, add_disabled=False)
     edit_index = (editing or {}).get("index") if (editing or {}).get("id") == story.story_id else None
     rows = slide_rows(story, lang, dataset_names)
     empty = not story.slides
-    return (story_heading(story, None, lang), not story.bundled,
-            build_slide_list(rows, edit_index, story.bundled, lang), False, present_href(story.story_id, lang),
-            notes_href(story.story_id, lang), False, empty, empty, undo_hidden)
+    return dict(heading=story_heading(story_in(story, lang), None, lang), note_hidden=not story.bundled,
+                slides=build_slide_list(rows, edit_index, story.bundled, lang), tools_hidden=False,
+                present_href=present_href(story.story_id, lang), notes_href=notes_href(story.story_id, lang),
+                export_disabled=False, pdf_disabled=empty, pptx_disabled=empty, undo_hidden=undo_hidden,
+                add_hidden=story.bundled, add_disabled=story.bundled)
 
 
 def status_with_problems(sentence: str, problems: list[str]) -> list:

@@ -9,6 +9,7 @@ frame by frame; the frame maths lives here so the callbacks stay thin.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import parse_qs
@@ -29,6 +30,7 @@ from dashboard.data.stories import (
     StoryNotFound,
     StoryRepository,
     edit_slide,
+    story_in,
 )
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
@@ -38,13 +40,14 @@ from dashboard.figures.event_map import (
     build_event_map,
     layer_traces,
     map_trace_index,
+    offline_layers,
     ring_trace,
     typed_arrays,
 )
 from dashboard.figures.geo import fit_view
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
-from dashboard.i18n import format_number, translate
+from dashboard.i18n import format_number, translate, translate_count
 from dashboard.state.playback import (
     SPEEDS_MS,
     frame_spec,
@@ -54,7 +57,7 @@ from dashboard.state.playback import (
     step_bounds,
 )
 from dashboard.state.views import map_layer, viewport_of
-from dashboard.words.slide_facts import SlideFacts, slide_facts
+from dashboard.words.slide_facts import SlideFacts, applicable_counters, slide_facts
 from dashboard.words.summary import filter_summary
 
 RING_PX = 24.0  # radius of the ring around a highlighted event, in screen px at the slide's zoom
@@ -139,8 +142,9 @@ class StoryLoad:
     detail: str = ""
 
 
-def load_story(stories: StoryRepository, story_id: str) -> StoryLoad:
-    """Read a story for the presenter; never raises for a missing, unreadable or empty story."""
+def load_story(stories: StoryRepository, story_id: str, lang: str | None = None) -> StoryLoad:
+    """Read a story for the presenter, in ``lang`` where the story is written in it (titles,
+    captions, notes; else its own language); never raises for a missing, unreadable or empty story."""
     try:
         story = stories.get(story_id)
     except StoryNotFound:
@@ -151,7 +155,7 @@ def load_story(stories: StoryRepository, story_id: str) -> StoryLoad:
         return StoryLoad(None, "present.unreadable", error.strerror or type(error).__name__)
     if not story.slides:
         return StoryLoad(None, "present.empty")
-    return StoryLoad(story)
+    return StoryLoad(story if lang is None else story_in(story, lang))
 
 
 def missing_story_text(load: StoryLoad, story_id: str, lang: str) -> str:
@@ -202,9 +206,19 @@ def sources_in_words(facts: SlideFacts, lang: str, limit: int = SOURCE_NAMES_SHO
     return translate("present.sources_line", lang, names=shown)
 
 
-def counts_of(facts: SlideFacts) -> tuple[str, str, str, str]:
-    """Events, deaths, kg seized and sources, as the slide's facts format them."""
-    return facts.counts["events"], facts.counts["fatalities"], facts.counts["kg"], facts.counts["sources"]
+@dataclass(frozen=True)
+class Counter:
+    """One headline number of a slide: which (``events``, ``fatalities``, ``kg``, ``sources``), the
+    number as the language writes it, and the word under it, singular or plural for the number."""
+
+    name: str
+    value: str
+    label: str
+
+
+def counts_of(facts: SlideFacts, lang: str) -> tuple[Counter, ...]:
+    """The slide's headline numbers that apply to it (no "0 kg seized" on an attack slide)."""
+    return tuple(Counter(name, facts.counts[name], facts.count_label(name, lang)) for name in facts.counters)
 
 
 # ---- figures -------------------------------------------------------------------------------------
@@ -216,14 +230,106 @@ def slide_view(store: EventStore, slide: Slide, limit: int) -> MapView:
     return fit_view(points.longitude, points.latitude, *PRESENT_MAP_PX) or DEFAULT_VIEW
 
 
-def highlight_positions(store: EventStore, slide: Slide) -> list[tuple[float, float]]:
-    """(lat, lon) of each highlighted event the data holds."""
-    positions = []
+def highlighted_events(store: EventStore, slide: Slide, window: tuple[date, date] | None = None) -> list[dict]:
+    """The highlighted events the data holds and places, only those dated inside ``window`` when
+    one is given (a playback frame rings only the events it draws)."""
+    events = []
     for event_id in slide.highlight:
         event = store.event(event_id)
-        if event is not None and event.get("latitude") == event.get("latitude"):
-            positions.append((float(event["latitude"]), float(event["longitude"])))
-    return positions
+        if event is None or event.get("latitude") != event.get("latitude"):
+            continue
+        day = event.get("event_date")
+        if window is not None and (day is None or not window[0] <= _as_date(day) <= window[1]):
+            continue
+        events.append(event)
+    return events
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) and not hasattr(value, "hour") else np.datetime64(value, "D").astype(object)
+
+
+def highlight_positions(store: EventStore, slide: Slide,
+                        window: tuple[date, date] | None = None) -> list[tuple[float, float]]:
+    """(lat, lon) of each highlighted event the data holds (inside ``window`` when given)."""
+    return [(float(e["latitude"]), float(e["longitude"])) for e in highlighted_events(store, slide, window)]
+
+
+RING_LABEL_CHARS = 28  # a place name longer than this is cut to its shortest part
+RING_LABEL_GAP = 0.6  # the label's anchor above the ring's top, as a share of the ring's height
+
+
+def ring_label(event: dict, lang: str) -> str:
+    """What a ring says: the ringed event's own place and, below, its haul or toll ("Port of Callao",
+    "1,417 kg"),
+    so a ring is never read as the base map's nearest town label."""
+    # "Tintaypuncu (Tintay Puncu)" → "Tintaypuncu": a projector label names the place once.
+    location = re.sub(r"\s*\([^)]*\)", "", str(event.get("location") or "")) or str(event.get("location") or "")
+    parts = [part.strip() for part in location.split(",") if part.strip()]
+    place = min(parts, key=len) if parts else str(event.get("admin2") or event.get("admin1") or "")
+    if len(place) > RING_LABEL_CHARS:
+        place = place[:RING_LABEL_CHARS - 1].rstrip() + "…"
+    kg, deaths = event.get("quantity_kg"), event.get("fatalities")
+    figure = ""
+    if kg == kg and kg:  # NaN != NaN: unknown
+        figure = f"{format_number(float(kg), lang)} kg"
+    elif deaths == deaths and deaths:
+        figure = translate_count("present.ring_deaths", float(deaths), lang)
+    return f"{place}\n{figure}" if place and figure else place or figure  # two lines: the map wraps no word
+
+
+def ring_tops(positions: list[tuple[float, float]], zoom: float) -> list[tuple[float, float]]:
+    """(lat, lon) of the northernmost point of each ring :func:`ring_trace` draws at ``zoom``."""
+    trace = ring_trace(positions, RING_PX, zoom)
+    lat, lon = list(trace.lat or []), list(trace.lon or [])
+    tops, start = [], 0
+    for position, value in enumerate([*lat, None]):
+        if value is None:
+            if position > start:
+                top = max(range(start, position), key=lambda i: lat[i])
+                bottom = min(range(start, position), key=lambda i: lat[i])
+                # A little above the ring, so the label's last line clears the ring's line.
+                tops.append((lat[top] + RING_LABEL_GAP * (lat[top] - lat[bottom]), lon[top]))
+            start = position + 1
+    return tops
+
+
+def ring_labels_layer(events: list[dict], zoom: float, lang: str) -> dict:
+    """A symbol layer naming each ringed event above its ring (:func:`ring_label`).
+
+    A layer, not text on the ring trace: MapLibre refuses text on a line trace broken by gaps,
+    and layers are where the base map's own labels live, so it collides with them the same way.
+    """
+    tops = ring_tops([(float(e["latitude"]), float(e["longitude"])) for e in events], zoom)
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                 "properties": {"name": ring_label(event, lang)}} for event, (lat, lon) in zip(events, tops)]
+    return {"sourcetype": "geojson", "source": {"type": "FeatureCollection", "features": features},
+            "type": "symbol", "below": "", "name": "ring-labels",
+            "symbol": {"icon": "", "text": "{name}", "placement": "point", "textposition": "top center",
+                       "textfont": {"size": PROJECTOR.font_size, "color": RANGE_FILL}}}
+
+
+@dataclass(frozen=True)
+class Rings:
+    """The rings of a slide's (or a frame's) highlighted events and the layer that names them."""
+
+    trace: dict
+    labels: dict
+
+
+def slide_rings(store: EventStore, slide: Slide, zoom: float, lang: str,
+                window: tuple[date, date] | None = None) -> Rings:
+    """Rings and labels of the slide's highlighted events (inside ``window`` when given)."""
+    events = highlighted_events(store, slide, window)
+    positions = [(float(e["latitude"]), float(e["longitude"])) for e in events]
+    return Rings(ring_trace(positions, RING_PX, zoom, lang=lang).to_plotly_json(),
+                 ring_labels_layer(events, zoom, lang))
+
+
+def ring_labels_index(basemap: Basemap) -> int:
+    """Where the ring labels sit in the presenter map's ``layout.map.layers``: after the base layers."""
+    style, layers = projector_basemap(basemap)
+    return len(offline_layers(PROJECTOR) if layers is None else layers)
 
 
 def projector_basemap(basemap: Basemap) -> tuple[str | dict, list[dict]] | tuple[None, None]:
@@ -242,23 +348,26 @@ def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature:
     """The slide's map in the projector theme, its highlighted events ringed."""
     view = slide_view(store, slide, threshold)
     style, layers = projector_basemap(basemap)
+    rings = slide_rings(store, slide, view.zoom, lang)
+    base_layers = offline_layers(PROJECTOR) if layers is None else layers
     figure = build_event_map(slide_layer(store, slide.spec, view, threshold), routes=routes,
-                             vraem_feature=vraem_feature, lang=lang, view=view, style=style, layers=layers,
+                             vraem_feature=vraem_feature, lang=lang, view=view, style=style,
+                             layers=[*base_layers, rings.labels],
                              theme=PROJECTOR, uirevision=MAP_UIREVISION,
                              rings=highlight_positions(store, slide), ring_px=RING_PX)
-    legend_on_drawn(list(figure.data[map_trace_index(len(routes["features"])).events.start:][:2 * len(EVENT_TYPES)]))
+    indices = map_trace_index(len(routes["features"]))
+    legend_on_drawn(list(figure.data[indices.events.start:][:2 * len(EVENT_TYPES)]))
     small = dict(size=PROJECTOR.legend_font_size - 4)
     figure.update_layout(margin=dict(l=0, r=270, t=0, b=0), hoverlabel=dict(font_size=18),
                          legend2=dict(font=small, title=dict(font=small)))
     return figure
 
 
-def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int) -> tuple[list[dict], dict, MapView]:
-    """What changes on the map between slides: the layer's traces, the ring trace and the view."""
+def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int) -> tuple[list[dict], Rings, MapView]:
+    """What changes on the map between slides: the layer's traces, the rings and their labels, the view."""
     view = slide_view(store, slide, threshold)
     layer = slide_layer(store, slide.spec, view, threshold)
-    rings = ring_trace(highlight_positions(store, slide), RING_PX, view.zoom, lang=lang).to_plotly_json()
-    return projector_layer_data(layer, lang), rings, view
+    return projector_layer_data(layer, lang), slide_rings(store, slide, view.zoom, lang), view
 
 
 def view_data(view: MapView, slide_index: int, slide: Slide) -> dict:
@@ -344,7 +453,7 @@ class SlideText:
 
     title: str
     caption: str
-    counts: tuple[str, str, str, str]
+    counts: tuple[Counter, ...]
     dates: str
     filters: str
     sources: str
@@ -359,7 +468,7 @@ def slide_text(facts: SlideFacts, lang: str, dataset_names: dict[str, str] | Non
     if facts.missing_highlights:
         notice = translate("present.missing_highlights", lang, ids=", ".join(facts.missing_highlights))
     return SlideText(
-        title=facts.slide.title, caption=facts.slide.caption, counts=counts_of(facts),
+        title=facts.slide.title, caption=facts.slide.caption, counts=counts_of(facts, lang),
         dates=dates_in_words(spec.date_from, spec.date_to, lang),
         filters=filters_in_words(facts, lang, dataset_names), sources=sources_in_words(facts, lang),
         progress=facts.progress, progress_style={"width": f"{100 * facts.number / facts.slide_count:.2f}%"},
@@ -457,7 +566,8 @@ def frame_facts(store: EventStore, story: Story, index: int, frame: tuple[date, 
                 dataset_names: dict[str, str] | None = None) -> SlideFacts:
     """The slide's facts over one frame's dates (the same numbers a link with those dates gives)."""
     slide = story.slides[index]
-    return slide_facts(store, edit_slide(story, index, spec=frame_spec(slide.spec, frame)), index, lang, dataset_names)
+    return slide_facts(store, edit_slide(story, index, spec=frame_spec(slide.spec, frame)), index, lang, dataset_names,
+                       counters=applicable_counters(store, slide))
 
 
 @dataclass(frozen=True)
@@ -465,9 +575,10 @@ class FrameView:
     """What one playback frame shows: the map's event layer, the counts, the dates, the range."""
 
     layer_data: list[dict]
-    counts: tuple[str, str, str, str]
+    counts: tuple[Counter, ...]
     label: str
     shapes: list[dict]
+    rings: Rings  # the rings of the highlighted events the frame draws (none of those it does not)
 
 
 def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, date], lang: str, threshold: int,
@@ -475,9 +586,13 @@ def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, d
     """Resolve one frame of slide ``index``: the same numbers a link with the frame's dates gives."""
     slide = story.slides[index]
     facts = frame_facts(store, story, index, frame, lang, dataset_names)
-    layer = slide_layer(store, facts.slide.spec, slide_view(store, slide, threshold), threshold)
-    return FrameView(layer_data=projector_layer_data(layer, lang), counts=counts_of(facts),
-                     label=frame_label(frame, slide, lang), shapes=range_shapes(frame_window(frame, slide)))
+    view = slide_view(store, slide, threshold)
+    layer = slide_layer(store, facts.slide.spec, view, threshold)
+    spec = facts.slide.spec
+    drawn = (spec.date_from or date.min, spec.date_to or date.max)
+    return FrameView(layer_data=projector_layer_data(layer, lang), counts=counts_of(facts, lang),
+                     label=frame_label(frame, slide, lang), shapes=range_shapes(frame_window(frame, slide)),
+                     rings=slide_rings(store, slide, view.zoom, lang, drawn))
 
 
 def interval_ms(speed: str | None) -> int:

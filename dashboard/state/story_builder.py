@@ -27,14 +27,16 @@ from dashboard.data.stories import (
     duplicate_slide,
     edit_slide,
     move_slide,
+    slide_with_texts,
     slugify,
     story_from_dict,
+    story_in,
     story_json,
     story_to_dict,
 )
 from dashboard.exports.captions import default_title
 from dashboard.exports.spec import ChartKind
-from dashboard.i18n import translate
+from dashboard.i18n import translate, translate_count
 from dashboard.words.summary import filter_summary
 
 # What a new slide shows unless the user unticks it: the map, the headline counts and the timeline.
@@ -131,7 +133,7 @@ def find_story(repository: StoryRepository, story_id: str | None) -> Story | Non
 
 def slide_count_text(count: int, lang: str) -> str:
     """``1 slide`` / ``3 slides`` in the page language."""
-    return translate("story.slides_one", lang) if count == 1 else translate("story.slides_many", lang, count=count)
+    return translate_count("story.slides", count, lang)
 
 
 def story_options(listings: Sequence[StoryListing], lang: str) -> list[dict[str, object]]:
@@ -183,6 +185,8 @@ def slide_view_href(slide: Slide, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def slide_rows(story: Story, lang: str, dataset_names: dict[str, str] | None = None) -> list[SlideRow]:
+    """One row per slide, its texts in ``lang`` where the story has them (what the editor edits)."""
+    story = story_in(story, lang)
     return [SlideRow(number=n, title=slide.title, summary=filter_summary(slide.spec, lang, dataset_names),
                      caption=slide.caption, notes=slide.notes, panels=tuple(p.value for p in slide.panels),
                      href=slide_view_href(slide, lang))
@@ -254,12 +258,22 @@ def create_story(repository: StoryRepository, title: str, first_slide: Slide, la
     return repository.create(Story(story_id=slugify(title), title=title, slides=(first_slide,), lang=lang))
 
 
+def in_story_language(story: Story, slide: Slide, lang: str) -> Slide:
+    """A slide written in the page's ``lang`` for ``story``: in the story's own language its texts
+    are the slide's; in another, they are that language's and stand in for the story's own until
+    someone writes them (a slide always has a title in the story's language)."""
+    if lang == story.lang:
+        return slide
+    return slide_with_texts(slide, lang, story.lang, title=slide.title, caption=slide.caption, notes=slide.notes)
+
+
 def add_view_slide(repository: StoryRepository, current: dict | None, slide: Slide, new_title: str | None,
                    lang: str) -> Story:
     """Add the slide to the selected story, or start the story (the draft's title) with it."""
     story_id = selected_id(current)
     if story_id:
-        return change_story(repository, story_id, lambda story: add_slide(story, slide), selected_hash(current))
+        return change_story(repository, story_id, lambda story: add_slide(story, in_story_language(story, slide, lang)),
+                            selected_hash(current))
     draft = (current or {}).get("draft") or new_title or ""
     return create_story(repository, draft, slide, lang)
 
@@ -307,12 +321,25 @@ def change_slides(repository: StoryRepository, story_id: str | None, action: str
 
 def save_slide_edit(repository: StoryRepository, story_id: str | None, index: int, title: str | None,
                     caption: str | None, notes: str | None, panels: Sequence[str] | None,
-                    expected: str | None = None) -> Story:
+                    expected: str | None = None, lang: str | None = None) -> Story:
     """Save the inline edit of one slide (a blank title is refused by the story's own check; a story
-    changed since revision ``expected`` by ``StaleStory``)."""
-    changes = {"title": clean_title(title), "caption": (caption or "").strip(),
-               "notes": (notes or "").strip(), "panels": panels_from_values(panels)}
-    return change_story(repository, story_id, lambda story: edit_slide(story, index, **changes), expected)
+    changed since revision ``expected`` by ``StaleStory``).
+
+    The texts are written in ``lang`` (the page's language): the story's own fields when it is the
+    story's language, else that language's translation, so the other language's words stay."""
+    texts = {"title": clean_title(title), "caption": (caption or "").strip(), "notes": (notes or "").strip()}
+    panels_chosen = panels_from_values(panels)
+
+    def change(story: Story) -> Story:
+        if not 0 <= index < len(story.slides):
+            return edit_slide(story, index)  # the story's own message for a slide that is gone
+        slide = slide_with_texts(story.slides[index], lang or story.lang, story.lang, **texts)
+        if not slide.title:  # a blank title in another language is refused like a blank own title
+            slide = replace(slide, title="")
+        return edit_slide(story, index, **{name: getattr(slide, name) for name in ("title", "caption", "notes",
+                                                                                   "translations")},
+                          panels=panels_chosen)
+    return change_story(repository, story_id, change, expected)
 
 
 def undo_record(before: Story, after: Story) -> dict[str, object]:

@@ -128,3 +128,45 @@ def test_sty111_every_slide_shows_map_and_counts(story):
     for number, slide in enumerate(story.slides, start=1):
         assert {Panel.MAP, Panel.COUNTS} <= set(slide.panels), f"slide {number}: {slide.panels}"
         assert slide.view is not None, f"slide {number} has no map view"
+
+
+# ---- both languages, real filters (helper K, issue 15) ---------------------------------------------
+ES_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+
+
+def test_wrd011_bundled_story_reads_in_spanish_too(store, story):
+    from dashboard.data.stories import story_in
+
+    assert story.languages == ("en", "es")
+    spanish = story_in(story, "es")
+    assert spanish.title != story.title and spanish.description != story.description
+    for number, (english, slide) in enumerate(zip(story.slides, spanish.slides), start=1):
+        for name in ("title", "caption", "notes"):
+            assert getattr(slide, name) and getattr(slide, name) != getattr(english, name), (number, name)
+        # Same facts: every event id, source and figure of the English notes is in the Spanish ones.
+        assert set(re.findall(r"rutas:\d{4}", english.notes)) == set(re.findall(r"rutas:\d{4}", slide.notes)), number
+        for event_id in slide.highlight:
+            event = store.event(event_id)
+            assert event["source_name"] in f"{slide.caption}\n{slide.notes}", (number, event_id)
+            day = event["event_date"]
+            cited = {"year": str(day.year), "month": f"{ES_MONTHS[day.month - 1]} {day.year}",
+                     "day": f"{day.day} {ES_MONTHS[day.month - 1]} {day.year}"}[event["date_precision"]]
+            assert cited in slide.caption, (number, event_id, cited)
+        assert spanish.slides[number - 1].notes.startswith("Filtro:"), number
+
+
+def test_wrd012_notes_name_only_the_filters_the_slide_has(story):
+    """The notes open with the slide's filter; a year range there is the slide's own date filter
+    (a slide with no dates says "all dates")."""
+    from dashboard.data.stories import story_in
+
+    for lang, opening, every_date in (("en", "Filter:", "all dates"), ("es", "Filtro:", "todas las fechas")):
+        for number, slide in enumerate(story_in(story, lang).slides, start=1):
+            assert slide.notes.startswith(opening), (lang, number)
+            stated = slide.notes.split(". ", 1)[0]
+            years = set(re.findall(r"\b(?:19|20)\d{2}\b", stated.split("(")[0]))
+            if slide.spec.date_from or slide.spec.date_to:
+                assert {str(slide.spec.date_from.year), str(slide.spec.date_to.year)} <= years, (lang, number)
+            else:
+                assert not years, (lang, number, stated)
+        assert any(every_date in s.notes for s in story_in(story, lang).slides)

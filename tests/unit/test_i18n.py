@@ -7,6 +7,8 @@ import re
 import sys
 import types
 
+import pytest
+
 import dashboard.i18n as i18n
 from dashboard.data.facets import BREAKDOWN_FIELDS, FACETS
 from dashboard.data.language import DEFAULT_LANGUAGE, Language
@@ -96,3 +98,35 @@ def test_i18n007_a_third_language_needs_only_its_catalog(monkeypatch):
     assert translate("map.title", "xx") == "Map"  # a missing key reads in the default language
     assert format_number(1234567.5, "xx", 1) == "1.234.567,5"
     assert translate("counts.events", "es") == "Eventos"
+
+
+# ---- plurals (helper K, issue 15) ------------------------------------------------------------------
+@pytest.mark.parametrize(("lang", "count", "expected"), [
+    ("en", 0, "0 slides"), ("en", 1, "1 slide"), ("en", 2, "2 slides"),
+    ("es", 0, "0 diapositivas"), ("es", 1, "1 diapositiva"), ("es", 2, "2 diapositivas"),
+])
+def test_wrd001_plurals_for_0_1_2_in_both_languages(lang, count, expected):
+    assert i18n.translate_count("story.slides", count, lang) == expected
+
+
+def test_wrd002_plural_form_follows_the_catalogs_rule_and_only_a_whole_one_is_singular(monkeypatch):
+    for lang in Language:
+        assert [i18n.plural_form(n, lang) for n in (0, 1, 2, 1.0, 1.5, -1)] == [
+            "other", "one", "other", "one", "other", "one"]
+    assert i18n.translate_count("present.events", 1, "es") == "evento"
+    assert i18n.translate_count("present.sources", 1, "en") == "source"
+    # A catalog naming another rule is obeyed (0 is singular under French-style rules).
+    monkeypatch.setitem(CATALOGS["es"], "plural.rule", "one_is_0_or_1")
+    assert i18n.plural_form(0, "es") == "one" and i18n.plural_form(0, "en") == "other"
+
+
+def test_wrd003_every_plural_entry_has_both_forms_in_every_catalog():
+    for lang in Language:
+        catalog = CATALOGS[lang]
+        assert catalog["plural.rule"] in i18n.PLURAL_RULES, lang
+        stems = {key.removesuffix(".one") for key in catalog if key.endswith(".one")}
+        assert {"present.events", "present.fatalities", "present.kg", "present.sources", "story.slides"} <= stems
+        for stem in stems - {"export.events", "export.source.reports", "export.source.synthetic",
+                             "playback.window", "playback.ready", "playback.finished", "briefing.deaths",
+                             "briefing.sources"}:  # older pairs (.one with .many or the bare key): to move over
+            assert {f"{stem}.one", f"{stem}.other"} <= set(catalog), (lang, stem)

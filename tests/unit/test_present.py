@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
-from dash import Patch, no_update
+from dash import Patch, html, no_update
 
 from dashboard.callbacks.present import (
     FRAME_OUTPUTS,
@@ -212,7 +213,8 @@ def test_prs120_projector_markers_are_built_larger_and_lifted(store, bundled):
     index = map_trace_index(len(bundled.routes["features"]))
     for curve in [index.halo, *index.events]:
         plain, projected = screen.data[curve], projector.data[curve]
-        assert projected.marker.color == PROJECTOR.colour(plain.marker.color)
+        if curve != index.halo:  # the halo has a colour of its own on the dark projector (issue 15)
+            assert projected.marker.color == PROJECTOR.colour(plain.marker.color)
         assert list(projected.marker.size) == [min(255, round(s * PROJECTOR.marker_scale)) for s in plain.marker.size]
     seizures = next(t for t in projector.data if t.legendgroup == "drug_seizure")
     assert seizures.marker.color == "#8c7fe8" and len(seizures.lat)
@@ -243,8 +245,9 @@ def test_prs114_presenter_page_renders_the_urls_slide(app_context, story):
     assert find(page, PresentIds.TITLE).children == story.slides[last].title
     totals = app_context.store.totals(story.slides[last].spec)
     assert find(page, PresentIds.COUNT_EVENTS).children == format_number(totals.events, "en")
-    notes = build_notes(app_context, STORY_ID, "?slide=2", "es")
+    notes = build_notes(app_context, STORY_ID, "?slide=2", "en")
     assert find(notes, NotesIds.NOTES).children == story.slides[1].notes
+    notes = build_notes(app_context, STORY_ID, "?slide=2", "es")
     assert find(notes, NotesIds.PROGRESS).children == f"Diapositiva 2 / {len(story.slides)}"
 
 
@@ -253,8 +256,9 @@ def test_prs115_update_slide_shows_the_slide(app_context, story):
     values = by_component(SLIDE_OUTPUTS, update_slide(index, story_data(story)))
     slide, totals = story.slides[index], app_context.store.totals(story.slides[index].spec)
     assert values["present-title.children"] == slide.title
-    assert values["present-count-events.children"] == format_number(totals.events, "en")
-    assert values["present-count-fatalities.children"] == format_number(totals.fatalities, "en")
+    assert count_value(values["present-counts.children"], PresentIds.COUNT_EVENTS) == format_number(totals.events, "en")
+    assert count_value(values["present-counts.children"], PresentIds.COUNT_FATALITIES) == format_number(
+        totals.fatalities, "en")
     assert values["present-progress.children"] == f"{index + 1} / {len(story.slides)}"
     assert values["present-map-panel.hidden"] is False and values["present-timeline-panel.hidden"] is True
     assert values["present-breakdown-panel.hidden"] is False and values["present-counts.hidden"] is False
@@ -265,8 +269,14 @@ def test_prs115_update_slide_shows_the_slide(app_context, story):
     assert values["present-frame.data"] == initial_frame_state(index) and values["present-interval.disabled"]
     assert update_slide(99, story_data(story))["title"] == story.slides[-1].title, "clamped"
     gone = by_component(SLIDE_OUTPUTS, update_slide(0, {"id": "gone", "slides": 1, "lang": "en"}))
-    # 25 outputs of the hand-made panels, and two (panel, figure) per chart of the shared path
-    assert len(gone) == 25 + 2 * len(SHARED_PATH_CHARTS) and all(value is no_update for value in gone.values())
+    # 22 outputs of the hand-made panels, and two (panel, figure) per chart of the shared path
+    assert len(gone) == 22 + 2 * len(SHARED_PATH_CHARTS) and all(value is no_update for value in gone.values())
+
+
+def count_value(blocks: list, count_id: str) -> str | None:
+    """The number a headline counter shows among the count blocks (None: the counter is left out)."""
+    found = find(html.Div(blocks), count_id)
+    return None if found is None else found.children
 
 
 def by_component(outputs: dict, values: dict) -> dict:
@@ -289,7 +299,8 @@ def test_prs116_play_then_frames_follow(app_context, story):
     for tick in range(1, 4):
         result = by_component(FRAME_OUTPUTS, on_frame(tick, state, index, "cumulative", data))
         state = result["present-frame.data"]
-        shown.append((result["present-count-events.children"], result["present-dates.children"]))
+        shown.append((count_value(result["present-counts.children"], PresentIds.COUNT_EVENTS),
+                      result["present-dates.children"]))
         assert isinstance(result["present-map.figure"], Patch) and isinstance(result["present-timeline.figure"], Patch)
     assert len({dates for _, dates in shown}) == 3
     counts = [int(events.replace(",", "")) for events, _ in shown]
@@ -327,3 +338,95 @@ def test_prs119_legend_names_types_drawn_only_at_approximate_places():
     traces = [exact, approximate, *both]
     legend_on_drawn(traces)
     assert [t["showlegend"] for t in traces] == [False, True, True, False]
+
+
+# ---- words on the presenter (helper K, issue 15) ---------------------------------------------------
+def slide_of_type(story: Story, event_type: str) -> int:
+    """The first slide that filters on exactly one event type."""
+    return next(i for i, s in enumerate(story.slides) if s.spec.event_types == (event_type,))
+
+
+def test_wrd004_no_kg_line_on_an_attack_slide_and_no_deaths_line_on_a_seizure_slide(app_context, story):
+    attack = slide_of_type(story, "attack_on_security_forces")
+    seizure = slide_of_type(story, "drug_seizure")
+    for lang in Language:
+        page = build_presenter(app_context, STORY_ID, f"?slide={attack + 1}", lang)
+        assert find(page, PresentIds.COUNT_KG) is None and find(page, PresentIds.COUNT_FATALITIES) is not None
+        shown = by_component(SLIDE_OUTPUTS, update_slide(seizure, story_data(story, lang)))
+        blocks = shown["present-counts.children"]
+        assert count_value(blocks, PresentIds.COUNT_FATALITIES) is None
+        assert count_value(blocks, PresentIds.COUNT_KG) == format_number(
+            app_context.store.totals(story.slides[seizure].spec).kg_seized, lang)
+    # The first slide mixes attacks and seizures: all four counters apply.
+    page = build_presenter(app_context, STORY_ID, "?slide=1", "en")
+    assert all(find(page, i) is not None for i in (PresentIds.COUNT_EVENTS, PresentIds.COUNT_FATALITIES,
+                                                   PresentIds.COUNT_KG, PresentIds.COUNT_SOURCES))
+
+
+def test_wrd005_counter_words_agree_with_their_number(app_context, story):
+    attack = slide_of_type(story, "attack_on_security_forces")
+    totals = app_context.store.totals(story.slides[attack].spec)
+    assert totals.events == 1 and totals.sources == 1  # the convoy ambush: one event, one report
+    for lang, expected in (("en", ["1 event", "3 deaths", "1 source"]), ("es", ["1 evento", "3 muertes", "1 fuente"])):
+        page = build_presenter(app_context, STORY_ID, f"?slide={attack + 1}", lang)
+        words = [" ".join(child.children for child in block.children)
+                 for block in find(page, PresentIds.COUNTS).children]
+        assert words == expected, lang
+
+
+def test_wrd006_with_lang_es_slides_read_in_spanish(app_context, story):
+    for index, slide in enumerate(story.slides):
+        page = build_presenter(app_context, STORY_ID, f"?slide={index + 1}&lang=es", "es")
+        title, caption = find(page, PresentIds.TITLE).children, find(page, PresentIds.CAPTION).children
+        spanish = next(t for t in slide.translations if t.lang == "es")
+        assert title == spanish.title != slide.title and caption == spanish.caption != slide.caption
+        shown = update_slide(index, story_data(story, "es"))
+        assert shown["title"] == spanish.title
+        notes = build_notes(app_context, STORY_ID, f"?slide={index + 1}", "es")
+        assert find(notes, NotesIds.NOTES).children == spanish.notes
+    # English stays English.
+    assert find(build_presenter(app_context, STORY_ID, "?slide=1", "en"), PresentIds.TITLE).children == \
+        story.slides[0].title
+
+
+def test_wrd007_ring_labels_name_the_ringed_event(app_context, story):
+    from dashboard.state.present_view import ring_label, slide_rings
+
+    sea = next(i for i, s in enumerate(story.slides) if "rutas:0066" in s.highlight)
+    slide = story.slides[sea]
+    rings = slide_rings(app_context.store, slide, slide.view.zoom, "en")
+    names = [f["properties"]["name"] for f in rings.labels["source"]["features"]]
+    assert len(names) == len(slide.highlight)
+    callao = names[list(slide.highlight).index("rutas:0066")]
+    assert callao.splitlines() == ["Port of Callao", "1,417 kg"] and "Pichari" not in " ".join(names)
+    # Each label stands just north of its own event.
+    for event_id, feature in zip(slide.highlight, rings.labels["source"]["features"]):
+        event = app_context.store.event(event_id)
+        lon, lat = feature["geometry"]["coordinates"]
+        assert lat > event["latitude"] and abs(lon - event["longitude"]) < 0.01
+    toll = {"location": "Tintaypuncu (Tintay Puncu)", "fatalities": 19.0, "quantity_kg": float("nan")}
+    assert ring_label(toll, "es") == "Tintaypuncu\n19 muertes" and ring_label({**toll, "fatalities": 1.0}, "en") == \
+        "Tintaypuncu\n1 death"
+
+
+def test_wrd008_playback_rings_only_the_events_its_frame_draws(app_context, story):
+    from dashboard.state.present_view import frame_view, slide_extent
+
+    index = next(i for i, s in enumerate(story.slides) if s.playback is not None and len(s.highlight) > 1)
+    slide = story.slides[index]
+    frames = slide_frames(slide, slide_extent(app_context.store, slide))
+    dates = sorted(app_context.store.event(e)["event_date"] for e in slide.highlight)
+    ringed = []
+    for frame in frames:
+        shown = frame_view(app_context.store, story, index, frame, "en", app_context.settings.max_map_points)
+        ringed.append(len(shown.rings.labels["source"]["features"]))
+        drawn = sum(1 for day in dates if day <= frame[1])  # cumulative: everything up to the frame's end
+        assert ringed[-1] == drawn, (frame, ringed[-1], drawn)
+        lat = [v for v in shown.rings.trace["lat"] if v is not None]
+        assert len(lat) == 37 * drawn  # one closed ring of 37 vertices per drawn event
+    assert ringed[0] == 0 and ringed[-1] == len(slide.highlight)
+    # The frame's map patch carries the rings and their labels.
+    data = story_data(story)
+    state, *_ = on_play(1, initial_frame_state(index), index, "cumulative", data)
+    patch = on_frame(1, state, index, "cumulative", data)["map"]
+    assert "layers" in json.dumps(patch.to_plotly_json(), default=str)

@@ -118,7 +118,7 @@ def test_sty011_story_level_errors():
     assert problems_of(v2_story(version=True)) == [(None, "version")]
     assert problems_of(v2_story(format="other")) == [(None, "format")]
     assert problems_of({**v2_story(), "slides": []}) == [(None, "slides")]
-    assert problems_of(v2_story(id="Bad Id!", lang="fr")) == [(None, "id"), (None, "lang")]
+    assert sorted(problems_of(v2_story(id="Bad Id!", lang="fr"))) == [(None, "id"), (None, "lang")]
     assert problems_of(v2_story(v2_slide(filters={"colour": "red"}))) == [(1, "filters.colour")]
     assert problems_of(v2_story(*[v2_slide()] * (MAX_SLIDES + 1))) == [(None, "slides")]
 
@@ -327,3 +327,37 @@ def test_sty063_ids_with_a_final_newline_are_refused(repository):
         repository.get("shipped\n")
     with pytest.raises(StoryError, match="field 'id'"):
         story_from_dict(v2_story(id="abc\n"))
+
+
+# ---- bilingual text (helper K, issue 15) -----------------------------------------------------------
+def test_wrd009_a_story_may_carry_english_and_spanish_text():
+    from dashboard.data.stories import slide_with_texts, story_in
+
+    data = v2_story({"title": {"en": "Callao", "es": "El Callao"}, "caption": "Plain English caption.",
+                     "notes": {"es": "Notas.", "en": "Notes."}, "filters": {"type": "drug_seizure"}},
+                    title={"en": "A story", "es": "Un relato"}, lang="en")
+    story = story_from_dict(data)
+    assert (story.title, story.slides[0].title, story.slides[0].notes) == ("A story", "Callao", "Notes.")
+    spanish = story_in(story, "es")
+    assert (spanish.title, spanish.slides[0].title, spanish.slides[0].notes) == ("Un relato", "El Callao", "Notas.")
+    assert spanish.slides[0].caption == "Plain English caption."  # not translated: the story's own text
+    assert story_in(story, "en") == story and story.languages == ("en", "es")
+    assert story_from_dict(json.loads(story_json(story))) == story  # written back as objects, read the same
+    assert json.loads(story_json(story))["slides"][0]["caption"] == "Plain English caption."  # plain stays plain
+    # A plain one-language story stays a plain-string file.
+    plain = story_from_dict(v2_story())
+    assert isinstance(json.loads(story_json(plain))["slides"][0]["title"], str) and plain.languages == ("en",)
+    # Writing in Spanish keeps the English words; writing in English keeps the Spanish ones.
+    edited = slide_with_texts(story.slides[0], "es", "en", title="Callao, el puerto")
+    assert edited.title == "Callao" and story_in(story.with_slides([edited]), "es").slides[0].title == \
+        "Callao, el puerto"
+    edited = slide_with_texts(edited, "en", "en", title="The port")
+    assert edited.title == "The port" and next(t for t in edited.translations if t.lang == "es").title == \
+        "Callao, el puerto"
+
+
+def test_wrd010_bad_translations_are_named_by_language():
+    problems = problems_of(v2_story({"title": {"en": "Ok", "fr": "Non", "es": 3}}))
+    assert (1, "title") in problems and (1, "title.es") in problems
+    assert problems_of(v2_story({"title": {"es": ""}})) == [(1, "title")]  # no text in any language
+    assert story_from_dict(v2_story({"title": {"es": "Solo en español"}})).slides[0].title == "Solo en español"

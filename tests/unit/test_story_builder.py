@@ -240,7 +240,7 @@ def test_stb017_deleting_the_only_slide_removes_the_file_until_undone(stories):
     current, status, undo, _ = callbacks.on_slide_action([], [], [], [1], current, "en")
     assert user_files(stories) == [] and "Briefing" in status
     view = callbacks.update_story_view(current, None, undo, "en")
-    assert view[-1] is False  # Undo is offered
+    assert view["undo_hidden"] is False  # Undo is offered
     current = callbacks.on_undo(1, undo, current, "en")[0]
     assert [s.title for s in stories.get(current["id"]).slides] == ["Only"]
 
@@ -250,7 +250,7 @@ def test_stb018_bundled_story_is_read_only_and_copied_to_an_editable_one(stories
     status = add(current, title="New")[1]
     assert "read-only" in status and user_files(stories) == []
     view = callbacks.update_story_view(current, None, None, "en")
-    heading, note_hidden, items = view[:3]
+    heading, note_hidden, items = view["heading"], view["note_hidden"], view["slides"]
     assert "The air bridge" in heading and note_hidden is False
     assert "story-edit" not in json.dumps([i.to_plotly_json() for i in items], default=str)  # no edit buttons
     trigger("story-copy.n_clicks")
@@ -352,14 +352,17 @@ def test_stb023_choosing_a_story_selects_it_and_a_selection_shows_in_the_chooser
 
 def test_stb024_story_view_links_to_the_presenter_and_the_notes(stories):
     current = story_with_slides(stories, ["One", "Two"])
-    heading, note_hidden, items, tools_hidden, present, notes, *disabled, undo_hidden = callbacks.update_story_view(
-        current, {"id": current["id"], "index": 1}, None, "es")
+    view = callbacks.update_story_view(current, {"id": current["id"], "index": 1}, None, "es")
+    heading, note_hidden, items, tools_hidden = view["heading"], view["note_hidden"], view["slides"], view["tools_hidden"]
+    present, notes, undo_hidden = view["present_href"], view["notes_href"], view["undo_hidden"]
+    disabled = [view["export_disabled"], view["pdf_disabled"], view["pptx_disabled"]]
     assert present == f"/present/{current['id']}?lang=es" and notes == f"/present/{current['id']}/notes?lang=es"
     assert tools_hidden is False and note_hidden is True and disabled == [False, False, False] and undo_hidden
     assert len(items) == 2 and "editing" in items[1].className
     assert "2" in heading
     empty = callbacks.update_story_view(selection(None, draft="Draft"), None, None, "en")
-    assert "Draft" in empty[0] and empty[3] is True
+    assert "Draft" in empty["heading"] and empty["tools_hidden"] is True
+    assert view["add_disabled"] is False and view["add_hidden"] is False  # a user story takes slides
 
 
 def test_stb025_slide_title_follows_the_filters_until_the_user_writes_one(app_context):
@@ -520,11 +523,51 @@ def test_stb032_a_fresh_page_selects_no_story_and_keeps_the_choice_in_its_own_ta
     value, options, store_data = callbacks.on_story_chosen(None, store.data, "en")
     assert value is None and store_data is no_update
     assert {o["value"] for o in options} >= {mine["id"], "air-bridge"}
-    heading, *_ = callbacks.update_story_view(store.data, None, None, "en")
+    heading = callbacks.update_story_view(store.data, None, None, "en")["heading"]
     assert "Private" not in heading
     # Browsing the bundled story from that page works as before.
     trigger("story-select.value", "air-bridge")
     chosen = callbacks.on_story_chosen("air-bridge", store.data, "en")[2]
     assert chosen["id"] == "air-bridge"
     view = callbacks.update_story_view(chosen, None, None, "en")
-    assert "The air bridge" in view[0] and view[1] is False  # the bundled note shows
+    assert "The air bridge" in view["heading"] and view["note_hidden"] is False  # the bundled note shows
+
+
+# ---- read-only stories, writing in the page's language (helper K, issue 15) ------------------------
+def test_wrd013_a_read_only_story_offers_a_copy_not_an_active_add_button(stories, app_context):
+    from dashboard.layout.story_panel import build_story_panel
+    from tests.unit.layout_tree import find
+
+    view = callbacks.update_story_view(selection("air-bridge"), None, None, "en")
+    assert view["add_disabled"] is True and view["add_hidden"] is True and view["note_hidden"] is False
+    # The copy button stands where the add button is: in the add form, right after it.
+    panel = build_story_panel(app_context, "en")
+    form = next(child for child in panel.children if "story-add" in (getattr(child, "className", "") or ""))
+    ids = [getattr(child, "id", None) for child in form.children]
+    assert ids.index(StoryIds.BUNDLED_NOTE) == ids.index(StoryIds.ADD) + 1
+    assert find(form, StoryIds.COPY).children == "Make an editable copy"
+    # A user's own story keeps an active add button.
+    mine = story_with_slides(stories, ["Mine"])
+    view = callbacks.update_story_view(mine, None, None, "en")
+    assert view["add_disabled"] is False and view["add_hidden"] is False and view["note_hidden"] is True
+
+
+def test_wrd014_editing_in_spanish_writes_spanish_and_keeps_english(stories):
+    current = story_with_slides(stories, ["Seizures"])
+    story_id = current["id"]
+    trigger(json.dumps({"index": 0, "type": str(StoryIds.SAVE_EDIT)}, separators=(",", ":")) + ".n_clicks")
+    current = callbacks.on_save_edit([1], ["Incautaciones"], ["Leyenda"], ["Notas"], [["map", "counts"]], current,
+                                     "es")[0]
+    saved = stories.get(story_id)
+    assert (saved.slides[0].title, saved.lang) == ("Seizures", "en")
+    spanish = next(t for t in saved.slides[0].translations if t.lang == "es")
+    assert (spanish.title, spanish.caption, spanish.notes) == ("Incautaciones", "Leyenda", "Notas")
+    # The list shows each language its own words.
+    es_rows = callbacks.update_story_view(current, None, None, "es")["slides"]
+    en_rows = callbacks.update_story_view(current, None, None, "en")["slides"]
+    assert "Incautaciones" in json.dumps(es_rows[0].to_plotly_json(), default=str)
+    assert "Incautaciones" not in json.dumps(en_rows[0].to_plotly_json(), default=str)
+    # A blank Spanish title is refused like a blank English one.
+    status = callbacks.on_save_edit([1], ["  "], [""], [""], [["map"]], current, "es")[1]
+    assert "Incautaciones" == next(t for t in stories.get(story_id).slides[0].translations if t.lang == "es").title
+    assert status
