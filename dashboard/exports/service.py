@@ -21,7 +21,7 @@ from .captions import export_context
 from .charts import build_export_figure
 from .described import describe_pdf, describe_png, describe_svg
 from .embed import standalone_html
-from .pack import build_pack
+from .pack import build_pack, table_members
 from .render import render_figure
 from .spec import (
     DATA_FORMATS,
@@ -189,7 +189,7 @@ def _export_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat,
     members = {
         f"{stem}.png": _render(figure, ExportFormat.PNG, request, context),
         f"{stem}.svg": _render(figure, ExportFormat.SVG, request, context),
-        f"{file_stem('events', context.title, context.exported_at)}.csv": events_csv(rows, context),
+        **table_members(f"{file_stem('events', context.title, context.exported_at)}.csv", rows, context),
         "alt-text.txt": (context.alt_text + "\n").encode("utf-8"),
         "sources.txt": sources_text(rows, context).encode("utf-8"),
         "permalink.txt": (context.permalink + "\n").encode("utf-8"),

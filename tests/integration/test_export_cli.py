@@ -56,7 +56,8 @@ def test_exp118_cli_pack_holds_png_svg_csv_alt_text_sources_and_link(tmp_path, a
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:
         names = archive.namelist()
-        assert [n.rsplit(".", 1)[-1] for n in names] == ["png", "svg", "csv", "txt", "txt", "txt"]
+        assert [n.rsplit(".", 1)[-1] for n in names] == ["png", "svg", "csv", "txt", "txt", "txt", "txt"]
+        assert names[3] == names[2].removesuffix(".csv") + ".meta.txt"  # the CSV's record, beside it
         png = archive.read(names[0])
         assert struct.unpack(">II", png[16:24]) == (1080, 1080)
         assert b"Decomisos 2019" in archive.read(names[1])
