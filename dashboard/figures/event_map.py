@@ -368,6 +368,27 @@ def key_margin_px(key_width_px: float, theme: Theme) -> int:
     return math.ceil(max(legend_width_px(theme), key_width_px + KEY_GAP_PX))
 
 
+def selection_ring(bbox: tuple[float, float, float, float] | None,
+                   polygon: Sequence[tuple[float, float]] | None) -> list[list[float]] | None:
+    """The spatial filter's outline as a closed (lon, lat) ring: the polygon, else the box."""
+    if polygon:
+        ring = [[float(lon), float(lat)] for lon, lat in polygon]
+    elif bbox is not None:
+        west, south, east, north = (float(v) for v in bbox)
+        ring = [[west, south], [east, south], [east, north], [west, north]]
+    else:
+        return None
+    return ring + [ring[0]] if ring[0] != ring[-1] else ring
+
+
+def selection_layer(ring: list[list[float]], theme: Theme = SCREEN) -> dict:
+    """A dashed outline of the selected area, drawn by MapLibre above the events (a layer, not a
+    trace: the trace order the callbacks patch by stays as it is)."""
+    return {"sourcetype": "geojson", "type": "line", "below": "",
+            "source": {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": ring}},
+            "color": theme.text_colour, "line": {"width": 2, "dash": [2, 1.5]}, "opacity": 0.8}
+
+
 def screen_key_layout(key: MapKey, theme: Theme) -> KeyLayout:
     """The key's fixed part as this map draws it (its markers' opacities, the theme's type)."""
     return key_layout(key, theme, approximate_opacity=APPROXIMATE_OPACITY, halo_colour=theme.muted_colour,
@@ -389,6 +410,7 @@ def build_event_map(
     uirevision: str = "map",
     rings: Sequence[tuple[float, float]] | None = None,
     ring_px: float = 22.0,
+    selection: list[list[float]] | None = None,
 ) -> go.Figure:
     """Build the event map.
 
@@ -407,6 +429,8 @@ def build_event_map(
     rings
         (lat, lon) of several events to ring instead (the presenter's highlighted events), each
         ``ring_px`` in radius at the view's zoom; the ring trace takes the highlight's place.
+    selection
+        The box or lasso filter's outline (:func:`selection_ring`), drawn dashed on the map.
     """
     view = view or DEFAULT_VIEW
     if isinstance(layer, PointColumns):
@@ -424,7 +448,8 @@ def build_event_map(
     figure.update_layout(
         map=dict(
             style=style if style is not None else offline_style(theme),
-            layers=layers if layers is not None else offline_layers(theme),
+            layers=[*(layers if layers is not None else offline_layers(theme)),
+                    *([selection_layer(selection, theme)] if selection else [])],
             center=dict(lat=view.lat, lon=view.lon),
             zoom=view.zoom,
         ),

@@ -180,3 +180,19 @@ def test_key008_print_map_key_sits_outside_the_map_at_the_markers_sizes(view, si
     diameters = sorted({round(box[2] - box[0], 2) for box in boxes})
     for row in meta["rows"]:
         assert all(any(abs(x - d) < 0.06 for x in diameters) for _, d in row["steps"])
+
+
+def test_key009_selected_area_is_outlined_without_a_trace(store, bundled):
+    from dashboard.figures.event_map import selection_ring
+
+    points = store.points(FilterSpec(), limit=10_000)
+    plain = build_event_map(points, routes=bundled.routes, vraem_feature=None)
+    box = selection_ring((-75.0, -14.0, -72.0, -11.0), None)
+    assert box == [[-75.0, -14.0], [-72.0, -14.0], [-72.0, -11.0], [-75.0, -11.0], [-75.0, -14.0]]
+    lasso = selection_ring(None, ((-75.0, -14.0), (-72.0, -14.0), (-73.0, -11.0)))
+    assert lasso[0] == lasso[-1] and len(lasso) == 4
+    assert selection_ring(None, None) is None
+    outlined = build_event_map(points, routes=bundled.routes, vraem_feature=None, selection=box)
+    assert len(outlined.data) == len(plain.data)  # the callbacks' trace indexes still hold
+    added = outlined.layout.map.layers[len(plain.layout.map.layers):]
+    assert len(added) == 1 and added[0].source["geometry"]["coordinates"] == box and added[0].type == "line"
