@@ -11,7 +11,7 @@ from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
-from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data
+from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data, selection_ring
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
@@ -66,6 +66,7 @@ def update_map(lang, filter_data, search):
         layer, routes=context.data.routes, vraem_feature=context.vraem_feature, lang=lang,
         view=url_state.view, style=style, layers=layers,
         highlight=highlight_position(context.store, url_state.selected),
+        selection=selection_ring(spec.bbox, spec.polygon),  # the box or lasso stays drawn on the map
     )
     return figure, map_note(layer, lang, context.store.totals(spec).synthetic)
 

@@ -309,3 +309,16 @@ def test_cbk032_state_shows_each_control_back_on_its_own_component(app_context, 
         assert shown[component] == ["acled-x", "rutas"]
     else:
         assert changed == {component: value}
+
+
+def test_cbk040_the_map_draws_the_box_selection(app_context):
+    from dashboard.callbacks.views import update_map
+
+    def outlines(figure) -> list:
+        return [layer["source"]["geometry"]["coordinates"] for layer in figure.to_dict()["layout"]["map"]["layers"]
+                if isinstance(layer.get("source"), dict) and layer["source"].get("type") == "Feature"]
+
+    spec = FilterSpec(bbox=(-75.5, -13.5, -73.0, -11.0))
+    drawn = outlines(update_map("en", spec.to_store(), "")[0])
+    assert [-75.5, -13.5] in drawn[0] and [-73.0, -11.0] in drawn[0]  # the box, closed, on the map
+    assert outlines(update_map("en", FilterSpec().to_store(), "")[0]) == []
