@@ -21,6 +21,7 @@ from bench.harness import PageLog, settle
 from dashboard.data.stories import Panel, Slide, Story
 from dashboard.i18n import format_number
 from dashboard.state.present_view import slide_layer, slide_view
+from dashboard.words.slide_facts import applicable_counters
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +106,7 @@ def expected(story, store, data_dir, app_context) -> list[dict]:
                      "fatalities": format_number(totals.fatalities, "en"),
                      "kg": format_number(totals.kg_seized, "en"), "sources": format_number(totals.sources, "en"),
                      "notes": slide.notes, "view": [view.lat, view.lon, view.zoom],
+                     "counters": applicable_counters(store, slide),
                      "points": points, "events_range": [app_context.map_traces.events.start,
                                                         app_context.map_traces.events.stop]})
     return rows
@@ -126,8 +128,12 @@ def wait_for_slide(page, n: int, expected: list[dict], step: str) -> None:
                                timeout=TIMEOUT_MS, polling=100)
     except Exception as error:  # noqa: BLE001 - say what the page showed instead
         raise AssertionError(f"slide {n + 1} never settled after {step}: {page.evaluate(SLIDE_STATE_JS)}") from error
-    shown = {key: page.locator(f"#present-count-{key}").text_content() for key in ("fatalities", "kg", "sources")}
+    # Only the counters that apply are drawn (no "0 kg seized" on an attack slide).
+    shown = {key: page.locator(f"#present-count-{key}").text_content()
+             for key in ("fatalities", "kg", "sources") if key in row["counters"]}
     assert shown == {key: row[key] for key in shown}, f"slide {n + 1} after {step}"
+    left_out = {key for key in ("fatalities", "kg") if page.locator(f"#present-count-{key}").count() == 0}
+    assert left_out == {"fatalities", "kg"} - set(row["counters"]), f"slide {n + 1} after {step}"
     assert parse_qs(urlsplit(page.url).query).get("slide") == [str(n + 1)], "the URL keeps the slide"
 
 
@@ -314,3 +320,36 @@ def test_prs005_hidden_map_comes_back_full_size_spanish_reduced_motion(browser_c
     finally:
         page.close()
         app_context.stories.delete(mine.story_id)
+
+
+def test_wrd101_spanish_presenter_reads_the_story_in_spanish_with_words_that_agree(browser_context, base_url, story):
+    """?lang=es: the bundled story's own Spanish title and caption, '1 evento · 3 muertes · 1 fuente'
+    on the convoy slide (no kg line), the ringed event named on the map; then the next slide in Spanish."""
+    from dashboard.data.stories import story_in
+
+    spanish = story_in(story, "es")
+    attack = next(i for i, s in enumerate(story.slides) if s.spec.event_types == ("attack_on_security_forces",))
+    page, log = open_page(browser_context, f"{base_url}/present/{STORY_ID}?slide={attack + 1}&lang=es")
+    try:
+        page.locator("#present-title").wait_for(timeout=TIMEOUT_MS)
+        assert page.locator("#present-title").text_content() == spanish.slides[attack].title != story.slides[attack].title
+        assert page.locator("#present-caption").text_content() == spanish.slides[attack].caption
+        counts = [" ".join(block.split()) for block in page.locator("#present-counts .present-count").all_inner_texts()]
+        assert counts == ["1 evento", "3 muertes", "1 fuente"]
+        assert page.locator("#present-count-kg").count() == 0
+        page.wait_for_function("""() => {
+          const gd = document.querySelector('#present-map .js-plotly-plot');
+          const m = gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+          return m && m.loaded() && !m.isMoving(); }""", timeout=TIMEOUT_MS, polling=100)
+        labels = page.evaluate("""() => {
+          const gd = document.querySelector('#present-map .js-plotly-plot');
+          return gd.layout.map.layers.filter(l => l.name === 'ring-labels')
+            .flatMap(l => l.source.features.map(f => f.properties.name)); }""")
+        assert labels == ["Cumunpiari\n3 muertes"]
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(t) => document.getElementById('present-title').textContent === t",
+                               arg=spanish.slides[attack + 1].title, timeout=TIMEOUT_MS, polling=100)
+        assert page.locator("#present-caption").text_content() == spanish.slides[attack + 1].caption
+        assert_clean(log)
+    finally:
+        page.close()

@@ -145,3 +145,24 @@ def test_stb102_a_bad_story_file_is_listed_by_slide_and_field(ui, app_context, o
         if app_context.stories.user_dir.is_dir() else []
     assert after == before  # nothing was written
     ui.assert_no_console_errors("importing a bad story file")
+
+
+def test_wrd102_the_bundled_story_offers_a_copy_where_the_add_button_was(ui, app_context, own_stories):
+    bundled = next(s for s in app_context.stories.list()[0] if s.bundled)
+    ui.open()
+    ui.settle("opening the dashboard")
+    page = ui.page
+    page.click("#story-select")
+    page.get_by_role("option", name=bundled.title, exact=False).first.click()
+    page.wait_for_function("() => !document.querySelector('#story-bundled-note').hidden", timeout=60_000)
+    add = page.locator("#story-add")
+    assert add.is_hidden() and add.is_disabled()
+    copy = page.locator("#story-copy")
+    assert copy.is_visible() and copy.is_enabled() and copy.text_content() == "Make an editable copy"
+    # The copy is editable: the add button is back and active.
+    copy.click()
+    wait_for_status(page, bundled.title)
+    page.wait_for_function("() => !document.querySelector('#story-add').hidden"
+                           " && !document.querySelector('#story-add').disabled", timeout=60_000)
+    assert page.locator("#story-bundled-note").is_hidden()
+    ui.assert_no_console_errors("copying the bundled story")
