@@ -575,6 +575,11 @@ class StoryListing:
     title: str
     slides: int
     bundled: bool
+    other_titles: tuple[tuple[str, str], ...] = ()  # (language, title) where the story is translated
+
+    def title_in(self, lang: str) -> str:
+        """The story's title as ``lang`` reads it (its own title where it has none in ``lang``)."""
+        return dict(self.other_titles).get(lang) or self.title
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.story_id, "title": self.title, "slides": self.slides, "bundled": self.bundled}
@@ -642,7 +647,8 @@ class StoryRepository:
                     errors.append(error if isinstance(error, StoryError)
                                   else StoryError([StoryProblem(None, "file", str(error))], path.name))
                     continue
-                found.append(StoryListing(story.story_id, story.title, len(story.slides), bundled))
+                found.append(StoryListing(story.story_id, story.title, len(story.slides), bundled,
+                                          tuple((t.lang, t.title) for t in story.translations if t.title)))
             listings.extend(sorted(found, key=lambda s: (s.title.lower(), s.story_id)))
         return listings, errors
 

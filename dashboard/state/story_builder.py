@@ -140,7 +140,8 @@ def story_options(listings: Sequence[StoryListing], lang: str) -> list[dict[str,
     """Dropdown options: every story with its slide count; bundled ones say they are read-only."""
     options = []
     for listing in listings:
-        label = translate("story.option", lang, title=listing.title, slides=slide_count_text(listing.slides, lang))
+        label = translate("story.option", lang, title=listing.title_in(lang),
+                          slides=slide_count_text(listing.slides, lang))
         if listing.bundled:
             label = translate("story.option_bundled", lang, label=label)
         options.append({"label": label, "value": listing.story_id})

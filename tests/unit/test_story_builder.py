@@ -571,3 +571,14 @@ def test_wrd014_editing_in_spanish_writes_spanish_and_keeps_english(stories):
     status = callbacks.on_save_edit([1], ["  "], [""], [""], [["map"]], current, "es")[1]
     assert "Incautaciones" == next(t for t in stories.get(story_id).slides[0].translations if t.lang == "es").title
     assert status
+
+
+def test_wrd015_the_chooser_names_a_translated_story_in_the_page_language(app_context):
+    from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
+
+    listings, _ = StoryRepository(app_context.settings.data_dir, BUNDLED_STORIES_DIR).list()
+    bundled = next(listing for listing in listings if listing.story_id == "from-the-vraem-to-europe")
+    spanish = story_options([bundled], "es")[0]["label"]
+    english = story_options([bundled], "en")[0]["label"]
+    assert "Del VRAEM a Europa" in spanish and "6 diapositivas" in spanish
+    assert "From the VRAEM to Europe" in english and "Del VRAEM" not in english
