@@ -20,7 +20,7 @@ from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from dashboard.data.filters import parse_url_state
 from dashboard.data.imports.detect import FORCEABLE
 from dashboard.data.schema import EVENT_COLUMNS, DataFileError
-from dashboard.data.stories import StoryError, StoryNotFound, StoryRepository
+from dashboard.data.stories import StoryError, StoryNotFound, StoryRepository, story_in
 from dashboard.data.synth import DEFAULT_SEED, synthetic_events, write_synthetic_csv
 from dashboard.exports.briefing import BriefingFormat, build_briefing
 from dashboard.exports.render import ExportError
@@ -147,7 +147,7 @@ def run_story_export(context: AppContext, args: argparse.Namespace) -> tuple[str
         return f"error: cannot read story '{args.story}': {error}", 2
     fmt = BriefingFormat(args.format)
     try:
-        data = build_briefing(context.store, context.data, story, fmt, lang=args.lang,
+        data = build_briefing(context.store, context.data, story_in(story, args.lang), fmt, lang=args.lang,
                               dataset_names=context.dataset_names(),
                               base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL)
     except ExportError as error:

@@ -40,7 +40,7 @@ from ..figures.page_frame import Page, TypeScale, page_frame
 from ..figures.print_charts import build_print_breakdown, build_print_timeline
 from ..figures.print_map import build_print_map
 from ..figures.text_metrics import escape_text, text_width, wrap_lines
-from ..i18n import format_number, normalise_language, translate
+from ..i18n import normalise_language, translate, translate_count
 from ..words.slide_facts import COUNTERS, SlideFacts, slide_facts, sources_lines
 from .captions import export_context, shorten
 from .charts import EXPORT_MAX_POINTS, export_theme
@@ -384,7 +384,7 @@ def source_list(sources: tuple[tuple[str, str, int], ...], lang: str, width: flo
     links = [url if urlsplit(url).scheme in ("http", "https") else "" for _, url, _ in sources[:shown]]
     left_out = len(sources) - shown
     if left_out:
-        entries.append(translate("story.more_sources", lang, count=format_number(left_out, lang)))
+        entries.append(translate_count("story.more_sources", left_out, lang))
         links.append("")
     per_column = max(1, math.ceil(len(entries) / columns)) if entries else 0
     split = [(tuple(entries[i:i + per_column]), tuple(links[i:i + per_column]))

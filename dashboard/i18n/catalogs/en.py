@@ -427,7 +427,6 @@ MESSAGES: dict[str, str] = {
     "notes.elapsed": "Elapsed",
     "notes.follow": "Follows the presenter window. → ← PageUp PageDown Home End move both.",
     # ---- Story builder ---------------------------------------------------------------------------
-    "story.more_sources": "… and {count} more sources",
     "story.more_sources.one": "… and {count} more source",
     "story.more_sources.other": "… and {count} more sources",
     # The Story panel

@@ -427,7 +427,6 @@ MESSAGES: dict[str, str] = {
     "notes.elapsed": "Transcurrido",
     "notes.follow": "Sigue a la ventana de presentación. → ← RePág AvPág Inicio Fin mueven ambas.",
     # ---- Story builder ---------------------------------------------------------------------------
-    "story.more_sources": "… y {count} fuentes más",
     "story.more_sources.one": "… y {count} fuente más",
     "story.more_sources.other": "… y {count} fuentes más",
     # The Story panel
