@@ -49,7 +49,8 @@ def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
         legend=dict(orientation="h", y=-0.15, x=0, traceorder="normal", font=dict(size=theme.font_size - 2)),
         paper_bgcolor=theme.paper_colour, plot_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
-        xaxis=dict(type="category", showgrid=False, fixedrange=True),
+        # at most 8 upright year labels: with all 25 years Plotly turned them on end, clipped to "20"
+        xaxis=dict(type="category", showgrid=False, fixedrange=True, nticks=8, tickangle=0),
         yaxis=dict(gridcolor="#e6e8eb", rangemode="tozero", fixedrange=True, tickformat=",.0f"),
         separators=translate("number.decimal_separator", lang) + translate("number.group_separator", lang),
     )
