@@ -36,7 +36,7 @@ SCENARIOS = {
 
 def one_update(spec: FilterSpec) -> int:
     data = spec.to_store()
-    outputs = [update_map("en", data, ""), update_timeline("en", data, None),
+    outputs = [update_map("en", data, ["shown"], ""), update_timeline("en", data, None),
                update_breakdown("en", data, "event_type"), update_counts("en", data),
                update_table({"startRow": 0, "endRow": 100}, data, "en")]
     return len(pio_json.to_json_plotly(outputs))

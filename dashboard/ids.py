@@ -68,6 +68,7 @@ class MapIds(StrEnum):
     GRAPH = "map-graph"
     NOTE = "map-note"
     FIT = "map-fit"
+    KEY = "map-key"  # the key switch: ["shown"] or []
     HOVER = "map-hover"  # details of the hovered point, fetched from the server
     FIGURE = "map-figure"  # wrapper whose aria-label is the chart's alt text
 

@@ -29,11 +29,13 @@ from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
 from dashboard.state.playback import PlaybackState, playback_timeline
 from dashboard.state.views import (
+    NARROW_SCREEN_PX,
     basemap_for,
     event_lines,
     event_row_at,
     first_point,
     highlight_position,
+    key_shown,
     map_layer,
     map_note,
     sort_for_url,
@@ -50,12 +52,13 @@ from dashboard.words.summary import filter_summary
     Output(MapIds.NOTE, "children"),
     Input(PageIds.LANG_STORE, "data"),
     Input(FilterIds.STORE, "data"),
+    Input(MapIds.KEY, "value"),
     # The body's URL: the state callback writes it with the filter, so the view read here is the
     # one that goes with that filter (after a reset, the starting view).
     State(PageIds.BODY_URL, "search"),
 )
-def update_map(lang, filter_data, search):
-    """Redraw the map when the filter or language changes."""
+def update_map(lang, filter_data, key_switch, search):
+    """Redraw the map when the filter, the language or the key switch changes."""
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
     url_state = parse_url_state(search)[0]
@@ -67,8 +70,19 @@ def update_map(lang, filter_data, search):
         view=url_state.view, style=style, layers=layers,
         highlight=highlight_position(context.store, url_state.selected),
         selection=selection_ring(spec.bbox, spec.polygon),  # the box or lasso stays drawn on the map
+        show_key=key_shown(key_switch),
     )
     return figure, map_note(layer, lang, context.store.totals(spec).synthetic)
+
+
+# On a phone the key would take half the map's width: it starts folded there (the switch opens it).
+clientside_callback(
+    f"""function (_id) {{
+        return window.innerWidth <= {NARROW_SCREEN_PX} ? [] : window.dash_clientside.no_update;
+    }}""",
+    Output(MapIds.KEY, "value"),
+    Input(MapIds.KEY, "id"),
+)
 
 
 # A callback of its own, not an input of update_map: Dash drops a callback's pending result when

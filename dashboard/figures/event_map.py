@@ -411,6 +411,7 @@ def build_event_map(
     rings: Sequence[tuple[float, float]] | None = None,
     ring_px: float = 22.0,
     selection: list[list[float]] | None = None,
+    show_key: bool = True,
 ) -> go.Figure:
     """Build the event map.
 
@@ -431,6 +432,9 @@ def build_event_map(
         ``ring_px`` in radius at the view's zoom; the ring trace takes the highlight's place.
     selection
         The box or lasso filter's outline (:func:`selection_ring`), drawn dashed on the map.
+    show_key
+        False leaves the key out and gives the map its margin (the app's key switch, off by
+        default on a phone, where the key would take half the map's width).
     """
     view = view or DEFAULT_VIEW
     if isinstance(layer, PointColumns):
@@ -453,13 +457,14 @@ def build_event_map(
             center=dict(lat=view.lat, lon=view.lon),
             zoom=view.zoom,
         ),
-        margin=dict(l=0, r=key_margin_px(drawn_key.width_px, theme), t=0, b=0),
+        margin=dict(l=0, r=key_margin_px(drawn_key.width_px, theme) if show_key else 0, t=0, b=0),
         paper_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_colour),
         # The key sits in the right margin, so it never hides a point: sizes, places and routes
         # (fixed) from the top, under the toolbar; the event types (they follow the data, so
         # they ride on the traces a patch replaces) at the bottom.
-        shapes=drawn_key.shapes, annotations=drawn_key.annotations,
+        shapes=drawn_key.shapes if show_key else [], annotations=drawn_key.annotations if show_key else [],
+        showlegend=show_key,
         legend=dict(x=1.005, y=0, xanchor="left", yanchor="bottom", font=dict(size=theme.legend_font_size),
                     itemsizing="constant", tracegroupgap=0, bgcolor="rgba(0,0,0,0)",
                     title=dict(text=translate("map.key.types", lang),

@@ -37,7 +37,7 @@ from dashboard.layout.playback import build_playback_controls
 from dashboard.layout.story_panel import build_story_panel
 from dashboard.state.context import AppContext
 from dashboard.state.interactions import next_language
-from dashboard.state.views import MAX_TABLE_BLOCK
+from dashboard.state.views import KEY_SHOWN, MAX_TABLE_BLOCK
 
 # The view the map shows now (None: the starting view), so Back and Forward can tell a URL whose
 # view differs (dashboard/callbacks/map_view.py). Belongs in dashboard/ids.py MapIds.
@@ -162,8 +162,11 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                        html.Div(id=MapIds.NOTE, className="map-note", role="status"),
                        html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",
-                       actions=(html.Button(translate("map.fit", lang), id=MapIds.FIT, n_clicks=0,
-                                            className="small-button"),))
+                       actions=(dcc.Checklist(id=MapIds.KEY, options=[{"label": translate("map.key.switch", lang),
+                                                                        "value": KEY_SHOWN}],
+                                              value=[KEY_SHOWN], inline=True, className="key-switch"),
+                                html.Button(translate("map.fit", lang), id=MapIds.FIT, n_clicks=0,
+                                            className="small-button")))
     timeline_panel = _panel("timeline.title", lang,
                             _described(TimelineIds.FIGURE, dcc.Graph(id=TimelineIds.GRAPH, config=GRAPH_CONFIG,
                                                                      className="timeline-graph")),

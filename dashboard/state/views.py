@@ -135,6 +135,15 @@ def map_layer(store: EventStore, spec: FilterSpec, viewport: Viewport, threshold
                     visible_box=(viewport.west, viewport.south, viewport.east, viewport.north))
 
 
+KEY_SHOWN = "shown"  # the map key switch's one value
+NARROW_SCREEN_PX = 760  # at or below it the page is one column and the key would halve the map
+
+
+def key_shown(switch: object) -> bool:
+    """Whether the map key is drawn: the switch holds :data:`KEY_SHOWN` (anything else: hidden)."""
+    return isinstance(switch, list) and KEY_SHOWN in switch
+
+
 def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
     """The line under the map: nothing matches, cells instead of points, synthetic events."""
     parts = []

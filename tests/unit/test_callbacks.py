@@ -155,7 +155,7 @@ def test_cbk007_views_agree_with_store(app_context):
     timeline = update_timeline("en", data, None)
     assert sum(sum(t.y) for t in timeline.data) == expected
     trigger("filters-store.data")
-    figure, note = update_map("en", data, "")
+    figure, note = update_map("en", data, ["shown"], "")
     index = map_trace_index(len(app_context.data.routes["features"]))
     assert sum(len(figure.data[i].lat) for i in index.events) == expected and note == ""
     assert sum(update_breakdown("en", data, "event_type").data[0].x) == expected
@@ -255,12 +255,12 @@ def test_cbk017_a_new_graph_s_first_relayout_never_replaces_its_figure(app_conte
     (Dash drops a pending result when the same callback runs again); it changes nothing.
     """
     spec = FilterSpec(event_types=("drug_seizure",))
-    figure, _ = update_map("es", spec.to_store(), "?type=drug_seizure&lang=es")
+    figure, _ = update_map("es", spec.to_store(), ["shown"], "?type=drug_seizure&lang=es")
     drawn = sum(len(figure.data[i].lat) for i in app_context.map_traces.events)
     assert drawn == app_context.store.count(spec)
     assert on_map_moved({"autosize": True}, spec.to_store(), "es") == (no_update, no_update)
     # The redraw itself takes no relayout (the browser test brw007 drives the real race).
-    assert list(inspect.signature(update_map).parameters) == ["lang", "filter_data", "search"]
+    assert list(inspect.signature(update_map).parameters) == ["lang", "filter_data", "key_switch", "search"]
 
 
 # What each component edits: written from the layout's point of view (the drug checklist is
@@ -319,6 +319,19 @@ def test_cbk040_the_map_draws_the_box_selection(app_context):
                 if isinstance(layer.get("source"), dict) and layer["source"].get("type") == "Feature"]
 
     spec = FilterSpec(bbox=(-75.5, -13.5, -73.0, -11.0))
-    drawn = outlines(update_map("en", spec.to_store(), "")[0])
+    drawn = outlines(update_map("en", spec.to_store(), ["shown"], "")[0])
     assert [-75.5, -13.5] in drawn[0] and [-73.0, -11.0] in drawn[0]  # the box, closed, on the map
-    assert outlines(update_map("en", FilterSpec().to_store(), "")[0]) == []
+    assert outlines(update_map("en", FilterSpec().to_store(), ["shown"], "")[0]) == []
+
+
+def test_cbk041_the_key_switch_folds_the_key_and_gives_the_map_its_width(app_context):
+    from dashboard.callbacks.views import update_map
+    from dashboard.state.views import KEY_SHOWN, key_shown
+
+    shown, _ = update_map("en", FilterSpec().to_store(), [KEY_SHOWN], "")
+    folded, _ = update_map("en", FilterSpec().to_store(), [], "")
+    assert shown.layout.margin.r > 100 and shown.layout.annotations and shown.layout.showlegend is not False
+    assert folded.layout.margin.r == 0 and not folded.layout.annotations and not folded.layout.shapes
+    assert folded.layout.showlegend is False
+    assert len(folded.data) == len(shown.data)  # same traces: the patches' positions hold
+    assert not key_shown(None) and not key_shown("shown") and key_shown(["shown"])

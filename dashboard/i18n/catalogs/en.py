@@ -116,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "counts.kg": "kg seized",
     "counts.sources": "Sources",
     "map.title": "Map",
+    "map.key.switch": "Key",
     "map.fit": "Zoom to events",
     "map.help": "Box or lasso select to filter by area; click a point for its source.",
     "map.vraem": "VRAEM (approximate area)",

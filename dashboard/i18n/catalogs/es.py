@@ -116,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "counts.kg": "kg incautados",
     "counts.sources": "Fuentes",
     "map.title": "Mapa",
+    "map.key.switch": "Leyenda",
     "map.fit": "Ajustar a los eventos",
     "map.help": "Seleccione con caja o lazo para filtrar por área; haga clic en un punto para ver su fuente.",
     "map.vraem": "VRAEM (área aproximada)",
