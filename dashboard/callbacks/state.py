@@ -9,7 +9,6 @@ from dashboard.data.filters import build_search, parse_url_state
 from dashboard.i18n import translate
 from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
 from dashboard.layout.filters import spatial_summary
-from dashboard.state.context import get_context
 from dashboard.state.interactions import (
     ALWAYS_SHOWN,
     CONTROL_BINDINGS,
@@ -17,7 +16,6 @@ from dashboard.state.interactions import (
     Trigger,
     classify_trigger,
     controls_from_spec,
-    fitted_to_named_datasets,
     kg_swapped,
     next_url_state,
 )
@@ -60,9 +58,6 @@ def update_filter_state(controls, map_selection, map_relayout, timeline_selectio
         controls=controls, map_selection=map_selection, map_relayout=map_relayout,
         timeline_selection=timeline_selection, bar_click=bar_click,
         breakdown_field=breakdown_field or DEFAULT_BREAKDOWN))
-    if trigger == Trigger.ADOPT_URL:
-        context = get_context()
-        state = fitted_to_named_datasets(state, context.store, context.settings.max_map_points)
 
     new_store, new_search = state.spec.to_store(), build_search(state)
     # A control the user is typing in is never written back (it would eat a trailing space).

@@ -27,6 +27,7 @@ from dashboard.ids import (
 )
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
+from dashboard.state.interactions import fitted_to_named_datasets
 from dashboard.state.playback import PlaybackState, playback_timeline
 from dashboard.state.views import (
     NARROW_SCREEN_PX,
@@ -62,12 +63,14 @@ def update_map(lang, filter_data, key_switch, search):
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
     url_state = parse_url_state(search)[0]
-    layer = map_layer(context.store, spec, viewport_of(url_state.view or DEFAULT_VIEW),
-                      context.settings.max_map_points)
+    # A link naming other datasets than the defaults, without a view, opens on their data. The
+    # URL keeps no view for it: writing one would move a map that is not drawn yet.
+    view = fitted_to_named_datasets(url_state, context.store, context.settings.max_map_points).view
+    layer = map_layer(context.store, spec, viewport_of(view or DEFAULT_VIEW), context.settings.max_map_points)
     style, layers = basemap_for(context.settings.basemap)
     figure = build_event_map(
         layer, routes=context.data.routes, vraem_feature=context.vraem_feature, lang=lang,
-        view=url_state.view, style=style, layers=layers,
+        view=view, style=style, layers=layers,
         highlight=highlight_position(context.store, url_state.selected),
         selection=selection_ring(spec.bbox, spec.polygon),  # the box or lasso stays drawn on the map
         show_key=key_shown(key_switch),
