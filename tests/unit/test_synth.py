@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,7 +24,6 @@ from dashboard.data.synth import (
     write_synthetic_csv,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 N = 2000
 
 
@@ -171,17 +166,3 @@ def test_syn010_cli_writes_a_file(tmp_path, capsys):
     assert main(["synth", "--n", "0", "--out", str(out)]) == 2
     assert main(["synth", "--n", "5", "--out", str(tmp_path / "missing" / "x.csv")]) == 2
     assert "cannot write" in capsys.readouterr().err
-
-
-def test_syn011_cli_module_entry_point_and_import(tmp_path):
-    out = tmp_path / "synth.csv"
-    env = {"PATH": "/usr/bin:/bin", "RUTAS_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
-    run = [sys.executable, "-m", "dashboard"]
-    made = subprocess.run([*run, "synth", "--n", "200", "--out", str(out)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert made.returncode == 0 and f"to {out}" in made.stdout
-    imported = subprocess.run([*run, "import", str(out)], cwd=REPO, env=env, capture_output=True,
-                              text=True, timeout=120)
-    assert imported.returncode == 0, imported.stderr
-    info = subprocess.run([*run, "info"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-    assert "200 events (synthetic)" in info.stdout
