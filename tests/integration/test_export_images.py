@@ -126,7 +126,8 @@ def test_exp030_png_has_the_preset_size_and_is_not_blank(figure_for, size):
     pixels = png_pixels(data)[..., :3]
     colours = np.unique(pixels.reshape(-1, 3)[::7], axis=0)
     assert len(colours) > 200  # a drawn map, not an empty page
-    assert (pixels.reshape(-1, 3) == 255).all(axis=1).mean() < 0.6
+    # a blank page is ~100% white; the square page's key (types, sizes, places, routes) leaves ~63%
+    assert (pixels.reshape(-1, 3) == 255).all(axis=1).mean() < 0.75
 
 
 @pytest.mark.parametrize("scale", [2, 3])
