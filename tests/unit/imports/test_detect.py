@@ -149,7 +149,7 @@ def test_det005_csv_dispatch_on_first_row(fake_matchers):
 def test_det006_real_acled_and_ucdp_headers():
     pytest.importorskip("dashboard.data.imports.acled")
     pytest.importorskip("dashboard.data.imports.ucdp")
-    from tests.unit.imports.test_hostile_corpus import acled, generic, ucdp
+    from tests.integration.test_hostile_corpus import acled, generic, ucdp
 
     assert detect_format(acled()) is Format.ACLED
     assert detect_format(ucdp()) is Format.UCDP
