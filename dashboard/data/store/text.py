@@ -7,6 +7,8 @@ query is a substring of it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,24 +20,102 @@ from .codes import Codes, label_of
 SEARCH_COLUMNS = ("location", "admin1", "admin2", "summary")
 
 
+FOLD_CHUNK_BYTES = 16 * 1024 * 1024  # text folded a slice at a time, so the copies stay small
+GONE = 0xFF  # never a byte of UTF-8: marks the bytes a shorter replacement leaves free
+
+
 def fold_strings(values: pa.Array) -> pa.Array:
-    """:func:`fold_text` over an arrow string array (ASCII strings in C, the rest in Python).
+    """:func:`fold_text` over an arrow string array, vectorised; the result equals it row by row.
+
+    Folding is a character-by-character map (case folding maps each character alone, and every
+    mark NFKD reorders is dropped), so each distinct character is folded once in Python and the
+    bytes are rewritten with numpy. Rows holding a character that folds to more bytes than it
+    takes (Hangul syllables, some ligatures and symbols) are folded by :func:`fold_text` itself.
 
     Parameters
     ----------
     values
-        Arrow strings; nulls count as ''.
+        Arrow strings (``string`` or ``large_string``); nulls count as ''.
+
+    Returns
+    -------
+    pyarrow.Array
+        The folded strings, of the type of ``values``.
     """
     values = pc.fill_null(values, "")
     if len(values) == 0:
         return values
-    ascii_only = pc.string_is_ascii(values).to_numpy(zero_copy_only=False)
-    folded = pc.ascii_lower(values)  # casefold of ASCII is lower(); NFKD leaves ASCII alone
-    others = np.flatnonzero(~ascii_only)
-    if others.size:
-        replacements = pa.array([fold_text(s) for s in values.take(others).to_pylist()], type=values.type)
-        folded = pc.replace_with_mask(folded, pa.array(~ascii_only), replacements)
-    return folded
+    large = values.cast(pa.large_string())
+    offsets = _offsets(large)
+    cuts = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1] + 1, FOLD_CHUNK_BYTES)[1:])
+    starts = np.unique(np.concatenate([[0], cuts]))
+    starts = starts[starts < len(large)]
+    ends = np.append(starts[1:], len(large))
+    return pa.concat_arrays([_fold_slice(large.slice(int(s), int(e - s))) for s, e in zip(starts, ends)]).cast(
+        values.type)
+
+
+@lru_cache(maxsize=4096)
+def _folded_character(code_point: int) -> bytes:
+    return fold_text(chr(code_point)).encode("utf-8")
+
+
+def _offsets(values: pa.LargeStringArray) -> np.ndarray:
+    return np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
+
+
+def _code_points(data: np.ndarray, leads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Code point and byte length of the UTF-8 characters whose lead bytes sit at ``leads``."""
+    padded = np.concatenate([data, np.zeros(3, dtype=np.uint8)])
+    first = padded[leads].astype(np.int32)
+    b1, b2, b3 = (padded[leads + i].astype(np.int32) & 0x3F for i in (1, 2, 3))
+    length = np.where(first < 0xE0, 2, np.where(first < 0xF0, 3, 4))
+    point = np.where(length == 2, ((first & 0x1F) << 6) | b1,
+                     np.where(length == 3, ((first & 0x0F) << 12) | (b1 << 6) | b2,
+                              ((first & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3))
+    return point, length
+
+
+def _fold_slice(values: pa.LargeStringArray) -> pa.LargeStringArray:
+    """Fold one slice: ASCII by arrow, each other character by a table of its folded bytes."""
+    values = pc.ascii_lower(values)  # casefold of ASCII; NFKD leaves ASCII alone
+    offsets = _offsets(values)
+    data_buffer = values.buffers()[2]
+    data = (np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]] if data_buffer is not None
+            else np.zeros(0, dtype=np.uint8))
+    offsets = offsets - offsets[0]
+    slow_rows = np.zeros(len(values), dtype=bool)
+    leads = np.flatnonzero(data >= 0xC0)  # first bytes of the non-ASCII characters
+    if leads.size:
+        point, length = _code_points(data, leads)
+        distinct, which = np.unique(point, return_inverse=True)
+        folded = [_folded_character(int(p)) for p in distinct]
+        folded_length = np.array([len(f) for f in folded], dtype=np.int64)
+        own_length = np.array([len(chr(int(p)).encode("utf-8")) for p in distinct], dtype=np.int64)
+        changed = np.array([f != chr(int(p)).encode("utf-8") for p, f in zip(distinct, folded)], dtype=bool)
+        grows = folded_length > own_length
+        if grows.any():
+            slow_rows[np.searchsorted(offsets, leads[grows[which]], side="right") - 1] = True
+        hit = (changed & ~grows)[which]
+        leads, length, which = leads[hit], length[hit], which[hit]
+        if leads.size:
+            data = data.copy()
+            size = folded_length[which]
+            folded_start = np.concatenate([[0], np.cumsum(folded_length)[:-1]])
+            folded_bytes = np.frombuffer(b"".join(folded), dtype=np.uint8)
+            for j in range(4):  # the folded bytes over the first ones, GONE over the rest
+                writes = size > j
+                data[leads[writes] + j] = folded_bytes[folded_start[which[writes]] + j]
+                data[leads[(length > j) & ~writes] + j] = GONE
+            data = data[data != GONE]
+            removed = np.concatenate([[0], np.cumsum(length - size)])
+            offsets = offsets - removed[np.searchsorted(leads, offsets, side="left")]
+    result = pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(data))
+    if slow_rows.any():
+        rows = np.flatnonzero(slow_rows)
+        slow = pa.array([fold_text(s) for s in values.take(rows).to_pylist()], type=pa.large_string())
+        result = pc.replace_with_mask(result, pa.array(slow_rows), slow)
+    return result
 
 
 class SearchPart:
