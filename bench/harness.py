@@ -117,7 +117,8 @@ DASH_IDLE_JS = """(quietMs) => {
   return now - window.__rutasQuietSince >= quietMs;
 }"""
 
-# What each linked view shows. ``events`` is map_trace_index(...).events as [start, stop).
+# What each linked view shows. ``events`` is the map's event traces as [start, stop) (one trace,
+# dashboard.figures.event_map.EVENT_TRACE): its points less the uncertainty rings drawn first.
 VIEW_COUNTS_JS = """([start, stop]) => {
   const q = s => document.querySelector(s);
   const map = q('#map-graph .js-plotly-plot'), timeline = q('#timeline-graph .js-plotly-plot');
@@ -127,7 +128,8 @@ VIEW_COUNTS_JS = """([start, stop]) => {
   return {
     headline: q('#counts-events') ? q('#counts-events').textContent : null,
     map_events: map && map._fullData
-      ? map._fullData.filter(t => t.index >= start && t.index < stop).reduce((n, t) => n + len(t.lat), 0)
+      ? map._fullData.filter(t => t.index >= start && t.index < stop)
+          .reduce((n, t) => n + (t.meta && t.meta.cells ? 0 : len(t.lat) - ((t.meta && t.meta.halo_points) || 0)), 0)
       : null,
     timeline_total: timeline && timeline._fullData
       ? timeline._fullData.filter(t => t.type === 'bar').reduce((n, t) => n + sum(t.y), 0) : null,

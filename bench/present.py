@@ -37,7 +37,7 @@ SLIDE_IN_PLACE_JS = """([n, title, counts, points, events, view]) => {
   const m = sub.map, now = performance.now();
   const marks = window.__marks || (window.__marks = {});
   const drawn = gd._fullData.filter(t => t.index >= events[0] && t.index < events[1])
-    .reduce((k, t) => k + (t.lat ? t.lat.length : 0), 0);
+    .reduce((k, t) => k + (t.meta && t.meta.cells ? 0 : (t.lat ? t.lat.length : 0) - ((t.meta && t.meta.halo_points) || 0)), 0);
   if (marks.text === undefined && text('present-title') === title && text('present-count-events') === counts[0]
       && text('present-count-fatalities') === counts[1] && text('present-count-kg') === counts[2]
       && text('present-count-sources') === counts[3]) marks.text = now;
@@ -53,6 +53,7 @@ SLIDE_IN_PLACE_JS = """([n, title, counts, points, events, view]) => {
 
 def expected_slides(story_id: str) -> tuple[list[dict], range]:
     """Per slide: title, the four counts and the event points the map must draw."""
+    from dashboard.figures.event_map import EVENT_TRACE
     from dashboard.state.context import get_context
     from dashboard.state.present_view import slide_layer, slide_view
     from dashboard.words.slide_facts import slide_facts
@@ -68,7 +69,7 @@ def expected_slides(story_id: str) -> tuple[list[dict], range]:
         slides.append({"title": slide.title, "points": int(layer.points.latitude.size),
                        "view": [view.lat, view.lon, view.zoom],
                        "counts": [facts.counts[k] for k in ("events", "fatalities", "kg", "sources")]})
-    return slides, context.map_traces.events
+    return slides, range(EVENT_TRACE, EVENT_TRACE + 1)
 
 
 def change_ms(page, key: str, target: int, slide: dict, events: range) -> dict[str, float]:

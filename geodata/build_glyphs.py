@@ -8,8 +8,8 @@ styles point at a remote font server; this script makes the files locally so
 labels render with no network.
 
 Output: ``assets/fonts/<fontstack>/<start>-<end>.pbf`` for the ranges 0-255
-(ASCII + Latin-1: á é í ó ú ñ ü ¿ ¡ ...) and 8192-8447 (General Punctuation and
-currency: – — ‘ ’ “ ” • … € ...).
+(ASCII + Latin-1: á é í ó ú ñ ü ¿ ¡ ...), 8192-8447 (General Punctuation and
+currency: – — ‘ ’ “ ” • … € ...) and 8448-8703 (the arrows of route names: →).
 
 Format: ``glyphs.proto`` (``glyphs{stacks: fontstack{name, range, glyphs:
 glyph{id, bitmap, width, height, left, top, advance}}}``), 24 px, SDF buffer 3,
@@ -69,7 +69,7 @@ FONTSTACKS: dict[str, Path] = {
 }
 
 #: glyph ranges written (each must be a 256-aligned block MapLibre requests).
-RANGES = [(0, 255), (8192, 8447)]
+RANGES = [(0, 255), (8192, 8447), (8448, 8703)]
 
 #: code points written, if the font has them. Everything else in a range is
 #: left out to keep the files small: C0/C1 controls never occur in labels, and
@@ -81,6 +81,7 @@ KEEP = (
     | set(range(0xA0, 0x100))
     | set(range(0x2000, 0x2045))
     | {0x20AC}
+    | set(range(0x2190, 0x21A0))  # arrows: route names ("Callao → Europe by sea")
 )
 
 SIZE = 24  # px, MapLibre's ONE_EM

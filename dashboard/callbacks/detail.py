@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from dashboard.data.filters import FilterSpec, build_search, parse_url_state
+from dashboard.figures.event_map import LayerSlot, highlight_layer
 from dashboard.ids import DetailIds, FilterIds, MapIds, PageIds, TableIds
 from dashboard.layout.detail import build_detail_card
 from dashboard.state.context import get_context
@@ -25,7 +26,7 @@ def on_event_selected(click_data, selected_rows, search, filter_data):
     context = get_context()
     if ctx.triggered_id == MapIds.GRAPH:
         point, curve = first_point(click_data)
-        row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, curve, context.map_traces)
+        row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, curve)
         event_id = context.store.event_id_at(row) if row is not None else None
     else:
         event_id = (selected_rows or [{}])[0].get("event_id")
@@ -34,9 +35,7 @@ def on_event_selected(click_data, selected_rows, search, filter_data):
     if position is None or event_id == state.selected:
         return no_update, no_update
     patch = Patch()
-    index = context.map_traces.highlight
-    patch["data"][index]["lat"] = [position[0]]
-    patch["data"][index]["lon"] = [position[1]]
+    patch["layout"]["map"]["layers"][LayerSlot.HIGHLIGHT] = highlight_layer(position)
     return build_search(state.with_changes(selected=event_id)), patch
 
 

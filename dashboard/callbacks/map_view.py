@@ -15,7 +15,7 @@ from dash import Input, Output, Patch, State, callback, clientside_callback, no_
 
 from dashboard.callbacks.views import patch_layer
 from dashboard.data.filters import FilterSpec, MapView, build_search, parse_url_state
-from dashboard.figures.event_map import DEFAULT_VIEW
+from dashboard.figures.event_map import DEFAULT_VIEW, LayerSlot, highlight_layer
 from dashboard.figures.geo import fit_view
 from dashboard.ids import FilterIds, MapIds, PageIds
 from dashboard.layout.page import MAP_VIEW_SHOWN, view_data
@@ -66,9 +66,10 @@ def view_to_restore(url_view: MapView | None, shown: object) -> MapView | None:
     State(FilterIds.STORE, "data"),
     State(PageIds.BODY_URL, "search"),
     State(PageIds.LANG_STORE, "data"),
+    State(MapIds.KEY, "value"),
     prevent_initial_call=True,
 )
-def on_fit_map(n_clicks, filter_data, search, lang):
+def on_fit_map(n_clicks, filter_data, search, lang, key_switch):
     """Centre and zoom the map so every filtered event is in view."""
     if not n_clicks:
         return no_update, no_update
@@ -81,7 +82,7 @@ def on_fit_map(n_clicks, filter_data, search, lang):
     state, _ = parse_url_state(search)
     layer = map_layer(context.store, spec, viewport_of(view), context.settings.max_map_points)
     return build_search(state.with_changes(view=view)), \
-        patch_layer(view_patch(view, f"fit-{n_clicks}"), context, layer, lang)
+        patch_layer(view_patch(view, f"fit-{n_clicks}"), context, layer, lang, key_switch)
 
 
 @callback(
@@ -91,9 +92,10 @@ def on_fit_map(n_clicks, filter_data, search, lang):
     State(MAP_VIEW_SHOWN, "data"),
     State(FilterIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),
+    State(MapIds.KEY, "value"),
     prevent_initial_call=True,
 )
-def on_url_view(search, shown_data, filter_data, lang):
+def on_url_view(search, shown_data, filter_data, lang, key_switch):
     """Back/Forward: a URL whose view is not the one the map shows moves the map there."""
     url_view = parse_url_state(search)[0].view
     view = view_to_restore(url_view, shown_data)
@@ -103,7 +105,7 @@ def on_url_view(search, shown_data, filter_data, lang):
     spec = FilterSpec.from_store(filter_data)
     layer = map_layer(context.store, spec, viewport_of(view), context.settings.max_map_points)
     revision = f"url-{view.lat:.4f},{view.lon:.4f},{view.zoom:.2f}"
-    return patch_layer(view_patch(view, revision), context, layer, lang), view_data(url_view)
+    return patch_layer(view_patch(view, revision), context, layer, lang, key_switch), view_data(url_view)
 
 
 # A pan or zoom by the user: the map shows that view now. In the browser, so the store holds it
@@ -142,17 +144,16 @@ clientside_callback(
     Input(PageIds.RESET, "n_clicks"),
     State(FilterIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),
+    State(MapIds.KEY, "value"),
     prevent_initial_call=True,
 )
-def on_reset_map(n_clicks, filter_data, lang):
+def on_reset_map(n_clicks, filter_data, lang, key_switch):
     """Reset also returns the map to its starting view, with its layer, and clears the highlight."""
     if not n_clicks:
         return no_update
     context = get_context()
     patch = view_patch(DEFAULT_VIEW, f"reset-{n_clicks}")
-    index = context.map_traces.highlight
-    patch["data"][index]["lat"] = []
-    patch["data"][index]["lon"] = []
+    patch["layout"]["map"]["layers"][LayerSlot.HIGHLIGHT] = highlight_layer(None)
     # Reset keeps only the datasets shown. When that changes the filter, the map is redrawn for
     # it at the starting view; when it does not, the layer for the starting view is sent here.
     current = FilterSpec.from_store(filter_data)
@@ -160,7 +161,7 @@ def on_reset_map(n_clicks, filter_data, lang):
     if after_reset != current:
         return patch
     layer = map_layer(context.store, after_reset, viewport_of(DEFAULT_VIEW), context.settings.max_map_points)
-    return patch_layer(patch, context, layer, lang)
+    return patch_layer(patch, context, layer, lang, key_switch)
 
 
 def view_patch(view: MapView, revision: str) -> Patch:

@@ -12,6 +12,7 @@ from dash import ClientsideFunction, Input, Output, Patch, State, callback, clie
 
 from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.stories import Panel
+from dashboard.figures.event_map import LayerSlot, MapUpdate, apply_map_update
 from dashboard.ids import NotesIds, PresentIds, present_chart_id, present_chart_panel_id
 from dashboard.layout.present import count_blocks, sources_list
 from dashboard.state.context import get_context
@@ -30,7 +31,6 @@ from dashboard.state.present_view import (
     present_breakdown,
     present_chart,
     present_timeline,
-    ring_labels_index,
     slide_extent,
     slide_frames,
     slide_text,
@@ -81,14 +81,12 @@ def unchanged(outputs: dict) -> dict:
     return {name: unchanged(value) if isinstance(value, dict) else no_update for name, value in outputs.items()}
 
 
-def map_patch(traces, layer_data: list[dict], rings: Rings | None = None, view=None) -> Patch:
-    """Replace the event layer (and the rings, their labels and the figure's centre) of the presenter's map."""
-    patch = Patch()
-    for position, trace in zip([traces.halo, *traces.events, traces.cells], layer_data):
-        patch["data"][position] = trace
+def map_patch(update: MapUpdate, rings: Rings | None = None, view=None) -> Patch:
+    """Replace the event trace and key (and the rings, their labels and the figure's centre) of the presenter's map."""
+    patch = apply_map_update(Patch(), update)
     if rings is not None:
-        patch["data"][traces.highlight] = rings.trace
-        patch["layout"]["map"]["layers"][ring_labels_index(get_context().settings.basemap)] = rings.labels
+        patch["layout"]["map"]["layers"][LayerSlot.HIGHLIGHT] = rings.layer
+        patch["layout"]["map"]["layers"][LayerSlot.RING_LABELS] = rings.labels
     if view is not None:  # where the camera will be once flown there (the flight itself is the page's)
         patch["layout"]["map"]["center"] = {"lat": view.lat, "lon": view.lon}
         patch["layout"]["map"]["zoom"] = view.zoom
@@ -106,14 +104,15 @@ def update_slide(slide_index, story_data):
     index, names = clamp_slide(slide_index, len(story.slides)), context.dataset_names()
     facts = slide_facts(context.store, story, index, lang, names)
     slide, text = facts.slide, slide_text(facts, lang, names)
-    layer_data, rings, view = map_slide_data(context.store, slide, lang, context.settings.max_map_points)
+    update, rings, view = map_slide_data(context.store, slide, lang, context.settings.max_map_points,
+                                         routes=context.data.routes, vraem=context.vraem_feature is not None)
     return dict(
         title=text.title, caption=text.caption, counts=count_blocks(text.counts), dates=text.dates,
         filters=text.filters, sources=text.sources, notice=text.notice, progress=text.progress,
         progress_style=text.progress_style,
         panel_hidden={panel: not slide.shows(panel) for panel in PANEL_HIDDEN_OUTPUTS},
         panels_class=panels_class(slide), playback_hidden=not is_playable(slide),
-        map=map_patch(context.map_traces, layer_data, rings, view),
+        map=map_patch(update, rings, view),
         timeline=present_timeline(context.store, slide, lang), breakdown=present_breakdown(context.store, slide, lang),
         charts={kind: present_chart(context.store, slide, lang, kind) for kind in CHART_OUTPUTS},
         view=view_data(view, index, slide), frame=initial_frame_state(index), interval_disabled=True,
@@ -154,10 +153,10 @@ def on_frame(n_intervals, frame_state, slide_index, mode, story_data):
         return {**unchanged(FRAME_OUTPUTS), "frame": step.state, "interval_disabled": True,
                 "play_label": play_label(step.state, lang)}
     shown = frame_view(context.store, story, index, step.frame, lang, context.settings.max_map_points,
-                       context.dataset_names())
+                       context.dataset_names(), routes=context.data.routes, vraem=context.vraem_feature is not None)
     timeline = Patch()
     timeline["layout"]["shapes"] = shown.shapes
-    return dict(map=map_patch(context.map_traces, shown.layer_data, shown.rings), counts=count_blocks(shown.counts),
+    return dict(map=map_patch(shown.update, shown.rings), counts=count_blocks(shown.counts),
                 dates=shown.label, timeline=timeline, frame=step.state,
                 interval_disabled=not step.state["playing"], play_label=play_label(step.state, lang))
 

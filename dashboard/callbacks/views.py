@@ -11,7 +11,7 @@ from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
-from dashboard.figures.event_map import DEFAULT_VIEW, build_event_map, layer_patch_data, selection_ring
+from dashboard.figures.event_map import LayerSlot, apply_map_update, selection_layer
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
@@ -27,15 +27,14 @@ from dashboard.ids import (
 )
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
-from dashboard.state.interactions import fitted_to_named_datasets
 from dashboard.state.playback import PlaybackState, playback_timeline
 from dashboard.state.views import (
     NARROW_SCREEN_PX,
-    basemap_for,
+    dashboard_map,
+    dashboard_map_update,
     event_lines,
     event_row_at,
     first_point,
-    highlight_position,
     key_shown,
     map_layer,
     map_note,
@@ -43,7 +42,6 @@ from dashboard.state.views import (
     table_page,
     table_sort_of,
     viewport_from_relayout,
-    viewport_of,
 )
 from dashboard.words.summary import filter_summary
 
@@ -51,31 +49,23 @@ from dashboard.words.summary import filter_summary
 @callback(
     Output(MapIds.GRAPH, "figure"),
     Output(MapIds.NOTE, "children"),
-    Input(PageIds.LANG_STORE, "data"),
     Input(FilterIds.STORE, "data"),
     Input(MapIds.KEY, "value"),
     # The body's URL: the state callback writes it with the filter, so the view read here is the
     # one that goes with that filter (after a reset, the starting view).
     State(PageIds.BODY_URL, "search"),
+    State(PageIds.LANG_STORE, "data"),
+    # The page draws the map with its body (in the page's language): this only patches it.
+    prevent_initial_call=True,
 )
-def update_map(lang, filter_data, key_switch, search):
-    """Redraw the map when the filter, the language or the key switch changes."""
+def update_map(filter_data, key_switch, search, lang):
+    """Replace the map's event trace, key and selection outline when the filter or the key switch changes."""
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
-    url_state = parse_url_state(search)[0]
-    # A link naming other datasets than the defaults, without a view, opens on their data. The
-    # URL keeps no view for it: writing one would move a map that is not drawn yet.
-    view = fitted_to_named_datasets(url_state, context.store, context.settings.max_map_points).view
-    layer = map_layer(context.store, spec, viewport_of(view or DEFAULT_VIEW), context.settings.max_map_points)
-    style, layers = basemap_for(context.settings.basemap)
-    figure = build_event_map(
-        layer, routes=context.data.routes, vraem_feature=context.vraem_feature, lang=lang,
-        view=view, style=style, layers=layers,
-        highlight=highlight_position(context.store, url_state.selected),
-        selection=selection_ring(spec.bbox, spec.polygon),  # the box or lasso stays drawn on the map
-        show_key=key_shown(key_switch),
-    )
-    return figure, map_note(layer, lang, context.store.totals(spec).synthetic)
+    shown = dashboard_map(context, parse_url_state(search)[0], spec)
+    patch = patch_layer(Patch(), context, shown.layer, lang, key_switch)
+    patch["layout"]["map"]["layers"][LayerSlot.SELECTION] = selection_layer(shown.selection)  # stays drawn
+    return patch, shown.note
 
 
 # On a phone the key would take half the map's width: it starts folded there (the switch opens it).
@@ -97,10 +87,11 @@ clientside_callback(
     Input(MapIds.GRAPH, "relayoutData"),
     State(FilterIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),
+    State(MapIds.KEY, "value"),
     prevent_initial_call=True,
 )
-def on_map_moved(relayout, filter_data, lang):
-    """After a pan or zoom, re-query the visible box and patch only the event layer."""
+def on_map_moved(relayout, filter_data, lang, key_switch):
+    """After a pan or zoom, re-query the visible box and patch only the event trace."""
     viewport = viewport_from_relayout(relayout)
     if viewport is None:
         return no_update, no_update  # a selection, style change or the first autosize: not a move
@@ -109,15 +100,13 @@ def on_map_moved(relayout, filter_data, lang):
     layer = map_layer(context.store, spec, viewport, context.settings.max_map_points)
     if layer.mode == "all":
         return no_update, no_update  # every matching point is already drawn
-    return patch_layer(Patch(), context, layer, lang), map_note(layer, lang, context.store.totals(spec).synthetic)
+    return patch_layer(Patch(), context, layer, lang, key_switch), \
+        map_note(layer, lang, context.store.totals(spec).synthetic)
 
 
-def patch_layer(patch: Patch, context, layer, lang: str) -> Patch:
-    """Replace the map's halo, event and cell traces with ``layer`` (the rest stays)."""
-    traces = context.map_traces
-    for position, trace in zip([traces.halo, *traces.events, traces.cells], layer_patch_data(layer, lang)):
-        patch["data"][position] = trace
-    return patch
+def patch_layer(patch: Patch, context, layer, lang: str, key_switch) -> Patch:
+    """Replace the map's event trace and its key with ``layer`` (the rest stays)."""
+    return apply_map_update(patch, dashboard_map_update(context, layer, lang, show_key=key_shown(key_switch)))
 
 
 @callback(
@@ -131,7 +120,7 @@ def update_hover(hover_data, filter_data, lang):
     """Details of the hovered point, fetched by its coordinates (points carry no text)."""
     context = get_context()
     point, curve = first_point(hover_data)
-    row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, curve, context.map_traces)
+    row = event_row_at(context.store, FilterSpec.from_store(filter_data), point, curve)
     event_id = context.store.event_id_at(row) if row is not None else None
     lines = event_lines(context.store.event(event_id) if event_id else None, lang)
     if not lines:

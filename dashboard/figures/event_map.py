@@ -1,23 +1,27 @@
-"""The event map on Plotly's MapLibre traces (``go.Scattermap``).
+"""The event map on Plotly's MapLibre traces (``go.Scattermap``): one trace, the rest as map layers.
 
-Trace order is fixed, so callbacks can patch one trace by index without the figure as State:
-route legs, VRAEM outline, uncertainty halo, two traces per event type (exact, approximate),
-grid cells, highlight. The map draws what a :class:`MapLayer` holds: every point, the points in
-view, or grid cells when too many events are in view for a browser to draw.
+Plotly gives every Scattermap trace four MapLibre layers and sources, and one software-WebGL
+frame costs 100–230 ms, so the map is kept lean (issue 16): a single trace draws the events —
+their uncertainty rings first, then the points, colour and size as per-point typed arrays — or,
+when too many events are in view, the grid cells instead. Everything that does not follow the
+filter is a map layer (``layout.map.layers``): the base map, the VRAEM outline, the route legs
+(one line layer per mode and kind of evidence, inferred legs dashed) and their names; the
+selected event's highlight, the box/lasso outline and the presenter's ring labels sit in fixed
+slots at the head of the layer list, so callbacks patch them by position. The key (event types,
+sizes, places, routes) is drawn as layout shapes and annotations in the right margin.
 
-Per point only float32 coordinates and a uint8 marker size are sent (base64 typed arrays); no
-text, dates or ids. Hover and click details are fetched from the server for the point's
-coordinates (see ``dashboard.state.views.event_row_at``). Place and river
-names are MapLibre symbol layers, so the map engine hides colliding labels and reveals finer ones
-as the user zooms in.
+Per point only float32 coordinates, a uint8 size and a uint8 colour code are sent (base64 typed
+arrays); no text, dates or ids. Hover and click details are fetched from the server for the
+point's coordinates (see ``dashboard.state.views.event_row_at``).
 """
 
 from __future__ import annotations
 
-import html
+import base64
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 import plotly.graph_objects as go
@@ -28,7 +32,7 @@ from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import EVENT_TYPES, GEO_PRECISIONS, MAP_TILE_PX, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from . import unchecked
-from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes, type_legend_flags
+from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
 DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
@@ -37,12 +41,11 @@ APPROXIMATE_OPACITY = 0.6
 HALO_OPACITY = 0.16
 # Halo diameter (px) per geo precision: the coarser the place, the wider the uncertainty ring.
 HALO_SIZE = {"exact": 0, "town": 0, "district": 20, "province": 26, "region": 32, "country": 40}
-INFERRED_DOT_SPACING_DEG = 0.35
 LEGEND_WIDTH_PX = 185  # the right margin that holds the key (wider when the key needs it)
 LEGEND_PX_PER_FONT_PX = 11  # "Attack on security forces" is ~11 em wide, with its swatch
 KEY_FONT_RATIO = 0.8
 KEY_GAP_PX = 12
-KEY_LEFT_PX = 10  # from the map's right edge to the key  # between the key's widest line and the figure's right edge
+KEY_LEFT_PX = 10  # from the map's right edge to the key
 # Each uncertainty ring repeats its point's coordinates: above this many coarse points the rings
 # are left out (the approximate points stay paler) to keep the update small.
 HALO_POINT_LIMIT = 5_000
@@ -52,39 +55,23 @@ MAX_CELL_MARKER_PX = 60
 CELL_COLOURSCALE = [[0.0, "#fde725"], [0.25, "#5ec962"], [0.5, "#21918c"], [0.75, "#3b528b"],
                     [1.0, "#440154"]]
 GLYPHS_URL = "/assets/fonts/{fontstack}/{range}.pbf"
+HIGHLIGHT_RADIUS_PX = 15
+ROUTE_WIDTH_PX = 2.6
+ROUTE_DASH = [1.2, 1.6]  # inferred legs: dashes in line widths
+ROUTE_LABEL_MINZOOM = 3.5
+
+EVENT_TRACE = 0  # the map's only trace: the events (uncertainty rings first) or the grid cells
 
 
-@dataclass(frozen=True)
-class MapTraceIndex:
-    """Where each group of traces sits in ``figure.data``."""
+class LayerSlot(IntEnum):
+    """Fixed positions at the head of ``layout.map.layers``, patched by the callbacks."""
 
-    routes: range
-    vraem: int
-    halo: int
-    events: range  # per event type: exact-place trace, then approximate-place trace
-    cells: int
-    highlight: int
-
-    def event_type_code(self, curve: int) -> int | None:
-        """The event type code drawn by trace ``curve``, or None for other traces."""
-        if curve not in self.events:
-            return None
-        return (curve - self.events.start) // 2
-
-    def is_exact_place_trace(self, curve: int) -> bool:
-        """True for the exact/town-place trace of a type, False for its approximate-place one."""
-        return (curve - self.events.start) % 2 == 0
+    HIGHLIGHT = 0  # the selected event (app) or the rings of the slide's events (presenter)
+    SELECTION = 1  # the box or lasso filter's outline
+    RING_LABELS = 2  # the presenter's names above its rings
 
 
-def map_trace_index(route_leg_count: int) -> MapTraceIndex:
-    """Trace positions for a map with ``route_leg_count`` route legs."""
-    vraem = route_leg_count
-    events_start = vraem + 2
-    events_end = events_start + 2 * len(EVENT_TYPES)
-    return MapTraceIndex(
-        routes=range(0, route_leg_count), vraem=vraem, halo=vraem + 1,
-        events=range(events_start, events_end), cells=events_end, highlight=events_end + 1,
-    )
+SLOT_COUNT = len(LayerSlot)
 
 
 @dataclass(frozen=True)
@@ -195,171 +182,230 @@ def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") 
     ]
 
 
-def _route_traces(routes: dict, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
-    traces = []
-    for feature in routes["features"]:
+def _feature_collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def route_layers(routes: dict, lang: str, theme: Theme = SCREEN) -> list[dict]:
+    """The route legs as map layers: one line layer per (mode, evidence), inferred legs dashed,
+    and one symbol layer naming each route once, along its longest leg.
+
+    Layers, not traces: a trace costs MapLibre four layers, and the legs never follow the filter.
+    """
+    groups: dict[tuple[str, str], list[dict]] = {}
+    longest: dict[str, tuple[float, dict]] = {}
+    for feature in routes.get("features", []):
         props = feature["properties"]
-        coords = np.asarray(feature["geometry"]["coordinates"], dtype=np.float64)
-        colour = theme.route_colour(props["mode"])
-        evidence = props["evidence"]
-        legend_key = f"{props['mode']}-{evidence}"
-        name = f"{label('mode', props['mode'], lang)} ({translate('map.' + evidence, lang)})"
-        hover = (f"<b>{label('route', props['route_id'], lang)}</b><br>{html.escape(props['leg_name'])}<br>"
-                 f"{label('mode', props['mode'], lang)} · {translate('map.' + evidence, lang)}")
-        # The key beside the map explains the modes: no legend entry per leg.
-        common = dict(name=name, legendgroup=legend_key, showlegend=False,
-                      hovertext=hover, hoverinfo="text", customdata=[props["route_id"]])
-        if evidence == "documented":
-            traces.append(unchecked.scattermap(lon=coords[:, 0], lat=coords[:, 1], mode="lines",
-                                        line=dict(color=colour, width=2.6), opacity=0.8, **common))
-        else:
-            # Scattermap lines cannot be dashed: an inferred leg is drawn as a dotted line of markers.
-            lon, lat = densify(coords, INFERRED_DOT_SPACING_DEG)
-            traces.append(unchecked.scattermap(lon=lon, lat=lat, mode="markers",
-                                        marker=dict(color=colour, size=4), opacity=0.8, **common))
-    return traces
+        geometry = feature["geometry"]
+        groups.setdefault((props["mode"], props["evidence"]), []).append(
+            {"type": "Feature", "properties": {}, "geometry": geometry})
+        coords = np.asarray(geometry["coordinates"], dtype=np.float64)
+        length = float(np.hypot(*np.diff(coords, axis=0).T).sum()) if len(coords) > 1 else 0.0
+        if length > longest.get(props["route_id"], (-1.0, {}))[0]:
+            longest[props["route_id"]] = (length, geometry)
+    layers = [
+        {"sourcetype": "geojson", "source": _feature_collection(features), "type": "line", "below": "traces",
+         "color": theme.route_colour(mode), "opacity": 0.85, "name": f"route-{mode}-{evidence}",
+         "line": {"width": ROUTE_WIDTH_PX, **({"dash": ROUTE_DASH} if evidence != "documented" else {})}}
+        for (mode, evidence), features in groups.items()
+    ]
+    if longest:
+        names = [{"type": "Feature", "properties": {"name": label("route", route_id, lang)}, "geometry": geometry}
+                 for route_id, (_, geometry) in longest.items()]
+        layers.append({"sourcetype": "geojson", "source": _feature_collection(names), "type": "symbol",
+                       "below": "", "minzoom": ROUTE_LABEL_MINZOOM, "name": "route-names",
+                       "symbol": {"icon": "", "text": "{name}", "placement": "line-center",
+                                  "textfont": {"size": round(10 * theme.label_scale), "color": theme.muted_colour}}})
+    return layers
 
 
-def densify(coords: np.ndarray, spacing_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points every ``spacing_deg`` along a polyline (for dotted lines)."""
-    lons, lats = [], []
-    for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:]):
-        steps = max(1, int(np.hypot(x1 - x0, y1 - y0) / spacing_deg))
-        t = np.arange(steps) / steps
-        lons.append(x0 + (x1 - x0) * t)
-        lats.append(y0 + (y1 - y0) * t)
-    lons.append(coords[-1:, 0])
-    lats.append(coords[-1:, 1])
-    return np.concatenate(lons), np.concatenate(lats)
+def vraem_layers(vraem_feature: dict | None, theme: Theme = SCREEN) -> list[dict]:
+    """The approximate VRAEM outline: a faint fill and its edge (layers: it never follows the filter)."""
+    if vraem_feature is None:
+        return []
+    source = {"type": "Feature", "properties": {}, "geometry": vraem_feature["geometry"]}
+    return [
+        {"sourcetype": "geojson", "source": source, "type": "fill", "below": "traces",
+         "color": "rgba(204,102,119,0.07)", "name": "vraem-fill"},
+        {"sourcetype": "geojson", "source": source, "type": "line", "below": "traces",
+         "color": theme.vraem_colour, "line": {"width": 1.6}, "name": "vraem-line"},
+    ]
 
 
-def _vraem_trace(vraem_feature: dict | None, lang: str) -> go.Scattermap:
-    lon: list[float | None] = []
-    lat: list[float | None] = []
-    if vraem_feature is not None:
-        geometry = vraem_feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        for polygon in polygons:
-            for x, y in polygon[0]:
-                lon.append(x)
-                lat.append(y)
-            lon.append(None)
-            lat.append(None)
-    return unchecked.scattermap(
-        lon=lon, lat=lat, mode="lines", fill="toself", fillcolor="rgba(204,102,119,0.07)",
-        line=dict(color="#b05566", width=1.6), name=translate("map.vraem", lang), showlegend=False,
-        hovertext=translate("map.vraem", lang), hoverinfo="text",
-    )
+def hidden_layer(kind: str = "circle") -> dict:
+    """An empty slot: invisible layers are not added to the map at all."""
+    return {"sourcetype": "geojson", "source": _feature_collection([]), "type": kind, "visible": False, "below": ""}
 
 
-def _event_traces(points: PointColumns, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
-    sizes = theme.marker_px(marker_sizes(points.quantity_kg, points.fatalities))
-    # Each type present gets one legend entry, on whichever of its two traces has points.
-    in_legend = iter(type_legend_flags(points.type_code, points.precise))
-    traces = []
-    for code, event_type in enumerate(EVENT_TYPES):
-        of_type = points.type_code == code
-        name = label("event_type", event_type, lang)
-        for precise, opacity in ((True, PRECISE_OPACITY), (False, APPROXIMATE_OPACITY)):
-            selected = np.flatnonzero(of_type & (points.precise == precise))
-            traces.append(unchecked.scattermap(
-                lat=points.latitude[selected], lon=points.longitude[selected], mode="markers",
-                marker=dict(size=sizes[selected], color=theme.colour(EVENT_COLOURS[event_type]),
-                            opacity=opacity),
-                # Only the type here: the hovered event's details are fetched by the page.
-                hovertemplate=f"<b>{html.escape(name)}</b><extra></extra>",
-                name=name, showlegend=next(in_legend), legendgroup=event_type,
-            ))
-    return traces
+def highlight_layer(position: tuple[float, float] | None, theme: Theme = SCREEN) -> dict:
+    """A dark disc under the selected event's marker (the :data:`LayerSlot.HIGHLIGHT` slot)."""
+    if position is None:
+        return hidden_layer()
+    lat, lon = position
+    return {"sourcetype": "geojson", "type": "circle", "below": "", "name": "highlight", "visible": True,
+            "source": {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [lon, lat]}},
+            "circle": {"radius": HIGHLIGHT_RADIUS_PX}, "color": "#000000", "opacity": 0.35}
 
 
-def _halo_trace(points: PointColumns, lang: str, theme: Theme = SCREEN) -> go.Scattermap:
+def ring_lines(positions: Sequence[tuple[float, float]], radius_px: float, zoom: float) -> list[list[list[float]]]:
+    """A closed (lon, lat) line of 37 vertices around each (lat, lon), ``radius_px`` wide at ``zoom``.
+
+    Map circles have no outline of their own, so a ring is a line; its size is geographic, so it
+    is right at the slide's zoom and grows with it.
+    """
+    radius_deg = radius_px * 360 / (MAP_TILE_PX * 2 ** zoom)
+    angles = np.linspace(0, 2 * np.pi, 37)
+    lines = []
+    for centre_lat, centre_lon in positions:
+        stretch = 1 / max(0.05, math.cos(math.radians(centre_lat)))  # Mercator: degrees of latitude shrink
+        lat = (centre_lat + radius_deg * np.sin(angles) / stretch).round(5)
+        lon = (centre_lon + radius_deg * np.cos(angles)).round(5)
+        lines.append([[float(x), float(y)] for x, y in zip(lon, lat)])
+    return lines
+
+
+def rings_layer(positions: Sequence[tuple[float, float]], radius_px: float, zoom: float,
+                colour: str = "#ffd23f", width: float = 4.0) -> dict:
+    """Rings around several events (the presenter's highlighted ones), in the highlight slot."""
+    if not positions:
+        return hidden_layer("line")
+    features = [{"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": line}}
+                for line in ring_lines(positions, radius_px, zoom)]
+    return {"sourcetype": "geojson", "type": "line", "below": "", "name": "rings", "visible": True,
+            "source": _feature_collection(features), "color": colour, "line": {"width": width}}
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    """``#rrggbb`` with an alpha (per-point opacity rides in the colour: one array, not two)."""
+    red, green, blue = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def event_colourscale(theme: Theme = SCREEN) -> list[list]:
+    """Colour by code: ``2 * type`` exact place, ``2 * type + 1`` approximate (paler), and the
+    last code the uncertainty ring. Codes sit exactly on the stops, so no colour is blended."""
+    colours = []
+    for event_type in EVENT_TYPES:
+        colour = theme.colour(EVENT_COLOURS[event_type])
+        colours += [_rgba(colour, PRECISE_OPACITY), _rgba(colour, APPROXIMATE_OPACITY)]
+    colours.append(_rgba(theme.muted_colour, HALO_OPACITY))
+    last = len(colours) - 1
+    return [[index / last, colour] for index, colour in enumerate(colours)]
+
+
+HALO_CODE = 2 * len(EVENT_TYPES)
+_HALO_PX_BY_PRECISION = np.array([HALO_SIZE[name] for name in GEO_PRECISIONS], dtype=np.uint8)
+
+
+def event_colour_codes(points: PointColumns) -> np.ndarray:
+    """Per point: its colour code in :func:`event_colourscale` (uint8)."""
+    return (points.type_code.astype(np.uint8) * 2 + (~points.precise).astype(np.uint8)).astype(np.uint8)
+
+
+def halo_rows(points: PointColumns) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the points that get an uncertainty ring, and the rings' diameters (px)."""
     coarse = np.flatnonzero(~points.precise)
     if coarse.size > HALO_POINT_LIMIT:
         coarse = coarse[:0]
-    precision_names = np.asarray(GEO_PRECISIONS)[points.geo_precision_code[coarse]]
-    halo = np.array([HALO_SIZE[name] for name in precision_names], dtype=np.uint8)
-    keep = coarse[halo > 0]
-    return unchecked.scattermap(
-        lat=points.latitude[keep], lon=points.longitude[keep], mode="markers",
-        # The theme's muted colour: grey on a light map, pale on the projector's dark one.
-        marker=dict(size=theme.marker_px(halo[halo > 0]), color=theme.muted_colour, opacity=HALO_OPACITY),
-        name=translate("map.approximate", lang), hoverinfo="skip", showlegend=False,
-    )
+    diameters = _HALO_PX_BY_PRECISION[points.geo_precision_code[coarse]]
+    keep = diameters > 0
+    return coarse[keep], diameters[keep]
 
 
-def _cell_trace(layer: MapLayer, lang: str) -> go.Scattermap:
+def event_trace(layer: MapLayer, lang: str, theme: Theme = SCREEN) -> dict:
+    """The map's one trace for ``layer`` as a JSON-ready dict with typed arrays.
+
+    Points: the uncertainty rings first (drawn under every point), then the events; ``meta``
+    says how many leading points are rings, and whether the trace holds cells instead.
+    """
+    if layer.mode == "cells":
+        return _cell_trace(layer, lang)
+    points = layer.points
+    rings, ring_px = halo_rows(points)
+    sizes = theme.marker_px(marker_sizes(points.quantity_kg, points.fatalities))
+    codes = np.concatenate([np.full(rings.size, HALO_CODE, dtype=np.uint8), event_colour_codes(points)])
+    scale = event_colourscale(theme)
+    return typed_arrays({
+        "type": "scattermap", "mode": "markers", "name": translate("map.events", lang),
+        "lat": np.concatenate([points.latitude[rings], points.latitude]).astype(np.float32),
+        "lon": np.concatenate([points.longitude[rings], points.longitude]).astype(np.float32),
+        "marker": {"size": np.concatenate([theme.marker_px(ring_px), sizes]).astype(np.uint8), "color": codes,
+                   "colorscale": scale, "cmin": 0, "cmax": len(scale) - 1, "showscale": False},
+        # Details of the hovered event are fetched by the page ("none" still reports the hover).
+        "hoverinfo": "none", "showlegend": False, "meta": {"halo_points": int(rings.size), "cells": False},
+    })
+
+
+def _cell_trace(layer: MapLayer, lang: str) -> dict:
     """Grid cells coloured by their event count on a log scale (one marker per cell)."""
     cells = layer.cells
+    meta = {"halo_points": 0, "cells": True}
     if cells is None or not len(cells.counts):
-        return unchecked.scattermap(lat=np.empty(0, np.float32), lon=np.empty(0, np.float32),
-                                    mode="markers", hoverinfo="skip", showlegend=False,
-                                    name=translate("map.cells", lang))
+        return {"type": "scattermap", "mode": "markers", "lat": [], "lon": [], "hoverinfo": "skip",
+                "showlegend": False, "name": translate("map.cells", lang), "meta": meta}
     counts = cells.counts.astype(np.int32)
     top = max(1.0, math.log10(float(counts.max())))
     ticks = list(range(0, int(top) + 1))
-    return unchecked.scattermap(
-        lat=cells.latitude.astype(np.float32), lon=cells.longitude.astype(np.float32), mode="markers",
-        marker=dict(
-            size=min(MAX_CELL_MARKER_PX, max(4.0, layer.cell_px * CELL_FILL_RATIO)), opacity=0.7,
-            color=np.log10(counts).astype(np.float32), colorscale=CELL_COLOURSCALE, cmin=0, cmax=top,
-            colorbar=dict(title=dict(text=translate("map.cell_scale", lang), side="top"),
-                          tickvals=ticks, ticktext=[format_number(10 ** t, lang) for t in ticks],
-                          x=1.005, xanchor="left", y=0, yanchor="bottom", len=0.4, thickness=12),
-        ),
-        customdata=counts,
-        hovertemplate=translate("map.cell_hover", lang) + "<extra></extra>",
-        name=translate("map.cells", lang), showlegend=False,
-    )
+    return typed_arrays({
+        "type": "scattermap", "mode": "markers",
+        "lat": cells.latitude.astype(np.float32), "lon": cells.longitude.astype(np.float32),
+        "marker": {
+            "size": min(MAX_CELL_MARKER_PX, max(4.0, layer.cell_px * CELL_FILL_RATIO)), "opacity": 0.7,
+            "color": np.log10(counts).astype(np.float32), "colorscale": CELL_COLOURSCALE, "cmin": 0, "cmax": top,
+            "showscale": True,
+            "colorbar": {"title": {"text": translate("map.cell_scale", lang), "side": "top"},
+                         "tickvals": ticks, "ticktext": [format_number(10 ** t, lang) for t in ticks],
+                         "x": 1.005, "xanchor": "left", "y": 0, "yanchor": "bottom", "len": 0.4, "thickness": 12},
+        },
+        "customdata": counts,
+        "hovertemplate": translate("map.cell_hover", lang) + "<extra></extra>",
+        "name": translate("map.cells", lang), "showlegend": False, "meta": meta,
+    })
 
 
-def layer_traces(layer: MapLayer, lang: str, theme: Theme = SCREEN) -> list[go.Scattermap]:
-    """The halo, event and cell traces for ``layer``, in :class:`MapTraceIndex` order."""
-    return [_halo_trace(layer.points, lang, theme), *_event_traces(layer.points, lang, theme),
-            _cell_trace(layer, lang)]
+def array_of(value: object) -> np.ndarray:
+    """A trace's array as numpy: a typed-array spec (``{"dtype", "bdata"}``) decoded, a list as is."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value if value is not None else [])
 
 
-def layer_patch_data(layer: MapLayer, lang: str, theme: Theme = SCREEN) -> list[dict]:
-    """The layer's traces as JSON-ready dicts with typed arrays (for a ``Patch``)."""
-    return [typed_arrays(trace.to_plotly_json()) for trace in layer_traces(layer, lang, theme)]
+@dataclass(frozen=True)
+class DrawnEvents:
+    """The event points a trace built by :func:`event_trace` draws, rings and cells left out."""
+
+    latitude: np.ndarray
+    longitude: np.ndarray
+    size: np.ndarray
+    colour_code: np.ndarray
+    rings: int  # uncertainty rings drawn under them
+
+    @property
+    def count(self) -> int:
+        return int(self.latitude.size)
 
 
-def highlight_trace(lat: float | None = None, lon: float | None = None, lang: str = DEFAULT_LANGUAGE) -> go.Scattermap:
-    """A ring-like marker over the selected event (empty when nothing is selected)."""
-    return unchecked.scattermap(
-        lat=[] if lat is None else [lat], lon=[] if lon is None else [lon], mode="markers",
-        marker=dict(size=30, color="#000000", opacity=0.35), name=translate("map.highlight", lang),
-        hoverinfo="skip", showlegend=False,
-    )
-
-
-def ring_trace(positions: Sequence[tuple[float, float]], radius_px: float, zoom: float,
-               colour: str = "#ffd23f", width: float = 4.0, lang: str = DEFAULT_LANGUAGE) -> go.Scattermap:
-    """Rings (circles drawn as lines) around several events, ``radius_px`` wide at ``zoom``.
-
-    Scattermap markers have no outline, so a ring is a closed line of 36 vertices around each
-    (lat, lon); its size is geographic, so it is right at the slide's zoom and grows with it.
-    """
-    lat: list[float | None] = []
-    lon: list[float | None] = []
-    radius_deg = radius_px * 360 / (MAP_TILE_PX * 2 ** zoom)
-    angles = np.linspace(0, 2 * np.pi, 37)
-    for centre_lat, centre_lon in positions:
-        stretch = 1 / max(0.05, math.cos(math.radians(centre_lat)))  # Mercator: degrees of latitude shrink
-        lat.extend((centre_lat + radius_deg * np.sin(angles) / stretch).round(5).tolist() + [None])
-        lon.extend((centre_lon + radius_deg * np.cos(angles)).round(5).tolist() + [None])
-    return unchecked.scattermap(lat=lat, lon=lon, mode="lines", line=dict(color=colour, width=width),
-                                name=translate("map.highlight", lang), hoverinfo="skip", showlegend=False)
+def drawn_events(trace) -> DrawnEvents:
+    """Read back what :func:`event_trace` drew (a dict or a plotly trace): for tests and benchmarks."""
+    data = trace if isinstance(trace, dict) else trace.to_plotly_json()
+    meta = data.get("meta") or {}
+    marker = data.get("marker") or {}
+    if meta.get("cells"):
+        nothing = np.empty(0, dtype=np.float32)
+        return DrawnEvents(nothing, nothing, nothing.astype(np.uint8), nothing.astype(np.uint8), 0)
+    rings = int(meta.get("halo_points", 0))
+    lat, lon = array_of(data.get("lat")), array_of(data.get("lon"))
+    size, colour = array_of(marker.get("size")), array_of(marker.get("color"))
+    return DrawnEvents(lat[rings:], lon[rings:], size[rings:], colour[rings:], rings)
 
 
 def key_font_px(theme: Theme) -> int:
-    """Type size of the key's fixed part: a little under the legend's on large type (it is read
-    once, the event types at every glance), never under 10 px."""
+    """Type size of the key: a little under the legend's on large type, never under 10 px."""
     return max(10, round(theme.legend_font_size * KEY_FONT_RATIO))
 
 
 def legend_width_px(theme: Theme) -> float:
-    """Room for the event-type legend: the longest type name grows with the theme's type size."""
+    """Room for the key: the longest type name grows with the theme's type size."""
     return LEGEND_WIDTH_PX + (theme.legend_font_size - SCREEN.legend_font_size) * LEGEND_PX_PER_FONT_PX
 
 
@@ -381,19 +427,50 @@ def selection_ring(bbox: tuple[float, float, float, float] | None,
     return ring + [ring[0]] if ring[0] != ring[-1] else ring
 
 
-def selection_layer(ring: list[list[float]], theme: Theme = SCREEN) -> dict:
-    """A dashed outline of the selected area, drawn by MapLibre above the events (a layer, not a
-    trace: the trace order the callbacks patch by stays as it is)."""
-    return {"sourcetype": "geojson", "type": "line", "below": "",
+def selection_layer(ring: list[list[float]] | None, theme: Theme = SCREEN) -> dict:
+    """A dashed outline of the selected area, drawn above the events (the selection slot)."""
+    if not ring:
+        return hidden_layer("line")
+    return {"sourcetype": "geojson", "type": "line", "below": "", "name": "selection", "visible": True,
             "source": {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": ring}},
             "color": theme.text_colour, "line": {"width": 2, "dash": [2, 1.5]}, "opacity": 0.8}
 
 
 def screen_key_layout(key: MapKey, theme: Theme) -> KeyLayout:
-    """The key's fixed part as this map draws it (its markers' opacities, the theme's type)."""
+    """The key as this map draws it: event types first, then sizes, places and routes."""
     return key_layout(key, theme, approximate_opacity=APPROXIMATE_OPACITY, halo_colour=theme.muted_colour,
                       font_size=key_font_px(theme), max_width_px=legend_width_px(theme) - KEY_GAP_PX - KEY_LEFT_PX,
-                      left_px=KEY_LEFT_PX)
+                      left_px=KEY_LEFT_PX, types=True, inferred_dash="dash")
+
+
+@dataclass(frozen=True)
+class MapUpdate:
+    """What a filter change or a move replaces on a drawn map: its trace and its key."""
+
+    trace: dict
+    shapes: list[dict]
+    annotations: list[dict]
+    margin_right: int
+
+
+def map_update(layer: MapLayer, *, routes: dict, vraem: bool, lang: str, theme: Theme = SCREEN,
+               show_key: bool = True) -> MapUpdate:
+    """The trace and the key for ``layer`` (the key lists exactly the types drawn)."""
+    if not show_key:
+        return MapUpdate(trace=event_trace(layer, lang, theme), shapes=[], annotations=[], margin_right=0)
+    drawn_key = screen_key_layout(build_map_key(layer.points, routes=routes, vraem=vraem, theme=theme, lang=lang),
+                                  theme)
+    return MapUpdate(trace=event_trace(layer, lang, theme), shapes=drawn_key.shapes,
+                     annotations=drawn_key.annotations, margin_right=key_margin_px(drawn_key.width_px, theme))
+
+
+def apply_map_update(patch, update: MapUpdate):
+    """Write ``update`` into a Dash ``Patch`` of the map figure (one trace, three layout keys)."""
+    patch["data"][EVENT_TRACE] = update.trace
+    patch["layout"]["shapes"] = update.shapes
+    patch["layout"]["annotations"] = update.annotations
+    patch["layout"]["margin"]["r"] = update.margin_right
+    return patch
 
 
 def build_event_map(
@@ -410,6 +487,7 @@ def build_event_map(
     uirevision: str = "map",
     rings: Sequence[tuple[float, float]] | None = None,
     ring_px: float = 22.0,
+    ring_labels: dict | None = None,
     selection: list[list[float]] | None = None,
     show_key: bool = True,
 ) -> go.Figure:
@@ -426,10 +504,10 @@ def build_event_map(
     style, layers
         Base map: defaults to the offline style and layers.
     highlight
-        (lat, lon) of the selected event, drawn as a halo on top.
-    rings
+        (lat, lon) of the selected event, drawn as a dark disc under it.
+    rings, ring_labels
         (lat, lon) of several events to ring instead (the presenter's highlighted events), each
-        ``ring_px`` in radius at the view's zoom; the ring trace takes the highlight's place.
+        ``ring_px`` in radius at the view's zoom, and the layer that names them.
     selection
         The box or lasso filter's outline (:func:`selection_ring`), drawn dashed on the map.
     show_key
@@ -439,36 +517,28 @@ def build_event_map(
     view = view or DEFAULT_VIEW
     if isinstance(layer, PointColumns):
         layer = points_layer(layer)
-    traces = [
-        *_route_traces(routes, lang, theme),
-        _vraem_trace(vraem_feature, lang),
-        *layer_traces(layer, lang, theme),
-        highlight_trace(*(highlight or (None, None)), lang=lang) if rings is None
-        else ring_trace(rings, ring_px, view.zoom, lang=lang),
+    update = map_update(layer, routes=routes, vraem=vraem_feature is not None, lang=lang, theme=theme,
+                        show_key=show_key)
+    slots = [
+        highlight_layer(highlight, theme) if rings is None else rings_layer(rings, ring_px, view.zoom),
+        selection_layer(selection, theme),
+        ring_labels if ring_labels is not None else hidden_layer("symbol"),
     ]
-    figure = unchecked.figure(traces)
-    key = build_map_key(layer.points, routes=routes, vraem=vraem_feature is not None, theme=theme, lang=lang)
-    drawn_key = screen_key_layout(key, theme)
+    figure = unchecked.figure([update.trace])
     figure.update_layout(
         map=dict(
             style=style if style is not None else offline_style(theme),
-            layers=[*(layers if layers is not None else offline_layers(theme)),
-                    *([selection_layer(selection, theme)] if selection else [])],
+            layers=[*slots, *(layers if layers is not None else offline_layers(theme)),
+                    *vraem_layers(vraem_feature, theme), *route_layers(routes, lang, theme)],
             center=dict(lat=view.lat, lon=view.lon),
             zoom=view.zoom,
         ),
-        margin=dict(l=0, r=key_margin_px(drawn_key.width_px, theme) if show_key else 0, t=0, b=0),
+        margin=dict(l=0, r=update.margin_right, t=0, b=0),
         paper_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_colour),
-        # The key sits in the right margin, so it never hides a point: sizes, places and routes
-        # (fixed) from the top, under the toolbar; the event types (they follow the data, so
-        # they ride on the traces a patch replaces) at the bottom.
-        shapes=drawn_key.shapes if show_key else [], annotations=drawn_key.annotations if show_key else [],
-        showlegend=show_key,
-        legend=dict(x=1.005, y=0, xanchor="left", yanchor="bottom", font=dict(size=theme.legend_font_size),
-                    itemsizing="constant", tracegroupgap=0, bgcolor="rgba(0,0,0,0)",
-                    title=dict(text=translate("map.key.types", lang),
-                               font=dict(size=theme.legend_font_size, color=theme.muted_colour))),
+        # The key sits in the right margin, so it never hides a point.
+        shapes=update.shapes, annotations=update.annotations,
+        showlegend=False,
         dragmode="pan",
         uirevision=uirevision,
         clickmode="event",

@@ -6,7 +6,8 @@ the diameters :func:`marker_sizes` really gives the markers), place precision (e
 approximate: paler marker with an uncertainty ring) and the route modes (documented vs
 inferred). :func:`build_map_key` holds the entries; :func:`key_layout` draws the fixed parts as
 plotly shapes and annotations in the map's right margin (no traces: the map's draw cost stays
-the same) and :func:`type_legend_flags` says which trace carries each type's legend entry.
+the same) and :func:`type_legend_flags` says which trace carries each type's legend entry on a
+printed map (one trace per type there).
 No dash.
 """
 
@@ -188,7 +189,8 @@ class KeyLayout:
 def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px: float = 10.0,
                font_size: float | None = None, approximate_opacity: float = 0.6,
                halo_colour: str | None = None, max_width_px: float = 160.0, marker_factor: float = 1.0,
-               place: bool = True, ring: bool = True, sizes: bool = True) -> KeyLayout:
+               place: bool = True, ring: bool = True, sizes: bool = True, types: bool = False,
+               inferred_dash: str = "dot") -> KeyLayout:
     """Size, place and route keys drawn right of the plot area, top down from ``top_px``.
 
     Items are anchored to the plot's top-right corner (paper x=1, y=1) and placed in px, so the
@@ -196,7 +198,8 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
     and approximate places share a row when it fits in ``max_width_px``. ``marker_factor`` scales
     the place key's markers as the map's (print); ``place=False`` leaves the place key out (no
     approximate place shown), ``ring=False`` its uncertainty ring (a map too wide to draw rings),
-    ``sizes=False`` the size key.
+    ``sizes=False`` the size key. ``types=True`` lists the event types first (the screen map:
+    its single trace has no legend); ``inferred_dash`` is how the map draws inferred legs.
     """
     size = float(font_size or theme.legend_font_size)
     text, muted = theme.text_colour, theme.muted_colour
@@ -232,6 +235,16 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
 
     line_px = size * 1.5
     lang = key.lang
+    # Types: a swatch at the marker's colour and the type's name, one row each.
+    if types and key.types:
+        write(0, y, translate("map.key.types", lang), colour=muted, yanchor="top")
+        y -= line_px
+        swatch = size * 0.9
+        for entry in key.types:
+            circle(swatch / 2, y, swatch, entry.colour, opacity=0.95)
+            write(swatch + size * 0.5, y, entry.label)
+            y -= line_px
+        y -= size * 0.4
     # Size: both scales side by side, circles at their real diameter, value under each.
     if sizes:
         write(0, y, translate("map.key.size", lang), colour=muted, yanchor="top")
@@ -275,7 +288,7 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
         swatch = size * 2.2
         # What the two line styles mean, in the muted colour, as one row of swatches.
         x = 0.0
-        for evidence, dash in (("documented", "solid"), ("inferred", "dot")):
+        for evidence, dash in (("documented", "solid"), ("inferred", inferred_dash)):
             segment(x, x + swatch, y, muted, dash)
             words = translate(f"map.{evidence}", lang)
             write(x + swatch + size * 0.4, y, words, colour=muted)
@@ -285,7 +298,7 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
             if route.documented:
                 segment(0, swatch, y, route.colour, "solid")
             if route.inferred:
-                segment(swatch + size * 0.5, 2 * swatch + size * 0.5, y, route.colour, "dot")
+                segment(swatch + size * 0.5, 2 * swatch + size * 0.5, y, route.colour, inferred_dash)
             write(2 * swatch + size, y, route.label)
             y -= line_px
     if key.vraem:

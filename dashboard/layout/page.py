@@ -37,7 +37,7 @@ from dashboard.layout.playback import build_playback_controls
 from dashboard.layout.story_panel import build_story_panel
 from dashboard.state.context import AppContext
 from dashboard.state.interactions import next_language
-from dashboard.state.views import KEY_SHOWN, MAX_TABLE_BLOCK
+from dashboard.state.views import KEY_SHOWN, MAX_TABLE_BLOCK, dashboard_map, dashboard_map_figure
 
 # The view the map shows now (None: the starting view), so Back and Forward can tell a URL whose
 # view differs (dashboard/callbacks/map_view.py). Belongs in dashboard/ids.py MapIds.
@@ -155,11 +155,13 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         _count(CountIds.SOURCES, "counts.sources", lang),
         html.Div(id=FilterIds.SUMMARY, className="filter-summary"),
     ], className="counts")
+    # The map is drawn with the page: every later change (filter, move, selection) patches it.
+    shown_map = dashboard_map(context, state)
     map_panel = _panel("map.title", lang,
-                       _described(MapIds.FIGURE, dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG,
-                                                           className="map-graph")),
+                       _described(MapIds.FIGURE, dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG, className="map-graph",
+                                                           figure=dashboard_map_figure(context, state, shown_map))),
                        dcc.Store(id=MAP_VIEW_SHOWN, data=view_data(state.view)),
-                       html.Div(id=MapIds.NOTE, className="map-note", role="status"),
+                       html.Div(shown_map.note, id=MapIds.NOTE, className="map-note", role="status"),
                        html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",
                        actions=(dcc.Checklist(id=MapIds.KEY, options=[{"label": translate("map.key.switch", lang),

@@ -25,7 +25,6 @@ from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import EventStore, InMemoryEventStore
 from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
-from dashboard.figures.event_map import MapTraceIndex, map_trace_index
 
 
 @dataclass
@@ -34,7 +33,6 @@ class AppContext:
     data: BundledData
     repository: DatasetRepository
     vraem_feature: dict | None
-    map_traces: MapTraceIndex  # where each trace group sits in the map figure (for Patches)
     stories: StoryRepository = field(default=None)  # bundled stories and the user's
     _bundled_events: pd.DataFrame = field(repr=False, default=None)
     _store: EventStore | None = field(repr=False, default=None)
@@ -140,7 +138,6 @@ def build_context(settings: Settings, data: BundledData) -> AppContext:
     repository.remove_leftovers()
     stories = StoryRepository(Path(settings.data_dir), BUNDLED_STORIES_DIR)
     context = AppContext(settings=settings, data=data, repository=repository, vraem_feature=vraem, stories=stories,
-                         map_traces=map_trace_index(len(data.routes["features"])),
                          _bundled_events=with_import_columns(data.events))
     _ = context.store  # build now: fail at start-up, not on the first request
     return context

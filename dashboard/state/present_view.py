@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
-from dashboard.data.store import EVENT_TYPES, EventStore
+from dashboard.data.store import EventStore
 from dashboard.data.stories import (
     Panel,
     PlaybackMode,
@@ -37,12 +37,11 @@ from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import (
     DEFAULT_VIEW,
     MapLayer,
+    MapUpdate,
     build_event_map,
-    layer_traces,
-    map_trace_index,
-    offline_layers,
-    ring_trace,
-    typed_arrays,
+    map_update,
+    ring_lines,
+    rings_layer,
 )
 from dashboard.figures.geo import fit_view
 from dashboard.figures.theme import PROJECTOR
@@ -67,28 +66,9 @@ MAP_UIREVISION = "present"  # constant: the camera is flown by the page, never r
 RANGE_FILL = "#ffd23f"
 
 
-def legend_on_drawn(events: list) -> None:
-    """Each event type's legend entry sits on its exact-place trace; when only approximate places
-    of the type are drawn, move it there so the legend names every type on the map (in place)."""
-    def points(trace) -> int:
-        lat = trace["lat"] if isinstance(trace, dict) else trace.lat
-        return 0 if lat is None else len(lat)
-
-    for exact, approximate in zip(events[0::2], events[1::2]):
-        shown = exact["showlegend"] if isinstance(exact, dict) else exact.showlegend
-        if shown and not points(exact) and points(approximate):
-            for trace, value in ((exact, False), (approximate, True)):
-                if isinstance(trace, dict):
-                    trace["showlegend"] = value
-                else:
-                    trace.showlegend = value
-
-
-def projector_layer_data(layer: MapLayer, lang: str) -> list[dict]:
-    """The layer's traces for a ``Patch`` of the presenter's map (typed arrays, projector markers)."""
-    traces = [trace.to_plotly_json() for trace in layer_traces(layer, lang, PROJECTOR)]
-    legend_on_drawn(traces[1:-1])  # halo first, cells last, the event traces between
-    return [typed_arrays(trace) for trace in traces]
+def projector_map_update(layer: MapLayer, lang: str, routes: dict, vraem: bool) -> MapUpdate:
+    """The layer's trace and key for a ``Patch`` of the presenter's map (projector markers and type)."""
+    return map_update(layer, routes=routes, vraem=vraem, lang=lang, theme=PROJECTOR)
 
 
 # ---- slide index and links -----------------------------------------------------------------------
@@ -279,18 +259,13 @@ def ring_label(event: dict, lang: str) -> str:
 
 
 def ring_tops(positions: list[tuple[float, float]], zoom: float) -> list[tuple[float, float]]:
-    """(lat, lon) of the northernmost point of each ring :func:`ring_trace` draws at ``zoom``."""
-    trace = ring_trace(positions, RING_PX, zoom)
-    lat, lon = list(trace.lat or []), list(trace.lon or [])
-    tops, start = [], 0
-    for position, value in enumerate([*lat, None]):
-        if value is None:
-            if position > start:
-                top = max(range(start, position), key=lambda i: lat[i])
-                bottom = min(range(start, position), key=lambda i: lat[i])
-                # A little above the ring, so the label's last line clears the ring's line.
-                tops.append((lat[top] + RING_LABEL_GAP * (lat[top] - lat[bottom]), lon[top]))
-            start = position + 1
+    """(lat, lon) of the northernmost point of each ring :func:`ring_lines` draws at ``zoom``."""
+    tops = []
+    for line in ring_lines(positions, RING_PX, zoom):
+        lon_top, lat_top = max(line, key=lambda vertex: vertex[1])
+        lat_bottom = min(vertex[1] for vertex in line)
+        # A little above the ring, so the label's last line clears the ring's line.
+        tops.append((lat_top + RING_LABEL_GAP * (lat_top - lat_bottom), lon_top))
     return tops
 
 
@@ -313,7 +288,7 @@ def ring_labels_layer(events: list[dict], zoom: float, lang: str) -> dict:
 class Rings:
     """The rings of a slide's (or a frame's) highlighted events and the layer that names them."""
 
-    trace: dict
+    layer: dict  # the rings, in the map's highlight slot
     labels: dict
 
 
@@ -322,14 +297,7 @@ def slide_rings(store: EventStore, slide: Slide, zoom: float, lang: str,
     """Rings and labels of the slide's highlighted events (inside ``window`` when given)."""
     events = highlighted_events(store, slide, window)
     positions = [(float(e["latitude"]), float(e["longitude"])) for e in events]
-    return Rings(ring_trace(positions, RING_PX, zoom, lang=lang).to_plotly_json(),
-                 ring_labels_layer(events, zoom, lang))
-
-
-def ring_labels_index(basemap: Basemap) -> int:
-    """Where the ring labels sit in the presenter map's ``layout.map.layers``: after the base layers."""
-    style, layers = projector_basemap(basemap)
-    return len(offline_layers(PROJECTOR) if layers is None else layers)
+    return Rings(rings_layer(positions, RING_PX, zoom), ring_labels_layer(events, zoom, lang))
 
 
 def projector_basemap(basemap: Basemap) -> tuple[str | dict, list[dict]] | tuple[None, None]:
@@ -349,25 +317,20 @@ def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature:
     view = slide_view(store, slide, threshold)
     style, layers = projector_basemap(basemap)
     rings = slide_rings(store, slide, view.zoom, lang)
-    base_layers = offline_layers(PROJECTOR) if layers is None else layers
     figure = build_event_map(slide_layer(store, slide.spec, view, threshold), routes=routes,
-                             vraem_feature=vraem_feature, lang=lang, view=view, style=style,
-                             layers=[*base_layers, rings.labels],
-                             theme=PROJECTOR, uirevision=MAP_UIREVISION,
+                             vraem_feature=vraem_feature, lang=lang, view=view, style=style, layers=layers,
+                             theme=PROJECTOR, uirevision=MAP_UIREVISION, ring_labels=rings.labels,
                              rings=highlight_positions(store, slide), ring_px=RING_PX)
-    indices = map_trace_index(len(routes["features"]))
-    legend_on_drawn(list(figure.data[indices.events.start:][:2 * len(EVENT_TYPES)]))
-    small = dict(size=PROJECTOR.legend_font_size - 4)
-    figure.update_layout(margin=dict(l=0, r=270, t=0, b=0), hoverlabel=dict(font_size=18),
-                         legend2=dict(font=small, title=dict(font=small)))
+    figure.update_layout(hoverlabel=dict(font_size=18))
     return figure
 
 
-def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int) -> tuple[list[dict], Rings, MapView]:
-    """What changes on the map between slides: the layer's traces, the rings and their labels, the view."""
+def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int, *, routes: dict,
+                   vraem: bool) -> tuple[MapUpdate, Rings, MapView]:
+    """What changes on the map between slides: the trace and key, the rings and their labels, the view."""
     view = slide_view(store, slide, threshold)
     layer = slide_layer(store, slide.spec, view, threshold)
-    return projector_layer_data(layer, lang), slide_rings(store, slide, view.zoom, lang), view
+    return projector_map_update(layer, lang, routes, vraem), slide_rings(store, slide, view.zoom, lang), view
 
 
 def view_data(view: MapView, slide_index: int, slide: Slide) -> dict:
@@ -574,7 +537,7 @@ def frame_facts(store: EventStore, story: Story, index: int, frame: tuple[date, 
 class FrameView:
     """What one playback frame shows: the map's event layer, the counts, the dates, the range."""
 
-    layer_data: list[dict]
+    update: MapUpdate
     counts: tuple[Counter, ...]
     label: str
     shapes: list[dict]
@@ -582,7 +545,7 @@ class FrameView:
 
 
 def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, date], lang: str, threshold: int,
-               dataset_names: dict[str, str] | None = None) -> FrameView:
+               dataset_names: dict[str, str] | None = None, *, routes: dict, vraem: bool) -> FrameView:
     """Resolve one frame of slide ``index``: the same numbers a link with the frame's dates gives."""
     slide = story.slides[index]
     facts = frame_facts(store, story, index, frame, lang, dataset_names)
@@ -590,7 +553,7 @@ def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, d
     layer = slide_layer(store, facts.slide.spec, view, threshold)
     spec = facts.slide.spec
     drawn = (spec.date_from or date.min, spec.date_to or date.max)
-    return FrameView(layer_data=projector_layer_data(layer, lang), counts=counts_of(facts, lang),
+    return FrameView(update=projector_map_update(layer, lang, routes, vraem), counts=counts_of(facts, lang),
                      label=frame_label(frame, slide, lang), shapes=range_shapes(frame_window(frame, slide)),
                      rings=slide_rings(store, slide, view.zoom, lang, drawn))
 

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from dashboard.config import Basemap
 from dashboard.data.facets import breakdown_or_default
-from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, MapView, TableSort
+from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, MapView, TableSort, UrlState
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.data.store import CELL_SIZES, EVENT_TYPES, EventStore, cell_size_for_zoom
+from dashboard.data.store import CELL_SIZES, EventStore, cell_size_for_zoom
 from dashboard.exports.captions import alt_text
 from dashboard.exports.spec import ChartKind
-from dashboard.figures.event_map import MapLayer, empty_points, offline_layers, offline_style
+from dashboard.figures.event_map import (
+    DEFAULT_VIEW,
+    EVENT_TRACE,
+    MapLayer,
+    MapUpdate,
+    build_event_map,
+    empty_points,
+    map_update,
+    offline_layers,
+    offline_style,
+    selection_ring,
+)
 from dashboard.figures.geo import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.i18n import format_number, label, translate
+from dashboard.state.context import AppContext
+from dashboard.state.interactions import fitted_to_named_datasets
 
 ONLINE_STYLE = "carto-positron"
 # A map is about this big on a laptop; used for the box to query before the browser reports its
@@ -159,23 +172,20 @@ def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
     return " · ".join(parts)
 
 
-def event_row_at(store: EventStore, spec: FilterSpec, point: dict | None, curve: int | None,
-                 traces) -> int | None:
+def event_row_at(store: EventStore, spec: FilterSpec, point: dict | None, curve: int | None) -> int | None:
     """The row of the matching event drawn at a clicked or hovered map point.
 
     Points carry no ids (they would cost bytes per point): the event is found again from the
-    point's float32 coordinates and its trace (event type, exact or approximate place), among
-    the filtered events. Of several events drawn at the very same spot, the first is taken.
+    point's float32 coordinates among the filtered events (an uncertainty ring repeats its
+    event's coordinates, so it finds that event). Of several events drawn at the very same spot,
+    the first is taken. A grid cell (it carries its count as ``customdata``) is no event.
     """
-    type_code = traces.event_type_code(curve) if isinstance(curve, int) else None
-    lat = finite_number(point.get("lat")) if isinstance(point, dict) else None
-    lon = finite_number(point.get("lon")) if isinstance(point, dict) else None
-    if type_code is None or lat is None or lon is None:
+    if curve != EVENT_TRACE or not isinstance(point, dict) or "customdata" in point:
         return None
-    if not 0 <= type_code < len(EVENT_TYPES):
+    lat, lon = finite_number(point.get("lat")), finite_number(point.get("lon"))
+    if lat is None or lon is None:
         return None
-    return store.nearest(spec, lat, lon, event_type=EVENT_TYPES[type_code],
-                         precise=bool(traces.is_exact_place_trace(curve)))
+    return store.nearest(spec, lat, lon)
 
 
 def first_point(event_data: dict | None) -> tuple[dict | None, int | None]:
@@ -376,3 +386,42 @@ def chart_labels(store: EventStore, spec: FilterSpec, lang: str, breakdown_field
     field = breakdown_or_default(breakdown_field)
     return {chart: alt_text(store, spec, chart, lang, breakdown_field=field, dataset_names=dataset_names)
             for chart in ChartKind}
+
+
+# ---- the dashboard's map: drawn once with the page, then patched -----------------------------
+@dataclass(frozen=True)
+class DashboardMap:
+    """What the dashboard's map shows for one state: the layer, the line under it, its patch parts."""
+
+    layer: MapLayer
+    view: MapView | None  # None: the starting view
+    note: str
+    selection: list[list[float]] | None
+
+
+def dashboard_map(context: AppContext, state: UrlState, spec: FilterSpec | None = None) -> DashboardMap:
+    """The layer for ``spec`` (default: the state's own) at the state's view.
+
+    A link naming other datasets than the defaults, without a view, opens on their data; the URL
+    keeps no view for it (writing one would move a map that is not drawn yet).
+    """
+    spec = spec or state.spec
+    view = fitted_to_named_datasets(replace(state, spec=spec), context.store, context.settings.max_map_points).view
+    layer = map_layer(context.store, spec, viewport_of(view or DEFAULT_VIEW), context.settings.max_map_points)
+    return DashboardMap(layer=layer, view=view, selection=selection_ring(spec.bbox, spec.polygon),
+                        note=map_note(layer, state.lang, context.store.totals(spec).synthetic))
+
+
+def dashboard_map_figure(context: AppContext, state: UrlState, shown: DashboardMap, *, show_key: bool = True):
+    """The whole map figure, drawn with the page (later changes are patches of it)."""
+    style, layers = basemap_for(context.settings.basemap)
+    return build_event_map(shown.layer, routes=context.data.routes, vraem_feature=context.vraem_feature,
+                           lang=state.lang, view=shown.view, style=style, layers=layers,
+                           highlight=highlight_position(context.store, state.selected),
+                           selection=shown.selection, show_key=show_key)
+
+
+def dashboard_map_update(context: AppContext, layer: MapLayer, lang: str, *, show_key: bool) -> MapUpdate:
+    """The trace and key a filter change or a move puts on the drawn map."""
+    return map_update(layer, routes=context.data.routes, vraem=context.vraem_feature is not None, lang=lang,
+                      show_key=show_key)

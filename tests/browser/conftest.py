@@ -43,9 +43,12 @@ def store(app_context):
 
 @pytest.fixture(scope="session")
 def trace_index(app_context):
-    from dashboard.figures.event_map import map_trace_index
+    """Where the map's events are (one trace) and its highlight (a layer slot)."""
+    from types import SimpleNamespace
 
-    return map_trace_index(len(app_context.data.routes["features"]))
+    from dashboard.figures.event_map import EVENT_TRACE, LayerSlot
+
+    return SimpleNamespace(events=range(EVENT_TRACE, EVENT_TRACE + 1), highlight=LayerSlot.HIGHLIGHT)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,6 @@ from bench.harness import (
     wait_for_view_counts,
 )
 from dashboard.data.filters import FilterSpec, parse_url_state
-from dashboard.data.store import EVENT_TYPES
 from dashboard.figures.event_map import DEFAULT_VIEW
 from dashboard.i18n import format_number
 
@@ -107,10 +106,14 @@ def assert_detail_card_links(page, event: dict) -> None:
     assert event["event_id"] in page.text_content("#detail-card")
 
 
+# The highlight is a map layer in a fixed slot: [lat, lon] of its point, or [] when hidden.
+HIGHLIGHT_JS = f"""(i) => {{ const layer = ({MAP_JS}.layout.map.layers || [])[i];
+    if (!layer || layer.visible === false || !layer.source || !layer.source.geometry) return [];
+    const [lon, lat] = layer.source.geometry.coordinates; return [[lat, lon]]; }}"""
+
+
 def highlighted_points(page, index: int) -> list[list[float]]:
-    return page.evaluate(f"""(i) => {{ const t = {MAP_JS}._fullData[i];
-                                       return Array.from(t.lat || []).map((lat, k) => [lat, t.lon[k]]); }}""",
-                         index)
+    return page.evaluate(HIGHLIGHT_JS, index)
 
 
 def test_brw001_page_loads_offline_with_every_event(ui, store, trace_index, total_events):
@@ -177,8 +180,7 @@ def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index, tota
     load(ui)
 
     # 1. Hover the marker: the hover line under the map is fetched for it. Then click it.
-    precise = event["geo_precision"] in ("exact", "town")
-    curve = trace_index.events.start + 2 * EVENT_TYPES.index(event["event_type"]) + (0 if precise else 1)
+    curve = trace_index.events.start  # the one event trace
     x, y = map_canvas_point(ui.page, float(event["longitude"]), float(event["latitude"]))
     ui.page.mouse.move(x - 15, y - 15)
     ui.page.mouse.move(x, y, steps=5)
@@ -196,8 +198,8 @@ def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index, tota
     wait_for_url(ui.page, f"p.get('event') === {ISOLATED_EVENT!r}", timeout_ms=20_000)
     ui.assert_no_console_errors("clicking the event on the map")
     assert_detail_card_links(ui.page, event)
-    ui.page.wait_for_function(f"(i) => ({MAP_JS}._fullData[i].lat || []).length === 1",
-                              arg=trace_index.highlight, timeout=60_000)
+    ui.page.wait_for_function(f"(i) => ({HIGHLIGHT_JS})(i).length === 1", arg=trace_index.highlight,
+                              timeout=60_000)
     expect_views(ui, trace_index, total_events, "clicking the event on the map")  # a click never filters
     assert highlighted_points(ui.page, trace_index.highlight) == \
         [pytest.approx([float(event["latitude"]), float(event["longitude"])])]
@@ -212,7 +214,7 @@ def test_brw005_selecting_an_event_shows_its_source(ui, store, trace_index, tota
     wait_for_url(ui.page, f"p.get('event') === {row_id!r}")
     ui.assert_no_console_errors("clicking a table row")
     assert_detail_card_links(ui.page, other)
-    ui.page.wait_for_function(f"([i, lat]) => ({MAP_JS}._fullData[i].lat || [])[0] === lat",
+    ui.page.wait_for_function(f"([i, lat]) => (({HIGHLIGHT_JS})(i)[0] || [])[0] === lat",
                               arg=[trace_index.highlight, float(other["latitude"])], timeout=60_000)
     expect_views(ui, trace_index, total_events, "clicking a table row")
     assert highlighted_points(ui.page, trace_index.highlight) == \

@@ -44,7 +44,7 @@ SLIDE_READY_JS = """([n, total, title, events, view, points, range]) => {
     && Math.abs(m.getCenter().lat - view[0]) < 1e-3 && Math.abs(m.getCenter().lng - view[1]) < 1e-3
     && Math.abs(m.getZoom() - view[2]) < 1e-3
     && gd._fullData.filter(t => t.index >= range[0] && t.index < range[1])
-         .reduce((k, t) => k + (t.lat ? t.lat.length : 0), 0) === points;
+         .reduce((k, t) => k + (t.meta && t.meta.cells ? 0 : (t.lat ? t.lat.length : 0) - ((t.meta && t.meta.halo_points) || 0)), 0) === points;
 }"""
 SLIDE_STATE_JS = """() => {
   const text = id => { const e = document.getElementById(id); return e ? e.textContent : null; };
@@ -73,7 +73,7 @@ RECORD_FRAMES_JS = """() => {
 MAP_EVENT_POINTS_JS = """([start, stop]) => {
   const gd = document.querySelector('#present-map .js-plotly-plot');
   return gd._fullData.filter(t => t.index >= start && t.index < stop)
-    .reduce((n, t) => n + (t.lat ? t.lat.length : 0), 0);
+    .reduce((n, t) => n + (t.meta && t.meta.cells ? 0 : (t.lat ? t.lat.length : 0) - ((t.meta && t.meta.halo_points) || 0)), 0);
 }"""
 
 

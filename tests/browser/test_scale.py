@@ -9,7 +9,7 @@ from bench.harness import PageLog, UiPage, map_canvas_point
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import InMemoryEventStore
 from dashboard.data.synth import synthetic_events
-from dashboard.figures.event_map import map_trace_index
+from dashboard.figures.event_map import EVENT_TRACE
 from dashboard.i18n import format_number
 from tests.synthetic_server import synthetic_server
 
@@ -19,12 +19,10 @@ VRAEM = {"lon": -73.85, "lat": -12.45}
 MAP_LAYER_JS = """([start, stop, cells]) => {
   const gd = document.querySelector('#map-graph .js-plotly-plot');
   const len = a => (a ? a.length : 0);
-  const points = gd._fullData.filter(t => t.index >= start && t.index < stop);
-  return {points: points.reduce((n, t) => n + len(t.lat), 0), cells: len(gd._fullData[cells].lat),
-          first: (points.find(t => len(t.lat)) || null) && (() => {
-            const t = points.find(t => len(t.lat));
-            return {lon: t.lon[0], lat: t.lat[0]};
-          })()};
+  const t = gd._fullData[start], meta = t.meta || {}, rings = meta.halo_points || 0;
+  const points = meta.cells ? 0 : len(t.lat) - rings;
+  return {points: points, cells: meta.cells ? len(t.lat) : 0,
+          first: points ? {lon: t.lon[rings], lat: t.lat[rings]} : null};
 }"""
 
 
@@ -43,14 +41,13 @@ def reference_store(big_server):
 
 @pytest.fixture(scope="module")
 def trace_index():
-    from dashboard.data.catalog import GEODATA_DIR, load_bundled_data
+    from types import SimpleNamespace
 
-    return map_trace_index(len(load_bundled_data(GEODATA_DIR).routes["features"]))
+    return SimpleNamespace(events=range(EVENT_TRACE, EVENT_TRACE + 1))
 
 
 def map_layer_counts(ui: UiPage, trace_index) -> dict:
-    return ui.page.evaluate(MAP_LAYER_JS, [trace_index.events.start, trace_index.events.stop,
-                                           trace_index.cells])
+    return ui.page.evaluate(MAP_LAYER_JS, [trace_index.events.start, trace_index.events.stop])
 
 
 def test_brw201_large_dataset_cells_zoom_to_points_click_detail(browser_context, big_server, reference_store,

@@ -22,8 +22,19 @@ from dashboard.callbacks.views import (
     update_timeline,
 )
 from dashboard.data.filters import FilterSpec, parse_url_state
-from dashboard.figures.event_map import map_trace_index
+from dashboard.figures.event_map import EVENT_TRACE, LayerSlot, drawn_events
+from dashboard.state.views import highlight_position
 from dashboard.state.interactions import CONTROL_BINDINGS
+
+
+def patch_operations(patch) -> dict[tuple, dict]:
+    """A Dash Patch's operations by location (the last write to a location wins)."""
+    return {tuple(op["location"]): op for op in patch.to_plotly_json()["operations"]}
+
+
+def patched_events(patch):
+    """The event points a Patch puts on the map (its new event trace)."""
+    return drawn_events(patch_operations(patch)[("data", EVENT_TRACE)]["params"]["value"])
 
 
 def trigger(prop_id: str) -> None:
@@ -155,9 +166,8 @@ def test_cbk007_views_agree_with_store(app_context):
     timeline = update_timeline("en", data, None)
     assert sum(sum(t.y) for t in timeline.data) == expected
     trigger("filters-store.data")
-    figure, note = update_map("en", data, ["shown"], "")
-    index = map_trace_index(len(app_context.data.routes["features"]))
-    assert sum(len(figure.data[i].lat) for i in index.events) == expected and note == ""
+    patch, note = update_map(data, ["shown"], "", "en")
+    assert patched_events(patch).count == expected and note == ""
     assert sum(update_breakdown("en", data, "event_type").data[0].x) == expected
 
 
@@ -174,18 +184,18 @@ def test_cbk008_page_renders_once_per_language(app_context):
 
 
 def test_cbk009_click_selects_event_and_patches_highlight(app_context):
-    index = map_trace_index(len(app_context.data.routes["features"]))
     trigger("map-graph.clickData")
     points = app_context.store.points(FilterSpec(event_types=("drug_seizure",)), limit=1_000)
     row = int(points.row[0])  # a drawn seizure, as the browser has it (float32 coordinates)
-    click = {"points": [{"curveNumber": index.events.start + (0 if points.precise[0] else 1),
+    click = {"points": [{"curveNumber": EVENT_TRACE, "pointNumber": 7,
                          "lat": float(points.latitude[0]), "lon": float(points.longitude[0])}]}
     search, patch = on_event_selected(click, None, "?type=drug_seizure", FilterSpec().to_store())
     event_id = app_context.store.event_id_at(row)
     assert search == f"?type=drug_seizure&event={event_id}"
-    operations = patch.to_plotly_json()["operations"]
-    assert {tuple(op["location"]) for op in operations} == {("data", index.highlight, "lat"),
-                                                           ("data", index.highlight, "lon")}
+    operations = patch_operations(patch)
+    assert set(operations) == {("layout", "map", "layers", LayerSlot.HIGHLIGHT)}  # the highlight alone
+    highlight = operations[("layout", "map", "layers", LayerSlot.HIGHLIGHT)]["params"]["value"]
+    assert highlight["source"]["geometry"]["coordinates"] == list(highlight_position(app_context.store, event_id))[::-1]
     card = str(update_detail(search, "en"))
     assert "– nan" not in card and "'nan'" not in card  # a missing end date or value is left out
     source = app_context.store.event(event_id)["source_url"]
@@ -214,17 +224,14 @@ def test_cbk012_fit_map_moves_view_to_filtered_events(app_context):
     from dashboard.callbacks.map_view import on_fit_map
 
     spec = FilterSpec(countries=("ESP", "NLD", "BEL", "ITA"))
-    search, patch = on_fit_map(1, spec.to_store(), "?country=BEL,ESP,ITA,NLD", "en")
+    search, patch = on_fit_map(1, spec.to_store(), "?country=BEL,ESP,ITA,NLD", "en", ["shown"])
     view = parse_url_state(search)[0].view
     assert 35 < view.lat < 53 and -6 < view.lon < 16  # Europe, where those seizures are
-    operations = {tuple(op["location"]): op for op in patch.to_plotly_json()["operations"]}
+    operations = patch_operations(patch)
     assert ("layout", "map", "zoom") in operations and ("layout", "uirevision") in operations
-    # The move comes with the event layer for the new view (a Patch move reports no relayoutData).
-    index = map_trace_index(len(app_context.data.routes["features"]))
-    drawn = sum(len(operations[("data", i)]["params"]["value"]["lat"]["bdata"]) for i in index.events
-                if operations[("data", i)]["params"]["value"]["lat"])
-    assert drawn > 0 and ("data", index.cells) in operations
-    assert on_fit_map(0, spec.to_store(), "", "en") == (no_update, no_update)
+    # The move comes with the event trace for the new view (a Patch move reports no relayoutData).
+    assert patched_events(patch).count == app_context.store.count(spec) > 0
+    assert on_fit_map(0, spec.to_store(), "", "en", ["shown"]) == (no_update, no_update)
 
 
 def test_cbk016_reset_moves_the_map_home_and_clears_the_highlight(app_context):
@@ -232,20 +239,16 @@ def test_cbk016_reset_moves_the_map_home_and_clears_the_highlight(app_context):
     from dashboard.figures.event_map import DEFAULT_VIEW
 
     filtered = FilterSpec(event_types=("arrest",)).to_store()
-    operations = {tuple(op["location"]): op
-                  for op in on_reset_map(2, filtered, "en").to_plotly_json()["operations"]}
-    index = map_trace_index(len(app_context.data.routes["features"]))
-    # A filter is active: reset changes it, and the map is redrawn for the new one (no layer here).
-    assert ("data", index.cells) not in operations
-    unfiltered = {tuple(op["location"]): op
-                  for op in on_reset_map(3, FilterSpec().to_store(), "en").to_plotly_json()["operations"]}
-    # No filter to clear: the layer for the starting view comes with the move.
-    drawn = {i for i in index.events if unfiltered[("data", i)]["params"]["value"]["lat"]}
-    assert len(drawn) > 2 and ("data", index.cells) in unfiltered
+    operations = patch_operations(on_reset_map(2, filtered, "en", ["shown"]))
+    # A filter is active: reset changes it, and the map is patched for the new one (no trace here).
+    assert ("data", EVENT_TRACE) not in operations
+    unfiltered_patch = on_reset_map(3, FilterSpec().to_store(), "en", ["shown"])
+    # No filter to clear: the trace for the starting view comes with the move.
+    assert patched_events(unfiltered_patch).count == app_context.store.size
     assert operations[("layout", "map", "zoom")]["params"]["value"] == DEFAULT_VIEW.zoom
     assert operations[("layout", "uirevision")]["params"]["value"] == "reset-2"
-    assert operations[("data", index.highlight, "lat")]["params"]["value"] == []
-    assert on_reset_map(0, filtered, "en") is no_update
+    assert operations[("layout", "map", "layers", LayerSlot.HIGHLIGHT)]["params"]["value"]["visible"] is False
+    assert on_reset_map(0, filtered, "en", ["shown"]) is no_update
 
 
 def test_cbk017_a_new_graph_s_first_relayout_never_replaces_its_figure(app_context):
@@ -255,12 +258,11 @@ def test_cbk017_a_new_graph_s_first_relayout_never_replaces_its_figure(app_conte
     (Dash drops a pending result when the same callback runs again); it changes nothing.
     """
     spec = FilterSpec(event_types=("drug_seizure",))
-    figure, _ = update_map("es", spec.to_store(), ["shown"], "?type=drug_seizure&lang=es")
-    drawn = sum(len(figure.data[i].lat) for i in app_context.map_traces.events)
-    assert drawn == app_context.store.count(spec)
-    assert on_map_moved({"autosize": True}, spec.to_store(), "es") == (no_update, no_update)
-    # The redraw itself takes no relayout (the browser test brw007 drives the real race).
-    assert list(inspect.signature(update_map).parameters) == ["lang", "filter_data", "key_switch", "search"]
+    patch, _ = update_map(spec.to_store(), ["shown"], "?type=drug_seizure&lang=es", "es")
+    assert patched_events(patch).count == app_context.store.count(spec)
+    assert on_map_moved({"autosize": True}, spec.to_store(), "es", ["shown"]) == (no_update, no_update)
+    # The patch itself takes no relayout (the browser test brw007 drives the real race).
+    assert list(inspect.signature(update_map).parameters) == ["filter_data", "key_switch", "search", "lang"]
 
 
 # What each component edits: written from the layout's point of view (the drug checklist is
@@ -314,24 +316,31 @@ def test_cbk032_state_shows_each_control_back_on_its_own_component(app_context, 
 def test_cbk040_the_map_draws_the_box_selection(app_context):
     from dashboard.callbacks.views import update_map
 
-    def outlines(figure) -> list:
-        return [layer["source"]["geometry"]["coordinates"] for layer in figure.to_dict()["layout"]["map"]["layers"]
-                if isinstance(layer.get("source"), dict) and layer["source"].get("type") == "Feature"]
+    def outline(patch) -> dict:
+        return patch_operations(patch)[("layout", "map", "layers", LayerSlot.SELECTION)]["params"]["value"]
 
     spec = FilterSpec(bbox=(-75.5, -13.5, -73.0, -11.0))
-    drawn = outlines(update_map("en", spec.to_store(), ["shown"], "")[0])
-    assert [-75.5, -13.5] in drawn[0] and [-73.0, -11.0] in drawn[0]  # the box, closed, on the map
-    assert outlines(update_map("en", FilterSpec().to_store(), ["shown"], "")[0]) == []
+    drawn = outline(update_map(spec.to_store(), ["shown"], "", "en")[0])
+    coordinates = drawn["source"]["geometry"]["coordinates"]
+    assert [-75.5, -13.5] in coordinates and [-73.0, -11.0] in coordinates  # the box, closed, on the map
+    assert coordinates[0] == coordinates[-1] and drawn["visible"] is True
+    assert outline(update_map(FilterSpec().to_store(), ["shown"], "", "en")[0])["visible"] is False
 
 
 def test_cbk041_the_key_switch_folds_the_key_and_gives_the_map_its_width(app_context):
     from dashboard.callbacks.views import update_map
     from dashboard.state.views import KEY_SHOWN, key_shown
 
-    shown, _ = update_map("en", FilterSpec().to_store(), [KEY_SHOWN], "")
-    folded, _ = update_map("en", FilterSpec().to_store(), [], "")
-    assert shown.layout.margin.r > 100 and shown.layout.annotations and shown.layout.showlegend is not False
-    assert folded.layout.margin.r == 0 and not folded.layout.annotations and not folded.layout.shapes
-    assert folded.layout.showlegend is False
-    assert len(folded.data) == len(shown.data)  # same traces: the patches' positions hold
+    shown = patch_operations(update_map(FilterSpec().to_store(), [KEY_SHOWN], "", "en")[0])
+    folded = patch_operations(update_map(FilterSpec().to_store(), [], "", "en")[0])
+
+    def value(operations, *location):
+        return operations[location]["params"]["value"]
+
+    assert value(shown, "layout", "margin", "r") > 100 and value(shown, "layout", "annotations")
+    assert value(folded, "layout", "margin", "r") == 0
+    assert value(folded, "layout", "annotations") == [] and value(folded, "layout", "shapes") == []
+    # The key lists the event types drawn (the single trace has no legend).
+    words = {annotation["text"] for annotation in value(shown, "layout", "annotations")}
+    assert "Drug seizure" in words and "Event type" in words
     assert not key_shown(None) and not key_shown("shown") and key_shown(["shown"])

@@ -6,16 +6,23 @@ import numpy as np
 import pytest
 
 from dashboard.data.filters import FilterSpec, MapView
-from dashboard.data.store import EVENT_TYPES
+from dashboard.data.store import EVENT_TYPES, GEO_PRECISIONS
 from dashboard.figures.breakdown import build_breakdown, clicked_category
 from dashboard.figures.event_map import (
     APPROXIMATE_OPACITY,
+    EVENT_TRACE,
+    HALO_CODE,
     PRECISE_OPACITY,
+    LayerSlot,
+    array_of,
     build_event_map,
-    map_trace_index,
+    drawn_events,
+    event_colour_codes,
+    event_colourscale,
     marker_sizes,
     offline_layers,
     offline_style,
+    selection_ring,
 )
 from dashboard.figures.theme import EVENT_COLOURS, ROUTE_COLOURS
 from dashboard.figures.timeline import brushed_date_range, build_timeline
@@ -29,38 +36,50 @@ def full_map(store, bundled):
     return points, figure
 
 
-def test_map001_trace_order_matches_index(full_map, bundled):
+def test_map001_one_trace_and_fixed_layer_slots(full_map, bundled):
     _, figure = full_map
-    index = map_trace_index(len(bundled.routes["features"]))
-    assert len(figure.data) == index.highlight + 1
-    for position in index.events:
-        code = index.event_type_code(position)
-        assert figure.data[position].marker.color == EVENT_COLOURS[EVENT_TYPES[code]]
-    assert len(figure.data[index.cells].lat) == 0  # few events: points, no cells
-    assert figure.data[index.vraem].name.startswith("VRAEM (approximate")
-    assert len(figure.data[index.highlight].lat) == 0
+    assert len(figure.data) == 1 and EVENT_TRACE == 0  # events and their rings: one trace
+    layers = figure.layout.map.layers
+    assert layers[LayerSlot.HIGHLIGHT].visible is False  # nothing selected
+    assert layers[LayerSlot.SELECTION].visible is False and layers[LayerSlot.RING_LABELS].visible is False
+    names = [layer.name for layer in layers]
+    assert "vraem-fill" in names and "vraem-line" in names and "route-names" in names
+    assert figure.data[0].meta["cells"] is False  # few events: points, no cells
 
 
 def test_map002_every_point_drawn_once(full_map, bundled, store):
     points, figure = full_map
-    index = map_trace_index(len(bundled.routes["features"]))
-    drawn = sum(len(figure.data[i].lat) for i in index.events)
-    assert drawn == store.size
-    for position in index.events:  # per point only coordinates and a size: no text, no ids
-        trace = figure.data[position]
-        assert trace.hovertext is None and trace.customdata is None and trace.text is None
-        assert np.asarray(trace.lat).dtype == np.float32 and np.asarray(trace.marker.size).dtype == np.uint8
+    drawn = drawn_events(figure.data[0])
+    assert drawn.count == store.size
+    trace = figure.data[0]  # per point only coordinates, a size and a colour code: no text, no ids
+    assert trace.hovertext is None and trace.customdata is None and trace.text is None
+    assert array_of(trace.lat).dtype == np.float32 and array_of(trace.marker.size).dtype == np.uint8
+    assert array_of(trace.marker.color).dtype == np.uint8
+    assert drawn.colour_code.tolist() == event_colour_codes(points).tolist()
 
 
 def test_map003_precision_styling(full_map, bundled, store):
     points, figure = full_map
-    index = map_trace_index(len(bundled.routes["features"]))
-    halo = figure.data[index.halo]
-    assert len(halo.lat) == int((~points.precise).sum())  # one halo per coarse point
+    drawn = drawn_events(figure.data[0])
+    coarse = np.isin(np.asarray(GEO_PRECISIONS)[points.geo_precision_code], ["district", "province", "region",
+                                                                             "country"])
+    assert drawn.rings == int(coarse.sum()) > 0  # one ring per point with a coarse place
+    rings = array_of(figure.data[0].marker.color)[:drawn.rings]
+    assert set(rings.tolist()) == {HALO_CODE}
+    scale = dict((round(position * (len(EVENT_TYPES) * 2), 6), colour)
+                 for position, colour in figure.data[0].marker.colorscale)
     seizure = 2 * EVENT_TYPES.index("drug_seizure")
-    exact, approximate = figure.data[index.events[seizure]], figure.data[index.events[seizure + 1]]
-    assert exact.marker.opacity == PRECISE_OPACITY and approximate.marker.opacity == APPROXIMATE_OPACITY
-    assert len(approximate.lat) == int(((~points.precise) & (points.type_code == seizure // 2)).sum())
+    assert scale[seizure].endswith(f",{PRECISE_OPACITY})") and scale[seizure + 1].endswith(f",{APPROXIMATE_OPACITY})")
+    assert int((drawn.colour_code == seizure + 1).sum()) == \
+        int(((~points.precise) & (points.type_code == seizure // 2)).sum())
+
+
+def test_map003b_colour_codes_sit_on_the_stops():
+    scale = event_colourscale()
+    assert len(scale) == HALO_CODE + 1 and scale[0][0] == 0 and scale[-1][0] == 1
+    red, green, blue = (int(EVENT_COLOURS["drug_seizure"][i:i + 2], 16) for i in (1, 3, 5))
+    code = 2 * EVENT_TYPES.index("drug_seizure")
+    assert scale[code][1] == f"rgba({red},{green},{blue},{PRECISE_OPACITY})"
 
 
 def test_map004_hover_has_date_precision_place_type_and_quantities(store):
@@ -74,17 +93,32 @@ def test_map004_hover_has_date_precision_place_type_and_quantities(store):
     assert "Incautación de droga" in spanish and "solo mes" in spanish and "1\u202f417" in spanish
 
 
-def test_map005_routes_documented_solid_inferred_dotted(full_map, bundled):
+def test_map005_routes_documented_solid_inferred_dashed(full_map, bundled):
     _, figure = full_map
-    index = map_trace_index(len(bundled.routes["features"]))
-    for position, feature in zip(index.routes, bundled.routes["features"]):
-        trace = figure.data[position]
-        colour = ROUTE_COLOURS[feature["properties"]["mode"]]
-        if feature["properties"]["evidence"] == "documented":
-            assert trace.mode == "lines" and trace.line.color == colour
-        else:
-            assert trace.mode == "markers" and trace.marker.color == colour
-            assert len(trace.lat) > len(feature["geometry"]["coordinates"])  # densified dots
+    routes = [layer for layer in figure.layout.map.layers if (layer.name or "").startswith("route-")
+              and layer.type == "line"]
+    expected = {(f["properties"]["mode"], f["properties"]["evidence"]) for f in bundled.routes["features"]}
+    assert {tuple(layer.name.split("-")[1:]) for layer in routes} == expected  # one layer per mode and evidence
+    for layer in routes:
+        mode, evidence = layer.name.split("-")[1:]
+        assert layer.color == ROUTE_COLOURS[mode] and layer.below == "traces"
+        assert (layer.line.dash is None) == (evidence == "documented")
+        legs = [f for f in bundled.routes["features"]
+                if (f["properties"]["mode"], f["properties"]["evidence"]) == (mode, evidence)]
+        assert len(layer.source["features"]) == len(legs)
+    names = next(layer for layer in figure.layout.map.layers if layer.name == "route-names")
+    assert len(names.source["features"]) == len({f["properties"]["route_id"] for f in bundled.routes["features"]})
+    assert names.symbol.placement == "line-center"
+
+
+def test_map005b_map_layers_stay_within_budget(store, bundled):
+    """MapLibre gets 4 layers per trace: one trace, the rest as layers, ≤ 25 in all with a selection."""
+    vraem = next(f for f in bundled.regions["features"] if f["properties"]["kind"] == "vraem")
+    figure = build_event_map(store.points(FilterSpec(), limit=10_000), routes=bundled.routes, vraem_feature=vraem,
+                             highlight=(-12.5, -73.8), selection=selection_ring((-75.0, -13.0, -73.0, -11.0), None))
+    style_layers = len(figure.layout.map.style["layers"])
+    added = sum(1 for layer in figure.layout.map.layers if layer.visible is not False)
+    assert style_layers + added + 4 * len(figure.data) <= 25
 
 
 def test_map006_offline_base_map_has_no_remote_url():
@@ -110,7 +144,8 @@ def test_map008_view_applied(store, bundled):
     figure = build_event_map(points, routes=bundled.routes, vraem_feature=None,
                              view=MapView(-12.4, -73.9, 8.0), highlight=(-12.5, -73.8))
     assert figure.layout.map.zoom == 8.0 and figure.layout.map.center.lat == -12.4
-    assert list(figure.data[-1].lat) == [-12.5]
+    highlight = figure.layout.map.layers[LayerSlot.HIGHLIGHT]
+    assert highlight.visible and highlight.source["geometry"]["coordinates"] == [-73.8, -12.5]
 
 
 def test_tim001_timeline_stacks_types_and_totals(store):

@@ -43,13 +43,13 @@ def test_lay052_the_page_holds_the_view_it_opened_with(app_context):
 
 def test_lay053_on_url_view_moves_the_map_only_when_the_url_differs(app_context):
     spec = FilterSpec().to_store()
-    unchanged = on_url_view(build_search(UrlState(view=EUROPE)), view_data(EUROPE), spec, "en")
+    unchanged = on_url_view(build_search(UrlState(view=EUROPE)), view_data(EUROPE), spec, "en", ["shown"])
     assert all(part is not None and type(part).__name__ == "NoUpdate" for part in unchanged)
-    patch, shown = on_url_view(build_search(UrlState()), view_data(EUROPE), spec, "en")
+    patch, shown = on_url_view(build_search(UrlState()), view_data(EUROPE), spec, "en", ["shown"])
     layout = patch.to_plotly_json()["operations"]
     centre = next(op for op in layout if op["location"] == ["layout", "map", "center"])
     assert centre["params"]["value"] == {"lat": DEFAULT_VIEW.lat, "lon": DEFAULT_VIEW.lon} and shown is None
-    _, recorded = on_url_view(build_search(UrlState(view=EUROPE)), MOVING, spec, "en")
+    _, recorded = on_url_view(build_search(UrlState(view=EUROPE)), MOVING, spec, "en", ["shown"])
     assert view_from_data(recorded) == EUROPE  # the fit's own URL: recorded, not moved again
 
 

@@ -14,7 +14,7 @@ from dashboard.data.filters import FilterSpec, MapView
 from dashboard.data.schema import PRECISE_GEO
 from dashboard.data.store import EVENT_TYPES, InMemoryEventStore
 from dashboard.data.synth import synthetic_events
-from dashboard.figures.event_map import build_event_map, layer_patch_data, map_trace_index
+from dashboard.figures.event_map import EVENT_TRACE, array_of, build_event_map, drawn_events, event_trace
 from dashboard.state.views import (
     event_row_at,
     map_layer,
@@ -124,17 +124,16 @@ def test_lod008_crowded_spot_past_the_finest_cells_draws_the_largest_points(synt
 def test_lod005_payload_is_typed_arrays_without_text_per_point(synthetic_store, bundled):
     layer = map_layer(synthetic_store, FilterSpec(), VRAEM_CLOSE, THRESHOLD)
     assert layer.mode in ("points", "all") and len(layer.points.row) > 100
-    traces = layer_patch_data(layer, "en")
-    encoded = json.dumps(traces)
-    for trace in traces:
-        for key in ("lat", "lon"):
-            value = trace.get(key)
-            assert value == [] or (isinstance(value, dict) and value.get("dtype") == "f4"), (key, value)
-        assert "customdata" not in trace or isinstance(trace["customdata"], dict)
-        assert "hovertext" not in trace and "text" not in trace
-    # Nine bytes a point (two float32 + uint8 size) and nine more for a coarse point's halo, in
-    # base64: at most 24 bytes a point.
-    assert len(encoded) < 2_000 + 24 * len(layer.points.row)
+    trace = event_trace(layer, "en")
+    encoded = json.dumps(trace)
+    for key in ("lat", "lon"):
+        value = trace.get(key)
+        assert value == [] or (isinstance(value, dict) and value.get("dtype") == "f4"), (key, value)
+    assert trace["marker"]["color"]["dtype"] == "u1" and trace["marker"]["size"]["dtype"] == "u1"
+    assert "customdata" not in trace and "hovertext" not in trace and "text" not in trace
+    # Ten bytes a point (two float32, a uint8 size and a uint8 colour code) and ten more for a
+    # coarse point's ring, in base64: at most 27 bytes a point.
+    assert len(encoded) < 2_000 + 27 * len(layer.points.row)
     figure = build_event_map(layer, routes=bundled.routes, vraem_feature=None)
     full = pio.to_json(figure)
     assert len(full) < 600_000
@@ -143,33 +142,37 @@ def test_lod005_payload_is_typed_arrays_without_text_per_point(synthetic_store, 
 def test_lod006_clicked_point_finds_its_event_again(synthetic_store, synthetic_frame, bundled):
     spec = FilterSpec()
     layer = map_layer(synthetic_store, spec, VRAEM_CLOSE, THRESHOLD)
-    index = map_trace_index(len(bundled.routes["features"]))
     figure = build_event_map(layer, routes=bundled.routes, vraem_feature=None)
+    drawn = drawn_events(figure.data[EVENT_TRACE])
+    assert drawn.count > 0
     checked = 0
-    for curve in index.events:
-        trace = figure.data[curve]
-        if not len(trace.lat):
-            continue
-        point = {"lat": float(trace.lat[0]), "lon": float(trace.lon[0]), "curveNumber": curve}
-        row = event_row_at(synthetic_store, spec, point, curve, index)
+    for position in sorted({0, drawn.count // 3, drawn.count // 2, drawn.count - 1}):
+        point = {"lat": float(drawn.latitude[position]), "lon": float(drawn.longitude[position]),
+                 "curveNumber": EVENT_TRACE, "pointNumber": drawn.rings + position}
+        row = event_row_at(synthetic_store, spec, point, EVENT_TRACE)
         assert row is not None
         event = synthetic_frame.iloc[row]
-        assert EVENT_TYPES.index(event["event_type"]) == index.event_type_code(curve)
-        assert (event["geo_precision"] in PRECISE_GEO) == index.is_exact_place_trace(curve)
         assert np.float32(event["latitude"]) == np.float32(point["lat"])
         assert np.float32(event["longitude"]) == np.float32(point["lon"])
         # The drawn point is this very event, or one drawn at exactly the same spot.
         same_spot = layer.points.row[(layer.points.latitude == np.float32(point["lat"]))
                                      & (layer.points.longitude == np.float32(point["lon"]))]
         assert row in same_spot
+        assert event_row_at(synthetic_store, spec, {**point, "customdata": 3}, EVENT_TRACE) is None  # a cell
+        assert event_row_at(synthetic_store, spec, point, EVENT_TRACE + 1) is None  # no other trace
         checked += 1
     assert checked >= 2
-    assert event_row_at(synthetic_store, spec, {"lat": 89.0, "lon": 0.0}, index.events.start, index) is None
-    assert event_row_at(synthetic_store, spec, None, index.events.start, index) is None
+    # An uncertainty ring repeats its event's coordinates: hovering it finds an approximate event there.
+    assert drawn.rings > 0
+    trace = figure.data[EVENT_TRACE]
+    ring = {"lat": float(array_of(trace.lat)[0]), "lon": float(array_of(trace.lon)[0]), "pointNumber": 0}
+    assert not synthetic_store.precise[event_row_at(synthetic_store, spec, ring, EVENT_TRACE)]
+    assert event_row_at(synthetic_store, spec, {"lat": 89.0, "lon": 0.0}, EVENT_TRACE) is None
+    assert event_row_at(synthetic_store, spec, None, EVENT_TRACE) is None
     # Browser JSON is user-controlled: lists, text and NaN are refused, never a crash.
     for bad in ({"lat": [1, 2], "lon": [1, 2]}, {"lat": "x", "lon": 1}, {"lat": float("nan"), "lon": 0}):
-        assert event_row_at(synthetic_store, spec, bad, index.events.start, index) is None
-    assert event_row_at(synthetic_store, spec, {"lat": 0, "lon": 0}, index.routes.start, index) is None
+        assert event_row_at(synthetic_store, spec, bad, EVENT_TRACE) is None
+    assert event_row_at(synthetic_store, spec, {"lat": 0, "lon": 0}, None) is None
 
 
 def test_tbl001_paging_matches_a_reference_sort(synthetic_store, synthetic_frame):

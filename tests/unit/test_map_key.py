@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import EVENT_TYPES
-from dashboard.figures.event_map import build_event_map, map_trace_index, marker_sizes, screen_key_layout
+from dashboard.figures.event_map import LayerSlot, build_event_map, marker_sizes, screen_key_layout
 from dashboard.figures.map_key import (
     DEATH_STEPS,
     KG_STEPS,
@@ -18,7 +18,8 @@ from dashboard.figures.map_key import (
     type_legend_flags,
     types_present,
 )
-from dashboard.figures.theme import PROJECTOR, SCREEN
+from dashboard.figures.theme import EVENT_COLOURS, PROJECTOR, SCREEN
+from dashboard.i18n import label
 
 # Several views: everything, attacks on security forces 2016–18 (the issue's empty legend), only
 # types whose places are all approximate, seizures, and a filter that matches nothing.
@@ -38,10 +39,9 @@ def vraem_of(bundled):
 
 
 def legend_types(figure, bundled) -> list[str]:
-    """The event types the figure's legend names (from the traces that show an entry)."""
-    index = map_trace_index(len(bundled.routes["features"]))
-    return [figure.data[i].legendgroup for i in index.events
-            if figure.data[i].showlegend and figure.data[i].lat is not None and len(figure.data[i].lat)]
+    """The event types the map's key names, in its order (read from its words)."""
+    labels = {label("event_type", event_type, "en"): event_type for event_type in EVENT_TYPES}
+    return [labels[a.text] for a in figure.layout.annotations if a.text in labels]
 
 
 @pytest.mark.parametrize("view", sorted(VIEWS))
@@ -54,10 +54,11 @@ def test_key001_legend_holds_exactly_the_types_in_view(view, store, bundled):
     assert [entry.event_type for entry in key.types] == expected
     if view != "nothing":
         assert expected  # the view really shows something
-    # No other trace adds an entry: routes, VRAEM, halo, cells and highlight are explained by the key.
-    index = map_trace_index(len(bundled.routes["features"]))
-    others = [t for i, t in enumerate(figure.data) if i not in index.events]
-    assert not [t.name for t in others if t.showlegend is not False]
+    # One trace and no legend: routes, VRAEM, rings, cells and highlight are explained by the key.
+    assert len(figure.data) == 1 and figure.layout.showlegend is False
+    # Each type's swatch is the colour its markers are drawn in.
+    swatches = [s.fillcolor for s in figure.layout.shapes if s.type == "circle" and s.name == "map-key"]
+    assert [SCREEN.colour(EVENT_COLOURS[t]) for t in expected] == swatches[:len(expected)]
 
 
 def test_key002_approximate_only_types_are_in_the_legend(store, bundled):
@@ -106,7 +107,9 @@ def test_key005_routes_precision_and_words_in_both_languages(bundled):
         assert not [t for t in texts if "map.key" in t]  # every word found in the catalog
         assert any(r.inferred for r in key.routes) and any(r.documented for r in key.routes)
         dashes = {s["line"]["dash"] for s in key_layout(key, SCREEN).shapes if s["type"] == "line"}
-        assert dashes == {"solid", "dot"}  # documented solid, inferred dotted, as the map draws them
+        assert dashes == {"solid", "dot"}  # documented solid, inferred dotted, as the printed map draws them
+        screen = {s["line"]["dash"] for s in screen_key_layout(key, SCREEN).shapes if s["type"] == "line"}
+        assert screen == {"solid", "dash"}  # the screen map draws inferred legs dashed
     spanish = " ".join(a["text"] for a in key_layout(build_map_key(
         None, routes=bundled.routes, vraem=True, theme=SCREEN, lang="es"), SCREEN).annotations)
     assert "muertes" in spanish and "aproximado" in spanish
@@ -115,13 +118,14 @@ def test_key005_routes_precision_and_words_in_both_languages(bundled):
 def test_key006_projector_halo_is_not_dark_on_dark(store, bundled):
     points = store.points(FilterSpec(), limit=10_000)
     figure = build_event_map(points, routes=bundled.routes, vraem_feature=None, theme=PROJECTOR)
-    halo = figure.data[map_trace_index(len(bundled.routes["features"])).halo]
+    ring_colour = figure.data[0].marker.colorscale[-1][1]  # the last colour code is the uncertainty ring
+    red, green, blue = (int(v) for v in ring_colour[5:-1].split(",")[:3])
 
     def luminance(colour: str) -> float:
         red, green, blue = (int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
         return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
-    assert luminance(halo.marker.color) - luminance(PROJECTOR.paper_colour) > 0.4
+    assert luminance(f"#{red:02x}{green:02x}{blue:02x}") - luminance(PROJECTOR.paper_colour) > 0.4
     key = build_map_key(points, routes=bundled.routes, vraem=False, theme=PROJECTOR, lang="en")
     rings = [s for s in key_layout(key, PROJECTOR).shapes if s["type"] == "circle"]
     assert all(luminance(s["fillcolor"]) > 0.4 for s in rings if s["fillcolor"].startswith("#"))
@@ -193,6 +197,8 @@ def test_key009_selected_area_is_outlined_without_a_trace(store, bundled):
     assert lasso[0] == lasso[-1] and len(lasso) == 4
     assert selection_ring(None, None) is None
     outlined = build_event_map(points, routes=bundled.routes, vraem_feature=None, selection=box)
-    assert len(outlined.data) == len(plain.data)  # the callbacks' trace indexes still hold
-    added = outlined.layout.map.layers[len(plain.layout.map.layers):]
-    assert len(added) == 1 and added[0].source["geometry"]["coordinates"] == box and added[0].type == "line"
+    assert len(outlined.data) == len(plain.data) == 1  # a layer in its slot, not a trace
+    assert len(outlined.layout.map.layers) == len(plain.layout.map.layers)  # the slots' positions hold
+    slot = outlined.layout.map.layers[LayerSlot.SELECTION]
+    assert slot.visible and slot.source["geometry"]["coordinates"] == box and slot.type == "line"
+    assert plain.layout.map.layers[LayerSlot.SELECTION].visible is False

@@ -34,14 +34,17 @@ from dashboard.data.stories import (
     StoryRepository,
 )
 from dashboard.figures.event_map import (
+    EVENT_TRACE,
     LABEL_LAYERS,
+    LayerSlot,
+    array_of,
     build_event_map,
+    drawn_events,
     label_layers,
-    layer_patch_data,
-    map_trace_index,
+    map_update,
     offline_layers,
     points_layer,
-    ring_trace,
+    rings_layer,
 )
 from dashboard.figures.theme import EVENT_COLOURS, PROJECTOR, SCREEN
 from dashboard.i18n import CATALOGS, format_number
@@ -54,7 +57,6 @@ from dashboard.state.present_view import (
     dates_in_words,
     frame_label,
     initial_frame_state,
-    legend_on_drawn,
     load_story,
     median_p95,
     panels_class,
@@ -210,19 +212,19 @@ def test_prs120_projector_markers_are_built_larger_and_lifted(store, bundled):
     points = store.points(FilterSpec(), limit=5000)
     kwargs = dict(routes=bundled.routes, vraem_feature=None)
     screen, projector = build_event_map(points, **kwargs), build_event_map(points, theme=PROJECTOR, **kwargs)
-    index = map_trace_index(len(bundled.routes["features"]))
-    for curve in [index.halo, *index.events]:
-        plain, projected = screen.data[curve], projector.data[curve]
-        if curve != index.halo:  # the halo has a colour of its own on the dark projector (issue 15)
-            assert projected.marker.color == PROJECTOR.colour(plain.marker.color)
-        assert list(projected.marker.size) == [min(255, round(s * PROJECTOR.marker_scale)) for s in plain.marker.size]
-    seizures = next(t for t in projector.data if t.legendgroup == "drug_seizure")
-    assert seizures.marker.color == "#8c7fe8" and len(seizures.lat)
-    patch = layer_patch_data(points_layer(points), "en", PROJECTOR)
-    assert patch[1]["marker"]["color"] == projector.data[index.events.start]["marker"]["color"]
+    plain, projected = screen.data[EVENT_TRACE], projector.data[EVENT_TRACE]
+    assert list(array_of(projected.marker.size)) == \
+        [min(255, round(s * PROJECTOR.marker_scale)) for s in array_of(plain.marker.size)]
+    lifted = [colour for _, colour in projected.marker.colorscale]
+    seizure = 2 * EVENT_TYPES.index("drug_seizure")
+    assert lifted[seizure] == "rgba(140,127,232,0.95)"  # #8c7fe8, the lifted indigo
+    assert drawn_events(projected).count == len(points.row)
+    update = map_update(points_layer(points), routes=bundled.routes, vraem=False, lang="en", theme=PROJECTOR)
+    assert [tuple(stop) for stop in update.trace["marker"]["colorscale"]] == list(projected.marker.colorscale)
     # The screen theme changes nothing.
-    assert [t.marker.color for t in screen.data[index.events.start:index.events.stop:2]] == \
-        [EVENT_COLOURS[t] for t in EVENT_TYPES]
+    colours = [colour for _, colour in plain.marker.colorscale]
+    assert colours[0:2 * len(EVENT_TYPES):2] == [
+        "rgba({},{},{},0.95)".format(*(int(EVENT_COLOURS[t][i:i + 2], 16) for i in (1, 3, 5))) for t in EVENT_TYPES]
 
 
 def test_prs113_rings_take_the_highlight_place(app_context, store):
@@ -230,10 +232,11 @@ def test_prs113_rings_take_the_highlight_place(app_context, store):
     kwargs = dict(routes=app_context.data.routes, vraem_feature=app_context.vraem_feature)
     plain = build_event_map(points, **kwargs)
     ringed = build_event_map(points, view=MapView(-12, -74, 7), rings=[(-12.0, -74.0), (-11.0, -75.0)], **kwargs)
-    assert len(plain.data) == len(ringed.data)
-    ring = ringed.data[app_context.map_traces.highlight]
-    assert ring.mode == "lines" and len(ring.lat) == 2 * 38
-    assert ring_trace([], 20, 5).lat == ()
+    assert len(plain.data) == len(ringed.data) == 1
+    ring = ringed.layout.map.layers[LayerSlot.HIGHLIGHT]
+    assert ring.type == "line" and len(ring.source["features"]) == 2
+    assert all(len(f["geometry"]["coordinates"]) == 37 for f in ring.source["features"])
+    assert rings_layer([], 20, 5)["visible"] is False
 
 
 # ---- callbacks -------------------------------------------------------------------------------------
@@ -331,15 +334,6 @@ def test_prs118_script_names_only_ids_that_exist():
     assert {"present-slide", "notes-slide", "present-help", "present-play"} <= named
 
 
-def test_prs119_legend_names_types_drawn_only_at_approximate_places():
-    exact = {"lat": [], "showlegend": True}
-    approximate = {"lat": [1.0], "showlegend": False}
-    both = [{"lat": [2.0], "showlegend": True}, {"lat": [3.0], "showlegend": False}]
-    traces = [exact, approximate, *both]
-    legend_on_drawn(traces)
-    assert [t["showlegend"] for t in traces] == [False, True, True, False]
-
-
 # ---- words on the presenter (helper K, issue 15) ---------------------------------------------------
 def slide_of_type(story: Story, event_type: str) -> int:
     """The first slide that filters on exactly one event type."""
@@ -418,12 +412,13 @@ def test_wrd008_playback_rings_only_the_events_its_frame_draws(app_context, stor
     dates = sorted(app_context.store.event(e)["event_date"] for e in slide.highlight)
     ringed = []
     for frame in frames:
-        shown = frame_view(app_context.store, story, index, frame, "en", app_context.settings.max_map_points)
+        shown = frame_view(app_context.store, story, index, frame, "en", app_context.settings.max_map_points,
+                           routes=app_context.data.routes, vraem=True)
         ringed.append(len(shown.rings.labels["source"]["features"]))
         drawn = sum(1 for day in dates if day <= frame[1])  # cumulative: everything up to the frame's end
         assert ringed[-1] == drawn, (frame, ringed[-1], drawn)
-        lat = [v for v in shown.rings.trace["lat"] if v is not None]
-        assert len(lat) == 37 * drawn  # one closed ring of 37 vertices per drawn event
+        rings = shown.rings.layer["source"]["features"] if shown.rings.layer["visible"] else []
+        assert len(rings) == drawn and all(len(r["geometry"]["coordinates"]) == 37 for r in rings)
     assert ringed[0] == 0 and ringed[-1] == len(slide.highlight)
     # The frame's map patch carries the rings and their labels.
     data = story_data(story)

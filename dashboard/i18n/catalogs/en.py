@@ -143,6 +143,7 @@ MESSAGES: dict[str, str] = {
     "map.key.exact": "exact",
     "map.key.approximate": "approximate",
     "map.key.routes": "Routes",
+    "map.events": "Events",
     "map.key.types": "Event type",
     "data.synthetic_badge": "SYNTHETIC (generated, not a real event)",
     "data.synthetic_dataset": "synthetic",

@@ -143,6 +143,7 @@ MESSAGES: dict[str, str] = {
     "map.key.exact": "exacto",
     "map.key.approximate": "aproximado",
     "map.key.routes": "Rutas",
+    "map.events": "Eventos",
     "map.key.types": "Tipo de evento",
     "data.synthetic_badge": "SINTÉTICO (generado, no es un evento real)",
     "data.synthetic_dataset": "sintético",
