@@ -1,6 +1,9 @@
 """Cold start of ``python app.py``: seconds until the page answers, and the server's RSS.
 
-Run: ``.venv/bin/python -m bench.startup [--runs 3]``. Prints one line per run and the median.
+Run: ``.venv/bin/python -m bench.startup [--runs 3] [--n 1000000]``. Prints one line per run and the
+median. ``--n`` serves that many synthetic events as an imported dataset (generated once into a
+temporary data directory, in a child process so its memory is not counted); ``--data-dir`` serves
+an existing data directory (e.g. one holding a real import).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -31,9 +35,20 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def one_run() -> tuple[float, float, float]:
+def store_synthetic_dataset(n: int, data_dir: Path) -> None:
+    """Write ``n`` synthetic events into ``data_dir`` as one imported dataset."""
+    from dashboard.data.datasets import DatasetRepository
+    from dashboard.data.synth import synthetic_events
+
+    DatasetRepository(data_dir).save_frame(synthetic_events(n, seed=1), name=f"bench {n}",
+                                           file_name=f"synthetic-{n}.parquet")
+
+
+def one_run(data_dir: str | None = None) -> tuple[float, float, float]:
     port = free_port()
     env = {**os.environ, "RUTAS_PORT": str(port)}
+    if data_dir:
+        env["RUTAS_DATA_DIR"] = data_dir
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -61,8 +76,20 @@ def one_run() -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--n", type=int, default=0, help="serve this many synthetic events as well")
+    parser.add_argument("--data-dir", help="serve this data directory (RUTAS_DATA_DIR)")
     args = parser.parse_args()
-    results = [one_run() for _ in range(args.runs)]
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        data_dir = args.data_dir
+        if args.n:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                pool.submit(store_synthetic_dataset, args.n, Path(tmp)).result()
+            data_dir = tmp
+        results = [one_run(data_dir) for _ in range(args.runs)]
+    if args.n:
+        print(f"{args.n:,} synthetic events")
     for i, (ready, idle, after) in enumerate(results, 1):
         print(f"run {i}: ready {ready:.2f} s, RSS {idle:.0f} MB (after layout {after:.0f} MB)")
     print(f"median: ready {statistics.median(r[0] for r in results):.2f} s, "

@@ -99,7 +99,7 @@ def run_one(n: int) -> None:
     # First touch of each structural index (sort order per column, grid per cell size), timed apart.
     start = time.perf_counter()
     for column, descending in orders:
-        store.rows(FilterSpec(), (), order_by=column, descending=descending, limit=0)
+        store.rows(FilterSpec(), (), order_by=column, descending=descending, limit=1)
     store.bins(FilterSpec(), cell_size_for_zoom(5.0))
     first_touch = time.perf_counter() - start
     cold, warm, masks = [], [], []

@@ -19,8 +19,10 @@ from typing import Protocol
 
 import numpy as np
 
-DEFAULT_MAX_ENTRIES = 256
-DEFAULT_MAX_BYTES = 128 * 1024 * 1024
+# Bounded by memory first: results are bytes (a histogram) to megabytes (a full row order), so a
+# count of entries says little. The entry cap only stops a flood of tiny results.
+DEFAULT_MAX_ENTRIES = 16_384
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
 
 class ResultCache(Protocol):
@@ -45,7 +47,7 @@ def approximate_nbytes(value: object) -> int:
 
 
 class LruResultCache:
-    """Thread-safe least-recently-used cache, bounded by entry count (and by approximate bytes).
+    """Thread-safe least-recently-used cache, bounded by approximate bytes (and by entry count).
 
     Parameters
     ----------

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.config import Settings
+from dashboard.data.cache import DEFAULT_MAX_BYTES, LruResultCache
+from dashboard.data.datasets import DatasetRepository, with_import_columns
+from dashboard.data.duplicates import find_duplicates
+from dashboard.data.filters import FilterSpec
+from dashboard.data.store import InMemoryEventStore
 from dashboard.data.store import text as text_module
 from dashboard.data.store.text import fold_strings
+from dashboard.data.synth import synthetic_events
 from dashboard.data.text import fold_text
+from dashboard.state.context import build_context
 
 # Texts in the languages the data comes in, and the characters folding treats specially.
 FOLD_CORPUS = (
@@ -46,3 +58,106 @@ def test_smm002_fold_strings_on_a_slice_and_across_chunks(monkeypatch):
 @given(st.lists(st.text(max_size=12), max_size=8))
 def test_smm003_fold_strings_equals_fold_text_on_any_text(texts):
     assert fold_strings(pa.array(texts, type=pa.large_string())).to_pylist() == [fold_text(t) for t in texts]
+
+
+@pytest.fixture(scope="module")
+def generated():
+    """Synthetic events (labelled so): enough rows for masks and pages to span many bytes."""
+    return synthetic_events(3000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def big(bundled, generated):
+    return InMemoryEventStore(pd.concat([with_import_columns(bundled.events), generated], ignore_index=True))
+
+
+def test_smm004_masks_are_kept_as_bits_and_answer_like_fresh_ones(big):
+    specs = [FilterSpec(), FilterSpec(event_types=("drug_seizure",)), FilterSpec(text="callao"),
+             FilterSpec(bbox=(-75.0, -13.4, -72.8, -11.0), date_from=date(2015, 1, 1))]
+    fresh = [big._compute_mask(replace(s, bbox=None)) & (big.in_box(s.bbox) if s.bbox else True) for s in specs]
+    big.clear_masks()
+    for spec, expected in zip(specs, fresh):
+        assert big.count(spec) == int(expected.sum())  # computed, kept packed
+        kept = big._masks[spec]
+        assert kept.bits.dtype == np.uint8 and kept.bits.nbytes == (big.size + 7) // 8
+        again = big.mask(spec)  # unpacked from the bits
+        assert again.dtype == bool and not again.flags.writeable
+        np.testing.assert_array_equal(again, expected)
+        assert big.count(spec) == kept.count == int(expected.sum())
+
+
+def test_smm005_pages_equal_slices_of_the_full_sorted_order(big):
+    specs = [FilterSpec(), FilterSpec(event_types=("arrest",)), FilterSpec(text="zz-no-match"),
+             FilterSpec(countries=("BOL",), kg_min=100.0)]
+    for spec in specs:
+        for column, descending in (("event_date", True), ("quantity_kg", False), ("location", True)):
+            full = big.row_order(spec, column, descending)
+            for offset, limit in ((0, 1), (0, 100), (37, 50), (len(full) - 3, 10), (len(full) + 5, 10), (5, 0)):
+                page = big.rows(spec, ("event_id",), order_by=column, descending=descending,
+                                offset=offset, limit=limit)["event_id"]
+                expected = big.take(full[max(offset, 0):offset + limit], ("event_id",))["event_id"]
+                assert list(page) == list(expected), (spec, column, offset, limit)
+
+
+def test_smm006_no_derived_float64_copies_and_narrow_orders(big):
+    frame_floats = [big.frame[c].to_numpy() for c in ("latitude", "longitude", "fatalities", "quantity_kg")]
+    for name, value in vars(big).items():
+        if isinstance(value, np.ndarray) and value.dtype == np.float64:
+            assert any(np.shares_memory(value, f) for f in frame_floats), f"{name} copies a float column"
+    assert big._id_order.dtype == np.int32
+    assert big._global_order("event_date", True).dtype == np.int32
+
+
+def test_smm007_whole_table_answers_are_computed_once_per_store(big, bundled, generated):
+    assert big.datasets() is big.datasets()
+    assert big.source_links() is big.source_links()
+    assert big.date_extent(("synthetic",)) is big.date_extent(("synthetic", "synthetic"))
+    first, last = big.date_extent(("synthetic",))
+    assert (first, last) == (np.datetime64(min(generated["event_date"]), "D"), big.date_end[big.synthetic].max())
+    # Another store (new data, new version) answers from its own data, not from the old answers.
+    smaller = InMemoryEventStore(pd.concat([with_import_columns(bundled.events), generated.iloc[:10]],
+                                           ignore_index=True))
+    synthetic_rows = {d.dataset_id: d.events for d in smaller.datasets()}["synthetic"]
+    assert synthetic_rows == 10 and {d.dataset_id: d.events for d in big.datasets()}["synthetic"] == 3000
+
+
+def test_smm008_context_lists_new_datasets_after_an_import(bundled, tmp_path):
+    context = build_context(Settings(data_dir=str(tmp_path)), bundled)
+    assert context.synthetic_datasets() == set()
+    meta = DatasetRepository(tmp_path).save_frame(synthetic_events(50, seed=3), name="scale test",
+                                                  file_name="synthetic-50.parquet")
+    assert context.synthetic_datasets() == {meta.dataset_id}
+    assert context.store.date_extent((meta.dataset_id,)) is not None
+
+
+def test_smm009_duplicates_compared_within_real_and_within_generated_rows(bundled, generated):
+    """Splitting the search by kind of row finds exactly what one search with the kind in the key finds."""
+    twins = generated.iloc[:400].copy()
+    twins["dataset"] = "synthetic-twin"
+    twins["event_id"] = [f"twin:{i}" for i in range(len(twins))]
+    real_twins = with_import_columns(bundled.events).iloc[:40].copy()
+    real_twins["dataset"] = "copied"
+    real_twins["event_id"] = [f"copied:{i}" for i in range(len(real_twins))]
+    events = pd.concat([with_import_columns(bundled.events), generated, twins, real_twins], ignore_index=True)
+    store = InMemoryEventStore(events)
+    everything = find_duplicates(store.latitude, store.longitude, store.date_start, store.date_end,
+                                 store.type_code.astype(np.int64) * 2 + store.synthetic,
+                                 store._facet_codes["datasets"].codes)
+    np.testing.assert_array_equal(store.has_duplicate, everything.flagged)
+    assert store.has_duplicate[-40:].all() and store.has_duplicate[-440:-40].all()
+    partners = {}
+    for row, partner in everything.partners:
+        partners.setdefault(int(row), []).append(store.event_id_at(int(partner)))
+    expected = [tuple(partners.get(row, ())) for row in range(store.size)]
+    assert list(store.frame["duplicate_of"]) == expected
+
+
+def test_smm010_result_cache_is_bounded_by_bytes():
+    cache = LruResultCache()
+    assert cache.max_entries > 1000  # bytes decide, not a count of entries
+    for i in range(2 * DEFAULT_MAX_BYTES // (1024 * 1024)):
+        cache.set(("big", i), np.zeros(1024 * 1024 // 8))
+    assert cache.nbytes <= DEFAULT_MAX_BYTES and len(cache) < 2 * DEFAULT_MAX_BYTES // (1024 * 1024)
+    for i in range(2000):  # small results are all kept
+        cache.set(("small", i), np.zeros(4))
+    assert all(cache.get(("small", i)) is not None for i in range(2000))

@@ -15,6 +15,8 @@ import pyarrow.compute as pc
 
 # Text columns with at most this share of distinct values are held as categoricals.
 CATEGORICAL_MAX_SHARE = 0.5
+# One value per event by design: never worth encoding (and hashing a million ids costs seconds).
+IDENTIFIER_COLUMNS = frozenset({"event_id", "source_event_id"})
 
 
 def is_text(series: pd.Series) -> bool:
@@ -82,13 +84,26 @@ class Codes:
     def __init__(self, codes: np.ndarray, uniques: np.ndarray) -> None:
         self.codes = codes
         self.uniques = uniques  # object array
-        self.index = {value: i for i, value in enumerate(uniques.tolist())}
+        self._index: dict[object, int] | None = None
+
+    @property
+    def index(self) -> dict[object, int]:
+        """Code of each distinct value, built on first use (most columns are never looked up)."""
+        if self._index is None:
+            self._index = {value: i for i, value in enumerate(self.uniques.tolist())}
+        return self._index
 
     @classmethod
     def of(cls, series: pd.Series) -> Codes:
         if isinstance(series.dtype, pd.CategoricalDtype):
             categories = series.cat.categories
             return cls(series.cat.codes.to_numpy(), np.asarray(categories, dtype=object))
+        if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+            # Arrow's hash table, without pandas' conversions: the same codes in first-seen order.
+            encoded = pc.dictionary_encode(pa.chunked_array(pa.array(series.array)).combine_chunks())
+            uniques = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+            codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+            return cls(small_codes(codes, len(uniques)), uniques)
         codes, uniques = pd.factorize(series)
         return cls(small_codes(codes, len(uniques)), np.asarray(uniques, dtype=object))
 
@@ -126,7 +141,7 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
     n = len(frame)
     for name in frame.columns:
         series = frame[name]
-        if n and is_text(series):
+        if n and name not in IDENTIFIER_COLUMNS and is_text(series):
             column_codes = Codes.of(series)
             if len(column_codes.uniques) <= CATEGORICAL_MAX_SHARE * n:
                 categories = pd.Index(list(column_codes.uniques), dtype=series.dtype)

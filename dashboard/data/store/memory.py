@@ -19,7 +19,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..cache import LruResultCache, ResultCache
-from ..duplicates import find_duplicates
+from ..duplicates import Duplicates, find_duplicates
 from ..facets import BREAKDOWN_FACETS, FACETS, FACETS_BY_NAME, Facet, Match
 from ..filters import FilterSpec
 from ..schema import PRECISE_GEO, DatePrecision
@@ -52,10 +52,28 @@ from .protocol import (
 )
 from .text import SEARCH_COLUMNS, SearchPart, text_matches
 
-MASK_CACHE_BYTES = 64 * 1024 * 1024
+MASK_CACHE_BYTES = 32 * 1024 * 1024  # of packed masks: one bit a row
 LAZY_INDEXES = 8  # per-cell-size grids and per-column sort orders kept at once
+WHOLE_TABLE_ANSWERS = 256  # dataset lists, date extents per dataset choice ...
 OPTION_LISTS = 64  # facet option lists kept, per facet and shown datasets (a link may name any)
 VALUE_FACETS: tuple[Facet, ...] = tuple(facet for facet in FACETS if facet.match is Match.VALUE)
+
+
+@dataclass(frozen=True)
+class PackedMask:
+    """A memoised filter mask, one bit a row (a bool array is eight times larger), and its count."""
+
+    bits: np.ndarray
+    count: int
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> PackedMask:
+        return cls(np.packbits(mask), int(np.count_nonzero(mask)))
+
+    def unpack(self, size: int) -> np.ndarray:
+        mask = np.unpackbits(self.bits, count=size).view(bool)
+        mask.setflags(write=False)
+        return mask
 
 
 class InMemoryEventStore:
@@ -93,8 +111,9 @@ class InMemoryEventStore:
         self.version = version or uuid.uuid4().hex
         self._cache: ResultCache = cache if cache is not None else LruResultCache()
         self._lock = threading.Lock()
-        self._masks: OrderedDict[FilterSpec, np.ndarray] = OrderedDict()
-        self._mask_slots = max(4, min(cache_size, MASK_CACHE_BYTES // max(n, 1)))
+        self._masks: OrderedDict[FilterSpec, PackedMask] = OrderedDict()
+        self._mask_slots = max(4, min(cache_size, MASK_CACHE_BYTES // max(n // 8, 1)))
+        self._whole: OrderedDict[Hashable, object] = OrderedDict()  # answers about the whole table
         self._lazy: OrderedDict[Hashable, object] = OrderedDict()
         self._options: OrderedDict[tuple[str, tuple[str, ...]], list[str]] = OrderedDict()
 
@@ -108,8 +127,10 @@ class InMemoryEventStore:
             self.date_end = np.where(np.isnat(reported_end), self.date_end,
                                      np.maximum(self.date_end, reported_end))
         self._day = self.date_start.view(np.int64)  # no copy
-        self._month = self.date_start.astype("datetime64[M]").astype(np.int32)
-        self._year = self.date_start.astype("datetime64[Y]").astype(np.int16)
+        # Months since 1970 (int16 reaches ±2,700 years); a year is a month // 12. Converting days
+        # to months takes numpy's calendar, too slow to repeat per histogram.
+        self._month = (self.date_start.astype("datetime64[M]").astype(np.int64).astype(np.int16) if n
+                       else np.zeros(0, dtype=np.int16))
 
         self.latitude = frame["latitude"].to_numpy(dtype=np.float64)
         self.longitude = frame["longitude"].to_numpy(dtype=np.float64)
@@ -119,10 +140,6 @@ class InMemoryEventStore:
         self.fatalities = frame["fatalities"].to_numpy(dtype=np.float64)
         self.quantity_kg = frame["quantity_kg"].to_numpy(dtype=np.float64)
         self.synthetic = frame["synthetic"].to_numpy(dtype=bool)
-        self._fatalities0 = np.nan_to_num(self.fatalities)
-        self._kg0 = np.nan_to_num(self.quantity_kg)
-        # Thinning keeps the largest events, so big seizures and deadly attacks stay visible.
-        self._weight = self._kg0 + 1000 * self._fatalities0
         # Every exact-value facet of the registry, by FilterSpec field; a column the data lacks
         # has no values, so choosing any matches nothing.
         self._facet_codes: dict[str, Codes] = {facet.name: self._text_codes(facet.column) for facet in VALUE_FACETS}
@@ -149,7 +166,7 @@ class InMemoryEventStore:
         self._source_code, self._source_count = self._source_codes()
         self._mark_duplicates()
         self._ids = arrow_strings(frame["event_id"]) if n else pa.array([], type=pa.large_string())
-        self._id_order = pc.sort_indices(self._ids).to_numpy().astype(np.int64)
+        self._id_order = pc.sort_indices(self._ids).to_numpy().astype(np.int32)
 
     # ---- construction helpers --------------------------------------------------------------
     def _text_codes(self, column: str) -> Codes:
@@ -210,10 +227,22 @@ class InMemoryEventStore:
         Bounded whatever the data (see :mod:`dashboard.data.duplicates`): a row lists at most
         ``MAX_PARTNERS_PER_ROW`` twins; the flag, and so every count, does not depend on that cap.
         """
-        # A generated row never "duplicates" a real report (nor the reverse): compare within each.
-        kind = self.type_code.astype(np.int64) * 2 + self.synthetic
-        found = find_duplicates(self.latitude, self.longitude, self.date_start, self.date_end,
-                                kind, self._facet_codes["datasets"].codes)
+        # A generated row never "duplicates" a real report (nor the reverse): compare within each,
+        # and only where that kind of row comes from two datasets or more (one big synthetic
+        # dataset beside the bundled one has nothing to compare with).
+        dataset = self._facet_codes["datasets"].codes
+        flagged = np.zeros(self.size, dtype=bool)
+        partners = [np.empty((0, 2), dtype=np.int64)]
+        for generated in (False, True):
+            rows = np.flatnonzero(self.synthetic == generated)
+            if len(np.unique(dataset[rows])) < 2:
+                continue
+            part = find_duplicates(self.latitude[rows], self.longitude[rows], self.date_start[rows],
+                                   self.date_end[rows], self.type_code[rows], dataset[rows])
+            flagged[rows[part.flagged]] = True
+            partners.append(rows[part.partners])
+        pairs = np.concatenate(partners)
+        found = Duplicates(flagged, pairs[np.argsort(pairs[:, 0], kind="stable")])
         self.has_duplicate = found.flagged
         column = np.empty(self.size, dtype=object)
         column.fill(())
@@ -264,12 +293,17 @@ class InMemoryEventStore:
 
     # ---- filtering -------------------------------------------------------------------------
     def mask(self, spec: FilterSpec) -> np.ndarray:
-        """Boolean mask of the events matching ``spec`` (memoised per spec, read-only)."""
+        """Boolean mask of the events matching ``spec`` (memoised per spec as bits, read-only)."""
         with self._lock:
             cached = self._masks.get(spec)
             if cached is not None:
                 self._masks.move_to_end(spec)
-                return cached
+        if cached is not None:
+            return cached.unpack(self.size)
+        mask, _ = self._compute_and_keep(spec)
+        return mask
+
+    def _compute_and_keep(self, spec: FilterSpec) -> tuple[np.ndarray, PackedMask]:
         if spec.bbox is not None:
             # Map views and boxes change on every pan: narrow the cached mask of the rest of the
             # filter (text search, lasso) instead of evaluating it again.
@@ -277,11 +311,12 @@ class InMemoryEventStore:
         else:
             mask = self._compute_mask(spec)
         mask.setflags(write=False)
+        packed = PackedMask.of(mask)
         with self._lock:
-            self._masks[spec] = mask
+            self._masks[spec] = packed
             while len(self._masks) > self._mask_slots:
                 self._masks.popitem(last=False)
-        return mask
+        return mask, packed
 
     def in_box(self, box: tuple[float, float, float, float]) -> np.ndarray:
         """Rows inside (west, south, east, north), edges included; west > east matches nothing."""
@@ -335,7 +370,9 @@ class InMemoryEventStore:
 
     # ---- queries ---------------------------------------------------------------------------
     def count(self, spec: FilterSpec) -> int:
-        return int(np.count_nonzero(self.mask(spec)))
+        with self._lock:
+            cached = self._masks.get(spec)
+        return cached.count if cached is not None else self._compute_and_keep(spec)[1].count
 
     def totals(self, spec: FilterSpec) -> Totals:
         return self._memo("totals", spec, (), lambda: self._totals(spec))
@@ -348,8 +385,8 @@ class InMemoryEventStore:
         seen[-1] = False  # code -1: no source named
         return Totals(
             events=int(np.count_nonzero(mask)),
-            fatalities=int(self._fatalities0[mask].sum()),
-            kg_seized=float(self._kg0[mask].sum()),
+            fatalities=int(np.nansum(self.fatalities[mask])),
+            kg_seized=float(np.nansum(self.quantity_kg[mask])),
             sources=int(np.count_nonzero(seen)),
             synthetic=int(np.count_nonzero(self.synthetic[mask])),
         )
@@ -362,7 +399,8 @@ class InMemoryEventStore:
         total = len(rows)
         if total > limit:
             # The `limit` heaviest rows, ties to the earliest row (as a stable sort would pick).
-            weight = self._weight[rows]
+            # The largest events stay, so big seizures and deadly attacks stay visible.
+            weight = np.nan_to_num(self.quantity_kg[rows]) + 1000 * np.nan_to_num(self.fatalities[rows])
             if limit <= 0:
                 rows = rows[:0]
             else:
@@ -444,7 +482,7 @@ class InMemoryEventStore:
         elif unit == "month":
             index = self._month[mask].astype(np.int64)
         else:
-            index = self._year[mask].astype(np.int64)
+            index = self._month[mask].astype(np.int64) // 12
         if index.size:
             first_bin, last_bin = int(index.min()), int(index.max())
         else:
@@ -464,8 +502,8 @@ class InMemoryEventStore:
         return self._memo("kg_by_year", spec, (), lambda: self._kg_by_year(spec))
 
     def _kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
-        mask = self.mask(spec) & (self._kg0 > 0)
-        years = self._year[mask].astype(np.int64)
+        mask = self.mask(spec) & (self.quantity_kg > 0)  # NaN compares False: no kg stated
+        years = self._month[mask].astype(np.int64) // 12
         if not years.size:
             return QuantitySeries(year_starts=np.array([], dtype="datetime64[D]"), drugs=(),
                                   kg=np.zeros((0, 0), dtype=np.float64))
@@ -477,7 +515,7 @@ class InMemoryEventStore:
             labels.append("")
         drug = np.where(drug < 0, labels.index(""), drug)  # code -1 or "": no drug stated
         width = last - first + 1
-        kg = np.bincount(drug * width + (years - first), weights=self._kg0[mask],
+        kg = np.bincount(drug * width + (years - first), weights=self.quantity_kg[mask],
                          minlength=len(labels) * width).reshape(len(labels), width)
         held = kg.sum(axis=1) > 0
         order = sorted(np.flatnonzero(held), key=lambda i: (-kg[i].sum(), labels[i]))  # heaviest first
@@ -545,10 +583,32 @@ class InMemoryEventStore:
         unknown = [c for c in columns if c not in self._frame.columns]
         if unknown:
             raise ValueError(f"unknown columns: {unknown}")
-        order = self.row_order(spec, order_by, descending)
         start = max(int(offset), 0)
         end = None if limit is None else start + max(int(limit), 0)
-        return self.take(order[start:end], columns)
+        if end is None:
+            return self.take(self.row_order(spec, order_by, descending)[start:], columns)
+        page = self._memo("page", spec, (order_by, bool(descending), start, end),
+                          lambda: self._page(spec, order_by, bool(descending), start, end))
+        return self.take(page, columns)
+
+    def _page(self, spec: FilterSpec, order_by: str, descending: bool, start: int, end: int) -> np.ndarray:
+        """Rows ``start:end`` of the sorted matches, walking the sorted table only as far as they reach.
+
+        A page near the top of a broad filter reads a few thousand rows, not every match.
+        """
+        if end <= start:
+            return np.zeros(0, dtype=np.int32)
+        everything = self._global_order(order_by, descending)
+        mask = self.mask(spec)
+        found, matched, position, step = [], 0, 0, max(4096, 4 * end)
+        while position < len(everything) and matched < end:
+            part = everything[position:position + step]
+            hits = part[mask[part]]
+            found.append(hits)
+            matched += len(hits)
+            position += step
+            step *= 2
+        return np.concatenate(found)[start:end] if found else np.zeros(0, dtype=np.int32)
 
     def row_order(self, spec: FilterSpec, order_by: str = "event_date", descending: bool = True) -> np.ndarray:
         """Row positions of the matching events in table order (memoised per spec and sort)."""
@@ -617,8 +677,24 @@ class InMemoryEventStore:
         return str(self._frame["event_id"].iat[row]) if 0 <= row < self.size else None
 
     # ---- the data as a whole ---------------------------------------------------------------
+    def _once(self, key: Hashable, compute: Callable[[], object]) -> object:
+        """An answer about the whole table: the data never changes, so it is computed once."""
+        with self._lock:
+            if key in self._whole:
+                self._whole.move_to_end(key)
+                return self._whole[key]
+        value = compute()
+        with self._lock:
+            value = self._whole.setdefault(key, value)
+            while len(self._whole) > WHOLE_TABLE_ANSWERS:  # a link may name any datasets
+                self._whole.popitem(last=False)
+        return value
+
     def datasets(self) -> tuple[DatasetCount, ...]:
-        """Every dataset the store holds, by id, with its row counts."""
+        """Every dataset the store holds, by id, with its row counts (computed once)."""
+        return self._once("datasets", self._datasets)
+
+    def _datasets(self) -> tuple[DatasetCount, ...]:
         codes = self._facet_codes["datasets"]
         present = codes.codes >= 0
 
@@ -632,10 +708,16 @@ class InMemoryEventStore:
 
     def duplicates_in(self, dataset_id: str) -> int:
         """Rows of a dataset that may report the same event as a row of another dataset."""
+        return self._once(("duplicates_in", dataset_id), lambda: self._duplicates_in(dataset_id))
+
+    def _duplicates_in(self, dataset_id: str) -> int:
         return int(np.count_nonzero(self.has_duplicate & self._facet_codes["datasets"].allowed((dataset_id,))))
 
     def source_links(self) -> SourceLinks:
-        """Events with a report link, and distinct links, over the whole table."""
+        """Events with a report link, and distinct links, over the whole table (computed once)."""
+        return self._once("source_links", self._source_links)
+
+    def _source_links(self) -> SourceLinks:
         url = self._text_codes("source_url")
         used = np.bincount(url.codes[url.codes >= 0], minlength=len(url.uniques))
         linked = np.array([str(u) != "" for u in url.uniques], dtype=bool)
@@ -643,6 +725,11 @@ class InMemoryEventStore:
                            links=int(np.count_nonzero(linked & (used > 0))))
 
     def date_extent(self, datasets: tuple[str, ...] | None = None) -> tuple[np.datetime64, np.datetime64] | None:
+        """First and last day of the events in ``datasets`` (computed once per dataset list)."""
+        key = ("date_extent", None if datasets is None else tuple(sorted(set(datasets))))
+        return self._once(key, lambda: self._date_extent(datasets))
+
+    def _date_extent(self, datasets: tuple[str, ...] | None) -> tuple[np.datetime64, np.datetime64] | None:
         if datasets is None:
             return (self.date_start.min(), self.date_end.max()) if self.size else None
         wanted = tuple(datasets) or self.default_datasets
