@@ -5,6 +5,10 @@ process (so memory figures are that size's alone). One "update" is what a filter
 the store: totals, histogram, breakdown, grid bins (or points, when few match) and one table
 page. Cold = result cache cleared before each update (mask and results computed afresh); warm =
 the same updates again, answered from the cache.
+
+Above :data:`~dashboard.data.synth.CHUNK_ROWS` rows the events are generated a chunk at a time
+with their text as categoricals (``synthetic_events(..., categorical=True)``: plain strings for ten
+million rows would take ~5 GB before the store is built); the line says which.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy as np
 from dashboard.data.cache import LruResultCache
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import EventStore, InMemoryEventStore, cell_size_for_zoom
-from dashboard.data.synth import synthetic_events
+from dashboard.data.synth import CHUNK_ROWS, synthetic_events
 
 POINTS_THRESHOLD = 30_000
 TABLE_COLUMNS = ("event_id", "event_date", "event_type", "actors", "country", "location", "quantity_kg")
@@ -37,7 +41,10 @@ def memory_kb() -> dict[str, int]:
 
 
 def release_freed_memory() -> None:
-    """Hand freed heap back to the OS (glibc), so RSS shows what is still held."""
+    """Hand freed heap back to the OS (arrow's pool, then glibc), so RSS shows what is still held."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except OSError:
@@ -83,8 +90,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_one(n: int) -> None:
-    events = synthetic_events(n)
+    categorical = n > CHUNK_ROWS
+    start = time.perf_counter()
+    events = synthetic_events(n, categorical=categorical)
+    generated = time.perf_counter() - start
     gc.collect()
+    release_freed_memory()
     before = memory_kb()
     start = time.perf_counter()
     cache = LruResultCache()
@@ -116,7 +127,9 @@ def run_one(n: int) -> None:
         warm.append((time.perf_counter() - start) * 1000)
     after_mask = [c - m for c, m in zip(cold, masks)]
     memory = memory_kb()
-    print(f"n={n:,}  build {built:.2f} s  first-touch indexes {first_touch:.2f} s  "
+    print(f"n={n:,}  generated in {generated:.1f} s (text as {'categoricals' if categorical else 'strings'}, "
+          f"peak so far {before['VmHWM'] / 1024:.0f} MB)")
+    print(f"  build {built:.2f} s  first-touch indexes {first_touch:.2f} s  "
           f"RSS with source frame {before['VmRSS'] / 1024:.0f} MB, holding store (frame dropped) "
           f"{held['VmRSS'] / 1024:.0f} MB, after queries {memory['VmRSS'] / 1024:.0f} MB, "
           f"peak (VmHWM) {memory['VmHWM'] / 1024:.0f} MB")

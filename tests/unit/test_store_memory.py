@@ -161,3 +161,17 @@ def test_smm010_result_cache_is_bounded_by_bytes():
     for i in range(2000):  # small results are all kept
         cache.set(("small", i), np.zeros(4))
     assert all(cache.get(("small", i)) is not None for i in range(2000))
+
+
+def test_smm011_a_store_over_categorical_text_answers_like_one_over_strings(generated):
+    plain = InMemoryEventStore(generated)
+    compact = InMemoryEventStore(synthetic_events(3000, seed=7, categorical=True))
+    assert set(compact._codes) >= {"summary", "location", "country"}  # searched and matched as codes
+    for spec in (FilterSpec(), FilterSpec(text="callao"), FilterSpec(text="aircraft at"),
+                 FilterSpec(countries=("BOL",), drugs=("cocaine",)), FilterSpec(regions=("Ayacucho",))):
+        assert compact.totals(spec) == plain.totals(spec), spec
+        ours, theirs = compact.breakdown(spec, "country"), plain.breakdown(spec, "country")
+        assert ours.labels == theirs.labels and list(ours.counts) == list(theirs.counts)
+        page = ("event_id", "location", "summary")
+        assert {k: list(v) for k, v in compact.rows(spec, page, limit=20).items()} == \
+            {k: list(v) for k, v in plain.rows(spec, page, limit=20).items()}

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.data import synth
 from dashboard.data.actors import group_actors
 from dashboard.data.catalog import load_bundled_data
 from dashboard.data.datasets import with_import_columns
@@ -166,3 +167,23 @@ def test_syn010_cli_writes_a_file(tmp_path, capsys):
     assert main(["synth", "--n", "0", "--out", str(out)]) == 2
     assert main(["synth", "--n", "5", "--out", str(tmp_path / "missing" / "x.csv")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_syn011_chunks_number_on_and_categoricals_hold_the_same_values(monkeypatch):
+    monkeypatch.setattr(synth, "CHUNK_ROWS", 700)
+    chunked = synthetic_events(2000)
+    assert len(chunked) == 2000 and list(chunked.columns) == list(ALL_COLUMNS)
+    assert chunked["event_id"].tolist() == [f"synthetic:{i:07d}" for i in range(1, 2001)]
+    assert (chunked["source_event_id"] == chunked["event_id"]).all()
+    pd.testing.assert_frame_equal(chunked.iloc[:700], synthetic_events(700))  # the first chunk: one draw
+    assert not chunked["latitude"].iloc[700:1400].reset_index(drop=True).equals(
+        chunked["latitude"].iloc[:700].reset_index(drop=True))  # each chunk draws its own rows
+    pd.testing.assert_frame_equal(chunked, synthetic_events(2000))
+    compact = synthetic_events(2000, categorical=True)
+    for column in ALL_COLUMNS:
+        if isinstance(compact[column].dtype, pd.CategoricalDtype):
+            assert chunked[column].tolist() == compact[column].astype(object).tolist(), column
+        else:
+            pd.testing.assert_series_equal(chunked[column], compact[column])
+    assert isinstance(compact["summary"].dtype, pd.CategoricalDtype)
+    assert compact["summary"].cat.categories.is_unique

@@ -141,7 +141,9 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
     n = len(frame)
     for name in frame.columns:
         series = frame[name]
-        if n and name not in IDENTIFIER_COLUMNS and is_text(series):
+        if n and isinstance(series.dtype, pd.CategoricalDtype) and is_text(series.cat.categories.to_series()):
+            codes[name] = Codes.of(series)  # already held as codes (e.g. generated at scale)
+        elif n and name not in IDENTIFIER_COLUMNS and is_text(series):
             column_codes = Codes.of(series)
             if len(column_codes.uniques) <= CATEGORICAL_MAX_SHARE * n:
                 categories = pd.Index(list(column_codes.uniques), dtype=series.dtype)
