@@ -338,21 +338,28 @@ def _date_column(text: str, delimiter: str, index: int) -> list[str]:
     ACLED writes ISO or named-month dates; only files re-saved by a spreadsheet (or the oldest,
     18/04/2001) have numeric ones, and only those need the whole column read a second time.
     """
-    def cells(limit: int | None) -> list[str]:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        found: list[str] = []
-        try:
-            for fields in itertools.islice(reader, 1, None if limit is None else limit + 1):
-                if len(fields) > index:
-                    found.append(fields[index])
-        except csv.Error:  # the row reader reports it with its line; the sample just ends here
-            pass
-        return found
-
-    sample = cells(DATE_ORDER_SAMPLE_ROWS)
-    if not any(character in cell for cell in sample for character in "/."):
+    sample = date_cells(text, delimiter, index, DATE_ORDER_SAMPLE_ROWS)
+    if not has_numeric_dates(sample):
         return sample
-    return cells(None)
+    return date_cells(text, delimiter, index, None)
+
+
+def has_numeric_dates(cells: Iterable[str]) -> bool:
+    """True when some date cell is written with '/' or '.' (03/04/2017): the order must be decided."""
+    return any(character in cell for cell in cells for character in "/.")
+
+
+def date_cells(text: str, delimiter: str, index: int, limit: int | None) -> list[str]:
+    """The cells of column ``index`` in the first ``limit`` records after the header (all when None)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    found: list[str] = []
+    try:
+        for fields in itertools.islice(reader, 1, None if limit is None else limit + 1):
+            if len(fields) > index:
+                found.append(fields[index])
+    except csv.Error:  # the row reader reports it with its line; the sample just ends here
+        pass
+    return found
 
 
 def _read_api_json(text: str, limits: ImportLimits, deadline: Deadline, result: ReadResult) -> None:

@@ -8,11 +8,15 @@ usable is kept with a warning; everything else is rejected with its row, field a
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..actors import group_actors
 from ..countries import BORDER_TOLERANCE_DEG, CountryIndex
@@ -20,6 +24,7 @@ from ..schema import ALL_COLUMNS, DatePrecision, Drug, EventType, GeoPrecision, 
 from .base import Candidate, RowProblem
 
 if TYPE_CHECKING:
+    from .acled_stream import CandidateBlock
     from .geocode import Gazetteer
 
 TEXT_FIELDS = ("admin1", "admin2", "location", "summary", "source_name", "original_type",
@@ -65,6 +70,18 @@ def _number(values: dict, name: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise _RowRejected(name, f"{value} must be a finite number ≥ 0")
     return value
+
+
+def _str(values: np.ndarray) -> pd.Series:
+    """Python strings as pandas' text column (through Arrow: faster than pandas' own check)."""
+    return pd.Series(pa.array(values, pa.string()), dtype="str")
+
+
+def _object_column(values: list) -> np.ndarray:
+    column = np.empty(len(values), dtype=object)
+    for index, value in enumerate(values):
+        column[index] = value
+    return column
 
 
 def _coordinates(values: dict) -> tuple[float, float] | None:
@@ -132,41 +149,211 @@ class Normaliser:
             result.frame = pd.DataFrame.from_records(records, columns=list(ALL_COLUMNS))
         return result
 
+    def run_blocks(self, blocks: Iterable[CandidateBlock]) -> NormalisedRows:
+        """:meth:`run` for candidates that come as column blocks: the same rows, rejections and
+        warnings (in the same order), each rule applied to a column or once per distinct value.
+
+        Blocks are normalised as they come, so only one block of candidates is held at a time.
+        """
+        parts: list[pd.DataFrame] = []
+        rejected: list[RowProblem] = []
+        warnings: list[tuple[int, int, str, str]] = []  # row, rank within the row, field, reason
+        for block in blocks:
+            part = self._block(block, rejected, warnings)
+            if len(part):
+                parts.append(part)
+        result = NormalisedRows(frame=pd.DataFrame(columns=list(ALL_COLUMNS)), rejected=rejected)
+        if parts:
+            frame = pd.concat(parts, ignore_index=True)
+            self._mark_repeated_ids(frame, warnings)
+            result.geocoded = int(frame["geocoded"].sum())
+            result.frame = frame[list(ALL_COLUMNS)]
+        warnings.sort(key=lambda warning: (warning[0], warning[1]))
+        result.warnings = [RowProblem(row, field_name, reason) for row, _, field_name, reason in warnings]
+        return result
+
+    def _block(self, block: CandidateBlock, rejected: list[RowProblem],
+               warnings: list[tuple[int, int, str, str]]) -> pd.DataFrame:
+        """One block of candidates as rows of our schema (with their file line in ``row``)."""
+        values, rows = block.columns, block.rows
+        for name, enum in (("date_precision", DatePrecision), ("event_type", EventType)):
+            if not set(values[name]) <= _VALUES_OF[enum]:  # the streaming reader only writes members
+                raise ValueError(f"unexpected {name} values {sorted(set(values[name]) - _VALUES_OF[enum])[:3]}")
+        if not set(values["geo_precision"]) <= _VALUES_OF[GeoPrecision] | {""}:
+            raise ValueError("unexpected geo_precision values")
+        notes: dict[int, list[tuple[int, str, str]]] = {}  # warnings of the kept rows, by position
+
+        def warn(positions: Iterable[int], rank: int, field_name: str, reasons: Iterable[str]) -> None:
+            for position, reason in zip(positions, reasons):
+                notes.setdefault(int(position), []).append((rank, field_name, reason))
+
+        event_dates = values["event_date"]
+        future = np.flatnonzero(values["event_day"] > np.datetime64(self.today))
+        warn(future, 0, "event_date", (f"{event_dates[i]} is in the future" for i in future))
+        country_of_row, declared = pd.factorize(values["country"])
+        declared = [str(country or "").strip() for country in declared]
+        resolved = [self.countries.resolve(text) if text else None for text in declared]
+        countries = np.array([found or "" for found in resolved], dtype=object)[country_of_row]
+        unknown = np.flatnonzero(np.array([bool(text) and found is None for text, found in zip(declared, resolved)],
+                                          dtype=bool)[country_of_row])
+        warn(unknown, 1, "country", (f"'{declared[country_of_row[i]][:40]}' is not a country we know; taken from the "
+                                     "coordinates instead" for i in unknown))
+
+        latitudes, longitudes = values["latitude"].copy(), values["longitude"].copy()
+        geo_precision = np.array(values["geo_precision"], dtype=object)
+        problems: dict[int, tuple[str, str]] = {}
+        half = np.flatnonzero(np.isnan(latitudes) != np.isnan(longitudes))
+        for i in half:
+            missing = "longitude" if np.isnan(longitudes[i]) else "latitude"
+            problems[int(i)] = (missing, f"{missing} is missing while the other coordinate is given")
+        geocoded = np.isnan(latitudes) & np.isnan(longitudes)
+        unplaced = np.flatnonzero(geocoded)
+        locations = values["location"].take(pa.array(unplaced)).to_pylist()
+        admin1 = values["admin1"].take(pa.array(unplaced)).to_pylist()
+        places: dict[tuple[str, str, str], object] = {}
+        for i, location, region in zip(unplaced, locations, admin1):
+            key = (location, countries[i], region)
+            if key not in places:
+                try:
+                    places[key] = self._geocode(*key)
+                except _RowRejected as problem:
+                    places[key] = (problem.field, problem.reason)
+            found = places[key]
+            if isinstance(found[1], str) and isinstance(found[0], str):
+                problems[int(i)] = found
+            else:
+                (latitudes[i], longitudes[i]), geo_precision[i] = found
+        geo_precision[geo_precision == ""] = DEFAULT_GEO_PRECISION
+        geo_precision = pa.array(geo_precision.astype(str), pa.string())  # enum members as their text
+        zero = np.flatnonzero((latitudes == 0) & (longitudes == 0))
+        warn(zero, 2, "latitude", ["coordinates are 0,0 (often a missing value)"] * len(zero))
+        unsourced = np.flatnonzero(pc.equal(values["source_name"], "").to_numpy(zero_copy_only=False))
+        warn(unsourced, 3, "source_name", ["no source given"] * len(unsourced))
+
+        kept = np.ones(len(rows), dtype=bool)
+        for i, (field_name, reason) in sorted(problems.items()):
+            rejected.append(RowProblem(int(rows[i]), field_name, reason))
+            kept[i] = False
+        keep = pa.array(kept)
+        for i, found in notes.items():
+            if kept[i]:
+                warnings.extend((int(rows[i]), rank, field_name, reason) for rank, field_name, reason in found)
+        rows, latitudes, longitudes = rows[kept], latitudes[kept], longitudes[kept]
+        countries, geo_precision, geocoded = countries[kept], geo_precision.filter(keep), geocoded[kept]
+        filled, country_warnings = self._country_warnings(longitudes, latitudes, countries,
+                                                          geo_precision.to_numpy(zero_copy_only=False), rows)
+        warnings.extend((problem.row, 5, problem.field, problem.reason) for problem in country_warnings)
+
+        def text(name: str) -> pd.Series:
+            return pd.Series(values[name].filter(keep), dtype="str")
+
+        source_ids = values["source_event_id"].filter(keep)
+        own_ids = pc.if_else(pc.equal(source_ids, ""), pc.binary_join_element_wise(
+            "row", pc.cast(pa.array(rows), pa.string()), ""), source_ids)
+        location = text("location")
+        unnamed = np.flatnonzero((location == "").to_numpy())
+        if unnamed.size:
+            location.iloc[unnamed] = [f"{latitudes[i]:.3f}, {longitudes[i]:.3f}" for i in unnamed]
+        actors = values["actors"][kept]
+        actors_of_row, distinct_actors = pd.factorize(actors)
+        blank = pd.Series(pa.array(np.full(len(rows), "", dtype=object), pa.string()), dtype="str")
+        nothing = np.full(len(rows), math.nan)
+        return pd.DataFrame({
+            "row": rows,
+            "event_id": pd.Series(pc.binary_join_element_wise(f"{self.dataset_id}:", own_ids, ""), dtype="str"),
+            "event_date": values["event_date"][kept],
+            "date_precision": _str(values["date_precision"][kept]),
+            "event_type": _str(values["event_type"][kept]),
+            "actors": actors,
+            "actor_groups": _object_column([group_actors(a) for a in distinct_actors])[actors_of_row],
+            "country": _str(filled),
+            "admin1": text("admin1"),
+            "admin2": text("admin2"),
+            "location": location,
+            "latitude": latitudes,
+            "longitude": longitudes,
+            "geo_precision": pd.Series(geo_precision, dtype="str"),
+            "fatalities": values["fatalities"][kept],
+            "drug": blank,
+            "quantity_kg": nothing,
+            "origin": blank,
+            "destination": blank,
+            "route_id": blank,
+            "summary": text("summary"),
+            "source_name": text("source_name"),
+            "source_url": blank,
+            "dataset": _str(np.full(len(rows), self.dataset_id, dtype=object)),
+            "synthetic": np.zeros(len(rows), dtype=bool),
+            "source_event_id": pd.Series(source_ids, dtype="str"),
+            "original_type": _str(values["original_type"][kept]),
+            "original_subtype": _str(values["original_subtype"][kept]),
+            "date_end": np.full(len(rows), None, dtype=object),
+            "fatalities_low": nothing,
+            "fatalities_high": nothing,
+            "geocoded": geocoded,
+        })
+
+    @staticmethod
+    def _mark_repeated_ids(frame: pd.DataFrame, warnings: list[tuple[int, int, str, str]]) -> None:
+        """A second row with an id already used keeps its row, with the id made unique and a warning."""
+        if pc.count_distinct(pa.array(frame["event_id"].array)).as_py() == len(frame):
+            return
+        repeated = frame["event_id"].duplicated(keep="first").to_numpy()
+        first_rows = frame.groupby("event_id", sort=False)["row"].transform("first").to_numpy()
+        at = np.flatnonzero(repeated)
+        ids = frame["event_id"].to_numpy(dtype=object)
+        for i in at:
+            row = int(frame["row"].iat[i])
+            warnings.append((row, 4, "event_id", f"id '{frame['source_event_id'].iat[i]}' also on row "
+                                                 f"{first_rows[i]}; both kept"))
+            ids[i] = f"{ids[i]}~{row}"
+        frame["event_id"] = pd.Series(ids, dtype="str")
+
     def _check_countries(self, records: list[dict[str, object]], rows: list[int]) -> list[RowProblem]:
         """Fill missing countries from the coordinates and warn where a point is at sea or lies
-        off its declared country — vectorised spatial queries over all rows, not one per row.
+        off its declared country (see :meth:`_country_warnings`)."""
+        if not records:
+            return []
+        countries, warnings = self._country_warnings(
+            [r["longitude"] for r in records], [r["latitude"] for r in records],
+            [r["country"] for r in records], [r["geo_precision"] for r in records], rows)
+        for record, country in zip(records, countries):
+            record["country"] = country
+        return warnings
+
+    def _country_warnings(self, longitudes: Sequence[float], latitudes: Sequence[float], declared: Sequence[object],
+                          geo_precisions: Sequence[object], rows: Sequence[int]) -> tuple[np.ndarray, list[RowProblem]]:
+        """Countries (the declared one, else the one at the point) and warnings where a point is
+        at sea or lies off its declared country — vectorised spatial queries over all rows.
 
         A point counts as in a country inside its outline or within ``BORDER_TOLERANCE_DEG`` of
         it (borders, coasts, ports); a country is filled from the coordinates only where the row
         declares none, and "at sea" means farther than the tolerance from any land.
         """
-        if not records:
-            return []
-        longitudes = [r["longitude"] for r in records]
-        latitudes = [r["latitude"] for r in records]
-        located = self.countries.locate(longitudes, latitudes, BORDER_TOLERANCE_DEG)
+        longitudes, latitudes = np.asarray(longitudes, dtype=float), np.asarray(latitudes, dtype=float)
+        declared = _object_column([country or "" for country in declared])
+        # one spatial query per distinct point: exports repeat a town's coordinates on many rows
+        point_of_row, distinct = pd.factorize(longitudes + 1j * latitudes)
+        located = np.array(self.countries.locate(distinct.real, distinct.imag, BORDER_TOLERANCE_DEG)
+                           + [""], dtype=object)[point_of_row]
         # only a declared country the point is not located in needs the distance check
-        off = [i for i, (r, found) in enumerate(zip(records, located)) if r["country"] and r["country"] != found]
-        near_declared = [True] * len(records)
-        for i, near in zip(off, self.countries.near([str(records[i]["country"]) for i in off],
-                                                    [longitudes[i] for i in off], [latitudes[i] for i in off],
-                                                    BORDER_TOLERANCE_DEG)):
-            near_declared[i] = near
+        off = np.flatnonzero((declared != "") & (declared != located))
+        near_declared = np.ones(len(located), dtype=bool)
+        near_declared[off] = self.countries.near([str(country) for country in declared[off]], longitudes[off],
+                                                 latitudes[off], BORDER_TOLERANCE_DEG)
         warnings = []
-        for record, row, found, near in zip(records, rows, located, near_declared):
-            latitude, longitude, country = record["latitude"], record["longitude"], record["country"]
-            if not found and record["geo_precision"] != GeoPrecision.COUNTRY:
+        for i in np.flatnonzero((located == "") | ~near_declared):
+            latitude, longitude, country, found = float(latitudes[i]), float(longitudes[i]), declared[i], located[i]
+            if not found and geo_precisions[i] != GeoPrecision.COUNTRY:
                 where = f" in {country}" if country else ""
-                warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} is not on land{where} "
-                                                            f"(at sea, over {BORDER_TOLERANCE_DEG:g}° off any coast)"
-                                                            f"{self._swap_hint(latitude, longitude, country)}"))
-            elif found and country and not near:
-                warnings.append(RowProblem(row, "latitude", f"{latitude:g},{longitude:g} lies in {found}, "
-                                                            f"not in {country}"
-                                                            f"{self._swap_hint(latitude, longitude, country)}"))
-            if not country:
-                record["country"] = found
-        return warnings
+                warnings.append(RowProblem(rows[i], "latitude", f"{latitude:g},{longitude:g} is not on land{where} "
+                                                                f"(at sea, over {BORDER_TOLERANCE_DEG:g}° off any coast)"
+                                                                f"{self._swap_hint(latitude, longitude, country)}"))
+            elif found and country and not near_declared[i]:
+                warnings.append(RowProblem(rows[i], "latitude", f"{latitude:g},{longitude:g} lies in {found}, "
+                                                                f"not in {country}"
+                                                                f"{self._swap_hint(latitude, longitude, country)}"))
+        return np.where(declared != "", declared, located), warnings
 
     def _swap_hint(self, latitude: float, longitude: float, declared: object = "") -> str:
         """A hint when exchanging latitude and longitude would put the point where it belongs:
