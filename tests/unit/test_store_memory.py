@@ -13,12 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.config import Settings
+from dashboard.data import synth
 from dashboard.data.cache import DEFAULT_MAX_BYTES, LruResultCache
 from dashboard.data.datasets import DatasetRepository, with_import_columns
 from dashboard.data.duplicates import find_duplicates
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import InMemoryEventStore
 from dashboard.data.store import text as text_module
+from dashboard.data.store.memory import masked_sum
 from dashboard.data.store.text import fold_strings
 from dashboard.data.synth import synthetic_events
 from dashboard.data.text import fold_text
@@ -175,3 +177,15 @@ def test_smm011_a_store_over_categorical_text_answers_like_one_over_strings(gene
         page = ("event_id", "location", "summary")
         assert {k: list(v) for k, v in compact.rows(spec, page, limit=20).items()} == \
             {k: list(v) for k, v in plain.rows(spec, page, limit=20).items()}
+
+
+def test_smm012_ids_held_once_in_one_arrow_array(monkeypatch):
+    monkeypatch.setattr(synth, "CHUNK_ROWS", 1000)
+    events = synthetic_events(3500, seed=5, categorical=True)  # ids concatenated from four chunks
+    store = InMemoryEventStore(events)
+    ids = [pa.chunked_array(pa.array(store.frame[c].array)) for c in ("event_id", "source_event_id")]
+    assert [a.num_chunks for a in ids] == [1, 1]  # a take over many chunks joins them every time
+    data = {a.chunk(0).buffers()[2].address for a in ids} | {store._ids.buffers()[2].address}
+    assert len(data) == 1  # the frame's two id columns and the lookup share one copy
+    assert store.event("synthetic:0002500")["event_id"] == "synthetic:0002500"
+    assert masked_sum(np.array([1.0, np.nan, 2.0, 4.0]), np.array([True, True, False, True])) == 5.0

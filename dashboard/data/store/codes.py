@@ -134,22 +134,47 @@ def intern(series: pd.Series) -> pd.Series:
     return pd.Series(result, index=series.index, name=series.name, dtype=object)
 
 
+def single_chunk(series: pd.Series) -> pd.Series:
+    """An arrow-backed text column as one arrow array: a take over many chunks joins them first."""
+    chunked = pa.chunked_array(pa.array(series.array))
+    if chunked.num_chunks <= 1:
+        return series
+    return pd.Series(pd.array(chunked.combine_chunks(), dtype=series.dtype), index=series.index, name=series.name)
+
+
 def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
-    """Text with few distinct values → categorical; tuples and dates interned. Codes are kept."""
+    """Text with few distinct values → categorical; tuples and dates interned. Codes are kept.
+
+    Text kept as text (ids, unique summaries) becomes one arrow array per column; two columns
+    holding the same array (ids generated twice over) keep sharing it.
+    """
     columns: dict[str, pd.Series] = {}
     codes: dict[str, Codes] = {}
+    joined: dict[tuple, pd.Series] = {}  # a column's arrow buffers → its single-chunk form
     n = len(frame)
+    def one_array(series: pd.Series) -> pd.Series:
+        chunks = pa.chunked_array(pa.array(series.array)).chunks
+        key = tuple((c.buffers()[1].address, c.offset, len(c)) for c in chunks)  # the same buffers: the same text
+        if key not in joined:
+            joined[key] = single_chunk(series)
+        return joined[key].rename(series.name)
+
     for name in frame.columns:
         series = frame[name]
+        arrow_text = isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
         if n and isinstance(series.dtype, pd.CategoricalDtype) and is_text(series.cat.categories.to_series()):
             codes[name] = Codes.of(series)  # already held as codes (e.g. generated at scale)
-        elif n and name not in IDENTIFIER_COLUMNS and is_text(series):
+        elif n and name in IDENTIFIER_COLUMNS and arrow_text:
+            series = one_array(series)
+        elif n and is_text(series):
             column_codes = Codes.of(series)
             if len(column_codes.uniques) <= CATEGORICAL_MAX_SHARE * n:
                 categories = pd.Index(list(column_codes.uniques), dtype=series.dtype)
                 series = pd.Series(pd.Categorical.from_codes(column_codes.codes, categories=categories),
                                    index=series.index, name=name)
                 codes[name] = Codes(series.cat.codes.to_numpy(), column_codes.uniques)
+            elif arrow_text:
+                series = one_array(series)
         elif n and series.dtype == object:
             series = intern(series)
         columns[name] = series

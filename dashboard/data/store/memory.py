@@ -76,6 +76,11 @@ class PackedMask:
         return mask
 
 
+def masked_sum(values: np.ndarray, mask: np.ndarray) -> float:
+    """Sum of the known (non-NaN) ``values`` where ``mask`` holds, without copying them out."""
+    return float(np.add.reduce(values, where=mask & ~np.isnan(values)))
+
+
 class InMemoryEventStore:
     """Columnar in-memory store: numeric columns as numpy arrays, text kept off the hot path.
 
@@ -385,8 +390,8 @@ class InMemoryEventStore:
         seen[-1] = False  # code -1: no source named
         return Totals(
             events=int(np.count_nonzero(mask)),
-            fatalities=int(np.nansum(self.fatalities[mask])),
-            kg_seized=float(np.nansum(self.quantity_kg[mask])),
+            fatalities=int(masked_sum(self.fatalities, mask)),
+            kg_seized=float(masked_sum(self.quantity_kg, mask)),
             sources=int(np.count_nonzero(seen)),
             synthetic=int(np.count_nonzero(self.synthetic[mask])),
         )
@@ -471,8 +476,8 @@ class InMemoryEventStore:
         return self._memo("histogram", spec, (unit, split_by), lambda: self._histogram(spec, unit))
 
     def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
-        mask = self.mask(spec)
-        days = self._day[mask]
+        rows = np.flatnonzero(self.mask(spec))  # row numbers: one scan of the mask for three columns
+        days = self._day[rows]
         if unit == "auto":
             unit = choose_time_unit(days.view("datetime64[D]"), spec)
         if unit == "day":
@@ -480,9 +485,9 @@ class InMemoryEventStore:
         elif unit == "week":  # 1970-01-01 was a Thursday: weeks counted from Monday 1969-12-29
             index = (days + 3) // 7
         elif unit == "month":
-            index = self._month[mask].astype(np.int64)
+            index = self._month[rows].astype(np.int64)
         else:
-            index = self._month[mask].astype(np.int64) // 12
+            index = self._month[rows].astype(np.int64) // 12
         if index.size:
             first_bin, last_bin = int(index.min()), int(index.max())
         else:
@@ -494,7 +499,7 @@ class InMemoryEventStore:
             starts = (bins * 7 - 3).astype("datetime64[D]")
         else:
             starts = bins.astype("datetime64[M]" if unit == "month" else "datetime64[Y]").astype("datetime64[D]")
-        flat = self.type_code[mask].astype(np.int64) * len(bins) + (index - first_bin)
+        flat = self.type_code[rows].astype(np.int64) * len(bins) + (index - first_bin)
         counts = np.bincount(flat, minlength=len(EVENT_TYPES) * len(bins)).reshape(len(EVENT_TYPES), len(bins))
         return Histogram(unit=unit, bin_starts=starts, categories=EVENT_TYPES, counts=counts.astype(np.int64))
 
