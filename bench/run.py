@@ -196,27 +196,32 @@ def mercator_corners(lon: float, lat: float, zoom: float, width_px: float = 900,
 
 
 def first_event_point(figure: dict | None) -> dict | None:
-    """Click data for the first point of the first event trace: a scattermap markers-only trace.
+    """Click data for the first event point of the map: a scattermap markers-only trace.
 
-    Rutas' route traces (lines, customdata = a route id), region outline, uncertainty halos
-    (no hover) and grid cells (a colour scale) are skipped.
+    Rutas draws one trace whose ``meta`` says whether it holds grid cells and how many leading
+    points are uncertainty rings; the naive app's traces are plain markers (lines, outlines and
+    colour-scaled cells skipped).
     """
     for number, trace in enumerate((figure or {}).get("data", [])):
         mode = trace.get("mode", "markers")
         if trace.get("type") != "scattermap" or "markers" not in mode or "lines" in mode:
             continue
-        if trace.get("hoverinfo") == "skip" or "colorscale" in (trace.get("marker") or {}):
+        meta = trace.get("meta") if isinstance(trace.get("meta"), dict) else None
+        if meta is not None and meta.get("cells"):
             continue
+        if meta is None and (trace.get("hoverinfo") == "skip" or "colorscale" in (trace.get("marker") or {})):
+            continue
+        first = int(meta.get("halo_points", 0)) if meta else 0
         custom, lon, lat = (decode_array(trace.get(k)) for k in ("customdata", "lon", "lat"))
-        if len(lon) == 0:
+        if len(lon) <= first:
             continue
-        point = {"curveNumber": number, "pointNumber": 0, "pointIndex": 0,
-                 "lon": plain(lon[0]), "lat": plain(lat[0])}
+        point = {"curveNumber": number, "pointNumber": first, "pointIndex": first,
+                 "lon": plain(lon[first]), "lat": plain(lat[first])}
         if len(custom):
-            first = plain(custom[0])
-            if isinstance(first, str) and not first.isdigit():
+            value = plain(custom[first])
+            if isinstance(value, str) and not value.isdigit():
                 continue
-            point["customdata"] = first
+            point["customdata"] = value
         return point
     return None
 

@@ -14,6 +14,7 @@ class PageIds(StrEnum):
     SUBTITLE = "page-subtitle"
     RESET = "page-reset"
     ROUTE_STORE = "page-route-store"  # which page the body holds: main, present or notes
+    PAGE_KEY = "page-key"  # {path, lang} of the URL, set in the browser only when either changes
 
 
 class FilterIds(StrEnum):
@@ -71,6 +72,8 @@ class MapIds(StrEnum):
     KEY = "map-key"  # the key switch: ["shown"] or []
     HOVER = "map-hover"  # details of the hovered point, fetched from the server
     FIGURE = "map-figure"  # wrapper whose aria-label is the chart's alt text
+    VIEW_SHOWN = "map-view-shown"  # the view the map shows now (None: the starting view)
+    VIEW_REQUEST = "map-view-request"  # a URL view the map may not show: the server checks and moves
 
 
 class TimelineIds(StrEnum):
@@ -86,10 +89,12 @@ class BreakdownIds(StrEnum):
 
 class TableIds(StrEnum):
     GRID = "table-grid"
+    SORT_REQUEST = "table-sort-request"  # a grid order the URL does not record yet
 
 
 class DetailIds(StrEnum):
     CARD = "detail-card"
+    SELECTED = "detail-selected"  # the URL's event id, set in the browser only when it changes
 
 
 class ExportIds(StrEnum):
@@ -125,6 +130,7 @@ class PlaybackIds(StrEnum):
     STATE = "playback-state"
     LABEL = "playback-label"
     WINDOW = "playback-window"  # rolling window, in steps
+    FILTER = "playback-filter"  # the shared filter, passed on only while playing
 
 
 class StoryIds(StrEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, Patch, State, callback, ctx, no_update
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, no_update
 
 from dashboard.data.filters import FilterSpec, build_search, parse_url_state
 from dashboard.figures.event_map import LayerSlot, highlight_layer
@@ -39,13 +39,27 @@ def on_event_selected(click_data, selected_rows, search, filter_data):
     return build_search(state.with_changes(selected=event_id)), patch
 
 
+# The selection lives in the URL; the browser passes its event id on only when it changes, so a
+# filter change (a new URL) does not ask the server for the same card again.
+clientside_callback(
+    """function (search, current) {
+        const selected = new URLSearchParams(search || "").get("event") || null;
+        return selected === (current || null) ? window.dash_clientside.no_update : selected;
+    }""",
+    Output(DetailIds.SELECTED, "data"),
+    Input(PageIds.URL, "search"),
+    State(DetailIds.SELECTED, "data"),
+)
+
+
 @callback(
     Output(DetailIds.CARD, "children"),
-    Input(PageIds.URL, "search"),
+    Input(DetailIds.SELECTED, "data"),
     Input(PageIds.LANG_STORE, "data"),
+    State(PageIds.URL, "search"),
 )
-def update_detail(search, lang):
-    """The selected event's card (the selection lives in the URL)."""
+def update_detail(_selected, lang, search):
+    """The selected event's card, as the URL names it (validated there)."""
     selected = parse_url_state(search)[0].selected
     context = get_context()
     event = context.store.event(selected) if selected else None

@@ -8,7 +8,6 @@ from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.links import request_base_url
-from dashboard.data.charts import SHARED_PATH_CHARTS, ChartKind
 from dashboard.data.filters import FilterSpec
 from dashboard.exports.render import ExportError
 from dashboard.exports.service import (
@@ -20,7 +19,7 @@ from dashboard.exports.service import (
 )
 from dashboard.exports.spec import ExportFormat, request_from_controls
 from dashboard.i18n import translate
-from dashboard.ids import BreakdownIds, ExportIds, FilterIds, MapIds, PageIds, TimelineIds, chart_figure_id
+from dashboard.ids import BreakdownIds, ExportIds, PageIds
 from dashboard.state.context import get_context
 from dashboard.state.interactions import next_export_title
 from dashboard.state.views import chart_labels
@@ -132,19 +131,9 @@ def on_export_download(_clicks, chart, fmt, size, scale, theme, title, credit, b
                                               size=human_size(len(exported.data)))
 
 
-# The figure around each chart, by kind: the hand-made ones have their own ids.
-CHART_FIGURE_IDS = {ChartKind.MAP: MapIds.FIGURE, ChartKind.TIMELINE: TimelineIds.FIGURE,
-                    ChartKind.BREAKDOWN: BreakdownIds.FIGURE,
-                    **{ChartKind(chart.kind): chart_figure_id(chart.kind) for chart in SHARED_PATH_CHARTS}}
-
-
-@callback(
-    output={kind: Output(figure_id, "aria-label") for kind, figure_id in CHART_FIGURE_IDS.items()},
-    inputs=dict(lang=Input(PageIds.LANG_STORE, "data"), filter_data=Input(FilterIds.STORE, "data"),
-                breakdown_field=Input(BreakdownIds.FIELD, "value")),
-)
 def update_chart_labels(lang, filter_data, breakdown_field):
-    """Each chart's accessible label is its alt text, so a screen reader hears what the chart shows."""
+    """Each chart's accessible label is its alt text, so a screen reader hears what the chart shows
+    (by chart kind; :func:`dashboard.callbacks.views.update_views` writes them with the views)."""
     context = get_context()
     return chart_labels(context.store, FilterSpec.from_store(filter_data), lang, breakdown_field,
                         context.dataset_names())

@@ -11,6 +11,8 @@ move writes it, and a URL whose view differs from it (Back after "Zoom to events
 
 from __future__ import annotations
 
+import json
+
 from dash import Input, Output, Patch, State, callback, clientside_callback, no_update
 
 from dashboard.callbacks.views import patch_layer
@@ -85,10 +87,33 @@ def on_fit_map(n_clicks, filter_data, search, lang, key_switch):
         patch_layer(view_patch(view, f"fit-{n_clicks}"), context, layer, lang, key_switch)
 
 
+# Every URL change (each filter change writes one) is checked in the browser first: only a URL
+# whose view may differ from the one shown asks the server, which checks again and moves the map.
+clientside_callback(
+    """function (search, shown) {
+        const no = window.dash_clientside.no_update;
+        const parts = (new URLSearchParams(search || "").get("view") || "").split(",").map(Number);
+        const view = parts.length === 3 && parts.every(Number.isFinite)
+            ? {lat: parts[0], lon: parts[1], zoom: parts[2]} : null;
+        if (shown === MOVING) return [no, view];  // the fit's or reset's own URL: recorded, not moved again
+        const start = DEFAULT_VIEW, a = view || start, b = (shown && typeof shown === "object") ? shown : start;
+        const same = Math.abs(a.lat - b.lat) <= SAME_DEG && Math.abs(a.lon - b.lon) <= SAME_DEG
+            && Math.abs(a.zoom - b.zoom) <= SAME_ZOOM;
+        return same ? [no, no] : [search || "", no];
+    }""".replace("MOVING", f'"{MOVING}"').replace("DEFAULT_VIEW", json.dumps(view_data(DEFAULT_VIEW)))
+       .replace("SAME_DEG", str(SAME_VIEW_DEGREES)).replace("SAME_ZOOM", str(SAME_VIEW_ZOOM)),
+    Output(MapIds.VIEW_REQUEST, "data"),
+    Output(MAP_VIEW_SHOWN, "data", allow_duplicate=True),
+    Input(PageIds.BODY_URL, "search"),
+    State(MAP_VIEW_SHOWN, "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(MapIds.GRAPH, "figure", allow_duplicate=True),
     Output(MAP_VIEW_SHOWN, "data", allow_duplicate=True),
-    Input(PageIds.BODY_URL, "search"),
+    Input(MapIds.VIEW_REQUEST, "data"),
     State(MAP_VIEW_SHOWN, "data"),
     State(FilterIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),

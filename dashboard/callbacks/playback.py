@@ -6,7 +6,9 @@ the dates: the one state callback folds them into the filter and the URL, and ev
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, no_update
+import json
+
+from dash import Input, Output, State, callback, clientside_callback, no_update
 
 from dashboard.data.filters import FilterSpec
 from dashboard.data.stories import PlaybackMode
@@ -16,11 +18,24 @@ from dashboard.state.context import get_context
 from dashboard.state.playback import (
     SPEEDS_MS,
     PlaybackInputs,
+    PlaybackPhase,
     PlaybackSettings,
     PlaybackState,
     as_shown,
     extent_dates,
     update_playback,
+)
+
+# A filter change matters to the playback only while it plays (its own frame, or the user taking
+# over); otherwise its state ignores the filter (see on_filter_changed), so no request is made.
+clientside_callback(
+    """function (filterData, state) {
+        return state && state.phase === PLAYING ? filterData : window.dash_clientside.no_update;
+    }""".replace("PLAYING", json.dumps(str(PlaybackPhase.PLAYING))),
+    Output(PlaybackIds.FILTER, "data"),
+    Input(FilterIds.STORE, "data"),
+    State(PlaybackIds.STATE, "data"),
+    prevent_initial_call=True,
 )
 
 
@@ -37,11 +52,17 @@ from dashboard.state.playback import (
     Input(PlaybackIds.STEP, "value"),
     Input(PlaybackIds.MODE, "value"),
     Input(PlaybackIds.WINDOW, "value"),
-    Input(FilterIds.STORE, "data"),
+    Input(PlaybackIds.FILTER, "data"),
     State(PlaybackIds.STATE, "data"),
     State(PageIds.LANG_STORE, "data"),
+    State(FilterIds.STORE, "data"),
     prevent_initial_call=True,
 )
+def on_playback_input(play_clicks, ticks, step, mode, window, _filter_while_playing, state_data, lang, filter_data):
+    """Whatever the browser reports to the playback (the filter read as it is now)."""
+    return on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state_data, lang)
+
+
 def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state_data, lang):
     """Play/Pause, a tick, new settings or a filter change: the next state, the dates to show
     and the controls' faces.
@@ -66,16 +87,10 @@ def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state
     return new_data, *(day.isoformat() if day else None for day in dates), *faces
 
 
-@callback(
-    Output(PlaybackIds.LABEL, "children", allow_duplicate=True),
-    Input(FilterIds.STORE, "data"),
-    Input(PlaybackIds.STATE, "data"),
-    State(PageIds.LANG_STORE, "data"),
-    prevent_initial_call="initial_duplicate",
-)
 def update_playback_status(filter_data, state_data, lang):
     """The status line for the filter shown now: the frame it holds while playing (in step with
-    the counts, which follow the same filter), else what Play would play."""
+    the counts, which follow the same filter), else what Play would play. Written with the views
+    (:func:`dashboard.callbacks.views.update_views`), so it follows the filter in the same answer."""
     spec = FilterSpec.from_store(filter_data)
     extent = extent_dates(get_context().store.date_extent(spec.datasets))
     return playback_status_text(as_shown(PlaybackState.from_store(state_data), spec), spec, extent, lang)

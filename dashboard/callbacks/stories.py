@@ -129,16 +129,9 @@ def update_story_view(current, editing, undo, lang):
     return build_story_view(story, current, editing, undo, lang, context.dataset_names())
 
 
-@callback(
-    Output(StoryIds.SLIDE_TITLE, "value"),
-    Output(StoryIds.DEFAULT_TITLE, "data"),
-    Input(FilterIds.STORE, "data"),
-    State(StoryIds.SLIDE_TITLE, "value"),
-    State(StoryIds.DEFAULT_TITLE, "data"),
-    State(PageIds.LANG_STORE, "data"),
-)
 def update_slide_title(filter_data, title, last_default, lang):
-    """The new slide's title follows the filters in words, unless the user wrote one."""
+    """The new slide's title follows the filters in words, unless the user wrote one (written with
+    the views: :func:`dashboard.callbacks.views.update_views`)."""
     default = default_slide_title(filter_data, lang, get_context().dataset_names())
     return next_export_title(title, last_default, default), default
 

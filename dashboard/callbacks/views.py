@@ -6,7 +6,10 @@ import json
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
 
-from dashboard.data.charts import SHARED_PATH_CHARTS
+from dashboard.callbacks.exports import update_chart_labels
+from dashboard.callbacks.playback import update_playback_status
+from dashboard.callbacks.stories import update_slide_title
+from dashboard.data.charts import SHARED_PATH_CHARTS, ChartKind
 from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
 from dashboard.figures.breakdown import build_breakdown
@@ -21,14 +24,17 @@ from dashboard.ids import (
     MapIds,
     PageIds,
     PlaybackIds,
+    StoryIds,
     TableIds,
     TimelineIds,
+    chart_figure_id,
     chart_graph_id,
 )
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
 from dashboard.state.playback import PlaybackState, playback_timeline
 from dashboard.state.views import (
+    DEFAULT_TABLE_SORT,
     NARROW_SCREEN_PX,
     dashboard_map,
     dashboard_map_update,
@@ -46,26 +52,33 @@ from dashboard.state.views import (
 from dashboard.words.summary import filter_summary
 
 
-@callback(
-    Output(MapIds.GRAPH, "figure"),
-    Output(MapIds.NOTE, "children"),
-    Input(FilterIds.STORE, "data"),
-    Input(MapIds.KEY, "value"),
-    # The body's URL: the state callback writes it with the filter, so the view read here is the
-    # one that goes with that filter (after a reset, the starting view).
-    State(PageIds.BODY_URL, "search"),
-    State(PageIds.LANG_STORE, "data"),
-    # The page draws the map with its body (in the page's language): this only patches it.
-    prevent_initial_call=True,
-)
 def update_map(filter_data, key_switch, search, lang):
-    """Replace the map's event trace, key and selection outline when the filter or the key switch changes."""
+    """The map's new event trace, key and selection outline, as a Patch, and the line under it.
+
+    The page draws the map with its body (in the page's language): a filter change or the key
+    switch only patches it. ``search`` is the body's URL: the state callback writes it with the
+    filter, so its view goes with that filter (after a reset, the starting view).
+    """
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
     shown = dashboard_map(context, parse_url_state(search)[0], spec)
     patch = patch_layer(Patch(), context, shown.layer, lang, key_switch)
     patch["layout"]["map"]["layers"][LayerSlot.SELECTION] = selection_layer(shown.selection)  # stays drawn
     return patch, shown.note
+
+
+@callback(
+    Output(MapIds.GRAPH, "figure", allow_duplicate=True),
+    Output(MapIds.NOTE, "children", allow_duplicate=True),
+    Input(MapIds.KEY, "value"),
+    State(FilterIds.STORE, "data"),
+    State(PageIds.BODY_URL, "search"),
+    State(PageIds.LANG_STORE, "data"),
+    prevent_initial_call=True,
+)
+def on_key_switch(key_switch, filter_data, search, lang):
+    """The key switch folds or opens the key (the map gets its margin back)."""
+    return update_map(filter_data, key_switch, search, lang)
 
 
 # On a phone the key would take half the map's width: it starts folded there (the switch opens it).
@@ -128,13 +141,6 @@ def update_hover(hover_data, filter_data, lang):
     return [html.B(lines[0]), *[item for line in lines[1:] for item in (" · ", line)]]
 
 
-@callback(
-    Output(TimelineIds.GRAPH, "figure"),
-    Input(PageIds.LANG_STORE, "data"),
-    Input(FilterIds.STORE, "data"),
-    # written with the frame's dates, so it is current when the filter arrives
-    State(PlaybackIds.STATE, "data"),
-)
 def update_timeline(lang, filter_data, playback_data):
     """Stacked counts over time for the shared filter; during playback, over the whole range played."""
     spec = FilterSpec.from_store(filter_data)
@@ -145,23 +151,12 @@ def update_timeline(lang, filter_data, playback_data):
                           axis_range=axis.axis_range)
 
 
-if SHARED_PATH_CHARTS:  # Dash refuses a callback with no outputs
-    @callback(
-        output={chart.kind: Output(chart_graph_id(chart.kind), "figure") for chart in SHARED_PATH_CHARTS},
-        inputs=dict(lang=Input(PageIds.LANG_STORE, "data"), filter_data=Input(FilterIds.STORE, "data")),
-    )
-    def update_shared_charts(lang, filter_data):
-        """Every chart of the shared path for the filter, in one round trip."""
-        spec, store = FilterSpec.from_store(filter_data), get_context().store
-        return {chart.kind: CHART_BUILDERS[chart.kind].screen(store, spec, lang=lang) for chart in SHARED_PATH_CHARTS}
+def update_shared_charts(lang, filter_data):
+    """Every chart of the shared path for the filter."""
+    spec, store = FilterSpec.from_store(filter_data), get_context().store
+    return {chart.kind: CHART_BUILDERS[chart.kind].screen(store, spec, lang=lang) for chart in SHARED_PATH_CHARTS}
 
 
-@callback(
-    Output(BreakdownIds.GRAPH, "figure"),
-    Input(PageIds.LANG_STORE, "data"),
-    Input(FilterIds.STORE, "data"),
-    Input(BreakdownIds.FIELD, "value"),
-)
 def update_breakdown(lang, filter_data, field):
     """Bars by the chosen field; bars in the filter stay highlighted."""
     spec = FilterSpec.from_store(filter_data)
@@ -169,15 +164,6 @@ def update_breakdown(lang, filter_data, field):
     return build_breakdown(breakdown, lang=lang, active=getattr(spec, BREAKDOWN_FACETS[breakdown.field].name))
 
 
-@callback(
-    Output(CountIds.EVENTS, "children"),
-    Output(CountIds.FATALITIES, "children"),
-    Output(CountIds.KG, "children"),
-    Output(CountIds.SOURCES, "children"),
-    Output(FilterIds.SUMMARY, "children"),
-    Input(PageIds.LANG_STORE, "data"),
-    Input(FilterIds.STORE, "data"),
-)
 def update_counts(lang, filter_data):
     """Headline numbers and the filters in words."""
     spec = FilterSpec.from_store(filter_data)
@@ -189,6 +175,69 @@ def update_counts(lang, filter_data):
         summary = f"{summary} · {translate('map.synthetic_note', lang, count=format_number(totals.synthetic, lang))}"
     return (format_number(totals.events, lang), format_number(totals.fatalities, lang),
             format_number(totals.kg_seized, lang), format_number(totals.sources, lang), summary)
+
+
+# The figure around each chart, by kind, whose aria-label is the chart's alt text.
+CHART_FIGURE_IDS = {ChartKind.MAP: MapIds.FIGURE, ChartKind.TIMELINE: TimelineIds.FIGURE,
+                    ChartKind.BREAKDOWN: BreakdownIds.FIGURE,
+                    **{ChartKind(chart.kind): chart_figure_id(chart.kind) for chart in SHARED_PATH_CHARTS}}
+COUNT_OUTPUTS = dict(events=Output(CountIds.EVENTS, "children"), fatalities=Output(CountIds.FATALITIES, "children"),
+                     kg=Output(CountIds.KG, "children"), sources=Output(CountIds.SOURCES, "children"),
+                     summary=Output(FilterIds.SUMMARY, "children"))
+# Everything that follows the shared filter, by name: one round trip per filter change (issue 16).
+VIEW_OUTPUTS = dict(
+    map=Output(MapIds.GRAPH, "figure"), map_note=Output(MapIds.NOTE, "children"),
+    timeline=Output(TimelineIds.GRAPH, "figure"), breakdown=Output(BreakdownIds.GRAPH, "figure"),
+    charts={chart.kind: Output(chart_graph_id(chart.kind), "figure") for chart in SHARED_PATH_CHARTS},
+    counts=COUNT_OUTPUTS,
+    labels={kind: Output(figure_id, "aria-label") for kind, figure_id in CHART_FIGURE_IDS.items()},
+    playback_label=Output(PlaybackIds.LABEL, "children", allow_duplicate=True),
+    slide_title=Output(StoryIds.SLIDE_TITLE, "value"), slide_default=Output(StoryIds.DEFAULT_TITLE, "data"),
+)
+
+
+@callback(
+    output=VIEW_OUTPUTS,
+    inputs=dict(filter_data=Input(FilterIds.STORE, "data"), lang=Input(PageIds.LANG_STORE, "data")),
+    state=dict(
+        search=State(PageIds.BODY_URL, "search"), key_switch=State(MapIds.KEY, "value"),
+        breakdown_field=State(BreakdownIds.FIELD, "value"),
+        # written with the frame's dates, so it is current when the filter arrives
+        playback_data=State(PlaybackIds.STATE, "data"),
+        slide_title=State(StoryIds.SLIDE_TITLE, "value"), slide_default=State(StoryIds.DEFAULT_TITLE, "data"),
+    ),
+    prevent_initial_call="initial_duplicate",
+)
+def update_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default):
+    """Every view of the shared filter in one answer: map (a patch), timeline, breakdown, charts,
+    counts, the charts' accessible labels, the playback status line and the new slide's title.
+
+    The store caches each aggregate by filter, so the labels reuse what the views computed.
+    """
+    map_patch, map_note = update_map(filter_data, key_switch, search, lang)
+    slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
+    counts = update_counts(lang, filter_data)
+    return dict(
+        map=map_patch, map_note=map_note, timeline=update_timeline(lang, filter_data, playback_data),
+        breakdown=update_breakdown(lang, filter_data, breakdown_field),
+        charts=update_shared_charts(lang, filter_data), counts=dict(zip(COUNT_OUTPUTS, counts)),
+        labels=update_chart_labels(lang, filter_data, breakdown_field),
+        playback_label=update_playback_status(filter_data, playback_data, lang),
+        slide_title=slide_title, slide_default=slide_default,
+    )
+
+
+@callback(
+    output=dict(breakdown=Output(BreakdownIds.GRAPH, "figure", allow_duplicate=True),
+                label=Output(BreakdownIds.FIGURE, "aria-label", allow_duplicate=True)),
+    inputs=dict(field=Input(BreakdownIds.FIELD, "value")),
+    state=dict(filter_data=State(FilterIds.STORE, "data"), lang=State(PageIds.LANG_STORE, "data")),
+    prevent_initial_call=True,
+)
+def on_breakdown_field(field, filter_data, lang):
+    """Another breakdown field: its bars and their accessible label."""
+    return dict(breakdown=update_breakdown(lang, filter_data, field),
+                label=update_chart_labels(lang, filter_data, field)[ChartKind.BREAKDOWN])
 
 
 @callback(
@@ -205,17 +254,34 @@ def update_table(request, filter_data, lang):
     return table_page(context.store, FilterSpec.from_store(filter_data), request, TABLE_FIELDS, lang, names)
 
 
+# Every block request carries the grid's order: the browser compares it with the URL's ``sort``
+# and asks the server to write the URL only when they differ (not once per block).
+clientside_callback(
+    """function (request, search) {
+        const sortable = SORTABLE, model = request && Array.isArray(request.sortModel) ? request.sortModel : [];
+        const first = model.find(s => s && sortable.includes(s.colId));
+        let wanted = first ? first.colId + ":" + (first.sort === "desc" ? "desc" : "asc") : "";
+        if (wanted === DEFAULT_SORT) wanted = "";
+        const match = /^([^:]*):(asc|desc)$/.exec((new URLSearchParams(search || "").get("sort") || "").trim());
+        const current = match && sortable.includes(match[1]) ? match[1] + ":" + match[2] : "";
+        return wanted === current ? window.dash_clientside.no_update : {sortModel: model};
+    }""".replace("SORTABLE", json.dumps(list(TABLE_SORTABLE_COLUMNS)))
+       .replace("DEFAULT_SORT", json.dumps(f"{DEFAULT_TABLE_SORT.column}:{'desc' if DEFAULT_TABLE_SORT.descending else 'asc'}")),
+    Output(TableIds.SORT_REQUEST, "data"),
+    Input(TableIds.GRID, "getRowsRequest"),
+    State(PageIds.BODY_URL, "search"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     output=dict(search=Output(PageIds.BODY_URL, "search", allow_duplicate=True)),
-    inputs=dict(request=Input(TableIds.GRID, "getRowsRequest")),
+    inputs=dict(request=Input(TableIds.SORT_REQUEST, "data")),
     state=dict(search=State(PageIds.BODY_URL, "search")),
     prevent_initial_call=True,
 )
 def on_table_sorted(request, search):
-    """Put the table's order in the URL (``sort``), so a shared link reopens the table sorted.
-
-    Every block request carries the grid's sort; only one that differs from the URL's writes.
-    """
+    """Put the table's order in the URL (``sort``), so a shared link reopens the table sorted."""
     state = parse_url_state(search)[0]
     sort = sort_for_url(table_sort_of(request))
     if sort == state.sort:

@@ -40,8 +40,8 @@ from dashboard.state.interactions import next_language
 from dashboard.state.views import KEY_SHOWN, MAX_TABLE_BLOCK, dashboard_map, dashboard_map_figure
 
 # The view the map shows now (None: the starting view), so Back and Forward can tell a URL whose
-# view differs (dashboard/callbacks/map_view.py). Belongs in dashboard/ids.py MapIds.
-MAP_VIEW_SHOWN = "map-view-shown"
+# view differs (dashboard/callbacks/map_view.py).
+MAP_VIEW_SHOWN = MapIds.VIEW_SHOWN
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
                 "modeBarButtonsToRemove": ["toImage", "sendDataToCloud"]}
 TABLE_FIELDS = TABLE_COLUMNS  # declared with the URL's ``sort``, which names one of them
@@ -59,6 +59,10 @@ def build_shell() -> html.Div:
         dcc.Store(id=PageIds.LANG_STORE),
         dcc.Store(id=FilterIds.STORE),
         dcc.Store(id=PageIds.ROUTE_STORE),
+        # Derived from the URL in the browser, written only when they change: the page body and
+        # the detail card are rebuilt for a new page, language or event, not for every filter.
+        dcc.Store(id=PageIds.PAGE_KEY),
+        dcc.Store(id=DetailIds.SELECTED),
         html.Div(id=PageIds.BODY, className="page-body"),
     ])
 
@@ -161,6 +165,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                        _described(MapIds.FIGURE, dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG, className="map-graph",
                                                            figure=dashboard_map_figure(context, state, shown_map))),
                        dcc.Store(id=MAP_VIEW_SHOWN, data=view_data(state.view)),
+                       dcc.Store(id=MapIds.VIEW_REQUEST),
                        html.Div(shown_map.note, id=MapIds.NOTE, className="map-note", role="status"),
                        html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",
@@ -200,7 +205,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
             "localeText": grid_locale_text(lang),
         },
         className="ag-theme-quartz table-grid", style={"height": "420px"},
-    ), class_name="table-panel")
+    ), dcc.Store(id=TableIds.SORT_REQUEST), class_name="table-panel")
     return html.Div([
         # The body's own view of the URL: every writer of the shared state writes here, and the
         # state callback listens here, so Back/Forward reach it once the controls exist.

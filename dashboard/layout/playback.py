@@ -40,6 +40,7 @@ def build_playback_controls(lang: str) -> html.Div:
     settings = PlaybackSettings()
     return html.Div([
         dcc.Store(id=PlaybackIds.STATE, data=PlaybackState(settings=settings).to_store()),
+        dcc.Store(id=PlaybackIds.FILTER),
         dcc.Interval(id=PlaybackIds.INTERVAL, interval=SPEEDS_MS[DEFAULT_SPEED], disabled=True),
         html.Button(play_label(False, lang), id=PlaybackIds.PLAY, n_clicks=0, className="playback-play",
                     type="button", **{"aria-pressed": "false"}),

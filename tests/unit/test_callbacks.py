@@ -172,14 +172,14 @@ def test_cbk007_views_agree_with_store(app_context):
 
 
 def test_cbk008_page_renders_once_per_language(app_context):
-    body, lang, route = update_page_body("/", "?lang=es&type=arrest", None, None)
+    body, lang, route = update_page_body(None, "/", "?lang=es&type=arrest", None, None)
     assert lang == "es" and route == ["main"] and "Filtros" in str(body)
     from dash.exceptions import PreventUpdate
 
     with pytest.raises(PreventUpdate):
-        update_page_body("/", "?lang=es&type=drug_seizure", "es", ["main"])
+        update_page_body(None, "/", "?lang=es&type=drug_seizure", "es", ["main"])
     # Another page (the presenter) is a new body even in the same language.
-    _, _, route = update_page_body("/present/from-the-vraem-to-europe", "?lang=es", "es", ["main"])
+    _, _, route = update_page_body(None, "/present/from-the-vraem-to-europe", "?lang=es", "es", ["main"])
     assert route == ["present", "from-the-vraem-to-europe"]
 
 
@@ -196,7 +196,7 @@ def test_cbk009_click_selects_event_and_patches_highlight(app_context):
     assert set(operations) == {("layout", "map", "layers", LayerSlot.HIGHLIGHT)}  # the highlight alone
     highlight = operations[("layout", "map", "layers", LayerSlot.HIGHLIGHT)]["params"]["value"]
     assert highlight["source"]["geometry"]["coordinates"] == list(highlight_position(app_context.store, event_id))[::-1]
-    card = str(update_detail(search, "en"))
+    card = str(update_detail(None, "en", search))
     assert "– nan" not in card and "'nan'" not in card  # a missing end date or value is left out
     source = app_context.store.event(event_id)["source_url"]
     assert source in card and "noopener" in card and "_blank" in card
