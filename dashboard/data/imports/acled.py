@@ -104,6 +104,9 @@ EVENT_TYPES = {
 OLD_BATTLE_PREFIX = "battle-"
 REMOTE_VIOLENCE = ("explosions/remote violence", "remote violence")  # the second before 2019
 
+# Number columns and their ranges, and text columns as (our field, ACLED's column), read alike
+NUMBER_RANGES = {"latitude": (-90, 90), "longitude": (-180, 180), "fatalities": (0, MAX_FATALITIES)}
+TEXT_COLUMNS = (("admin1", "admin1"), ("admin2", "admin2"), ("location", "location"), ("source_name", "source"))
 TEXT_CACHE_SIZE = 65_536  # distinct cell texts and actor lists remembered over one import
 DATE_ORDER_SAMPLE_ROWS = 200  # date cells looked at before deciding whether to read the whole column
 
@@ -231,10 +234,9 @@ def acled_values(row: Mapping[str, object], limits: ImportLimits, decimal_comma:
     # letter codes and numeric ISO 3166 codes (iso 604 = Peru). ACLED writes iso 0 for Kosovo.
     iso_number = text("iso").removesuffix(".0")
     values["country"] = text("country") or text("iso3") or (iso_number if iso_number.strip("0") else "")
-    for ours, theirs in (("admin1", "admin1"), ("admin2", "admin2"), ("location", "location"),
-                         ("source_name", "source")):
+    for ours, theirs in TEXT_COLUMNS:
         values[ours] = text(theirs)
-    for ours, low, high in (("latitude", -90, 90), ("longitude", -180, 180), ("fatalities", 0, MAX_FATALITIES)):
+    for ours, (low, high) in NUMBER_RANGES.items():
         number = reader.number(ours, get(ours), low, high)
         if number is not None:
             values[ours] = number

@@ -31,6 +31,8 @@ from .acled import (
     DATE_ORDER_SAMPLE_ROWS,
     GEO_PRECISION,
     ID_COLUMNS,
+    NUMBER_RANGES,
+    TEXT_COLUMNS,
     TIME_PRECISION,
     _code,
     acled_column_name,
@@ -53,7 +55,7 @@ from .columnar import (
     spread,
     spread_text,
 )
-from .columns import MAX_FATALITIES, too_long_reason
+from .columns import too_long_reason
 from .tabular import SNIFF_CHARS, iter_csv_rows, looks_decimal_comma, read_header, sniff_delimiter
 from .values import MISSING_MARKERS, decide_date_order, is_missing, parse_date, parse_number
 
@@ -68,7 +70,6 @@ LONGEST_MISSING_MARKER = max(map(len, MISSING_MARKERS))
 VISIBLE = "[!-~]"  # a printable ASCII character other than a space: the row is not blank
 # The checks acled_values makes, in the order it makes them: a rejected row lists its problems so.
 CHECKED_FIELDS = ("event_date", "time_precision", "geo_precision", "latitude", "longitude", "fatalities")
-NUMBER_RANGES = {"latitude": (-90, 90), "longitude": (-180, 180), "fatalities": (0, MAX_FATALITIES)}
 
 
 class NeedsRowReader(Exception):  # noqa: N818 - a hand-over, not a program error
@@ -84,11 +85,11 @@ class CandidateBlock:
     """Candidate rows of one block as columns (the streaming form of :class:`~.base.Candidate`).
 
     ``columns`` holds, aligned with ``rows`` (file lines): ``event_date`` (dates),
-    ``date_precision``, ``geo_precision`` (may be blank), ``event_type``, ``original_type``,
-    ``original_subtype``, ``country`` (as declared), ``actors`` (tuples) as object arrays;
-    ``summary``, ``source_event_id``, ``admin1``, ``admin2``, ``location``, ``source_name`` as
-    Arrow strings (blank when absent); ``latitude``, ``longitude``, ``fatalities`` as floats
-    (NaN when absent).
+    ``date_precision``, ``geo_precision`` (may be blank), ``country`` (as declared), ``actors``
+    (tuples) as object arrays; ``event_day`` (``event_date`` as datetime64[D]); ``event_type``,
+    ``original_type``, ``original_subtype``, ``summary``, ``source_event_id``, ``admin1``,
+    ``admin2``, ``location``, ``source_name`` as Arrow strings (blank when absent);
+    ``latitude``, ``longitude``, ``fatalities`` as floats (NaN when absent).
     """
 
     rows: np.ndarray
@@ -367,7 +368,7 @@ def _candidates(batch: pa.RecordBatch, lines: np.ndarray, rules: AcledRules, res
     answers, codes = distinct_row_answers([raw(n) for n in ("event_type", "sub_event_type", "inter1", "inter2")],
                                           rules.types)
     for position, name in enumerate(("original_type", "original_subtype", "event_type")):
-        columns[name] = spread(answers, codes, lambda a, p=position: a[p])
+        columns[name] = spread_text(answers, codes, lambda a, p=position: a[p])
     tails = spread_text(answers, codes, lambda a: f" [ACLED actor types: {a[3]}]" if a[3] else "")
     actor_columns = ("actor1", *ASSOCIATED_ACTOR_COLUMNS[0], "actor2", *ASSOCIATED_ACTOR_COLUMNS[1])
     columns["actors"] = spread(*distinct_row_answers([raw(n) for n in actor_columns], rules.actors))
@@ -378,8 +379,7 @@ def _candidates(batch: pa.RecordBatch, lines: np.ndarray, rules: AcledRules, res
             source_id = pc.if_else(pc.equal(source_id, ""), text(name), source_id)
     columns["source_event_id"] = source_id
     columns["country"] = spread(*distinct_row_answers([raw(n) for n in ("country", "iso3", "iso")], rules.country))
-    for ours, theirs in (("admin1", "admin1"), ("admin2", "admin2"), ("location", "location"),
-                         ("source_name", "source")):
+    for ours, theirs in TEXT_COLUMNS:
         columns[ours] = text(theirs)
     for name, (low, high) in NUMBER_RANGES.items():
         columns[name], reasons[name] = numbers(raw(name), rules.numbers[name], low, high, layout.decimal_comma)

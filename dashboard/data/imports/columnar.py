@@ -114,11 +114,6 @@ def spread_text(answers: Sequence[object], codes: np.ndarray,
     return encoded.dictionary_decode()
 
 
-def map_distinct(column: pa.Array, function: Callable[[str], object]) -> np.ndarray:
-    """``function`` of each row's value, called once per distinct value; an object array."""
-    return spread(*distinct_answers(column, function))
-
-
 def map_unless_plain(column: pa.Array, function: Callable[[str], str], shortest: int) -> pa.Array:
     """``function`` of each value that is not plain (see :func:`plain_values`); plain values kept.
 

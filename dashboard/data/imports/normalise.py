@@ -176,11 +176,12 @@ class Normaliser:
                warnings: list[tuple[int, int, str, str]]) -> pd.DataFrame:
         """One block of candidates as rows of our schema (with their file line in ``row``)."""
         values, rows = block.columns, block.rows
-        for name, enum in (("date_precision", DatePrecision), ("event_type", EventType)):
-            if not set(values[name]) <= _VALUES_OF[enum]:  # the streaming reader only writes members
-                raise ValueError(f"unexpected {name} values {sorted(set(values[name]) - _VALUES_OF[enum])[:3]}")
-        if not set(values["geo_precision"]) <= _VALUES_OF[GeoPrecision] | {""}:
-            raise ValueError("unexpected geo_precision values")
+        for name, allowed in (("date_precision", _VALUES_OF[DatePrecision]), ("event_type", _VALUES_OF[EventType]),
+                              ("geo_precision", _VALUES_OF[GeoPrecision] | {""})):
+            column = values[name] if isinstance(values[name], pa.Array) else pa.array(values[name], pa.string())
+            found = set(pc.unique(column).to_pylist())
+            if not found <= allowed:  # the streaming reader only writes members: a bug, not a bad file
+                raise ValueError(f"unexpected {name} values {sorted(found - allowed)[:3]}")
         notes: dict[int, list[tuple[int, str, str]]] = {}  # warnings of the kept rows, by position
 
         def warn(positions: Iterable[int], rank: int, field_name: str, reasons: Iterable[str]) -> None:
@@ -263,7 +264,7 @@ class Normaliser:
             "event_id": pd.Series(pc.binary_join_element_wise(f"{self.dataset_id}:", own_ids, ""), dtype="str"),
             "event_date": values["event_date"][kept],
             "date_precision": _str(values["date_precision"][kept]),
-            "event_type": _str(values["event_type"][kept]),
+            "event_type": pd.Series(values["event_type"].filter(keep), dtype="str"),
             "actors": actors,
             "actor_groups": _object_column([group_actors(a) for a in distinct_actors])[actors_of_row],
             "country": _str(filled),
@@ -282,11 +283,11 @@ class Normaliser:
             "summary": text("summary"),
             "source_name": text("source_name"),
             "source_url": blank,
-            "dataset": _str(np.full(len(rows), self.dataset_id, dtype=object)),
+            "dataset": pd.Series(pa.array([self.dataset_id]).take(np.zeros(len(rows), dtype=np.int64)), dtype="str"),
             "synthetic": np.zeros(len(rows), dtype=bool),
             "source_event_id": pd.Series(source_ids, dtype="str"),
-            "original_type": _str(values["original_type"][kept]),
-            "original_subtype": _str(values["original_subtype"][kept]),
+            "original_type": pd.Series(values["original_type"].filter(keep), dtype="str"),
+            "original_subtype": pd.Series(values["original_subtype"].filter(keep), dtype="str"),
             "date_end": np.full(len(rows), None, dtype=object),
             "fatalities_low": nothing,
             "fatalities_high": nothing,
@@ -296,7 +297,7 @@ class Normaliser:
     @staticmethod
     def _mark_repeated_ids(frame: pd.DataFrame, warnings: list[tuple[int, int, str, str]]) -> None:
         """A second row with an id already used keeps its row, with the id made unique and a warning."""
-        if pc.count_distinct(pa.array(frame["event_id"].array)).as_py() == len(frame):
+        if frame["event_id"].is_unique:
             return
         repeated = frame["event_id"].duplicated(keep="first").to_numpy()
         first_rows = frame.groupby("event_id", sort=False)["row"].transform("first").to_numpy()
@@ -331,7 +332,7 @@ class Normaliser:
         declares none, and "at sea" means farther than the tolerance from any land.
         """
         longitudes, latitudes = np.asarray(longitudes, dtype=float), np.asarray(latitudes, dtype=float)
-        declared = _object_column([country or "" for country in declared])
+        declared = np.asarray(declared, dtype=object)  # "" where none is declared
         # one spatial query per distinct point: exports repeat a town's coordinates on many rows
         point_of_row, distinct = pd.factorize(longitudes + 1j * latitudes)
         located = np.array(self.countries.locate(distinct.real, distinct.imag, BORDER_TOLERANCE_DEG)
