@@ -1,30 +1,53 @@
-"""Memory of Rutas under gunicorn ``--preload -w 2``: RSS and PSS of the master and each worker.
+"""Memory of Rutas under gunicorn ``--preload -w 2``: RSS, PSS and private memory per process.
 
 With ``--preload`` the data is loaded before the fork, so the workers share those pages until
-they write to them; PSS (proportional set size) splits shared pages between the processes.
+they write to them; PSS (proportional set size) splits shared pages between the processes, and
+"private" (Private_Clean + Private_Dirty) is what a process holds alone. Figures are taken after
+two rounds of cold page loads, then again after the HTTP scenarios of ``bench run`` (``reps``
+each), which is when a worker has grown its caches.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import threading
 from pathlib import Path
 
 from bench.dash_client import DashClient
-from bench.run import RUTAS, gunicorn, prepare_dataset, proc_status_mb
+from bench.run import RUTAS, ArmSession, gunicorn, prepare_dataset, proc_status_mb, run_http
+
+
+def smaps_mb(pid: int) -> dict[str, float]:
+    """Rss, Pss and private kB of a process from /proc/<pid>/smaps_rollup, in MB."""
+    found: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("Pss", "Private_Clean", "Private_Dirty"):
+                found[name] = int(rest.split()[0]) / 1024
+    except OSError:
+        pass
+    return found
 
 
 def pss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+    return smaps_mb(pid).get("Pss")
 
 
-def serve_memory(n: int, workers: int = 2) -> None:
+def print_memory(title: str, rows: list[tuple[str, int]]) -> None:
+    print(title)
+    print(f"{'process':<10} {'pid':>8} {'RSS MB':>8} {'HWM MB':>8} {'PSS MB':>8} {'private MB':>11}")
+    for name, pid in rows:
+        rss, hwm, smaps = proc_status_mb(pid, "VmRSS"), proc_status_mb(pid, "VmHWM"), smaps_mb(pid)
+        private = smaps.get("Private_Clean", 0) + smaps.get("Private_Dirty", 0)
+        print(f"{name:<10} {pid:>8} {rss or 0:>8.0f} {hwm or 0:>8.0f} {smaps.get('Pss', 0):>8.0f} {private:>11.0f}")
+    total_pss = sum(pss_mb(pid) or 0 for _, pid in rows)
+    print(f"{'total PSS':<10} {'':>8} {'':>8} {'':>8} {total_pss:>8.0f}")
+    sys.stdout.flush()
+
+
+def serve_memory(n: int, workers: int = 2, reps: int = 5) -> None:
     with tempfile.TemporaryDirectory(prefix=f"bench-mem-{n}-") as tmp:
         dataset_id, _ = prepare_dataset(n, Path(tmp))
         search = f"?dataset={dataset_id}"
@@ -33,7 +56,7 @@ def serve_memory(n: int, workers: int = 2) -> None:
             def load_page() -> None:  # the page and its callbacks (one cold load)
                 DashClient(server.url, search).initial_load()
 
-            # Sync workers serve one request at a time: concurrent page loads reach every worker.
+            # Concurrent page loads reach every worker (each serves its share).
             for _ in range(2):
                 threads = [threading.Thread(target=load_page) for _ in range(workers)]
                 for thread in threads:
@@ -42,10 +65,10 @@ def serve_memory(n: int, workers: int = 2) -> None:
                     thread.join()
             rows = [("master", server.process.pid)] + [(f"worker {i + 1}", pid)
                                                        for i, pid in enumerate(server.worker_pids())]
-            print(f"Rutas, gunicorn --preload -w {workers}, n={n:,} synthetic events")
-            print(f"{'process':<10} {'pid':>8} {'RSS MB':>8} {'HWM MB':>8} {'PSS MB':>8}")
-            for name, pid in rows:
-                rss, hwm, pss = proc_status_mb(pid, "VmRSS"), proc_status_mb(pid, "VmHWM"), pss_mb(pid)
-                print(f"{name:<10} {pid:>8} {rss or 0:>8.0f} {hwm or 0:>8.0f} {pss or 0:>8.0f}")
-            total_pss = sum(pss_mb(pid) or 0 for _, pid in rows)
-            print(f"{'total PSS':<10} {'':>8} {'':>8} {'':>8} {total_pss:>8.0f}")
+            print_memory(f"Rutas, gunicorn --preload -w {workers}, n={n:,} synthetic events, after page loads",
+                         rows)
+            if reps:
+                client = DashClient(server.url, search)
+                client.fetch_app()
+                run_http([ArmSession(server, client)], n, reps, lambda text: None)
+                print_memory(f"after the bench scenarios ({reps} reps each)", rows)
