@@ -19,6 +19,7 @@ class PageIds(StrEnum):
 
 class FilterIds(StrEnum):
     STORE = "filters-store"
+    SHOWN = "filters-shown"  # the filter the views last drew (the playback waits for it)
     PANEL = "filters-panel"
     DATE_RANGE = "filters-date-range"
     TYPES = "filters-types"
@@ -145,6 +146,7 @@ class StoryIds(StrEnum):
     SLIDE_CAPTION = "story-slide-caption"
     SLIDE_NOTES = "story-slide-notes"
     ADD = "story-add"
+    ADD_FORM = "story-add-form"  # the whole "add this view as a slide" form, hidden on a read-only story
     LIST = "story-list"
     MOVE_UP = "story-move-up"  # pattern-matching: {"type": MOVE_UP, "index": n}
     MOVE_DOWN = "story-move-down"

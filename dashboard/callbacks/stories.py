@@ -117,6 +117,7 @@ def on_story_chosen(chosen, current, lang):
         export_disabled=Output(StoryIds.EXPORT, "disabled"), pdf_disabled=Output(StoryIds.PACK_PDF, "disabled"),
         pptx_disabled=Output(StoryIds.PACK_PPTX, "disabled"), undo_hidden=Output(StoryIds.UNDO, "hidden"),
         add_hidden=Output(StoryIds.ADD, "hidden"), add_disabled=Output(StoryIds.ADD, "disabled"),
+        form_hidden=Output(StoryIds.ADD_FORM, "hidden"),
     ),
     inputs=dict(current=Input(StoryIds.STORE, "data"), editing=Input(StoryIds.EDIT_INDEX, "data"),
                 undo=Input(StoryIds.UNDO_STORE, "data")),

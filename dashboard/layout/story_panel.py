@@ -140,13 +140,12 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
                           inline=True, className="story-panels"),
         ], className="story-fieldset"),
         html.Button(translate("story.add", lang), id=StoryIds.ADD, n_clicks=0, className="story-button primary wide"),
-        # A bundled story cannot take slides: the copy button stands where the add button was.
-        html.Div([
-            html.Span(translate("story.bundled_note", lang)),
-            html.Button(translate("story.copy", lang), id=StoryIds.COPY, n_clicks=0,
-                        className="story-button primary wide"),
-        ], id=StoryIds.BUNDLED_NOTE, className="story-bundled", hidden=True),
-    ], open=True, className="story-add")
+    ], id=StoryIds.ADD_FORM, open=True, className="story-add")
+    # A bundled story cannot take slides: its note and copy button stand where the (hidden) add form was.
+    bundled_note = html.Div([
+        html.Span(translate("story.bundled_note", lang)),
+        html.Button(translate("story.copy", lang), id=StoryIds.COPY, n_clicks=0, className="story-button primary wide"),
+    ], id=StoryIds.BUNDLED_NOTE, className="story-bundled", hidden=True)
     tools = html.Div([
         html.Div([
             html.A(translate("story.present", lang), id=StoryIds.PRESENT, className="story-button primary",
@@ -190,6 +189,7 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
         html.P(story_heading(None, None, lang), id=StoryIds.HEADING, className="story-heading"),
         tools,
         add_form,
+        bundled_note,
         html.Div([
             # A briefing pack takes seconds: the status shows a spinner while any change is on its way.
             dcc.Loading(html.Div(id=StoryIds.STATUS, className="story-status", role="status"), type="dot",
@@ -215,7 +215,8 @@ def build_story_view(story: Story | None, current: dict | None, editing: dict | 
     """What the panel shows for the selected story, by output name (``update_story_view``): heading,
     the bundled note, slides, links and what is enabled.
 
-    A bundled (read-only) story has no add button: "Make an editable copy" stands in its place.
+    A bundled (read-only) story has no add form (its fields would wait for a slide it cannot take):
+    "Make an editable copy" stands in its place.
     """
     current = current or {}
     selected = current.get("id")
@@ -224,7 +225,7 @@ def build_story_view(story: Story | None, current: dict | None, editing: dict | 
         return dict(heading=story_heading(None, current.get("draft"), lang), note_hidden=True,
                     slides=build_slide_list([], None, False, lang), tools_hidden=True, present_href="#",
                     notes_href="#", export_disabled=True, pdf_disabled=True, pptx_disabled=True,
-                    undo_hidden=undo_hidden, add_hidden=False, add_disabled=False)
+                    undo_hidden=undo_hidden, add_hidden=False, add_disabled=False, form_hidden=False)
     edit_index = (editing or {}).get("index") if (editing or {}).get("id") == story.story_id else None
     rows = slide_rows(story, lang, dataset_names)
     empty = not story.slides
@@ -232,7 +233,7 @@ def build_story_view(story: Story | None, current: dict | None, editing: dict | 
                 slides=build_slide_list(rows, edit_index, story.bundled, lang), tools_hidden=False,
                 present_href=present_href(story.story_id, lang), notes_href=notes_href(story.story_id, lang),
                 export_disabled=False, pdf_disabled=empty, pptx_disabled=empty, undo_hidden=undo_hidden,
-                add_hidden=story.bundled, add_disabled=story.bundled)
+                add_hidden=story.bundled, add_disabled=story.bundled, form_hidden=story.bundled)
 
 
 def status_with_problems(sentence: str, problems: list[str]) -> list:

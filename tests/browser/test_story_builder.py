@@ -157,6 +157,8 @@ def test_wrd102_the_bundled_story_offers_a_copy_where_the_add_button_was(ui, app
     page.wait_for_function("() => !document.querySelector('#story-bundled-note').hidden", timeout=60_000)
     add = page.locator("#story-add")
     assert add.is_hidden() and add.is_disabled()
+    # No empty title/caption/notes fields either: the whole form is hidden, the copy button shown.
+    assert page.locator("#story-add-form").is_hidden() and page.locator("#story-slide-title").is_hidden()
     copy = page.locator("#story-copy")
     assert copy.is_visible() and copy.is_enabled() and copy.text_content() == "Make an editable copy"
     # The copy is editable: the add button is back and active.
@@ -165,4 +167,5 @@ def test_wrd102_the_bundled_story_offers_a_copy_where_the_add_button_was(ui, app
     page.wait_for_function("() => !document.querySelector('#story-add').hidden"
                            " && !document.querySelector('#story-add').disabled", timeout=60_000)
     assert page.locator("#story-bundled-note").is_hidden()
+    assert page.locator("#story-slide-title").is_visible()
     ui.assert_no_console_errors("copying the bundled story")

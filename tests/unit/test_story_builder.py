@@ -540,16 +540,20 @@ def test_wrd013_a_read_only_story_offers_a_copy_not_an_active_add_button(stories
 
     view = callbacks.update_story_view(selection("air-bridge"), None, None, "en")
     assert view["add_disabled"] is True and view["add_hidden"] is True and view["note_hidden"] is False
-    # The copy button stands where the add button is: in the add form, right after it.
+    # The whole add form hides (its empty fields would wait for a slide the story cannot take), and the
+    # copy button stands where the form was: right after it, outside it.
+    assert view["form_hidden"] is True
     panel = build_story_panel(app_context, "en")
-    form = next(child for child in panel.children if "story-add" in (getattr(child, "className", "") or ""))
-    ids = [getattr(child, "id", None) for child in form.children]
-    assert ids.index(StoryIds.BUNDLED_NOTE) == ids.index(StoryIds.ADD) + 1
-    assert find(form, StoryIds.COPY).children == "Make an editable copy"
-    # A user's own story keeps an active add button.
+    ids = [getattr(child, "id", None) for child in panel.children]
+    assert ids.index(StoryIds.BUNDLED_NOTE) == ids.index(StoryIds.ADD_FORM) + 1
+    form = panel.children[ids.index(StoryIds.ADD_FORM)]
+    assert "story-add" in form.className and find(form, StoryIds.ADD) is not None
+    assert find(panel.children[ids.index(StoryIds.BUNDLED_NOTE)], StoryIds.COPY).children == "Make an editable copy"
+    # A user's own story keeps its form and an active add button.
     mine = story_with_slides(stories, ["Mine"])
     view = callbacks.update_story_view(mine, None, None, "en")
     assert view["add_disabled"] is False and view["add_hidden"] is False and view["note_hidden"] is True
+    assert view["form_hidden"] is False
 
 
 def test_wrd014_editing_in_spanish_writes_spanish_and_keeps_english(stories):
