@@ -353,3 +353,37 @@ def test_wrd101_spanish_presenter_reads_the_story_in_spanish_with_words_that_agr
         assert_clean(log)
     finally:
         page.close()
+
+
+# The footer's facts beside playback controls (helper, issue 15): the filter line had wrapped to "…".
+FOOT_BOXES_JS = """() => {
+  const box = id => { const r = document.getElementById(id).getBoundingClientRect();
+                      return [r.left, r.top, r.right, r.bottom]; };
+  const filters = document.getElementById('present-filters');
+  return {filters: box('present-filters'), playback: box('present-playback'), dates: box('present-dates'),
+          cut: filters.scrollHeight > filters.clientHeight + 1, text: filters.textContent,
+          lines: Math.round(filters.getBoundingClientRect().height
+                            / parseFloat(getComputedStyle(filters).lineHeight || '20'))};
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_prs006_playable_slide_keeps_its_filter_line_whole_beside_the_controls(browser_context, base_url, story,
+                                                                               size, lang):
+    playable = max(i for i, s in enumerate(story.slides) if s.playback is not None)
+    page, log = open_page(browser_context, f"{base_url}/present/{STORY_ID}?slide={playable + 1}&lang={lang}")
+    try:
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.locator("#present-playback").wait_for(state="visible", timeout=TIMEOUT_MS)
+        foot = page.evaluate(FOOT_BOXES_JS)
+        assert foot["text"] and not foot["cut"], f"filter line cut at {size}: {foot}"
+        assert not _overlap(foot["filters"], foot["playback"]), foot
+        assert foot["filters"][3] <= foot["playback"][1], "the facts read above the controls"
+        assert_clean(log)
+    finally:
+        page.close()
