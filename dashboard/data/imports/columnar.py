@@ -21,16 +21,22 @@ PLAIN_INTEGER = r"^-?[0-9]+$"  # the same under a decimal comma, where '.' and '
 FIRST_PLAIN_BYTE, LAST_PLAIN_BYTE = ord("!"), ord("~")  # printable ASCII other than a space
 
 
+ANSWERS_KEPT = 65_536  # distinct arguments remembered per rule; then it starts afresh (memory stays bounded)
+
+
 class Answers:
     """A scalar function's answers, remembered over a whole import (every block asks again)."""
 
-    def __init__(self, function: Callable[..., object]) -> None:
+    def __init__(self, function: Callable[..., object], kept: int = ANSWERS_KEPT) -> None:
         self.function = function
+        self.kept = kept
         self.known: dict[object, object] = {}
 
     def __call__(self, *values: object) -> object:
         key = values[0] if len(values) == 1 else values
         if key not in self.known:
+            if len(self.known) >= self.kept:
+                self.known.clear()
             self.known[key] = self.function(*values)
         return self.known[key]
 

@@ -172,3 +172,44 @@ def test_acs007_the_row_limit_refuses_the_same_way():
 def test_acs008_a_header_that_is_not_acleds_is_left_to_the_row_reader():
     with pytest.raises(NeedsRowReader):
         acled_layout(b"date,latitude,longitude\n2017-01-01,-12,-74\n", LIMITS, Deadline(60))
+
+
+def test_acs009_remembered_answers_stay_bounded_and_right():
+    from dashboard.data.imports.columnar import Answers
+
+    calls = []
+    double = Answers(lambda value: calls.append(value) or value * 2, kept=3)
+    assert [double(v) for v in (1, 2, 1, 3, 4, 1)] == [2, 4, 2, 6, 8, 2]
+    assert calls == [1, 2, 3, 4, 1]  # 1 asked again after the fourth distinct value cleared the memory
+    assert len(double.known) <= 3
+
+
+TRICKY_TEXTS = ["", " ", "NA", "n/a", " NULL ", "-", ".", "#null!", "Peru", "  Ñuñoa ", "Ñuñoa", "abc\u00a0",
+                "\x1fPichari\x1f", "long enough text", " long enough text", "long enough text\n", "é€ab",
+                "\u212aelvin", "nan", "NaN ", "quote \"inside\" text", "Llochegua, Ayacucho"]
+TRICKY_NUMBERS = ["", "NA", "-", "12", "-12.5", "007", "-0", "1e-1", "1_000", " 12 ", "12.", ".5", "inf", "nan",
+                  "-95.5", "95", "abc", "1,5", "-12,25", "1.250,5", "1.5e400", "١٢", "0.1000000000000000055511151231257827"]
+
+
+def test_acs010_column_helpers_answer_like_the_row_functions():
+    import pyarrow as pa
+
+    from dashboard.data.imports.acled import cell_text
+    from dashboard.data.imports.acled_stream import LONGEST_MISSING_MARKER
+    from dashboard.data.imports.columnar import map_unless_plain, numbers
+    from dashboard.data.imports.values import parse_number
+
+    column = pa.array(TRICKY_TEXTS * 3, pa.string()).slice(2)  # an offset, like a block's slice
+    assert map_unless_plain(column, cell_text, LONGEST_MISSING_MARKER).to_pylist() == [
+        cell_text(value) for value in column.to_pylist()]
+    for decimal_comma in (False, True):
+        def parse(value, comma=decimal_comma):
+            try:
+                return parse_number(value, -90, 90, decimal_comma=comma)
+            except ValueError as error:
+                return str(error)
+        values, reasons = numbers(pa.array(TRICKY_NUMBERS), parse, -90, 90, decimal_comma)
+        expected = [parse(value) for value in TRICKY_NUMBERS]
+        assert list(reasons) == [answer if isinstance(answer, str) else None for answer in expected]
+        assert [None if v != v else v for v in values] == [
+            answer if isinstance(answer, float) else None for answer in expected]
