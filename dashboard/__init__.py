@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from dashboard.config import Settings
+from dashboard.serving import COMPONENT_SUITES_PREFIX, file_callback_outputs, install
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
@@ -33,16 +35,41 @@ def create_app(settings: Settings | None = None):
         update_title=None,
     )
     app.layout = build_shell()
-    configure_server(app.server, settings)
+    # The callbacks registered with @callback join app.callback_map at the first request; until then
+    # they are Dash's global map. Hash the inline scripts after every clientside callback exists.
+    from dash import _callback
+
+    callbacks = {**_callback.GLOBAL_CALLBACK_MAP, **app.callback_map}
+    configure_server(app.server, settings, script_hashes=app.csp_hashes(),
+                     file_outputs=file_callback_outputs(callbacks))
     return app
 
 
-def configure_server(server, settings: Settings) -> None:
-    """Flask settings: the request size limit for uploads, and the secret key."""
+def configure_server(server, settings: Settings, *, script_hashes: Sequence[str] = (),
+                     file_outputs: Iterable[str] = ()) -> None:
+    """Flask settings: request size limits, the secret key, and what every answer carries (security
+    headers, cache lifetimes, compression: dashboard.serving).
+
+    ``script_hashes`` are the CSP hashes of the page's inline scripts; ``file_outputs`` the keys of
+    the callbacks that read an upload (they may send up to the upload limit, others far less).
+    """
     from dashboard.state.uploads import request_size_limit
 
     # Uploads arrive as base64 inside a JSON request: refuse bodies far beyond the import limit
     # before reading them; the import itself checks the decoded size exactly.
-    server.config["MAX_CONTENT_LENGTH"] = request_size_limit(settings.max_upload_bytes)
+    upload_request_limit = request_size_limit(settings.max_upload_bytes)
+    server.config["MAX_CONTENT_LENGTH"] = upload_request_limit
     if settings.secret_key:
         server.secret_key = settings.secret_key
+    install(server, settings, script_hashes=script_hashes, file_outputs=file_outputs,
+            file_request_limit=upload_request_limit, versioned=is_versioned_url)
+
+
+def is_versioned_url(path: str, query: Mapping) -> bool:
+    """Whether a file's URL changes with its content: Dash's fingerprinted component suites, and
+    assets carrying Dash's ``?m=<modified time>``."""
+    from dash.fingerprint import check_fingerprint
+
+    if path.startswith(COMPONENT_SUITES_PREFIX):
+        return check_fingerprint(path)[1]
+    return "m" in query

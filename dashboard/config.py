@@ -39,6 +39,11 @@ class Settings:
                                       "go into permalinks when RUTAS_PUBLIC_URL is empty (an unlisted Host header "
                                       "gets http://127.0.0.1:<port>/); empty: 127.0.0.1, localhost, [::1] and "
                                       "RUTAS_HOST:RUTAS_PORT (RUTAS_ALLOWED_HOSTS).")
+    frame_ancestors: str = _setting("", "Space- or comma-separated origins (https://intranet.example) whose pages may "
+                                        "show the app in a frame; empty: no page may (RUTAS_FRAME_ANCESTORS).")
+    max_callback_request_bytes: int = _setting(8_000_000, "Largest request body a callback other than a file upload "
+                                               "accepts, in bytes; a box or lasso selection on the map sends about "
+                                               "160 bytes per event selected (RUTAS_MAX_CALLBACK_REQUEST_BYTES).")
     # Import limits, enforced on the server for uploads and the CLI alike; their defaults are
     # ImportLimits' and their names SETTING_OF_LIMIT's (declared once, in data/imports/base.py).
     max_upload_bytes: int = _setting(ImportLimits.max_upload_bytes, "Largest file an import accepts, in bytes "
