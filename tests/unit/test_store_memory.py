@@ -20,6 +20,7 @@ from dashboard.data.duplicates import find_duplicates
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import InMemoryEventStore
 from dashboard.data.store import text as text_module
+from dashboard.data.store.codes import Codes
 from dashboard.data.store.memory import masked_sum
 from dashboard.data.store.text import fold_strings
 from dashboard.data.synth import synthetic_events
@@ -189,3 +190,14 @@ def test_smm012_ids_held_once_in_one_arrow_array(monkeypatch):
     assert len(data) == 1  # the frame's two id columns and the lookup share one copy
     assert store.event("synthetic:0002500")["event_id"] == "synthetic:0002500"
     assert masked_sum(np.array([1.0, np.nan, 2.0, 4.0]), np.array([True, True, False, True])) == 5.0
+
+
+def test_smm013_codes_of_chunked_arrow_text_equal_pandas_factorize():
+    chunked = pa.chunked_array([pa.array(["b", "a", None]), pa.array(["c", "b", "é"]), pa.array([], pa.string())])
+    series = pd.Series(pd.array(chunked, dtype="str"))
+    codes = Codes.of(series)
+    expected_codes, expected_uniques = pd.factorize(series)
+    assert list(codes.codes) == list(expected_codes) and list(codes.uniques) == list(expected_uniques)
+    assert codes.index == {"b": 0, "a": 1, "c": 2, "é": 3}
+    empty = Codes.of(pd.Series(pd.array(pa.chunked_array([], pa.large_string()), dtype="str")))
+    assert len(empty.codes) == 0 and len(empty.uniques) == 0

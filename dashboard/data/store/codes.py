@@ -100,10 +100,14 @@ class Codes:
             return cls(series.cat.codes.to_numpy(), np.asarray(categories, dtype=object))
         if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
             # Arrow's hash table, without pandas' conversions: the same codes in first-seen order.
-            encoded = pc.dictionary_encode(pa.chunked_array(pa.array(series.array)).combine_chunks())
-            uniques = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-            codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-            return cls(small_codes(codes, len(uniques)), uniques)
+            # Chunk by chunk (no joined copy): arrow encodes a chunked array into one dictionary.
+            encoded = pc.dictionary_encode(pa.chunked_array(pa.array(series.array)))
+            last = encoded.chunk(encoded.num_chunks - 1).dictionary if encoded.num_chunks else None
+            if last is not None and all(c.dictionary.equals(last) for c in encoded.chunks):
+                uniques = last.to_numpy(zero_copy_only=False).astype(object)
+                codes = np.concatenate([pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False)
+                                        for c in encoded.chunks])
+                return cls(small_codes(codes, len(uniques)), uniques)
         codes, uniques = pd.factorize(series)
         return cls(small_codes(codes, len(uniques)), np.asarray(uniques, dtype=object))
 
