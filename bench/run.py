@@ -63,6 +63,8 @@ class Record:
     rss_mb: float | None = None
     hwm_mb: float | None = None
     browser_ms: list[float] = field(default_factory=list)
+    browser_posts: list[int] = field(default_factory=list)  # callback POSTs per action, in Chromium
+    browser_frames: list[int] = field(default_factory=list)  # map frames per action, in Chromium
     dnf: bool = False
     note: str = ""
 
@@ -73,6 +75,8 @@ class Record:
                 "response_bytes": int(statistics.median(self.sizes)) if self.sizes else None,
                 "rss_mb": _round(self.rss_mb), "rss_hwm_mb": _round(self.hwm_mb),
                 "browser_ms": _round(percentile(self.browser_ms, 95)),
+                "browser_posts": max(self.browser_posts) if self.browser_posts else None,
+                "browser_frames": max(self.browser_frames) if self.browser_frames else None,
                 "dnf": self.dnf, **({"note": self.note} if self.note else {})}
 
 
@@ -351,7 +355,7 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 
 def print_table(records: list[Record], arms: list[str]) -> None:
     header = (f"{'n':>9} {'scenario':<12} {'arm':<6} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>12} "
-              f"{'RSS MB':>7} {'HWM MB':>7} {'browser p50/p95 ms':>19}  note")
+              f"{'RSS MB':>7} {'HWM MB':>7} {'browser p50/p95 ms':>19} {'POSTs':>5} {'frames':>6}  note")
     print(header)
     print("-" * len(header))
     by_key = {(r.arm, r.n, r.scenario): r for r in records}
@@ -367,7 +371,8 @@ def print_table(records: list[Record], arms: list[str]) -> None:
                 note = ("DNF " if r.dnf else "") + r.note
                 print(f"{n:>9,} {scenario:<12} {arm:<6} {_fmt(percentile(r.times_ms, 50)):>8} "
                       f"{_fmt(percentile(r.times_ms, 95)):>8} {_fmt(size, ',d'):>12} {_fmt(r.rss_mb, '.0f'):>7} "
-                      f"{_fmt(r.hwm_mb, '.0f'):>7} {browser:>19}  {note[:90]}")
+                      f"{_fmt(r.hwm_mb, '.0f'):>7} {browser:>19} {_fmt(max(r.browser_posts) if r.browser_posts else None, 'd'):>5} "
+                      f"{_fmt(max(r.browser_frames) if r.browser_frames else None, 'd'):>6}  {note[:90]}")
             if "rutas" in arms and "naive" in arms:
                 rutas, naive = by_key.get(("rutas", n, scenario)), by_key.get(("naive", n, scenario))
                 print(f"{'':>9} {'':<12} {'ratio':<6} Rutas/naive: p95 {_ratio(rutas, naive, 'p95')}, "
@@ -425,12 +430,13 @@ def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: 
 
                     for session in sessions:
                         say(f"n={n:,}: browser, {session.server.arm.name}")
-                        for scenario, (times, failure) in measure_browser(session.server, browser_reps).items():
+                        for scenario, measure in measure_browser(session.server, browser_reps).items():
                             record = by_key[(session.server.arm.name, scenario)]
-                            record.browser_ms = times
-                            if failure:
+                            record.browser_ms = measure.times
+                            record.browser_posts, record.browser_frames = measure.posts, measure.frames
+                            if measure.failure:
                                 record.dnf = True
-                                record.note = (record.note + " " if record.note else "") + f"browser: {failure}"
+                                record.note = (record.note + " " if record.note else "") + f"browser: {measure.failure}"
                 records.extend(by_key.values())
     print_table(records, arms)
     if as_json:

@@ -28,12 +28,14 @@ from dashboard.state.playback import (
 
 # A filter change matters to the playback only while it plays (its own frame, or the user taking
 # over); otherwise its state ignores the filter (see on_filter_changed), so no request is made.
+# The playback reads the filter the views have drawn (FilterIds.SHOWN), not the one on its way:
+# a tick waits until the counts show the frame written last (see awaiting_frame).
 clientside_callback(
     """function (filterData, state) {
         return state && state.phase === PLAYING ? filterData : window.dash_clientside.no_update;
     }""".replace("PLAYING", json.dumps(str(PlaybackPhase.PLAYING))),
     Output(PlaybackIds.FILTER, "data"),
-    Input(FilterIds.STORE, "data"),
+    Input(FilterIds.SHOWN, "data"),
     State(PlaybackIds.STATE, "data"),
     prevent_initial_call=True,
 )
@@ -55,11 +57,11 @@ clientside_callback(
     Input(PlaybackIds.FILTER, "data"),
     State(PlaybackIds.STATE, "data"),
     State(PageIds.LANG_STORE, "data"),
-    State(FilterIds.STORE, "data"),
+    State(FilterIds.SHOWN, "data"),
     prevent_initial_call=True,
 )
 def on_playback_input(play_clicks, ticks, step, mode, window, _filter_while_playing, state_data, lang, filter_data):
-    """Whatever the browser reports to the playback (the filter read as it is now)."""
+    """Whatever the browser reports to the playback (the filter read as the views show it)."""
     return on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state_data, lang)
 
 

@@ -193,6 +193,7 @@ VIEW_OUTPUTS = dict(
     labels={kind: Output(figure_id, "aria-label") for kind, figure_id in CHART_FIGURE_IDS.items()},
     playback_label=Output(PlaybackIds.LABEL, "children", allow_duplicate=True),
     slide_title=Output(StoryIds.SLIDE_TITLE, "value"), slide_default=Output(StoryIds.DEFAULT_TITLE, "data"),
+    shown=Output(FilterIds.SHOWN, "data"),  # last: the filter every view above now shows
 )
 
 
@@ -223,7 +224,7 @@ def update_views(filter_data, lang, search, key_switch, breakdown_field, playbac
         charts=update_shared_charts(lang, filter_data), counts=dict(zip(COUNT_OUTPUTS, counts)),
         labels=update_chart_labels(lang, filter_data, breakdown_field),
         playback_label=update_playback_status(filter_data, playback_data, lang),
-        slide_title=slide_title, slide_default=slide_default,
+        slide_title=slide_title, slide_default=slide_default, shown=filter_data,
     )
 
 

@@ -143,11 +143,11 @@ def offline_style(theme: Theme = SCREEN) -> dict:
 
 def offline_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") -> list[dict]:
     """Base layers as GeoJSON URLs under /assets (inline dicts render far slower)."""
+    # Land and borders in one layer (a fill's outline is a hairline border): Plotly gives each
+    # layer its own source, and the world's outlines are the largest file MapLibre parses.
     return [
         {"sourcetype": "geojson", "source": f"{asset_prefix}countries.geojson", "type": "fill",
-         "color": theme.land_colour, "below": "traces"},
-        {"sourcetype": "geojson", "source": f"{asset_prefix}countries.geojson", "type": "line",
-         "color": theme.border_colour, "line": {"width": 0.8}, "below": "traces"},
+         "color": theme.land_colour, "fill": {"outlinecolor": theme.border_colour}, "below": "traces"},
         {"sourcetype": "geojson", "source": f"{asset_prefix}departments.geojson", "type": "line",
          "color": theme.region_colour, "line": {"width": 0.6}, "below": "traces"},
         {"sourcetype": "geojson", "source": f"{asset_prefix}rivers.geojson", "type": "line",

@@ -166,6 +166,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                                                            figure=dashboard_map_figure(context, state, shown_map))),
                        dcc.Store(id=MAP_VIEW_SHOWN, data=view_data(state.view)),
                        dcc.Store(id=MapIds.VIEW_REQUEST),
+                       dcc.Store(id=FilterIds.SHOWN),
                        html.Div(shown_map.note, id=MapIds.NOTE, className="map-note", role="status"),
                        html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",

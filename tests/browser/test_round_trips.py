@@ -1,0 +1,67 @@
+"""One redraw per action (issue 16), counted in Chromium: callback POSTs per filter change and per
+zoom, the map's trace and MapLibre layer counts, and no page-body, detail-card or table-order
+request when only the filters change."""
+
+from __future__ import annotations
+
+import json
+
+from bench.harness import UiPage
+
+MAP_JS = "document.querySelector('#map-graph .js-plotly-plot')"
+MAP_STYLE_JS = f"""() => {{ const gd = {MAP_JS}, m = gd._fullLayout.map._subplot.map;
+    return {{traces: gd.data.length, layers: m.getStyle().layers.length}}; }}"""
+
+
+class CallbackLog:
+    """The callback POSTs a page makes: what each one asks for (its outputs)."""
+
+    def __init__(self, page) -> None:
+        self.outputs: list[str] = []
+        page.on("request", self._on_request)
+
+    def _on_request(self, request) -> None:
+        if request.method == "POST" and "_dash-update-component" in request.url:
+            self.outputs.append(json.loads(request.post_data or "{}").get("output", ""))
+
+    def wait_quiet(self, page, quiet_ms: int = 1_500, timeout_ms: int = 30_000) -> None:
+        """Wait until no callback POST has been made for ``quiet_ms`` (a map's first relayout can
+        come after Dash went idle on a loaded machine)."""
+        waited, seen = 0, len(self.outputs)
+        quiet = 0
+        while quiet < quiet_ms and waited < timeout_ms:
+            page.wait_for_timeout(250)
+            waited += 250
+            quiet = 0 if len(self.outputs) != seen else quiet + 250
+            seen = len(self.outputs)
+
+    def take(self) -> list[str]:
+        taken, self.outputs = self.outputs, []
+        return taken
+
+
+def test_rtt001_a_filter_change_is_three_posts_and_a_zoom_two(ui: UiPage):
+    log = CallbackLog(ui.page)
+    ui.open()
+    ui.settle("loading the page")
+    shape = ui.page.evaluate(MAP_STYLE_JS)
+    assert shape["traces"] == 1 and shape["layers"] <= 25, shape  # was 40 traces, 169 layers
+    log.wait_quiet(ui.page)
+    log.take()
+
+    ui.page.locator('#filters-types label:has(input[value="drug_seizure"])').click()
+    ui.settle("checking 'Drug seizure'")
+    posts = log.take()
+    # The filter state, every view in one answer, the table's first block.
+    assert len(posts) <= 3, posts
+    assert sum("filters-store.data" in p for p in posts) == 1
+    assert sum("timeline-graph.figure" in p for p in posts) == 1 and sum("map-graph.figure" in p for p in posts) == 1
+    for needless in ("page-body.children", "detail-card.children", "playback-state.data"):
+        assert not [p for p in posts if needless in p], (needless, posts)
+
+    ui.page.evaluate(f"""() => Plotly.relayout({MAP_JS}, {{'map.center': {{lon: -73.9, lat: -12.4}}, 'map.zoom': 8}})""")
+    ui.settle("zooming into the VRAEM")
+    posts = log.take()
+    assert len(posts) <= 2, posts  # the view into the URL; the map's points for the view (when needed)
+    assert ui.page.evaluate(MAP_STYLE_JS)["layers"] <= 25
+    ui.assert_no_console_errors("the filter change and the zoom")
