@@ -3,7 +3,7 @@
 Both read every slide through :func:`dashboard.words.slide_facts.slide_facts`, so the counts and
 sources on paper are the ones the presenter screen shows, and both draw exactly the panels the
 slide shows (map, counts, timeline, breakdown, the registry's charts), the map with the
-presenter's centre and zoom (:func:`presenter_view`, :func:`presenter_extent`). No dash import.
+presenter's centre and zoom (:func:`figures.geo.slide_view`, :func:`presenter_extent`). No dash import.
 
 - PDF: an A4-landscape page per slide. The page's words (title, filters, caption, counts, a
   short numbered list of the most-cited sources with short links, a footer naming the story,
@@ -34,8 +34,7 @@ from ..data.filters import MapView, UrlState
 from ..data.store import EventStore
 from ..data.stories import Panel, Slide, Story
 from ..figures.charts import CHART_BUILDERS
-from ..figures.event_map import DEFAULT_VIEW
-from ..figures.geo import Box, fit_view, view_extent
+from ..figures.geo import PRESENT_MAP_PX, Box, slide_view, view_extent
 from ..figures.page_frame import Page, TypeScale, page_frame
 from ..figures.print_charts import build_print_breakdown, build_print_timeline
 from ..figures.print_map import build_print_map
@@ -90,10 +89,9 @@ UPRIGHT_TICK_EMS = 6  # room per upright x tick label ("2019", "Mar 2019"), in e
 MAP_SHARE = 0.64  # of the body's width: the map beside a column of charts (half beside a grid)
 SIDE_GRID_FROM = 3  # charts beside the map from which they go two a row
 
-# The presenter's map (state.present_view.PRESENT_MAP_PX and the legend margin of present_map):
-# a slide's view is fitted there, and the pack shows the ground the presenter's map shows.
-PRESENTER_MAP_PX = (1500, 760)
-PRESENTER_LEGEND_PX = 270
+# The legend margin of the presenter's map (state.present_view.present_map): the pack shows the ground
+# the presenter's map shows, its figure (geo.PRESENT_MAP_PX) less this margin.
+PRESENTER_LEGEND_PX = 273  # test pks001 holds it equal to present_map's margin
 
 # PPTX: 16:9 at 13.333 x 7.5 in; pictures are rendered at 144 px per inch (1920 px across the slide).
 EMU_PER_INCH = 914_400
@@ -167,25 +165,13 @@ def _rings(store: EventStore, slide: Slide) -> tuple[tuple[float, float], ...]:
 
 
 # ---- the slide's map view: the presenter's ------------------------------------------------------
-def presenter_view(store: EventStore, slide: Slide, limit: int = EXPORT_MAX_POINTS) -> MapView:
-    """Where the presenter's map looks for ``slide``: its saved view, else fitted to its events.
-
-    The same rule as ``state.present_view.slide_view`` (that layer sits above this one, so the
-    rule is restated here and a unit test holds the two equal).
-    """
-    if slide.view is not None:
-        return slide.view
-    points = store.points(slide.spec, limit=limit)
-    return fit_view(points.longitude, points.latitude, *PRESENTER_MAP_PX) or DEFAULT_VIEW
-
-
 def presenter_extent(view: MapView, aspect: float) -> Box:
     """The box a map of shape ``aspect`` (width / height) shows at the presenter's centre and zoom.
 
     It covers as much ground as the presenter's map (the same area at the same zoom), shaped to
     the pack's box, so a page or a slide shows what the room saw, not a page-shaped crop of it.
     """
-    area = (PRESENTER_MAP_PX[0] - PRESENTER_LEGEND_PX) * PRESENTER_MAP_PX[1]
+    area = (PRESENT_MAP_PX[0] - PRESENTER_LEGEND_PX) * PRESENT_MAP_PX[1]
     width = math.sqrt(area * aspect)
     return view_extent(view.lat, view.lon, view.zoom, width, area / width)
 
@@ -292,7 +278,7 @@ def build_panel(store: EventStore, layers: ReferenceLayers, slide: Slide, panel:
     page = Page(width, height + round(cut_top + cut_bottom), scale)
     colours = export_theme(theme)
     if panel is Panel.MAP:
-        extent = presenter_extent(presenter_view(store, slide), width / height)
+        extent = presenter_extent(slide_view(store, slide, EXPORT_MAX_POINTS), width / height)
         figure = build_print_map(store, slide.spec, page, text, colours, routes=layers.routes,
                                  regions=layers.regions, max_points=EXPORT_MAX_POINTS, extent=extent,
                                  rings=_rings(store, slide))

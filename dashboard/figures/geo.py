@@ -6,7 +6,8 @@ where a latitude lands and on what "the map fitted to these events" means:
 - :func:`points_box` — the box round a set of points (non-finite coordinates ignored; from
   ``robust_from`` points on, far strays left out). Every fit starts here.
 - :func:`fit_view` — a web map's centre and zoom that show a box or a set of points (the screen
-  and the presenter).
+  and the presenter); :func:`slide_view` — where a story slide's map looks, in the presenter and
+  in its briefing pack alike.
 - :func:`fit_extent` — a printed map's box round a set of points, shaped to its plot
   (exports and the pack); :func:`shape_extent` shapes any box, :func:`view_extent` turns a
   web map's centre and zoom back into the box it shows.
@@ -23,7 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.data.filters import MapView
-from dashboard.data.store import MAP_TILE_PX, MAX_ZOOM
+from dashboard.data.store import MAP_TILE_PX, MAX_ZOOM, EventStore
+from dashboard.data.stories import Slide
+from dashboard.figures.event_map import DEFAULT_VIEW
 
 __all__ = [
     "BOX_MAX_LAT", "DEFAULT_EXTENT", "MAP_TILE_PX", "MAX_LATITUDE", "MAX_ZOOM", "SCREEN_MAP_PX", "Box",
@@ -242,3 +245,17 @@ class MapProjection:
         fx = (np.asarray(lon, dtype=np.float64) - west) / (east - west)
         fy = (y_north - mercator_y(np.asarray(lat, dtype=np.float64))) / (y_north - y_south)
         return self.left + fx * self.width, self.top + fy * self.height
+
+
+# About the presenter's map on a 1920×1080 projector: a slide without a saved view is fitted there,
+# and its briefing pack shows the ground that map shows.
+PRESENT_MAP_PX = (1500, 760)
+
+
+def slide_view(store: EventStore, slide: Slide, limit: int) -> MapView:
+    """Where a slide's map looks: its saved view, else fitted to its events (at most ``limit`` of
+    them) on the presenter's map, else the start view. The presenter and the pack both ask here."""
+    if slide.view is not None:
+        return slide.view
+    points = store.points(slide.spec, limit=limit)
+    return fit_view(points.longitude, points.latitude, *PRESENT_MAP_PX) or DEFAULT_VIEW

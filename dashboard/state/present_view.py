@@ -35,7 +35,6 @@ from dashboard.data.stories import (
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import (
-    DEFAULT_VIEW,
     MapLayer,
     MapUpdate,
     build_event_map,
@@ -43,7 +42,7 @@ from dashboard.figures.event_map import (
     ring_lines,
     rings_layer,
 )
-from dashboard.figures.geo import fit_view
+from dashboard.figures.geo import PRESENT_MAP_PX, slide_view
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate, translate_count
@@ -60,7 +59,6 @@ from dashboard.words.slide_facts import SlideFacts, applicable_counters, slide_f
 from dashboard.words.summary import filter_summary
 
 RING_PX = 24.0  # radius of the ring around a highlighted event, in screen px at the slide's zoom
-PRESENT_MAP_PX = (1500, 760)  # about the map's size on a 1920×1080 projector
 SOURCE_NAMES_SHOWN = 3  # source names in the presenter's footer (the notes list them all)
 MAP_UIREVISION = "present"  # constant: the camera is flown by the page, never reset by a figure
 RANGE_FILL = "#ffd23f"
@@ -202,14 +200,6 @@ def counts_of(facts: SlideFacts, lang: str) -> tuple[Counter, ...]:
 
 
 # ---- figures -------------------------------------------------------------------------------------
-def slide_view(store: EventStore, slide: Slide, limit: int) -> MapView:
-    """Where the map looks for a slide: its saved view, else fitted to its events, else the start."""
-    if slide.view is not None:
-        return slide.view
-    points = store.points(slide.spec, limit=limit)
-    return fit_view(points.longitude, points.latitude, *PRESENT_MAP_PX) or DEFAULT_VIEW
-
-
 def highlighted_events(store: EventStore, slide: Slide, window: tuple[date, date] | None = None) -> list[dict]:
     """The highlighted events the data holds and places, only those dated inside ``window`` when
     one is given (a playback frame rings only the events it draws)."""
