@@ -172,11 +172,22 @@ class CallbackBodyLimit:
                           body_limit_refusal(length, self.file_limit, "file upload", "RUTAS_MAX_UPLOAD_BYTES"))
         head = environ["wsgi.input"].read(min(OUTPUT_PEEK_BYTES, length))
         if output_named_in(head) not in self.file_outputs:
+            # Read the rest (no more than an upload may send) and drop it: a server that answers
+            # before the body is in closes the connection, and the browser sees a reset, not the 413.
+            _discard(environ["wsgi.input"], length - len(head))
             return _plain(start_response, "413 Request Entity Too Large",
                           body_limit_refusal(length, self.callback_limit, "callback",
                                              "RUTAS_MAX_CALLBACK_REQUEST_BYTES"))
         environ["wsgi.input"] = _ReplayedInput(head, environ["wsgi.input"])
         return self.wsgi_app(environ, start_response)
+
+
+def _discard(stream, size: int, chunk_bytes: int = 64 * 1024) -> None:
+    while size > 0:
+        chunk = stream.read(min(chunk_bytes, size))
+        if not chunk:
+            return
+        size -= len(chunk)
 
 
 def _plain(start_response, status: str, text: str) -> list[bytes]:
