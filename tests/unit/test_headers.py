@@ -24,6 +24,7 @@ from dashboard.serving import (
     content_security_policy,
     file_callback_outputs,
     frame_ancestor_origins,
+    is_compressible,
     output_named_in,
     security_headers,
     should_compress,
@@ -232,12 +233,15 @@ def test_cmp001_chosen_encoding(header, expected):
 
 
 def test_cmp002_what_is_compressed():
-    assert should_compress(200, "application/json", MIN_COMPRESS_BYTES, None)
-    assert not should_compress(200, "application/json", MIN_COMPRESS_BYTES - 1, None)
-    assert not should_compress(206, "application/javascript", 10**6, None)
-    assert not should_compress(304, "text/css", 10**6, None)
-    assert not should_compress(200, "font/woff2", 10**6, None)
-    assert not should_compress(200, "text/html", 10**6, "gzip")
+    json_ok = is_compressible("application/json", "/_dash-update-component")
+    assert should_compress(200, json_ok, MIN_COMPRESS_BYTES, None)
+    assert not should_compress(200, json_ok, MIN_COMPRESS_BYTES - 1, None)
+    assert not should_compress(206, True, 10**6, None) and not should_compress(304, True, 10**6, None)
+    assert not should_compress(200, True, 10**6, "gzip")
+    assert not is_compressible("font/woff2", "/assets/fonts/a.woff2")
+    assert not is_compressible("image/png", "/assets/a.png")
+    assert is_compressible("application/octet-stream", "/assets/fonts/Open Sans Regular/0-255.pbf")
+    assert is_compressible(None, "/assets/basemap/rivers.geojson")
 
 
 @pytest.mark.parametrize("path, versioned, expected", [
