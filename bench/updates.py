@@ -1,8 +1,9 @@
 """Server time and response size per linked-view update on the bundled data.
 
-Run: ``.venv/bin/python -m bench.updates [--repeat 30]``. Each scenario calls every callback a
-filter change triggers (map, timeline, breakdown, counts, table) as plain functions, serialises
-their outputs as Dash would (plotly's JSON encoder), and reports p50/p95 time and bytes.
+Run: ``.venv/bin/python -m bench.updates [--repeat 30]``. Each scenario calls what a filter change
+asks the server for — the views callback (map patch, timeline, breakdown, charts, counts, labels,
+playback status, slide title) and the table's first block — as plain functions, serialises their
+outputs as Dash would (plotly's JSON encoder), and reports p50/p95 time and bytes.
 """
 
 from __future__ import annotations
@@ -13,13 +14,7 @@ import time
 
 import plotly.io.json as pio_json
 
-from dashboard.callbacks.views import (
-    update_breakdown,
-    update_counts,
-    update_map,
-    update_table,
-    update_timeline,
-)
+from dashboard.callbacks.views import update_table, update_views
 from dashboard.config import Settings
 from dashboard.data.filters import FilterSpec
 from dashboard.state.context import load_context, set_context
@@ -36,8 +31,7 @@ SCENARIOS = {
 
 def one_update(spec: FilterSpec) -> int:
     data = spec.to_store()
-    outputs = [update_map("en", data, ["shown"], ""), update_timeline("en", data, None),
-               update_breakdown("en", data, "event_type"), update_counts("en", data),
+    outputs = [update_views(data, "en", "", ["shown"], "event_type", None, None, None),
                update_table({"startRow": 0, "endRow": 100}, data, "en")]
     return len(pio_json.to_json_plotly(outputs))
 

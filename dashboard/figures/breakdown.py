@@ -20,25 +20,23 @@ def build_breakdown(breakdown: Breakdown, *, lang: str = DEFAULT_LANGUAGE, theme
     else:
         colours = [theme.colour("#4b5a6a")] * len(labels)
     opacity = [1.0 if not active or value in active else 0.45 for value in breakdown.labels]
-    figure = unchecked.figure(unchecked.bar(
+    return unchecked.figure([unchecked.bar(
         x=breakdown.counts[::-1], y=labels[::-1], orientation="h",
         customdata=list(breakdown.labels[::-1]),
         marker=dict(color=colours[::-1], opacity=opacity[::-1]),
         text=breakdown.counts[::-1], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
-    figure.update_layout(
+    )], layout=dict(
         margin=dict(l=10, r=30, t=10, b=30),
         paper_bgcolor=theme.paper_colour,
         plot_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
-        xaxis=dict(title=translate("breakdown.count", lang), gridcolor="#e6e8eb", fixedrange=True),
+        xaxis=dict(title=dict(text=translate("breakdown.count", lang)), gridcolor="#e6e8eb", fixedrange=True),
         yaxis=dict(automargin=True, fixedrange=True),
         showlegend=False,
         height=max(150, 30 * len(labels) + 70),
         bargap=0.25,
-    )
-    return figure
+    ))
 
 
 def clicked_category(click_data: dict | None) -> str | None:

@@ -37,13 +37,10 @@ def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
     """Stacked bars of kg per year, one trace per drug, heaviest drug at the bottom."""
     years = [str(day)[:4] for day in series.year_starts]
     hover = "%{x}: %{y:,.0f} kg<extra>%{fullData.name}</extra>"
-    figure = unchecked.figure()
-    for row, drug in enumerate(series.drugs):
-        figure.add_trace(unchecked.bar(
-            x=years, y=np.round(series.kg[row], 1), name=_drug_name(drug, lang), hovertemplate=hover,
-            marker=dict(color=theme.colour(DRUG_COLOURS.get(drug, DRUG_COLOURS["other"]))),
-        ))
-    figure.update_layout(
+    traces = [unchecked.bar(x=years, y=np.round(series.kg[row], 1), name=_drug_name(drug, lang), hovertemplate=hover,
+                            marker=dict(color=theme.colour(DRUG_COLOURS.get(drug, DRUG_COLOURS["other"]))))
+              for row, drug in enumerate(series.drugs)]
+    return unchecked.figure(traces, layout=dict(
         barmode="stack", margin=dict(l=50, r=10, t=28, b=30), bargap=0.15,
         title=dict(text=translate("chart.kg_by_year.unit", lang), font=dict(size=theme.font_size), x=0.01, y=0.98),
         legend=dict(orientation="h", y=-0.15, x=0, traceorder="normal", font=dict(size=theme.font_size - 2)),
@@ -53,8 +50,7 @@ def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
         xaxis=dict(type="category", showgrid=False, fixedrange=True, nticks=8, tickangle=0),
         yaxis=dict(gridcolor="#e6e8eb", rangemode="tozero", fixedrange=True, tickformat=",.0f"),
         separators=translate("number.decimal_separator", lang) + translate("number.group_separator", lang),
-    )
-    return figure
+    ))
 
 
 def build_kg_by_year(store: EventStore, spec: FilterSpec, *, lang: str = DEFAULT_LANGUAGE,

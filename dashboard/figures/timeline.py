@@ -108,16 +108,17 @@ def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme:
     bar_width_ms = days * 24 * 3600 * 1000 * 0.85
     centres = histogram.bin_starts.astype("datetime64[ms]") + np.timedelta64(int(days * 12 * 3600 * 1000), "ms")
     hover = f"%{{x|{HOVER_DATE[histogram.unit]}}}: %{{y}}<extra>%{{fullData.name}}</extra>"
-    figure = unchecked.figure()
-    for row, event_type in enumerate(histogram.categories):
-        counts = histogram.counts[row]
-        if not counts.any():
-            continue
-        figure.add_trace(unchecked.bar(
-            x=centres.astype(str), y=counts.astype(np.int32), name=label("event_type", event_type, lang),
-            marker=dict(color=theme.colour(EVENT_COLOURS[event_type])), width=bar_width_ms, hovertemplate=hover,
-        ))
-    figure.update_layout(
+    traces = [
+        unchecked.bar(x=centres.astype(str), y=histogram.counts[row].astype(np.int32),
+                      name=label("event_type", event_type, lang),
+                      marker=dict(color=theme.colour(EVENT_COLOURS[event_type])), width=bar_width_ms,
+                      hovertemplate=hover)
+        for row, event_type in enumerate(histogram.categories) if histogram.counts[row].any()
+    ]
+    shapes = [] if date_range is None else [dict(
+        type="rect", xref="x", yref="y domain", x0=date_range[0], x1=date_range[1], y0=0, y1=1,
+        fillcolor="#332288", opacity=0.08, line=dict(width=0))]
+    return unchecked.figure(traces, layout=dict(
         barmode="stack",
         dragmode="select",
         selectdirection="h",
@@ -133,11 +134,8 @@ def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme:
         yaxis=dict(gridcolor="#e6e8eb", fixedrange=True, **count_axis(_tallest_bar(histogram))),
         uirevision="timeline",
         bargap=0.1,
-    )
-    if date_range is not None:
-        figure.add_vrect(x0=date_range[0], x1=date_range[1], fillcolor="#332288", opacity=0.08,
-                         line_width=0)
-    return figure
+        shapes=shapes,  # the brushed range stays shaded
+    ))
 
 
 def _tallest_bar(histogram: Histogram) -> int:

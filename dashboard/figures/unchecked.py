@@ -18,8 +18,12 @@ def bar(**properties: object) -> go.Bar:
     return go.Bar(**properties, _validate=False)
 
 
-def figure(data: list | object | None = None) -> go.Figure:
-    """A figure with the small template (plotly's default adds ~7 KB to every figure sent)."""
+def figure(data: list | object | None = None, layout: dict | None = None) -> go.Figure:
+    """A figure with the small template (plotly's default adds ~7 KB to every figure sent).
+
+    Pass the whole ``layout`` here rather than calling ``update_layout`` afterwards: that call
+    validates every key path and cost ~3/4 of a linked-view update on the bundled data.
+    """
     from .theme import SMALL_TEMPLATE
 
-    return go.Figure(data, layout={"template": SMALL_TEMPLATE}, _validate=False)
+    return go.Figure(data, layout={"template": SMALL_TEMPLATE, **(layout or {})}, _validate=False)

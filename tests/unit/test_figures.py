@@ -187,11 +187,15 @@ def test_fig001_built_figures_pass_plotly_validation(full_map, store):
     """Builders skip plotly's validation for speed; every figure must still validate here."""
     import plotly.graph_objects as go
 
+    from dashboard.figures.kg_by_year import build_kg_by_year
+
     figures = [full_map[1], build_timeline(store.histogram(FilterSpec()), date_range=("2010-01-01", "2012-01-01")),
-               build_breakdown(store.breakdown(FilterSpec(), "actor_group"), active=("shining_path",))]
+               build_breakdown(store.breakdown(FilterSpec(), "actor_group"), active=("shining_path",)),
+               build_kg_by_year(store, FilterSpec()), build_kg_by_year(store, FilterSpec(text="no such words"))]
     for figure in figures:
         validated = go.Figure(figure.to_dict())  # raises ValueError on any unknown property or bad value
         assert len(validated.data) == len(figure.data)
+        assert validated.to_dict()["layout"] == figure.to_dict()["layout"]  # nothing coerced differently
 
 
 def test_lay020_spanish_date_axis_names_months_in_spanish(store):
