@@ -57,7 +57,7 @@ def test_smm002_fold_strings_on_a_slice_and_across_chunks(monkeypatch):
     assert folded.to_pylist() == [fold_text(t) for t in many.to_pylist()]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.text(max_size=12), max_size=8))
 def test_smm003_fold_strings_equals_fold_text_on_any_text(texts):
     assert fold_strings(pa.array(texts, type=pa.large_string())).to_pylist() == [fold_text(t) for t in texts]
