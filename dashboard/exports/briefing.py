@@ -110,18 +110,13 @@ def words(key: str, lang: str, **values: object) -> str:
     return translate(f"briefing.{key}", lang, **values)
 
 
-def _plural(prefix: str, count: int, shown: str, lang: str) -> str:
-    return words(f"{prefix}.{'one' if count == 1 else 'many'}", lang, count=shown)
-
-
 def counts_line(facts: SlideFacts, lang: str) -> str:
     """``1,234 events · 56 deaths · 7,890 kg seized · 45 sources``: the counters that apply to the slide."""
     totals, counts = facts.totals, facts.counts
-    events_key = "export.events.one" if totals.events == 1 else "export.events.many"
-    parts = {"events": translate(events_key, lang, count=counts["events"]),
-             "fatalities": _plural("deaths", totals.fatalities, counts["fatalities"], lang),
-             "kg": words("kg", lang, count=counts["kg"]),
-             "sources": _plural("sources", totals.sources, counts["sources"], lang)}
+    parts = {"events": translate_count("export.events", totals.events, lang),
+             "fatalities": translate_count("briefing.deaths", totals.fatalities, lang),
+             "kg": words("kg", lang, count=counts["kg"]),  # a unit: "1 kg seized", "2 kg seized"
+             "sources": translate_count("briefing.sources", totals.sources, lang)}
     return " · ".join(parts[name] for name in getattr(facts, "counters", COUNTERS))
 
 
@@ -556,7 +551,7 @@ def build_pdf(store: EventStore, layers: ReferenceLayers, story: Story, *, lang:
         print_page(page, writer)
         writer.add_outline_item(" ".join(slide.title.split()), index)
     writer.add_metadata({
-        "/Title": story.title, "/Subject": story.description or words("subject", lang, count=len(story.slides)),
+        "/Title": story.title, "/Subject": story.description or translate_count("briefing.subject", len(story.slides), lang),
         "/Creator": "Rutas", "/Producer": "Rutas (plotly, kaleido, pypdf)",
     })
     writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
@@ -711,7 +706,7 @@ def build_pptx(store: EventStore, layers: ReferenceLayers, story: Story, *, lang
     properties = deck.core_properties
     # Office keeps at most 255 characters in a core property.
     properties.title = shorten(story.title, CORE_PROPERTY_CHARS)
-    properties.subject = shorten(story.description or words("subject", lang, count=len(story.slides)),
+    properties.subject = shorten(story.description or translate_count("briefing.subject", len(story.slides), lang),
                                  CORE_PROPERTY_CHARS)
     properties.language = lang
     properties.author = "Rutas"

@@ -17,7 +17,7 @@ from ..data.filters import FilterSpec
 from ..data.schema import BUNDLED_DATASET
 from ..data.store import EventStore, Totals
 from ..figures.print_map import focus_note, main_cluster
-from ..i18n import format_number, label, normalise_language, translate
+from ..i18n import format_number, label, normalise_language, translate, translate_count
 from ..words.summary import filter_summary
 from .charts import EXPORT_MAX_POINTS
 from .spec import ChartKind, ChartRequest, ExportContext
@@ -33,8 +33,7 @@ _ALL = 10_000  # "every category" for a breakdown whose tail is only counted
 
 # ---- small pieces -------------------------------------------------------------------------------
 def _events_phrase(count: int, lang: str) -> str:
-    key = "export.events.one" if count == 1 else "export.events.many"
-    return translate(key, lang, count=format_number(count, lang))
+    return translate_count("export.events", count, lang)
 
 
 def _join(items: list[str], lang: str) -> str:
@@ -315,12 +314,10 @@ def source_line(totals: Totals, spec: FilterSpec, lang: str, exported_at: dateti
         when the view holds any.
     """
     lang = normalise_language(lang)
-    reports_key = "export.source.reports.one" if totals.sources == 1 else "export.source.reports.many"
     parts = [translate("export.source.line", lang, events=_events_phrase(totals.events, lang),
-                       reports=translate(reports_key, lang, count=format_number(totals.sources, lang)))]
+                       reports=translate_count("export.source.reports", totals.sources, lang))]
     if totals.synthetic:
-        key = "export.source.synthetic.one" if totals.synthetic == 1 else "export.source.synthetic.many"
-        parts.append(translate(key, lang, count=format_number(totals.synthetic, lang)))
+        parts.append(translate_count("export.source.synthetic", totals.synthetic, lang))
     if spec.is_empty:
         parts.append(translate("export.source.no_filters", lang))
     else:
@@ -336,7 +333,7 @@ def _named_counts(kind: str, labels: tuple[str, ...], counts: np.ndarray, lang: 
     items = [f"{label(kind, v, lang)} ({format_number(int(c), lang)})"
              for v, c in zip(labels[:TOP_ITEMS], counts[:TOP_ITEMS])]
     if len(labels) > TOP_ITEMS:
-        items.append(translate("export.more", lang, count=format_number(len(labels) - TOP_ITEMS, lang)))
+        items.append(translate_count("export.more", len(labels) - TOP_ITEMS, lang))
     return _join(items, lang)
 
 
@@ -443,7 +440,7 @@ def alt_text(store: EventStore, spec: FilterSpec, chart: ChartKind, lang: str, *
         what = (translate("export.alt.single_date", lang, what=what, date=start) if start == end
                 else translate("export.alt.span", lang, what=what, start=start, end=end))
     if totals.synthetic:
-        what += "; " + translate("export.alt.synthetic", lang, count=format_number(totals.synthetic, lang))
+        what += "; " + translate_count("export.alt.synthetic", totals.synthetic, lang)
     sentences = [what + "."]
 
     parts = []
@@ -507,7 +504,7 @@ def _synthetic_warning(totals: Totals, lang: str) -> str:
     if not totals.synthetic:
         return ""
     return translate("export.synthetic.all", lang) if totals.synthetic == totals.events else \
-        translate("export.synthetic.some", lang, count=format_number(totals.synthetic, lang))
+        translate_count("export.synthetic.some", totals.synthetic, lang)
 
 
 def _subtitle(totals: Totals, spec: FilterSpec, lang: str, dataset_names: dict[str, str] | None) -> str:

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from ..data.filters import FilterSpec
 from ..data.imports.geocode import GAZETTEER_PATH
 from ..data.store import CELL_SIZES, EVENT_TYPES, GEO_PRECISIONS, EventStore, GridBins, PointColumns
-from ..i18n import format_number, label, translate
+from ..i18n import format_number, label, translate, translate_count
 from .event_map import CELL_COLOURSCALE, HALO_POINT_LIMIT, HALO_SIZE, marker_sizes
 from .geo import (
     ROBUST_MIN_EVENTS,
@@ -670,7 +670,7 @@ def focus_note(points: PointColumns, cluster: np.ndarray, lang: str) -> str:
     named = [f"{name} ({format_number(count, lang)})" if count > 1 else name
              for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
     if elsewhere:
-        named.append(translate("map.print.elsewhere", lang, count=format_number(elsewhere, lang)))
+        named.append(translate_count("map.print.elsewhere", elsewhere, lang))
     places = named[0] if len(named) == 1 else \
         f"{', '.join(named[:-1])} {translate('export.list_and', lang)} {named[-1]}"
     return translate("map.print.focus", lang, shown=format_number(int(cluster.sum()), lang),

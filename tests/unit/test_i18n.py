@@ -126,7 +126,54 @@ def test_wrd003_every_plural_entry_has_both_forms_in_every_catalog():
         assert catalog["plural.rule"] in i18n.PLURAL_RULES, lang
         stems = {key.removesuffix(".one") for key in catalog if key.endswith(".one")}
         assert {"present.events", "present.fatalities", "present.kg", "present.sources", "story.slides"} <= stems
-        for stem in stems - {"export.events", "export.source.reports", "export.source.synthetic",
-                             "playback.window", "playback.ready", "playback.finished", "briefing.deaths",
-                             "briefing.sources"}:  # older pairs (.one with .many or the bare key): to move over
+        for stem in stems:
             assert {f"{stem}.one", f"{stem}.other"} <= set(catalog), (lang, stem)
+
+
+# Unpluralised count keys still read by callers in files these words' owners may not edit; each has
+# its .one/.other pair already, so the caller moves to translate_count and the key (and its line) goes.
+LEGACY_COUNT_KEYS = {
+    "data.report_duplicates": "dashboard/layout/data_panel.py", "data.more": "dashboard/layout/data_panel.py",
+    "map.cells_note": "dashboard/state/views.py", "map.thinned_note": "dashboard/state/views.py",
+    "map.synthetic_note": "dashboard/state/views.py, dashboard/callbacks/views.py",
+    "present.more": "dashboard/state/present_view.py (source_line)",
+    "playback.window.many": "dashboard/layout/playback.py", "playback.ready": "dashboard/layout/playback.py",
+    "playback.finished": "dashboard/layout/playback.py",
+}
+# A count that never needs a plural: a fraction, a unit, or never fewer than three.
+NOT_PLURAL = {"briefing.slide": "Slide {number} / {count}", "playback.frame": "frame {number} of {total}",
+              "briefing.kg": "kg is a unit", "export.title.countries_n": "only for 3 countries or more (1–2 are named)",
+              "map.print.focus": "most of the events: framed on a cluster with others elsewhere, so 3 or more"}
+
+
+def test_wrd015_every_count_in_words_goes_through_a_plural_pair():
+    for lang in Language:
+        for key, text in CATALOGS[lang].items():
+            counted = {"count", "total"} & _placeholders(text)
+            if not counted or key in LEGACY_COUNT_KEYS or key in NOT_PLURAL:
+                continue
+            assert key.endswith((".one", ".other")), (lang, key, text)
+        assert not [key for key in CATALOGS[lang] if key.endswith(".many") and key not in LEGACY_COUNT_KEYS]
+    for key in LEGACY_COUNT_KEYS:
+        stem = key.removesuffix(".many")
+        assert {f"{stem}.one", f"{stem}.other"} <= set(CATALOGS["en"]), key
+
+
+@pytest.mark.parametrize(("key", "lang", "expected"), [
+    ("export.events", "en", ("0 events", "1 event", "2 events")),
+    ("export.events", "es", ("0 eventos", "1 evento", "2 eventos")),
+    ("export.source.reports", "es", ("0 informes publicados", "1 informe publicado", "2 informes publicados")),
+    ("briefing.deaths", "en", ("0 deaths", "1 death", "2 deaths")),
+    ("briefing.sources", "es", ("0 fuentes", "1 fuente", "2 fuentes")),
+    ("map.cells_note", "en", ("0 events in view", "1 event in view", "2 events in view")),
+    ("map.synthetic_note", "es", ("0 eventos SINTÉTICOS", "1 evento SINTÉTICO", "2 eventos SINTÉTICOS")),
+    ("data.more", "en", ("0 more kinds", "1 more kind ", "2 more kinds")),
+    ("data.report_duplicates", "es", ("0 filas podrían", "1 fila podría", "2 filas podrían")),
+    ("export.synthetic.some", "en", ("0 generated events", "1 generated event,", "2 generated events")),
+    ("briefing.subject", "es", ("0 diapositivas", "1 diapositiva", "2 diapositivas")),
+    ("playback.window", "es", ("0 pasos", "1 paso", "2 pasos")),
+])
+def test_wrd016_counts_agree_for_0_1_2(key, lang, expected):
+    for count, words in zip((0, 1, 2), expected):
+        text = i18n.translate_count(key, count, lang, start="a", end="b", shown="1", total=count)
+        assert words in text, (key, lang, count, text)
