@@ -22,6 +22,7 @@ from ..actors import group_actors
 from ..countries import BORDER_TOLERANCE_DEG, CountryIndex
 from ..schema import ALL_COLUMNS, DatePrecision, Drug, EventType, GeoPrecision, is_safe_url
 from .base import Candidate, RowProblem
+from .columnar import object_array
 
 if TYPE_CHECKING:
     from .acled_stream import CandidateBlock
@@ -75,13 +76,6 @@ def _number(values: dict, name: str) -> float:
 def _str(values: np.ndarray) -> pd.Series:
     """Python strings as pandas' text column (through Arrow: faster than pandas' own check)."""
     return pd.Series(pa.array(values, pa.string()), dtype="str")
-
-
-def _object_column(values: list) -> np.ndarray:
-    column = np.empty(len(values), dtype=object)
-    for index, value in enumerate(values):
-        column[index] = value
-    return column
 
 
 def _coordinates(values: dict) -> tuple[float, float] | None:
@@ -266,7 +260,7 @@ class Normaliser:
             "date_precision": _str(values["date_precision"][kept]),
             "event_type": pd.Series(values["event_type"].filter(keep), dtype="str"),
             "actors": actors,
-            "actor_groups": _object_column([group_actors(a) for a in distinct_actors])[actors_of_row],
+            "actor_groups": object_array([group_actors(a) for a in distinct_actors])[actors_of_row],
             "country": _str(filled),
             "admin1": text("admin1"),
             "admin2": text("admin2"),
