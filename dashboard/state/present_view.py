@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
-from dashboard.data.store import EventStore
+from dashboard.data.store import MAP_TILE_PX, EventStore
 from dashboard.data.stories import (
     Panel,
     PlaybackMode,
@@ -35,14 +35,15 @@ from dashboard.data.stories import (
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import (
+    SLOT_COUNT,
     MapLayer,
     MapUpdate,
     build_event_map,
     map_update,
-    ring_lines,
     rings_layer,
 )
-from dashboard.figures.geo import PRESENT_MAP_PX, slide_view
+from dashboard.figures.geo import PRESENT_MAP_PX, mercator_lat, mercator_y, slide_view
+from dashboard.figures.text_metrics import text_width, wrap_lines
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
 from dashboard.i18n import format_number, translate, translate_count
@@ -248,30 +249,78 @@ def ring_label(event: dict, lang: str) -> str:
     return f"{place}\n{figure}" if place and figure else place or figure  # two lines: the map wraps no word
 
 
-def ring_tops(positions: list[tuple[float, float]], zoom: float) -> list[tuple[float, float]]:
-    """(lat, lon) of the northernmost point of each ring :func:`ring_lines` draws at ``zoom``."""
-    tops = []
-    for line in ring_lines(positions, RING_PX, zoom):
-        lon_top, lat_top = max(line, key=lambda vertex: vertex[1])
-        lat_bottom = min(vertex[1] for vertex in line)
-        # A little above the ring, so the label's last line clears the ring's line.
-        tops.append((lat_top + RING_LABEL_GAP * (lat_top - lat_bottom), lon_top))
-    return tops
+# MapLibre's defaults for a symbol layer Plotly draws: lines wrap at 10 ems, 1.2 ems apart, and two
+# labels collide when their boxes (2 px of padding round each) meet.
+LABEL_WRAP_EMS = 10.0
+LABEL_LINE_EMS = 1.2
+LABEL_PADDING_PX = 2.0
+
+
+def ring_label_size(text: str, size: float) -> tuple[float, float]:
+    """Width and height in px of a ring label as the map sets it (wrapped at ``LABEL_WRAP_EMS``)."""
+    lines = [wrapped for line in text.split("\n")
+             for wrapped in (wrap_lines(line, LABEL_WRAP_EMS * size, size) or [line])]
+    return max(text_width(line, size) for line in lines), len(lines) * LABEL_LINE_EMS * size
+
+
+def ring_label_anchors(positions: list[tuple[float, float]], texts: list[str], zoom: float,
+                       size: float) -> list[tuple[float, float]]:
+    """(lat, lon) of each label's anchor (the bottom centre of its text): above its ring, or below it
+    when above would meet a label already placed (two rings side by side named above both: the map
+    drops one). Rings are placed in order, so the first keeps the place above."""
+    world_px = MAP_TILE_PX * 2 ** zoom
+    gap = RING_LABEL_GAP * 2 * RING_PX
+    placed: list[tuple[float, float, float, float]] = []
+    anchors = []
+    for (lat, lon), text in zip(positions, texts):
+        x = (lon + 180) / 360 * world_px
+        y = -float(mercator_y(lat)) / (2 * math.pi) * world_px  # px, growing southwards
+        width, height = ring_label_size(text, size)
+        above = y - RING_PX - gap  # the text's bottom edge
+        below = y + RING_PX + gap + height
+        choices = [(x - width / 2, bottom - height, x + width / 2, bottom) for bottom in (above, below)]
+        free = [box for box in choices if not any(_boxes_meet(box, other) for other in placed)]
+        box = (free or choices)[0]
+        placed.append(box)
+        anchors.append((mercator_lat(-box[3] / world_px * 2 * math.pi), lon))
+    return anchors
+
+
+def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    pad = 2 * LABEL_PADDING_PX
+    return a[0] < b[2] + pad and b[0] < a[2] + pad and a[1] < b[3] + pad and b[1] < a[3] + pad
 
 
 def ring_labels_layer(events: list[dict], zoom: float, lang: str) -> dict:
-    """A symbol layer naming each ringed event above its ring (:func:`ring_label`).
+    """A symbol layer naming each ringed event above its ring (:func:`ring_label`), or below it
+    where two labels above would meet (:func:`ring_label_anchors`).
 
-    A layer, not text on the ring trace: MapLibre refuses text on a line trace broken by gaps,
-    and layers are where the base map's own labels live, so it collides with them the same way.
+    A layer, not text on the ring trace: MapLibre refuses text on a line trace broken by gaps.
+    It sits in a slot above the traces and the presenter puts the other name layers under them
+    (:func:`names_under_traces`), so a ring label wins its collisions with place names.
     """
-    tops = ring_tops([(float(e["latitude"]), float(e["longitude"])) for e in events], zoom)
+    texts = [ring_label(event, lang) for event in events]
+    anchors = ring_label_anchors([(float(e["latitude"]), float(e["longitude"])) for e in events], texts, zoom,
+                                 PROJECTOR.font_size)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                 "properties": {"name": ring_label(event, lang)}} for event, (lat, lon) in zip(events, tops)]
+                 "properties": {"name": text}} for text, (lat, lon) in zip(texts, anchors)]
     return {"sourcetype": "geojson", "source": {"type": "FeatureCollection", "features": features},
             "type": "symbol", "below": "", "name": "ring-labels",
             "symbol": {"icon": "", "text": "{name}", "placement": "point", "textposition": "top center",
                        "textfont": {"size": PROJECTOR.font_size, "color": RANGE_FILL}}}
+
+
+def names_under_traces(layers: list[dict]) -> list[dict]:
+    """The map's layers with every name layer after the fixed slots (base-map places, rivers, routes)
+    put under the traces, so the ring labels (a slot, above the traces) win every collision.
+
+    MapLibre places the topmost layer's labels first; the name layers come after the slots in
+    ``layout.map.layers`` and were added above the ring labels, so a ring went unnamed where a place
+    name stood (slide 4). Plotly exposes neither ``text-allow-overlap`` nor ``symbol-sort-key``:
+    only the order decides.
+    """
+    return [layer if index < SLOT_COUNT or layer.get("type") != "symbol" else {**layer, "below": "traces"}
+            for index, layer in enumerate(layers)]
 
 
 @dataclass(frozen=True)
@@ -311,7 +360,8 @@ def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature:
                              vraem_feature=vraem_feature, lang=lang, view=view, style=style, layers=layers,
                              theme=PROJECTOR, uirevision=MAP_UIREVISION, ring_labels=rings.labels,
                              rings=highlight_positions(store, slide), ring_px=RING_PX)
-    figure.update_layout(hoverlabel=dict(font_size=18))
+    figure.update_layout(hoverlabel=dict(font_size=18),
+                         map_layers=names_under_traces([layer.to_plotly_json() for layer in figure.layout.map.layers]))
     return figure
 
 

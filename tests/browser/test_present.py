@@ -387,3 +387,38 @@ def test_prs006_playable_slide_keeps_its_filter_line_whole_beside_the_controls(b
         assert_clean(log)
     finally:
         page.close()
+
+
+RENDERED_RING_LABELS_JS = """() => {
+  const gd = document.querySelector('#present-map .js-plotly-plot');
+  const sub = gd._fullLayout.map._subplot, m = sub.map;
+  const index = gd.layout.map.layers.findIndex(l => l.name === 'ring-labels');
+  const id = m.getStyle().layers.map(l => l.id).find(i => i.endsWith('-map-' + index));
+  return {drawn: m.queryRenderedFeatures({layers: [id]}).map(f => f.properties.name).sort(),
+          wanted: gd.layout.map.layers[index].source.features.map(f => f.properties.name).sort()};
+}"""
+
+
+def test_prs007_every_ring_on_the_air_bridge_slide_is_named(browser_context, base_url, story):
+    """Slide 4 opened directly: its three rings sit among base-map names and close to each other; every
+    ring label is drawn (one had given way to a place name, another to its neighbour's label)."""
+    air = next(i for i, s in enumerate(story.slides) if "air bridge" in s.title.lower())
+    page, log = open_page(browser_context, f"{base_url}/present/{STORY_ID}?slide={air + 1}")
+    try:
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.wait_for_function("""() => {
+          const gd = document.querySelector('#present-map .js-plotly-plot');
+          const m = gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+          return m && m.loaded() && !m.isMoving(); }""", timeout=TIMEOUT_MS, polling=100)
+        # Labels are placed over a few frames once the glyphs arrive: wait for all, then say what was drawn.
+        try:
+            page.wait_for_function(f"() => {{ const l = ({RENDERED_RING_LABELS_JS})();"
+                                   " return JSON.stringify(l.drawn) === JSON.stringify(l.wanted); }",
+                                   timeout=20_000, polling=200)
+        except Exception:  # noqa: BLE001 - the assertion below names the labels
+            pass
+        labels = page.evaluate(RENDERED_RING_LABELS_JS)
+        assert len(labels["wanted"]) >= 3 and labels["drawn"] == labels["wanted"], labels
+        assert_clean(log)
+    finally:
+        page.close()
