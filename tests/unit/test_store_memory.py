@@ -201,3 +201,14 @@ def test_smm013_codes_of_chunked_arrow_text_equal_pandas_factorize():
     assert codes.index == {"b": 0, "a": 1, "c": 2, "é": 3}
     empty = Codes.of(pd.Series(pd.array(pa.chunked_array([], pa.large_string()), dtype="str")))
     assert len(empty.codes) == 0 and len(empty.uniques) == 0
+
+
+def test_smm014_equal_id_columns_share_one_copy_and_different_ones_stay_apart(generated):
+    copied = generated.assign(source_event_id=pd.array(list(generated["event_id"]), dtype="str"))
+    store = InMemoryEventStore(copied)
+    buffers = [pa.chunked_array(pa.array(store.frame[c].array)).chunk(0).buffers()[2].address
+               for c in ("event_id", "source_event_id")]
+    assert buffers[0] == buffers[1]
+    own = generated.assign(source_event_id=pd.array([f"src-{i}" for i in range(len(generated))], dtype="str"))
+    kept = InMemoryEventStore(own)
+    assert kept.frame["source_event_id"].iloc[5] == "src-5" and kept.frame["event_id"].iloc[5] == "synthetic:0000006"

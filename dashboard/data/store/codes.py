@@ -170,6 +170,9 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
             codes[name] = Codes.of(series)  # already held as codes (e.g. generated at scale)
         elif n and name in IDENTIFIER_COLUMNS and arrow_text:
             series = one_array(series)
+            twin = next((columns[other] for other in IDENTIFIER_COLUMNS if other in columns), None)
+            if twin is not None and twin.equals(series):  # ids that are their own source ids: one copy
+                series = twin.rename(name)
         elif n and is_text(series):
             column_codes = Codes.of(series)
             if len(column_codes.uniques) <= CATEGORICAL_MAX_SHARE * n:
