@@ -384,16 +384,18 @@ class InMemoryEventStore:
 
     def _totals(self, spec: FilterSpec) -> Totals:
         mask = self.mask(spec)
+        events = self.count(spec)
+        reported = mask & ~self.synthetic
         seen = np.zeros(self._source_count + 1, dtype=bool)
         # Generated rows name the generator, not a published report: they count as no source.
-        seen[self._source_code[mask & ~self.synthetic]] = True
+        seen[self._source_code[reported]] = True
         seen[-1] = False  # code -1: no source named
         return Totals(
-            events=int(np.count_nonzero(mask)),
+            events=events,
             fatalities=int(masked_sum(self.fatalities, mask)),
             kg_seized=float(masked_sum(self.quantity_kg, mask)),
             sources=int(np.count_nonzero(seen)),
-            synthetic=int(np.count_nonzero(self.synthetic[mask])),
+            synthetic=events - int(np.count_nonzero(reported)),
         )
 
     def points(self, spec: FilterSpec, limit: int) -> PointColumns:
@@ -450,14 +452,14 @@ class InMemoryEventStore:
         return self._lazy_index(("cells", cell_deg), build)
 
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
-        mask = self.mask(spec)
+        rows = np.flatnonzero(self.mask(spec))  # one scan of the mask for two columns
         code, centre_lat, centre_lon = self._cells(cell_deg)
-        cells = code[mask]
+        cells = code[rows]
         counts = np.bincount(cells, minlength=len(centre_lat))
         used = np.flatnonzero(counts)
         dense = np.zeros(len(centre_lat), dtype=np.int64)
         dense[used] = np.arange(len(used))
-        by_type = np.bincount(dense[cells] * len(EVENT_TYPES) + self.type_code[mask],
+        by_type = np.bincount(dense[cells] * len(EVENT_TYPES) + self.type_code[rows],
                               minlength=len(used) * len(EVENT_TYPES)).reshape(len(used), len(EVENT_TYPES))
         return GridBins(
             cell_deg=cell_deg,
