@@ -42,6 +42,10 @@ def create_app(settings: Settings | None = None):
     callbacks = {**_callback.GLOBAL_CALLBACK_MAP, **app.callback_map}
     configure_server(app.server, settings, script_hashes=app.csp_hashes(),
                      file_outputs=file_callback_outputs(callbacks))
+    # Every callback request is held against the callback map before Dash reads it (issue 19).
+    from dashboard.callbacks.guard import install_callback_guard
+
+    install_callback_guard(app.server, lambda: {**_callback.GLOBAL_CALLBACK_MAP, **app.callback_map})
     return app
 
 

@@ -87,9 +87,9 @@ class _FilterSpecBehaviour:
 
     @classmethod
     def from_store(cls, data: dict[str, object] | None) -> FilterSpec:
-        spec, _ = filter_from_query_params(
-            {k: v if isinstance(v, str) else str(v) for k, v in (data or {}).items()}
-        )
+        """The filter a store holds; anything but an object is no filter (a forged request)."""
+        items = data.items() if isinstance(data, dict) else ()
+        spec, _ = filter_from_query_params({str(k): v if isinstance(v, str) else str(v) for k, v in items})
         return spec
 
 

@@ -160,9 +160,9 @@ def panels_from_values(values: Sequence[str] | None) -> tuple[Panel, ...]:
     return tuple(Panel(p) for p in PANEL_ORDER if p in ticked)
 
 
-def clean_title(text: str | None) -> str:
-    """One line, no runs of spaces, at most the story format's title length."""
-    return " ".join((text or "").split())[:MAX_TITLE]
+def clean_title(text: object) -> str:
+    """One line, no runs of spaces, at most the story format's title length (anything but text: none)."""
+    return " ".join(text.split())[:MAX_TITLE] if isinstance(text, str) else ""
 
 
 def slide_from_view(search: str | None, filter_data: dict | None, title: str, caption: str = "", notes: str = "",
