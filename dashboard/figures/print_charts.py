@@ -23,6 +23,7 @@ from .page_frame import (
     frame_stacked_bars,
     no_events_note,
     page_frame,
+    rim_pale_bars,
     show_no_events,
 )
 from .text_metrics import escape_text, text_width
@@ -155,6 +156,7 @@ def build_print_breakdown(store: EventStore, spec: FilterSpec, page: Page, text:
     )
     if bar_colour is not None:
         figure.update_traces(marker_color=theme.muted_colour if theme is EXPORT_DARK else "#4b5a6a")
+    rim_pale_bars(figure, theme)
     # Bars no thicker than a few lines of type: one or two categories must not fill the page.
     plot_height = frame.height - frame.top - frame.bottom
     slot = plot_height / max(len(breakdown.labels), 1)

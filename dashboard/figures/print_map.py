@@ -222,6 +222,13 @@ def main_cluster(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray | No
     return members if wide >= CLUSTER_SPAN_RATIO else None
 
 
+def _with_alpha(colour: str, alpha: float) -> str:
+    """``#rrggbb`` as ``rgba(…)``: the fill fades, the marker's outline does not (marker opacity fades both)."""
+    value = colour.lstrip("#")
+    red, green, blue = (int(value[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha:g})"
+
+
 def _event_traces(points: PointColumns, theme: Theme, scale: TypeScale, lang: str, *,
                   with_halo: bool) -> list[go.Scattergeo]:
     """Per type an exact-place and a paler approximate-place trace; rings round approximate places.
@@ -246,16 +253,29 @@ def _event_traces(points: PointColumns, theme: Theme, scale: TypeScale, lang: st
             ))
     for code, event_type in enumerate(EVENT_TYPES):
         of_type = points.type_code == code
-        in_legend = bool(of_type.any())
+        if not of_type.any():
+            continue
         name = escape_text(label("event_type", event_type, lang))
-        for precise, opacity in ((True, 0.92), (False, 0.55)):
+        colour = theme.colour(EVENT_COLOURS[event_type])
+        rim = theme.mark_rim(colour)
+        # A pale hue's rim is opaque (the fill alone is under 3:1); approximate places fade their fill only.
+        line = dict(color=rim, width=max(1.0, factor * 0.8)) if rim else \
+            dict(color=theme.marker_line_colour, width=max(0.6, factor * 0.6))
+        in_legend = True
+        if not (of_type & points.precise).any():
+            # The legend swatch in the type's full colour, not the approximate places' faded one.
+            traces.append(go.Scattergeo(lon=[None], lat=[None], mode="markers", name=name, legendgroup=event_type,
+                                        marker=dict(size=scale.legend, color=colour, opacity=0.92, line=line),
+                                        showlegend=True, legendrank=1000 + code, hoverinfo="skip"))
+            in_legend = False
+        for precise in (True, False):
             selected = np.flatnonzero(of_type & (points.precise == precise))
             if not selected.size:
                 continue
+            fill = dict(color=colour, opacity=0.92) if precise else dict(color=_with_alpha(colour, 0.55))
             traces.append(go.Scattergeo(
                 lon=points.longitude[selected], lat=points.latitude[selected], mode="markers",
-                marker=dict(size=sizes[selected], color=theme.colour(EVENT_COLOURS[event_type]), opacity=opacity,
-                            line=dict(color=theme.marker_line_colour, width=max(0.6, factor * 0.6))),
+                marker=dict(size=sizes[selected], line=line, **fill),
                 name=name, legendgroup=event_type, showlegend=in_legend, legendrank=1000 + code,
                 hovertemplate=f"{name}<extra></extra>",
             ))

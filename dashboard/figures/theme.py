@@ -31,6 +31,24 @@ ROUTE_COLOURS: dict[str, str] = {
 }
 
 
+# WCAG 1.4.11: graphical objects need 3:1 against what they sit on.
+MARK_CONTRAST = 3.0
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of a ``#rrggbb`` colour."""
+    value = colour.lstrip("#")
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 @dataclass(frozen=True)
 class Theme:
     """Type sizes and neutral colours for one medium (screen now; print and projector later)."""
@@ -60,6 +78,9 @@ class Theme:
     marker_scale: float = 1.0  # per-point marker sizes (events and their halos) times this
     # (colour, as this medium shows it), lower-case hex: hues too dark for the medium's page, lifted.
     colour_lift: tuple[tuple[str, str], ...] = ()
+    # A rim round marks whose fill stays under MARK_CONTRAST against land, paper or water (pale hues
+    # on a light page: their meaning is the hue, so the hue stays and the edge carries the contrast).
+    pale_mark_rim: str = ""
 
     def route_colour(self, mode: str) -> str:
         """Line colour for a route mode in this theme."""
@@ -68,6 +89,13 @@ class Theme:
     def colour(self, colour: str) -> str:
         """A marker or bar colour as this theme shows it (lifted where the theme says so)."""
         return dict(self.colour_lift).get(colour.lower(), colour) if self.colour_lift else colour
+
+    def mark_rim(self, colour: str) -> str | None:
+        """The rim a mark of ``colour`` (as shown) needs to stand out at MARK_CONTRAST, or None."""
+        if not self.pale_mark_rim:
+            return None
+        backgrounds = (self.land_colour, self.paper_colour, self.water_colour)
+        return self.pale_mark_rim if min(contrast_ratio(colour, b) for b in backgrounds) < MARK_CONTRAST else None
 
     def marker_px(self, sizes: np.ndarray) -> np.ndarray:
         """Per-point marker diameters (whole px, uint8) scaled by :attr:`marker_scale`."""
@@ -111,12 +139,15 @@ EXPORT_LIGHT = Theme(
     region_colour="#c2c7cc",
     marker_line_colour="rgba(255,255,255,0.8)",
     vraem_colour="#a8465a",
+    # Six hues measured 1.4–2.8:1 on the light land/paper/water (aircraft interdiction, arrest, other,
+    # airstrip destroyed, coca eradication; attacks on security forces on water): rimmed in this grey,
+    # 5.5:1 or more against all three.
+    pale_mark_rim="#4f5963",
 )
 
 # Dark: the event hues stay (they are the legend's meaning) but the darkest are lifted to 3:1
 # against the land they sit on (WCAG 1.4.11 for graphical objects; indigo seizures measured 1.2:1
 # and vanished); route hues are lifted so sea and road lines stand out from dark water and land.
-MARK_CONTRAST = 3.0
 EXPORT_DARK = Theme(
     name="export-dark",
     font_family=EXPORT_FONT,

@@ -94,7 +94,7 @@ def test_exp003_map_points_coloured_by_type_with_one_legend_entry_each(build, st
     figure = build()
     events = [t for t in figure.data if t.legendgroup and t.legend in (None, "legend")
               and t.mode == "markers" and t.legendgroup != ""]
-    drawn = sum(len(t.lat) for t in events)
+    drawn = sum(sum(lat is not None for lat in t.lat) for t in events)  # legend-only swatches hold [None]
     assert drawn == store.count(FilterSpec())  # the bundled events all fall inside the fitted view
     in_legend = [t.legendgroup for t in events if t.showlegend]
     assert len(in_legend) == len(set(in_legend)) == len({t.legendgroup for t in events})

@@ -78,10 +78,56 @@ def test_prn002_dark_export_marks_reach_3_to_1_on_land_and_paper(event_type):
 def test_prn003_dark_map_and_timeline_draw_the_lifted_colours(store, bundled):
     figure = build(store, bundled, SEIZURES_2019_2024, theme=ExportTheme.DARK)
     seizures = [t for t in figure.data if t.legendgroup == "drug_seizure"]
-    assert seizures and {t.marker.color for t in seizures} == {EXPORT_DARK.colour("#332288")}
+    assert seizures and {solid(t.marker.color) for t in seizures} == {EXPORT_DARK.colour("#332288")}
     assert EXPORT_DARK.colour("#332288") != "#332288"
     bars = build(store, bundled, SEIZURES_2019_2024, ChartKind.TIMELINE, theme=ExportTheme.DARK)
     assert {t.marker.color for t in bars.data} == {EXPORT_DARK.colour("#332288")}
+
+
+def solid(colour: str) -> str:
+    """``#rrggbb`` of a marker colour given as hex or as ``rgba(r,g,b,a)`` (a faded fill)."""
+    if colour.startswith("#"):
+        return colour.lower()
+    red, green, blue = (int(part) for part in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+@pytest.mark.parametrize("event_type", list(EventType))
+def test_prn004_light_export_marks_reach_3_to_1_by_fill_or_rim(event_type):
+    """Light print: a hue under 3:1 against land, paper or water keeps its hue and gets a rim that
+    reaches 3:1 against all three (aircraft interdiction measured 1.4:1 on water, arrest 1.3:1)."""
+    shown = EXPORT_LIGHT.colour(EVENT_COLOURS[event_type])
+    backgrounds = (EXPORT_LIGHT.land_colour, EXPORT_LIGHT.paper_colour, EXPORT_LIGHT.water_colour)
+    rim = EXPORT_LIGHT.mark_rim(shown)
+    if min(contrast(shown, b) for b in backgrounds) < MARK_CONTRAST:
+        assert rim is not None and min(contrast(rim, b) for b in backgrounds) >= MARK_CONTRAST, event_type
+    else:
+        assert rim is None, event_type
+    assert EXPORT_LIGHT.mark_rim("#88CCEE") and EXPORT_LIGHT.mark_rim("#DDCC77") and EXPORT_LIGHT.mark_rim("#BBBBBB")
+
+
+def test_prn005_light_map_and_charts_draw_the_rims_and_full_colour_swatches(store, bundled):
+    air = FilterSpec(event_types=("aircraft_interdiction", "airstrip_destroyed", "drug_seizure"))
+    figure = build(store, bundled, air)
+    marks = [t for t in figure.data if t.legendgroup in ("aircraft_interdiction", "airstrip_destroyed", "drug_seizure")]
+    assert marks
+    for trace in marks:
+        rim = EXPORT_LIGHT.mark_rim(solid(trace.marker.color).upper())
+        if trace.legendgroup == "drug_seizure":
+            assert rim is None and trace.marker.line.color == EXPORT_LIGHT.marker_line_colour
+        else:
+            assert trace.marker.line.color == rim == EXPORT_LIGHT.pale_mark_rim and trace.marker.line.width >= 1
+    # Each type's legend swatch is its full colour: an exact-place trace or a legend-only one, never a faded fill.
+    swatches = [t for t in figure.data if t.showlegend and t.legendgroup in EVENT_COLOURS]
+    assert swatches and all(t.marker.color.startswith("#") and t.marker.opacity >= 0.9 for t in swatches)
+    bars = build(store, bundled, air, ChartKind.TIMELINE)
+    rimmed = 0
+    for trace in bars.data:
+        rim = EXPORT_LIGHT.mark_rim(trace.marker.color)
+        if rim:
+            assert trace.marker.line.color == rim and trace.marker.line.width >= 1, trace.name
+            rimmed += 1
+    assert rimmed == 2  # aircraft interdiction and airstrips destroyed
 
 
 # ---- timeline bins ------------------------------------------------------------------------------
