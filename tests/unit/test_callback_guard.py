@@ -30,6 +30,8 @@ def request(clicks=1, data=None, search="?type=arrest", **changes) -> dict:
 def test_grd001_a_real_request_passes():
     check_callback_request(request(), CALLBACKS)
     check_callback_request(request(clicks=None, data={"types": ["arrest"], "from": None}), CALLBACKS)
+    # An output that allows duplicates: the browser names it "prop@hash".
+    check_callback_request(request(outputs={"id": "out", "property": "children@5f4ead4e"}), CALLBACKS)
     pattern = {"output": "..list.children..", "outputs": [{"id": "list", "property": "children"}],
                "changedPropIds": [], "state": [],
                "inputs": [[{"id": {"index": "a", "type": "delete"}, "property": "n_clicks", "value": 2},
