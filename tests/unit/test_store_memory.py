@@ -22,7 +22,7 @@ from dashboard.data.store import InMemoryEventStore
 from dashboard.data.store import text as text_module
 from dashboard.data.store.codes import Codes
 from dashboard.data.store.memory import masked_sum
-from dashboard.data.store.text import fold_strings
+from dashboard.data.store.text import SearchPart, fold_strings, text_matches
 from dashboard.data.synth import synthetic_events
 from dashboard.data.text import fold_text
 from dashboard.state.context import build_context
@@ -212,3 +212,12 @@ def test_smm014_equal_id_columns_share_one_copy_and_different_ones_stay_apart(ge
     own = generated.assign(source_event_id=pd.array([f"src-{i}" for i in range(len(generated))], dtype="str"))
     kept = InMemoryEventStore(own)
     assert kept.frame["source_event_id"].iloc[5] == "src-5" and kept.frame["event_id"].iloc[5] == "synthetic:0000006"
+
+
+def test_smm015_a_search_part_without_the_needle_reads_no_rows():
+    part = SearchPart.of_codes(Codes(np.array([0, 1, -1, 1], dtype=np.int8), np.array(["Callao", "Lima"], dtype=object)))
+    assert part.contains("cusco") is None
+    assert list(part.contains("callao")) == [True, False, False, False]
+    other = SearchPart.of_codes(Codes(np.array([0, 0, 0, 0], dtype=np.int8), np.array(["Cusco"], dtype=object)))
+    assert list(text_matches([part, other], 4, "cusco", np.ones(4, dtype=bool))) == [True] * 4
+    assert list(text_matches([part, other], 4, "lima cusco", np.ones(4, dtype=bool))) == [False, True, False, True]

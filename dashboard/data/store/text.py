@@ -141,11 +141,12 @@ class SearchPart:
         return cls(codes=np.where(codes.codes < 0, len(codes.uniques), codes.codes),
                    folded_uniques=fold_strings(labels))
 
-    def contains(self, needle: str) -> np.ndarray:
-        """Rows whose folded text contains ``needle`` (already folded)."""
+    def contains(self, needle: str) -> np.ndarray | None:
+        """Rows whose folded text contains ``needle`` (already folded); None when no row can."""
         if self.codes is not None:
             hit = pc.match_substring(self.folded_uniques, needle).to_numpy(zero_copy_only=False)
-            return hit[self.codes]
+            # Most parts hold no value with the needle: skip reading a code per row for them.
+            return hit[self.codes] if hit.any() else None
         hit = pc.match_substring(self.raw, needle, ignore_case=True).to_numpy(zero_copy_only=False).copy()
         if self.other_rows.size:
             hit[self.other_rows] = pc.match_substring(self.other_folded, needle).to_numpy(zero_copy_only=False)
@@ -164,6 +165,16 @@ class SearchPart:
         return folded
 
 
+def _in_any_part(parts: list[SearchPart], size: int, needle: str) -> np.ndarray:
+    """Rows where some part contains ``needle``."""
+    hit = np.zeros(size, dtype=bool)
+    for part in parts:
+        found = part.contains(needle)
+        if found is not None:
+            hit |= found
+    return hit
+
+
 def text_matches(parts: list[SearchPart], size: int, needle: str, within: np.ndarray) -> np.ndarray:
     """Rows whose search text (the parts joined by spaces) contains the folded ``needle``.
 
@@ -180,16 +191,10 @@ def text_matches(parts: list[SearchPart], size: int, needle: str, within: np.nda
         multi-word needle.
     """
     if " " not in needle:  # a match cannot span two parts without containing their space
-        hit = np.zeros(size, dtype=bool)
-        for part in parts:
-            hit |= part.contains(needle)
-        return hit
+        return _in_any_part(parts, size, needle)
     candidates = within.copy()
     for token in (t for t in needle.split(" ") if t):
-        found = np.zeros(size, dtype=bool)
-        for part in parts:
-            found |= part.contains(token)
-        candidates &= found
+        candidates &= _in_any_part(parts, size, token)
     rows = np.flatnonzero(candidates)
     hit = np.zeros(size, dtype=bool)
     if rows.size:
