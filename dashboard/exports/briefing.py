@@ -36,7 +36,7 @@ from ..data.stories import Panel, Slide, Story
 from ..figures.charts import CHART_BUILDERS
 from ..figures.geo import PRESENT_MAP_PX, Box, slide_view, view_extent
 from ..figures.page_frame import Page, TypeScale, page_frame
-from ..figures.print_charts import build_print_breakdown, build_print_timeline
+from ..figures.print_charts import UPRIGHT_TICK_EMS, build_print_breakdown, build_print_timeline
 from ..figures.print_map import build_print_map
 from ..figures.text_metrics import escape_text, text_width, wrap_lines
 from ..i18n import normalise_language, translate, translate_count
@@ -85,7 +85,6 @@ LINE_HEIGHT = 1.3  # plotly's line spacing in multi-line text, in ems
 SOURCE_COLUMNS = 3
 SOURCE_ROWS = 2  # the numbered list of sources: at most columns x rows entries (the notes hold them all)
 LINK_CHARS = 34  # a short link: domain and the start of the path
-UPRIGHT_TICK_EMS = 6  # room per upright x tick label ("2019", "Mar 2019"), in ems of tick type
 MAP_SHARE = 0.64  # of the body's width: the map beside a column of charts (half beside a grid)
 SIDE_GRID_FROM = 3  # charts beside the map from which they go two a row
 

@@ -7,6 +7,7 @@ No dash.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -35,7 +36,17 @@ MAX_BAR_LINES = 3.5  # thickest bar, in lines of tick type
 # A printed timeline's bins hold this many events on average, or the coarsest unit is used:
 # monthly bars of 0s and 1s (28 seizures over six years) read as noise, yearly ones as a trend.
 MIN_EVENTS_PER_BIN = 2.0
-MAX_LABELLED_YEARS = 30  # up to this many yearly bars, each is labelled with its year
+MAX_LABELLED_YEARS = 30  # up to this many yearly bars get labels on round years (more: plotly's own ticks)
+UPRIGHT_TICK_EMS = 6  # room per upright x tick label ("2019", "Mar 2019"), in ems of tick type
+YEAR_LABEL_STEPS = (1, 2, 5, 10)  # years between labels: every year, or round ones
+
+
+def year_label_step(year_count: int, plot_width: float, tick_px: float) -> int:
+    """Years between labels under ``year_count`` yearly bars ``plot_width`` px wide: the smallest
+    round step whose labels stay upright side by side (``UPRIGHT_TICK_EMS`` each), as the screen's
+    kg chart keeps at most 8; every year when they fit."""
+    most = max(2, int(plot_width / (tick_px * UPRIGHT_TICK_EMS)))
+    return next((step for step in YEAR_LABEL_STEPS if math.ceil(year_count / step) <= most), YEAR_LABEL_STEPS[-1])
 
 
 def _unit_start(day: np.datetime64, unit: str) -> np.datetime64:
@@ -120,10 +131,13 @@ def build_print_timeline(store: EventStore, spec: FilterSpec, page: Page, text: 
         xaxis["range"] = [str(start), str(end)]
         years = np.arange(start.astype("datetime64[Y]"), end.astype("datetime64[Y]"))
         if histogram.unit == "year" and len(years) <= MAX_LABELLED_YEARS:
-            # A year's bar is centred in its year: its label goes under it, not at its left edge.
-            middles = years.astype("datetime64[D]") + 182
+            # A year's bar is centred in its year: its label goes under it, not at its left edge;
+            # years are labelled every ``step`` (on multiples of it: 2005, 2010…) as the width allows.
+            step = year_label_step(len(years), frame.plot_width, page.type.tick)
+            labelled = years[(years.astype(int) + 1970) % step == 0] if step > 1 else years
+            middles = labelled.astype("datetime64[D]") + 182
             xaxis.update(tickmode="array", tickvals=[str(day) for day in middles],
-                         ticktext=[str(year) for year in years.astype(int) + 1970], ticks="")
+                         ticktext=[str(year) for year in labelled.astype(int) + 1970], ticks="")
     figure.update_layout(
         dragmode=False, selectdirection=None, bargap=0.12, shapes=[], xaxis=xaxis,
         yaxis=dict(rangemode="tozero", tickformat=",d", dtick=1 if peak <= SMALL_COUNT else None),

@@ -15,7 +15,7 @@ from dashboard.exports.service import export_view
 from dashboard.exports.spec import ChartKind, ChartRequest, ExportFormat, ExportTheme, SizePreset
 from dashboard.figures.geo import MapProjection
 from dashboard.figures.page_frame import print_page, with_note
-from dashboard.figures.print_charts import MIN_EVENTS_PER_BIN, print_time_unit
+from dashboard.figures.print_charts import MIN_EVENTS_PER_BIN, UPRIGHT_TICK_EMS, print_time_unit, year_label_step
 from dashboard.figures.print_map import (
     CLUSTER_MAX_LEFT_OUT,
     CLUSTER_MIN_SHARE,
@@ -162,6 +162,28 @@ def test_prn012_timeline_axis_starts_at_the_filters_start_not_the_first_event(st
     assert list(figure.layout.xaxis.ticktext) == [str(y) for y in range(2019, 2025)]
     assert sum(int(np.sum(t.y)) for t in figure.data) == store.count(SEIZURES_2019_2024)
     assert all(len(t.x) == 6 for t in figure.data)  # one bar per year
+
+
+def test_prn013_year_labels_thin_to_round_years_by_the_charts_width():
+    assert year_label_step(6, 900, 16) == 1  # 2019–2024 on a web page: every year
+    assert year_label_step(25, 900, 16) == 5  # 9 labels fit: 2005, 2010… (not 25 crammed ones)
+    assert year_label_step(25, 500, 16) == 5 and year_label_step(25, 450, 16) == 10  # 5 labels fit, then 4
+    assert year_label_step(12, 600, 16) == 2 and year_label_step(12, 560, 16) == 5
+
+
+@pytest.mark.parametrize("size", list(SizePreset))
+def test_prn014_printed_timeline_keeps_its_year_labels_upright_and_apart(store, bundled, size):
+    """All events 2001–2025 in yearly bars: the labels fall on round years and each has its room."""
+    figure = build(store, bundled, FilterSpec(), ChartKind.TIMELINE, size=size)
+    axis = figure.layout.xaxis
+    years = [int(text) for text in axis.ticktext]
+    assert len(years) >= 2 and axis.tickangle in (None, 0)
+    step = years[1] - years[0]
+    assert step in (1, 2, 5, 10) and all(year % step == 0 for year in years)
+    margin = figure.layout.margin
+    plot_width = figure.layout.width - margin.l - margin.r
+    tick = figure.layout.xaxis.tickfont.size
+    assert len(years) <= max(2, plot_width // (tick * UPRIGHT_TICK_EMS)), (size, years)
 
 
 # ---- subtitle -----------------------------------------------------------------------------------
