@@ -13,7 +13,10 @@ server callbacks with the request body the renderer sends (``output``, ``outputs
 
 ``dcc.Location`` is emulated (it fills pathname/search/hash/href from the page URL on mount, and
 ``refresh="callback-nav"`` tells the other Locations about a new URL), since Rutas depends on it.
-Not emulated: clientside callbacks and pattern-matching ids (skipped, listed in ``skipped``),
+Clientside callbacks are not run (no JavaScript here), except those in :data:`CLIENTSIDE`: Rutas'
+derivations of the URL (page key, selected event), done by the same rules written in Python, so
+the page body and the detail card are requested as in the browser. Not emulated: other clientside
+callbacks and pattern-matching ids (skipped, listed in ``skipped``),
 ``Patch`` responses (Assign operations applied to the held value), other component side
 effects (e.g. dcc.Graph's ``relayoutData={"autosize": true}`` after its first draw).
 
@@ -25,6 +28,7 @@ the response bodies.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import http.client
 import logging
 import time
@@ -119,9 +123,32 @@ def plain(value: object) -> object:
     return value
 
 
+NO_UPDATE = object()
+
+
+def _page_key(pathname, search, current):
+    """dashboard/callbacks/page.py's clientside page key: {path, lang}, written only when it changes."""
+    from urllib.parse import parse_qs
+
+    key = {"path": pathname or "/", "lang": (parse_qs((search or "").lstrip("?")).get("lang") or [""])[0]}
+    return NO_UPDATE if current == key else key
+
+
+def _selected(search, current):
+    """dashboard/callbacks/detail.py's clientside selected event: the URL's ``event``, when it changes."""
+    from urllib.parse import parse_qs
+
+    selected = (parse_qs((search or "").lstrip("?")).get("event") or [None])[0] or None
+    return NO_UPDATE if selected == (current or None) else selected
+
+
+# Clientside callbacks run here in Python, by output: (inputs..., states...) -> value or NO_UPDATE.
+CLIENTSIDE = {"page-key.data": _page_key, "detail-selected.data": _selected}
+
+
 @dataclass(frozen=True)
 class Callback:
-    """One server callback from ``/_dash-dependencies``."""
+    """One server callback from ``/_dash-dependencies`` (or a clientside one run in Python)."""
 
     output: str
     outputs: tuple[tuple[str, str], ...]  # (id, property) with any "@hash" kept
@@ -129,6 +156,7 @@ class Callback:
     state: tuple[tuple[str, str], ...]
     prevent_initial_call: bool
     multi: bool
+    emulate: object = None  # a CLIENTSIDE function: no request, the value is set here
 
     @classmethod
     def from_dependency(cls, dep: dict) -> Callback:
@@ -214,13 +242,15 @@ class DashClient:
             raise DashRequestError(f"GET /_dash-dependencies: HTTP {status}")
         for dep in orjson.loads(deps):
             text = dep["output"]
-            if dep.get("clientside_function"):
+            if dep.get("clientside_function") and text not in CLIENTSIDE:
                 self.skipped.append(f"clientside: {text}")
                 continue
             if "{" in text or any(isinstance(d["id"], dict) for d in dep["inputs"] + dep.get("state", [])):
                 self.skipped.append(f"pattern-matching: {text}")
                 continue
             callback = Callback.from_dependency(dep)
+            if dep.get("clientside_function"):
+                callback = dataclasses.replace(callback, emulate=CLIENTSIDE[text])
             self.callbacks.append(callback)
             for key in callback.input_keys():
                 self.by_input.setdefault(key, []).append(callback)
@@ -411,9 +441,24 @@ class DashClient:
             body["state"] = [{"id": i, "property": p, "value": self.get(i, p)} for i, p in callback.state]
         return orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
 
+    def _emulate(self, entry: Pending, pending: dict[str, Pending]) -> None:
+        """A clientside callback, in Python: set its one output, trigger what reads it."""
+        callback = entry.callback
+        args = [self.get(i, p) for i, p in callback.inputs + callback.state]
+        value = callback.emulate(*args)
+        if value is NO_UPDATE:
+            return
+        component_id, prop = callback.outputs[0]
+        self.components[component_id]["props"][prop.split("@")[0]] = value
+        self._trigger(f"{component_id}.{prop.split('@')[0]}", DIRECT, pending,
+                      entry.predecessors | {callback.output}, exclude=None)
+
     def _fire(self, entry: Pending, pending: dict[str, Pending], exchange: Exchange) -> None:
         body = self._body(entry)
         if body is None:
+            return
+        if entry.callback.emulate is not None:
+            self._emulate(entry, pending)
             return
         start = time.perf_counter()
         status, data = self._request("POST", "/_dash-update-component", body)
