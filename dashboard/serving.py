@@ -161,7 +161,7 @@ class CallbackBodyLimit:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.callback_path:
             return self.wsgi_app(environ, start_response)
         raw_length = environ.get("CONTENT_LENGTH", "")
-        if not raw_length.isdigit():
+        if not (raw_length.isascii() and raw_length.isdigit()):  # "²".isdigit() is True too
             return _plain(start_response, "411 Length Required",
                           "Request refused: a callback request must state its length (Content-Length).\n")
         length = int(raw_length)
@@ -170,7 +170,7 @@ class CallbackBodyLimit:
         if length > self.file_limit:
             return _plain(start_response, "413 Request Entity Too Large",
                           body_limit_refusal(length, self.file_limit, "file upload", "RUTAS_MAX_UPLOAD_BYTES"))
-        head = environ["wsgi.input"].read(min(OUTPUT_PEEK_BYTES, length))
+        head = _read_up_to(environ["wsgi.input"], min(OUTPUT_PEEK_BYTES, length))
         if output_named_in(head) not in self.file_outputs:
             # Read the rest (no more than an upload may send) and drop it: a server that answers
             # before the body is in closes the connection, and the browser sees a reset, not the 413.
@@ -180,6 +180,18 @@ class CallbackBodyLimit:
                                              "RUTAS_MAX_CALLBACK_REQUEST_BYTES"))
         environ["wsgi.input"] = _ReplayedInput(head, environ["wsgi.input"])
         return self.wsgi_app(environ, start_response)
+
+
+def _read_up_to(stream, size: int) -> bytes:
+    """``size`` bytes, fewer only at the end of the body (a socket may hand them over in parts)."""
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def _discard(stream, size: int, chunk_bytes: int = 64 * 1024) -> None:

@@ -175,6 +175,27 @@ def test_lim104_callback_request_without_a_length_is_refused(server):
     assert status == "411 Length Required"
 
 
+def test_lim109_body_head_read_in_parts_and_given_back_whole(server):
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    class Trickle:  # a socket handing the body over a few bytes at a time
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def read(self, size: int = -1) -> bytes:
+            size = len(self.data) if size is None or size < 0 else min(size, 7)
+            part, self.data = self.data[:size], self.data[size:]
+            return part
+
+    body = callback_body(FILE_OUTPUT, CALLBACK_BYTES + 10)
+    environ = EnvironBuilder(path=CALLBACK_PATH, method="POST", data=body).get_environ()
+    environ["wsgi.input"] = Trickle(body)
+    answer, status, _ = run_wsgi_app(server.wsgi_app, environ, buffered=True)
+    assert status == "200 OK" and json.loads(b"".join(answer)) == {"read": len(body), "output": FILE_OUTPUT}
+    environ["CONTENT_LENGTH"] = "\u00b2"  # a digit to str.isdigit, not a length
+    assert run_wsgi_app(server.wsgi_app, environ, buffered=True)[1] == "411 Length Required"
+
+
 def test_lim105_other_routes_keep_the_upload_request_limit(server):
     # Flask's MAX_CONTENT_LENGTH (the upload request limit) still guards every other route.
     assert server.config["MAX_CONTENT_LENGTH"] == request_size_limit(UPLOAD_BYTES)
