@@ -187,7 +187,7 @@ class KeyLayout:
 
 
 def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px: float = 10.0,
-               font_size: float | None = None, approximate_opacity: float = 0.6,
+               font_size: float | None = None, approximate_opacity: float = 0.6, approximate_rim: bool = False,
                halo_colour: str | None = None, max_width_px: float = 160.0, marker_factor: float = 1.0,
                place: bool = True, ring: bool = True, sizes: bool = True, types: bool = False,
                inferred_dash: str = "dot") -> KeyLayout:
@@ -197,7 +197,8 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
     key sits in the right margin whatever the figure's size and never over the map's data. Exact
     and approximate places share a row when it fits in ``max_width_px``. ``marker_factor`` scales
     the place key's markers as the map's (print); ``place=False`` leaves the place key out (no
-    approximate place shown), ``ring=False`` its uncertainty ring (a map too wide to draw rings),
+    approximate place shown), ``approximate_rim=True`` edges the approximate dot as print edges its
+    faded markers, ``ring=False`` its uncertainty ring (a map too wide to draw rings),
     ``sizes=False`` the size key. ``types=True`` lists the event types first (the screen map:
     its single trace has no legend); ``inferred_dash`` is how the map draws inferred legs.
     """
@@ -279,6 +280,8 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
         if ring:
             circle(x + row / 2, y, halo, halo_colour, opacity=0.35)
         circle(x + row / 2, y, dot, text, opacity=approximate_opacity)
+        if approximate_rim:  # print: the map's approximate markers fade their fill, not their edge
+            circle(x + row / 2, y, dot, text, line=text)
         write(x + row + size * 0.5, y, approximate_words)
         y -= row / 2 + size * 0.8
     # Routes: one row per mode, a solid swatch for documented legs and a dotted one for inferred.

@@ -595,7 +595,7 @@ def print_key_layout(points: PointColumns, theme: Theme, scale: TypeScale, lang:
     factor = scale.base / 15.0  # as event_marker_px
     key = build_map_key(points, routes={}, vraem=False, theme=theme, lang=lang, print_factor=factor)
     return key_layout(key, theme, top_px=top_px, left_px=left_px, font_size=scale.legend,
-                      max_width_px=14 * scale.legend, marker_factor=factor, approximate_opacity=0.55,
+                      max_width_px=14 * scale.legend, marker_factor=factor, approximate_opacity=0.55, approximate_rim=True,
                       halo_colour=theme.muted_colour, place=place and key.approximate_shown, ring=with_halo,
                       sizes=sizes)
 

@@ -202,3 +202,20 @@ def test_key009_selected_area_is_outlined_without_a_trace(store, bundled):
     slot = outlined.layout.map.layers[LayerSlot.SELECTION]
     assert slot.visible and slot.source["geometry"]["coordinates"] == box and slot.type == "line"
     assert plain.layout.map.layers[LayerSlot.SELECTION].visible is False
+
+
+def test_key010_print_key_edges_its_approximate_dot_as_the_printed_markers(store, bundled):
+    """Print fades an approximate place's fill and keeps its edge: the key's dot says the same (it
+    was a lone pale grey dot); the screen key keeps its plain faded dot, like its markers."""
+    points = store.points(FilterSpec(), limit=10_000)
+    key = build_map_key(points, routes=bundled.routes, vraem=False, theme=SCREEN, lang="en")
+    assert key.approximate_shown
+
+    def rings(layout):
+        return [s for s in layout.shapes if s["type"] == "circle" and s["fillcolor"] == "rgba(0,0,0,0)"]
+
+    plain = key_layout(key, SCREEN)
+    edged = key_layout(key, SCREEN, approximate_rim=True)
+    assert len(rings(edged)) == len(rings(plain)) + 1
+    rim = rings(edged)[-1]
+    assert rim["line"]["color"] == SCREEN.text_colour and rim["line"]["width"] >= 1 and rim["opacity"] == 1.0
