@@ -185,3 +185,15 @@ def test_srv006_referer_of_the_longest_link_just_under_and_just_over(server):
 
     assert get(server.port, "/_dash-layout", timeout=10, headers=referer_of(limit))[0] == 200
     assert get(server.port, "/_dash-layout", timeout=10, headers=referer_of(limit + 1))[0] in (400, 431)
+
+
+def test_srv020_the_serving_config_puts_arrow_on_the_system_allocator():
+    """gunicorn.conf.py sets the allocators before the app loads (issue 16: worker memory)."""
+    # As gunicorn does: the config runs before the app (and pyarrow, which picks its pool on load).
+    script = ("import runpy; runpy.run_path('gunicorn.conf.py'); import pyarrow as pa; "
+              "print(pa.default_memory_pool().backend_name)")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "system"
