@@ -9,6 +9,11 @@ A dataset is written into a private temporary folder beside ``datasets/`` and th
 place in one step, so a crash leaves the old state or the new one, never half a dataset.
 Deleting renames the folder out of ``datasets/`` first, for the same reason.
 
+The events file is written slice by slice straight from the columns to Arrow (points as WKB built
+in numpy, GeoParquet ``geo`` metadata written once), so a million rows never become a million
+Python lists or shapely points; geopandas and the app's loader read it as they read a file
+geopandas wrote.
+
 Several processes share the folder (gunicorn workers, the CLI): the check "is this content
 already imported?" and the rename into place, and the check "is it still there?" and the rename
 out of place, each happen under one file lock (``datasets/.lock``), so the same bytes imported
@@ -17,6 +22,7 @@ twice at once make one dataset and a dataset deleted twice at once is deleted on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -43,6 +49,17 @@ META_FILE = "meta.json"
 TEMP_PREFIX = ".tmp-"
 TRASH_PREFIX = ".trash-"
 LOCK_FILE = ".lock"  # in datasets/; not a dataset id, so never listed
+
+# How each non-text column is stored (every other column of ALL_COLUMNS is text).
+LIST_COLUMNS = ("actors", "actor_groups")  # list<string> on disk, tuples in memory
+DATE_COLUMNS = ("event_date", "date_end")  # timestamp[ms] on disk, datetime.date in memory
+FLOAT_COLUMNS = ("latitude", "longitude", "fatalities", "quantity_kg", "fatalities_low", "fatalities_high")
+BOOL_COLUMNS = ("synthetic", "geocoded")
+GEOMETRY_COLUMN = "geometry"  # GeoParquet's primary column: the point of latitude/longitude
+WRITE_SLICE_ROWS = 100_000  # rows turned into Arrow per row group: the write holds one slice, not the table
+CRS_EPSG = 4326
+# One WKB point: byte order (1 = little endian), geometry type (1 = Point), x, y; 21 bytes, unpadded.
+WKB_POINT = np.dtype([("byte_order", "u1"), ("geometry_type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
 
 class DatasetNotFound(KeyError):  # noqa: N818 - reads as a sentence at call sites
@@ -109,6 +126,118 @@ def with_import_columns(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = [default] * len(frame)
     return frame[list(ALL_COLUMNS)]
+
+
+def point_wkb(longitude: np.ndarray, latitude: np.ndarray):
+    """Arrow binary array of 2D WKB points, built in numpy (no geometry objects).
+
+    A missing coordinate gives NaN in the point, as shapely writes ``POINT (NaN NaN)``.
+    """
+    import pyarrow as pa
+
+    count = len(longitude)
+    points = np.empty(count, dtype=WKB_POINT)
+    points["byte_order"] = 1
+    points["geometry_type"] = 1
+    points["x"] = longitude
+    points["y"] = latitude
+    # int32 offsets: callers pass one slice (WRITE_SLICE_ROWS), far under 2 GB of points
+    offsets = np.arange(0, (count + 1) * WKB_POINT.itemsize, WKB_POINT.itemsize, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(offsets),
+                                                      pa.py_buffer(points.view(np.uint8))])
+
+
+@functools.cache
+def _crs_projjson() -> dict:
+    import pyproj  # geopandas' own CRS library; its PROJJSON is what geopandas reads back
+
+    return pyproj.CRS.from_epsg(CRS_EPSG).to_json_dict()
+
+
+def geoparquet_metadata(longitude: np.ndarray, latitude: np.ndarray) -> dict:
+    """GeoParquet 1.1 ``geo`` metadata for points in EPSG:4326, with the bounding box of them all."""
+    column: dict[str, object] = {"encoding": "WKB", "crs": _crs_projjson(), "geometry_types": ["Point"]}
+    placed = np.isfinite(longitude) & np.isfinite(latitude)
+    if placed.any():  # no bbox rather than NaN (not JSON) when no row has a place
+        x, y = longitude[placed], latitude[placed]
+        column["bbox"] = [float(x.min()), float(y.min()), float(x.max()), float(y.max())]
+    return {"primary_column": GEOMETRY_COLUMN, "columns": {GEOMETRY_COLUMN: column}, "version": "1.1.0",
+            "creator": {"library": "rutas"}}
+
+
+def stored_schema(geo: dict):
+    """The Arrow schema of an events file: ALL_COLUMNS in order, then the WKB geometry."""
+    import pyarrow as pa
+
+    def kind(name: str):
+        if name in LIST_COLUMNS:
+            return pa.list_(pa.string())
+        if name in DATE_COLUMNS:
+            return pa.timestamp("ms")
+        if name in FLOAT_COLUMNS:
+            return pa.float64()
+        if name in BOOL_COLUMNS:
+            return pa.bool_()
+        return pa.large_string()  # pandas' str columns are large_string in Arrow
+
+    # the geoarrow extension name lets Arrow-native readers see points without reading ``geo``
+    geometry = pa.field(GEOMETRY_COLUMN, pa.binary(), metadata={
+        "ARROW:extension:name": "geoarrow.wkb",
+        "ARROW:extension:metadata": json.dumps({"crs": geo["columns"][GEOMETRY_COLUMN]["crs"]})})
+    return pa.schema([pa.field(name, kind(name)) for name in ALL_COLUMNS] + [geometry],
+                     metadata={"geo": json.dumps(geo)})
+
+
+def _distinct_lists(values: np.ndarray) -> tuple[np.ndarray, object]:
+    """Codes into an Arrow list<string> array of the distinct lists of an object column.
+
+    The readers share one tuple per distinct actor list, so a million rows hold a few lists:
+    factorised by value, only those few are converted.
+    """
+    import pyarrow as pa
+
+    try:
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # lists or arrays (unhashable) from a caller that did not make tuples
+        as_tuples = np.empty(len(values), dtype=object)
+        as_tuples[:] = [() if v is None else tuple(v) for v in values]
+        codes, distinct = pd.factorize(as_tuples, use_na_sentinel=False)
+    return codes, pa.array([() if v is None else v for v in distinct], type=pa.list_(pa.string()))
+
+
+def _write_events(path: Path, events: pd.DataFrame) -> None:
+    """Write canonical events as GeoParquet, WRITE_SLICE_ROWS rows per row group."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    count = len(events)
+
+    def column(name: str, rows: slice = slice(None)) -> pd.Series | list:
+        if name in events.columns:
+            return events[name].iloc[rows]
+        return [IMPORT_COLUMN_DEFAULTS[name]] * len(range(count)[rows])  # an import-only column absent
+
+    longitude = events["longitude"].to_numpy(dtype=np.float64)
+    latitude = events["latitude"].to_numpy(dtype=np.float64)
+    schema = stored_schema(geoparquet_metadata(longitude, latitude))
+    lists = {name: _distinct_lists(np.asarray(column(name), dtype=object)) for name in LIST_COLUMNS}
+    dates = {name: np.asarray(pd.to_datetime(pd.Series(column(name))), dtype="datetime64[ms]")
+             for name in DATE_COLUMNS}
+    with pq.ParquetWriter(path, schema, compression="snappy") as writer:
+        for start in range(0, max(count, 1), WRITE_SLICE_ROWS):
+            rows = slice(start, start + WRITE_SLICE_ROWS)
+            arrays = []
+            for field in schema:
+                if field.name == GEOMETRY_COLUMN:
+                    arrays.append(point_wkb(longitude[rows], latitude[rows]))
+                elif field.name in lists:
+                    codes, distinct = lists[field.name]
+                    arrays.append(distinct.take(codes[rows]))
+                elif field.name in dates:
+                    arrays.append(pa.array(dates[field.name][rows], type=field.type))
+                else:  # NaN and None become nulls, as pandas' own to_parquet writes them
+                    arrays.append(pa.array(column(field.name, rows), type=field.type, from_pandas=True))
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
 
 
 def _fsync_file(path: Path) -> None:
@@ -186,15 +315,14 @@ class DatasetRepository:
 
         # The GeoParquet geometry repeats latitude/longitude: not read (a million shapely points
         # would cost seconds and hundreds of MB).
-        columns = [name for name in pq.read_schema(path).names if name != "geometry"]
+        columns = [name for name in pq.read_schema(path).names if name != GEOMETRY_COLUMN]
         table = pq.read_table(path, columns=columns)
-        frame = table.drop_columns([c for c in ("actors", "actor_groups", "event_date", "date_end")
-                                    if c in columns]).to_pandas()
-        for column in ("actors", "actor_groups"):
+        frame = table.drop_columns([c for c in LIST_COLUMNS + DATE_COLUMNS if c in columns]).to_pandas()
+        for column in LIST_COLUMNS:
             frame[column] = shared_tuples(table.column(column))
-        frame["event_date"] = shared_dates(table.column("event_date"))
-        if "date_end" in columns:
-            frame["date_end"] = shared_dates(table.column("date_end"))
+        for column in DATE_COLUMNS:
+            if column in columns:  # date_end: files written before it existed lack it
+                frame[column] = shared_dates(table.column(column))
         return with_import_columns(frame)
 
     def load_all(self) -> pd.DataFrame:
@@ -259,19 +387,8 @@ class DatasetRepository:
         return self.save(outcome)
 
     def _write(self, folder: Path, events: pd.DataFrame, meta: DatasetMeta) -> None:
-        import geopandas as gpd  # heavy; only needed when a dataset is read or written
-
-        frame = with_import_columns(events)
-        frame["actors"] = [list(a) for a in frame["actors"]]
-        frame["actor_groups"] = [list(a) for a in frame["actor_groups"]]
-        frame["event_date"] = pd.to_datetime(frame["event_date"]).astype("datetime64[ms]")
-        frame["date_end"] = pd.to_datetime(frame["date_end"]).astype("datetime64[ms]")
-        for column in ("fatalities", "quantity_kg", "fatalities_low", "fatalities_high"):
-            frame[column] = frame[column].astype(np.float64)
-        points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]),
-                                  crs="EPSG:4326")
         events_path = folder / EVENTS_FILE
-        points.to_parquet(events_path, index=False)
+        _write_events(events_path, events)
         _fsync_file(events_path)
         meta_path = folder / META_FILE
         meta_path.write_text(json.dumps(meta.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -367,3 +367,91 @@ def test_dat101_generated_frames_are_told_apart_by_content(tmp_path):
     assert first.dataset_id == again.dataset_id != other.dataset_id  # same ids, other places and dates
     assert len(repository.list()) == 2
     assert set(repository.load_events(other.dataset_id)["dataset"]) == {other.dataset_id}
+
+
+def test_dst007_points_are_the_wkb_shapely_writes():
+    import shapely
+
+    from dashboard.data.datasets import point_wkb
+
+    longitude = np.array([-73.8, -74.0091, 0.0, np.nan, 180.0])
+    latitude = np.array([-12.5, -12.8623, -0.0, np.nan, -90.0])
+    written = point_wkb(longitude, latitude).to_pylist()
+    assert written == list(shapely.to_wkb(shapely.points(longitude, latitude)))
+    assert all(len(point) == 21 for point in written)
+    back = shapely.from_wkb(written[:3])
+    assert shapely.get_x(back).tolist() == [-73.8, -74.0091, 0.0]
+    assert shapely.get_y(back).tolist() == [-12.5, -12.8623, -0.0]
+
+
+def test_dst008_geo_metadata_bounds_every_row_and_names_wgs84():
+    import pyproj
+
+    from dashboard.data.datasets import geoparquet_metadata
+
+    geo = geoparquet_metadata(np.array([-73.0, np.nan, -75.5]), np.array([-11.0, -12.0, -14.25]))
+    column = geo["columns"][geo["primary_column"]]
+    assert (column["encoding"], column["geometry_types"], geo["version"]) == ("WKB", ["Point"], "1.1.0")
+    assert column["bbox"] == [-75.5, -14.25, -73.0, -11.0]  # the unplaced row left out
+    assert pyproj.CRS.from_json_dict(column["crs"]).to_epsg() == 4326
+    nowhere = geoparquet_metadata(np.array([np.nan]), np.array([np.nan]))
+    assert "bbox" not in nowhere["columns"]["geometry"]  # not NaN, which is not JSON
+
+
+def test_dst009_written_in_slices_loads_as_written_at_once(tmp_path, monkeypatch):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from dashboard.data import datasets
+    from dashboard.data.synth import synthetic_events
+
+    events = synthetic_events(7, seed=2)  # SYNTHETIC rows
+    events.loc[3, "actors"] = ()  # an empty list among the others
+    events.loc[4, "actor_groups"] = ["traffickers", "civilians"]  # a list, not a tuple
+    at_once = DatasetRepository(tmp_path / "once").save_frame(events, name="sliced", file_name="a")
+    monkeypatch.setattr(datasets, "WRITE_SLICE_ROWS", 3)
+    in_slices = DatasetRepository(tmp_path / "sliced").save_frame(events, name="sliced", file_name="a")
+    path = tmp_path / "sliced" / "datasets" / in_slices.dataset_id / "events.parquet"
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    geo = json.loads(pq.read_schema(path).metadata[b"geo"])
+    assert geo["columns"]["geometry"]["bbox"] == [events["longitude"].min(), events["latitude"].min(),
+                                                  events["longitude"].max(), events["latitude"].max()]
+    loaded = DatasetRepository(tmp_path / "sliced").load_events(in_slices.dataset_id)
+    pd.testing.assert_frame_equal(loaded, DatasetRepository(tmp_path / "once").load_events(at_once.dataset_id))
+    assert loaded.loc[3, "actors"] == () and loaded.loc[4, "actor_groups"] == ("traffickers", "civilians")
+    assert list(loaded["event_id"]) == list(events["event_id"])
+
+
+def test_dst010_a_write_failing_after_some_slices_leaves_nothing(tmp_path, monkeypatch):
+    from dashboard.data import datasets
+    from dashboard.data.synth import synthetic_events
+
+    real_points, calls = datasets.point_wkb, []
+
+    def fail_on_third_slice(longitude, latitude):
+        calls.append(len(longitude))
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real_points(longitude, latitude)
+
+    monkeypatch.setattr(datasets, "WRITE_SLICE_ROWS", 4)
+    monkeypatch.setattr(datasets, "point_wkb", fail_on_third_slice)
+    repository = DatasetRepository(tmp_path)
+    with pytest.raises(OSError, match="disk full"):
+        repository.save_frame(synthetic_events(10, seed=1), name="torn", file_name="a")
+    assert calls == [4, 4, 2]  # two row groups were already on disk
+    assert repository.list() == [] and sorted(p.name for p in tmp_path.iterdir()) == ["datasets"]
+
+
+def test_dst011_a_table_without_the_import_columns_is_stored_with_their_defaults(tmp_path):
+    from dashboard.data.schema import IMPORT_COLUMN_DEFAULTS
+    from dashboard.data.synth import synthetic_events
+
+    events = synthetic_events(5, seed=3).drop(columns=list(IMPORT_COLUMN_DEFAULTS))  # SYNTHETIC rows
+    repository = DatasetRepository(tmp_path)
+    loaded = repository.load_events(repository.save_frame(events, name="plain", file_name="a").dataset_id)
+    assert list(loaded.columns) == list(ALL_COLUMNS)
+    assert set(loaded["source_event_id"]) == {""} and set(loaded["date_end"]) == {None}
+    assert loaded["fatalities_low"].isna().all() and not loaded["geocoded"].any()
+    assert list(loaded["event_id"]) == list(events["event_id"])
