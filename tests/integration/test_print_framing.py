@@ -15,7 +15,12 @@ from dashboard.exports.service import export_view
 from dashboard.exports.spec import ChartKind, ChartRequest, ExportFormat, ExportTheme, SizePreset
 from dashboard.figures.geo import MapProjection
 from dashboard.figures.page_frame import print_page, with_note
-from dashboard.figures.print_charts import MIN_EVENTS_PER_BIN, UPRIGHT_TICK_EMS, print_time_unit, year_label_step
+from dashboard.figures.print_charts import (
+    MIN_EVENTS_PER_BIN,
+    UPRIGHT_TICK_EMS,
+    print_time_unit,
+    year_label_step,
+)
 from dashboard.figures.print_map import (
     CLUSTER_MAX_LEFT_OUT,
     CLUSTER_MIN_SHARE,
