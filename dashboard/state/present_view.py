@@ -266,20 +266,22 @@ def ring_label_size(text: str, size: float) -> tuple[float, float]:
 def ring_label_anchors(positions: list[tuple[float, float]], texts: list[str], zoom: float,
                        size: float) -> list[tuple[float, float]]:
     """(lat, lon) of each label's anchor (the bottom centre of its text): above its ring, or below it
-    when above would meet a label already placed (two rings side by side named above both: the map
-    drops one). Rings are placed in order, so the first keeps the place above."""
+    when above would meet a label already placed or another ring (two rings side by side named above
+    both: the map drops one label). Rings are placed in order, so the first keeps the place above."""
     world_px = MAP_TILE_PX * 2 ** zoom
     gap = RING_LABEL_GAP * 2 * RING_PX
+    centres = [((lon + 180) / 360 * world_px, -float(mercator_y(lat)) / (2 * math.pi) * world_px)  # y grows south
+               for lat, lon in positions]
+    rings = [(x - RING_PX, y - RING_PX, x + RING_PX, y + RING_PX) for x, y in centres]
     placed: list[tuple[float, float, float, float]] = []
     anchors = []
-    for (lat, lon), text in zip(positions, texts):
-        x = (lon + 180) / 360 * world_px
-        y = -float(mercator_y(lat)) / (2 * math.pi) * world_px  # px, growing southwards
+    for index, ((x, y), (_, lon), text) in enumerate(zip(centres, positions, texts)):
         width, height = ring_label_size(text, size)
         above = y - RING_PX - gap  # the text's bottom edge
         below = y + RING_PX + gap + height
         choices = [(x - width / 2, bottom - height, x + width / 2, bottom) for bottom in (above, below)]
-        free = [box for box in choices if not any(_boxes_meet(box, other) for other in placed)]
+        others = placed + rings[:index] + rings[index + 1:]
+        free = [box for box in choices if not any(_boxes_meet(box, other) for other in others)]
         box = (free or choices)[0]
         placed.append(box)
         anchors.append((mercator_lat(-box[3] / world_px * 2 * math.pi), lon))

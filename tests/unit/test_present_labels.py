@@ -49,8 +49,12 @@ def test_prs131_side_by_side_rings_name_one_above_and_one_below():
     deg_per_px = 360 / (512 * 2 ** zoom)
     assert positions[1][0] - anchors[1][0] > (RING_PX + height) * deg_per_px * 0.9
     # Far apart, both stay above.
-    apart = ring_label_anchors([(-10.74, -67.9), (-14.3, -64.7)], texts, zoom, size)
-    assert all(anchor[0] > lat for anchor, (lat, _) in zip(apart, [(-10.74, -67.9), (-14.3, -64.7)]))
+    far = [(-10.74, -67.9), (-20.0, -60.0)]
+    assert all(anchor[0] > lat for anchor, (lat, _) in zip(ring_label_anchors(far, texts, zoom, size), far))
+    # A label above its ring that would sit on another ring goes below its own.
+    stacked = [(-10.74, -67.9), (-12.6, -67.9)]  # ~50 px apart, one under the other
+    anchors = ring_label_anchors(stacked, ["A", "B"], zoom, size)
+    assert anchors[0][0] > stacked[0][0] and anchors[1][0] < stacked[1][0]
 
 
 def test_prs132_ring_label_size_wraps_as_the_map_does():
