@@ -261,7 +261,7 @@ def test_cmp002_what_is_compressed():
     assert not should_compress(200, True, 10**6, "gzip")
     assert not is_compressible("font/woff2", "/assets/fonts/a.woff2")
     assert not is_compressible("image/png", "/assets/a.png")
-    assert is_compressible("application/octet-stream", "/assets/fonts/Open Sans Regular/0-255.pbf")
+    assert not is_compressible("application/octet-stream", "/assets/fonts/Open Sans Regular/0-255.pbf")
     assert is_compressible(None, "/assets/basemap/rivers.geojson")
 
 
