@@ -16,7 +16,7 @@ from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import LayerSlot, apply_map_update, selection_layer
 from dashboard.figures.timeline import build_timeline
-from dashboard.i18n import format_number, translate
+from dashboard.i18n import format_number, translate, translate_count
 from dashboard.ids import (
     BreakdownIds,
     CountIds,
@@ -172,7 +172,7 @@ def update_counts(lang, filter_data):
     names = context.dataset_names()
     summary = filter_summary(spec, lang, names)
     if totals.synthetic:
-        summary = f"{summary} · {translate('map.synthetic_note', lang, count=format_number(totals.synthetic, lang))}"
+        summary = f"{summary} · {translate_count('map.synthetic_note', totals.synthetic, lang)}"
     return (format_number(totals.events, lang), format_number(totals.fatalities, lang),
             format_number(totals.kg_seized, lang), format_number(totals.sources, lang), summary)
 

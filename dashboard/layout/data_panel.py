@@ -8,7 +8,7 @@ from dashboard.data.imports.detect import FORMAT_NAMES
 from dashboard.data.imports.report import ImportReport, ProblemGroup
 from dashboard.data.imports.stated_dates import MAX_STATED_DATE_CHARS as STATED_DATE_MAX_CHARS
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.i18n import format_number, translate
+from dashboard.i18n import format_number, translate, translate_count
 from dashboard.ids import DataIds
 from dashboard.state.context import AppContext
 
@@ -129,7 +129,7 @@ def _problem_table(title_key: str, groups: list[ProblemGroup], total: int, lang:
     return html.Details([
         html.Summary(f"{translate(title_key, lang)} ({format_number(total, lang)})"),
         html.Table([html.Thead(head), html.Tbody(body)], className=f"problem-table {css}"),
-        html.P(translate("data.more", lang, count=format_number(more, lang))) if more > 0 else None,
+        html.P(translate_count("data.more", more, lang)) if more > 0 else None,
     ], open=True, className="problem-details")
 
 
@@ -149,8 +149,7 @@ def build_report(report: dict | None, lang: str) -> list:
             warnings=format_number(len(report["warnings"]), lang),
             geocoded=format_number(report.get("geocoded", 0), lang)))
         if report.get("duplicates"):
-            summary = html.Div([summary, html.P(translate(
-                "data.report_duplicates", lang, count=format_number(report["duplicates"], lang)))])
+            summary = html.Div([summary, html.P(translate_count("data.report_duplicates", report["duplicates"], lang))])
         if report.get("dataset_id"):
             key = "data.report_already" if report.get("already_imported") else "data.report_selected"
             outcome = html.P(translate(key, lang, dataset=report["name"] or report["dataset_id"]),

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from dashboard.data.filters import FilterSpec
 from dashboard.data.stories import PlaybackMode, PlaybackStep
-from dashboard.i18n import translate
+from dashboard.i18n import translate, translate_count
 from dashboard.ids import PlaybackIds
 from dashboard.state.playback import (
     MAX_FRAMES,
@@ -60,7 +60,7 @@ def build_playback_controls(lang: str) -> html.Div:
 
 
 def window_options(lang: str) -> list[dict]:
-    return [{"label": translate("playback.window.one" if n == 1 else "playback.window.many", lang, count=n),
+    return [{"label": translate_count("playback.window", n, lang),
              "value": n} for n in WINDOW_STEPS]
 
 
@@ -92,10 +92,6 @@ def _frame_text(state: PlaybackState, frame: tuple[date, date], lang: str) -> st
                      number=state.index + 1, total=state.frame_count)
 
 
-def _counted(key: str, total: int) -> str:
-    return f"{key}.one" if total == 1 else key
-
-
 def _too_long(settings: PlaybackSettings, lang: str) -> str:
     return translate("playback.too_long", lang, max=MAX_FRAMES,
                      step=translate(f"playback.step.{settings.step}", lang).lower())
@@ -113,7 +109,7 @@ def playback_status_text(state: PlaybackState, spec: FilterSpec, extent: tuple[d
         return translate(key, lang, frame=_frame_text(state, frame, lang))
     span = playback_range(spec, extent)
     if state.phase == PlaybackPhase.FINISHED and span is not None and span == state.span:
-        return translate(_counted("playback.finished", state.frame_count), lang, total=state.frame_count,
+        return translate_count("playback.finished", state.frame_count, lang,
                          start=format_day(span[0], lang),
                          end=format_day(span[1], lang))
     if span is None:
@@ -123,5 +119,5 @@ def playback_status_text(state: PlaybackState, spec: FilterSpec, extent: tuple[d
                                     state.settings.window))
     except ValueError:
         return _too_long(state.settings, lang)
-    return translate(_counted("playback.ready", total), lang, total=total, start=format_day(span[0], lang),
+    return translate_count("playback.ready", total, lang, start=format_day(span[0], lang),
                      end=format_day(span[1], lang))

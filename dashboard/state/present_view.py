@@ -181,7 +181,7 @@ def sources_in_words(facts: SlideFacts, lang: str, limit: int = SOURCE_NAMES_SHO
         return ""
     shown = ", ".join(names[:limit])
     if len(names) > limit:
-        shown += " " + translate("present.more", lang, count=format_number(len(names) - limit, lang))
+        shown += " " + translate_count("present.more", len(names) - limit, lang)
     return translate("present.sources_line", lang, names=shown)
 
 

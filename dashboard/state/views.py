@@ -28,7 +28,7 @@ from dashboard.figures.event_map import (
     selection_ring,
 )
 from dashboard.figures.geo import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
-from dashboard.i18n import format_number, label, translate
+from dashboard.i18n import format_number, label, translate, translate_count
 from dashboard.state.context import AppContext
 from dashboard.state.interactions import fitted_to_named_datasets
 
@@ -163,12 +163,13 @@ def map_note(layer: MapLayer, lang: str, synthetic: int = 0) -> str:
     if layer.total == 0:
         parts.append(translate("map.no_events", lang))
     elif layer.mode == "cells":
-        parts.append(translate("map.cells_note", lang, count=format_number(layer.shown, lang)))
+        parts.append(translate_count("map.cells_note", layer.shown, lang))
     elif layer.points.truncated:
-        parts.append(translate("map.thinned_note", lang, shown=format_number(len(layer.points.row), lang),
-                               total=format_number(layer.points.total, lang)))
+        parts.append(translate_count("map.thinned_note", layer.points.total, lang,
+                                     shown=format_number(len(layer.points.row), lang),
+                                     total=format_number(layer.points.total, lang)))
     if synthetic:
-        parts.append(translate("map.synthetic_note", lang, count=format_number(synthetic, lang)))
+        parts.append(translate_count("map.synthetic_note", synthetic, lang))
     return " · ".join(parts)
 
 

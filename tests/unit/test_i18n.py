@@ -13,7 +13,7 @@ import dashboard.i18n as i18n
 from dashboard.data.facets import BREAKDOWN_FIELDS, FACETS
 from dashboard.data.language import DEFAULT_LANGUAGE, Language
 from dashboard.data.schema import ActorGroup, DatePrecision, Drug, EventType, GeoPrecision
-from dashboard.i18n import CATALOGS, format_number, label, translate
+from dashboard.i18n import CATALOGS, format_number, label, translate, translate_count
 from dashboard.i18n.catalogs import load_catalogs
 from dashboard.layout.page import build_language_switch
 from dashboard.state.interactions import next_language
@@ -51,7 +51,7 @@ def test_i18n003_every_value_has_a_label(bundled):
 
 def test_i18n004_translate_and_label():
     assert translate("counts.events", "es") == "Eventos"
-    assert translate("map.cells_note", "en", count="1,234,567") == \
+    assert translate_count("map.cells_note", 1_234_567, "en") == \
         "1,234,567 events in view shown as cells — zoom in for points"
     assert translate("no.such.key", "es") == "no.such.key"
     assert translate("counts.events", "xx") == translate("counts.events", DEFAULT_LANGUAGE)
@@ -132,14 +132,7 @@ def test_wrd003_every_plural_entry_has_both_forms_in_every_catalog():
 
 # Unpluralised count keys still read by callers in files these words' owners may not edit; each has
 # its .one/.other pair already, so the caller moves to translate_count and the key (and its line) goes.
-LEGACY_COUNT_KEYS = {
-    "data.report_duplicates": "dashboard/layout/data_panel.py", "data.more": "dashboard/layout/data_panel.py",
-    "map.cells_note": "dashboard/state/views.py", "map.thinned_note": "dashboard/state/views.py",
-    "map.synthetic_note": "dashboard/state/views.py, dashboard/callbacks/views.py",
-    "present.more": "dashboard/state/present_view.py (source_line)",
-    "playback.window.many": "dashboard/layout/playback.py", "playback.ready": "dashboard/layout/playback.py",
-    "playback.finished": "dashboard/layout/playback.py",
-}
+LEGACY_COUNT_KEYS: dict[str, str] = {}  # every caller counts through translate_count
 # A count that never needs a plural: a fraction, a unit, or never fewer than three.
 NOT_PLURAL = {"briefing.slide": "Slide {number} / {count}", "playback.frame": "frame {number} of {total}",
               "briefing.kg": "kg is a unit", "export.title.countries_n": "only for 3 countries or more (1–2 are named)",
