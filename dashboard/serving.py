@@ -238,7 +238,7 @@ COMPRESSIBLE_TYPES = frozenset({
 })
 # Files served without a text type that still shrink: the bundled GeoJSON/TopoJSON layers. Not
 # MapLibre's glyph ranges (.pbf, 87 kB -> 30 kB): served compressed, the presenter's ring labels were
-# sometimes never drawn (test_prs007 failed 3 runs in 5; 0 in 7 with them plain).
+# sometimes never drawn (test_prs007 failed 3 runs in 5; none in 10 with them plain).
 COMPRESSIBLE_SUFFIXES = (".geojson", ".topojson")
 MIN_COMPRESS_BYTES = 1024  # below this the headers outweigh the saving
 # Brotli 5 is as fast as gzip 6 here and 12% smaller (the plotly bundle: 1.29 vs 1.47 MB, 0.6 s each).
