@@ -23,8 +23,8 @@ from dashboard.callbacks.views import (
 )
 from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.figures.event_map import EVENT_TRACE, LayerSlot, drawn_events
-from dashboard.state.views import highlight_position
 from dashboard.state.interactions import CONTROL_BINDINGS
+from dashboard.state.views import highlight_position
 
 
 def patch_operations(patch) -> dict[tuple, dict]:

@@ -11,7 +11,6 @@ import plotly.io as pio
 import pytest
 
 from dashboard.data.filters import FilterSpec, MapView
-from dashboard.data.schema import PRECISE_GEO
 from dashboard.data.store import EVENT_TYPES, InMemoryEventStore
 from dashboard.data.synth import synthetic_events
 from dashboard.figures.event_map import EVENT_TRACE, array_of, build_event_map, drawn_events, event_trace
