@@ -27,29 +27,39 @@ EXAMPLES = 12
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
+    """An app of its own over a fresh data directory; the process's context is put back after.
+
+    Dash hands the globally registered callbacks to the first app that serves a request (the
+    browser tests' app, in a whole-suite run): they are registered again for this one from the
+    copy taken at collection.
+    """
     from dash import _callback
 
+    import dashboard.state.context as context_module
     from dashboard import create_app
     from dashboard.config import Settings
 
+    previous = context_module._context  # other modules' tests read the context they set
+    for key, entry in REGISTERED.items():
+        _callback.GLOBAL_CALLBACK_MAP.setdefault(key, entry)
     data_dir = tmp_path_factory.mktemp("fuzz-data")
     app = create_app(Settings(data_dir=str(data_dir)))
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     callbacks = {**_callback.GLOBAL_CALLBACK_MAP, **app.callback_map}
-    return client, callbacks, data_dir
+    assert set(CALLBACK_OUTPUTS) <= set(callbacks)
+    yield client, callbacks, data_dir
+    context_module._context = previous
 
 
-def server_callbacks() -> list[str]:
-    """The outputs of every server-side callback (the app is built once per process)."""
+def registered_callbacks() -> dict[str, dict]:
+    """Every registered callback, by output, as importing the package registers them (no app or
+    data is built at collection)."""
     from dash import _callback
 
-    from dashboard import create_app
-    from dashboard.config import Settings
+    import dashboard.callbacks  # noqa: F401
 
-    if not _callback.GLOBAL_CALLBACK_MAP:
-        create_app(Settings())
-    return sorted(key for key, entry in _callback.GLOBAL_CALLBACK_MAP.items() if "callback" in entry)
+    return dict(_callback.GLOBAL_CALLBACK_MAP)
 
 
 def disk_state(directory: Path) -> dict[str, str]:
@@ -105,14 +115,17 @@ WRONG_KIND = {
 }
 
 
-def body_for(output: str, entry: dict, draw, kinds: dict) -> dict:
+def body_for(output: str, entry: dict, draw, kinds: dict, present: str | None = None) -> dict:
+    """A request for ``output`` with values drawn from ``kinds``; a pattern-matching input of
+    property ``present`` matches at least one component (so a value of that kind is sent)."""
     def value_of(declared: Declared):
         strategy = kinds[declared.prop] if declared.prop in kinds else RIGHT_KIND.get(declared.prop, ANY_JSON)
         return draw(strategy)
 
     def matching(declared: Declared) -> list[dict]:
+        least = 1 if declared.prop == present else 0
         return [{key: (f"x{n}" if isinstance(wanted, list) else wanted) for key, wanted in declared.component_id.items()}
-                for n in range(draw(st.integers(0, 2)))]
+                for n in range(draw(st.integers(least, 2)))]
 
     def entries(part: str) -> list:
         sent = []
@@ -142,7 +155,8 @@ def post(client, body: dict):
     return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
-CALLBACK_OUTPUTS = server_callbacks()
+REGISTERED = registered_callbacks()
+CALLBACK_OUTPUTS = sorted(key for key, entry in REGISTERED.items() if "callback" in entry)
 
 
 @pytest.mark.parametrize("output", CALLBACK_OUTPUTS, ids=lambda o: o.strip(".")[:60])
@@ -169,7 +183,7 @@ def test_fuz002_wrong_kinds_are_refused_and_change_nothing(served, output, data)
         pytest.skip("no property of this callback has a wrong kind to try")
     wrong = data.draw(st.sampled_from(wrongable))
     before = disk_state(data_dir)
-    body = body_for(output, entry, data.draw, {**RIGHT_KIND, wrong: WRONG_KIND[wrong]})
+    body = body_for(output, entry, data.draw, {**RIGHT_KIND, wrong: WRONG_KIND[wrong]}, present=wrong)
     response = post(client, body)
     assert response.status_code == 400, (wrong, response.status_code, json.dumps(body)[:400])
     assert response.get_json()["reason"]  # the field and what it expected
