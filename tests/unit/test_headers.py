@@ -227,13 +227,23 @@ def test_lim107_file_callbacks_are_those_reading_an_upload():
                                                    "story-store.data"}
 
 
-def test_lim108_the_app_callbacks_that_read_a_file():
+def _registered_callbacks() -> dict:
+    """Every registered callback, copied at collection: Dash hands them over to the first app that
+    serves a request (the browser tests' app, in a whole-suite run)."""
     from dash import _callback
 
     import dashboard.callbacks  # noqa: F401  (registers every callback)
+
+    return dict(_callback.GLOBAL_CALLBACK_MAP)
+
+
+REGISTERED = _registered_callbacks()
+
+
+def test_lim108_the_app_callbacks_that_read_a_file():
     from dashboard.ids import DataIds, StoryIds
 
-    outputs = file_callback_outputs(_callback.GLOBAL_CALLBACK_MAP)
+    outputs = file_callback_outputs(REGISTERED)
     assert len(outputs) == 2
     assert any(f"{DataIds.REPORT}.children" in key for key in outputs)
     assert any(f"{StoryIds.STORE}.data" in key for key in outputs)
