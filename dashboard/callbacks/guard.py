@@ -21,7 +21,19 @@ from dataclasses import dataclass
 
 from dashboard.data.language import LANGUAGES
 from dashboard.data.stories import PlaybackMode, PlaybackStep
-from dashboard.ids import DataIds, ExportIds, FilterIds, NotesIds, PageIds, PlaybackIds, PresentIds, StoryIds
+from dashboard.ids import (
+    DataIds,
+    DetailIds,
+    ExportIds,
+    FilterIds,
+    MapIds,
+    NotesIds,
+    PageIds,
+    PlaybackIds,
+    PresentIds,
+    StoryIds,
+    TableIds,
+)
 from dashboard.state.playback import SPEEDS_MS
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -175,10 +187,34 @@ def _values(enum: type) -> tuple[str, ...]:
 
 
 TEXT_INPUTS = (DataIds.STATED_DATE, ExportIds.ALT_TEXT, ExportIds.CREDIT, ExportIds.PERMALINK, ExportIds.TITLE,
-               StoryIds.NEW_TITLE, StoryIds.SLIDE_CAPTION, StoryIds.SLIDE_NOTES, StoryIds.SLIDE_TITLE)
+               StoryIds.NEW_TITLE, StoryIds.SLIDE_CAPTION, StoryIds.SLIDE_NOTES, StoryIds.SLIDE_TITLE,
+               StoryIds.SELECT)
+def texts(value: object, path: str) -> None:
+    """A multi-choice control's value: nothing, or a list of texts."""
+    if value is not None and not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+        raise CallbackRequestError(f"{path}: expected a list of texts, got {_shown(value)}")
+    _json_value(value, max_text=MAX_TEXT, path=path)
+
+
+def _facet_controls() -> dict[tuple[str, str], Callable[[object, str], None]]:
+    """Every filter control the facet registry declares takes a list of chosen values."""
+    from dashboard.data.facets import FACETS
+
+    facets = FACETS.values() if isinstance(FACETS, Mapping) else FACETS
+    return {(str(facet.control), "value"): texts for facet in facets if getattr(facet, "control", None)}
+
+
+# Stores holding one object (a selection, an undo record, a request) or one text.
+OBJECT_STORES = (StoryIds.STORE, StoryIds.UNDO_STORE, TableIds.SORT_REQUEST, PageIds.PAGE_KEY,
+                 DataIds.UPLOAD_TOKEN)
+TEXT_STORES = (ExportIds.DEFAULT_TITLE, StoryIds.DEFAULT_TITLE, MapIds.VIEW_REQUEST, DetailIds.SELECTED,
+               DataIds.DELETE_TARGET)
 # Values checked by component, before the property's rule: the lists of allowed values are the
 # ones the controls offer, declared where the feature declares them.
 ID_RULES: Mapping[tuple[str, str], Callable[[object, str], None]] = {
+    **_facet_controls(),
+    **{(component, "data"): object_or_none for component in OBJECT_STORES},
+    **{(component, "data"): text() for component in TEXT_STORES},
     (PageIds.LANG_STORE, "data"): one_of(tuple(LANGUAGES)),
     (FilterIds.STORE, "data"): object_or_none,
     (DataIds.REPORT_STORE, "data"): object_or_none,

@@ -265,8 +265,8 @@ class DatasetRepository:
         self.datasets_dir.mkdir(parents=True, exist_ok=True)
 
     def folder(self, dataset_id: str) -> Path:
-        if not DATASET_ID.match(dataset_id or ""):
-            raise DatasetNotFound(dataset_id)
+        if not isinstance(dataset_id, str) or not DATASET_ID.match(dataset_id):
+            raise DatasetNotFound(str(dataset_id))
         return self.datasets_dir / dataset_id
 
     def remove_leftovers(self) -> list[str]:

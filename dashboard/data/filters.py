@@ -299,7 +299,7 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
 
     Unknown parameters are ignored; a repeated parameter keeps its last value.
     """
-    raw = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    raw = parse_qs(search.lstrip("?") if isinstance(search, str) else "", keep_blank_values=False)
     params = {key: values[-1] for key, values in raw.items()}
     spec, notices = filter_from_query_params(params)
 

@@ -609,8 +609,8 @@ class StoryRepository:
             yield
 
     def _path(self, story_id: str, bundled: bool) -> Path:
-        if not STORY_ID.fullmatch(story_id or ""):
-            raise StoryNotFound(story_id)
+        if not isinstance(story_id, str) or not STORY_ID.fullmatch(story_id):
+            raise StoryNotFound(str(story_id))
         return (self.bundled_dir if bundled else self.user_dir) / f"{story_id}.json"
 
     def _read(self, path: Path, bundled: bool) -> Story:

@@ -123,7 +123,7 @@ def refreshed_selection(repository: StoryRepository, current: dict | None, initi
 
 def find_story(repository: StoryRepository, story_id: str | None) -> Story | None:
     """The story, or None when there is no id or the file is gone or unreadable."""
-    if not story_id:
+    if not story_id or not isinstance(story_id, str):
         return None
     try:
         return repository.get(story_id)

@@ -361,3 +361,15 @@ def test_wrd010_bad_translations_are_named_by_language():
     assert (1, "title") in problems and (1, "title.es") in problems
     assert problems_of(v2_story({"title": {"es": ""}})) == [(1, "title")]  # no text in any language
     assert story_from_dict(v2_story({"title": {"es": "Solo en español"}})).slides[0].title == "Solo en español"
+
+
+def test_sto090_an_id_that_is_not_text_names_no_story(tmp_path):
+    """A forged request may carry any JSON as a story id: it names no story, it raises no TypeError."""
+    from dashboard.data.stories import StoryNotFound, StoryRepository
+    from dashboard.state.story_builder import find_story
+
+    repository = StoryRepository(tmp_path)
+    for forged in (True, 7, ["a"], {"id": "x"}):
+        with pytest.raises(StoryNotFound):
+            repository.get(forged)
+        assert find_story(repository, forged) is None
