@@ -200,8 +200,7 @@ def _facet_controls() -> dict[tuple[str, str], Callable[[object, str], None]]:
     """Every filter control the facet registry declares takes a list of chosen values."""
     from dashboard.data.facets import FACETS
 
-    facets = FACETS.values() if isinstance(FACETS, Mapping) else FACETS
-    return {(str(facet.control), "value"): texts for facet in facets if getattr(facet, "control", None)}
+    return {(str(facet.control), "value"): texts for facet in FACETS}
 
 
 # Stores holding one object (a selection, an undo record, a request) or one text.

@@ -6,8 +6,7 @@ the diameters :func:`marker_sizes` really gives the markers), place precision (e
 approximate: paler marker with an uncertainty ring) and the route modes (documented vs
 inferred). :func:`build_map_key` holds the entries; :func:`key_layout` draws the fixed parts as
 plotly shapes and annotations in the map's right margin (no traces: the map's draw cost stays
-the same) and :func:`type_legend_flags` says which trace carries each type's legend entry on a
-printed map (one trace per type there).
+the same).
 No dash.
 """
 
@@ -83,23 +82,6 @@ def types_present(type_code: np.ndarray) -> tuple[str, ...]:
     """The event types of the points, in the schema's order (each once)."""
     codes = np.unique(np.asarray(type_code, dtype=np.int64))
     return tuple(EVENT_TYPES[code] for code in codes if 0 <= code < len(EVENT_TYPES))
-
-
-def type_legend_flags(type_code: np.ndarray, precise: np.ndarray) -> list[bool]:
-    """Per event trace (exact place, then approximate place, per type): whether it carries the
-    type's legend entry.
-
-    Plotly shows no legend entry for an empty trace, so the entry goes on the exact-place trace
-    when that type has exact places, else on the approximate-place one; a type with no point
-    has none. Every type present gets exactly one entry.
-    """
-    flags: list[bool] = []
-    for code in range(len(EVENT_TYPES)):
-        of_type = type_code == code
-        has_exact = bool((of_type & precise).any())
-        has_approximate = bool((of_type & ~precise).any())
-        flags.extend((has_exact, has_approximate and not has_exact))
-    return flags
 
 
 def size_steps(values: tuple[float, ...], *, deaths: bool, theme: Theme, lang: str,

@@ -15,7 +15,6 @@ from dashboard.figures.map_key import (
     KG_STEPS,
     build_map_key,
     key_layout,
-    type_legend_flags,
     types_present,
 )
 from dashboard.figures.theme import EVENT_COLOURS, PROJECTOR, SCREEN
@@ -66,17 +65,6 @@ def test_key002_approximate_only_types_are_in_the_legend(store, bundled):
     assert not points.precise.any() and len(points.type_code)  # the case: all approximate
     figure = build_event_map(points, routes=bundled.routes, vraem_feature=None)
     assert len(legend_types(figure, bundled)) == len(types_present(points.type_code)) == 5
-
-
-def test_key003_legend_flags_put_one_entry_on_a_drawn_trace():
-    type_code = np.array([0, 0, 2, 3, 3], dtype=np.int8)
-    precise = np.array([False, True, False, True, True])
-    flags = type_legend_flags(type_code, precise)
-    assert len(flags) == 2 * len(EVENT_TYPES)
-    assert flags[0:2] == [True, False]  # exact places exist: the entry sits on the exact trace
-    assert flags[4:6] == [False, True]  # only approximate places: on the approximate trace
-    assert flags[6:8] == [True, False]
-    assert sum(flags) == 3 == len(types_present(type_code))
 
 
 @pytest.mark.parametrize("theme", [SCREEN, PROJECTOR], ids=lambda t: t.name)
