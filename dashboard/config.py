@@ -41,6 +41,14 @@ class Settings:
                                       "RUTAS_HOST:RUTAS_PORT (RUTAS_ALLOWED_HOSTS).")
     frame_ancestors: str = _setting("", "Space- or comma-separated origins (https://intranet.example) whose pages may "
                                         "show the app in a frame; empty: no page may (RUTAS_FRAME_ANCESTORS).")
+    database_url: str = _setting("", "PostgreSQL (with PostGIS) URL of a shared deployment, e.g. "
+                                     "postgresql://rutas@db.example/rutas: events, datasets, stories and users live "
+                                     "there; empty: the embedded default, files in RUTAS_DATA_DIR and events in memory "
+                                     "(RUTAS_DATABASE_URL).")
+    redis_url: str = _setting("", "Redis URL (redis://127.0.0.1:6379/0) of the result cache the workers share; empty "
+                                  "or unreachable: each worker keeps its own (RUTAS_REDIS_URL).")
+    public_read: bool = _setting(False, "Shared deployment: anyone may view, export and present without signing in; "
+                                        "importing, editing and deleting still need an account (RUTAS_PUBLIC_READ).")
     max_callback_request_bytes: int = _setting(8_000_000, "Largest request body a callback other than a file upload "
                                                "accepts, in bytes; a box or lasso selection on the map sends about "
                                                "160 bytes per event selected (RUTAS_MAX_CALLBACK_REQUEST_BYTES).")
