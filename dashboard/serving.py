@@ -71,12 +71,27 @@ def content_security_policy(script_hashes: Sequence[str], frame_ancestors: Seque
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
+# Powerful features the app never uses are off, for it and for anything injected into it; copying
+# the permalink needs clipboard-write and fullscreen serves the presenter.
+PERMISSIONS_POLICY = ", ".join([
+    "accelerometer=()", "camera=()", "display-capture=()", "geolocation=()", "gyroscope=()",
+    "magnetometer=()", "microphone=()", "midi=()", "payment=()", "usb=()", "serial=()", "bluetooth=()",
+    "hid=()", "publickey-credentials-get=()", "screen-wake-lock=()", "xr-spatial-tracking=()",
+    "clipboard-read=()", "clipboard-write=(self)", "fullscreen=(self)",
+])
+
+
 def security_headers(policy: str, frame_ancestors: Sequence[str], public_url: str) -> dict[str, str]:
     """The headers every response carries (HSTS only when the app is served over https)."""
     headers = {
         "Content-Security-Policy": policy,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        # The presenter's notes window is same-origin (BroadcastChannel), so isolation costs nothing;
+        # it keeps any other site's window from holding a handle on ours.
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
     }
     if not frame_ancestors:
         headers["X-Frame-Options"] = "DENY"  # for browsers that predate frame-ancestors

@@ -17,6 +17,7 @@ from dashboard.serving import (
     CALLBACK_PATH,
     LONG_LIVED,
     MIN_COMPRESS_BYTES,
+    PERMISSIONS_POLICY,
     CompressedFiles,
     Encoding,
     cache_control,
@@ -106,7 +107,12 @@ def test_hdr004_frame_ancestors_refuses_anything_but_an_origin(setting):
 def test_hdr005_framing_hsts_and_the_fixed_headers():
     denied = security_headers("policy", (), "")
     assert denied == {"Content-Security-Policy": "policy", "X-Content-Type-Options": "nosniff",
-                      "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"}
+                      "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
+                      "Permissions-Policy": PERMISSIONS_POLICY, "Cross-Origin-Opener-Policy": "same-origin",
+                      "Cross-Origin-Resource-Policy": "same-origin"}
+    features = dict(item.split("=", 1) for item in PERMISSIONS_POLICY.split(", "))
+    assert features["camera"] == features["geolocation"] == features["microphone"] == "()"
+    assert features["clipboard-write"] == "(self)"  # the permalink's copy button
     allowed = security_headers("policy", ("https://intranet.example",), "http://rutas.example/")
     assert "X-Frame-Options" not in allowed and "Strict-Transport-Security" not in allowed
     assert security_headers("p", (), "https://rutas.example/")["Strict-Transport-Security"] == "max-age=31536000"
