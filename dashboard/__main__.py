@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard info|query|export|story|import|datasets|delete|synth``.
+"""Command line: ``python -m dashboard info|query|export|story|import|datasets|delete|synth|db``.
 
 ``query`` takes the same query string a shared link carries and runs it through the same
 parser and store as the app, so the numbers always match what the browser shows.
@@ -216,6 +216,17 @@ def run_synth(n: int, out: str, seed: int) -> tuple[str, int]:
     return f"wrote {n:,} synthetic events (seed {seed}) to {out}", 0
 
 
+def run_db(settings: Settings, args: argparse.Namespace) -> tuple[str, int]:
+    """The shared deployment's database: ``db upgrade`` migrates it to this version's schema."""
+    from dashboard.data.database import DatabaseUnavailable, DatabaseUrlError, upgrade
+
+    try:
+        revision = upgrade(settings.database_url)
+    except (DatabaseUrlError, DatabaseUnavailable) as error:
+        return f"error: {error}", 2
+    return f"database schema at revision {revision}", 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     synth.add_argument("--n", type=int, required=True, help="number of events")
     synth.add_argument("--out", required=True, help="CSV file to write")
     synth.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}")
+    db = commands.add_parser("db", help="the shared deployment's database (RUTAS_DATABASE_URL)")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or migrate the schema to this version (safe to repeat)")
     args = parser.parse_args(argv)
 
     if args.command == "synth":
@@ -277,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env()
+        if args.command == "db":
+            text, status = run_db(settings, args)
+            print(text, file=sys.stderr if status else sys.stdout)
+            return status
         if args.command in ("import", "datasets", "delete"):
             return _run_dataset_command(settings, args)
         if args.command == "story" and args.story_command == "list":
