@@ -7,7 +7,7 @@ database to the newest schema (``python -m dashboard db upgrade`` runs it). The 
 
 from __future__ import annotations
 
-from .engine import DatabaseUrlError, dispose_engines, driver_url, engine_for
+from .engine import DatabaseUrlError, dispose_engine, dispose_engines, driver_url, engine_for
 from .migrate import (
     DatabaseUnavailable,
     SchemaOutdated,
@@ -18,6 +18,6 @@ from .migrate import (
 )
 
 __all__ = [
-    "DatabaseUnavailable", "DatabaseUrlError", "SchemaOutdated", "current_revision", "dispose_engines",
+    "DatabaseUnavailable", "DatabaseUrlError", "SchemaOutdated", "current_revision", "dispose_engine", "dispose_engines",
     "driver_url", "engine_for", "head_revision", "require_current_schema", "upgrade",
 ]

@@ -66,6 +66,14 @@ def engine_for(url: str) -> Engine:
         return engine
 
 
+def dispose_engine(url: str) -> None:
+    """Close the pooled connections to one database (before it is dropped, say)."""
+    with _lock:
+        engine = _engines.pop(driver_url(url), None)
+    if engine is not None:
+        engine.dispose()
+
+
 def dispose_engines() -> None:
     """Close every pooled connection (tests, and before a database is dropped)."""
     with _lock:

@@ -24,11 +24,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x5275746173_01  # "Rutas", 1
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(RuntimeError):  # noqa: N818 - reads as a sentence at call sites
     """The database server cannot be reached, or refused the login; the message says which."""
 
 
-class SchemaOutdated(RuntimeError):
+class SchemaOutdated(RuntimeError):  # noqa: N818 - reads as a sentence at call sites
     """The database's schema is not the one this code needs; the message says what to run."""
 
 

@@ -1,0 +1,63 @@
+"""A throwaway PostgreSQL database per test module: created, migrated, dropped.
+
+The server is named by ``RUTAS_TEST_DATABASE_URL`` (default: the local one ``make test`` starts).
+When it cannot be reached, or lacks PostGIS, a test FAILS under CI (``CI=true``: the suite must
+run against a real server there) and is skipped elsewhere, with the reason either way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from dashboard.data.database import dispose_engine, driver_url, upgrade
+
+DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def server_url() -> str:
+    return os.environ.get("RUTAS_TEST_DATABASE_URL", "").strip() or DEFAULT_SERVER_URL
+
+
+def unavailable(reason: str) -> None:
+    """Fail under CI, skip elsewhere; never pass silently."""
+    message = (f"PostgreSQL with PostGIS is needed: {reason} (set RUTAS_TEST_DATABASE_URL, or run "
+               "`make services` to install and start the local servers)")
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """Yield the URL of a new database ``rutas_test_<random>`` at the newest schema; drop it after."""
+    admin_url = driver_url(server_url())
+    name = f"rutas_test_{secrets.token_hex(6)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))  # a name made here, never input
+    except OperationalError as error:
+        admin.dispose()
+        unavailable(f"cannot reach {make_url(admin_url).render_as_string(hide_password=True)}: "
+                    f"{str(error.orig).strip().splitlines()[0]}")
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        try:
+            upgrade(url)
+        except (OperationalError, ProgrammingError) as error:
+            unavailable(f"the migrations failed (is postgresql-15-postgis-3 installed?): "
+                        f"{str(error.orig).strip().splitlines()[0]}")
+        yield url
+    finally:
+        dispose_engine(url)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
