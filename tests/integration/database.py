@@ -36,8 +36,9 @@ def unavailable(reason: str) -> None:
 
 
 @contextmanager
-def throwaway_database() -> Iterator[str]:
-    """Yield the URL of a new database ``rutas_test_<random>`` at the newest schema; drop it after."""
+def throwaway_database(*, migrated: bool = True) -> Iterator[str]:
+    """Yield the URL of a new database ``rutas_test_<random>`` (at the newest schema unless
+    ``migrated`` is false); drop it after."""
     admin_url = driver_url(server_url())
     name = f"rutas_test_{secrets.token_hex(6)}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
@@ -51,7 +52,8 @@ def throwaway_database() -> Iterator[str]:
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
         try:
-            upgrade(url)
+            if migrated:
+                upgrade(url)
         except (OperationalError, ProgrammingError) as error:
             unavailable(f"the migrations failed (is postgresql-15-postgis-3 installed?): "
                         f"{str(error.orig).strip().splitlines()[0]}")

@@ -56,20 +56,17 @@ def test_dbm002_data_version_moves_with_every_change_to_datasets(database_url):
 
 
 def test_dbm003_several_processes_migrate_one_new_database_at_once():
-    with throwaway_database() as migrated:  # a second server-side database, left empty below
-        with engine_for(migrated).begin() as connection:
-            connection.execute(text("DROP TABLE data_version, events, datasets, alembic_version CASCADE"))
-            connection.execute(text("DROP FUNCTION bump_data_version()"))
-        assert current_revision(migrated) is None
+    with throwaway_database(migrated=False) as empty:  # a new database, never migrated
+        assert current_revision(empty) is None
         with pytest.raises(SchemaOutdated, match="python -m dashboard db upgrade"):
-            require_current_schema(migrated)
+            require_current_schema(empty)
         code = "import sys; from dashboard.data.database import upgrade; print(upgrade(sys.argv[1]))"
-        runs = [subprocess.Popen([sys.executable, "-c", code, migrated], stdout=subprocess.PIPE,
+        runs = [subprocess.Popen([sys.executable, "-c", code, empty], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
         results = [run.communicate(timeout=120) for run in runs]
         assert [(run.returncode, out.strip()) for run, (out, _) in zip(runs, results)] == \
             [(0, head_revision())] * 3, [err for _, err in results]
-        assert current_revision(migrated) == head_revision()
+        assert current_revision(empty) == head_revision()
 
 
 def test_dbm004_urls_are_checked_and_an_unreachable_server_is_named():
