@@ -14,7 +14,6 @@ of ACLED's API are read the same way. Codes are mapped to our vocabularies as ta
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,9 +41,11 @@ from .tabular import (
     collect_rows,
     decode_table,
     iter_csv_rows,
+    longest_line,
     looks_decimal_comma,
     read_header,
     sniff_delimiter,
+    text_lines,
 )
 from .values import decide_date_order, is_missing
 
@@ -306,7 +307,8 @@ def read_acled(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadRes
     names = [acled_column_name(name) for name in header]
     rows, names = _with_row_name_column(rows, names)
     decimal_comma = looks_decimal_comma(text, delimiter, names)
-    day_first, order_warning = decide_date_order(_date_column(text, delimiter, names.index("event_date")))
+    day_first, order_warning = decide_date_order(_date_column(text, delimiter, names.index("event_date"),
+                                                                  longest_line(limits)))
     if order_warning:
         result.warnings.append(RowProblem(0, "event_date", order_warning))
     this_year = date.today().year
@@ -334,16 +336,16 @@ def _with_row_name_column(rows: Iterator[Row], names: list[str]) -> tuple[Iterat
     return itertools.chain([first], rows), names
 
 
-def _date_column(text: str, delimiter: str, index: int) -> list[str]:
+def _date_column(text: str, delimiter: str, index: int, longest: int) -> list[str]:
     """The event_date cells, for deciding the date order; read whole only when a sample has numeric dates.
 
     ACLED writes ISO or named-month dates; only files re-saved by a spreadsheet (or the oldest,
     18/04/2001) have numeric ones, and only those need the whole column read a second time.
     """
-    sample = date_cells(text, delimiter, index, DATE_ORDER_SAMPLE_ROWS)
+    sample = date_cells(text, delimiter, index, DATE_ORDER_SAMPLE_ROWS, longest)
     if not has_numeric_dates(sample):
         return sample
-    return date_cells(text, delimiter, index, None)
+    return date_cells(text, delimiter, index, None, longest)
 
 
 def has_numeric_dates(cells: Iterable[str]) -> bool:
@@ -351,15 +353,16 @@ def has_numeric_dates(cells: Iterable[str]) -> bool:
     return any(character in cell for cell in cells for character in "/.")
 
 
-def date_cells(text: str, delimiter: str, index: int, limit: int | None) -> list[str]:
-    """The cells of column ``index`` in the first ``limit`` records after the header (all when None)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def date_cells(text: str, delimiter: str, index: int, limit: int | None, longest: int | None = None) -> list[str]:
+    """The cells of column ``index`` in the first ``limit`` records after the header (all when None),
+    up to a line longer than ``longest`` characters."""
+    reader = csv.reader(text_lines(text, longest), delimiter=delimiter)
     found: list[str] = []
     try:
         for fields in itertools.islice(reader, 1, None if limit is None else limit + 1):
             if len(fields) > index:
                 found.append(fields[index])
-    except csv.Error:  # the row reader reports it with its line; the sample just ends here
+    except (csv.Error, LimitExceeded):  # the row reader reports it with its line; the sample just ends here
         pass
     return found
 

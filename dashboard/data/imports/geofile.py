@@ -122,7 +122,7 @@ class RowRejected(Exception):  # noqa: N818 - control flow: one row is rejected,
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a geometry puts an event, in WGS84, and how precisely (None: as given)."""
 

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from xml.etree.ElementTree import Element, TreeBuilder
@@ -91,8 +92,7 @@ def read_kml(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResul
     ImportRefused
         Malformed XML, a DTD or entity (XXE, entity expansion), a damaged or oversized KMZ.
     """
-    if data.startswith(ZIP_MAGICS):
-        data = kml_from_kmz(data, limits, deadline)
+    chunks = kml_from_kmz(data, limits, deadline) if data.startswith(ZIP_MAGICS) else _slices(data)
     reader = _PlacemarkReader(limits, deadline)
     parser = expat.ParserCreate(namespace_separator=SEPARATOR)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -104,9 +104,9 @@ def read_kml(data: bytes, limits: ImportLimits, deadline: Deadline) -> ReadResul
     parser.CharacterDataHandler = reader.data
     parser.buffer_text = True
     try:
-        for offset in range(0, len(data), FEED_BYTES):
+        for chunk in chunks:
             deadline.check()
-            parser.Parse(data[offset : offset + FEED_BYTES], False)
+            parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except _Hostile as refusal:
         raise ImportRefused(str(refusal)) from None
@@ -191,11 +191,17 @@ def _refuse_external_entity(*_args: object) -> int:
     )
 
 
-def kml_from_kmz(data: bytes, limits: ImportLimits, deadline: Deadline) -> bytes:
-    """The bytes of the KML member of a KMZ, checked against the KMZ limits while reading.
+def _slices(data: bytes) -> Iterator[bytes]:
+    for offset in range(0, len(data), FEED_BYTES):
+        yield data[offset : offset + FEED_BYTES]
+
+
+def kml_from_kmz(data: bytes, limits: ImportLimits, deadline: Deadline) -> Iterator[bytes]:
+    """The KML member of a KMZ, inflated a chunk at a time, checked against the KMZ limits.
 
     The sizes in a ZIP's headers are checked first (cheap) and the bytes actually inflated are
-    counted too, because headers can lie.
+    counted too, because headers can lie. Chunks go straight to the parser: holding the whole
+    KML, then a joined copy of it, cost twice its inflated size.
     """
     max_bytes = limits.max_kmz_uncompressed_bytes
     try:
@@ -211,7 +217,7 @@ def kml_from_kmz(data: bytes, limits: ImportLimits, deadline: Deadline) -> bytes
             member = _kml_member(infos)
             if member.flag_bits & 0x1:
                 raise ImportRefused("the KML inside the KMZ is encrypted")
-            chunks, total = [], 0
+            total = 0
             with archive.open(member) as stream:
                 while chunk := stream.read(FEED_BYTES):
                     total += len(chunk)
@@ -221,8 +227,7 @@ def kml_from_kmz(data: bytes, limits: ImportLimits, deadline: Deadline) -> bytes
                             SETTING_OF_LIMIT["max_kmz_uncompressed_bytes"],
                         )
                     _check_ratio(total, member.compress_size, limits)
-                    chunks.append(chunk)
-                    deadline.check()
+                    yield chunk
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -233,7 +238,6 @@ def kml_from_kmz(data: bytes, limits: ImportLimits, deadline: Deadline) -> bytes
         NotImplementedError,
     ) as error:
         raise ImportRefused(f"a damaged or unsupported KMZ (ZIP) archive: {str(error)[:120]}") from None
-    return b"".join(chunks)
 
 
 def _check_ratio(uncompressed: int, compressed: int, limits: ImportLimits) -> None:
@@ -346,7 +350,7 @@ class _PlacemarkReader:
         self.pending = []
 
 
-@dataclass
+@dataclass(slots=True)  # one per placemark until all are read: no __dict__ each
 class _ReadPlacemark:
     """A placemark's attributes, TimeStamp/TimeSpan dates, place and id, before mapping."""
 

@@ -44,6 +44,37 @@ NUMBER_FIELDS = ("latitude", "longitude", "fatalities", "quantity_kg")
 DATE_FIELDS = ("event_date", "date_end")
 
 Row = tuple[int, list[str] | None, RowProblem | None]
+# One physical line: ends at \r\n, \n or \r (old Mac "CSV (Macintosh)" files), as io's newline="".
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def longest_line(limits: ImportLimits) -> int:
+    """Characters the longest physical line of a valid record can hold: every field at its longest,
+    quoted, each character an escaped quote (2 for 1), a delimiter between fields and \r\n at the end."""
+    return limits.max_fields_per_row * (2 * limits.max_field_chars + 3) + 1
+
+
+def text_lines(text: str, longest: int | None = None) -> Iterator[str]:
+    """The physical lines of a decoded file, their ends kept, for ``csv.reader``.
+
+    ``io.StringIO`` would first copy the text at 4 bytes per character, and the csv module would
+    build a field or a field list as long as the line: a 50 MB file of one line peaked at 12× its
+    size. Here the text is sliced one line at a time, and a line longer than ``longest`` refuses
+    the file before it is copied, since no record within the limits can be that long.
+
+    Raises
+    ------
+    LimitExceeded
+        A line longer than ``longest`` characters.
+    """
+    for number, match in enumerate(_PHYSICAL_LINE.finditer(text), start=1):
+        start, end = match.span()
+        if longest is not None and end - start > longest:
+            raise LimitExceeded(
+                f"line {number:,} is {end - start:,} characters long, more than the {longest:,} a row within "
+                f"the field limits can hold", f"{SETTING_OF_LIMIT['max_fields_per_row']} and "
+                                              f"{SETTING_OF_LIMIT['max_field_chars']}")
+        yield match.group()
 
 
 def sniff_delimiter(text: str) -> str:
@@ -108,7 +139,7 @@ def iter_csv_rows(
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_SIZE_LIMIT))
     # strict: a quote in the wrong place or a quoted field left open at the end of the file is
     # an error for that row instead of silently swallowing the lines after it
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(text_lines(text, longest_line(limits)), delimiter=delimiter, strict=True)
     header = names
     data_rows = records = 0
     next_line = 1
@@ -230,14 +261,16 @@ def looks_decimal_comma(text: str, delimiter: str, header: Sequence[str]) -> boo
     return comma > 0 and point == 0
 
 
-def column_values(text: str, delimiter: str, columns: Sequence[int], deadline: Deadline) -> Iterator[str]:
+def column_values(text: str, delimiter: str, columns: Sequence[int], deadline: Deadline,
+                  longest: int | None = None) -> Iterator[str]:
     """The values of some columns of a delimited text with a header, in one quick pass.
 
     For decisions a file makes once before its rows are read (e.g. the order of its dates, see
     :func:`~.values.decide_date_order`); the header and records too short for a column are
-    skipped, and a malformed record only loses its own values: the row pass reports it.
+    skipped, and a malformed record only loses its own values: the row pass reports it. The pass
+    ends at a line longer than ``longest``: the row pass refuses the file there.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(text_lines(text, longest), delimiter=delimiter)
     header_seen = False
     records = 0
     while True:
@@ -246,7 +279,7 @@ def column_values(text: str, delimiter: str, columns: Sequence[int], deadline: D
             deadline.check()
         try:
             fields = next(reader)
-        except StopIteration:
+        except (StopIteration, LimitExceeded):
             return
         except csv.Error:
             continue
@@ -313,7 +346,8 @@ def read_csv(
     this_year = this_year or date.today().year  # once, not per row
     # the order is read from the date columns only: a date quoted in the notes decides nothing
     date_indexes = [index for index, field_name in enumerate(known) if field_name in DATE_FIELDS]
-    day_first, order_warning = decide_date_order(column_values(text, delimiter, date_indexes, deadline))
+    day_first, order_warning = decide_date_order(column_values(text, delimiter, date_indexes, deadline,
+                                                                     longest_line(limits)))
     if order_warning:
         result.warnings.append(RowProblem(0, date_columns[0], order_warning))
 

@@ -22,7 +22,7 @@ from dashboard.data.imports.base import (
     LimitExceeded,
 )
 from dashboard.data.imports.columns import candidate_values_from_fields, event_type_of
-from dashboard.data.imports.tabular import iter_csv_rows, read_csv, sniff_delimiter
+from dashboard.data.imports.tabular import iter_csv_rows, longest_line, read_csv, sniff_delimiter, text_lines
 from dashboard.data.imports.ucdp import GED_COLUMNS, matches_ucdp_row, read_ucdp
 
 LIMITS = ImportLimits()
@@ -526,3 +526,33 @@ def test_lim006_iter_csv_rows_with_names_for_headerless_files():
     assert rows[0] == (1, ["a", "b"], None)
     line, fields, problem = rows[1]
     assert (line, fields, problem.field) == (3, None, "row")
+
+
+def test_lim007_physical_lines_end_like_newline_mode_and_keep_their_ends():
+    assert list(text_lines("a,b\r\nc\rd\n\ne")) == ["a,b\r\n", "c\r", "d\n", "\n", "e"]
+    # an old Mac "CSV (Macintosh)" file (CR only) reads row by row
+    result = read_csv(b"date,location\r2021-01-01,Pichari\r2021-02-01,Llochegua\r", LIMITS, deadline())
+    assert [c.values["location"] for c in result.candidates] == ["Pichari", "Llochegua"]
+    # a quoted field keeps its line break
+    quoted = read_csv(b'date,location,notes\n2021-01-01,Pichari,"two\r\nlines"\n', LIMITS, deadline())
+    assert quoted.candidates[0].values["summary"].splitlines() == ["two", "lines"]
+
+
+def test_lim008_a_line_longer_than_any_row_within_the_limits_refuses_the_file_before_it_is_copied():
+    limits = ImportLimits(max_fields_per_row=3, max_field_chars=10)
+    assert longest_line(limits) == 70
+    # the longest row the limits admit: three fields of ten escaped quotes each, quoted, plus its end
+    widest = ",".join(['"' + '""' * 10 + '"'] * 3)
+    assert len(widest) + 2 == longest_line(limits)  # with its "\r\n": just within the cap
+    assert list(text_lines(widest + "\r\n", longest_line(limits))) == [widest + "\r\n"]
+    text = DATED + "2021-01-01,Pichari,ok\n" + "2021-01-02,Pichari," + "x" * 100 + "\n"
+    with pytest.raises(LimitExceeded) as refused:
+        read_csv(text.encode(), limits, deadline())
+    assert "line 3 is 120 characters long, more than the 70" in str(refused.value)
+    assert refused.value.setting == "RUTAS_MAX_FIELDS_PER_ROW and RUTAS_MAX_FIELD_CHARS"
+    # the same line split over two rows is two rows, one rejected for its long field
+    split = DATED + "2021-01-01,Pichari,ok\n2021-01-02,Pichari," + "x" * 11 + "\n"
+    assert [p.row for p in read_csv(split.encode(), limits, deadline()).rejected] == [3]
+    acled = table(ACLED_COLUMNS, [acled_row(), acled_row(notes="n" * 60_000)])
+    with pytest.raises(LimitExceeded, match="line 3 is"):
+        read_acled(acled, ImportLimits(max_fields_per_row=40, max_field_chars=500), deadline())
