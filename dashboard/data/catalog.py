@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .reported_figures import ReportedFigures, load_reported_figures
 from .schema import (
     EVENT_COLUMNS,
+    OPTIONAL_EVENT_COLUMNS,
     DataFileError,
     FieldProblem,
+    check_date_end,
     check_event_row,
     is_safe_url,
 )
@@ -33,6 +36,8 @@ class BundledData:
     events: pd.DataFrame
     routes: dict
     regions: dict
+    # Every figure reported for the contested events, the corrections made and the weak links.
+    reported: ReportedFigures = ReportedFigures()
 
 
 def load_events_csv(path: Path) -> pd.DataFrame:
@@ -47,9 +52,10 @@ def load_events_csv(path: Path) -> pd.DataFrame:
                 raise DataFileError(path.name, [FieldProblem(1, c, "column missing") for c in missing])
             for line, row in enumerate(reader, start=2):
                 record, row_problems = check_event_row(row, line)
-                problems.extend(row_problems)
+                date_end, end_problems = check_date_end(row.get("date_end"), (record or {}).get("event_date"), line)
+                problems.extend(row_problems + end_problems)
                 if record is not None:
-                    records.append(record)
+                    records.append({**record, "date_end": date_end})
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read file: {error}")]) from error
     seen: dict[str, int] = {}
@@ -59,7 +65,7 @@ def load_events_csv(path: Path) -> pd.DataFrame:
         seen.setdefault(str(record["event_id"]), line)
     if problems:
         raise DataFileError(path.name, problems)
-    return pd.DataFrame.from_records(records, columns=list(EVENT_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=list(EVENT_COLUMNS + OPTIONAL_EVENT_COLUMNS))
 
 
 def _read_geojson(path: Path) -> dict:
@@ -135,8 +141,11 @@ def load_regions(path: Path) -> dict:
 
 def load_bundled_data(directory: Path = GEODATA_DIR) -> BundledData:
     """Load and validate every bundled layer."""
+    events = load_events_csv(directory / "events.csv")
     return BundledData(
-        events=load_events_csv(directory / "events.csv"),
+        events=events,
         routes=load_routes(directory / "routes.geojson"),
         regions=load_regions(directory / "regions.geojson"),
+        reported=load_reported_figures(directory / "figures.csv", directory / "event_notes.csv",
+                                       events["event_id"]),
     )

@@ -103,6 +103,9 @@ IMPORT_COLUMN_DEFAULTS: dict[str, object] = {
     "geocoded": False,  # placed from the gazetteer by name, not by the source's coordinates
 }
 ALL_COLUMNS: tuple[str, ...] = EVENT_COLUMNS + tuple(IMPORT_COLUMN_DEFAULTS)
+# Columns an events CSV in our schema may add: ``date_end`` closes a reported range that is
+# narrower than a month (e.g. "the weekend of 18-19 March"), ``event_date`` being its first day.
+OPTIONAL_EVENT_COLUMNS: tuple[str, ...] = ("date_end",)
 LIST_SEPARATOR = ";"
 
 
@@ -256,6 +259,20 @@ def check_event_row(row: dict[str, str], line: int) -> tuple[dict[str, object] |
         "dataset": row["dataset"].strip(),
         "synthetic": synthetic == "true",
     }, problems
+
+
+def check_date_end(text: str | None, event_date: date | None, line: int) -> tuple[date | None, list[FieldProblem]]:
+    """Parse an optional ``date_end`` cell: blank, or an ISO day on or after ``event_date``."""
+    text = (text or "").strip()
+    if not text:
+        return None, []
+    try:
+        end = date.fromisoformat(text)
+    except ValueError:
+        return None, [FieldProblem(line, "date_end", f"'{text}' is not an ISO date (YYYY-MM-DD)")]
+    if event_date is not None and end < event_date:
+        return None, [FieldProblem(line, "date_end", f"{end} is before event_date {event_date}")]
+    return end, []
 
 
 def split_list(text: str) -> tuple[str, ...]:

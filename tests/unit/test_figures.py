@@ -85,12 +85,13 @@ def test_map003b_colour_codes_sit_on_the_stops():
 def test_map004_hover_has_date_precision_place_type_and_quantities(store):
     from dashboard.state.views import event_lines
 
-    event = store.event(store.rows(FilterSpec(text="Messi"), ("event_id",))["event_id"][0])
+    # A month-precision seizure (the Messi haul, used here before, is now dated 18-19 Mar 2017).
+    event = store.event("rutas:0087")
     text = " · ".join(event_lines(event, "en"))
-    assert "Drug seizure" in text and "2017-03-01 (month only)" in text
-    assert "1,417" in text and "(location: town)" in text
+    assert "Drug seizure" in text and "2020-04-01 (month only)" in text
+    assert "1,000" in text and "(location: exact)" in text
     spanish = " · ".join(event_lines(event, "es"))
-    assert "Incautación de droga" in spanish and "solo mes" in spanish and "1\u202f417" in spanish
+    assert "Incautación de droga" in spanish and "solo mes" in spanish and "1\u202f000" in spanish
 
 
 def test_map005_routes_documented_solid_inferred_dashed(full_map, bundled):

@@ -66,7 +66,7 @@ def test_sch003_broken_file_names_file_line_and_field(tmp_path):
     rows = list(csv.DictReader(source.open(encoding="utf-8")))
     rows[4]["latitude"] = "north"
     with broken.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(EVENT_COLUMNS))
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))  # the file's own header
         writer.writeheader()
         writer.writerows(rows)
     with pytest.raises(DataFileError) as caught:
@@ -80,7 +80,7 @@ def test_sch004_duplicate_ids_refused(tmp_path):
     rows[1]["event_id"] = rows[0]["event_id"]
     path = tmp_path / "events.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(EVENT_COLUMNS))
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))  # the file's own header
         writer.writeheader()
         writer.writerows(rows)
     with pytest.raises(DataFileError, match="duplicate of line 2"):
@@ -117,7 +117,7 @@ def test_sch006_app_refuses_to_start_on_broken_bundle(tmp_path):
     rows = list(csv.DictReader((GEODATA_DIR / "events.csv").open(encoding="utf-8")))
     rows[2]["date_precision"] = "fortnight"
     with (geodata / "events.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(EVENT_COLUMNS))
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))  # the file's own header
         writer.writeheader()
         writer.writerows(rows)
     result = subprocess.run(

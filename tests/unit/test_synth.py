@@ -54,7 +54,9 @@ def test_syn002_columns_and_dtypes_match_the_bundled_events(events):
     assert list(events.columns) == list(ALL_COLUMNS) and len(events) == N
     assert events.dtypes.to_dict() == bundled.dtypes.to_dict()
     for column in ALL_COLUMNS:  # the same Python types inside object columns too
-        assert {type(v) for v in events[column]} == {type(v) for v in bundled[column]}, column
+        generated, reported = {type(v) for v in events[column]}, {type(v) for v in bundled[column]}
+        # Only rutas:0066 has a date range (18-19 Mar 2017); generated rows have none.
+        assert generated <= reported if column == "date_end" else generated == reported, column
     assert synthetic_events(0).columns.tolist() == list(ALL_COLUMNS)
 
 
