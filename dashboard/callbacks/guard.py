@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from dashboard.data.language import LANGUAGES
+from dashboard.data.roles import Permission
 from dashboard.data.stories import PlaybackMode, PlaybackStep
 from dashboard.ids import (
     DataIds,
@@ -327,6 +328,39 @@ def _check_one(wanted: Declared, given: object, path: str, value: bool = True) -
     rule = (ID_RULES.get((wanted.component_id, wanted.prop)) if isinstance(wanted.component_id, str) else None) \
         or PROPERTY_RULES.get(wanted.prop, any_json())
     rule(given.get("value"), f"{path} ({wanted.prop})")
+
+
+# ---- who may run it (the shared deployment's roles) ---------------------------------------------
+# Every callback that changes what is stored, by its function (module.name), with the permission it
+# needs; any other callback needs Permission.VIEW. Checked on the server for every request
+# (dashboard/access.py), so a hidden button is never the only thing in the way.
+# tests/unit/test_access.py fails when a callback that writes is missing here.
+CALLBACK_PERMISSIONS: Mapping[str, Permission] = {
+    "dashboard.callbacks.datasets.on_upload": Permission.IMPORT,
+    "dashboard.callbacks.datasets.on_upload_poll": Permission.IMPORT,  # an upload's outcome is its importer's
+    "dashboard.callbacks.datasets.on_delete_clicked": Permission.DELETE_DATASETS,
+    "dashboard.callbacks.datasets.on_delete_confirmed": Permission.DELETE_DATASETS,
+    **{f"dashboard.callbacks.stories.{name}": Permission.EDIT_STORIES
+       for name in ("on_new_story", "on_copy_story", "on_add_slide", "on_slide_action", "on_edit_toggled",
+                    "on_save_edit", "on_undo", "on_import_story")},
+}
+
+
+def callback_name(entry: Mapping) -> str:
+    """``module.function`` of a callback map entry's function (Dash wraps it, keeping its name)."""
+    function = entry.get("callback")
+    function = getattr(function, "__wrapped__", function)
+    return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
+
+
+def required_permission(body: object, callbacks: Mapping[str, Mapping]) -> Permission:
+    """What a callback request needs: the permission of the callback its ``output`` names (VIEW
+    for the rest, and for a request naming none, which the guard refuses anyway)."""
+    output = body.get("output") if isinstance(body, dict) else None
+    entry = callbacks.get(output) if isinstance(output, str) else None
+    if entry is None:
+        return Permission.VIEW
+    return CALLBACK_PERMISSIONS.get(callback_name(entry), Permission.VIEW)
 
 
 def install_callback_guard(server, callbacks: Callable[[], Mapping[str, Mapping]]) -> None:

@@ -1,0 +1,176 @@
+"""Roles, CSRF tokens, redirect targets and the callback permission table (pure parts of the shared
+deployment's access control; the served checks are in tests/integration/test_access_served.py)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from dashboard.access import check_shared_settings, install_access, sign_in_page
+from dashboard.callbacks.guard import CALLBACK_PERMISSIONS, callback_name, required_permission
+from dashboard.config import Settings
+from dashboard.data.roles import (
+    ROLE_PERMISSIONS,
+    AccountError,
+    Permission,
+    Role,
+    allows,
+    checked_password,
+    checked_role,
+    checked_username,
+    csrf_token_matches,
+    new_csrf_token,
+    refusal,
+    safe_next,
+)
+
+CALLBACKS_DIR = Path(__file__).resolve().parents[2] / "dashboard" / "callbacks"
+# What writes stored data (datasets, stories, upload records), as the callbacks call it.
+WRITING_CALLS = frozenset({"import_into", "delete", "save", "create", "import_bytes", "add_view_slide",
+                           "change_slides", "save_slide_edit", "restore", "copy_story", "import_story",
+                           "create_story", "change_story"})
+
+
+def test_acc001_each_role_has_what_the_issue_gives_it():
+    assert {role: {str(p) for p in allowed} for role, allowed in ROLE_PERMISSIONS.items()} == {
+        Role.VIEWER: {"view"},
+        Role.EDITOR: {"view", "import", "edit_stories"},
+        Role.ADMIN: {"view", "import", "edit_stories", "delete_datasets", "manage_users"},
+    }
+    assert allows("viewer", Permission.VIEW) and not allows("viewer", Permission.IMPORT)
+    assert allows(Role.EDITOR, Permission.EDIT_STORIES) and not allows(Role.EDITOR, Permission.DELETE_DATASETS)
+    assert allows(Role.ADMIN, Permission.DELETE_DATASETS) and allows(Role.ADMIN, Permission.MANAGE_USERS)
+    # not signed in: viewing only, and only when the deployment is public
+    assert not allows(None, Permission.VIEW)
+    assert allows(None, Permission.VIEW, public_read=True)
+    assert not any(allows(None, p, public_read=True) for p in Permission if p != Permission.VIEW)
+    assert not allows("superuser", Permission.VIEW)  # a role this code does not know grants nothing
+
+
+def test_acc002_a_refusal_names_what_and_which_role():
+    assert refusal("viewer", Permission.IMPORT) == "importing data needs the editor role (you are signed in as viewer)"
+    assert refusal(None, Permission.DELETE_DATASETS) == \
+        "deleting a dataset needs the admin role (you are not signed in)"
+
+
+def test_acc003_csrf_tokens_are_random_and_compared_exactly():
+    tokens = {new_csrf_token() for _ in range(100)}
+    assert len(tokens) == 100 and min(len(t) for t in tokens) >= 43
+    token = next(iter(tokens))
+    assert csrf_token_matches(token, token)
+    assert not csrf_token_matches(token, token[:-1])
+    assert not csrf_token_matches(token, token + "x")
+    for missing in (None, "", 0, [token]):
+        assert not csrf_token_matches(token, missing)
+        assert not csrf_token_matches(missing, token)
+    assert not csrf_token_matches("", "")
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/", "/"), ("/present/from-the-vraem?slide=3", "/present/from-the-vraem?slide=3"), ("/?lang=es", "/?lang=es"),
+    ("//evil.example/x", "/"), ("/\\evil.example", "/"), ("https://evil.example/", "/"), ("javascript:alert(1)", "/"),
+    ("evil", "/"), ("/a\r\nSet-Cookie: x=1", "/"), ("/a\\b", "/"), (None, "/"), (["/x"], "/"), ("/" + "a" * 3000, "/"),
+])
+def test_acc004_after_sign_in_only_a_path_of_this_site(target, expected):
+    assert safe_next(target) == expected
+
+
+def test_acc005_names_passwords_and_roles_are_checked():
+    assert checked_username("  Ana.Maria_2 ") == "ana.maria_2"
+    for bad in ("", "-ana", "a b", "ana@example.org", "á", "x" * 65, None, 7):
+        with pytest.raises(AccountError, match="user name"):
+            checked_username(bad)
+    assert checked_password("x" * 12) == "x" * 12
+    with pytest.raises(AccountError, match="at least 12"):
+        checked_password("x" * 11)
+    with pytest.raises(AccountError, match="at most"):
+        checked_password("x" * 1025)
+    assert checked_role("editor") is Role.EDITOR
+    with pytest.raises(AccountError, match="viewer, editor, admin"):
+        checked_role("root")
+
+
+def _registered() -> dict[str, dict]:
+    from dash import _callback
+
+    import dashboard.callbacks  # noqa: F401  (registers every callback)
+
+    return {key: entry for key, entry in _callback.GLOBAL_CALLBACK_MAP.items() if "callback" in entry}
+
+
+def test_acc006_the_permission_table_names_real_callbacks():
+    names = {callback_name(entry) for entry in _registered().values()}
+    assert set(CALLBACK_PERMISSIONS) <= names, set(CALLBACK_PERMISSIONS) - names
+
+
+def _writing_callbacks() -> set[str]:
+    """Callbacks that call something that writes, directly or through a helper of their module."""
+    found = set()
+    for path in sorted(CALLBACKS_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+        calls = {name: {(c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", ""))
+                        for c in ast.walk(node) if isinstance(c, ast.Call)} for name, node in functions.items()}
+        writers = {name for name, called in calls.items() if called & WRITING_CALLS}
+        while True:  # helpers of the module that call a writer write too
+            more = {name for name, called in calls.items() if called & writers} - writers
+            if not more:
+                break
+            writers |= more
+        decorated = {name for name, node in functions.items()
+                     if any(getattr(getattr(d, "func", d), "id", "") == "callback" for d in node.decorator_list)}
+        found |= {f"dashboard.callbacks.{path.stem}.{name}" for name in writers & decorated}
+    return found
+
+
+def test_acc007_every_callback_that_writes_needs_more_than_viewing():
+    writing = _writing_callbacks()
+    assert {"dashboard.callbacks.datasets.on_upload", "dashboard.callbacks.datasets.on_delete_confirmed",
+            "dashboard.callbacks.stories.on_save_edit", "dashboard.callbacks.stories.on_import_story"} <= writing
+    unguarded = {name for name in writing if CALLBACK_PERMISSIONS.get(name, Permission.VIEW) == Permission.VIEW}
+    assert unguarded == set()
+
+
+def test_acc008_a_request_needs_the_permission_of_the_callback_it_names():
+    registered = _registered()
+    by_name = {callback_name(entry): key for key, entry in registered.items()}
+    assert required_permission({"output": by_name["dashboard.callbacks.datasets.on_upload"]}, registered) \
+        == Permission.IMPORT
+    assert required_permission({"output": by_name["dashboard.callbacks.datasets.on_delete_confirmed"]},
+                               registered) == Permission.DELETE_DATASETS
+    assert required_permission({"output": by_name["dashboard.callbacks.stories.on_add_slide"]}, registered) \
+        == Permission.EDIT_STORIES
+    assert required_permission({"output": by_name["dashboard.callbacks.views.update_views"]}, registered) \
+        == Permission.VIEW
+    for body in (None, [], {"output": 3}, {"output": "nothing.here"}):
+        assert required_permission(body, registered) == Permission.VIEW
+
+
+def test_acc009_a_shared_deployment_refuses_to_start_without_a_secret_key():
+    check_shared_settings(Settings())  # embedded: no key needed
+    for key in ("", "short"):
+        with pytest.raises(ValueError, match="RUTAS_SECRET_KEY") as refused:
+            check_shared_settings(Settings(database_url="postgresql://db/rutas", secret_key=key))
+        assert "RUTAS_DATABASE_URL" in str(refused.value)
+    check_shared_settings(Settings(database_url="postgresql://db/rutas", secret_key="k" * 32))
+
+
+def test_acc010_the_embedded_default_installs_nothing():
+    import flask
+
+    server = flask.Flask("embedded")
+    before = (dict(server.before_request_funcs), dict(server.after_request_funcs), len(list(server.url_map.iter_rules())))
+    install_access(server, Settings(), dict)
+    assert (dict(server.before_request_funcs), dict(server.after_request_funcs),
+            len(list(server.url_map.iter_rules()))) == before
+    with pytest.raises(ValueError, match="RUTAS_SECRET_KEY"):
+        install_access(flask.Flask("shared"), Settings(database_url="postgresql://db/rutas"), dict)
+
+
+def test_acc011_the_sign_in_page_escapes_what_it_repeats_and_runs_no_script():
+    page = sign_in_page('tok"en', '/x"><script>alert(1)</script>', "es", failed=True,
+                        username='"><img src=x onerror=alert(1)>')
+    assert "<script" not in page and "<img" not in page and "onerror=alert(1)>" not in page
+    assert 'name="csrf_token" value="tok&#34;en"' in page and "Usuario o contraseña incorrectos." in page
