@@ -292,8 +292,11 @@ def build_rows(reference: Path) -> tuple[list[dict], list[str]]:
     for row in rows:
         row["series_title"] = SERIES_TITLES[row["series_id"]]
         row["unit"] = SERIES_UNITS[row["series_id"]]
-    rows.sort(key=lambda r: (r["series_id"], r["place_kind"], r["place_code"], r["drug_form"], r["year"],
-                             r["reference"]))
+    # Peru's places first (the trade starts there), countries before zones before ports: the
+    # catalog lists a series' places in file order, and so does the chart.
+    kinds = {"country": 0, "zone": 1, "port": 2}
+    rows.sort(key=lambda r: (r["series_id"], r["country"] != "PER", kinds[r["place_kind"]], r["place_code"],
+                             r["drug_form"], r["year"], r["reference"]))
     return rows, skipped
 
 

@@ -30,8 +30,10 @@ from dashboard.ids import (
     chart_figure_id,
     chart_graph_id,
 )
+from dashboard.layout.filters import IndicatorIds
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
+from dashboard.state.interactions import with_indicator
 from dashboard.state.playback import PlaybackState, playback_timeline
 from dashboard.state.views import (
     DEFAULT_TABLE_SORT,
@@ -41,6 +43,9 @@ from dashboard.state.views import (
     event_lines,
     event_row_at,
     first_point,
+    indicator_catalog_of,
+    indicator_map_slot,
+    indicator_view,
     key_shown,
     map_layer,
     map_note,
@@ -61,10 +66,58 @@ def update_map(filter_data, key_switch, search, lang):
     """
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
-    shown = dashboard_map(context, parse_url_state(search)[0], spec)
+    state = parse_url_state(search)[0]
+    shown = dashboard_map(context, state, spec)
     patch = patch_layer(Patch(), context, shown.layer, lang, key_switch)
     patch["layout"]["map"]["layers"][LayerSlot.SELECTION] = selection_layer(shown.selection)  # stays drawn
     return patch, shown.note
+
+
+def update_indicator(patch: Patch, filter_data, chosen: str, lang) -> tuple[Patch, dict]:
+    """The chosen series' layer written into the map's patch, and its chart, box and legend."""
+    context = get_context()
+    shown = indicator_view(context, chosen, FilterSpec.from_store(filter_data), lang)
+    patch["layout"]["map"]["layers"][indicator_map_slot(context, lang)] = shown.layer
+    return patch, dict(figure=shown.chart if shown.chart is not None else {}, hidden=shown.chart is None,
+                       legend=shown.legend, label=shown.legend)
+
+
+INDICATOR_OUTPUTS = dict(figure=Output(IndicatorIds.GRAPH, "figure"), hidden=Output(IndicatorIds.PANEL, "hidden"),
+                         legend=Output(IndicatorIds.LEGEND, "children"),
+                         label=Output(IndicatorIds.FIGURE, "aria-label"))
+
+
+@callback(
+    output=dict(map=Output(MapIds.GRAPH, "figure", allow_duplicate=True),
+                indicator={name: Output(item.component_id, item.component_property, allow_duplicate=True)
+                           for name, item in INDICATOR_OUTPUTS.items()},
+                search=Output(PageIds.BODY_URL, "search", allow_duplicate=True)),
+    inputs=dict(chosen=Input(IndicatorIds.SELECT, "value")),
+    state=dict(filter_data=State(FilterIds.STORE, "data"), search=State(PageIds.BODY_URL, "search"),
+               lang=State(PageIds.LANG_STORE, "data")),
+    prevent_initial_call=True,
+)
+def on_indicator_chosen(chosen, filter_data, search, lang):
+    """Another series (or none): its map layer (a patch), its chart, and the URL's ``ind``."""
+    state = parse_url_state(search)[0]
+    new_state = with_indicator(state, chosen, [info.series_id for info in indicator_catalog_of(get_context()).series()])
+    patch, indicator = update_indicator(Patch(), filter_data, new_state.indicator, lang)
+    new_search = build_search(new_state)
+    return dict(map=patch, indicator=indicator, search=no_update if new_search == (search or "") else new_search)
+
+
+# Back and Forward change the URL's ``ind`` without the control: the control takes the URL's
+# series (in the browser, so a filter change costs no request here); its change then redraws.
+clientside_callback(
+    """function (search, current) {
+        const wanted = new URLSearchParams(search || "").get("ind") || null;
+        return wanted === (current || null) ? window.dash_clientside.no_update : wanted;
+    }""",
+    Output(IndicatorIds.SELECT, "value"),
+    Input(PageIds.BODY_URL, "search"),
+    State(IndicatorIds.SELECT, "value"),
+    prevent_initial_call=True,
+)
 
 
 @callback(
@@ -193,6 +246,7 @@ VIEW_OUTPUTS = dict(
     labels={kind: Output(figure_id, "aria-label") for kind, figure_id in CHART_FIGURE_IDS.items()},
     playback_label=Output(PlaybackIds.LABEL, "children", allow_duplicate=True),
     slide_title=Output(StoryIds.SLIDE_TITLE, "value"), slide_default=Output(StoryIds.DEFAULT_TITLE, "data"),
+    indicator=INDICATOR_OUTPUTS,
     shown=Output(FilterIds.SHOWN, "data"),  # last: the filter every view above now shows
 )
 
@@ -211,11 +265,13 @@ VIEW_OUTPUTS = dict(
 )
 def update_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default):
     """Every view of the shared filter in one answer: map (a patch), timeline, breakdown, charts,
-    counts, the charts' accessible labels, the playback status line and the new slide's title.
+    counts, the charts' accessible labels, the playback status line, the new slide's title and the
+    chosen indicator's chart and map layer (the URL's ``ind``: its year follows the date range).
 
     The store caches each aggregate by filter, so the labels reuse what the views computed.
     """
     map_patch, map_note = update_map(filter_data, key_switch, search, lang)
+    map_patch, indicator = update_indicator(map_patch, filter_data, parse_url_state(search)[0].indicator, lang)
     slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
     counts = update_counts(lang, filter_data)
     return dict(
@@ -224,7 +280,7 @@ def update_views(filter_data, lang, search, key_switch, breakdown_field, playbac
         charts=update_shared_charts(lang, filter_data), counts=dict(zip(COUNT_OUTPUTS, counts)),
         labels=update_chart_labels(lang, filter_data, breakdown_field),
         playback_label=update_playback_status(filter_data, playback_data, lang),
-        slide_title=slide_title, slide_default=slide_default, shown=filter_data,
+        slide_title=slide_title, slide_default=slide_default, indicator=indicator, shown=filter_data,
     )
 
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode
 
 from .facets import FACETS
 from .imports.base import ImportLimits
+from .indicators import SERIES_ID
 from .language import DEFAULT_LANGUAGE, LANGUAGES
 
 Notice = tuple[str, str]  # (parameter, message key in dashboard.i18n, e.g. "notice.bad_date")
@@ -151,17 +152,20 @@ class TableSort:
 
 @dataclass(frozen=True)
 class UrlState:
-    """Everything a shared link restores: the filter, the language, the map view, the selection
-    and the table's order (``None``: the table's own default, newest first)."""
+    """Everything a shared link restores: the filter, the language, the map view, the selection,
+    the table's order (``None``: the table's own default, newest first) and the indicator series
+    drawn on the map and under the timeline (``""``: none)."""
 
     spec: FilterSpec = field(default_factory=FilterSpec)
     lang: str = DEFAULT_LANGUAGE
     view: MapView | None = None
     selected: str = ""
     sort: TableSort | None = None
+    indicator: str = ""
 
     def with_changes(self, **changes: object) -> UrlState:
-        """A copy with some fields replaced (``spec=…``, ``view=…``, ``selected=…``, ``lang=…``, ``sort=…``)."""
+        """A copy with some fields replaced (``spec=…``, ``view=…``, ``selected=…``, ``lang=…``, ``sort=…``,
+        ``indicator=…``)."""
         return replace(self, **changes)
 
 
@@ -329,7 +333,11 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
             sort = TableSort.from_param(params["sort"])
         except ValueError:
             notices.append(("sort", "notice.bad_sort"))
-    return UrlState(spec=spec, lang=lang, view=view, selected=selected, sort=sort), notices
+    indicator = params.get("ind", "")
+    if indicator and not SERIES_ID.fullmatch(indicator):
+        notices.append(("ind", "notice.unknown_value"))  # no series has such an id
+        indicator = ""
+    return UrlState(spec=spec, lang=lang, view=view, selected=selected, sort=sort, indicator=indicator), notices
 
 
 def build_search(state: UrlState) -> str:
@@ -345,5 +353,7 @@ def build_search(state: UrlState) -> str:
         params["event"] = state.selected
     if state.sort is not None:
         params["sort"] = state.sort.param
+    if state.indicator:
+        params["ind"] = state.indicator
     return "?" + urlencode(params, safe=",;:") if params else ""
 

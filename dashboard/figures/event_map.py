@@ -32,6 +32,7 @@ from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import EVENT_TYPES, GEO_PRECISIONS, MAP_TILE_PX, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from . import unchecked
+from .indicator_chart import INDICATOR_COLOUR
 from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
@@ -60,6 +61,8 @@ ROUTE_WIDTH_PX = 2.6
 ROUTE_DASH = [1.2, 1.6]  # inferred legs: dashes in line widths
 ROUTE_LABEL_MINZOOM = 3.5
 
+KM_PER_DEGREE = 111.32  # of latitude
+INDICATOR_FILL_OPACITY = 0.3
 EVENT_TRACE = 0  # the map's only trace: the events (uncertainty rings first) or the grid cells
 
 
@@ -230,6 +233,40 @@ def vraem_layers(vraem_feature: dict | None, theme: Theme = SCREEN) -> list[dict
         {"sourcetype": "geojson", "source": source, "type": "line", "below": "traces",
          "color": theme.vraem_colour, "line": {"width": 1.6}, "name": "vraem-line"},
     ]
+
+
+def circle_ring(latitude: float, longitude: float, radius_km: float, vertices: int = 48) -> list[list[float]]:
+    """A closed (lon, lat) ring ``radius_km`` around a point (degrees of longitude widened by latitude)."""
+    angles = np.linspace(0, 2 * np.pi, vertices + 1)
+    lat_deg = radius_km / KM_PER_DEGREE
+    lon_deg = lat_deg / max(0.05, math.cos(math.radians(latitude)))
+    lat = np.clip(latitude + lat_deg * np.sin(angles), -85.0, 85.0).round(4)
+    lon = (longitude + lon_deg * np.cos(angles)).round(4)
+    return [[float(x), float(y)] for x, y in zip(lon, lat)]
+
+
+def indicator_layer(circles: Sequence[tuple[float, float, float]], theme: Theme = SCREEN,
+                    colour: str = INDICATOR_COLOUR) -> dict:
+    """The selected indicator's circles, one (lat, lon, radius km) each, in one fill layer.
+
+    Geographic circles (their size follows the zoom like the land) in a single layer: per-place
+    colours or radii would cost a layer each, and the map keeps within MapLibre's layer budget.
+    Under the events, over the base map and routes (the last slot of the layer list).
+    """
+    if not circles:
+        return hidden_layer("fill")
+    features = [{"type": "Feature", "properties": {},
+                 "geometry": {"type": "Polygon", "coordinates": [circle_ring(lat, lon, radius)]}}
+                for lat, lon, radius in circles if radius > 0]
+    return {"sourcetype": "geojson", "type": "fill", "below": "traces", "name": "indicator", "visible": True,
+            "source": _feature_collection(features), "color": _rgba(colour, INDICATOR_FILL_OPACITY),
+            "fill": {"outlinecolor": colour}}
+
+
+def indicator_slot(layers: Sequence[dict], vraem_feature: dict | None, routes: dict, lang: str,
+                   theme: Theme = SCREEN) -> int:
+    """Position of the indicator's layer in a map built with these base layers: the last one."""
+    return SLOT_COUNT + len(layers) + len(vraem_layers(vraem_feature, theme)) + len(route_layers(routes, lang, theme))
 
 
 def hidden_layer(kind: str = "circle") -> dict:
@@ -490,6 +527,7 @@ def build_event_map(
     ring_labels: dict | None = None,
     selection: list[list[float]] | None = None,
     show_key: bool = True,
+    indicator: dict | None = None,
 ) -> go.Figure:
     """Build the event map.
 
@@ -513,6 +551,9 @@ def build_event_map(
     show_key
         False leaves the key out and gives the map its margin (the app's key switch, off by
         default on a phone, where the key would take half the map's width).
+    indicator
+        The selected indicator's layer (:func:`indicator_layer`), last in the layer list
+        (:func:`indicator_slot`); None keeps the slot, hidden.
     """
     view = view or DEFAULT_VIEW
     if isinstance(layer, PointColumns):
@@ -529,7 +570,8 @@ def build_event_map(
         map=dict(
             style=style if style is not None else offline_style(theme),
             layers=[*slots, *(layers if layers is not None else offline_layers(theme)),
-                    *vraem_layers(vraem_feature, theme), *route_layers(routes, lang, theme)],
+                    *vraem_layers(vraem_feature, theme), *route_layers(routes, lang, theme),
+                    indicator if indicator is not None else hidden_layer("fill")],
             center=dict(lat=view.lat, lon=view.lon),
             zoom=view.zoom,
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from enum import StrEnum
 
 from dash import dcc, html
 
@@ -173,3 +174,32 @@ def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.D
             ], className="spatial-row"),
         ],
     )
+
+
+class IndicatorIds(StrEnum):
+    """The indicator control and its chart (to move into ``dashboard/ids.py`` with the others)."""
+
+    SELECT = "indicator-select"  # the series drawn on the map and under the timeline ("" / None: none)
+    PANEL = "indicator-panel"  # the chart's box, hidden when no series is chosen
+    GRAPH = "indicator-graph"
+    FIGURE = "indicator-figure"  # wrapper whose aria-label names the chart
+    LEGEND = "indicator-legend"  # the map's legend line: series, unit, year and values
+
+
+def build_indicator_control(series: Sequence[tuple[str, str]], chosen: str, lang: str) -> html.Div:
+    """The "Indicator" dropdown: none by default, one option per series as ``(id, title)``."""
+    return html.Div([
+        html.Label(translate("indicator.control", lang), htmlFor=IndicatorIds.SELECT, className="indicator-label"),
+        dcc.Dropdown(id=IndicatorIds.SELECT, options=[{"label": title, "value": series_id} for series_id, title in series],
+                     value=chosen or None, clearable=True, searchable=False,
+                     placeholder=translate("indicator.none", lang), className="indicator-select"),
+    ], className="indicator-control", title=translate("indicator.help", lang))
+
+
+def build_indicator_panel(figure: object | None, lang: str, graph_config: Mapping) -> html.Div:
+    """The chart's place under the timeline: hidden until a series is chosen."""
+    return html.Div(
+        html.Div(dcc.Graph(id=IndicatorIds.GRAPH, figure=figure if figure is not None else {}, config=dict(graph_config),
+                           className="indicator-graph"),
+                 id=IndicatorIds.FIGURE, role="figure", className="described-figure"),
+        id=IndicatorIds.PANEL, hidden=figure is None, className="indicator-panel")

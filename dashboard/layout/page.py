@@ -32,12 +32,24 @@ from dashboard.ids import (
 )
 from dashboard.layout.data_panel import build_data_panel, build_report_area
 from dashboard.layout.export_dialog import build_export_dialog
-from dashboard.layout.filters import build_filter_panel
+from dashboard.layout.filters import (
+    IndicatorIds,
+    build_filter_panel,
+    build_indicator_control,
+    build_indicator_panel,
+)
 from dashboard.layout.playback import build_playback_controls
 from dashboard.layout.story_panel import build_story_panel
 from dashboard.state.context import AppContext
 from dashboard.state.interactions import next_language
-from dashboard.state.views import KEY_SHOWN, MAX_TABLE_BLOCK, dashboard_map, dashboard_map_figure
+from dashboard.state.views import (
+    KEY_SHOWN,
+    MAX_TABLE_BLOCK,
+    dashboard_map,
+    dashboard_map_figure,
+    indicator_choices,
+    indicator_view,
+)
 
 # The view the map shows now (None: the starting view), so Back and Forward can tell a URL whose
 # view differs (dashboard/callbacks/map_view.py).
@@ -161,13 +173,17 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
     ], className="counts")
     # The map is drawn with the page: every later change (filter, move, selection) patches it.
     shown_map = dashboard_map(context, state)
+    indicator = indicator_view(context, state.indicator, state.spec, lang)
+    map_figure = dashboard_map_figure(context, state, shown_map, indicator=indicator.layer)
     map_panel = _panel("map.title", lang,
                        _described(MapIds.FIGURE, dcc.Graph(id=MapIds.GRAPH, config=GRAPH_CONFIG, className="map-graph",
-                                                           figure=dashboard_map_figure(context, state, shown_map))),
+                                                           figure=map_figure)),
                        dcc.Store(id=MAP_VIEW_SHOWN, data=view_data(state.view)),
                        dcc.Store(id=MapIds.VIEW_REQUEST),
                        dcc.Store(id=FilterIds.SHOWN),
                        html.Div(shown_map.note, id=MapIds.NOTE, className="map-note", role="status"),
+                       html.Div(indicator.legend, id=IndicatorIds.LEGEND, className="map-note indicator-legend",
+                                role="status"),
                        html.Div(translate("map.hover_help", lang), id=MapIds.HOVER, className="map-hover"),
                        help_key="map.help", class_name="map-panel",
                        actions=(dcc.Checklist(id=MapIds.KEY, options=[{"label": translate("map.key.switch", lang),
@@ -178,8 +194,11 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
     timeline_panel = _panel("timeline.title", lang,
                             _described(TimelineIds.FIGURE, dcc.Graph(id=TimelineIds.GRAPH, config=GRAPH_CONFIG,
                                                                      className="timeline-graph")),
+                            build_indicator_panel(indicator.chart, lang, GRAPH_CONFIG),
                             build_playback_controls(lang),
-                            help_key="timeline.help", class_name="timeline-panel")
+                            help_key="timeline.help", class_name="timeline-panel",
+                            actions=(build_indicator_control(indicator_choices(context, lang), indicator.series_id,
+                                                             lang),))
     breakdown_panel = _panel(
         "breakdown.title", lang,
         dcc.RadioItems(id=BreakdownIds.FIELD, value=DEFAULT_BREAKDOWN, inline=True, className="radio",

@@ -163,8 +163,14 @@ def toggle_breakdown(spec: FilterSpec, field: str, value: str | None) -> FilterS
 
 
 def reset_state(state: UrlState) -> UrlState:
-    """Every filter back to its default; the language and the datasets shown stay as chosen."""
-    return UrlState(lang=state.lang, spec=FilterSpec(datasets=state.spec.datasets))
+    """Every filter back to its default; the language, the datasets shown and the indicator drawn
+    stay as chosen (they are what is looked at, not filters)."""
+    return UrlState(lang=state.lang, spec=FilterSpec(datasets=state.spec.datasets), indicator=state.indicator)
+
+
+def with_indicator(state: UrlState, chosen: object, known: Sequence[str]) -> UrlState:
+    """The state with the indicator control's choice: a known series id, anything else none."""
+    return state.with_changes(indicator=chosen if isinstance(chosen, str) and chosen in known else "")
 
 
 def show_dataset(state: UrlState, dataset_id: str, store, max_points: int) -> UrlState:

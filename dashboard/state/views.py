@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely.geometry
 
 from dashboard.config import Basemap
+from dashboard.data.catalog import GEODATA_DIR
+from dashboard.data.countries import COUNTRIES_PATH, country_index
 from dashboard.data.facets import breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, MapView, TableSort, UrlState
+from dashboard.data.indicators import IndicatorCatalog, indicator_catalog, port_positions
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import CELL_SIZES, EventStore, cell_size_for_zoom
 from dashboard.exports.captions import alt_text
@@ -22,12 +29,22 @@ from dashboard.figures.event_map import (
     MapUpdate,
     build_event_map,
     empty_points,
+    indicator_layer,
+    indicator_slot,
     map_update,
     offline_layers,
     offline_style,
     selection_ring,
 )
 from dashboard.figures.geo import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
+from dashboard.figures.indicator_chart import (
+    build_indicator_chart,
+    indicator_legend,
+    indicator_marks,
+    indicator_year,
+    series_title,
+)
+from dashboard.figures.timeline import histogram_span
 from dashboard.i18n import format_number, label, translate, translate_count
 from dashboard.state.context import AppContext
 from dashboard.state.interactions import fitted_to_named_datasets
@@ -413,16 +430,94 @@ def dashboard_map(context: AppContext, state: UrlState, spec: FilterSpec | None 
                         note=map_note(layer, state.lang, context.store.totals(spec).synthetic))
 
 
-def dashboard_map_figure(context: AppContext, state: UrlState, shown: DashboardMap, *, show_key: bool = True):
-    """The whole map figure, drawn with the page (later changes are patches of it)."""
+def dashboard_map_figure(context: AppContext, state: UrlState, shown: DashboardMap, *, show_key: bool = True,
+                         indicator: dict | None = None):
+    """The whole map figure, drawn with the page (later changes are patches of it); ``indicator``
+    is the chosen series' layer (:func:`indicator_view`), last in the layer list."""
     style, layers = basemap_for(context.settings.basemap)
     return build_event_map(shown.layer, routes=context.data.routes, vraem_feature=context.vraem_feature,
                            lang=state.lang, view=shown.view, style=style, layers=layers,
                            highlight=highlight_position(context.store, state.selected),
-                           selection=shown.selection, show_key=show_key)
+                           selection=shown.selection, show_key=show_key, indicator=indicator)
 
 
 def dashboard_map_update(context: AppContext, layer: MapLayer, lang: str, *, show_key: bool) -> MapUpdate:
     """The trace and key a filter change or a move puts on the drawn map."""
     return map_update(layer, routes=context.data.routes, vraem=context.vraem_feature is not None, lang=lang,
                       show_key=show_key)
+
+
+# ---- the indicator series: its chart under the timeline, its layer on the map ----------------
+@dataclass(frozen=True)
+class IndicatorView:
+    """What the views show of the chosen indicator for one filter: nothing when none is chosen."""
+
+    series_id: str  # "" when none (or an unknown id) is chosen
+    chart: object | None  # the small multiples (a plotly Figure), None when hidden
+    layer: dict  # the map's indicator slot (hidden when none)
+    legend: str  # the map's legend line: series, unit, year, each place's value(s)
+    year: int | None
+
+
+def indicator_catalog_of(context: AppContext) -> IndicatorCatalog:
+    """The bundled series and the user's imported ones (read again when an import changes them)."""
+    return indicator_catalog(Path(context.settings.geodata_dir) if context.settings.geodata_dir else GEODATA_DIR,
+                             Path(context.settings.data_dir))
+
+
+@lru_cache(maxsize=4)
+def _country_points(countries_path: Path) -> dict[str, tuple[float, float]]:
+    """(lat, lon) inside each country's largest outline (Spain's mainland, not the Canaries)."""
+    index = country_index(countries_path)
+    points = {}
+    for code, shape in zip(index.codes, index.shapes):
+        largest = max(getattr(shape, "geoms", [shape]), key=lambda part: part.area)
+        point = largest.representative_point()
+        points[code] = (round(point.y, 4), round(point.x, 4))
+    return points
+
+
+def indicator_choices(context: AppContext, lang: str) -> list[tuple[str, str]]:
+    """(id, title in ``lang``) of every series, for the indicator control."""
+    return [(info.series_id, series_title(info, lang)) for info in indicator_catalog_of(context).series()]
+
+
+def indicator_positions(context: AppContext) -> dict[tuple[str, str], tuple[float, float]]:
+    """Where each kind of place is drawn: ports from places.csv, the VRAEM inside its outline,
+    countries inside their largest outline."""
+    geodata = Path(context.settings.geodata_dir) if context.settings.geodata_dir else GEODATA_DIR
+    positions: dict[tuple[str, str], tuple[float, float]] = {
+        ("port", name): where for name, where in port_positions(geodata / "places.csv").items()}
+    if context.vraem_feature is not None:
+        point = shapely.geometry.shape(context.vraem_feature["geometry"]).representative_point()
+        positions[("zone", "VRAEM")] = (round(point.y, 4), round(point.x, 4))
+    positions.update({("country", code): where for code, where in _country_points(COUNTRIES_PATH).items()})
+    return positions
+
+
+def indicator_map_slot(context: AppContext, lang: str) -> int:
+    """The position of the indicator's layer in the dashboard's map (its last layer)."""
+    _, layers = basemap_for(context.settings.basemap)
+    return indicator_slot(layers, context.vraem_feature, context.data.routes, lang)
+
+
+def events_span(store: EventStore, spec: FilterSpec) -> tuple[date, date] | None:
+    """First and last day the timeline shows for ``spec`` (its bins), the chart's axis without a range."""
+    return histogram_span(store.histogram(spec, unit="year"))
+
+
+def indicator_view(context: AppContext, chosen: str, spec: FilterSpec, lang: str) -> IndicatorView:
+    """The chart, map layer and legend of the chosen series for the filter's date range: the map
+    shows the last year of the range (the series' last year without a range)."""
+    catalog = indicator_catalog_of(context)
+    info = catalog.info(chosen) if chosen else None
+    if info is None:
+        return IndicatorView(series_id="", chart=None, layer=indicator_layer([]), legend="", year=None)
+    date_range = (spec.date_from, spec.date_to) if spec.date_from and spec.date_to else None
+    chart = build_indicator_chart(catalog, info.series_id, lang=lang, date_range=date_range,
+                                  events_span=None if date_range else events_span(context.store, spec))
+    year = indicator_year(spec.date_to, info)
+    marks = indicator_marks(catalog, info.series_id, year, indicator_positions(context))
+    layer = indicator_layer([(mark.latitude, mark.longitude, mark.radius_km) for mark in marks])
+    return IndicatorView(series_id=info.series_id, chart=chart, layer=layer,
+                         legend=indicator_legend(catalog, info.series_id, year, lang), year=year)

@@ -1,0 +1,320 @@
+"""The selected indicator under the timeline, and its marks on the map (pure: no Dash).
+
+The chart is one small multiple per place (and drug form) of the series, on one date axis that
+follows the timeline's date range. Each reported value is a marker with its source on hover;
+where two sources give a year two values, both markers are drawn, joined by a range line; a year
+with no value is a gap in the guide line, never a zero. A method break (Peru's coca monitoring,
+DEVIDA-led from 2018) is a dashed vertical line with a label in the panels of its country.
+The title names the unit, the last line the publishers of the values shown.
+
+On the map the series is drawn for one year (the last of the date range) as circles whose area
+is the value (:func:`indicator_marks`), in one map layer (``event_map.indicator_layer``), with a
+legend line that states the year and the unit (:func:`indicator_legend`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+
+from ..data.indicators import IndicatorCatalog, IndicatorValue, Panel, SeriesInfo, disagreeing_years
+from ..data.language import DEFAULT_LANGUAGE
+from ..i18n import format_number, label, translate, translate_count
+from . import unchecked
+from .theme import SCREEN, Theme
+from .timeline import number_separators
+
+INDICATOR_COLOUR = "#D55E00"  # Okabe–Ito vermillion: apart from the event and route hues
+PANEL_PX = 74
+HEADER_PX = 34
+FOOTER_PX = 58
+PANEL_GAP = 0.045  # of the plot height, between two panels
+MAX_SOURCE_NAMES = 6  # publishers named on the source line before "and N more"
+QUOTE_CHARS = 160  # of a quote shown on hover
+SYMBOLS = {"plain": "circle", "approximate": "circle-open", "lower_bound": "triangle-up", "partial": "square-open"}
+# Largest circle radius on the map (km), for the largest value of the series in any year: ports sit
+# close together (Antwerp–Rotterdam ~100 km), countries and zones far apart.
+PORT_MAX_RADIUS_KM = 80.0
+AREA_MAX_RADIUS_KM = 300.0
+
+
+def _scatter(**properties: object) -> go.Scatter:
+    return go.Scatter(**properties, _validate=False)  # as figures.unchecked: tests validate the whole figure
+
+
+def series_title(info: SeriesInfo, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A bundled series' title in ``lang``; an imported series keeps the title its file gives."""
+    key = f"indicator.series.{info.series_id}"
+    text = translate(key, lang)
+    return info.title if text == key else text
+
+
+def unit_name(unit: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return translate(f"indicator.unit.{unit}", lang)
+
+
+def panel_name(panel: Panel, lang: str = DEFAULT_LANGUAGE) -> str:
+    """"Peru", "VRAEM", "Antwerp", "Peru · cocaine paste"."""
+    place = label("country", panel.place_code, lang) if panel.place_kind == "country" else panel.place_code
+    if panel.drug_form in ("", "all_drugs", "cocaine"):
+        return place
+    return f"{place} · {translate(f'indicator.form.{panel.drug_form}', lang)}"
+
+
+def value_text(value: IndicatorValue, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The value as read: grouped digits, "~" when approximate, "≥" when the source gives a minimum."""
+    decimals = 0 if float(value.value).is_integer() else 2
+    shown = format_number(value.value, lang, decimals=decimals)
+    if value.is_lower_bound:
+        return f"≥{shown}"
+    return f"~{shown}" if value.approximate else shown
+
+
+def symbol_of(value: IndicatorValue) -> str:
+    if value.is_lower_bound:
+        return SYMBOLS["lower_bound"]
+    if value.partial_period:
+        return SYMBOLS["partial"]
+    return SYMBOLS["approximate"] if value.approximate else SYMBOLS["plain"]
+
+
+def hover_text(value: IndicatorValue, panel_label: str, lang: str = DEFAULT_LANGUAGE, *, disputed: bool = False) -> str:
+    """Value, flags and source of one marker (every text from data escaped)."""
+    flags = []
+    if value.approximate:
+        flags.append(translate("indicator.flag.approximate", lang))
+    if value.is_lower_bound:
+        flags.append(translate("indicator.flag.lower_bound", lang))
+    if value.partial_period:
+        end = value.period_end.isoformat() if value.period_end else "?"
+        flags.append(translate("indicator.flag.partial", lang, end=end))
+    if disputed:
+        flags.append(translate("indicator.flag.disputed", lang))
+    if value.method_break:
+        flags.append(translate("indicator.method_break", lang))
+    quote = value.quote if len(value.quote) <= QUOTE_CHARS else value.quote[:QUOTE_CHARS - 1] + "…"
+    quote_key = "indicator.hover.quote" if value.quote_verbatim else "indicator.hover.paraphrase"
+    lines = [f"<b>{html.escape(panel_label)} {value.year}: {html.escape(value_text(value, lang))} "
+             f"{html.escape(unit_name(value.unit, lang))}</b>",
+             html.escape(translate("indicator.hover.printed", lang, text=value.as_printed)),
+             html.escape(value.report),
+             html.escape(translate(quote_key, lang, quote=quote))]
+    if flags:
+        lines.append(html.escape(" · ".join(flags)))
+    return "<br>".join(lines)
+
+
+def _year_x(year: int) -> str:
+    return f"{year:04d}-07-01"  # a year's mark sits mid-year, between the timeline's year ticks
+
+
+def chart_span(series: Sequence[IndicatorValue], date_range: tuple[date, date] | None,
+               events_span: tuple[date, date] | None) -> tuple[date, date] | None:
+    """The chart's date axis: the brushed range; without one, the events' span and the series' years."""
+    if date_range is not None:
+        return date_range
+    bounds = [date(min(v.year for v in series), 1, 1), date(max(v.year for v in series), 12, 31)] if series else []
+    if events_span is not None:
+        bounds += list(events_span)
+    return (min(bounds), max(bounds)) if bounds else None
+
+
+def publishers_shown(values: Sequence[IndicatorValue], lang: str = DEFAULT_LANGUAGE) -> str:
+    """The source line: every publisher of the values drawn, first seen first, the tail counted."""
+    names = list(dict.fromkeys(v.publisher for v in values))
+    shown = "; ".join(names[:MAX_SOURCE_NAMES])
+    if len(names) > MAX_SOURCE_NAMES:
+        shown += " " + translate_count("indicator.more_sources", len(names) - MAX_SOURCE_NAMES, lang)
+    return translate("indicator.sources", lang, publishers=shown)
+
+
+def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: str = DEFAULT_LANGUAGE,
+                          theme: Theme = SCREEN, date_range: tuple[date, date] | None = None,
+                          events_span: tuple[date, date] | None = None) -> go.Figure:
+    """Small multiples of one series, one panel per place, on the timeline's date range.
+
+    Parameters
+    ----------
+    catalog, series_id
+        The loaded series and the one to draw (an unknown id draws an empty frame that says so).
+    date_range
+        The filter's date range (the timeline's brush); None shows every year of the series and
+        the events' span (``events_span``).
+    """
+    info = catalog.info(series_id)
+    if info is None:
+        return unchecked.figure([], layout=_frame(theme, lang, translate("indicator.unknown", lang), 1, "", []))
+    series = catalog.series_values(series_id)
+    span = chart_span(series, date_range, events_span)
+    first_year, last_year = (span[0].year, span[1].year) if span else (info.first_year, info.last_year)
+    panels = info.panels
+    traces: list = []
+    shapes: list[dict] = []
+    annotations: list[dict] = []
+    axes: dict[str, dict] = {}
+    shown_values: list[IndicatorValue] = []
+    height = 1.0 - PANEL_GAP * (len(panels) - 1)
+    panel_height = height / len(panels)
+    for index, panel in enumerate(panels):
+        axis = "y" if index == 0 else f"y{index + 1}"
+        top = 1.0 - index * (panel_height + PANEL_GAP)
+        domain = [max(0.0, top - panel_height), top]
+        by_year = {year: values for year, values in catalog.by_year(series_id, panel).items()
+                   if first_year <= year <= last_year}
+        disputed = set(disagreeing_years(by_year))
+        shown_values += [v for values in by_year.values() for v in values]
+        name = panel_name(panel, lang)
+        traces += _panel_traces(by_year, disputed, axis, name, lang)
+        axes[f"yaxis{'' if index == 0 else index + 1}"] = {
+            "domain": domain, "anchor": "x", "rangemode": "tozero", "tickformat": "~s", "nticks": 3,
+            "gridcolor": theme.grid_colour, "fixedrange": True, "zeroline": False}
+        annotations.append({"text": f"<b>{html.escape(name)}</b>", "xref": "paper", "yref": f"{axis} domain",
+                            "x": 0.0, "y": 1.0, "xanchor": "left", "yanchor": "top", "showarrow": False,
+                            "font": {"size": theme.font_size - 2, "color": theme.text_colour},
+                            "bgcolor": "rgba(255,255,255,0.75)"})
+        if not by_year:
+            annotations.append({"text": translate("indicator.no_values", lang), "xref": "paper",
+                                "yref": f"{axis} domain", "x": 0.5, "y": 0.5, "showarrow": False,
+                                "font": {"size": theme.font_size - 2, "color": theme.muted_colour}})
+        for year in catalog.break_years(series_id, panel.country):
+            if first_year <= year <= last_year:
+                shapes.append({"type": "line", "xref": "x", "yref": f"{axis} domain", "x0": f"{year}-01-01",
+                               "x1": f"{year}-01-01", "y0": 0, "y1": 1,
+                               "line": {"color": theme.text_colour, "width": 1.2, "dash": "dash"}})
+                annotations.append({"text": translate("indicator.method_break_label", lang, year=year),
+                                    "xref": "x", "yref": f"{axis} domain", "x": f"{year}-01-01", "y": 1.0,
+                                    "xanchor": "left", "yanchor": "top", "showarrow": False,
+                                    "font": {"size": theme.font_size - 3, "color": theme.text_colour}})
+    title = translate("indicator.chart_title", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang))
+    layout = _frame(theme, lang, title, len(panels), publishers_shown(shown_values, lang), shown_values)
+    layout.update(axes)
+    layout["shapes"] = shapes
+    layout["annotations"] = [*annotations, *layout["annotations"]]
+    if span is not None:
+        layout["xaxis"]["range"] = [span[0].isoformat(), span[1].isoformat()]
+    return unchecked.figure(traces, layout=layout)
+
+
+def _panel_traces(by_year: Mapping[int, Sequence[IndicatorValue]], disputed: set[int], axis: str, name: str,
+                  lang: str) -> list:
+    """A guide line with gaps, range lines for disputed years, and one marker per reported value."""
+    if not by_year:
+        return []
+    years = range(min(by_year), max(by_year) + 1)
+    guide = [(_year_x(y), _middle(by_year[y]) if y in by_year else None) for y in years]
+    ranges_x: list = []
+    ranges_y: list = []
+    for year in sorted(disputed):
+        values = [v.value for v in by_year[year]]
+        ranges_x += [_year_x(year), _year_x(year), None]
+        ranges_y += [min(values), max(values), None]
+    values = [v for year in by_year for v in by_year[year]]
+    common = {"yaxis": axis, "xaxis": "x", "showlegend": False}
+    return [
+        _scatter(x=[x for x, _ in guide], y=[y for _, y in guide], mode="lines", connectgaps=False,
+                          line={"color": INDICATOR_COLOUR, "width": 1.2}, opacity=0.45, hoverinfo="skip", **common),
+        _scatter(x=ranges_x, y=ranges_y, mode="lines", line={"color": INDICATOR_COLOUR, "width": 3},
+                          hoverinfo="skip", **common),
+        _scatter(x=[_year_x(v.year) for v in values], y=[v.value for v in values], mode="markers",
+                          marker={"color": INDICATOR_COLOUR, "size": 7, "symbol": [symbol_of(v) for v in values],
+                                  "line": {"color": INDICATOR_COLOUR, "width": 1.5}},
+                          hovertext=[hover_text(v, name, lang, disputed=v.year in disputed) for v in values],
+                          hoverinfo="text", name=name, **common),
+    ]
+
+
+def _middle(values: Sequence[IndicatorValue]) -> float:
+    """Where the guide line passes in a year: its one value, or the middle of two sources' range."""
+    numbers = [v.value for v in values]
+    return (min(numbers) + max(numbers)) / 2
+
+
+def _frame(theme: Theme, lang: str, title: str, panels: int, source_line: str,
+           values: Sequence[IndicatorValue]) -> dict:
+    symbols = _symbol_key(values, lang)
+    footer = "<br>".join(html.escape(line) for line in (symbols, source_line) if line)
+    return {
+        "height": HEADER_PX + PANEL_PX * panels + FOOTER_PX,
+        "margin": {"l": 40, "r": 10, "t": HEADER_PX, "b": FOOTER_PX},
+        "title": {"text": html.escape(title), "font": {"size": theme.font_size}, "x": 0.01, "y": 0.99,
+                  "yanchor": "top"},
+        "showlegend": False, "paper_bgcolor": theme.paper_colour, "plot_bgcolor": theme.paper_colour,
+        "font": {"family": theme.font_family, "size": theme.font_size - 1, "color": theme.text_colour},
+        "separators": number_separators(lang), "dragmode": False, "hovermode": "closest",
+        "xaxis": {"type": "date", "showgrid": False, "anchor": "y" if panels == 1 else f"y{panels}",
+                  "fixedrange": True},
+        "annotations": [{"text": footer, "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0, "yshift": -FOOTER_PX + 4,
+                         "xanchor": "left", "yanchor": "bottom", "align": "left", "showarrow": False,
+                         "font": {"size": theme.font_size - 3, "color": theme.muted_colour}}] if footer else [],
+        "uirevision": "indicator",
+    }
+
+
+def _symbol_key(values: Sequence[IndicatorValue], lang: str) -> str:
+    """The marker shapes the chart uses beyond the plain dot, in words."""
+    kinds = {"approximate": any(v.approximate and not v.is_lower_bound for v in values),
+             "lower_bound": any(v.is_lower_bound for v in values),
+             "partial": any(v.partial_period and not v.is_lower_bound for v in values)}
+    return " · ".join(translate(f"indicator.symbol.{kind}", lang) for kind, used in kinds.items() if used)
+
+
+# ---- the map: circles for one year -------------------------------------------------------------
+@dataclass(frozen=True)
+class IndicatorMark:
+    """One value drawn on the map: where, how large (km), and what it is."""
+
+    panel: Panel
+    latitude: float
+    longitude: float
+    radius_km: float
+    value: IndicatorValue
+
+
+def indicator_year(date_to: date | None, info: SeriesInfo) -> int:
+    """The year the map shows: the last of the date range; without one, the series' last year."""
+    return date_to.year if date_to is not None else info.last_year
+
+
+def indicator_marks(catalog: IndicatorCatalog, series_id: str, year: int,
+                    positions: Mapping[tuple[str, str], tuple[float, float]]) -> list[IndicatorMark]:
+    """A circle per value of ``year`` (two sources: two circles), area proportional to the value.
+
+    The scale is the series' own over every year, so a circle keeps its size when the year moves.
+    Places without a position (``positions`` by (kind, code)) are left off the map.
+    """
+    series = catalog.series_values(series_id)
+    if not series:
+        return []
+    largest = max(v.value for v in series) or 1.0
+    top_km = PORT_MAX_RADIUS_KM if any(v.place_kind == "port" for v in series) else AREA_MAX_RADIUS_KM
+    marks = []
+    for panel, values in catalog.values_for_year(series_id, year).items():
+        where = positions.get((panel.place_kind, panel.place_code))
+        if where is None:
+            continue
+        for value in sorted(values, key=lambda v: -v.value):  # larger first: smaller ones stay visible
+            marks.append(IndicatorMark(panel, where[0], where[1], top_km * math.sqrt(value.value / largest), value))
+    return marks
+
+
+def indicator_legend(catalog: IndicatorCatalog, series_id: str, year: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The map's legend line: series, unit and year, then each place's value(s) or "no value"."""
+    info = catalog.info(series_id)
+    if info is None:
+        return ""
+    found = catalog.values_for_year(series_id, year)
+    parts = []
+    for panel in info.panels:
+        values = found.get(panel, [])
+        shown = " / ".join(value_text(v, lang) for v in values) if values else translate("indicator.no_value", lang)
+        if len({v.source_url for v in values}) > 1:
+            shown += f" ({translate('indicator.two_sources', lang)})"
+        parts.append(f"{panel_name(panel, lang)} {shown}")
+    head = translate("indicator.legend", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang),
+                     year=year)
+    return f"{head}: {' · '.join(parts)}"
