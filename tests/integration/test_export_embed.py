@@ -16,6 +16,7 @@ from dashboard.exports.embed import (
     CHART_ID,
     CONTENT_SECURITY_POLICY,
     geo_topojson_names,
+    responsive_figure,
     standalone_html,
 )
 from dashboard.exports.spec import ExportContext
@@ -168,12 +169,13 @@ def test_exp097_map_inlines_only_the_outlines_it_needs(bar_html, map_html):
     assert '"world_50m":{' in map_html and '"world_110m":{' not in map_html
     doc = Document(map_html)
     assets = doc.scripts.index(next(s for s in doc.scripts if s.startswith("window.PlotlyGeoAssets=")))
-    plotly_js = next(i for i, s in enumerate(doc.scripts) if "plotly.js v" in s[:200])
+    plotly_js = next(i for i, s in enumerate(doc.scripts) if "plotly.js (geo - minified) v" in s[:200])
     assert assets < plotly_js  # set before plotly.js looks for it
     html_110 = standalone_html(geo_figure(110), context())
     assert '"world_110m":{' in html_110 and '"world_50m":{' not in html_110
     # The 50m outlines are about a megabyte; the bar chart carries none of it.
-    assert len(map_html) - len(bar_html) > 1_000_000
+    assert len(doc.scripts[assets]) > 1_000_000
+    assert "plotly.js (basic - minified) v" in "".join(s[:200] for s in Document(bar_html).scripts)
 
 
 def test_exp098_geo_topojson_names_follow_plotly_defaults():
@@ -289,3 +291,20 @@ def test_key022_print_map_size_key_becomes_html_circles(store, bundled):
     hostile = size_key_html({"size": HOSTILE, "rows": [{"unit": "kg", "steps": [[HOSTILE, 1e9]]}]})
     assert "<script>" not in hostile and "width:64px" in hostile  # escaped, clamped
     assert size_key_html(None) == size_key_html({"rows": "x"}) == ""
+
+
+def test_exp132_print_margins_give_way_to_room_for_labels_and_the_unit_above_the_plot():
+    # A print chart: margins sized for its page, automargin off, the unit written above the plot
+    # and shifted left over the page's tick labels.
+    printed = go.Figure(go.Bar(x=[3, 1], y=["Attack on security forces", "Drug seizure"], orientation="h"))
+    printed.update_layout(width=1200, height=675, margin=dict(l=240, r=40, t=120, b=80),
+                          xaxis=dict(automargin=False), yaxis=dict(automargin=False))
+    printed.add_annotation(text="Events per year", name="export-axis-unit", xref="paper", yref="paper", x=0, y=1,
+                           xanchor="left", yanchor="bottom", xshift=-22, yshift=8, font=dict(size=14),
+                           showarrow=False)
+    chart = responsive_figure(printed)
+    assert chart.layout.xaxis.automargin is True and chart.layout.yaxis.automargin is True
+    assert chart.layout.margin.t >= 10 + 14 * 1.4 + 8  # the unit's line fits above the plot
+    [unit] = chart.layout.annotations
+    assert unit.xshift == 0  # not pushed past the page's left edge
+    assert printed.layout.yaxis.automargin is False  # the caller's figure is left as it was
