@@ -63,3 +63,47 @@ def throwaway_database(*, migrated: bool = True) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def load_events(url: str, events) -> None:
+    """Store a canonical event table as it is laid out: each dataset written by the loader, every
+    row keeping its position (``seq``), so the store's row numbers are the table's index."""
+    import numpy as np
+
+    from dashboard.data.database.engine import engine_for
+    from dashboard.data.database.loader import DatasetRow, write_dataset
+
+    events = events.reset_index(drop=True)
+    with engine_for(url).begin() as connection:
+        for dataset_id in dict.fromkeys(events["dataset"]):
+            rows = np.flatnonzero((events["dataset"] == dataset_id).to_numpy())
+            row = DatasetRow(dataset_id=str(dataset_id), name=str(dataset_id), file_name=f"{dataset_id}.csv",
+                             sha256=f"test-{dataset_id}", imported_at="2026-12-03T00:00:00+00:00",
+                             format="test", report={})
+            write_dataset(connection, row, events.iloc[rows], seq=rows + 1)
+
+
+@contextmanager
+def database_copies() -> Iterator:
+    """A function making new databases at the newest schema (copies of one migrated template)."""
+    with throwaway_database() as template:
+        dispose_engine(template)  # a template may have no other session while it is copied
+        template_name = make_url(template).database
+        admin = create_engine(driver_url(server_url()), isolation_level="AUTOCOMMIT")
+        made: list[str] = []
+
+        def copy() -> str:
+            name = f"rutas_test_{secrets.token_hex(6)}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+            made.append(name)
+            return make_url(template).set(database=name).render_as_string(hide_password=False)
+
+        try:
+            yield copy
+        finally:
+            for name in made:
+                dispose_engine(make_url(template).set(database=name).render_as_string(hide_password=False))
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()

@@ -1,0 +1,263 @@
+"""Writing one dataset's events into PostgreSQL: the rows, the columns queries need, the duplicates.
+
+One dataset is one partition of ``events``. :func:`write_dataset` fills a new table with COPY (CSV
+built by Arrow, not a Python loop), attaches it as the dataset's partition (readers keep reading
+the others meanwhile), records the likely duplicates against every other dataset and inserts the
+``datasets`` row last, so the data version moves, and concurrent writers wait, only at the end.
+The caller owns the transaction: nothing is visible, and nothing is left, until it commits.
+
+The derived columns follow the in-memory store's rules exactly (the contract suite compares the
+two stores): ``last_day`` is :func:`~dashboard.data.store.dates.period_ends` widened to a reported
+end; ``search_text`` is the folded search parts of :mod:`dashboard.data.store.text` joined by
+spaces; ``actors_folded`` and ``regions_folded`` are ``str.casefold`` of the names the actor and
+region filters compare.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from sqlalchemy import Connection, text
+
+from ..schema import IMPORT_COLUMN_DEFAULTS, DatePrecision
+from ..store.dates import days_of, period_ends
+from ..store.text import SEARCH_COLUMNS, fold_strings
+
+# The events table's columns the loader writes, in COPY order (geom is generated from them).
+TEXT_COLUMNS = ("event_id", "date_precision", "event_type", "country", "admin1", "admin2", "location",
+                "geo_precision", "drug", "origin", "destination", "route_id", "summary", "source_name",
+                "source_url", "source_event_id", "original_type", "original_subtype")
+FLOAT_COLUMNS = ("latitude", "longitude", "fatalities", "quantity_kg", "fatalities_low", "fatalities_high")
+BOOL_COLUMNS = ("synthetic", "geocoded")
+LIST_COLUMNS = ("actors", "actor_groups")
+DATE_COLUMNS = ("event_date", "date_end")
+DERIVED_COLUMNS = ("last_day", "search_text", "actors_folded", "regions_folded")
+COPY_COLUMNS = ("dataset_key", "seq", *TEXT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS, *LIST_COLUMNS,
+                *DATE_COLUMNS, *DERIVED_COLUMNS)
+COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table
+# Greatest distance between twins (dashboard.data.duplicates); the box around a row is a little
+# wider in degrees than this many km at its latitude, then the exact great-circle test decides.
+DUPLICATE_KM = 5.0
+DUPLICATE_BOX_DEGREES = 0.05  # > 5 km / 111.19 km per degree of latitude
+DUPLICATE_PARTNERS = 10  # twins kept per row (the flag does not depend on it)
+SEQ_LOCK_KEY = 0x5275746173_02  # pg_advisory_lock key reserving a block of seq numbers
+
+
+@dataclass(frozen=True)
+class DatasetRow:
+    """The ``datasets`` row of one dataset (what :class:`~dashboard.data.datasets.DatasetMeta` holds)."""
+
+    dataset_id: str
+    name: str
+    file_name: str
+    sha256: str
+    imported_at: str
+    format: str
+    report: dict
+    bundled: bool = False
+
+
+def partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's events (a name made from an integer, never from input)."""
+    return f"events_{int(dataset_key)}"
+
+
+def _column(events: pd.DataFrame, name: str) -> pd.Series:
+    if name in events.columns:
+        return events[name]
+    return pd.Series([IMPORT_COLUMN_DEFAULTS.get(name, None)] * len(events), index=events.index, dtype=object)
+
+
+def _text_array(series: pd.Series) -> pa.Array:
+    """Text as Arrow; missing values (None, NaN) stay null, empty text stays empty."""
+    values = series.astype(object).to_numpy()
+    missing = pd.isna(values)
+    cleaned = np.where(missing, None, values)
+    return pa.array([None if v is None else str(v) for v in cleaned], type=pa.large_string())
+
+
+def _array_literal(values: tuple) -> str:
+    """A PostgreSQL text[] literal: each element quoted, backslashes and quotes escaped."""
+    quoted = ('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"
+
+
+def _tuples(series: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """Codes into the distinct tuples of a list column (lists, tuples or None)."""
+    values = np.empty(len(series), dtype=object)
+    values[:] = [tuple(v) if isinstance(v, (tuple, list, np.ndarray)) else () for v in series.to_numpy(dtype=object)]
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, list(uniques)
+
+
+def _mapped(codes: np.ndarray, literals: list[str]) -> pa.Array:
+    return pa.array(np.asarray(literals, dtype=object)[codes] if len(literals) else np.array([], dtype=object),
+                    type=pa.large_string())
+
+
+def derived_columns(events: pd.DataFrame) -> dict[str, pa.Array]:
+    """Every column :data:`COPY_COLUMNS` names except ``dataset_key`` and ``seq``, as Arrow arrays."""
+    count = len(events)
+    arrays: dict[str, pa.Array] = {name: _text_array(_column(events, name)) for name in TEXT_COLUMNS}
+    for name in FLOAT_COLUMNS:  # NaN → null: PostgreSQL's NaN sorts above every number
+        arrays[name] = pa.array(pd.to_numeric(_column(events, name), errors="coerce").to_numpy(dtype=np.float64),
+                                type=pa.float64(), from_pandas=True)
+    for name in BOOL_COLUMNS:
+        arrays[name] = pa.array(_column(events, name).fillna(False).to_numpy(dtype=bool), type=pa.bool_())
+    start = days_of(_column(events, "event_date")) if count else np.array([], dtype="datetime64[D]")
+    reported = days_of(_column(events, "date_end")) if count else np.array([], dtype="datetime64[D]")
+    precision = _column(events, "date_precision").astype(object).to_numpy()
+    last = period_ends(start, precision == DatePrecision.MONTH.value, precision == DatePrecision.YEAR.value)
+    last = np.where(np.isnat(reported), last, np.maximum(last, reported))
+    for name, days in (("event_date", start), ("date_end", reported), ("last_day", last)):
+        arrays[name] = pa.array(days, type=pa.date32(), from_pandas=True)
+
+    actor_codes, actor_tuples = _tuples(_column(events, "actors"))
+    group_codes, group_tuples = _tuples(_column(events, "actor_groups"))
+    arrays["actors"] = _mapped(actor_codes, [_array_literal(t) for t in actor_tuples])
+    arrays["actor_groups"] = _mapped(group_codes, [_array_literal(t) for t in group_tuples])
+    arrays["actors_folded"] = _mapped(actor_codes, [_array_literal(tuple(a.casefold() for a in t))
+                                                    for t in actor_tuples])
+    admin1_codes, admin1_values = pd.factorize(_column(events, "admin1").astype(object).to_numpy())
+    regions = [_array_literal(tuple(sorted({r.strip().casefold() for r in str(v).split(";") if r.strip()})))
+               for v in admin1_values] + ["{}"]  # the last: no admin1
+    arrays["regions_folded"] = _mapped(np.where(admin1_codes < 0, len(admin1_values), admin1_codes), regions)
+
+    parts = [fold_strings(pc.fill_null(arrays[name], "")) for name in SEARCH_COLUMNS]
+    actor_text = pa.array(np.asarray([" ".join(t) for t in actor_tuples] or [""], dtype=object)[actor_codes]
+                          if count else np.array([], dtype=object), type=pa.large_string())
+    parts.append(fold_strings(actor_text))
+    arrays["search_text"] = pc.binary_join_element_wise(*parts, pa.scalar(" ", pa.large_string()))
+    return arrays
+
+
+def reserve_seq(connection: Connection, count: int) -> int:
+    """The first of ``count`` consecutive table-order numbers, after every number handed out before.
+
+    The block is taken under a session advisory lock, so two imports at once get two blocks; a
+    rolled-back import leaves a gap, which costs nothing.
+    """
+    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SEQ_LOCK_KEY})
+    try:
+        first = connection.execute(text("SELECT nextval('events_seq')")).scalar_one()
+        if count > 1:
+            connection.execute(text("SELECT setval('events_seq', :last)"), {"last": first + count - 1})
+        return int(first)
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SEQ_LOCK_KEY})
+
+
+def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
+                  seq: np.ndarray | None = None) -> int:
+    """Write a dataset and its events in the caller's transaction; returns its ``dataset_key``.
+
+    Parameters
+    ----------
+    connection
+        A connection inside a transaction the caller commits (or rolls back: then nothing stays).
+    row
+        The dataset's ``datasets`` row.
+    events
+        Canonical events (:data:`~dashboard.data.schema.ALL_COLUMNS`), in table order.
+    seq
+        Table-order numbers of the rows (tests lay out several datasets interleaved); by default a
+        new block after every row already stored.
+    """
+    count = len(events)
+    key = int(connection.execute(text("SELECT nextval(pg_get_serial_sequence('datasets', 'dataset_key'))"))
+              .scalar_one())
+    if seq is None:
+        seq = reserve_seq(connection, max(count, 1)) + np.arange(count, dtype=np.int64)
+    else:
+        seq = np.asarray(seq, dtype=np.int64)
+        connection.execute(text("SELECT setval('events_seq', GREATEST(:top, (SELECT last_value FROM events_seq)))"),
+                           {"top": int(seq.max()) + 1 if count else 1})
+    table = partition_name(key)
+    connection.execute(text(f"CREATE TABLE {table} (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED, "
+                            f"CHECK (dataset_key = {key}))"))
+    _copy_rows(connection, table, key, seq, events)
+    # The CHECK proves the bound, so attaching scans nothing; it builds the partition's indexes.
+    connection.execute(text(f"ALTER TABLE events ATTACH PARTITION {table} FOR VALUES IN ({key})"))
+    _record_duplicates(connection, key)
+    synthetic = int(_column(events, "synthetic").fillna(False).to_numpy(dtype=bool).sum()) if count else 0
+    connection.execute(text(
+        "INSERT INTO datasets (dataset_key, dataset_id, bundled, name, file_name, sha256, imported_at, format, "
+        "events, synthetic_events, report) OVERRIDING SYSTEM VALUE VALUES (:key, :dataset_id, :bundled, :name, "
+        ":file_name, :sha256, :imported_at, :format, :events, :synthetic, CAST(:report AS jsonb))"),
+        {"key": key, "dataset_id": row.dataset_id, "bundled": row.bundled, "name": row.name,
+         "file_name": row.file_name, "sha256": row.sha256, "imported_at": row.imported_at, "format": row.format,
+         "events": count, "synthetic": synthetic, "report": json.dumps(row.report, ensure_ascii=False)})
+    connection.execute(text(f"ANALYZE {table}"))  # plans for the new rows from the first query on
+    return key
+
+
+def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, events: pd.DataFrame) -> None:
+    """COPY the rows in date order (what makes the BRIN date indexes pay), a slice at a time."""
+    if not len(events):
+        return
+    arrays = derived_columns(events)
+    arrays["dataset_key"] = pa.array(np.full(len(events), key, dtype=np.int32))
+    arrays["seq"] = pa.array(seq)
+    columns = pa.table({name: arrays[name] for name in COPY_COLUMNS})
+    order = np.argsort(np.asarray(pc.fill_null(arrays["event_date"].cast(pa.int32()), 2**31 - 1)), kind="stable")
+    raw = connection.connection.dbapi_connection  # psycopg's own connection, for COPY
+    with raw.cursor() as cursor:
+        statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT csv)"
+        with cursor.copy(statement) as copy:
+            for start in range(0, len(order), COPY_SLICE_ROWS):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(columns.take(order[start:start + COPY_SLICE_ROWS]), buffer,
+                                 pa_csv.WriteOptions(include_header=False))
+                copy.write(buffer.getvalue())
+
+
+def _record_duplicates(connection: Connection, key: int) -> None:
+    """Pairs of a new dataset's rows and likely twins in the other datasets, both ways.
+
+    The rule of :mod:`dashboard.data.duplicates`: same event type, both reported or both
+    generated, overlapping periods, at most 5 km apart on the sphere the in-memory store uses.
+    """
+    connection.execute(text(f"""
+        CREATE TEMPORARY TABLE new_pairs ON COMMIT DROP AS
+        SELECT n.dataset_key, n.seq, o.dataset_key AS partner_key, o.seq AS partner_seq
+        FROM {partition_name(key)} n
+        CROSS JOIN LATERAL (
+            SELECT o.dataset_key, o.seq FROM events o
+            WHERE o.dataset_key <> n.dataset_key
+              AND o.geom && ST_MakeEnvelope(
+                    n.longitude - LEAST(360, :box / GREATEST(cos(radians(LEAST(90, abs(n.latitude) + :box))), 1e-9)),
+                    n.latitude - :box,
+                    n.longitude + LEAST(360, :box / GREATEST(cos(radians(LEAST(90, abs(n.latitude) + :box))), 1e-9)),
+                    n.latitude + :box, 4326)
+              AND o.event_type = n.event_type AND o.synthetic = n.synthetic
+              AND o.event_date <= n.last_day AND n.event_date <= o.last_day
+              AND 2 * 6371.0 * asin(sqrt(LEAST(1, GREATEST(0,
+                    sin((radians(o.latitude) - radians(n.latitude)) / 2) ^ 2
+                    + cos(radians(n.latitude)) * cos(radians(o.latitude))
+                      * sin((radians(o.longitude) - radians(n.longitude)) / 2) ^ 2)))) <= :km
+            ORDER BY o.seq
+            LIMIT :partners
+        ) o
+        WHERE n.latitude IS NOT NULL AND n.longitude IS NOT NULL AND n.last_day IS NOT NULL
+    """), {"box": DUPLICATE_BOX_DEGREES, "km": DUPLICATE_KM, "partners": DUPLICATE_PARTNERS})
+    connection.execute(text("""
+        INSERT INTO duplicate_pairs (dataset_key, seq, partner_key, partner_seq)
+        SELECT dataset_key, seq, partner_key, partner_seq FROM new_pairs
+        UNION
+        SELECT partner_key, partner_seq, dataset_key, seq FROM new_pairs
+        ON CONFLICT DO NOTHING"""))
+    connection.execute(text("DROP TABLE new_pairs"))
+
+
+def drop_dataset(connection: Connection, dataset_key: int) -> None:
+    """Remove a dataset's events and duplicate pairs (its ``datasets`` row is the caller's)."""
+    connection.execute(text("DELETE FROM duplicate_pairs WHERE dataset_key = :key OR partner_key = :key"),
+                       {"key": int(dataset_key)})
+    connection.execute(text(f"DROP TABLE IF EXISTS {partition_name(dataset_key)}"))

@@ -1,0 +1,662 @@
+"""PostgisEventStore: the events in PostgreSQL/PostGIS, every question answered by one SQL query.
+
+Implements :class:`~dashboard.data.store.protocol.EventStore` over the schema of
+``dashboard/data/database/migrations`` and passes the same contract suite as the in-memory store.
+A worker holds no events: it holds the list of datasets and a few numbers per dataset.
+
+- **Filters** become one ``WHERE`` clause built from the facet registry
+  (:data:`~dashboard.data.facets.FACETS`): a ``Match.VALUE`` facet compares its column with
+  ``= ANY(:values)``, actors and regions compare the case-folded arrays the loader wrote. Every
+  value is a bound parameter; table and column names come from this module's constants.
+- **Aggregates** (counts, totals, grid cells, time bins, breakdowns, kg per year, facet options)
+  are ``GROUP BY`` queries; only the groups travel, and the last step (a bin's commonest type, a
+  histogram's empty bins) is numpy over those few rows.
+- **Rows** are numbered ``0 … size - 1`` in table order (the database-wide ``seq``) from a few
+  runs of consecutive ``seq`` per dataset, read once; pages are fetched by keyset (after the last
+  row of the page before) when that page was read, by ``OFFSET`` otherwise.
+- **Results** are memoised in a :class:`~dashboard.data.cache.ResultCache` under
+  ``(version, operation, spec, arguments)`` like the in-memory store's; ``version`` is the
+  database's data version, so a shared cache (Redis) serves every worker of one database alike.
+
+A store is a snapshot of the datasets present when it was made: it reads only those, so a
+dataset imported meanwhile appears in the next store (the process context makes one when the data
+version moves) and never half-way through a page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import Engine, text
+
+from ..cache import LruResultCache, ResultCache
+from ..database.engine import engine_for
+from ..facets import BREAKDOWN_FACETS, FACETS, FACETS_BY_NAME, Facet, Match
+from ..filters import FilterSpec
+from ..schema import ALL_COLUMNS, PRECISE_GEO
+from ..text import fold_text
+from .codes import read_only
+from .dates import choose_time_unit
+from .protocol import (
+    EVENT_TYPES,
+    GEO_PRECISIONS,
+    NEAREST_DEGREES,
+    SORTABLE_COLUMNS,
+    TIME_UNITS,
+    Breakdown,
+    DatasetCount,
+    GridBins,
+    Histogram,
+    PointColumns,
+    QuantitySeries,
+    SourceLinks,
+    Totals,
+)
+
+DUPLICATE_PARTNERS_SHOWN = 10  # twins listed per row (dashboard.data.duplicates.MAX_PARTNERS_PER_ROW)
+ROW_COLUMNS: tuple[str, ...] = (*ALL_COLUMNS, "duplicate_of")
+LIST_COLUMNS = frozenset({"actors", "actor_groups"})
+DATE_COLUMNS = frozenset({"event_date", "date_end"})
+FLOAT_COLUMNS = frozenset({"latitude", "longitude", "fatalities", "quantity_kg", "fatalities_low", "fatalities_high"})
+BOOL_COLUMNS = frozenset({"synthetic", "geocoded"})
+# Columns stored as they are named (everything but the dataset id, held as a key, and duplicates).
+STORED_COLUMNS = frozenset(ALL_COLUMNS) - {"dataset"}
+PRECISE_VALUES = [str(g) for g in PRECISE_GEO]
+EPOCH = date(1970, 1, 1)
+
+
+def _check_registry() -> None:
+    """Every value facet's column is a stored column: a new facet needs no edit here, or fails loudly."""
+    for facet in FACETS:
+        if facet.match is Match.VALUE and facet.name != "datasets" and facet.column not in STORED_COLUMNS:
+            raise RuntimeError(f"facet {facet.name}: the events table has no column {facet.column!r}")
+
+
+_check_registry()
+
+
+def _sort_expression(column: str) -> str:
+    """SQL that sorts like the in-memory store's key for ``column``: text in code-point order
+    (collation "C"), lists by their '; '-joined text, the dataset by its id (``:dataset_rank``)."""
+    if column == "dataset":
+        return "array_position(CAST(:dataset_rank AS integer[]), dataset_key)"
+    if column in LIST_COLUMNS:
+        return f"array_to_string({column}, '; ') COLLATE \"C\""
+    if column in DATE_COLUMNS or column in FLOAT_COLUMNS or column in BOOL_COLUMNS:
+        return column
+    return f'{column} COLLATE "C"'
+
+
+def _like_pattern(needle: str) -> str:
+    """A LIKE pattern matching ``needle`` anywhere (its own % _ \\ taken literally)."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Row positions ↔ (dataset_key, seq): consecutive ``seq`` runs, in table order."""
+
+    seq_start: np.ndarray  # int64, ascending
+    position_start: np.ndarray  # int64: position of each run's first row
+    length: np.ndarray
+    key: np.ndarray  # dataset_key of each run
+
+    @classmethod
+    def of(cls, runs: list[tuple[int, int, int]]) -> _Runs:
+        runs = sorted(runs)
+        seq = np.array([r[0] for r in runs], dtype=np.int64)
+        length = np.array([r[1] for r in runs], dtype=np.int64)
+        key = np.array([r[2] for r in runs], dtype=np.int64)
+        position = np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64) if len(runs) else length
+        return cls(seq, position, length, key)
+
+    def positions(self, seq: np.ndarray) -> np.ndarray:
+        run = np.searchsorted(self.seq_start, seq, side="right") - 1
+        return self.position_start[run] + (seq - self.seq_start[run])
+
+    def locate(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(dataset_key, seq) of each position (positions already checked to be in range)."""
+        run = np.searchsorted(self.position_start, positions, side="right") - 1
+        return self.key[run], self.seq_start[run] + (positions - self.position_start[run])
+
+
+class PostgisEventStore:
+    """The events of a PostGIS database (schema ``0001``), as an :class:`EventStore`.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://…`` of the database (its pooled engine is shared in the process).
+    default_datasets
+        What an empty dataset filter means; ``()`` means every dataset.
+    cache
+        Where results are memoised (one per process, or a shared one); a private LRU by default.
+    """
+
+    def __init__(self, url: str, default_datasets: tuple[str, ...] = (), *,
+                 cache: ResultCache | None = None) -> None:
+        self._engine: Engine = engine_for(url)
+        self.default_datasets = tuple(default_datasets)
+        self._cache: ResultCache = cache if cache is not None else LruResultCache()
+        with self._engine.connect() as connection:
+            # One snapshot: the version and the datasets it names, read together.
+            connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+            epoch, counter = connection.execute(text("SELECT epoch, version FROM data_version")).one()
+            rows = connection.execute(text("""
+                SELECT d.dataset_key, d.dataset_id, d.events, d.synthetic_events,
+                       (SELECT min(seq) FROM events e WHERE e.dataset_key = d.dataset_key),
+                       (SELECT max(seq) FROM events e WHERE e.dataset_key = d.dataset_key)
+                FROM datasets d ORDER BY d.dataset_key""")).all()
+            runs: list[tuple[int, int, int]] = []
+            for key, _, events, _, first, last in rows:
+                if not events:
+                    continue
+                if last - first + 1 == events:  # an import: one block
+                    runs.append((int(first), int(events), int(key)))
+                else:  # rows laid out between another dataset's (tests do): its runs of consecutive seq
+                    runs += [(int(s), int(n), int(key)) for s, n in connection.execute(text("""
+                        SELECT min(seq), count(*) FROM (
+                            SELECT seq, seq - row_number() OVER (ORDER BY seq) AS run
+                            FROM events WHERE dataset_key = :key) numbered
+                        GROUP BY run"""), {"key": key})]
+            duplicates = dict(connection.execute(text("""
+                SELECT dataset_key, count(DISTINCT seq) FROM duplicate_pairs GROUP BY dataset_key""")).all())
+            connection.rollback()
+        self.version = f"pg:{epoch}:{counter}"
+        self._key_of = {str(dataset_id): int(key) for key, dataset_id, *_ in rows}
+        self._id_of = {key: dataset_id for dataset_id, key in self._key_of.items()}
+        self._all_keys = sorted(self._key_of.values())
+        # The dataset column sorts by id: each key's rank in id order, bound as an array.
+        self._dataset_rank = [self._key_of[d] for d in sorted(self._key_of)]
+        self._datasets = tuple(
+            DatasetCount(str(dataset_id), int(events), int(synthetic), int(duplicates.get(key, 0)))
+            for key, dataset_id, events, synthetic, *_ in sorted(rows, key=lambda r: str(r[1]))
+            if events and str(dataset_id).strip())
+        self._runs = _Runs.of(runs)
+        self.size = int(sum(r[1] for r in runs))
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    def _all(self, sql: str, params: dict | None = None) -> list[tuple]:
+        with self._engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params or {}).all()]
+
+    def _memo(self, operation: str, spec: FilterSpec | None, args: tuple, compute: Callable[[], object]) -> object:
+        key: Hashable = (self.version, operation, spec, args)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        value = compute()
+        if isinstance(value, dict):
+            for array in value.values():
+                read_only(array)
+        else:
+            value = read_only(value)
+        self._cache.set(key, value)
+        return value
+
+    def _keys(self, datasets: Iterable[str]) -> list[int]:
+        return sorted({self._key_of[d] for d in datasets if d in self._key_of})
+
+    def _scope(self, datasets: tuple[str, ...]) -> list[int]:
+        """Dataset keys a dataset filter reads: the named ones, else the defaults, else all."""
+        wanted = datasets or self.default_datasets
+        return self._keys(wanted) if wanted else list(self._all_keys)
+
+    def _where(self, spec: FilterSpec) -> tuple[str, dict[str, object]]:
+        """The WHERE clause of a filter and its bound parameters (never a value in the SQL text)."""
+        conditions = ["dataset_key = ANY(:dataset_keys)"]
+        params: dict[str, object] = {"dataset_keys": self._scope(spec.datasets)}
+        if spec.date_from is not None:
+            conditions.append("last_day >= :date_from")
+            params["date_from"] = spec.date_from
+        if spec.date_to is not None:
+            conditions.append("event_date <= :date_to")
+            params["date_to"] = spec.date_to
+        for facet in FACETS:
+            wanted = getattr(spec, facet.name)
+            if facet.name == "datasets" or not wanted:
+                continue
+            name = f"facet_{facet.name}"
+            if facet.match is Match.VALUE:
+                conditions.append(f"{facet.column} = ANY(:{name})")
+                params[name] = list(wanted)
+            elif facet.match is Match.ACTOR:  # a name (any case) or a group key
+                conditions.append(f"(actors_folded && CAST(:{name} AS text[]) "
+                                  f"OR actor_groups && CAST(:{name} AS text[]))")
+                params[name] = sorted({w.casefold() for w in wanted})
+            else:
+                conditions.append(f"regions_folded && CAST(:{name} AS text[])")
+                params[name] = sorted({w.casefold() for w in wanted})
+        if spec.kg_min is not None:
+            conditions.append("quantity_kg >= :kg_min")  # unknown kg (NULL) drops out
+            params["kg_min"] = float(spec.kg_min)
+        if spec.kg_max is not None:
+            conditions.append("quantity_kg <= :kg_max")
+            params["kg_max"] = float(spec.kg_max)
+        if spec.bbox is not None:
+            west, south, east, north = spec.bbox
+            conditions.append("longitude >= :box_west AND longitude <= :box_east "
+                              "AND latitude >= :box_south AND latitude <= :box_north")
+            params.update(box_west=west, box_south=south, box_east=east, box_north=north)
+            if all(map(math.isfinite, spec.bbox)) and west <= east and south <= north:
+                conditions.append("geom && ST_MakeEnvelope(:box_west, :box_south, :box_east, :box_north, 4326)")
+        if spec.polygon is not None:
+            conditions.append(self._polygon_condition(spec.polygon, params))
+        if spec.text:
+            conditions.append("search_text LIKE :text_pattern")  # the trigram index serves it
+            params["text_pattern"] = _like_pattern(fold_text(spec.text))
+        return " AND ".join(conditions), params
+
+    @staticmethod
+    def _polygon_condition(ring: tuple[tuple[float, float], ...], params: dict[str, object]) -> str:
+        """Even-odd rule, edge by edge as :func:`~dashboard.data.store.grid.points_in_polygon`
+        computes it (same float operations), after the ring's bounding box (GiST)."""
+        x0 = [float(x) for x, _ in ring]
+        y0 = [float(y) for _, y in ring]
+        params.update(edge_ax=x0, edge_ay=y0, edge_bx=x0[1:] + x0[:1], edge_by=y0[1:] + y0[:1])
+        crossings = """(SELECT count(*) FROM unnest(CAST(:edge_ax AS float8[]), CAST(:edge_ay AS float8[]),
+                                                    CAST(:edge_bx AS float8[]), CAST(:edge_by AS float8[]))
+                                         AS edge(ax, ay, bx, by)
+                        WHERE CASE WHEN (edge.ay > latitude) <> (edge.by > latitude)
+                                   THEN longitude < edge.ax + (latitude - edge.ay) * (edge.bx - edge.ax)
+                                                             / (edge.by - edge.ay)
+                                   ELSE false END) % 2 = 1"""
+        if all(map(math.isfinite, x0 + y0)):
+            params.update(ring_west=min(x0), ring_south=min(y0), ring_east=max(x0), ring_north=max(y0))
+            return ("geom && ST_MakeEnvelope(:ring_west, :ring_south, :ring_east, :ring_north, 4326) AND "
+                    + crossings)
+        return crossings
+
+    # ---- counts and totals ------------------------------------------------------------------
+    def count(self, spec: FilterSpec) -> int:
+        return self._memo("count", spec, (), lambda: self._count(spec))
+
+    def _count(self, spec: FilterSpec) -> int:
+        where, params = self._where(spec)
+        return int(self._all(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
+
+    def totals(self, spec: FilterSpec) -> Totals:
+        return self._memo("totals", spec, (), lambda: self._totals(spec))
+
+    def _totals(self, spec: FilterSpec) -> Totals:
+        where, params = self._where(spec)
+        # A report is its link, else its name; generated rows name no published report.
+        events, fatalities, kg, sources, synthetic = self._all(f"""
+            SELECT count(*), COALESCE(sum(fatalities), 0), COALESCE(sum(quantity_kg), 0),
+                   count(DISTINCT CASE WHEN NOT synthetic
+                                       THEN COALESCE(NULLIF(source_url, ''), NULLIF(source_name, '')) END),
+                   count(*) FILTER (WHERE synthetic)
+            FROM events WHERE {where}""", params)[0]
+        return Totals(events=int(events), fatalities=int(fatalities), kg_seized=float(kg), sources=int(sources),
+                      synthetic=int(synthetic))
+
+    # ---- points, bins, histogram ------------------------------------------------------------
+    def points(self, spec: FilterSpec, limit: int) -> PointColumns:
+        return self._memo("points", spec, (int(limit),), lambda: self._points(spec, int(limit)))
+
+    def _points(self, spec: FilterSpec, limit: int) -> PointColumns:
+        total = self.count(spec)
+        where, params = self._where(spec)
+        columns = "seq, latitude, longitude, event_type, geo_precision, quantity_kg, fatalities"
+        if total > limit:
+            # The heaviest (kg + 1000 × deaths), ties to the earliest row; drawn in table order.
+            found = self._all(f"""
+                SELECT * FROM (
+                    SELECT {columns} FROM events WHERE {where}
+                    ORDER BY COALESCE(quantity_kg, 0) + 1000 * COALESCE(fatalities, 0) DESC, seq
+                    LIMIT :limit) heaviest ORDER BY seq""", {**params, "limit": max(limit, 0)})
+        else:
+            found = self._all(f"SELECT {columns} FROM events WHERE {where} ORDER BY seq", params)
+        seq = np.array([r[0] for r in found], dtype=np.int64)
+        type_code = np.array([EVENT_TYPES.index(r[3]) for r in found], dtype=np.int8)
+        geo_code = np.array([GEO_PRECISIONS.index(r[4]) if r[4] in GEO_PRECISIONS else -1 for r in found],
+                            dtype=np.int8)
+        return PointColumns(
+            row=self._runs.positions(seq).astype(np.int32),
+            latitude=np.array([r[1] for r in found], dtype=np.float64).astype(np.float32),
+            longitude=np.array([r[2] for r in found], dtype=np.float64).astype(np.float32),
+            type_code=type_code,
+            precise=np.array([r[4] in PRECISE_VALUES for r in found], dtype=bool),
+            geo_precision_code=geo_code,
+            quantity_kg=np.array([np.nan if r[5] is None else r[5] for r in found], dtype=np.float32),
+            fatalities=np.array([np.nan if r[6] is None else r[6] for r in found], dtype=np.float32),
+            total=total,
+        )
+
+    def bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
+        cell_deg = float(cell_deg)
+        if not cell_deg > 0:
+            raise ValueError(f"cell size must be positive, not {cell_deg}")
+        return self._memo("bins", spec, (cell_deg,), lambda: self._bins(spec, cell_deg))
+
+    def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
+        where, params = self._where(spec)
+        found = self._all(f"""
+            SELECT CAST(floor(latitude / :cell) AS bigint), CAST(floor(longitude / :cell) AS bigint),
+                   event_type, count(*)
+            FROM events WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
+            GROUP BY 1, 2, 3""", {**params, "cell": cell_deg})
+        if not found:
+            empty = np.empty(0)
+            return GridBins(cell_deg=cell_deg, latitude=empty, longitude=empty.copy(),
+                            counts=np.zeros(0, dtype=np.int64), total=0)
+        cell_y = np.array([r[0] for r in found], dtype=np.int64)
+        cell_x = np.array([r[1] for r in found], dtype=np.int64)
+        kind = np.array([EVENT_TYPES.index(r[2]) for r in found], dtype=np.int64)
+        counts = np.array([r[3] for r in found], dtype=np.int64)
+        cells, cell = np.unique(np.stack([cell_y, cell_x], axis=1), axis=0, return_inverse=True)
+        cell = cell.ravel()
+        by_type = np.zeros((len(cells), len(EVENT_TYPES)), dtype=np.int64)
+        np.add.at(by_type, (cell, kind), counts)
+        per_cell = by_type.sum(axis=1)
+        return GridBins(
+            cell_deg=cell_deg,
+            latitude=(cells[:, 0] + 0.5) * cell_deg,
+            longitude=(cells[:, 1] + 0.5) * cell_deg,
+            counts=per_cell,
+            total=int(per_cell.sum()),
+            type_code=by_type.argmax(axis=1).astype(np.int8),  # ties: the first type in EVENT_TYPES
+        )
+
+    def histogram(self, spec: FilterSpec, unit: str = "auto", split_by: str = "event_type") -> Histogram:
+        if split_by != "event_type":
+            raise ValueError(f"unsupported split: {split_by}")
+        if unit != "auto" and unit not in TIME_UNITS:
+            raise ValueError(f"unsupported time unit: {unit}")
+        return self._memo("histogram", spec, (unit, split_by), lambda: self._histogram(spec, unit))
+
+    def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
+        where, params = self._where(spec)
+        # Counts per type and day (a few thousand groups at most), binned here like the memory store.
+        found = self._all(f"""
+            SELECT event_type, event_date - DATE '1970-01-01', count(*) FROM events
+            WHERE {where} AND event_date IS NOT NULL GROUP BY 1, 2""", params)
+        kind = np.array([EVENT_TYPES.index(r[0]) for r in found], dtype=np.int64)
+        days = np.array([r[1] for r in found], dtype=np.int64)
+        weight = np.array([r[2] for r in found], dtype=np.int64)
+        if unit == "auto":
+            unit = choose_time_unit(days.astype("datetime64[D]"), spec)
+        month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        index = {"day": days, "week": (days + 3) // 7, "month": month, "year": month // 12}[unit]
+        first_bin, last_bin = (int(index.min()), int(index.max())) if index.size else (0, -1)
+        bins = np.arange(first_bin, last_bin + 1, dtype=np.int64)
+        if unit == "day":
+            starts = bins.astype("datetime64[D]")
+        elif unit == "week":  # 1970-01-01 was a Thursday: weeks counted from Monday 1969-12-29
+            starts = (bins * 7 - 3).astype("datetime64[D]")
+        else:
+            starts = bins.astype("datetime64[M]" if unit == "month" else "datetime64[Y]").astype("datetime64[D]")
+        counts = np.bincount(kind * len(bins) + (index - first_bin), weights=weight,
+                             minlength=len(EVENT_TYPES) * len(bins)).reshape(len(EVENT_TYPES), len(bins))
+        return Histogram(unit=unit, bin_starts=starts, categories=EVENT_TYPES, counts=counts.astype(np.int64))
+
+    def kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
+        return self._memo("kg_by_year", spec, (), lambda: self._kg_by_year(spec))
+
+    def _kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
+        where, params = self._where(spec)
+        found = self._all(f"""
+            SELECT CAST(extract(year FROM event_date) AS integer) - 1970, COALESCE(drug, ''), sum(quantity_kg)
+            FROM events WHERE {where} AND quantity_kg > 0 AND event_date IS NOT NULL GROUP BY 1, 2""", params)
+        if not found:
+            return QuantitySeries(year_starts=np.array([], dtype="datetime64[D]"), drugs=(),
+                                  kg=np.zeros((0, 0), dtype=np.float64))
+        years = np.array([r[0] for r in found], dtype=np.int64)
+        labels = sorted({str(r[1]).strip() for r in found})
+        first, last = int(years.min()), int(years.max())
+        kg = np.zeros((len(labels), last - first + 1), dtype=np.float64)
+        for year, drug, weight in found:
+            kg[labels.index(str(drug).strip()), year - first] += float(weight)
+        order = sorted((i for i in range(len(labels)) if kg[i].sum() > 0),
+                       key=lambda i: (-kg[i].sum(), labels[i]))  # heaviest first
+        starts = np.arange(first, last + 1).astype("datetime64[Y]").astype("datetime64[D]")
+        return QuantitySeries(year_starts=starts, drugs=tuple(labels[i] for i in order), kg=kg[order])
+
+    # ---- breakdowns -------------------------------------------------------------------------
+    def breakdown(self, spec: FilterSpec, field: str, top: int = 12) -> Breakdown:
+        if field not in BREAKDOWN_FACETS:
+            raise ValueError(f"unsupported breakdown: {field}")
+        return self._memo("breakdown", spec, (field, int(top)), lambda: self._breakdown(spec, field, int(top)))
+
+    def _breakdown(self, spec: FilterSpec, field: str, top: int) -> Breakdown:
+        facet = BREAKDOWN_FACETS[field]
+        where, params = self._where(spec)
+        if facet.match is Match.VALUE:
+            found = self._all(f"SELECT {facet.column}, count(*) FROM events WHERE {where} "
+                              f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
+        else:  # actor groups: an event counts once for each group it names
+            found = self._all(f"SELECT named, count(*) FROM events, unnest(actor_groups) AS named "
+                              f"WHERE {where} GROUP BY 1", params)
+        vocabulary = facet.vocabulary or ()
+        shown = [(str(label), int(n)) for label, n in found if str(label).strip() and n > 0]
+        # Ties in the vocabulary's order (closed facets) or the labels' code-point order.
+        shown.sort(key=lambda item: (-item[1], (0, vocabulary.index(item[0]), "") if item[0] in vocabulary
+                                     else (1, 0, item[0])))
+        shown = shown[:max(top, 0)]
+        return Breakdown(field=field, labels=tuple(label for label, _ in shown),
+                         counts=np.array([n for _, n in shown], dtype=np.int64))
+
+    # ---- rows and events --------------------------------------------------------------------
+    def nearest(self, spec: FilterSpec, latitude: float, longitude: float, *,
+                event_type: str | None = None, precise: bool | None = None) -> int | None:
+        """The row of the matching event drawn nearest a map point (see the protocol)."""
+        lat, lon = float(latitude), float(longitude)
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            return None
+        if event_type is not None and event_type not in EVENT_TYPES:
+            return None
+        where, params = self._where(spec)
+        params.update(near_west=lon - NEAREST_DEGREES, near_east=lon + NEAREST_DEGREES,
+                      near_south=lat - NEAREST_DEGREES, near_north=lat + NEAREST_DEGREES)
+        conditions = [where, "geom && ST_MakeEnvelope(:near_west, :near_south, :near_east, :near_north, 4326)",
+                      "longitude >= :near_west AND longitude <= :near_east",
+                      "latitude >= :near_south AND latitude <= :near_north"]
+        if event_type is not None:
+            conditions.append("event_type = :near_type")
+            params["near_type"] = event_type
+        if precise is not None:
+            conditions.append(("" if precise else "NOT ") + "COALESCE(geo_precision = ANY(:precise_values), false)")
+            params["precise_values"] = PRECISE_VALUES
+        found = self._all(f"SELECT seq, latitude, longitude FROM events WHERE {' AND '.join(conditions)} "
+                          f"ORDER BY seq", params)
+        if not found:
+            return None
+        # Points are drawn in float32: measure there, so the drawn point itself is at distance 0.
+        distance = (np.abs(np.array([r[1] for r in found], dtype=np.float64).astype(np.float32) - np.float32(lat))
+                    + np.abs(np.array([r[2] for r in found], dtype=np.float64).astype(np.float32)
+                             - np.float32(lon)))
+        return int(self._runs.positions(np.array([found[int(np.argmin(distance))][0]], dtype=np.int64))[0])
+
+    def _select_list(self, columns: tuple[str, ...]) -> str:
+        selected = []
+        for column in columns:
+            if column == "dataset":
+                selected.append("dataset_key")
+            elif column == "duplicate_of":
+                selected.append(f"""ARRAY(SELECT twin.event_id FROM duplicate_pairs pair
+                        JOIN events twin ON twin.dataset_key = pair.partner_key AND twin.seq = pair.partner_seq
+                        WHERE pair.dataset_key = events.dataset_key AND pair.seq = events.seq
+                          AND pair.partner_key = ANY(:store_keys)
+                        ORDER BY pair.partner_key, pair.partner_seq LIMIT {DUPLICATE_PARTNERS_SHOWN})""")
+            else:
+                selected.append(column)
+        return ", ".join(selected)
+
+    def _columns_of(self, found: list[tuple], columns: tuple[str, ...], offset: int = 0) -> dict[str, np.ndarray]:
+        """Result rows → one numpy array per column, typed as the in-memory store's."""
+        out: dict[str, np.ndarray] = {}
+        for i, column in enumerate(columns, start=offset):
+            values = [r[i] for r in found]
+            if column in FLOAT_COLUMNS:
+                out[column] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            elif column in BOOL_COLUMNS:
+                out[column] = np.array(values, dtype=bool)
+            else:
+                array = np.empty(len(values), dtype=object)
+                if column == "dataset":
+                    array[:] = [self._id_of[int(v)] for v in values]
+                elif column in LIST_COLUMNS or column == "duplicate_of":
+                    array[:] = [tuple(v or ()) for v in values]
+                else:
+                    array[:] = values
+                out[column] = array
+        return out
+
+    def _check_columns(self, columns: tuple[str, ...]) -> None:
+        unknown = [c for c in columns if c not in ROW_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown columns: {unknown}")
+
+    def rows(self, spec: FilterSpec, columns: tuple[str, ...], *,
+             order_by: str = "event_date", descending: bool = True,
+             offset: int = 0, limit: int | None = None) -> dict[str, np.ndarray]:
+        """One page of matching rows, sorted; ties keep table order, missing values sort as largest."""
+        if order_by not in SORTABLE_COLUMNS:
+            raise ValueError(f"cannot sort by {order_by!r}")
+        columns = tuple(columns)
+        self._check_columns(columns)
+        start = max(int(offset), 0)
+        end = None if limit is None else start + max(int(limit), 0)
+        return self._memo("rows", spec, (columns, order_by, bool(descending), start, end),
+                          lambda: self._rows(spec, columns, order_by, bool(descending), start, end))
+
+    def _rows(self, spec: FilterSpec, columns: tuple[str, ...], order_by: str, descending: bool,
+              start: int, end: int | None) -> dict[str, np.ndarray]:
+        if end is not None and end <= start:
+            return self._columns_of([], columns)
+        where, params = self._where(spec)
+        params.update(store_keys=self._all_keys, dataset_rank=self._dataset_rank)
+        key = _sort_expression(order_by)
+        # Missing values count as the largest, as in the memory store: first when descending.
+        order = f"{key} {'DESC NULLS FIRST' if descending else 'ASC NULLS LAST'}, seq"
+        boundary = self._cache.get((self.version, "page_boundary", spec, (order_by, descending, start)))
+        if boundary is not None:  # keyset: continue after the last row of the page before
+            last_key, last_seq = boundary
+            where += " AND " + self._after(key, last_key, descending)
+            params.update(last_key=last_key, last_seq=last_seq)
+            skip = ""
+        else:
+            skip = " OFFSET :skip" if start else ""
+            params["skip"] = start
+        limit = "" if end is None else " LIMIT :take"
+        params["take"] = None if end is None else end - start
+        found = self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM events WHERE {where} "
+                          f"ORDER BY {order}{limit}{skip}", params)
+        if end is not None and found:
+            self._cache.set((self.version, "page_boundary", spec, (order_by, descending, start + len(found))),
+                            (found[-1][0], found[-1][1]))
+        return self._columns_of(found, columns, offset=2)
+
+    @staticmethod
+    def _after(key: str, last_key: object, descending: bool) -> str:
+        """Rows after (last_key, last_seq) in ``key`` order, NULLs last ascending and first descending."""
+        if descending:
+            if last_key is None:
+                return f"(({key}) IS NULL AND seq > :last_seq OR ({key}) IS NOT NULL)"
+            return f"(({key}) < :last_key OR ({key}) = :last_key AND seq > :last_seq)"
+        if last_key is None:
+            return f"(({key}) IS NULL AND seq > :last_seq)"
+        return f"(({key}) > :last_key OR ({key}) = :last_key AND seq > :last_seq OR ({key}) IS NULL)"
+
+    def take(self, rows: np.ndarray, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Columns for the given row positions (e.g. the hover text of drawn points)."""
+        columns = tuple(columns)
+        self._check_columns(columns)
+        positions = np.asarray(rows, dtype=np.int64).ravel()
+        if positions.size and (positions.min() < -self.size or positions.max() >= self.size):
+            raise IndexError(f"row positions outside 0 … {self.size - 1}")
+        positions = np.where(positions < 0, positions + self.size, positions)
+        if not positions.size:
+            return self._columns_of([], columns)
+        keys, seqs = self._runs.locate(positions)
+        found = self._all(f"""
+            SELECT events.dataset_key, events.seq, {self._select_list(columns)}
+            FROM events JOIN unnest(CAST(:keys AS integer[]), CAST(:seqs AS bigint[])) AS wanted(key, seq)
+              ON events.dataset_key = wanted.key AND events.seq = wanted.seq
+            WHERE events.dataset_key = ANY(:store_keys)""",
+                          {"keys": keys.tolist(), "seqs": seqs.tolist(), "store_keys": self._all_keys})
+        by_seq = {int(r[1]): r for r in found}
+        ordered = [by_seq[int(s)] for s in seqs]
+        return self._columns_of(ordered, columns, offset=2)
+
+    def event(self, event_id: str) -> dict[str, object] | None:
+        if not isinstance(event_id, str) or not event_id:
+            return None
+        found = self._all(f"""
+            SELECT {self._select_list(ROW_COLUMNS)} FROM events
+            WHERE event_id = :event_id AND dataset_key = ANY(:store_keys)
+            ORDER BY seq DESC LIMIT 1""", {"event_id": event_id, "store_keys": self._all_keys})
+        if not found:
+            return None
+        columns = self._columns_of(found, ROW_COLUMNS)
+        return {column: values[0] for column, values in columns.items()}
+
+    def event_id_at(self, row: int) -> str | None:
+        if not 0 <= row < self.size:
+            return None
+        keys, seqs = self._runs.locate(np.array([row], dtype=np.int64))
+        found = self._all("SELECT event_id FROM events WHERE dataset_key = :key AND seq = :seq",
+                          {"key": int(keys[0]), "seq": int(seqs[0])})
+        return str(found[0][0]) if found else None
+
+    # ---- the data as a whole ----------------------------------------------------------------
+    def datasets(self) -> tuple[DatasetCount, ...]:
+        """Every dataset the store holds, by id, with its row counts (read when the store was made)."""
+        return self._datasets
+
+    def duplicates_in(self, dataset_id: str) -> int:
+        """Rows of a dataset that may report the same event as a row of another dataset."""
+        return next((d.duplicates for d in self._datasets if d.dataset_id == dataset_id), 0)
+
+    def source_links(self) -> SourceLinks:
+        """Events with a report link, and distinct links, over the whole table."""
+        return self._memo("source_links", None, (), self._source_links)
+
+    def _source_links(self) -> SourceLinks:
+        events, links = self._all("""
+            SELECT count(*) FILTER (WHERE source_url <> ''), count(DISTINCT NULLIF(source_url, ''))
+            FROM events WHERE dataset_key = ANY(:keys)""", {"keys": self._all_keys})[0]
+        return SourceLinks(events_with_link=int(events), links=int(links))
+
+    def date_extent(self, datasets: tuple[str, ...] | None = None) -> tuple[np.datetime64, np.datetime64] | None:
+        """First and last day of the events in ``datasets`` (``None``: the whole store)."""
+        scope = None if datasets is None else tuple(sorted(set(datasets)))
+        return self._memo("date_extent", None, (scope,), lambda: self._date_extent(scope))
+
+    def _date_extent(self, datasets: tuple[str, ...] | None) -> tuple[np.datetime64, np.datetime64] | None:
+        keys = list(self._all_keys) if datasets is None else self._scope(datasets)
+        first, last = self._all("SELECT min(event_date), max(last_day) FROM events WHERE dataset_key = ANY(:keys)",
+                                {"keys": keys})[0]
+        if first is None or last is None:
+            return None
+        return np.datetime64(first, "D"), np.datetime64(last, "D")
+
+    def facet_options(self, facet_name: str, datasets: tuple[str, ...] = ()) -> list[str]:
+        """Sorted distinct non-empty values of a facet in the shown datasets (see the protocol)."""
+        facet = FACETS_BY_NAME.get(facet_name)
+        if facet is None:
+            raise ValueError(f"unknown facet: {facet_name!r}")
+        scope = () if facet.name == "datasets" else tuple(sorted(set(datasets))) or self.default_datasets
+        return list(self._memo("facet_options", None, (facet_name, scope), lambda: self._options(facet, scope)))
+
+    def _options(self, facet: Facet, scope: tuple[str, ...]) -> tuple[str, ...]:
+        if facet.name == "datasets":
+            return tuple(sorted(d.dataset_id.strip() for d in self._datasets))
+        params = {"keys": self._keys(scope) if scope else list(self._all_keys)}
+        if facet.match is Match.ACTOR:
+            found = self._all("SELECT DISTINCT unnest(actors) FROM events WHERE dataset_key = ANY(:keys)", params)
+            names = (str(v) for (v,) in found)
+        elif facet.match is Match.REGION:
+            found = self._all("SELECT DISTINCT admin1 FROM events WHERE dataset_key = ANY(:keys) "
+                              "AND admin1 IS NOT NULL", params)
+            names = (region for (value,) in found for region in str(value).split(";"))
+        else:
+            found = self._all(f"SELECT DISTINCT {facet.column} FROM events WHERE dataset_key = ANY(:keys) "
+                              f"AND {facet.column} IS NOT NULL", params)
+            names = (str(v) for (v,) in found)
+        return tuple(sorted({name.strip() for name in names if name.strip()}))
