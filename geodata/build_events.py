@@ -315,6 +315,11 @@ def main(reference: Path = DEFAULT_REFERENCE) -> None:
     with reference.open(encoding="utf-8", newline="") as handle:
         rows = [convert_row(i, row) for i, row in enumerate(csv.DictReader(handle), start=1)]
     corrected = apply_corrections(rows)
+    from geodata.checks import place_problems
+
+    problems = place_problems(corrected)
+    if problems:  # never write a file the bundled-data tests would refuse
+        raise SystemExit("events not written:\n  " + "\n  ".join(problems))
     write_csv(OUTPUT, OUTPUT_COLUMNS, corrected)
     write_csv(FIGURES_OUTPUT, FIGURE_COLUMNS, figure_rows())
     write_csv(NOTES_OUTPUT, NOTE_COLUMNS, note_rows(rows))

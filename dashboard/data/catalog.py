@@ -115,6 +115,12 @@ def load_routes(path: Path) -> dict:
         urls = props.get("source_urls") or []
         if not urls or not all(is_safe_url(u) for u in urls):
             problems.append(FieldProblem(number, "source_urls", "needs at least one http(s) URL"))
+        leg_sources = props.get("leg_sources") or []
+        if not isinstance(leg_sources, list) or not all(
+                isinstance(s, dict) and is_safe_url(s.get("url")) for s in leg_sources):
+            problems.append(FieldProblem(number, "leg_sources", "each needs an http(s) url"))
+        elif props.get("evidence") == "documented" and not leg_sources:
+            problems.append(FieldProblem(number, "leg_sources", "a documented leg needs its own sources"))
         if geometry.get("type") != "LineString" or len(geometry.get("coordinates") or []) < 2:
             problems.append(FieldProblem(number, "geometry", "must be a LineString of 2+ points"))
         else:
