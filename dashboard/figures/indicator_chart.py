@@ -32,8 +32,9 @@ from .timeline import number_separators
 INDICATOR_COLOUR = "#D55E00"  # Okabe–Ito vermillion: apart from the event and route hues
 PANEL_PX = 74
 HEADER_PX = 34
-FOOTER_PX = 58
+FOOTER_PX = 70
 PANEL_GAP = 0.045  # of the plot height, between two panels
+FOOTER_LINE_CHARS = 120  # a source line's characters per line (the chart is ~800 px wide)
 MAX_SOURCE_NAMES = 6  # publishers named on the source line before "and N more"
 QUOTE_CHARS = 160  # of a quote shown on hover
 SYMBOLS = {"plain": "circle", "approximate": "circle-open", "lower_bound": "triangle-up", "partial": "square-open"}
@@ -237,7 +238,7 @@ def _middle(values: Sequence[IndicatorValue]) -> float:
 def _frame(theme: Theme, lang: str, title: str, panels: int, source_line: str,
            values: Sequence[IndicatorValue]) -> dict:
     symbols = _symbol_key(values, lang)
-    footer = "<br>".join(html.escape(line) for line in (symbols, source_line) if line)
+    footer = "<br>".join(html.escape(line) for line in (symbols, *wrapped(source_line)) if line)
     return {
         "height": HEADER_PX + PANEL_PX * panels + FOOTER_PX,
         "margin": {"l": 40, "r": 10, "t": HEADER_PX, "b": FOOTER_PX},
@@ -253,6 +254,17 @@ def _frame(theme: Theme, lang: str, title: str, panels: int, source_line: str,
                          "font": {"size": theme.font_size - 3, "color": theme.muted_colour}}] if footer else [],
         "uirevision": "indicator",
     }
+
+
+def wrapped(text: str, width: int = FOOTER_LINE_CHARS) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken between words (a source line is long)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _symbol_key(values: Sequence[IndicatorValue], lang: str) -> str:

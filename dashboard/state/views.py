@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
 from datetime import date
@@ -486,10 +487,16 @@ def indicator_positions(context: AppContext) -> dict[tuple[str, str], tuple[floa
     """Where each kind of place is drawn: ports from places.csv, the VRAEM inside its outline,
     countries inside their largest outline."""
     geodata = Path(context.settings.geodata_dir) if context.settings.geodata_dir else GEODATA_DIR
+    vraem = context.vraem_feature
+    return _positions(geodata, None if vraem is None else json.dumps(vraem["geometry"], sort_keys=True))
+
+
+@lru_cache(maxsize=4)
+def _positions(geodata: Path, vraem_geometry: str | None) -> dict[tuple[str, str], tuple[float, float]]:
     positions: dict[tuple[str, str], tuple[float, float]] = {
         ("port", name): where for name, where in port_positions(geodata / "places.csv").items()}
-    if context.vraem_feature is not None:
-        point = shapely.geometry.shape(context.vraem_feature["geometry"]).representative_point()
+    if vraem_geometry is not None:
+        point = shapely.geometry.shape(json.loads(vraem_geometry)).representative_point()
         positions[("zone", "VRAEM")] = (round(point.y, 4), round(point.x, 4))
     positions.update({("country", code): where for code, where in _country_points(COUNTRIES_PATH).items()})
     return positions
