@@ -65,4 +65,7 @@ def update_detail(_selected, lang, search):
     event = context.store.event(selected) if selected else None
     duplicates = [context.store.event(other) for other in (event or {}).get("duplicate_of", ())]
     names = context.dataset_names()
-    return build_detail_card(event, lang, [d for d in duplicates if d], names)
+    reported = context.data.reported
+    event_id = str(event["event_id"]) if event else ""
+    return build_detail_card(event, lang, [d for d in duplicates if d], names,
+                             figures=reported.for_event(event_id), notes=reported.notes_for(event_id))

@@ -6,7 +6,16 @@ import math
 
 from dash import html
 
-from dashboard.data.schema import BUNDLED_DATASET, is_safe_url
+from dashboard.data.reported_figures import (
+    DEFAULT_COUNT_RULE,
+    CountRule,
+    EventNote,
+    Measure,
+    NoteKind,
+    ReportedFigure,
+    figure_under_rule,
+)
+from dashboard.data.schema import BUNDLED_DATASET, is_safe_url, safe_href
 from dashboard.i18n import format_number, label, translate
 
 
@@ -22,6 +31,57 @@ def _source(event: dict, lang: str):
     if event["source_url"]:
         return html.Span(translate("detail.no_link", lang), className="source-withheld")
     return html.Span(source_name, className="source-name")
+
+
+def _figure_item(figure: ReportedFigure, counted: bool, rule: CountRule, lang: str) -> html.Li:
+    """One reported figure: what, how much, who said it and when, and its link when the reference has one."""
+    if figure.measure is Measure.NOTE:
+        amount = figure.text
+    else:
+        decimals = 0 if figure.value == int(figure.value) else 2
+        amount = format_number(figure.value, lang, decimals)
+    said = " · ".join(part for part in (
+        translate(f"detail.figure_kind.{figure.kind}", lang), figure.outlet,
+        str(figure.reported_on) if figure.reported_on else translate("detail.figure_undated", lang),
+        figure.detail) if part)
+    href = safe_href(figure.source_url)
+    source = (html.A(translate("detail.figure_link", lang), href=href, target="_blank", rel="noopener noreferrer",
+                     className="source-link") if href
+              else html.Span(translate("detail.figure_no_address", lang, file=figure.recorded_in.rsplit("/", 1)[-1]),
+                             className="source-withheld"))
+    counted_mark = html.Strong(translate("detail.figure_counted", lang, rule=translate(f"count_rule.{rule}", lang)),
+                               className="figure-counted") if counted else None
+    return html.Li([html.Span(f"{translate(f'detail.figure_measure.{figure.measure}', lang)}: {amount}",
+                              className="figure-amount"), " — ", said, " (", source, ") ", counted_mark],
+                   className="reported-figure")
+
+
+def _reported_figures(figures: tuple[ReportedFigure, ...], rule: CountRule, lang: str) -> html.Div | None:
+    """Every figure the sources give for this event; the one the count rule counts is marked."""
+    if not figures:
+        return None
+    items = []
+    for measure in Measure:
+        own = [f for f in figures if f.measure is measure]
+        chosen = figure_under_rule(own, measure, rule) if measure is not Measure.NOTE else None
+        marked = False
+        for figure in own:
+            counted = not marked and chosen is not None and figure.value == chosen
+            marked = marked or counted
+            items.append(_figure_item(figure, counted, rule, lang))
+    return html.Div([html.H4(translate("detail.figures", lang)), html.Ul(items)], className="reported-figures")
+
+
+def _corrections(notes: tuple[EventNote, ...], lang: str) -> html.Div | None:
+    corrections = [n for n in notes if n.kind is NoteKind.CORRECTION]
+    if not corrections:
+        return None
+    items = [html.Li(translate("detail.correction", lang, field=n.field.replace("_", " "), was=n.was, now=n.now))
+             for n in corrections]
+    reasons = list(dict.fromkeys(f"{n.reason} ({n.source})" for n in corrections))
+    return html.Div([html.H4(translate("detail.corrections", lang)), html.Ul(items),
+                     *(html.P(reason, className="correction-reason") for reason in reasons)],
+                    className="corrections")
 
 
 def _comparison(event: dict, others: list[dict], dataset_names: dict[str, str], lang: str) -> html.Div:
@@ -45,11 +105,14 @@ def _comparison(event: dict, others: list[dict], dataset_names: dict[str, str], 
 
 
 def build_detail_card(event: dict | None, lang: str, duplicates: list[dict] | tuple = (),
-                      dataset_names: dict[str, str] | None = None) -> list:
+                      dataset_names: dict[str, str] | None = None, *,
+                      figures: tuple[ReportedFigure, ...] = (), notes: tuple[EventNote, ...] = (),
+                      rule: CountRule = DEFAULT_COUNT_RULE) -> list:
     """Children of the detail panel for ``event`` (an EventStore.event dict), or the hint.
 
     ``duplicates`` are the events of other datasets that may report the same thing; they are
-    shown beside this one, never merged.
+    shown beside this one, never merged. ``figures`` are every toll or haul reported for the
+    event (the one ``rule`` counts is marked); ``notes`` its corrections and weak source links.
     """
     if event is None:
         return [translate("detail.empty", lang)]
@@ -94,7 +157,11 @@ def build_detail_card(event: dict | None, lang: str, duplicates: list[dict] | tu
         html.Dl([item for key, value in rows
                  for item in (html.Dt(translate(key, lang)), html.Dd(value))], className="detail-list"),
         html.P(translate("detail.geocoded", lang), className="geocoded-note") if event.get("geocoded") else None,
+        _reported_figures(tuple(figures), rule, lang),
         html.P(_source(event, lang)),
+        *(html.P(translate("detail.weak_link", lang, reason=n.reason), className="weak-link", role="note")
+          for n in notes if n.kind is NoteKind.WEAK_LINK),
+        _corrections(tuple(notes), lang),
         html.Div(event["event_id"], className="detail-id"),
         _comparison(event, list(duplicates), dataset_names, lang) if duplicates else None,
     ]

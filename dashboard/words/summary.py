@@ -5,7 +5,7 @@ from __future__ import annotations
 from dashboard.data.facets import FACETS
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.i18n import format_number, label, translate
+from dashboard.i18n import format_number, label, translate, translate_count
 
 # Datasets are named first, on their own (a chart must say whose data it shows).
 SUMMARY_FACETS = tuple(facet for facet in FACETS if facet.name != "datasets")
@@ -41,3 +41,15 @@ def filter_summary(spec: FilterSpec, lang: str, dataset_names: dict[str, str] | 
     if spec.polygon is not None:
         parts.append(translate("filters.spatial_lasso", lang))
     return " · ".join(parts)
+
+
+def count_rule_note(rule: str, contested_events: int, lang: str) -> str:
+    """How deaths and kg are counted where sources disagree, for the count line.
+
+    "deaths and kg: latest official figures; 2 events have other reports". The number of
+    contested events is left out when the filter holds none.
+    """
+    text = translate("count_rule.note", lang, rule=translate(f"count_rule.{rule}", lang))
+    if contested_events:
+        text = f"{text}; {translate_count('count_rule.contested', contested_events, lang)}"
+    return text
