@@ -192,8 +192,11 @@ def build_indicator_control(series: Sequence[tuple[str, str]], chosen: str, lang
         html.Label(translate("indicator.control", lang), htmlFor=IndicatorIds.SELECT, className="indicator-label"),
         dcc.Dropdown(id=IndicatorIds.SELECT, options=[{"label": title, "value": series_id} for series_id, title in series],
                      value=chosen or None, clearable=True, searchable=False,
-                     placeholder=translate("indicator.none", lang), className="indicator-select"),
-    ], className="indicator-control", title=translate("indicator.help", lang))
+                     placeholder=translate("indicator.none", lang), className="indicator-select",
+                     style={"minWidth": "16rem"}),
+    ], className="indicator-control", title=translate("indicator.help", lang),
+        # one line in the panel's header, beside its title (no stylesheet rule of its own yet)
+        style={"display": "flex", "alignItems": "center", "gap": "0.5rem", "marginLeft": "auto"})
 
 
 def build_indicator_panel(figure: object | None, lang: str, graph_config: Mapping) -> html.Div:
