@@ -31,14 +31,23 @@ def filtered_ids(store, slide) -> set[str]:
     return {str(v) for v in store.rows(slide.spec, ("event_id",))["event_id"]}
 
 
+def day_span(event: dict) -> str:
+    """"18" for one day, "18–19" for a range within one month (rutas:0066, the weekend of 18-19 Mar 2017)."""
+    day, end = event["event_date"], event.get("date_end")
+    if end and end != day:
+        assert (end.year, end.month) == (day.year, day.month), "a caption range across months: write the rule"
+        return f"{day.day}–{end.day}"
+    return str(day.day)
+
+
 def cited_date(event: dict) -> str:
-    """How a caption writes an event's date: no finer than its date precision."""
+    """How a caption writes an event's date: no finer than its date precision (a range in full)."""
     day = event["event_date"]
     if event["date_precision"] == "year":
         return str(day.year)
     if event["date_precision"] == "month":
         return day.strftime("%b %Y")
-    return f"{day.day} {day.strftime('%b %Y')}"
+    return f"{day_span(event)} {day.strftime('%b %Y')}"
 
 
 def test_sty101_bundled_story_parses_without_problems(raw, story):
@@ -150,7 +159,7 @@ def test_wrd011_bundled_story_reads_in_spanish_too(store, story):
             assert event["source_name"] in f"{slide.caption}\n{slide.notes}", (number, event_id)
             day = event["event_date"]
             cited = {"year": str(day.year), "month": f"{ES_MONTHS[day.month - 1]} {day.year}",
-                     "day": f"{day.day} {ES_MONTHS[day.month - 1]} {day.year}"}[event["date_precision"]]
+                     "day": f"{day_span(event)} {ES_MONTHS[day.month - 1]} {day.year}"}[event["date_precision"]]
             assert cited in slide.caption, (number, event_id, cited)
         assert spanish.slides[number - 1].notes.startswith("Filtro:"), number
 
@@ -170,3 +179,35 @@ def test_wrd012_notes_name_only_the_filters_the_slide_has(story):
             else:
                 assert not years, (lang, number, stated)
         assert any(every_date in s.notes for s in story_in(story, lang).slides)
+
+
+# ---- claims checked against their sources (issue 18; ../shared/reference/corrections_story_claims.csv) ----
+def test_sty112_the_deadliest_event_named_is_the_deadliest_counted(store, story):
+    """The toll slide's "Deadliest" is the event with the highest counted toll in its filter: after
+    the official correction of Tintaypuncu (19 -> 14) that is San Miguel del Ene (16)."""
+    toll = next(slide for slide in story.slides if "toll" in slide.title.lower())
+    rows = store.rows(toll.spec, ("event_id", "fatalities"))
+    deaths, deadliest = max((float(f), str(i)) for i, f in zip(rows["event_id"], rows["fatalities"]) if f == f)
+    deaths = int(deaths)
+    event = store.event(deadliest)
+    named = toll.caption.split("Deadliest:", 1)[1].split(".")[0]
+    assert f"{deaths} at" in named and event["source_name"] in named and deadliest in toll.highlight
+    assert (deadliest, deaths) == ("rutas:0104", 16)
+    assert "19 dead" not in toll.caption and "corrected to 14" in toll.caption
+    assert "attorney general" in toll.caption and "7" in toll.caption  # the official toll of rutas:0058
+
+
+def test_sty113_claims_are_dated_and_no_false_disagreement_is_reported(story):
+    from dashboard.data.stories import story_in
+
+    vraem, convoy, callao, air, sea, _ = story.slides
+    assert "in 2017 the last Shining Path cells answered" in vraem.caption and "27 Jan 2021" in vraem.caption
+    assert "differs on direction" not in convoy.notes and "left Palmapampa for Pichari" in convoy.notes
+    for slide in (callao, sea):  # Belgium in every stored report; the US is InSight Crime's alone
+        assert "US and Belgium" not in slide.caption and "InSight Crime" in slide.caption
+    assert "VRAEM origin are the article's only" not in callao.notes and "AFP also reports" in callao.notes
+    for year in ("2014", "2016", "2017", "2022"):  # "most drugs leave by air", with its dates
+        assert year in air.notes.split("Share by air", 1)[1], year
+    spanish = story_in(story, "es").slides
+    assert "27 ene 2021" in spanish[0].caption and "solo InSight Crime" in spanish[2].caption
+    assert "fiscal de la Nación" in spanish[5].caption
