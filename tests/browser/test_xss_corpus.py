@@ -14,6 +14,8 @@ import csv
 import io
 import json
 import re
+import xml.etree.ElementTree as ElementTree
+import zipfile
 
 import pytest
 
@@ -54,7 +56,14 @@ PAYLOADS = [
     f"[click](javascript:{HIT})",
     f"<base href=\"javascript:{HIT}//\">",
     f"<meta http-equiv=\"refresh\" content=\"0;url=javascript:{HIT}\">",
+    # Spreadsheet formulas (CSV injection), also behind spaces, a no-break space or full-width
+    "=HYPERLINK(\"javascript:alert(1)\",\"x\")",
+    " +cmd|' /C calc'!A0",
+    "\u00a0@SUM(1+1)*cmd|' /C calc'!A0",
+    "\uff1d1+1",
+    "-2+3+cmd|' /C calc'!A0",
 ]
+FORMULA_PAYLOADS = PAYLOADS[-5:]
 
 
 def hostile_csv() -> bytes:
@@ -142,3 +151,90 @@ def test_xss001_no_payload_runs_on_any_view(ui, hostile_dataset, app_context):
         page.goto(f"{ui.base_url}{path}")
         page.wait_for_timeout(3000)
         assert_nothing_ran(ui, dialogs, path)
+
+
+def _formula_starts(text: str) -> bool:
+    """A text a spreadsheet would run as a formula (a number such as -12.4 is a number, not a formula)."""
+    try:
+        float(text)
+        return False
+    except ValueError:
+        visible = text.lstrip(" \t\u00a0\u200b")
+        return visible[:1] in ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _no_live_link(markup_links: list[str], where: str) -> None:
+    live = [link for link in markup_links if re.sub(r"[\s\x00-\x1f]", "", link).lower().startswith(
+        ("javascript:", "data:", "vbscript:"))]
+    assert live == [], f"live script links in {where}: {live}"
+
+
+def test_xss002_no_payload_runs_or_links_in_any_exported_file(ui, hostile_dataset, app_context, tmp_path):
+    """SVG, HTML embed, PDF, CSV, XLSX and GeoJSON of the hostile view, titled and credited with payloads:
+    opened in Chromium where a browser opens them (nothing runs), parsed where a tool reads them."""
+    from pypdf import PdfReader
+
+    from dashboard.exports.service import ChartRequest, ExportFormat, export_view
+    from dashboard.exports.spec import ChartKind
+
+    dataset_id, _story = hostile_dataset
+    page, dialogs = ui.page, []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def export(fmt: str, chart: ChartKind = ChartKind.MAP, **request) -> bytes:
+        return export_view(app_context.store, app_context.data, f"dataset={dataset_id}", ExportFormat(fmt),
+                           ChartRequest(chart=chart, title=PAYLOADS[6], credit=PAYLOADS[7], **request),
+                           dataset_names=app_context.dataset_names()).data
+
+    # A browser opens SVG and HTML files: the payloads (place names, actors as breakdown labels,
+    # title, credit, alt text) must stay text.
+    for name, data in (("map.svg", export("svg")), ("actors.svg", export("svg", ChartKind.BREAKDOWN,
+                                                                          breakdown_field="actor_group")),
+                       ("map.html", export("html")), ("actors.html", export("html", ChartKind.BREAKDOWN,
+                                                                            breakdown_field="actor_group"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        page.goto(path.as_uri())
+        page.wait_for_timeout(1500)
+        assert_nothing_ran(ui, dialogs, name)
+        links = page.evaluate("""() => [...document.querySelectorAll('[href], [src], [action], [formaction]')]
+            .flatMap(e => ['href', 'xlink:href', 'src', 'action', 'formaction'].map(a => e.getAttribute(a) || ''))
+            .filter(Boolean)""")
+        _no_live_link(links, name)
+        if name.endswith(".svg"):
+            tree = ElementTree.fromstring(data)
+            tags = {element.tag.rsplit("}", 1)[-1].lower() for element in tree.iter()}
+            handlers = [key for element in tree.iter() for key in element.attrib if key.lower().startswith("on")]
+            assert "script" not in tags and "foreignobject" not in tags and handlers == [], name
+            assert "__xss" in data.decode("utf-8")  # payloads are there, as text
+
+    # PDF: the payloads are text; no JavaScript, launch action or script link anywhere in the file.
+    pdf = export("pdf")
+    assert not re.search(rb"/(JavaScript|JS|Launch|SubmitForm|ImportData)\b", pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(pdf_page.extract_text() for pdf_page in reader.pages)
+    assert "Attack" in text or "attack" in text or "xss" in text.lower() or "script" in text
+    uris = [annotation.get_object().get("/A", {}).get("/URI", "") for pdf_page in reader.pages
+            for annotation in pdf_page.get("/Annots", []) or []]
+    _no_live_link([str(uri) for uri in uris], "the PDF")
+
+    # CSV and XLSX: every text cell that a spreadsheet would read as a formula starts with an apostrophe.
+    rows = list(csv.reader(io.StringIO(export("csv").decode("utf-8-sig"))))
+    texts = [cell for row in rows[1:] for cell in row]
+    assert all(not _formula_starts(cell) or cell.startswith("'") for cell in texts)
+    assert sum(cell.startswith("'") for cell in texts) >= len(FORMULA_PAYLOADS)
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(export("xlsx")))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]  # no formula at all
+    strings = [cell.value for cell in cells if isinstance(cell.value, str)]
+    assert all(not _formula_starts(value) or value.startswith("'") for value in strings)
+    _no_live_link([cell.hyperlink.target for cell in cells if cell.hyperlink and cell.hyperlink.target], "the XLSX")
+    with zipfile.ZipFile(io.BytesIO(export("xlsx"))) as archive:
+        assert not [name for name in archive.namelist() if "vba" in name.lower() or name.endswith(".bin")]
+
+    # GeoJSON is data, not a page: the payloads come back exactly as imported.
+    features = json.loads(export("geojson"))["features"]
+    summaries = {feature["properties"].get("summary") for feature in features}
+    assert {payload.strip() for payload in PAYLOADS} - summaries == set()  # import trims the ends only
