@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -293,3 +294,28 @@ def test_ind016_choosing_a_series_patches_its_layer_and_writes_the_url(app_conte
     cleared = on_indicator_chosen(None, FilterSpec().to_store(), "?ind=coca_area", "en")
     assert cleared["search"] == "" and cleared["indicator"]["hidden"] is True
     assert on_indicator_chosen({"forged": 1}, None, "", "en")["search"] is no_update  # no series: URL as it was
+
+
+# ---- the command line ---------------------------------------------------------------------------
+def test_ind017_cli_imports_lists_and_exports(tmp_path, monkeypatch, capsys):
+    from dashboard.indicators_cli import main
+
+    monkeypatch.setenv("RUTAS_DATA_DIR", str(tmp_path / "instance"))
+    source = tmp_path / "mine.csv"
+    source.write_text(_csv_text([_good_row(), _good_row(year="2021", source_url="javascript:alert(1)")]),
+                      encoding="utf-8")
+    assert main(["indicators", "import", str(source)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("kept 1 value(s) of 1 series; 1 problem(s)")
+    assert "mine.csv, line 3, field 'source_url'" in err
+    assert main(["indicators", "list", "--json"]) == 0
+    listed = {row["series_id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert listed["my_series"]["values"] == 1 and listed["coca_area"]["years"] == "1999-2024"
+    exported = tmp_path / "coca.csv"
+    assert main(["indicators", "export", "--series", "coca_area", "--out", str(exported)]) == 0
+    again = check_indicator_import(exported.read_text(encoding="utf-8"), PORTS, ())
+    assert again.problems == [] and len(again.kept) == len(load_indicator_catalog(GEODATA_DIR).series_values("coca_area"))
+    assert main(["indicators", "export", "--series", "nope"]) == 2
+    assert "no series 'nope'" in capsys.readouterr().err
+    source.write_text(_csv_text([_good_row(unit="tonnes")]), encoding="utf-8")
+    assert main(["indicators", "import", str(source)]) == 2  # nothing kept
