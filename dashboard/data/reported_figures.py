@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .filters import FilterSpec
 from .schema import BUNDLED_DATASET, DataFileError, FieldProblem, is_safe_url
+
+if TYPE_CHECKING:  # filters.py may import the count rule from here (the URL's ``count``)
+    from .filters import FilterSpec
 
 
 class CountRule(StrEnum):
