@@ -640,6 +640,11 @@ MESSAGES: dict[str, str] = {
     "indicator.no_value": "no value",
     "indicator.two_sources": "two sources",
     "indicator.unknown": "Unknown indicator",
+    "indicator.alt.head": "Chart of {title} ({unit}) by year, {start}–{end}, one panel per place; gaps are years with no value.",
+    "indicator.alt.panel": "{place}: {years} years with a value, {first} in {first_year} to {last} in {last_year}.",
+    "indicator.alt.none": "{place}: no value in these years.",
+    "indicator.alt.disputed": "{place}: two sources give different values in {years}.",
+    "indicator.alt.break": "{place}: the method changes in {year}; earlier years are not comparable.",
     "indicator.legend": "{title} ({unit}), {year}, circle area ∝ value",
     # ---- Contested figures ----
     "count_rule.latest_official": "latest official figures",

@@ -640,6 +640,11 @@ MESSAGES: dict[str, str] = {
     "indicator.no_value": "sin valor",
     "indicator.two_sources": "dos fuentes",
     "indicator.unknown": "Indicador desconocido",
+    "indicator.alt.head": "Gráfico de {title} ({unit}) por año, {start}–{end}, un panel por lugar; los huecos son años sin valor.",
+    "indicator.alt.panel": "{place}: {years} años con valor, de {first} en {first_year} a {last} en {last_year}.",
+    "indicator.alt.none": "{place}: sin valor en estos años.",
+    "indicator.alt.disputed": "{place}: dos fuentes dan valores distintos en {years}.",
+    "indicator.alt.break": "{place}: el método cambia en {year}; los años anteriores no son comparables.",
     "indicator.legend": "{title} ({unit}), {year}, área del círculo ∝ valor",
     # ---- Contested figures ----
     "count_rule.latest_official": "últimas cifras oficiales",
