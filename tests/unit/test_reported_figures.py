@@ -179,3 +179,12 @@ def test_fig013_date_end_is_a_day_on_or_after_the_event_date():
     assert problems[0].field == "date_end" and "before" in problems[0].message
     _, problems = check_date_end("weekend", date(2017, 3, 18), 5)
     assert "not an ISO date" in problems[0].message
+
+
+def test_fig014_the_detail_callback_passes_the_event_figures_and_notes(app_context):
+    from dashboard.callbacks.detail import update_detail
+
+    card = str(update_detail("rutas:0015", "en", "?event=rutas:0015"))
+    assert "Reported figures" in card and "official correction" in card and "eju.tv" in card
+    assert "fatalities: 19 → 14" in card
+    assert "Reported figures" not in str(update_detail("rutas:0006", "en", "?event=rutas:0006"))
