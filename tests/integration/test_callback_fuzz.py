@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,16 @@ from hypothesis import strategies as st
 
 from dashboard.callbacks.guard import PROPERTY_RULES, Declared, declared_outputs
 
-EXAMPLES = 12
+# More with RUTAS_FUZZ_EXAMPLES=60 (the tally of answers is printed at the end: pytest -s).
+EXAMPLES = int(os.environ.get("RUTAS_FUZZ_EXAMPLES", "12"))
+ANSWERS: Counter = Counter()  # (test, status) → requests
+
+
+@pytest.fixture(scope="module", autouse=True)
+def answer_tally():
+    yield
+    print("\ncallback fuzz answers:", ", ".join(f"{test} {status}: {count:,}"
+                                               for (test, status), count in sorted(ANSWERS.items())))
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +177,7 @@ def test_fuz001_hostile_contents_never_crash_a_callback(served, output, data):
     client, callbacks, _ = served
     body = body_for(output, callbacks[output], data.draw, RIGHT_KIND)
     response = post(client, body)
+    ANSWERS["fuz001", response.status_code] += 1
     text = response.get_data(as_text=True)
     assert response.status_code in (200, 204, 400), (response.status_code, json.dumps(body)[:600], text[:300])
     assert "Traceback" not in text and 'File "' not in text
@@ -185,6 +197,7 @@ def test_fuz002_wrong_kinds_are_refused_and_change_nothing(served, output, data)
     before = disk_state(data_dir)
     body = body_for(output, entry, data.draw, {**RIGHT_KIND, wrong: WRONG_KIND[wrong]}, present=wrong)
     response = post(client, body)
+    ANSWERS["fuz002", response.status_code] += 1
     assert response.status_code == 400, (wrong, response.status_code, json.dumps(body)[:400])
     assert response.get_json()["reason"]  # the field and what it expected
     assert disk_state(data_dir) == before
