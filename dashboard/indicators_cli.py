@@ -3,7 +3,9 @@
 ``list`` names every series (bundled and imported) with its unit, years, places and publishers;
 ``import`` checks a CSV in the columns of ``geodata/indicators.csv`` (see geodata/README.md),
 keeps the good rows in the data directory and names every bad one (file, line, field);
-``export`` writes the values (one series or all) as CSV in the same columns, each with its source.
+``export`` writes the values (one series or all) as CSV in the same columns, each with its source;
+``chart`` draws one series as PNG/SVG/PDF (unit in the title, every publisher on the source line)
+with its alt text in a file beside it.
 Also runnable on its own: ``python -m dashboard.indicators_cli …``.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from dashboard.config import Settings
 from dashboard.data.catalog import GEODATA_DIR
+from dashboard.data.filters import parse_url_state
 from dashboard.data.indicators import (
     IndicatorCatalog,
     import_indicators,
@@ -24,10 +27,12 @@ from dashboard.data.indicators import (
     load_indicator_catalog,
 )
 from dashboard.data.schema import DataFileError
+from dashboard.figures.indicator_chart import build_indicator_chart, indicator_alt_text
+from dashboard.i18n import translate
 
 
 def add_indicator_commands(commands) -> None:
-    """The ``indicators`` command and its three subcommands, on ``python -m dashboard``'s parser."""
+    """The ``indicators`` command and its subcommands, on ``python -m dashboard``'s parser."""
     indicators = commands.add_parser("indicators", help="list, import or export indicator series (coca area, "
                                                         "seizures…)")
     actions = indicators.add_subparsers(dest="indicator_command", required=True)
@@ -40,6 +45,18 @@ def add_indicator_commands(commands) -> None:
     export = actions.add_parser("export", help="the values of one series or all, with their sources, as CSV")
     export.add_argument("--series", default="", help="series id (default: every series)")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
+    chart = actions.add_parser("chart", help="one series' chart as PNG, SVG or PDF: unit in the title, every "
+                                             "publisher on the source line, alt text beside it (<out>.alt.txt)")
+    chart.add_argument("--series", required=True, help="series id (see: indicators list)")
+    chart.add_argument("--query", default="", help='a shared link\'s query for its dates, e.g. "from=2010-01-01&to=2020-12-31"')
+    chart.add_argument("--format", choices=CHART_FORMATS, default="png")
+    chart.add_argument("--width", type=int, default=1000, help="pixels (the height follows the places)")
+    chart.add_argument("--lang", choices=("en", "es"), default=None, help="default: the link's language")
+    chart.add_argument("--out", required=True, help="file to write")
+
+
+CHART_FORMATS = ("png", "svg", "pdf")
+MIN_CHART_WIDTH, MAX_CHART_WIDTH = 400, 4000
 
 
 def _geodata(settings: Settings) -> Path:
@@ -82,6 +99,8 @@ def run_indicators(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"{row['series_id']}\t{row['unit']}\t{row['years']}\t{row['places']} place(s)\t"
                       f"{row['values']} value(s)\t{row['publishers']} publisher(s)\t{row['title']}")
         return 0
+    if args.indicator_command == "chart":
+        return run_chart(catalog, args)
     if args.series and catalog.info(args.series) is None:
         print(f"error: no series {args.series!r} (see: python -m dashboard indicators list)", file=sys.stderr)
         return 2
@@ -96,6 +115,41 @@ def run_indicators(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: cannot write {args.out}: {error.strerror}", file=sys.stderr)
         return 2
     print(f"wrote {len(values)} value(s) to {args.out}")
+    return 0
+
+
+def run_chart(catalog: IndicatorCatalog, args: argparse.Namespace) -> int:
+    """Write one series' chart (every publisher named) and its alt text beside it."""
+    from dashboard.exports.render import ExportError, render_figure
+    from dashboard.exports.spec import ExportFormat
+
+    if catalog.info(args.series) is None:
+        print(f"error: no series {args.series!r} (see: python -m dashboard indicators list)", file=sys.stderr)
+        return 2
+    if not MIN_CHART_WIDTH <= args.width <= MAX_CHART_WIDTH:
+        print(f"error: --width must be from {MIN_CHART_WIDTH} to {MAX_CHART_WIDTH}", file=sys.stderr)
+        return 2
+    state, notices = parse_url_state(args.query.split("#", 1)[0].split("?", 1)[-1])
+    for parameter, message in notices:
+        print(f"warning: {parameter}: {translate(message)}", file=sys.stderr)
+    lang = args.lang or state.lang
+    spec = state.spec
+    date_range = (spec.date_from, spec.date_to) if spec.date_from and spec.date_to else None
+    figure = build_indicator_chart(catalog, args.series, lang=lang, date_range=date_range, max_sources=None)
+    alt = indicator_alt_text(catalog, args.series, date_range, lang)
+    figure.update_layout(meta={"alt": alt})
+    out = Path(args.out)
+    try:
+        image = render_figure(figure, ExportFormat(args.format), width=args.width, height=int(figure.layout.height))
+        out.write_bytes(image)
+        out.with_name(out.name + ".alt.txt").write_text(alt + "\n", encoding="utf-8")
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot write {out}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {out} and {out.name}.alt.txt")
     return 0
 
 

@@ -32,7 +32,8 @@ from .timeline import number_separators
 INDICATOR_COLOUR = "#D55E00"  # Okabe–Ito vermillion: apart from the event and route hues
 PANEL_PX = 74
 HEADER_PX = 34
-FOOTER_PX = 70
+AXIS_PX = 26  # the date axis' labels under the last panel
+LINE_PX = 14  # one line of the footer (symbols, sources)
 PANEL_GAP = 0.045  # of the plot height, between two panels
 FOOTER_LINE_CHARS = 120  # a source line's characters per line (the chart is ~800 px wide)
 MAX_SOURCE_NAMES = 6  # publishers named on the source line before "and N more"
@@ -125,18 +126,21 @@ def chart_span(series: Sequence[IndicatorValue], date_range: tuple[date, date] |
     return (min(bounds), max(bounds)) if bounds else None
 
 
-def publishers_shown(values: Sequence[IndicatorValue], lang: str = DEFAULT_LANGUAGE) -> str:
-    """The source line: every publisher of the values drawn, first seen first, the tail counted."""
+def publishers_shown(values: Sequence[IndicatorValue], lang: str = DEFAULT_LANGUAGE,
+                     max_names: int | None = MAX_SOURCE_NAMES) -> str:
+    """The source line: every publisher of the values drawn, first seen first; on screen the tail
+    is counted (``max_names``), an export names them all (``None``)."""
     names = list(dict.fromkeys(v.publisher for v in values))
-    shown = "; ".join(names[:MAX_SOURCE_NAMES])
-    if len(names) > MAX_SOURCE_NAMES:
-        shown += " " + translate_count("indicator.more_sources", len(names) - MAX_SOURCE_NAMES, lang)
+    shown = "; ".join(names[:max_names] if max_names is not None else names)
+    if max_names is not None and len(names) > max_names:
+        shown += " " + translate_count("indicator.more_sources", len(names) - max_names, lang)
     return translate("indicator.sources", lang, publishers=shown)
 
 
 def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: str = DEFAULT_LANGUAGE,
                           theme: Theme = SCREEN, date_range: tuple[date, date] | None = None,
-                          events_span: tuple[date, date] | None = None) -> go.Figure:
+                          events_span: tuple[date, date] | None = None,
+                          max_sources: int | None = MAX_SOURCE_NAMES) -> go.Figure:
     """Small multiples of one series, one panel per place, on the timeline's date range.
 
     Parameters
@@ -146,6 +150,9 @@ def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: st
     date_range
         The filter's date range (the timeline's brush); None shows every year of the series and
         the events' span (``events_span``).
+    max_sources
+        Publishers named on the source line before the rest are counted; None names every one
+        (exports).
     """
     info = catalog.info(series_id)
     if info is None:
@@ -192,7 +199,7 @@ def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: st
                                     "xanchor": "left", "yanchor": "top", "showarrow": False,
                                     "font": {"size": theme.font_size - 3, "color": theme.text_colour}})
     title = translate("indicator.chart_title", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang))
-    layout = _frame(theme, lang, title, len(panels), publishers_shown(shown_values, lang), shown_values)
+    layout = _frame(theme, lang, title, len(panels), publishers_shown(shown_values, lang, max_sources), shown_values)
     layout.update(axes)
     layout["shapes"] = shapes
     layout["annotations"] = [*annotations, *layout["annotations"]]
@@ -237,11 +244,11 @@ def _middle(values: Sequence[IndicatorValue]) -> float:
 
 def _frame(theme: Theme, lang: str, title: str, panels: int, source_line: str,
            values: Sequence[IndicatorValue]) -> dict:
-    symbols = _symbol_key(values, lang)
-    footer = "<br>".join(html.escape(line) for line in (symbols, *wrapped(source_line)) if line)
+    lines = [html.escape(line, quote=False) for line in (_symbol_key(values, lang), *wrapped(source_line)) if line]
+    footer_px = AXIS_PX + LINE_PX * len(lines)
     return {
-        "height": HEADER_PX + PANEL_PX * panels + FOOTER_PX,
-        "margin": {"l": 40, "r": 10, "t": HEADER_PX, "b": FOOTER_PX},
+        "height": HEADER_PX + PANEL_PX * panels + footer_px,
+        "margin": {"l": 40, "r": 10, "t": HEADER_PX, "b": footer_px},
         "title": {"text": html.escape(title), "font": {"size": theme.font_size}, "x": 0.01, "y": 0.99,
                   "yanchor": "top"},
         "showlegend": False, "paper_bgcolor": theme.paper_colour, "plot_bgcolor": theme.paper_colour,
@@ -249,9 +256,10 @@ def _frame(theme: Theme, lang: str, title: str, panels: int, source_line: str,
         "separators": number_separators(lang), "dragmode": False, "hovermode": "closest",
         "xaxis": {"type": "date", "showgrid": False, "anchor": "y" if panels == 1 else f"y{panels}",
                   "fixedrange": True},
-        "annotations": [{"text": footer, "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0, "yshift": -FOOTER_PX + 4,
-                         "xanchor": "left", "yanchor": "bottom", "align": "left", "showarrow": False,
-                         "font": {"size": theme.font_size - 3, "color": theme.muted_colour}}] if footer else [],
+        # under the axis labels, growing downwards: the bottom margin holds every line
+        "annotations": [{"text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
+                         "yshift": -AXIS_PX, "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
+                         "font": {"size": theme.font_size - 3, "color": theme.muted_colour}}] if lines else [],
         "uirevision": "indicator",
     }
 
@@ -273,6 +281,39 @@ def _symbol_key(values: Sequence[IndicatorValue], lang: str) -> str:
              "lower_bound": any(v.is_lower_bound for v in values),
              "partial": any(v.partial_period and not v.is_lower_bound for v in values)}
     return " · ".join(translate(f"indicator.symbol.{kind}", lang) for kind, used in kinds.items() if used)
+
+
+def indicator_alt_text(catalog: IndicatorCatalog, series_id: str, date_range: tuple[date, date] | None = None,
+                       lang: str = DEFAULT_LANGUAGE) -> str:
+    """What the chart shows, in words: series, unit, years, each place's first and last value, the
+    years two sources disagree, the method break and every publisher."""
+    info = catalog.info(series_id)
+    if info is None:
+        return translate("indicator.unknown", lang)
+    first, last = (date_range[0].year, date_range[1].year) if date_range else (info.first_year, info.last_year)
+    sentences = [translate("indicator.alt.head", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang),
+                           start=first, end=last)]
+    shown: list[IndicatorValue] = []
+    for panel in info.panels:
+        by_year = {y: v for y, v in catalog.by_year(series_id, panel).items() if first <= y <= last}
+        name = panel_name(panel, lang)
+        if not by_year:
+            sentences.append(translate("indicator.alt.none", lang, place=name))
+            continue
+        shown += [v for values in by_year.values() for v in values]
+        (first_year, first_values), (last_year, last_values) = next(iter(by_year.items())), list(by_year.items())[-1]
+        sentences.append(translate("indicator.alt.panel", lang, place=name, years=len(by_year),
+                                   first=" / ".join(value_text(v, lang) for v in first_values), first_year=first_year,
+                                   last=" / ".join(value_text(v, lang) for v in last_values), last_year=last_year))
+        disputed = disagreeing_years(by_year)
+        if disputed:
+            sentences.append(translate("indicator.alt.disputed", lang, place=name,
+                                       years=", ".join(str(y) for y in disputed)))
+        for year in catalog.break_years(series_id, panel.country):
+            if first <= year <= last and panel.place_kind == "country":
+                sentences.append(translate("indicator.alt.break", lang, place=name, year=year))
+    sentences.append(publishers_shown(shown, lang, None) + ".")
+    return " ".join(sentences)
 
 
 # ---- the map: circles for one year -------------------------------------------------------------

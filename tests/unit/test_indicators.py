@@ -33,6 +33,7 @@ from dashboard.data.schema import DataFileError, is_safe_url
 from dashboard.figures.event_map import build_event_map, indicator_layer, selection_ring
 from dashboard.figures.indicator_chart import (
     build_indicator_chart,
+    indicator_alt_text,
     indicator_legend,
     indicator_marks,
     indicator_year,
@@ -319,3 +320,21 @@ def test_ind017_cli_imports_lists_and_exports(tmp_path, monkeypatch, capsys):
     assert "no series 'nope'" in capsys.readouterr().err
     source.write_text(_csv_text([_good_row(unit="tonnes")]), encoding="utf-8")
     assert main(["indicators", "import", str(source)]) == 2  # nothing kept
+
+
+def test_ind018_alt_text_and_an_exports_source_line_name_every_publisher(catalog):
+    date_range = (date(2005, 1, 1), date(2020, 12, 31))
+    shown = [v for v in catalog.series_values("coca_area") if 2005 <= v.year <= 2020]
+    publishers = {v.publisher for v in shown}
+    assert len(publishers) > 6  # more than the screen's source line names
+    exported = build_indicator_chart(catalog, "coca_area", date_range=date_range, max_sources=None)
+    footer = exported.layout.annotations[-1].text.replace("<br>", " ")
+    assert all(name in footer for name in publishers) and "more" not in footer
+    screen = build_indicator_chart(catalog, "coca_area", date_range=date_range).layout.annotations[-1].text
+    assert f"and {len(publishers) - 6} more" in screen.replace("<br>", " ")
+    assert exported.layout.height >= screen.count("<br>") * 14  # the bottom margin holds every line
+    alt = indicator_alt_text(catalog, "coca_area", date_range)
+    assert alt.startswith("Chart of Coca cultivation (hectares) by year, 2005–2020")
+    assert "Peru: two sources give different values in 2011" in alt and "Peru: the method changes in 2018" in alt
+    assert all(name in alt for name in publishers)
+    assert "VRAEM: 7 years with a value" in alt  # 2005, 2013-2017, 2020: the gaps are not counted
