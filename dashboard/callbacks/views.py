@@ -79,7 +79,7 @@ def update_indicator(patch: Patch, filter_data, chosen: str, lang) -> tuple[Patc
     shown = indicator_view(context, chosen, FilterSpec.from_store(filter_data), lang)
     patch["layout"]["map"]["layers"][indicator_map_slot(context, lang)] = shown.layer
     return patch, dict(figure=shown.chart if shown.chart is not None else {}, hidden=shown.chart is None,
-                       legend=shown.legend, label=shown.legend)
+                       legend=shown.legend, label=shown.alt)
 
 
 INDICATOR_OUTPUTS = dict(figure=Output(IndicatorIds.GRAPH, "figure"), hidden=Output(IndicatorIds.PANEL, "hidden"),

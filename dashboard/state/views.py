@@ -40,6 +40,7 @@ from dashboard.figures.event_map import (
 from dashboard.figures.geo import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
 from dashboard.figures.indicator_chart import (
     build_indicator_chart,
+    indicator_alt_text,
     indicator_legend,
     indicator_marks,
     indicator_year,
@@ -458,6 +459,7 @@ class IndicatorView:
     layer: dict  # the map's indicator slot (hidden when none)
     legend: str  # the map's legend line: series, unit, year, each place's value(s)
     year: int | None
+    alt: str = ""  # the chart in words (its accessible label)
 
 
 def indicator_catalog_of(context: AppContext) -> IndicatorCatalog:
@@ -527,4 +529,5 @@ def indicator_view(context: AppContext, chosen: str, spec: FilterSpec, lang: str
     marks = indicator_marks(catalog, info.series_id, year, indicator_positions(context))
     layer = indicator_layer([(mark.latitude, mark.longitude, mark.radius_km) for mark in marks])
     return IndicatorView(series_id=info.series_id, chart=chart, layer=layer,
-                         legend=indicator_legend(catalog, info.series_id, year, lang), year=year)
+                         legend=indicator_legend(catalog, info.series_id, year, lang), year=year,
+                         alt=indicator_alt_text(catalog, info.series_id, date_range, lang))
