@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.data.catalog import GEODATA_DIR
 from dashboard.data.schema import is_safe_url
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "events_reference.csv"
@@ -103,3 +104,26 @@ def test_dat006_label_layers_match_places(bundled):
 
     for name, text in label_files().items():
         assert json.loads((OUTPUT_DIR / name).read_text(encoding="utf-8")) == json.loads(text), name
+
+
+def test_dat007_routes_file_is_what_its_build_script_writes(bundled):
+    """routes.geojson is build_routes.py's output: a hand edit would bypass its checks and CHANGES."""
+    from geodata.build_routes import LEGS, build_feature, route_notes
+
+    assert bundled.routes["features"] == [build_feature(spec) for spec in LEGS]
+    assert bundled.routes["routes"] == route_notes()
+
+
+def test_dat008_side_files_are_what_the_event_build_writes(reference_rows):
+    """figures.csv and event_notes.csv hold exactly the build script's tables (and events.csv its
+    corrected rows), so every correction and figure is traceable to its entry and reason."""
+    from geodata import build_events
+
+    def read(name):
+        with (GEODATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    rows = [build_events.convert_row(i, row) for i, row in enumerate(reference_rows, start=1)]
+    assert read("events.csv") == build_events.apply_corrections(rows)
+    assert read("figures.csv") == build_events.figure_rows()
+    assert read("event_notes.csv") == build_events.note_rows(rows)
