@@ -434,17 +434,27 @@ def load_indicator_catalog(geodata_dir: Path, data_dir: Path | None = None) -> I
     return IndicatorCatalog(tuple(values))
 
 
-_CATALOGS: dict[tuple[str, str, float], IndicatorCatalog] = {}
+_CATALOGS: dict[tuple[str, str, int], IndicatorCatalog | DataFileError] = {}
+MAX_CACHED_CATALOGS = 4
 
 
-def indicator_catalog(geodata_dir: Path, data_dir: Path) -> IndicatorCatalog:
-    """:func:`load_indicator_catalog`, loaded again only when the imported file changes."""
-    imported = data_dir / IMPORTED_FILE
-    key = (str(geodata_dir), str(data_dir), imported.stat().st_mtime if imported.exists() else 0.0)
+def indicator_catalog(geodata_dir: Path, data_dir: Path | None) -> IndicatorCatalog:
+    """:func:`load_indicator_catalog`, loaded again only when the imported file changes (a file
+    that fails raises its error again without being read again)."""
+    imported = data_dir / IMPORTED_FILE if data_dir is not None else None
+    stamp = imported.stat().st_mtime_ns if imported is not None and imported.exists() else 0
+    key = (str(geodata_dir), str(data_dir), stamp)
     if key not in _CATALOGS:
-        _CATALOGS.clear()
-        _CATALOGS[key] = load_indicator_catalog(geodata_dir, data_dir)
-    return _CATALOGS[key]
+        if len(_CATALOGS) >= MAX_CACHED_CATALOGS:
+            _CATALOGS.clear()
+        try:
+            _CATALOGS[key] = load_indicator_catalog(geodata_dir, data_dir)
+        except DataFileError as error:
+            _CATALOGS[key] = error
+    found = _CATALOGS[key]
+    if isinstance(found, DataFileError):
+        raise found
+    return found
 
 
 def import_indicators(path: Path, geodata_dir: Path, data_dir: Path) -> IndicatorImport:

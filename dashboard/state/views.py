@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass, replace
 from datetime import date
@@ -19,7 +20,7 @@ from dashboard.data.countries import COUNTRIES_PATH, country_index
 from dashboard.data.facets import breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, MapView, TableSort, UrlState
 from dashboard.data.indicators import IndicatorCatalog, indicator_catalog, port_positions
-from dashboard.data.schema import BUNDLED_DATASET
+from dashboard.data.schema import BUNDLED_DATASET, DataFileError
 from dashboard.data.store import CELL_SIZES, EventStore, cell_size_for_zoom
 from dashboard.exports.captions import alt_text
 from dashboard.exports.spec import ChartKind
@@ -51,6 +52,7 @@ from dashboard.i18n import format_number, label, translate, translate_count
 from dashboard.state.context import AppContext
 from dashboard.state.interactions import fitted_to_named_datasets
 
+log = logging.getLogger(__name__)
 ONLINE_STYLE = "carto-positron"
 # A map is about this big on a laptop; used for the box to query before the browser reports its
 # real corners (first draw, or after the view changed by URL).
@@ -463,9 +465,17 @@ class IndicatorView:
 
 
 def indicator_catalog_of(context: AppContext) -> IndicatorCatalog:
-    """The bundled series and the user's imported ones (read again when an import changes them)."""
-    return indicator_catalog(Path(context.settings.geodata_dir) if context.settings.geodata_dir else GEODATA_DIR,
-                             Path(context.settings.data_dir))
+    """The bundled series and the user's imported ones (read again when an import changes them).
+
+    The bundled file is checked at start-up; an imported file is written only once checked, so
+    one that fails now was changed by hand: the views show the bundled series, the log says why.
+    """
+    geodata = Path(context.settings.geodata_dir) if context.settings.geodata_dir else GEODATA_DIR
+    try:
+        return indicator_catalog(geodata, Path(context.settings.data_dir))
+    except DataFileError as error:
+        log.warning("imported indicator series left out: %s", error)
+        return indicator_catalog(geodata, None)
 
 
 @lru_cache(maxsize=4)

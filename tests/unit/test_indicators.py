@@ -338,3 +338,19 @@ def test_ind018_alt_text_and_an_exports_source_line_name_every_publisher(catalog
     assert "Peru: two sources give different values in 2011" in alt and "Peru: the method changes in 2018" in alt
     assert all(name in alt for name in publishers)
     assert "VRAEM: 7 years with a value" in alt  # 2005, 2013-2017, 2020: the gaps are not counted
+
+
+def test_ind019_an_imported_file_broken_by_hand_leaves_the_bundled_series_shown(tmp_path, caplog):
+    from types import SimpleNamespace
+
+    from dashboard.config import Settings
+    from dashboard.state.views import indicator_catalog_of
+
+    data_dir = tmp_path / "instance"
+    data_dir.mkdir()
+    (data_dir / "indicators.csv").write_text(_csv_text([_good_row(unit="tonnes")]), encoding="utf-8")
+    with pytest.raises(DataFileError, match="line 2, field 'unit'"):
+        load_indicator_catalog(GEODATA_DIR, data_dir)
+    shown = indicator_catalog_of(SimpleNamespace(settings=Settings(data_dir=str(data_dir))))
+    assert shown.values == load_indicator_catalog(GEODATA_DIR).values
+    assert "imported indicator series left out" in caplog.text
