@@ -23,16 +23,33 @@ LABEL_FILES = {
 }
 
 
+# Names a Spanish reader knows a place by, where they differ from the places file's (English or
+# the place's own): Fundéu BBVA's recommended forms for the foreign cities, the port's own name
+# for Callao. Every other place keeps its name in Spanish.
+SPANISH_NAMES = {
+    "Port of Callao": "Puerto del Callao",
+    "Antwerp": "Amberes",
+    "Rotterdam": "Róterdam",
+    "Philadelphia": "Filadelfia",
+    "Le Havre": "El Havre",
+}
+# The label languages other than the places file's own: each feature carries name_<code>.
+LABEL_LANGUAGES = {"es": SPANISH_NAMES}
+
+
 def build_labels(rows: list[dict[str, str]]) -> dict:
     """GeoJSON points with ``name`` (NFC: decomposed accents need glyphs we do not ship),
-    ``kind`` and ``rank``."""
+    ``name_<lang>`` for each of :data:`LABEL_LANGUAGES` (the name when it has none), ``kind``
+    and ``rank``."""
     return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
-                "properties": {"name": unicodedata.normalize("NFC", row["name"]), "kind": row["kind"],
-                               "rank": int(row["label_rank"])},
+                "properties": {"name": unicodedata.normalize("NFC", row["name"]),
+                               **{f"name_{lang}": unicodedata.normalize("NFC", names.get(row["name"], row["name"]))
+                                  for lang, names in LABEL_LANGUAGES.items()},
+                               "kind": row["kind"], "rank": int(row["label_rank"])},
                 "geometry": {"type": "Point",
                              "coordinates": [round(float(row["longitude"]), 4),
                                              round(float(row["latitude"]), 4)]},

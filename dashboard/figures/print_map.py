@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from ..data.filters import FilterSpec
 from ..data.imports.geocode import GAZETTEER_PATH
+from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import CELL_SIZES, EVENT_TYPES, GEO_PRECISIONS, EventStore, GridBins, PointColumns
 from ..i18n import format_number, label, translate, translate_count
 from .event_map import CELL_COLOURSCALE, HALO_POINT_LIMIT, HALO_SIZE, marker_sizes
@@ -51,6 +52,7 @@ from .page_frame import (
     page_frame,
     with_note,
 )
+from .place_names import place_name
 from .text_metrics import escape_text, text_width
 from .theme import EVENT_COLOURS, Theme
 
@@ -447,7 +449,7 @@ def _unproject(projection: MapProjection, x: float, y: float) -> tuple[float, fl
 
 
 def place_labels(extent: Box, projection: MapProjection, theme: Theme, scale: TypeScale, *,
-                 markers: MarkerDiscs | None = None) -> PlaceLabels:
+                 markers: MarkerDiscs | None = None, lang: str = DEFAULT_LANGUAGE) -> PlaceLabels:
     """Place and river names inside the view, the places of the events first, none on another or on a marker.
 
     The places the map is about come first: every named place (any rank) with an event's
@@ -464,6 +466,8 @@ def place_labels(extent: Box, projection: MapProjection, theme: Theme, scale: Ty
         Colours and type.
     markers
         The event markers drawn (page px): names keep off them, and places under them are named first.
+    lang
+        The language the names are written in (:func:`~.place_names.place_name`).
     """
     markers = markers or MarkerDiscs.none()
     span = extent[2] - extent[0]
@@ -510,7 +514,7 @@ def place_labels(extent: Box, projection: MapProjection, theme: Theme, scale: Ty
         lon, lat = feature["geometry"]["coordinates"][:2]
         if not inside_box(np.array([lon]), np.array([lat]), extent, span * 0.01)[0]:
             continue
-        text = str(feature["properties"].get("name", ""))
+        text = place_name(feature["properties"], lang)
         px, py = projection.px(np.array([lon]), np.array([lat]))
         x, y = float(px[0]), float(py[0])
         if layer == "labels-events" and span > RIVER_MAX_SPAN_DEG and any(
@@ -683,7 +687,7 @@ def focus_note(points: PointColumns, cluster: np.ndarray, lang: str) -> str:
         distance = np.hypot((place_lon - lon) * math.cos(math.radians(float(lat))), place_lat - lat)
         nearest = int(np.argmin(distance)) if distance.size else -1
         if nearest >= 0 and distance[nearest] <= LEFT_OUT_PLACE_DEG:
-            name = str(features[nearest]["properties"]["name"])
+            name = place_name(features[nearest]["properties"], lang)
             counts[name] = counts.get(name, 0) + 1
         else:
             elsewhere += 1
@@ -812,7 +816,7 @@ def build_print_map(store: EventStore, spec: FilterSpec, page: Page, text: PageT
         marker_x, marker_y = projection.px(shown.longitude, shown.latitude)
         markers = MarkerDiscs(marker_x, marker_y, event_marker_px(shown, theme, scale).astype(np.float64) / 2,
                               exact=shown.precise.astype(bool))
-    labels = place_labels(extent, projection, theme, scale, markers=markers)
+    labels = place_labels(extent, projection, theme, scale, markers=markers, lang=lang)
     traces.extend(labels.dots)
     if use_cells:
         cells = store.bins(spec, _cell_size(projection))
