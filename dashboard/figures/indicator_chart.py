@@ -166,6 +166,7 @@ def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: st
     annotations: list[dict] = []
     axes: dict[str, dict] = {}
     shown_values: list[IndicatorValue] = []
+    labelled: set[int] = set()
     height = 1.0 - PANEL_GAP * (len(panels) - 1)
     panel_height = height / len(panels)
     for index, panel in enumerate(panels):
@@ -194,10 +195,12 @@ def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: st
                 shapes.append({"type": "line", "xref": "x", "yref": f"{axis} domain", "x0": f"{year}-01-01",
                                "x1": f"{year}-01-01", "y0": 0, "y1": 1,
                                "line": {"color": theme.text_colour, "width": 1.2, "dash": "dash"}})
-                annotations.append({"text": translate("indicator.method_break_label", lang, year=year),
-                                    "xref": "x", "yref": f"{axis} domain", "x": f"{year}-01-01", "y": 1.0,
-                                    "xanchor": "left", "yanchor": "top", "showarrow": False,
-                                    "font": {"size": theme.font_size - 3, "color": theme.text_colour}})
+                if year not in labelled:  # named once, in its first panel, left of the line (the
+                    labelled.add(year)  # years after a break are the latest: the right edge is full)
+                    annotations.append({"text": translate("indicator.method_break_label", lang, year=year),
+                                        "xref": "x", "yref": f"{axis} domain", "x": f"{year}-01-01", "y": 1.0,
+                                        "xanchor": "right", "yanchor": "top", "showarrow": False,
+                                        "font": {"size": theme.font_size - 3, "color": theme.text_colour}})
     title = translate("indicator.chart_title", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang))
     layout = _frame(theme, lang, title, len(panels), publishers_shown(shown_values, lang, max_sources), shown_values)
     layout.update(axes)
