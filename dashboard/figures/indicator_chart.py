@@ -15,10 +15,13 @@ legend line that states the year and the unit (:func:`indicator_legend`).
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import plotly.graph_objects as go
 
@@ -26,9 +29,11 @@ from ..data.indicators import IndicatorCatalog, IndicatorValue, Panel, SeriesInf
 from ..data.language import DEFAULT_LANGUAGE
 from ..i18n import format_number, label, translate, translate_count
 from . import unchecked
+from .place_names import place_name
 from .theme import SCREEN, Theme
 from .timeline import number_separators
 
+LABELS_DIR = Path(__file__).resolve().parents[2] / "assets" / "basemap"  # place names per language
 INDICATOR_COLOUR = "#D55E00"  # Okabe–Ito vermillion: apart from the event and route hues
 PANEL_PX = 74
 HEADER_PX = 34
@@ -60,9 +65,28 @@ def unit_name(unit: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return translate(f"indicator.unit.{unit}", lang)
 
 
+@lru_cache(maxsize=8)
+def _port_names(lang: str) -> dict[str, str]:
+    """Each port's name in ``lang`` from the base map's label files (Antwerp → Amberes)."""
+    names: dict[str, str] = {}
+    for layer in ("labels-rank1", "labels-rank2", "labels-rank3"):
+        path = LABELS_DIR / f"{layer}.geojson"
+        features = json.loads(path.read_text(encoding="utf-8"))["features"] if path.exists() else []
+        for feature in features:
+            properties = feature.get("properties") or {}
+            if properties.get("kind") == "port" and properties.get("name"):
+                names[str(properties["name"])] = place_name(properties, lang)
+    return names
+
+
 def panel_name(panel: Panel, lang: str = DEFAULT_LANGUAGE) -> str:
-    """"Peru", "VRAEM", "Antwerp", "Peru · cocaine paste"."""
-    place = label("country", panel.place_code, lang) if panel.place_kind == "country" else panel.place_code
+    """"Peru", "VRAEM", "Antwerp" (Amberes in Spanish), "Peru · cocaine paste"."""
+    if panel.place_kind == "country":
+        place = label("country", panel.place_code, lang)
+    elif panel.place_kind == "port":
+        place = _port_names(lang).get(panel.place_code, panel.place_code)
+    else:
+        place = panel.place_code
     if panel.drug_form in ("", "all_drugs", "cocaine"):
         return place
     return f"{place} · {translate(f'indicator.form.{panel.drug_form}', lang)}"

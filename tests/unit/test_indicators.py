@@ -180,7 +180,9 @@ def test_ind008_map_legend_states_year_and_unit(catalog):
     english = indicator_legend(catalog, "coca_area", 2019)
     assert english.startswith("Coca cultivation (hectares), 2019") and "Peru 54,655" in english
     assert "VRAEM no value" in english  # 2019 is one of the VRAEM's missing years
-    assert indicator_legend(catalog, "port_cocaine_seizures", 2020, "es").startswith("Cocaína incautada en puertos (kg), 2020")
+    spanish = indicator_legend(catalog, "port_cocaine_seizures", 2020, "es")
+    assert spanish.startswith("Cocaína incautada en puertos (kg), 2020")
+    assert "Amberes 65 000" in spanish and "Róterdam 40 600" in spanish  # ports named as the map names them
 
 
 def test_ind009_circles_area_follows_the_value_in_one_layer(catalog):
