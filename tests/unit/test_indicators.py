@@ -39,6 +39,7 @@ from dashboard.figures.indicator_chart import (
     indicator_year,
     value_text,
 )
+from dashboard.i18n import format_number
 from dashboard.state.interactions import reset_state, with_indicator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,7 +183,8 @@ def test_ind008_map_legend_states_year_and_unit(catalog):
     assert "VRAEM no value" in english  # 2019 is one of the VRAEM's missing years
     spanish = indicator_legend(catalog, "port_cocaine_seizures", 2020, "es")
     assert spanish.startswith("Cocaína incautada en puertos (kg), 2020")
-    assert "Amberes 65 000" in spanish and "Róterdam 40 600" in spanish  # ports named as the map names them
+    # Ports named as the map names them, numbers grouped as Spanish groups them.
+    assert f"Amberes {format_number(65000, 'es')}" in spanish and f"Róterdam {format_number(40600, 'es')}" in spanish
 
 
 def test_ind009_circles_area_follows_the_value_in_one_layer(catalog):
