@@ -49,6 +49,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Code and static files of the page, the same for everyone: served without a session.
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 EXTENSION_KEY = "rutas_access"
+DASH_INTERNAL_PREFIX = "/_dash-"  # the page's own requests (layout, callbacks): answered 401, not redirected
 
 
 def check_shared_settings(settings: Settings) -> None:
@@ -119,7 +120,7 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
         if allows(role, permission, public_read=settings.public_read):
             return None
         if user is None and permission == Permission.VIEW:
-            if request.method == "GET" and request.accept_mimetypes.accept_html:
+            if request.method == "GET" and not request.path.startswith(DASH_INTERNAL_PREFIX):  # a page
                 target = request.full_path.rstrip("?")
                 return flask.redirect(f"{SIGN_IN_PATH}?next={quote(target, safe='')}", 303)
             return refused(401, "sign in to use Rutas")
