@@ -64,6 +64,17 @@ class CountIds(StrEnum):
     FATALITIES = "counts-fatalities"
     KG = "counts-kg"
     SOURCES = "counts-sources"
+    RULE = "counts-rule"  # how contested deaths and kg are counted (the URL's count)
+
+
+class IndicatorIds(StrEnum):
+    """The indicator control and its chart."""
+
+    SELECT = "indicator-select"  # the series drawn on the map and under the timeline ("" / None: none)
+    PANEL = "indicator-panel"  # the chart's box, hidden when no series is chosen
+    GRAPH = "indicator-graph"
+    FIGURE = "indicator-figure"  # wrapper whose aria-label names the chart
+    LEGEND = "indicator-legend"  # the map's legend line: series, unit, year and values
 
 
 class MapIds(StrEnum):
@@ -233,7 +244,7 @@ class NotesIds(StrEnum):
     CLOCK = "notes-clock"
 
 
-ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds,
+ALL_ID_ENUMS = (PageIds, FilterIds, DataIds, CountIds, IndicatorIds, MapIds, TimelineIds, BreakdownIds, TableIds, DetailIds,
                 ExportIds, PlaybackIds, StoryIds, PresentIds, NotesIds)
 
 

@@ -21,6 +21,7 @@ from dashboard.ids import (
     BreakdownIds,
     CountIds,
     FilterIds,
+    IndicatorIds,
     MapIds,
     PageIds,
     PlaybackIds,
@@ -30,7 +31,6 @@ from dashboard.ids import (
     chart_figure_id,
     chart_graph_id,
 )
-from dashboard.layout.filters import IndicatorIds
 from dashboard.layout.page import TABLE_FIELDS
 from dashboard.state.context import get_context
 from dashboard.state.interactions import with_indicator

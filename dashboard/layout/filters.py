@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from enum import StrEnum
 
 from dash import dcc, html
 
@@ -13,7 +12,7 @@ from dashboard.data.schema import ActorGroup, EventType
 from dashboard.data.store import EventStore
 from dashboard.figures.theme import EVENT_COLOURS
 from dashboard.i18n import label, translate
-from dashboard.ids import FilterIds
+from dashboard.ids import FilterIds, IndicatorIds
 from dashboard.state.options import OfferedOptions, keep_chosen, offer_options, sorted_by_label
 
 
@@ -174,16 +173,6 @@ def build_filter_panel(store: EventStore, spec: FilterSpec, lang: str) -> html.D
             ], className="spatial-row"),
         ],
     )
-
-
-class IndicatorIds(StrEnum):
-    """The indicator control and its chart (to move into ``dashboard/ids.py`` with the others)."""
-
-    SELECT = "indicator-select"  # the series drawn on the map and under the timeline ("" / None: none)
-    PANEL = "indicator-panel"  # the chart's box, hidden when no series is chosen
-    GRAPH = "indicator-graph"
-    FIGURE = "indicator-figure"  # wrapper whose aria-label names the chart
-    LEGEND = "indicator-legend"  # the map's legend line: series, unit, year and values
 
 
 def build_indicator_control(series: Sequence[tuple[str, str]], chosen: str, lang: str) -> html.Div:

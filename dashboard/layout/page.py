@@ -23,6 +23,7 @@ from dashboard.ids import (
     DetailIds,
     ExportIds,
     FilterIds,
+    IndicatorIds,
     MapIds,
     PageIds,
     TableIds,
@@ -33,7 +34,6 @@ from dashboard.ids import (
 from dashboard.layout.data_panel import build_data_panel, build_report_area
 from dashboard.layout.export_dialog import build_export_dialog
 from dashboard.layout.filters import (
-    IndicatorIds,
     build_filter_panel,
     build_indicator_control,
     build_indicator_panel,
