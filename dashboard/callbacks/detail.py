@@ -5,8 +5,9 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, no_update
 
 from dashboard.data.filters import FilterSpec, build_search, parse_url_state
+from dashboard.data.reported_figures import parse_count_rule
 from dashboard.figures.event_map import LayerSlot, highlight_layer
-from dashboard.ids import DetailIds, FilterIds, MapIds, PageIds, TableIds
+from dashboard.ids import CountIds, DetailIds, FilterIds, MapIds, PageIds, TableIds
 from dashboard.layout.detail import build_detail_card
 from dashboard.state.context import get_context
 from dashboard.state.views import event_row_at, first_point, highlight_position
@@ -53,13 +54,14 @@ clientside_callback(
 
 
 @callback(
-    Output(DetailIds.CARD, "children"),
-    Input(DetailIds.SELECTED, "data"),
-    Input(PageIds.LANG_STORE, "data"),
-    State(PageIds.URL, "search"),
+    output=dict(card=Output(DetailIds.CARD, "children")),
+    inputs=dict(_selected=Input(DetailIds.SELECTED, "data"), lang=Input(PageIds.LANG_STORE, "data"),
+                count_rule=Input(CountIds.RULE, "value")),
+    state=dict(search=State(PageIds.URL, "search")),
 )
-def update_detail(_selected, lang, search):
-    """The selected event's card, as the URL names it (validated there)."""
+def update_detail(_selected, lang, count_rule, search):
+    """The selected event's card, as the URL names it (validated there); it marks the figure the
+    count rule counts."""
     selected = parse_url_state(search)[0].selected
     context = get_context()
     event = context.store.event(selected) if selected else None
@@ -67,5 +69,6 @@ def update_detail(_selected, lang, search):
     names = context.dataset_names()
     reported = context.data.reported
     event_id = str(event["event_id"]) if event else ""
-    return build_detail_card(event, lang, [d for d in duplicates if d], names,
-                             figures=reported.for_event(event_id), notes=reported.notes_for(event_id))
+    return dict(card=build_detail_card(event, lang, [d for d in duplicates if d], names,
+                                       figures=reported.for_event(event_id), notes=reported.notes_for(event_id),
+                                       rule=parse_count_rule(count_rule)))

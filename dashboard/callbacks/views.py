@@ -12,6 +12,7 @@ from dashboard.callbacks.stories import update_slide_title
 from dashboard.data.charts import SHARED_PATH_CHARTS, ChartKind
 from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
+from dashboard.data.reported_figures import DEFAULT_COUNT_RULE, CountRule, adjust_totals, parse_count_rule
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import LayerSlot, apply_map_update, selection_layer
@@ -54,7 +55,7 @@ from dashboard.state.views import (
     table_sort_of,
     viewport_from_relayout,
 )
-from dashboard.words.summary import filter_summary
+from dashboard.words.summary import count_rule_note, filter_summary
 
 
 def update_map(filter_data, key_switch, search, lang):
@@ -217,17 +218,21 @@ def update_breakdown(lang, filter_data, field):
     return build_breakdown(breakdown, lang=lang, active=getattr(spec, BREAKDOWN_FACETS[breakdown.field].name))
 
 
-def update_counts(lang, filter_data):
-    """Headline numbers and the filters in words."""
+def update_counts(lang, filter_data, count_rule: CountRule = DEFAULT_COUNT_RULE):
+    """Headline numbers and the filters in words; contested deaths and kg counted by ``count_rule``,
+    which the count line names when the filter holds a contested event or the rule is not the default."""
     spec = FilterSpec.from_store(filter_data)
     context = get_context()
     totals = context.store.totals(spec)
-    names = context.dataset_names()
-    summary = filter_summary(spec, lang, names)
+    counted = adjust_totals(context.store, spec, totals.fatalities, totals.kg_seized, context.data.reported,
+                            count_rule)
+    summary = filter_summary(spec, lang, context.dataset_names())
     if totals.synthetic:
         summary = f"{summary} · {translate_count('map.synthetic_note', totals.synthetic, lang)}"
-    return (format_number(totals.events, lang), format_number(totals.fatalities, lang),
-            format_number(totals.kg_seized, lang), format_number(totals.sources, lang), summary)
+    if counted.contested_events or count_rule is not DEFAULT_COUNT_RULE:
+        summary = f"{summary} · {count_rule_note(count_rule, counted.contested_events, lang)}"
+    return (format_number(totals.events, lang), format_number(counted.fatalities, lang),
+            format_number(counted.kg_seized, lang), format_number(totals.sources, lang), summary)
 
 
 # The figure around each chart, by kind, whose aria-label is the chart's alt text.
@@ -273,7 +278,7 @@ def update_views(filter_data, lang, search, key_switch, breakdown_field, playbac
     map_patch, map_note = update_map(filter_data, key_switch, search, lang)
     map_patch, indicator = update_indicator(map_patch, filter_data, parse_url_state(search)[0].indicator, lang)
     slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
-    counts = update_counts(lang, filter_data)
+    counts = update_counts(lang, filter_data, parse_url_state(search)[0].count_rule)
     return dict(
         map=map_patch, map_note=map_note, timeline=update_timeline(lang, filter_data, playback_data),
         breakdown=update_breakdown(lang, filter_data, breakdown_field),
@@ -282,6 +287,37 @@ def update_views(filter_data, lang, search, key_switch, breakdown_field, playbac
         playback_label=update_playback_status(filter_data, playback_data, lang),
         slide_title=slide_title, slide_default=slide_default, indicator=indicator, shown=filter_data,
     )
+
+
+@callback(
+    output=dict(counts={name: Output(item.component_id, item.component_property, allow_duplicate=True)
+                        for name, item in COUNT_OUTPUTS.items()},
+                search=Output(PageIds.BODY_URL, "search", allow_duplicate=True)),
+    inputs=dict(chosen=Input(CountIds.RULE, "value")),
+    state=dict(filter_data=State(FilterIds.STORE, "data"), search=State(PageIds.BODY_URL, "search"),
+               lang=State(PageIds.LANG_STORE, "data")),
+    prevent_initial_call=True,
+)
+def on_count_rule_chosen(chosen, filter_data, search, lang):
+    """Another count rule: the counts and the count line, and the URL's ``count``."""
+    new_state = parse_url_state(search)[0].with_changes(count_rule=parse_count_rule(chosen))
+    new_search = build_search(new_state)
+    counts = update_counts(lang, filter_data, new_state.count_rule)
+    return dict(counts=dict(zip(COUNT_OUTPUTS, counts)),
+                search=no_update if new_search == (search or "") else new_search)
+
+
+# Back and Forward change the URL's ``count`` without the control: the control takes the URL's rule.
+clientside_callback(
+    """function (search, current) {
+        const wanted = new URLSearchParams(search || "").get("count") || """ + json.dumps(DEFAULT_COUNT_RULE.value) + """;
+        return wanted === current ? window.dash_clientside.no_update : wanted;
+    }""",
+    Output(CountIds.RULE, "value"),
+    Input(PageIds.BODY_URL, "search"),
+    State(CountIds.RULE, "value"),
+    prevent_initial_call=True,
+)
 
 
 @callback(

@@ -15,6 +15,7 @@ from .facets import FACETS
 from .imports.base import ImportLimits
 from .indicators import SERIES_ID
 from .language import DEFAULT_LANGUAGE, LANGUAGES
+from .reported_figures import DEFAULT_COUNT_RULE, CountRule, parse_count_rule
 
 Notice = tuple[str, str]  # (parameter, message key in dashboard.i18n, e.g. "notice.bad_date")
 
@@ -153,8 +154,9 @@ class TableSort:
 @dataclass(frozen=True)
 class UrlState:
     """Everything a shared link restores: the filter, the language, the map view, the selection,
-    the table's order (``None``: the table's own default, newest first) and the indicator series
-    drawn on the map and under the timeline (``""``: none)."""
+    the table's order (``None``: the table's own default, newest first), the indicator series
+    drawn on the map and under the timeline (``""``: none) and how contested deaths and kg are
+    counted."""
 
     spec: FilterSpec = field(default_factory=FilterSpec)
     lang: str = DEFAULT_LANGUAGE
@@ -162,10 +164,11 @@ class UrlState:
     selected: str = ""
     sort: TableSort | None = None
     indicator: str = ""
+    count_rule: CountRule = DEFAULT_COUNT_RULE
 
     def with_changes(self, **changes: object) -> UrlState:
         """A copy with some fields replaced (``spec=…``, ``view=…``, ``selected=…``, ``lang=…``, ``sort=…``,
-        ``indicator=…``)."""
+        ``indicator=…``, ``count_rule=…``)."""
         return replace(self, **changes)
 
 
@@ -337,7 +340,12 @@ def parse_url_state(search: str | None) -> tuple[UrlState, list[Notice]]:
     if indicator and not SERIES_ID.fullmatch(indicator):
         notices.append(("ind", "notice.unknown_value"))  # no series has such an id
         indicator = ""
-    return UrlState(spec=spec, lang=lang, view=view, selected=selected, sort=sort, indicator=indicator), notices
+    count_text = params.get("count", "")
+    count_rule = parse_count_rule(count_text)
+    if count_text and count_text != count_rule:
+        notices.append(("count", "notice.unknown_value"))
+    return UrlState(spec=spec, lang=lang, view=view, selected=selected, sort=sort, indicator=indicator,
+                    count_rule=count_rule), notices
 
 
 def build_search(state: UrlState) -> str:
@@ -355,5 +363,7 @@ def build_search(state: UrlState) -> str:
         params["sort"] = state.sort.param
     if state.indicator:
         params["ind"] = state.indicator
+    if state.count_rule is not DEFAULT_COUNT_RULE:
+        params["count"] = state.count_rule.value
     return "?" + urlencode(params, safe=",;:") if params else ""
 

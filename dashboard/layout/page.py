@@ -16,6 +16,7 @@ from dashboard.data.filters import (
     TableSort,
     UrlState,
 )
+from dashboard.data.reported_figures import CountRule
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
     BreakdownIds,
@@ -94,6 +95,16 @@ def _described(figure_id: str, graph: dcc.Graph) -> html.Div:
     return html.Div(graph, id=figure_id, role="figure", className="described-figure")
 
 
+def build_count_rule_control(chosen: CountRule, lang: str) -> html.Div:
+    """Which of a contested event's reported figures the counts add up (the URL's ``count``)."""
+    return html.Div([
+        html.Label(translate("count_rule.control", lang), htmlFor=CountIds.RULE, className="count-rule-label"),
+        dcc.Dropdown(id=CountIds.RULE, clearable=False, searchable=False, value=chosen.value,
+                     options=[{"label": translate(f"count_rule.{rule}", lang), "value": rule.value} for rule in CountRule],
+                     className="count-rule-select"),
+    ], className="count-rule")
+
+
 def _count(count_id: str, key: str, lang: str) -> html.Div:
     return html.Div([html.Div("–", id=count_id, className="count-value"),
                      html.Div(translate(key, lang), className="count-label")], className="count")
@@ -170,6 +181,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         _count(CountIds.KG, "counts.kg", lang),
         _count(CountIds.SOURCES, "counts.sources", lang),
         html.Div(id=FilterIds.SUMMARY, className="filter-summary"),
+        build_count_rule_control(state.count_rule, lang),
     ], className="counts")
     # The map is drawn with the page: every later change (filter, move, selection) patches it.
     shown_map = dashboard_map(context, state)

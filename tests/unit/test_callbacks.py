@@ -196,7 +196,7 @@ def test_cbk009_click_selects_event_and_patches_highlight(app_context):
     assert set(operations) == {("layout", "map", "layers", LayerSlot.HIGHLIGHT)}  # the highlight alone
     highlight = operations[("layout", "map", "layers", LayerSlot.HIGHLIGHT)]["params"]["value"]
     assert highlight["source"]["geometry"]["coordinates"] == list(highlight_position(app_context.store, event_id))[::-1]
-    card = str(update_detail(None, "en", search))
+    card = str(update_detail(None, "en", None, search)["card"])
     assert "– nan" not in card and "'nan'" not in card  # a missing end date or value is left out
     source = app_context.store.event(event_id)["source_url"]
     assert source in card and "noopener" in card and "_blank" in card

@@ -184,7 +184,25 @@ def test_fig013_date_end_is_a_day_on_or_after_the_event_date():
 def test_fig014_the_detail_callback_passes_the_event_figures_and_notes(app_context):
     from dashboard.callbacks.detail import update_detail
 
-    card = str(update_detail("rutas:0015", "en", "?event=rutas:0015"))
+    card = str(update_detail(None, "en", None, "?event=rutas:0015")["card"])
     assert "Reported figures" in card and "official correction" in card and "eju.tv" in card
     assert "fatalities: 19 → 14" in card
-    assert "Reported figures" not in str(update_detail("rutas:0006", "en", "?event=rutas:0006"))
+    assert "Reported figures" not in str(update_detail(None, "en", None, "?event=rutas:0006")["card"])
+    # the card marks the figure the chosen rule counts: another rule, another mark
+    highest = str(update_detail(None, "en", "highest_reported", "?event=rutas:0015")["card"])
+    assert highest != card and "Reported figures" in highest
+
+
+def test_fig017_the_counts_follow_the_chosen_rule_and_the_count_line_names_it(app_context):
+    from dashboard.callbacks.views import on_count_rule_chosen, update_counts
+
+    tintaypuncu = FilterSpec(date_from=date(2008, 10, 9), date_to=date(2008, 10, 9)).to_store()
+    events, deaths, _kg, _sources, line = update_counts("en", tintaypuncu)
+    assert (events, deaths) == ("1", "14") and "latest official figures" in line and "1 event has other" in line
+    answer = on_count_rule_chosen("highest_reported", tintaypuncu, "?from=2008-10-09&to=2008-10-09", "en")
+    assert answer["counts"]["fatalities"] == "19" and "highest reported figures" in answer["counts"]["summary"]
+    assert answer["search"] == "?from=2008-10-09&to=2008-10-09&count=highest_reported"
+    # A filter without a contested event says nothing of the rule, unless the rule was switched.
+    quiet = FilterSpec(date_from=date(2005, 12, 18), date_to=date(2005, 12, 18)).to_store()
+    assert "figures" not in update_counts("en", quiet)[4]
+    assert "first reports" in update_counts("en", quiet, parse_count_rule("first_report"))[4]

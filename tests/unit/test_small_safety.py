@@ -110,8 +110,9 @@ def test_fil203_a_150_character_event_id_in_the_url_shows_its_card(app_context, 
     store = InMemoryEventStore(events)
     monkeypatch.setattr(AppContext, "store", property(lambda self: store))
     search = build_search(UrlState(selected=long_id))
-    card = update_detail(None, "en", search)
+    card = update_detail(None, "en", None, search)["card"]
     assert card != [translate("detail.empty", "en")]
     assert long_id in str(card)
     # Cut to 100 characters (as before), the id named no event and the card was the empty hint.
-    assert update_detail(None, "en", build_search(UrlState(selected=long_id[:100]))) == [translate("detail.empty", "en")]
+    assert update_detail(None, "en", None, build_search(UrlState(selected=long_id[:100])))["card"] == [
+        translate("detail.empty", "en")]
