@@ -373,18 +373,7 @@ class DatasetRepository:
         ``events`` is a canonical event table; its ``dataset`` column is set to the new id, which
         follows the import scheme (name slug + content hash).
         """
-        content = hashlib.sha256()  # ids, places and dates: another seed is another dataset
-        content.update("\n".join(map(str, events["event_id"])).encode())
-        for column in ("latitude", "longitude", "quantity_kg"):
-            content.update(np.ascontiguousarray(events[column].to_numpy(dtype=np.float64)).tobytes())
-        content.update("\n".join(map(str, events["event_date"])).encode())
-        sha256 = content.hexdigest()
-        dataset_id = dataset_id_for(name, sha256)
-        report = ImportReport(file_name=file_name, format="generated", dataset_id=dataset_id, name=name,
-                              read=len(events), accepted=len(events))
-        outcome = ImportOutcome(events.assign(dataset=dataset_id), report, name, file_name, sha256,
-                                datetime.now(UTC).isoformat(timespec="seconds"))
-        return self.save(outcome)
+        return self.save(generated_outcome(events, name=name, file_name=file_name))
 
     def _write(self, folder: Path, events: pd.DataFrame, meta: DatasetMeta) -> None:
         events_path = folder / EVENTS_FILE
@@ -409,6 +398,24 @@ class DatasetRepository:
             _fsync_dir(self.datasets_dir)
         shutil.rmtree(trash, ignore_errors=True)
         return meta
+
+
+def generated_outcome(events: pd.DataFrame, *, name: str, file_name: str) -> ImportOutcome:
+    """Generated events (bench, synth) as an import's outcome, so any repository saves them.
+
+    The content hash covers ids, places, kg and dates: another seed is another dataset.
+    """
+    content = hashlib.sha256()
+    content.update("\n".join(map(str, events["event_id"])).encode())
+    for column in ("latitude", "longitude", "quantity_kg"):
+        content.update(np.ascontiguousarray(events[column].to_numpy(dtype=np.float64)).tobytes())
+    content.update("\n".join(map(str, events["event_date"])).encode())
+    sha256 = content.hexdigest()
+    dataset_id = dataset_id_for(name, sha256)
+    report = ImportReport(file_name=file_name, format="generated", dataset_id=dataset_id, name=name,
+                          read=len(events), accepted=len(events))
+    return ImportOutcome(events.assign(dataset=dataset_id), report, name, file_name, sha256,
+                         datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def _already_imported(report: ImportReport, existing: DatasetMeta) -> DatasetMeta:

@@ -1,9 +1,20 @@
 """The process-wide context: settings, bundled layers, imported datasets and the event store.
 
 Built once by ``create_app`` before any request (and before gunicorn forks with --preload). The
-bundled layers never change; the store is rebuilt when the set of imported datasets on disk
-changes (an import or a delete, by this worker or another), checked with one directory listing
-per access, so every worker serves the same datasets.
+bundled layers never change; the store is rebuilt when the imported datasets change (an import
+or a delete, by this worker or another), checked once per access, so every worker serves the
+same datasets.
+
+Two engines, picked here and nowhere else (:func:`dataset_repository_for`, :meth:`AppContext._rebuild`):
+
+- embedded (the default): datasets are files in ``RUTAS_DATA_DIR`` and each process holds every
+  event in an :class:`~dashboard.data.store.InMemoryEventStore`; the check is a directory listing;
+- shared (``RUTAS_DATABASE_URL`` set): datasets and the bundled events live in PostgreSQL/PostGIS,
+  the :class:`~dashboard.data.store.PostgisEventStore` asks the database, the check is one query
+  of the data version.
+
+Either way the results are memoised in :func:`~dashboard.data.redis_cache.result_cache_for`'s
+cache: Redis shared by the workers when ``RUTAS_REDIS_URL`` answers, else the process's own LRU.
 """
 
 from __future__ import annotations
@@ -19,11 +30,14 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.config import Settings
-from dashboard.data.cache import LruResultCache
+from dashboard.data.cache import LruResultCache, ResultCache
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
+from dashboard.data.database import require_current_schema
+from dashboard.data.database.datasets import PostgisDatasetRepository
 from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
+from dashboard.data.redis_cache import result_cache_for
 from dashboard.data.schema import BUNDLED_DATASET
-from dashboard.data.store import EventStore, InMemoryEventStore
+from dashboard.data.store import EventStore, InMemoryEventStore, PostgisEventStore
 from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
 
 
@@ -31,17 +45,17 @@ from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
 class AppContext:
     settings: Settings
     data: BundledData
-    repository: DatasetRepository
+    repository: DatasetRepository | PostgisDatasetRepository
     vraem_feature: dict | None
     stories: StoryRepository = field(default=None)  # bundled stories and the user's
     _bundled_events: pd.DataFrame = field(repr=False, default=None)
     _store: EventStore | None = field(repr=False, default=None)
-    _version: tuple[str, ...] | None = field(repr=False, default=None)
+    _version: tuple[str, ...] | str | None = field(repr=False, default=None)
     _datasets: list[DatasetMeta] = field(repr=False, default_factory=list)
     _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
-    # One result cache per process, made before gunicorn forks; keys carry the data version,
-    # so a rebuilt store never reads results of the old one.
-    results: LruResultCache = field(repr=False, default_factory=LruResultCache)
+    # One result cache per process (or Redis, shared), made before gunicorn forks; keys carry the
+    # data version, so a rebuilt store never reads results of the old one.
+    results: ResultCache = field(repr=False, default_factory=LruResultCache)
 
     @property
     def store(self) -> EventStore:
@@ -72,15 +86,21 @@ class AppContext:
         """Rows of a dataset that may report the same event as a row of another dataset."""
         return self.store.duplicates_in(dataset_id)
 
-    def _rebuild(self, version: tuple[str, ...]) -> None:
+    def _rebuild(self, version: tuple[str, ...] | str) -> None:
         datasets = self.repository.list()
-        imported = self.repository.load_all()
-        frames = [self._bundled_events] + ([imported] if len(imported) else [])
-        events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        self.results.clear()  # keyed by version, so never wrong; cleared to free the memory at once
+        clear = getattr(self.results, "clear", None)
+        if clear is not None:
+            clear()  # keyed by version, so never wrong; cleared to free the memory at once
         # The one place that picks the engine: everything else asks through EventStore.
-        self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,), cache=self.results,
-                                         version=data_version(version, datasets))
+        if isinstance(self.repository, PostgisDatasetRepository):
+            self._store = PostgisEventStore(self.repository.url, default_datasets=(BUNDLED_DATASET,),
+                                            cache=self.results)
+        else:
+            imported = self.repository.load_all()
+            frames = [self._bundled_events] + ([imported] if len(imported) else [])
+            events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,), cache=self.results,
+                                             version=data_version(version, datasets))
         self._datasets = datasets
         self._version = version
 
@@ -131,13 +151,29 @@ def load_context(settings: Settings) -> AppContext:
     return build_context(settings, load_bundled_data(directory))
 
 
+def dataset_repository_for(settings: Settings) -> DatasetRepository | PostgisDatasetRepository:
+    """Where datasets live: the database when ``RUTAS_DATABASE_URL`` is set, else ``RUTAS_DATA_DIR``.
+
+    The database must be at this version's schema (``SchemaOutdated`` names the command that
+    migrates it; ``DatabaseUnavailable`` names the server and why it cannot be reached).
+    """
+    if settings.database_url:
+        require_current_schema(settings.database_url)
+        return PostgisDatasetRepository(settings.database_url)
+    return DatasetRepository(Path(settings.data_dir))
+
+
 def build_context(settings: Settings, data: BundledData) -> AppContext:
-    """Index the bundled data and the datasets kept in ``settings.data_dir``."""
+    """Index the bundled data and the imported datasets (files, or the shared database)."""
     vraem = next((f for f in data.regions["features"] if f["properties"].get("kind") == "vraem"), None)
-    repository = DatasetRepository(Path(settings.data_dir))
+    repository = dataset_repository_for(settings)
     repository.remove_leftovers()
+    bundled_events = with_import_columns(data.events)
+    if isinstance(repository, PostgisDatasetRepository):
+        repository.sync_bundled(bundled_events)  # the database answers for the bundled events too
+        bundled_events = None
     stories = StoryRepository(Path(settings.data_dir), BUNDLED_STORIES_DIR)
     context = AppContext(settings=settings, data=data, repository=repository, vraem_feature=vraem, stories=stories,
-                         _bundled_events=with_import_columns(data.events))
+                         _bundled_events=bundled_events, results=result_cache_for(settings))
     _ = context.store  # build now: fail at start-up, not on the first request
     return context

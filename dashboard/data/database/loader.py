@@ -28,6 +28,7 @@ from sqlalchemy import Connection, text
 
 from ..schema import IMPORT_COLUMN_DEFAULTS, DatePrecision
 from ..store.dates import days_of, period_ends
+from ..store.protocol import EVENT_TYPES
 from ..store.text import SEARCH_COLUMNS, fold_strings
 
 # The events table's columns the loader writes, in COPY order (geom is generated from them).
@@ -38,7 +39,7 @@ FLOAT_COLUMNS = ("latitude", "longitude", "fatalities", "quantity_kg", "fataliti
 BOOL_COLUMNS = ("synthetic", "geocoded")
 LIST_COLUMNS = ("actors", "actor_groups")
 DATE_COLUMNS = ("event_date", "date_end")
-DERIVED_COLUMNS = ("last_day", "search_text", "actors_folded", "regions_folded")
+DERIVED_COLUMNS = ("last_day", "search_text", "actors_folded", "regions_folded", "twin_kind")
 COPY_COLUMNS = ("dataset_key", "seq", *TEXT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS, *LIST_COLUMNS,
                 *DATE_COLUMNS, *DERIVED_COLUMNS)
 COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table
@@ -48,6 +49,12 @@ DUPLICATE_KM = 5.0
 DUPLICATE_BOX_DEGREES = 0.05  # > 5 km / 111.19 km per degree of latitude
 DUPLICATE_PARTNERS = 10  # twins kept per row (the flag does not depend on it)
 SEQ_LOCK_KEY = 0x5275746173_02  # pg_advisory_lock key reserving a block of seq numbers
+# Rows are twins only of rows of the same kind: one event type, both reported or both generated.
+# The segment spans a row's place and days; its n-D GiST index (migration 0001) finds the rows
+# near a row in space, time and kind in one probe. Word for word the index's expression.
+TWIN_SEGMENT = """ST_MakeLine(
+            ST_MakePoint(longitude, latitude, event_date - DATE '1970-01-01', twin_kind),
+            ST_MakePoint(longitude, latitude, last_day - DATE '1970-01-01', twin_kind))"""
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,10 @@ def derived_columns(events: pd.DataFrame) -> dict[str, pa.Array]:
                for v in admin1_values] + ["{}"]  # the last: no admin1
     arrays["regions_folded"] = _mapped(np.where(admin1_codes < 0, len(admin1_values), admin1_codes), regions)
 
+    kinds = {event_type: 2 * code for code, event_type in enumerate(EVENT_TYPES)}
+    type_codes = np.array([kinds.get(t, 2 * len(EVENT_TYPES)) for t in _column(events, "event_type").astype(object)],
+                          dtype=np.int16)
+    arrays["twin_kind"] = pa.array(type_codes + arrays["synthetic"].to_numpy(zero_copy_only=False).astype(np.int16))
     parts = [fold_strings(pc.fill_null(arrays[name], "")) for name in SEARCH_COLUMNS]
     actor_text = pa.array(np.asarray([" ".join(t) for t in actor_tuples] or [""], dtype=object)[actor_codes]
                           if count else np.array([], dtype=object), type=pa.large_string())
@@ -223,30 +234,37 @@ def _record_duplicates(connection: Connection, key: int) -> None:
 
     The rule of :mod:`dashboard.data.duplicates`: same event type, both reported or both
     generated, overlapping periods, at most 5 km apart on the sphere the in-memory store uses.
+    Each row probes the twin-segment index with a box around its place, days and kind.
     """
+    others = connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_key <> :key"),
+                                {"key": key}).scalars().all()
+    if not others:
+        return
     connection.execute(text(f"""
         CREATE TEMPORARY TABLE new_pairs ON COMMIT DROP AS
         SELECT n.dataset_key, n.seq, o.dataset_key AS partner_key, o.seq AS partner_seq
-        FROM {partition_name(key)} n
+        FROM (SELECT *, LEAST(360, :box / GREATEST(cos(radians(LEAST(90, abs(latitude) + :box))), 1e-9)) AS box_x
+              FROM {partition_name(key)}
+              WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND last_day IS NOT NULL) n
         CROSS JOIN LATERAL (
             SELECT o.dataset_key, o.seq FROM events o
-            WHERE o.dataset_key <> n.dataset_key
-              AND o.geom && ST_MakeEnvelope(
-                    n.longitude - LEAST(360, :box / GREATEST(cos(radians(LEAST(90, abs(n.latitude) + :box))), 1e-9)),
-                    n.latitude - :box,
-                    n.longitude + LEAST(360, :box / GREATEST(cos(radians(LEAST(90, abs(n.latitude) + :box))), 1e-9)),
-                    n.latitude + :box, 4326)
+            WHERE o.dataset_key = ANY(CAST(:others AS integer[]))
+              AND {TWIN_SEGMENT}  -- unqualified names are o's, the innermost FROM
+                  &&& ST_MakeLine(
+                      ST_MakePoint(n.longitude - n.box_x, n.latitude - :box, n.event_date - DATE '1970-01-01',
+                                   n.twin_kind),
+                      ST_MakePoint(n.longitude + n.box_x, n.latitude + :box, n.last_day - DATE '1970-01-01',
+                                   n.twin_kind))
               AND o.event_type = n.event_type AND o.synthetic = n.synthetic
               AND o.event_date <= n.last_day AND n.event_date <= o.last_day
               AND 2 * 6371.0 * asin(sqrt(LEAST(1, GREATEST(0,
                     sin((radians(o.latitude) - radians(n.latitude)) / 2) ^ 2
                     + cos(radians(n.latitude)) * cos(radians(o.latitude))
                       * sin((radians(o.longitude) - radians(n.longitude)) / 2) ^ 2)))) <= :km
-            ORDER BY o.seq
+            ORDER BY o.dataset_key, o.seq
             LIMIT :partners
         ) o
-        WHERE n.latitude IS NOT NULL AND n.longitude IS NOT NULL AND n.last_day IS NOT NULL
-    """), {"box": DUPLICATE_BOX_DEGREES, "km": DUPLICATE_KM, "partners": DUPLICATE_PARTNERS})
+    """), {"box": DUPLICATE_BOX_DEGREES, "km": DUPLICATE_KM, "partners": DUPLICATE_PARTNERS, "others": others})
     connection.execute(text("""
         INSERT INTO duplicate_pairs (dataset_key, seq, partner_key, partner_seq)
         SELECT dataset_key, seq, partner_key, partner_seq FROM new_pairs

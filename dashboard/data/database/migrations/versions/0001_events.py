@@ -29,6 +29,9 @@ Indexes (declared on the parent, so every partition gets them when attached):
   few kB per million rows where a B-tree would be tens of MB and slow every import.
 - B-tree on ``event_id`` (one event's detail card) and ``event_type`` (the commonest filter).
 - pg_trgm GIN on ``search_text``: a substring search reads the index, not every row.
+- n-D GiST on each row's "twin segment" (longitude, latitude, days from first to last,
+  ``twin_kind`` = event type and reported/generated): finding a row's likely duplicates is one
+  probe for rows near it in space, time and kind, however many events share its place.
 
 ``duplicate_pairs`` holds, for each row with a likely twin in another dataset, up to ten twins
 (both directions); it is filled when a dataset is imported and loses a dataset's pairs when the
@@ -108,6 +111,7 @@ def upgrade() -> None:
             search_text text NOT NULL,
             actors_folded text[] NOT NULL,
             regions_folded text[] NOT NULL,
+            twin_kind smallint NOT NULL,
             geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(longitude, latitude), 4326))
                 STORED,
             PRIMARY KEY (dataset_key, seq)
@@ -118,6 +122,11 @@ def upgrade() -> None:
     op.execute("CREATE INDEX events_event_id ON events (event_id)")
     op.execute("CREATE INDEX events_event_type ON events (event_type)")
     op.execute("CREATE INDEX events_search_text ON events USING gin (search_text gin_trgm_ops)")
+    # The expression is loader.TWIN_SEGMENT, word for word (a query uses the index only then).
+    op.execute("""
+        CREATE INDEX events_twin_segment ON events USING gist ((ST_MakeLine(
+            ST_MakePoint(longitude, latitude, event_date - DATE '1970-01-01', twin_kind),
+            ST_MakePoint(longitude, latitude, last_day - DATE '1970-01-01', twin_kind))) gist_geometry_ops_nd)""")
     op.execute("""
         CREATE TABLE duplicate_pairs (
             dataset_key integer NOT NULL,
