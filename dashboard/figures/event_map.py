@@ -34,6 +34,7 @@ from ..i18n import format_number, label, translate
 from . import unchecked
 from .indicator_chart import INDICATOR_COLOUR
 from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes
+from .place_names import place_name_field
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
 DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
@@ -144,7 +145,8 @@ def offline_style(theme: Theme = SCREEN) -> dict:
     }
 
 
-def offline_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") -> list[dict]:
+def offline_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/",
+                   lang: str = DEFAULT_LANGUAGE) -> list[dict]:
     """Base layers as GeoJSON URLs under /assets (inline dicts render far slower)."""
     # Land and borders in one layer (a fill's outline is a hairline border): Plotly gives each
     # layer its own source, and the world's outlines are the largest file MapLibre parses.
@@ -155,7 +157,7 @@ def offline_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/"
          "color": theme.region_colour, "line": {"width": 0.6}, "below": "traces"},
         {"sourcetype": "geojson", "source": f"{asset_prefix}rivers.geojson", "type": "line",
          "color": theme.river_colour, "line": {"width": 0.7}, "opacity": 0.8, "below": "traces"},
-        *label_layers(theme, asset_prefix),
+        *label_layers(theme, asset_prefix, lang),
     ]
 
 
@@ -174,12 +176,14 @@ def _label_colour(theme: Theme, default: str) -> str:
             "#5b6570": theme.minor_label_colour}.get(default, default)
 
 
-def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/") -> list[dict]:
-    """Symbol layers for place and river names (local glyphs; ``icon=""`` avoids a sprite fetch)."""
+def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/",
+                 lang: str = DEFAULT_LANGUAGE) -> list[dict]:
+    """Symbol layers for place and river names in ``lang`` (local glyphs; ``icon=""`` avoids a sprite fetch)."""
+    text = "{" + place_name_field(lang) + "}"
     return [
         {"sourcetype": "geojson", "source": f"{asset_prefix}{name}", "type": "symbol",
          "minzoom": minzoom,
-         "symbol": {"icon": "", "text": "{name}", "placement": "point", "textposition": anchor,
+         "symbol": {"icon": "", "text": text, "placement": "point", "textposition": anchor,
                     "textfont": {"size": round(size * theme.label_scale), "color": _label_colour(theme, colour)}}}
         for name, minzoom, size, colour, anchor in LABEL_LAYERS
     ]
@@ -569,7 +573,7 @@ def build_event_map(
     figure.update_layout(
         map=dict(
             style=style if style is not None else offline_style(theme),
-            layers=[*slots, *(layers if layers is not None else offline_layers(theme)),
+            layers=[*slots, *(layers if layers is not None else offline_layers(theme, lang=lang)),
                     *vraem_layers(vraem_feature, theme), *route_layers(routes, lang, theme),
                     indicator if indicator is not None else hidden_layer("fill")],
             center=dict(lat=view.lat, lon=view.lon),

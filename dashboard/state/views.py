@@ -338,11 +338,11 @@ def table_page(store: EventStore, spec: FilterSpec, request: dict | None, column
     return {"rowData": table_records(page, lang, dataset_names), "rowCount": store.count(spec)}
 
 
-def basemap_for(basemap: Basemap) -> tuple[str | dict, list[dict]]:
-    """Map style and base layers for the configured base map."""
+def basemap_for(basemap: Basemap, lang: str) -> tuple[str | dict, list[dict]]:
+    """Map style and base layers for the configured base map (place names in ``lang``)."""
     if basemap == Basemap.ONLINE:
         return ONLINE_STYLE, []
-    return offline_style(), offline_layers()
+    return offline_style(), offline_layers(lang=lang)
 
 
 def highlight_position(store: EventStore, event_id: str | None) -> tuple[float, float] | None:
@@ -438,7 +438,7 @@ def dashboard_map_figure(context: AppContext, state: UrlState, shown: DashboardM
                          indicator: dict | None = None):
     """The whole map figure, drawn with the page (later changes are patches of it); ``indicator``
     is the chosen series' layer (:func:`indicator_view`), last in the layer list."""
-    style, layers = basemap_for(context.settings.basemap)
+    style, layers = basemap_for(context.settings.basemap, state.lang)
     return build_event_map(shown.layer, routes=context.data.routes, vraem_feature=context.vraem_feature,
                            lang=state.lang, view=shown.view, style=style, layers=layers,
                            highlight=highlight_position(context.store, state.selected),
@@ -516,7 +516,7 @@ def _positions(geodata: Path, vraem_geometry: str | None) -> dict[tuple[str, str
 
 def indicator_map_slot(context: AppContext, lang: str) -> int:
     """The position of the indicator's layer in the dashboard's map (its last layer)."""
-    _, layers = basemap_for(context.settings.basemap)
+    _, layers = basemap_for(context.settings.basemap, lang)
     return indicator_slot(layers, context.vraem_feature, context.data.routes, lang)
 
 

@@ -178,10 +178,14 @@ def test_map009_basemap_setting_switches_style():
     from dashboard.config import Basemap
     from dashboard.state.views import ONLINE_STYLE, basemap_for
 
-    style, layers = basemap_for(Basemap.ONLINE)
+    style, layers = basemap_for(Basemap.ONLINE, "en")
     assert style == ONLINE_STYLE and layers == []
-    style, layers = basemap_for(Basemap.OFFLINE)
+    style, layers = basemap_for(Basemap.OFFLINE, "en")
     assert isinstance(style, dict) and {layer["type"] for layer in layers} == {"fill", "line", "symbol"}
+    # place names in the page's language: the Spanish page reads the labels' name_es
+    names = {layer["symbol"]["text"] for layer in layers if layer["type"] == "symbol"}
+    spanish = {layer["symbol"]["text"] for layer in basemap_for(Basemap.OFFLINE, "es")[1] if layer["type"] == "symbol"}
+    assert names == {"{name}"} and spanish == {"{name_es}"}
 
 
 def test_fig001_built_figures_pass_plotly_validation(full_map, store):
