@@ -1,0 +1,153 @@
+"""Datasets in PostgreSQL: one transaction per import and per delete, seen by every process.
+
+A real ACLED file goes through the same import pipeline as an upload; a process killed with
+SIGKILL in the middle of writing a large dataset leaves nothing behind; two contexts (two workers)
+on one database see each other's imports and deletes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from dashboard.config import Settings
+from dashboard.data.database import SchemaOutdated, engine_for
+from dashboard.data.database.datasets import PostgisDatasetRepository
+from dashboard.data.datasets import DatasetNotFound, import_into
+from dashboard.data.filters import FilterSpec
+from dashboard.data.schema import BUNDLED_DATASET
+from dashboard.data.store import InMemoryEventStore, PostgisEventStore
+from dashboard.data.synth import synthetic_events
+from dashboard.state.context import build_context
+from tests.integration.database import throwaway_database
+
+REPO = Path(__file__).resolve().parents[2]
+ACLED = REPO / "tests" / "fixtures" / "imports" / "acled" / "acled_2019_2022.csv"
+
+
+@pytest.fixture()
+def database_url():
+    with throwaway_database() as url:
+        yield url
+
+
+def leftovers(url: str) -> dict[str, object]:
+    """Everything an import writes: datasets, partitions, loose event tables, pairs, the version."""
+    with engine_for(url).connect() as connection:
+        return {
+            "datasets": connection.execute(text("SELECT count(*) FROM datasets")).scalar_one(),
+            "partitions": connection.execute(text(
+                "SELECT count(*) FROM pg_inherits WHERE inhparent = 'events'::regclass")).scalar_one(),
+            "event_tables": connection.execute(text(
+                "SELECT count(*) FROM pg_class WHERE relname ~ '^events_[0-9]+$'")).scalar_one(),
+            "pairs": connection.execute(text("SELECT count(*) FROM duplicate_pairs")).scalar_one(),
+            "events": connection.execute(text("SELECT count(*) FROM events")).scalar_one(),
+            "version": connection.execute(text("SELECT version FROM data_version")).scalar_one(),
+        }
+
+
+def test_dbd001_import_list_delete_like_the_file_repository(database_url):
+    repository = PostgisDatasetRepository(database_url)
+    before = repository.version()
+    report = import_into(repository, ACLED.read_bytes(), ACLED.name)
+    assert report.imported and report.dataset_id and not report.already_imported
+    assert repository.version() != before
+    [meta] = repository.list()
+    assert (meta.dataset_id, meta.events, meta.file_name) == (report.dataset_id, report.accepted, ACLED.name)
+    assert repository.meta(meta.dataset_id).report.to_dict() == report.to_dict()
+    store = PostgisEventStore(database_url)
+    assert store.count(FilterSpec(datasets=(meta.dataset_id,))) == meta.events
+    again = import_into(repository, ACLED.read_bytes(), "renamed.csv", name="other name")
+    assert again.already_imported and again.dataset_id == meta.dataset_id and len(repository.list()) == 1
+    assert repository.delete(meta.dataset_id).dataset_id == meta.dataset_id
+    with pytest.raises(DatasetNotFound):
+        repository.delete(meta.dataset_id)  # a second delete deletes nothing
+    for bad in ("../etc", "", None, "Rutas"):
+        with pytest.raises(DatasetNotFound):
+            repository.meta(bad)
+    assert repository.list() == [] and PostgisEventStore(database_url).size == 0
+    assert leftovers(database_url) | {"version": 0} == {"datasets": 0, "partitions": 0, "event_tables": 0,
+                                                       "pairs": 0, "events": 0, "version": 0}
+
+
+def test_dbd002_a_failing_import_leaves_nothing(database_url):
+    repository = PostgisDatasetRepository(database_url)
+    repository.save_frame(synthetic_events(200, seed=1), name="kept", file_name="kept.csv")
+    before = leftovers(database_url)
+    broken = synthetic_events(500, seed=2)
+    broken.loc[broken.index[-1], "event_type"] = None  # NOT NULL: the COPY fails on the last row
+    with pytest.raises(Exception, match="event_type"):
+        repository.save_frame(broken, name="broken", file_name="broken.csv")
+    assert leftovers(database_url) == before
+    assert [m.name for m in repository.list()] == ["kept"]
+
+
+KILLED_IMPORT = """
+import sys
+from dashboard.data.database.datasets import PostgisDatasetRepository
+from dashboard.data.synth import synthetic_events
+events = synthetic_events(int(sys.argv[2]), seed=5)
+print("writing", flush=True)
+PostgisDatasetRepository(sys.argv[1]).save_frame(events, name="killed", file_name="killed.csv")
+print("saved", flush=True)
+"""
+
+
+def test_dbd003_kill_9_mid_import_leaves_nothing_partial(database_url):
+    repository = PostgisDatasetRepository(database_url)
+    repository.save_frame(synthetic_events(300, seed=1), name="kept", file_name="kept.csv")
+    before = leftovers(database_url)
+    worker = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT, database_url, "300000"], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    database = database_url.rsplit("/", 1)[-1]
+    with engine_for(database_url).connect() as connection:
+        connection.execute(text("SET application_name = 'rutas-watcher'"))
+        deadline, seen = time.monotonic() + 120, None
+        while time.monotonic() < deadline and seen is None and worker.poll() is None:
+            seen = connection.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = :db AND application_name = 'rutas' "
+                "AND state = 'active' AND query LIKE 'COPY events_%'"), {"db": database}).scalar()
+            connection.rollback()
+            time.sleep(0.02)
+        assert seen is not None, "the import never reached its COPY: " + (worker.stderr.read() if worker.poll() else "")
+        os.kill(worker.pid, signal.SIGKILL)  # in the middle of writing rows
+        assert worker.wait(timeout=30) == -signal.SIGKILL
+        while connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                 {"pid": seen}).scalar_one():
+            connection.rollback()  # the server notices the dead client and rolls its transaction back
+            assert time.monotonic() < deadline + 60, "the killed import's session never ended"
+            time.sleep(0.05)
+    assert leftovers(database_url) == before
+    assert [m.name for m in repository.list()] == ["kept"]
+    assert repository.save_frame(synthetic_events(300, seed=5), name="after", file_name="after.csv").events == 300
+
+
+def test_dbd004_two_workers_on_one_database_see_each_others_changes(database_url, bundled, tmp_path):
+    a = build_context(Settings(database_url=database_url, data_dir=str(tmp_path / "a")), bundled)
+    b = build_context(Settings(database_url=database_url, data_dir=str(tmp_path / "b")), bundled)
+    assert isinstance(a.store, PostgisEventStore) and isinstance(b.store, PostgisEventStore)
+    memory = InMemoryEventStore(bundled.events, default_datasets=(BUNDLED_DATASET,))
+    for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure",)), FilterSpec(text="callao")):
+        assert a.store.count(spec) == b.store.count(spec) == memory.count(spec)  # the bundled events, once
+    assert a.store.totals(FilterSpec()) == memory.totals(FilterSpec())
+    report = import_into(a.repository, ACLED.read_bytes(), ACLED.name)
+    assert [m.dataset_id for m in b.datasets] == [report.dataset_id]  # B sees A's import at once
+    assert b.store.count(FilterSpec(datasets=(report.dataset_id,))) == report.accepted
+    b.repository.delete(report.dataset_id)
+    assert a.datasets == [] and a.store.count(FilterSpec(datasets=(report.dataset_id,))) == 0
+    assert a.store.version == b.store.version
+    # A third worker starting later writes nothing: the bundled events are there already.
+    assert PostgisDatasetRepository(database_url).sync_bundled(a.data.events) is False
+
+
+def test_dbd005_an_old_schema_is_refused_with_the_command_that_fixes_it(bundled, tmp_path):
+    with throwaway_database(migrated=False) as empty:
+        with pytest.raises(SchemaOutdated, match="python -m dashboard db upgrade"):
+            build_context(Settings(database_url=empty, data_dir=str(tmp_path)), bundled)
