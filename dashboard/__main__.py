@@ -217,14 +217,23 @@ def run_synth(n: int, out: str, seed: int) -> tuple[str, int]:
 
 
 def run_db(settings: Settings, args: argparse.Namespace) -> tuple[str, int]:
-    """The shared deployment's database: ``db upgrade`` migrates it to this version's schema."""
-    from dashboard.data.database import DatabaseUnavailable, DatabaseUrlError, upgrade
+    """The shared deployment's database: ``db upgrade`` migrates it to this version's schema;
+    ``db import-files DIR`` copies an embedded deployment's datasets into it."""
+    from dashboard.data.database import DatabaseUnavailable, DatabaseUrlError, SchemaOutdated, upgrade
+    from dashboard.data.database.datasets import PostgisDatasetRepository, import_files
+    from dashboard.data.database.migrate import require_current_schema
 
     try:
-        revision = upgrade(settings.database_url)
-    except (DatabaseUrlError, DatabaseUnavailable) as error:
+        if args.db_command == "upgrade":
+            return f"database schema at revision {upgrade(settings.database_url)}", 0
+        directory = Path(args.data_dir)
+        if not (directory / "datasets").is_dir():
+            return f"error: {directory} holds no datasets/ folder (is it a RUTAS_DATA_DIR?)", 2
+        require_current_schema(settings.database_url)
+        lines = import_files(PostgisDatasetRepository(settings.database_url), directory)
+    except (DatabaseUrlError, DatabaseUnavailable, SchemaOutdated) as error:
         return f"error: {error}", 2
-    return f"database schema at revision {revision}", 0
+    return "\n".join(lines) or f"no datasets in {directory}", 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -282,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = commands.add_parser("db", help="the shared deployment's database (RUTAS_DATABASE_URL)")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or migrate the schema to this version (safe to repeat)")
+    import_files = db_commands.add_parser("import-files", help="copy the datasets of a data directory "
+                                                               "(RUTAS_DATA_DIR of an embedded deployment) into it")
+    import_files.add_argument("data_dir", help="the data directory, e.g. instance")
     args = parser.parse_args(argv)
 
     if args.command == "synth":

@@ -151,3 +151,29 @@ def test_dbd005_an_old_schema_is_refused_with_the_command_that_fixes_it(bundled,
     with throwaway_database(migrated=False) as empty:
         with pytest.raises(SchemaOutdated, match="python -m dashboard db upgrade"):
             build_context(Settings(database_url=empty, data_dir=str(tmp_path)), bundled)
+
+
+def test_dbd006_import_files_copies_a_data_directory_once(database_url, tmp_path):
+    from dashboard.data.datasets import DatasetRepository
+
+    files = DatasetRepository(tmp_path)
+    report = import_into(files, ACLED.read_bytes(), ACLED.name)
+    generated = files.save_frame(synthetic_events(50, seed=9), name="generated", file_name="synth.csv")
+    environment = {**os.environ, "RUTAS_DATABASE_URL": database_url}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "dashboard", "db", *args], cwd=REPO, env=environment,
+                              capture_output=True, text=True, timeout=120)
+
+    first = cli("import-files", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert f"{report.dataset_id}: copied, {report.accepted} events" in first.stdout
+    assert f"{generated.dataset_id}: copied, 50 events" in first.stdout
+    database = PostgisDatasetRepository(database_url)
+    assert [(m.dataset_id, m.sha256, m.imported_at, m.events) for m in database.list()] == \
+        [(m.dataset_id, m.sha256, m.imported_at, m.events) for m in files.list()]
+    again = cli("import-files", str(tmp_path))
+    assert again.returncode == 0 and again.stdout.count("already in the database") == 2
+    assert len(database.list()) == 2
+    missing = cli("import-files", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "holds no datasets/ folder" in missing.stderr

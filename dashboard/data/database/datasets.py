@@ -16,6 +16,7 @@ writes them when the database has none or an older copy, so one SQL query covers
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import text
@@ -25,6 +26,7 @@ from ..datasets import (
     DATASET_ID,
     DatasetMeta,
     DatasetNotFound,
+    DatasetRepository,
     _already_imported,
     generated_outcome,
     with_import_columns,
@@ -159,3 +161,29 @@ class PostgisDatasetRepository:
                              sha256=sha256, imported_at="", format="bundled", report={}, bundled=True)
             write_dataset(connection, row, with_import_columns(events).assign(dataset=BUNDLED_DATASET))
         return True
+
+
+def import_files(repository: PostgisDatasetRepository, data_dir: Path) -> list[str]:
+    """Copy the datasets of an embedded deployment's data directory into the database.
+
+    Each keeps its id, name, file name, content hash, import time and report; one already in
+    the database (the same content) is left as it is, so running it twice copies nothing twice.
+    Returns one line per dataset saying what happened.
+    """
+    files = DatasetRepository(data_dir)
+    lines = []
+    for meta in files.list():
+        try:
+            events = files.load_events(meta.dataset_id)
+        except (DatasetNotFound, OSError, ValueError) as error:
+            lines.append(f"{meta.dataset_id}: not copied, its events file cannot be read ({error})")
+            continue
+        report = ImportReport.from_dict(meta.report.to_dict())
+        report.dataset_id = meta.dataset_id
+        saved = repository.save(ImportOutcome(events, report, meta.name, meta.file_name, meta.sha256,
+                                              meta.imported_at))
+        if report.already_imported:
+            lines.append(f"{meta.dataset_id}: already in the database (as {saved.dataset_id})")
+        else:
+            lines.append(f"{meta.dataset_id}: copied, {saved.events} events")
+    return lines
