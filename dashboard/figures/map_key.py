@@ -221,7 +221,9 @@ def key_layout(key: MapKey, theme: Theme, *, top_px: float = MODEBAR_PX, left_px
     # Types: a swatch at the marker's colour and the type's name, one row each.
     if types and key.types:
         write(0, y, translate("map.key.types", lang), colour=muted, yanchor="top")
-        y -= line_px
+        # The title hangs from y; the first row is centred on its y, so it needs half a row more
+        # (a row's text reached 0.3 em into the title).
+        y -= line_px + size * 0.4
         swatch = size * 0.9
         for entry in key.types:
             circle(swatch / 2, y, swatch, entry.colour, opacity=0.95)
