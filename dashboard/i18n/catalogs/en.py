@@ -668,4 +668,12 @@ MESSAGES: dict[str, str] = {
     "detail.corrections": "Corrected after checking the sources",
     "detail.correction": "{field}: {was} → {now}",
     "detail.weak_link": "Weak source link: {reason}",
+    # ---- Indicator slides ----
+    "export.chart.indicator": "Indicator (the view's series)",
+    "export.alt.what.indicator": "Chart of the view's indicator series, by year",
+    "story.panel.indicator": "Indicator",
+    "export.title.indicator": "{title} ({unit}), {start}–{end}",
+    "export.indicator_none": "this view shows no indicator: choose one in the timeline's header first",
+    "export.indicator_note": "The indicator chart draws the series the view shows (Indicator, in the timeline's header).",
+    "story.indicator": "Indicator: {title}",
 }

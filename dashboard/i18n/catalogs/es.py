@@ -668,4 +668,12 @@ MESSAGES: dict[str, str] = {
     "detail.corrections": "Corregido tras revisar las fuentes",
     "detail.correction": "{field}: {was} → {now}",
     "detail.weak_link": "Enlace de fuente débil: {reason}",
+    # ---- Indicator slides ----
+    "export.chart.indicator": "Indicador (la serie de la vista)",
+    "export.alt.what.indicator": "Gráfico de la serie de indicador de la vista, por año",
+    "story.panel.indicator": "Indicador",
+    "export.title.indicator": "{title} ({unit}), {start}–{end}",
+    "export.indicator_none": "esta vista no muestra ningún indicador: elija uno en la cabecera de la línea de tiempo",
+    "export.indicator_note": "El gráfico de indicador dibuja la serie que muestra la vista (Indicador, en la cabecera de la línea de tiempo).",
+    "story.indicator": "Indicador: {title}",
 }
