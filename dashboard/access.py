@@ -134,6 +134,8 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
                              else "not signed in", reason=reason), status
 
     def share_csrf_cookie(response):
+        if flask.request.path.startswith(PUBLIC_PREFIXES):
+            return response  # never touch the session here: static files stay free of "Vary: Cookie"
         token = flask.session.get(CSRF_FIELD)
         if token and flask.request.cookies.get(CSRF_COOKIE) != token:
             response.set_cookie(CSRF_COOKIE, token, max_age=SESSION_HOURS * 3600, path="/", secure=https,
