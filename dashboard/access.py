@@ -24,7 +24,10 @@ no accounts, no sign-in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable, Mapping
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -52,6 +55,47 @@ EXTENSION_KEY = "rutas_access"
 DASH_INTERNAL_PREFIX = "/_dash-"  # the page's own requests (layout, callbacks): answered 401, not redirected
 
 
+SIGN_IN_FAILURES = 10  # failed sign-ins for one name from one address …
+SIGN_IN_WINDOW_S = 15 * 60  # … within this window: further attempts are refused until it has passed
+
+
+class SignInThrottle:
+    """Failed sign-ins per key (a name and an address) in a sliding window; at ``limit`` the key is
+    refused until its oldest failure leaves the window. Per process (each worker counts its own).
+
+    argon2 already makes each guess cost ~0.3 s of CPU; this caps the guesses at one account.
+    """
+
+    def __init__(self, limit: int = SIGN_IN_FAILURES, window_s: float = SIGN_IN_WINDOW_S, *,
+                 max_keys: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window_s, self.max_keys, self._clock = limit, window_s, max_keys, clock
+        self._failures: OrderedDict[Hashable, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _recent(self, key: Hashable) -> deque[float]:
+        times = self._failures.get(key, deque())
+        while times and times[0] <= self._clock() - self.window_s:
+            times.popleft()
+        return times
+
+    def blocked(self, key: Hashable) -> bool:
+        with self._lock:
+            return len(self._recent(key)) >= self.limit
+
+    def failed(self, key: Hashable) -> None:
+        with self._lock:
+            times = self._recent(key)
+            times.append(self._clock())
+            self._failures[key] = times
+            self._failures.move_to_end(key)
+            while len(self._failures) > self.max_keys:  # a flood of names cannot grow this without bound
+                self._failures.popitem(last=False)
+
+    def succeeded(self, key: Hashable) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
 def check_shared_settings(settings: Settings) -> None:
     """A shared deployment needs a secret key: ValueError naming the variable (the app does not start)."""
     if settings.database_url and len(settings.secret_key) < MIN_SECRET_KEY_CHARS:
@@ -76,6 +120,7 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
     from dashboard.data.database import engine_for
 
     users = users or UserRepository(engine_for(settings.database_url))
+    throttle = SignInThrottle()
     server.extensions[EXTENSION_KEY] = users
     server.secret_key = settings.secret_key
     https = settings.public_url.lower().startswith("https://")
@@ -147,11 +192,17 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
         lang = page_language(request)
         if request.method == "GET":
             return sign_in_page(session[CSRF_FIELD], safe_next(request.args.get("next")), lang)
-        user = users.authenticate(request.form.get("username"), request.form.get("password"))
         target = safe_next(request.form.get("next"))
+        attempt = (str(request.form.get("username", "")).strip().lower()[:64], request.remote_addr)
+        if throttle.blocked(attempt):
+            return sign_in_page(session[CSRF_FIELD], target, lang, message="too_many",
+                                username=attempt[0]), 429
+        user = users.authenticate(request.form.get("username"), request.form.get("password"))
         if user is None:
-            return sign_in_page(session[CSRF_FIELD], target, lang, failed=True,
+            throttle.failed(attempt)
+            return sign_in_page(session[CSRF_FIELD], target, lang, message="failed",
                                 username=request.form.get("username", "")), 401
+        throttle.succeeded(attempt)
         session.clear()  # a new session: nothing from before the sign-in (no fixation)
         session.permanent = True
         session.update(uid=user.user_id, sv=user.session_version)
@@ -184,10 +235,12 @@ def current_user() -> User | None:
 WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {"title": "Sign in · Rutas", "heading": "Sign in to Rutas", "username": "User name",
            "password": "Password", "submit": "Sign in", "failed": "Wrong user name or password.",
+           "too_many": "Too many failed sign-ins for this name: try again in 15 minutes.",
            "sign_out_title": "Sign out · Rutas", "sign_out": "Sign out", "sign_out_question": "Sign out of Rutas?",
            "back": "Back to the dashboard", "problem": "Rutas"},
     "es": {"title": "Iniciar sesión · Rutas", "heading": "Iniciar sesión en Rutas", "username": "Usuario",
            "password": "Contraseña", "submit": "Entrar", "failed": "Usuario o contraseña incorrectos.",
+           "too_many": "Demasiados intentos fallidos con este usuario: vuelva a intentarlo en 15 minutos.",
            "sign_out_title": "Cerrar sesión · Rutas", "sign_out": "Cerrar sesión",
            "sign_out_question": "¿Cerrar la sesión de Rutas?", "back": "Volver al panel", "problem": "Rutas"},
 }
@@ -209,9 +262,10 @@ def _page(title: str, lang: str, body: str) -> str:
             f"<style>{STYLE}</style></head><body>{body}</body></html>")
 
 
-def sign_in_page(token: str, target: str, lang: str, *, failed: bool = False, username: str = "") -> str:
+def sign_in_page(token: str, target: str, lang: str, *, message: str = "", username: str = "") -> str:
+    """The form; ``message`` names a line of :data:`WORDS` shown above it ("failed", "too_many")."""
     words = WORDS.get(lang, WORDS[DEFAULT_LANGUAGE])
-    error = f'<p class="error" role="alert">{escape(words["failed"])}</p>' if failed else ""
+    error = f'<p class="error" role="alert">{escape(words[message])}</p>' if message else ""
     return _page(words["title"], lang, f"""<h1>{escape(words["heading"])}</h1>{error}
 <form method="post" action="{SIGN_IN_PATH}?lang={lang}">
 <input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">

@@ -242,3 +242,15 @@ def test_acs007_users_command(database_url, users):
     with engine_for(database_url).connect() as connection:  # only hashes are stored
         hashes = connection.execute(text("SELECT password_hash FROM users")).scalars().all()
     assert all(h.startswith("$argon2id$") for h in hashes) and not any("password" in h for h in hashes)
+
+
+def test_acs008_sign_in_attempts_are_capped(served, users):
+    server, _ = served
+    users.add("guessed", "the-real-password", Role.EDITOR)
+    page = SharedPage(server.url)
+    for _ in range(10):
+        assert page.sign_in("guessed", "a-wrong-guess")[0] == 401
+    status, answer = page.sign_in("guessed", "the-real-password")  # even the right one, for now
+    assert status == 429 and "Too many failed sign-ins" in answer
+    assert page.send("GET", "/")[0] == 303  # not signed in
+    assert signed_in(server, Role.EDITOR).send("GET", "/sign-in")[0] == 200  # other names are not held up
