@@ -1,6 +1,7 @@
 """Cold start of ``python app.py``: seconds until the page answers, and the server's RSS.
 
-Run: ``.venv/bin/python -m bench.startup [--runs 3] [--n 1000000]``. Prints one line per run and the
+Run: ``.venv/bin/python -m bench.startup [--runs 3] [--n 1000000]``. Prints one line per run (seconds until
+the page answers, the CPU seconds the server used until then, RSS) and the
 median. ``--n`` serves that many synthetic events as an imported dataset (generated once into a
 temporary data directory, in a child process so its memory is not counted); ``--data-dir`` serves
 an existing data directory (e.g. one holding a real import).
@@ -35,6 +36,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (the machine is shared: wall time alone misleads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def store_synthetic_dataset(n: int, data_dir: Path) -> None:
     """Write ``n`` synthetic events into ``data_dir`` as one imported dataset."""
     from dashboard.data.datasets import DatasetRepository
@@ -44,7 +51,7 @@ def store_synthetic_dataset(n: int, data_dir: Path) -> None:
                                            file_name=f"synthetic-{n}.parquet")
 
 
-def one_run(data_dir: str | None = None) -> tuple[float, float, float]:
+def one_run(data_dir: str | None = None) -> tuple[float, float, float, float]:
     port = free_port()
     env = {**os.environ, "RUTAS_PORT": str(port)}
     if data_dir:
@@ -63,11 +70,12 @@ def one_run(data_dir: str | None = None) -> tuple[float, float, float]:
                     raise RuntimeError("app did not answer within 60 s") from None
                 time.sleep(0.05)
         ready = time.perf_counter() - start
+        cpu = cpu_seconds(process.pid)
         idle_rss = rss_mb(process.pid)
         # One full page of callbacks' worth of work: the layout and a map update.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as response:  # noqa: S310
             response.read()
-        return ready, idle_rss, rss_mb(process.pid)
+        return ready, cpu, idle_rss, rss_mb(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -90,10 +98,11 @@ def main() -> None:
         results = [one_run(data_dir) for _ in range(args.runs)]
     if args.n:
         print(f"{args.n:,} synthetic events")
-    for i, (ready, idle, after) in enumerate(results, 1):
-        print(f"run {i}: ready {ready:.2f} s, RSS {idle:.0f} MB (after layout {after:.0f} MB)")
-    print(f"median: ready {statistics.median(r[0] for r in results):.2f} s, "
-          f"RSS {statistics.median(r[1] for r in results):.0f} MB")
+    for i, (ready, cpu, idle, after) in enumerate(results, 1):
+        print(f"run {i}: ready {ready:.2f} s (CPU {cpu:.2f} s), RSS {idle:.0f} MB (after layout {after:.0f} MB)")
+    print(f"median: ready {statistics.median(r[0] for r in results):.2f} s "
+          f"(CPU {statistics.median(r[1] for r in results):.2f} s), "
+          f"RSS {statistics.median(r[2] for r in results):.0f} MB")
 
 
 if __name__ == "__main__":

@@ -90,38 +90,111 @@ class DatasetMeta:
                    events=int(data["events"]), report=ImportReport.from_dict(data["report"]))
 
 
-def shared_tuples(lists) -> np.ndarray:
-    """Arrow list<string> column → object array of tuples, one tuple object per distinct list.
+def list_codes(lists) -> tuple[np.ndarray, np.ndarray]:
+    """Arrow list<string> column → a code per row into an object array of its distinct tuples.
 
-    Events repeat the same few actor lists: sharing them keeps a million rows to a few MB.
+    No Python object per row: each list's element codes are packed into one integer (when they
+    fit in 62 bits, as actor lists do), so the lists are told apart as integers. A null list reads
+    as (), a null name as ''.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     lists = pa.chunked_array(lists).combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     lists = lists.cast(pa.list_(pa.string()))  # a column of only empty lists is stored as list<null>
-    keys = pc.binary_join(lists.fill_null(pa.scalar([], type=lists.type)), "\x1f")
-    codes, uniques = pd.factorize(keys.to_numpy(zero_copy_only=False))
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
+    encoded = pc.dictionary_encode(pc.fill_null(lists.flatten(), ""))  # flatten skips null lists
+    names = np.asarray(encoded.indices.to_numpy(), dtype=np.int64)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    bits = max(int(len(encoded.dictionary)).bit_length(), 1)  # a name is its code + 1; 0 is "no name"
+    longest = int(lengths.max()) if len(lengths) else 0
+    if longest * bits <= 62:
+        position = np.arange(len(names)) - np.repeat(starts, lengths)
+        packed = np.concatenate([[0], np.cumsum(((names + 1) << (bits * position)).astype(np.uint64))])
+        keys = packed[ends] - packed[starts]  # a row's sum (wraps modulo 2**64, exact per row)
+    else:  # too many names or too long a list to pack: join each list's names into one string
+        keys = pc.binary_join(lists.fill_null(pa.scalar([], type=lists.type)), "\x1f").to_numpy(
+            zero_copy_only=False)
+    codes, uniques = pd.factorize(keys)
+    first_row = np.empty(len(uniques), dtype=np.int64)
+    first_row[codes[::-1]] = np.arange(len(codes))[::-1]
+    dictionary = encoded.dictionary.to_pylist()
     distinct = np.empty(len(uniques), dtype=object)
-    distinct[:] = [tuple(key.split("\x1f")) if key else () for key in uniques]
+    distinct[:] = [tuple(dictionary[i] for i in names[starts[row]:ends[row]]) for row in first_row]
+    return codes, distinct
+
+
+def shared_tuples(lists) -> np.ndarray:
+    """Arrow list<string> column → object array of tuples, one tuple object per distinct list.
+
+    Events repeat the same few actor lists: sharing them keeps a million rows to a few MB.
+    """
+    codes, distinct = list_codes(lists)
     return distinct[codes]
+
+
+def date_codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Arrow timestamp/date column → a code per row (-1 when missing) into its distinct ``datetime.date``."""
+    import pyarrow as pa
+
+    values = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    days = values.cast(pa.timestamp("ms")).to_numpy().astype("datetime64[D]")
+    codes, uniques = pd.factorize(days)  # NaT → -1
+    return codes, np.asarray(uniques, dtype="datetime64[D]").astype(object)
 
 
 def shared_dates(values) -> np.ndarray:
     """Arrow timestamp/date column → object array of ``datetime.date`` (None when missing),
     one object per distinct day."""
-    days = np.asarray(pd.to_datetime(pd.Series(values.to_numpy(zero_copy_only=False)))
-                      .to_numpy().astype("datetime64[D]"))
-    codes, uniques = pd.factorize(days)  # NaT → -1
-    distinct = np.empty(len(uniques) + 1, dtype=object)
-    distinct[:-1] = [pd.Timestamp(day).date() for day in uniques]
-    distinct[-1] = None
-    return distinct[codes]
+    codes, distinct = date_codes(values)
+    return np.append(distinct, None)[codes]
+
+
+def coded(codes: np.ndarray, distinct: np.ndarray) -> pd.Categorical:
+    """Codes into distinct values (tuples, dates) as a categorical, values kept as they are."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype=object, tupleize_cols=False))
+
+
+def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Event tables one after another; a column categorical in any of them stays categorical.
+
+    ``pd.concat`` turns categoricals with other categories into a value per row; here their
+    categories are united and the codes renumbered, so the store takes them as they are.
+    """
+    if len(frames) == 1:
+        return frames[0]
+    columns = {}
+    for name in frames[0].columns:
+        parts = [frame[name] for frame in frames]
+        if any(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
+            columns[name] = pd.Series(_united_categorical(parts), name=name)
+        else:
+            columns[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
+
+
+def _united_categorical(parts: list[pd.Series]) -> pd.Categorical:
+    codes, distinct = [], []
+    for part in parts:
+        if isinstance(part.dtype, pd.CategoricalDtype):
+            codes.append(part.cat.codes.to_numpy().astype(np.int64))
+            distinct.append(part.cat.categories.to_numpy(dtype=object))
+        else:  # a small table (the bundled events): its values coded here
+            part_codes, part_distinct = pd.factorize(part.to_numpy(dtype=object))
+            codes.append(part_codes.astype(np.int64))
+            distinct.append(np.asarray(part_distinct, dtype=object))
+    renumbered, united = pd.factorize(np.concatenate(distinct))
+    offsets = np.cumsum([0] + [len(d) for d in distinct[:-1]])
+    renumber = np.append(renumbered, -1)  # the last entry: missing stays missing
+    joined = np.concatenate([renumber[np.where(c < 0, len(renumbered), c + o)] for c, o in zip(codes, offsets)])
+    categories = pd.Index(np.asarray(united, dtype=object), tupleize_cols=False)  # all text: str
+    return pd.Categorical.from_codes(joined, categories=categories)
 
 
 def with_import_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the import-only columns with their defaults where a table lacks them."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy on write: the caller's table never changes
     for column, default in IMPORT_COLUMN_DEFAULTS.items():
         if column not in frame.columns:
             frame[column] = [default] * len(frame)
@@ -308,33 +381,54 @@ class DatasetRepository:
         return next((meta for meta in self.list() if meta.sha256 == sha256), None)
 
     def load_events(self, dataset_id: str) -> pd.DataFrame:
+        """A dataset's events: text as text, lists as tuples, dates as ``datetime.date`` (None if missing)."""
+        return self._read_events(dataset_id, as_codes=False)
+
+    def _read_events(self, dataset_id: str, *, as_codes: bool) -> pd.DataFrame:
+        """Read an events file; ``as_codes``: every column but the numbers, flags and ids as a
+        categorical (what the store keeps: nothing is hashed twice, no object per row)."""
         path = self.folder(dataset_id) / EVENTS_FILE
         if not path.is_file():
             raise DatasetNotFound(dataset_id)
+        import pyarrow as pa
         import pyarrow.parquet as pq
+
+        from .store.codes import CATEGORICAL_MAX_SHARE, IDENTIFIER_COLUMNS
 
         # The GeoParquet geometry repeats latitude/longitude: not read (a million shapely points
         # would cost seconds and hundreds of MB).
         columns = [name for name in pq.read_schema(path).names if name != GEOMETRY_COLUMN]
-        table = pq.read_table(path, columns=columns)
+        text = [name for name in columns if name not in LIST_COLUMNS + DATE_COLUMNS + FLOAT_COLUMNS + BOOL_COLUMNS
+                and name not in IDENTIFIER_COLUMNS]
+        # Few distinct values a column: read as Arrow dictionaries, they arrive as categoricals.
+        table = pq.read_table(path, columns=columns, read_dictionary=text if as_codes else None)
+        if as_codes:  # a column of nearly a value a row stays text, as the store would keep it
+            table = table.unify_dictionaries()
+            for name in text:
+                column = table.column(name)
+                if column.num_chunks and len(column.chunk(0).dictionary) > CATEGORICAL_MAX_SHARE * len(table):
+                    table = table.set_column(table.schema.get_field_index(name), name, column.cast(pa.large_string()))
         frame = table.drop_columns([c for c in LIST_COLUMNS + DATE_COLUMNS if c in columns]).to_pandas()
         for column in LIST_COLUMNS:
-            frame[column] = shared_tuples(table.column(column))
+            codes, distinct = list_codes(table.column(column))
+            frame[column] = coded(codes, distinct) if as_codes else distinct[codes]
         for column in DATE_COLUMNS:
             if column in columns:  # date_end: files written before it existed lack it
-                frame[column] = shared_dates(table.column(column))
+                codes, distinct = date_codes(table.column(column))
+                frame[column] = coded(codes, distinct) if as_codes else np.append(distinct, None)[codes]
         return with_import_columns(frame)
 
     def load_all(self) -> pd.DataFrame:
+        """Every dataset's events, coded for the store (see :meth:`_read_events`)."""
         frames = []
         for meta in self.list():
             try:
-                frames.append(self.load_events(meta.dataset_id))
+                frames.append(self._read_events(meta.dataset_id, as_codes=True))
             except (DatasetNotFound, OSError, ValueError):
                 continue
         if not frames:
             return pd.DataFrame(columns=list(ALL_COLUMNS))
-        return pd.concat(frames, ignore_index=True)
+        return concat_events(frames)
 
     def save(self, outcome: ImportOutcome) -> DatasetMeta:
         """Store an import's rows and report atomically; a dataset already there is kept as is.

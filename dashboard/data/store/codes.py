@@ -165,10 +165,17 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
 
     for name in frame.columns:
         series = frame[name]
-        arrow_text = isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
-        if n and isinstance(series.dtype, pd.CategoricalDtype) and is_text(series.cat.categories.to_series()):
-            codes[name] = Codes.of(series)  # already held as codes (e.g. generated at scale)
-        elif n and name in IDENTIFIER_COLUMNS and arrow_text:
+        categorical = n and isinstance(series.dtype, pd.CategoricalDtype)
+        if categorical and is_text(series.cat.categories.to_series()):
+            codes[name] = Codes.of(series)  # already held as codes (read as a dictionary, or generated at scale)
+        elif categorical and series.cat.categories.dtype == object:
+            # Shared values as codes (dates, actor lists as loaded): the table holds the values (None
+            # where missing), the codes are kept, so neither is hashed again.
+            codes[name] = Codes.of(series)
+            series = pd.Series(np.append(codes[name].uniques, None)[codes[name].codes], index=series.index,
+                               name=name, dtype=object)
+        elif n and name in IDENTIFIER_COLUMNS and isinstance(series.dtype, pd.StringDtype) \
+                and series.dtype.storage == "pyarrow":
             series = one_array(series)
             twin = next((columns[other] for other in IDENTIFIER_COLUMNS if other in columns), None)
             if twin is not None and twin.equals(series):  # ids that are their own source ids: one copy
@@ -180,7 +187,7 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
                 series = pd.Series(pd.Categorical.from_codes(column_codes.codes, categories=categories),
                                    index=series.index, name=name)
                 codes[name] = Codes(series.cat.codes.to_numpy(), column_codes.uniques)
-            elif arrow_text:
+            elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
                 series = one_array(series)
         elif n and series.dtype == object:
             series = intern(series)

@@ -123,12 +123,12 @@ class InMemoryEventStore:
         self._options: OrderedDict[tuple[str, tuple[str, ...]], list[str]] = OrderedDict()
 
         # Dates: each event covers [date_start, date_end] (its precision period, or a reported range).
-        self.date_start = days_of(frame["event_date"]) if n else np.array([], dtype="datetime64[D]")
+        self.date_start = self._days("event_date") if n else np.array([], dtype="datetime64[D]")
         precision = self._text_codes("date_precision")
         self.date_end = period_ends(
             self.date_start, precision.allowed((DatePrecision.MONTH,)), precision.allowed((DatePrecision.YEAR,)))
         if "date_end" in frame.columns and n:  # a reported range (UCDP date_end) reaches its last day
-            reported_end = days_of(frame["date_end"])
+            reported_end = self._days("date_end")
             self.date_end = np.where(np.isnat(reported_end), self.date_end,
                                      np.maximum(self.date_end, reported_end))
         self._day = self.date_start.view(np.int64)  # no copy
@@ -184,6 +184,15 @@ class InMemoryEventStore:
         self._codes[column] = codes
         return codes
 
+    def _days(self, column: str) -> np.ndarray:
+        """A date column as datetime64[D]; each distinct day converted once when it is held as codes."""
+        found = self._codes.get(column)
+        if found is None:
+            return days_of(self._frame[column])
+        days = days_of(pd.Series(found.uniques, dtype=object)) if len(found.uniques) else np.array(
+            [], dtype="datetime64[D]")
+        return np.append(days, np.datetime64("NaT", "D"))[found.codes]
+
     def _vocabulary_codes(self, column: str, vocabulary: tuple[str, ...]) -> np.ndarray:
         codes = self._text_codes(column)
         unknown = [v for v in codes.uniques if v not in vocabulary]
@@ -195,7 +204,10 @@ class InMemoryEventStore:
     def _tuple_codes(self, column: str) -> Codes:
         if not self.size:
             return Codes(np.zeros(0, dtype=np.int8), np.array([], dtype=object))
-        codes, uniques = pd.factorize(self._frame[column].to_numpy(dtype=object))
+        if column in self._codes:  # loaded as codes: the distinct lists are already tuples
+            codes, uniques = self._codes[column].codes, self._codes[column].uniques
+        else:
+            codes, uniques = pd.factorize(self._frame[column].to_numpy(dtype=object))
         values = np.empty(len(uniques), dtype=object)
         values[:] = [tuple(v) if isinstance(v, (tuple, list)) else () for v in uniques]
         return Codes(small_codes(codes, len(uniques)), values)
