@@ -34,7 +34,7 @@ from urllib.parse import quote
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.callbacks.guard import CALLBACK_PATH, required_permission
+from dashboard.callbacks.guard import CALLBACK_PATH, USER_ATTRIBUTE, required_permission
 from dashboard.config import Settings
 from dashboard.data.database.users import User, UserRepository
 from dashboard.data.language import DEFAULT_LANGUAGE, LANGUAGES
@@ -157,7 +157,7 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
             user = signed_in_user()
         except SQLAlchemyError:
             return refused(503, "the account database is not available; try again in a moment")
-        flask.g.rutas_user = user
+        setattr(flask.g, USER_ATTRIBUTE, user)
         role = user.role if user is not None else None
         permission = Permission.VIEW
         if request.method == "POST" and request.path.endswith(CALLBACK_PATH):
@@ -222,13 +222,6 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
     # First of all checks: before the callback guard reads a body, and before Dash.
     server.before_request_funcs.setdefault(None, []).insert(0, check_request)
     server.after_request(share_csrf_cookie)
-
-
-def current_user() -> User | None:
-    """The signed-in user of this request (None: nobody, or the embedded default)."""
-    import flask
-
-    return getattr(flask.g, "rutas_user", None)
 
 
 # ---- pages (plain HTML: no script, so the CSP needs no new hash) -----------------------------------

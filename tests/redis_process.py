@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -34,7 +35,10 @@ class RedisProcess:
 
     def start(self) -> RedisProcess:
         if not Path(REDIS_SERVER).exists():
-            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+            message = "redis-server is not installed (apt-get install redis-server)"
+            if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+                pytest.fail(message)  # the suite must run against a real server there
+            pytest.skip(message)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),

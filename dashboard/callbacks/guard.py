@@ -346,6 +346,18 @@ CALLBACK_PERMISSIONS: Mapping[str, Permission] = {
 }
 
 
+USER_ATTRIBUTE = "rutas_user"  # where dashboard/access.py leaves the request's signed-in user (flask.g)
+
+
+def current_user():
+    """The signed-in user of this request (a ``dashboard.data.database.users.User``), None when
+    nobody is signed in or in the embedded default; callbacks may read it to show or hide controls
+    (the server checks every request anyway)."""
+    import flask
+
+    return getattr(flask.g, USER_ATTRIBUTE, None) if flask.has_request_context() else None
+
+
 def callback_name(entry: Mapping) -> str:
     """``module.function`` of a callback map entry's function (Dash wraps it, keeping its name)."""
     function = entry.get("callback")

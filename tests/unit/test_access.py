@@ -194,3 +194,16 @@ def test_acc012_sign_in_failures_are_capped_per_name_and_address():
     for number in range(20):  # many names: the oldest are forgotten, the table stays bounded
         throttle.failed(("name", str(number)))
     assert len(throttle._failures) == 5
+
+
+def test_acc013_callbacks_read_the_signed_in_user_of_their_request():
+    import flask
+
+    from dashboard.callbacks.guard import USER_ATTRIBUTE, current_user
+
+    assert current_user() is None  # no request
+    server = flask.Flask("who")
+    with server.test_request_context("/"):
+        assert current_user() is None  # nobody signed in (or the embedded default)
+        setattr(flask.g, USER_ATTRIBUTE, "ana")
+        assert current_user() == "ana"
