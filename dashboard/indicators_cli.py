@@ -27,7 +27,6 @@ from dashboard.data.indicators import (
     load_indicator_catalog,
 )
 from dashboard.data.schema import DataFileError
-from dashboard.figures.indicator_chart import build_indicator_chart, indicator_alt_text
 from dashboard.i18n import translate
 
 
@@ -120,8 +119,11 @@ def run_indicators(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_chart(catalog: IndicatorCatalog, args: argparse.Namespace) -> int:
     """Write one series' chart (every publisher named) and its alt text beside it."""
+    from dashboard.exports.captions import indicator_words
+    from dashboard.exports.charts import build_indicator_export
     from dashboard.exports.render import ExportError, render_figure
     from dashboard.exports.spec import ExportFormat
+    from dashboard.figures.theme import EXPORT_LIGHT
 
     if catalog.info(args.series) is None:
         print(f"error: no series {args.series!r} (see: python -m dashboard indicators list)", file=sys.stderr)
@@ -133,10 +135,9 @@ def run_chart(catalog: IndicatorCatalog, args: argparse.Namespace) -> int:
     for parameter, message in notices:
         print(f"warning: {parameter}: {translate(message)}", file=sys.stderr)
     lang = args.lang or state.lang
-    spec = state.spec
-    date_range = (spec.date_from, spec.date_to) if spec.date_from and spec.date_to else None
-    figure = build_indicator_chart(catalog, args.series, lang=lang, date_range=date_range, max_sources=None)
-    alt = indicator_alt_text(catalog, args.series, date_range, lang)
+    # The export dialog's figure and words (exports/charts.py, exports/captions.py), at its own height.
+    figure = build_indicator_export(catalog, args.series, state.spec, lang=lang, theme=EXPORT_LIGHT, width=args.width)
+    _, alt, _ = indicator_words(catalog, args.series, state.spec, lang)
     figure.update_layout(meta={"alt": alt})
     out = Path(args.out)
     try:

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.links import request_base_url
-from dashboard.data.filters import FilterSpec
+from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.exports.render import ExportError
 from dashboard.exports.service import (
     data_uri,
@@ -17,12 +17,14 @@ from dashboard.exports.service import (
     export_view,
     human_size,
 )
-from dashboard.exports.spec import ExportFormat, request_from_controls
+from dashboard.exports.spec import ChartKind, ExportFormat, request_from_controls
+from dashboard.figures.indicator_chart import series_title
 from dashboard.i18n import translate
 from dashboard.ids import BreakdownIds, ExportIds, PageIds
+from dashboard.layout.export_dialog import chart_options
 from dashboard.state.context import get_context
 from dashboard.state.interactions import next_export_title
-from dashboard.state.views import chart_labels
+from dashboard.state.views import chart_labels, indicator_catalog_of
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ def _export_current_view(search: str | None, fmt: str, request, lang: str):
     """The dialog's one way to make a file: the view in the URL, with this deployment's settings."""
     context = get_context()
     return export_view(context.store, context.data, search or "", fmt, request, lang=lang, base_url=request_base_url(),
-                       dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)
+                       dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows,
+                       indicators=indicator_catalog_of(context))
 
 
 @callback(
@@ -45,6 +48,28 @@ def _export_current_view(search: str | None, fmt: str, request, lang: str):
 def on_toggle_export_dialog(_opened, _closed):
     """The Export button opens the dialog; Close hides it."""
     return ctx.triggered_id != ExportIds.OPEN
+
+
+@callback(
+    output=dict(options=Output(ExportIds.CHART, "options"), chart=Output(ExportIds.CHART, "value")),
+    inputs=dict(hidden=Input(ExportIds.DIALOG, "hidden")),
+    state=dict(chart=State(ExportIds.CHART, "value"), search=State(PageIds.BODY_URL, "search"),
+               lang=State(PageIds.LANG_STORE, "data")),
+    prevent_initial_call=True,
+)
+def update_export_charts(hidden, chart, search, lang):
+    """On opening: the indicator chart is offered, named, when the view shows a series (else the map)."""
+    if hidden:
+        raise PreventUpdate
+    shown = indicator_title_of(search, lang)
+    keep = chart != ChartKind.INDICATOR.value or bool(shown)
+    return dict(options=chart_options(lang, shown), chart=no_update if keep else ChartKind.MAP.value)
+
+
+def indicator_title_of(search: str | None, lang: str) -> str:
+    """The title of the series the view's link names (``ind``), "" when none or unknown."""
+    info = indicator_catalog_of(get_context()).info(parse_url_state(search or "")[0].indicator or None)
+    return series_title(info, lang) if info is not None else ""
 
 
 @callback(
@@ -68,7 +93,7 @@ def update_export_preview(hidden, chart, title, last_default, search, lang, brea
     context = get_context()
     described = describe_view(context.store, search or "", request_from_controls(chart=chart,
                               breakdown_field=breakdown_field), lang=lang, base_url=request_base_url(),
-                              dataset_names=context.dataset_names())
+                              dataset_names=context.dataset_names(), indicators=indicator_catalog_of(context))
     return (next_export_title(title, last_default, described.title), described.title, described.alt_text,
             described.permalink)
 
@@ -133,7 +158,9 @@ def on_export_download(_clicks, chart, fmt, size, scale, theme, title, credit, b
 
 def update_chart_labels(lang, filter_data, breakdown_field):
     """Each chart's accessible label is its alt text, so a screen reader hears what the chart shows
-    (by chart kind; :func:`dashboard.callbacks.views.update_views` writes them with the views)."""
+    (by chart kind; :func:`dashboard.callbacks.views.update_views` writes them with the views). The
+    indicator chart's label is written with the chart itself (``update_indicator``), so it is left out."""
     context = get_context()
-    return chart_labels(context.store, FilterSpec.from_store(filter_data), lang, breakdown_field,
-                        context.dataset_names())
+    labels = chart_labels(context.store, FilterSpec.from_store(filter_data), lang, breakdown_field,
+                          context.dataset_names())
+    return {kind: text for kind, text in labels.items() if kind is not ChartKind.INDICATOR}

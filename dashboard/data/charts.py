@@ -38,6 +38,9 @@ CHARTS: tuple[Chart, ...] = (
     Chart("timeline", hand_made=True),
     Chart("breakdown", hand_made=True),
     Chart("kg_by_year"),  # kilograms seized per year, by drug
+    # The chosen indicator series (a slide's or the URL's ``ind``), drawn from the series, not the
+    # events: its own panel under the timeline (figures/indicator_chart.py).
+    Chart("indicator", hand_made=True),
 )
 SHARED_PATH_CHARTS: tuple[Chart, ...] = tuple(chart for chart in CHARTS if not chart.hand_made)
 

@@ -8,7 +8,9 @@ File format (``"format": "rutas-story"``):
 
 - version 2 (current): each slide has ``filters`` (the link parameters of the view, as a
   JSON object of strings), ``view`` (``{"lat", "lon", "zoom"}``), ``panels``, ``highlight``,
-  ``breakdown``, ``playback`` and ``notes``.
+  ``breakdown``, ``playback``, ``notes`` and, optionally, ``indicator`` (the id of an indicator
+  series, as the link's ``ind``: drawn on the map for the slide's last year and, when ``panels``
+  lists ``indicator``, as its chart). A series id must be one the catalog holds.
 - ``title``, ``caption`` and ``notes`` (of the story and of each slide; ``description`` of the
   story) are a plain string in the story's ``lang``, or an object with one text per language,
   ``{"en": "…", "es": "…"}``. The story's own language is read into the plain fields and the
@@ -16,7 +18,7 @@ File format (``"format": "rutas-story"``):
   a language lacks falls back to the story's own text). A story written in one language stays a
   plain-string file.
 - version 1 (the first story files): each slide is a title, a caption and a shared ``link``
-  (the query string of the v1 dashboard, ``view`` and ``event`` included). It loads as
+  (the query string of the v1 dashboard, ``view``, ``event`` and ``ind`` included). It loads as
   version 2 with the v1 panels (map, counts, timeline).
 
 Parsing collects every problem and raises one :class:`StoryError` naming each slide and field.
@@ -30,7 +32,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -48,14 +50,17 @@ from .filters import (
     query_params_from_filter,
     split_list_param,
 )
+from .indicators import SERIES_ID, indicator_catalog
 from .interprocess import file_lock, owned_prefix
 from .interprocess import remove_leftovers as remove_dead_entries
 from .language import DEFAULT_LANGUAGE, LANGUAGES
+from .schema import DataFileError
 
 STORY_FORMAT = "rutas-story"
 STORY_VERSION = 2
 SUPPORTED_VERSIONS = (1, 2)
-BUNDLED_STORIES_DIR = Path(__file__).resolve().parents[2] / "geodata" / "stories"
+GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
+BUNDLED_STORIES_DIR = GEODATA_DIR / "stories"
 
 MAX_STORY_BYTES = 1_000_000
 MAX_SLIDES = 100
@@ -136,13 +141,14 @@ class Slide:
     breakdown_field: str = DEFAULT_BREAKDOWN
     playback: SlidePlayback | None = None
     translations: tuple[Translation, ...] = ()  # title, caption, notes in the story's other languages
+    indicator: str = ""  # an indicator series id (the link's ``ind``); "" for none
 
     @property
     def query(self) -> str:
-        """The slide's filters as a link query string (what ``python -m dashboard query`` takes)."""
+        """The slide's filters (and series) as a link query string (what ``python -m dashboard query`` takes)."""
         from .filters import UrlState, build_search
 
-        return build_search(UrlState(spec=self.spec)).lstrip("?")
+        return build_search(UrlState(spec=self.spec, indicator=self.indicator)).lstrip("?")
 
     def shows(self, panel: Panel | str) -> bool:
         return Panel(panel) in self.panels
@@ -233,11 +239,17 @@ def slugify(text: str, fallback: str = "story") -> str:
     return slug if slug and STORY_ID.fullmatch(slug) else fallback
 
 
+def bundled_series() -> frozenset[str]:
+    """The ids of the bundled indicator series (what a story may name when no catalog is given)."""
+    return frozenset(info.series_id for info in indicator_catalog(GEODATA_DIR, None).series())
+
+
 class _Reader:
     """Collects problems while reading one story, so a file reports all of them at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, series: Collection[str] | None = None) -> None:
         self.problems: list[StoryProblem] = []
+        self._series = series  # known indicator series; None: the bundled ones, read when first needed
 
     def problem(self, slide: int | None, name: str, message: str) -> None:
         self.problems.append(StoryProblem(slide, name, message))
@@ -332,6 +344,20 @@ class _Reader:
         kept = tuple(dict.fromkeys(v for v in value if v in known))
         return tuple(allowed(v) for v in kept) if isinstance(allowed, type) else kept
 
+    def indicator(self, value: object, slide: int, name: str = "indicator") -> str:
+        """An indicator series id the catalog holds ("" for none)."""
+        if value is None or value == "":
+            return ""
+        if not isinstance(value, str) or not SERIES_ID.fullmatch(value):
+            self.problem(slide, name, "expected an indicator series id (lower-case letters, digits and '_')")
+            return ""
+        if self._series is None:
+            self._series = bundled_series()
+        if value not in self._series:
+            self.problem(slide, name, f"unknown series {value!r} (known: {', '.join(sorted(self._series))})")
+            return ""
+        return value
+
     def playback(self, value: object, slide: int) -> SlidePlayback | None:
         if value is None:
             return None
@@ -404,6 +430,7 @@ def _slide_v2(reader: _Reader, data: object, number: int, own: str = DEFAULT_LAN
         highlight=tuple(dict.fromkeys(v.strip() for v in highlight)),
         breakdown_field=breakdown,
         playback=reader.playback(data.get("playback"), number),
+        indicator=reader.indicator(data.get("indicator"), number),
     )
 
 
@@ -425,12 +452,15 @@ def _slide_v1(reader: _Reader, data: object, number: int, own: str = DEFAULT_LAN
         caption=reader.text(data, "caption", number, MAX_CAPTION),
         spec=state.spec, view=state.view, panels=V1_PANELS,
         highlight=(state.selected,) if state.selected else (),
+        indicator=reader.indicator(state.indicator, number, "link.ind"),
     )
 
 
-def story_from_dict(data: object, *, source: str = "", bundled: bool = False) -> Story:
-    """Read a story (any supported version); raise :class:`StoryError` listing every problem."""
-    reader = _Reader()
+def story_from_dict(data: object, *, source: str = "", bundled: bool = False,
+                    series: Collection[str] | None = None) -> Story:
+    """Read a story (any supported version); raise :class:`StoryError` listing every problem.
+    ``series``: the indicator series a slide may name (None: the bundled ones)."""
+    reader = _Reader(series)
     if not isinstance(data, dict):
         raise StoryError([StoryProblem(None, "story", "expected a JSON object")], source)
     if data.get("format", STORY_FORMAT) != STORY_FORMAT:
@@ -465,7 +495,8 @@ def story_from_dict(data: object, *, source: str = "", bundled: bool = False) ->
                  translations=_translations({"title": titles, "description": descriptions}))
 
 
-def parse_story(data: bytes | str, *, source: str = "", bundled: bool = False) -> Story:
+def parse_story(data: bytes | str, *, source: str = "", bundled: bool = False,
+                series: Collection[str] | None = None) -> Story:
     """Read a story file's bytes; a file that is not JSON is a :class:`StoryError` too."""
     if len(data) > MAX_STORY_BYTES:
         raise StoryError([StoryProblem(None, "file", f"larger than {MAX_STORY_BYTES:,} bytes")], source)
@@ -476,7 +507,7 @@ def parse_story(data: bytes | str, *, source: str = "", bundled: bool = False) -
     except RecursionError:
         raise StoryError([StoryProblem(None, "file", "nested too deeply")], source) from None
     try:
-        return story_from_dict(loaded, source=source, bundled=bundled)
+        return story_from_dict(loaded, source=source, bundled=bundled, series=series)
     except (RecursionError, OverflowError, TypeError) as error:  # hostile values the reader did not foresee
         raise StoryError([StoryProblem(None, "file", f"unreadable values ({type(error).__name__})")],
                          source) from None
@@ -511,6 +542,8 @@ def slide_to_dict(slide: Slide, own: str = DEFAULT_LANGUAGE) -> dict[str, object
     if slide.playback is not None:
         data["playback"] = {"step": slide.playback.step.value, "mode": slide.playback.mode.value,
                             "window": slide.playback.window}
+    if slide.indicator:
+        data["indicator"] = slide.indicator
     return data
 
 
@@ -598,6 +631,7 @@ class StoryRepository:
     """
 
     def __init__(self, data_dir: Path | str, bundled_dir: Path | str = BUNDLED_STORIES_DIR) -> None:
+        self.data_dir = Path(data_dir)
         self.user_dir = Path(data_dir) / "stories"
         self.bundled_dir = Path(bundled_dir)
         self.lock_path = Path(data_dir) / STORIES_LOCK_FILE
@@ -613,8 +647,17 @@ class StoryRepository:
             raise StoryNotFound(str(story_id))
         return (self.bundled_dir if bundled else self.user_dir) / f"{story_id}.json"
 
+    def series(self) -> frozenset[str]:
+        """The indicator series a slide may name: the bundled ones and those imported here (only the
+        bundled ones while the imported file is broken)."""
+        try:
+            catalog = indicator_catalog(GEODATA_DIR, self.data_dir)
+        except DataFileError:
+            catalog = indicator_catalog(GEODATA_DIR, None)
+        return frozenset(info.series_id for info in catalog.series())
+
     def _read(self, path: Path, bundled: bool) -> Story:
-        story = parse_story(path.read_bytes(), source=path.name, bundled=bundled)
+        story = parse_story(path.read_bytes(), source=path.name, bundled=bundled, series=self.series())
         return replace(story, story_id=path.stem)  # the file name is the id that links use
 
     def get(self, story_id: str) -> Story:
@@ -668,7 +711,7 @@ class StoryRepository:
         """Write a user story atomically (temp file + rename); bundled ids are refused."""
         if self._path(story.story_id, True).is_file():
             raise ValueError(f"'{story.story_id}' is a bundled story; save a copy under another id")
-        story_from_dict(story_to_dict(story))  # never write what could not be read back
+        story_from_dict(story_to_dict(story), series=self.series())  # never write what could not be read back
         path = self._path(story.story_id, False)
         self.user_dir.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=self.user_dir, prefix=owned_prefix(STORY_TEMP_PREFIX), suffix=".json")
@@ -700,7 +743,7 @@ class StoryRepository:
 
     def import_bytes(self, data: bytes, file_name: str = "") -> Story:
         """Validate a story file and keep it under a free id (an import never overwrites)."""
-        return self.create(parse_story(data, source=file_name))
+        return self.create(parse_story(data, source=file_name, series=self.series()))
 
     def remove_leftovers(self) -> list[str]:
         """Delete the temporary files of saves that died (owner gone, or older than an hour)."""

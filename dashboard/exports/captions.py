@@ -14,12 +14,14 @@ import numpy as np
 
 from ..data.facets import BREAKDOWN_FACETS
 from ..data.filters import FilterSpec
+from ..data.indicators import IndicatorCatalog
 from ..data.schema import BUNDLED_DATASET
 from ..data.store import EventStore, Totals
+from ..figures.indicator_chart import indicator_alt_text, publishers_shown, series_title, unit_name
 from ..figures.print_map import focus_note, main_cluster
 from ..i18n import format_number, label, normalise_language, translate, translate_count
 from ..words.summary import filter_summary
-from .charts import EXPORT_MAX_POINTS
+from .charts import EXPORT_MAX_POINTS, bundled_indicators, spec_date_range
 from .spec import ChartKind, ChartRequest, ExportContext
 
 MAX_TITLE_CHARS = 80
@@ -426,6 +428,8 @@ def alt_text(store: EventStore, spec: FilterSpec, chart: ChartKind, lang: str, *
     """
     lang = normalise_language(lang)
     chart = ChartKind(chart)
+    if chart is ChartKind.INDICATOR:  # drawn from a series, not the events: indicator_words says what it shows
+        return translate("export.alt.what.indicator", lang) + "."
     totals = store.totals(spec)
     if totals.events == 0:
         return " ".join((translate("export.alt.none", lang, chart=translate(f"export.chart.{chart}", lang)),
@@ -536,10 +540,28 @@ def framing_sentence(store: EventStore, spec: FilterSpec, lang: str) -> str | No
     return None if cluster is None else focus_note(points, cluster, lang)
 
 
+# ---- an indicator chart's words -------------------------------------------------------------------
+def indicator_words(catalog: IndicatorCatalog, series_id: str, spec: FilterSpec, lang: str) -> tuple[str, str, str]:
+    """Default title, alt text and source line (every publisher of the values drawn) of an
+    indicator chart on the filter's date range; an unknown series says so in each."""
+    info = catalog.info(series_id)
+    if info is None:
+        unknown = translate("indicator.unknown", lang)
+        return unknown, translate("export.indicator_none", lang), unknown
+    date_range = spec_date_range(spec)
+    first, last = (date_range[0].year, date_range[1].year) if date_range else (info.first_year, info.last_year)
+    title = translate("export.title.indicator", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang),
+                      start=first, end=last)
+    drawn = [v for v in catalog.series_values(series_id) if first <= v.year <= last]
+    return (shorten(title), indicator_alt_text(catalog, series_id, date_range, lang),
+            publishers_shown(drawn, lang, None))
+
+
 # ---- everything an export records --------------------------------------------------------------
 def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, lang: str, *,
                    permalink: str, exported_at: datetime,
-                   dataset_names: dict[str, str] | None = None) -> ExportContext:
+                   dataset_names: dict[str, str] | None = None,
+                   indicators: IndicatorCatalog | None = None) -> ExportContext:
     """Title, subtitle, source line, alt text and counts of one export.
 
     Parameters
@@ -556,6 +578,8 @@ def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, l
         When the export was made; stored as timezone-aware UTC.
     dataset_names : dict of str to str, optional
         Display names of imported datasets, by id.
+    indicators : IndicatorCatalog, optional
+        The series an indicator chart (``request.indicator``) is drawn from; None: the bundled ones.
 
     Returns
     -------
@@ -564,6 +588,15 @@ def export_context(store: EventStore, spec: FilterSpec, request: ChartRequest, l
     lang = normalise_language(lang)
     totals = store.totals(spec)
     own_title = " ".join(request.title.split())
+    if request.chart == ChartKind.INDICATOR:
+        default, description, publishers = indicator_words(indicators or bundled_indicators(), request.indicator,
+                                                           spec, lang)
+        when = translate("export.source.exported", lang, when=_utc(exported_at).strftime("%Y-%m-%d %H:%M UTC"))
+        return ExportContext(
+            spec=spec, lang=lang, title=own_title or default, subtitle="",
+            filters=_subtitle(totals, spec, lang, dataset_names), source_line=f"{publishers}; {when}",
+            alt_text=description, permalink=permalink, exported_at=_utc(exported_at), events=totals.events,
+            sources=totals.sources, credit=" ".join(request.credit.split()), dataset_names=dict(dataset_names or {}))
     title = own_title or default_title(spec, request.chart, lang, dataset_names,
                                        breakdown_field=request.breakdown_field)
     # Under a title of the user's own, the subtitle states every filter: we cannot know what it says.

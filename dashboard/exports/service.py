@@ -9,16 +9,17 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..data.filters import UrlState, build_search, parse_url_state
+from ..data.indicators import IndicatorCatalog
 from ..data.store import EventStore
-from ..i18n import normalise_language
+from ..i18n import normalise_language, translate
 from .captions import export_context
-from .charts import build_export_figure
+from .charts import build_export_figure, bundled_indicators
 from .described import describe_pdf, describe_png, describe_svg
 from .embed import standalone_html
 from .pack import build_pack, table_members
@@ -29,6 +30,7 @@ from .spec import (
     FILE_EXTENSIONS,
     IMAGE_FORMATS,
     MEDIA_TYPES,
+    ChartKind,
     ChartRequest,
     ExportContext,
     ExportFormat,
@@ -99,14 +101,22 @@ def describe_view(
     base_url: str = DEFAULT_BASE_URL,
     dataset_names: dict[str, str] | None = None,
     exported_at: datetime | None = None,
+    indicators: IndicatorCatalog | None = None,
 ) -> ExportContext:
-    """Title, filters in words, source line, alt text and permalink of a view, without drawing it."""
+    """Title, filters in words, source line, alt text and permalink of a view, without drawing it.
+    The indicator chart draws the series the link names (``ind``) unless ``request`` names one."""
     state, _ = parse_url_state(query)
     lang = normalise_language(lang or state.lang)
     state = state.with_changes(lang=lang)
     exported_at = (exported_at or datetime.now(UTC)).replace(microsecond=0)
-    return export_context(store, state.spec, request, lang, permalink=permalink_for(base_url, state),
-                          exported_at=exported_at, dataset_names=dataset_names or {})
+    return export_context(store, state.spec, with_view_indicator(request, state), lang,
+                          permalink=permalink_for(base_url, state), exported_at=exported_at,
+                          dataset_names=dataset_names or {}, indicators=indicators)
+
+
+def with_view_indicator(request: ChartRequest, state: UrlState) -> ChartRequest:
+    """``request`` drawing the view's series (the link's ``ind``) when it names none itself."""
+    return request if request.indicator else replace(request, indicator=state.indicator)
 
 
 def export_view(
@@ -121,6 +131,7 @@ def export_view(
     dataset_names: dict[str, str] | None = None,
     exported_at: datetime | None = None,
     max_rows: int | None = None,
+    indicators: IndicatorCatalog | None = None,
 ) -> ExportFile:
     """Export the view that ``query`` (a shared link's query string) describes.
 
@@ -134,17 +145,25 @@ def export_view(
         Overrides the link's language (the CLI's ``--lang``).
     max_rows
         Most events a data file (or the pack's CSV) may hold; None: no limit.
+    indicators
+        The series the indicator chart is drawn from (bundled and imported); None: the bundled ones.
 
     Raises
     ------
     ExportTooLargeError
         When a data export would hold more than ``max_rows`` events.
+    ValueError
+        When the indicator chart is asked of a view that names no known series.
     dashboard.exports.render.ExportError
         When the chart renderer fails; data formats never need it.
     """
     fmt = ExportFormat(fmt)
+    indicators = indicators or bundled_indicators()
+    request = with_view_indicator(request, parse_url_state(query)[0])
     context = describe_view(store, query, request, lang=lang, base_url=base_url, dataset_names=dataset_names,
-                            exported_at=exported_at)
+                            exported_at=exported_at, indicators=indicators)
+    if request.chart is ChartKind.INDICATOR and fmt not in DATA_FORMATS and indicators.info(request.indicator) is None:
+        raise ValueError(translate("export.indicator_none", context.lang))
     exported_at = context.exported_at
     if max_rows is not None and fmt not in IMAGE_FORMATS | {ExportFormat.HTML} and context.events > max_rows:
         raise ExportTooLargeError(context.events, max_rows)
@@ -152,7 +171,7 @@ def export_view(
         stem = file_stem("events", context.title, exported_at)
     else:
         stem = file_stem(request.chart.value, context.title, exported_at, variant=chart_variant(request))
-    data = _export_bytes(store, layers, fmt, request, context, stem)
+    data = _export_bytes(store, layers, fmt, request, context, stem, indicators)
     return ExportFile(file_name=f"{stem}.{FILE_EXTENSIONS[fmt]}", media_type=MEDIA_TYPES[fmt], data=data,
                       context=context)
 
@@ -170,11 +189,11 @@ def _render(figure: object, fmt: ExportFormat, request: ChartRequest, context: E
 
 
 def _export_bytes(store: EventStore, layers: ReferenceLayers, fmt: ExportFormat, request: ChartRequest,
-                  context: ExportContext, stem: str) -> bytes:
+                  context: ExportContext, stem: str, indicators: IndicatorCatalog | None = None) -> bytes:
     if fmt not in DATA_FORMATS:
         # One figure per export: the pack renders the same one as PNG and SVG.
         figure = build_export_figure(store, context.spec, request, context, routes=layers.routes,
-                                     regions=layers.regions)
+                                     regions=layers.regions, indicators=indicators)
         if fmt in IMAGE_FORMATS:
             return _render(figure, fmt, request, context)
         if fmt == ExportFormat.HTML:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ..data.charts import ChartKind
 from ..data.facets import DEFAULT_BREAKDOWN, breakdown_or_default
 from ..data.filters import FilterSpec
+from ..data.indicators import SERIES_ID
 
 # Where permalinks point when neither the deployment nor the request says (a local run).
 DEFAULT_BASE_URL = "http://127.0.0.1:8050/"
@@ -160,6 +161,7 @@ class ChartRequest:
     title: str = ""  # empty: the default title written from the filters
     credit: str = ""  # optional byline / credit, printed in the footer
     breakdown_field: str = DEFAULT_BREAKDOWN  # one of the facet registry's BREAKDOWN_FIELDS
+    indicator: str = ""  # the series the indicator chart draws (the view's ``ind``); "" for none
 
     @property
     def pixels(self) -> tuple[int, int]:
@@ -194,10 +196,11 @@ def _member(enum: type[StrEnum], value: object, default: StrEnum) -> StrEnum:
 
 def request_from_controls(chart: object = None, size: object = None, scale: object = None,
                           theme: object = None, title: object = None, credit: object = None,
-                          breakdown_field: object = None) -> ChartRequest:
+                          breakdown_field: object = None, indicator: object = None) -> ChartRequest:
     """A ChartRequest from untrusted control values (dialog or URL): anything unknown is the default.
 
-    Title and credit are cut to 200 characters; they are printed, never interpreted.
+    Title and credit are cut to 200 characters; they are printed, never interpreted. ``indicator``
+    is kept only when it has the form of a series id (the catalog decides whether it exists).
     """
     try:
         scale_value = int(scale) if int(scale) in PNG_SCALES else 1  # type: ignore[arg-type]
@@ -211,4 +214,5 @@ def request_from_controls(chart: object = None, size: object = None, scale: obje
         title=str(title or "").strip()[:200],
         credit=str(credit or "").strip()[:200],
         breakdown_field=breakdown_or_default(breakdown_field),
+        indicator=indicator if isinstance(indicator, str) and SERIES_ID.fullmatch(indicator) else "",
     )

@@ -38,7 +38,9 @@ INDICATOR_COLOUR = "#D55E00"  # Okabe–Ito vermillion: apart from the event and
 PANEL_PX = 74
 HEADER_PX = 34
 AXIS_PX = 26  # the date axis' labels under the last panel
-LINE_PX = 14  # one line of the footer (symbols, sources)
+LINE_PX = 14  # one line of the footer (symbols, sources) at the screen's type; larger type, taller lines
+LINE_HEIGHT_EMS = 1.4  # a footer line's height, in ems of its type
+CHAR_WIDTH_EMS = 0.58  # an average character's width in the footer's type (DejaVu Sans), for wrapping
 PANEL_GAP = 0.045  # of the plot height, between two panels
 FOOTER_LINE_CHARS = 120  # a source line's characters per line (the chart is ~800 px wide)
 MAX_SOURCE_NAMES = 6  # publishers named on the source line before "and N more"
@@ -164,7 +166,7 @@ def publishers_shown(values: Sequence[IndicatorValue], lang: str = DEFAULT_LANGU
 def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: str = DEFAULT_LANGUAGE,
                           theme: Theme = SCREEN, date_range: tuple[date, date] | None = None,
                           events_span: tuple[date, date] | None = None,
-                          max_sources: int | None = MAX_SOURCE_NAMES) -> go.Figure:
+                          max_sources: int | None = MAX_SOURCE_NAMES, width: int | None = None) -> go.Figure:
     """Small multiples of one series, one panel per place, on the timeline's date range.
 
     Parameters
@@ -177,10 +179,13 @@ def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: st
     max_sources
         Publishers named on the source line before the rest are counted; None names every one
         (exports).
+    width
+        The figure's width in px when known (a file, a slide): the footer wraps to it; None wraps
+        at :data:`FOOTER_LINE_CHARS` (the screen's panel).
     """
     info = catalog.info(series_id)
     if info is None:
-        return unchecked.figure([], layout=_frame(theme, lang, translate("indicator.unknown", lang), 1, "", []))
+        return unchecked.figure([], layout=_frame(theme, lang, translate("indicator.unknown", lang), 1, "", [], width))
     series = catalog.series_values(series_id)
     span = chart_span(series, date_range, events_span)
     first_year, last_year = (span[0].year, span[1].year) if span else (info.first_year, info.last_year)
@@ -209,7 +214,7 @@ def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: st
         annotations.append({"text": f"<b>{html.escape(name)}</b>", "xref": "paper", "yref": f"{axis} domain",
                             "x": 0.0, "y": 1.0, "xanchor": "left", "yanchor": "top", "showarrow": False,
                             "font": {"size": theme.font_size - 2, "color": theme.text_colour},
-                            "bgcolor": "rgba(255,255,255,0.75)"})
+                            "bgcolor": theme.paper_colour})  # the theme's own ground: readable on dark too
         if not by_year:
             annotations.append({"text": translate("indicator.no_values", lang), "xref": "paper",
                                 "yref": f"{axis} domain", "x": 0.5, "y": 0.5, "showarrow": False,
@@ -226,7 +231,8 @@ def build_indicator_chart(catalog: IndicatorCatalog, series_id: str, *, lang: st
                                         "xanchor": "right", "yanchor": "top", "showarrow": False,
                                         "font": {"size": theme.font_size - 3, "color": theme.text_colour}})
     title = translate("indicator.chart_title", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang))
-    layout = _frame(theme, lang, title, len(panels), publishers_shown(shown_values, lang, max_sources), shown_values)
+    layout = _frame(theme, lang, title, len(panels), publishers_shown(shown_values, lang, max_sources), shown_values,
+                    width)
     layout.update(axes)
     layout["shapes"] = shapes
     layout["annotations"] = [*annotations, *layout["annotations"]]
@@ -270,9 +276,13 @@ def _middle(values: Sequence[IndicatorValue]) -> float:
 
 
 def _frame(theme: Theme, lang: str, title: str, panels: int, source_line: str,
-           values: Sequence[IndicatorValue]) -> dict:
-    lines = [html.escape(line, quote=False) for line in (_symbol_key(values, lang), *wrapped(source_line)) if line]
-    footer_px = AXIS_PX + LINE_PX * len(lines)
+           values: Sequence[IndicatorValue], width: int | None = None) -> dict:
+    footer_type = theme.font_size - 3
+    chars = FOOTER_LINE_CHARS if width is None else max(30, int((width - 50) / (CHAR_WIDTH_EMS * footer_type)))
+    lines = [html.escape(line, quote=False) for line in (_symbol_key(values, lang), *wrapped(source_line, chars))
+             if line]
+    line_px = max(LINE_PX, round(LINE_HEIGHT_EMS * footer_type))
+    footer_px = AXIS_PX + line_px * len(lines)
     return {
         "height": HEADER_PX + PANEL_PX * panels + footer_px,
         "margin": {"l": 40, "r": 10, "t": HEADER_PX, "b": footer_px},

@@ -18,6 +18,19 @@ def _radio(control_id: str, values: list[str], prefix: str, lang: str, default: 
                           options=[{"label": translate(f"{prefix}.{v}", lang), "value": v} for v in values])
 
 
+def chart_options(lang: str, indicator_title: str = "") -> list[dict[str, object]]:
+    """The chart choices; the indicator is offered (named) only when the view shows a series."""
+    options = []
+    for kind in ChartKind:
+        option: dict[str, object] = {"label": translate(f"export.chart.{kind}", lang), "value": kind.value}
+        if kind is ChartKind.INDICATOR:
+            option["disabled"] = not indicator_title
+            if indicator_title:
+                option["label"] = translate("story.indicator", lang, title=indicator_title)
+        options.append(option)
+    return options
+
+
 def build_export_dialog(lang: str) -> html.Div:
     """A modal dialog, hidden until the header's Export button opens it."""
     form = html.Div([
@@ -25,8 +38,8 @@ def build_export_dialog(lang: str) -> html.Div:
             html.H2(translate("export.dialog_title", lang), id=ExportIds.HEADING),
             html.Button(translate("export.close", lang), id=ExportIds.CLOSE, n_clicks=0, className="small-button"),
         ], className="export-header"),
-        _field("export.chart", _radio(ExportIds.CHART, [c.value for c in ChartKind], "export.chart", lang,
-                                      ChartKind.MAP.value), lang, ExportIds.CHART),
+        _field("export.chart", dcc.RadioItems(id=ExportIds.CHART, value=ChartKind.MAP.value, inline=True,
+                                              className="radio", options=chart_options(lang)), lang, ExportIds.CHART),
         _field("export.format", _radio(ExportIds.FORMAT, [f.value for f in ExportFormat], "export.format", lang,
                                        ExportFormat.PNG.value), lang, ExportIds.FORMAT),
         _field("export.size", _radio(ExportIds.SIZE, [s.value for s in SizePreset], "export.size", lang,
