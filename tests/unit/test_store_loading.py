@@ -26,7 +26,11 @@ from dashboard.data.store.codes import CATEGORICAL_MAX_SHARE
 from tests.unit.test_store_contract import BUNDLED, GENERATED, IMPORTED, contract_events
 
 
-def store_twice(tmp_path, events: pd.DataFrame) -> tuple[InMemoryEventStore, InMemoryEventStore]:
+def pandas_concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True)  # turns categoricals with other categories into values
+
+
+def store_twice(tmp_path, events: pd.DataFrame, join=concat_events) -> tuple[InMemoryEventStore, InMemoryEventStore]:
     """(over the table as built, over the bundled rows + the others saved and loaded as at start-up)."""
     repository = DatasetRepository(tmp_path)
     for minute, dataset in enumerate((IMPORTED, GENERATED)):  # listed in this order: by import time
@@ -36,7 +40,7 @@ def store_twice(tmp_path, events: pd.DataFrame) -> tuple[InMemoryEventStore, InM
         repository.save(ImportOutcome(rows, report, dataset, f"{dataset}.csv",
                                       hashlib.sha256(dataset.encode()).hexdigest(), f"2026-01-01T00:0{minute}:00"))
     bundled = events[events["dataset"] == BUNDLED].reset_index(drop=True)
-    loaded = concat_events([bundled, repository.load_all()])
+    loaded = join([bundled, repository.load_all()])
     in_order = pd.concat([events[events["dataset"] == d] for d in (BUNDLED, IMPORTED, GENERATED)],
                          ignore_index=True)
     return (InMemoryEventStore(in_order, default_datasets=(BUNDLED,)),
@@ -72,9 +76,10 @@ SPECS = (
 )
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory):
-    return store_twice(tmp_path_factory.mktemp("loaded"), contract_events(seed=31))
+@pytest.fixture(scope="module", params=[concat_events, pandas_concat], ids=["concat_events", "pd.concat"])
+def stores(request, tmp_path_factory):
+    """Joined as the context joins them; by ``pd.concat`` the codes are lost but no answer changes."""
+    return store_twice(tmp_path_factory.mktemp("loaded"), contract_events(seed=31), request.param)
 
 
 def test_stl001_stores_over_loaded_codes_answer_every_question_alike(stores):

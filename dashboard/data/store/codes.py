@@ -124,17 +124,16 @@ class Codes:
 
 
 def intern(series: pd.Series) -> pd.Series:
-    """Equal objects (tuples, dates) share one instance: 8 bytes a row instead of a new object."""
+    """Equal objects (tuples, dates) share one instance: 8 bytes a row instead of a new object.
+
+    A missing value is None, also where a table joined by ``pd.concat`` wrote NaN.
+    """
     if len(series) == 0:
         return series
-    values = series.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values)
-    out = np.asarray(uniques, dtype=object)
-    shared = np.empty(len(out) + 1, dtype=object)
-    shared[:-1] = out
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    shared = np.empty(len(uniques) + 1, dtype=object)  # the last: None, for code -1
+    shared[:-1] = np.asarray(uniques, dtype=object)
     result = shared[codes]
-    missing = codes < 0
-    result[missing] = values[missing]
     return pd.Series(result, index=series.index, name=series.name, dtype=object)
 
 
