@@ -18,6 +18,7 @@ from dashboard.layout.present import count_blocks, sources_list
 from dashboard.state.context import get_context
 from dashboard.state.present_view import (
     Rings,
+    SlideIndicator,
     clamp_slide,
     frame_view,
     initial_frame_state,
@@ -30,14 +31,18 @@ from dashboard.state.present_view import (
     play_label,
     present_breakdown,
     present_chart,
+    present_indicator_chart,
+    present_indicator_slot,
     present_timeline,
     slide_extent,
     slide_frames,
+    slide_indicator,
     slide_text,
     step_frame,
     toggle_playback,
     view_data,
 )
+from dashboard.state.views import indicator_catalog_of, indicator_positions
 from dashboard.words.slide_facts import slide_facts
 
 # The headline numbers are drawn whole (number and word), so a counter that does not apply is left
@@ -48,6 +53,7 @@ PANEL_HIDDEN_OUTPUTS = {
     Panel.TIMELINE: Output(PresentIds.TIMELINE_PANEL, "hidden"),
     Panel.BREAKDOWN: Output(PresentIds.BREAKDOWN_PANEL, "hidden"),
     **{Panel(chart.kind): Output(present_chart_panel_id(chart.kind), "hidden") for chart in SHARED_PATH_CHARTS},
+    Panel.INDICATOR: Output(present_chart_panel_id(Panel.INDICATOR), "hidden"),
 }
 # The figures of the charts on the shared path, by kind.
 CHART_OUTPUTS = {chart.kind: Output(present_chart_id(chart.kind), "figure") for chart in SHARED_PATH_CHARTS}
@@ -60,7 +66,8 @@ SLIDE_OUTPUTS = dict(
     progress_style=Output(PresentIds.PROGRESS_BAR, "style"), panel_hidden=PANEL_HIDDEN_OUTPUTS,
     panels_class=Output(PresentIds.PANELS, "className"), playback_hidden=Output(PresentIds.PLAYBACK, "hidden"),
     map=Output(PresentIds.MAP, "figure"), timeline=Output(PresentIds.TIMELINE, "figure"),
-    breakdown=Output(PresentIds.BREAKDOWN, "figure"), charts=CHART_OUTPUTS, view=Output(PresentIds.VIEW, "data"),
+    breakdown=Output(PresentIds.BREAKDOWN, "figure"), charts=CHART_OUTPUTS,
+    indicator=Output(present_chart_id(Panel.INDICATOR), "figure"), view=Output(PresentIds.VIEW, "data"),
     frame=Output(PresentIds.FRAME, "data"), interval_disabled=Output(PresentIds.INTERVAL, "disabled"),
     play_label=Output(PresentIds.PLAY, "children"),
 )
@@ -81,9 +88,14 @@ def unchanged(outputs: dict) -> dict:
     return {name: unchanged(value) if isinstance(value, dict) else no_update for name, value in outputs.items()}
 
 
-def map_patch(update: MapUpdate, rings: Rings | None = None, view=None) -> Patch:
-    """Replace the event trace and key (and the rings, their labels and the figure's centre) of the presenter's map."""
+def map_patch(update: MapUpdate, rings: Rings | None = None, view=None,
+              indicator: tuple[int, SlideIndicator] | None = None) -> Patch:
+    """Replace the event trace and key (and the rings, their labels, the figure's centre and the
+    indicator's layer at its slot) of the presenter's map."""
     patch = apply_map_update(Patch(), update)
+    if indicator is not None:
+        slot, shown = indicator
+        patch["layout"]["map"]["layers"][slot] = shown.layer
     if rings is not None:
         patch["layout"]["map"]["layers"][LayerSlot.HIGHLIGHT] = rings.layer
         patch["layout"]["map"]["layers"][LayerSlot.RING_LABELS] = rings.labels
@@ -91,6 +103,11 @@ def map_patch(update: MapUpdate, rings: Rings | None = None, view=None) -> Patch
         patch["layout"]["map"]["center"] = {"lat": view.lat, "lon": view.lon}
         patch["layout"]["map"]["zoom"] = view.zoom
     return patch
+
+
+def indicator_slot_of(context, lang: str) -> int:
+    """The indicator layer's place in this deployment's presenter map."""
+    return present_indicator_slot(context.settings.basemap, context.vraem_feature, context.data.routes, lang)
 
 
 @callback(output=SLIDE_OUTPUTS, inputs=dict(slide_index=Input(PresentIds.SLIDE, "data")),
@@ -104,17 +121,21 @@ def update_slide(slide_index, story_data):
     index, names = clamp_slide(slide_index, len(story.slides)), context.dataset_names()
     facts = slide_facts(context.store, story, index, lang, names)
     slide, text = facts.slide, slide_text(facts, lang, names)
+    catalog = indicator_catalog_of(context)
+    indicator = slide_indicator(catalog, indicator_positions(context), slide, lang)
     update, rings, view = map_slide_data(context.store, slide, lang, context.settings.max_map_points,
-                                         routes=context.data.routes, vraem=context.vraem_feature is not None)
+                                         routes=context.data.routes, vraem=context.vraem_feature is not None,
+                                         indicator=indicator)
     return dict(
         title=text.title, caption=text.caption, counts=count_blocks(text.counts), dates=text.dates,
         filters=text.filters, sources=text.sources, notice=text.notice, progress=text.progress,
         progress_style=text.progress_style,
         panel_hidden={panel: not slide.shows(panel) for panel in PANEL_HIDDEN_OUTPUTS},
         panels_class=panels_class(slide), playback_hidden=not is_playable(slide),
-        map=map_patch(update, rings, view),
+        map=map_patch(update, rings, view, (indicator_slot_of(context, lang), indicator)),
         timeline=present_timeline(context.store, slide, lang), breakdown=present_breakdown(context.store, slide, lang),
         charts={kind: present_chart(context.store, slide, lang, kind) for kind in CHART_OUTPUTS},
+        indicator=present_indicator_chart(catalog, context.store, slide, lang),
         view=view_data(view, index, slide), frame=initial_frame_state(index), interval_disabled=True,
         play_label=play_label(None, lang),
     )
@@ -153,10 +174,12 @@ def on_frame(n_intervals, frame_state, slide_index, mode, story_data):
         return {**unchanged(FRAME_OUTPUTS), "frame": step.state, "interval_disabled": True,
                 "play_label": play_label(step.state, lang)}
     shown = frame_view(context.store, story, index, step.frame, lang, context.settings.max_map_points,
-                       context.dataset_names(), routes=context.data.routes, vraem=context.vraem_feature is not None)
+                       context.dataset_names(), routes=context.data.routes, vraem=context.vraem_feature is not None,
+                       indicators=indicator_catalog_of(context), positions=indicator_positions(context))
     timeline = Patch()
     timeline["layout"]["shapes"] = shown.shapes
-    return dict(map=map_patch(shown.update, shown.rings), counts=count_blocks(shown.counts),
+    return dict(map=map_patch(shown.update, shown.rings, indicator=(indicator_slot_of(context, lang), shown.indicator)),
+                counts=count_blocks(shown.counts),
                 dates=shown.label, timeline=timeline, frame=step.state,
                 interval_disabled=not step.state["playing"], play_label=play_label(step.state, lang))
 

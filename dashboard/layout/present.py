@@ -33,15 +33,18 @@ from dashboard.state.present_view import (
     play_label,
     present_breakdown,
     present_chart,
+    present_indicator_chart,
     present_map,
     present_timeline,
     presenter_path,
     slide_from_search,
+    slide_indicator,
     slide_search,
     slide_text,
     slide_view,
     view_data,
 )
+from dashboard.state.views import indicator_catalog_of, indicator_positions
 from dashboard.words.slide_facts import slide_facts
 
 MAP_CONFIG = {"displayModeBar": False, "scrollZoom": True, "displaylogo": False}
@@ -110,8 +113,10 @@ def build_presenter(context: AppContext, story_id: str, search: str, lang: str) 
                  "data-exits": json.dumps([dashboard_link(s, lang) for s in story.slides]),
                  "data-views": json.dumps(views),
                  "data-notes": notes_path(story.story_id), "data-presenter": presenter_path(story.story_id)}
+    catalog = indicator_catalog_of(context)
+    indicator = slide_indicator(catalog, indicator_positions(context), slide, lang)
     map_figure = present_map(store, slide, routes=context.data.routes, vraem_feature=context.vraem_feature,
-                             lang=lang, basemap=context.settings.basemap, threshold=threshold)
+                             lang=lang, basemap=context.settings.basemap, threshold=threshold, indicator=indicator)
     return html.Div([
         dcc.Store(id=PresentIds.STORY, data={"id": story.story_id, "slides": len(story.slides), "lang": lang}),
         dcc.Store(id=PresentIds.SLIDE, data=index),
@@ -142,6 +147,12 @@ def build_presenter(context: AppContext, story_id: str, search: str, lang: str) 
                        id=present_chart_panel_id(chart.kind), className="present-panel present-chart-panel",
                        hidden=not slide.shows(Panel(chart.kind)))
               for chart in SHARED_PATH_CHARTS),
+            html.Div(dcc.Graph(id=present_chart_id(Panel.INDICATOR),
+                               figure=present_indicator_chart(catalog, store, slide, lang),
+                               config=CHART_CONFIG, responsive=True, className="present-graph"),
+                     id=present_chart_panel_id(Panel.INDICATOR),
+                     className="present-panel present-chart-panel present-indicator-panel",
+                     hidden=not slide.shows(Panel.INDICATOR)),
         ], id=PresentIds.PANELS, className=panels_class(slide)),
         html.Footer([
             html.Div([

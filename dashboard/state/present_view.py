@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from html import escape as html_escape
 from urllib.parse import parse_qs
 
 import numpy as np
@@ -19,6 +20,7 @@ import plotly.graph_objects as go
 
 from dashboard.config import Basemap
 from dashboard.data.filters import FilterSpec, MapView, UrlState, build_search
+from dashboard.data.indicators import IndicatorCatalog
 from dashboard.data.store import MAP_TILE_PX, EventStore
 from dashboard.data.stories import (
     Panel,
@@ -39,10 +41,19 @@ from dashboard.figures.event_map import (
     MapLayer,
     MapUpdate,
     build_event_map,
+    indicator_layer,
+    indicator_slot,
     map_update,
+    offline_layers,
     rings_layer,
 )
 from dashboard.figures.geo import PRESENT_MAP_PX, mercator_lat, mercator_y, slide_view
+from dashboard.figures.indicator_chart import (
+    build_indicator_chart,
+    indicator_legend,
+    indicator_marks,
+    indicator_year,
+)
 from dashboard.figures.text_metrics import text_width, wrap_lines
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
@@ -55,7 +66,7 @@ from dashboard.state.playback import (
     playback_range,
     step_bounds,
 )
-from dashboard.state.views import map_layer, viewport_of
+from dashboard.state.views import events_span, map_layer, viewport_of
 from dashboard.words.slide_facts import SlideFacts, applicable_counters, slide_facts
 from dashboard.words.summary import filter_summary
 
@@ -107,8 +118,8 @@ def notes_path(story_id: str) -> str:
 
 
 def dashboard_link(slide: Slide, lang: str) -> str:
-    """The dashboard showing the slide's view (where Esc leaves to)."""
-    return "/" + build_search(UrlState(spec=slide.spec, lang=lang, view=slide.view))
+    """The dashboard showing the slide's view and series (where Esc leaves to)."""
+    return "/" + build_search(UrlState(spec=slide.spec, lang=lang, view=slide.view, indicator=slide.indicator))
 
 
 # ---- loading -------------------------------------------------------------------------------------
@@ -353,26 +364,107 @@ def slide_layer(store: EventStore, spec: FilterSpec, view: MapView, threshold: i
 
 
 def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature: dict | None, lang: str,
-                basemap: Basemap, threshold: int) -> go.Figure:
-    """The slide's map in the projector theme, its highlighted events ringed."""
+                basemap: Basemap, threshold: int, indicator: SlideIndicator | None = None) -> go.Figure:
+    """The slide's map in the projector theme, its highlighted events ringed, and the slide's
+    indicator (circles for its year, the legend line stating series, unit and year) when it names one."""
     view = slide_view(store, slide, threshold)
     style, layers = projector_basemap(basemap)
     rings = slide_rings(store, slide, view.zoom, lang)
     figure = build_event_map(slide_layer(store, slide.spec, view, threshold), routes=routes,
                              vraem_feature=vraem_feature, lang=lang, view=view, style=style, layers=layers,
                              theme=PROJECTOR, uirevision=MAP_UIREVISION, ring_labels=rings.labels,
-                             rings=highlight_positions(store, slide), ring_px=RING_PX)
+                             rings=highlight_positions(store, slide), ring_px=RING_PX,
+                             indicator=indicator.layer if indicator else None)
     figure.update_layout(hoverlabel=dict(font_size=18),
                          map_layers=names_under_traces([layer.to_plotly_json() for layer in figure.layout.map.layers]))
+    if indicator is not None and indicator.legend:
+        figure.add_annotation(indicator_legend_note(indicator.legend))
     return figure
 
 
 def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int, *, routes: dict,
-                   vraem: bool) -> tuple[MapUpdate, Rings, MapView]:
-    """What changes on the map between slides: the trace and key, the rings and their labels, the view."""
+                   vraem: bool, indicator: SlideIndicator | None = None) -> tuple[MapUpdate, Rings, MapView]:
+    """What changes on the map between slides: the trace and key (and the indicator's legend), the
+    rings and their labels, the view."""
     view = slide_view(store, slide, threshold)
     layer = slide_layer(store, slide.spec, view, threshold)
-    return projector_map_update(layer, lang, routes, vraem), slide_rings(store, slide, view.zoom, lang), view
+    update = with_indicator_legend(projector_map_update(layer, lang, routes, vraem), indicator)
+    return update, slide_rings(store, slide, view.zoom, lang), view
+
+
+# ---- the slide's indicator series: circles and a legend on the map, small multiples in a panel -------
+INDICATOR_LEGEND_PX = 18  # the legend's type on the projector
+INDICATOR_LEGEND_WIDTH_PX = 560  # its lines' width: the map's plot area left of the key, at 1280×720
+INDICATOR_CHART_SOURCES = 4  # publishers named under the projector's chart before the rest are counted
+
+
+@dataclass(frozen=True)
+class SlideIndicator:
+    """What the presenter draws of a slide's indicator series for one year (the slide's last)."""
+
+    series_id: str  # "" when the slide names none (or one the catalog lost)
+    year: int | None
+    layer: dict  # the map's indicator layer (hidden when none)
+    legend: str  # "Coca cultivation (hectares), 2022, circle area ∝ value: Peru 95,008 · VRAEM …"
+
+
+NO_INDICATOR = SlideIndicator("", None, indicator_layer([]), "")
+
+
+def slide_indicator(catalog: IndicatorCatalog, positions: dict[tuple[str, str], tuple[float, float]], slide: Slide,
+                    lang: str, date_to: date | None = None) -> SlideIndicator:
+    """The slide's series on the map for the last year of its date range (``date_to``: of the playing
+    frame), as the dashboard draws it; the series' last year when the slide has no end date."""
+    info = catalog.info(slide.indicator) if slide.indicator else None
+    if info is None:
+        return NO_INDICATOR
+    year = indicator_year(date_to or slide.spec.date_to, info)
+    marks = indicator_marks(catalog, info.series_id, year, positions)
+    layer = indicator_layer([(mark.latitude, mark.longitude, mark.radius_km) for mark in marks], PROJECTOR)
+    return SlideIndicator(info.series_id, year, layer, indicator_legend(catalog, info.series_id, year, lang))
+
+
+def indicator_legend_note(legend: str) -> dict:
+    """The legend as an annotation at the map's bottom left, wrapped to the map's width, large type."""
+    head, _, places = legend.partition(": ")  # indicator_legend writes "<series, unit, year>: <values>"
+    lines = [head]
+    for place in places.split(" · ") if places else []:  # a place's values are never split over two lines
+        if len(lines) > 1 and text_width(f"{lines[-1]} · {place}", INDICATOR_LEGEND_PX) <= INDICATOR_LEGEND_WIDTH_PX:
+            lines[-1] = f"{lines[-1]} · {place}"
+        else:
+            lines.append(place)
+    text = "<br>".join(html_escape(line) for line in lines)
+    return {"text": text, "name": "indicator-legend", "xref": "paper", "yref": "paper", "x": 0.005, "y": 0.01,
+            "xanchor": "left", "yanchor": "bottom", "align": "left", "showarrow": False,
+            "font": {"size": INDICATOR_LEGEND_PX, "color": PROJECTOR.text_colour},
+            "bgcolor": "rgba(11,14,18,0.82)", "borderpad": 6}
+
+
+def with_indicator_legend(update: MapUpdate, indicator: SlideIndicator | None) -> MapUpdate:
+    """``update`` with the indicator's legend among its annotations (a patch replaces them all)."""
+    if indicator is None or not indicator.legend:
+        return update
+    return replace(update, annotations=[*update.annotations, indicator_legend_note(indicator.legend)])
+
+
+def present_indicator_slot(basemap: Basemap, vraem_feature: dict | None, routes: dict, lang: str) -> int:
+    """Where the indicator's layer sits in the presenter's map (its last layer)."""
+    _, layers = projector_basemap(basemap)
+    return indicator_slot(layers if layers is not None else offline_layers(PROJECTOR, lang=lang), vraem_feature,
+                          routes, lang, PROJECTOR)
+
+
+def present_indicator_chart(catalog: IndicatorCatalog, store: EventStore, slide: Slide, lang: str) -> go.Figure:
+    """The slide's series as small multiples on the slide's dates, projector type; it fills its panel."""
+    spec = slide.spec
+    date_range = (spec.date_from, spec.date_to) if spec.date_from and spec.date_to else None
+    figure = build_indicator_chart(catalog, slide.indicator, lang=lang, theme=PROJECTOR, date_range=date_range,
+                                   events_span=None if date_range else events_span(store, spec),
+                                   max_sources=INDICATOR_CHART_SOURCES)
+    figure.update_layout(height=None, autosize=True, hoverlabel=dict(font_size=18),
+                         xaxis=dict(tickfont=dict(size=PROJECTOR.font_size), nticks=8))
+    figure.update_yaxes(tickfont=dict(size=PROJECTOR.font_size - 2))
+    return figure
 
 
 def view_data(view: MapView, slide_index: int, slide: Slide) -> dict:
@@ -584,20 +676,27 @@ class FrameView:
     label: str
     shapes: list[dict]
     rings: Rings  # the rings of the highlighted events the frame draws (none of those it does not)
+    indicator: SlideIndicator = NO_INDICATOR  # the slide's series for the frame's last year
 
 
 def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, date], lang: str, threshold: int,
-               dataset_names: dict[str, str] | None = None, *, routes: dict, vraem: bool) -> FrameView:
-    """Resolve one frame of slide ``index``: the same numbers a link with the frame's dates gives."""
+               dataset_names: dict[str, str] | None = None, *, routes: dict, vraem: bool,
+               indicators: IndicatorCatalog | None = None,
+               positions: dict[tuple[str, str], tuple[float, float]] | None = None) -> FrameView:
+    """Resolve one frame of slide ``index``: the same numbers a link with the frame's dates gives;
+    the slide's indicator (from ``indicators``, placed at ``positions``) shows the frame's last year."""
     slide = story.slides[index]
     facts = frame_facts(store, story, index, frame, lang, dataset_names)
     view = slide_view(store, slide, threshold)
     layer = slide_layer(store, facts.slide.spec, view, threshold)
     spec = facts.slide.spec
     drawn = (spec.date_from or date.min, spec.date_to or date.max)
-    return FrameView(update=projector_map_update(layer, lang, routes, vraem), counts=counts_of(facts, lang),
-                     label=frame_label(frame, slide, lang), shapes=range_shapes(frame_window(frame, slide)),
-                     rings=slide_rings(store, slide, view.zoom, lang, drawn))
+    indicator = NO_INDICATOR if indicators is None else \
+        slide_indicator(indicators, positions or {}, slide, lang, frame_window(frame, slide)[1])
+    return FrameView(update=with_indicator_legend(projector_map_update(layer, lang, routes, vraem), indicator),
+                     counts=counts_of(facts, lang), label=frame_label(frame, slide, lang),
+                     shapes=range_shapes(frame_window(frame, slide)),
+                     rings=slide_rings(store, slide, view.zoom, lang, drawn), indicator=indicator)
 
 
 def interval_ms(speed: str | None) -> int:

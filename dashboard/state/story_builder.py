@@ -170,28 +170,39 @@ def slide_from_view(search: str | None, filter_data: dict | None, title: str, ca
     """A slide of the current view: the shared filter, the map view and the selected event of the URL.
 
     The filter comes from the filter store (what every chart shows); the URL adds what the store
-    does not hold: ``view`` (map centre and zoom) and ``event`` (highlighted on the slide).
+    does not hold: ``view`` (map centre and zoom), ``event`` (highlighted on the slide) and ``ind``
+    (the indicator series on the map and, when its panel is ticked, as a chart).
     """
     state, _ = parse_url_state(search)
     return Slide(title=clean_title(title), caption=(caption or "").strip(), notes=(notes or "").strip(),
                  spec=FilterSpec.from_store(filter_data), view=state.view, panels=panels_from_values(panels),
-                 highlight=(state.selected,) if state.selected else ())
+                 highlight=(state.selected,) if state.selected else (), indicator=state.indicator)
 
 
 def slide_view_href(slide: Slide, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The dashboard at the slide's view: ``/?<filters>&view=…&event=…`` (the language kept)."""
+    """The dashboard at the slide's view: ``/?<filters>&view=…&event=…&ind=…`` (the language kept)."""
     state = UrlState(spec=slide.spec, lang=lang, view=slide.view,
-                     selected=slide.highlight[0] if slide.highlight else "")
+                     selected=slide.highlight[0] if slide.highlight else "", indicator=slide.indicator)
     return "/" + build_search(state)
 
 
 def slide_rows(story: Story, lang: str, dataset_names: dict[str, str] | None = None) -> list[SlideRow]:
     """One row per slide, its texts in ``lang`` where the story has them (what the editor edits)."""
     story = story_in(story, lang)
-    return [SlideRow(number=n, title=slide.title, summary=filter_summary(slide.spec, lang, dataset_names),
+    return [SlideRow(number=n, title=slide.title, summary=slide_summary(slide, lang, dataset_names),
                      caption=slide.caption, notes=slide.notes, panels=tuple(p.value for p in slide.panels),
                      href=slide_view_href(slide, lang))
             for n, slide in enumerate(story.slides, start=1)]
+
+
+def slide_summary(slide: Slide, lang: str, dataset_names: dict[str, str] | None = None) -> str:
+    """The slide's filters in words, and its indicator series when it names one."""
+    summary = filter_summary(slide.spec, lang, dataset_names)
+    if not slide.indicator:
+        return summary
+    key = f"indicator.series.{slide.indicator}"
+    title = translate(key, lang)
+    return f"{summary} · {translate('story.indicator', lang, title=slide.indicator if title == key else title)}"
 
 
 def _lang_query(lang: str) -> str:

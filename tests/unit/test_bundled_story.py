@@ -89,7 +89,8 @@ def test_sty105_filters_survive_as_the_link_the_cli_takes(story):
 
 def test_sty106_highlighted_events_exist_and_are_on_their_slide(store, story):
     for number, slide in enumerate(story.slides, start=1):
-        assert slide.highlight, f"slide {number} cites no event"
+        # A slide on an indicator series cites the series' values (test_sty114), not events.
+        assert slide.highlight or slide.indicator, f"slide {number} cites no event"
         selected = filtered_ids(store, slide)
         for event_id in slide.highlight:
             assert store.event(event_id) is not None, f"slide {number}: {event_id} is not a bundled event"
@@ -200,7 +201,7 @@ def test_sty112_the_deadliest_event_named_is_the_deadliest_counted(store, story)
 def test_sty113_claims_are_dated_and_no_false_disagreement_is_reported(story):
     from dashboard.data.stories import story_in
 
-    vraem, convoy, callao, air, sea, _ = story.slides
+    vraem, convoy, callao, air, sea, _, _ = story.slides
     assert "in 2017 the last Shining Path cells answered" in vraem.caption and "27 Jan 2021" in vraem.caption
     assert "differs on direction" not in convoy.notes and "left Palmapampa for Pichari" in convoy.notes
     for slide in (callao, sea):  # Belgium in every stored report; the US is InSight Crime's alone
@@ -211,3 +212,58 @@ def test_sty113_claims_are_dated_and_no_false_disagreement_is_reported(story):
     spanish = story_in(story, "es").slides
     assert "27 ene 2021" in spanish[0].caption and "solo InSight Crime" in spanish[2].caption
     assert "fiscal de la Nación" in spanish[5].caption
+
+
+# ---- the scale slide: coca area, the VRAEM against Peru, from the bundled series (issue 18 part 5) ----
+def _percent(part: float, whole: float, lang: str) -> str:
+    text = f"{100 * part / whole:.1f}"
+    return text.replace(".", ",") if lang == "es" else text
+
+
+def _grouped(value: float, lang: str) -> str:
+    return f"{value:,.0f}".replace(",", " " if lang == "es" else ",")
+
+
+@pytest.fixture(scope="module")
+def coca():
+    from dashboard.data.catalog import GEODATA_DIR
+    from dashboard.data.indicators import load_indicator_catalog
+
+    catalog = load_indicator_catalog(GEODATA_DIR)
+    peru, vraem = (next(p for p in catalog.info("coca_area").panels if p.place_code == code) for code in ("PER", "VRAEM"))
+    return catalog, catalog.by_year("coca_area", peru), catalog.by_year("coca_area", vraem)
+
+
+@pytest.mark.parametrize("lang, percent", [("en", "%"), ("es", " %")])
+def test_sty114_the_scale_slide_states_the_series_values(story, coca, lang, percent):
+    """Every share the scale slide states is the VRAEM's value over Peru's for that year in the bundled
+    series (both sources where a year has two), each named with its source in the notes; Peru's totals
+    are the series' own; the 2018 method change (DEVIDA) is named."""
+    from dashboard.data.stories import story_in
+
+    catalog, peru, vraem = coca
+    scale = story_in(story, lang).slides[-1]
+    assert scale.indicator == "coca_area" and scale.shows(Panel.INDICATOR) and scale.shows(Panel.MAP)
+    assert (scale.spec.date_from.year, scale.spec.date_to.year) == (2013, 2022)
+    word = {"en": " in ", "es": " en "}[lang]
+    # single shares ("38.5% in 2013"); a range's upper end ("–37.6% in 2022") is checked below
+    stated = re.findall(r"(?<![–\d.,])(\d+[.,]\d)" + re.escape(percent) + word + r"(20\d\d)", scale.caption)
+    assert len(stated) >= 4, stated
+    for share, year in stated:
+        (total,) = peru[int(year)]
+        assert [share] == [_percent(v.value, total.value, lang) for v in vraem[int(year)]], (lang, year)
+    two = vraem[2022]
+    assert len({v.source_url for v in two}) == 2  # two sources, two values: stated as a range
+    low, high = sorted(_percent(v.value, peru[2022][0].value, lang) for v in two)
+    assert f"{low}–{high}{percent}{word}2022" in scale.caption
+    for year in (2015, 2022):
+        assert f"{_grouped(peru[year][0].value, lang)} ha ({year})" in scale.caption
+    assert "2018" in scale.caption and "DEVIDA" in scale.caption
+    assert any(v.method_break and v.year == 2018 for v in peru[2018])
+    for year, values in vraem.items():  # every VRAEM value from 2013 on is in the notes, with its source
+        for value in values:
+            if year >= 2013:
+                assert _grouped(value.value, lang) in scale.notes, (lang, year, value.value)
+    for publisher in ("El Deber", "InSight Crime", "EFE", "UNODC Peru press release", "La República", "El Búho",
+                      "El Comercio"):
+        assert publisher.split()[0] in scale.notes, (lang, publisher)

@@ -272,8 +272,9 @@ def test_prs115_update_slide_shows_the_slide(app_context, story):
     assert values["present-frame.data"] == initial_frame_state(index) and values["present-interval.disabled"]
     assert update_slide(99, story_data(story))["title"] == story.slides[-1].title, "clamped"
     gone = by_component(SLIDE_OUTPUTS, update_slide(0, {"id": "gone", "slides": 1, "lang": "en"}))
-    # 22 outputs of the hand-made panels, and two (panel, figure) per chart of the shared path
-    assert len(gone) == 22 + 2 * len(SHARED_PATH_CHARTS) and all(value is no_update for value in gone.values())
+    # 22 outputs of the hand-made panels, and two (panel, figure) per chart of the shared path and for
+    # the indicator's
+    assert len(gone) == 22 + 2 * (len(SHARED_PATH_CHARTS) + 1) and all(value is no_update for value in gone.values())
 
 
 def count_value(blocks: list, count_id: str) -> str | None:
