@@ -57,6 +57,9 @@ FLOAT_COLUMNS = ("latitude", "longitude", "fatalities", "quantity_kg", "fataliti
 BOOL_COLUMNS = ("synthetic", "geocoded")
 GEOMETRY_COLUMN = "geometry"  # GeoParquet's primary column: the point of latitude/longitude
 WRITE_SLICE_ROWS = 100_000  # rows turned into Arrow per row group: the write holds one slice, not the table
+# Parquet's default (1 MB) gives up on a column's dictionary at a few thousand summaries a row group,
+# and the loader then hashes every row's text again; 16 MB keeps repeated text as codes on disk.
+DICTIONARY_PAGE_BYTES = 16 * 1024 * 1024
 CRS_EPSG = 4326
 # One WKB point: byte order (1 = little endian), geometry type (1 = Point), x, y; 21 bytes, unpadded.
 WKB_POINT = np.dtype([("byte_order", "u1"), ("geometry_type", "<u4"), ("x", "<f8"), ("y", "<f8")])
@@ -93,36 +96,55 @@ class DatasetMeta:
 def list_codes(lists) -> tuple[np.ndarray, np.ndarray]:
     """Arrow list<string> column → a code per row into an object array of its distinct tuples.
 
-    No Python object per row: each list's element codes are packed into one integer (when they
-    fit in 62 bits, as actor lists do), so the lists are told apart as integers. A null list reads
-    as (), a null name as ''.
+    No Python object per row: each list's names become codes (read as a dictionary, or encoded
+    here), and a list's codes are packed into one integer when they fit in 62 bits, as actor
+    lists do, so the lists are told apart as integers. A null list reads as (), a null name as ''.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    lists = pa.chunked_array(lists).combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-    lists = lists.cast(pa.list_(pa.string()))  # a column of only empty lists is stored as list<null>
-    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
-    encoded = pc.dictionary_encode(pc.fill_null(lists.flatten(), ""))  # flatten skips null lists
-    names = np.asarray(encoded.indices.to_numpy(), dtype=np.int64)
+    lengths, names, dictionary = _list_names(lists)
     ends = np.cumsum(lengths)
     starts = ends - lengths
-    bits = max(int(len(encoded.dictionary)).bit_length(), 1)  # a name is its code + 1; 0 is "no name"
+    bits = max(len(dictionary).bit_length(), 1)  # a name is its code + 1; 0 is "no name"
     longest = int(lengths.max()) if len(lengths) else 0
     if longest * bits <= 62:
         position = np.arange(len(names)) - np.repeat(starts, lengths)
         packed = np.concatenate([[0], np.cumsum(((names + 1) << (bits * position)).astype(np.uint64))])
         keys = packed[ends] - packed[starts]  # a row's sum (wraps modulo 2**64, exact per row)
     else:  # too many names or too long a list to pack: join each list's names into one string
-        keys = pc.binary_join(lists.fill_null(pa.scalar([], type=lists.type)), "\x1f").to_numpy(
-            zero_copy_only=False)
+        offsets = pa.array(np.concatenate([[0], ends]), type=pa.int64())
+        joined = pa.LargeListArray.from_arrays(offsets, pa.array(dictionary, type=pa.string()).take(names))
+        keys = pc.binary_join(joined, "\x1f").to_numpy(zero_copy_only=False)
     codes, uniques = pd.factorize(keys)
     first_row = np.empty(len(uniques), dtype=np.int64)
     first_row[codes[::-1]] = np.arange(len(codes))[::-1]
-    dictionary = encoded.dictionary.to_pylist()
     distinct = np.empty(len(uniques), dtype=object)
     distinct[:] = [tuple(dictionary[i] for i in names[starts[row]:ends[row]]) for row in first_row]
     return codes, distinct
+
+
+def _list_names(lists) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(each list's length, every name as a code, the distinct names) of an Arrow list column,
+    chunk by chunk (no joined copy of the text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index: dict[str, int] = {}
+    lengths, names = [], []
+    for chunk in lists.chunks if isinstance(lists, pa.ChunkedArray) else [lists]:
+        if pa.types.is_null(chunk.type.value_type):  # a column of only empty lists is stored as list<null>
+            chunk = chunk.cast(pa.list_(pa.string()))
+        lengths.append(pc.fill_null(pc.list_value_length(chunk), 0).to_numpy().astype(np.int64))
+        flat = chunk.flatten()  # skips null lists
+        if not pa.types.is_dictionary(flat.type):
+            flat = pc.dictionary_encode(flat)
+        words = flat.dictionary.to_pylist() + [""]  # the last: a null name
+        to_name = np.array([index.setdefault(word, len(index)) for word in words], dtype=np.int64)
+        names.append(to_name[pc.fill_null(flat.indices, len(words) - 1).to_numpy()])
+    if not lengths:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
+    return np.concatenate(lengths), np.concatenate(names), list(index)
 
 
 def shared_tuples(lists) -> np.ndarray:
@@ -171,25 +193,31 @@ def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
             columns[name] = pd.Series(_united_categorical(parts), name=name)
         else:
             columns[name] = pd.concat(parts, ignore_index=True)
-    return pd.DataFrame(columns)
+    return pd.concat(columns.values(), axis=1)  # not pd.DataFrame: it would copy columns into blocks
 
 
 def _united_categorical(parts: list[pd.Series]) -> pd.Categorical:
+    from .store.codes import small_codes
+
     codes, distinct = [], []
     for part in parts:
         if isinstance(part.dtype, pd.CategoricalDtype):
-            codes.append(part.cat.codes.to_numpy().astype(np.int64))
+            codes.append(part.cat.codes.to_numpy())
             distinct.append(part.cat.categories.to_numpy(dtype=object))
         else:  # a small table (the bundled events): its values coded here
             part_codes, part_distinct = pd.factorize(part.to_numpy(dtype=object))
-            codes.append(part_codes.astype(np.int64))
+            codes.append(part_codes)
             distinct.append(np.asarray(part_distinct, dtype=object))
-    renumbered, united = pd.factorize(np.concatenate(distinct))
-    offsets = np.cumsum([0] + [len(d) for d in distinct[:-1]])
+    # The largest part's values first: its codes stay as they are, only the others are renumbered.
+    largest = max(range(len(parts)), key=lambda i: len(codes[i]))
+    order = [largest] + [i for i in range(len(parts)) if i != largest]
+    renumbered, united = pd.factorize(np.concatenate([distinct[i] for i in order]))
+    start = dict(zip(order, np.cumsum([0] + [len(distinct[i]) for i in order[:-1]])))
     renumber = np.append(renumbered, -1)  # the last entry: missing stays missing
-    joined = np.concatenate([renumber[np.where(c < 0, len(renumbered), c + o)] for c, o in zip(codes, offsets)])
+    joined = np.concatenate([small_codes(c if i == largest else renumber[np.where(c < 0, len(renumbered), c + start[i])],
+                                         len(united)) for i, c in enumerate(codes)])
     categories = pd.Index(np.asarray(united, dtype=object), tupleize_cols=False)  # all text: str
-    return pd.Categorical.from_codes(joined, categories=categories)
+    return pd.Categorical.from_codes(joined, categories=categories, validate=False)  # codes made here
 
 
 def with_import_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -296,7 +324,7 @@ def _write_events(path: Path, events: pd.DataFrame) -> None:
     lists = {name: _distinct_lists(np.asarray(column(name), dtype=object)) for name in LIST_COLUMNS}
     dates = {name: np.asarray(pd.to_datetime(pd.Series(column(name))), dtype="datetime64[ms]")
              for name in DATE_COLUMNS}
-    with pq.ParquetWriter(path, schema, compression="snappy") as writer:
+    with pq.ParquetWriter(path, schema, compression="snappy", dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES) as writer:
         for start in range(0, max(count, 1), WRITE_SLICE_ROWS):
             rows = slice(start, start + WRITE_SLICE_ROWS)
             arrays = []
@@ -401,7 +429,8 @@ class DatasetRepository:
         text = [name for name in columns if name not in LIST_COLUMNS + DATE_COLUMNS + FLOAT_COLUMNS + BOOL_COLUMNS
                 and name not in IDENTIFIER_COLUMNS]
         # Few distinct values a column: read as Arrow dictionaries, they arrive as categoricals.
-        table = pq.read_table(path, columns=columns, read_dictionary=text if as_codes else None)
+        names = [f"{name}.list.element" for name in LIST_COLUMNS]  # actor names: codes, never a row's text
+        table = pq.read_table(path, columns=columns, read_dictionary=names + (text if as_codes else []))
         if as_codes:  # a column of nearly a value a row stays text, as the store would keep it
             table = table.unify_dictionaries()
             for name in text:

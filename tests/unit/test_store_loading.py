@@ -174,6 +174,9 @@ def test_stl005_list_codes_equal_the_lists_whether_packed_or_joined():
         assert [distinct[c] for c in codes] == expected
         assert len(distinct) == len(set(expected))  # one tuple per distinct list
         assert list(shared_tuples(array)) == expected
+        as_read = array.cast(pa.list_(pa.dictionary(pa.int32(), pa.string())))  # names read as a dictionary
+        codes, distinct = list_codes(as_read)
+        assert [distinct[c] for c in codes] == expected
     null_name = list_codes(pa.array([["a", None], ["a", ""]], type=pa.list_(pa.string())))
     assert null_name[0].tolist() == [0, 0] and null_name[1][0] == ("a", "")  # a null name reads as ''
 

@@ -191,4 +191,6 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
         elif n and series.dtype == object:
             series = intern(series)
         columns[name] = series
-    return pd.DataFrame(columns, index=frame.index), codes
+    if not columns:
+        return pd.DataFrame(index=frame.index), codes
+    return pd.concat(columns.values(), axis=1), codes  # not pd.DataFrame: it would copy columns into blocks
