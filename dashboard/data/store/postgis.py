@@ -292,6 +292,7 @@ class PostgisEventStore:
                                        THEN COALESCE(NULLIF(source_url, ''), NULLIF(source_name, '')) END),
                    count(*) FILTER (WHERE synthetic)
             FROM events WHERE {where}""", params)[0]
+        self._cache.set((self.version, "count", spec, ()), int(events))  # the count comes with it
         return Totals(events=int(events), fatalities=int(fatalities), kg_seized=float(kg), sources=int(sources),
                       synthetic=int(synthetic))
 
