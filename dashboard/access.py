@@ -18,7 +18,8 @@ no accounts, no sign-in.
 - **Roles**: every request is checked before Dash or the callback guard sees it: a callback
   request needs the permission of the callback it names (``callbacks/guard.py``
   ``CALLBACK_PERMISSIONS``: importing, editing stories, deleting datasets), anything else
-  ``VIEW``. A viewer's forged POST to an editor's callback gets 403 with the reason and runs nothing.
+  ``VIEW``. A viewer's forged POST to an editor's callback gets 403 with the reason and runs nothing
+  (204, "no update", when nothing was done: the unclicked buttons of a list drawn for a viewer).
 - **Public read** (``RUTAS_PUBLIC_READ``): viewing needs no sign-in; changes still need a role.
 """
 
@@ -34,7 +35,7 @@ from urllib.parse import quote
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.callbacks.guard import CALLBACK_PATH, USER_ATTRIBUTE, required_permission
+from dashboard.callbacks.guard import CALLBACK_PATH, USER_ATTRIBUTE, is_user_action, required_permission
 from dashboard.config import Settings
 from dashboard.data.database.users import User, UserRepository
 from dashboard.data.language import DEFAULT_LANGUAGE, LANGUAGES
@@ -159,9 +160,10 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
             return refused(503, "the account database is not available; try again in a moment")
         setattr(flask.g, USER_ATTRIBUTE, user)
         role = user.role if user is not None else None
-        permission = Permission.VIEW
+        permission, body = Permission.VIEW, None
         if request.method == "POST" and request.path.endswith(CALLBACK_PATH):
-            permission = required_permission(request.get_json(force=True, silent=True), callbacks())
+            body = request.get_json(force=True, silent=True)
+            permission = required_permission(body, callbacks())
         if allows(role, permission, public_read=settings.public_read):
             return None
         if user is None and permission == Permission.VIEW:
@@ -169,6 +171,10 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
                 target = request.full_path.rstrip("?")
                 return flask.redirect(f"{SIGN_IN_PATH}?next={quote(target, safe='')}", 303)
             return refused(401, "sign in to use Rutas")
+        if body is not None and not is_user_action(body):
+            # A slide list drawn for a viewer reports its (unclicked) edit buttons: nothing was done,
+            # so "no update", not an error in the page. The callback is not run either way.
+            return flask.Response(status=204)
         return refused(403, refusal(role, permission))
 
     def refused(status: int, reason: str, page: bool = False):

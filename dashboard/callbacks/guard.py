@@ -375,6 +375,41 @@ def required_permission(body: object, callbacks: Mapping[str, Mapping]) -> Permi
     return CALLBACK_PERMISSIONS.get(callback_name(entry), Permission.VIEW)
 
 
+def _component_key(component_id: object, prop: object) -> str:
+    """``id.prop`` as the renderer writes it in ``changedPropIds`` (a pattern id: its keys sorted)."""
+    if isinstance(component_id, dict):
+        component_id = "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{json.dumps(component_id[key], ensure_ascii=False)}"
+                                      for key in sorted(component_id)) + "}"
+    return f"{component_id}.{prop}"
+
+
+NO_ACTION_VALUES = (None, 0, False, "", [], {})
+
+
+def is_user_action(body: object) -> bool:
+    """Whether a callback request was set off by something done on the page: an input it names as
+    changed holds a value (a click count above 0, a file, text). A list drawn anew reports its new
+    buttons with no clicks, which is nothing done. Anything unreadable counts as done (the safe side:
+    a refused action is answered 403, a refused non-action 204, and neither runs the callback)."""
+    if not isinstance(body, dict):
+        return True
+    changed, inputs = body.get("changedPropIds"), body.get("inputs")
+    if not isinstance(changed, list) or not isinstance(inputs, list) or not changed:
+        return True
+    values: dict[str, object] = {}
+    for entry in inputs:
+        for item in entry if isinstance(entry, list) else [entry]:
+            if not isinstance(item, dict):
+                return True
+            try:
+                values[_component_key(item.get("id"), item.get("property"))] = item.get("value")
+            except (TypeError, ValueError):
+                return True
+    if not all(isinstance(key, str) and key in values for key in changed):
+        return True
+    return any(values[key] not in NO_ACTION_VALUES for key in changed)
+
+
 def install_callback_guard(server, callbacks: Callable[[], Mapping[str, Mapping]]) -> None:
     """Check every callback request before Dash reads it; a bad one answers 400 with the reason.
 

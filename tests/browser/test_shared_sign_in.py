@@ -64,10 +64,13 @@ def test_shb001_sign_in_then_the_page_works_and_an_editor_saves_into_the_databas
         page = context.new_page()
         log = PageLog(page)
         callbacks: list[tuple[int, str | None]] = []
+        refusals: list[str] = []
 
         def on_response(response) -> None:
             if urlsplit(response.url).path == "/_dash-update-component":
                 callbacks.append((response.status, response.request.all_headers().get("x-csrftoken")))
+                if response.status != 200 and response.status != 204:
+                    refusals.append((response.request.post_data_json or {}).get("output"))
 
         page.on("response", on_response)
         sign_in(page, base_url, "ed")
@@ -89,8 +92,11 @@ def test_shb001_sign_in_then_the_page_works_and_an_editor_saves_into_the_databas
         page.wait_for_url("**/sign-in?next=%2F")
 
         # a viewer sees the dashboard; the server refuses their story (whatever the page shows)
+        callbacks.clear()
         sign_in(page, base_url, "vi")
         settle(page)
+        assert callbacks and all(status in (200, 204) for status, _ in callbacks), refusals  # viewing works
+        assert log.errors == []
         page.fill("#story-new-title", "Viewer's story")
         with page.expect_response(lambda r: urlsplit(r.url).path == "/_dash-update-component"
                                   and r.status == 403) as refused:

@@ -7,9 +7,11 @@ import argparse
 import base64
 import hashlib
 import io
+import json
 import uuid
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import text
 
@@ -254,3 +256,30 @@ def test_acs008_sign_in_attempts_are_capped(served, users):
     assert status == 429 and "Too many failed sign-ins" in answer
     assert page.send("GET", "/")[0] == 303  # not signed in
     assert signed_in(server, Role.EDITOR).send("GET", "/sign-in")[0] == 200  # other names are not held up
+
+
+def test_acs009_unclicked_buttons_of_a_viewers_list_are_no_update_a_click_is_403(served, database_url):
+    """A story's slide list drawn on a viewer's page reports its new buttons (no clicks): answered
+    204 "no update" without running anything; a forged click on the same button is 403."""
+    server, data_dir = served
+    viewer = signed_in(server, Role.VIEWER)
+    status, raw = viewer.send("GET", "/_dash-dependencies")
+    [dependency] = [d for d in orjson.loads(raw) if d["inputs"] and d["inputs"][0]["id"].startswith("{")
+                    and json.loads(d["inputs"][0]["id"]).get("type") == StoryIds.MOVE_UP]
+    before = stored(data_dir, database_url)
+
+    def press(clicks: int) -> int:
+        button = {"index": 0, "type": str(StoryIds.MOVE_UP)}
+        inputs = [[{"id": dict(json.loads(i["id"]), index=0), "property": i["property"],
+                    "value": clicks if json.loads(i["id"])["type"] == StoryIds.MOVE_UP else 0}]
+                  for i in dependency["inputs"]]
+        state = [{"id": s["id"], "property": s["property"],
+                  "value": {"id": "x", "revision": 1, "hash": None} if s["id"] == StoryIds.STORE else "en"}
+                 for s in dependency["state"]]
+        body = {"output": dependency["output"], "inputs": inputs, "state": state,
+                "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"]}
+        return viewer.send("POST", "/_dash-update-component", orjson.dumps(body))[0]
+
+    assert press(0) == 204
+    assert press(1) == 403
+    assert stored(data_dir, database_url) == before

@@ -207,3 +207,25 @@ def test_acc013_callbacks_read_the_signed_in_user_of_their_request():
         assert current_user() is None  # nobody signed in (or the embedded default)
         setattr(flask.g, USER_ATTRIBUTE, "ana")
         assert current_user() == "ana"
+
+
+def test_acc014_a_list_drawn_anew_is_not_an_action_a_click_is():
+    from dashboard.callbacks.guard import is_user_action
+
+    button = {"index": 0, "type": "story-delete"}
+    changed = ['{"index":0,"type":"story-delete"}.n_clicks']
+
+    def body(value, changed_ids=changed):
+        return {"inputs": [[{"id": button, "property": "n_clicks", "value": value}],
+                           {"id": "story-select", "property": "value", "value": "x"}],
+                "changedPropIds": changed_ids}
+
+    for nothing in (None, 0, False, "", [], {}):
+        assert not is_user_action(body(nothing))
+    for something in (1, 7, "text", {"token": "t"}):
+        assert is_user_action(body(something))
+    assert is_user_action(body(0, ["story-select.value"]))  # another input changed, and holds a value
+    # anything unreadable counts as an action (refused 403, never waved through as 204)
+    for odd in (None, [], {"inputs": []}, body(0, []), body(0, ["nothing.here"]), body(0, "x"),
+                {"inputs": ["x"], "changedPropIds": changed}):
+        assert is_user_action(odd)
