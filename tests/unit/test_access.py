@@ -229,3 +229,19 @@ def test_acc014_a_list_drawn_anew_is_not_an_action_a_click_is():
     for odd in (None, [], {"inputs": []}, body(0, []), body(0, ["nothing.here"]), body(0, "x"),
                 {"inputs": ["x"], "changedPropIds": changed}):
         assert is_user_action(odd)
+
+
+@pytest.mark.parametrize("public_url, secure", [("https://rutas.example/", True), ("http://127.0.0.1:8050/", False)])
+def test_acc015_cookies_are_secure_when_the_public_address_is_https(public_url, secure):
+    import flask
+
+    server = flask.Flask("cookies")
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/unused", secret_key="k" * 32,
+                        public_url=public_url)
+    install_access(server, settings, dict)  # the sign-in page needs no database
+    response = server.test_client().get("/sign-in")
+    cookies = {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+    assert response.status_code == 200 and set(cookies) == {"rutas_session", "_csrf_token"}
+    assert ("; Secure" in cookies["rutas_session"]) is secure and ("; Secure" in cookies["_csrf_token"]) is secure
+    assert "HttpOnly" in cookies["rutas_session"] and "SameSite=Lax" in cookies["rutas_session"]
+    assert "HttpOnly" not in cookies["_csrf_token"] and "SameSite=Strict" in cookies["_csrf_token"]
