@@ -123,18 +123,23 @@ class Codes:
         return lookup(self.codes, table)
 
 
-def intern(series: pd.Series) -> pd.Series:
-    """Equal objects (tuples, dates) share one instance: 8 bytes a row instead of a new object.
-
-    A missing value is None, also where a table joined by ``pd.concat`` wrote NaN.
-    """
-    if len(series) == 0:
-        return series
+def object_codes(series: pd.Series) -> Codes:
+    """Codes of a column of objects (tuples, dates): each distinct value held once; None or NaN is -1."""
     codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-    shared = np.empty(len(uniques) + 1, dtype=object)  # the last: None, for code -1
-    shared[:-1] = np.asarray(uniques, dtype=object)
-    result = shared[codes]
-    return pd.Series(result, index=series.index, name=series.name, dtype=object)
+    return Codes(small_codes(codes, len(uniques)), np.asarray(uniques, dtype=object))
+
+
+def coded_objects(codes: Codes, index: pd.Index, name: str) -> pd.Series:
+    """A column of objects as a categorical over its codes: a code a row instead of a pointer."""
+    categories = pd.Index(codes.uniques, dtype=object, tupleize_cols=False)
+    return pd.Series(pd.Categorical.from_codes(codes.codes, categories=categories, validate=False), index=index,
+                     name=name)
+
+
+def values_of(codes: Codes, rows: np.ndarray | None = None) -> np.ndarray:
+    """The values at ``rows`` (every row when None) as objects, None where missing; equal values
+    are one object."""
+    return np.append(codes.uniques, None)[codes.codes if rows is None else codes.codes[rows]]
 
 
 def single_chunk(series: pd.Series) -> pd.Series:
@@ -145,14 +150,17 @@ def single_chunk(series: pd.Series) -> pd.Series:
     return pd.Series(pd.array(chunked.combine_chunks(), dtype=series.dtype), index=series.index, name=series.name)
 
 
-def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
-    """Text with few distinct values → categorical; tuples and dates interned. Codes are kept.
+def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes], dict[str, Codes]]:
+    """Text with few distinct values → categorical; objects (tuples, dates) → codes. Codes are kept.
 
     Text kept as text (ids, unique summaries) becomes one arrow array per column; two columns
-    holding the same array (ids generated twice over) keep sharing it.
+    holding the same array (ids generated twice over) keep sharing it. Returns the table, the codes
+    of its coded columns, and those of its object columns, whose values are read through them
+    (:func:`values_of`: None where missing, as the objects were).
     """
     columns: dict[str, pd.Series] = {}
     codes: dict[str, Codes] = {}
+    objects: dict[str, Codes] = {}
     joined: dict[tuple, pd.Series] = {}  # a column's arrow buffers → its single-chunk form
     n = len(frame)
     def one_array(series: pd.Series) -> pd.Series:
@@ -167,12 +175,8 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
         categorical = n and isinstance(series.dtype, pd.CategoricalDtype)
         if categorical and is_text(series.cat.categories.to_series()):
             codes[name] = Codes.of(series)  # already held as codes (read as a dictionary, or generated at scale)
-        elif categorical and series.cat.categories.dtype == object:
-            # Shared values as codes (dates, actor lists as loaded): the table holds the values (None
-            # where missing), the codes are kept, so neither is hashed again.
-            codes[name] = Codes.of(series)
-            series = pd.Series(np.append(codes[name].uniques, None)[codes[name].codes], index=series.index,
-                               name=name, dtype=object)
+        elif categorical and series.cat.categories.dtype == object:  # objects already coded (as loaded)
+            codes[name] = objects[name] = Codes.of(series)
         elif n and name in IDENTIFIER_COLUMNS and isinstance(series.dtype, pd.StringDtype) \
                 and series.dtype.storage == "pyarrow":
             series = one_array(series)
@@ -189,8 +193,10 @@ def compact(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Codes]]:
             elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
                 series = one_array(series)
         elif n and series.dtype == object:
-            series = intern(series)
+            codes[name] = objects[name] = object_codes(series)
+            series = coded_objects(codes[name], series.index, name)
         columns[name] = series
     if not columns:
-        return pd.DataFrame(index=frame.index), codes
-    return pd.concat(columns.values(), axis=1), codes  # not pd.DataFrame: it would copy columns into blocks
+        return pd.DataFrame(index=frame.index), codes, objects
+    # not pd.DataFrame: it would copy the columns into blocks
+    return pd.concat(columns.values(), axis=1), codes, objects

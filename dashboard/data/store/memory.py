@@ -32,7 +32,18 @@ from ..facets import BREAKDOWN_FACETS, FACETS, FACETS_BY_NAME, Facet, Match
 from ..filters import FilterSpec
 from ..schema import PRECISE_GEO, DatePrecision
 from ..text import fold_text
-from .codes import Codes, arrow_strings, compact, dense_rank, label_of, lookup, read_only, small_codes
+from .codes import (
+    Codes,
+    arrow_strings,
+    coded_objects,
+    compact,
+    dense_rank,
+    label_of,
+    lookup,
+    read_only,
+    small_codes,
+    values_of,
+)
 from .dates import choose_time_unit, days_of, period_ends
 from .grid import points_in_polygon
 from .protocol import (
@@ -108,7 +119,9 @@ class InMemoryEventStore:
     def __init__(self, events: pd.DataFrame, cache_size: int = 64,
                  default_datasets: tuple[str, ...] = (), *, cache: ResultCache | None = None,
                  version: str = "") -> None:
-        frame, self._codes = compact(events.reset_index(drop=True))
+        # Columns of objects (dates, actor lists, duplicates) are held as codes and read through
+        # ``self._objects``: a code a row instead of a pointer.
+        frame, self._codes, self._objects = compact(events.reset_index(drop=True))
         self._frame = frame
         self.size = n = len(frame)
         # The bundled facts, so a shared link keeps its meaning when someone imports data.
@@ -236,7 +249,7 @@ class InMemoryEventStore:
         has_url = lookup(url.codes, np.asarray([u != "" for u in url.uniques], dtype=bool))
         source = np.where(has_url, url_map[np.maximum(url.codes, 0)] if len(url_map) else -1,
                           name_map[np.where(name.codes < 0, len(name.uniques), name.codes)])
-        return source.astype(np.int32), len(uniques)
+        return small_codes(source, len(uniques)), len(uniques)
 
     def _mark_duplicates(self) -> None:
         """Fill ``has_duplicate`` and ``duplicate_of`` (ids of a few likely duplicates in other datasets).
@@ -261,14 +274,19 @@ class InMemoryEventStore:
         pairs = np.concatenate(partners)
         found = Duplicates(flagged, pairs[np.argsort(pairs[:, 0], kind="stable")])
         self.has_duplicate = found.flagged
-        column = np.empty(self.size, dtype=object)
-        column.fill(())
+        partners = np.empty(1, dtype=object)
+        partners[0] = ()
+        code = np.zeros(self.size, dtype=np.int64)
         if len(found.partners):
             rows, starts = np.unique(found.partners[:, 0], return_index=True)
             ids = self._frame["event_id"].take(found.partners[:, 1]).to_numpy(dtype=object)
-            for row, group in zip(rows, np.split(ids, starts[1:])):
-                column[row] = tuple(group)
-        self._frame["duplicate_of"] = column
+            groups = np.empty(len(rows), dtype=object)
+            groups[:] = [tuple(group) for group in np.split(ids, starts[1:])]
+            group_code, distinct = pd.factorize(groups)
+            partners = np.concatenate([partners, np.asarray(distinct, dtype=object)])
+            code[rows] = group_code + 1
+        self._objects["duplicate_of"] = Codes(small_codes(code, len(partners)), partners)
+        self._frame["duplicate_of"] = coded_objects(self._objects["duplicate_of"], self._frame.index, "duplicate_of")
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -673,11 +691,17 @@ class InMemoryEventStore:
     def take(self, rows: np.ndarray, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
         """Columns for the given row positions (e.g. the hover text of drawn points)."""
         rows = np.asarray(rows, dtype=np.int64)
-        return {column: self._frame[column].take(rows).to_numpy() for column in columns}
+        return {column: values_of(self._objects[column], rows) if column in self._objects
+                else self._frame[column].take(rows).to_numpy() for column in columns}
 
     def event(self, event_id: str) -> dict[str, object] | None:
         row = self._row_of(event_id)
-        return None if row is None else self._frame.iloc[row].to_dict()
+        if row is None:
+            return None
+        event = self._frame.iloc[row].to_dict()
+        for column, codes in self._objects.items():
+            event[column] = values_of(codes, np.array([row]))[0]
+        return event
 
     def _row_of(self, event_id: str) -> int | None:
         """Binary search over the ids in sorted order (the last row when an id repeats)."""

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..text import fold_text
-from .codes import Codes, label_of
+from .codes import Codes, label_of, small_codes
 
 # Search text, in the order it was always joined: a query spanning two parts still matches.
 SEARCH_COLUMNS = ("location", "admin1", "admin2", "summary")
@@ -138,8 +138,10 @@ class SearchPart:
     @classmethod
     def of_codes(cls, codes: Codes) -> SearchPart:
         labels = pa.array([label_of(v) for v in codes.uniques] + [""], type=pa.large_string())
-        return cls(codes=np.where(codes.codes < 0, len(codes.uniques), codes.codes),
-                   folded_uniques=fold_strings(labels))
+        rows = codes.codes  # the column's own codes, unless some are missing (-1 → the last label, '')
+        if rows.size and rows.min() < 0:
+            rows = small_codes(np.where(rows < 0, len(codes.uniques), rows.astype(np.int64)), len(codes.uniques) + 1)
+        return cls(codes=rows, folded_uniques=fold_strings(labels))
 
     def contains(self, needle: str) -> np.ndarray | None:
         """Rows whose folded text contains ``needle`` (already folded); None when no row can."""
