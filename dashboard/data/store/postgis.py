@@ -98,6 +98,17 @@ def _like_pattern(needle: str) -> str:
 
 
 @dataclass(frozen=True)
+class _DayGroups:
+    """Matching events per (type, day, drug): counts, and kg where kg > 0."""
+
+    kind: np.ndarray  # index into EVENT_TYPES
+    day: np.ndarray  # days since 1970-01-01; -1: no date
+    drug: tuple[str, ...]
+    count: np.ndarray
+    kg: np.ndarray
+
+
+@dataclass(frozen=True)
 class _Runs:
     """Row positions ↔ (dataset_key, seq): consecutive ``seq`` runs, in table order."""
 
@@ -371,15 +382,27 @@ class PostgisEventStore:
             raise ValueError(f"unsupported time unit: {unit}")
         return self._memo("histogram", spec, (unit, split_by), lambda: self._histogram(spec, unit))
 
-    def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
+    def _day_groups(self, spec: FilterSpec) -> _DayGroups:
+        """Matching events per (type, day, drug): one scan answers the histogram in every unit, the
+        event-type breakdown and the kg per year (``day`` -1: no date)."""
+        return self._memo("day_groups", spec, (), lambda: self._count_day_groups(spec))
+
+    def _count_day_groups(self, spec: FilterSpec) -> _DayGroups:
         where, params = self._where(spec)
-        # Counts per type and day (a few thousand groups at most), binned here like the memory store.
         found = self._all(f"""
-            SELECT event_type, event_date - DATE '1970-01-01', count(*) FROM events
-            WHERE {where} AND event_date IS NOT NULL GROUP BY 1, 2""", params)
-        kind = np.array([EVENT_TYPES.index(r[0]) for r in found], dtype=np.int64)
-        days = np.array([r[1] for r in found], dtype=np.int64)
-        weight = np.array([r[2] for r in found], dtype=np.int64)
+            SELECT event_type, COALESCE(event_date - DATE '1970-01-01', -1), COALESCE(drug, ''), count(*),
+                   COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0)
+            FROM events WHERE {where} GROUP BY 1, 2, 3""", params)
+        return _DayGroups(kind=np.array([EVENT_TYPES.index(r[0]) for r in found], dtype=np.int64),
+                          day=np.array([r[1] for r in found], dtype=np.int64),
+                          drug=tuple(str(r[2]) for r in found),
+                          count=np.array([r[3] for r in found], dtype=np.int64),
+                          kg=np.array([r[4] for r in found], dtype=np.float64))
+
+    def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
+        groups = self._day_groups(spec)
+        dated = groups.day >= 0
+        kind, days, weight = groups.kind[dated], groups.day[dated], groups.count[dated]
         if unit == "auto":
             unit = choose_time_unit(days.astype("datetime64[D]"), spec)
         month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
@@ -400,19 +423,17 @@ class PostgisEventStore:
         return self._memo("kg_by_year", spec, (), lambda: self._kg_by_year(spec))
 
     def _kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
-        where, params = self._where(spec)
-        found = self._all(f"""
-            SELECT CAST(extract(year FROM event_date) AS integer) - 1970, COALESCE(drug, ''), sum(quantity_kg)
-            FROM events WHERE {where} AND quantity_kg > 0 AND event_date IS NOT NULL GROUP BY 1, 2""", params)
-        if not found:
+        groups = self._day_groups(spec)
+        held = (groups.kg > 0) & (groups.day >= 0)
+        if not held.any():
             return QuantitySeries(year_starts=np.array([], dtype="datetime64[D]"), drugs=(),
                                   kg=np.zeros((0, 0), dtype=np.float64))
-        years = np.array([r[0] for r in found], dtype=np.int64)
-        labels = sorted({str(r[1]).strip() for r in found})
+        years = groups.day[held].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+        drugs = [groups.drug[i].strip() for i in np.flatnonzero(held)]
+        labels = sorted(set(drugs))
         first, last = int(years.min()), int(years.max())
         kg = np.zeros((len(labels), last - first + 1), dtype=np.float64)
-        for year, drug, weight in found:
-            kg[labels.index(str(drug).strip()), year - first] += float(weight)
+        np.add.at(kg, (np.array([labels.index(d) for d in drugs], dtype=np.int64), years - first), groups.kg[held])
         order = sorted((i for i in range(len(labels)) if kg[i].sum() > 0),
                        key=lambda i: (-kg[i].sum(), labels[i]))  # heaviest first
         starts = np.arange(first, last + 1).astype("datetime64[Y]").astype("datetime64[D]")
@@ -427,7 +448,11 @@ class PostgisEventStore:
     def _breakdown(self, spec: FilterSpec, field: str, top: int) -> Breakdown:
         facet = BREAKDOWN_FACETS[field]
         where, params = self._where(spec)
-        if facet.match is Match.VALUE:
+        if facet.column == "event_type":  # the histogram's scan counted them
+            groups = self._day_groups(spec)
+            per_type = np.bincount(groups.kind, weights=groups.count, minlength=len(EVENT_TYPES))
+            found = [(label, int(n)) for label, n in zip(EVENT_TYPES, per_type)]
+        elif facet.match is Match.VALUE:
             found = self._all(f"SELECT {facet.column}, count(*) FROM events WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
         else:  # actor groups: an event counts once for each group it names
