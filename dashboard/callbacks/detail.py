@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, no_update
 
+from dashboard.data.count_rules import parse_count_rule
 from dashboard.data.filters import FilterSpec, build_search, parse_url_state
-from dashboard.data.reported_figures import parse_count_rule
 from dashboard.figures.event_map import LayerSlot, highlight_layer
 from dashboard.ids import CountIds, DetailIds, FilterIds, MapIds, PageIds, TableIds
 from dashboard.layout.detail import build_detail_card

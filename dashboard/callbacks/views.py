@@ -10,9 +10,10 @@ from dashboard.callbacks.exports import update_chart_labels
 from dashboard.callbacks.playback import update_playback_status
 from dashboard.callbacks.stories import update_slide_title
 from dashboard.data.charts import SHARED_PATH_CHARTS, ChartKind
+from dashboard.data.count_rules import DEFAULT_COUNT_RULE, CountRule, parse_count_rule
 from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
-from dashboard.data.reported_figures import DEFAULT_COUNT_RULE, CountRule, adjust_totals, parse_count_rule
+from dashboard.data.reported_figures import adjust_totals
 from dashboard.figures.breakdown import build_breakdown
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import LayerSlot, apply_map_update, selection_layer

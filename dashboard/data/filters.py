@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, make_dataclass, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
+from .count_rules import DEFAULT_COUNT_RULE, CountRule, parse_count_rule
 from .facets import FACETS
 from .imports.base import ImportLimits
 from .indicators import SERIES_ID
 from .language import DEFAULT_LANGUAGE, LANGUAGES
-from .reported_figures import DEFAULT_COUNT_RULE, CountRule, parse_count_rule
 
 Notice = tuple[str, str]  # (parameter, message key in dashboard.i18n, e.g. "notice.bad_date")
 

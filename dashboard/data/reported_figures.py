@@ -21,23 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .count_rules import DEFAULT_COUNT_RULE, CountRule
+from .filters import FilterSpec
 from .schema import BUNDLED_DATASET, DataFileError, FieldProblem, is_safe_url
-
-if TYPE_CHECKING:  # filters.py may import the count rule from here (the URL's ``count``)
-    from .filters import FilterSpec
-
-
-class CountRule(StrEnum):
-    """Which of an event's reported figures the headline counts use."""
-
-    LATEST_OFFICIAL = "latest_official"  # the latest official correction, else the cited source's figure
-    HIGHEST_REPORTED = "highest_reported"
-    FIRST_REPORT = "first_report"
-
-
-DEFAULT_COUNT_RULE = CountRule.LATEST_OFFICIAL
 
 
 class FigureKind(StrEnum):
@@ -182,14 +169,6 @@ def adjust_totals(store, spec: FilterSpec, fatalities: float, kg_seized: float,
             else:
                 kg_seized += chosen - default
     return RuleCounts(rule, fatalities, kg_seized, len(shown))
-
-
-def parse_count_rule(text: object) -> CountRule:
-    """A rule from a URL value; anything unknown is the default (a link never fails on it)."""
-    try:
-        return CountRule(str(text))
-    except ValueError:
-        return DEFAULT_COUNT_RULE
 
 
 # ---- reading the bundled files ------------------------------------------------------------------

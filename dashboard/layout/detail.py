@@ -6,9 +6,8 @@ import math
 
 from dash import html
 
+from dashboard.data.count_rules import DEFAULT_COUNT_RULE, CountRule
 from dashboard.data.reported_figures import (
-    DEFAULT_COUNT_RULE,
-    CountRule,
     EventNote,
     Measure,
     NoteKind,

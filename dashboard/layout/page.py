@@ -6,6 +6,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard.data.charts import SHARED_PATH_CHARTS
+from dashboard.data.count_rules import CountRule
 from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from dashboard.data.filters import (
     TABLE_COLUMNS,
@@ -16,7 +17,6 @@ from dashboard.data.filters import (
     TableSort,
     UrlState,
 )
-from dashboard.data.reported_figures import CountRule
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
     BreakdownIds,

@@ -7,7 +7,13 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from dashboard.exports.embed import FULL_PLOTLYJS, PARTIAL_PLOTLYJS, PLOTLYJS_DIR, _plotly_js, plotly_bundle_for
+from dashboard.exports.embed import (
+    FULL_PLOTLYJS,
+    PARTIAL_PLOTLYJS,
+    PLOTLYJS_DIR,
+    _plotly_js,
+    plotly_bundle_for,
+)
 
 
 @pytest.mark.parametrize("bundle", [name for name, _types in PARTIAL_PLOTLYJS])

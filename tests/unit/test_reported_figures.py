@@ -8,18 +8,16 @@ from datetime import date
 import pytest
 
 from dashboard.data.catalog import GEODATA_DIR
+from dashboard.data.count_rules import DEFAULT_COUNT_RULE, CountRule, parse_count_rule
 from dashboard.data.filters import FilterSpec
 from dashboard.data.reported_figures import (
-    DEFAULT_COUNT_RULE,
     FIGURE_COLUMNS,
-    CountRule,
     FigureKind,
     Measure,
     adjust_totals,
     counted_value,
     figure_under_rule,
     load_reported_figures,
-    parse_count_rule,
 )
 from dashboard.data.schema import DataFileError, check_date_end
 from dashboard.layout.detail import build_detail_card
