@@ -19,14 +19,17 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from dashboard.data.count_rules import CountRule
 from dashboard.data.language import LANGUAGES
 from dashboard.data.roles import Permission
 from dashboard.data.stories import PlaybackMode, PlaybackStep
 from dashboard.ids import (
+    CountIds,
     DataIds,
     DetailIds,
     ExportIds,
     FilterIds,
+    IndicatorIds,
     MapIds,
     NotesIds,
     PageIds,
@@ -223,6 +226,8 @@ ID_RULES: Mapping[tuple[str, str], Callable[[object, str], None]] = {
     (PlaybackIds.MODE, "value"): one_of(_values(PlaybackMode)), (PresentIds.MODE, "value"): one_of(_values(PlaybackMode)),
     (PlaybackIds.STEP, "value"): one_of(_values(PlaybackStep)),
     (FilterIds.KG_MIN, "value"): number, (FilterIds.KG_MAX, "value"): number,
+    (CountIds.RULE, "value"): one_of(_values(CountRule)),
+    (IndicatorIds.SELECT, "value"): text(60),  # a series id (SERIES_ID); any other text reads as none
     **{(component, "value"): text() for component in TEXT_INPUTS},
 }
 

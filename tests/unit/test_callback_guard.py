@@ -74,3 +74,21 @@ def test_grd003_pattern_inputs_must_match_the_pattern():
                 {"id": {"index": "a", "type": "delete"}, "property": "n_clicks", "value": 1}):
         with pytest.raises(CallbackRequestError):
             check_callback_request({**base, "inputs": [bad]}, CALLBACKS)
+
+
+def test_grd010_the_count_rule_and_the_indicator_controls_take_only_their_values():
+    from dashboard.callbacks.guard import ID_RULES
+    from dashboard.data.count_rules import CountRule
+    from dashboard.ids import CountIds, IndicatorIds
+
+    rule, indicator = ID_RULES[(CountIds.RULE, "value")], ID_RULES[(IndicatorIds.SELECT, "value")]
+    for value in (*CountRule, None):
+        rule(value, "count")
+    for bad in ("all", 3, ["latest_official"]):
+        with pytest.raises(CallbackRequestError, match="expected one of latest_official"):
+            rule(bad, "count")
+    for value in ("coca_area", "", None):
+        indicator(value, "ind")
+    for bad, why in ((["coca_area"], "expected text"), ("x" * 61, "longer than 60")):
+        with pytest.raises(CallbackRequestError, match=why):
+            indicator(bad, "ind")
