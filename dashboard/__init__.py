@@ -21,6 +21,10 @@ def create_app(settings: Settings | None = None):
     from dashboard.state.context import load_context, set_context
 
     settings = settings or Settings.from_env()
+    if settings.database_url:  # the shared deployment stops here without a secret key, before loading data
+        from dashboard.access import check_shared_settings
+
+        check_shared_settings(settings)
     set_context(load_context(settings))
 
     import dashboard.callbacks  # noqa: F401  (registers every callback)
@@ -46,6 +50,10 @@ def create_app(settings: Settings | None = None):
     from dashboard.callbacks.guard import install_callback_guard
 
     install_callback_guard(app.server, lambda: {**_callback.GLOBAL_CALLBACK_MAP, **app.callback_map})
+    if settings.database_url:  # sign-in, sessions, CSRF and roles (the embedded default has none)
+        from dashboard.access import install_access
+
+        install_access(app.server, settings, lambda: {**_callback.GLOBAL_CALLBACK_MAP, **app.callback_map})
     return app
 
 
