@@ -67,6 +67,7 @@ MASK_CACHE_BYTES = 32 * 1024 * 1024  # of packed masks: one bit a row
 LAZY_INDEXES = 8  # per-cell-size grids and per-column sort orders kept at once
 WHOLE_TABLE_ANSWERS = 256  # dataset lists, date extents per dataset choice ...
 OPTION_LISTS = 64  # facet option lists kept, per facet and shown datasets (a link may name any)
+COMPUTED_FLOATS = ("latitude", "longitude", "fatalities", "quantity_kg")  # read as arrays by the store
 VALUE_FACETS: tuple[Facet, ...] = tuple(facet for facet in FACETS if facet.match is Match.VALUE)
 
 
@@ -122,6 +123,10 @@ class InMemoryEventStore:
         # Columns of objects (dates, actor lists, duplicates) are held as codes and read through
         # ``self._objects``: a code a row instead of a pointer.
         frame, self._codes, self._objects = compact(events.reset_index(drop=True))
+        for name in frame.columns:  # a payload float no row fills (UCDP's fatalities_low ...): held sparse
+            if name not in COMPUTED_FLOATS and frame[name].dtype == np.float64 and len(frame) \
+                    and frame[name].isna().all():
+                frame[name] = pd.arrays.SparseArray(frame[name].to_numpy(), fill_value=np.nan)
         self._frame = frame
         self.size = n = len(frame)
         # The bundled facts, so a shared link keeps its meaning when someone imports data.
@@ -477,7 +482,7 @@ class InMemoryEventStore:
             unique, code = np.unique(keys, return_inverse=True)
             centre_lat = (unique // width + y0 + 0.5) * cell_deg
             centre_lon = (unique % width + x0 + 0.5) * cell_deg
-            return code.astype(np.int32), centre_lat, centre_lon
+            return small_codes(code, len(unique)), centre_lat, centre_lon
 
         return self._lazy_index(("cells", cell_deg), build)
 
