@@ -49,6 +49,9 @@ DUPLICATE_KM = 5.0
 DUPLICATE_BOX_DEGREES = 0.05  # > 5 km / 111.19 km per degree of latitude
 DUPLICATE_PARTNERS = 10  # twins kept per row (the flag does not depend on it)
 SEQ_LOCK_KEY = 0x5275746173_02  # pg_advisory_lock key reserving a block of seq numbers
+# pg_advisory_xact_lock key: imports look for twins one after the other, each seeing the datasets
+# committed before it (two at once would each miss the other's rows).
+TWINS_LOCK_KEY = 0x5275746173_04
 # Rows are twins only of rows of the same kind: one event type, both reported or both generated.
 # The segment spans a row's place and days; its n-D GiST index (migration 0001) finds the rows
 # near a row in space, time and kind in one probe. Word for word the index's expression.
@@ -236,6 +239,7 @@ def _record_duplicates(connection: Connection, key: int) -> None:
     generated, overlapping periods, at most 5 km apart on the sphere the in-memory store uses.
     Each row probes the twin-segment index with a box around its place, days and kind.
     """
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TWINS_LOCK_KEY})
     others = connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_key <> :key"),
                                 {"key": key}).scalars().all()
     if not others:
