@@ -2,7 +2,7 @@
 
 Both read every slide through :func:`dashboard.words.slide_facts.slide_facts`, so the counts and
 sources on paper are the ones the presenter screen shows, and both draw exactly the panels the
-slide shows (map, counts, timeline, breakdown, the registry's charts), the map with the
+slide shows (map, counts, timeline, breakdown, the registry's charts, the slide's indicator), the map with the
 presenter's centre and zoom (:func:`figures.geo.slide_view`, :func:`presenter_extent`). No dash import.
 
 - PDF: an A4-landscape page per slide. The page's words (title, filters, caption, counts, a
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import plotly.graph_objects as go
 
 from ..data.filters import MapView, UrlState
+from ..data.indicators import IndicatorCatalog
 from ..data.store import EventStore
 from ..data.stories import Panel, Slide, Story
 from ..figures.charts import CHART_BUILDERS
@@ -42,7 +43,7 @@ from ..figures.text_metrics import escape_text, text_width, wrap_lines
 from ..i18n import normalise_language, translate, translate_count
 from ..words.slide_facts import COUNTERS, SlideFacts, slide_facts, sources_lines
 from .captions import export_context, shorten
-from .charts import EXPORT_MAX_POINTS, export_theme
+from .charts import EXPORT_MAX_POINTS, build_indicator_export, bundled_indicators, export_theme
 from .render import render_figure
 from .service import ReferenceLayers, permalink_for
 from .spec import (
@@ -120,8 +121,9 @@ def counts_line(facts: SlideFacts, lang: str) -> str:
 
 
 def slide_permalink(base_url: str, slide: Slide, lang: str) -> str:
-    """The link that reopens the slide's view (filters, map view, language)."""
-    return permalink_for(base_url, UrlState(spec=slide.spec, view=slide.view, lang=normalise_language(lang)))
+    """The link that reopens the slide's view (filters, map view, indicator series, language)."""
+    return permalink_for(base_url, UrlState(spec=slide.spec, view=slide.view, lang=normalise_language(lang),
+                                            indicator=slide.indicator))
 
 
 def _when(exported_at: datetime) -> str:
@@ -255,13 +257,22 @@ def _trim_frame(figure: go.Figure, cut_top: float, cut_bottom: float) -> go.Figu
 
 
 def build_panel(store: EventStore, layers: ReferenceLayers, slide: Slide, panel: Panel, *, width: int,
-                height: int, type_px: float, lang: str, theme: ExportTheme = ExportTheme.LIGHT) -> go.Figure:
+                height: int, type_px: float, lang: str, theme: ExportTheme = ExportTheme.LIGHT,
+                indicators: IndicatorCatalog | None = None) -> go.Figure:
     """One panel of a slide as a ``width`` x ``height`` px figure that fills its box.
 
     The print figures of the exports (map with the presenter's extent and the slide's rings,
     timeline, breakdown by the slide's field, the registry's charts), with no title or footer of
     their own: their frame bands are cut off, so the plot reaches to half a pad from the edges.
+    The indicator panel is the export's indicator chart of the slide's series (``indicators``; None:
+    the bundled series) on the slide's dates: it keeps its title (series and unit) and its source
+    line (every publisher of the values drawn), which no other part of the page gives.
     """
+    if panel is Panel.INDICATOR:
+        # type_px is the panel's body type: the chart's footer is set at the theme's size - 3
+        colours = replace(export_theme(theme), font_size=round(type_px) + 3)
+        return build_indicator_export(indicators or bundled_indicators(), slide.indicator, slide.spec, lang=lang,
+                                      theme=colours, width=width, height=height)
     scale = TypeScale(base=type_px)
     text = PanelText(lang)
     bare = page_frame(Page(width, height, scale), text)
@@ -303,12 +314,13 @@ def _upright_ticks(figure: go.Figure, most: int) -> None:
 
 
 def panel_context(store: EventStore, slide: Slide, panel: Panel, lang: str, permalink: str,
-                  exported_at: datetime, dataset_names: dict[str, str] | None) -> ExportContext:
+                  exported_at: datetime, dataset_names: dict[str, str] | None,
+                  indicators: IndicatorCatalog | None = None) -> ExportContext:
     """The export words of one panel (its alt text for the PPTX picture)."""
     request = ChartRequest(chart=ChartKind(panel.value), title=" ".join(slide.title.split()),
-                           breakdown_field=slide.breakdown_field)
+                           breakdown_field=slide.breakdown_field, indicator=slide.indicator)
     return export_context(store, slide.spec, request, lang, permalink=permalink, exported_at=exported_at,
-                          dataset_names=dataset_names)
+                          dataset_names=dataset_names, indicators=indicators)
 
 
 # ---- sources: a short numbered list --------------------------------------------------------------
@@ -488,7 +500,7 @@ class PdfPage:
 
 def build_pdf_page(store: EventStore, layers: ReferenceLayers, story: Story, index: int, *, lang: str,
                    exported_at: datetime, dataset_names: dict[str, str] | None = None,
-                   base_url: str = DEFAULT_BASE_URL) -> PdfPage:
+                   base_url: str = DEFAULT_BASE_URL, indicators: IndicatorCatalog | None = None) -> PdfPage:
     """Slide ``index`` (0-based) as a page: the words and one figure per panel the slide shows."""
     facts = slide_facts(store, story, index, lang, dataset_names)
     slide = facts.slide
@@ -497,7 +509,8 @@ def build_pdf_page(store: EventStore, layers: ReferenceLayers, story: Story, ind
     layout = layout_page(slide, subtitle=context.subtitle, counts=counts_line(facts, lang), sources=facts.sources,
                          footer=footer_text(story, facts, permalink, exported_at, lang), lang=lang)
     panels = tuple((box, build_panel(store, layers, slide, box.panel, width=round(box.width),
-                                     height=round(box.height), type_px=PDF_PANEL_TYPE, lang=lang))
+                                     height=round(box.height), type_px=PDF_PANEL_TYPE, lang=lang,
+                                     indicators=indicators))
                    for box in layout.panels)
     return PdfPage(words=build_page_words(layout), panels=panels, layout=layout)
 
@@ -538,7 +551,8 @@ def link_areas(layout: PageLayout, page_height: float) -> list[tuple[tuple[float
 
 
 def build_pdf(store: EventStore, layers: ReferenceLayers, story: Story, *, lang: str, exported_at: datetime,
-              dataset_names: dict[str, str] | None = None, base_url: str = DEFAULT_BASE_URL) -> bytes:
+              dataset_names: dict[str, str] | None = None, base_url: str = DEFAULT_BASE_URL,
+              indicators: IndicatorCatalog | None = None) -> bytes:
     """One A4-landscape page per slide; title, subject, language and bookmarks set."""
     from pypdf import PdfWriter
     from pypdf.generic import NameObject, TextStringObject
@@ -546,7 +560,7 @@ def build_pdf(store: EventStore, layers: ReferenceLayers, story: Story, *, lang:
     writer = PdfWriter()
     for index, slide in enumerate(story.slides):
         page = build_pdf_page(store, layers, story, index, lang=lang, exported_at=exported_at,
-                              dataset_names=dataset_names, base_url=base_url)
+                              dataset_names=dataset_names, base_url=base_url, indicators=indicators)
         print_page(page, writer)
         writer.add_outline_item(" ".join(slide.title.split()), index)
     writer.add_metadata({
@@ -649,7 +663,8 @@ def layout_slide(slide: Slide) -> SlideLayout:
 
 
 def build_pptx(store: EventStore, layers: ReferenceLayers, story: Story, *, lang: str, exported_at: datetime,
-               dataset_names: dict[str, str] | None = None, base_url: str = DEFAULT_BASE_URL) -> bytes:
+               dataset_names: dict[str, str] | None = None, base_url: str = DEFAULT_BASE_URL,
+               indicators: IndicatorCatalog | None = None) -> bytes:
     """A 16:9 deck, one slide per story slide: title, filters, caption, counts, one picture per panel, notes."""
     from pptx import Presentation
     from pptx.util import Pt
@@ -690,11 +705,12 @@ def build_pptx(store: EventStore, layers: ReferenceLayers, story: Story, *, lang
         for box in placed.panels:
             width_px, height_px = round(box.width * PPTX_PX_PER_IN), round(box.height * PPTX_PX_PER_IN)
             figure = build_panel(store, layers, story_slide, box.panel, width=width_px, height=height_px,
-                                 type_px=PPTX_PANEL_TYPE, lang=lang)
+                                 type_px=PPTX_PANEL_TYPE, lang=lang, indicators=indicators)
             png = render_figure(figure, ExportFormat.PNG, width=width_px, height=height_px)
             picture = slide.shapes.add_picture(io.BytesIO(png), _emu(box.left), _emu(box.top), _emu(box.width),
                                                _emu(box.height))
-            alt = panel_context(store, story_slide, box.panel, lang, permalink, exported_at, dataset_names).alt_text
+            alt = panel_context(store, story_slide, box.panel, lang, permalink, exported_at, dataset_names,
+                                indicators).alt_text
             picture._element.nvPicPr.cNvPr.set("descr", alt)  # alt text for screen readers
             picture.name = f"{box.panel.value}: {title_text}"[:250]
         _text_box(slide, PPTX_MARGIN, PPTX_FOOTER_TOP, text_width_in, 0.3,
@@ -721,7 +737,8 @@ def build_pptx(store: EventStore, layers: ReferenceLayers, story: Story, *, lang
 # ---- the interface the story panel and the CLI call ----------------------------------------------
 def build_briefing(store: EventStore, layers: ReferenceLayers, story: Story, fmt: BriefingFormat, *,
                    lang: str | None = None, exported_at: datetime | None = None,
-                   dataset_names: dict[str, str] | None = None, base_url: str = DEFAULT_BASE_URL) -> bytes:
+                   dataset_names: dict[str, str] | None = None, base_url: str = DEFAULT_BASE_URL,
+                   indicators: IndicatorCatalog | None = None) -> bytes:
     """The pack of ``story`` as PDF or PPTX bytes (``lang`` defaults to the story's language).
 
     Parameters
@@ -740,6 +757,8 @@ def build_briefing(store: EventStore, layers: ReferenceLayers, story: Story, fmt
         Display names of imported datasets, named in the filters.
     base_url
         Where each slide's permalink points.
+    indicators
+        The indicator series a slide's indicator panel draws (bundled and imported); None: the bundled ones.
 
     Raises
     ------
@@ -755,7 +774,7 @@ def build_briefing(store: EventStore, layers: ReferenceLayers, story: Story, fmt
     exported_at = (exported_at or datetime.now(UTC)).replace(microsecond=0)
     build = build_pdf if fmt is BriefingFormat.PDF else build_pptx
     return build(store, layers, story, lang=lang, exported_at=exported_at, dataset_names=dataset_names,
-                 base_url=base_url)
+                 base_url=base_url, indicators=indicators)
 
 
 def briefing_file_name(story: Story, fmt: BriefingFormat, exported_at: datetime) -> str:

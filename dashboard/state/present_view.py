@@ -393,9 +393,10 @@ def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int, *
 
 
 # ---- the slide's indicator series: circles and a legend on the map, small multiples in a panel -------
-INDICATOR_LEGEND_PX = 18  # the legend's type on the projector
-INDICATOR_LEGEND_WIDTH_PX = 560  # its lines' width: the map's plot area left of the key, at 1280×720
-INDICATOR_CHART_SOURCES = 4  # publishers named under the projector's chart before the rest are counted
+INDICATOR_LEGEND_PX = 17  # the legend's type on the projector
+INDICATOR_LEGEND_WIDTH_PX = 420  # its lines' width: inside the map's plot area left of the key at 1280×720
+INDICATOR_CHART_SOURCES = 3  # publishers named under the projector's chart before the rest are counted
+INDICATOR_CHART_WIDTH_PX = 440  # the side panel's width at 1280×720: the chart's footer wraps to it
 
 
 @dataclass(frozen=True)
@@ -427,9 +428,10 @@ def slide_indicator(catalog: IndicatorCatalog, positions: dict[tuple[str, str], 
 def indicator_legend_note(legend: str) -> dict:
     """The legend as an annotation at the map's bottom left, wrapped to the map's width, large type."""
     head, _, places = legend.partition(": ")  # indicator_legend writes "<series, unit, year>: <values>"
-    lines = [head]
+    lines = wrap_lines(head, INDICATOR_LEGEND_WIDTH_PX, INDICATOR_LEGEND_PX) or [head]
+    first_place = len(lines)
     for place in places.split(" · ") if places else []:  # a place's values are never split over two lines
-        if len(lines) > 1 and text_width(f"{lines[-1]} · {place}", INDICATOR_LEGEND_PX) <= INDICATOR_LEGEND_WIDTH_PX:
+        if len(lines) > first_place and text_width(f"{lines[-1]} · {place}", INDICATOR_LEGEND_PX) <= INDICATOR_LEGEND_WIDTH_PX:
             lines[-1] = f"{lines[-1]} · {place}"
         else:
             lines.append(place)
@@ -460,10 +462,13 @@ def present_indicator_chart(catalog: IndicatorCatalog, store: EventStore, slide:
     date_range = (spec.date_from, spec.date_to) if spec.date_from and spec.date_to else None
     figure = build_indicator_chart(catalog, slide.indicator, lang=lang, theme=PROJECTOR, date_range=date_range,
                                    events_span=None if date_range else events_span(store, spec),
-                                   max_sources=INDICATOR_CHART_SOURCES)
+                                   max_sources=INDICATOR_CHART_SOURCES, width=INDICATOR_CHART_WIDTH_PX)
     figure.update_layout(height=None, autosize=True, hoverlabel=dict(font_size=18),
-                         xaxis=dict(tickfont=dict(size=PROJECTOR.font_size), nticks=8))
+                         xaxis=dict(tickfont=dict(size=PROJECTOR.font_size), nticks=6))
     figure.update_yaxes(tickfont=dict(size=PROJECTOR.font_size - 2))
+    # A method break's label goes to the foot of its line: at the top, in a narrow panel at projector
+    # type, it ran into the place's name.
+    figure.update_annotations(selector=dict(xref="x"), y=0.02, yanchor="bottom")
     return figure
 
 
