@@ -71,16 +71,19 @@ def load_events(url: str, events) -> None:
     import numpy as np
 
     from dashboard.data.database.engine import engine_for
-    from dashboard.data.database.loader import DatasetRow, write_dataset
+    from dashboard.data.database.loader import DatasetRow, vacuum_dataset, write_dataset
 
     events = events.reset_index(drop=True)
+    keys = []
     with engine_for(url).begin() as connection:
         for dataset_id in dict.fromkeys(events["dataset"]):
             rows = np.flatnonzero((events["dataset"] == dataset_id).to_numpy())
             row = DatasetRow(dataset_id=str(dataset_id), name=str(dataset_id), file_name=f"{dataset_id}.csv",
                              sha256=f"test-{dataset_id}", imported_at="2026-12-03T00:00:00+00:00",
                              format="test", report={})
-            write_dataset(connection, row, events.iloc[rows], seq=rows + 1)
+            keys.append(write_dataset(connection, row, events.iloc[rows], seq=rows + 1))
+    for key in keys:
+        vacuum_dataset(engine_for(url), key)
 
 
 @contextmanager

@@ -35,7 +35,7 @@ from ..imports.pipeline import ImportOutcome
 from ..imports.report import ImportReport
 from ..schema import ALL_COLUMNS, BUNDLED_DATASET
 from .engine import engine_for
-from .loader import DatasetRow, drop_dataset, write_dataset
+from .loader import DatasetRow, drop_dataset, vacuum_dataset, write_dataset
 
 BUNDLED_LOCK_KEY = 0x5275746173_03  # pg_advisory_xact_lock key: one worker writes the bundled events
 META_COLUMNS = "dataset_id, name, file_name, sha256, imported_at, format, events, report"
@@ -118,12 +118,13 @@ class PostgisDatasetRepository:
                          imported_at=meta.imported_at, format=meta.format, report=report.to_dict())
         try:
             with self._engine.begin() as connection:
-                write_dataset(connection, row, outcome.events)
+                key = write_dataset(connection, row, outcome.events)
         except IntegrityError:  # another process stored the same content (or id) meanwhile
             existing = self._imported_as(outcome.sha256)
             if existing is None:
                 raise
             return _already_imported(report, existing)
+        vacuum_dataset(self._engine, key)
         return meta
 
     def save_frame(self, events: pd.DataFrame, *, name: str, file_name: str) -> DatasetMeta:
@@ -159,7 +160,8 @@ class PostgisDatasetRepository:
                 drop_dataset(connection, key)
             row = DatasetRow(dataset_id=BUNDLED_DATASET, name=BUNDLED_DATASET, file_name="geodata/events.csv",
                              sha256=sha256, imported_at="", format="bundled", report={}, bundled=True)
-            write_dataset(connection, row, with_import_columns(events).assign(dataset=BUNDLED_DATASET))
+            key = write_dataset(connection, row, with_import_columns(events).assign(dataset=BUNDLED_DATASET))
+        vacuum_dataset(self._engine, key)
         return True
 
 

@@ -15,6 +15,7 @@ region filters compare.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ FLOAT_COLUMNS = ("latitude", "longitude", "fatalities", "quantity_kg", "fataliti
 BOOL_COLUMNS = ("synthetic", "geocoded")
 LIST_COLUMNS = ("actors", "actor_groups")
 DATE_COLUMNS = ("event_date", "date_end")
-DERIVED_COLUMNS = ("last_day", "search_text", "actors_folded", "regions_folded", "twin_kind")
+DERIVED_COLUMNS = ("last_day", "search_text", "actors_folded", "regions_folded", "twin_kind", "source_hash")
 COPY_COLUMNS = ("dataset_key", "seq", *TEXT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS, *LIST_COLUMNS,
                 *DATE_COLUMNS, *DERIVED_COLUMNS)
 COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table
@@ -144,12 +145,35 @@ def derived_columns(events: pd.DataFrame) -> dict[str, pa.Array]:
     type_codes = np.array([kinds.get(t, 2 * len(EVENT_TYPES)) for t in _column(events, "event_type").astype(object)],
                           dtype=np.int16)
     arrays["twin_kind"] = pa.array(type_codes + arrays["synthetic"].to_numpy(zero_copy_only=False).astype(np.int16))
+    arrays["source_hash"] = source_hashes(arrays["source_url"], arrays["source_name"], arrays["synthetic"])
     parts = [fold_strings(pc.fill_null(arrays[name], "")) for name in SEARCH_COLUMNS]
     actor_text = pa.array(np.asarray([" ".join(t) for t in actor_tuples] or [""], dtype=object)[actor_codes]
                           if count else np.array([], dtype=object), type=pa.large_string())
     parts.append(fold_strings(actor_text))
     arrays["search_text"] = pc.binary_join_element_wise(*parts, pa.scalar(" ", pa.large_string()))
     return arrays
+
+
+def source_hashes(url: pa.Array, name: pa.Array, synthetic: pa.Array) -> pa.Array:
+    """64 bits of each row's report (its link, else its source's name), null for generated rows and
+    rows naming none: the totals count distinct reports on these (two reports share a hash with a
+    chance of about n² / 2⁶⁵)."""
+    link = pc.if_else(pc.greater(pc.utf8_length(pc.fill_null(url, "")), 0), url, name)
+    report = pc.if_else(pc.or_(synthetic, pc.equal(pc.fill_null(link, ""), "")), pa.scalar(None, link.type), link)
+    codes, uniques = pd.factorize(np.asarray(report.to_numpy(zero_copy_only=False), dtype=object))
+    hashed = np.array([int.from_bytes(hashlib.blake2b(str(v).encode("utf-8"), digest_size=8).digest(), "little",
+                                      signed=True) for v in uniques] + [0], dtype=np.int64)
+    return pa.array(hashed[codes], type=pa.int64(), mask=codes < 0)
+
+
+def vacuum_dataset(engine, dataset_key: int) -> None:
+    """Mark a new partition's pages all-visible (and its statistics fresh), so queries read the
+    narrow index without visiting the heap; outside any transaction, after the import committed.
+    A dataset deleted meanwhile has nothing to vacuum."""
+    table = partition_name(dataset_key)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
+            connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
 
 def reserve_seq(connection: Connection, count: int) -> int:
@@ -208,7 +232,6 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
         {"key": key, "dataset_id": row.dataset_id, "bundled": row.bundled, "name": row.name,
          "file_name": row.file_name, "sha256": row.sha256, "imported_at": row.imported_at, "format": row.format,
          "events": count, "synthetic": synthetic, "report": json.dumps(row.report, ensure_ascii=False)})
-    connection.execute(text(f"ANALYZE {table}"))  # plans for the new rows from the first query on
     return key
 
 
