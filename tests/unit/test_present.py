@@ -426,3 +426,100 @@ def test_wrd008_playback_rings_only_the_events_its_frame_draws(app_context, stor
     state, *_ = on_play(1, initial_frame_state(index), index, "cumulative", data)
     patch = on_frame(1, state, index, "cumulative", data)["map"]
     assert "layers" in json.dumps(patch.to_plotly_json(), default=str)
+
+
+# ---- a slide's indicator series: on the map for the slide's year, and as a panel (issue 18 part 5) ----
+def indicator_of(app_context, slide, lang="en", date_to=None):
+    from dashboard.state.present_view import slide_indicator
+    from dashboard.state.views import indicator_catalog_of, indicator_positions
+
+    return slide_indicator(indicator_catalog_of(app_context), indicator_positions(app_context), slide, lang, date_to)
+
+
+def test_prs140_the_map_shows_the_series_for_the_slide_s_last_year(app_context, story):
+    from dataclasses import replace
+
+    scale = story.slides[-1]
+    shown = indicator_of(app_context, scale)
+    assert (shown.series_id, shown.year) == ("coca_area", 2022)
+    assert shown.legend.startswith("Coca cultivation (hectares), 2022") and "VRAEM 35,709 / 35,106" in shown.legend
+    assert shown.layer["visible"] and len(shown.layer["source"]["features"]) == 4  # Peru, VRAEM twice, Bolivia
+    earlier = replace(scale, spec=scale.spec.with_changes(date_to=date(2015, 12, 31)))
+    assert indicator_of(app_context, earlier).year == 2015 and "VRAEM 18,333" in indicator_of(app_context, earlier).legend
+    assert indicator_of(app_context, scale, "es").legend.startswith("Cultivo de coca (hectáreas), 2022")
+    assert indicator_of(app_context, scale, date_to=date(2016, 12, 31)).year == 2016  # a playing frame's end
+    none = indicator_of(app_context, story.slides[0])
+    assert none.series_id == "" and none.layer["visible"] is False and none.legend == ""
+
+
+def test_prs144_a_playing_frame_shows_the_series_for_its_own_last_year(app_context, story):
+    from dashboard.state.present_view import frame_view
+    from dashboard.state.views import indicator_catalog_of, indicator_positions
+
+    index = len(story.slides) - 1
+    shown = frame_view(app_context.store, story, index, (date(2013, 1, 1), date(2016, 12, 31)), "en",
+                       app_context.settings.max_map_points, routes=app_context.data.routes, vraem=True,
+                       indicators=indicator_catalog_of(app_context), positions=indicator_positions(app_context))
+    assert shown.indicator.year == 2016
+    assert any(a.get("name") == "indicator-legend" and "2016" in a["text"] for a in shown.update.annotations)
+
+
+def test_prs141_the_indicator_legend_fits_the_map_at_1280(app_context, story):
+    from dashboard.figures.text_metrics import text_width
+    from dashboard.state.present_view import (
+        INDICATOR_LEGEND_PX,
+        INDICATOR_LEGEND_WIDTH_PX,
+        indicator_legend_note,
+    )
+
+    ports = replace_indicator(story.slides[-1], "port_cocaine_seizures")
+    note = indicator_legend_note(indicator_of(app_context, ports).legend)
+    lines = note["text"].split("<br>")
+    assert len(lines) >= 3 and note["font"]["size"] == INDICATOR_LEGEND_PX
+    assert all(text_width(line, INDICATOR_LEGEND_PX) <= INDICATOR_LEGEND_WIDTH_PX for line in lines)
+
+
+def replace_indicator(slide, series_id):
+    from dataclasses import replace
+
+    return replace(slide, indicator=series_id)
+
+
+def test_prs142_the_presenter_page_draws_the_slide_s_indicator(app_context, story):
+    from dashboard.ids import present_chart_id, present_chart_panel_id
+
+    page = build_presenter(app_context, STORY_ID, f"?slide={len(story.slides)}", "en")
+    assert find(page, present_chart_panel_id("indicator")).hidden is False
+    chart = find(page, present_chart_id("indicator")).figure
+    assert chart.layout.title.text.startswith("Coca cultivation") and chart.layout.height is None
+    assert {a.text for a in chart.layout.annotations} >= {"<b>Peru</b>", "<b>VRAEM</b>", "<b>Bolivia</b>"}
+    figure = find(page, PresentIds.MAP).figure
+    last = figure.layout.map.layers[-1]
+    assert last.name == "indicator" and last.visible
+    legend = [a.text for a in figure.layout.annotations if a.name == "indicator-legend"]
+    assert len(legend) == 1 and "2022" in legend[0]
+    first = build_presenter(app_context, STORY_ID, "?slide=1", "en")
+    assert find(first, present_chart_panel_id("indicator")).hidden is True
+    assert not find(first, PresentIds.MAP).figure.layout.map.layers[-1].visible
+
+
+def test_prs143_a_slide_change_patches_the_indicator_layer_and_panel(app_context, story):
+    from dashboard.state.present_view import present_indicator_slot
+
+    slot = present_indicator_slot(app_context.settings.basemap, app_context.vraem_feature, app_context.data.routes, "en")
+    page = build_presenter(app_context, STORY_ID, "?slide=1", "en")
+    assert slot == len(find(page, PresentIds.MAP).figure.layout.map.layers) - 1
+
+    def indicator_layer_of(values):
+        operations = values["present-map.figure"].to_plotly_json()["operations"]
+        return next(op["params"]["value"] for op in operations if op["location"] == ["layout", "map", "layers", slot])
+
+    scale = by_component(SLIDE_OUTPUTS, update_slide(len(story.slides) - 1, story_data(story)))
+    assert scale["present-indicator-panel.hidden"] is False
+    assert scale["present-indicator.figure"].layout.title.text.startswith("Coca cultivation")
+    assert indicator_layer_of(scale)["name"] == "indicator" and indicator_layer_of(scale)["visible"]
+    annotations = [op["params"]["value"] for op in scale["present-map.figure"].to_plotly_json()["operations"]
+                   if op["location"] == ["layout", "annotations"]][0]
+    assert any(a.get("name") == "indicator-legend" and "2022" in a["text"] for a in annotations)
+    back = by_component(SLIDE_OUTPUTS, update_slide(0, story_data(story)))
+    assert back["present-indicator-panel.hidden"] is True and indicator_layer_of(back)["visible"] is False

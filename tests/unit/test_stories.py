@@ -373,3 +373,54 @@ def test_sto090_an_id_that_is_not_text_names_no_story(tmp_path):
         with pytest.raises(StoryNotFound):
             repository.get(forged)
         assert find_story(repository, forged) is None
+
+
+# ---- a slide's indicator series (issue 18 part 5) ------------------------------------------------
+def test_sty070_a_slide_names_an_indicator_series_and_keeps_it():
+    story = story_from_dict(v2_story(v2_slide(indicator="coca_area", panels=["map", "indicator"]), v2_slide()))
+    first, second = story.slides
+    assert first.indicator == "coca_area" and first.shows(Panel.INDICATOR) and second.indicator == ""
+    assert "ind=coca_area" in first.query
+    written = story_to_dict(story)
+    assert written["slides"][0]["indicator"] == "coca_area" and "indicator" not in written["slides"][1]
+    assert parse_story(story_json(story)) == story
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("nope", r"slide 1, field 'indicator': unknown series 'nope' \(known: coca_area, "),
+    (5, r"slide 1, field 'indicator': expected an indicator series id"),
+    ("Coca Area", r"slide 1, field 'indicator': expected an indicator series id"),
+])
+def test_sty071_an_unknown_or_malformed_series_is_named(value, message):
+    with pytest.raises(StoryError, match=message):
+        story_from_dict(v2_story(v2_slide(indicator=value)))
+
+
+def test_sty072_version_1_links_keep_their_series():
+    story = story_from_dict({"version": 1, "title": "x", "slides": [
+        {"title": "a", "link": "?type=drug_seizure&ind=port_cocaine_seizures"}]})
+    assert story.slides[0].indicator == "port_cocaine_seizures"
+    with pytest.raises(StoryError, match=r"slide 1, field 'link.ind': unknown series 'nope'"):
+        story_from_dict({"version": 1, "title": "x", "slides": [{"title": "a", "link": "?ind=nope"}]})
+
+
+def test_sty073_a_series_the_user_imported_is_known_to_their_repository(tmp_path):
+    from dashboard.data.catalog import GEODATA_DIR
+    from dashboard.data.indicators import INDICATOR_COLUMNS, import_indicators
+
+    row = {name: "" for name in INDICATOR_COLUMNS} | {
+        "series_id": "lab_raids", "series_title": "Labs raided (count as kg)", "unit": "kg", "place_kind": "country",
+        "place_code": "PER", "year": "2020", "value": "12", "publisher": "Test publisher",
+        "source_url": "https://example.org/labs", "quote": "12"}
+    source = tmp_path / "labs.csv"
+    source.write_text(",".join(INDICATOR_COLUMNS) + "\n" + ",".join(row[c] for c in INDICATOR_COLUMNS) + "\n",
+                      encoding="utf-8")
+    repository = StoryRepository(tmp_path)
+    data = json.dumps(v2_story(v2_slide(indicator="lab_raids"))).encode()
+    with pytest.raises(StoryError, match="unknown series 'lab_raids'"):
+        repository.import_bytes(data, "labs.json")
+    assert import_indicators(source, GEODATA_DIR, tmp_path).kept
+    saved = repository.import_bytes(data, "labs.json")
+    assert repository.get(saved.story_id).slides[0].indicator == "lab_raids"
+    with pytest.raises(StoryError, match="unknown series 'lab_raids'"):
+        parse_story(data)  # without the repository's catalog: the bundled series only

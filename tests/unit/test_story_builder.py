@@ -24,7 +24,9 @@ from dashboard.data.stories import (
     Story,
     StoryRepository,
     parse_story,
+    story_from_dict,
     story_json,
+    story_to_dict,
 )
 from dashboard.exports.render import ExportError
 from dashboard.i18n import CATALOGS
@@ -36,6 +38,7 @@ from dashboard.state.story_builder import (
     restore,
     selection,
     slide_from_view,
+    slide_rows,
     slide_view_href,
     story_hash,
     story_options,
@@ -98,6 +101,19 @@ def test_stb001_slide_from_view_keeps_the_filter_the_map_view_and_the_selected_e
     bare = slide_from_view("", {}, "All")
     assert bare.view is None and bare.highlight == () and bare.spec == FilterSpec()
     assert bare.panels == (Panel.MAP, Panel.COUNTS, Panel.TIMELINE)  # the default: map, counts and timeline
+
+
+def test_stb020_a_slide_of_a_view_keeps_its_indicator_series():
+    """'Add this view as a slide' keeps the view's ``ind``; the slide's link, the slide list and a save
+    carry it, and without one the slide names none."""
+    slide = slide_from_view(SEARCH + "&ind=coca_area", FILTERS, "Coca", panels=["map", "indicator"])
+    assert slide.indicator == "coca_area" and slide.panels == (Panel.MAP, Panel.INDICATOR)
+    assert parse_url_state(slide_view_href(slide, "en")[1:])[0].indicator == "coca_area"
+    assert slide_from_view(SEARCH, FILTERS, "x").indicator == ""
+    rows = slide_rows(Story(story_id="s", title="s", slides=(slide,)), "es")
+    assert rows[0].summary.endswith("Indicador: Cultivo de coca") and rows[0].panels == ("map", "indicator")
+    saved = story_from_dict(story_to_dict(Story(story_id="s", title="s", slides=(slide,))))
+    assert saved.slides[0].indicator == "coca_area"
 
 
 def test_stb002_default_slide_title_is_written_from_the_filters(app_context):
