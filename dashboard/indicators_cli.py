@@ -55,6 +55,7 @@ def add_indicator_commands(commands) -> None:
 
 
 CHART_FORMATS = ("png", "svg", "pdf")
+CHART_HEIGHT_PX, PANEL_HEIGHT_PX = 260, 150  # a chart's title and footer, and each place's small multiple
 MIN_CHART_WIDTH, MAX_CHART_WIDTH = 400, 4000
 
 
@@ -123,6 +124,7 @@ def run_chart(catalog: IndicatorCatalog, args: argparse.Namespace) -> int:
     from dashboard.exports.charts import build_indicator_export
     from dashboard.exports.render import ExportError, render_figure
     from dashboard.exports.spec import ExportFormat
+    from dashboard.figures.page_frame import NotedText, print_page
     from dashboard.figures.theme import EXPORT_LIGHT
 
     if catalog.info(args.series) is None:
@@ -135,9 +137,12 @@ def run_chart(catalog: IndicatorCatalog, args: argparse.Namespace) -> int:
     for parameter, message in notices:
         print(f"warning: {parameter}: {translate(message)}", file=sys.stderr)
     lang = args.lang or state.lang
-    # The export dialog's figure and words (exports/charts.py, exports/captions.py), at its own height.
-    figure = build_indicator_export(catalog, args.series, state.spec, lang=lang, theme=EXPORT_LIGHT, width=args.width)
-    _, alt, _ = indicator_words(catalog, args.series, state.spec, lang)
+    # The export dialog's figure and words (exports/charts.py, exports/captions.py); taller with more places.
+    title, alt, publishers = indicator_words(catalog, args.series, state.spec, lang)
+    height = CHART_HEIGHT_PX + PANEL_HEIGHT_PX * len(catalog.info(args.series).panels)
+    figure = build_indicator_export(catalog, args.series, state.spec, print_page(args.width, height, args.width),
+                                    NotedText(title=title, subtitle="", source_line=publishers, credit="", lang=lang),
+                                    EXPORT_LIGHT)
     figure.update_layout(meta={"alt": alt})
     out = Path(args.out)
     try:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -36,13 +36,13 @@ from ..data.store import EventStore
 from ..data.stories import Panel, Slide, Story
 from ..figures.charts import CHART_BUILDERS
 from ..figures.geo import PRESENT_MAP_PX, Box, slide_view, view_extent
-from ..figures.page_frame import Page, TypeScale, page_frame
+from ..figures.page_frame import NotedText, Page, TypeScale, page_frame
 from ..figures.print_charts import UPRIGHT_TICK_EMS, build_print_breakdown, build_print_timeline
 from ..figures.print_map import build_print_map
 from ..figures.text_metrics import escape_text, text_width, wrap_lines
 from ..i18n import normalise_language, translate, translate_count
 from ..words.slide_facts import COUNTERS, SlideFacts, slide_facts, sources_lines
-from .captions import export_context, shorten
+from .captions import export_context, indicator_words, shorten
 from .charts import EXPORT_MAX_POINTS, build_indicator_export, bundled_indicators, export_theme
 from .render import render_figure
 from .service import ReferenceLayers, permalink_for
@@ -269,10 +269,11 @@ def build_panel(store: EventStore, layers: ReferenceLayers, slide: Slide, panel:
     line (every publisher of the values drawn), which no other part of the page gives.
     """
     if panel is Panel.INDICATOR:
-        # type_px is the panel's body type: the chart's footer is set at the theme's size - 3
-        colours = replace(export_theme(theme), font_size=round(type_px) + 3)
-        return build_indicator_export(indicators or bundled_indicators(), slide.indicator, slide.spec, lang=lang,
-                                      theme=colours, width=width, height=height)
+        catalog = indicators or bundled_indicators()
+        title, _, publishers = indicator_words(catalog, slide.indicator, slide.spec, lang)
+        return build_indicator_export(catalog, slide.indicator, slide.spec, Page(width, height, TypeScale(base=type_px)),
+                                      NotedText(title=title, subtitle="", source_line=publishers, credit="", lang=lang),
+                                      export_theme(theme))
     scale = TypeScale(base=type_px)
     text = PanelText(lang)
     bare = page_frame(Page(width, height, scale), text)

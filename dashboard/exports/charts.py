@@ -8,7 +8,6 @@ maps what an export asks for — a chart kind, a size preset, a light or dark th
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import plotly.graph_objects as go
@@ -19,8 +18,8 @@ from ..data.indicators import IndicatorCatalog, indicator_catalog
 from ..data.store import EventStore
 from ..figures.charts import CHART_BUILDERS
 from ..figures.geo import Box
-from ..figures.indicator_chart import build_indicator_chart, unit_name
-from ..figures.page_frame import Page, TypeScale, print_page
+from ..figures.indicator_chart import build_print_indicator
+from ..figures.page_frame import Page, PageText, TypeScale, print_page
 from ..figures.print_charts import build_print_breakdown, build_print_timeline
 from ..figures.print_map import build_print_map
 from ..figures.theme import EXPORT_DARK, EXPORT_LIGHT, Theme
@@ -68,39 +67,12 @@ def spec_date_range(spec: FilterSpec) -> tuple[date, date] | None:
     return (spec.date_from, spec.date_to) if spec.date_from and spec.date_to else None
 
 
-def build_indicator_export(catalog: IndicatorCatalog, series_id: str, spec: FilterSpec, *, lang: str, theme: Theme,
-                           width: int, height: int | None = None, title: str = "", credit: str = "") -> go.Figure:
-    """One indicator series as a file, a briefing panel or the CLI's chart: the small multiples on the
-    filter's date range, the unit in the title, every publisher on the source line (none counted away).
-
-    Parameters
-    ----------
-    catalog, series_id
-        The loaded series and the one to draw (an unknown id draws a frame that says so).
-    spec
-        The view's filter: its date range is the chart's axis (the series' years without one).
-    theme
-        Export or projector colours and type.
-    width, height
-        Pixels; ``height`` None keeps the chart's own (it grows with the places).
-    title, credit
-        A title instead of "<series> · <unit> by year" (the unit is added when it does not name it);
-        a byline after the source line.
-    """
-    figure = build_indicator_chart(catalog, series_id, lang=lang, theme=theme, date_range=spec_date_range(spec),
-                                   max_sources=None, width=width)
-    figure.update_layout(width=width)
-    if height is not None:  # the panels share what the title and footer leave
-        figure.update_layout(height=max(height, figure.layout.margin.t + figure.layout.margin.b + 60))
-    info = catalog.info(series_id)
-    if title and info is not None:
-        unit = unit_name(info.unit, lang)
-        figure.update_layout(title_text=html.escape(title if unit in title else f"{title} ({unit})"))
-    if credit and figure.layout.annotations:
-        footer = figure.layout.annotations[-1]
-        footer.text = f"{footer.text}<br>{html.escape(credit)}"
-        figure.update_layout(margin=dict(b=figure.layout.margin.b + theme.font_size))
-    return figure
+def build_indicator_export(catalog: IndicatorCatalog, series_id: str, spec: FilterSpec, page: Page, text: PageText,
+                           theme: Theme) -> go.Figure:
+    """One indicator series as a printed page (a file, a briefing panel, the CLI's chart): the small
+    multiples on the filter's date range (the series' years without one), framed by ``text`` — its
+    title states the unit, its source line names every publisher of the values drawn."""
+    return build_print_indicator(catalog, series_id, page, text, theme, spec_date_range(spec))
 
 
 def build_export_figure(store: EventStore, spec: FilterSpec, request: ChartRequest, context: ExportContext, *,
@@ -126,10 +98,8 @@ def build_export_figure(store: EventStore, spec: FilterSpec, request: ChartReque
     """
     kind = ChartKind(request.chart)
     if kind is ChartKind.INDICATOR:
-        width, height = request.pixels
-        return build_indicator_export(indicators or bundled_indicators(), request.indicator, spec, lang=context.lang,
-                                      theme=export_theme(request.theme), width=width, height=height,
-                                      title=context.title, credit=context.credit)
+        return build_indicator_export(indicators or bundled_indicators(), request.indicator, spec,
+                                      request_page(request), context, export_theme(request.theme))
     if kind is ChartKind.MAP:
         return build_map(store, spec, request, context, routes=routes, regions=regions, max_points=max_points)
     page, theme = request_page(request), export_theme(request.theme)

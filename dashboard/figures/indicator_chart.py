@@ -29,6 +29,7 @@ from ..data.indicators import IndicatorCatalog, IndicatorValue, Panel, SeriesInf
 from ..data.language import DEFAULT_LANGUAGE
 from ..i18n import format_number, label, translate, translate_count
 from . import unchecked
+from .page_frame import Page, PageText, decorate, page_frame, with_note
 from .place_names import place_name
 from .theme import SCREEN, Theme
 from .timeline import number_separators
@@ -42,6 +43,7 @@ LINE_PX = 14  # one line of the footer (symbols, sources) at the screen's type; 
 LINE_HEIGHT_EMS = 1.4  # a footer line's height, in ems of its type
 CHAR_WIDTH_EMS = 0.58  # an average character's width in the footer's type (DejaVu Sans), for wrapping
 PANEL_GAP = 0.045  # of the plot height, between two panels
+FOOTER_NAME = "indicator-footer"  # the chart's own footer (symbols, sources): a printed page has its own
 FOOTER_LINE_CHARS = 120  # a source line's characters per line (the chart is ~800 px wide)
 MAX_SOURCE_NAMES = 6  # publishers named on the source line before "and N more"
 QUOTE_CHARS = 160  # of a quote shown on hover
@@ -294,7 +296,8 @@ def _frame(theme: Theme, lang: str, title: str, panels: int, source_line: str,
         "xaxis": {"type": "date", "showgrid": False, "anchor": "y" if panels == 1 else f"y{panels}",
                   "fixedrange": True},
         # under the axis labels, growing downwards: the bottom margin holds every line
-        "annotations": [{"text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
+        "annotations": [{"name": FOOTER_NAME, "text": "<br>".join(lines), "xref": "paper", "yref": "paper",
+                         "x": 0.0, "y": 0.0,
                          "yshift": -AXIS_PX, "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
                          "font": {"size": theme.font_size - 3, "color": theme.muted_colour}}] if lines else [],
         "uirevision": "indicator",
@@ -351,6 +354,36 @@ def indicator_alt_text(catalog: IndicatorCatalog, series_id: str, date_range: tu
                 sentences.append(translate("indicator.alt.break", lang, place=name, year=year))
     sentences.append(publishers_shown(shown, lang, None) + ".")
     return " ".join(sentences)
+
+
+def build_print_indicator(catalog: IndicatorCatalog, series_id: str, page: Page, text: PageText, theme: Theme,
+                          date_range: tuple[date, date] | None = None) -> go.Figure:
+    """The small multiples framed as a printed page (an export, a briefing panel, the CLI's file).
+
+    The page's words come from ``text`` (title, subtitle, source line, credit), as on every other
+    exported chart; the marker shapes used beyond the plain dot are said after the subtitle. The
+    chart's own title and footer are left out, its type follows the page's.
+    """
+    figure = build_indicator_chart(catalog, series_id, lang=text.lang, theme=theme, date_range=date_range,
+                                   max_sources=None)
+    info = catalog.info(series_id)
+    first, last = (date_range[0].year, date_range[1].year) if date_range else \
+        ((info.first_year, info.last_year) if info else (0, 0))
+    drawn = [v for v in catalog.series_values(series_id) if first <= v.year <= last]
+    scale = page.type
+    frame = page_frame(page, with_note(text, _symbol_key(drawn, text.lang)), left_extra=3.2 * scale.tick,
+                       bottom_extra=1.8 * scale.tick)
+    figure.update_layout(title=None)
+    # assigned, not updated: update_layout merges a list into the old one by position
+    figure.layout.annotations = [a for a in figure.layout.annotations if a.name != FOOTER_NAME]
+    figure = decorate(figure, frame, theme)
+    for annotation in figure.layout.annotations:
+        if annotation.name is None:  # the chart's own words: place names, method breaks, "no value"
+            annotation.font.size = scale.tick
+    # the dates stand off the plot: the last panel's "0" sits on its bottom edge
+    figure.update_xaxes(tickfont=dict(size=scale.tick), ticklabelstandoff=round(0.6 * scale.tick))
+    figure.update_yaxes(tickfont=dict(size=scale.tick))
+    return figure
 
 
 # ---- the map: circles for one year -------------------------------------------------------------

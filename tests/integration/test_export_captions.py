@@ -75,8 +75,12 @@ def mixed_store(bundled):
 
 
 # ---- alt text -----------------------------------------------------------------------------------
+# The charts drawn from the events; the indicator chart describes a series (test_exp089).
+EVENT_CHARTS = [chart for chart in ChartKind if chart is not ChartKind.INDICATOR]
+
+
 @pytest.mark.parametrize("spec", SPECS)
-@pytest.mark.parametrize("chart", list(ChartKind))
+@pytest.mark.parametrize("chart", EVENT_CHARTS)
 def test_exp070_alt_text_states_the_count_and_the_date_range(store, spec, chart):
     count = store.count(spec)
     assert count > 0
@@ -295,6 +299,28 @@ def test_exp087_every_chart_and_event_type_has_its_words():
             assert f"export.title.type.{event_type}" in catalog
         for month in range(1, 13):
             assert f"export.month.{month}" in catalog
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_exp089_an_indicator_export_is_described_by_its_series(store, lang):
+    """Title (series, unit, years), alt text (the chart's own) and a source line naming every publisher
+    of the values drawn; a view with no series says so instead."""
+    from dashboard.exports.charts import bundled_indicators
+    from dashboard.figures.indicator_chart import indicator_alt_text
+
+    catalog = bundled_indicators()
+    spec = FilterSpec(date_from=date(2013, 1, 1), date_to=date(2022, 12, 31))
+    context = export_context(store, spec, ChartRequest(chart=ChartKind.INDICATOR, indicator="coca_area"), lang,
+                             permalink="x", exported_at=EXPORTED, indicators=catalog)
+    assert context.title == {"en": "Coca cultivation (hectares), 2013–2022",
+                             "es": "Cultivo de coca (hectáreas), 2013–2022"}[lang]
+    assert context.alt_text == indicator_alt_text(catalog, "coca_area", (spec.date_from, spec.date_to), lang)
+    drawn = {v.publisher for v in catalog.series_values("coca_area") if 2013 <= v.year <= 2022}
+    assert len(drawn) > 10 and all(name in context.source_line for name in drawn)
+    assert "UNODC World Drug Report 2004" not in context.source_line  # a 1999 value: not drawn
+    none = export_context(store, spec, ChartRequest(chart=ChartKind.INDICATOR), lang, permalink="x",
+                          exported_at=EXPORTED)
+    assert none.alt_text == translate("export.indicator_none", lang)
 
 
 def test_exp088_dialog_strings_exist_in_both_languages():
