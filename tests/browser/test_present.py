@@ -422,3 +422,61 @@ def test_prs007_every_ring_on_the_air_bridge_slide_is_named(browser_context, bas
         assert_clean(log)
     finally:
         page.close()
+
+
+# ---- a slide's indicator series (issue 18 part 5) ---------------------------------------------------
+INDICATOR_STATE_JS = """() => {
+  const text = id => { const e = document.getElementById(id); return e ? e.textContent : null; };
+  const map = document.querySelector('#present-map .js-plotly-plot');
+  const chart = document.querySelector('#present-indicator .js-plotly-plot');
+  const panel = document.getElementById('present-indicator-panel');
+  const legend = map && map._fullLayout ? (map._fullLayout.annotations || []).filter(a => a.name === 'indicator-legend') : [];
+  const layers = map && map.layout && map.layout.map ? map.layout.map.layers : [];
+  const box = panel ? panel.getBoundingClientRect() : null;
+  return {title: text('present-title'), hidden: panel ? panel.hidden : null,
+          shown: !!(box && box.width > 300 && box.height > 300),
+          legend: legend.map(a => a.text).join(' | '), layer: layers.length ? !!layers[layers.length - 1].visible : null,
+          chart: chart && chart._fullLayout && chart._fullLayout.title ? chart._fullLayout.title.text : null,
+          places: chart && chart._fullLayout ? (chart._fullLayout.annotations || []).map(a => a.text) : []};
+}"""
+
+
+def test_prs008_the_indicator_panel_shows_and_its_year_follows_the_slide(browser_context, base_url, app_context):
+    """Two slides on coca area (to 2015, to 2022) and one without: the panel shows on the first two, the
+    map's legend states each slide's own year (2015, then 2022 after →), and both go on the third."""
+    from datetime import date
+
+    from dashboard.data.filters import FilterSpec, MapView
+
+    view = MapView(-13.0, -70.0, 4.3)
+    slides = tuple(Slide(title=title, spec=FilterSpec(date_from=date(2013, 1, 1), date_to=end), view=view,
+                         panels=panels, indicator=series)
+                   for title, end, panels, series in (
+                       ("Coca to 2015", date(2015, 12, 31), (Panel.MAP, Panel.COUNTS, Panel.INDICATOR), "coca_area"),
+                       ("Coca to 2022", date(2022, 12, 31), (Panel.MAP, Panel.COUNTS, Panel.INDICATOR), "coca_area"),
+                       ("No series", date(2022, 12, 31), (Panel.MAP, Panel.COUNTS), "")))
+    saved = app_context.stories.create(Story(story_id="indicator-slides", title="Indicator slides", slides=slides))
+    page, log = open_page(browser_context, f"{base_url}/present/{saved.story_id}?slide=1")
+    try:
+        def wait_for(check: str, step: str) -> dict:
+            try:
+                page.wait_for_function(f"() => {{ const s = ({INDICATOR_STATE_JS})(); return {check}; }}",
+                                       timeout=TIMEOUT_MS, polling=100)
+            except Exception as error:  # noqa: BLE001 - say what the page showed instead
+                raise AssertionError(f"{step}: {page.evaluate(INDICATOR_STATE_JS)}") from error
+            return page.evaluate(INDICATOR_STATE_JS)
+
+        first = wait_for("s.title === 'Coca to 2015' && s.shown && s.chart && s.legend.includes('2015')", "slide 1")
+        assert first["legend"].startswith("Coca cultivation (hectares), 2015") and "VRAEM 18,333" in first["legend"]
+        assert first["layer"] is True and first["chart"].startswith("Coca cultivation")
+        assert {"<b>Peru</b>", "<b>VRAEM</b>", "<b>Bolivia</b>"} <= set(first["places"])
+        page.keyboard.press("ArrowRight")
+        second = wait_for("s.title === 'Coca to 2022' && s.legend.includes('2022')", "slide 2")
+        assert "2015" not in second["legend"] and "VRAEM 35,709 / 35,106" in second["legend"] and second["shown"]
+        page.keyboard.press("ArrowRight")
+        third = wait_for("s.title === 'No series' && s.hidden === true && s.legend === ''", "slide 3")
+        assert third["layer"] is False
+        assert_clean(log)
+    finally:
+        page.close()
+        app_context.stories.delete(saved.story_id)
