@@ -676,4 +676,11 @@ MESSAGES: dict[str, str] = {
     "export.indicator_none": "this view shows no indicator: choose one in the timeline's header first",
     "export.indicator_note": "The indicator chart draws the series the view shows (Indicator, in the timeline's header).",
     "story.indicator": "Indicator: {title}",
+    # ---- Accounts (shared deployment) ----
+    "account.sign_in": "Sign in",
+    "account.sign_out": "Sign out",
+    "account.signed_in_as": "{name} ({role})",
+    "account.role.viewer": "viewer",
+    "account.role.editor": "editor",
+    "account.role.admin": "admin",
 }

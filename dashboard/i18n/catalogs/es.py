@@ -676,4 +676,11 @@ MESSAGES: dict[str, str] = {
     "export.indicator_none": "esta vista no muestra ningún indicador: elija uno en la cabecera de la línea de tiempo",
     "export.indicator_note": "El gráfico de indicador dibuja la serie que muestra la vista (Indicador, en la cabecera de la línea de tiempo).",
     "story.indicator": "Indicador: {title}",
+    # ---- Accounts (shared deployment) ----
+    "account.sign_in": "Iniciar sesión",
+    "account.sign_out": "Cerrar sesión",
+    "account.signed_in_as": "{name} ({role})",
+    "account.role.viewer": "lector",
+    "account.role.editor": "editor",
+    "account.role.admin": "administrador",
 }
