@@ -39,10 +39,17 @@ from dashboard.callbacks.guard import CALLBACK_PATH, USER_ATTRIBUTE, is_user_act
 from dashboard.config import Settings
 from dashboard.data.database.users import User, UserRepository
 from dashboard.data.language import DEFAULT_LANGUAGE, LANGUAGES
-from dashboard.data.roles import Permission, allows, csrf_token_matches, new_csrf_token, refusal, safe_next
+from dashboard.data.roles import (
+    SIGN_IN_PATH,
+    SIGN_OUT_PATH,
+    Permission,
+    allows,
+    csrf_token_matches,
+    new_csrf_token,
+    refusal,
+    safe_next,
+)
 
-SIGN_IN_PATH = "/sign-in"
-SIGN_OUT_PATH = "/sign-out"
 SESSION_COOKIE = "rutas_session"
 CSRF_COOKIE = "_csrf_token"  # the cookie Dash's renderer copies into its header
 CSRF_HEADER = "X-CSRFToken"

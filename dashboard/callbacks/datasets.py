@@ -8,11 +8,13 @@ import logging
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.callbacks.guard import page_account
 from dashboard.config import import_limits
 from dashboard.data.datasets import DatasetNotFound, import_into
 from dashboard.data.filters import build_search, parse_url_state
 from dashboard.data.imports.base import ImportRefused
 from dashboard.data.imports.report import ImportReport
+from dashboard.data.roles import Permission
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.upload_outcomes import PollVerdict, UploadOutcomes, parse_upload_ticket, poll_verdict
 from dashboard.i18n import format_number, translate
@@ -45,7 +47,8 @@ DATASET_VIEW_OUTPUTS = dict(
 def _dataset_views(lang: str) -> dict:
     context = get_context()
     first, last = date_bounds(context.store)
-    return dict(dataset_options=dataset_options(context, lang), dataset_list=dataset_list(context, lang),
+    can_delete = page_account(context.settings).can(Permission.DELETE_DATASETS)
+    return dict(dataset_options=dataset_options(context, lang), dataset_list=dataset_list(context, lang, can_delete),
                 first_date=first, last_date=last)
 
 

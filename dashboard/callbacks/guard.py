@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from dashboard.data.count_rules import CountRule
 from dashboard.data.language import LANGUAGES
-from dashboard.data.roles import Permission
+from dashboard.data.roles import PageAccount, Permission, granted_permissions
 from dashboard.data.stories import PlaybackMode, PlaybackStep
 from dashboard.ids import (
     CountIds,
@@ -361,6 +361,15 @@ def current_user():
     import flask
 
     return getattr(flask.g, USER_ATTRIBUTE, None) if flask.has_request_context() else None
+
+
+def page_account(settings) -> PageAccount:
+    """Who the page is drawn for and what it may offer them (every control in the embedded default)."""
+    user = current_user()
+    shared = bool(settings.database_url)
+    role = None if user is None else str(user.role)
+    return PageAccount(name=None if user is None else user.username, role=role, shared=shared,
+                       permissions=granted_permissions(role, shared=shared, public_read=settings.public_read))
 
 
 def callback_name(entry: Mapping) -> str:

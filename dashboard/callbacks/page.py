@@ -10,6 +10,7 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
+from dashboard.callbacks.guard import page_account
 from dashboard.data.filters import parse_url_state
 from dashboard.ids import PageIds
 from dashboard.layout.page import build_page
@@ -53,5 +54,5 @@ def update_page_body(_page_key, pathname, search, rendered_lang, rendered_route)
     elif route[0] == "notes":
         body = build_notes(context, route[1], search or "", state.lang)
     else:
-        body = build_page(context, state, notices)
+        body = build_page(context, state, notices, page_account(context.settings))
     return body, state.lang, list(route)

@@ -13,6 +13,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -55,6 +56,31 @@ def allows(role: Role | str | None, permission: Permission, *, public_read: bool
         return False  # a role this code does not know grants nothing
 
 
+@dataclass(frozen=True)
+class PageAccount:
+    """Who a page is drawn for: their name and role (None: nobody signed in), whether this is the
+    shared deployment (accounts exist at all) and what the page may offer them."""
+
+    name: str | None = None
+    role: str | None = None
+    shared: bool = False
+    permissions: frozenset[Permission] = frozenset(Permission)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+EMBEDDED_ACCOUNT = PageAccount()  # the embedded default: no accounts, every control
+
+
+def granted_permissions(role: Role | str | None, *, shared: bool, public_read: bool = False) -> frozenset[Permission]:
+    """What a page may offer: everything in the embedded default (no accounts), else what ``role``
+    allows. Only what the page shows: the server checks every request (dashboard/access.py)."""
+    if not shared:
+        return frozenset(Permission)
+    return frozenset(permission for permission in Permission if allows(role, permission, public_read=public_read))
+
+
 def least_role_for(permission: Permission) -> Role:
     return next(role for role in Role if permission in ROLE_PERMISSIONS[role])
 
@@ -67,6 +93,8 @@ def refusal(role: Role | str | None, permission: Permission) -> str:
 
 
 # ---- accounts ------------------------------------------------------------------------------------
+SIGN_IN_PATH = "/sign-in"
+SIGN_OUT_PATH = "/sign-out"
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")  # the users table checks the same
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1_024  # argon2 hashes any length; a megabyte password would only cost CPU

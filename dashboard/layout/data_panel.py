@@ -29,15 +29,15 @@ def dataset_options(context: AppContext, lang: str) -> list[dict]:
     return options
 
 
-def dataset_list(context: AppContext, lang: str) -> list:
-    """One row per imported dataset with its delete button (a button inside a checkbox label
-    would tick the box, so these sit in their own list)."""
+def dataset_list(context: AppContext, lang: str, can_delete: bool = True) -> list:
+    """One row per imported dataset with its delete button for those who may delete (a button
+    inside a checkbox label would tick the box, so these sit in their own list)."""
     return [
         html.Li([
             html.Span(meta.name, className="dataset-name", title=f"{meta.file_name} · {meta.imported_at} · "
                                                                   f"SHA-256 {meta.sha256[:12]}…"),
-            html.Button(translate("data.delete", lang), id={"type": DataIds.DELETE, "index": meta.dataset_id},
-                        n_clicks=0, className="link-button", title=meta.dataset_id),
+            *([html.Button(translate("data.delete", lang), id={"type": DataIds.DELETE, "index": meta.dataset_id},
+                           n_clicks=0, className="link-button", title=meta.dataset_id)] if can_delete else []),
         ], className="dataset-item")
         for meta in context.datasets
     ]
@@ -54,37 +54,43 @@ def shown_datasets(selected: tuple[str, ...]) -> list[str]:
     return list(selected) or [BUNDLED_DATASET]
 
 
-def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str) -> html.Div:
+def build_data_panel(context: AppContext, selected: tuple[str, ...], lang: str, *, can_import: bool = True,
+                     can_delete: bool = True) -> html.Div:
+    """Datasets shown, and (for those who may) the import controls and delete buttons: a viewer of a
+    shared deployment sees no control the server would refuse (the import controls stay in the page,
+    hidden, because callbacks name them)."""
     limit_mb = context.settings.max_upload_bytes / (1024 * 1024)
     return html.Div(id=DataIds.PANEL, className="data-panel", children=[
         html.H2(translate("data.title", lang)),
         html.Label(translate("data.datasets", lang), className="filter-label"),
         dcc.Checklist(id=DataIds.DATASETS, options=dataset_options(context, lang),
                       value=shown_datasets(selected), className="checklist"),
-        html.Ul(dataset_list(context, lang), id=DataIds.LIST, className="dataset-list"),
-        dcc.Dropdown(id=DataIds.FORMAT, value="auto", clearable=False, searchable=False,
-                     className="format-dropdown", options=format_options(lang)),
-        html.Label(translate("data.stated_date", lang), htmlFor=DataIds.STATED_DATE, className="filter-label"),
-        dcc.Input(id=DataIds.STATED_DATE, type="text", value="", maxLength=STATED_DATE_MAX_CHARS,
-                  placeholder=translate("data.stated_date_placeholder", lang), className="stated-date",
-                  name="stated-date", autoComplete="off", spellCheck=False),
-        html.Div(translate("data.stated_date_hint", lang), className="upload-hint"),
-        dcc.Upload(
-            id=DataIds.UPLOAD, multiple=False, className="upload", max_size=context.settings.max_upload_bytes,
-            children=html.Div([html.Div(translate("data.upload", lang), className="upload-title"),
-                               html.Div(translate("data.upload_formats", lang, limit=f"{limit_mb:g} MB"),
-                                        className="upload-hint")]),
-        ),
-        # Filled by assets/upload-progress.js while a file is read and sent (size, elapsed time),
-        # and at once for a file over the limit, which the upload control does not send at all.
-        html.Div(id=DataIds.UPLOAD_STATUS, className="upload-status", role="status", **{
-            "data-max-bytes": str(context.settings.max_upload_bytes),
-            "data-sending": translate("data.sending", lang),
-            "data-too-big": translate("data.too_big", lang, limit=f"{limit_mb:g} MB"),
-        }),
-        # While an upload's response is awaited, the page asks the server what became of it, so a
-        # dropped response still ends in the real outcome (callbacks/datasets.py).
-        html.Div(id=DataIds.UPLOAD_OUTCOME, className="upload-status", role="status"),
+        html.Ul(dataset_list(context, lang, can_delete), id=DataIds.LIST, className="dataset-list"),
+        html.Div(hidden=not can_import, className="import-controls", children=[
+            dcc.Dropdown(id=DataIds.FORMAT, value="auto", clearable=False, searchable=False,
+                         className="format-dropdown", options=format_options(lang)),
+            html.Label(translate("data.stated_date", lang), htmlFor=DataIds.STATED_DATE, className="filter-label"),
+            dcc.Input(id=DataIds.STATED_DATE, type="text", value="", maxLength=STATED_DATE_MAX_CHARS,
+                      placeholder=translate("data.stated_date_placeholder", lang), className="stated-date",
+                      name="stated-date", autoComplete="off", spellCheck=False),
+            html.Div(translate("data.stated_date_hint", lang), className="upload-hint"),
+            dcc.Upload(
+                id=DataIds.UPLOAD, multiple=False, className="upload", max_size=context.settings.max_upload_bytes,
+                children=html.Div([html.Div(translate("data.upload", lang), className="upload-title"),
+                                   html.Div(translate("data.upload_formats", lang, limit=f"{limit_mb:g} MB"),
+                                            className="upload-hint")]),
+            ),
+            # Filled by assets/upload-progress.js while a file is read and sent (size, elapsed time),
+            # and at once for a file over the limit, which the upload control does not send at all.
+            html.Div(id=DataIds.UPLOAD_STATUS, className="upload-status", role="status", **{
+                "data-max-bytes": str(context.settings.max_upload_bytes),
+                "data-sending": translate("data.sending", lang),
+                "data-too-big": translate("data.too_big", lang, limit=f"{limit_mb:g} MB"),
+            }),
+            # While an upload's response is awaited, the page asks the server what became of it, so a
+            # dropped response still ends in the real outcome (callbacks/datasets.py).
+            html.Div(id=DataIds.UPLOAD_OUTCOME, className="upload-status", role="status"),
+        ]),
         dcc.Store(id=DataIds.UPLOAD_TOKEN),
         dcc.Interval(id=DataIds.UPLOAD_POLL, interval=UPLOAD_POLL_MS, disabled=True, n_intervals=0,
                      max_intervals=UPLOAD_POLL_MAX),

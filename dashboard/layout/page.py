@@ -17,6 +17,7 @@ from dashboard.data.filters import (
     TableSort,
     UrlState,
 )
+from dashboard.data.roles import EMBEDDED_ACCOUNT, SIGN_IN_PATH, SIGN_OUT_PATH, PageAccount, Permission
 from dashboard.i18n import format_number, translate
 from dashboard.ids import (
     BreakdownIds,
@@ -95,6 +96,18 @@ def _described(figure_id: str, graph: dcc.Graph) -> html.Div:
     return html.Div(graph, id=figure_id, role="figure", className="described-figure")
 
 
+def build_account_links(account: PageAccount, lang: str) -> list:
+    """Who is signed in and a way out, or in (the shared deployment only: the embedded default has
+    no accounts)."""
+    if not account.shared:
+        return []
+    if account.name is None:
+        return [html.A(translate("account.sign_in", lang), href=SIGN_IN_PATH, className="button account-link")]
+    who = translate("account.signed_in_as", lang, name=account.name, role=translate(f"account.role.{account.role}", lang))
+    return [html.Span(who, className="account-name"),
+            html.A(translate("account.sign_out", lang), href=SIGN_OUT_PATH, className="button account-link")]
+
+
 def build_count_rule_control(chosen: CountRule, lang: str) -> html.Div:
     """Which of a contested event's reported figures the counts add up (the URL's ``count``)."""
     return html.Div([
@@ -150,7 +163,8 @@ def build_language_switch(lang: str) -> html.Button:
                        className="button secondary", lang=target)
 
 
-def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> html.Div:
+def build_page(context: AppContext, state: UrlState, notices: list[Notice],
+               account: PageAccount = EMBEDDED_ACCOUNT) -> html.Div:
     lang = state.lang
     store = context.store
     totals = store.totals(FilterSpec())
@@ -173,6 +187,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
                         **{"aria-haspopup": "dialog"}),
             html.Button(translate("app.reset", lang), id=PageIds.RESET, n_clicks=0, className="button"),
             build_language_switch(lang),
+            *build_account_links(account, lang),
         ], className="header-actions"),
     ], className="header")
     counts = html.Div([
@@ -247,7 +262,8 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice]) -> h
         build_report_area(lang),
         build_export_dialog(lang),
         html.Div([
-            html.Div([build_data_panel(context, state.spec.datasets, lang),
+            html.Div([build_data_panel(context, state.spec.datasets, lang, can_import=account.can(Permission.IMPORT),
+                                       can_delete=account.can(Permission.DELETE_DATASETS)),
                       build_filter_panel(store, state.spec, lang)], className="left"),
             html.Main([counts, map_panel, html.Div([timeline_panel], className="row"), *chart_panels], className="centre"),
             html.Aside([detail_panel, breakdown_panel, build_story_panel(context, lang)], className="side"),

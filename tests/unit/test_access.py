@@ -245,3 +245,44 @@ def test_acc015_cookies_are_secure_when_the_public_address_is_https(public_url, 
     assert ("; Secure" in cookies["rutas_session"]) is secure and ("; Secure" in cookies["_csrf_token"]) is secure
     assert "HttpOnly" in cookies["rutas_session"] and "SameSite=Lax" in cookies["rutas_session"]
     assert "HttpOnly" not in cookies["_csrf_token"] and "SameSite=Strict" in cookies["_csrf_token"]
+
+
+def test_acc040_a_page_offers_only_what_the_role_may_do():
+    from dashboard.data.roles import EMBEDDED_ACCOUNT, PageAccount, granted_permissions
+    from dashboard.layout.page import build_account_links
+
+    assert EMBEDDED_ACCOUNT.permissions == frozenset(Permission) and build_account_links(EMBEDDED_ACCOUNT, "en") == []
+    assert granted_permissions("viewer", shared=True) == {Permission.VIEW}
+    assert granted_permissions("editor", shared=True) == {Permission.VIEW, Permission.IMPORT, Permission.EDIT_STORIES}
+    assert granted_permissions(None, shared=True) == frozenset()
+    assert granted_permissions(None, shared=True, public_read=True) == {Permission.VIEW}
+    viewer = PageAccount(name="ana", role="viewer", shared=True, permissions=granted_permissions("viewer", shared=True))
+    assert not viewer.can(Permission.IMPORT) and viewer.can(Permission.VIEW)
+    words = [str(getattr(item, "children", "")) for item in build_account_links(viewer, "es")]
+    assert words == ["ana (lector)", "Cerrar sesión"]
+    anonymous = PageAccount(shared=True, permissions=granted_permissions(None, shared=True, public_read=True))
+    [sign_in] = build_account_links(anonymous, "en")
+    assert sign_in.href == "/sign-in" and sign_in.children == "Sign in"
+
+
+def test_acc041_a_viewer_page_has_no_import_control_or_delete_button(app_context):
+    from dashboard.data.filters import UrlState
+    from dashboard.data.roles import PageAccount, granted_permissions
+    from dashboard.ids import DataIds
+    from dashboard.layout.data_panel import build_data_panel, dataset_list
+    from dashboard.layout.page import build_page
+
+    viewer = PageAccount(name="ana", role="viewer", shared=True, permissions=granted_permissions("viewer", shared=True))
+    page = str(build_page(app_context, UrlState(), [], viewer))
+    assert "Sign out" in page and "ana (viewer)" in page
+    panel = build_data_panel(app_context, (), "en", can_import=False, can_delete=False)
+    [controls] = [child for child in panel.children if getattr(child, "className", "") == "import-controls"]
+    assert controls.hidden is True and DataIds.UPLOAD in str(controls)  # still there for the callbacks, hidden
+    assert build_data_panel(app_context, (), "en").children[4].hidden is False
+    from types import SimpleNamespace
+
+    held = SimpleNamespace(datasets=[SimpleNamespace(name="ACLED Peru", file_name="peru.csv", imported_at="2026-12-03",
+                                                     sha256="ab" * 32, dataset_id="acled-peru-1")])
+    assert DataIds.DELETE in str(dataset_list(held, "en")) and "ACLED Peru" in str(dataset_list(held, "en"))
+    assert DataIds.DELETE not in str(dataset_list(held, "en", can_delete=False))
+    assert "ACLED Peru" in str(dataset_list(held, "en", can_delete=False))
