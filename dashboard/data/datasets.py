@@ -447,12 +447,17 @@ class DatasetRepository:
                 frame[column] = coded(codes, distinct) if as_codes else np.append(distinct, None)[codes]
         return with_import_columns(frame)
 
-    def load_all(self) -> pd.DataFrame:
-        """Every dataset's events, coded for the store (see :meth:`_read_events`)."""
+    def load_all(self, *, as_codes: bool = False) -> pd.DataFrame:
+        """Every dataset's events, one after another.
+
+        ``as_codes``: coded for the store (see :meth:`_read_events`); join the result to other
+        tables with :func:`concat_events`, which keeps the codes (``pd.concat`` would spell every
+        row's value out again, a slower start and a higher peak than reading plain values).
+        """
         frames = []
         for meta in self.list():
             try:
-                frames.append(self._read_events(meta.dataset_id, as_codes=True))
+                frames.append(self._read_events(meta.dataset_id, as_codes=as_codes))
             except (DatasetNotFound, OSError, ValueError):
                 continue
         if not frames:

@@ -1,6 +1,6 @@
 """Loading imported datasets as codes: the store answers exactly as over the plain tables.
 
-``DatasetRepository.load_all`` reads text as Arrow dictionaries and lists and dates as codes into
+``DatasetRepository.load_all(as_codes=True)`` reads text as Arrow dictionaries and lists and dates as codes into
 their distinct values, ``concat_events`` keeps those codes when the bundled events are put in front,
 and the store takes them without hashing a value again. None of it may change an answer: a store
 over the coded tables is compared, question by question, with one over the event table as built.
@@ -40,7 +40,7 @@ def store_twice(tmp_path, events: pd.DataFrame, join=concat_events) -> tuple[InM
         repository.save(ImportOutcome(rows, report, dataset, f"{dataset}.csv",
                                       hashlib.sha256(dataset.encode()).hexdigest(), f"2026-01-01T00:0{minute}:00"))
     bundled = events[events["dataset"] == BUNDLED].reset_index(drop=True)
-    loaded = join([bundled, repository.load_all()])
+    loaded = join([bundled, repository.load_all(as_codes=True)])
     in_order = pd.concat([events[events["dataset"] == d] for d in (BUNDLED, IMPORTED, GENERATED)],
                          ignore_index=True)
     return (InMemoryEventStore(in_order, default_datasets=(BUNDLED,)),
@@ -131,13 +131,14 @@ def test_stl003_loaded_tables_hold_codes_not_a_value_a_row(tmp_path):
     report = ImportReport(file_name="a.csv", format="csv", dataset_id=IMPORTED, read=len(imported),
                           accepted=len(imported))
     repository.save(ImportOutcome(imported, report, "a", "a.csv", "0" * 64, "2026-01-01T00:00:00"))
-    loaded = repository.load_all()
+    loaded = repository.load_all(as_codes=True)
     for column in ("event_type", "admin1", "location", "dataset", "actors", "event_date", "date_end"):
         assert isinstance(loaded[column].dtype, pd.CategoricalDtype), column
     assert loaded["summary"].nunique() > CATEGORICAL_MAX_SHARE * len(loaded)
     assert not isinstance(loaded["summary"].dtype, pd.CategoricalDtype)  # stays text, as the store keeps it
     assert not isinstance(loaded["event_id"].dtype, pd.CategoricalDtype)
-    plain = repository.load_events(IMPORTED)  # the public reader keeps plain values
+    plain = repository.load_events(IMPORTED)  # the public readers keep plain values
+    pd.testing.assert_frame_equal(repository.load_all(), plain)
     assert plain["actors"].dtype == object and plain["event_date"].dtype == object
     assert list(loaded["actors"].astype(object)) == list(plain["actors"]) == list(imported["actors"])
     assert [None if pd.isna(d) else d for d in loaded["date_end"].astype(object)] == list(plain["date_end"])
