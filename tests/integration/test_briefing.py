@@ -244,7 +244,8 @@ def test_pks003_exactly_the_slides_panels_are_laid_out():
     assert panel_boxes(Slide(title="counts", panels=(Panel.COUNTS,)), *area, gap=14) == ()
 
 
-@pytest.mark.parametrize("panel", [p for p in Panel if p is not Panel.COUNTS])
+# The indicator panel keeps its title (series, unit) and source line (its publishers): test_pks012.
+@pytest.mark.parametrize("panel", [p for p in Panel if p not in (Panel.COUNTS, Panel.INDICATOR)])
 def test_pks004_a_panel_fills_its_box_without_title_or_footer_bands(store, bundled, panel):
     slide = Slide(title="All", panels=tuple(Panel), highlight=("rutas:0066",))
     figure = build_panel(store, bundled, slide, panel, width=640, height=420, type_px=11.0, lang="en")
@@ -259,6 +260,30 @@ def test_pks004_a_panel_fills_its_box_without_title_or_footer_bands(store, bundl
     for key, value in figure.layout.to_plotly_json().items():
         if key.startswith("legend") and value.get("yref") == "container":
             assert 0.0 <= value["y"] <= 1.0, key
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_pks012_the_indicator_panel_states_its_series_unit_and_every_publisher(store, bundled, lang):
+    """The one panel whose words no other part of the page gives: its title names the series, unit and
+    years, its source line every publisher of the values drawn (none counted away); it fills its box."""
+    from datetime import date
+
+    from dashboard.data.filters import FilterSpec
+    from dashboard.exports.charts import bundled_indicators
+
+    spec = FilterSpec(date_from=date(2013, 1, 1), date_to=date(2022, 12, 31))
+    slide = Slide(title="Scale", spec=spec, panels=(Panel.MAP, Panel.INDICATOR), indicator="coca_area")
+    figure = build_panel(store, bundled, slide, Panel.INDICATOR, width=380, height=460, type_px=11.0, lang=lang)
+    assert (figure.layout.width, figure.layout.height) == (380, 460)
+    words = {a.name: " ".join(a.text.replace("<br>", " ").split()) for a in figure.layout.annotations if a.name}
+    assert words["export-title"] == {"en": "Coca cultivation (hectares), 2013–2022",
+                                     "es": "Cultivo de coca (hectáreas), 2013–2022"}[lang]
+    drawn = {v.publisher for v in bundled_indicators().series_values("coca_area") if 2013 <= v.year <= 2022}
+    assert all(name in words["export-source"] for name in drawn)
+    assert figure.layout.margin.t + figure.layout.margin.b < 0.75 * 460  # the panels keep a quarter at least
+    unnamed = build_panel(store, bundled, Slide(title="x", panels=(Panel.INDICATOR,)), Panel.INDICATOR, width=380,
+                          height=460, type_px=11.0, lang=lang)
+    assert any(a.name == "export-title" and a.text for a in unnamed.layout.annotations)  # "Unknown indicator"
 
 
 def test_pks005_a_pdf_page_draws_exactly_the_panels_its_slide_shows(store, bundled, tmp_path):
