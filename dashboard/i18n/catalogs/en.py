@@ -674,7 +674,6 @@ MESSAGES: dict[str, str] = {
     "story.panel.indicator": "Indicator",
     "export.title.indicator": "{title} ({unit}), {start}–{end}",
     "export.indicator_none": "this view shows no indicator: choose one in the timeline's header first",
-    "export.indicator_note": "The indicator chart draws the series the view shows (Indicator, in the timeline's header).",
     "story.indicator": "Indicator: {title}",
     # ---- Accounts (shared deployment) ----
     "account.sign_in": "Sign in",

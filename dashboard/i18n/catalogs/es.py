@@ -674,7 +674,6 @@ MESSAGES: dict[str, str] = {
     "story.panel.indicator": "Indicador",
     "export.title.indicator": "{title} ({unit}), {start}–{end}",
     "export.indicator_none": "esta vista no muestra ningún indicador: elija uno en la cabecera de la línea de tiempo",
-    "export.indicator_note": "El gráfico de indicador dibuja la serie que muestra la vista (Indicador, en la cabecera de la línea de tiempo).",
     "story.indicator": "Indicador: {title}",
     # ---- Accounts (shared deployment) ----
     "account.sign_in": "Iniciar sesión",
