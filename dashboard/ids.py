@@ -268,7 +268,7 @@ def chart_figure_id(kind: str) -> str:
 
 
 def present_chart_id(kind: str) -> str:
-    """The presenter's graph of a chart on the shared path: ``present-<kind>``."""
+    """The presenter's graph of a registry chart (the shared path's, or the indicator): ``present-<kind>``."""
     return f"present-{_chart_slug(kind)}"
 
 

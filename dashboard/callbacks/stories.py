@@ -58,6 +58,7 @@ from dashboard.state.story_builder import (
     undo_record,
 )
 from dashboard.state.uploads import decode_upload
+from dashboard.state.views import indicator_catalog_of
 
 log = logging.getLogger(__name__)
 
@@ -400,7 +401,8 @@ def on_pack_download(_pdf, _pptx, current, lang):
     exported_at = datetime.now(UTC).replace(microsecond=0)
     try:
         data = build_briefing(context.store, context.data, story_in(story, lang), fmt, lang=lang, exported_at=exported_at,
-                              dataset_names=context.dataset_names(), base_url=request_base_url())
+                              dataset_names=context.dataset_names(), base_url=request_base_url(),
+                              indicators=indicator_catalog_of(context))
     except (ExportError, ValueError) as error:
         log.warning("briefing pack failed: %s", error)
         return no_update, translate("story.pack_failed", lang, reason=str(error))

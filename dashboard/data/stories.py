@@ -622,6 +622,16 @@ STORY_TEMP_PREFIX = ".tmp-"  # + the writer's pid: the clean-up keeps a save in 
 STORIES_LOCK_FILE = ".stories.lock"  # in the data directory, so ``stories/`` holds only stories
 
 
+def known_series(data_dir: Path | None) -> frozenset[str]:
+    """The indicator series a slide may name: the bundled ones and those imported into ``data_dir``
+    (only the bundled ones while the imported file is broken)."""
+    try:
+        catalog = indicator_catalog(GEODATA_DIR, data_dir)
+    except DataFileError:
+        catalog = indicator_catalog(GEODATA_DIR, None)
+    return frozenset(info.series_id for info in catalog.series())
+
+
 class StoryRepository:
     """Bundled stories (read-only) and the user's stories in ``<data_dir>/stories``.
 
@@ -648,13 +658,8 @@ class StoryRepository:
         return (self.bundled_dir if bundled else self.user_dir) / f"{story_id}.json"
 
     def series(self) -> frozenset[str]:
-        """The indicator series a slide may name: the bundled ones and those imported here (only the
-        bundled ones while the imported file is broken)."""
-        try:
-            catalog = indicator_catalog(GEODATA_DIR, self.data_dir)
-        except DataFileError:
-            catalog = indicator_catalog(GEODATA_DIR, None)
-        return frozenset(info.series_id for info in catalog.series())
+        """The indicator series a slide may name (:func:`known_series`)."""
+        return known_series(self.data_dir)
 
     def _read(self, path: Path, bundled: bool) -> Story:
         story = parse_story(path.read_bytes(), source=path.name, bundled=bundled, series=self.series())

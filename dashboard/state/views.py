@@ -406,8 +406,9 @@ def chart_labels(store: EventStore, spec: FilterSpec, lang: str, breakdown_field
                  dataset_names: dict[str, str] | None = None) -> dict[str, str]:
     """Accessible label of every chart, by kind: each chart's alt text (it names the chart)."""
     field = breakdown_or_default(breakdown_field)
+    # The indicator's label comes with its own chart (it follows the series, not the filter alone).
     return {chart: alt_text(store, spec, chart, lang, breakdown_field=field, dataset_names=dataset_names)
-            for chart in ChartKind}
+            for chart in ChartKind if chart is not ChartKind.INDICATOR}
 
 
 # ---- the dashboard's map: drawn once with the page, then patched -----------------------------

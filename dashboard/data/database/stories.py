@@ -35,6 +35,7 @@ from ..stories import (
     StoryListing,
     StoryNotFound,
     StoryProblem,
+    known_series,
     parse_story,
     slugify,
     story_from_dict,
@@ -94,11 +95,16 @@ class DatabaseStoryRepository:
     """
 
     def __init__(self, engine: Engine, bundled_dir: Path | str = BUNDLED_STORIES_DIR, *,
-                 conflict: type[Exception] = StoryChangedElsewhere) -> None:
+                 conflict: type[Exception] = StoryChangedElsewhere, data_dir: Path | str | None = None) -> None:
         self.engine = engine
         self.bundled_dir = Path(bundled_dir)
+        self.data_dir = None if data_dir is None else Path(data_dir)  # where imported indicator series are
         self.conflict = conflict
         self._local = threading.local()
+
+    def series(self) -> frozenset[str]:
+        """The indicator series a slide may name (the bundled ones and those imported into data_dir)."""
+        return known_series(self.data_dir)
 
     # ---- the optimistic lock --------------------------------------------------------------------
     @contextmanager
@@ -132,7 +138,7 @@ class DatabaseStoryRepository:
         return self.bundled_dir / f"{self._checked_id(story_id)}.json"
 
     def _read_bundled(self, path: Path) -> Story:
-        story = parse_story(path.read_bytes(), source=path.name, bundled=True)
+        story = parse_story(path.read_bytes(), source=path.name, bundled=True, series=self.series())
         return replace(story, story_id=path.stem)
 
     def is_bundled(self, story_id: str) -> bool:
@@ -149,7 +155,7 @@ class DatabaseStoryRepository:
             self._remember(story_id, None)
             raise StoryNotFound(story_id)
         self._remember(story_id, int(row.revision))
-        story = story_from_dict(row.body, source=f"story '{story_id}'")
+        story = story_from_dict(row.body, source=f"story '{story_id}'", series=self.series())
         return replace(story, story_id=story_id)
 
     def revision(self, story_id: str) -> int | None:
@@ -175,13 +181,14 @@ class DatabaseStoryRepository:
             rows = connection.execute(text("SELECT story_id, body FROM stories")).all()
         bundled_ids = {story.story_id for story in bundled}
         users = []
+        series = self.series()  # read once for every row
         for row in rows:
             source = f"story '{row.story_id}'"
             if row.story_id in bundled_ids:
                 errors.append(StoryError([StoryProblem(None, "id", "a bundled story has this id")], source))
                 continue
             try:
-                users.append(replace(story_from_dict(row.body, source=source), story_id=row.story_id))
+                users.append(replace(story_from_dict(row.body, source=source, series=series), story_id=row.story_id))
             except StoryError as error:
                 errors.append(error)
         for group in (bundled, users):
@@ -210,7 +217,7 @@ class DatabaseStoryRepository:
         if self.is_bundled(story.story_id):
             raise ValueError(f"'{story.story_id}' is a bundled story; save a copy under another id")
         body = story_to_dict(story)
-        story_from_dict(body)  # never write what could not be read back
+        story_from_dict(body, series=self.series())  # never write what could not be read back
         return {"id": story.story_id, "title": story.title, "body": body}
 
     def save(self, story: Story) -> Story:
@@ -268,7 +275,7 @@ class DatabaseStoryRepository:
 
     def import_bytes(self, data: bytes, file_name: str = "") -> Story:
         """Validate a story file and keep it under a free id (an import never overwrites)."""
-        return self.create(parse_story(data, source=file_name))
+        return self.create(parse_story(data, source=file_name, series=self.series()))
 
     def remove_leftovers(self) -> list[str]:
         """Nothing to clean: a write is one transaction, never a half-written file."""
