@@ -23,9 +23,8 @@ MAX_OVERFLOW = 5
 POOL_RECYCLE_SECONDS = 1800  # under the usual idle timeouts of proxies and pgbouncer
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server says so in seconds, not after TCP's minutes
 # Session settings for the store's short aggregate queries: JIT compiling costs 100-500 ms a query
-# over a million rows and saves less; a day x type histogram or a grid needs more than 4 MB to hash;
-# index pages are read from memory or SSD, so the narrow covering index wins over the heap.
-SESSION_OPTIONS = "-c jit=off -c work_mem=64MB -c random_page_cost=1.1"
+# over a million rows and saves less; a day x type histogram or a grid needs more than 4 MB to hash.
+SESSION_OPTIONS = "-c jit=off -c work_mem=64MB"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()

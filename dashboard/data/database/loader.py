@@ -167,9 +167,9 @@ def source_hashes(url: pa.Array, name: pa.Array, synthetic: pa.Array) -> pa.Arra
 
 
 def vacuum_dataset(engine, dataset_key: int) -> None:
-    """Mark a new partition's pages all-visible (and its statistics fresh), so queries read the
-    narrow index without visiting the heap; outside any transaction, after the import committed.
-    A dataset deleted meanwhile has nothing to vacuum."""
+    """Fresh statistics and an all-visible map for a new partition (index-only scans of the
+    newest-first index, plans for its row counts); outside any transaction, after the import
+    committed. A dataset deleted meanwhile has nothing to vacuum."""
     table = partition_name(dataset_key)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:

@@ -297,7 +297,7 @@ class PostgisEventStore:
     def _totals(self, spec: FilterSpec) -> Totals:
         where, params = self._where(spec)
         # A report is its link, else its name; generated rows name no published report (the
-        # loader's source_hash, in the narrow index: no heap read).
+        # loader's source_hash: a bigint to count, not text to hash).
         events, fatalities, kg, sources, synthetic = self._all(f"""
             SELECT count(*), COALESCE(sum(fatalities), 0), COALESCE(sum(quantity_kg), 0),
                    count(DISTINCT source_hash), count(*) FILTER (WHERE synthetic)

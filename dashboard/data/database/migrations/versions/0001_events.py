@@ -28,12 +28,8 @@ Indexes (declared on the parent, so every partition gets them when attached):
   block range holds a narrow span of days and a date filter reads a few ranges; a BRIN index is a
   few kB per million rows where a B-tree would be tens of MB and slow every import.
 - B-tree on ``event_id`` (one event's detail card) and ``event_type`` (the commonest filter).
-- A narrow covering B-tree, ``(dataset_key, event_date) INCLUDE`` every column a filter, count,
-  total, histogram, breakdown or grid reads except text: about a quarter of a row, so those
-  queries read it by index-only scan instead of the whole heap (the loader vacuums a new
-  partition so its pages are all-visible at once). ``source_hash`` (64 bits of a row's report: its
-  link, else its source's name; NULL for generated rows) lets the totals count distinct reports
-  there too.
+- ``source_hash`` (64 bits of a row's report: its link, else its source's name; NULL for generated
+  rows): the totals count distinct reports on a bigint instead of hashing text.
 - B-tree on ``(event_date DESC NULLS FIRST, seq)``: the table's default order (newest first, ties
   in table order), so its first page and every next page (keyset) read a page of the index, not
   every match (1M rows: 350 ms → 2 ms a page).
@@ -132,17 +128,6 @@ def upgrade() -> None:
     op.execute("CREATE INDEX events_event_id ON events (event_id)")
     op.execute("CREATE INDEX events_event_type ON events (event_type)")
     op.execute("CREATE INDEX events_newest_first ON events (event_date DESC NULLS FIRST, seq)")
-    op.execute("""
-        CREATE INDEX events_narrow ON events (dataset_key, event_date) INCLUDE (
-            seq, last_day, event_type, geo_precision, latitude, longitude, fatalities, quantity_kg, synthetic,
-            drug, country, route_id, original_type, original_subtype, actors_folded, actor_groups,
-            regions_folded, source_hash)""")
-    op.execute("CREATE INDEX events_search_text ON events USING gin (search_text gin_trgm_ops)")
-    # The expression is loader.TWIN_SEGMENT, word for word (a query uses the index only then).
-    op.execute("""
-        CREATE INDEX events_twin_segment ON events USING gist ((ST_MakeLine(
-            ST_MakePoint(longitude, latitude, event_date - DATE '1970-01-01', twin_kind),
-            ST_MakePoint(longitude, latitude, last_day - DATE '1970-01-01', twin_kind))) gist_geometry_ops_nd)""")
     op.execute("""
         CREATE TABLE duplicate_pairs (
             dataset_key integer NOT NULL,
