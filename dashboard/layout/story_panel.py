@@ -117,8 +117,11 @@ def story_heading(story: Story | None, draft: str | None, lang: str) -> str:
     return translate("story.none_selected", lang)
 
 
-def build_story_panel(context: AppContext, lang: str) -> html.Section:
+def build_story_panel(context: AppContext, lang: str, can_edit: bool = True) -> html.Section:
     """Choose or start a story, add the current view as a slide, edit the slides, present and export them.
+
+    Without ``can_edit`` (a viewer of a shared deployment) the controls that make, change or import
+    a story are in the page but hidden (callbacks name them); presenting and the packs stay.
 
     A fresh page selects no story: the server cannot tell one visitor from another, so it never
     picks a story for a page (the last one saved may be someone else's, notes and all). What a tab
@@ -160,8 +163,9 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
         html.H3(translate("story.file_heading", lang), className="story-subheading"),
         html.Button(translate("story.export", lang), id=StoryIds.EXPORT, n_clicks=0, className="story-button wide",
                     disabled=True),
-        dcc.Upload(id=StoryIds.IMPORT, accept=".json,application/json", multiple=False, className="story-upload",
-                   max_size=1_000_000, children=html.Div(translate("story.import", lang))),
+        html.Div(dcc.Upload(id=StoryIds.IMPORT, accept=".json,application/json", multiple=False,
+                            className="story-upload", max_size=1_000_000,
+                            children=html.Div(translate("story.import", lang))), hidden=not can_edit),
         html.H3(translate("story.pack_heading", lang), className="story-subheading"),
         html.Div([
             html.Button(translate("story.pack_pdf", lang), id=StoryIds.PACK_PDF, n_clicks=0, disabled=True,
@@ -185,11 +189,11 @@ def build_story_panel(context: AppContext, lang: str) -> html.Section:
                       placeholder=translate("story.new_title_placeholder", lang)),
             html.Button(translate("story.new", lang), id=StoryIds.NEW, n_clicks=0, className="story-button",
                         **{"aria-label": translate("story.new_label", lang)}),
-        ], className="story-new", role="group", **{"aria-label": translate("story.new_title", lang)}),
+        ], className="story-new", role="group", hidden=not can_edit,
+            **{"aria-label": translate("story.new_title", lang)}),
         html.P(story_heading(None, None, lang), id=StoryIds.HEADING, className="story-heading"),
         tools,
-        add_form,
-        bundled_note,
+        html.Div([add_form, bundled_note], hidden=not can_edit, className="story-editing"),
         html.Div([
             # A briefing pack takes seconds: the status shows a spinner while any change is on its way.
             dcc.Loading(html.Div(id=StoryIds.STATUS, className="story-status", role="status"), type="dot",

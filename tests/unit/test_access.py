@@ -275,6 +275,21 @@ def test_acc041_a_viewer_page_has_no_import_control_or_delete_button(app_context
     viewer = PageAccount(name="ana", role="viewer", shared=True, permissions=granted_permissions("viewer", shared=True))
     page = str(build_page(app_context, UrlState(), [], viewer))
     assert "Sign out" in page and "ana (viewer)" in page
+    from dashboard.ids import StoryIds
+    from dashboard.layout.story_panel import build_story_panel
+
+    def hidden_holding(component, wanted: str) -> bool:
+        """Whether ``wanted`` sits inside a hidden element of ``component``."""
+        if getattr(component, "hidden", False) and wanted in str(component):
+            return True
+        children = getattr(component, "children", None)
+        children = children if isinstance(children, list) else [children] if children is not None else []
+        return any(hidden_holding(child, wanted) for child in children)
+
+    for control in (StoryIds.NEW, StoryIds.ADD, StoryIds.IMPORT):
+        assert hidden_holding(build_story_panel(app_context, "en", can_edit=False), control)
+        assert not hidden_holding(build_story_panel(app_context, "en"), control)
+    assert not hidden_holding(build_story_panel(app_context, "en", can_edit=False), StoryIds.PACK_PDF)
     panel = build_data_panel(app_context, (), "en", can_import=False, can_delete=False)
     [controls] = [child for child in panel.children if getattr(child, "className", "") == "import-controls"]
     assert controls.hidden is True and DataIds.UPLOAD in str(controls)  # still there for the callbacks, hidden

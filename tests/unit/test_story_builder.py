@@ -560,11 +560,12 @@ def test_wrd013_a_read_only_story_offers_a_copy_not_an_active_add_button(stories
     # copy button stands where the form was: right after it, outside it.
     assert view["form_hidden"] is True
     panel = build_story_panel(app_context, "en")
-    ids = [getattr(child, "id", None) for child in panel.children]
+    [editing] = [child for child in panel.children if getattr(child, "className", "") == "story-editing"]
+    ids = [getattr(child, "id", None) for child in editing.children]  # the editing controls, shown to editors
     assert ids.index(StoryIds.BUNDLED_NOTE) == ids.index(StoryIds.ADD_FORM) + 1
-    form = panel.children[ids.index(StoryIds.ADD_FORM)]
+    form = editing.children[ids.index(StoryIds.ADD_FORM)]
     assert "story-add" in form.className and find(form, StoryIds.ADD) is not None
-    assert find(panel.children[ids.index(StoryIds.BUNDLED_NOTE)], StoryIds.COPY).children == "Make an editable copy"
+    assert find(editing.children[ids.index(StoryIds.BUNDLED_NOTE)], StoryIds.COPY).children == "Make an editable copy"
     # A user's own story keeps its form and an active add button.
     mine = story_with_slides(stories, ["Mine"])
     view = callbacks.update_story_view(mine, None, None, "en")
