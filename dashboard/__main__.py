@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard info|query|export|story|import|datasets|delete|synth|db``.
+"""Command line: ``python -m dashboard info|query|export|story|import|datasets|delete|synth|db|users|indicators``.
 
 ``query`` takes the same query string a shared link carries and runs it through the same
 parser and store as the app, so the numbers always match what the browser shows.
@@ -27,8 +27,10 @@ from dashboard.exports.render import ExportError
 from dashboard.exports.service import DEFAULT_BASE_URL, export_view
 from dashboard.exports.spec import ChartKind, ExportFormat, ExportTheme, SizePreset, request_from_controls
 from dashboard.i18n import translate
+from dashboard.indicators_cli import add_indicator_commands, run_indicators
 from dashboard.state.context import AppContext, load_context
-from dashboard.state.views import json_cell
+from dashboard.state.views import indicator_catalog_of, json_cell
+from dashboard.users_cli import add_users_parser, run_users
 
 FORMAT_CHOICES = ("auto", *FORCEABLE)
 
@@ -97,7 +99,8 @@ def run_export(context: AppContext, args: argparse.Namespace) -> tuple[str, int]
         exported = export_view(context.store, context.data,
                                query, ExportFormat(args.format), request, lang=args.lang,
                                base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL,
-                               dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows)
+                               dataset_names=context.dataset_names(), max_rows=context.settings.max_export_rows,
+                               indicators=indicator_catalog_of(context))
     except ExportError as error:
         return f"error: the chart could not be rendered: {error}", 2
     except ValueError as error:  # e.g. more rows than an Excel sheet holds
@@ -149,7 +152,8 @@ def run_story_export(context: AppContext, args: argparse.Namespace) -> tuple[str
     try:
         data = build_briefing(context.store, context.data, story_in(story, args.lang), fmt, lang=args.lang,
                               dataset_names=context.dataset_names(),
-                              base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL)
+                              base_url=args.base_url or context.settings.public_url or DEFAULT_BASE_URL,
+                              indicators=indicator_catalog_of(context))
     except ExportError as error:
         return f"error: the briefing pack could not be rendered: {error}", 2
     except ValueError as error:
@@ -294,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_files = db_commands.add_parser("import-files", help="copy the datasets of a data directory "
                                                                "(RUTAS_DATA_DIR of an embedded deployment) into it")
     import_files.add_argument("data_dir", help="the data directory, e.g. instance")
+    add_users_parser(commands)
+    add_indicator_commands(commands)
     args = parser.parse_args(argv)
 
     if args.command == "synth":
@@ -307,6 +313,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             text, status = run_db(settings, args)
             print(text, file=sys.stderr if status else sys.stdout)
             return status
+        if args.command == "users":
+            text, status = run_users(settings, args)
+            print(text, file=sys.stderr if status else sys.stdout)
+            return status
+        if args.command == "indicators":
+            return run_indicators(settings, args)
         if args.command in ("import", "datasets", "delete"):
             return _run_dataset_command(settings, args)
         if args.command == "story" and args.story_command == "list":

@@ -548,7 +548,7 @@ def indicator_words(catalog: IndicatorCatalog, series_id: str, spec: FilterSpec,
     if info is None:
         unknown = translate("indicator.unknown", lang)
         return unknown, translate("export.indicator_none", lang), unknown
-    date_range = spec_date_range(spec)
+    date_range = spec_date_range(spec, catalog, series_id)
     first, last = (date_range[0].year, date_range[1].year) if date_range else (info.first_year, info.last_year)
     title = translate("export.title.indicator", lang, title=series_title(info, lang), unit=unit_name(info.unit, lang),
                       start=first, end=last)

@@ -62,9 +62,15 @@ def bundled_indicators() -> IndicatorCatalog:
     return indicator_catalog(GEODATA_DIR, None)
 
 
-def spec_date_range(spec: FilterSpec) -> tuple[date, date] | None:
-    """The filter's date range when both ends are set (an indicator chart's axis), else None."""
-    return (spec.date_from, spec.date_to) if spec.date_from and spec.date_to else None
+def spec_date_range(spec: FilterSpec, catalog: IndicatorCatalog, series_id: str) -> tuple[date, date] | None:
+    """An indicator chart's axis: the filter's date range, an open end taken from the series' own
+    years (``from=2010`` alone draws 2010 to the last value); None without a date filter."""
+    if not (spec.date_from or spec.date_to):
+        return None
+    info = catalog.info(series_id)
+    start = spec.date_from or date(info.first_year if info else spec.date_to.year, 1, 1)
+    end = spec.date_to or date(info.last_year if info else spec.date_from.year, 12, 31)
+    return start, max(start, end)
 
 
 def build_indicator_export(catalog: IndicatorCatalog, series_id: str, spec: FilterSpec, page: Page, text: PageText,
@@ -72,7 +78,7 @@ def build_indicator_export(catalog: IndicatorCatalog, series_id: str, spec: Filt
     """One indicator series as a printed page (a file, a briefing panel, the CLI's chart): the small
     multiples on the filter's date range (the series' years without one), framed by ``text`` — its
     title states the unit, its source line names every publisher of the values drawn."""
-    return build_print_indicator(catalog, series_id, page, text, theme, spec_date_range(spec))
+    return build_print_indicator(catalog, series_id, page, text, theme, spec_date_range(spec, catalog, series_id))
 
 
 def build_export_figure(store: EventStore, spec: FilterSpec, request: ChartRequest, context: ExportContext, *,

@@ -26,3 +26,22 @@ def test_ind201_cli_chart_writes_the_image_and_its_alt_text(tmp_path, monkeypatc
     assert shown and all(name in alt for name in shown)
     assert main(["indicators", "chart", "--series", "nope", "--out", str(out)]) == 2
     assert "no series 'nope'" in capsys.readouterr().err
+
+
+def test_ind050_an_open_date_range_takes_the_series_own_end():
+    from datetime import date
+
+    from dashboard.data.catalog import GEODATA_DIR
+    from dashboard.data.filters import FilterSpec
+    from dashboard.data.indicators import indicator_catalog
+    from dashboard.exports.charts import spec_date_range
+
+    catalog = indicator_catalog(GEODATA_DIR, None)
+    info = catalog.info("coca_area")
+    assert spec_date_range(FilterSpec(), catalog, "coca_area") is None
+    assert spec_date_range(FilterSpec(date_from=date(2010, 1, 1)), catalog, "coca_area") == (
+        date(2010, 1, 1), date(info.last_year, 12, 31))
+    assert spec_date_range(FilterSpec(date_to=date(2009, 12, 31)), catalog, "coca_area") == (
+        date(info.first_year, 1, 1), date(2009, 12, 31))
+    both = FilterSpec(date_from=date(2013, 1, 1), date_to=date(2022, 12, 31))
+    assert spec_date_range(both, catalog, "coca_area") == (date(2013, 1, 1), date(2022, 12, 31))
