@@ -9,6 +9,7 @@ import sys
 
 from dashboard import create_app
 from dashboard.config import Settings
+from dashboard.data.database import DatabaseUnavailable, SchemaOutdated
 from dashboard.data.schema import DataFileError
 
 
@@ -16,7 +17,7 @@ def _load():
     try:
         settings = Settings.from_env()
         return settings, create_app(settings)
-    except (DataFileError, ValueError) as error:
+    except (DataFileError, ValueError, SchemaOutdated, DatabaseUnavailable) as error:
         sys.stderr.write(f"Rutas cannot start: {error}\n")
         raise SystemExit(2) from None
 

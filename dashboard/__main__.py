@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard.config import Settings, import_limits
-from dashboard.data.datasets import DatasetNotFound, DatasetRepository, import_into
+from dashboard.data.database import DatabaseUnavailable, SchemaOutdated
+from dashboard.data.datasets import DatasetNotFound, import_into
 from dashboard.data.facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from dashboard.data.filters import parse_url_state
 from dashboard.data.imports.detect import FORCEABLE
@@ -28,7 +29,7 @@ from dashboard.exports.service import DEFAULT_BASE_URL, export_view
 from dashboard.exports.spec import ChartKind, ExportFormat, ExportTheme, SizePreset, request_from_controls
 from dashboard.i18n import translate
 from dashboard.indicators_cli import add_indicator_commands, run_indicators
-from dashboard.state.context import AppContext, load_context
+from dashboard.state.context import AppContext, dataset_repository_for, load_context
 from dashboard.state.views import indicator_catalog_of, json_cell
 from dashboard.users_cli import add_users_parser, run_users
 
@@ -180,7 +181,7 @@ def run_import(settings: Settings, path: str, file_format: str, name: str, as_js
         data = Path(path).read_bytes()
     except OSError as error:
         return f"error: cannot read {path}: {error.strerror}", 2
-    repository = DatasetRepository(Path(settings.data_dir))
+    repository = dataset_repository_for(settings)
     report = import_into(repository, data, Path(path).name, name=name, file_format=file_format,
                          limits=import_limits(settings), stated_date=stated_date)
     if report.dataset_id:
@@ -192,7 +193,7 @@ def run_import(settings: Settings, path: str, file_format: str, name: str, as_js
 
 
 def run_datasets(settings: Settings, as_json: bool) -> str:
-    metas = DatasetRepository(Path(settings.data_dir)).list()
+    metas = dataset_repository_for(settings).list()
     if as_json:
         return json.dumps([m.to_json() | {"report": None} for m in metas], ensure_ascii=False, indent=1)
     if not metas:
@@ -203,7 +204,7 @@ def run_datasets(settings: Settings, as_json: bool) -> str:
 
 def run_delete(settings: Settings, dataset_id: str) -> tuple[str, int]:
     try:
-        meta = DatasetRepository(Path(settings.data_dir)).delete(dataset_id)
+        meta = dataset_repository_for(settings).delete(dataset_id)
     except DatasetNotFound:
         return f"error: no dataset '{dataset_id}' (see: python -m dashboard datasets)", 2
     return f"deleted {meta.dataset_id} ({meta.events} events from {meta.file_name})", 0
@@ -328,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(text)
             return 0
         context = load_context(settings)
-    except (DataFileError, ValueError) as error:
+    except (DataFileError, ValueError, SchemaOutdated, DatabaseUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.command == "info":

@@ -13,7 +13,7 @@ Two engines, picked here and nowhere else (:func:`dataset_repository_for`, :meth
   the :class:`~dashboard.data.store.PostgisEventStore` asks the database, the check is one query
   of the data version.
 
-Either way the results are memoised in :func:`~dashboard.data.redis_cache.result_cache_for`'s
+Stories follow the same choice (:func:`story_repository_for`). Either way the results are memoised in :func:`~dashboard.data.redis_cache.result_cache_for`'s
 cache: Redis shared by the workers when ``RUTAS_REDIS_URL`` answers, else the process's own LRU.
 """
 
@@ -32,13 +32,16 @@ import pandas as pd
 from dashboard.config import Settings
 from dashboard.data.cache import LruResultCache, ResultCache
 from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
-from dashboard.data.database import require_current_schema
+from dashboard.data.database import engine_for, require_current_schema
 from dashboard.data.database.datasets import PostgisDatasetRepository
-from dashboard.data.datasets import DatasetMeta, DatasetRepository, with_import_columns
+from dashboard.data.database.stories import DatabaseStoryRepository
+from dashboard.data.datasets import DatasetMeta, DatasetRepository, concat_events, with_import_columns
+from dashboard.data.indicators import load_indicator_catalog
 from dashboard.data.redis_cache import result_cache_for
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import EventStore, InMemoryEventStore, PostgisEventStore
 from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
+from dashboard.state.story_builder import StaleStory
 
 
 @dataclass
@@ -47,7 +50,7 @@ class AppContext:
     data: BundledData
     repository: DatasetRepository | PostgisDatasetRepository
     vraem_feature: dict | None
-    stories: StoryRepository = field(default=None)  # bundled stories and the user's
+    stories: StoryRepository | DatabaseStoryRepository = field(default=None)  # bundled stories and the user's
     _bundled_events: pd.DataFrame = field(repr=False, default=None)
     _store: EventStore | None = field(repr=False, default=None)
     _version: tuple[str, ...] | str | None = field(repr=False, default=None)
@@ -96,9 +99,11 @@ class AppContext:
             self._store = PostgisEventStore(self.repository.url, default_datasets=(BUNDLED_DATASET,),
                                             cache=self.results)
         else:
-            imported = self.repository.load_all()
+            # Imported datasets arrive as codes (text as dictionaries, actor lists and dates once per
+            # value); concat_events keeps them, so the store hashes no row again.
+            imported = self.repository.load_all(as_codes=True)
             frames = [self._bundled_events] + ([imported] if len(imported) else [])
-            events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            events = concat_events(frames)
             self._store = InMemoryEventStore(events, default_datasets=(BUNDLED_DATASET,), cache=self.results,
                                              version=data_version(version, datasets))
         self._datasets = datasets
@@ -148,7 +153,9 @@ def get_context() -> AppContext:
 def load_context(settings: Settings) -> AppContext:
     """Load and validate the bundled data named by the settings, then index it with the imports."""
     directory = Path(settings.geodata_dir) if settings.geodata_dir else GEODATA_DIR
-    return build_context(settings, load_bundled_data(directory))
+    data = load_bundled_data(directory)
+    load_indicator_catalog(directory)  # a broken bundled indicator row stops the start (file, line, field)
+    return build_context(settings, data)
 
 
 def dataset_repository_for(settings: Settings) -> DatasetRepository | PostgisDatasetRepository:
@@ -163,6 +170,15 @@ def dataset_repository_for(settings: Settings) -> DatasetRepository | PostgisDat
     return DatasetRepository(Path(settings.data_dir))
 
 
+def story_repository_for(settings: Settings) -> StoryRepository | DatabaseStoryRepository:
+    """Where stories live: the shared database (the revision an optimistic lock in SQL) when
+    ``RUTAS_DATABASE_URL`` is set, else the files in ``RUTAS_DATA_DIR/stories``."""
+    if settings.database_url:
+        return DatabaseStoryRepository(engine_for(settings.database_url), BUNDLED_STORIES_DIR, conflict=StaleStory,
+                                       data_dir=Path(settings.data_dir))
+    return StoryRepository(Path(settings.data_dir), BUNDLED_STORIES_DIR)
+
+
 def build_context(settings: Settings, data: BundledData) -> AppContext:
     """Index the bundled data and the imported datasets (files, or the shared database)."""
     vraem = next((f for f in data.regions["features"] if f["properties"].get("kind") == "vraem"), None)
@@ -172,7 +188,7 @@ def build_context(settings: Settings, data: BundledData) -> AppContext:
     if isinstance(repository, PostgisDatasetRepository):
         repository.sync_bundled(bundled_events)  # the database answers for the bundled events too
         bundled_events = None
-    stories = StoryRepository(Path(settings.data_dir), BUNDLED_STORIES_DIR)
+    stories = story_repository_for(settings)
     context = AppContext(settings=settings, data=data, repository=repository, vraem_feature=vraem, stories=stories,
                          _bundled_events=bundled_events, results=result_cache_for(settings))
     _ = context.store  # build now: fail at start-up, not on the first request

@@ -18,7 +18,7 @@ from tests.integration.database import throwaway_database
 
 pytestmark = pytest.mark.browser
 
-SHARED_APP = Arm("shared", "tests.shared_app:server", "filters-types.value", True, "timeline-graph", "map-graph",
+SHARED_APP = Arm("shared", "app:server", "filters-types.value", True, "timeline-graph", "map-graph",
                  "page-reset")
 PASSWORD = "browser-test-password"
 
@@ -97,6 +97,15 @@ def test_shb001_sign_in_then_the_page_works_and_an_editor_saves_into_the_databas
         settle(page)
         assert callbacks and all(status in (200, 204) for status, _ in callbacks), refusals  # viewing works
         assert log.errors == []
+        # The page offers a viewer nothing the server would refuse: who they are and a way out, no
+        # import, delete or story editing (the server refusing a forged request: test_access_served).
+        assert page.locator("header").inner_text().count("vi (viewer)") == 1
+        assert page.locator("a.account-link", has_text="Sign out").is_visible()
+        assert not page.locator("#story-new-title").is_visible()
+        assert not page.locator("#data-upload").is_visible()
+        assert page.locator("#story-select").is_visible()  # choosing and presenting a story stay
+        # A click the page could still send (a story control forced visible) is refused, with the reason.
+        page.evaluate("() => document.querySelector('.story-new').hidden = false")
         page.fill("#story-new-title", "Viewer's story")
         with page.expect_response(lambda r: urlsplit(r.url).path == "/_dash-update-component"
                                   and r.status == 403) as refused:

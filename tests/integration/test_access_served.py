@@ -27,7 +27,7 @@ from tests.shared_client import CSRF_COOKIE, SharedPage
 
 SECRET = "test-secret-key-of-the-shared-deployment"
 PASSWORDS = {role: f"{role}-password-123" for role in Role}
-SHARED_APP = Arm("shared", "tests.shared_app:server", "filters-types.value", True, "timeline-graph", "map-graph",
+SHARED_APP = Arm("shared", "app:server", "filters-types.value", True, "timeline-graph", "map-graph",
                  "page-reset")
 UPLOAD = f"{DataIds.UPLOAD_TOKEN}.data"
 DELETE = f"{DataIds.CONFIRM}.submit_n_clicks"

@@ -25,7 +25,7 @@ from tests.integration.database import throwaway_database
 from tests.redis_process import RedisProcess
 from tests.shared_client import CALLBACK_PATH, SharedPage
 
-SHARED_APP = Arm("shared", "tests.shared_app:server", "filters-types.value", True, "timeline-graph", "map-graph",
+SHARED_APP = Arm("shared", "app:server", "filters-types.value", True, "timeline-graph", "map-graph",
                  "page-reset")
 PASSWORD = "two-servers-password"
 ROUNDS = 8
