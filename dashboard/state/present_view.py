@@ -54,6 +54,7 @@ from dashboard.figures.indicator_chart import (
     indicator_marks,
     indicator_year,
 )
+from dashboard.figures.place_names import localised_place
 from dashboard.figures.text_metrics import text_width, wrap_lines
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
@@ -249,6 +250,7 @@ def ring_label(event: dict, lang: str) -> str:
     location = re.sub(r"\s*\([^)]*\)", "", str(event.get("location") or "")) or str(event.get("location") or "")
     parts = [part.strip() for part in location.split(",") if part.strip()]
     place = min(parts, key=len) if parts else str(event.get("admin2") or event.get("admin1") or "")
+    place = localised_place(place, lang)  # "Port of Callao" reads "Puerto del Callao" on a Spanish slide
     if len(place) > RING_LABEL_CHARS:
         place = place[:RING_LABEL_CHARS - 1].rstrip() + "…"
     kg, deaths = event.get("quantity_kg"), event.get("fatalities")

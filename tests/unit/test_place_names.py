@@ -44,3 +44,15 @@ def test_plc003_a_printed_map_names_places_in_the_page_language():
 
     assert {"Amberes", "Róterdam"} <= texts("es") and not {"Antwerp", "Rotterdam"} & texts("es")
     assert {"Antwerp", "Rotterdam"} <= texts("en")
+
+
+def test_plc004_a_place_named_in_the_data_reads_in_the_slide_language():
+    from dashboard.figures.place_names import localised_place
+    from dashboard.state.present_view import ring_label
+
+    assert localised_place("Port of Callao", "es") == "Puerto del Callao"
+    assert localised_place("Port of Callao", "en") == "Port of Callao"
+    assert localised_place("Tintaypuncu", "es") == "Tintaypuncu"  # no other name: as the data has it
+    callao = {"location": "Port of Callao", "quantity_kg": 1417.0, "fatalities": float("nan")}
+    assert ring_label(callao, "es").splitlines()[0] == "Puerto del Callao"
+    assert ring_label(callao, "en").splitlines()[0] == "Port of Callao"
