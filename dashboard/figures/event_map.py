@@ -37,7 +37,9 @@ from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes
 from .place_names import place_name_field
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
-DEFAULT_VIEW = MapView(lat=-11.5, lon=-69.0, zoom=4.1)
+# Centred west of the middle of the VRAEM–Bolivia span: a phone's narrow map (about 14° wide at this
+# zoom) still shows Lima, the VRAEM and La Paz; a desktop's (about 24°) still reaches Santa Cruz.
+DEFAULT_VIEW = MapView(lat=-11.5, lon=-71.0, zoom=4.1)
 PRECISE_OPACITY = 0.95
 APPROXIMATE_OPACITY = 0.6
 HALO_OPACITY = 0.16
