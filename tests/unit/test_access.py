@@ -92,12 +92,21 @@ def test_acc005_names_passwords_and_roles_are_checked():
         checked_role("root")
 
 
-def _registered() -> dict[str, dict]:
+def _callbacks_at_collection() -> dict[str, dict]:
     from dash import _callback
 
     import dashboard.callbacks  # noqa: F401  (registers every callback)
 
     return {key: entry for key, entry in _callback.GLOBAL_CALLBACK_MAP.items() if "callback" in entry}
+
+
+# Taken when pytest collects this module: in a whole-suite run Dash hands its global callbacks to
+# the first app that serves a request (the browser tests'), and the global map is empty after.
+REGISTERED = _callbacks_at_collection()
+
+
+def _registered() -> dict[str, dict]:
+    return REGISTERED
 
 
 def test_acc006_the_permission_table_names_real_callbacks():
