@@ -35,6 +35,7 @@ from sqlalchemy import Engine, text
 
 from ..cache import LruResultCache, ResultCache
 from ..database.engine import engine_for
+from ..duplicates import MAX_PARTNERS_PER_ROW
 from ..facets import BREAKDOWN_FACETS, FACETS, FACETS_BY_NAME, Facet, Match
 from ..filters import FilterSpec
 from ..schema import ALL_COLUMNS, PRECISE_GEO
@@ -57,7 +58,7 @@ from .protocol import (
     Totals,
 )
 
-DUPLICATE_PARTNERS_SHOWN = 10  # twins listed per row (dashboard.data.duplicates.MAX_PARTNERS_PER_ROW)
+DUPLICATE_PARTNERS_SHOWN = MAX_PARTNERS_PER_ROW  # twins listed per row, as the in-memory store finds them
 ROW_COLUMNS: tuple[str, ...] = (*ALL_COLUMNS, "duplicate_of")
 LIST_COLUMNS = frozenset({"actors", "actor_groups"})
 DATE_COLUMNS = frozenset({"event_date", "date_end"})
