@@ -563,7 +563,7 @@ def build_pdf(store: EventStore, layers: ReferenceLayers, story: Story, *, lang:
         page = build_pdf_page(store, layers, story, index, lang=lang, exported_at=exported_at,
                               dataset_names=dataset_names, base_url=base_url, indicators=indicators)
         print_page(page, writer)
-        writer.add_outline_item(" ".join(slide.title.split()), index)
+        writer.add_outline_item(title=" ".join(slide.title.split()), page_number=index)
     writer.add_metadata({
         "/Title": story.title, "/Subject": story.description or translate_count("briefing.subject", len(story.slides), lang),
         "/Creator": "Rutas", "/Producer": "Rutas (plotly, kaleido, pypdf)",
