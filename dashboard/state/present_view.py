@@ -534,10 +534,6 @@ def present_chart(store: EventStore, slide: Slide, lang: str, kind: str) -> go.F
 
 
 # ---- the slide, resolved -------------------------------------------------------------------------
-def shown_panels(slide: Slide) -> dict[str, bool]:
-    return {panel.value: slide.shows(panel) for panel in Panel}
-
-
 def panels_class(slide: Slide) -> str:
     """CSS classes of the panel area: which charts share the screen."""
     side = [p for p in Panel if p not in (Panel.MAP, Panel.COUNTS) and slide.shows(p)]
