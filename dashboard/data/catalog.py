@@ -6,7 +6,6 @@ a short message and a non-zero exit instead of serving a half-loaded dashboard.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from .schema import (
     check_date_end,
     check_event_row,
     is_safe_url,
+    read_csv_rows,
 )
 
 GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
@@ -44,20 +44,12 @@ def load_events_csv(path: Path) -> pd.DataFrame:
     """Read and validate an events CSV in our schema; raise DataFileError naming every bad row."""
     problems: list[FieldProblem] = []
     records: list[dict[str, object]] = []
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in EVENT_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataFileError(path.name, [FieldProblem(1, c, "column missing") for c in missing])
-            for line, row in enumerate(reader, start=2):
-                record, row_problems = check_event_row(row, line)
-                date_end, end_problems = check_date_end(row.get("date_end"), (record or {}).get("event_date"), line)
-                problems.extend(row_problems + end_problems)
-                if record is not None:
-                    records.append({**record, "date_end": date_end})
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read file: {error}")]) from error
+    for line, row in read_csv_rows(path, EVENT_COLUMNS):
+        record, row_problems = check_event_row(row, line)
+        date_end, end_problems = check_date_end(row.get("date_end"), (record or {}).get("event_date"), line)
+        problems.extend(row_problems + end_problems)
+        if record is not None:
+            records.append({**record, "date_end": date_end})
     seen: dict[str, int] = {}
     for line, record in enumerate(records, start=2):
         if record["event_id"] in seen:

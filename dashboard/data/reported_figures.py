@@ -14,7 +14,6 @@ the few contested events match the filter.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from .count_rules import DEFAULT_COUNT_RULE, CountRule
 from .filters import FilterSpec
-from .schema import BUNDLED_DATASET, DataFileError, FieldProblem, is_safe_url
+from .schema import BUNDLED_DATASET, DataFileError, FieldProblem, is_safe_url, read_csv_rows
 
 
 class FigureKind(StrEnum):
@@ -172,18 +171,6 @@ def adjust_totals(store, spec: FilterSpec, fatalities: float, kg_seized: float,
 
 
 # ---- reading the bundled files ------------------------------------------------------------------
-def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataFileError(path.name, [FieldProblem(1, c, "column missing") for c in missing])
-            return list(enumerate(reader, start=2))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read file: {error}")]) from error
-
-
 def parse_figure(row: dict[str, str], line: int, event_ids: set[str]) -> tuple[ReportedFigure | None,
                                                                                 list[FieldProblem]]:
     """Validate one figures.csv row; return the figure (or None) and the problems found."""
@@ -249,7 +236,7 @@ def load_reported_figures(figures_path: Path, notes_path: Path, event_ids: Itera
     ids = set(event_ids)
     problems: list[FieldProblem] = []
     figures: list[ReportedFigure] = []
-    for line, row in _read_rows(figures_path, FIGURE_COLUMNS):
+    for line, row in read_csv_rows(figures_path, FIGURE_COLUMNS):
         figure, row_problems = parse_figure(row, line, ids)
         problems.extend(row_problems)
         if figure is not None:
@@ -263,7 +250,7 @@ def load_reported_figures(figures_path: Path, notes_path: Path, event_ids: Itera
     if problems:
         raise DataFileError(figures_path.name, problems)
     notes: list[EventNote] = []
-    for line, row in _read_rows(notes_path, NOTE_COLUMNS):
+    for line, row in read_csv_rows(notes_path, NOTE_COLUMNS):
         values = {c: (row.get(c) or "").strip() for c in NOTE_COLUMNS}
         if values["event_id"] not in ids:
             problems.append(FieldProblem(line, "event_id", f"'{values['event_id']}' is not a bundled event"))

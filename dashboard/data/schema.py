@@ -6,10 +6,12 @@ row is reported with its file, line and field instead of surfacing as a tracebac
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -130,6 +132,25 @@ class DataFileError(Exception):
         shown = "\n  ".join(p.describe(file_name, row_label) for p in problems[:10])
         more = f"\n  … and {len(problems) - 10} more" if len(problems) > 10 else ""
         super().__init__(f"{file_name}: {len(problems)} problem(s)\n  {shown}{more}")
+
+
+def read_csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """A bundled CSV's rows with their file line numbers (header = line 1).
+
+    Raises
+    ------
+    DataFileError
+        A column of ``columns`` is missing (each named), or the file cannot be read.
+    """
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataFileError(path.name, [FieldProblem(1, c, "column missing") for c in missing])
+            return list(enumerate(reader, start=2))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise DataFileError(path.name, [FieldProblem(0, "-", f"cannot read file: {error}")]) from error
 
 
 def is_safe_url(url: object) -> bool:
