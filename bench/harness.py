@@ -22,6 +22,9 @@ CHROMIUM_ARGS = [
 ]
 # Software WebGL warns about ReadPixels stalls; that is the test machine, not the app.
 IGNORED_CONSOLE = ("GL Driver Message", "GPU stall due to ReadPixels")
+# Chromium reports a header it cannot parse (an unknown Permissions-Policy feature) as a warning:
+# the header is ours, so the warning counts as an error.
+OWN_HEADER_WARNINGS = ("Permissions-Policy", "Content-Security-Policy", "Cross-Origin-")
 
 MAP_READY_JS = """() => {
   const gd = document.querySelector('#map-graph .js-plotly-plot');
@@ -59,6 +62,8 @@ class PageLog:
     def _on_console(self, message) -> None:
         if message.type == "error" and not any(s in message.text for s in IGNORED_CONSOLE):
             self.errors.append(message.text)
+        elif message.type == "warning" and any(s in message.text for s in OWN_HEADER_WARNINGS):
+            self.errors.append(f"warning: {message.text}")
 
     def outside_requests(self) -> list[str]:
         return [u for u in self.requests

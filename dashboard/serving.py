@@ -75,7 +75,7 @@ def content_security_policy(script_hashes: Sequence[str], frame_ancestors: Seque
 # the permalink needs clipboard-write and fullscreen serves the presenter.
 PERMISSIONS_POLICY = ", ".join([
     "accelerometer=()", "camera=()", "display-capture=()", "geolocation=()", "gyroscope=()",
-    "magnetometer=()", "microphone=()", "midi=()", "payment=()", "usb=()", "serial=()", "bluetooth=()",
+    "magnetometer=()", "microphone=()", "midi=()", "payment=()", "usb=()", "serial=()",
     "hid=()", "publickey-credentials-get=()", "screen-wake-lock=()", "xr-spatial-tracking=()",
     "clipboard-read=()", "clipboard-write=(self)", "fullscreen=(self)",
 ])

@@ -65,3 +65,45 @@ def test_rtt001_a_filter_change_is_three_posts_and_a_zoom_two(ui: UiPage):
     assert len(posts) <= 2, posts  # the view into the URL; the map's points for the view (when needed)
     assert ui.page.evaluate(MAP_STYLE_JS)["layers"] <= 25
     ui.assert_no_console_errors("the filter change and the zoom")
+
+
+COUNT_MAP_DRAWS_JS = f"""() => {{
+    const guarded = Plotly.react;
+    window.__mapDraws = 0;
+    Plotly.react = function (gd) {{
+        const skippedBefore = window.__rutasSkippedReacts || 0;
+        const answer = guarded.apply(this, arguments);
+        const element = typeof gd === 'string' ? document.getElementById(gd) : gd;
+        if ((window.__rutasSkippedReacts || 0) === skippedBefore && element === {MAP_JS}) window.__mapDraws++;
+        return answer;
+    }};
+}}"""
+
+
+def test_rtt002_a_wheel_zoom_redraws_the_map_at_most_once(ui: UiPage):
+    """dcc.Graph copies the user's view into its figure after a zoom; redrawing the map for that copy
+    cost 0.5–0.9 s and four frames. assets/map-redraw.js skips it: the only redraw left is the
+    server's new points for the view (none when every matching point is drawn already)."""
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.evaluate(COUNT_MAP_DRAWS_JS)
+    canvas = ui.page.locator("#map-graph canvas.maplibregl-canvas").bounding_box()
+    ui.page.mouse.move(canvas["x"] + canvas["width"] * 0.5, canvas["y"] + canvas["height"] * 0.5)
+    zoom_before = ui.page.evaluate(f"() => {MAP_JS}._fullLayout.map.zoom")
+    for _ in range(3):
+        ui.page.mouse.wheel(0, -300)
+    ui.settle("zooming with the wheel")
+    ui.page.wait_for_function("() => (window.__rutasSkippedReacts || 0) >= 1", timeout=15_000)
+    state = ui.page.evaluate(f"""() => {{ const gd = {MAP_JS};
+        return {{draws: window.__mapDraws, skipped: window.__rutasSkippedReacts,
+                 zoom: gd._fullLayout.map.zoom, inputZoom: gd.layout.map.zoom}}; }}""")
+    assert state["zoom"] > zoom_before + 0.5, state  # the wheel zoomed in
+    assert state["skipped"] == 1 and state["draws"] <= 1, state
+    assert abs(state["inputZoom"] - state["zoom"]) < 1e-6, state  # Plotly's own layout holds the view
+
+    # A filter change after the skipped redraw still draws, at the zoomed view.
+    ui.page.locator('#filters-types label:has(input[value="drug_seizure"])').click()
+    ui.settle("checking 'Drug seizure' after the zoom")
+    after = ui.page.evaluate(f"() => [window.__mapDraws, {MAP_JS}._fullLayout.map.zoom]")
+    assert after[0] == state["draws"] + 1 and abs(after[1] - state["zoom"]) < 1e-6, (after, state)
+    ui.assert_no_console_errors("the wheel zoom and the filter change")
