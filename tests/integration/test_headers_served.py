@@ -176,3 +176,22 @@ def test_cmp101_compressed_page_assets_and_callback_answers(port):
     _, headers, _ = request(connection, "GET", script)
     assert headers["cache-control"] == "public, max-age=31536000, immutable"
     connection.close()
+
+
+def test_cmp102_the_plotly_bundle_revalidates_to_304_in_any_encoding(port):
+    """Dash loads plotly.js on demand from an unversioned URL ("no-cache": asked again each time).
+    Its route compares If-None-Match with its strong ETag as text, and the compressed copy's ETag
+    is weak, so it never answered 304: every page load fetched 1.3 MB and compiled it again."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    plotly = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    for accepted in ("br", "gzip", None):
+        headers = {"Accept-Encoding": accepted} if accepted else {}
+        status, first, body = request(connection, "GET", plotly, headers=headers)
+        assert status == 200 and len(body) > 500_000 and first["cache-control"] == "no-cache", accepted
+        status, again, body = request(connection, "GET", plotly, headers={**headers, "If-None-Match": first["etag"]})
+        assert status == 304 and body == b"" and "content-encoding" not in again, accepted
+        assert again["cache-control"] == "no-cache", accepted
+    # Another file's tag does not match: the whole file again.
+    status, _, body = request(connection, "GET", plotly, headers={"If-None-Match": 'W/"not-this-one"'})
+    assert status == 200 and len(body) > 500_000
+    connection.close()
