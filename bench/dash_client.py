@@ -20,6 +20,10 @@ callbacks and pattern-matching ids (skipped, listed in ``skipped``),
 ``Patch`` responses (Assign operations applied to the held value), other component side
 effects (e.g. dcc.Graph's ``relayoutData={"autosize": true}`` after its first draw).
 
+Cookies are kept as a browser keeps them for one host, and a POST carries the ``_csrf_token``
+cookie's value as ``X-CSRFToken``, as the renderer does: so one client is one session of the shared
+deployment (public read) too. :meth:`DashClient.reload` opens the page as a browser reload does.
+
 Server time of one interaction is the wall time of its POSTs, one after another (the renderer
 sends independent callbacks of one level in parallel; this client does not); bytes are the sum of
 the response bodies.
@@ -33,6 +37,7 @@ import http.client
 import logging
 import time
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -41,6 +46,8 @@ import orjson
 log = logging.getLogger(__name__)
 
 DIRECT, INDIRECT = 2, 1
+# The shared deployment's CSRF token: Dash's renderer copies this cookie into this header on each POST.
+CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"
 LOCATION_PROPS = ("pathname", "href", "hash", "search")
 # Props that hold data, never components: not crawled for layout chunks.
 DATA_PROPS = frozenset({"figure", "data", "rowData", "columnDefs", "selectedData", "clickData",
@@ -186,17 +193,39 @@ class Pending:
 
 @dataclass
 class Exchange:
-    """What one interaction cost: POSTs made, their total wall time and response bytes."""
+    """What one interaction cost: requests made (callback POSTs; a reload's GETs), their total wall
+    time and response bytes."""
 
     posts: int = 0
+    gets: int = 0  # page, layout and callback graph of a reload
     seconds: float = 0.0
     response_bytes: int = 0
     fired: list[str] = field(default_factory=list)
-    response_sizes: list[int] = field(default_factory=list)  # bytes of each POST's response, in order
+    response_sizes: list[int] = field(default_factory=list)  # bytes of each response, in order
+    request_ms: list[float] = field(default_factory=list)  # wall time of each request, in order
 
     @property
     def ms(self) -> float:
         return self.seconds * 1000
+
+    def record(self, what: str, seconds: float, size: int) -> None:
+        """Count one request: what it was (a callback's output, or ``GET <path>``), its wall time and
+        its response's bytes."""
+        if what.startswith("GET "):
+            self.gets += 1
+        else:
+            self.posts += 1
+        self.seconds += seconds
+        self.response_bytes += size
+        self.fired.append(what)
+        self.response_sizes.append(size)
+        self.request_ms.append(seconds * 1000)
+
+    def merge(self, other: Exchange) -> Exchange:
+        """This exchange followed by ``other`` (one user action made of both)."""
+        for what, ms, size in zip(other.fired, other.request_ms, other.response_sizes, strict=True):
+            self.record(what, ms / 1000, size)
+        return self
 
 
 class DashClient:
@@ -216,6 +245,7 @@ class DashClient:
         self.root: dict | None = None
         self.components: dict[str, dict] = {}
         self.location: dict[str, str] = {}
+        self.cookies: dict[str, str] = {}
 
     # --- HTTP -------------------------------------------------------------------------------
 
@@ -223,23 +253,59 @@ class DashClient:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
         try:
             headers = {"Content-Type": "application/json"} if body is not None else {}
+            if self.cookies:
+                headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+            if method != "GET" and self.cookies.get(CSRF_COOKIE):
+                headers[CSRF_HEADER] = self.cookies[CSRF_COOKIE]
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
-            return response.status, response.read()
+            data = response.read()
+            self._keep_cookies(response.msg.get_all("Set-Cookie") or [])
+            return response.status, data
         except (OSError, http.client.HTTPException) as error:
             raise DashRequestError(f"{method} {path}: {type(error).__name__}: {error}") from error
         finally:
             connection.close()
+
+    def _keep_cookies(self, set_cookie_headers: list[str]) -> None:
+        """A browser's cookie jar, for one host: the shared deployment's session and CSRF cookies."""
+        for header in set_cookie_headers:
+            jar = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+
+    def reload(self) -> Exchange:
+        """Open the page as a browser reload does: the page, the layout and the callback graph (GETs,
+        timed), then :meth:`initial_load`. The callback graph is read once; later reloads fetch it again
+        for the time and bytes only."""
+        exchange, bodies = Exchange(), []
+        for path in (f"/{self.page_search}", "/_dash-layout", "/_dash-dependencies"):
+            start = time.perf_counter()
+            status, data = self._request("GET", path)
+            exchange.record(f"GET {path}", time.perf_counter() - start, len(data))
+            if status != 200:
+                raise DashRequestError(f"GET {path}: HTTP {status}: {data[:300]!r}")
+            bodies.append(data)
+        if self._layout_source is None:
+            self._read_app(bodies[1], bodies[2])
+        return exchange.merge(self.initial_load())
 
     def fetch_app(self) -> None:
         """Read the layout and the callback graph (once per client)."""
         status, layout = self._request("GET", "/_dash-layout")
         if status != 200:
             raise DashRequestError(f"GET /_dash-layout: HTTP {status}")
-        self._layout_source = orjson.loads(layout)
         status, deps = self._request("GET", "/_dash-dependencies")
         if status != 200:
             raise DashRequestError(f"GET /_dash-dependencies: HTTP {status}")
+        self._read_app(layout, deps)
+
+    def _read_app(self, layout: bytes, deps: bytes) -> None:
+        self._layout_source = orjson.loads(layout)
         for dep in orjson.loads(deps):
             text = dep["output"]
             if dep.get("clientside_function") and text not in CLIENTSIDE:
@@ -462,11 +528,7 @@ class DashClient:
             return
         start = time.perf_counter()
         status, data = self._request("POST", "/_dash-update-component", body)
-        exchange.seconds += time.perf_counter() - start
-        exchange.posts += 1
-        exchange.response_bytes += len(data)
-        exchange.fired.append(entry.callback.output)
-        exchange.response_sizes.append(len(data))
+        exchange.record(entry.callback.output, time.perf_counter() - start, len(data))
         if status == 204:
             return  # PreventUpdate
         if status != 200:

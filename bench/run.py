@@ -1,15 +1,24 @@
 """Rutas against the naive Dash app on the same synthetic events, over HTTP and in Chromium.
 
 Each arm runs in its own gunicorn server (``-c gunicorn.conf.py -w 1``); a :class:`DashClient` replays
-the same user actions on both, rep by rep interleaved, and times the callback POSTs. Memory is
+the same user actions on every arm, rep by rep interleaved, and times the callback POSTs. Memory is
 the worker's VmRSS/VmHWM after the scenarios. See ``python -m bench run --help``.
+
+Arms: ``rutas`` (the embedded default: events in the worker's memory), ``naive`` and ``postgis``
+(the shared deployment's store: the same events imported into a throwaway database, made and
+dropped here; public read, a random secret key, no Redis, so the worker's own result cache). For
+``postgis`` the database time of a scenario is the growth of the database's
+``pg_stat_database.active_time`` (the time its sessions spent running statements) over the timed
+repetitions, read after a pause that lets the sessions flush their statistics, per repetition.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -50,7 +59,9 @@ RUTAS = Arm("rutas", "app:server", "filters-types.value", True, "timeline-graph"
 TABLE_BLOCK = {"startRow": 0, "endRow": 50, "sortModel": [], "filterModel": {}}
 NAIVE = Arm("naive", "bench.naive_app:server", "naive-type.value", False, "naive-timeline", "naive-map",
             "naive-reset")
-ARMS = {arm.name: arm for arm in (RUTAS, NAIVE)}
+POSTGIS = dataclasses.replace(RUTAS, name="postgis")  # the same app on the shared deployment's store
+ARMS = {arm.name: arm for arm in (RUTAS, NAIVE, POSTGIS)}
+STATS_FLUSH_S = 1.5  # an idle PostgreSQL session flushes its statistics within a second
 
 
 @dataclass
@@ -65,6 +76,7 @@ class Record:
     browser_ms: list[float] = field(default_factory=list)
     browser_posts: list[int] = field(default_factory=list)  # callback POSTs per action, in Chromium
     browser_frames: list[int] = field(default_factory=list)  # map frames per action, in Chromium
+    database_ms: float | None = None  # database time per repetition (postgis arm)
     dnf: bool = False
     note: str = ""
 
@@ -74,6 +86,7 @@ class Record:
                 "server_p95_ms": _round(percentile(self.times_ms, 95)),
                 "response_bytes": int(statistics.median(self.sizes)) if self.sizes else None,
                 "rss_mb": _round(self.rss_mb), "rss_hwm_mb": _round(self.hwm_mb),
+                "database_ms": _round(self.database_ms),
                 "browser_ms": _round(percentile(self.browser_ms, 95)),
                 "browser_posts": max(self.browser_posts) if self.browser_posts else None,
                 "browser_frames": max(self.browser_frames) if self.browser_frames else None,
@@ -113,6 +126,52 @@ def _generate_and_store(n: int, data_dir: Path) -> tuple[str, Path]:
     meta = DatasetRepository(data_dir).save_frame(synthetic_events(n, seed=1), name=f"bench {n}",
                                                   file_name=f"synthetic-{n}.parquet")
     return meta.dataset_id, data_dir / "datasets" / meta.dataset_id / EVENTS_FILE
+
+
+def import_into_database(url: str, n: int) -> str:
+    """n synthetic events (the same as :func:`prepare_dataset`'s) into the database as one dataset;
+    its id. In a child process, as :func:`prepare_dataset`."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_save_events, url, n).result()
+
+
+def _save_events(url: str, n: int) -> str:
+    from dashboard.data.database.datasets import PostgisDatasetRepository
+    from dashboard.data.synth import CHUNK_ROWS, synthetic_events
+
+    events = synthetic_events(n, seed=1, categorical=n > CHUNK_ROWS)
+    return PostgisDatasetRepository(url).save_frame(events, name=f"bench {n}", file_name="synthetic.csv").dataset_id
+
+
+def postgis_env(database_url: str, redis_url: str = "") -> dict[str, str]:
+    """The shared deployment's variables for a bench server: public read, a random secret key."""
+    return {"RUTAS_DATABASE_URL": database_url, "RUTAS_SECRET_KEY": secrets.token_hex(32),
+            "RUTAS_PUBLIC_READ": "true", "RUTAS_REDIS_URL": redis_url, "RUTAS_BASEMAP": "offline"}
+
+
+def database_active_ms(url: str) -> float:
+    """The database's ``pg_stat_database.active_time``: ms its sessions spent running statements."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return float(connection.execute(text(
+                "SELECT active_time FROM pg_stat_database WHERE datname = current_database()")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def bench_database_server():
+    """A throwaway database on the bench's PostgreSQL (``RUTAS_TEST_DATABASE_URL``, default the local one)."""
+    from bench.postgis_store import bench_database
+
+    server = os.environ.get("RUTAS_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+    with bench_database(server) as url:
+        yield url
 
 
 # --- servers -----------------------------------------------------------------------------------
@@ -278,6 +337,7 @@ class ArmSession:
     client: DashClient
     cold: tuple | None = None
     failed: str = ""
+    database_url: str = ""  # the arm's database, whose time is read per scenario
 
     def one_rep(self, scenario: str, rep: int = 0) -> tuple[float, int] | None:
         """Run one repetition; None when the scenario cannot be scripted on this arm."""
@@ -315,8 +375,12 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
             session.one_rep("cold load")
         except DashRequestError as error:
             session.failed = f"cold load failed: {error}"
+    with_database = [s for s in sessions if s.database_url]
     for scenario in SCENARIOS:
+        database_before: dict[str, float] = {}
         for rep in range(WARMUP + reps):
+            if rep == WARMUP and with_database:
+                database_before = database_times(with_database)
             for session in sessions:
                 record = records[(session.server.arm.name, scenario)]
                 if record.dnf or record.note or session.failed:
@@ -336,6 +400,10 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
                 if rep >= WARMUP:
                     record.times_ms.append(result[0])
                     record.sizes.append(result[1])
+        for name, after in (database_times(with_database) if database_before else {}).items():
+            record = records[(name, scenario)]
+            if record.times_ms:
+                record.database_ms = (after - database_before[name]) / len(record.times_ms)
         say(f"  n={n:,} {scenario}: done")
     for session in sessions:
         workers = session.server.worker_pids()
@@ -347,6 +415,12 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
     return records
 
 
+def database_times(sessions: list[ArmSession]) -> dict[str, float]:
+    """Each arm's database time so far (ms), once its sessions have flushed their statistics."""
+    time.sleep(STATS_FLUSH_S)
+    return {s.server.arm.name: database_active_ms(s.database_url) for s in sessions}
+
+
 # --- reporting ---------------------------------------------------------------------------------
 
 def _fmt(value: float | None, spec: str = ".1f") -> str:
@@ -354,7 +428,7 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 
 
 def print_table(records: list[Record], arms: list[str]) -> None:
-    header = (f"{'n':>9} {'scenario':<12} {'arm':<6} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>12} "
+    header = (f"{'n':>9} {'scenario':<12} {'arm':<7} {'p50 ms':>8} {'p95 ms':>8} {'DB ms':>7} {'bytes':>12} "
               f"{'RSS MB':>7} {'HWM MB':>7} {'browser p50/p95 ms':>19} {'POSTs':>5} {'frames':>6}  note")
     print(header)
     print("-" * len(header))
@@ -369,18 +443,24 @@ def print_table(records: list[Record], arms: list[str]) -> None:
                 browser = (f"{_fmt(percentile(r.browser_ms, 50), '.0f')}/{_fmt(percentile(r.browser_ms, 95), '.0f')}"
                            if r.browser_ms else "-")
                 note = ("DNF " if r.dnf else "") + r.note
-                print(f"{n:>9,} {scenario:<12} {arm:<6} {_fmt(percentile(r.times_ms, 50)):>8} "
-                      f"{_fmt(percentile(r.times_ms, 95)):>8} {_fmt(size, ',d'):>12} {_fmt(r.rss_mb, '.0f'):>7} "
+                print(f"{n:>9,} {scenario:<12} {arm:<7} {_fmt(percentile(r.times_ms, 50)):>8} "
+                      f"{_fmt(percentile(r.times_ms, 95)):>8} {_fmt(r.database_ms):>7} {_fmt(size, ',d'):>12} "
+                      f"{_fmt(r.rss_mb, '.0f'):>7} "
                       f"{_fmt(r.hwm_mb, '.0f'):>7} {browser:>19} {_fmt(max(r.browser_posts) if r.browser_posts else None, 'd'):>5} "
                       f"{_fmt(max(r.browser_frames) if r.browser_frames else None, 'd'):>6}  {note[:90]}")
             if "rutas" in arms and "naive" in arms:
                 rutas, naive = by_key.get(("rutas", n, scenario)), by_key.get(("naive", n, scenario))
-                print(f"{'':>9} {'':<12} {'ratio':<6} Rutas/naive: p95 {_ratio(rutas, naive, 'p95')}, "
+                print(f"{'':>9} {'':<12} {'ratio':<7} Rutas/naive: p95 {_ratio(rutas, naive, 'p95')}, "
                       f"bytes {_ratio(rutas, naive, 'bytes')}, browser p95 {_ratio(rutas, naive, 'browser')}")
+            if "rutas" in arms and "postgis" in arms:
+                rutas, postgis = by_key.get(("rutas", n, scenario)), by_key.get(("postgis", n, scenario))
+                print(f"{'':>9} {'':<12} {'ratio':<7} PostGIS/in memory: p95 {_ratio(postgis, rutas, 'p95')}, "
+                      f"bytes {_ratio(postgis, rutas, 'bytes')}")
         print()
 
 
-def _ratio(rutas: Record | None, naive: Record | None, what: str) -> str:
+def _ratio(measured: Record | None, baseline: Record | None, what: str) -> str:
+    """``measured``'s figure over ``baseline``'s (p95, median bytes or browser p95)."""
     def value(r: Record | None) -> float | None:
         if r is None or r.dnf:
             return None
@@ -390,13 +470,13 @@ def _ratio(rutas: Record | None, naive: Record | None, what: str) -> str:
             return statistics.median(r.sizes) if r.sizes else None
         return percentile(r.browser_ms, 95)
 
-    a, b = value(rutas), value(naive)
-    if naive is not None and naive.dnf and a is not None:
-        return "naive DNF"
+    a, b = value(measured), value(baseline)
+    if baseline is not None and baseline.dnf and a is not None:
+        return f"{baseline.arm} DNF"
     if a is None or b is None:
         return "n/a"
     if b == 0:
-        return "n/a (naive 0)"
+        return f"n/a ({baseline.arm} 0)"
     return f"{a / b:.3f}"
 
 
@@ -408,36 +488,45 @@ def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: 
 
     records: list[Record] = []
     for n in ns:
-        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
-            say(f"n={n:,}: generating and storing synthetic events")
-            dataset_id, parquet = prepare_dataset(n, Path(tmp))
-            envs = {"rutas": {"RUTAS_DATA_DIR": tmp, "RUTAS_BASEMAP": "offline"},
-                    "naive": {"NAIVE_EVENTS": str(parquet)}}
-            searches = {"rutas": f"?dataset={dataset_id}", "naive": ""}
-            with ExitStack() as stack:
-                sessions = []
-                for name in arms:
-                    say(f"n={n:,}: starting {name}")
-                    server = stack.enter_context(gunicorn(ARMS[name], envs[name], searches[name], log_dir=Path(tmp)))
-                    client = DashClient(server.url, searches[name])
-                    client.fetch_app()
-                    for line in client.skipped:
-                        say(f"  {name}: skipped {line}")
-                    sessions.append(ArmSession(server, client))
-                by_key = run_http(sessions, n, reps, say)
-                if browser:
-                    from bench.browser import measure_browser
+        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp, ExitStack() as stack:
+            envs: dict[str, dict[str, str]] = {}
+            searches: dict[str, str] = {"naive": ""}
+            if {"rutas", "naive"} & set(arms):
+                say(f"n={n:,}: generating and storing synthetic events")
+                dataset_id, parquet = prepare_dataset(n, Path(tmp))
+                envs.update(rutas={"RUTAS_DATA_DIR": tmp, "RUTAS_BASEMAP": "offline"},
+                            naive={"NAIVE_EVENTS": str(parquet)})
+                searches["rutas"] = f"?dataset={dataset_id}"
+            database = ""
+            if "postgis" in arms:  # entered before the servers: dropped after they stop
+                database = stack.enter_context(bench_database_server())
+                say(f"n={n:,}: importing synthetic events into {database.rsplit('/', 1)[-1]}")
+                searches["postgis"] = f"?dataset={import_into_database(database, n)}"
+                envs["postgis"] = postgis_env(database)
+            sessions = []
+            for name in arms:
+                say(f"n={n:,}: starting {name}")
+                server = stack.enter_context(gunicorn(ARMS[name], envs[name], searches[name], log_dir=Path(tmp)))
+                # A database answer at millions of events can take long: more room than in memory.
+                client = DashClient(server.url, searches[name], timeout_s=300 if name == "postgis" else 30)
+                client.fetch_app()
+                for line in client.skipped:
+                    say(f"  {name}: skipped {line}")
+                sessions.append(ArmSession(server, client, database_url=database if name == "postgis" else ""))
+            by_key = run_http(sessions, n, reps, say)
+            if browser:
+                from bench.browser import measure_browser
 
-                    for session in sessions:
-                        say(f"n={n:,}: browser, {session.server.arm.name}")
-                        for scenario, measure in measure_browser(session.server, browser_reps).items():
-                            record = by_key[(session.server.arm.name, scenario)]
-                            record.browser_ms = measure.times
-                            record.browser_posts, record.browser_frames = measure.posts, measure.frames
-                            if measure.failure:
-                                record.dnf = True
-                                record.note = (record.note + " " if record.note else "") + f"browser: {measure.failure}"
-                records.extend(by_key.values())
+                for session in sessions:
+                    say(f"n={n:,}: browser, {session.server.arm.name}")
+                    for scenario, measure in measure_browser(session.server, browser_reps).items():
+                        record = by_key[(session.server.arm.name, scenario)]
+                        record.browser_ms = measure.times
+                        record.browser_posts, record.browser_frames = measure.posts, measure.frames
+                        if measure.failure:
+                            record.dnf = True
+                            record.note = (record.note + " " if record.note else "") + f"browser: {measure.failure}"
+            records.extend(by_key.values())
     print_table(records, arms)
     if as_json:
         for record in records:
