@@ -7,7 +7,9 @@ query is a substring of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from itertools import combinations
 
 import numpy as np
 import pyarrow as pa
@@ -145,13 +147,38 @@ class SearchPart:
 
     def contains(self, needle: str) -> np.ndarray | None:
         """Rows whose folded text contains ``needle`` (already folded); None when no row can."""
+        return self._rows_where(pc.match_substring, needle)
+
+    def starts_with(self, prefix: str) -> np.ndarray | None:
+        """Rows whose folded text starts with ``prefix``; None when no row can."""
+        return self._rows_where(pc.starts_with, prefix)
+
+    def ends_with(self, suffix: str) -> np.ndarray | None:
+        """Rows whose folded text ends with ``suffix``; None when no row can."""
+        return self._rows_where(pc.ends_with, suffix)
+
+    def equals(self, text: str) -> np.ndarray | None:
+        """Rows whose folded text is ``text``; None when no row can."""
         if self.codes is not None:
-            hit = pc.match_substring(self.folded_uniques, needle).to_numpy(zero_copy_only=False)
-            # Most parts hold no value with the needle: skip reading a code per row for them.
-            return hit[self.codes] if hit.any() else None
-        hit = pc.match_substring(self.raw, needle, ignore_case=True).to_numpy(zero_copy_only=False).copy()
+            return self._by_code(pc.equal(self.folded_uniques, text).to_numpy(zero_copy_only=False))
+        # ASCII rows fold to the same length; a non-ASCII row is compared folded.
+        hit = pc.starts_with(self.raw, text, ignore_case=True).to_numpy(zero_copy_only=False) & (
+            pc.binary_length(self.raw).to_numpy(zero_copy_only=False) == len(text.encode("utf-8")))
         if self.other_rows.size:
-            hit[self.other_rows] = pc.match_substring(self.other_folded, needle).to_numpy(zero_copy_only=False)
+            hit[self.other_rows] = pc.equal(self.other_folded, text).to_numpy(zero_copy_only=False)
+        return hit if hit.any() else None
+
+    def _by_code(self, hit: np.ndarray) -> np.ndarray | None:
+        # Most parts hold no value with the needle: skip reading a code per row for them.
+        return hit[self.codes] if hit.any() else None
+
+    def _rows_where(self, match: Callable[..., pa.Array], pattern: str) -> np.ndarray | None:
+        """Rows where ``match(folded text, pattern)`` holds (an arrow substring matcher)."""
+        if self.codes is not None:
+            return self._by_code(match(self.folded_uniques, pattern).to_numpy(zero_copy_only=False))
+        hit = match(self.raw, pattern, ignore_case=True).to_numpy(zero_copy_only=False).copy()
+        if self.other_rows.size:
+            hit[self.other_rows] = match(self.other_folded, pattern).to_numpy(zero_copy_only=False)
         return hit
 
     def folded_at(self, rows: np.ndarray) -> pa.Array:
@@ -177,8 +204,15 @@ def _in_any_part(parts: list[SearchPart], size: int, needle: str) -> np.ndarray:
     return hit
 
 
+MAX_SPANNED_SPACES = 6  # a longer query with more spaces is matched on the joined text of its candidates
+
+
 def text_matches(parts: list[SearchPart], size: int, needle: str, within: np.ndarray) -> np.ndarray:
     """Rows whose search text (the parts joined by spaces) contains the folded ``needle``.
+
+    A needle with spaces may also span parts: it is then a suffix of one part, whole parts, and a
+    prefix of a later one, each split at a space of the needle. Those are tested per part (on
+    distinct values where a part is held as codes), so the joined text is never built.
 
     Parameters
     ----------
@@ -189,11 +223,40 @@ def text_matches(parts: list[SearchPart], size: int, needle: str, within: np.nda
     needle
         The query, already folded.
     within
-        Rows still in question (the rest of the filter): only they are joined for a
-        multi-word needle.
+        Rows still in question (the rest of the filter): only they are joined when a needle has
+        more than :data:`MAX_SPANNED_SPACES` spaces.
     """
     if " " not in needle:  # a match cannot span two parts without containing their space
         return _in_any_part(parts, size, needle)
+    spaces = [i for i, ch in enumerate(needle) if ch == " "]
+    if len(spaces) > MAX_SPANNED_SPACES:
+        return _joined_matches(parts, size, needle, within)
+    hit = _in_any_part(parts, size, needle)
+    for first in range(len(parts)):
+        for last in range(first + 1, min(len(parts), first + len(spaces) + 1)):
+            for cuts in combinations(spaces, last - first):
+                found = _spanning(parts[first:last + 1], needle, cuts)
+                if found is not None:
+                    hit |= found
+    return hit
+
+
+def _spanning(parts: list[SearchPart], needle: str, cuts: tuple[int, ...]) -> np.ndarray | None:
+    """Rows where ``needle``, cut at the spaces ``cuts``, ends the first part, fills the middle
+    ones and starts the last; None when no row does."""
+    pieces = [needle[start + 1:end] for start, end in zip((-1, *cuts), (*cuts, len(needle)))]
+    tests = [parts[0].ends_with(pieces[0])] + [part.equals(piece) for part, piece in
+                                                zip(parts[1:-1], pieces[1:-1])]
+    found = None
+    for test in tests + [parts[-1].starts_with(pieces[-1])]:
+        if test is None:  # no row passes this test: none spans here
+            return None
+        found = test if found is None else found & test
+    return found
+
+
+def _joined_matches(parts: list[SearchPart], size: int, needle: str, within: np.ndarray) -> np.ndarray:
+    """Rows whose joined search text contains ``needle``, joining only rows holding every word."""
     candidates = within.copy()
     for token in (t for t in needle.split(" ") if t):
         candidates &= _in_any_part(parts, size, token)
