@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import ctypes
 import gc
+import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -30,6 +32,7 @@ from dashboard.data.store import EventStore, InMemoryEventStore, cell_size_for_z
 from dashboard.data.synth import CHUNK_ROWS, synthetic_events
 
 POINTS_THRESHOLD = 30_000
+SLOWEST_SHOWN = 6
 TABLE_COLUMNS = ("event_id", "event_date", "event_type", "actors", "country", "location", "quantity_kg")
 
 
@@ -73,15 +76,25 @@ def varied_specs() -> list[FilterSpec]:
     return specs
 
 
-def one_update(store: EventStore, spec: FilterSpec, order: tuple[str, bool]) -> None:
-    store.totals(spec)
-    store.histogram(spec)
-    store.breakdown(spec, "event_type")
+def one_update(store: EventStore, spec: FilterSpec, order: tuple[str, bool]) -> dict[str, float]:
+    """The store calls of one filter change; milliseconds each, by operation."""
+    steps: dict[str, float] = {}
+
+    def timed(name: str, call: Callable[[], object]) -> None:
+        start = time.perf_counter()
+        call()
+        steps[name] = (time.perf_counter() - start) * 1000
+
+    timed("totals", lambda: store.totals(spec))
+    timed("histogram", lambda: store.histogram(spec))
+    timed("breakdown", lambda: store.breakdown(spec, "event_type"))
     if store.count(spec) <= POINTS_THRESHOLD:
-        store.points(spec, POINTS_THRESHOLD)
+        timed("points", lambda: store.points(spec, POINTS_THRESHOLD))
     else:
-        store.bins(spec, cell_size_for_zoom(5.0))
-    store.rows(spec, TABLE_COLUMNS, order_by=order[0], descending=order[1], offset=0, limit=100)
+        timed("bins", lambda: store.bins(spec, cell_size_for_zoom(5.0)))
+    timed(f"rows by {order[0]}", lambda: store.rows(spec, TABLE_COLUMNS, order_by=order[0], descending=order[1],
+                                                    offset=0, limit=100))
+    return steps
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -113,15 +126,16 @@ def run_one(n: int) -> None:
         store.rows(FilterSpec(), (), order_by=column, descending=descending, limit=1)
     store.bins(FilterSpec(), cell_size_for_zoom(5.0))
     first_touch = time.perf_counter() - start
-    cold, warm, masks = [], [], []
+    cold, cold_cpu, warm, masks, steps = [], [], [], [], []
     for i, spec in enumerate(specs):
         cache.clear()
         store.clear_masks()  # the mask is part of a cold update
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         store.count(spec)  # the mask, and one count over it
         masks.append((time.perf_counter() - start) * 1000)
-        one_update(store, spec, orders[i % len(orders)])
+        steps.append(one_update(store, spec, orders[i % len(orders)]))
         cold.append((time.perf_counter() - start) * 1000)
+        cold_cpu.append((time.process_time() - start_cpu) * 1000)
         start = time.perf_counter()
         one_update(store, spec, orders[i % len(orders)])  # the same update again: from the cache
         warm.append((time.perf_counter() - start) * 1000)
@@ -137,7 +151,20 @@ def run_one(n: int) -> None:
           f"  | mask p50 {statistics.median(masks):.1f} p95 {percentile(masks, 0.95):.1f} ms"
           f"  | cold minus mask p50 {statistics.median(after_mask):.1f} p95 {percentile(after_mask, 0.95):.1f} ms"
           f"  | warm p50 {statistics.median(warm):.2f} ms  p95 {percentile(warm, 0.95):.2f} ms")
+    # CPU time of this process: other work on a shared machine inflates wall time far more.
+    print(f"  cold update CPU time p50 {statistics.median(cold_cpu):.1f} ms  p95 {percentile(cold_cpu, 0.95):.1f} ms"
+          f"  (load average {os.getloadavg()[0]:.2f} at the end)")
+    print("  slowest cold updates (ms):")
+    for i in sorted(range(len(specs)), key=lambda i: -cold[i])[:SLOWEST_SHOWN]:
+        parts = "  ".join(f"{name} {ms:.0f}" for name, ms in steps[i].items())
+        print(f"    {cold[i]:7.1f}  mask {masks[i]:.0f}  {parts}  <- {describe(specs[i])}")
     sys.stdout.flush()
+
+
+def describe(spec: FilterSpec) -> str:
+    """The fields a spec sets, briefly."""
+    return ", ".join(f"{name}={value!r}" for name, value in vars(spec).items()
+                     if value not in (None, (), "", False)) or "everything"
 
 
 def main() -> None:

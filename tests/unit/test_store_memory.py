@@ -221,3 +221,48 @@ def test_smm015_a_search_part_without_the_needle_reads_no_rows():
     other = SearchPart.of_codes(Codes(np.array([0, 0, 0, 0], dtype=np.int8), np.array(["Cusco"], dtype=object)))
     assert list(text_matches([part, other], 4, "cusco", np.ones(4, dtype=bool))) == [True] * 4
     assert list(text_matches([part, other], 4, "lima cusco", np.ones(4, dtype=bool))) == [False, True, False, True]
+
+
+def test_smm016_histograms_from_type_month_codes_equal_those_counted_row_by_row(big):
+    """The (type, month) count answers like the row path, including units decided near their edges."""
+    first = big.date_start.min()
+    specs = [FilterSpec(), FilterSpec(event_types=("drug_seizure",)), FilterSpec(text="callao"),
+             FilterSpec(datasets=("synthetic",)), FilterSpec(event_types=("no_such_type",))]
+    for days in (60, 92, 93, 200, 732, 733, 900, 2196, 2197, 2400, 4000):
+        start = pd.Timestamp(first + np.timedelta64(400, "D")).date()
+        end = pd.Timestamp(first + np.timedelta64(400 + days, "D")).date()
+        specs += [FilterSpec(date_from=start, date_to=end), FilterSpec(date_from=start),
+                  FilterSpec(date_to=end), FilterSpec(date_from=start, date_to=end, datasets=("synthetic",))]
+    compared = 0
+    for spec in specs:
+        for unit in ("auto", "month", "year"):
+            by_row = big._histogram_by_row(spec, unit)
+            by_month = big._histogram_by_month(spec, unit) if unit != "auto" or by_row.unit in ("month", "year") \
+                else None
+            if by_month is None:
+                continue
+            compared += 1
+            assert by_month.unit == by_row.unit, (spec, unit)
+            assert list(by_month.bin_starts) == list(by_row.bin_starts), (spec, unit)
+            assert np.array_equal(by_month.counts, by_row.counts), (spec, unit)
+            assert by_month.counts.dtype == np.int64
+    assert compared > 40
+
+
+def test_smm017_grid_bins_count_each_matching_row_once_with_its_cells_most_common_type(big):
+    for spec in (FilterSpec(), FilterSpec(event_types=("armed_clash", "drug_seizure")), FilterSpec(text="lima")):
+        mask = big.mask(spec)
+        for cell in (0.25, 2.0):
+            bins = big.bins(spec, cell)
+            x = np.floor(big.longitude[mask] / cell)
+            y = np.floor(big.latitude[mask] / cell)
+            expected = pd.DataFrame({"x": x, "y": y, "t": big.type_code[mask]})
+            per_cell = expected.groupby(["y", "x"]).size()
+            assert bins.total == int(mask.sum()) == int(bins.counts.sum())
+            assert sorted(bins.counts.tolist()) == sorted(per_cell.tolist())
+            got = {(round(la, 6), round(lo, 6)): (int(c), int(t)) for la, lo, c, t in
+                   zip(bins.latitude, bins.longitude, bins.counts, bins.type_code)}
+            for (cy, cx), group in expected.groupby(["y", "x"]):
+                counts = np.bincount(group["t"], minlength=11)
+                centre = (round((cy + 0.5) * cell, 6), round((cx + 0.5) * cell, 6))
+                assert got[centre] == (len(group), int(counts.argmax())), (spec, cell, centre)

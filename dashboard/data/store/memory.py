@@ -44,7 +44,7 @@ from .codes import (
     small_codes,
     values_of,
 )
-from .dates import choose_time_unit, days_of, period_ends
+from .dates import choose_time_unit, days_of, period_ends, time_unit_for_span
 from .grid import points_in_polygon
 from .protocol import (
     EVENT_TYPES,
@@ -86,6 +86,15 @@ class PackedMask:
         mask = np.unpackbits(self.bits, count=size).view(bool)
         mask.setflags(write=False)
         return mask
+
+
+@dataclass(frozen=True)
+class TypeMonthKey:
+    """Per row ``type_code * months + (month - first_month)``, months counted since 1970."""
+
+    key: np.ndarray
+    first_month: int
+    months: int
 
 
 def masked_sum(values: np.ndarray, mask: np.ndarray) -> float:
@@ -158,6 +167,7 @@ class InMemoryEventStore:
         self.latitude = frame["latitude"].to_numpy(dtype=np.float64)
         self.longitude = frame["longitude"].to_numpy(dtype=np.float64)
         self.type_code = self._vocabulary_codes("event_type", EVENT_TYPES)
+        self._type_month = self._type_month_key()
         self.geo_code = self._vocabulary_codes("geo_precision", GEO_PRECISIONS)
         self.precise = np.isin(self.geo_code, [GEO_PRECISIONS.index(g) for g in PRECISE_GEO])
         self.fatalities = frame["fatalities"].to_numpy(dtype=np.float64)
@@ -218,6 +228,16 @@ class InMemoryEventStore:
             raise ValueError(f"{column}: unknown value(s) {unknown[:5]}")
         table = np.array([vocabulary.index(v) for v in codes.uniques] + [-1], dtype=np.int8)
         return table[codes.codes]
+
+    def _type_month_key(self) -> TypeMonthKey | None:
+        """Each row's (event type, month) as one small code: one ``bincount`` of it over the
+        matches is a monthly or yearly histogram. None where some row lacks a date or a type."""
+        if not self.size or np.isnat(self.date_start).any() or (self.type_code < 0).any():
+            return None
+        first = int(self._month.min())
+        months = int(self._month.max()) - first + 1
+        key = self.type_code.astype(np.int32) * months + (self._month.astype(np.int32) - first)
+        return TypeMonthKey(small_codes(key, len(EVENT_TYPES) * months), first, months)
 
     def _tuple_codes(self, column: str) -> Codes:
         if not self.size:
@@ -418,8 +438,12 @@ class InMemoryEventStore:
         return self._memo("totals", spec, (), lambda: self._totals(spec))
 
     def _totals(self, spec: FilterSpec) -> Totals:
-        mask = self.mask(spec)
-        events = self.count(spec)
+        if self.size and self.count(spec) == self.size:  # every row: the table's own totals, summed once
+            return self._once("totals of every row", lambda: self._totals_of(np.ones(self.size, dtype=bool)))
+        return self._totals_of(self.mask(spec))
+
+    def _totals_of(self, mask: np.ndarray) -> Totals:
+        events = int(np.count_nonzero(mask))
         reported = mask & ~self.synthetic
         seen = np.zeros(self._source_count + 1, dtype=bool)
         # Generated rows name the generator, not a published report: they count as no source.
@@ -470,38 +494,41 @@ class InMemoryEventStore:
         return self._memo("bins", spec, (cell_deg,), lambda: self._bins(spec, cell_deg))
 
     def _cells(self, cell_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each row's grid cell (dense code) and each cell's centre, built once per cell size."""
+        """Each row's grid cell and type as one code (``cell * types + type``) and each cell's
+        centre, built once per cell size: one ``bincount`` of the matches' codes bins them."""
         def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            cell_x = np.floor(self.longitude / cell_deg).astype(np.int64)
-            cell_y = np.floor(self.latitude / cell_deg).astype(np.int64)
             if not self.size:
                 return np.zeros(0, dtype=np.int32), np.empty(0), np.empty(0)
+            cell_x = np.floor(self.longitude / cell_deg).astype(np.int64)
+            cell_y = np.floor(self.latitude / cell_deg).astype(np.int64)
             x0, y0 = cell_x.min(), cell_y.min()
             width = int(cell_x.max() - x0) + 1
             keys = (cell_y - y0) * width + (cell_x - x0)
+            del cell_x, cell_y
             unique, code = np.unique(keys, return_inverse=True)
             centre_lat = (unique // width + y0 + 0.5) * cell_deg
             centre_lon = (unique % width + x0 + 0.5) * cell_deg
-            return small_codes(code, len(unique)), centre_lat, centre_lon
+            types = len(EVENT_TYPES)
+            # A row without a type (code -1) counts in its cell with no type of its own.
+            key = code.reshape(-1) * (types + 1) + (self.type_code.astype(np.int64) + 1)
+            return small_codes(key, len(unique) * (types + 1)), centre_lat, centre_lon
 
         return self._lazy_index(("cells", cell_deg), build)
 
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
-        rows = np.flatnonzero(self.mask(spec))  # one scan of the mask for two columns
-        code, centre_lat, centre_lon = self._cells(cell_deg)
-        cells = code[rows]
-        counts = np.bincount(cells, minlength=len(centre_lat))
+        key, centre_lat, centre_lon = self._cells(cell_deg)
+        types = len(EVENT_TYPES)
+        by_cell_type = np.bincount(self._matching(key, spec), minlength=len(centre_lat) * (types + 1)).reshape(
+            len(centre_lat), types + 1)
+        counts = by_cell_type.sum(axis=1)
         used = np.flatnonzero(counts)
-        dense = np.zeros(len(centre_lat), dtype=np.int64)
-        dense[used] = np.arange(len(used))
-        by_type = np.bincount(dense[cells] * len(EVENT_TYPES) + self.type_code[rows],
-                              minlength=len(used) * len(EVENT_TYPES)).reshape(len(used), len(EVENT_TYPES))
+        by_type = by_cell_type[used, 1:]
         return GridBins(
             cell_deg=cell_deg,
             latitude=centre_lat[used],
             longitude=centre_lon[used],
             counts=counts[used].astype(np.int64),
-            total=int(len(cells)),
+            total=int(counts.sum()),
             type_code=by_type.argmax(axis=1).astype(np.int8),
         )
 
@@ -512,7 +539,72 @@ class InMemoryEventStore:
             raise ValueError(f"unsupported time unit: {unit}")
         return self._memo("histogram", spec, (unit, split_by), lambda: self._histogram(spec, unit))
 
+    def _matching(self, values: np.ndarray, spec: FilterSpec) -> np.ndarray:
+        """``values`` of the matching rows (the array itself, no copy, when every row matches)."""
+        return values if self.count(spec) == self.size else values[self.mask(spec)]
+
     def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
+        if unit in ("auto", "month", "year") and self._type_month is not None:
+            found = self._histogram_by_month(spec, unit)
+            if found is not None:
+                return found
+        return self._histogram_by_row(spec, unit)
+
+    def _histogram_by_month(self, spec: FilterSpec, unit: str) -> Histogram | None:
+        """A monthly or yearly histogram from one count of the (type, month) codes of the matches.
+
+        None when the matches' dates call for days or weeks.
+        """
+        tm = self._type_month
+        counts = self._type_month_counts(spec)
+        held = np.flatnonzero(counts.any(axis=0))
+        if not held.size:
+            return None  # nothing matches: the row path answers an empty histogram
+        if unit == "auto":
+            unit = self._unit_of_months(spec, tm.first_month + int(held[0]), tm.first_month + int(held[-1]))
+            if unit is None:
+                return None
+        if unit not in ("month", "year"):
+            return None
+        counts = counts[:, held[0]:held[-1] + 1]
+        months = np.arange(tm.first_month + held[0], tm.first_month + held[-1] + 1, dtype=np.int64)
+        if unit == "month":
+            starts = months.astype("datetime64[M]").astype("datetime64[D]")
+        else:
+            years = months // 12
+            first_year = int(years[0])
+            counts = np.add.reduceat(counts, np.flatnonzero(np.diff(years, prepend=first_year - 1)), axis=1)
+            starts = np.arange(first_year, int(years[-1]) + 1).astype("datetime64[Y]").astype("datetime64[D]")
+        return Histogram(unit=unit, bin_starts=starts, categories=EVENT_TYPES, counts=counts.astype(np.int64))
+
+    def _type_month_counts(self, spec: FilterSpec) -> np.ndarray:
+        """Matching events per (type, month): the histogram and the breakdown by type share it."""
+        def count() -> np.ndarray:
+            tm = self._type_month
+            return np.bincount(self._matching(tm.key, spec), minlength=len(EVENT_TYPES) * tm.months).reshape(
+                len(EVENT_TYPES), tm.months)
+
+        return self._memo("type_month_counts", spec, (), count)
+
+    def _unit_of_months(self, spec: FilterSpec, first_month: int, last_month: int) -> str | None:
+        """The automatic unit when the matches start in ``first_month`` and end in ``last_month``:
+        from the months alone when every span they allow gives the same unit, else from the days."""
+        first_days = np.array([first_month, first_month + 1]).astype("datetime64[M]").astype("datetime64[D]")
+        last_days = np.array([last_month, last_month + 1]).astype("datetime64[M]").astype("datetime64[D]")
+        # The earliest and latest first day the matches can have, and likewise their last day.
+        first = [np.datetime64(spec.date_from, "D")] * 2 if spec.date_from else [first_days[0], first_days[1] - 1]
+        last = [np.datetime64(spec.date_to, "D")] * 2 if spec.date_to else [last_days[0], last_days[1] - 1]
+        shortest = time_unit_for_span(int((last[0] - first[1]).astype(np.int64)))
+        longest = time_unit_for_span(int((last[1] - first[0]).astype(np.int64)))
+        if shortest == longest:
+            return shortest
+        mask = self.mask(spec)
+        days = self._day
+        low = int(np.min(days, where=mask, initial=np.iinfo(np.int64).max))
+        high = int(np.max(days, where=mask, initial=np.iinfo(np.int64).min))
+        return choose_time_unit(np.array([low, high], dtype="datetime64[D]"), spec)
+
+    def _histogram_by_row(self, spec: FilterSpec, unit: str) -> Histogram:
         rows = np.flatnonzero(self.mask(spec))  # row numbers: one scan of the mask for three columns
         days = self._day[rows]
         if unit == "auto":
@@ -571,15 +663,16 @@ class InMemoryEventStore:
 
     def _breakdown(self, spec: FilterSpec, field: str, top: int) -> Breakdown:
         facet = BREAKDOWN_FACETS[field]
-        mask = self.mask(spec)
         if facet.match is Match.VALUE:
             codes = self._facet_codes[facet.name]
-            selected = codes.codes[mask]
             labels = tuple(str(v) for v in codes.uniques)
-            counts = np.bincount(selected[selected >= 0], minlength=len(labels))
+            if facet.column == "event_type" and self._type_month is not None:  # counted with the histogram
+                per_type = self._type_month_counts(spec).sum(axis=1)
+                counts = per_type[[EVENT_TYPES.index(label) for label in labels]]
+            else:
+                counts = self._code_counts(codes.codes, spec, len(labels))
         else:  # actor groups: an event counts once for each group it names
-            selected = self._groups.codes[mask]
-            per_combo = np.bincount(selected[selected >= 0], minlength=len(self._groups.uniques))
+            per_combo = self._code_counts(self._groups.codes, spec, len(self._groups.uniques))
             labels = self._group_labels
             counts = np.bincount(self._group_pair_label, weights=per_combo[self._group_pair_combo],
                                  minlength=len(labels)).astype(np.int64)
@@ -592,6 +685,10 @@ class InMemoryEventStore:
         order = [i for i in np.lexsort((rank, -counts)) if shown[i]][:max(top, 0)]
         return Breakdown(field=field, labels=tuple(labels[i] for i in order),
                          counts=np.asarray(counts[order], dtype=np.int64))
+
+    def _code_counts(self, codes: np.ndarray, spec: FilterSpec, size: int) -> np.ndarray:
+        """Matching rows per code (code -1, missing, not counted)."""
+        return np.bincount(self._matching(codes, spec) + 1, minlength=size + 1)[1:]  # +1: -1 counts at 0
 
     def nearest(self, spec: FilterSpec, latitude: float, longitude: float, *,
                 event_type: str | None = None, precise: bool | None = None) -> int | None:
