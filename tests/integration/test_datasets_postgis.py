@@ -14,12 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from dashboard.config import Settings
 from dashboard.data.database import SchemaOutdated, engine_for
 from dashboard.data.database.datasets import PostgisDatasetRepository
+from dashboard.data.database.loader import DUPLICATE_CANDIDATES, DUPLICATE_PARTNERS, DatasetRow, write_dataset
 from dashboard.data.datasets import DatasetNotFound, import_into
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import BUNDLED_DATASET
@@ -47,6 +49,9 @@ def leftovers(url: str) -> dict[str, object]:
                 "SELECT count(*) FROM pg_inherits WHERE inhparent = 'events'::regclass")).scalar_one(),
             "event_tables": connection.execute(text(
                 "SELECT count(*) FROM pg_class WHERE relname ~ '^events_[0-9]+$'")).scalar_one(),
+            "fact_tables": connection.execute(text(
+                "SELECT count(*) FROM pg_class WHERE relname ~ '^event_facts_[0-9]+$'")).scalar_one(),
+            "facts": connection.execute(text("SELECT count(*) FROM event_facts")).scalar_one(),
             "pairs": connection.execute(text("SELECT count(*) FROM duplicate_pairs")).scalar_one(),
             "events": connection.execute(text("SELECT count(*) FROM events")).scalar_one(),
             "version": connection.execute(text("SELECT version FROM data_version")).scalar_one(),
@@ -73,7 +78,7 @@ def test_dbd001_import_list_delete_like_the_file_repository(database_url):
         with pytest.raises(DatasetNotFound):
             repository.meta(bad)
     assert repository.list() == [] and PostgisEventStore(database_url).size == 0
-    assert leftovers(database_url) | {"version": 0} == {"datasets": 0, "partitions": 0, "event_tables": 0,
+    assert leftovers(database_url) | {"version": 0} == {"datasets": 0, "partitions": 0, "event_tables": 0, "fact_tables": 0, "facts": 0,
                                                        "pairs": 0, "events": 0, "version": 0}
 
 
@@ -92,6 +97,7 @@ def test_dbd002_a_failing_import_leaves_nothing(database_url):
 KILLED_IMPORT = """
 import sys
 from dashboard.data.database.datasets import PostgisDatasetRepository
+from dashboard.data.database.loader import DUPLICATE_CANDIDATES, DUPLICATE_PARTNERS, DatasetRow, write_dataset
 from dashboard.data.synth import synthetic_events
 events = synthetic_events(int(sys.argv[2]), seed=5)
 print("writing", flush=True)
@@ -177,3 +183,38 @@ def test_dbd006_import_files_copies_a_data_directory_once(database_url, tmp_path
     assert len(database.list()) == 2
     missing = cli("import-files", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "holds no datasets/ folder" in missing.stderr
+
+
+def test_dbd007_twins_of_many_events_at_one_place_and_day_are_bounded_per_row(database_url):
+    """400 generated events share one place, day and type in each of two datasets: each row of the
+    second import reads at most DUPLICATE_CANDIDATES of the first's from the index (before the cap
+    it read all of them: n² work when 100k events share a place) and keeps at most the listed twins."""
+    rows = 400
+    assert rows > DUPLICATE_CANDIDATES  # more candidates than a row examines
+    frames = []
+    for seed in (1, 2):
+        events = synthetic_events(rows, seed=seed)
+        events["latitude"], events["longitude"] = -12.05, -77.04
+        events["event_date"], events["date_precision"] = pd.Timestamp("2020-03-01"), "day"
+        events["event_type"], events["dataset"] = "drug_seizure", f"place-{seed}"
+        frames.append(events)
+    first = PostgisDatasetRepository(database_url).save_frame(frames[0], name="one place", file_name="place.csv")
+    with engine_for(database_url).begin() as connection:
+        first_key = connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_id = :id"),
+                                       {"id": first.dataset_id}).scalar_one()
+        write_dataset(connection, DatasetRow(dataset_id="place-2", name="place 2", file_name="place2.csv",
+                                             sha256="test-place-2", imported_at="2026-12-04T00:00:00+00:00",
+                                             format="test", report={}), frames[1])
+        # Rows this transaction read from the first dataset's partition (by index or scan): the probes'.
+        read = connection.execute(text("SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_xact_user_tables "
+                                       "WHERE relname = :table"), {"table": f"events_{first_key}"}).scalar_one()
+    # Uncapped, every probe read all 400 rows of the place (rows²); capped, about DUPLICATE_CANDIDATES.
+    assert rows * DUPLICATE_PARTNERS <= read < rows * rows // 2
+    store = PostgisEventStore(database_url)
+    # Every row of the later import is flagged (its own probe found twins); of the earlier one, at
+    # least the rows those probes listed (an import probes from its own rows only).
+    earlier, later = store.duplicates_in(first.dataset_id), store.duplicates_in("place-2")
+    assert later == rows and DUPLICATE_PARTNERS <= earlier <= rows
+    for dataset_id in (first.dataset_id, "place-2"):
+        shown = store.rows(FilterSpec(datasets=(dataset_id,)), ("duplicate_of",))["duplicate_of"]
+        assert max(len(twins) for twins in shown) == DUPLICATE_PARTNERS

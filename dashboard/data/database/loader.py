@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, text
 
+from ..duplicates import MAX_CANDIDATES_PER_ROW, MAX_PARTNERS_PER_ROW
 from ..schema import IMPORT_COLUMN_DEFAULTS, DatePrecision
 from ..store.dates import days_of, period_ends
 from ..store.protocol import EVENT_TYPES
@@ -43,12 +44,28 @@ DATE_COLUMNS = ("event_date", "date_end")
 DERIVED_COLUMNS = ("last_day", "search_text", "actors_folded", "regions_folded", "twin_kind", "source_hash")
 COPY_COLUMNS = ("dataset_key", "seq", *TEXT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS, *LIST_COLUMNS,
                 *DATE_COLUMNS, *DERIVED_COLUMNS)
+# The narrow copy the aggregates scan (migration 0003), written from a dataset's partition: type_code
+# is the type's position in EVENT_TYPES (twin_kind // 2), the keys hash the names the actor and
+# region filters compare. Read in the partition's order (dates ascending, as written).
+FACTS_FROM_EVENTS = """
+    INSERT INTO {facts} (dataset_key, seq, event_date, last_day, latitude, longitude, quantity_kg, fatalities,
+                         source_hash, type_code, synthetic, event_type, drug, country, geo_precision, route_id,
+                         location, original_type, original_subtype, actor_keys, region_keys)
+    SELECT dataset_key, seq, event_date, last_day, latitude, longitude, quantity_kg, fatalities,
+           source_hash, CAST(twin_kind / 2 AS smallint), synthetic, event_type, drug, country, geo_precision, route_id,
+           location, original_type, original_subtype,
+           ARRAY(SELECT hashtextextended(name, 0) FROM unnest(actors_folded || actor_groups) AS name),
+           ARRAY(SELECT hashtextextended(name, 0) FROM unnest(regions_folded) AS name)
+    FROM {events}"""
 COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table
 # Greatest distance between twins (dashboard.data.duplicates); the box around a row is a little
 # wider in degrees than this many km at its latitude, then the exact great-circle test decides.
 DUPLICATE_KM = 5.0
 DUPLICATE_BOX_DEGREES = 0.05  # > 5 km / 111.19 km per degree of latitude
-DUPLICATE_PARTNERS = 10  # twins kept per row (the flag does not depend on it)
+DUPLICATE_PARTNERS = MAX_PARTNERS_PER_ROW  # twins kept per row (the flag does not depend on it)
+# Rows a probe examines at most, as the in-memory finder caps them: when 100k events share one
+# place and day, each row reads this many of them from the index, not all 100k (n², hours).
+DUPLICATE_CANDIDATES = MAX_CANDIDATES_PER_ROW
 SEQ_LOCK_KEY = 0x5275746173_02  # pg_advisory_lock key reserving a block of seq numbers
 # pg_advisory_xact_lock key: imports look for twins one after the other, each seeing the datasets
 # committed before it (two at once would each miss the other's rows).
@@ -78,6 +95,11 @@ class DatasetRow:
 def partition_name(dataset_key: int) -> str:
     """The table holding one dataset's events (a name made from an integer, never from input)."""
     return f"events_{int(dataset_key)}"
+
+
+def facts_partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's event facts (the narrow copy, migration 0003)."""
+    return f"event_facts_{int(dataset_key)}"
 
 
 def _column(events: pd.DataFrame, name: str) -> pd.Series:
@@ -170,10 +192,10 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
     """Fresh statistics and an all-visible map for a new partition (index-only scans of the
     newest-first index, plans for its row counts); outside any transaction, after the import
     committed. A dataset deleted meanwhile has nothing to vacuum."""
-    table = partition_name(dataset_key)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
-            connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+        for table in (partition_name(dataset_key), facts_partition_name(dataset_key)):
+            if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
+                connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
 
 def reserve_seq(connection: Connection, count: int) -> int:
@@ -217,12 +239,17 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
         seq = np.asarray(seq, dtype=np.int64)
         connection.execute(text("SELECT setval('events_seq', GREATEST(:top, (SELECT last_value FROM events_seq)))"),
                            {"top": int(seq.max()) + 1 if count else 1})
-    table = partition_name(key)
+    table, facts = partition_name(key), facts_partition_name(key)
     connection.execute(text(f"CREATE TABLE {table} (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED, "
                             f"CHECK (dataset_key = {key}))"))
+    connection.execute(text(f"CREATE TABLE {facts} (LIKE event_facts INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
     _copy_rows(connection, table, key, seq, events)
+    # A fresh table read by this transaction alone: its scan starts at its first page (dates ascending).
+    connection.execute(text("SET LOCAL synchronize_seqscans = off"))
+    connection.execute(text(FACTS_FROM_EVENTS.format(facts=facts, events=table)))
     # The CHECK proves the bound, so attaching scans nothing; it builds the partition's indexes.
     connection.execute(text(f"ALTER TABLE events ATTACH PARTITION {table} FOR VALUES IN ({key})"))
+    connection.execute(text(f"ALTER TABLE event_facts ATTACH PARTITION {facts} FOR VALUES IN ({key})"))
     _record_duplicates(connection, key)
     synthetic = int(_column(events, "synthetic").fillna(False).to_numpy(dtype=bool).sum()) if count else 0
     connection.execute(text(
@@ -242,12 +269,11 @@ def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, ev
     arrays = derived_columns(events)
     arrays["dataset_key"] = pa.array(np.full(len(events), key, dtype=np.int32))
     arrays["seq"] = pa.array(seq)
-    columns = pa.table({name: arrays[name] for name in COPY_COLUMNS})
     order = np.argsort(np.asarray(pc.fill_null(arrays["event_date"].cast(pa.int32()), 2**31 - 1)), kind="stable")
     raw = connection.connection.dbapi_connection  # psycopg's own connection, for COPY
     with raw.cursor() as cursor:
-        statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT csv)"
-        with cursor.copy(statement) as copy:
+        columns = pa.table({name: arrays[name] for name in COPY_COLUMNS})
+        with cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy:
             for start in range(0, len(order), COPY_SLICE_ROWS):
                 buffer = io.BytesIO()
                 pa_csv.write_csv(columns.take(order[start:start + COPY_SLICE_ROWS]), buffer,
@@ -260,7 +286,11 @@ def _record_duplicates(connection: Connection, key: int) -> None:
 
     The rule of :mod:`dashboard.data.duplicates`: same event type, both reported or both
     generated, overlapping periods, at most 5 km apart on the sphere the in-memory store uses.
-    Each row probes the twin-segment index with a box around its place, days and kind.
+    Each row probes the twin-segment index with a box around its place, days and kind, and
+    examines at most :data:`DUPLICATE_CANDIDATES` of the rows found (work bounded per row, as in
+    :mod:`dashboard.data.duplicates`: a flag is never wrong; a row with more candidates than that
+    may miss a twin beyond them). Of the twins, the first :data:`DUPLICATE_PARTNERS` in table
+    order are kept.
     """
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TWINS_LOCK_KEY})
     others = connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_key <> :key"),
@@ -274,15 +304,19 @@ def _record_duplicates(connection: Connection, key: int) -> None:
               FROM {partition_name(key)}
               WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND last_day IS NOT NULL) n
         CROSS JOIN LATERAL (
-            SELECT o.dataset_key, o.seq FROM events o
-            WHERE o.dataset_key = ANY(CAST(:others AS integer[]))
-              AND {TWIN_SEGMENT}  -- unqualified names are o's, the innermost FROM
-                  &&& ST_MakeLine(
-                      ST_MakePoint(n.longitude - n.box_x, n.latitude - :box, n.event_date - DATE '1970-01-01',
-                                   n.twin_kind),
-                      ST_MakePoint(n.longitude + n.box_x, n.latitude + :box, n.last_day - DATE '1970-01-01',
-                                   n.twin_kind))
-              AND o.event_type = n.event_type AND o.synthetic = n.synthetic
+            SELECT o.dataset_key, o.seq FROM (
+                -- At most DUPLICATE_CANDIDATES rows in the box, in index order: the LIMIT stops the scan.
+                SELECT dataset_key, seq, event_type, synthetic, event_date, last_day, latitude, longitude
+                FROM events
+                WHERE dataset_key = ANY(CAST(:others AS integer[]))
+                  AND {TWIN_SEGMENT}  -- unqualified names are events', the innermost FROM
+                      &&& ST_MakeLine(
+                          ST_MakePoint(n.longitude - n.box_x, n.latitude - :box, n.event_date - DATE '1970-01-01',
+                                       n.twin_kind),
+                          ST_MakePoint(n.longitude + n.box_x, n.latitude + :box, n.last_day - DATE '1970-01-01',
+                                       n.twin_kind))
+                LIMIT :candidates) o
+            WHERE o.event_type = n.event_type AND o.synthetic = n.synthetic
               AND o.event_date <= n.last_day AND n.event_date <= o.last_day
               AND 2 * 6371.0 * asin(sqrt(LEAST(1, GREATEST(0,
                     sin((radians(o.latitude) - radians(n.latitude)) / 2) ^ 2
@@ -291,7 +325,8 @@ def _record_duplicates(connection: Connection, key: int) -> None:
             ORDER BY o.dataset_key, o.seq
             LIMIT :partners
         ) o
-    """), {"box": DUPLICATE_BOX_DEGREES, "km": DUPLICATE_KM, "partners": DUPLICATE_PARTNERS, "others": others})
+    """), {"box": DUPLICATE_BOX_DEGREES, "km": DUPLICATE_KM, "partners": DUPLICATE_PARTNERS,
+          "candidates": DUPLICATE_CANDIDATES, "others": others})
     connection.execute(text("""
         INSERT INTO duplicate_pairs (dataset_key, seq, partner_key, partner_seq)
         SELECT dataset_key, seq, partner_key, partner_seq FROM new_pairs
@@ -306,3 +341,4 @@ def drop_dataset(connection: Connection, dataset_key: int) -> None:
     connection.execute(text("DELETE FROM duplicate_pairs WHERE dataset_key = :key OR partner_key = :key"),
                        {"key": int(dataset_key)})
     connection.execute(text(f"DROP TABLE IF EXISTS {partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {facts_partition_name(dataset_key)}"))

@@ -67,6 +67,12 @@ BOOL_COLUMNS = frozenset({"synthetic", "geocoded"})
 # Columns stored as they are named (everything but the dataset id, held as a key, and duplicates).
 STORED_COLUMNS = frozenset(ALL_COLUMNS) - {"dataset"}
 PRECISE_VALUES = [str(g) for g in PRECISE_GEO]
+# Columns of event_facts (migration 0003), the narrow copy the aggregates scan; the text search
+# reads events through a semi-join.
+FACT_COLUMNS = frozenset({"event_date", "last_day", "latitude", "longitude", "quantity_kg", "fatalities",
+                          "source_hash", "synthetic", "event_type", "drug", "country", "geo_precision", "route_id",
+                          "location", "original_type", "original_subtype"})
+FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
 
 
@@ -75,6 +81,9 @@ def _check_registry() -> None:
     for facet in FACETS:
         if facet.match is Match.VALUE and facet.name != "datasets" and facet.column not in STORED_COLUMNS:
             raise RuntimeError(f"facet {facet.name}: the events table has no column {facet.column!r}")
+        if facet.match is Match.VALUE and facet.name != "datasets" and facet.column not in FACT_COLUMNS:
+            raise RuntimeError(f"facet {facet.name}: event_facts has no column {facet.column!r} (a new migration "
+                               f"adds it)")
 
 
 _check_registry()
@@ -92,6 +101,11 @@ def _sort_expression(column: str) -> str:
     return f'{column} COLLATE "C"'
 
 
+def _hashed(name: str) -> str:
+    """The hashes of the names bound as ``:name``, as event_facts' actor and region keys hold them."""
+    return f"ARRAY(SELECT hashtextextended(wanted, 0) FROM unnest(CAST(:{name} AS text[])) AS wanted)"
+
+
 def _like_pattern(needle: str) -> str:
     """A LIKE pattern matching ``needle`` anywhere (its own % _ \\ taken literally)."""
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -99,14 +113,17 @@ def _like_pattern(needle: str) -> str:
 
 
 @dataclass(frozen=True)
-class _DayGroups:
-    """Matching events per (type, day, drug): counts, and kg where kg > 0."""
+class _Summary:
+    """What one scan of the matching events tells: their totals, the count per (type, day) and
+    the kg per (drug, year) where kg > 0."""
 
     kind: np.ndarray  # index into EVENT_TYPES
     day: np.ndarray  # days since 1970-01-01; -1: no date
-    drug: tuple[str, ...]
     count: np.ndarray
+    drug: tuple[str, ...]  # the (drug, year) groups holding kg > 0
+    year: np.ndarray  # calendar year
     kg: np.ndarray
+    totals: Totals
 
 
 @dataclass(frozen=True)
@@ -219,9 +236,16 @@ class PostgisEventStore:
         wanted = datasets or self.default_datasets
         return self._keys(wanted) if wanted else list(self._all_keys)
 
-    def _where(self, spec: FilterSpec) -> tuple[str, dict[str, object]]:
-        """The WHERE clause of a filter and its bound parameters (never a value in the SQL text)."""
+    def _where(self, spec: FilterSpec, facts: bool = False) -> tuple[str, dict[str, object]]:
+        """The WHERE clause of a filter and its bound parameters (never a value in the SQL text).
+
+        ``facts``: the clause is for ``event_facts``; actors and regions compare the hashes of
+        their names (migration 0003), the search text becomes a semi-join into ``events`` (its
+        trigram index), and the geometry prefilters (``events``' GiST) are left to the plain
+        longitude/latitude tests.
+        """
         conditions = ["dataset_key = ANY(:dataset_keys)"]
+        wide: list[str] = []  # conditions only events can answer
         params: dict[str, object] = {"dataset_keys": self._scope(spec.datasets)}
         if spec.date_from is not None:
             conditions.append("last_day >= :date_from")
@@ -238,11 +262,13 @@ class PostgisEventStore:
                 conditions.append(f"{facet.column} = ANY(:{name})")
                 params[name] = list(wanted)
             elif facet.match is Match.ACTOR:  # a name (any case) or a group key
-                conditions.append(f"(actors_folded && CAST(:{name} AS text[]) "
+                conditions.append(f"actor_keys && {_hashed(name)}" if facts else
+                                  f"(actors_folded && CAST(:{name} AS text[]) "
                                   f"OR actor_groups && CAST(:{name} AS text[]))")
                 params[name] = sorted({w.casefold() for w in wanted})
             else:
-                conditions.append(f"regions_folded && CAST(:{name} AS text[])")
+                conditions.append(f"region_keys && {_hashed(name)}" if facts else
+                                  f"regions_folded && CAST(:{name} AS text[])")
                 params[name] = sorted({w.casefold() for w in wanted})
         if spec.kg_min is not None:
             conditions.append("quantity_kg >= :kg_min")  # unknown kg (NULL) drops out
@@ -255,17 +281,23 @@ class PostgisEventStore:
             conditions.append("longitude >= :box_west AND longitude <= :box_east "
                               "AND latitude >= :box_south AND latitude <= :box_north")
             params.update(box_west=west, box_south=south, box_east=east, box_north=north)
-            if all(map(math.isfinite, spec.bbox)) and west <= east and south <= north:
+            if not facts and all(map(math.isfinite, spec.bbox)) and west <= east and south <= north:
                 conditions.append("geom && ST_MakeEnvelope(:box_west, :box_south, :box_east, :box_north, 4326)")
         if spec.polygon is not None:
-            conditions.append(self._polygon_condition(spec.polygon, params))
+            conditions.append(self._polygon_condition(spec.polygon, params, prefilter=not facts))
         if spec.text:
-            conditions.append("search_text LIKE :text_pattern")  # the trigram index serves it
+            wide.append("search_text LIKE :text_pattern")  # the trigram index serves it
             params["text_pattern"] = _like_pattern(fold_text(spec.text))
+        if not facts:
+            conditions += wide
+        elif wide:
+            conditions.append("(dataset_key, seq) IN (SELECT dataset_key, seq FROM events "
+                              f"WHERE dataset_key = ANY(:dataset_keys) AND {' AND '.join(wide)})")
         return " AND ".join(conditions), params
 
     @staticmethod
-    def _polygon_condition(ring: tuple[tuple[float, float], ...], params: dict[str, object]) -> str:
+    def _polygon_condition(ring: tuple[tuple[float, float], ...], params: dict[str, object],
+                           prefilter: bool = True) -> str:
         """Even-odd rule, edge by edge as :func:`~dashboard.data.store.grid.points_in_polygon`
         computes it (same float operations), after the ring's bounding box (GiST)."""
         x0 = [float(x) for x, _ in ring]
@@ -280,8 +312,11 @@ class PostgisEventStore:
                                    ELSE false END) % 2 = 1"""
         if all(map(math.isfinite, x0 + y0)):
             params.update(ring_west=min(x0), ring_south=min(y0), ring_east=max(x0), ring_north=max(y0))
-            return ("geom && ST_MakeEnvelope(:ring_west, :ring_south, :ring_east, :ring_north, 4326) AND "
-                    + crossings)
+            if prefilter:
+                return ("geom && ST_MakeEnvelope(:ring_west, :ring_south, :ring_east, :ring_north, 4326) AND "
+                        + crossings)
+            return ("longitude >= :ring_west AND longitude <= :ring_east AND latitude >= :ring_south "
+                    "AND latitude <= :ring_north AND " + crossings)
         return crossings
 
     # ---- counts and totals ------------------------------------------------------------------
@@ -289,23 +324,16 @@ class PostgisEventStore:
         return self._memo("count", spec, (), lambda: self._count(spec))
 
     def _count(self, spec: FilterSpec) -> int:
-        where, params = self._where(spec)
-        return int(self._all(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
+        where, params = self._where(spec, facts=True)
+        return int(self._all(f"SELECT count(*) FROM event_facts WHERE {where}", params)[0][0])
 
     def totals(self, spec: FilterSpec) -> Totals:
         return self._memo("totals", spec, (), lambda: self._totals(spec))
 
     def _totals(self, spec: FilterSpec) -> Totals:
-        where, params = self._where(spec)
-        # A report is its link, else its name; generated rows name no published report (the
-        # loader's source_hash: a bigint to count, not text to hash).
-        events, fatalities, kg, sources, synthetic = self._all(f"""
-            SELECT count(*), COALESCE(sum(fatalities), 0), COALESCE(sum(quantity_kg), 0),
-                   count(DISTINCT source_hash), count(*) FILTER (WHERE synthetic)
-            FROM events WHERE {where}""", params)[0]
-        self._cache.set((self.version, "count", spec, ()), int(events))  # the count comes with it
-        return Totals(events=int(events), fatalities=int(fatalities), kg_seized=float(kg), sources=int(sources),
-                      synthetic=int(synthetic))
+        totals = self._summary(spec).totals
+        self._cache.set((self.version, "count", spec, ()), totals.events)  # the count comes with it
+        return totals
 
     # ---- points, bins, histogram ------------------------------------------------------------
     def points(self, spec: FilterSpec, limit: int) -> PointColumns:
@@ -313,19 +341,19 @@ class PostgisEventStore:
 
     def _points(self, spec: FilterSpec, limit: int) -> PointColumns:
         total = self.count(spec)
-        where, params = self._where(spec)
-        columns = "seq, latitude, longitude, event_type, geo_precision, quantity_kg, fatalities"
+        where, params = self._where(spec, facts=True)
+        columns = "seq, latitude, longitude, type_code, geo_precision, quantity_kg, fatalities"
         if total > limit:
             # The heaviest (kg + 1000 × deaths), ties to the earliest row; drawn in table order.
             found = self._all(f"""
                 SELECT * FROM (
-                    SELECT {columns} FROM events WHERE {where}
+                    SELECT {columns} FROM event_facts WHERE {where}
                     ORDER BY COALESCE(quantity_kg, 0) + 1000 * COALESCE(fatalities, 0) DESC, seq
                     LIMIT :limit) heaviest ORDER BY seq""", {**params, "limit": max(limit, 0)})
         else:
-            found = self._all(f"SELECT {columns} FROM events WHERE {where} ORDER BY seq", params)
+            found = self._all(f"SELECT {columns} FROM event_facts WHERE {where} ORDER BY seq", params)
         seq = np.array([r[0] for r in found], dtype=np.int64)
-        type_code = np.array([EVENT_TYPES.index(r[3]) for r in found], dtype=np.int8)
+        type_code = np.array([r[3] for r in found], dtype=np.int8)
         geo_code = np.array([GEO_PRECISIONS.index(r[4]) if r[4] in GEO_PRECISIONS else -1 for r in found],
                             dtype=np.int8)
         return PointColumns(
@@ -347,11 +375,11 @@ class PostgisEventStore:
         return self._memo("bins", spec, (cell_deg,), lambda: self._bins(spec, cell_deg))
 
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
-        where, params = self._where(spec)
+        where, params = self._where(spec, facts=True)
         found = self._all(f"""
             SELECT CAST(floor(latitude / :cell) AS bigint), CAST(floor(longitude / :cell) AS bigint),
-                   event_type, count(*)
-            FROM events WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
+                   type_code, count(*)
+            FROM event_facts WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
             GROUP BY 1, 2, 3""", {**params, "cell": cell_deg})
         if not found:
             empty = np.empty(0)
@@ -359,7 +387,7 @@ class PostgisEventStore:
                             counts=np.zeros(0, dtype=np.int64), total=0)
         cell_y = np.array([r[0] for r in found], dtype=np.int64)
         cell_x = np.array([r[1] for r in found], dtype=np.int64)
-        kind = np.array([EVENT_TYPES.index(r[2]) for r in found], dtype=np.int64)
+        kind = np.array([r[2] for r in found], dtype=np.int64)
         counts = np.array([r[3] for r in found], dtype=np.int64)
         cells, cell = np.unique(np.stack([cell_y, cell_x], axis=1), axis=0, return_inverse=True)
         cell = cell.ravel()
@@ -382,25 +410,42 @@ class PostgisEventStore:
             raise ValueError(f"unsupported time unit: {unit}")
         return self._memo("histogram", spec, (unit, split_by), lambda: self._histogram(spec, unit))
 
-    def _day_groups(self, spec: FilterSpec) -> _DayGroups:
-        """Matching events per (type, day, drug): one scan answers the histogram in every unit, the
-        event-type breakdown and the kg per year (``day`` -1: no date)."""
-        return self._memo("day_groups", spec, (), lambda: self._count_day_groups(spec))
+    def _summary(self, spec: FilterSpec) -> _Summary:
+        """One scan of the facts answers the totals, the count, the histogram in every unit, the
+        event-type breakdown and the kg per year (a filter change asks all of them)."""
+        return self._memo("summary", spec, (), lambda: self._scan_summary(spec))
 
-    def _count_day_groups(self, spec: FilterSpec) -> _DayGroups:
-        where, params = self._where(spec)
+    def _scan_summary(self, spec: FilterSpec) -> _Summary:
+        where, params = self._where(spec, facts=True)
+        # GROUPING SETS: three hash tables filled in one pass; grouping() tells the sets apart (a
+        # bit per argument left out of the row's set, the first argument the highest bit).
         found = self._all(f"""
-            SELECT event_type, COALESCE(event_date - DATE '1970-01-01', -1), COALESCE(drug, ''), count(*),
-                   COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0)
-            FROM events WHERE {where} GROUP BY 1, 2, 3""", params)
-        return _DayGroups(kind=np.array([EVENT_TYPES.index(r[0]) for r in found], dtype=np.int64),
-                          day=np.array([r[1] for r in found], dtype=np.int64),
-                          drug=tuple(str(r[2]) for r in found),
-                          count=np.array([r[3] for r in found], dtype=np.int64),
-                          kg=np.array([r[4] for r in found], dtype=np.float64))
+            SELECT grouping(type_code, drug, source_hash) AS grouping_set,
+                   type_code, day, drug, year, source_hash, count(*), COALESCE(sum(fatalities), 0),
+                   COALESCE(sum(quantity_kg), 0), COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0),
+                   count(*) FILTER (WHERE synthetic)
+            FROM (SELECT type_code, COALESCE(event_date - DATE '1970-01-01', -1) AS day,
+                         CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
+                         CASE WHEN quantity_kg > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
+                         source_hash, fatalities, quantity_kg, synthetic
+                  FROM event_facts WHERE {where}) matching
+            GROUP BY GROUPING SETS ((type_code, day), (drug, year), (source_hash), ())""", params)
+        by_day = [r for r in found if r[0] == 0b011]
+        by_drug = [r for r in found if r[0] == 0b101 and r[3] is not None and r[4] is not None]
+        sources = sum(1 for r in found if r[0] == 0b110 and r[5] is not None)
+        # The totals from the grand total (one sum in scan order, as before), not a sum of sums.
+        _, events, fatalities, kg, _, synthetic = next((r[5:] for r in found if r[0] == 0b111), (0,) * 6)
+        return _Summary(kind=np.array([r[1] for r in by_day], dtype=np.int64),
+                        day=np.array([r[2] for r in by_day], dtype=np.int64),
+                        count=np.array([r[6] for r in by_day], dtype=np.int64),
+                        drug=tuple(str(r[3]) for r in by_drug),
+                        year=np.array([r[4] for r in by_drug], dtype=np.int64),
+                        kg=np.array([r[9] for r in by_drug], dtype=np.float64),
+                        totals=Totals(events=int(events), fatalities=int(fatalities), kg_seized=float(kg),
+                                      sources=sources, synthetic=int(synthetic)))
 
     def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
-        groups = self._day_groups(spec)
+        groups = self._summary(spec)
         dated = groups.day >= 0
         kind, days, weight = groups.kind[dated], groups.day[dated], groups.count[dated]
         if unit == "auto":
@@ -423,12 +468,12 @@ class PostgisEventStore:
         return self._memo("kg_by_year", spec, (), lambda: self._kg_by_year(spec))
 
     def _kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
-        groups = self._day_groups(spec)
-        held = (groups.kg > 0) & (groups.day >= 0)
+        groups = self._summary(spec)
+        held = groups.kg > 0
         if not held.any():
             return QuantitySeries(year_starts=np.array([], dtype="datetime64[D]"), drugs=(),
                                   kg=np.zeros((0, 0), dtype=np.float64))
-        years = groups.day[held].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+        years = groups.year[held] - 1970
         drugs = [groups.drug[i].strip() for i in np.flatnonzero(held)]
         labels = sorted(set(drugs))
         first, last = int(years.min()), int(years.max())
@@ -447,15 +492,16 @@ class PostgisEventStore:
 
     def _breakdown(self, spec: FilterSpec, field: str, top: int) -> Breakdown:
         facet = BREAKDOWN_FACETS[field]
-        where, params = self._where(spec)
-        if facet.column == "event_type":  # the histogram's scan counted them
-            groups = self._day_groups(spec)
+        if facet.column == "event_type":  # the summary's scan counted them
+            groups = self._summary(spec)
             per_type = np.bincount(groups.kind, weights=groups.count, minlength=len(EVENT_TYPES))
             found = [(label, int(n)) for label, n in zip(EVENT_TYPES, per_type)]
         elif facet.match is Match.VALUE:
-            found = self._all(f"SELECT {facet.column}, count(*) FROM events WHERE {where} "
+            where, params = self._where(spec, facts=True)
+            found = self._all(f"SELECT {facet.column}, count(*) FROM event_facts WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
         else:  # actor groups: an event counts once for each group it names
+            where, params = self._where(spec)
             found = self._all(f"SELECT named, count(*) FROM events, unnest(actor_groups) AS named "
                               f"WHERE {where} GROUP BY 1", params)
         vocabulary = facet.vocabulary or ()
@@ -555,7 +601,8 @@ class PostgisEventStore:
               start: int, end: int | None) -> dict[str, np.ndarray]:
         if end is not None and end <= start:
             return self._columns_of([], columns)
-        where, params = self._where(spec)
+        facts = order_by in FACT_SORTABLE  # the page's order from the narrow copy, its cells from events
+        where, params = self._where(spec, facts=facts)
         params.update(store_keys=self._all_keys, dataset_rank=self._dataset_rank)
         key = _sort_expression(order_by)
         # Missing values count as the largest, as in the memory store: first when descending.
@@ -571,8 +618,15 @@ class PostgisEventStore:
             params["skip"] = start
         limit = "" if end is None else " LIMIT :take"
         params["take"] = None if end is None else end - start
-        found = self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM events WHERE {where} "
-                          f"ORDER BY {order}{limit}{skip}", params)
+        if facts:
+            page = self._all(f"SELECT {key}, seq, dataset_key FROM event_facts WHERE {where} "
+                             f"ORDER BY {order}{limit}{skip}", params)
+            cells = self._cells(np.array([r[2] for r in page], dtype=np.int64),
+                                np.array([r[1] for r in page], dtype=np.int64), columns)
+            found = [page_row[:2] + cell_row for page_row, cell_row in zip(page, cells)]
+        else:
+            found = self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM events WHERE {where} "
+                              f"ORDER BY {order}{limit}{skip}", params)
         if end is not None and found:
             self._cache.set((self.version, "page_boundary", spec, (order_by, descending, start + len(found))),
                             (found[-1][0], found[-1][1]))
@@ -600,15 +654,20 @@ class PostgisEventStore:
         if not positions.size:
             return self._columns_of([], columns)
         keys, seqs = self._runs.locate(positions)
+        return self._columns_of(self._cells(keys, seqs, columns), columns)
+
+    def _cells(self, keys: np.ndarray, seqs: np.ndarray, columns: tuple[str, ...]) -> list[tuple]:
+        """The ``columns`` of the rows (dataset_key, seq), one tuple per row in the order asked."""
+        if not len(seqs) or not columns:
+            return [() for _ in seqs]
         found = self._all(f"""
-            SELECT events.dataset_key, events.seq, {self._select_list(columns)}
+            SELECT events.seq, {self._select_list(columns)}
             FROM events JOIN unnest(CAST(:keys AS integer[]), CAST(:seqs AS bigint[])) AS wanted(key, seq)
               ON events.dataset_key = wanted.key AND events.seq = wanted.seq
             WHERE events.dataset_key = ANY(:store_keys)""",
                           {"keys": keys.tolist(), "seqs": seqs.tolist(), "store_keys": self._all_keys})
-        by_seq = {int(r[1]): r for r in found}
-        ordered = [by_seq[int(s)] for s in seqs]
-        return self._columns_of(ordered, columns, offset=2)
+        by_seq = {int(r[0]): r[1:] for r in found}
+        return [by_seq[int(s)] for s in seqs]
 
     def event(self, event_id: str) -> dict[str, object] | None:
         if not isinstance(event_id, str) or not event_id:
@@ -656,7 +715,7 @@ class PostgisEventStore:
 
     def _date_extent(self, datasets: tuple[str, ...] | None) -> tuple[np.datetime64, np.datetime64] | None:
         keys = list(self._all_keys) if datasets is None else self._scope(datasets)
-        first, last = self._all("SELECT min(event_date), max(last_day) FROM events WHERE dataset_key = ANY(:keys)",
+        first, last = self._all("SELECT min(event_date), max(last_day) FROM event_facts WHERE dataset_key = ANY(:keys)",
                                 {"keys": keys})[0]
         if first is None or last is None:
             return None
@@ -682,7 +741,7 @@ class PostgisEventStore:
                               "AND admin1 IS NOT NULL", params)
             names = (region for (value,) in found for region in str(value).split(";"))
         else:
-            found = self._all(f"SELECT DISTINCT {facet.column} FROM events WHERE dataset_key = ANY(:keys) "
+            found = self._all(f"SELECT DISTINCT {facet.column} FROM event_facts WHERE dataset_key = ANY(:keys) "
                               f"AND {facet.column} IS NOT NULL", params)
             names = (str(v) for (v,) in found)
         return tuple(sorted({name.strip() for name in names if name.strip()}))
