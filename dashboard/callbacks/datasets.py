@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.guard import page_account
 from dashboard.config import import_limits
+from dashboard.data.database.upload_outcomes import DatabaseUploadOutcomes
 from dashboard.data.datasets import DatasetNotFound, import_into
 from dashboard.data.filters import build_search, parse_url_state
 from dashboard.data.imports.base import ImportRefused
@@ -27,7 +28,7 @@ from dashboard.layout.data_panel import (
     dataset_options,
 )
 from dashboard.layout.filters import date_bounds
-from dashboard.state.context import get_context
+from dashboard.state.context import get_context, upload_outcomes_for
 from dashboard.state.interactions import show_dataset
 from dashboard.state.uploads import decode_upload
 
@@ -119,8 +120,8 @@ def _outcome_outputs(report: dict, lang: str, search: str | None) -> dict:
                 views=_dataset_views(lang), polling=True, status="")
 
 
-def _outcomes() -> UploadOutcomes:
-    return UploadOutcomes(get_context().settings.data_dir)
+def _outcomes() -> UploadOutcomes | DatabaseUploadOutcomes:
+    return upload_outcomes_for(get_context().settings)
 
 
 def _record(write, *args) -> None:

@@ -35,12 +35,14 @@ from dashboard.data.catalog import GEODATA_DIR, BundledData, load_bundled_data
 from dashboard.data.database import engine_for, require_current_schema
 from dashboard.data.database.datasets import PostgisDatasetRepository
 from dashboard.data.database.stories import DatabaseStoryRepository
+from dashboard.data.database.upload_outcomes import DatabaseUploadOutcomes
 from dashboard.data.datasets import DatasetMeta, DatasetRepository, concat_events, with_import_columns
 from dashboard.data.indicators import load_indicator_catalog
 from dashboard.data.redis_cache import result_cache_for
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import EventStore, InMemoryEventStore, PostgisEventStore
 from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
+from dashboard.data.upload_outcomes import UploadOutcomes
 from dashboard.state.story_builder import StaleStory
 
 
@@ -177,6 +179,14 @@ def story_repository_for(settings: Settings) -> StoryRepository | DatabaseStoryR
         return DatabaseStoryRepository(engine_for(settings.database_url), BUNDLED_STORIES_DIR, conflict=StaleStory,
                                        data_dir=Path(settings.data_dir))
     return StoryRepository(Path(settings.data_dir), BUNDLED_STORIES_DIR)
+
+
+def upload_outcomes_for(settings: Settings) -> UploadOutcomes | DatabaseUploadOutcomes:
+    """Where the outcome of each browser upload is kept for the page's polls: the shared database
+    (any server answers, whichever imported it) or the files of ``RUTAS_DATA_DIR/uploads``."""
+    if settings.database_url:
+        return DatabaseUploadOutcomes(engine_for(settings.database_url))
+    return UploadOutcomes(settings.data_dir)
 
 
 def build_context(settings: Settings, data: BundledData) -> AppContext:
