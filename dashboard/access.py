@@ -25,10 +25,7 @@ no accounts, no sign-in.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -37,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.callbacks.guard import CALLBACK_PATH, USER_ATTRIBUTE, is_user_action, required_permission
 from dashboard.config import Settings
+from dashboard.data.database.sign_in_failures import DatabaseSignInThrottle
 from dashboard.data.database.users import User, UserRepository
 from dashboard.data.language import DEFAULT_LANGUAGE, LANGUAGES
 from dashboard.data.roles import (
@@ -63,47 +61,6 @@ EXTENSION_KEY = "rutas_access"
 DASH_INTERNAL_PREFIX = "/_dash-"  # the page's own requests (layout, callbacks): answered 401, not redirected
 
 
-SIGN_IN_FAILURES = 10  # failed sign-ins for one name from one address …
-SIGN_IN_WINDOW_S = 15 * 60  # … within this window: further attempts are refused until it has passed
-
-
-class SignInThrottle:
-    """Failed sign-ins per key (a name and an address) in a sliding window; at ``limit`` the key is
-    refused until its oldest failure leaves the window. Per process (each worker counts its own).
-
-    argon2 already makes each guess cost ~0.3 s of CPU; this caps the guesses at one account.
-    """
-
-    def __init__(self, limit: int = SIGN_IN_FAILURES, window_s: float = SIGN_IN_WINDOW_S, *,
-                 max_keys: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window_s, self.max_keys, self._clock = limit, window_s, max_keys, clock
-        self._failures: OrderedDict[Hashable, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _recent(self, key: Hashable) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= self._clock() - self.window_s:
-            times.popleft()
-        return times
-
-    def blocked(self, key: Hashable) -> bool:
-        with self._lock:
-            return len(self._recent(key)) >= self.limit
-
-    def failed(self, key: Hashable) -> None:
-        with self._lock:
-            times = self._recent(key)
-            times.append(self._clock())
-            self._failures[key] = times
-            self._failures.move_to_end(key)
-            while len(self._failures) > self.max_keys:  # a flood of names cannot grow this without bound
-                self._failures.popitem(last=False)
-
-    def succeeded(self, key: Hashable) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
 def check_shared_settings(settings: Settings) -> None:
     """A shared deployment needs a secret key: ValueError naming the variable (the app does not start)."""
     if settings.database_url and len(settings.secret_key) < MIN_SECRET_KEY_CHARS:
@@ -128,7 +85,7 @@ def install_access(server, settings: Settings, callbacks: Callable[[], Mapping[s
     from dashboard.data.database import engine_for
 
     users = users or UserRepository(engine_for(settings.database_url))
-    throttle = SignInThrottle()
+    throttle = DatabaseSignInThrottle(engine_for(settings.database_url))
     server.extensions[EXTENSION_KEY] = users
     server.secret_key = settings.secret_key
     https = settings.public_url.lower().startswith("https://")

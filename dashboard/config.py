@@ -49,6 +49,9 @@ class Settings:
                                   "or unreachable: each worker keeps its own (RUTAS_REDIS_URL).")
     public_read: bool = _setting(False, "Shared deployment: anyone may view, export and present without signing in; "
                                         "importing, editing and deleting still need an account (RUTAS_PUBLIC_READ).")
+    trusted_proxies: int = _setting(0, "How many reverse proxies in front of the app append to X-Forwarded-For: the "
+                                       "client's address (the sign-in cap counts per name and address) is read that "
+                                       "many hops back; 0: the connection's own address (RUTAS_TRUSTED_PROXIES).")
     max_callback_request_bytes: int = _setting(8_000_000, "Largest request body a callback other than a file upload "
                                                "accepts, in bytes; a box or lasso selection on the map sends about "
                                                "160 bytes per event selected (RUTAS_MAX_CALLBACK_REQUEST_BYTES).")

@@ -403,3 +403,11 @@ def install(server, settings: Settings, *, script_hashes: Sequence[str] = (),
 
     server.wsgi_app = CallbackBodyLimit(server.wsgi_app, callback_limit=settings.max_callback_request_bytes,
                                        file_limit=file_request_limit, file_outputs=file_outputs)
+    if settings.trusted_proxies < 0:
+        raise ValueError(f"RUTAS_TRUSTED_PROXIES={settings.trusted_proxies} is not valid: a count of proxies, 0 or more")
+    if settings.trusted_proxies:
+        # Only the address: the scheme and host of permalinks come from RUTAS_PUBLIC_URL.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0,
+                                   x_port=0, x_prefix=0)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.access import SignInThrottle, check_shared_settings, install_access, sign_in_page
+from dashboard.access import check_shared_settings, install_access, sign_in_page
 from dashboard.callbacks.guard import CALLBACK_PERMISSIONS, callback_name, required_permission
 from dashboard.config import Settings
 from dashboard.data.roles import (
@@ -183,26 +183,6 @@ def test_acc011_the_sign_in_page_escapes_what_it_repeats_and_runs_no_script():
                         username='"><img src=x onerror=alert(1)>')
     assert "<script" not in page and "<img" not in page and "onerror=alert(1)>" not in page
     assert 'name="csrf_token" value="tok&#34;en"' in page and "Usuario o contraseña incorrectos." in page
-
-
-def test_acc012_sign_in_failures_are_capped_per_name_and_address():
-    now = [0.0]
-    throttle = SignInThrottle(limit=3, window_s=60, max_keys=5, clock=lambda: now[0])
-    key = ("ana", "10.0.0.1")
-    for _ in range(3):
-        assert not throttle.blocked(key)
-        throttle.failed(key)
-        now[0] += 1
-    assert throttle.blocked(key) and not throttle.blocked(("ana", "10.0.0.2")) and not throttle.blocked(("ben", "10.0.0.1"))
-    now[0] = 60.5  # the first failure has left the window
-    assert not throttle.blocked(key)
-    throttle.failed(key)
-    assert throttle.blocked(key)
-    throttle.succeeded(key)
-    assert not throttle.blocked(key)
-    for number in range(20):  # many names: the oldest are forgotten, the table stays bounded
-        throttle.failed(("name", str(number)))
-    assert len(throttle._failures) == 5
 
 
 def test_acc013_callbacks_read_the_signed_in_user_of_their_request():

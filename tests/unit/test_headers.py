@@ -343,3 +343,23 @@ def test_cmp007_compressed_files_cache_is_bounded():
     files.get(("a",), make(b"12345"))
     assert made == [b"12345", b"678901", b"12345"]
     assert files.get(("big",), make(b"x" * 11)) == b"x" * 11  # too big to keep, still answered
+
+
+@pytest.mark.parametrize("proxies, forwarded, expected", [
+    (0, "203.0.113.7", "127.0.0.1"),  # no proxy trusted: the header is anyone's to write
+    (1, "203.0.113.7", "203.0.113.7"),
+    (1, "198.51.100.9, 203.0.113.7", "203.0.113.7"),  # a client-written hop before ours is ignored
+    (2, "198.51.100.9, 203.0.113.7", "198.51.100.9"),
+])
+def test_hdr008_the_client_address_is_read_as_many_hops_back_as_proxies_are_trusted(proxies, forwarded, expected):
+    app = flask.Flask("proxied")
+    app.add_url_rule("/who", "who", view_func=lambda: flask.request.remote_addr)
+    configure_server(app, Settings(trusted_proxies=proxies))
+    answer = app.test_client().get("/who", headers={"X-Forwarded-For": forwarded},
+                                   environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert answer.get_data(as_text=True) == expected
+
+
+def test_hdr009_a_negative_proxy_count_stops_the_start():
+    with pytest.raises(ValueError, match="RUTAS_TRUSTED_PROXIES"):
+        configure_server(flask.Flask("bad"), Settings(trusted_proxies=-1))
