@@ -349,9 +349,9 @@ def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind,
         db_ms = database_active_ms(database) - db_before if database else None
     samples = [s for r in results for s in r.samples]
     failures = [f for r in results for f in r.failures]
-    skipped = sum((r.skipped for r in results), Counter())
+    skipped = {str(action): count for action, count in sum((r.skipped for r in results), Counter()).items()}
     report = LoadReport(users=users, minutes=minutes, workers=workers, n=n, store=str(store), seed=seed,
-                        elapsed_s=elapsed, samples=samples, failures=failures, skipped=dict(skipped),
+                        elapsed_s=elapsed, samples=samples, failures=failures, skipped=skipped,
                         workers_mb=memory, master_rss_mb=master, database_ms=db_ms,
                         redis=(redis_hits(redis_before, redis_after) if redis_before else None),
                         redis_keys=redis_after["keys"] if redis_after else None,
