@@ -65,6 +65,7 @@ from .text import SEARCH_COLUMNS, SearchPart, text_matches
 
 MASK_CACHE_BYTES = 32 * 1024 * 1024  # of packed masks: one bit a row
 LAZY_INDEXES = 8  # per-cell-size grids and per-column sort orders kept at once
+SMALL_MATCH_SHARE = 1 / 32  # a filter matching fewer rows sorts them alone, not the whole table
 WHOLE_TABLE_ANSWERS = 256  # dataset lists, date extents per dataset choice ...
 OPTION_LISTS = 64  # facet option lists kept, per facet and shown datasets (a link may name any)
 COMPUTED_FLOATS = ("latitude", "longitude", "fatalities", "quantity_kg")  # read as arrays by the store
@@ -345,6 +346,10 @@ class InMemoryEventStore:
             while len(self._lazy) > LAZY_INDEXES:
                 self._lazy.popitem(last=False)
         return value
+
+    def _has_lazy(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._lazy
 
     def clear_masks(self) -> None:
         """Forget the memoised filter masks (a benchmark times a filter from scratch)."""
@@ -733,10 +738,14 @@ class InMemoryEventStore:
     def _page(self, spec: FilterSpec, order_by: str, descending: bool, start: int, end: int) -> np.ndarray:
         """Rows ``start:end`` of the sorted matches, walking the sorted table only as far as they reach.
 
-        A page near the top of a broad filter reads a few thousand rows, not every match.
+        A page near the top of a broad filter reads a few thousand rows, not every match; a
+        narrow filter sorts its own rows (see :meth:`_sorted_matches`).
         """
         if end <= start:
             return np.zeros(0, dtype=np.int32)
+        alone = self._sorted_matches(spec, order_by, descending)
+        if alone is not None:
+            return alone[start:end]
         everything = self._global_order(order_by, descending)
         mask = self.mask(spec)
         found, matched, position, step = [], 0, 0, max(4096, 4 * end)
@@ -749,6 +758,14 @@ class InMemoryEventStore:
             step *= 2
         return np.concatenate(found)[start:end] if found else np.zeros(0, dtype=np.int32)
 
+    def _sorted_matches(self, spec: FilterSpec, column: str, descending: bool) -> np.ndarray | None:
+        """The matches in table order, sorted alone when they are few and the table's order by
+        ``column`` is not built yet (a narrow filter never builds it); else None."""
+        if self.count(spec) > self.size * SMALL_MATCH_SHARE or self._has_lazy(("order", column, descending)):
+            return None
+        rows = np.flatnonzero(self.mask(spec)).astype(np.int32)
+        return rows[np.argsort(self._order_key(column, descending, rows), kind="stable")]
+
     def row_order(self, spec: FilterSpec, order_by: str = "event_date", descending: bool = True) -> np.ndarray:
         """Row positions of the matching events in table order (memoised per spec and sort)."""
         if order_by not in SORTABLE_COLUMNS or order_by not in self._frame.columns:
@@ -757,36 +774,69 @@ class InMemoryEventStore:
                           lambda: self._row_order(spec, order_by, bool(descending)))
 
     def _row_order(self, spec: FilterSpec, order_by: str, descending: bool) -> np.ndarray:
+        alone = self._sorted_matches(spec, order_by, descending)
+        if alone is not None:
+            return alone
         everything = self._global_order(order_by, descending)
         mask = self.mask(spec)
         return everything[mask[everything]]
 
     def _global_order(self, column: str, descending: bool) -> np.ndarray:
-        def build() -> np.ndarray:
-            key = self._sort_key(column)
-            if descending:  # missing values count as the largest, as they always have: first
-                key = np.where(np.isnan(key), -np.inf, -key)
-            return np.argsort(key, kind="stable").astype(np.int32)
+        return self._lazy_index(("order", column, descending), lambda: np.argsort(
+            self._order_key(column, descending), kind="stable").astype(np.int32))
 
-        return self._lazy_index(("order", column, descending), build)
+    def _order_key(self, column: str, descending: bool, rows: np.ndarray | None = None) -> np.ndarray:
+        """A key for ``rows`` (every row when None) whose stable ascending sort is the table order.
+
+        Missing values count as the largest, as they always have (first when descending). A
+        column held as codes gives the rank of each row's value, narrow integers that numpy
+        sorts by radix; others give floats.
+        """
+        ranked = self._ranks(column)
+        if ranked is not None:
+            codes, rank = ranked
+            rank = np.append(rank, np.nan)  # code -1: missing
+            missing = np.isnan(rank)
+            top = int(np.nanmax(rank)) + 1 if not missing.all() else 0
+            table = np.where(missing, -1 if descending else top, (top - 1 - rank) if descending else rank)
+            table = table.astype(np.int16 if top < 32_000 else np.int32)
+            return table[codes if rows is None else codes[rows]]
+        key = self._sort_key(column)
+        key = key if rows is None else key[rows]
+        return np.where(np.isnan(key), -np.inf, -key) if descending else key
+
+    def _ranks(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Codes of a column held as codes, and each distinct value's rank (NaN: missing)."""
+        if column == "event_date":
+            found = self._codes.get(column)
+            if found is None:
+                return None
+            days = days_of(pd.Series(found.uniques, dtype=object)).view(np.int64) if len(found.uniques) else \
+                np.zeros(0, dtype=np.int64)
+            known = days != np.iinfo(np.int64).min  # NaT
+            rank = np.full(len(days), np.nan)
+            rank[known] = np.unique(days[known], return_inverse=True)[1].reshape(-1)
+            return found.codes, rank
+        if column in ("actors", "actor_groups"):
+            codes = self._actors if column == "actors" else self._groups
+        elif column in self._codes:
+            codes = self._codes[column]
+        else:
+            return None
+        return codes.codes, dense_rank([label_of(v) for v in codes.uniques])
 
     def _sort_key(self, column: str) -> np.ndarray:
         """A float key per row that sorts like the column (NaN where missing)."""
         if column == "event_date":
             return np.where(np.isnat(self.date_start), np.nan, self._day.astype(np.float64))
         series = self._frame[column]
-        if column in ("actors", "actor_groups"):
-            codes = self._actors if column == "actors" else self._groups
-        elif column in self._codes:
-            codes = self._codes[column]
-        elif isinstance(series.dtype, pd.StringDtype):
+        if isinstance(series.dtype, pd.StringDtype):
             values = arrow_strings(series)
             rank = pc.rank(values, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.float64)
             return np.where(series.isna().to_numpy(), np.nan, rank)
-        elif series.dtype != object:
+        if series.dtype != object:
             return series.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            codes = Codes.of(series)
+        codes = Codes.of(series)
         rank = np.append(dense_rank([label_of(v) for v in codes.uniques]), np.nan)
         return rank[np.where(codes.codes < 0, len(codes.uniques), codes.codes)]
 
