@@ -6,23 +6,30 @@ database (dropped after) and its own process, so memory is that size's alone. Th
 ``bench.store``'s: the same 24 filters, each asking what a filter change asks (totals, histogram,
 breakdown, bins or points, one table page). Cold = a new result cache, so every answer is a query;
 warm = the same update again, from the cache. Server time is measured in this process around the
-store's calls: database time plus the transfer and the numpy that finishes each answer.
+store's calls: database time plus the transfer and the numpy that finishes each answer; "sql" is
+the part spent in the driver's execute (the query and its rows' transfer), summed per update.
+The load average is printed with the figures (other processes share the cores).
+
+``--database NAME`` keeps the database: a later run with the same name skips the import (10M
+events take minutes to write) and measures the queries again.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from bench.store import memory_kb, one_update, percentile, release_freed_memory, varied_specs
@@ -33,26 +40,61 @@ from dashboard.data.filters import FilterSpec
 from dashboard.data.store import PostgisEventStore
 from dashboard.data.synth import CHUNK_ROWS, synthetic_events
 
+KEPT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 ORDERS = [("event_date", True), ("quantity_kg", True), ("location", False), ("event_date", False)]
 
 
+class QueryClock:
+    """Milliseconds the driver spent executing (and fetching) since the last ``take``, and how many queries."""
+
+    def __init__(self, engine) -> None:
+        self._local = threading.local()
+        self.total_ms, self.queries = 0.0, 0
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, *_args) -> None:
+        self._local.start = time.perf_counter()
+
+    def _after(self, *_args) -> None:
+        self.total_ms += (time.perf_counter() - self._local.start) * 1000
+        self.queries += 1
+
+    def take(self) -> tuple[float, int]:
+        taken = (self.total_ms, self.queries)
+        self.total_ms, self.queries = 0.0, 0
+        return taken
+
+
 def run_one(n: int, url: str) -> None:
-    events = synthetic_events(n, categorical=n > CHUNK_ROWS)
-    start = time.perf_counter()
-    PostgisDatasetRepository(url).save_frame(events, name=f"bench {n}", file_name="synthetic.csv")
-    imported = time.perf_counter() - start
-    del events
-    release_freed_memory()
-    with engine_for(url).connect() as connection:
+    engine = engine_for(url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT COALESCE(sum(events), 0) FROM datasets")).scalar_one()
+    if stored:
+        imported = None
+    else:
+        events = synthetic_events(n, categorical=n > CHUNK_ROWS)
+        start = time.perf_counter()
+        PostgisDatasetRepository(url).save_frame(events, name=f"bench {n}", file_name="synthetic.csv")
+        imported = time.perf_counter() - start
+        del events
+        release_freed_memory()
+    with engine.connect() as connection:
         size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        n = connection.execute(text("SELECT sum(events) FROM datasets")).scalar_one()
     before = memory_kb()
-    cold, warm, names = [], [], []
+    cold, warm, names, sql, queries = [], [], [], [], []
     specs = varied_specs()
+    clock = QueryClock(engine)
     for i, spec in enumerate(specs):
         store = PostgisEventStore(url, cache=LruResultCache())  # a fresh cache: every answer is a query
+        clock.take()
         start = time.perf_counter()
         one_update(store, spec, ORDERS[i % len(ORDERS)])
         cold.append((time.perf_counter() - start) * 1000)
+        spent, count = clock.take()
+        sql.append(spent)
+        queries.append(count)
         start = time.perf_counter()
         one_update(store, spec, ORDERS[i % len(ORDERS)])
         warm.append((time.perf_counter() - start) * 1000)
@@ -65,11 +107,16 @@ def run_one(n: int, url: str) -> None:
         page.append(store.rows(FilterSpec(), ("event_id",), offset=offset, limit=100))
     keyset_ms = (time.perf_counter() - start) * 1000 / 10
     memory = memory_kb()
-    print(f"n={n:,}  import {imported:.1f} s ({n / imported:,.0f} rows/s)  database {size / 2**20:,.0f} MB  "
-          f"worker RSS {before['VmRSS'] / 1024:.0f} MB after import, {memory['VmRSS'] / 1024:.0f} MB after queries")
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    done = (f"import {imported:.1f} s ({n / imported:,.0f} rows/s)" if imported is not None
+            else "import skipped (kept database)")
+    print(f"n={n:,}  {done}  database {size / 2**20:,.0f} MB  "
+          f"worker RSS {before['VmRSS'] / 1024:.0f} MB after import, {memory['VmRSS'] / 1024:.0f} MB after queries"
+          f"  | load average {load}")
     print(f"  {len(specs)} specs  cold update p50 {statistics.median(cold):.1f} ms  p95 {percentile(cold, 0.95):.1f} ms"
-          f"  max {max(cold):.1f} ms  | warm p50 {statistics.median(warm):.2f} ms p95 {percentile(warm, 0.95):.2f} ms"
-          f"  | next table page (keyset) {keyset_ms:.1f} ms")
+          f"  max {max(cold):.1f} ms  | sql p50 {statistics.median(sql):.1f} ms p95 {percentile(sql, 0.95):.1f} ms"
+          f" ({statistics.median(queries):.0f} queries)  | warm p50 {statistics.median(warm):.2f} ms"
+          f" p95 {percentile(warm, 0.95):.2f} ms  | next table page (keyset) {keyset_ms:.1f} ms")
     for milliseconds, spec in slowest:
         shown = {k: v for k, v in vars(spec).items() if v not in (None, (), "")}
         print(f"  slow: {milliseconds:.0f} ms {shown}")
@@ -81,31 +128,38 @@ def main() -> None:
     parser.add_argument("--n", default="100000,1000000", help="comma-separated sizes")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help="keep the database under this name (reused when it holds events)")
     args = parser.parse_args()
     if args.one is not None:
         run_one(args.one, args.url)
         return
     server = os.environ.get("RUTAS_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     for n in (int(v) for v in args.n.split(",")):
-        with bench_database(server) as url:
+        with bench_database(server, args.database) as url:
             subprocess.run([sys.executable, "-m", "bench.postgis_store", "--one", str(n), "--url", url], check=False)
 
 
 @contextmanager
-def bench_database(server: str) -> Iterator[str]:
-    """A new database ``rutas_bench_<random>`` on ``server`` at the newest schema, dropped after."""
+def bench_database(server: str, kept: str | None = None) -> Iterator[str]:
+    """A new database ``rutas_bench_<random>`` on ``server`` at the newest schema, dropped after;
+    ``kept``: that database (made when missing, upgraded, never dropped)."""
+    if kept is not None and not KEPT_NAME.match(kept):
+        raise SystemExit(f"--database: lower-case letters, digits and _ only, not {kept!r}")
     admin = create_engine(driver_url(server), isolation_level="AUTOCOMMIT")
-    name = f"rutas_bench_{secrets.token_hex(4)}"
+    name = kept or f"rutas_bench_{secrets.token_hex(4)}"
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))  # a name made here, never input
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))  # a name checked above or made here
     url = make_url(driver_url(server)).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade(url)
         dispose_engine(url)
         yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if kept is None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -52,6 +53,8 @@ def leftovers(url: str) -> dict[str, object]:
             "fact_tables": connection.execute(text(
                 "SELECT count(*) FROM pg_class WHERE relname ~ '^event_facts_[0-9]+$'")).scalar_one(),
             "facts": connection.execute(text("SELECT count(*) FROM event_facts")).scalar_one(),
+            "text_tables": connection.execute(text(
+                "SELECT count(*) FROM pg_class WHERE relname ~ '^event_texts_[0-9]+$'")).scalar_one(),
             "pairs": connection.execute(text("SELECT count(*) FROM duplicate_pairs")).scalar_one(),
             "events": connection.execute(text("SELECT count(*) FROM events")).scalar_one(),
             "version": connection.execute(text("SELECT version FROM data_version")).scalar_one(),
@@ -78,7 +81,8 @@ def test_dbd001_import_list_delete_like_the_file_repository(database_url):
         with pytest.raises(DatasetNotFound):
             repository.meta(bad)
     assert repository.list() == [] and PostgisEventStore(database_url).size == 0
-    assert leftovers(database_url) | {"version": 0} == {"datasets": 0, "partitions": 0, "event_tables": 0, "fact_tables": 0, "facts": 0,
+    assert leftovers(database_url) | {"version": 0} == {"datasets": 0, "partitions": 0, "event_tables": 0,
+                                                       "fact_tables": 0, "facts": 0, "text_tables": 0,
                                                        "pairs": 0, "events": 0, "version": 0}
 
 
@@ -218,3 +222,36 @@ def test_dbd007_twins_of_many_events_at_one_place_and_day_are_bounded_per_row(da
     for dataset_id in (first.dataset_id, "place-2"):
         shown = store.rows(FilterSpec(datasets=(dataset_id,)), ("duplicate_of",))["duplicate_of"]
         assert max(len(twins) for twins in shown) == DUPLICATE_PARTNERS
+
+
+def test_dbd008_revision_0003_copies_existing_datasets_into_the_facts_as_the_loader_writes_them(database_url):
+    """A database written before revision 0003 gets its facts and texts from the upgrade: the store
+    answers alike whether the loader or the migration wrote them."""
+    from alembic import command
+
+    from dashboard.data.database import head_revision, upgrade
+    from dashboard.data.database.migrate import alembic_config, connect
+    from tests.integration.database import load_events
+
+    events = synthetic_events(3000, seed=7)
+    events["dataset"] = np.where(np.arange(len(events)) % 3 == 0, "first", "second")
+    load_events(database_url, events)
+    specs = (FilterSpec(), FilterSpec(text="callao"), FilterSpec(actors=("shining_path",)),
+             FilterSpec(regions=("Ayacucho",), event_types=("armed_clash",)), FilterSpec(datasets=("first",)))
+
+    def answers() -> list:
+        store = PostgisEventStore(database_url)
+        found = []
+        for spec in specs:
+            page = store.rows(spec, ("event_id",), order_by="quantity_kg", limit=20)["event_id"]
+            found += [store.totals(spec), store.histogram(spec).counts.tolist(), store.bins(spec, 1.0).counts.tolist(),
+                      page.tolist()]
+        return found
+
+    written = answers()
+    with connect(database_url) as connection:
+        command.downgrade(alembic_config(connection), "0002")
+        connection.commit()
+        assert connection.execute(text("SELECT to_regclass('event_facts')")).scalar() is None
+    assert upgrade(database_url) == head_revision()
+    assert answers() == written

@@ -46,17 +46,22 @@ COPY_COLUMNS = ("dataset_key", "seq", *TEXT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUM
                 *DATE_COLUMNS, *DERIVED_COLUMNS)
 # The narrow copy the aggregates scan (migration 0003), written from a dataset's partition: type_code
 # is the type's position in EVENT_TYPES (twin_kind // 2), the keys hash the names the actor and
-# region filters compare. Read in the partition's order (dates ascending, as written).
+# region filters compare, text_key the search text (event_texts holds each distinct text once).
+# Read in the partition's order (dates ascending, as written). Migration 0003 holds a copy.
 FACTS_FROM_EVENTS = """
     INSERT INTO {facts} (dataset_key, seq, event_date, last_day, latitude, longitude, quantity_kg, fatalities,
                          source_hash, type_code, synthetic, event_type, drug, country, geo_precision, route_id,
-                         location, original_type, original_subtype, actor_keys, region_keys)
+                         location, original_type, original_subtype, actor_keys, region_keys, text_key)
     SELECT dataset_key, seq, event_date, last_day, latitude, longitude, quantity_kg, fatalities,
            source_hash, CAST(twin_kind / 2 AS smallint), synthetic, event_type, drug, country, geo_precision, route_id,
            location, original_type, original_subtype,
            ARRAY(SELECT hashtextextended(name, 0) FROM unnest(actors_folded || actor_groups) AS name),
-           ARRAY(SELECT hashtextextended(name, 0) FROM unnest(regions_folded) AS name)
+           ARRAY(SELECT hashtextextended(name, 0) FROM unnest(regions_folded) AS name),
+           hashtextextended(search_text, 0)
     FROM {events}"""
+TEXTS_FROM_EVENTS = """
+    INSERT INTO {texts} (dataset_key, text_key, search_text)
+    SELECT DISTINCT dataset_key, hashtextextended(search_text, 0), search_text FROM {events}"""
 COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table
 # Greatest distance between twins (dashboard.data.duplicates); the box around a row is a little
 # wider in degrees than this many km at its latitude, then the exact great-circle test decides.
@@ -100,6 +105,11 @@ def partition_name(dataset_key: int) -> str:
 def facts_partition_name(dataset_key: int) -> str:
     """The table holding one dataset's event facts (the narrow copy, migration 0003)."""
     return f"event_facts_{int(dataset_key)}"
+
+
+def texts_partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's distinct search texts (migration 0003)."""
+    return f"event_texts_{int(dataset_key)}"
 
 
 def _column(events: pd.DataFrame, name: str) -> pd.Series:
@@ -193,7 +203,8 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
     newest-first index, plans for its row counts); outside any transaction, after the import
     committed. A dataset deleted meanwhile has nothing to vacuum."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in (partition_name(dataset_key), facts_partition_name(dataset_key)):
+        for table in (partition_name(dataset_key), facts_partition_name(dataset_key),
+                      texts_partition_name(dataset_key)):
             if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
@@ -239,17 +250,20 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
         seq = np.asarray(seq, dtype=np.int64)
         connection.execute(text("SELECT setval('events_seq', GREATEST(:top, (SELECT last_value FROM events_seq)))"),
                            {"top": int(seq.max()) + 1 if count else 1})
-    table, facts = partition_name(key), facts_partition_name(key)
+    table, facts, texts = partition_name(key), facts_partition_name(key), texts_partition_name(key)
     connection.execute(text(f"CREATE TABLE {table} (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED, "
                             f"CHECK (dataset_key = {key}))"))
     connection.execute(text(f"CREATE TABLE {facts} (LIKE event_facts INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
+    connection.execute(text(f"CREATE TABLE {texts} (LIKE event_texts, CHECK (dataset_key = {key}))"))
     _copy_rows(connection, table, key, seq, events)
     # A fresh table read by this transaction alone: its scan starts at its first page (dates ascending).
     connection.execute(text("SET LOCAL synchronize_seqscans = off"))
     connection.execute(text(FACTS_FROM_EVENTS.format(facts=facts, events=table)))
+    connection.execute(text(TEXTS_FROM_EVENTS.format(texts=texts, events=table)))
     # The CHECK proves the bound, so attaching scans nothing; it builds the partition's indexes.
     connection.execute(text(f"ALTER TABLE events ATTACH PARTITION {table} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_facts ATTACH PARTITION {facts} FOR VALUES IN ({key})"))
+    connection.execute(text(f"ALTER TABLE event_texts ATTACH PARTITION {texts} FOR VALUES IN ({key})"))
     _record_duplicates(connection, key)
     synthetic = int(_column(events, "synthetic").fillna(False).to_numpy(dtype=bool).sum()) if count else 0
     connection.execute(text(
@@ -342,3 +356,4 @@ def drop_dataset(connection: Connection, dataset_key: int) -> None:
                        {"key": int(dataset_key)})
     connection.execute(text(f"DROP TABLE IF EXISTS {partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {facts_partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {texts_partition_name(dataset_key)}"))

@@ -67,8 +67,7 @@ BOOL_COLUMNS = frozenset({"synthetic", "geocoded"})
 # Columns stored as they are named (everything but the dataset id, held as a key, and duplicates).
 STORED_COLUMNS = frozenset(ALL_COLUMNS) - {"dataset"}
 PRECISE_VALUES = [str(g) for g in PRECISE_GEO]
-# Columns of event_facts (migration 0003), the narrow copy the aggregates scan; the text search
-# reads events through a semi-join.
+# Columns of event_facts (migration 0003), the narrow copy the aggregates scan.
 FACT_COLUMNS = frozenset({"event_date", "last_day", "latitude", "longitude", "quantity_kg", "fatalities",
                           "source_hash", "synthetic", "event_type", "drug", "country", "geo_precision", "route_id",
                           "location", "original_type", "original_subtype"})
@@ -240,12 +239,11 @@ class PostgisEventStore:
         """The WHERE clause of a filter and its bound parameters (never a value in the SQL text).
 
         ``facts``: the clause is for ``event_facts``; actors and regions compare the hashes of
-        their names (migration 0003), the search text becomes a semi-join into ``events`` (its
-        trigram index), and the geometry prefilters (``events``' GiST) are left to the plain
-        longitude/latitude tests.
+        their names, the search text the hashes of the matching distinct texts (migration 0003),
+        and the geometry prefilters (``events``' GiST) are left to the plain longitude/latitude
+        tests.
         """
         conditions = ["dataset_key = ANY(:dataset_keys)"]
-        wide: list[str] = []  # conditions only events can answer
         params: dict[str, object] = {"dataset_keys": self._scope(spec.datasets)}
         if spec.date_from is not None:
             conditions.append("last_day >= :date_from")
@@ -286,13 +284,12 @@ class PostgisEventStore:
         if spec.polygon is not None:
             conditions.append(self._polygon_condition(spec.polygon, params, prefilter=not facts))
         if spec.text:
-            wide.append("search_text LIKE :text_pattern")  # the trigram index serves it
             params["text_pattern"] = _like_pattern(fold_text(spec.text))
-        if not facts:
-            conditions += wide
-        elif wide:
-            conditions.append("(dataset_key, seq) IN (SELECT dataset_key, seq FROM events "
-                              f"WHERE dataset_key = ANY(:dataset_keys) AND {' AND '.join(wide)})")
+            if facts:  # the distinct texts that match (a trigram index), then the facts holding them
+                conditions.append("(dataset_key, text_key) IN (SELECT dataset_key, text_key FROM event_texts "
+                                  "WHERE dataset_key = ANY(:dataset_keys) AND search_text LIKE :text_pattern)")
+            else:
+                conditions.append("search_text LIKE :text_pattern")
         return " AND ".join(conditions), params
 
     @staticmethod
