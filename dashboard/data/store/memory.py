@@ -169,6 +169,8 @@ class InMemoryEventStore:
         self.longitude = frame["longitude"].to_numpy(dtype=np.float64)
         self.type_code = self._vocabulary_codes("event_type", EVENT_TYPES)
         self._type_month = self._type_month_key()
+        if self._type_month is not None:  # the month is in the (type, month) code: not held twice
+            del self._month
         self.geo_code = self._vocabulary_codes("geo_precision", GEO_PRECISIONS)
         self.precise = np.isin(self.geo_code, [GEO_PRECISIONS.index(g) for g in PRECISE_GEO])
         self.fatalities = frame["fatalities"].to_numpy(dtype=np.float64)
@@ -591,6 +593,13 @@ class InMemoryEventStore:
 
         return self._memo("type_month_counts", spec, (), count)
 
+    def _months_at(self, rows: np.ndarray) -> np.ndarray:
+        """Months since 1970 of the rows (positions or a mask), as int64."""
+        tm = self._type_month
+        if tm is None:
+            return self._month[rows].astype(np.int64)
+        return tm.key[rows].astype(np.int64) % tm.months + tm.first_month
+
     def _unit_of_months(self, spec: FilterSpec, first_month: int, last_month: int) -> str | None:
         """The automatic unit when the matches start in ``first_month`` and end in ``last_month``:
         from the months alone when every span they allow gives the same unit, else from the days."""
@@ -619,9 +628,9 @@ class InMemoryEventStore:
         elif unit == "week":  # 1970-01-01 was a Thursday: weeks counted from Monday 1969-12-29
             index = (days + 3) // 7
         elif unit == "month":
-            index = self._month[rows].astype(np.int64)
+            index = self._months_at(rows)
         else:
-            index = self._month[rows].astype(np.int64) // 12
+            index = self._months_at(rows) // 12
         if index.size:
             first_bin, last_bin = int(index.min()), int(index.max())
         else:
@@ -642,7 +651,7 @@ class InMemoryEventStore:
 
     def _kg_by_year(self, spec: FilterSpec) -> QuantitySeries:
         mask = self.mask(spec) & (self.quantity_kg > 0)  # NaN compares False: no kg stated
-        years = self._month[mask].astype(np.int64) // 12
+        years = self._months_at(mask) // 12
         if not years.size:
             return QuantitySeries(year_starts=np.array([], dtype="datetime64[D]"), drugs=(),
                                   kg=np.zeros((0, 0), dtype=np.float64))
