@@ -31,6 +31,25 @@ def smaps_mb(pid: int) -> dict[str, float]:
     return found
 
 
+def private_by_kind_mb(pid: int) -> dict[str, float]:
+    """Private memory of a process by kind of mapping, in MB: the malloc heap, anonymous maps
+    (blocks of 1 MB and more under gunicorn.conf.py: numpy arrays, Arrow buffers) and files."""
+    found = {"heap": 0.0, "anonymous": 0.0, "file": 0.0}
+    kind = "file"
+    try:
+        lines = Path(f"/proc/{pid}/smaps").read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        head = line.split()
+        if head and "-" in head[0] and not head[0].endswith(":"):  # a mapping's first line
+            path = head[5] if len(head) > 5 else ""
+            kind = "heap" if path == "[heap]" else "anonymous" if not path or path.startswith("[") else "file"
+        elif head and head[0] in ("Private_Clean:", "Private_Dirty:"):
+            found[kind] += int(head[1]) / 1024
+    return found
+
+
 def pss_mb(pid: int) -> float | None:
     return smaps_mb(pid).get("Pss")
 
@@ -44,6 +63,9 @@ def print_memory(title: str, rows: list[tuple[str, int]]) -> None:
         print(f"{name:<10} {pid:>8} {rss or 0:>8.0f} {hwm or 0:>8.0f} {smaps.get('Pss', 0):>8.0f} {private:>11.0f}")
     total_pss = sum(pss_mb(pid) or 0 for _, pid in rows)
     print(f"{'total PSS':<10} {'':>8} {'':>8} {'':>8} {total_pss:>8.0f}")
+    for name, pid in rows:
+        kinds = private_by_kind_mb(pid)
+        print(f"  {name} private by kind: " + ", ".join(f"{k} {v:.0f} MB" for k, v in kinds.items()))
     sys.stdout.flush()
 
 
