@@ -33,6 +33,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -303,6 +304,21 @@ def redis_stats(url: str) -> dict:
 
 # --- the run -----------------------------------------------------------------------------------
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's children that have ended (the users' processes, once joined)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def worker_memory(server: Server) -> list[tuple[int, float | None, float | None]]:
     return [(pid, proc_status_mb(pid, "VmRSS"), proc_status_mb(pid, "VmHWM")) for pid in server.worker_pids()]
 
@@ -334,12 +350,16 @@ def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind,
             redis_before = redis_stats(redis_url) if redis_url else None
             db_before = database_active_ms(database) if database else 0.0
             say(f"{users} users for {minutes:g} min against {server.url}/{search}")
+            workers_cpu_before = sum(process_cpu_s(pid) for pid in server.worker_pids())
+            users_cpu_before = children_cpu_s()
             started = time.time()
             deadline = started + minutes * 60
             with multiprocessing.get_context("spawn").Pool(users) as pool:
                 results = pool.starmap(run_user, [(i, server.url, search, seed, started, deadline)
                                                   for i in range(users)])
             elapsed = time.time() - started
+            users_cpu = children_cpu_s() - users_cpu_before
+            workers_cpu = sum(process_cpu_s(pid) for pid in server.worker_pids()) - workers_cpu_before
             memory, master = worker_memory(server), proc_status_mb(server.process.pid, "VmRSS")
             redis_after = redis_stats(redis_url) if redis_url else None
             alive = server.alive()
@@ -353,6 +373,7 @@ def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind,
     report = LoadReport(users=users, minutes=minutes, workers=workers, n=n, store=str(store), seed=seed,
                         elapsed_s=elapsed, samples=samples, failures=failures, skipped=skipped,
                         workers_mb=memory, master_rss_mb=master, database_ms=db_ms,
+                        workers_cpu_s=workers_cpu, users_cpu_s=users_cpu,
                         redis=(redis_hits(redis_before, redis_after) if redis_before else None),
                         redis_keys=redis_after["keys"] if redis_after else None,
                         redis_mb=redis_after["used_memory"] / 2**20 if redis_after else None,
@@ -381,6 +402,8 @@ class LoadReport:
     skipped: dict
     workers_mb: list[tuple[int, float | None, float | None]]
     master_rss_mb: float | None
+    workers_cpu_s: float
+    users_cpu_s: float
     database_ms: float | None
     redis: tuple[int, int] | None
     redis_keys: int | None
@@ -395,7 +418,8 @@ class LoadReport:
                 "errors": [dataclasses.asdict(f) for f in self.failures], "skipped": self.skipped,
                 "latency_ms": [dataclasses.asdict(line) for line in summarise(self.samples)],
                 "workers_mb": [{"pid": p, "rss": r, "hwm": h} for p, r, h in self.workers_mb],
-                "database_ms": self.database_ms, "redis_hits_misses": self.redis, "load": self.load}
+                "database_ms": self.database_ms, "redis_hits_misses": self.redis, "load": self.load,
+                "workers_cpu_s": round(self.workers_cpu_s, 1), "users_cpu_s": round(self.users_cpu_s, 1)}
 
 
 def _f(value: float | None, spec: str = ".0f") -> str:
@@ -421,6 +445,9 @@ def print_report(report: LoadReport) -> None:
     for pid, rss, hwm in report.workers_mb:
         print(f"  worker {pid}: VmRSS {_f(rss)} MB, VmHWM {_f(hwm)} MB")
     print(f"  master VmRSS {_f(report.master_rss_mb)} MB")
+    cores = os.cpu_count() or 1
+    print(f"  CPU: workers {report.workers_cpu_s:.1f} s, the simulated users {report.users_cpu_s:.1f} s "
+          f"(of {cores * report.elapsed_s:.0f} s on {cores} cores: the users share the machine with the server)")
     if report.database_ms is not None:
         per_post = report.database_ms / posts if posts else None
         print(f"  database time (pg_stat_database.active_time): {report.database_ms / 1000:.1f} s over the run, "

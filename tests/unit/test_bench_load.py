@@ -3,6 +3,7 @@ bench client's cookie jar and request counts (no server, nothing timed)."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 
@@ -21,6 +22,7 @@ from bench.load import (
     choose_action,
     do_action,
     group_failures,
+    process_cpu_s,
     redis_hits,
     summarise,
     think_seconds,
@@ -202,3 +204,9 @@ def test_failures_are_grouped_by_action_and_error_in_order_of_first_sight():
     box, cold = group_failures(failures)
     assert (box.action, box.count, box.users) == ("box", 1, (1,))
     assert (cold.count, cold.users, cold.first_s, cold.last_s) == (3, (1, 3), 10.0, 14.0)
+
+
+def test_cpu_seconds_of_a_running_process_and_of_none():
+    sum(i * i for i in range(200_000))  # some CPU of our own, so the reading is above zero
+    assert process_cpu_s(os.getpid()) > 0
+    assert process_cpu_s(2**22 + 12345) == 0.0  # above Linux's largest pid: no such process
