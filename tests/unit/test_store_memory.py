@@ -291,3 +291,17 @@ def test_smm018_a_narrow_filter_sorted_alone_equals_the_tables_order(big):
     page = fresh.rows(narrow, ("event_id",), order_by="quantity_kg", limit=20)
     assert ("order", "quantity_kg", True) not in fresh._lazy  # the table's order was never built
     assert list(page["event_id"]) == list(big.rows(narrow, ("event_id",), order_by="quantity_kg", limit=20)["event_id"])
+
+
+def test_smm019_a_float_columns_order_sorts_the_known_values_only_and_equals_a_full_stable_sort(generated):
+    kg = generated["quantity_kg"].to_numpy(dtype=np.float64).copy()
+    kg[::7] = np.inf
+    kg[3::11] = -np.inf
+    kg[5::13] = 42.0  # ties keep row order
+    store = InMemoryEventStore(generated.assign(quantity_kg=kg))
+    assert np.isnan(kg).any()
+    for descending in (True, False):
+        key = np.where(np.isnan(kg), -np.inf, -kg) if descending else kg
+        expected = np.argsort(key, kind="stable")
+        got = store._global_order("quantity_kg", descending)
+        assert got.dtype == np.int32 and list(got) == list(expected), descending

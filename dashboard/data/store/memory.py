@@ -791,8 +791,19 @@ class InMemoryEventStore:
         return everything[mask[everything]]
 
     def _global_order(self, column: str, descending: bool) -> np.ndarray:
-        return self._lazy_index(("order", column, descending), lambda: np.argsort(
-            self._order_key(column, descending), kind="stable").astype(np.int32))
+        def build() -> np.ndarray:
+            key = self._order_key(column, descending)
+            if key.dtype != np.float64:
+                return np.argsort(key, kind="stable").astype(np.int32)
+            # Rows without a value hold one key (-inf descending, NaN ascending) and keep row order:
+            # only the others are sorted, at the end of the order ascending, at its start descending.
+            alike = np.isneginf(key) if descending else np.isnan(key)
+            others = np.flatnonzero(~alike).astype(np.int32)
+            ordered = others[np.argsort(key[others], kind="stable")]
+            rest = np.flatnonzero(alike).astype(np.int32)
+            return np.concatenate([rest, ordered] if descending else [ordered, rest])
+
+        return self._lazy_index(("order", column, descending), build)
 
     def _order_key(self, column: str, descending: bool, rows: np.ndarray | None = None) -> np.ndarray:
         """A key for ``rows`` (every row when None) whose stable ascending sort is the table order.
