@@ -8,10 +8,13 @@ breakdown, bins or points, one table page). Cold = a new result cache, so every 
 warm = the same update again, from the cache. Server time is measured in this process around the
 store's calls: database time plus the transfer and the numpy that finishes each answer; "sql" is
 the part spent in the driver's execute (the query and its rows' transfer), summed per update.
-The load average is printed with the figures (other processes share the cores).
+The load average is printed with the figures (other processes share the cores); "cpu" is what
+the load inflates least: the CPU time of this process plus that of the database backend serving
+each query (read from /proc, so the server must be local; parallel workers' CPU is not counted,
+``--serial`` turns them off so the figure is whole).
 
 ``--database NAME`` keeps the database: a later run with the same name skips the import (10M
-events take minutes to write) and measures the queries again.
+events take minutes to write) and the migrations, and measures the queries again.
 """
 
 from __future__ import annotations
@@ -44,30 +47,59 @@ KEPT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 ORDERS = [("event_date", True), ("quantity_kg", True), ("location", False), ("event_date", False)]
 
 
-class QueryClock:
-    """Milliseconds the driver spent executing (and fetching) since the last ``take``, and how many queries."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, engine) -> None:
+
+def process_cpu_ms(pid: int) -> float:
+    """User + system CPU of a local process, in ms (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICKS
+
+
+class QueryClock:
+    """Since the last ``take``: ms the driver spent executing (and fetching), the queries, and the
+    CPU ms of the backends that ran them."""
+
+    def __init__(self, engine, serial: bool) -> None:
         self._local = threading.local()
-        self.total_ms, self.queries = 0.0, 0
+        self.total_ms, self.queries, self.backend_cpu_ms = 0.0, 0, 0.0
+        event.listen(engine, "connect", self._on_connect)
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
+        self._serial = serial
 
-    def _before(self, *_args) -> None:
-        self._local.start = time.perf_counter()
+    def _on_connect(self, dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            dbapi_connection.info_backend_pid = cursor.fetchone()[0]
+            if self._serial:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
+        dbapi_connection.commit()
+
+    def _before(self, connection, *_args) -> None:
+        pid = getattr(connection.connection.dbapi_connection, "info_backend_pid", None)
+        self._local.started = (time.perf_counter(), pid, process_cpu_ms(pid) if pid else 0.0)
 
     def _after(self, *_args) -> None:
-        self.total_ms += (time.perf_counter() - self._local.start) * 1000
+        start, pid, cpu = self._local.started
+        self.total_ms += (time.perf_counter() - start) * 1000
+        self.backend_cpu_ms += process_cpu_ms(pid) - cpu if pid else 0.0
         self.queries += 1
 
-    def take(self) -> tuple[float, int]:
-        taken = (self.total_ms, self.queries)
-        self.total_ms, self.queries = 0.0, 0
+    def take(self) -> tuple[float, int, float]:
+        taken = (self.total_ms, self.queries, self.backend_cpu_ms)
+        self.total_ms, self.queries, self.backend_cpu_ms = 0.0, 0, 0.0
         return taken
 
 
-def run_one(n: int, url: str) -> None:
+def run_one(n: int, url: str, serial: bool) -> None:
     engine = engine_for(url)
+    engine.dispose()  # connections open from here on report their backend (and are serial if asked)
+    clock = QueryClock(engine, serial)
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT COALESCE(sum(events), 0) FROM datasets")).scalar_one()
     if stored:
@@ -83,23 +115,24 @@ def run_one(n: int, url: str) -> None:
         size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
         n = connection.execute(text("SELECT sum(events) FROM datasets")).scalar_one()
     before = memory_kb()
-    cold, warm, names, sql, queries = [], [], [], [], []
+    cold, warm, names, sql, queries, cpu = [], [], [], [], [], []
     specs = varied_specs()
-    clock = QueryClock(engine)
     for i, spec in enumerate(specs):
         store = PostgisEventStore(url, cache=LruResultCache())  # a fresh cache: every answer is a query
         clock.take()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         one_update(store, spec, ORDERS[i % len(ORDERS)])
         cold.append((time.perf_counter() - start) * 1000)
-        spent, count = clock.take()
+        client_cpu = (time.process_time() - start_cpu) * 1000
+        spent, count, backend_cpu = clock.take()
         sql.append(spent)
         queries.append(count)
+        cpu.append(client_cpu + backend_cpu)
         start = time.perf_counter()
         one_update(store, spec, ORDERS[i % len(ORDERS)])
         warm.append((time.perf_counter() - start) * 1000)
         names.append(spec)
-    slowest = sorted(zip(cold, names), key=lambda item: -item[0])[:3]
+    slowest = sorted(zip(cold, cpu, names), key=lambda item: -item[0])[:3]
     store = PostgisEventStore(url)
     page = [store.rows(FilterSpec(), ("event_id",), offset=offset, limit=100) for offset in range(0, 1000, 100)]
     start = time.perf_counter()
@@ -115,11 +148,13 @@ def run_one(n: int, url: str) -> None:
           f"  | load average {load}")
     print(f"  {len(specs)} specs  cold update p50 {statistics.median(cold):.1f} ms  p95 {percentile(cold, 0.95):.1f} ms"
           f"  max {max(cold):.1f} ms  | sql p50 {statistics.median(sql):.1f} ms p95 {percentile(sql, 0.95):.1f} ms"
-          f" ({statistics.median(queries):.0f} queries)  | warm p50 {statistics.median(warm):.2f} ms"
+          f" ({statistics.median(queries):.0f} queries)  | cpu (this process + backend) p50 "
+          f"{statistics.median(cpu):.1f} ms p95 {percentile(cpu, 0.95):.1f} ms{' serial' if serial else ''}"
+          f"  | warm p50 {statistics.median(warm):.2f} ms"
           f" p95 {percentile(warm, 0.95):.2f} ms  | next table page (keyset) {keyset_ms:.1f} ms")
-    for milliseconds, spec in slowest:
+    for milliseconds, cpu_ms, spec in slowest:
         shown = {k: v for k, v in vars(spec).items() if v not in (None, (), "")}
-        print(f"  slow: {milliseconds:.0f} ms {shown}")
+        print(f"  slow: {milliseconds:.0f} ms (cpu {cpu_ms:.0f} ms) {shown}")
     sys.stdout.flush()
 
 
@@ -129,14 +164,16 @@ def main() -> None:
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--database", help="keep the database under this name (reused when it holds events)")
+    parser.add_argument("--serial", action="store_true", help="no parallel workers (whole CPU figures)")
     args = parser.parse_args()
     if args.one is not None:
-        run_one(args.one, args.url)
+        run_one(args.one, args.url, args.serial)
         return
     server = os.environ.get("RUTAS_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     for n in (int(v) for v in args.n.split(",")):
         with bench_database(server, args.database) as url:
-            subprocess.run([sys.executable, "-m", "bench.postgis_store", "--one", str(n), "--url", url], check=False)
+            subprocess.run([sys.executable, "-m", "bench.postgis_store", "--one", str(n), "--url", url,
+                            *(["--serial"] if args.serial else [])], check=False)
 
 
 @contextmanager
@@ -153,8 +190,9 @@ def bench_database(server: str, kept: str | None = None) -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))  # a name checked above or made here
     url = make_url(driver_url(server)).set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade(url)
-        dispose_engine(url)
+        if not exists:  # a kept database is measured as it is (another checkout may be measuring it)
+            upgrade(url)
+            dispose_engine(url)
         yield url
     finally:
         if kept is None:

@@ -414,32 +414,37 @@ class PostgisEventStore:
 
     def _scan_summary(self, spec: FilterSpec) -> _Summary:
         where, params = self._where(spec, facts=True)
-        # GROUPING SETS: three hash tables filled in one pass; grouping() tells the sets apart (a
-        # bit per argument left out of the row's set, the first argument the highest bit).
-        found = self._all(f"""
-            SELECT grouping(type_code, drug, source_hash) AS grouping_set,
-                   type_code, day, drug, year, source_hash, count(*), COALESCE(sum(fatalities), 0),
-                   COALESCE(sum(quantity_kg), 0), COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0),
-                   count(*) FILTER (WHERE synthetic)
-            FROM (SELECT type_code, COALESCE(event_date - DATE '1970-01-01', -1) AS day,
-                         CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
-                         CASE WHEN quantity_kg > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
-                         source_hash, fatalities, quantity_kg, synthetic
-                  FROM event_facts WHERE {where}) matching
-            GROUP BY GROUPING SETS ((type_code, day), (drug, year), (source_hash), ())""", params)
-        by_day = [r for r in found if r[0] == 0b011]
-        by_drug = [r for r in found if r[0] == 0b101 and r[3] is not None and r[4] is not None]
-        sources = sum(1 for r in found if r[0] == 0b110 and r[5] is not None)
-        # The totals from the grand total (one sum in scan order, as before), not a sum of sums.
-        _, events, fatalities, kg, _, synthetic = next((r[5:] for r in found if r[0] == 0b111), (0,) * 6)
-        return _Summary(kind=np.array([r[1] for r in by_day], dtype=np.int64),
-                        day=np.array([r[2] for r in by_day], dtype=np.int64),
-                        count=np.array([r[6] for r in by_day], dtype=np.int64),
-                        drug=tuple(str(r[3]) for r in by_drug),
-                        year=np.array([r[4] for r in by_drug], dtype=np.int64),
-                        kg=np.array([r[9] for r in by_drug], dtype=np.float64),
-                        totals=Totals(events=int(events), fatalities=int(fatalities), kg_seized=float(kg),
-                                      sources=sources, synthetic=int(synthetic)))
+        # GROUPING SETS: the hash tables filled in one pass; grouping() tells the sets apart (a bit
+        # per argument left out of the row's set, the first argument the highest bit). The groups
+        # travel as one row of arrays: ~75k (type, day) groups as rows cost 250 ms in Python.
+        by_day, by_drug = "WHERE grouping_set = 3", "WHERE grouping_set = 5 AND drug IS NOT NULL AND year IS NOT NULL"
+        (kinds, days, counts, drugs, years, kgs, sources,
+         events, fatalities, kg, synthetic) = self._all(f"""
+            WITH groups AS (
+                SELECT grouping(type_code, drug, source_hash) AS grouping_set,
+                       type_code, day, drug, year, source_hash, count(*) AS n,
+                       COALESCE(sum(fatalities), 0) AS fatalities, COALESCE(sum(quantity_kg), 0) AS kg_all,
+                       COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0) AS kg_held,
+                       count(*) FILTER (WHERE synthetic) AS synthetic
+                FROM (SELECT type_code, COALESCE(event_date - DATE '1970-01-01', -1) AS day,
+                             CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
+                             CASE WHEN quantity_kg > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
+                             source_hash, fatalities, quantity_kg, synthetic
+                      FROM event_facts WHERE {where}) matching
+                GROUP BY GROUPING SETS ((type_code, day), (drug, year), (source_hash), ()))
+            SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
+                   array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
+                   array_agg(year) FILTER ({by_drug}), array_agg(kg_held) FILTER ({by_drug}),
+                   count(source_hash) FILTER (WHERE grouping_set = 6),
+                   -- the totals from the grand total (one sum in scan order), not a sum of sums
+                   max(n) FILTER (WHERE grouping_set = 7), max(fatalities) FILTER (WHERE grouping_set = 7),
+                   max(kg_all) FILTER (WHERE grouping_set = 7), max(synthetic) FILTER (WHERE grouping_set = 7)
+            FROM groups""", params)[0]
+        return _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
+                        count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
+                        year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
+                        totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
+                                      kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)))
 
     def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
         groups = self._summary(spec)
