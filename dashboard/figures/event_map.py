@@ -195,6 +195,13 @@ def _feature_collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _feature(geometry: dict, layer: str) -> dict:
+    """A GeoJSON feature of a map layer. Its ``properties`` are never empty: Plotly drops an empty
+    object from a layer's source when it copies the layout, the copy then differs from the source
+    drawn, and the layer (with its tiles) was rebuilt on every update of the map."""
+    return {"type": "Feature", "properties": {"layer": layer}, "geometry": geometry}
+
+
 def route_layers(routes: dict, lang: str, theme: Theme = SCREEN) -> list[dict]:
     """The route legs as map layers: one line layer per (mode, evidence), inferred legs dashed,
     and one symbol layer naming each route once, along its longest leg.
@@ -207,7 +214,7 @@ def route_layers(routes: dict, lang: str, theme: Theme = SCREEN) -> list[dict]:
         props = feature["properties"]
         geometry = feature["geometry"]
         groups.setdefault((props["mode"], props["evidence"]), []).append(
-            {"type": "Feature", "properties": {}, "geometry": geometry})
+            _feature(geometry, "route"))
         coords = np.asarray(geometry["coordinates"], dtype=np.float64)
         length = float(np.hypot(*np.diff(coords, axis=0).T).sum()) if len(coords) > 1 else 0.0
         if length > longest.get(props["route_id"], (-1.0, {}))[0]:
@@ -232,7 +239,7 @@ def vraem_layers(vraem_feature: dict | None, theme: Theme = SCREEN) -> list[dict
     """The approximate VRAEM outline: a faint fill and its edge (layers: it never follows the filter)."""
     if vraem_feature is None:
         return []
-    source = {"type": "Feature", "properties": {}, "geometry": vraem_feature["geometry"]}
+    source = _feature(vraem_feature["geometry"], "vraem")
     return [
         {"sourcetype": "geojson", "source": source, "type": "fill", "below": "traces",
          "color": "rgba(204,102,119,0.07)", "name": "vraem-fill"},
@@ -261,8 +268,7 @@ def indicator_layer(circles: Sequence[tuple[float, float, float]], theme: Theme 
     """
     if not circles:
         return hidden_layer("fill")
-    features = [{"type": "Feature", "properties": {},
-                 "geometry": {"type": "Polygon", "coordinates": [circle_ring(lat, lon, radius)]}}
+    features = [_feature({"type": "Polygon", "coordinates": [circle_ring(lat, lon, radius)]}, "indicator")
                 for lat, lon, radius in circles if radius > 0]
     return {"sourcetype": "geojson", "type": "fill", "below": "traces", "name": "indicator", "visible": True,
             "source": _feature_collection(features), "color": _rgba(colour, INDICATOR_FILL_OPACITY),
@@ -286,7 +292,7 @@ def highlight_layer(position: tuple[float, float] | None, theme: Theme = SCREEN)
         return hidden_layer()
     lat, lon = position
     return {"sourcetype": "geojson", "type": "circle", "below": "", "name": "highlight", "visible": True,
-            "source": {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [lon, lat]}},
+            "source": _feature({"type": "Point", "coordinates": [lon, lat]}, "highlight"),
             "circle": {"radius": HIGHLIGHT_RADIUS_PX}, "color": "#000000", "opacity": 0.35}
 
 
@@ -312,7 +318,7 @@ def rings_layer(positions: Sequence[tuple[float, float]], radius_px: float, zoom
     """Rings around several events (the presenter's highlighted ones), in the highlight slot."""
     if not positions:
         return hidden_layer("line")
-    features = [{"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": line}}
+    features = [_feature({"type": "LineString", "coordinates": line}, "ring")
                 for line in ring_lines(positions, radius_px, zoom)]
     return {"sourcetype": "geojson", "type": "line", "below": "", "name": "rings", "visible": True,
             "source": _feature_collection(features), "color": colour, "line": {"width": width}}
@@ -475,7 +481,7 @@ def selection_layer(ring: list[list[float]] | None, theme: Theme = SCREEN) -> di
     if not ring:
         return hidden_layer("line")
     return {"sourcetype": "geojson", "type": "line", "below": "", "name": "selection", "visible": True,
-            "source": {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": ring}},
+            "source": _feature({"type": "LineString", "coordinates": ring}, "selection"),
             "color": theme.text_colour, "line": {"width": 2, "dash": [2, 1.5]}, "opacity": 0.8}
 
 

@@ -107,3 +107,32 @@ def test_rtt002_a_wheel_zoom_redraws_the_map_at_most_once(ui: UiPage):
     after = ui.page.evaluate(f"() => [window.__mapDraws, {MAP_JS}._fullLayout.map.zoom]")
     assert after[0] == state["draws"] + 1 and abs(after[1] - state["zoom"]) < 1e-6, (after, state)
     ui.assert_no_console_errors("the wheel zoom and the filter change")
+
+
+COUNT_LAYER_CHANGES_JS = f"""() => {{
+    const m = {MAP_JS}._fullLayout.map._subplot.map;
+    window.__layerChanges = [];
+    for (const name of ['addLayer', 'removeLayer', 'moveLayer']) {{
+        const original = m[name].bind(m);
+        m[name] = (...args) => {{ window.__layerChanges.push(name); return original(...args); }};
+    }}
+}}"""
+
+
+def test_rtt003_a_filter_change_redraws_the_points_not_the_base_map(ui: UiPage):
+    """plotly.js re-added every base layer on each map update (MapLibre then re-parsed all their
+    tiles: ~1.4 s and 5-7 frames in software WebGL); the page's plotly.js is patched to keep them
+    when their order cannot have changed (docs/plotlyjs/map-below-lookup.patch)."""
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.evaluate(COUNT_LAYER_CHANGES_JS)
+    layers_before = ui.page.evaluate(f"() => {MAP_JS}._fullLayout.map._subplot.map.getStyle().layers.map(l => l.id)")
+    for event_type in ("drug_seizure", "armed_clash"):
+        ui.page.locator(f'#filters-types label:has(input[value="{event_type}"])').click()
+        ui.settle(f"checking {event_type!r}")
+    state = ui.page.evaluate(f"""() => {{ const gd = {MAP_JS}, m = gd._fullLayout.map._subplot.map;
+        return {{changes: window.__layerChanges, layers: m.getStyle().layers.map(l => l.id),
+                 points: gd._fullData[0].lat.length}}; }}""")
+    assert state["changes"] == [], state["changes"]  # the points changed; no layer was re-added
+    assert state["layers"] == layers_before  # and the order on the map is the one drawn first
+    ui.assert_no_console_errors("two filter changes")
