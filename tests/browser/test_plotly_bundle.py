@@ -35,6 +35,9 @@ def test_plj001_the_page_loads_the_partial_bundle_and_draws_every_trace(ui: UiPa
     assert ui.page.evaluate("() => Plotly.version") == BUNDLE.read_text(encoding="utf-8")[:200].split(" v")[1].split()[0]
     assert [url for url in requested if "plotly-rutas.min.js" in url]
     assert not [url for url in requested if "plotly.min.js" in url], "Dash also fetched its full plotly.js"
+    # The patched build (docs/plotlyjs/map-redraws.patch): labels appear at once, no fade frames.
+    assert ui.page.evaluate("() => document.querySelector('#map-graph .js-plotly-plot')"
+                            "._fullLayout.map._subplot.map._fadeDuration") == 0
     kinds = assert_every_trace_drawn(ui.page, "the dashboard")
     assert {"scattermap", "bar"} <= set(kinds), kinds
     ui.assert_no_console_errors("loading the page")

@@ -122,7 +122,7 @@ COUNT_LAYER_CHANGES_JS = f"""() => {{
 def test_rtt003_a_filter_change_redraws_the_points_not_the_base_map(ui: UiPage):
     """plotly.js re-added every base layer on each map update (MapLibre then re-parsed all their
     tiles: ~1.4 s and 5-7 frames in software WebGL); the page's plotly.js is patched to keep them
-    when their order cannot have changed (docs/plotlyjs/map-below-lookup.patch)."""
+    when their order cannot have changed (docs/plotlyjs/map-redraws.patch)."""
     ui.open()
     ui.settle("loading the page")
     ui.page.evaluate(COUNT_LAYER_CHANGES_JS)
