@@ -821,8 +821,7 @@ class InMemoryEventStore:
             table = np.where(missing, -1 if descending else top, (top - 1 - rank) if descending else rank)
             table = table.astype(np.int16 if top < 32_000 else np.int32)
             return table[codes if rows is None else codes[rows]]
-        key = self._sort_key(column)
-        key = key if rows is None else key[rows]
+        key = self._sort_key(column, rows)
         return np.where(np.isnan(key), -np.inf, -key) if descending else key
 
     def _ranks(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -845,10 +844,18 @@ class InMemoryEventStore:
             return None
         return codes.codes, dense_rank([label_of(v) for v in codes.uniques])
 
-    def _sort_key(self, column: str) -> np.ndarray:
-        """A float key per row that sorts like the column (NaN where missing)."""
+    def _sort_key(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """A float key for ``rows`` (every row when None) that sorts like the column (NaN where missing)."""
         if column == "event_date":
-            return np.where(np.isnat(self.date_start), np.nan, self._day.astype(np.float64))
+            days = self.date_start if rows is None else self.date_start[rows]
+            return np.where(np.isnat(days), np.nan, days.view(np.int64).astype(np.float64))
+        if column in COMPUTED_FLOATS:  # the store's own array: no copy of the column
+            values = getattr(self, column)
+            return values if rows is None else values[rows]
+        key = self._sort_key_of_frame(column)
+        return key if rows is None else key[rows]
+
+    def _sort_key_of_frame(self, column: str) -> np.ndarray:
         series = self._frame[column]
         if isinstance(series.dtype, pd.StringDtype):
             values = arrow_strings(series)
