@@ -24,8 +24,9 @@ and facet options, the nearest-point look-up (GiST).
   for 1M generated events) and keeps the facts whose key is among the matches, instead of reading
   every wide row.
 - Partitioned by dataset like ``events``: an import attaches its partitions, a delete drops them.
-- BRIN on the dates (rows are written in date order) and the table's default order as a B-tree,
-  so a date filter reads a few block ranges and the first table page reads one index page.
+- BRIN on the dates (rows are written in date order) and the table's default order and the
+  heaviest first as B-trees, so a date filter reads a few block ranges and the first table page
+  reads one index page.
 
 Existing datasets are copied here in the upgrade.
 
@@ -92,6 +93,9 @@ def upgrade() -> None:
     op.execute("CREATE INDEX event_facts_event_date ON event_facts USING brin (event_date)")
     op.execute("CREATE INDEX event_facts_last_day ON event_facts USING brin (last_day)")
     op.execute("CREATE INDEX event_facts_newest_first ON event_facts (event_date DESC NULLS FIRST, seq)")
+    # Largest seizures first, the table's other common order (1M: a page 200 -> 10 ms CPU); oldest
+    # first needs none: the newest-first index read backwards, ties sorted by seq (incremental sort).
+    op.execute("CREATE INDEX event_facts_heaviest_first ON event_facts (quantity_kg DESC NULLS FIRST, seq)")
     op.execute("""
         CREATE TABLE event_texts (
             dataset_key integer NOT NULL,
