@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import math
 import os
 import sys
@@ -32,6 +33,22 @@ if _mallopt is not None:
         _mallopt(M_ARENA_MAX, 2)
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
         _mallopt(M_MMAP_THRESHOLD, 1 << 20)
+_malloc_trim = getattr(ctypes.CDLL(_libc), "malloc_trim", None) if _libc else None  # glibc only
+
+
+def pre_fork(server, worker):
+    """Objects loaded before the fork leave the collector's generations: a worker's collections
+    never write to them, so their pages stay shared with the master (1M events: the workers' and
+    master's PSS 784-817 -> 593-596 MB, bench serve-memory)."""
+    gc.freeze()
+
+
+def post_request(worker, req, environ, resp):
+    """Hand the pages a request freed back to the system (~0.5 ms a request; 1M events: worker RSS
+    after the bench scenarios 503-559 -> 463-486 MB)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
 
 from dashboard.config import Settings  # noqa: E402
 

@@ -197,3 +197,17 @@ def test_srv020_the_serving_config_puts_arrow_on_the_system_allocator():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "system"
+
+
+def test_srv021_workers_keep_the_masters_pages_shared_and_hand_back_freed_ones():
+    """gunicorn.conf.py's hooks (issue 16: a worker over 1M events under 500 MB): before each fork
+    the loaded objects leave the collector's generations (a worker's collections would otherwise
+    write to, and so copy, the master's pages); after each request freed pages go back."""
+    script = ("import gc, runpy; config = runpy.run_path('gunicorn.conf.py'); "
+              "before = gc.get_freeze_count(); config['pre_fork'](None, None); "
+              "config['post_request'](None, None, None, None); "
+              "print(before, gc.get_freeze_count(), config['_malloc_trim'] is not None)")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, after, trims = done.stdout.split()
+    assert int(before) == 0 and int(after) > 1000 and trims == "True"
