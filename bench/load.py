@@ -21,9 +21,11 @@ change includes the table's first block, as the grid asks for it. Any non-2xx an
 an error: the user reloads the page and goes on, and every error is listed.
 
 Printed: actions and POSTs done, errors, p50/p95/p99 per action kind, over all actions and over all
-POSTs, throughput, the workers' memory (VmRSS/VmHWM) at the end, database time (the throwaway
-database's ``pg_stat_database.active_time``: the time its sessions spent running statements) and
-Redis hits and misses (``INFO stats`` of the private server).
+POSTs, throughput, the workers' memory (VmRSS/VmHWM) at the end, the CPU seconds of the workers and
+of the users (who share the machine with the server), database time (the throwaway database's
+``pg_stat_database.active_time``: the time its sessions spent running statements, read once the
+server has stopped and its sessions have flushed their statistics) and Redis hits and misses
+(``INFO stats`` of the private server).
 """
 
 from __future__ import annotations
@@ -365,7 +367,7 @@ def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind,
             alive = server.alive()
             log_tail = server.log_path.read_text(errors="replace").splitlines()[-15:]
         # The server has stopped: its database sessions end and flush their statistics.
-        time.sleep(1.0 if database else 0.0)
+        time.sleep(2.0 if database else 0.0)
         db_ms = database_active_ms(database) - db_before if database else None
     samples = [s for r in results for s in r.samples]
     failures = [f for r in results for f in r.failures]

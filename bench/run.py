@@ -9,7 +9,8 @@ Arms: ``rutas`` (the embedded default: events in the worker's memory), ``naive``
 dropped here; public read, a random secret key, no Redis, so the worker's own result cache). For
 ``postgis`` the database time of a scenario is the growth of the database's
 ``pg_stat_database.active_time`` (the time its sessions spent running statements) over the timed
-repetitions, read after a pause that lets the sessions flush their statistics, per repetition.
+repetitions, per repetition, read after a pause that lets the sessions flush their statistics. It
+includes a repetition's untimed setup (the type chosen before a reset, the zoom before a click).
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ NAIVE = Arm("naive", "bench.naive_app:server", "naive-type.value", False, "naive
             "naive-reset")
 POSTGIS = dataclasses.replace(RUTAS, name="postgis")  # the same app on the shared deployment's store
 ARMS = {arm.name: arm for arm in (RUTAS, NAIVE, POSTGIS)}
-STATS_FLUSH_S = 1.5  # an idle PostgreSQL session flushes its statistics within a second
+# PostgreSQL 15 flushes an idle session's statistics at most once a second, else after 10 s idle
+# (PGSTAT_IDLE_INTERVAL): the last second of a scenario would count in the next one.
+STATS_FLUSH_S = 11.0
 
 
 @dataclass
@@ -402,7 +405,7 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
                     record.sizes.append(result[1])
         for name, after in (database_times(with_database) if database_before else {}).items():
             record = records[(name, scenario)]
-            if record.times_ms:
+            if record.times_ms:  # the timed repetitions' database time, their setups included
                 record.database_ms = (after - database_before[name]) / len(record.times_ms)
         say(f"  n={n:,} {scenario}: done")
     for session in sessions:
