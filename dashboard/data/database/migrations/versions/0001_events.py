@@ -33,10 +33,9 @@ Indexes (declared on the parent, so every partition gets them when attached):
 - B-tree on ``(event_date DESC NULLS FIRST, seq)``: the table's default order (newest first, ties
   in table order), so its first page and every next page (keyset) read a page of the index, not
   every match (1M rows: 350 ms → 2 ms a page).
-- pg_trgm GIN on ``search_text``: a substring search reads the index, not every row.
-- n-D GiST on each row's "twin segment" (longitude, latitude, days from first to last,
-  ``twin_kind`` = event type and reported/generated): finding a row's likely duplicates is one
-  probe for rows near it in space, time and kind, however many events share its place.
+- (Not made here, though planned: the trigram index of substring search lives on ``event_texts``
+  and the n-D GiST on each row's "twin segment" — longitude, latitude, days from first to last,
+  ``twin_kind`` — is made by revision 0003.)
 
 ``duplicate_pairs`` holds, for each row with a likely twin in another dataset, up to ten twins
 (both directions); it is filled when a dataset is imported and loses a dataset's pairs when the
