@@ -228,6 +228,19 @@ class Exchange:
         return self
 
 
+def keep_cookies(cookies: dict[str, str], set_cookie_headers: list[str]) -> None:
+    """A browser's cookie jar for one host, updated from a response's ``Set-Cookie`` headers (the
+    shared deployment's session and CSRF cookies); a cookie set to expire is dropped."""
+    for header in set_cookie_headers:
+        jar = SimpleCookie()
+        jar.load(header)
+        for name, morsel in jar.items():
+            if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                cookies.pop(name, None)
+            else:
+                cookies[name] = morsel.value
+
+
 class DashClient:
     """Hold one page's component props and fire its server callbacks like the renderer."""
 
@@ -268,15 +281,7 @@ class DashClient:
             connection.close()
 
     def _keep_cookies(self, set_cookie_headers: list[str]) -> None:
-        """A browser's cookie jar, for one host: the shared deployment's session and CSRF cookies."""
-        for header in set_cookie_headers:
-            jar = SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
+        keep_cookies(self.cookies, set_cookie_headers)
 
     def reload(self) -> Exchange:
         """Open the page as a browser reload does: the page, the layout and the callback graph (GETs,

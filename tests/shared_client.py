@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import http.client
 import re
-from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 import orjson
 
-from bench.dash_client import DashClient, DashRequestError
+from bench.dash_client import DashClient, DashRequestError, keep_cookies
 
 CSRF_COOKIE = "_csrf_token"
 CALLBACK_PATH = "/_dash-update-component"
@@ -44,15 +43,9 @@ class SharedPage(DashClient):
             response = connection.getresponse()
             data = response.read()
             self.last_headers = {name.lower(): value for name, value in response.getheaders()}
-            for header in response.msg.get_all("Set-Cookie") or []:
-                self.set_cookie_headers.append(header)
-                jar = SimpleCookie()
-                jar.load(header)
-                for name, morsel in jar.items():
-                    if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
-                        self.cookies.pop(name, None)
-                    else:
-                        self.cookies[name] = morsel.value
+            headers = response.msg.get_all("Set-Cookie") or []
+            self.set_cookie_headers.extend(headers)
+            keep_cookies(self.cookies, headers)
             return response.status, data
         except (OSError, http.client.HTTPException) as error:
             raise DashRequestError(f"{method} {path}: {type(error).__name__}: {error}") from error
