@@ -104,10 +104,14 @@ def test_rds002_keys_carry_the_data_version(shared_redis, events, request):
     assert cache_b.hits >= len(SPECS) * 3 and cache_b.misses == misses  # every answer came from A's results
 
     fewer = events.iloc[:1_000]
+    # A store reuses some of its own results (the per-month counts serve the histogram and the
+    # breakdown): the hits of the same questions on a cache of its own are the only ones allowed.
+    own_cache = RedisResultCache.from_url(shared_redis.url, KEY, prefix=f"own-{prefix}")
+    answers(InMemoryEventStore(fewer, version="data-2", cache=own_cache), SPECS)
     cache_c = RedisResultCache.from_url(shared_redis.url, KEY, prefix=prefix)
     rebuilt = InMemoryEventStore(fewer, version="data-2", cache=cache_c)
     assert answers(rebuilt, SPECS) == answers(InMemoryEventStore(fewer, version="alone"), SPECS)
-    assert cache_c.hits == 0
+    assert cache_c.hits == own_cache.hits  # none of data-1's results was read (each would be a hit more)
     names = {name.decode() for name in redis.Redis.from_url(shared_redis.url).scan_iter(f"{prefix}*")}
     assert {name.split(":")[1] for name in names} == {"data-1", "data-2"}
     assert redis_key(("data-2", "totals", FilterSpec(), ()), prefix).startswith(f"{prefix}data-2:")
