@@ -14,6 +14,7 @@ from dashboard.state.interactions import (
     CONTROL_BINDINGS,
     BrowserInputs,
     Trigger,
+    changes_nothing,
     classify_trigger,
     controls_from_spec,
     kg_swapped,
@@ -54,10 +55,15 @@ def update_filter_state(controls, map_selection, map_relayout, timeline_selectio
                         clear_spatial_clicks, language_clicks, search, breakdown_field, stored):
     """Fold the user's action into the URL state; write only what changed."""
     trigger = classify_trigger([item["prop_id"] for item in ctx.triggered], reset_clicks)
-    state = next_url_state(parse_url_state(search)[0], trigger, BrowserInputs(
+    before = parse_url_state(search)[0]
+    state = next_url_state(before, trigger, BrowserInputs(
         controls=controls, map_selection=map_selection, map_relayout=map_relayout,
         timeline_selection=timeline_selection, bar_click=bar_click,
         breakdown_field=breakdown_field or DEFAULT_BREAKDOWN))
+    if changes_nothing(trigger, before, state):
+        return dict(filter_store=no_update, search=no_update, spatial_text=no_update,
+                    clear_spatial_hidden=no_update, kg_notice=no_update,
+                    controls={name: no_update for name in CONTROL_BINDINGS})
 
     new_store, new_search = state.spec.to_store(), build_search(state)
     # A control the user is typing in is never written back (it would eat a trailing space).

@@ -287,6 +287,18 @@ def next_url_state(state: UrlState, trigger: Trigger, inputs: BrowserInputs) -> 
     return state
 
 
+def changes_nothing(trigger: Trigger, before: UrlState, after: UrlState) -> bool:
+    """Whether an action leaves the page as it is, so the state callback writes nothing back.
+
+    A map relayout that moves nothing (a new graph's first autosize), a selection or brush that
+    selects nothing, a reset of a clean page: writing the controls back from the URL then would
+    undo a control the user changed a moment before, whose own answer has not yet written the URL.
+    Only the controls themselves and an adopted URL (Back/Forward, another callback's write) always
+    write: the URL is then the truth the controls must show.
+    """
+    return trigger not in (Trigger.CONTROLS, Trigger.ADOPT_URL) and after == before
+
+
 def next_export_title(current: str | None, last_default: str | None, new_default: str) -> str:
     """The export dialog's title field when its default changes (dialog opened, other chart).
 

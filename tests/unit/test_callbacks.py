@@ -344,3 +344,21 @@ def test_cbk041_the_key_switch_folds_the_key_and_gives_the_map_its_width(app_con
     words = {annotation["text"] for annotation in value(shown, "layout", "annotations")}
     assert "Drug seizure" in words and "Event type" in words
     assert not key_shown(None) and not key_shown("shown") and key_shown(["shown"])
+
+
+def test_cbk030_a_relayout_that_moves_nothing_writes_nothing_back(app_context):
+    """A new graph's first relayout (autosize) came while the user had just ticked a type whose own
+    answer had not written the URL yet: writing the controls back from the URL unticked it (the
+    browser suite lost a click this way under load)."""
+    from dash import no_update
+
+    trigger("map-graph.relayoutData")
+    store, search, spatial_text, clear_hidden, controls = run_state(
+        {"filters-types.value": ["drug_seizure"]}, relayout={"autosize": True}, search="?view=-10.5,-74.5,4.6")
+    assert store is no_update and search is no_update and spatial_text is no_update and clear_hidden is no_update
+    assert all(value is no_update for value in controls.values())
+    # A relayout that moves the map still writes its view, and tells the controls the URL's state.
+    store, search, *_ , controls = run_state(
+        {"filters-types.value": ["drug_seizure"]},
+        relayout={"map.center": {"lon": -73.9, "lat": -12.4}, "map.zoom": 8.0}, search="?type=arrest")
+    assert "view=-12.4,-73.9,8" in search and controls["filters-types.value"] == ["arrest"]
