@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, ctx, no_update
 
 from dashboard.data.facets import DEFAULT_BREAKDOWN
-from dashboard.data.filters import build_search, parse_url_state
+from dashboard.data.filters import FilterSpec, build_search, parse_url_state
 from dashboard.i18n import translate
 from dashboard.ids import BreakdownIds, FilterIds, MapIds, PageIds, TimelineIds
 from dashboard.layout.filters import spatial_summary
@@ -19,6 +19,7 @@ from dashboard.state.interactions import (
     controls_from_spec,
     kg_swapped,
     next_url_state,
+    with_pending_controls,
 )
 
 # Wired by name (Dash's dict form): the callback receives and returns {control name: value}.
@@ -56,11 +57,13 @@ def update_filter_state(controls, map_selection, map_relayout, timeline_selectio
     """Fold the user's action into the URL state; write only what changed."""
     trigger = classify_trigger([item["prop_id"] for item in ctx.triggered], reset_clicks)
     before = parse_url_state(search)[0]
-    state = next_url_state(before, trigger, BrowserInputs(
+    last_written = FilterSpec.from_store(stored)
+    acted = next_url_state(before, trigger, BrowserInputs(
         controls=controls, map_selection=map_selection, map_relayout=map_relayout,
         timeline_selection=timeline_selection, bar_click=bar_click,
         breakdown_field=breakdown_field or DEFAULT_BREAKDOWN))
-    if changes_nothing(trigger, before, state):
+    state = with_pending_controls(before, acted, trigger, controls, last_written)
+    if changes_nothing(trigger, before, state, last_written):
         return dict(filter_store=no_update, search=no_update, spatial_text=no_update,
                     clear_spatial_hidden=no_update, kg_notice=no_update,
                     controls={name: no_update for name in CONTROL_BINDINGS})

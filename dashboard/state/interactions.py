@@ -287,16 +287,36 @@ def next_url_state(state: UrlState, trigger: Trigger, inputs: BrowserInputs) -> 
     return state
 
 
-def changes_nothing(trigger: Trigger, before: UrlState, after: UrlState) -> bool:
+def with_pending_controls(before: UrlState, after: UrlState, trigger: Trigger, controls: ControlValues,
+                          last_written: FilterSpec) -> UrlState:
+    """``after`` with the controls' values folded in when the action itself changed nothing and the
+    user changed a control whose own answer has not come back yet.
+
+    Dash keeps only the newest answer of a callback: a box ticked, then at once a new map's first
+    relayout (an autosize, which moves nothing), is answered for the relayout alone, with the
+    ticked box among its inputs; that answer must carry the tick, or the click is lost. The
+    controls are the newer side only while the URL holds the filter last written
+    (``last_written``); when the URL moved on (Back or Forward, not yet shown by the controls), the
+    URL is. An action that changes something (a pan, a selection) keeps the URL's filter.
+    """
+    if (trigger in (Trigger.CONTROLS, Trigger.ADOPT_URL, Trigger.RESET) or after != before
+            or before.spec != last_written):
+        return after
+    pending = spec_from_controls(before.spec, controls)
+    return after if pending == before.spec else after.with_changes(spec=pending)
+
+
+def changes_nothing(trigger: Trigger, before: UrlState, after: UrlState, last_written: FilterSpec) -> bool:
     """Whether an action leaves the page as it is, so the state callback writes nothing back.
 
     A map relayout that moves nothing (a new graph's first autosize), a selection or brush that
-    selects nothing, a reset of a clean page: writing the controls back from the URL then would
-    undo a control the user changed a moment before, whose own answer has not yet written the URL.
-    Only the controls themselves and an adopted URL (Back/Forward, another callback's write) always
-    write: the URL is then the truth the controls must show.
+    selects nothing, a reset of a clean page, while the URL holds the filter last written. The
+    controls themselves and an adopted URL (Back/Forward, another callback's write) always write,
+    and so does any action while the URL is ahead of the filter last written: Dash may have
+    dropped the answer that would have shown it (see :func:`with_pending_controls`).
     """
-    return trigger not in (Trigger.CONTROLS, Trigger.ADOPT_URL) and after == before
+    return (trigger not in (Trigger.CONTROLS, Trigger.ADOPT_URL) and after == before
+            and after.spec == last_written)
 
 
 def next_export_title(current: str | None, last_default: str | None, new_default: str) -> str:
