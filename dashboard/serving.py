@@ -239,32 +239,18 @@ def cache_control(path: str, versioned: bool) -> str:
     return "no-store"
 
 
-def is_unchanged_file(request, response) -> bool:
-    """A static file the browser already holds: its ETag is among the request's If-None-Match.
+def revalidated(request, response) -> bool:
+    """Answer a static file the browser already holds with 304 (``response`` is changed in place).
 
     The compressed copy's ETag is weak (``W/"…"``, see below) and Dash's component-suite route
     compares If-None-Match with its strong tag as text, so it never answered 304: every page load
-    fetched plotly.js whole (1.3 MB) and compiled it again. Compared weakly here, as RFC 9110 says.
+    fetched plotly.js whole (1.3 MB) and compiled it again. Werkzeug compares weakly (RFC 9110).
     """
-    if response.status_code != 200 or not request.path.startswith((COMPONENT_SUITES_PREFIX, ASSETS_PREFIX)):
+    if response.status_code != 200 or not request.path.startswith((COMPONENT_SUITES_PREFIX, ASSETS_PREFIX)) \
+            or not request.if_none_match or not response.get_etag()[0]:
         return False
-    etag, _ = response.get_etag()
-    return bool(etag) and request.if_none_match.contains_weak(etag)
-
-
-def not_modified(response):
-    """``response`` turned into a 304 with its ETag (weak: the browser may hold any encoding)."""
-    etag, _ = response.get_etag()
-    close_file = getattr(response.response, "close", None)
-    if close_file is not None:
-        close_file()
-    response.response = []
-    response.direct_passthrough = False
-    response.status_code = 304
-    for header in ("Content-Length", "Content-Encoding", "Content-Type"):
-        response.headers.pop(header, None)
-    response.set_etag(etag, weak=True)
-    return response
+    response.make_conditional(request)
+    return response.status_code == 304
 
 
 # --- Compression ------------------------------------------------------------------------------
@@ -375,8 +361,8 @@ def install(server, settings: Settings, *, script_hashes: Sequence[str] = (),
         request = flask.request
         response.headers.update(headers)
         response.headers["Cache-Control"] = cache_control(request.path, versioned(request.path, request.args))
-        if is_unchanged_file(request, response):
-            return not_modified(response)
+        if revalidated(request, response):
+            return response
         compressible = is_compressible(response.mimetype, request.path)
         if compressible:
             response.vary.add("Accept-Encoding")

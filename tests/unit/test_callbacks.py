@@ -349,8 +349,6 @@ def test_cbk041_the_key_switch_folds_the_key_and_gives_the_map_its_width(app_con
 def test_cbk030_a_relayout_that_moves_nothing_writes_nothing_back(app_context):
     """A new graph's first relayout (autosize) changes nothing: nothing is written back (writing the
     controls back from the URL there could untick a box whose own answer is still on its way)."""
-    from dash import no_update
-
     trigger("map-graph.relayoutData")
     store, search, spatial_text, clear_hidden, controls = run_state(
         {"filters-types.value": ["drug_seizure"]}, relayout={"autosize": True}, search="?view=-10.5,-74.5,4.6&type=drug_seizure",
@@ -376,10 +374,4 @@ def test_cbk031_a_relayout_answered_instead_of_a_click_carries_the_click(app_con
     store, search, *_, controls = run_state(
         {"filters-types.value": ["drug_seizure", "arrest"]}, relayout={"autosize": True},
         search="?type=drug_seizure", stored=FilterSpec(event_types=("arrest", "drug_seizure")).to_store())
-    assert search is no_update_value() and controls["filters-types.value"] == ["drug_seizure"]
-
-
-def no_update_value():
-    from dash import no_update
-
-    return no_update
+    assert search is no_update and controls["filters-types.value"] == ["drug_seizure"]
