@@ -30,6 +30,7 @@ from sqlalchemy import Connection, text
 from ..duplicates import MAX_CANDIDATES_PER_ROW, MAX_PARTNERS_PER_ROW
 from ..schema import IMPORT_COLUMN_DEFAULTS, DatePrecision
 from ..store.dates import days_of, period_ends
+from ..store.postgis import ROLLUP_CELL_SIZES
 from ..store.protocol import EVENT_TYPES
 from ..store.text import SEARCH_COLUMNS, fold_strings
 
@@ -62,6 +63,31 @@ FACTS_FROM_EVENTS = """
 TEXTS_FROM_EVENTS = """
     INSERT INTO {texts} (dataset_key, text_key, search_text)
     SELECT DISTINCT dataset_key, hashtextextended(search_text, 0), search_text FROM {events}"""
+# The groups the store reads instead of the facts when a filter touches only datasets, dates and
+# value facets (migration 0006): per day and value-facet columns, and per month of the first and the
+# last day, value-facet columns and grid cell at the coarse sizes (the map asks these when there
+# are too many events to draw: the store's ROLLUP_CELL_SIZES). Migration 0006 holds a copy.
+ROLLUP_FROM_FACTS = """
+    INSERT INTO {rollup} (dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
+                          original_type, original_subtype, events, synthetic, fatalities, kg, kg_held, sourced)
+    SELECT dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
+           original_type, original_subtype, count(*), count(*) FILTER (WHERE synthetic), sum(fatalities),
+           sum(quantity_kg), sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash)
+    FROM {facts}
+    GROUP BY dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
+             original_type, original_subtype
+    ORDER BY event_date NULLS LAST, last_day"""
+CELLS_FROM_FACTS = """
+    INSERT INTO {cells} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
+                         route_id, original_type, original_subtype, cell_y, cell_x, events)
+    SELECT dataset_key, size, CAST(date_trunc('month', event_date) AS date),
+           CAST(date_trunc('month', last_day) AS date), type_code, event_type, country, drug, route_id,
+           original_type, original_subtype, CAST(floor(latitude / size) AS bigint),
+           CAST(floor(longitude / size) AS bigint), count(*)
+    FROM {facts} CROSS JOIN unnest(CAST(:sizes AS float8[])) AS size
+    WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+    ORDER BY 2, 3"""
 COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table
 # Greatest distance between twins (dashboard.data.duplicates); the box around a row is a little
 # wider in degrees than this many km at its latitude, then the exact great-circle test decides.
@@ -105,6 +131,16 @@ def partition_name(dataset_key: int) -> str:
 def facts_partition_name(dataset_key: int) -> str:
     """The table holding one dataset's event facts (the narrow copy, migration 0003)."""
     return f"event_facts_{int(dataset_key)}"
+
+
+def rollup_partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's groups per day (migration 0006)."""
+    return f"event_rollup_{int(dataset_key)}"
+
+
+def cells_partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's groups per month and grid cell (migration 0006)."""
+    return f"event_cells_{int(dataset_key)}"
 
 
 def texts_partition_name(dataset_key: int) -> str:
@@ -204,7 +240,8 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
     committed. A dataset deleted meanwhile has nothing to vacuum."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in (partition_name(dataset_key), facts_partition_name(dataset_key),
-                      texts_partition_name(dataset_key)):
+                      texts_partition_name(dataset_key), rollup_partition_name(dataset_key),
+                      cells_partition_name(dataset_key)):
             if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
@@ -264,6 +301,7 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
     connection.execute(text(f"ALTER TABLE events ATTACH PARTITION {table} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_facts ATTACH PARTITION {facts} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_texts ATTACH PARTITION {texts} FOR VALUES IN ({key})"))
+    write_rollups(connection, key)
     _record_duplicates(connection, key)
     synthetic = int(_column(events, "synthetic").fillna(False).to_numpy(dtype=bool).sum()) if count else 0
     connection.execute(text(
@@ -274,6 +312,19 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
          "file_name": row.file_name, "sha256": row.sha256, "imported_at": row.imported_at, "format": row.format,
          "events": count, "synthetic": synthetic, "report": json.dumps(row.report, ensure_ascii=False)})
     return key
+
+
+def write_rollups(connection: Connection, key: int) -> None:
+    """A dataset's groups per day and per month and cell, from its facts, attached as its partitions
+    of ``event_rollup`` and ``event_cells`` (in the caller's transaction, like the rows)."""
+    rollup, cells, facts = rollup_partition_name(key), cells_partition_name(key), facts_partition_name(key)
+    connection.execute(text(f"CREATE TABLE {rollup} (LIKE event_rollup INCLUDING DEFAULTS, "
+                            f"CHECK (dataset_key = {key}))"))
+    connection.execute(text(f"CREATE TABLE {cells} (LIKE event_cells INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
+    connection.execute(text(ROLLUP_FROM_FACTS.format(rollup=rollup, facts=facts)))
+    connection.execute(text(CELLS_FROM_FACTS.format(cells=cells, facts=facts)), {"sizes": list(ROLLUP_CELL_SIZES)})
+    connection.execute(text(f"ALTER TABLE event_rollup ATTACH PARTITION {rollup} FOR VALUES IN ({key})"))
+    connection.execute(text(f"ALTER TABLE event_cells ATTACH PARTITION {cells} FOR VALUES IN ({key})"))
 
 
 def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, events: pd.DataFrame) -> None:
@@ -360,3 +411,5 @@ def drop_dataset(connection: Connection, dataset_key: int) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {facts_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {texts_partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {rollup_partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {cells_partition_name(dataset_key)}"))

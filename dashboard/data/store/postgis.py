@@ -11,6 +11,11 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
 - **Aggregates** (counts, totals, grid cells, time bins, breakdowns, kg per year, facet options)
   are ``GROUP BY`` queries; only the groups travel, and the last step (a bin's commonest type, a
   histogram's empty bins) is numpy over those few rows.
+- **Rollups** (migration 0006): when a filter touches only datasets, dates and value facets
+  (:func:`rolls_up`), the counts, totals, timeline, value breakdowns and kg per year are sums over
+  ``event_rollup``'s groups per day, and the coarse grid cells (:data:`ROLLUP_CELL_SIZES`) sums over
+  ``event_cells``' groups per month, with the rows of a date bound's border months from the facts.
+  Both are written by the import, so the answers are the facts' own (the oracle tests compare).
 - **Rows** are numbered ``0 … size - 1`` in table order (the database-wide ``seq``) from a few
   runs of consecutive ``seq`` per dataset, read once; pages are fetched by keyset (after the last
   row of the page before) when that page was read, by ``OFFSET`` otherwise.
@@ -42,6 +47,7 @@ from ..schema import ALL_COLUMNS, PRECISE_GEO
 from ..text import fold_text
 from .codes import read_only
 from .dates import choose_time_unit
+from .grid import CELL_SIZES
 from .protocol import (
     EVENT_TYPES,
     GEO_PRECISIONS,
@@ -71,6 +77,11 @@ PRECISE_VALUES = [str(g) for g in PRECISE_GEO]
 FACT_COLUMNS = frozenset({"event_date", "last_day", "latitude", "longitude", "quantity_kg", "fatalities",
                           "source_hash", "synthetic", "event_type", "drug", "country", "geo_precision", "route_id",
                           "location", "original_type", "original_subtype"})
+# Value-facet columns of event_rollup and event_cells (migration 0006): the groups the loader writes.
+ROLLUP_COLUMNS = frozenset({"event_type", "country", "drug", "route_id", "original_type", "original_subtype"})
+# The cell sizes event_cells holds (the loader writes them): the coarse ones, asked when the matching
+# events are too many to draw; finer cells come from the facts.
+ROLLUP_CELL_SIZES: tuple[float, ...] = tuple(size for size in CELL_SIZES if size >= 0.2)
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
 
@@ -83,6 +94,9 @@ def _check_registry() -> None:
         if facet.match is Match.VALUE and facet.name != "datasets" and facet.column not in FACT_COLUMNS:
             raise RuntimeError(f"facet {facet.name}: event_facts has no column {facet.column!r} (a new migration "
                                f"adds it)")
+        if facet.match is Match.VALUE and facet.name != "datasets" and facet.column not in ROLLUP_COLUMNS:
+            raise RuntimeError(f"facet {facet.name}: event_rollup has no column {facet.column!r} (a new migration "
+                               f"adds it and the loader's rollups group by it)")
 
 
 _check_registry()
@@ -98,6 +112,23 @@ def _sort_expression(column: str) -> str:
     if column in DATE_COLUMNS or column in FLOAT_COLUMNS or column in BOOL_COLUMNS:
         return column
     return f'{column} COLLATE "C"'
+
+
+def rolls_up(spec: FilterSpec) -> bool:
+    """Whether a filter touches only datasets, dates and value facets: what the rollups (migration
+    0006) are grouped by, so they answer its counts, sums, timeline, breakdowns and coarse cells."""
+    if spec.kg_min is not None or spec.kg_max is not None or spec.bbox is not None or spec.polygon is not None:
+        return False
+    if spec.text:
+        return False
+    return all(facet.match is Match.VALUE or not getattr(spec, facet.name) for facet in FACETS)
+
+
+def _month_bounds(day: date) -> tuple[date, date]:
+    """The first day of ``day``'s month and of the month after."""
+    first = day.replace(day=1)
+    return first, (first.replace(year=first.year + 1, month=1) if first.month == 12
+                   else first.replace(month=first.month + 1))
 
 
 def _hashed(name: str) -> str:
@@ -322,6 +353,8 @@ class PostgisEventStore:
 
     def _count(self, spec: FilterSpec) -> int:
         where, params = self._where(spec, facts=True)
+        if rolls_up(spec):
+            return int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_rollup WHERE {where}", params)[0][0])
         return int(self._all(f"SELECT count(*) FROM event_facts WHERE {where}", params)[0][0])
 
     def totals(self, spec: FilterSpec) -> Totals:
@@ -371,13 +404,42 @@ class PostgisEventStore:
             raise ValueError(f"cell size must be positive, not {cell_deg}")
         return self._memo("bins", spec, (cell_deg,), lambda: self._bins(spec, cell_deg))
 
-    def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
+    def _fact_cells(self, spec: FilterSpec, cell_deg: float, only: str = "",
+                    extra: dict[str, object] | None = None) -> list[tuple]:
+        """(cell_y, cell_x, type_code, events) of the matching facts (``only``: and this condition)."""
         where, params = self._where(spec, facts=True)
-        found = self._all(f"""
+        return self._all(f"""
             SELECT CAST(floor(latitude / :cell) AS bigint), CAST(floor(longitude / :cell) AS bigint),
                    type_code, count(*)
-            FROM event_facts WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
-            GROUP BY 1, 2, 3""", {**params, "cell": cell_deg})
+            FROM event_facts WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL{only}
+            GROUP BY 1, 2, 3""", {**params, **(extra or {}), "cell": cell_deg})
+
+    def _rollup_cells(self, spec: FilterSpec, cell_deg: float) -> list[tuple]:
+        """The cells from event_cells (per month of the first and the last day): the months certainly
+        inside a date filter from there, the rows of its border months from the facts (exact)."""
+        where, params = self._where(spec.with_changes(date_from=None, date_to=None), facts=True)
+        conditions, border = [where, "cell_deg = :cell"], []
+        if spec.date_from is not None:  # last_day >= date_from: certain after its month, never before
+            params["from_month"], params["from_next"] = _month_bounds(spec.date_from)
+            conditions.append("last_month > :from_month")
+            border.append("last_day >= :from_month AND last_day < :from_next")
+        if spec.date_to is not None:  # event_date <= date_to: certain before its month, never after
+            params["to_month"], params["to_next"] = _month_bounds(spec.date_to)
+            conditions.append("first_month < :to_month")
+            border.append("event_date >= :to_month AND event_date < :to_next")
+        found = self._all(f"""
+            SELECT cell_y, cell_x, type_code, CAST(sum(events) AS bigint) FROM event_cells
+            WHERE {' AND '.join(conditions)} GROUP BY 1, 2, 3""", {**params, "cell": cell_deg})
+        if border:
+            bounds = {k: v for k, v in params.items() if k.startswith(("from_", "to_"))}
+            found += self._fact_cells(spec, cell_deg, f" AND ({' OR '.join(border)})", bounds)
+        return found
+
+    def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
+        if rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES:
+            found = self._rollup_cells(spec, cell_deg)
+        else:
+            found = self._fact_cells(spec, cell_deg)
         if not found:
             empty = np.empty(0)
             return GridBins(cell_deg=cell_deg, latitude=empty, longitude=empty.copy(),
@@ -414,6 +476,8 @@ class PostgisEventStore:
 
     def _scan_summary(self, spec: FilterSpec) -> _Summary:
         where, params = self._where(spec, facts=True)
+        if rolls_up(spec):
+            return self._rollup_summary(where, params)
         # GROUPING SETS: the hash tables filled in one pass; grouping() tells the sets apart (a bit
         # per argument left out of the row's set, the first argument the highest bit). The groups
         # travel as one row of arrays: ~75k (type, day) groups as rows cost 250 ms in Python.
@@ -440,6 +504,39 @@ class PostgisEventStore:
                    max(n) FILTER (WHERE grouping_set = 7), max(fatalities) FILTER (WHERE grouping_set = 7),
                    max(kg_all) FILTER (WHERE grouping_set = 7), max(synthetic) FILTER (WHERE grouping_set = 7)
             FROM groups""", params)[0]
+        return _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
+                        count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
+                        year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
+                        totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
+                                      kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)))
+
+    def _rollup_summary(self, where: str, params: dict[str, object]) -> _Summary:
+        """The summary from event_rollup's groups per day: the same grouping sets, over sums. The
+        distinct reports come from the facts naming one (a partial index), when any matches."""
+        by_day, by_drug = "WHERE grouping_set = 1", "WHERE grouping_set = 2 AND drug IS NOT NULL AND year IS NOT NULL"
+        (kinds, days, counts, drugs, years, kgs, events, fatalities, kg, synthetic, sourced) = self._all(f"""
+            WITH groups AS (
+                SELECT grouping(type_code, drug) AS grouping_set, type_code, day, drug, year,
+                       CAST(sum(events) AS bigint) AS n, COALESCE(sum(fatalities), 0) AS fatalities,
+                       COALESCE(sum(kg), 0) AS kg_all, COALESCE(sum(kg_held), 0) AS kg_held,
+                       CAST(sum(synthetic) AS bigint) AS synthetic, CAST(sum(sourced) AS bigint) AS sourced
+                FROM (SELECT type_code, COALESCE(event_date - DATE '1970-01-01', -1) AS day,
+                             CASE WHEN kg_held > 0 THEN COALESCE(drug, '') END AS drug,
+                             CASE WHEN kg_held > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
+                             events, fatalities, kg, kg_held, synthetic, sourced
+                      FROM event_rollup WHERE {where}) matching
+                GROUP BY GROUPING SETS ((type_code, day), (drug, year), ()))
+            SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
+                   array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
+                   array_agg(year) FILTER ({by_drug}), array_agg(kg_held) FILTER ({by_drug}),
+                   max(n) FILTER (WHERE grouping_set = 3), max(fatalities) FILTER (WHERE grouping_set = 3),
+                   max(kg_all) FILTER (WHERE grouping_set = 3), max(synthetic) FILTER (WHERE grouping_set = 3),
+                   max(sourced) FILTER (WHERE grouping_set = 3)
+            FROM groups""", params)[0]
+        sources = 0
+        if sourced:
+            sources = self._all(f"SELECT count(DISTINCT source_hash) FROM event_facts WHERE {where} "
+                                f"AND source_hash IS NOT NULL", params)[0][0]
         return _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
                         count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
                         year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
@@ -500,7 +597,9 @@ class PostgisEventStore:
             found = [(label, int(n)) for label, n in zip(EVENT_TYPES, per_type)]
         elif facet.match is Match.VALUE:
             where, params = self._where(spec, facts=True)
-            found = self._all(f"SELECT {facet.column}, count(*) FROM event_facts WHERE {where} "
+            counted, table = ("CAST(sum(events) AS bigint)", "event_rollup") if rolls_up(spec) else ("count(*)",
+                                                                                                   "event_facts")
+            found = self._all(f"SELECT {facet.column}, {counted} FROM {table} WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
         else:  # actor groups: an event counts once for each group it names
             where, params = self._where(spec)
@@ -717,7 +816,7 @@ class PostgisEventStore:
 
     def _date_extent(self, datasets: tuple[str, ...] | None) -> tuple[np.datetime64, np.datetime64] | None:
         keys = list(self._all_keys) if datasets is None else self._scope(datasets)
-        first, last = self._all("SELECT min(event_date), max(last_day) FROM event_facts WHERE dataset_key = ANY(:keys)",
+        first, last = self._all("SELECT min(event_date), max(last_day) FROM event_rollup WHERE dataset_key = ANY(:keys)",
                                 {"keys": keys})[0]
         if first is None or last is None:
             return None
@@ -743,7 +842,7 @@ class PostgisEventStore:
                               "AND admin1 IS NOT NULL", params)
             names = (region for (value,) in found for region in str(value).split(";"))
         else:
-            found = self._all(f"SELECT DISTINCT {facet.column} FROM event_facts WHERE dataset_key = ANY(:keys) "
+            found = self._all(f"SELECT DISTINCT {facet.column} FROM event_rollup WHERE dataset_key = ANY(:keys) "
                               f"AND {facet.column} IS NOT NULL", params)
             names = (str(v) for (v,) in found)
         return tuple(sorted({name.strip() for name in names if name.strip()}))

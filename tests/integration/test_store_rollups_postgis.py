@@ -1,0 +1,137 @@
+"""The rollups (migration 0006): written with an import, gone with a delete, and read instead of the
+facts for the filters they cover, with the in-memory store's answers.
+
+The hypothesis test of ``test_store_oracle_postgis`` draws filters of every kind; here the filters
+are the ones the rollups answer, chosen where an answer could go wrong: date bounds on the first,
+the last and a middle day of a month (rows of month and year precision straddle them), bounds in
+the wrong order, value facets, datasets, and reports to count (the bundled dataset names some).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event, text
+
+from dashboard.data.database import engine_for
+from dashboard.data.database.loader import drop_dataset
+from dashboard.data.filters import FilterSpec
+from dashboard.data.store import InMemoryEventStore, PostgisEventStore
+from dashboard.data.store.postgis import ROLLUP_CELL_SIZES, rolls_up
+from tests.integration.database import database_copies, load_events
+from tests.integration.test_store_oracle_postgis import assert_same_result
+from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
+
+EVENTS = contract_events(seed=31)
+DATE_BOUNDS = [(None, None), (date(2016, 3, 1), None), (None, date(2018, 6, 30)), (date(2017, 1, 15), None),
+               (date(2016, 2, 29), date(2019, 11, 1)), (date(2018, 1, 1), date(2018, 1, 31)),
+               (date(2019, 7, 12), date(2019, 7, 20)), (date(2020, 5, 1), date(2017, 5, 31))]
+FACETS = [{}, {"event_types": ("drug_seizure", "arrest")}, {"countries": ("PER",)}, {"drugs": ("cocaine",)},
+          {"datasets": (IMPORTED,)}, {"datasets": (BUNDLED,), "event_types": ("armed_clash",)}]
+SPECS = [FilterSpec(date_from=start, date_to=end, **facets) for start, end in DATE_BOUNDS for facets in FACETS]
+
+
+@pytest.fixture(scope="module")
+def database():
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, EVENTS)
+        yield url
+
+
+class TablesRead:
+    """The tables named by the statements a store sends (its engine is shared in the process)."""
+
+    def __init__(self, url: str) -> None:
+        self.statements: list[str] = []
+        self._engine = engine_for(url)
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _connection, _cursor, statement, *_args) -> None:
+        self.statements.append(statement)
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._seen)
+
+    def reading(self, table: str) -> list[str]:
+        return [s for s in self.statements if f"FROM {table}" in s]
+
+
+def test_rol001_the_rollups_hold_every_event_of_each_dataset(database):
+    with engine_for(database).connect() as connection:
+        stored = dict(connection.execute(text("SELECT dataset_key, events FROM datasets")).all())
+        rolled = dict(connection.execute(text("SELECT dataset_key, sum(events) FROM event_rollup GROUP BY 1")).all())
+        per_size = connection.execute(text("""
+            SELECT cell_deg, sum(events) FROM event_cells GROUP BY 1 ORDER BY 1""")).all()
+        placed = connection.execute(text("SELECT count(*) FROM event_facts WHERE latitude IS NOT NULL "
+                                         "AND longitude IS NOT NULL")).scalar_one()
+    assert rolled == stored
+    assert per_size == [(size, placed) for size in ROLLUP_CELL_SIZES]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=range(len(SPECS)))
+def test_rol002_rolled_up_answers_are_the_oracles(database, spec):
+    assert rolls_up(spec)
+    oracle = InMemoryEventStore(EVENTS)
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        assert store.count(spec) == oracle.count(spec)
+        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
+        for unit in ("auto", "day", "week", "month", "year"):
+            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
+        assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), "kg_by_year")
+        for field in ("event_type", "country", "original_type"):
+            assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
+        for cell in ROLLUP_CELL_SIZES:
+            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+        # The facts are read for the reports (the bundled dataset names some) and a date bound's
+        # border months only: every other answer came from the rollups.
+        from_facts = reads.reading("event_facts")
+        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s
+                   for s in from_facts), from_facts
+        assert reads.reading("event_rollup") and reads.reading("event_cells")
+    finally:
+        reads.close()
+
+
+def test_rol003_a_filter_the_rollups_do_not_group_by_reads_the_facts(database):
+    spec = FilterSpec(event_types=("drug_seizure",), kg_min=20.0)
+    assert not rolls_up(spec) and not rolls_up(FilterSpec(text="cusco")) and not rolls_up(FilterSpec(actors=("x",)))
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        assert_same_result(InMemoryEventStore(EVENTS).totals(spec), store.totals(spec), "totals")
+        assert reads.reading("event_facts") and not reads.reading("event_rollup")
+    finally:
+        reads.close()
+
+
+def test_rol004_the_extent_and_options_come_from_the_rollup_and_match(database):
+    oracle, store = InMemoryEventStore(EVENTS), PostgisEventStore(database)
+    assert store.date_extent() == oracle.date_extent()
+    assert store.date_extent((IMPORTED,)) == oracle.date_extent((IMPORTED,))
+    for facet in ("event_types", "countries", "drugs", "original_types"):
+        assert store.facet_options(facet) == oracle.facet_options(facet), facet
+
+
+def test_rol005_deleting_a_dataset_deletes_its_rollups():
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, EVENTS)
+        engine = engine_for(url)
+        with engine.begin() as connection:
+            key = connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_id = :id"),
+                                     {"id": IMPORTED}).scalar_one()
+            drop_dataset(connection, key)
+            connection.execute(text("DELETE FROM datasets WHERE dataset_key = :key"), {"key": key})
+        with engine.connect() as connection:
+            for table in ("event_rollup", "event_cells"):
+                left = connection.execute(text(f"SELECT count(*) FROM {table} WHERE dataset_key = :key"),
+                                          {"key": key}).scalar_one()
+                others = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                assert (left, others > 0) == (0, True), table
+                assert connection.execute(text("SELECT to_regclass(:t)"), {"t": f"{table}_{key}"}).scalar() is None
