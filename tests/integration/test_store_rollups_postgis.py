@@ -29,7 +29,15 @@ DATE_BOUNDS = [(None, None), (date(2016, 3, 1), None), (None, date(2018, 6, 30))
                (date(2019, 7, 12), date(2019, 7, 20)), (date(2020, 5, 1), date(2017, 5, 31))]
 FACETS = [{}, {"event_types": ("drug_seizure", "arrest")}, {"countries": ("PER",)}, {"drugs": ("cocaine",)},
           {"datasets": (IMPORTED,)}, {"datasets": (BUNDLED,), "event_types": ("armed_clash",)}]
-SPECS = [FilterSpec(date_from=start, date_to=end, **facets) for start, end in DATE_BOUNDS for facets in FACETS]
+# Boxes: cells inside and an edge, edges on whole degrees and on cell edges, none inside, inverted,
+# unbounded, the whole world.
+BOXES = [(-75.0, -13.4, -72.8, -11.0), (-76.0, -14.0, -72.0, -10.0), (-74.35, -12.95, -73.1, -12.05),
+         (-73.95, -12.65, -73.85, -12.55), (-70.0, -20.0, -75.0, -10.0), (-float("inf"), -15.0, -70.0, 0.0),
+         (-180.0, -90.0, 180.0, 90.0), (-82.0, -20.0, -57.0, 2.0)]
+SPECS = [FilterSpec(date_from=start, date_to=end, **facets) for start, end in DATE_BOUNDS for facets in FACETS] + \
+    [FilterSpec(bbox=box, **extra) for box in BOXES
+     for extra in ({}, {"date_from": date(2016, 3, 10), "date_to": date(2019, 8, 31)},
+                   {"event_types": ("drug_seizure", "arrest", "armed_clash")})]
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +95,11 @@ def test_rol002_rolled_up_answers_are_the_oracles(database, spec):
             assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
         for cell in ROLLUP_CELL_SIZES:
             assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
-        # The facts are read for the reports (the bundled dataset names some) and a date bound's
-        # border months only: every other answer came from the rollups.
+        # The facts are read for the reports (the bundled dataset names some), a date bound's border
+        # months and a box's edge (all of a box with no cell inside) only: the rest from the rollups.
         from_facts = reads.reading("event_facts")
-        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s
-                   for s in from_facts), from_facts
+        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s or "strip_" in s
+                   or "inner_" not in s and "box_west" in s for s in from_facts), from_facts
         assert reads.reading("event_rollup") and reads.reading("event_cells")
     finally:
         reads.close()

@@ -68,14 +68,15 @@ TEXTS_FROM_EVENTS = """
 # last day, value-facet columns and grid cell at the coarse sizes (the map asks these when there
 # are too many events to draw: the store's ROLLUP_CELL_SIZES). Migration 0006 holds a copy.
 ROLLUP_FROM_FACTS = """
-    INSERT INTO {rollup} (dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
-                          original_type, original_subtype, events, synthetic, fatalities, kg, kg_held, sourced)
-    SELECT dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
+    INSERT INTO {rollup} (dataset_key, event_date, last_day, cell_y, cell_x, type_code, event_type, country, drug,
+                          route_id, original_type, original_subtype, events, synthetic, fatalities, kg, kg_held,
+                          sourced)
+    SELECT dataset_key, event_date, last_day, CAST(floor(latitude / 1.0) AS bigint),
+           CAST(floor(longitude / 1.0) AS bigint), type_code, event_type, country, drug, route_id,
            original_type, original_subtype, count(*), count(*) FILTER (WHERE synthetic), sum(fatalities),
            sum(quantity_kg), sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash)
     FROM {facts}
-    GROUP BY dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
-             original_type, original_subtype
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
     ORDER BY event_date NULLS LAST, last_day"""
 CELLS_FROM_FACTS = """
     INSERT INTO {cells} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
@@ -321,6 +322,7 @@ def write_rollups(connection: Connection, key: int) -> None:
     connection.execute(text(f"CREATE TABLE {rollup} (LIKE event_rollup INCLUDING DEFAULTS, "
                             f"CHECK (dataset_key = {key}))"))
     connection.execute(text(f"CREATE TABLE {cells} (LIKE event_cells INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
+    connection.execute(text("SET LOCAL work_mem = '256MB'"))  # 10M events' groups hashed in memory, not spilled
     connection.execute(text(ROLLUP_FROM_FACTS.format(rollup=rollup, facts=facts)))
     connection.execute(text(CELLS_FROM_FACTS.format(cells=cells, facts=facts)), {"sizes": list(ROLLUP_CELL_SIZES)})
     connection.execute(text(f"ALTER TABLE event_rollup ATTACH PARTITION {rollup} FOR VALUES IN ({key})"))

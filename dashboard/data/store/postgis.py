@@ -82,6 +82,9 @@ ROLLUP_COLUMNS = frozenset({"event_type", "country", "drug", "route_id", "origin
 # The cell sizes event_cells holds (the loader writes them): the coarse ones, asked when the matching
 # events are too many to draw; finer cells come from the facts.
 ROLLUP_CELL_SIZES: tuple[float, ...] = tuple(size for size in CELL_SIZES if size >= 0.2)
+# event_rollup's cells (per day): 1 degree, floor(latitude) and floor(longitude).
+ROLLUP_DAY_CELL = 1.0
+EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far below any box anyone draws
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
 
@@ -115,9 +118,10 @@ def _sort_expression(column: str) -> str:
 
 
 def rolls_up(spec: FilterSpec) -> bool:
-    """Whether a filter touches only datasets, dates and value facets: what the rollups (migration
-    0006) are grouped by, so they answer its counts, sums, timeline, breakdowns and coarse cells."""
-    if spec.kg_min is not None or spec.kg_max is not None or spec.bbox is not None or spec.polygon is not None:
+    """Whether a filter touches only datasets, dates, value facets and a box: what the rollups
+    (migration 0006) are grouped by, so they answer its counts, sums, timeline, breakdowns and
+    coarse cells (a box: from the cells inside it, the rows of the cells on its edge from the facts)."""
+    if spec.kg_min is not None or spec.kg_max is not None or spec.polygon is not None:
         return False
     if spec.text:
         return False
@@ -129,6 +133,26 @@ def _month_bounds(day: date) -> tuple[date, date]:
     first = day.replace(day=1)
     return first, (first.replace(year=first.year + 1, month=1) if first.month == 12
                    else first.replace(month=first.month + 1))
+
+
+def _inner_cells(box: tuple[float, float, float, float] | None, cell: float) -> tuple[int, int, int, int] | None:
+    """(first x, last x, first y, last y) of the cells of size ``cell`` (``floor(degrees / cell)``)
+    whose every event is certainly inside ``box``; ``None``: no such cell. A cell's events lie
+    within a few ulps of its edges (the division rounds): the margin keeps those off the box's edge."""
+    if box is None or not all(map(math.isfinite, box)):
+        return None
+    west, south, east, north = box
+    first_x, last_x = math.ceil((west + EDGE_MARGIN) / cell), math.floor((east - EDGE_MARGIN) / cell) - 1
+    first_y, last_y = math.ceil((south + EDGE_MARGIN) / cell), math.floor((north - EDGE_MARGIN) / cell) - 1
+    while first_x * cell < west + EDGE_MARGIN:
+        first_x += 1
+    while (last_x + 1) * cell > east - EDGE_MARGIN:
+        last_x -= 1
+    while first_y * cell < south + EDGE_MARGIN:
+        first_y += 1
+    while (last_y + 1) * cell > north - EDGE_MARGIN:
+        last_y -= 1
+    return (first_x, last_x, first_y, last_y) if first_x <= last_x and first_y <= last_y else None
 
 
 def _hashed(name: str) -> str:
@@ -310,8 +334,10 @@ class PostgisEventStore:
             conditions.append("longitude >= :box_west AND longitude <= :box_east "
                               "AND latitude >= :box_south AND latitude <= :box_north")
             params.update(box_west=west, box_south=south, box_east=east, box_north=north)
-            if not facts and all(map(math.isfinite, spec.bbox)) and west <= east and south <= north:
-                conditions.append("geom && ST_MakeEnvelope(:box_west, :box_south, :box_east, :box_north, 4326)")
+            if all(map(math.isfinite, spec.bbox)) and west <= east and south <= north:
+                conditions.append("point(longitude, latitude) <@ box(point(:box_west, :box_south), "
+                                  "point(:box_east, :box_north))" if facts else
+                                  "geom && ST_MakeEnvelope(:box_west, :box_south, :box_east, :box_north, 4326)")
         if spec.polygon is not None:
             conditions.append(self._polygon_condition(spec.polygon, params, prefilter=not facts))
         if spec.text:
@@ -352,10 +378,69 @@ class PostgisEventStore:
         return self._memo("count", spec, (), lambda: self._count(spec))
 
     def _count(self, spec: FilterSpec) -> int:
-        where, params = self._where(spec, facts=True)
         if rolls_up(spec):
-            return int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_rollup WHERE {where}", params)[0][0])
+            (rolled, rolled_params), rest = self._split(spec, "event_rollup", ROLLUP_DAY_CELL)
+            count = int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_rollup WHERE {rolled}",
+                                  rolled_params)[0][0])
+            if rest is not None:
+                count += int(self._all(f"SELECT count(*) FROM event_facts WHERE {rest[0]}", rest[1])[0][0])
+            return count
+        where, params = self._where(spec, facts=True)
         return int(self._all(f"SELECT count(*) FROM event_facts WHERE {where}", params)[0][0])
+
+    def _split(self, spec: FilterSpec, table: str, cell: float) -> tuple[tuple[str, dict], tuple[str, dict] | None]:
+        """A filter the rollups answer, as (WHERE over ``table``'s groups certainly matching, its
+        parameters) and (WHERE over the facts matching but outside those groups, its parameters),
+        ``None`` when no fact can be.
+
+        Dates: ``event_rollup`` holds the days, so its groups match a date filter exactly;
+        ``event_cells`` holds months, so the groups of a bound's own month are read from the
+        facts (BRIN). A box: the groups of the cells of size ``cell`` inside it, the facts of the
+        other cells it touches (the GiST on their points, strip by strip).
+        """
+        monthly = table == "event_cells"
+        rolled = spec.with_changes(bbox=None, **({"date_from": None, "date_to": None} if monthly else {}))
+        where, params = self._where(rolled, facts=True)
+        conditions, outside = [where], []
+        if monthly and spec.date_from is not None:  # last_day >= date_from: certain after its month
+            params["from_month"], params["from_next"] = _month_bounds(spec.date_from)
+            conditions.append("last_month > :from_month")
+            outside.append("last_day >= :from_month AND last_day < :from_next")
+        if monthly and spec.date_to is not None:  # event_date <= date_to: certain before its month
+            params["to_month"], params["to_next"] = _month_bounds(spec.date_to)
+            conditions.append("first_month < :to_month")
+            outside.append("event_date >= :to_month AND event_date < :to_next")
+        if spec.bbox is not None:
+            inner = _inner_cells(spec.bbox, cell)
+            if inner is None:  # no cell inside: every matching event is a fact to read
+                conditions.append("false")
+                outside.append("true")
+            else:
+                first_x, last_x, first_y, last_y = inner
+                params.update(inner_cell=cell, inner_x0=first_x, inner_x1=last_x, inner_y0=first_y, inner_y1=last_y)
+                conditions.append("cell_x BETWEEN :inner_x0 AND :inner_x1 AND cell_y BETWEEN :inner_y0 AND :inner_y1")
+                beyond = ("NOT (floor(longitude / :inner_cell) BETWEEN :inner_x0 AND :inner_x1 "
+                          "AND floor(latitude / :inner_cell) BETWEEN :inner_y0 AND :inner_y1)")
+                # The strips between the box's edges and the inner cells' (a little wider: the
+                # division rounds), each a GiST probe; the exact test above decides.
+                west, south, east, north = spec.bbox
+                params.update(strip_x0=first_x * cell + EDGE_MARGIN, strip_x1=(last_x + 1) * cell - EDGE_MARGIN,
+                              strip_y0=first_y * cell + EDGE_MARGIN, strip_y1=(last_y + 1) * cell - EDGE_MARGIN)
+                for corner_a, corner_b in (("box_west, :box_south", "strip_x0, :box_north"),
+                                           ("strip_x1, :box_south", "box_east, :box_north"),
+                                           ("box_west, :box_south", "box_east, :strip_y0"),
+                                           ("box_west, :strip_y1", "box_east, :box_north")):
+                    outside.append(f"{beyond} AND point(longitude, latitude) <@ box(point(:{corner_a}), "
+                                   f"point(:{corner_b}))")
+        if table == "event_cells":
+            conditions.append("cell_deg = :cell")
+            params["cell"] = cell
+        if not outside:
+            return (" AND ".join(conditions), params), None
+        exact, exact_params = self._where(spec, facts=True)
+        exact_params.update({k: v for k, v in params.items() if k.startswith(("from_", "to_", "inner_", "strip_"))})
+        return (" AND ".join(conditions), params), (f"{exact} AND ({' OR '.join(f'({o})' for o in outside)})",
+                                                    exact_params)
 
     def totals(self, spec: FilterSpec) -> Totals:
         return self._memo("totals", spec, (), lambda: self._totals(spec))
@@ -404,42 +489,29 @@ class PostgisEventStore:
             raise ValueError(f"cell size must be positive, not {cell_deg}")
         return self._memo("bins", spec, (cell_deg,), lambda: self._bins(spec, cell_deg))
 
-    def _fact_cells(self, spec: FilterSpec, cell_deg: float, only: str = "",
-                    extra: dict[str, object] | None = None) -> list[tuple]:
-        """(cell_y, cell_x, type_code, events) of the matching facts (``only``: and this condition)."""
-        where, params = self._where(spec, facts=True)
+    def _fact_cells(self, where: str, params: dict[str, object], cell_deg: float) -> list[tuple]:
+        """(cell_y, cell_x, type_code, events) of the facts matching ``where``."""
         return self._all(f"""
             SELECT CAST(floor(latitude / :cell) AS bigint), CAST(floor(longitude / :cell) AS bigint),
                    type_code, count(*)
-            FROM event_facts WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL{only}
-            GROUP BY 1, 2, 3""", {**params, **(extra or {}), "cell": cell_deg})
+            FROM event_facts WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
+            GROUP BY 1, 2, 3""", {**params, "cell": cell_deg})
 
     def _rollup_cells(self, spec: FilterSpec, cell_deg: float) -> list[tuple]:
-        """The cells from event_cells (per month of the first and the last day): the months certainly
-        inside a date filter from there, the rows of its border months from the facts (exact)."""
-        where, params = self._where(spec.with_changes(date_from=None, date_to=None), facts=True)
-        conditions, border = [where, "cell_deg = :cell"], []
-        if spec.date_from is not None:  # last_day >= date_from: certain after its month, never before
-            params["from_month"], params["from_next"] = _month_bounds(spec.date_from)
-            conditions.append("last_month > :from_month")
-            border.append("last_day >= :from_month AND last_day < :from_next")
-        if spec.date_to is not None:  # event_date <= date_to: certain before its month, never after
-            params["to_month"], params["to_next"] = _month_bounds(spec.date_to)
-            conditions.append("first_month < :to_month")
-            border.append("event_date >= :to_month AND event_date < :to_next")
+        """The cells from event_cells' groups certainly matching, and from the facts the rest."""
+        (rolled, params), rest = self._split(spec, "event_cells", cell_deg)
         found = self._all(f"""
             SELECT cell_y, cell_x, type_code, CAST(sum(events) AS bigint) FROM event_cells
-            WHERE {' AND '.join(conditions)} GROUP BY 1, 2, 3""", {**params, "cell": cell_deg})
-        if border:
-            bounds = {k: v for k, v in params.items() if k.startswith(("from_", "to_"))}
-            found += self._fact_cells(spec, cell_deg, f" AND ({' OR '.join(border)})", bounds)
+            WHERE {rolled} GROUP BY 1, 2, 3""", params)
+        if rest is not None:
+            found += self._fact_cells(*rest, cell_deg)
         return found
 
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
         if rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES:
             found = self._rollup_cells(spec, cell_deg)
         else:
-            found = self._fact_cells(spec, cell_deg)
+            found = self._fact_cells(*self._where(spec, facts=True), cell_deg)
         if not found:
             empty = np.empty(0)
             return GridBins(cell_deg=cell_deg, latitude=empty, longitude=empty.copy(),
@@ -475,9 +547,11 @@ class PostgisEventStore:
         return self._memo("summary", spec, (), lambda: self._scan_summary(spec))
 
     def _scan_summary(self, spec: FilterSpec) -> _Summary:
-        where, params = self._where(spec, facts=True)
         if rolls_up(spec):
-            return self._rollup_summary(where, params)
+            return self._rollup_summary(spec)
+        return self._facts_summary(*self._where(spec, facts=True))
+
+    def _facts_summary(self, where: str, params: dict[str, object]) -> _Summary:
         # GROUPING SETS: the hash tables filled in one pass; grouping() tells the sets apart (a bit
         # per argument left out of the row's set, the first argument the highest bit). The groups
         # travel as one row of arrays: ~75k (type, day) groups as rows cost 250 ms in Python.
@@ -510,9 +584,11 @@ class PostgisEventStore:
                         totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
                                       kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)))
 
-    def _rollup_summary(self, where: str, params: dict[str, object]) -> _Summary:
-        """The summary from event_rollup's groups per day: the same grouping sets, over sums. The
-        distinct reports come from the facts naming one (a partial index), when any matches."""
+    def _rollup_summary(self, spec: FilterSpec) -> _Summary:
+        """The summary from event_rollup's groups per day (the same grouping sets, over sums) and
+        the facts outside them (a box's edge cells). The distinct reports come from the facts
+        naming one (a partial index), when any matches."""
+        (where, params), rest = self._split(spec, "event_rollup", ROLLUP_DAY_CELL)
         by_day, by_drug = "WHERE grouping_set = 1", "WHERE grouping_set = 2 AND drug IS NOT NULL AND year IS NOT NULL"
         (kinds, days, counts, drugs, years, kgs, events, fatalities, kg, synthetic, sourced) = self._all(f"""
             WITH groups AS (
@@ -533,15 +609,27 @@ class PostgisEventStore:
                    max(kg_all) FILTER (WHERE grouping_set = 3), max(synthetic) FILTER (WHERE grouping_set = 3),
                    max(sourced) FILTER (WHERE grouping_set = 3)
             FROM groups""", params)[0]
-        sources = 0
-        if sourced:
-            sources = self._all(f"SELECT count(DISTINCT source_hash) FROM event_facts WHERE {where} "
-                                f"AND source_hash IS NOT NULL", params)[0][0]
-        return _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
-                        count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
-                        year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
-                        totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
-                                      kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)))
+        rolled = _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
+                          count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
+                          year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
+                          totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
+                                        kg_seized=float(kg or 0), sources=0, synthetic=int(synthetic or 0)))
+        if rest is None and not sourced:
+            return rolled
+        edge = self._facts_summary(*rest) if rest is not None else None
+        sources = edge.totals.sources if edge is not None else 0
+        if sourced:  # reports named inside and maybe on the edge too: count them once
+            exact, exact_params = self._where(spec, facts=True)
+            sources = self._all(f"SELECT count(DISTINCT source_hash) FROM event_facts WHERE {exact} "
+                                f"AND source_hash IS NOT NULL", exact_params)[0][0]
+        parts = (rolled,) if edge is None else (rolled, edge)
+        return _Summary(kind=np.concatenate([p.kind for p in parts]), day=np.concatenate([p.day for p in parts]),
+                        count=np.concatenate([p.count for p in parts]), drug=sum((p.drug for p in parts), ()),
+                        year=np.concatenate([p.year for p in parts]), kg=np.concatenate([p.kg for p in parts]),
+                        totals=Totals(events=sum(p.totals.events for p in parts),
+                                      fatalities=sum(p.totals.fatalities for p in parts),
+                                      kg_seized=sum(p.totals.kg_seized for p in parts), sources=int(sources),
+                                      synthetic=sum(p.totals.synthetic for p in parts)))
 
     def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
         groups = self._summary(spec)
@@ -595,11 +683,20 @@ class PostgisEventStore:
             groups = self._summary(spec)
             per_type = np.bincount(groups.kind, weights=groups.count, minlength=len(EVENT_TYPES))
             found = [(label, int(n)) for label, n in zip(EVENT_TYPES, per_type)]
+        elif facet.match is Match.VALUE and rolls_up(spec):  # the groups inside, the facts on the edge
+            (where, params), rest = self._split(spec, "event_rollup", ROLLUP_DAY_CELL)
+            found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM event_rollup WHERE {where} "
+                              f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
+            if rest is not None:
+                summed: dict[str, int] = {}
+                for label, n in found + self._all(f"SELECT {facet.column}, count(*) FROM event_facts "
+                                                  f"WHERE {rest[0]} AND {facet.column} IS NOT NULL GROUP BY 1",
+                                                  rest[1]):
+                    summed[label] = summed.get(label, 0) + int(n)
+                found = list(summed.items())
         elif facet.match is Match.VALUE:
             where, params = self._where(spec, facts=True)
-            counted, table = ("CAST(sum(events) AS bigint)", "event_rollup") if rolls_up(spec) else ("count(*)",
-                                                                                                   "event_facts")
-            found = self._all(f"SELECT {facet.column}, {counted} FROM {table} WHERE {where} "
+            found = self._all(f"SELECT {facet.column}, count(*) FROM event_facts WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
         else:  # actor groups: an event counts once for each group it names
             where, params = self._where(spec)

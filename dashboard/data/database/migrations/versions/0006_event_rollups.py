@@ -10,11 +10,12 @@ only the dataset, the dates and the value facets of the registry (type, country,
 source's own types), so the loader also writes, in the import's transaction, the groups those
 questions need; the store reads the groups instead of the rows when a filter touches nothing else.
 
-- ``event_rollup``: per dataset, ``event_date``, ``last_day`` and value-facet columns: the events,
+- ``event_rollup``: per dataset, ``event_date``, ``last_day``, 1-degree cell and value-facet columns: the events,
   the generated ones, the sums of fatalities, kg and positive kg, and the rows naming a report
   (``source_hash`` not null; the distinct reports are counted from the facts when there are any).
   Answers the count, totals, timeline in every unit, breakdowns by a value facet, kg per year,
-  the date extent and facet options. ~290k groups for 1M generated events.
+  the date extent and facet options; a box from the cells inside it and the facts of its edge
+  (``event_facts_point``, a GiST on the facts' points).
 - ``event_cells``: per dataset, month of ``event_date``, month of ``last_day``, value-facet
   columns, cell size (``ROLLUP_CELL_SIZES``, the coarse sizes the map asks when the events are
   too many to draw) and cell: the events. A date filter reads the months certainly inside from
@@ -39,14 +40,15 @@ depends_on = None
 # Word for word the loader's ROLLUP_FROM_FACTS and CELLS_FROM_FACTS (dashboard/data/database/loader.py)
 # and the store's ROLLUP_CELL_SIZES (dashboard/data/store/postgis.py) as of this revision.
 ROLLUP_FROM_FACTS = """
-    INSERT INTO {rollup} (dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
-                          original_type, original_subtype, events, synthetic, fatalities, kg, kg_held, sourced)
-    SELECT dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
+    INSERT INTO {rollup} (dataset_key, event_date, last_day, cell_y, cell_x, type_code, event_type, country, drug,
+                          route_id, original_type, original_subtype, events, synthetic, fatalities, kg, kg_held,
+                          sourced)
+    SELECT dataset_key, event_date, last_day, CAST(floor(latitude / 1.0) AS bigint),
+           CAST(floor(longitude / 1.0) AS bigint), type_code, event_type, country, drug, route_id,
            original_type, original_subtype, count(*), count(*) FILTER (WHERE synthetic), sum(fatalities),
            sum(quantity_kg), sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash)
     FROM {facts}
-    GROUP BY dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
-             original_type, original_subtype
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
     ORDER BY event_date NULLS LAST, last_day"""
 CELLS_FROM_FACTS = """
     INSERT INTO {cells} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
@@ -68,6 +70,8 @@ def upgrade() -> None:
             dataset_key integer NOT NULL,
             event_date date,
             last_day date,
+            cell_y bigint,
+            cell_x bigint,
             events bigint NOT NULL,
             synthetic bigint NOT NULL,
             sourced bigint NOT NULL,
@@ -103,7 +107,10 @@ def upgrade() -> None:
     # Rows are written size by size, months ascending: one size's rows are a few block ranges.
     op.execute("CREATE INDEX event_cells_cell_deg ON event_cells USING brin (cell_deg, first_month)")
     op.execute("CREATE INDEX event_facts_sourced ON event_facts (source_hash) WHERE source_hash IS NOT NULL")
+    # A box's edge: the facts in the strips between its edges and the cells inside it.
+    op.execute("CREATE INDEX event_facts_point ON event_facts USING gist (point(longitude, latitude))")
     connection = op.get_bind()
+    op.execute("SET LOCAL work_mem = '256MB'")  # the groups of 10M events hashed in memory, not spilled
     keys = connection.execute(text("SELECT dataset_key FROM datasets ORDER BY dataset_key")).scalars().all()
     for key in keys:
         key = int(key)  # partition names are made from integers, never from input
@@ -120,6 +127,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX event_facts_point")
     op.execute("DROP INDEX event_facts_sourced")
     op.execute("DROP TABLE event_cells")  # and every partition
     op.execute("DROP TABLE event_rollup")
