@@ -94,3 +94,28 @@ def test_spg004_sorted_codes_are_numpy_unique_with_inverse():
         unique, code = sorted_codes(keys)
         expected_unique, expected_code = np.unique(keys, return_inverse=True)
         assert np.array_equal(unique, expected_unique) and np.array_equal(code, expected_code.reshape(-1))
+
+
+def _same_cell(a: object, b: object) -> bool:
+    if a is pd.NA or b is pd.NA:
+        return a is b
+    if isinstance(a, float) and isinstance(b, float) and a != a:
+        return b != b
+    return type(a) is type(b) and a == b
+
+
+@pytest.mark.parametrize("text_dtype", ["str", "string[pyarrow]", object])
+def test_spg005_columns_read_by_position_as_pandas_reads_them(events, text_dtype):
+    """``take`` reads coded text itself: the same values, and the same missing value, as pandas."""
+    table = events.copy()
+    for column in ("location", "admin2", "source_name", "drug"):
+        values = table[column].astype(object)
+        values[::7] = None  # missing text: a category code of -1
+        table[column] = values.astype(text_dtype)
+    store = InMemoryEventStore(table)
+    rows = np.r_[np.arange(0, len(table), 3), [0, 0, len(table) - 1]]
+    for column in store.frame.columns:
+        expected = store.frame[column].take(rows).to_numpy()
+        got = store.take(rows, (column,))[column]
+        assert len(got) == len(expected)
+        assert all(_same_cell(a, b) for a, b in zip(got, expected)), column

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 CATEGORICAL_MAX_SHARE = 0.5
 # One value per event by design: never worth encoding (and hashing a million ids costs seconds).
 IDENTIFIER_COLUMNS = frozenset({"event_id", "source_event_id"})
+DIRECT_COMPARISONS = 4  # a filter on at most this many values of a column compares codes directly
 
 
 def is_text(series: pd.Series) -> bool:
@@ -132,9 +133,19 @@ class Codes:
         return cls(np.full(size, -1, dtype=np.int8), np.array([], dtype=object))
 
     def allowed(self, wanted: tuple[str, ...]) -> np.ndarray:
-        """Rows whose value is one of ``wanted``."""
+        """Rows whose value is one of ``wanted``.
+
+        A few values are compared directly (a vectorised ``==`` per value, ~0.3 ms over a million
+        rows); more go through a lookup table indexed by every row's code (~4 ms).
+        """
+        found = sorted({self.index[w] for w in wanted if w in self.index})
+        if len(found) <= DIRECT_COMPARISONS:
+            rows = np.zeros(len(self.codes), dtype=bool)
+            for code in found:
+                rows |= self.codes == code
+            return rows
         table = np.zeros(len(self.uniques), dtype=bool)
-        table[[self.index[w] for w in wanted if w in self.index]] = True
+        table[found] = True
         return lookup(self.codes, table)
 
 

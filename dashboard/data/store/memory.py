@@ -69,6 +69,8 @@ LAZY_INDEXES = 8  # per-column sort orders kept at once
 SMALL_MATCH_SHARE = 1 / 32  # a filter matching fewer rows sorts them alone, not the whole table
 DENSE_CELL_BINS = 1 << 20  # (cell, type) counters a grid query may hold densely (8 MB)
 PAGE_BLOCK = 4096  # rows of the sorted table counted together, so a deep page skips to its block
+NARROW_REST = 4  # a box over a filter matching under a quarter of the rows compares only those rows
+RECENT_FILTERS = 3  # unpacked masks and match positions kept (n bytes + 4 per match each)
 FILTER_INDEXES = 32  # per filter and order: matches per block (n / 512 bytes), narrow filters' sorted rows
 WHOLE_TABLE_ANSWERS = 256  # dataset lists, date extents per dataset choice ...
 OPTION_LISTS = 64  # facet option lists kept, per facet and shown datasets (a link may name any)
@@ -165,6 +167,7 @@ class InMemoryEventStore:
         self._whole: OrderedDict[Hashable, object] = OrderedDict()  # answers about the whole table
         self._lazy: OrderedDict[Hashable, object] = OrderedDict()
         self._filter_indexes: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._recent: OrderedDict[FilterSpec, list] = OrderedDict()
         self._options: OrderedDict[tuple[str, tuple[str, ...]], list[str]] = OrderedDict()
 
         # Dates: each event covers [date_start, date_end] (its precision period, or a reported range).
@@ -390,25 +393,47 @@ class InMemoryEventStore:
         filter from scratch)."""
         with self._lock:
             self._masks.clear()
+            self._recent.clear()
             self._filter_indexes.clear()
 
     # ---- filtering -------------------------------------------------------------------------
     def mask(self, spec: FilterSpec) -> np.ndarray:
         """Boolean mask of the events matching ``spec`` (memoised per spec as bits, read-only)."""
+        found = self._recent_filter(spec)
+        if found is not None:
+            return found[0]
         with self._lock:
             cached = self._masks.get(spec)
             if cached is not None:
                 self._masks.move_to_end(spec)
-        if cached is not None:
-            return cached.unpack(self.size)
-        mask, _ = self._compute_and_keep(spec)
+        mask = cached.unpack(self.size) if cached is not None else self._compute_and_keep(spec)[0]
+        with self._lock:
+            self._recent[spec] = [mask, None]
+            while len(self._recent) > RECENT_FILTERS:
+                self._recent.popitem(last=False)
         return mask
+
+    def _recent_filter(self, spec: FilterSpec) -> list | None:
+        """``[mask, positions or None]`` of a filter of the last few asked, unpacked: one view
+        update reads its filter's mask some thirty times (each aggregate, each table page)."""
+        with self._lock:
+            found = self._recent.get(spec)
+            if found is not None:
+                self._recent.move_to_end(spec)
+            return found
 
     def _compute_and_keep(self, spec: FilterSpec) -> tuple[np.ndarray, PackedMask]:
         if spec.bbox is not None:
             # Map views and boxes change on every pan: narrow the cached mask of the rest of the
-            # filter (text search, lasso) instead of evaluating it again.
-            mask = self.mask(replace(spec, bbox=None)) & self.in_box(spec.bbox)
+            # filter (text search, lasso) instead of evaluating it again; when that rest is narrow
+            # (one event type), only its rows' coordinates are compared.
+            rest = replace(spec, bbox=None)
+            if self.count(rest) * NARROW_REST < self.size:
+                rows = self._rows(rest)
+                mask = np.zeros(self.size, dtype=bool)
+                mask[rows[self._inside(self.longitude.take(rows), self.latitude.take(rows), spec.bbox)]] = True
+            else:
+                mask = self.mask(rest) & self.in_box(spec.bbox)
         else:
             mask = self._compute_mask(spec)
         mask.setflags(write=False)
@@ -421,9 +446,12 @@ class InMemoryEventStore:
 
     def in_box(self, box: tuple[float, float, float, float]) -> np.ndarray:
         """Rows inside (west, south, east, north), edges included; west > east matches nothing."""
+        return self._inside(self.longitude, self.latitude, box)
+
+    @staticmethod
+    def _inside(longitude: np.ndarray, latitude: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
         west, south, east, north = box
-        return ((self.longitude >= west) & (self.longitude <= east)
-                & (self.latitude >= south) & (self.latitude <= north))
+        return (longitude >= west) & (longitude <= east) & (latitude >= south) & (latitude <= north)
 
     def _compute_mask(self, spec: FilterSpec) -> np.ndarray:
         mask = np.ones(self.size, dtype=bool)
@@ -503,20 +531,15 @@ class InMemoryEventStore:
         return self._memo("points", spec, (int(limit),), lambda: self._points(spec, int(limit)))
 
     def _points(self, spec: FilterSpec, limit: int) -> PointColumns:
-        rows = self._rows(spec)
-        total = len(rows)
-        if total > limit:
+        total = self.count(spec)
+        if total <= limit:
+            rows = self._rows(spec)
+        elif limit <= 0:
+            rows = np.zeros(0, dtype=np.int32)
+        else:
             # The `limit` heaviest rows, ties to the earliest row (as a stable sort would pick).
             # The largest events stay, so big seizures and deadly attacks stay visible.
-            weight = np.nan_to_num(self.quantity_kg.take(rows)) + 1000 * np.nan_to_num(self.fatalities.take(rows))
-            if limit <= 0:
-                rows = rows[:0]
-            else:
-                threshold = np.partition(weight, total - limit)[total - limit]
-                keep = weight > threshold
-                ties = np.flatnonzero(weight == threshold)[:limit - int(np.count_nonzero(keep))]
-                keep[ties] = True
-                rows = rows[keep]
+            rows = np.sort(self._first_matches(self._heaviest_first(), spec, limit))
         return PointColumns(
             row=rows.astype(np.int32),
             latitude=self.latitude.take(rows).astype(np.float32),
@@ -528,6 +551,35 @@ class InMemoryEventStore:
             fatalities=self.fatalities.take(rows).astype(np.float32),
             total=total,
         )
+
+    def _heaviest_first(self) -> np.ndarray:
+        """Every row by weight (kg, plus 1000 per death; unknown counts 0), heaviest first, equal
+        weights in row order: the points a crowded map keeps are the first matches in it. Built
+        once (the weights of most events are 0: only the others are sorted)."""
+        def build() -> np.ndarray:
+            weight = np.nan_to_num(self.quantity_kg) + 1000 * np.nan_to_num(self.fatalities)
+            weighed = np.flatnonzero(weight != 0).astype(np.int32)
+            weighed = weighed[np.argsort(-weight[weighed], kind="stable")]
+            heavy = weight[weighed] > 0
+            zero = np.flatnonzero(weight == 0).astype(np.int32)
+            return read_only(np.concatenate([weighed[heavy], zero, weighed[~heavy]]))
+
+        return self._once("heaviest first", build)
+
+    def _first_matches(self, order: np.ndarray, spec: FilterSpec, limit: int) -> np.ndarray:
+        """The first ``limit`` rows of ``order`` (positions) that match ``spec``, in that order;
+        read a slice at a time, sized from the share of rows that match."""
+        mask, total = self.mask(spec), self.count(spec)
+        found, matched, position = [], 0, 0
+        step = max(PAGE_BLOCK, int(1.25 * limit * len(order) / max(total, 1)))
+        while matched < limit and position < len(order):
+            part = order[position:position + step]
+            hits = part[mask[part]]
+            found.append(hits)
+            matched += len(hits)
+            position += step
+            step *= 2
+        return np.concatenate(found)[:limit] if found else np.zeros(0, dtype=np.int32)
 
     def bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
         cell_deg = float(cell_deg)
@@ -588,9 +640,17 @@ class InMemoryEventStore:
         return self._memo("histogram", spec, (unit, split_by), lambda: self._histogram(spec, unit))
 
     def _rows(self, spec: FilterSpec) -> np.ndarray:
-        """Positions of the matching rows, ascending. Columns are read at them with ``take``:
-        over a million rows that is ~10x faster than indexing by the boolean mask."""
-        return np.flatnonzero(self.mask(spec))
+        """Positions of the matching rows, ascending (int32; kept with the recent masks). Columns
+        are read at them with ``take``: over a million rows ~10x faster than by the boolean mask."""
+        mask = self.mask(spec)
+        found = self._recent_filter(spec)
+        if found is not None and found[1] is not None:
+            return found[1]
+        rows = np.flatnonzero(mask).astype(np.int32)
+        rows.setflags(write=False)
+        if found is not None:
+            found[1] = rows  # computed alike by any thread: no lock needed
+        return rows
 
     def _matching(self, values: np.ndarray, spec: FilterSpec) -> np.ndarray:
         """``values`` of the matching rows (the array itself, no copy, when every row matches)."""
@@ -835,7 +895,7 @@ class InMemoryEventStore:
             return None
 
         def sort() -> np.ndarray:
-            rows = self._rows(spec).astype(np.int32)
+            rows = self._rows(spec)
             return rows[np.argsort(self._order_key(column, descending, rows), kind="stable")]
 
         return self._per_filter(("sorted_matches", spec, column, descending), sort)
@@ -935,8 +995,25 @@ class InMemoryEventStore:
     def take(self, rows: np.ndarray, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
         """Columns for the given row positions (e.g. the hover text of drawn points)."""
         rows = np.asarray(rows, dtype=np.int64)
-        return {column: values_of(self._objects[column], rows) if column in self._objects
-                else self._frame[column].take(rows).to_numpy() for column in columns}
+        return {column: self._column_at(column, rows) for column in columns}
+
+    def _column_at(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """One column at ``rows``, as pandas' ``take(rows).to_numpy()`` gives it; text held as
+        codes is read through them (pandas costs ~0.4 ms a column even for one row: a table
+        page reads ten columns, the chart captions two columns four times)."""
+        if column in self._objects:
+            return values_of(self._objects[column], rows)
+        series = self._frame[column]
+        codes = self._codes.get(column)
+        if codes is None or not isinstance(series.dtype, pd.CategoricalDtype):
+            return series.take(rows).to_numpy()
+        at = codes.codes[rows]
+        values = codes.uniques.take(np.maximum(at, 0)) if len(codes.uniques) else np.empty(len(at), dtype=object)
+        missing = at < 0
+        if missing.any():  # as pandas reads a missing category: NaN, or NA for its string dtypes
+            categories = series.cat.categories.dtype
+            values[missing] = categories.na_value if isinstance(categories, pd.StringDtype) else np.nan
+        return values
 
     def event(self, event_id: str) -> dict[str, object] | None:
         row = self._row_of(event_id)
