@@ -71,6 +71,7 @@ DENSE_CELL_BINS = 1 << 20  # (cell, type) counters a grid query may hold densely
 PAGE_BLOCK = 4096  # rows of the sorted table counted together, so a deep page skips to its block
 NARROW_REST = 4  # a box over a filter matching under a quarter of the rows compares only those rows
 RECENT_FILTERS = 3  # unpacked masks and match positions kept (n bytes + 4 per match each)
+TOP_ROWS_READ = 1 << 16  # rows of the sorted table read for a page near its top before counting blocks
 FILTER_INDEXES = 32  # per filter and order: matches per block (n / 512 bytes), narrow filters' sorted rows
 WHOLE_TABLE_ANSWERS = 256  # dataset lists, date extents per dataset choice ...
 OPTION_LISTS = 64  # facet option lists kept, per facet and shown datasets (a link may name any)
@@ -861,6 +862,8 @@ class InMemoryEventStore:
         Where a filter's rows sit deep in the table's order (a year long ago, newest first) the
         page does not walk the rows before them: the table's first page, the bisection for its
         blank rows and the first and last dates of the chart captions each read a block or two.
+        A page near the top is first looked for in the order's first :data:`TOP_ROWS_READ` rows
+        (one event type: the first few hundred), which spares counting the whole order.
         """
         if end <= start:
             return np.zeros(0, dtype=np.int32)
@@ -868,6 +871,10 @@ class InMemoryEventStore:
         if alone is not None:
             return alone[start:end]
         everything = self._global_order(order_by, descending)
+        if end <= PAGE_BLOCK:  # near the top: often found in the first rows of the order
+            found = self._first_matches(everything[:TOP_ROWS_READ], spec, end)
+            if len(found) == end:
+                return found[start:end]
         before = self._matches_before_blocks(spec, order_by, descending)
         first = int(np.searchsorted(before, start, side="right")) - 1  # the block holding match `start`
         last = int(np.searchsorted(before, end, side="left"))  # blocks before it hold match `end - 1`
