@@ -63,32 +63,42 @@ FACTS_FROM_EVENTS = """
 TEXTS_FROM_EVENTS = """
     INSERT INTO {texts} (dataset_key, text_key, search_text)
     SELECT DISTINCT dataset_key, hashtextextended(search_text, 0), search_text FROM {events}"""
-# The groups the store reads instead of the facts when a filter touches only datasets, dates and
-# value facets (migration 0006): per day and value-facet columns, and per month of the first and the
-# last day, value-facet columns and grid cell at the coarse sizes (the map asks these when there
-# are too many events to draw: the store's ROLLUP_CELL_SIZES). Migration 0006 holds a copy.
+# The groups the store reads instead of the facts when a filter touches only datasets, dates, value
+# facets and a box (migration 0006): per day and value-facet columns, and per month of the first and
+# the last day, value-facet columns and grid cell at the store's ROLLUP_CELL_SIZES (0: no cell, every
+# event). Migration 0006 holds a copy.
 ROLLUP_FROM_FACTS = """
-    INSERT INTO {rollup} (dataset_key, event_date, last_day, cell_y, cell_x, type_code, event_type, country, drug,
-                          route_id, original_type, original_subtype, events, synthetic, fatalities, kg, kg_held,
-                          sourced)
-    SELECT dataset_key, event_date, last_day, CAST(floor(latitude / 1.0) AS bigint),
-           CAST(floor(longitude / 1.0) AS bigint), type_code, event_type, country, drug, route_id,
+    INSERT INTO {rollup} (dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
+                          original_type, original_subtype, events, synthetic, fatalities, kg, kg_held, sourced)
+    SELECT dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
            original_type, original_subtype, count(*), count(*) FILTER (WHERE synthetic), sum(fatalities),
            sum(quantity_kg), sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash)
     FROM {facts}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
     ORDER BY event_date NULLS LAST, last_day"""
 CELLS_FROM_FACTS = """
     INSERT INTO {cells} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
-                         route_id, original_type, original_subtype, cell_y, cell_x, events)
+                         route_id, original_type, original_subtype, cell_y, cell_x, events, synthetic, fatalities,
+                         kg, kg_held, sourced, first_day, last_start, last_end)
     SELECT dataset_key, size, CAST(date_trunc('month', event_date) AS date),
            CAST(date_trunc('month', last_day) AS date), type_code, event_type, country, drug, route_id,
-           original_type, original_subtype, CAST(floor(latitude / size) AS bigint),
-           CAST(floor(longitude / size) AS bigint), count(*)
+           original_type, original_subtype,
+           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(latitude / size) AS bigint) END,
+           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(longitude / size) AS bigint) END,
+           count(*), count(*) FILTER (WHERE synthetic), sum(fatalities), sum(quantity_kg),
+           sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash), min(event_date), max(event_date),
+           max(last_day)
     FROM {facts} CROSS JOIN unnest(CAST(:sizes AS float8[])) AS size
-    WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+    WHERE size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
     ORDER BY 2, 3"""
+# Each dataset's distinct actor names and admin1 values, as written (migration 0007 holds a copy):
+# what the actor and region filters offer, without reading the wide rows.
+NAMES_FROM_EVENTS = """
+    INSERT INTO {names} (dataset_key, kind, name)
+    SELECT dataset_key, 'actor', unnest(actors) FROM {events}
+    UNION
+    SELECT dataset_key, 'region', admin1 FROM {events} WHERE admin1 IS NOT NULL"""
 COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table
 # Greatest distance between twins (dashboard.data.duplicates); the box around a row is a little
 # wider in degrees than this many km at its latitude, then the exact great-circle test decides.
@@ -142,6 +152,11 @@ def rollup_partition_name(dataset_key: int) -> str:
 def cells_partition_name(dataset_key: int) -> str:
     """The table holding one dataset's groups per month and grid cell (migration 0006)."""
     return f"event_cells_{int(dataset_key)}"
+
+
+def names_partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's distinct actor names and regions (migration 0007)."""
+    return f"event_names_{int(dataset_key)}"
 
 
 def texts_partition_name(dataset_key: int) -> str:
@@ -242,7 +257,7 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in (partition_name(dataset_key), facts_partition_name(dataset_key),
                       texts_partition_name(dataset_key), rollup_partition_name(dataset_key),
-                      cells_partition_name(dataset_key)):
+                      cells_partition_name(dataset_key), names_partition_name(dataset_key)):
             if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
@@ -303,6 +318,10 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
     connection.execute(text(f"ALTER TABLE event_facts ATTACH PARTITION {facts} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_texts ATTACH PARTITION {texts} FOR VALUES IN ({key})"))
     write_rollups(connection, key)
+    names = names_partition_name(key)
+    connection.execute(text(f"CREATE TABLE {names} (LIKE event_names, CHECK (dataset_key = {key}))"))
+    connection.execute(text(NAMES_FROM_EVENTS.format(names=names, events=table)))
+    connection.execute(text(f"ALTER TABLE event_names ATTACH PARTITION {names} FOR VALUES IN ({key})"))
     _record_duplicates(connection, key)
     synthetic = int(_column(events, "synthetic").fillna(False).to_numpy(dtype=bool).sum()) if count else 0
     connection.execute(text(
@@ -415,3 +434,4 @@ def drop_dataset(connection: Connection, dataset_key: int) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {texts_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {rollup_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {cells_partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {names_partition_name(dataset_key)}"))

@@ -11,11 +11,14 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
 - **Aggregates** (counts, totals, grid cells, time bins, breakdowns, kg per year, facet options)
   are ``GROUP BY`` queries; only the groups travel, and the last step (a bin's commonest type, a
   histogram's empty bins) is numpy over those few rows.
-- **Rollups** (migration 0006): when a filter touches only datasets, dates and value facets
-  (:func:`rolls_up`), the counts, totals, timeline, value breakdowns and kg per year are sums over
-  ``event_rollup``'s groups per day, and the coarse grid cells (:data:`ROLLUP_CELL_SIZES`) sums over
-  ``event_cells``' groups per month, with the rows of a date bound's border months from the facts.
-  Both are written by the import, so the answers are the facts' own (the oracle tests compare).
+- **Rollups** (migration 0006): when a filter touches only datasets, dates, value facets and a
+  box (:func:`rolls_up`), the counts, totals, month and year timeline, value breakdowns and kg
+  per year are sums over ``event_cells``' groups per month (per month and 1-degree cell with a
+  box), the map's coarse cells (:data:`ROLLUP_CELL_SIZES`) sums over its groups per month and
+  cell, and a timeline by day or week sums over ``event_rollup``'s groups per day. The events a
+  group cannot place (a date bound's own month, a box's edge cells) are read from the facts, so
+  the answers are the facts' own (the oracle tests compare). Actor and region options come from
+  ``event_names`` (migration 0007).
 - **Rows** are numbered ``0 … size - 1`` in table order (the database-wide ``seq``) from a few
   runs of consecutive ``seq`` per dataset, read once; pages are fetched by keyset (after the last
   row of the page before) when that page was read, by ``OFFSET`` otherwise.
@@ -81,9 +84,12 @@ FACT_COLUMNS = frozenset({"event_date", "last_day", "latitude", "longitude", "qu
 ROLLUP_COLUMNS = frozenset({"event_type", "country", "drug", "route_id", "original_type", "original_subtype"})
 # The cell sizes event_cells holds (the loader writes them): the coarse ones, asked when the matching
 # events are too many to draw; finer cells come from the facts.
-ROLLUP_CELL_SIZES: tuple[float, ...] = tuple(size for size in CELL_SIZES if size >= 0.2)
-# event_rollup's cells (per day): 1 degree, floor(latitude) and floor(longitude).
-ROLLUP_DAY_CELL = 1.0
+# 0: one cell holding every event, placed or not (the groups per month alone).
+ROLLUP_CELL_SIZES: tuple[float, ...] = (0.0, *(size for size in CELL_SIZES if size >= 0.2))
+WHOLE = 0.0  # the cell size of event_cells' groups per month alone
+# The cells a box's totals, timeline and breakdowns are read from (the cells inside it; the facts
+# of its edge cells): coarse enough to be few, fine enough to leave a thin edge.
+BOX_CELL = 1.0
 EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far below any box anyone draws
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
@@ -135,23 +141,33 @@ def _month_bounds(day: date) -> tuple[date, date]:
                    else first.replace(month=first.month + 1))
 
 
-def _inner_cells(box: tuple[float, float, float, float] | None, cell: float) -> tuple[int, int, int, int] | None:
+def _inner_cells(box: tuple[float, float, float, float] | None, cell: float,
+                 margin: float = EDGE_MARGIN) -> tuple[int, int, int, int] | None:
     """(first x, last x, first y, last y) of the cells of size ``cell`` (``floor(degrees / cell)``)
-    whose every event is certainly inside ``box``; ``None``: no such cell. A cell's events lie
-    within a few ulps of its edges (the division rounds): the margin keeps those off the box's edge."""
+    whose every event is inside ``box``; ``None``: no such cell. A cell's events lie within a few
+    ulps of its edges (the division rounds): ``margin`` keeps those off the box's edge; without it
+    (``0``), the cells are inside only when no event lies just outside the box (the caller checks)."""
     if box is None or not all(map(math.isfinite, box)):
         return None
     west, south, east, north = box
-    first_x, last_x = math.ceil((west + EDGE_MARGIN) / cell), math.floor((east - EDGE_MARGIN) / cell) - 1
-    first_y, last_y = math.ceil((south + EDGE_MARGIN) / cell), math.floor((north - EDGE_MARGIN) / cell) - 1
-    while first_x * cell < west + EDGE_MARGIN:
+    first_x, last_x = math.ceil((west + margin) / cell), math.floor((east - margin) / cell) - 1
+    first_y, last_y = math.ceil((south + margin) / cell), math.floor((north - margin) / cell) - 1
+    while first_x * cell < west + margin:
         first_x += 1
-    while (last_x + 1) * cell > east - EDGE_MARGIN:
+    while (first_x - 1) * cell >= west + margin:
+        first_x -= 1
+    while (last_x + 1) * cell > east - margin:
         last_x -= 1
-    while first_y * cell < south + EDGE_MARGIN:
+    while (last_x + 2) * cell <= east - margin:
+        last_x += 1
+    while first_y * cell < south + margin:
         first_y += 1
-    while (last_y + 1) * cell > north - EDGE_MARGIN:
+    while (first_y - 1) * cell >= south + margin:
+        first_y -= 1
+    while (last_y + 1) * cell > north - margin:
         last_y -= 1
+    while (last_y + 2) * cell <= north - margin:
+        last_y += 1
     return (first_x, last_x, first_y, last_y) if first_x <= last_x and first_y <= last_y else None
 
 
@@ -178,6 +194,9 @@ class _Summary:
     year: np.ndarray  # calendar year
     kg: np.ndarray
     totals: Totals
+    first: int = -1  # first and last event_date of the matching events, days since 1970 (-1: none)
+    last: int = -1
+    monthly: bool = False  # ``day`` holds the first day of each group's month (event_cells)
 
 
 @dataclass(frozen=True)
@@ -379,14 +398,31 @@ class PostgisEventStore:
 
     def _count(self, spec: FilterSpec) -> int:
         if rolls_up(spec):
-            (rolled, rolled_params), rest = self._split(spec, "event_rollup", ROLLUP_DAY_CELL)
-            count = int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_rollup WHERE {rolled}",
+            (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec))
+            count = int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_cells WHERE {rolled}",
                                   rolled_params)[0][0])
             if rest is not None:
                 count += int(self._all(f"SELECT count(*) FROM event_facts WHERE {rest[0]}", rest[1])[0][0])
             return count
         where, params = self._where(spec, facts=True)
         return int(self._all(f"SELECT count(*) FROM event_facts WHERE {where}", params)[0][0])
+
+    @staticmethod
+    def _total_cell(spec: FilterSpec) -> float:
+        """The event_cells size a filter's totals come from: the groups per month alone, or per
+        1-degree cell and month when it has a box."""
+        return WHOLE if spec.bbox is None else BOX_CELL
+
+    def _near_box_edge(self, box: tuple[float, float, float, float]) -> bool:
+        """Whether an event lies outside ``box`` but within :data:`EDGE_MARGIN` of it (the GiST)."""
+        return bool(self._memo("near_box_edge", None, (box,), lambda: self._all("""
+            SELECT EXISTS (SELECT 1 FROM event_facts WHERE dataset_key = ANY(:keys)
+                AND (point(longitude, latitude) <@ box(point(:west - :m, :south - :m), point(:west, :north + :m))
+                     OR point(longitude, latitude) <@ box(point(:east, :south - :m), point(:east + :m, :north + :m))
+                     OR point(longitude, latitude) <@ box(point(:west - :m, :south - :m), point(:east + :m, :south))
+                     OR point(longitude, latitude) <@ box(point(:west - :m, :north), point(:east + :m, :north + :m)))
+                AND NOT (longitude >= :west AND longitude <= :east AND latitude >= :south AND latitude <= :north))""",
+            dict(zip(("west", "south", "east", "north"), box), m=EDGE_MARGIN, keys=list(self._all_keys)))[0][0]))
 
     def _split(self, spec: FilterSpec, table: str, cell: float) -> tuple[tuple[str, dict], tuple[str, dict] | None]:
         """A filter the rollups answer, as (WHERE over ``table``'s groups certainly matching, its
@@ -411,7 +447,9 @@ class PostgisEventStore:
             conditions.append("first_month < :to_month")
             outside.append("event_date >= :to_month AND event_date < :to_next")
         if spec.bbox is not None:
-            inner = _inner_cells(spec.bbox, cell)
+            inner = _inner_cells(spec.bbox, cell, margin=0.0)
+            if inner != _inner_cells(spec.bbox, cell) and self._near_box_edge(spec.bbox):
+                inner = _inner_cells(spec.bbox, cell)  # an event just outside might sit in an edge cell
             if inner is None:  # no cell inside: every matching event is a fact to read
                 conditions.append("false")
                 outside.append("true")
@@ -508,7 +546,7 @@ class PostgisEventStore:
         return found
 
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
-        if rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES:
+        if rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
             found = self._rollup_cells(spec, cell_deg)
         else:
             found = self._fact_cells(*self._where(spec, facts=True), cell_deg)
@@ -551,6 +589,15 @@ class PostgisEventStore:
             return self._rollup_summary(spec)
         return self._facts_summary(*self._where(spec, facts=True))
 
+    def _day_summary(self, spec: FilterSpec) -> _Summary:
+        """The summary with groups per day (a timeline by day or week): event_rollup's for a filter
+        the rollups answer without a box, else the facts'."""
+        def compute() -> _Summary:
+            if rolls_up(spec) and spec.bbox is None:
+                return self._group_summary("event_rollup", *self._where(spec, facts=True))
+            return self._facts_summary(*self._where(spec, facts=True))
+        return self._memo("day_summary", spec, (), compute)
+
     def _facts_summary(self, where: str, params: dict[str, object]) -> _Summary:
         # GROUPING SETS: the hash tables filled in one pass; grouping() tells the sets apart (a bit
         # per argument left out of the row's set, the first argument the highest bit). The groups
@@ -582,61 +629,83 @@ class PostgisEventStore:
                         count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
                         year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
                         totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
-                                      kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)))
+                                      kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)),
+                        first=min((d for d in days or () if d >= 0), default=-1),
+                        last=max((d for d in days or () if d >= 0), default=-1))
 
     def _rollup_summary(self, spec: FilterSpec) -> _Summary:
-        """The summary from event_rollup's groups per day (the same grouping sets, over sums) and
-        the facts outside them (a box's edge cells). The distinct reports come from the facts
-        naming one (a partial index), when any matches."""
-        (where, params), rest = self._split(spec, "event_rollup", ROLLUP_DAY_CELL)
-        by_day, by_drug = "WHERE grouping_set = 1", "WHERE grouping_set = 2 AND drug IS NOT NULL AND year IS NOT NULL"
-        (kinds, days, counts, drugs, years, kgs, events, fatalities, kg, synthetic, sourced) = self._all(f"""
-            WITH groups AS (
-                SELECT grouping(type_code, drug) AS grouping_set, type_code, day, drug, year,
-                       CAST(sum(events) AS bigint) AS n, COALESCE(sum(fatalities), 0) AS fatalities,
-                       COALESCE(sum(kg), 0) AS kg_all, COALESCE(sum(kg_held), 0) AS kg_held,
-                       CAST(sum(synthetic) AS bigint) AS synthetic, CAST(sum(sourced) AS bigint) AS sourced
-                FROM (SELECT type_code, COALESCE(event_date - DATE '1970-01-01', -1) AS day,
-                             CASE WHEN kg_held > 0 THEN COALESCE(drug, '') END AS drug,
-                             CASE WHEN kg_held > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
-                             events, fatalities, kg, kg_held, synthetic, sourced
-                      FROM event_rollup WHERE {where}) matching
-                GROUP BY GROUPING SETS ((type_code, day), (drug, year), ()))
-            SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
-                   array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
-                   array_agg(year) FILTER ({by_drug}), array_agg(kg_held) FILTER ({by_drug}),
-                   max(n) FILTER (WHERE grouping_set = 3), max(fatalities) FILTER (WHERE grouping_set = 3),
-                   max(kg_all) FILTER (WHERE grouping_set = 3), max(synthetic) FILTER (WHERE grouping_set = 3),
-                   max(sourced) FILTER (WHERE grouping_set = 3)
-            FROM groups""", params)[0]
-        rolled = _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
-                          count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
-                          year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
-                          totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
-                                        kg_seized=float(kg or 0), sources=0, synthetic=int(synthetic or 0)))
-        if rest is None and not sourced:
+        """The summary from event_cells' groups per month (the same grouping sets, over sums) and
+        the facts outside them (a date bound's month, a box's edge cells). The distinct reports come
+        from the facts naming one (a partial index), when any matches."""
+        (where, params), rest = self._split(spec, "event_cells", self._total_cell(spec))
+        rolled = self._group_summary("event_cells", where, params)
+        if rest is None and not rolled.totals.sources:
             return rolled
         edge = self._facts_summary(*rest) if rest is not None else None
         sources = edge.totals.sources if edge is not None else 0
-        if sourced:  # reports named inside and maybe on the edge too: count them once
+        if rolled.totals.sources:  # reports named inside and maybe on the edge too: count them once
             exact, exact_params = self._where(spec, facts=True)
             sources = self._all(f"SELECT count(DISTINCT source_hash) FROM event_facts WHERE {exact} "
                                 f"AND source_hash IS NOT NULL", exact_params)[0][0]
         parts = (rolled,) if edge is None else (rolled, edge)
+        dated = [p for p in parts if p.first >= 0]
         return _Summary(kind=np.concatenate([p.kind for p in parts]), day=np.concatenate([p.day for p in parts]),
                         count=np.concatenate([p.count for p in parts]), drug=sum((p.drug for p in parts), ()),
                         year=np.concatenate([p.year for p in parts]), kg=np.concatenate([p.kg for p in parts]),
                         totals=Totals(events=sum(p.totals.events for p in parts),
                                       fatalities=sum(p.totals.fatalities for p in parts),
                                       kg_seized=sum(p.totals.kg_seized for p in parts), sources=int(sources),
-                                      synthetic=sum(p.totals.synthetic for p in parts)))
+                                      synthetic=sum(p.totals.synthetic for p in parts)),
+                        first=min((p.first for p in dated), default=-1), last=max((p.last for p in dated), default=-1),
+                        monthly=True)
+
+    def _group_summary(self, table: str, where: str, params: dict[str, object]) -> _Summary:
+        """The summary of a rollup's groups: event_rollup's per day, event_cells' per month (its
+        ``day``: the month's first day). ``totals.sources``: the rows naming a report, not distinct."""
+        monthly = table == "event_cells"
+        day, first, last = ("first_month", "first_day", "last_start") if monthly else ("event_date",) * 3
+        by_day, by_drug = "WHERE grouping_set = 1", "WHERE grouping_set = 2 AND drug IS NOT NULL AND year IS NOT NULL"
+        (kinds, days, counts, drugs, years, kgs, events, fatalities, kg, synthetic, sourced,
+         first_day, last_day) = self._all(f"""
+            WITH groups AS (
+                SELECT grouping(type_code, drug) AS grouping_set, type_code, day, drug, year,
+                       CAST(sum(events) AS bigint) AS n, COALESCE(sum(fatalities), 0) AS fatalities,
+                       COALESCE(sum(kg), 0) AS kg_all, COALESCE(sum(kg_held), 0) AS kg_held,
+                       CAST(sum(synthetic) AS bigint) AS synthetic, CAST(sum(sourced) AS bigint) AS sourced,
+                       min(first_day) AS first_day, max(last_day) AS last_day
+                FROM (SELECT type_code, COALESCE({day} - DATE '1970-01-01', -1) AS day,
+                             CASE WHEN kg_held > 0 THEN COALESCE(drug, '') END AS drug,
+                             CASE WHEN kg_held > 0 THEN CAST(date_part('year', {day}) AS integer) END AS year,
+                             events, fatalities, kg, kg_held, synthetic, sourced,
+                             {first} - DATE '1970-01-01' AS first_day, {last} - DATE '1970-01-01' AS last_day
+                      FROM {table} WHERE {where}) matching
+                GROUP BY GROUPING SETS ((type_code, day), (drug, year), ()))
+            SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
+                   array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
+                   array_agg(year) FILTER ({by_drug}), array_agg(kg_held) FILTER ({by_drug}),
+                   max(n) FILTER (WHERE grouping_set = 3), max(fatalities) FILTER (WHERE grouping_set = 3),
+                   max(kg_all) FILTER (WHERE grouping_set = 3), max(synthetic) FILTER (WHERE grouping_set = 3),
+                   max(sourced) FILTER (WHERE grouping_set = 3), max(first_day) FILTER (WHERE grouping_set = 3),
+                   max(last_day) FILTER (WHERE grouping_set = 3)
+            FROM groups""", params)[0]
+        return _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
+                        count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
+                        year=np.array(years or [], dtype=np.int64), kg=np.array(kgs or [], dtype=np.float64),
+                        totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
+                                      kg_seized=float(kg or 0), sources=int(sourced or 0),
+                                      synthetic=int(synthetic or 0)),
+                        first=-1 if first_day is None else int(first_day),
+                        last=-1 if last_day is None else int(last_day), monthly=monthly)
 
     def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
         groups = self._summary(spec)
+        if unit == "auto":
+            span = np.array([groups.first, groups.last] if groups.first >= 0 else [], dtype="datetime64[D]")
+            unit = choose_time_unit(span, spec)
+        if groups.monthly and unit in ("day", "week"):
+            groups = self._day_summary(spec)
         dated = groups.day >= 0
         kind, days, weight = groups.kind[dated], groups.day[dated], groups.count[dated]
-        if unit == "auto":
-            unit = choose_time_unit(days.astype("datetime64[D]"), spec)
         month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
         index = {"day": days, "week": (days + 3) // 7, "month": month, "year": month // 12}[unit]
         first_bin, last_bin = (int(index.min()), int(index.max())) if index.size else (0, -1)
@@ -684,8 +753,8 @@ class PostgisEventStore:
             per_type = np.bincount(groups.kind, weights=groups.count, minlength=len(EVENT_TYPES))
             found = [(label, int(n)) for label, n in zip(EVENT_TYPES, per_type)]
         elif facet.match is Match.VALUE and rolls_up(spec):  # the groups inside, the facts on the edge
-            (where, params), rest = self._split(spec, "event_rollup", ROLLUP_DAY_CELL)
-            found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM event_rollup WHERE {where} "
+            (where, params), rest = self._split(spec, "event_cells", self._total_cell(spec))
+            found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM event_cells WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
             if rest is not None:
                 summed: dict[str, int] = {}
@@ -913,8 +982,8 @@ class PostgisEventStore:
 
     def _date_extent(self, datasets: tuple[str, ...] | None) -> tuple[np.datetime64, np.datetime64] | None:
         keys = list(self._all_keys) if datasets is None else self._scope(datasets)
-        first, last = self._all("SELECT min(event_date), max(last_day) FROM event_rollup WHERE dataset_key = ANY(:keys)",
-                                {"keys": keys})[0]
+        first, last = self._all("SELECT min(first_day), max(last_end) FROM event_cells WHERE cell_deg = 0 "
+                                "AND dataset_key = ANY(:keys)", {"keys": keys})[0]
         if first is None or last is None:
             return None
         return np.datetime64(first, "D"), np.datetime64(last, "D")
@@ -931,15 +1000,16 @@ class PostgisEventStore:
         if facet.name == "datasets":
             return tuple(sorted(d.dataset_id.strip() for d in self._datasets))
         params = {"keys": self._keys(scope) if scope else list(self._all_keys)}
-        if facet.match is Match.ACTOR:
-            found = self._all("SELECT DISTINCT unnest(actors) FROM events WHERE dataset_key = ANY(:keys)", params)
+        if facet.match is Match.ACTOR:  # each dataset's distinct names (migration 0007)
+            found = self._all("SELECT DISTINCT name FROM event_names WHERE dataset_key = ANY(:keys) "
+                              "AND kind = 'actor'", params)
             names = (str(v) for (v,) in found)
         elif facet.match is Match.REGION:
-            found = self._all("SELECT DISTINCT admin1 FROM events WHERE dataset_key = ANY(:keys) "
-                              "AND admin1 IS NOT NULL", params)
+            found = self._all("SELECT DISTINCT name FROM event_names WHERE dataset_key = ANY(:keys) "
+                              "AND kind = 'region'", params)
             names = (region for (value,) in found for region in str(value).split(";"))
         else:
-            found = self._all(f"SELECT DISTINCT {facet.column} FROM event_rollup WHERE dataset_key = ANY(:keys) "
-                              f"AND {facet.column} IS NOT NULL", params)
+            found = self._all(f"SELECT DISTINCT {facet.column} FROM event_cells WHERE cell_deg = 0 "
+                              f"AND dataset_key = ANY(:keys) AND {facet.column} IS NOT NULL", params)
             names = (str(v) for (v,) in found)
         return tuple(sorted({name.strip() for name in names if name.strip()}))

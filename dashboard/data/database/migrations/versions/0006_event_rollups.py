@@ -1,4 +1,4 @@
-"""Event rollups: counts and sums per day and kind, and per month and grid cell, written at import.
+"""Event rollups: counts and sums per month and grid cell, and per day, written at import.
 
 Revision ID: 0006
 Revises: 0005
@@ -10,17 +10,21 @@ only the dataset, the dates and the value facets of the registry (type, country,
 source's own types), so the loader also writes, in the import's transaction, the groups those
 questions need; the store reads the groups instead of the rows when a filter touches nothing else.
 
-- ``event_rollup``: per dataset, ``event_date``, ``last_day``, 1-degree cell and value-facet columns: the events,
-  the generated ones, the sums of fatalities, kg and positive kg, and the rows naming a report
-  (``source_hash`` not null; the distinct reports are counted from the facts when there are any).
-  Answers the count, totals, timeline in every unit, breakdowns by a value facet, kg per year,
-  the date extent and facet options; a box from the cells inside it and the facts of its edge
-  (``event_facts_point``, a GiST on the facts' points).
 - ``event_cells``: per dataset, month of ``event_date``, month of ``last_day``, value-facet
-  columns, cell size (``ROLLUP_CELL_SIZES``, the coarse sizes the map asks when the events are
-  too many to draw) and cell: the events. A date filter reads the months certainly inside from
-  here and the rows of the two border months from the facts (BRIN), so the bins stay exact.
-  Cells are ``floor(latitude / size)`` in double precision, as the store computes them.
+  columns, cell size and cell: the events, the generated ones, the sums of fatalities, kg and
+  positive kg, the rows naming a report (``source_hash`` not null; the distinct reports are
+  counted from the facts when there are any), the first and last ``event_date`` and the last
+  ``last_day``. Size 0 is one cell holding every event, placed or not: ~30k groups for 10M
+  generated events, which answer the count, totals, month and year timeline, breakdowns by a
+  value facet, kg per year, the timeline's unit, the date extent and facet options. The other
+  sizes (``ROLLUP_CELL_SIZES``, the coarse ones the map asks when the events are too many to draw)
+  answer the map's cells, and 1 degree a box's totals: from the cells inside it, the facts of the
+  cells on its edge (``event_facts_point``, a GiST on the facts' points). Cells are
+  ``floor(latitude / size)`` in double precision, as the store computes them. A date filter reads
+  the months certainly inside from here and the rows of its two bounds' months from the facts
+  (BRIN), so every answer stays exact.
+- ``event_rollup``: per dataset, ``event_date``, ``last_day`` and value-facet columns, the same
+  sums: the timeline by day and week (a filter of two years or less) without a box.
 - Partitioned by dataset as the facts: an import attaches its partitions, a delete drops them.
 
 The rows of ``event_facts`` naming a report get a partial index (the distinct-report count reads
@@ -40,28 +44,32 @@ depends_on = None
 # Word for word the loader's ROLLUP_FROM_FACTS and CELLS_FROM_FACTS (dashboard/data/database/loader.py)
 # and the store's ROLLUP_CELL_SIZES (dashboard/data/store/postgis.py) as of this revision.
 ROLLUP_FROM_FACTS = """
-    INSERT INTO {rollup} (dataset_key, event_date, last_day, cell_y, cell_x, type_code, event_type, country, drug,
-                          route_id, original_type, original_subtype, events, synthetic, fatalities, kg, kg_held,
-                          sourced)
-    SELECT dataset_key, event_date, last_day, CAST(floor(latitude / 1.0) AS bigint),
-           CAST(floor(longitude / 1.0) AS bigint), type_code, event_type, country, drug, route_id,
+    INSERT INTO {rollup} (dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
+                          original_type, original_subtype, events, synthetic, fatalities, kg, kg_held, sourced)
+    SELECT dataset_key, event_date, last_day, type_code, event_type, country, drug, route_id,
            original_type, original_subtype, count(*), count(*) FILTER (WHERE synthetic), sum(fatalities),
            sum(quantity_kg), sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash)
     FROM {facts}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
     ORDER BY event_date NULLS LAST, last_day"""
 CELLS_FROM_FACTS = """
     INSERT INTO {cells} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
-                         route_id, original_type, original_subtype, cell_y, cell_x, events)
+                         route_id, original_type, original_subtype, cell_y, cell_x, events, synthetic, fatalities,
+                         kg, kg_held, sourced, first_day, last_start, last_end)
     SELECT dataset_key, size, CAST(date_trunc('month', event_date) AS date),
            CAST(date_trunc('month', last_day) AS date), type_code, event_type, country, drug, route_id,
-           original_type, original_subtype, CAST(floor(latitude / size) AS bigint),
-           CAST(floor(longitude / size) AS bigint), count(*)
+           original_type, original_subtype,
+           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(latitude / size) AS bigint) END,
+           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(longitude / size) AS bigint) END,
+           count(*), count(*) FILTER (WHERE synthetic), sum(fatalities), sum(quantity_kg),
+           sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash), min(event_date), max(event_date),
+           max(last_day)
     FROM {facts} CROSS JOIN unnest(CAST(:sizes AS float8[])) AS size
-    WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+    WHERE size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
     ORDER BY 2, 3"""
-ROLLUP_CELL_SIZES = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+# 0: one cell holding every event, placed or not (the groups per month alone).
+ROLLUP_CELL_SIZES = (0.0, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 def upgrade() -> None:
@@ -70,8 +78,6 @@ def upgrade() -> None:
             dataset_key integer NOT NULL,
             event_date date,
             last_day date,
-            cell_y bigint,
-            cell_x bigint,
             events bigint NOT NULL,
             synthetic bigint NOT NULL,
             sourced bigint NOT NULL,
@@ -96,6 +102,14 @@ def upgrade() -> None:
             cell_y bigint NOT NULL,
             cell_x bigint NOT NULL,
             events bigint NOT NULL,
+            synthetic bigint NOT NULL,
+            sourced bigint NOT NULL,
+            fatalities double precision,
+            kg double precision,
+            kg_held double precision,
+            first_day date,
+            last_start date,
+            last_end date,
             type_code smallint NOT NULL,
             event_type text NOT NULL,
             country text,
