@@ -14,7 +14,7 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
 - **Rollups** (migration 0006): when a filter touches only datasets, dates, value facets and a
   box (:func:`rolls_up`), the counts, totals, month and year timeline, value breakdowns and kg
   per year are sums over ``event_cells``' groups per month (per month and 1-degree cell with a
-  box), the map's coarse cells (:data:`ROLLUP_CELL_SIZES`) sums over its groups per month and
+  box: 1, 0.5 or 0.2 degrees by its size), the map's coarse cells (:data:`ROLLUP_CELL_SIZES`) sums over its groups per month and
   cell, and a timeline by day or week sums over ``event_rollup``'s groups per day. The events a
   group cannot place (a date bound's own month, a box's edge cells) are read from the facts, so
   the answers are the facts' own (the oracle tests compare). Actor and region options come from
@@ -87,9 +87,11 @@ ROLLUP_COLUMNS = frozenset({"event_type", "country", "drug", "route_id", "origin
 # 0: one cell holding every event, placed or not (the groups per month alone).
 ROLLUP_CELL_SIZES: tuple[float, ...] = (0.0, *(size for size in CELL_SIZES if size >= 0.2))
 WHOLE = 0.0  # the cell size of event_cells' groups per month alone
-# The cells a box's totals, timeline and breakdowns are read from (the cells inside it; the facts
-# of its edge cells): coarse enough to be few, fine enough to leave a thin edge.
-BOX_CELL = 1.0
+# The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
+# facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
+BOX_CELLS = (1.0, 0.5, 0.2)
+# Boxes up to this many square degrees read the facts through their points' GiST; larger ones scan.
+GIST_BOX_DEGREES2 = 4.0
 EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far below any box anyone draws
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
@@ -353,10 +355,14 @@ class PostgisEventStore:
             conditions.append("longitude >= :box_west AND longitude <= :box_east "
                               "AND latitude >= :box_south AND latitude <= :box_north")
             params.update(box_west=west, box_south=south, box_east=east, box_north=north)
-            if all(map(math.isfinite, spec.bbox)) and west <= east and south <= north:
+            if not (all(map(math.isfinite, spec.bbox)) and west <= east and south <= north):
+                pass
+            elif not facts:
+                conditions.append("geom && ST_MakeEnvelope(:box_west, :box_south, :box_east, :box_north, 4326)")
+            elif (east - west) * (north - south) <= GIST_BOX_DEGREES2:
+                # The planner takes any box for a small one (a fixed guess): offered for small boxes only.
                 conditions.append("point(longitude, latitude) <@ box(point(:box_west, :box_south), "
-                                  "point(:box_east, :box_north))" if facts else
-                                  "geom && ST_MakeEnvelope(:box_west, :box_south, :box_east, :box_north, 4326)")
+                                  "point(:box_east, :box_north))")
         if spec.polygon is not None:
             conditions.append(self._polygon_condition(spec.polygon, params, prefilter=not facts))
         if spec.text:
@@ -410,8 +416,13 @@ class PostgisEventStore:
     @staticmethod
     def _total_cell(spec: FilterSpec) -> float:
         """The event_cells size a filter's totals come from: the groups per month alone, or per
-        1-degree cell and month when it has a box."""
-        return WHOLE if spec.bbox is None else BOX_CELL
+        cell and month when it has a box: the coarsest of :data:`BOX_CELLS` spanning the box four
+        times each way (fewer groups), else the finest (a thinner edge)."""
+        if spec.bbox is None:
+            return WHOLE
+        west, south, east, north = spec.bbox
+        return next((size for size in BOX_CELLS if east - west >= 4 * size and north - south >= 4 * size),
+                    BOX_CELLS[-1])
 
     def _near_box_edge(self, box: tuple[float, float, float, float]) -> bool:
         """Whether an event lies outside ``box`` but within :data:`EDGE_MARGIN` of it (the GiST)."""
