@@ -166,3 +166,24 @@ def test_rol006_an_event_a_hair_outside_a_box_stays_outside():
         for cell in ROLLUP_CELL_SIZES[1:]:
             assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
         assert_same_result(oracle.histogram(spec, "day"), store.histogram(spec, "day"), "histogram")
+
+
+def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
+    """0006 and 0007 roll up existing datasets with copies of the loader's statements (a migration
+    must not change when the loader does): the copies are the loader's own at this revision."""
+    import importlib.util
+    from pathlib import Path
+
+    from dashboard.data.database import loader
+
+    versions = Path(loader.__file__).parent / "migrations" / "versions"
+    copies = {}
+    for name in ("0006_event_rollups", "0007_event_names"):
+        spec = importlib.util.spec_from_file_location(name, versions / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        copies[name] = module
+    assert copies["0006_event_rollups"].ROLLUP_FROM_FACTS == loader.ROLLUP_FROM_FACTS
+    assert copies["0006_event_rollups"].CELLS_FROM_FACTS == loader.CELLS_FROM_FACTS
+    assert copies["0006_event_rollups"].ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES
+    assert copies["0007_event_names"].NAMES_FROM_EVENTS == loader.NAMES_FROM_EVENTS

@@ -64,10 +64,10 @@ CELLS_FROM_FACTS = """
            count(*), count(*) FILTER (WHERE synthetic), sum(fatalities), sum(quantity_kg),
            sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash), min(event_date), max(event_date),
            max(last_day)
-    FROM {facts} CROSS JOIN unnest(CAST(:sizes AS float8[])) AS size
+    FROM {facts} CROSS JOIN (SELECT CAST(:size AS float8) AS size) AS asked
     WHERE size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-    ORDER BY 2, 3"""
+    ORDER BY 3"""
 # 0: one cell holding every event, placed or not (the groups per month alone).
 ROLLUP_CELL_SIZES = (0.0, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
@@ -133,8 +133,9 @@ def upgrade() -> None:
         for table in ("event_rollup", "event_cells"):
             op.execute(f"CREATE TABLE {table}_{key} (LIKE {table} INCLUDING DEFAULTS, CHECK (dataset_key = {key}))")
         op.execute(ROLLUP_FROM_FACTS.format(rollup=f"event_rollup_{key}", facts=f"event_facts_{key}"))
-        connection.execute(text(CELLS_FROM_FACTS.format(cells=f"event_cells_{key}", facts=f"event_facts_{key}")),
-                           {"sizes": list(ROLLUP_CELL_SIZES)})
+        for size in ROLLUP_CELL_SIZES:  # one size at a time: its groups hashed in memory, not sorted on disk
+            connection.execute(text(CELLS_FROM_FACTS.format(cells=f"event_cells_{key}", facts=f"event_facts_{key}")),
+                               {"size": size})
         for table in ("event_rollup", "event_cells"):
             op.execute(f"ALTER TABLE {table} ATTACH PARTITION {table}_{key} FOR VALUES IN ({key})")
             op.execute(f"ANALYZE {table}_{key}")
