@@ -889,7 +889,8 @@ class InMemoryEventStore:
         if alone is not None:
             return alone[start:end]
         everything = self._global_order(order_by, descending)
-        if end <= PAGE_BLOCK:  # near the top: often found in the first rows of the order
+        counted = ("matches_before_blocks", spec, order_by, descending)
+        if end <= PAGE_BLOCK and not self._has_filter_index(counted):  # near the top: often in its first rows
             found = self._first_matches(everything[:TOP_ROWS_READ], spec, end)
             if len(found) == end:
                 return found[start:end]
@@ -915,6 +916,10 @@ class InMemoryEventStore:
             return np.concatenate([[0], np.cumsum(per_block)])
 
         return self._per_filter(("matches_before_blocks", spec, column, descending), count)
+
+    def _has_filter_index(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._filter_indexes
 
     def _sorted_matches(self, spec: FilterSpec, column: str, descending: bool) -> np.ndarray | None:
         """The matches in table order, sorted alone when they are few and the table's order by
