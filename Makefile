@@ -105,6 +105,7 @@ data: $(VENV)/.dev
 	$(PY) geodata/build_events.py
 	$(PY) geodata/build_routes.py
 	$(PY) geodata/build_labels.py
+	$(PY) geodata/build_base_source.py
 	$(PY) geodata/build_indicators.py
 
 clean:

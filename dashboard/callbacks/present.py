@@ -34,6 +34,7 @@ from dashboard.state.present_view import (
     present_indicator_chart,
     present_indicator_slot,
     present_timeline,
+    projector_style,
     slide_extent,
     slide_frames,
     slide_indicator,
@@ -125,7 +126,7 @@ def update_slide(slide_index, story_data):
     indicator = slide_indicator(catalog, indicator_positions(context), slide, lang)
     update, rings, view = map_slide_data(context.store, slide, lang, context.settings.max_map_points,
                                          routes=context.data.routes, vraem=context.vraem_feature is not None,
-                                         indicator=indicator)
+                                         indicator=indicator, remote_style=projector_style(context.settings.basemap))
     return dict(
         title=text.title, caption=text.caption, counts=count_blocks(text.counts), dates=text.dates,
         filters=text.filters, sources=text.sources, notice=text.notice, progress=text.progress,
@@ -175,7 +176,8 @@ def on_frame(n_intervals, frame_state, slide_index, mode, story_data):
                 "play_label": play_label(step.state, lang)}
     shown = frame_view(context.store, story, index, step.frame, lang, context.settings.max_map_points,
                        context.dataset_names(), routes=context.data.routes, vraem=context.vraem_feature is not None,
-                       indicators=indicator_catalog_of(context), positions=indicator_positions(context))
+                       indicators=indicator_catalog_of(context), positions=indicator_positions(context),
+                       remote_style=projector_style(context.settings.basemap))
     timeline = Patch()
     timeline["layout"]["shapes"] = shown.shapes
     return dict(map=map_patch(shown.update, shown.rings, indicator=(indicator_slot_of(context, lang), shown.indicator)),

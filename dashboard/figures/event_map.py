@@ -134,41 +134,123 @@ def typed_arrays(value: object) -> object:
     return value
 
 
-def offline_style(theme: Theme = SCREEN) -> dict:
-    """A MapLibre style with no remote sources: a background, local glyphs for labels."""
-    # "sources" must not be empty: plotly prunes empty objects on update, and MapLibre then
-    # refuses the style ("missing required property sources") and stops redrawing the map.
+# The offline base map is one MapLibre style: MapLibre tiles every source on its own and draws a
+# frame as each one's tiles arrive, and Plotly gives every layout layer a source of its own, so the
+# base map as layout layers (seven files, the VRAEM, six route groups) drew 7–11 frames per zoom
+# (~100 ms each in software WebGL). The style has two sources — the base files merged into one
+# (``geodata/build_base_source.py``) and the VRAEM and routes inline — and filters them by layer.
+BASE_FILE = "base.geojson"
+BASE_PART_PROPERTY = "part"  # which base file a feature of BASE_FILE came from
+# The base files merged into BASE_FILE, bottom to top.
+BASE_PARTS = ("countries", "departments", "rivers", "labels-rivers", "labels-rank1", "labels-rank2", "labels-rank3")
+OVERLAY_PROPERTY = "overlay"  # what an inline feature is: "vraem", "route" (a leg) or "route-name"
+EVENTS_LAYER_ID = "events"  # an empty style layer; the event trace is drawn just under it (``below``)
+VRAEM_FILL = "rgba(204,102,119,0.07)"
+# Tiles of the base sources are cut up to this zoom and scaled beyond it: a zoom into the VRAEM
+# reuses one or two tiles instead of cutting (and drawing a frame for) each new one. At zoom 6 a
+# tile's grid is ~150 m, finer than the base files (1:10m Natural Earth at best).
+BASE_MAXZOOM = 6
+
+
+def _is(key: str, value: str) -> list:
+    return ["==", ["get", key], value]
+
+
+def _symbol(layer_id: str, source: str, where: list, *, text: str, size: int, colour: str,
+            anchor: str = "middle center", placement: str = "point", minzoom: float = 0) -> dict:
+    """A symbol layer as Plotly draws one (``plots/map/layers.js``): text only, offset by its anchor."""
+    vertical, horizontal = anchor.split(" ")
+    # Plotly's convert_text_opts with its default icon size: "top right" is placed up and right.
+    offset = [{"left": -0.6, "right": 0.6}.get(horizontal, 0), {"top": -1.6, "bottom": 1.6}.get(vertical, 0)]
+    sides = [{"top": "top", "bottom": "bottom"}.get(vertical, ""), {"left": "right", "right": "left"}.get(horizontal, "")]
+    return {"id": layer_id, "type": "symbol", "source": source, "filter": where, "minzoom": minzoom,
+            "layout": {"icon-image": "", "text-field": text, "text-size": size,
+                       "text-anchor": "-".join(part for part in sides if part) or "center",
+                       "text-offset": offset, "symbol-placement": placement},
+            "paint": {"text-color": colour}}
+
+
+def _overlay(routes: dict, vraem_feature: dict | None, lang: str, theme: Theme) -> tuple[list[dict], list[dict], list[dict]]:
+    """The VRAEM and the routes as inline features, their line and fill layers, and the route-name layer."""
+    features, layers, names = [], [], []
+    if vraem_feature is not None:
+        features.append({"type": "Feature", "properties": {OVERLAY_PROPERTY: "vraem"},
+                         "geometry": vraem_feature["geometry"]})
+        layers += [
+            {"id": "vraem-fill", "type": "fill", "source": "overlay", "filter": _is(OVERLAY_PROPERTY, "vraem"),
+             "paint": {"fill-color": VRAEM_FILL, "fill-outline-color": VRAEM_FILL}},
+            {"id": "vraem-line", "type": "line", "source": "overlay", "filter": _is(OVERLAY_PROPERTY, "vraem"),
+             "paint": {"line-color": theme.vraem_colour, "line-width": 1.6}},
+        ]
+    legs = route_legs(routes)
+    if legs.features:
+        features += [{"type": "Feature", "geometry": geometry,
+                      "properties": {OVERLAY_PROPERTY: "route", "mode": mode, "evidence": evidence}}
+                     for (mode, evidence), geometries in legs.features.items() for geometry in geometries]
+        modes = sorted({mode for mode, _ in legs.features})
+        colour = ["match", ["get", "mode"], *[part for mode in modes for part in (mode, theme.route_colour(mode))],
+                  theme.route_colour("")]
+        for evidence, dashed in (("documented", False), ("inferred", True)):
+            where = ["all", _is(OVERLAY_PROPERTY, "route"),
+                     _is("evidence", "documented") if not dashed else ["!=", ["get", "evidence"], "documented"]]
+            layers.append({"id": f"routes-{evidence}", "type": "line", "source": "overlay", "filter": where,
+                           "paint": {"line-color": colour, "line-opacity": 0.85, "line-width": ROUTE_WIDTH_PX,
+                                     **({"line-dasharray": ROUTE_DASH} if dashed else {})}})
+        features += [{"type": "Feature", "geometry": geometry,
+                      "properties": {OVERLAY_PROPERTY: "route-name", "name": label("route", route_id, lang)}}
+                     for route_id, geometry in legs.longest.items()]
+        names.append(_symbol("route-names", "overlay", _is(OVERLAY_PROPERTY, "route-name"), text="{name}",
+                             size=round(10 * theme.label_scale), colour=theme.muted_colour,
+                             placement="line-center", minzoom=ROUTE_LABEL_MINZOOM))
+    return features, layers, names
+
+
+def offline_style(theme: Theme = SCREEN, lang: str = DEFAULT_LANGUAGE, *, routes: dict | None = None,
+                  vraem_feature: dict | None = None, names_over_events: bool = True,
+                  asset_prefix: str = "/assets/basemap/") -> dict:
+    """The offline base map as one MapLibre style: land, departments, rivers, the VRAEM and the routes
+    under the events; place, river and route names over them (``names_over_events``) or under them
+    (the presenter, whose ring labels must win every collision). The event trace goes under the
+    empty layer :data:`EVENTS_LAYER_ID` (``below``)."""
+    base = "base"
+    overlay_features, overlay_layers, route_names = _overlay(routes or {}, vraem_feature, lang, theme)
+    text = "{" + place_name_field(lang) + "}"
+    names = [
+        *(_symbol(f"names-{part}", base, _is(BASE_PART_PROPERTY, part), text=text,
+                  size=round(size * theme.label_scale), colour=_label_colour(theme, colour), anchor=anchor,
+                  minzoom=minzoom)
+          for part, minzoom, size, colour, anchor in LABEL_LAYERS),
+        *route_names,
+    ]
+    events = {"id": EVENTS_LAYER_ID, "type": "background", "layout": {"visibility": "none"}}
+    sources = {base: {"type": "geojson", "data": f"{asset_prefix}{BASE_FILE}", "maxzoom": BASE_MAXZOOM}}
+    if overlay_features:
+        sources["overlay"] = {"type": "geojson", "data": _feature_collection(overlay_features), "maxzoom": BASE_MAXZOOM}
     return {
         "version": 8,
-        "sources": {"empty": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
+        "sources": sources,
         "glyphs": GLYPHS_URL,
-        "layers": [{"id": "background", "type": "background",
-                    "paint": {"background-color": theme.water_colour}}],
+        "layers": [
+            {"id": "background", "type": "background", "paint": {"background-color": theme.water_colour}},
+            # Land and borders in one layer: a fill's outline is a hairline border.
+            {"id": "land", "type": "fill", "source": base, "filter": _is(BASE_PART_PROPERTY, "countries"),
+             "paint": {"fill-color": theme.land_colour, "fill-outline-color": theme.border_colour}},
+            {"id": "departments", "type": "line", "source": base, "filter": _is(BASE_PART_PROPERTY, "departments"),
+             "paint": {"line-color": theme.region_colour, "line-width": 0.6}},
+            {"id": "rivers", "type": "line", "source": base, "filter": _is(BASE_PART_PROPERTY, "rivers"),
+             "paint": {"line-color": theme.river_colour, "line-width": 0.7, "line-opacity": 0.8}},
+            *overlay_layers,
+            *([events, *names] if names_over_events else [*names, events]),
+        ],
     }
 
 
-def offline_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/",
-                   lang: str = DEFAULT_LANGUAGE) -> list[dict]:
-    """Base layers as GeoJSON URLs under /assets (inline dicts render far slower)."""
-    # Land and borders in one layer (a fill's outline is a hairline border): Plotly gives each
-    # layer its own source, and the world's outlines are the largest file MapLibre parses.
-    return [
-        {"sourcetype": "geojson", "source": f"{asset_prefix}countries.geojson", "type": "fill",
-         "color": theme.land_colour, "fill": {"outlinecolor": theme.border_colour}, "below": "traces"},
-        {"sourcetype": "geojson", "source": f"{asset_prefix}departments.geojson", "type": "line",
-         "color": theme.region_colour, "line": {"width": 0.6}, "below": "traces"},
-        {"sourcetype": "geojson", "source": f"{asset_prefix}rivers.geojson", "type": "line",
-         "color": theme.river_colour, "line": {"width": 0.7}, "opacity": 0.8, "below": "traces"},
-        *label_layers(theme, asset_prefix, lang),
-    ]
-
-
-# (file, minzoom, text size, colour, anchor): rank 1 always, finer places only when zoomed in.
+# (base part, minzoom, text size, colour, anchor): rank 1 always, finer places only when zoomed in.
 LABEL_LAYERS = (
-    ("labels-rivers.geojson", 5.5, 12, "#2f6f9f", "middle center"),
-    ("labels-rank1.geojson", 0, 12, "#3b434b", "top right"),
-    ("labels-rank2.geojson", 5.5, 11, "#5b6570", "top right"),
-    ("labels-rank3.geojson", 7.5, 11, "#5b6570", "top right"),
+    ("labels-rivers", 5.5, 12, "#2f6f9f", "middle center"),
+    ("labels-rank1", 0, 12, "#3b434b", "top right"),
+    ("labels-rank2", 5.5, 11, "#5b6570", "top right"),
+    ("labels-rank3", 7.5, 11, "#5b6570", "top right"),
 )
 
 
@@ -176,19 +258,6 @@ def _label_colour(theme: Theme, default: str) -> str:
     """The theme's colour for a label layer whose screen colour is ``default``."""
     return {"#2f6f9f": theme.river_label_colour, "#3b434b": theme.place_label_colour,
             "#5b6570": theme.minor_label_colour}.get(default, default)
-
-
-def label_layers(theme: Theme = SCREEN, asset_prefix: str = "/assets/basemap/",
-                 lang: str = DEFAULT_LANGUAGE) -> list[dict]:
-    """Symbol layers for place and river names in ``lang`` (local glyphs; ``icon=""`` avoids a sprite fetch)."""
-    text = "{" + place_name_field(lang) + "}"
-    return [
-        {"sourcetype": "geojson", "source": f"{asset_prefix}{name}", "type": "symbol",
-         "minzoom": minzoom,
-         "symbol": {"icon": "", "text": text, "placement": "point", "textposition": anchor,
-                    "textfont": {"size": round(size * theme.label_scale), "color": _label_colour(theme, colour)}}}
-        for name, minzoom, size, colour, anchor in LABEL_LAYERS
-    ]
 
 
 def _feature_collection(features: list[dict]) -> dict:
@@ -202,32 +271,43 @@ def _feature(geometry: dict, layer: str) -> dict:
     return {"type": "Feature", "properties": {"layer": layer}, "geometry": geometry}
 
 
-def route_layers(routes: dict, lang: str, theme: Theme = SCREEN) -> list[dict]:
-    """The route legs as map layers: one line layer per (mode, evidence), inferred legs dashed,
-    and one symbol layer naming each route once, along its longest leg.
+@dataclass(frozen=True)
+class RouteLegs:
+    """Route leg geometries by (mode, evidence), and each route's longest leg (where its name goes)."""
 
-    Layers, not traces: a trace costs MapLibre four layers, and the legs never follow the filter.
-    """
+    features: dict[tuple[str, str], list[dict]]
+    longest: dict[str, dict]
+
+
+def route_legs(routes: dict) -> RouteLegs:
     groups: dict[tuple[str, str], list[dict]] = {}
     longest: dict[str, tuple[float, dict]] = {}
     for feature in routes.get("features", []):
         props = feature["properties"]
         geometry = feature["geometry"]
-        groups.setdefault((props["mode"], props["evidence"]), []).append(
-            _feature(geometry, "route"))
+        groups.setdefault((props["mode"], props["evidence"]), []).append(geometry)
         coords = np.asarray(geometry["coordinates"], dtype=np.float64)
         length = float(np.hypot(*np.diff(coords, axis=0).T).sum()) if len(coords) > 1 else 0.0
         if length > longest.get(props["route_id"], (-1.0, {}))[0]:
             longest[props["route_id"]] = (length, geometry)
+    return RouteLegs(features=groups, longest={route_id: geometry for route_id, (_, geometry) in longest.items()})
+
+
+def route_layers(routes: dict, lang: str, theme: Theme = SCREEN) -> list[dict]:
+    """The route legs as layout layers (over a remote style, which cannot take our sources): one line
+    layer per (mode, evidence), inferred legs dashed, and one symbol layer naming each route once,
+    along its longest leg. Layers, not traces: a trace costs MapLibre four layers."""
+    legs = route_legs(routes)
     layers = [
-        {"sourcetype": "geojson", "source": _feature_collection(features), "type": "line", "below": "traces",
+        {"sourcetype": "geojson", "source": _feature_collection([_feature(geometry, "route") for geometry in geometries]),
+         "type": "line", "below": "traces",
          "color": theme.route_colour(mode), "opacity": 0.85, "name": f"route-{mode}-{evidence}",
          "line": {"width": ROUTE_WIDTH_PX, **({"dash": ROUTE_DASH} if evidence != "documented" else {})}}
-        for (mode, evidence), features in groups.items()
+        for (mode, evidence), geometries in legs.features.items()
     ]
-    if longest:
+    if legs.longest:
         names = [{"type": "Feature", "properties": {"name": label("route", route_id, lang)}, "geometry": geometry}
-                 for route_id, (_, geometry) in longest.items()]
+                 for route_id, geometry in legs.longest.items()]
         layers.append({"sourcetype": "geojson", "source": _feature_collection(names), "type": "symbol",
                        "below": "", "minzoom": ROUTE_LABEL_MINZOOM, "name": "route-names",
                        "symbol": {"icon": "", "text": "{name}", "placement": "line-center",
@@ -275,10 +355,25 @@ def indicator_layer(circles: Sequence[tuple[float, float, float]], theme: Theme 
             "fill": {"outlinecolor": colour}}
 
 
-def indicator_slot(layers: Sequence[dict], vraem_feature: dict | None, routes: dict, lang: str,
+def overlay_layers(remote_style: str | None, routes: dict, vraem_feature: dict | None, lang: str,
+                   theme: Theme = SCREEN) -> list[dict]:
+    """Layout layers between the slots and the indicator's: the VRAEM and the routes over a remote
+    style (``remote_style``, a style name or URL); none over the offline style, which holds them."""
+    if remote_style is None:
+        return []
+    return [*vraem_layers(vraem_feature, theme), *route_layers(routes, lang, theme)]
+
+
+def indicator_slot(remote_style: str | None, vraem_feature: dict | None, routes: dict, lang: str,
                    theme: Theme = SCREEN) -> int:
-    """Position of the indicator's layer in a map built with these base layers: the last one."""
-    return SLOT_COUNT + len(layers) + len(vraem_layers(vraem_feature, theme)) + len(route_layers(routes, lang, theme))
+    """Position of the indicator's layer in a map over ``remote_style`` (None: offline): the last one."""
+    return SLOT_COUNT + len(overlay_layers(remote_style, routes, vraem_feature, lang, theme))
+
+
+def events_below(remote_style: str | None) -> str | None:
+    """The style layer the event trace is drawn under: the offline style's marker; none over a remote
+    style (on top of it)."""
+    return EVENTS_LAYER_ID if remote_style is None else None
 
 
 def hidden_layer(kind: str = "circle") -> dict:
@@ -361,14 +456,18 @@ def halo_rows(points: PointColumns) -> tuple[np.ndarray, np.ndarray]:
     return coarse[keep], diameters[keep]
 
 
-def event_trace(layer: MapLayer, lang: str, theme: Theme = SCREEN) -> dict:
-    """The map's one trace for ``layer`` as a JSON-ready dict with typed arrays.
+def event_trace(layer: MapLayer, lang: str, theme: Theme = SCREEN, below: str | None = EVENTS_LAYER_ID) -> dict:
+    """The map's one trace for ``layer`` as a JSON-ready dict with typed arrays, drawn under the
+    style layer ``below`` (:func:`events_below`; None: on top).
 
     Points: the uncertainty rings first (drawn under every point), then the events; ``meta``
     says how many leading points are rings, and whether the trace holds cells instead.
     """
-    if layer.mode == "cells":
-        return _cell_trace(layer, lang)
+    trace = _cell_trace(layer, lang) if layer.mode == "cells" else _point_trace(layer, lang, theme)
+    return trace if below is None else {**trace, "below": below}
+
+
+def _point_trace(layer: MapLayer, lang: str, theme: Theme) -> dict:
     points = layer.points
     rings, ring_px = halo_rows(points)
     sizes = theme.marker_px(marker_sizes(points.quantity_kg, points.fatalities))
@@ -503,13 +602,15 @@ class MapUpdate:
 
 
 def map_update(layer: MapLayer, *, routes: dict, vraem: bool, lang: str, theme: Theme = SCREEN,
-               show_key: bool = True) -> MapUpdate:
-    """The trace and the key for ``layer`` (the key lists exactly the types drawn)."""
+               show_key: bool = True, below: str | None = EVENTS_LAYER_ID) -> MapUpdate:
+    """The trace and the key for ``layer`` (the key lists exactly the types drawn); the trace goes
+    under the style layer ``below`` (:func:`events_below`)."""
+    trace = event_trace(layer, lang, theme, below)
     if not show_key:
-        return MapUpdate(trace=event_trace(layer, lang, theme), shapes=[], annotations=[], margin_right=0)
+        return MapUpdate(trace=trace, shapes=[], annotations=[], margin_right=0)
     drawn_key = screen_key_layout(build_map_key(layer.points, routes=routes, vraem=vraem, theme=theme, lang=lang),
                                   theme)
-    return MapUpdate(trace=event_trace(layer, lang, theme), shapes=drawn_key.shapes,
+    return MapUpdate(trace=trace, shapes=drawn_key.shapes,
                      annotations=drawn_key.annotations, margin_right=key_margin_px(drawn_key.width_px, theme))
 
 
@@ -529,8 +630,8 @@ def build_event_map(
     vraem_feature: dict | None,
     lang: str = DEFAULT_LANGUAGE,
     view: MapView | None = None,
-    style: str | dict | None = None,
-    layers: list[dict] | None = None,
+    remote_style: str | None = None,
+    names_over_events: bool = True,
     highlight: tuple[float, float] | None = None,
     theme: Theme = SCREEN,
     uirevision: str = "map",
@@ -551,8 +652,9 @@ def build_event_map(
         Reference layers: route legs (GeoJSON) and the approximate VRAEM polygon.
     view
         Centre and zoom; None uses a view of Peru and Bolivia.
-    style, layers
-        Base map: defaults to the offline style and layers.
+    remote_style, names_over_events
+        Base map: None draws the offline style (:func:`offline_style`), names over or under the
+        events; else a style name or URL that needs the network, with the VRAEM and routes as layers.
     highlight
         (lat, lon) of the selected event, drawn as a dark disc under it.
     rings, ring_labels
@@ -571,7 +673,7 @@ def build_event_map(
     if isinstance(layer, PointColumns):
         layer = points_layer(layer)
     update = map_update(layer, routes=routes, vraem=vraem_feature is not None, lang=lang, theme=theme,
-                        show_key=show_key)
+                        show_key=show_key, below=events_below(remote_style))
     slots = [
         highlight_layer(highlight, theme) if rings is None else rings_layer(rings, ring_px, view.zoom),
         selection_layer(selection, theme),
@@ -580,9 +682,9 @@ def build_event_map(
     figure = unchecked.figure([update.trace])
     figure.update_layout(
         map=dict(
-            style=style if style is not None else offline_style(theme),
-            layers=[*slots, *(layers if layers is not None else offline_layers(theme, lang=lang)),
-                    *vraem_layers(vraem_feature, theme), *route_layers(routes, lang, theme),
+            style=remote_style if remote_style is not None else offline_style(
+                theme, lang, routes=routes, vraem_feature=vraem_feature, names_over_events=names_over_events),
+            layers=[*slots, *overlay_layers(remote_style, routes, vraem_feature, lang, theme),
                     indicator if indicator is not None else hidden_layer("fill")],
             center=dict(lat=view.lat, lon=view.lon),
             zoom=view.zoom,

@@ -41,10 +41,10 @@ from dashboard.figures.event_map import (
     MapLayer,
     MapUpdate,
     build_event_map,
+    events_below,
     indicator_layer,
     indicator_slot,
     map_update,
-    offline_layers,
     rings_layer,
 )
 from dashboard.figures.geo import PRESENT_MAP_PX, mercator_lat, mercator_y, slide_view
@@ -77,9 +77,11 @@ MAP_UIREVISION = "present"  # constant: the camera is flown by the page, never r
 RANGE_FILL = "#ffd23f"
 
 
-def projector_map_update(layer: MapLayer, lang: str, routes: dict, vraem: bool) -> MapUpdate:
-    """The layer's trace and key for a ``Patch`` of the presenter's map (projector markers and type)."""
-    return map_update(layer, routes=routes, vraem=vraem, lang=lang, theme=PROJECTOR)
+def projector_map_update(layer: MapLayer, lang: str, routes: dict, vraem: bool,
+                         remote_style: str | None = None) -> MapUpdate:
+    """The layer's trace and key for a ``Patch`` of the presenter's map (projector markers and type)
+    over ``remote_style`` (:func:`projector_style`)."""
+    return map_update(layer, routes=routes, vraem=vraem, lang=lang, theme=PROJECTOR, below=events_below(remote_style))
 
 
 # ---- slide index and links -----------------------------------------------------------------------
@@ -354,11 +356,9 @@ def slide_rings(store: EventStore, slide: Slide, zoom: float, lang: str,
     return Rings(rings_layer(positions, RING_PX, zoom), ring_labels_layer(events, zoom, lang))
 
 
-def projector_basemap(basemap: Basemap) -> tuple[str | dict, list[dict]] | tuple[None, None]:
-    """Style and layers for the projector: the offline theme (None → the figure's own defaults)."""
-    if basemap == Basemap.ONLINE:
-        return "carto-darkmatter", []
-    return None, None
+def projector_style(basemap: Basemap) -> str | None:
+    """The projector's map style that needs the network; None: the offline style in the projector theme."""
+    return "carto-darkmatter" if basemap == Basemap.ONLINE else None
 
 
 def slide_layer(store: EventStore, spec: FilterSpec, view: MapView, threshold: int) -> MapLayer:
@@ -370,10 +370,11 @@ def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature:
     """The slide's map in the projector theme, its highlighted events ringed, and the slide's
     indicator (circles for its year, the legend line stating series, unit and year) when it names one."""
     view = slide_view(store, slide, threshold)
-    style, layers = projector_basemap(basemap)
+    remote_style = projector_style(basemap)
     rings = slide_rings(store, slide, view.zoom, lang)
     figure = build_event_map(slide_layer(store, slide.spec, view, threshold), routes=routes,
-                             vraem_feature=vraem_feature, lang=lang, view=view, style=style, layers=layers,
+                             vraem_feature=vraem_feature, lang=lang, view=view, remote_style=remote_style,
+                             names_over_events=False,
                              theme=PROJECTOR, uirevision=MAP_UIREVISION, ring_labels=rings.labels,
                              rings=highlight_positions(store, slide), ring_px=RING_PX,
                              indicator=indicator.layer if indicator else None)
@@ -385,12 +386,13 @@ def present_map(store: EventStore, slide: Slide, *, routes: dict, vraem_feature:
 
 
 def map_slide_data(store: EventStore, slide: Slide, lang: str, threshold: int, *, routes: dict,
-                   vraem: bool, indicator: SlideIndicator | None = None) -> tuple[MapUpdate, Rings, MapView]:
+                   vraem: bool, indicator: SlideIndicator | None = None,
+                   remote_style: str | None = None) -> tuple[MapUpdate, Rings, MapView]:
     """What changes on the map between slides: the trace and key (and the indicator's legend), the
     rings and their labels, the view."""
     view = slide_view(store, slide, threshold)
     layer = slide_layer(store, slide.spec, view, threshold)
-    update = with_indicator_legend(projector_map_update(layer, lang, routes, vraem), indicator)
+    update = with_indicator_legend(projector_map_update(layer, lang, routes, vraem, remote_style), indicator)
     return update, slide_rings(store, slide, view.zoom, lang), view
 
 
@@ -453,9 +455,7 @@ def with_indicator_legend(update: MapUpdate, indicator: SlideIndicator | None) -
 
 def present_indicator_slot(basemap: Basemap, vraem_feature: dict | None, routes: dict, lang: str) -> int:
     """Where the indicator's layer sits in the presenter's map (its last layer)."""
-    _, layers = projector_basemap(basemap)
-    return indicator_slot(layers if layers is not None else offline_layers(PROJECTOR, lang=lang), vraem_feature,
-                          routes, lang, PROJECTOR)
+    return indicator_slot(projector_style(basemap), vraem_feature, routes, lang, PROJECTOR)
 
 
 def present_indicator_chart(catalog: IndicatorCatalog, store: EventStore, slide: Slide, lang: str) -> go.Figure:
@@ -685,7 +685,8 @@ class FrameView:
 def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, date], lang: str, threshold: int,
                dataset_names: dict[str, str] | None = None, *, routes: dict, vraem: bool,
                indicators: IndicatorCatalog | None = None,
-               positions: dict[tuple[str, str], tuple[float, float]] | None = None) -> FrameView:
+               positions: dict[tuple[str, str], tuple[float, float]] | None = None,
+               remote_style: str | None = None) -> FrameView:
     """Resolve one frame of slide ``index``: the same numbers a link with the frame's dates gives;
     the slide's indicator (from ``indicators``, placed at ``positions``) shows the frame's last year."""
     slide = story.slides[index]
@@ -696,7 +697,8 @@ def frame_view(store: EventStore, story: Story, index: int, frame: tuple[date, d
     drawn = (spec.date_from or date.min, spec.date_to or date.max)
     indicator = NO_INDICATOR if indicators is None else \
         slide_indicator(indicators, positions or {}, slide, lang, frame_window(frame, slide)[1])
-    return FrameView(update=with_indicator_legend(projector_map_update(layer, lang, routes, vraem), indicator),
+    return FrameView(update=with_indicator_legend(projector_map_update(layer, lang, routes, vraem, remote_style),
+                                                  indicator),
                      counts=counts_of(facts, lang), label=frame_label(frame, slide, lang),
                      shapes=range_shapes(frame_window(frame, slide)),
                      rings=slide_rings(store, slide, view.zoom, lang, drawn), indicator=indicator)

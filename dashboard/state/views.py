@@ -31,11 +31,10 @@ from dashboard.figures.event_map import (
     MapUpdate,
     build_event_map,
     empty_points,
+    events_below,
     indicator_layer,
     indicator_slot,
     map_update,
-    offline_layers,
-    offline_style,
     selection_ring,
 )
 from dashboard.figures.geo import MAP_TILE_PX, MAX_ZOOM, finite_number, mercator_lat, mercator_y, wrap_lon
@@ -338,11 +337,9 @@ def table_page(store: EventStore, spec: FilterSpec, request: dict | None, column
     return {"rowData": table_records(page, lang, dataset_names), "rowCount": store.count(spec)}
 
 
-def basemap_for(basemap: Basemap, lang: str) -> tuple[str | dict, list[dict]]:
-    """Map style and base layers for the configured base map (place names in ``lang``)."""
-    if basemap == Basemap.ONLINE:
-        return ONLINE_STYLE, []
-    return offline_style(), offline_layers(lang=lang)
+def remote_style_for(basemap: Basemap) -> str | None:
+    """The map style that needs the network for the configured base map; None: the offline style."""
+    return ONLINE_STYLE if basemap == Basemap.ONLINE else None
 
 
 def highlight_position(store: EventStore, event_id: str | None) -> tuple[float, float] | None:
@@ -439,9 +436,8 @@ def dashboard_map_figure(context: AppContext, state: UrlState, shown: DashboardM
                          indicator: dict | None = None):
     """The whole map figure, drawn with the page (later changes are patches of it); ``indicator``
     is the chosen series' layer (:func:`indicator_view`), last in the layer list."""
-    style, layers = basemap_for(context.settings.basemap, state.lang)
     return build_event_map(shown.layer, routes=context.data.routes, vraem_feature=context.vraem_feature,
-                           lang=state.lang, view=shown.view, style=style, layers=layers,
+                           lang=state.lang, view=shown.view, remote_style=remote_style_for(context.settings.basemap),
                            highlight=highlight_position(context.store, state.selected),
                            selection=shown.selection, show_key=show_key, indicator=indicator)
 
@@ -449,7 +445,7 @@ def dashboard_map_figure(context: AppContext, state: UrlState, shown: DashboardM
 def dashboard_map_update(context: AppContext, layer: MapLayer, lang: str, *, show_key: bool) -> MapUpdate:
     """The trace and key a filter change or a move puts on the drawn map."""
     return map_update(layer, routes=context.data.routes, vraem=context.vraem_feature is not None, lang=lang,
-                      show_key=show_key)
+                      show_key=show_key, below=events_below(remote_style_for(context.settings.basemap)))
 
 
 # ---- the indicator series: its chart under the timeline, its layer on the map ----------------
@@ -517,8 +513,7 @@ def _positions(geodata: Path, vraem_geometry: str | None) -> dict[tuple[str, str
 
 def indicator_map_slot(context: AppContext, lang: str) -> int:
     """The position of the indicator's layer in the dashboard's map (its last layer)."""
-    _, layers = basemap_for(context.settings.basemap, lang)
-    return indicator_slot(layers, context.vraem_feature, context.data.routes, lang)
+    return indicator_slot(remote_style_for(context.settings.basemap), context.vraem_feature, context.data.routes, lang)
 
 
 def events_span(store: EventStore, spec: FilterSpec) -> tuple[date, date] | None:

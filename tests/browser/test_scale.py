@@ -72,7 +72,7 @@ def test_brw201_large_dataset_cells_zoom_to_points_click_detail(browser_context,
     assert "dataset=" in page.url and "type=drug_seizure" in page.url
 
     # Zoom into the VRAEM until points appear (the view is re-queried after each zoom).
-    for zoom in (7, 9, 11):
+    for zoom in (7, 9, 11, 13):
         page.evaluate("""([centre, zoom]) => Plotly.relayout(
             document.querySelector('#map-graph .js-plotly-plot'), {'map.center': centre, 'map.zoom': zoom})""",
                       [VRAEM, zoom])

@@ -368,3 +368,17 @@ def test_wld004_every_country_has_a_name_in_every_language():
     assert CATALOGS["en"]["country.COD"] == "DR Congo"
     assert CATALOGS["es"]["country.DZA"] == "Argelia"  # the ISO translation says "Algeria"
     assert all("," not in CATALOGS[lang][f"country.{c}"] for lang in Language for c in codes)
+
+
+def test_bmf020_screen_base_source_is_the_merge_of_the_base_files():
+    """The screen map's one base source holds exactly the part files (the print map reads those):
+    rebuilt by ``python geodata/build_base_source.py`` whenever a part changes."""
+    from dashboard.figures.event_map import BASE_FILE, BASE_PART_PROPERTY, BASE_PARTS
+    from geodata.build_base_source import merged_base, read_parts
+
+    merged = json.loads((REPO / "assets" / "basemap" / BASE_FILE).read_text(encoding="utf-8"))
+    parts = read_parts()
+    assert merged == merged_base(parts)
+    counts = {name: sum(1 for f in merged["features"] if f["properties"][BASE_PART_PROPERTY] == name)
+              for name in BASE_PARTS}
+    assert counts == {name: len(parts[name]["features"]) for name in BASE_PARTS} and all(counts.values())

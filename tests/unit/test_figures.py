@@ -11,6 +11,7 @@ from dashboard.figures.breakdown import build_breakdown, clicked_category
 from dashboard.figures.event_map import (
     APPROXIMATE_OPACITY,
     EVENT_TRACE,
+    EVENTS_LAYER_ID,
     HALO_CODE,
     PRECISE_OPACITY,
     LayerSlot,
@@ -20,7 +21,6 @@ from dashboard.figures.event_map import (
     event_colour_codes,
     event_colourscale,
     marker_sizes,
-    offline_layers,
     offline_style,
     selection_ring,
 )
@@ -42,9 +42,14 @@ def test_map001_one_trace_and_fixed_layer_slots(full_map, bundled):
     layers = figure.layout.map.layers
     assert layers[LayerSlot.HIGHLIGHT].visible is False  # nothing selected
     assert layers[LayerSlot.SELECTION].visible is False and layers[LayerSlot.RING_LABELS].visible is False
-    names = [layer.name for layer in layers]
-    assert "vraem-fill" in names and "vraem-line" in names and "route-names" in names
+    assert len(layers) == LayerSlot.RING_LABELS + 2  # the slots and the indicator's: the rest is the style
+    style_ids = [layer["id"] for layer in figure.layout.map.style["layers"]]
+    assert {"vraem-fill", "vraem-line", "route-names"} <= set(style_ids)
     assert figure.data[0].meta["cells"] is False  # few events: points, no cells
+    # the events go under the style's marker layer: over land, the VRAEM and routes, under the names
+    assert figure.data[0].below == EVENTS_LAYER_ID
+    marker = style_ids.index(EVENTS_LAYER_ID)
+    assert style_ids.index("routes-documented") < marker < style_ids.index("names-labels-rank1")
 
 
 def test_map002_every_point_drawn_once(full_map, bundled, store):
@@ -94,44 +99,65 @@ def test_map004_hover_has_date_precision_place_type_and_quantities(store):
     assert "Incautación de droga" in spanish and "solo mes" in spanish and "1\u202f000" in spanish
 
 
+def _style_layer(figure, layer_id: str) -> dict:
+    return next(layer for layer in figure.layout.map.style["layers"] if layer["id"] == layer_id)
+
+
 def test_map005_routes_documented_solid_inferred_dashed(full_map, bundled):
     _, figure = full_map
-    routes = [layer for layer in figure.layout.map.layers if (layer.name or "").startswith("route-")
-              and layer.type == "line"]
-    expected = {(f["properties"]["mode"], f["properties"]["evidence"]) for f in bundled.routes["features"]}
-    assert {tuple(layer.name.split("-")[1:]) for layer in routes} == expected  # one layer per mode and evidence
-    for layer in routes:
-        mode, evidence = layer.name.split("-")[1:]
-        assert layer.color == ROUTE_COLOURS[mode] and layer.below == "traces"
-        assert (layer.line.dash is None) == (evidence == "documented")
-        legs = [f for f in bundled.routes["features"]
-                if (f["properties"]["mode"], f["properties"]["evidence"]) == (mode, evidence)]
-        assert len(layer.source["features"]) == len(legs)
-    names = next(layer for layer in figure.layout.map.layers if layer.name == "route-names")
-    assert len(names.source["features"]) == len({f["properties"]["route_id"] for f in bundled.routes["features"]})
-    assert names.symbol.placement == "line-center"
+    style = figure.layout.map.style
+    legs = [f for f in style["sources"]["overlay"]["data"]["features"] if f["properties"]["overlay"] == "route"]
+    assert sorted((f["properties"]["mode"], f["properties"]["evidence"]) for f in legs) == sorted(
+        (f["properties"]["mode"], f["properties"]["evidence"]) for f in bundled.routes["features"])
+    documented, inferred = _style_layer(figure, "routes-documented"), _style_layer(figure, "routes-inferred")
+    assert "line-dasharray" not in documented["paint"] and inferred["paint"]["line-dasharray"]
+    colours = documented["paint"]["line-color"]  # ["match", ["get", "mode"], mode, colour, …, fallback]
+    modes = {f["properties"]["mode"] for f in bundled.routes["features"]}
+    assert dict(zip(colours[2:-1:2], colours[3:-1:2])) == {mode: ROUTE_COLOURS[mode] for mode in modes}
+    names = [f for f in style["sources"]["overlay"]["data"]["features"] if f["properties"]["overlay"] == "route-name"]
+    assert len(names) == len({f["properties"]["route_id"] for f in bundled.routes["features"]})
+    assert _style_layer(figure, "route-names")["layout"]["symbol-placement"] == "line-center"
 
 
 def test_map005b_map_layers_stay_within_budget(store, bundled):
-    """MapLibre gets 4 layers per trace: one trace, the rest as layers, ≤ 25 in all with a selection."""
+    """MapLibre gets 4 layers per trace: one trace, the rest as layers, ≤ 25 in all with a selection;
+    the base map is two sources (MapLibre draws a frame as each source's tiles arrive)."""
     vraem = next(f for f in bundled.regions["features"] if f["properties"]["kind"] == "vraem")
     figure = build_event_map(store.points(FilterSpec(), limit=10_000), routes=bundled.routes, vraem_feature=vraem,
                              highlight=(-12.5, -73.8), selection=selection_ring((-75.0, -13.0, -73.0, -11.0), None))
     style_layers = len(figure.layout.map.style["layers"])
     added = sum(1 for layer in figure.layout.map.layers if layer.visible is not False)
     assert style_layers + added + 4 * len(figure.data) <= 25
+    assert set(figure.layout.map.style["sources"]) == {"base", "overlay"}
 
 
 def test_map006_offline_base_map_has_no_remote_url():
     style = offline_style()
     assert style["glyphs"].startswith("/assets/")
     # A non-empty, local-only sources object: plotly prunes empty ones and MapLibre then fails.
-    assert style["sources"] and all(src["type"] == "geojson" and isinstance(src["data"], dict)
-                                    for src in style["sources"].values())
-    for layer in offline_layers():
-        assert layer["source"].startswith("/assets/basemap/")
+    assert style["sources"]["base"]["data"] == "/assets/basemap/base.geojson"
+    for layer in style["layers"]:
         if layer["type"] == "symbol":
-            assert layer["symbol"]["icon"] == ""  # a named icon would fetch a sprite from a CDN
+            assert layer["layout"]["icon-image"] == ""  # a named icon would fetch a sprite from a CDN
+
+
+def test_map006b_names_over_or_under_the_events():
+    """The dashboard draws place names over the events; the presenter under them (its ring labels,
+    a layout layer over everything, must win every collision)."""
+    def order(style):
+        return [layer["id"] for layer in style["layers"]]
+    over, under = order(offline_style()), order(offline_style(names_over_events=False))
+    assert over.index(EVENTS_LAYER_ID) < over.index("names-labels-rank1")
+    assert under.index(EVENTS_LAYER_ID) > under.index("names-labels-rank1") and under[-1] == EVENTS_LAYER_ID
+
+
+def test_map006c_symbol_offsets_as_plotly_draws_them():
+    """Labels keep the place Plotly gave them as layout layers ("top right" of the point)."""
+    style = offline_style()
+    rank1 = next(layer for layer in style["layers"] if layer["id"] == "names-labels-rank1")
+    rivers = next(layer for layer in style["layers"] if layer["id"] == "names-labels-rivers")
+    assert rank1["layout"]["text-anchor"] == "top-left" and rank1["layout"]["text-offset"] == [0.6, -1.6]
+    assert rivers["layout"]["text-anchor"] == "center" and rivers["layout"]["text-offset"] == [0, 0]
 
 
 def test_map007_view_and_sizes():
@@ -174,18 +200,23 @@ def test_brk001_breakdown_bars_and_click(store):
     assert clicked_category({}) is None
 
 
-def test_map009_basemap_setting_switches_style():
+def test_map009_basemap_setting_switches_style(store, bundled):
     from dashboard.config import Basemap
-    from dashboard.state.views import ONLINE_STYLE, basemap_for
+    from dashboard.state.views import ONLINE_STYLE, remote_style_for
 
-    style, layers = basemap_for(Basemap.ONLINE, "en")
-    assert style == ONLINE_STYLE and layers == []
-    style, layers = basemap_for(Basemap.OFFLINE, "en")
-    assert isinstance(style, dict) and {layer["type"] for layer in layers} == {"fill", "line", "symbol"}
+    assert remote_style_for(Basemap.ONLINE) == ONLINE_STYLE and remote_style_for(Basemap.OFFLINE) is None
+    vraem = next(f for f in bundled.regions["features"] if f["properties"]["kind"] == "vraem")
+    points = store.points(FilterSpec(), limit=10)
+    online = build_event_map(points, routes=bundled.routes, vraem_feature=vraem, remote_style=ONLINE_STYLE)
+    # over a remote style the VRAEM and routes are layout layers, and the events go on top
+    assert online.layout.map.style == ONLINE_STYLE and online.data[0].below is None
+    assert {"vraem-fill", "route-names"} <= {layer.name for layer in online.layout.map.layers}
+
     # place names in the page's language: the Spanish page reads the labels' name_es
-    names = {layer["symbol"]["text"] for layer in layers if layer["type"] == "symbol"}
-    spanish = {layer["symbol"]["text"] for layer in basemap_for(Basemap.OFFLINE, "es")[1] if layer["type"] == "symbol"}
-    assert names == {"{name}"} and spanish == {"{name_es}"}
+    def names(lang):
+        return {layer["layout"]["text-field"] for layer in offline_style(lang=lang)["layers"]
+                if layer["id"].startswith("names-")}
+    assert names("en") == {"{name}"} and names("es") == {"{name_es}"}
 
 
 def test_fig001_built_figures_pass_plotly_validation(full_map, store):

@@ -40,9 +40,8 @@ from dashboard.figures.event_map import (
     array_of,
     build_event_map,
     drawn_events,
-    label_layers,
     map_update,
-    offline_layers,
+    offline_style,
     points_layer,
     rings_layer,
 )
@@ -199,12 +198,15 @@ def test_prs111_panels_class_and_colours():
 
 # ---- figures: the projector theme is additive -------------------------------------------------------
 def test_prs112_screen_map_layers_unchanged_and_projector_larger():
-    screen = label_layers(SCREEN)
-    assert [(layer["symbol"]["textfont"]["size"], layer["symbol"]["textfont"]["color"]) for layer in screen] \
+    def names(theme):
+        return [layer for layer in offline_style(theme)["layers"] if layer["id"].startswith("names-")]
+    screen = names(SCREEN)
+    assert [(layer["layout"]["text-size"], layer["paint"]["text-color"]) for layer in screen] \
         == [(size, colour) for _, _, size, colour, _ in LABEL_LAYERS]
-    assert offline_layers(SCREEN)[1]["color"] == "#c4c8cc"  # departments, after land and borders
-    projector = label_layers(PROJECTOR)
-    assert all(p["symbol"]["textfont"]["size"] > s["symbol"]["textfont"]["size"] for p, s in zip(projector, screen))
+    departments = next(layer for layer in offline_style(SCREEN)["layers"] if layer["id"] == "departments")
+    assert departments["paint"]["line-color"] == "#c4c8cc"
+    projector = names(PROJECTOR)
+    assert all(p["layout"]["text-size"] > s["layout"]["text-size"] for p, s in zip(projector, screen))
 
 
 def test_prs120_projector_markers_are_built_larger_and_lifted(store, bundled):

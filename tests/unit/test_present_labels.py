@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.config import Basemap
-from dashboard.figures.event_map import SLOT_COUNT, LayerSlot
+from dashboard.figures.event_map import EVENTS_LAYER_ID, SLOT_COUNT, LayerSlot
 from dashboard.figures.theme import PROJECTOR
 from dashboard.state.present_view import (
     RING_PX,
@@ -28,9 +28,17 @@ def test_prs130_every_name_layer_but_the_ring_labels_goes_under_the_traces(store
                          basemap=Basemap.OFFLINE, threshold=20_000)
     layers = figure.layout.map.layers
     assert layers[LayerSlot.RING_LABELS].name == "ring-labels" and layers[LayerSlot.RING_LABELS].below == ""
-    names = [layer for layer in layers[SLOT_COUNT:] if layer.type == "symbol"]
-    assert len(names) >= 4  # places (3 ranks), rivers, routes
-    assert all(layer.below == "traces" for layer in names)
+    # Offline, places, rivers and routes are named by the style, all under its events marker.
+    style = [layer["id"] for layer in figure.layout.map.style["layers"]]
+    names = [layer_id for layer_id in style if layer_id.startswith("names-") or layer_id == "route-names"]
+    assert len(names) >= 5 and style[-1] == EVENTS_LAYER_ID  # places (3 ranks), rivers, routes
+    assert figure.data[0].below == EVENTS_LAYER_ID
+    # Over a remote style the route names are a layout layer: put under the traces.
+    online = present_map(store, bundled_story.slides[3], routes=bundled.routes, vraem_feature=None, lang="en",
+                         basemap=Basemap.ONLINE, threshold=20_000)
+    layers = online.layout.map.layers
+    named = [layer for layer in layers[SLOT_COUNT:] if layer.type == "symbol"]
+    assert [layer.name for layer in named] == ["route-names"] and named[0].below == "traces"
     # Shapes, fills and lines keep their own order.
     others = [layer.to_plotly_json() for layer in layers if layer.type != "symbol"]
     assert others == [layer for layer in names_under_traces([layer.to_plotly_json() for layer in layers])
