@@ -119,3 +119,22 @@ def test_spg005_columns_read_by_position_as_pandas_reads_them(events, text_dtype
         got = store.take(rows, (column,))[column]
         assert len(got) == len(expected)
         assert all(_same_cell(a, b) for a, b in zip(got, expected)), column
+
+
+def test_spg006_slices_of_positions_add_up_to_the_whole(events, monkeypatch):
+    """Cells and totals read the matches a slice at a time: slices of 97 rows answer as one slice."""
+    monkeypatch.setattr(memory_module, "CHUNK_ROWS", 1 << 30)
+    whole = InMemoryEventStore(events)
+    expected = {(spec, cell): whole.bins(spec, cell) for spec in SPECS for cell in (0.05, 1.0)}
+    totals = {spec: whole.totals(spec) for spec in SPECS}
+    monkeypatch.setattr(memory_module, "CHUNK_ROWS", 97)
+    sliced = InMemoryEventStore(events)
+    for (spec, cell), one in expected.items():
+        other = sliced.bins(spec, cell)
+        for name in ("latitude", "longitude", "counts", "type_code"):
+            assert np.array_equal(getattr(one, name), getattr(other, name)), (spec, cell, name)
+    for spec, one in totals.items():
+        other = sliced.totals(spec)
+        assert (one.events, one.fatalities, one.sources, one.synthetic) == \
+               (other.events, other.fatalities, other.sources, other.synthetic)
+        assert other.kg_seized == pytest.approx(one.kg_seized)

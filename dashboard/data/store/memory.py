@@ -18,7 +18,7 @@ import math
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -67,6 +67,7 @@ from .text import SEARCH_COLUMNS, SearchPart, text_matches
 MASK_CACHE_BYTES = 32 * 1024 * 1024  # of packed masks: one bit a row
 LAZY_INDEXES = 8  # per-column sort orders kept at once
 SMALL_MATCH_SHARE = 1 / 32  # a filter matching fewer rows sorts them alone, not the whole table
+CHUNK_ROWS = 1 << 16  # positions read a slice at a time (a float64 column slice: 512 kB)
 DENSE_CELL_BINS = 1 << 20  # (cell, type) counters a grid query may hold densely (8 MB)
 PAGE_BLOCK = 4096  # rows of the sorted table counted together, so a deep page skips to its block
 NARROW_REST = 4  # a box over a filter matching under a quarter of the rows compares only those rows
@@ -119,9 +120,20 @@ def masked_sum(values: np.ndarray, mask: np.ndarray) -> float:
     million rows, the positions ~1 ms.
     """
     rows = np.flatnonzero(mask) if mask.dtype == bool else mask
-    picked = values.take(rows)  # a copy: unknown values become 0 in place, as np.nansum would
-    picked[np.isnan(picked)] = 0
-    return float(picked.sum())
+    total = 0.0
+    for part in chunks(rows):
+        picked = values.take(part)  # a copy: unknown values become 0 in place, as np.nansum would
+        picked[np.isnan(picked)] = 0
+        total += float(picked.sum())
+    return total
+
+
+def chunks(rows: np.ndarray) -> Iterator[np.ndarray]:
+    """``rows`` a slice of :data:`CHUNK_ROWS` at a time. Columns read at a slice's positions are
+    under a megabyte, so they reuse the heap instead of mapping fresh pages (a worker maps every
+    block of 1 MB or more: gunicorn.conf.py), and stay in cache while they are worked on."""
+    for start in range(0, len(rows), CHUNK_ROWS):
+        yield rows[start:start + CHUNK_ROWS]
 
 
 class InMemoryEventStore:
@@ -511,23 +523,26 @@ class InMemoryEventStore:
 
     def _totals(self, spec: FilterSpec) -> Totals:
         if self.size and self.count(spec) == self.size:  # every row: the table's own totals, summed once
-            return self._once("totals of every row", lambda: self._totals_of(np.arange(self.size)))
+            return self._once("totals of every row",
+                              lambda: self._totals_of(np.arange(self.size, dtype=np.int64)))
         return self._totals_of(self._rows(spec))
 
     def _totals_of(self, rows: np.ndarray) -> Totals:
         """Totals of the rows at positions ``rows``."""
-        events = len(rows)
-        reported = rows[~self.synthetic.take(rows)]
+        events, reported = len(rows), 0
         seen = np.zeros(self._source_count + 1, dtype=bool)
-        # Generated rows name the generator, not a published report: they count as no source.
-        seen[self._source_code.take(reported)] = True
+        for part in chunks(rows):
+            # Generated rows name the generator, not a published report: they count as no source.
+            named = part[~self.synthetic.take(part)]
+            reported += len(named)
+            seen[self._source_code.take(named)] = True
         seen[-1] = False  # code -1: no source named
         return Totals(
             events=events,
             fatalities=int(masked_sum(self.fatalities, rows)),
             kg_seized=float(masked_sum(self.quantity_kg, rows)),
             sources=int(np.count_nonzero(seen)),
-            synthetic=events - len(reported),
+            synthetic=events - reported,
         )
 
     def points(self, spec: FilterSpec, limit: int) -> PointColumns:
@@ -597,41 +612,63 @@ class InMemoryEventStore:
         matches' cells are numbered within their own extent and counted with one ``bincount``
         (or, over an extent of more cells than matches, numbered by a hash table). No index per
         cell size is kept, so a zoom to a new cell size costs no pass over the whole table
-        (~200 ms at 1M) and no memory.
+        (~200 ms at 1M) and no memory. The coordinates are read a slice of :data:`CHUNK_ROWS`
+        at a time (ten million matches: no column-sized temporaries).
         """
-        types = len(EVENT_TYPES)
+        kinds = len(EVENT_TYPES) + 1  # a row without a type (code -1) counts in its cell with no type of its own
         if self.count(spec) == self.size:
-            longitude, latitude, type_code = self.longitude, self.latitude, self.type_code
+            total = self.size
+            parts: list = [slice(start, start + CHUNK_ROWS) for start in range(0, total, CHUNK_ROWS)]
+
+            def read(part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                return self.longitude[part], self.latitude[part], self.type_code[part]
         else:
             rows = self._rows(spec)
-            longitude, latitude, type_code = self.longitude.take(rows), self.latitude.take(rows), self.type_code.take(rows)
-        if not len(longitude):
+            total, parts = len(rows), list(chunks(rows))
+
+            def read(part: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                return self.longitude.take(part), self.latitude.take(part), self.type_code.take(part)
+        if not total:
             return GridBins(cell_deg=cell_deg, latitude=np.empty(0), longitude=np.empty(0),
                             counts=np.zeros(0, dtype=np.int64), total=0, type_code=np.zeros(0, dtype=np.int8))
-        # Whole numbers held as floats (exact below 2**53): one conversion to integers, at the end.
-        cell_x = longitude / cell_deg
-        np.floor(cell_x, out=cell_x)
-        cell_y = latitude / cell_deg
-        np.floor(cell_y, out=cell_y)
-        x0, y0 = int(cell_x.min()), int(cell_y.min())
-        width, height = int(cell_x.max()) - x0 + 1, int(cell_y.max()) - y0 + 1
-        cell_y -= y0
-        cell_y *= width
-        cell_x -= x0
-        cell_y += cell_x
-        cell = cell_y.astype(np.int64)  # row-major: the cells come out by latitude, then longitude
-        del cell_x, cell_y
-        # A row without a type (code -1) counts in its cell with no type of its own.
-        kind = type_code.astype(np.int64) + 1
-        if counted_densely(width * height * (types + 1), len(cell)):
-            by_cell_type = np.bincount(cell * (types + 1) + kind, minlength=width * height * (types + 1))
-            by_cell_type = by_cell_type.reshape(width * height, types + 1)
+        # The matches' extent in cells: floor(min / size) is the least floor(value / size) (both
+        # monotone), so the cells are numbered without holding every match's cell first.
+        low_x = low_y = math.inf
+        high_x = high_y = -math.inf
+        for part in parts:
+            longitude, latitude, _ = read(part)
+            low_x, high_x = min(low_x, float(longitude.min())), max(high_x, float(longitude.max()))
+            low_y, high_y = min(low_y, float(latitude.min())), max(high_y, float(latitude.max()))
+        x0, y0 = math.floor(low_x / cell_deg), math.floor(low_y / cell_deg)
+        width = math.floor(high_x / cell_deg) - x0 + 1
+        height = math.floor(high_y / cell_deg) - y0 + 1
+        # Each match's (cell, type) as one number, a slice at a time, in floats holding whole
+        # numbers (exact below 2**53); cells row-major: they come out by latitude, then longitude.
+        keys = np.empty(total, dtype=np.int64)
+        done = 0
+        for part in parts:
+            longitude, latitude, type_code = read(part)
+            key = latitude / cell_deg
+            np.floor(key, out=key)
+            key -= y0
+            key *= width
+            cell_x = longitude / cell_deg
+            np.floor(cell_x, out=cell_x)
+            key += cell_x
+            key -= x0
+            key *= kinds
+            key += type_code
+            key += 1
+            keys[done:done + len(key)] = key
+            done += len(key)
+        if counted_densely(width * height * kinds, total):
+            by_cell_type = np.bincount(keys, minlength=width * height * kinds).reshape(width * height, kinds)
             cells = np.flatnonzero(by_cell_type.any(axis=1))
             by_cell_type = by_cell_type[cells]
         else:
-            cells, code = sorted_codes(cell)
-            by_cell_type = np.bincount(code * (types + 1) + kind, minlength=len(cells) * (types + 1)).reshape(
-                len(cells), types + 1)
+            cells, code = sorted_codes(keys // kinds)
+            by_cell_type = np.bincount(code * kinds + keys % kinds, minlength=len(cells) * kinds).reshape(
+                len(cells), kinds)
         counts = by_cell_type.sum(axis=1)
         return GridBins(
             cell_deg=cell_deg,
