@@ -50,9 +50,10 @@ LEGEND_PX_PER_FONT_PX = 11  # "Attack on security forces" is ~11 em wide, with i
 KEY_FONT_RATIO = 0.8
 KEY_GAP_PX = 12
 KEY_LEFT_PX = 10  # from the map's right edge to the key
-# Each uncertainty ring repeats its point's coordinates: above this many coarse points the rings
-# are left out (the approximate points stay paler) to keep the update small.
-HALO_POINT_LIMIT = 5_000
+# Above this many coarse points the uncertainty rings are left out (the approximate points stay
+# paler): a thousand rings 20-40 px wide already cover a Peru-wide map, and each ring repeats its
+# point's coordinates in the update (a third of its bytes at 5,000 points).
+HALO_POINT_LIMIT = 1_000
 CELL_FILL_RATIO = 0.9  # cell marker diameter / cell width on screen
 MAX_CELL_MARKER_PX = 60
 # Sequential, colour-blind safe (viridis end points trimmed so the lightest cell shows on land).

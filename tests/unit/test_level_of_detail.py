@@ -11,9 +11,17 @@ import plotly.io as pio
 import pytest
 
 from dashboard.data.filters import FilterSpec, MapView
-from dashboard.data.store import EVENT_TYPES, InMemoryEventStore
+from dashboard.data.store import EVENT_TYPES, InMemoryEventStore, PointColumns
 from dashboard.data.synth import synthetic_events
-from dashboard.figures.event_map import EVENT_TRACE, array_of, build_event_map, drawn_events, event_trace
+from dashboard.figures.event_map import (
+    EVENT_TRACE,
+    HALO_POINT_LIMIT,
+    array_of,
+    build_event_map,
+    drawn_events,
+    event_trace,
+    points_layer,
+)
 from dashboard.state.views import (
     event_row_at,
     map_layer,
@@ -161,9 +169,13 @@ def test_lod006_clicked_point_finds_its_event_again(synthetic_store, synthetic_f
         assert event_row_at(synthetic_store, spec, point, EVENT_TRACE + 1) is None  # no other trace
         checked += 1
     assert checked >= 2
-    # An uncertainty ring repeats its event's coordinates: hovering it finds an approximate event there.
-    assert drawn.rings > 0
-    trace = figure.data[EVENT_TRACE]
+    # An uncertainty ring repeats its event's coordinates: hovering it finds an approximate event there
+    # (rings are drawn while at most HALO_POINT_LIMIT points are approximate: the first 800 here).
+    assert drawn.rings == 0 and (~layer.points.precise).sum() > HALO_POINT_LIMIT
+    first = {name: value[:800] for name, value in vars(layer.points).items() if isinstance(value, np.ndarray)}
+    few = points_layer(PointColumns(**first, total=800))
+    trace = build_event_map(few, routes=bundled.routes, vraem_feature=None).data[EVENT_TRACE]
+    assert drawn_events(trace).rings > 0
     ring = {"lat": float(array_of(trace.lat)[0]), "lon": float(array_of(trace.lon)[0]), "pointNumber": 0}
     assert not synthetic_store.precise[event_row_at(synthetic_store, spec, ring, EVENT_TRACE)]
     assert event_row_at(synthetic_store, spec, {"lat": 89.0, "lon": 0.0}, EVENT_TRACE) is None
