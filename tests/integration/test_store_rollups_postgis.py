@@ -187,3 +187,40 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     assert copies["0006_event_rollups"].CELLS_FROM_FACTS == loader.CELLS_FROM_FACTS
     assert copies["0006_event_rollups"].ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES
     assert copies["0007_event_names"].NAMES_FROM_EVENTS == loader.NAMES_FROM_EVENTS
+
+
+@pytest.fixture(scope="module")
+def undated():
+    """The events with a few undated (first descending, last ascending: the table's bisection
+    looks for them)."""
+    events = EVENTS.copy()
+    events.loc[[3, 40, 41, 120], "event_date"] = None
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, events)
+        yield url, events
+
+
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("with_undated", [False, True])
+def test_rol008_a_page_by_date_far_down_starts_at_its_day_and_matches(database, undated, descending, with_undated):
+    """A page at an offset, in date order, skips whole days by event_rollup's counts (the table
+    bisects for blank dates with one-row pages at offsets up to the row count)."""
+    database, events = undated if with_undated else (database, EVENTS)
+    oracle = InMemoryEventStore(events)
+    reads = TablesRead(database)
+    try:
+        for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure", "arrest")),
+                     FilterSpec(date_from=date(2016, 3, 10), date_to=date(2019, 8, 31), countries=("PER",))):
+            store = PostgisEventStore(database)
+            total = oracle.count(spec)
+            for offset in sorted({1, 2, 3, 4, 5, 17, total // 2, max(total - 5, 0), max(total - 3, 0), total}):
+                for size in (1, 7):
+                    expected = oracle.rows(spec, ("event_id", "event_date"), order_by="event_date",
+                                           descending=descending, offset=offset, limit=size)
+                    got = store.rows(spec, ("event_id", "event_date"), order_by="event_date",
+                                     descending=descending, offset=offset, limit=size)
+                    assert list(got["event_id"]) == list(expected["event_id"]), (spec, offset, size)
+        assert any("page_day" in s for s in reads.statements)
+    finally:
+        reads.close()

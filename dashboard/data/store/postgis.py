@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy import Engine, text
@@ -894,6 +894,10 @@ class PostgisEventStore:
         else:
             skip = " OFFSET :skip" if start else ""
             params["skip"] = start
+            day = self._day_at(spec, start, end, descending) if start and order_by == "event_date" else None
+            if day is not None:  # skip the days before the one holding row ``start`` (the B-tree), not the rows
+                where += f" AND event_date {'<=' if descending else '>='} :page_day"
+                params.update(page_day=day[0], skip=day[1])
         limit = "" if end is None else " LIMIT :take"
         params["take"] = None if end is None else end - start
         if facts:
@@ -909,6 +913,35 @@ class PostgisEventStore:
             self._cache.set((self.version, "page_boundary", spec, (order_by, descending, start + len(found))),
                             (found[-1][0], found[-1][1]))
         return self._columns_of(found, columns, offset=2)
+
+    def _day_at(self, spec: FilterSpec, start: int, end: int | None,
+                descending: bool) -> tuple[date, int] | None:
+        """For a page of a filter the rollups answer without a box, in event_date order: the day of
+        row ``start`` and its place among that day's and the later (earlier, ascending) days' rows,
+        from event_rollup's counts per day; ``None`` when the page reaches the undated rows (or
+        the filter is another kind): then the page is read with OFFSET."""
+        if not rolls_up(spec) or spec.bbox is not None:
+            return None
+        days, counts = self._memo("day_counts", spec, (), lambda: self._day_counts(spec))
+        undated = int(counts[-1]) if len(days) and days[-1] < 0 else 0
+        dated = len(days) - (1 if undated else 0)
+        days, counts = (days[:dated][::-1], counts[:dated][::-1]) if descending else (days[:dated], counts[:dated])
+        position = start - undated if descending else start  # undated rows: first descending, last ascending
+        total = int(counts.sum())
+        if position < 0 or position >= total or (not descending and (end is None or end > total)):
+            return None
+        reached = np.cumsum(counts)
+        index = int(np.searchsorted(reached, position, side="right"))
+        before = int(reached[index - 1]) if index else 0
+        return EPOCH + timedelta(days=int(days[index])), position - before
+
+    def _day_counts(self, spec: FilterSpec) -> tuple[np.ndarray, np.ndarray]:
+        """Matching events per event_date, ascending, the undated last (day -1)."""
+        where, params = self._where(spec, facts=True)
+        found = sorted(self._all(f"""
+            SELECT COALESCE(event_date - DATE '1970-01-01', -1), CAST(sum(events) AS bigint)
+            FROM event_rollup WHERE {where} GROUP BY 1""", params), key=lambda r: (r[0] < 0, r[0]))
+        return (np.array([r[0] for r in found], dtype=np.int64), np.array([r[1] for r in found], dtype=np.int64))
 
     @staticmethod
     def _after(key: str, last_key: object, descending: bool) -> str:
