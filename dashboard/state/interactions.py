@@ -185,12 +185,14 @@ def fitted_to_named_datasets(state: UrlState, store, max_points: int) -> UrlStat
     """A link that names datasets other than the defaults but no view opens fitted to their data.
 
     Without it, ``?dataset=<id>`` of an import in Asia opened on the Peru view, showing nothing.
-    A link with a view, or one showing the default datasets, keeps its view.
+    A link with a view, or one showing the default datasets, keeps its view. The view fits the
+    datasets, not the filter: a filter change patches the map without moving it, so a view refitted
+    to each filter would have the server query a box the map does not show (and cost a query).
     """
     datasets = state.spec.datasets
     if state.view is not None or not datasets or set(datasets) == set(store.default_datasets):
         return state
-    points = store.points(state.spec, limit=max_points)
+    points = store.points(FilterSpec(datasets=datasets), limit=max_points)
     view = fit_view(points.longitude, points.latitude)
     return state if view is None else replace(state, view=view)
 

@@ -109,6 +109,11 @@ def test_int021_a_link_naming_datasets_without_a_view_opens_fitted_to_them(bundl
     opened = fitted_to_named_datasets(UrlState(spec=FilterSpec(datasets=("europe-1234abcd",))), store, 1000)
     assert opened.view is not None
     assert opened.view.lon > -10 and 35 < opened.view.lat < 55  # on Europe, not the Peru view
+    # The view fits the datasets, not the filter: a filter change (which never moves the drawn map)
+    # keeps the view the server queries.
+    for country in ("ESP", "BEL"):
+        filtered = UrlState(spec=FilterSpec(datasets=("europe-1234abcd",), countries=(country,)))
+        assert fitted_to_named_datasets(filtered, store, 1000).view == opened.view
     kept = UrlState(spec=FilterSpec(datasets=("europe-1234abcd",)), view=MapView(lat=1, lon=2, zoom=3))
     assert fitted_to_named_datasets(kept, store, 1000) == kept  # a link with a view keeps it
     for default in (UrlState(), UrlState(spec=FilterSpec(datasets=("rutas",)))):
