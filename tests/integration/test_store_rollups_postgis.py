@@ -204,14 +204,17 @@ def undated():
 @pytest.mark.parametrize("descending", [True, False])
 @pytest.mark.parametrize("with_undated", [False, True])
 def test_rol008_a_page_by_date_far_down_starts_at_its_day_and_matches(database, undated, descending, with_undated):
-    """A page at an offset, in date order, skips whole days by event_rollup's counts (the table
-    bisects for blank dates with one-row pages at offsets up to the row count)."""
+    """A page at an offset, in date order, skips whole days by event_rollup's counts (whole months
+    by event_cells' and the edge facts' with a box): the table bisects for blank dates with
+    one-row pages at offsets up to the row count."""
     database, events = undated if with_undated else (database, EVENTS)
     oracle = InMemoryEventStore(events)
     reads = TablesRead(database)
     try:
         for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure", "arrest")),
-                     FilterSpec(date_from=date(2016, 3, 10), date_to=date(2019, 8, 31), countries=("PER",))):
+                     FilterSpec(date_from=date(2016, 3, 10), date_to=date(2019, 8, 31), countries=("PER",)),
+                     FilterSpec(bbox=(-76.0, -14.0, -72.0, -10.0)),
+                     FilterSpec(bbox=(-74.35, -12.95, -73.1, -12.05), date_from=date(2016, 3, 10))):
             store = PostgisEventStore(database)
             total = oracle.count(spec)
             for offset in sorted({1, 2, 3, 4, 5, 17, total // 2, max(total - 5, 0), max(total - 3, 0), total}):

@@ -403,6 +403,8 @@ class PostgisEventStore:
         return self._memo("count", spec, (), lambda: self._count(spec))
 
     def _count(self, spec: FilterSpec) -> int:
+        if rolls_up(spec) and spec.bbox is not None:  # the counts per month a table page uses too
+            return int(self._memo("date_counts", spec, (), lambda: self._date_counts(spec))[2].sum())
         if rolls_up(spec):
             (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec))
             count = int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_cells WHERE {rolled}",
@@ -416,12 +418,12 @@ class PostgisEventStore:
     @staticmethod
     def _total_cell(spec: FilterSpec) -> float:
         """The event_cells size a filter's totals come from: the groups per month alone, or per
-        cell and month when it has a box: the coarsest of :data:`BOX_CELLS` spanning the box four
+        cell and month when it has a box: the coarsest of :data:`BOX_CELLS` spanning the box ten
         times each way (fewer groups), else the finest (a thinner edge)."""
         if spec.bbox is None:
             return WHOLE
         west, south, east, north = spec.bbox
-        return next((size for size in BOX_CELLS if east - west >= 4 * size and north - south >= 4 * size),
+        return next((size for size in BOX_CELLS if east - west >= 10 * size and north - south >= 10 * size),
                     BOX_CELLS[-1])
 
     def _near_box_edge(self, box: tuple[float, float, float, float]) -> bool:
@@ -895,7 +897,7 @@ class PostgisEventStore:
             skip = " OFFSET :skip" if start else ""
             params["skip"] = start
             day = self._day_at(spec, start, end, descending) if start and order_by == "event_date" else None
-            if day is not None:  # skip the days before the one holding row ``start`` (the B-tree), not the rows
+            if day is not None:  # skip the days before the one holding row ``start`` (the B-tree), not rows
                 where += f" AND event_date {'<=' if descending else '>='} :page_day"
                 params.update(page_day=day[0], skip=day[1])
         limit = "" if end is None else " LIMIT :take"
@@ -916,16 +918,20 @@ class PostgisEventStore:
 
     def _day_at(self, spec: FilterSpec, start: int, end: int | None,
                 descending: bool) -> tuple[date, int] | None:
-        """For a page of a filter the rollups answer without a box, in event_date order: the day of
-        row ``start`` and its place among that day's and the later (earlier, ascending) days' rows,
-        from event_rollup's counts per day; ``None`` when the page reaches the undated rows (or
-        the filter is another kind): then the page is read with OFFSET."""
-        if not rolls_up(spec) or spec.bbox is not None:
+        """For a page of a filter the rollups answer, in event_date order: the last (descending)
+        or first day of the day or month holding row ``start``, and the row's place among the rows
+        from there on, by the rollups' counts per day (event_rollup) or per month (event_cells and
+        a box's edge facts); ``None`` when the page reaches the undated rows (or the filter is of
+        another kind): then the page is read with OFFSET."""
+        if not rolls_up(spec):
             return None
-        days, counts = self._memo("day_counts", spec, (), lambda: self._day_counts(spec))
-        undated = int(counts[-1]) if len(days) and days[-1] < 0 else 0
-        dated = len(days) - (1 if undated else 0)
-        days, counts = (days[:dated][::-1], counts[:dated][::-1]) if descending else (days[:dated], counts[:dated])
+        firsts, lasts, counts = self._memo("date_counts", spec, (), lambda: self._date_counts(spec))
+        undated = int(counts[-1]) if len(firsts) and firsts[-1] < 0 else 0
+        dated = len(firsts) - (1 if undated else 0)
+        if descending:
+            bounds, counts = lasts[:dated][::-1], counts[:dated][::-1]
+        else:
+            bounds, counts = firsts[:dated], counts[:dated]
         position = start - undated if descending else start  # undated rows: first descending, last ascending
         total = int(counts.sum())
         if position < 0 or position >= total or (not descending and (end is None or end > total)):
@@ -933,15 +939,36 @@ class PostgisEventStore:
         reached = np.cumsum(counts)
         index = int(np.searchsorted(reached, position, side="right"))
         before = int(reached[index - 1]) if index else 0
-        return EPOCH + timedelta(days=int(days[index])), position - before
+        return EPOCH + timedelta(days=int(bounds[index])), position - before
 
-    def _day_counts(self, spec: FilterSpec) -> tuple[np.ndarray, np.ndarray]:
-        """Matching events per event_date, ascending, the undated last (day -1)."""
-        where, params = self._where(spec, facts=True)
-        found = sorted(self._all(f"""
-            SELECT COALESCE(event_date - DATE '1970-01-01', -1), CAST(sum(events) AS bigint)
-            FROM event_rollup WHERE {where} GROUP BY 1""", params), key=lambda r: (r[0] < 0, r[0]))
-        return (np.array([r[0] for r in found], dtype=np.int64), np.array([r[1] for r in found], dtype=np.int64))
+    def _date_counts(self, spec: FilterSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Matching events per day (per month with a box): first and last day of each, and the
+        count, ascending; the undated last (first day -1)."""
+        if spec.bbox is None:
+            where, params = self._where(spec, facts=True)
+            found = self._all(f"""
+                SELECT COALESCE(event_date - DATE '1970-01-01', -1), CAST(sum(events) AS bigint)
+                FROM event_rollup WHERE {where} GROUP BY 1""", params)
+            found = sorted(((day, day, n) for day, n in found), key=lambda r: (r[0] < 0, r[0]))
+        else:
+            (rolled, params), rest = self._split(spec, "event_cells", self._total_cell(spec))
+            months: dict[int, int] = {}
+            parts = [(f"SELECT COALESCE(first_month - DATE '1970-01-01', -1), CAST(sum(events) AS bigint) "
+                      f"FROM event_cells WHERE {rolled} GROUP BY 1", params)]
+            if rest is not None:
+                parts.append((f"SELECT COALESCE(CAST(date_trunc('month', event_date) AS date) - DATE '1970-01-01', -1), "
+                              f"count(*) FROM event_facts WHERE {rest[0]} GROUP BY 1", rest[1]))
+            for sql, bound in parts:
+                for month, n in self._all(sql, bound):
+                    months[int(month)] = months.get(int(month), 0) + int(n)
+            found = []
+            for month in sorted(months, key=lambda m: (m < 0, m)):
+                first = np.datetime64(month, "D") if month >= 0 else None
+                last = ((first.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1).astype(np.int64) \
+                    if first is not None else -1
+                found.append((month, int(last), months[month]))
+        return (np.array([r[0] for r in found], dtype=np.int64), np.array([r[1] for r in found], dtype=np.int64),
+                np.array([r[2] for r in found], dtype=np.int64))
 
     @staticmethod
     def _after(key: str, last_key: object, descending: bool) -> str:
