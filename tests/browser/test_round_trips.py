@@ -140,3 +140,40 @@ def test_rtt003_a_filter_change_redraws_the_points_not_the_base_map(ui: UiPage):
     assert state["changes"] == [], state["changes"]  # the points changed; no layer was re-added
     assert state["layers"] == layers_before  # and the order on the map is the one drawn first
     ui.assert_no_console_errors("two filter changes")
+
+
+# Counts the GeoJSON loads of the event trace's sources (MapLibre parses each in a worker and cuts
+# its tiles again) from now on.
+COUNT_TRACE_LOADS_JS = f"""() => {{
+    const gd = {MAP_JS}, m = gd._fullLayout.map._subplot.map, trace = gd._fullData[0]._glTrace;
+    window.__traceLoads = 0;
+    for (const id of Object.values(trace.sourceIds)) {{
+        const source = m.getSource(id), original = source.setData.bind(source);
+        source.setData = (...args) => {{ window.__traceLoads++; return original(...args); }};
+    }}
+}}"""
+
+
+def test_rtt004_a_layout_change_sends_the_points_to_maplibre_no_more(ui: UiPage):
+    """Each map update re-sent the event trace's GeoJSON to MapLibre (a parse in a worker, every tile
+    cut again, frames) even when only the layout changed; the page's plotly.js sends it when the
+    trace's input changed (docs/plotlyjs/map-redraws.patch)."""
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.evaluate(COUNT_TRACE_LOADS_JS)
+    ui.page.evaluate(f"() => Plotly.relayout({MAP_JS}, {{'map.center': {{lon: -74.0, lat: -12.5}}, 'map.zoom': 6}})")
+    ui.settle("zooming into the VRAEM")
+    assert ui.page.evaluate("() => window.__traceLoads") == 0  # the view moved, the points did not change
+
+    row = ui.page.locator("#table-grid .ag-center-cols-container .ag-row").nth(1)
+    row_id = row.get_attribute("row-id")
+    row.locator('.ag-cell[col-id="location"]').click()
+    ui.page.wait_for_function(f"""(id) => new URLSearchParams(location.search).get('event') === id
+        && ({MAP_JS}.layout.map.layers[0] || {{}}).visible === true""", arg=row_id, timeout=60_000)
+    ui.settle("highlighting a table row's event")
+    assert ui.page.evaluate("() => window.__traceLoads") == 0  # the highlight is a layer of its own
+
+    ui.page.locator('#filters-types label:has(input[value="drug_seizure"])').click()
+    ui.settle("checking 'Drug seizure'")
+    assert ui.page.evaluate("() => window.__traceLoads") >= 1  # new points are sent
+    ui.assert_no_console_errors("a zoom, a highlight and a filter change")
