@@ -323,7 +323,7 @@ def vraem_layers(vraem_feature: dict | None, theme: Theme = SCREEN) -> list[dict
     source = _feature(vraem_feature["geometry"], "vraem")
     return [
         {"sourcetype": "geojson", "source": source, "type": "fill", "below": "traces",
-         "color": "rgba(204,102,119,0.07)", "name": "vraem-fill"},
+         "color": VRAEM_FILL, "name": "vraem-fill"},
         {"sourcetype": "geojson", "source": source, "type": "line", "below": "traces",
          "color": theme.vraem_colour, "line": {"width": 1.6}, "name": "vraem-line"},
     ]
