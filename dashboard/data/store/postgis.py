@@ -143,6 +143,21 @@ def _month_bounds(day: date) -> tuple[date, date]:
                    else first.replace(month=first.month + 1))
 
 
+def _inner_span(low: float, high: float, cell: float, margin: float) -> tuple[int, int]:
+    """First and last cell index along one axis whose cells lie within ``low + margin`` and
+    ``high - margin`` (the rounded division corrected by stepping: the cells' edges are multiples)."""
+    first, last = math.ceil((low + margin) / cell), math.floor((high - margin) / cell) - 1
+    while first * cell < low + margin:
+        first += 1
+    while (first - 1) * cell >= low + margin:
+        first -= 1
+    while (last + 1) * cell > high - margin:
+        last -= 1
+    while (last + 2) * cell <= high - margin:
+        last += 1
+    return first, last
+
+
 def _inner_cells(box: tuple[float, float, float, float] | None, cell: float,
                  margin: float = EDGE_MARGIN) -> tuple[int, int, int, int] | None:
     """(first x, last x, first y, last y) of the cells of size ``cell`` (``floor(degrees / cell)``)
@@ -152,24 +167,8 @@ def _inner_cells(box: tuple[float, float, float, float] | None, cell: float,
     if box is None or not all(map(math.isfinite, box)):
         return None
     west, south, east, north = box
-    first_x, last_x = math.ceil((west + margin) / cell), math.floor((east - margin) / cell) - 1
-    first_y, last_y = math.ceil((south + margin) / cell), math.floor((north - margin) / cell) - 1
-    while first_x * cell < west + margin:
-        first_x += 1
-    while (first_x - 1) * cell >= west + margin:
-        first_x -= 1
-    while (last_x + 1) * cell > east - margin:
-        last_x -= 1
-    while (last_x + 2) * cell <= east - margin:
-        last_x += 1
-    while first_y * cell < south + margin:
-        first_y += 1
-    while (first_y - 1) * cell >= south + margin:
-        first_y -= 1
-    while (last_y + 1) * cell > north - margin:
-        last_y -= 1
-    while (last_y + 2) * cell <= north - margin:
-        last_y += 1
+    first_x, last_x = _inner_span(west, east, cell, margin)
+    first_y, last_y = _inner_span(south, north, cell, margin)
     return (first_x, last_x, first_y, last_y) if first_x <= last_x and first_y <= last_y else None
 
 
