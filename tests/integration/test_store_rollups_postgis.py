@@ -19,7 +19,7 @@ from dashboard.data.database import engine_for
 from dashboard.data.database.loader import drop_dataset
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
-from dashboard.data.store.postgis import ROLLUP_CELL_SIZES, rolls_up
+from dashboard.data.store.postgis import GRID_CELL_SIZES, ROLLUP_CELL_SIZES, grids, rolls_up
 from tests.integration.database import database_copies, load_events
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
@@ -75,8 +75,10 @@ def test_rol001_the_rollups_hold_every_event_of_each_dataset(database):
             SELECT cell_deg, sum(events) FROM event_cells GROUP BY 1 ORDER BY 1""")).all()
         placed = connection.execute(text("SELECT count(*) FROM event_facts WHERE latitude IS NOT NULL "
                                          "AND longitude IS NOT NULL")).scalar_one()
+        gridded = connection.execute(text("SELECT cell_deg, sum(events) FROM event_grid GROUP BY 1 ORDER BY 1")).all()
     assert rolled == stored
     assert per_size == [(size, sum(stored.values()) if size == 0 else placed) for size in ROLLUP_CELL_SIZES]
+    assert gridded == [(size, placed) for size in GRID_CELL_SIZES]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=range(len(SPECS)))
@@ -103,6 +105,8 @@ def test_rol002_rolled_up_answers_are_the_oracles(database, spec):
                    or "inner_" not in s and "box_west" in s or s.lstrip().startswith("SELECT EXISTS")
                    for s in from_facts), from_facts
         assert reads.reading("event_cells") and (spec.bbox is not None or reads.reading("event_rollup"))
+        for cell in sorted(set(GRID_CELL_SIZES) - set(ROLLUP_CELL_SIZES)):  # the grid's, or the facts'
+            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
     finally:
         reads.close()
 
@@ -139,7 +143,7 @@ def test_rol005_deleting_a_dataset_deletes_its_rollups_and_names():
             drop_dataset(connection, key)
             connection.execute(text("DELETE FROM datasets WHERE dataset_key = :key"), {"key": key})
         with engine.connect() as connection:
-            for table in ("event_rollup", "event_cells", "event_names"):
+            for table in ("event_rollup", "event_cells", "event_grid", "event_names"):
                 left = connection.execute(text(f"SELECT count(*) FROM {table} WHERE dataset_key = :key"),
                                           {"key": key}).scalar_one()
                 others = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
@@ -163,8 +167,10 @@ def test_rol006_an_event_a_hair_outside_a_box_stays_outside():
         oracle, store = InMemoryEventStore(events), PostgisEventStore(url)
         assert store.count(spec) == oracle.count(spec)
         assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
-        for cell in ROLLUP_CELL_SIZES[1:]:
+        for cell in GRID_CELL_SIZES:
             assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+            assert_same_result(oracle.bins(spec.with_changes(event_types=("arrest",)), cell),
+                               store.bins(spec.with_changes(event_types=("arrest",)), cell), f"bins {cell} arrests")
         assert_same_result(oracle.histogram(spec, "day"), store.histogram(spec, "day"), "histogram")
 
 
@@ -178,7 +184,7 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
 
     versions = Path(loader.__file__).parent / "migrations" / "versions"
     copies = {}
-    for name in ("0006_event_rollups", "0007_event_names"):
+    for name in ("0006_event_rollups", "0007_event_names", "0008_event_grid"):
         spec = importlib.util.spec_from_file_location(name, versions / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -187,6 +193,8 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     assert copies["0006_event_rollups"].CELLS_FROM_FACTS == loader.CELLS_FROM_FACTS
     assert copies["0006_event_rollups"].ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES
     assert copies["0007_event_names"].NAMES_FROM_EVENTS == loader.NAMES_FROM_EVENTS
+    assert copies["0008_event_grid"].GRID_FROM_FACTS == loader.GRID_FROM_FACTS
+    assert copies["0008_event_grid"].GRID_CELL_SIZES == GRID_CELL_SIZES
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +235,54 @@ def test_rol008_a_page_by_date_far_down_starts_at_its_day_and_matches(database, 
         assert any("page_day" in s for s in reads.statements)
     finally:
         reads.close()
+
+
+GRID_SPECS = [FilterSpec(bbox=box, **extra) for box in BOXES
+              for extra in ({}, {"event_types": ("drug_seizure",)}, {"datasets": (IMPORTED,), "event_types": ("arrest",)})]
+
+
+@pytest.mark.parametrize("spec", GRID_SPECS, ids=range(len(GRID_SPECS)))
+def test_rol009_map_cells_of_types_and_a_box_come_from_the_grid_and_match(database, spec):
+    """event_grid (migration 0008) answers the map's cells at every size and the count for a filter
+    of datasets, types and a box: the cells inside from the grid, the box's edge from the facts; a
+    box inside one cell is that cell, holding the box's events per type."""
+    assert grids(spec) and grids(FilterSpec()) and not grids(FilterSpec(date_from=date(2017, 1, 1)))
+    assert not grids(FilterSpec(countries=("PER",))) and not grids(FilterSpec(event_types=("not a type",)))
+    oracle = InMemoryEventStore(EVENTS)
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        assert store.count(spec) == oracle.count(spec)  # the box's events per type, from the grid
+        for cell in GRID_CELL_SIZES:  # 5 and 10 degrees: most boxes lie in one cell
+            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+        assert reads.reading("event_grid") and not reads.reading("event_cells")
+    finally:
+        reads.close()
+
+
+def test_rol010_a_box_edge_is_read_by_index_only_scans(database):
+    """The facts on a box's edge are read through the covering point GiST (migration 0008) alone:
+    with the table's scans off, an index-only scan serves every question of a box's filter change
+    (an index scan, which reads the table, would mean a column the index lacks)."""
+    spec = FilterSpec(bbox=(-74.937, -13.337, -72.863, -11.063), event_types=("drug_seizure", "arrest"))
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        store.totals(spec)
+        store.breakdown(spec, "country")
+        store.bins(spec, 0.05)
+        edge = [s for s in reads.statements if "UNION ALL" in s]
+        assert len(edge) == 3, reads.statements
+    finally:
+        reads.close()
+    with engine_for(database).connect() as connection:
+        for setting in ("enable_seqscan", "enable_bitmapscan"):  # an index scan costs more than index-only
+            connection.execute(text(f"SET {setting} = off"))
+        for sql in edge:
+            params = {**store._split(spec, "event_cells", store._total_cell(spec))[1].params, "cell": 0.05}
+            plan = "\n".join(row[0] for row in connection.execute(text("EXPLAIN " + sql.replace("%(", ":").replace(
+                ")s", "")), params))
+            assert "Index Only Scan using event_facts_" in plan, plan
+            assert "Seq Scan on event_facts_" not in plan and "Index Scan using event_facts_" not in plan, plan

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, text
 from ..duplicates import MAX_CANDIDATES_PER_ROW, MAX_PARTNERS_PER_ROW
 from ..schema import IMPORT_COLUMN_DEFAULTS, DatePrecision
 from ..store.dates import days_of, period_ends
-from ..store.postgis import ROLLUP_CELL_SIZES
+from ..store.postgis import GRID_CELL_SIZES, ROLLUP_CELL_SIZES
 from ..store.protocol import EVENT_TYPES
 from ..store.text import SEARCH_COLUMNS, fold_strings
 
@@ -92,6 +92,16 @@ CELLS_FROM_FACTS = """
     WHERE size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
     ORDER BY 3"""
+# The map's cells per type alone, at every cell size (migration 0008 holds a copy): what a filter of
+# datasets, event types and a box asks of the map, without months or other facets to multiply them.
+GRID_FROM_FACTS = """
+    INSERT INTO {grid} (dataset_key, cell_deg, cell_x, cell_y, type_code, event_type, events)
+    SELECT dataset_key, size, CAST(floor(longitude / size) AS bigint), CAST(floor(latitude / size) AS bigint),
+           type_code, event_type, count(*)
+    FROM {facts} CROSS JOIN unnest(CAST(:sizes AS float8[])) AS size
+    WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ORDER BY 2, 3, 4"""
 # Each dataset's distinct actor names and admin1 values, as written (migration 0007 holds a copy):
 # what the actor and region filters offer, without reading the wide rows.
 NAMES_FROM_EVENTS = """
@@ -152,6 +162,11 @@ def rollup_partition_name(dataset_key: int) -> str:
 def cells_partition_name(dataset_key: int) -> str:
     """The table holding one dataset's groups per month and grid cell (migration 0006)."""
     return f"event_cells_{int(dataset_key)}"
+
+
+def grid_partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's events per cell and type (migration 0008)."""
+    return f"event_grid_{int(dataset_key)}"
 
 
 def names_partition_name(dataset_key: int) -> str:
@@ -257,7 +272,8 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in (partition_name(dataset_key), facts_partition_name(dataset_key),
                       texts_partition_name(dataset_key), rollup_partition_name(dataset_key),
-                      cells_partition_name(dataset_key), names_partition_name(dataset_key)):
+                      cells_partition_name(dataset_key), grid_partition_name(dataset_key),
+                      names_partition_name(dataset_key)):
             if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
@@ -335,18 +351,23 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
 
 
 def write_rollups(connection: Connection, key: int) -> None:
-    """A dataset's groups per day and per month and cell, from its facts, attached as its partitions
-    of ``event_rollup`` and ``event_cells`` (in the caller's transaction, like the rows)."""
+    """A dataset's groups per day, per month and cell, and per cell and type, from its facts, attached
+    as its partitions of ``event_rollup``, ``event_cells`` and ``event_grid`` (in the caller's
+    transaction, like the rows)."""
     rollup, cells, facts = rollup_partition_name(key), cells_partition_name(key), facts_partition_name(key)
+    grid = grid_partition_name(key)
     connection.execute(text(f"CREATE TABLE {rollup} (LIKE event_rollup INCLUDING DEFAULTS, "
                             f"CHECK (dataset_key = {key}))"))
     connection.execute(text(f"CREATE TABLE {cells} (LIKE event_cells INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
+    connection.execute(text(f"CREATE TABLE {grid} (LIKE event_grid INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
     connection.execute(text("SET LOCAL work_mem = '256MB'"))  # 10M events' groups hashed in memory, not spilled
     connection.execute(text(ROLLUP_FROM_FACTS.format(rollup=rollup, facts=facts)))
     for size in ROLLUP_CELL_SIZES:  # one size at a time: its groups hashed in memory (all at once: 7 GB sorted on disk at 10M)
         connection.execute(text(CELLS_FROM_FACTS.format(cells=cells, facts=facts)), {"size": size})
+    connection.execute(text(GRID_FROM_FACTS.format(grid=grid, facts=facts)), {"sizes": list(GRID_CELL_SIZES)})
     connection.execute(text(f"ALTER TABLE event_rollup ATTACH PARTITION {rollup} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_cells ATTACH PARTITION {cells} FOR VALUES IN ({key})"))
+    connection.execute(text(f"ALTER TABLE event_grid ATTACH PARTITION {grid} FOR VALUES IN ({key})"))
 
 
 def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, events: pd.DataFrame) -> None:
@@ -435,4 +456,5 @@ def drop_dataset(connection: Connection, dataset_key: int) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {texts_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {rollup_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {cells_partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {grid_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {names_partition_name(dataset_key)}"))

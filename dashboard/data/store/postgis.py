@@ -86,6 +86,8 @@ ROLLUP_COLUMNS = frozenset({"event_type", "country", "drug", "route_id", "origin
 # events are too many to draw; finer cells come from the facts.
 # 0: one cell holding every event, placed or not (the groups per month alone).
 ROLLUP_CELL_SIZES: tuple[float, ...] = (0.0, *(size for size in CELL_SIZES if size >= 0.2))
+# The cell sizes event_grid holds (migration 0008): events per cell and type alone, every map size.
+GRID_CELL_SIZES: tuple[float, ...] = CELL_SIZES
 WHOLE = 0.0  # the cell size of event_cells' groups per month alone
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
@@ -136,6 +138,17 @@ def rolls_up(spec: FilterSpec) -> bool:
     return all(facet.match is Match.VALUE or not getattr(spec, facet.name) for facet in FACETS)
 
 
+def grids(spec: FilterSpec) -> bool:
+    """Whether event_grid (migration 0008: events per cell and type) answers a filter's map cells:
+    it touches only datasets, event types of the vocabulary and a box."""
+    if not rolls_up(spec) or spec.date_from is not None or spec.date_to is not None:
+        return False
+    if not set(spec.event_types) <= set(EVENT_TYPES):  # other types share one type_code
+        return False
+    return all(not getattr(spec, facet.name) for facet in FACETS
+               if facet.match is Match.VALUE and facet.name not in ("datasets", "event_types"))
+
+
 def _month_bounds(day: date) -> tuple[date, date]:
     """The first day of ``day``'s month and of the month after."""
     first = day.replace(day=1)
@@ -172,6 +185,19 @@ def _inner_cells(box: tuple[float, float, float, float] | None, cell: float,
     return (first_x, last_x, first_y, last_y) if first_x <= last_x and first_y <= last_y else None
 
 
+def _one_cell(box: tuple[float, float, float, float] | None, cell: float) -> tuple[int, int] | None:
+    """(x, y) of the one cell of size ``cell`` every point of ``box`` falls in (``floor(degrees /
+    cell)``: the division rounds monotonically, so the corners' cells bound every point's), or
+    ``None`` when the box spans more than one or is not a finite, upright box."""
+    if box is None or not all(map(math.isfinite, box)):
+        return None
+    west, south, east, north = box
+    if west > east or south > north:
+        return None
+    x, y = math.floor(west / cell), math.floor(south / cell)
+    return (x, y) if x == math.floor(east / cell) and y == math.floor(north / cell) else None
+
+
 def _hashed(name: str) -> str:
     """The hashes of the names bound as ``:name``, as event_facts' actor and region keys hold them."""
     return f"ARRAY(SELECT hashtextextended(wanted, 0) FROM unnest(CAST(:{name} AS text[])) AS wanted)"
@@ -181,6 +207,15 @@ def _like_pattern(needle: str) -> str:
     """A LIKE pattern matching ``needle`` anywhere (its own % _ \\ taken literally)."""
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """The facts a rollup's groups cannot place: ``SELECT … FROM {source} WHERE {where}``."""
+
+    where: str
+    params: dict[str, object]
+    source: str = "event_facts"
 
 
 @dataclass(frozen=True)
@@ -402,14 +437,16 @@ class PostgisEventStore:
         return self._memo("count", spec, (), lambda: self._count(spec))
 
     def _count(self, spec: FilterSpec) -> int:
-        if rolls_up(spec) and spec.bbox is not None:  # the counts per month a table page uses too
-            return int(self._memo("date_counts", spec, (), lambda: self._date_counts(spec))[2].sum())
+        if grids(spec) and spec.bbox is not None:  # the box's events per type (event_grid)
+            return int(self._box_types(spec).sum())
+        if rolls_up(spec) and spec.bbox is not None:  # the summary a filter change asks anyway (one edge read)
+            return self._summary(spec).totals.events
         if rolls_up(spec):
             (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec))
             count = int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_cells WHERE {rolled}",
                                   rolled_params)[0][0])
             if rest is not None:
-                count += int(self._all(f"SELECT count(*) FROM event_facts WHERE {rest[0]}", rest[1])[0][0])
+                count += int(self._all(f"SELECT count(*) FROM {rest.source} WHERE {rest.where}", rest.params)[0][0])
             return count
         where, params = self._where(spec, facts=True)
         return int(self._all(f"SELECT count(*) FROM event_facts WHERE {where}", params)[0][0])
@@ -425,6 +462,24 @@ class PostgisEventStore:
         return next((size for size in BOX_CELLS if east - west >= 10 * size and north - south >= 10 * size),
                     BOX_CELLS[-1])
 
+    @staticmethod
+    def _grid_cell(spec: FilterSpec) -> float:
+        """The event_grid size a box's events per type are read from: the coarsest spanning the box
+        ten times each way (fewer groups), else the finest (a thinner edge)."""
+        west, south, east, north = spec.bbox
+        return next((size for size in reversed(GRID_CELL_SIZES)
+                     if east - west >= 10 * size and north - south >= 10 * size), GRID_CELL_SIZES[0])
+
+    def _box_types(self, spec: FilterSpec) -> np.ndarray:
+        """The events in a filter's box per type (index into EVENT_TYPES), for a filter
+        :func:`grids` answers: event_grid's cells inside the box, the facts of its edge."""
+        def compute() -> np.ndarray:
+            found = self._rollup_cells(spec, self._grid_cell(spec), "event_grid")
+            return np.bincount(np.array([r[2] for r in found], dtype=np.int64),
+                               weights=np.array([r[3] for r in found], dtype=np.float64),
+                               minlength=len(EVENT_TYPES)).astype(np.int64)
+        return self._memo("box_types", spec, (), compute)
+
     def _near_box_edge(self, box: tuple[float, float, float, float]) -> bool:
         """Whether an event lies outside ``box`` but within :data:`EDGE_MARGIN` of it (the GiST)."""
         return bool(self._memo("near_box_edge", None, (box,), lambda: self._all("""
@@ -436,20 +491,21 @@ class PostgisEventStore:
                 AND NOT (longitude >= :west AND longitude <= :east AND latitude >= :south AND latitude <= :north))""",
             dict(zip(("west", "south", "east", "north"), box), m=EDGE_MARGIN, keys=list(self._all_keys)))[0][0]))
 
-    def _split(self, spec: FilterSpec, table: str, cell: float) -> tuple[tuple[str, dict], tuple[str, dict] | None]:
+    def _split(self, spec: FilterSpec, table: str, cell: float) -> tuple[tuple[str, dict], _Edge | None]:
         """A filter the rollups answer, as (WHERE over ``table``'s groups certainly matching, its
-        parameters) and (WHERE over the facts matching but outside those groups, its parameters),
-        ``None`` when no fact can be.
+        parameters) and the facts matching but outside those groups, ``None`` when no fact can be.
 
         Dates: ``event_rollup`` holds the days, so its groups match a date filter exactly;
         ``event_cells`` holds months, so the groups of a bound's own month are read from the
-        facts (BRIN). A box: the groups of the cells of size ``cell`` inside it, the facts of the
-        other cells it touches (the GiST on their points, strip by strip).
+        facts (BRIN). A box: the groups of the cells of size ``cell`` inside it (``event_cells``
+        or ``event_grid``), the facts of the other cells it touches: the strips between the box's
+        edges and the inner cells', each an index-only scan of the covering point GiST (migration
+        0008), unless a date bound's month is read too (then one scan of both, OR'ed).
         """
         monthly = table == "event_cells"
         rolled = spec.with_changes(bbox=None, **({"date_from": None, "date_to": None} if monthly else {}))
         where, params = self._where(rolled, facts=True)
-        conditions, outside = [where], []
+        conditions, outside, strips = [where], [], []
         if monthly and spec.date_from is not None:  # last_day >= date_from: certain after its month
             params["from_month"], params["from_next"] = _month_bounds(spec.date_from)
             conditions.append("last_month > :from_month")
@@ -458,6 +514,7 @@ class PostgisEventStore:
             params["to_month"], params["to_next"] = _month_bounds(spec.date_to)
             conditions.append("first_month < :to_month")
             outside.append("event_date >= :to_month AND event_date < :to_next")
+        beyond = None
         if spec.bbox is not None:
             inner = _inner_cells(spec.bbox, cell, margin=0.0)
             if inner != _inner_cells(spec.bbox, cell) and self._near_box_edge(spec.bbox):
@@ -472,25 +529,31 @@ class PostgisEventStore:
                 beyond = ("NOT (floor(longitude / :inner_cell) BETWEEN :inner_x0 AND :inner_x1 "
                           "AND floor(latitude / :inner_cell) BETWEEN :inner_y0 AND :inner_y1)")
                 # The strips between the box's edges and the inner cells' (a little wider: the
-                # division rounds), each a GiST probe; the exact test above decides.
-                west, south, east, north = spec.bbox
+                # division rounds); the exact test above decides. West and east run the box's
+                # height, south and north lie between them: no event is in two.
                 params.update(strip_x0=first_x * cell + EDGE_MARGIN, strip_x1=(last_x + 1) * cell - EDGE_MARGIN,
                               strip_y0=first_y * cell + EDGE_MARGIN, strip_y1=(last_y + 1) * cell - EDGE_MARGIN)
-                for corner_a, corner_b in (("box_west, :box_south", "strip_x0, :box_north"),
-                                           ("strip_x1, :box_south", "box_east, :box_north"),
-                                           ("box_west, :box_south", "box_east, :strip_y0"),
-                                           ("box_west, :strip_y1", "box_east, :box_north")):
-                    outside.append(f"{beyond} AND point(longitude, latitude) <@ box(point(:{corner_a}), "
-                                   f"point(:{corner_b}))")
-        if table == "event_cells":
+                between = "longitude > :strip_x0 AND longitude < :strip_x1"
+                for corner_a, corner_b, more in (("box_west, :box_south", "strip_x0, :box_north", ""),
+                                                 ("strip_x1, :box_south", "box_east, :box_north", ""),
+                                                 ("box_west, :box_south", "box_east, :strip_y0", between),
+                                                 ("box_west, :strip_y1", "box_east, :box_north", between)):
+                    strips.append(f"point(longitude, latitude) <@ box(point(:{corner_a}), point(:{corner_b}))"
+                                  + (f" AND {more}" if more else ""))
+        if table in ("event_cells", "event_grid"):
             conditions.append("cell_deg = :cell")
             params["cell"] = cell
-        if not outside:
+        if not outside and not strips:
             return (" AND ".join(conditions), params), None
         exact, exact_params = self._where(spec, facts=True)
         exact_params.update({k: v for k, v in params.items() if k.startswith(("from_", "to_", "inner_", "strip_"))})
-        return (" AND ".join(conditions), params), (f"{exact} AND ({' OR '.join(f'({o})' for o in outside)})",
-                                                    exact_params)
+        if outside:  # a date bound's month (and maybe strips): one scan, OR'ed
+            parts = outside + [f"{beyond} AND {strip}" for strip in strips]
+            edge = _Edge(f"{exact} AND ({' OR '.join(f'({part})' for part in parts)})", exact_params)
+        else:  # strips alone: each its own index-only scan, the facts' columns read from the GiST
+            source = " UNION ALL ".join(f"SELECT * FROM event_facts WHERE {strip}" for strip in strips)
+            edge = _Edge(f"{exact} AND {beyond}", exact_params, f"({source}) AS event_facts")
+        return (" AND ".join(conditions), params), edge
 
     def totals(self, spec: FilterSpec) -> Totals:
         return self._memo("totals", spec, (), lambda: self._totals(spec))
@@ -539,26 +602,32 @@ class PostgisEventStore:
             raise ValueError(f"cell size must be positive, not {cell_deg}")
         return self._memo("bins", spec, (cell_deg,), lambda: self._bins(spec, cell_deg))
 
-    def _fact_cells(self, where: str, params: dict[str, object], cell_deg: float) -> list[tuple]:
+    def _fact_cells(self, where: str, params: dict[str, object], cell_deg: float,
+                    source: str = "event_facts") -> list[tuple]:
         """(cell_y, cell_x, type_code, events) of the facts matching ``where``."""
         return self._all(f"""
             SELECT CAST(floor(latitude / :cell) AS bigint), CAST(floor(longitude / :cell) AS bigint),
                    type_code, count(*)
-            FROM event_facts WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
+            FROM {source} WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
             GROUP BY 1, 2, 3""", {**params, "cell": cell_deg})
 
-    def _rollup_cells(self, spec: FilterSpec, cell_deg: float) -> list[tuple]:
-        """The cells from event_cells' groups certainly matching, and from the facts the rest."""
-        (rolled, params), rest = self._split(spec, "event_cells", cell_deg)
+    def _rollup_cells(self, spec: FilterSpec, cell_deg: float, table: str = "event_cells") -> list[tuple]:
+        """The cells from ``table``'s groups certainly matching, and from the facts the rest."""
+        (rolled, params), rest = self._split(spec, table, cell_deg)
         found = self._all(f"""
-            SELECT cell_y, cell_x, type_code, CAST(sum(events) AS bigint) FROM event_cells
+            SELECT cell_y, cell_x, type_code, CAST(sum(events) AS bigint) FROM {table}
             WHERE {rolled} GROUP BY 1, 2, 3""", params)
         if rest is not None:
-            found += self._fact_cells(*rest, cell_deg)
+            found += self._fact_cells(rest.where, rest.params, cell_deg, rest.source)
         return found
 
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
-        if rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
+        one = _one_cell(spec.bbox, cell_deg) if grids(spec) else None
+        if one is not None:  # a box inside one cell: that cell holds the box's events per type
+            found = [(one[1], one[0], kind, int(n)) for kind, n in enumerate(self._box_types(spec)) if n]
+        elif grids(spec) and cell_deg in GRID_CELL_SIZES:  # per cell and type: the fewest groups
+            found = self._rollup_cells(spec, cell_deg, "event_grid")
+        elif rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
             found = self._rollup_cells(spec, cell_deg)
         else:
             found = self._fact_cells(*self._where(spec, facts=True), cell_deg)
@@ -610,7 +679,7 @@ class PostgisEventStore:
             return self._facts_summary(*self._where(spec, facts=True))
         return self._memo("day_summary", spec, (), compute)
 
-    def _facts_summary(self, where: str, params: dict[str, object]) -> _Summary:
+    def _facts_summary(self, where: str, params: dict[str, object], source: str = "event_facts") -> _Summary:
         # GROUPING SETS: the hash tables filled in one pass; grouping() tells the sets apart (a bit
         # per argument left out of the row's set, the first argument the highest bit). The groups
         # travel as one row of arrays: ~75k (type, day) groups as rows cost 250 ms in Python.
@@ -627,7 +696,7 @@ class PostgisEventStore:
                              CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
                              CASE WHEN quantity_kg > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
                              source_hash, fatalities, quantity_kg, synthetic
-                      FROM event_facts WHERE {where}) matching
+                      FROM {source} WHERE {where}) matching
                 GROUP BY GROUPING SETS ((type_code, day), (drug, year), (source_hash), ()))
             SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
                    array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
@@ -653,7 +722,7 @@ class PostgisEventStore:
         rolled = self._group_summary("event_cells", where, params)
         if rest is None and not rolled.totals.sources:
             return rolled
-        edge = self._facts_summary(*rest) if rest is not None else None
+        edge = self._facts_summary(rest.where, rest.params, rest.source) if rest is not None else None
         sources = edge.totals.sources if edge is not None else 0
         if rolled.totals.sources:  # reports named inside and maybe on the edge too: count them once
             exact, exact_params = self._where(spec, facts=True)
@@ -770,9 +839,9 @@ class PostgisEventStore:
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
             if rest is not None:
                 summed: dict[str, int] = {}
-                for label, n in found + self._all(f"SELECT {facet.column}, count(*) FROM event_facts "
-                                                  f"WHERE {rest[0]} AND {facet.column} IS NOT NULL GROUP BY 1",
-                                                  rest[1]):
+                for label, n in found + self._all(f"SELECT {facet.column}, count(*) FROM {rest.source} "
+                                                  f"WHERE {rest.where} AND {facet.column} IS NOT NULL GROUP BY 1",
+                                                  rest.params):
                     summed[label] = summed.get(label, 0) + int(n)
                 found = list(summed.items())
         elif facet.match is Match.VALUE:
@@ -949,23 +1018,18 @@ class PostgisEventStore:
                 SELECT COALESCE(event_date - DATE '1970-01-01', -1), CAST(sum(events) AS bigint)
                 FROM event_rollup WHERE {where} GROUP BY 1""", params)
             found = sorted(((day, day, n) for day, n in found), key=lambda r: (r[0] < 0, r[0]))
-        else:
-            (rolled, params), rest = self._split(spec, "event_cells", self._total_cell(spec))
-            months: dict[int, int] = {}
-            parts = [(f"SELECT COALESCE(first_month - DATE '1970-01-01', -1), CAST(sum(events) AS bigint) "
-                      f"FROM event_cells WHERE {rolled} GROUP BY 1", params)]
-            if rest is not None:
-                parts.append((f"SELECT COALESCE(CAST(date_trunc('month', event_date) AS date) - DATE '1970-01-01', -1), "
-                              f"count(*) FROM event_facts WHERE {rest[0]} GROUP BY 1", rest[1]))
-            for sql, bound in parts:
-                for month, n in self._all(sql, bound):
-                    months[int(month)] = months.get(int(month), 0) + int(n)
-            found = []
-            for month in sorted(months, key=lambda m: (m < 0, m)):
-                first = np.datetime64(month, "D") if month >= 0 else None
-                last = ((first.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1).astype(np.int64) \
-                    if first is not None else -1
-                found.append((month, int(last), months[month]))
+        else:  # the summary's groups per (type, month or day), summed per month: no read of its own
+            groups = self._summary(spec)
+            dated = groups.day >= 0
+            month = groups.day[dated].astype("datetime64[D]").astype("datetime64[M]")
+            months, counts = np.unique(month, return_inverse=True)
+            summed = np.bincount(counts.ravel(), weights=groups.count[dated], minlength=len(months))
+            firsts = months.astype("datetime64[D]").astype(np.int64)
+            lasts = ((months + 1).astype("datetime64[D]") - 1).astype(np.int64)
+            found = [(int(f), int(last), int(n)) for f, last, n in zip(firsts, lasts, summed) if n > 0]
+            undated = int(groups.count[~dated].sum())
+            if undated:
+                found.append((-1, -1, undated))
         return (np.array([r[0] for r in found], dtype=np.int64), np.array([r[1] for r in found], dtype=np.int64),
                 np.array([r[2] for r in found], dtype=np.int64))
 
