@@ -35,7 +35,7 @@ from . import unchecked
 from .indicator_chart import INDICATOR_COLOUR
 from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes
 from .place_names import place_name_field
-from .theme import EVENT_COLOURS, SCREEN, Theme
+from .theme import EVENT_COLOURS, SCREEN, SMALL_TEMPLATE, Theme
 
 # Centred west of the middle of the VRAEM–Bolivia span: a phone's narrow map (about 14° wide at this
 # zoom) still shows Lima, the VRAEM and La Paz; a desktop's (about 24°) still reaches Santa Cruz.
@@ -592,6 +592,41 @@ def screen_key_layout(key: MapKey, theme: Theme) -> KeyLayout:
                       left_px=KEY_LEFT_PX, types=True, inferred_dash="dash")
 
 
+def key_item_defaults(theme: Theme) -> tuple[dict, dict]:
+    """(shape, annotation) properties every item of the screen key shares.
+
+    They go once into the map's template (``shapedefaults``, ``annotationdefaults``), so each
+    filter change sends only what differs per item: a third of the key's bytes.
+    """
+    placed = {"xref": "paper", "yref": "paper"}
+    shape = {**placed, "xsizemode": "pixel", "ysizemode": "pixel", "xanchor": 1, "yanchor": 1, "layer": "above"}
+    annotation = {**placed, "x": 1, "y": 1, "showarrow": False, "borderpad": 0, "xanchor": "left",
+                  "yanchor": "middle", "font": {"size": float(key_font_px(theme)), "family": theme.font_family}}
+    return shape, annotation
+
+
+def without_defaults(item: dict, defaults: dict) -> dict:
+    """``item`` less the properties ``defaults`` gives it (nested dicts compared key by key), its
+    pixel offsets rounded to 0.01 px."""
+    kept: dict = {}
+    for name, value in item.items():
+        default = defaults.get(name)
+        if isinstance(value, dict):
+            value = without_defaults(value, default if isinstance(default, dict) else {})
+            if not value:
+                continue
+        elif name in defaults and value == default and type(value) is type(default):
+            continue
+        kept[name] = round(value, 2) if isinstance(value, float) else value
+    return kept
+
+
+def map_template(theme: Theme) -> dict:
+    """The small template plus the key items' shared properties (:func:`key_item_defaults`)."""
+    shape, annotation = key_item_defaults(theme)
+    return {"layout": {**SMALL_TEMPLATE["layout"], "shapedefaults": shape, "annotationdefaults": annotation}}
+
+
 @dataclass(frozen=True)
 class MapUpdate:
     """What a filter change or a move replaces on a drawn map: its trace and its key."""
@@ -611,8 +646,10 @@ def map_update(layer: MapLayer, *, routes: dict, vraem: bool, lang: str, theme: 
         return MapUpdate(trace=trace, shapes=[], annotations=[], margin_right=0)
     drawn_key = screen_key_layout(build_map_key(layer.points, routes=routes, vraem=vraem, theme=theme, lang=lang),
                                   theme)
-    return MapUpdate(trace=trace, shapes=drawn_key.shapes,
-                     annotations=drawn_key.annotations, margin_right=key_margin_px(drawn_key.width_px, theme))
+    shape_defaults, annotation_defaults = key_item_defaults(theme)
+    return MapUpdate(trace=trace, shapes=[without_defaults(shape, shape_defaults) for shape in drawn_key.shapes],
+                     annotations=[without_defaults(note, annotation_defaults) for note in drawn_key.annotations],
+                     margin_right=key_margin_px(drawn_key.width_px, theme))
 
 
 def apply_map_update(patch, update: MapUpdate):
@@ -691,6 +728,7 @@ def build_event_map(
             zoom=view.zoom,
         ),
         margin=dict(l=0, r=update.margin_right, t=0, b=0),
+        template=map_template(theme),  # the key's items need its defaults
         paper_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_colour),
         # The key sits in the right margin, so it never hides a point.

@@ -95,6 +95,20 @@ def histogram_span(histogram: Histogram) -> tuple[date, date] | None:
     return first, last
 
 
+def bar_positions(centres: np.ndarray) -> dict:
+    """Where a trace's bars stand on the date axis, in the fewest bytes sent on every change.
+
+    Evenly spaced bins (days, weeks) are a first date and a step in ms; months and years, which
+    vary in length, are milliseconds since the epoch (which a date axis reads as dates) in one
+    binary array, a third of the ISO strings' bytes.
+    """
+    epoch_ms = centres.astype("datetime64[ms]").astype(np.int64)
+    steps = np.diff(epoch_ms)
+    if len(epoch_ms) > 1 and (steps == steps[0]).all():
+        return {"x0": str(centres[0].astype("datetime64[ms]")), "dx": int(steps[0])}
+    return {"x": epoch_ms.astype(np.float64)}
+
+
 def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
                    date_range: tuple[str, str] | None = None,
                    axis_range: tuple[date, date] | None = None) -> go.Figure:
@@ -107,9 +121,10 @@ def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme:
     days = BIN_DAYS[histogram.unit]
     bar_width_ms = days * 24 * 3600 * 1000 * 0.85
     centres = histogram.bin_starts.astype("datetime64[ms]") + np.timedelta64(int(days * 12 * 3600 * 1000), "ms")
+    positions = bar_positions(centres)
     hover = f"%{{x|{HOVER_DATE[histogram.unit]}}}: %{{y}}<extra>%{{fullData.name}}</extra>"
     traces = [
-        unchecked.bar(x=centres.astype(str), y=histogram.counts[row].astype(np.int32),
+        unchecked.bar(**positions, y=histogram.counts[row].astype(np.int32),
                       name=label("event_type", event_type, lang),
                       marker=dict(color=theme.colour(EVENT_COLOURS[event_type])), width=bar_width_ms,
                       hovertemplate=hover)

@@ -1,0 +1,93 @@
+"""What a filter change sends, made smaller without changing what is drawn: the timeline's bar
+positions, the map key's shared properties and the table's first block."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bench.run import TABLE_BLOCK
+from dashboard.data.filters import FilterSpec, UrlState
+from dashboard.figures.event_map import (
+    key_item_defaults,
+    map_template,
+    map_update,
+    points_layer,
+    screen_key_layout,
+)
+from dashboard.figures.map_key import build_map_key
+from dashboard.figures.theme import PROJECTOR, SCREEN
+from dashboard.figures.timeline import BIN_DAYS, bar_positions, build_timeline
+from dashboard.ids import TableIds
+from dashboard.layout.page import build_page
+from tests.unit.layout_tree import find
+
+
+def bar_dates(trace) -> np.ndarray:
+    """The dates a bar trace's bars stand at, whichever way their positions were sent."""
+    if trace.x is not None:
+        return np.asarray(trace.x, dtype=np.float64).astype("datetime64[ms]")
+    start = np.datetime64(trace.x0, "ms")
+    return start + np.arange(len(trace.y)) * np.timedelta64(int(trace.dx), "ms")
+
+
+@pytest.mark.parametrize("unit", ["day", "week", "month", "year"])
+def test_pay101_bars_stand_at_their_bin_centres_in_fewer_bytes(store, unit):
+    histogram = store.histogram(FilterSpec(), unit=unit)
+    figure = build_timeline(histogram)
+    half_bin = np.timedelta64(int(BIN_DAYS[unit] * 12 * 3600 * 1000), "ms")  # bars stand mid-bin
+    expected = histogram.bin_starts.astype("datetime64[ms]") + half_bin
+    assert figure.data, "the bundled data has events"
+    for trace in figure.data:
+        assert (bar_dates(trace) == expected).all()
+    even = unit in ("day", "week")
+    assert all((trace.x is None) == even for trace in figure.data)  # a step only where bins are even
+    as_strings = sum(len(json.dumps(expected.astype(str).tolist())) for _ in figure.data)
+    sent = sum(len(json.dumps(trace.get("x", ""))) for trace in json.loads(figure.to_json())["data"])
+    assert sent < as_strings / 2
+
+
+def test_pay102_uneven_or_single_bins_keep_every_position():
+    months = np.array(["2019-01-16", "2019-02-15", "2019-03-16"], dtype="datetime64[ms]")
+    assert "x" in bar_positions(months) and "x0" not in bar_positions(months)
+    assert "x" in bar_positions(months[:1])
+    weeks = np.array(["2019-01-04", "2019-01-11", "2019-01-18"], dtype="datetime64[ms]")
+    assert bar_positions(weeks) == {"x0": "2019-01-04T00:00:00.000", "dx": 7 * 24 * 3600 * 1000}
+
+
+def merged(item: dict, defaults: dict) -> dict:
+    """``item`` with ``defaults`` filled in as plotly.js fills a template's item defaults."""
+    whole = dict(defaults)
+    for name, value in item.items():
+        whole[name] = merged(value, defaults[name]) if isinstance(value, dict) and isinstance(
+            defaults.get(name), dict) else value
+    return whole
+
+
+def rounded(item: dict) -> dict:
+    return {name: rounded(value) if isinstance(value, dict) else round(value, 2) if isinstance(value, float)
+            else value for name, value in item.items()}
+
+
+@pytest.mark.parametrize("theme", [SCREEN, PROJECTOR], ids=lambda t: t.name)
+def test_pay103_key_items_with_the_template_defaults_are_the_full_key(store, bundled, theme):
+    points = store.points(FilterSpec(), limit=10_000)
+    full = screen_key_layout(build_map_key(points, routes=bundled.routes, vraem=True, theme=theme, lang="en"), theme)
+    update = map_update(points_layer(points), routes=bundled.routes, vraem=True, lang="en", theme=theme)
+    shape_defaults, annotation_defaults = key_item_defaults(theme)
+    template = map_template(theme)["layout"]
+    assert template["shapedefaults"] == shape_defaults and template["annotationdefaults"] == annotation_defaults
+    assert [merged(s, shape_defaults) for s in update.shapes] == [rounded(s) for s in full.shapes]
+    assert [merged(a, annotation_defaults) for a in update.annotations] == [rounded(a) for a in full.annotations]
+    sent = len(json.dumps(update.shapes)) + len(json.dumps(update.annotations))
+    assert sent < 0.6 * (len(json.dumps(full.shapes)) + len(json.dumps(full.annotations)))
+
+
+def test_pay104_the_bench_asks_for_the_block_the_grid_asks_for(app_context):
+    grid = find(build_page(app_context, UrlState(), []), TableIds.GRID)
+    block = grid.dashGridOptions["cacheBlockSize"]
+    assert TABLE_BLOCK["endRow"] - TABLE_BLOCK["startRow"] == block
+    assert block < app_context.settings.table_page_size  # a page arrives as it is scrolled to
+
