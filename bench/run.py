@@ -34,6 +34,7 @@ from pathlib import Path
 from bench.dash_client import DashClient, DashRequestError, decode_array, plain
 from bench.scenarios import CLICK_VIEW, SCENARIOS, TYPES_BY_REP, VRAEM_BOX, VRAEM_VIEW
 from bench.startup import REPO, free_port
+from dashboard.state.views import TABLE_BLOCK_ROWS
 
 WARMUP = 2
 SERVER_START_TIMEOUT_S = 600
@@ -57,7 +58,7 @@ class Arm:
 
 RUTAS = Arm("rutas", "app:server", "filters-types.value", True, "timeline-graph", "map-graph", "page-reset",
             table_request="table-grid.getRowsRequest")
-TABLE_BLOCK = {"startRow": 0, "endRow": 50, "sortModel": [], "filterModel": {}}
+TABLE_BLOCK = {"startRow": 0, "endRow": TABLE_BLOCK_ROWS, "sortModel": [], "filterModel": {}}  # as the grid asks
 NAIVE = Arm("naive", "bench.naive_app:server", "naive-type.value", False, "naive-timeline", "naive-map",
             "naive-reset")
 POSTGIS = dataclasses.replace(RUTAS, name="postgis")  # the same app on the shared deployment's store

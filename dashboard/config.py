@@ -24,7 +24,9 @@ class Settings:
     port: int = _setting(8050, "Port to serve on (RUTAS_PORT).")
     debug: bool = _setting(False, "Dash debug mode; never in production (RUTAS_DEBUG).")
     basemap: Basemap = _setting(Basemap.OFFLINE, "offline (bundled vectors) or online tiles (RUTAS_BASEMAP).")
-    max_map_points: int = _setting(5_000, "Most events in view drawn as points; above it the map shows "
+    # 2,000: on a country-wide view more markers bury each other (cells read better) and every
+    # filter change would send ~13 bytes per point.
+    max_map_points: int = _setting(2_000, "Most events in view drawn as points; above it the map shows "
                                            "grid cells until you zoom in (RUTAS_MAX_MAP_POINTS).")
     table_page_size: int = _setting(50, "Rows per table page (RUTAS_TABLE_PAGE_SIZE).")
     data_dir: str = _setting("instance", "Where imported datasets are kept (RUTAS_DATA_DIR).")

@@ -46,7 +46,7 @@ from dashboard.state.context import AppContext
 from dashboard.state.interactions import next_language
 from dashboard.state.views import (
     KEY_SHOWN,
-    MAX_TABLE_BLOCK,
+    TABLE_BLOCK_ROWS,
     dashboard_map,
     dashboard_map_figure,
     indicator_choices,
@@ -247,7 +247,7 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice],
         getRowId="params.data.event_id", dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "animateRows": False, "pagination": True, "paginationPageSize": context.settings.table_page_size,
-            "cacheBlockSize": min(context.settings.table_page_size, MAX_TABLE_BLOCK), "maxBlocksInCache": 20,
+            "cacheBlockSize": min(context.settings.table_page_size, TABLE_BLOCK_ROWS), "maxBlocksInCache": 20,
             "localeText": grid_locale_text(lang),
         },
         className="ag-theme-quartz table-grid", style={"height": "420px"},

@@ -59,6 +59,9 @@ NOMINAL_MAP_PX = (1100, 650)
 MAX_CELL_PX = 60  # past this the finest cells are too coarse to help: thinned points instead
 VIEW_MARGIN = 0.25  # query a quarter of the view beyond each edge, so a small pan needs no query
 MAX_TABLE_BLOCK = 500  # most rows one table request may ask for
+# Rows the grid asks for at once: the ~10 a 420 px grid shows and its 10-row render buffer; the rest
+# of a page arrives as it is scrolled to.
+TABLE_BLOCK_ROWS = 25
 TABLE_NUMBER_COLUMNS = ("fatalities", "quantity_kg")  # shown with the language's digit grouping
 MAX_TABLE_DECIMALS = 3  # 0.35 kg stays 0.35; 1.23456 kg reads 1.235
 DEFAULT_TABLE_SORT = TableSort("event_date", descending=True)  # newest first
