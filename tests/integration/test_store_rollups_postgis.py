@@ -286,3 +286,27 @@ def test_rol010_a_box_edge_is_read_by_index_only_scans(database):
                 ")s", "")), params))
             assert "Index Only Scan using event_facts_" in plan, plan
             assert "Seq Scan on event_facts_" not in plan and "Index Scan using event_facts_" not in plan, plan
+
+
+@pytest.mark.parametrize("page_events", [0, 10**9])
+def test_rol011_a_page_offers_the_point_gist_only_for_a_box_of_few_events(database, monkeypatch, page_events):
+    """A sorted page walks its order's B-tree with the box as a filter unless the box holds few
+    events (event_grid's count of the 1-degree cells it touches): the GiST then sorted read every
+    event of a dense box for each one-row page. Either way the page is the oracle's."""
+    import dashboard.data.store.postgis as postgis
+
+    monkeypatch.setattr(postgis, "GIST_PAGE_EVENTS", page_events)
+    spec = FilterSpec(bbox=(-76.0, -14.0, -72.0, -10.0))
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        assert 0 < store._box_events(spec.bbox) < 10**9
+        reads.statements.clear()
+        for offset in (0, 5):
+            expected = InMemoryEventStore(EVENTS).rows(spec, ("event_id",), offset=offset, limit=3)
+            assert list(store.rows(spec, ("event_id",), offset=offset, limit=3)["event_id"]) == \
+                list(expected["event_id"])
+        pages = [s for s in reads.reading("event_facts") if "ORDER BY" in s]
+        assert pages and all(("<@ box(point(%(box_west)s" in s) == bool(page_events) for s in pages), pages
+    finally:
+        reads.close()

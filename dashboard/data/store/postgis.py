@@ -92,8 +92,15 @@ WHOLE = 0.0  # the cell size of event_cells' groups per month alone
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
 BOX_CELLS = (1.0, 0.5, 0.2)
-# Boxes up to this many square degrees read the facts through their points' GiST; larger ones scan.
-GIST_BOX_DEGREES2 = 4.0
+# The planner guesses a fixed, small share of rows for any box, so the facts' point GiST is offered
+# only for boxes holding few events (event_grid's count of the 1-degree cells the box touches, an
+# upper bound): aggregates read the GiST up to this share of the store's events (a continent-wide
+# box + kg filter took the GiST: 22 s at 10M), a table page (ORDER BY … LIMIT: the date or kg
+# B-tree walked with the box as a filter) up to GIST_PAGE_EVENTS (the VRAEM, 4 square degrees and
+# ~380k of 1M events, took 240 ms a one-row page through the GiST; the table's bisection asks 17).
+GIST_BOX_SHARE = 0.25
+GIST_PAGE_EVENTS = 20_000
+BOX_ESTIMATE_CELL = 1.0
 EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far below any box anyone draws
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
@@ -345,13 +352,14 @@ class PostgisEventStore:
         wanted = datasets or self.default_datasets
         return self._keys(wanted) if wanted else list(self._all_keys)
 
-    def _where(self, spec: FilterSpec, facts: bool = False) -> tuple[str, dict[str, object]]:
+    def _where(self, spec: FilterSpec, facts: bool = False, page: bool = False) -> tuple[str, dict[str, object]]:
         """The WHERE clause of a filter and its bound parameters (never a value in the SQL text).
 
         ``facts``: the clause is for ``event_facts``; actors and regions compare the hashes of
         their names, the search text the hashes of the matching distinct texts (migration 0003),
         and the geometry prefilters (``events``' GiST) are left to the plain longitude/latitude
-        tests.
+        tests, and the facts' point GiST is offered to boxes holding few events (``page``: for a
+        sorted page, fewer still; see :data:`GIST_BOX_SHARE`).
         """
         conditions = ["dataset_key = ANY(:dataset_keys)"]
         params: dict[str, object] = {"dataset_keys": self._scope(spec.datasets)}
@@ -393,8 +401,7 @@ class PostgisEventStore:
                 pass
             elif not facts:
                 conditions.append("geom && ST_MakeEnvelope(:box_west, :box_south, :box_east, :box_north, 4326)")
-            elif (east - west) * (north - south) <= GIST_BOX_DEGREES2:
-                # The planner takes any box for a small one (a fixed guess): offered for small boxes only.
+            elif self._box_events(spec.bbox) <= (GIST_PAGE_EVENTS if page else GIST_BOX_SHARE * self.size):
                 conditions.append("point(longitude, latitude) <@ box(point(:box_west, :box_south), "
                                   "point(:box_east, :box_north))")
         if spec.polygon is not None:
@@ -479,6 +486,19 @@ class PostgisEventStore:
                                weights=np.array([r[3] for r in found], dtype=np.float64),
                                minlength=len(EVENT_TYPES)).astype(np.int64)
         return self._memo("box_types", spec, (), compute)
+
+    def _box_events(self, box: tuple[float, float, float, float]) -> int:
+        """At least as many events as ``box`` holds: those of the 1-degree cells it touches, all
+        datasets (event_grid; a planning hint, so datasets and other filters are left out)."""
+        def compute() -> int:
+            west, south, east, north = box
+            return int(self._all("""
+                SELECT COALESCE(sum(events), 0) FROM event_grid WHERE dataset_key = ANY(:keys) AND cell_deg = :cell
+                AND cell_x BETWEEN :x0 AND :x1 AND cell_y BETWEEN :y0 AND :y1""",
+                {"keys": list(self._all_keys), "cell": BOX_ESTIMATE_CELL,
+                 "x0": math.floor(west / BOX_ESTIMATE_CELL) - 1, "x1": math.floor(east / BOX_ESTIMATE_CELL) + 1,
+                 "y0": math.floor(south / BOX_ESTIMATE_CELL) - 1, "y1": math.floor(north / BOX_ESTIMATE_CELL) + 1})[0][0])
+        return self._memo("box_events", None, (box,), compute)
 
     def _near_box_edge(self, box: tuple[float, float, float, float]) -> bool:
         """Whether an event lies outside ``box`` but within :data:`EDGE_MARGIN` of it (the GiST)."""
@@ -950,7 +970,7 @@ class PostgisEventStore:
         if end is not None and end <= start:
             return self._columns_of([], columns)
         facts = order_by in FACT_SORTABLE  # the page's order from the narrow copy, its cells from events
-        where, params = self._where(spec, facts=facts)
+        where, params = self._where(spec, facts=facts, page=True)
         params.update(store_keys=self._all_keys, dataset_rank=self._dataset_rank)
         key = _sort_expression(order_by)
         # Missing values count as the largest, as in the memory store: first when descending.
