@@ -310,3 +310,23 @@ def test_rol011_a_page_offers_the_point_gist_only_for_a_box_of_few_events(databa
         assert pages and all(("<@ box(point(%(box_west)s" in s) == bool(page_events) for s in pages), pages
     finally:
         reads.close()
+
+
+def test_rol012_a_page_of_fact_columns_is_read_from_the_facts_alone(database):
+    """A page asking only columns event_facts holds (the table's bisection asks the sort column)
+    is one read of the facts, no second read of the wide events; its values are the oracle's."""
+    oracle = InMemoryEventStore(EVENTS)
+    columns = ("event_date", "quantity_kg", "dataset", "location", "event_type")
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        for spec in (FilterSpec(), FilterSpec(bbox=(-76.0, -14.0, -72.0, -10.0), event_types=("drug_seizure",))):
+            for order_by, offset in (("event_date", 0), ("quantity_kg", 3), ("location", 1)):
+                expected = oracle.rows(spec, columns, order_by=order_by, offset=offset, limit=9)
+                got = store.rows(spec, columns, order_by=order_by, offset=offset, limit=9)
+                for column in columns:
+                    assert_same_result(expected[column], got[column], f"{spec} {order_by} {column}")
+        assert not reads.reading("events ") and not reads.reading("events\n"), reads.statements
+    finally:
+        reads.close()

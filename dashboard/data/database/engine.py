@@ -24,7 +24,10 @@ POOL_RECYCLE_SECONDS = 1800  # under the usual idle timeouts of proxies and pgbo
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server says so in seconds, not after TCP's minutes
 # Session settings for the store's short aggregate queries: JIT compiling costs 100-500 ms a query
 # over a million rows and saves less; a day x type histogram or a grid needs more than 4 MB to hash.
-SESSION_OPTIONS = "-c jit=off -c work_mem=64MB"
+# No parallel workers: a query's two helpers speed one user's scan on an idle server, but with
+# several users each backend's helpers fight the others for the same cores (the store queues its
+# queries instead: postgis.STORE_QUERY_SLOTS).
+SESSION_OPTIONS = "-c jit=off -c work_mem=64MB -c max_parallel_workers_per_gather=0"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
