@@ -14,10 +14,11 @@ from dashboard.data.count_rules import DEFAULT_COUNT_RULE, CountRule, parse_coun
 from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
 from dashboard.data.reported_figures import adjust_totals
-from dashboard.figures.breakdown import build_breakdown
+from dashboard.figures.breakdown import breakdown_figure
 from dashboard.figures.charts import CHART_BUILDERS
 from dashboard.figures.event_map import LayerSlot, apply_map_update, selection_layer
-from dashboard.figures.timeline import build_timeline
+from dashboard.figures.timeline import timeline_figure
+from dashboard.figures.unchecked import for_browser
 from dashboard.i18n import format_number, translate, translate_count
 from dashboard.ids import (
     BreakdownIds,
@@ -202,21 +203,23 @@ def update_timeline(lang, filter_data, playback_data):
     brushed = (spec.date_from.isoformat(), spec.date_to.isoformat()) \
         if spec.date_from and spec.date_to else None
     axis = playback_timeline(PlaybackState.from_store(playback_data), spec)
-    return build_timeline(get_context().store.histogram(spec, unit=axis.unit), lang=lang, date_range=brushed,
-                          axis_range=axis.axis_range)
+    return for_browser(timeline_figure(get_context().store.histogram(spec, unit=axis.unit), lang=lang,
+                                       date_range=brushed, axis_range=axis.axis_range))
 
 
 def update_shared_charts(lang, filter_data):
     """Every chart of the shared path for the filter."""
     spec, store = FilterSpec.from_store(filter_data), get_context().store
-    return {chart.kind: CHART_BUILDERS[chart.kind].screen(store, spec, lang=lang) for chart in SHARED_PATH_CHARTS}
+    return {chart.kind: for_browser(CHART_BUILDERS[chart.kind].screen(store, spec, lang=lang))
+            for chart in SHARED_PATH_CHARTS}
 
 
 def update_breakdown(lang, filter_data, field):
     """Bars by the chosen field; bars in the filter stay highlighted."""
     spec = FilterSpec.from_store(filter_data)
     breakdown = get_context().store.breakdown(spec, breakdown_or_default(field))
-    return build_breakdown(breakdown, lang=lang, active=getattr(spec, BREAKDOWN_FACETS[breakdown.field].name))
+    return for_browser(breakdown_figure(breakdown, lang=lang,
+                                        active=getattr(spec, BREAKDOWN_FACETS[breakdown.field].name)))
 
 
 def update_counts(lang, filter_data, count_rule: CountRule = DEFAULT_COUNT_RULE):

@@ -13,15 +13,21 @@ from .theme import EVENT_COLOURS, SCREEN, Theme
 
 def build_breakdown(breakdown: Breakdown, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
                     active: tuple[str, ...] = ()) -> go.Figure:
-    """Bars largest at the top; bars already in the filter are outlined and fully opaque."""
+    """:func:`breakdown_figure` as a ``go.Figure`` (print, presenter)."""
+    return unchecked.as_figure(breakdown_figure(breakdown, lang=lang, theme=theme, active=active))
+
+
+def breakdown_figure(breakdown: Breakdown, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
+                     active: tuple[str, ...] = ()) -> dict:
+    """Bars largest at the top; bars already in the filter are outlined and fully opaque (a plain figure)."""
     labels = [label(breakdown.field, value, lang) for value in breakdown.labels]
     if breakdown.field == "event_type":
         colours = [theme.colour(EVENT_COLOURS.get(value, "#888888")) for value in breakdown.labels]
     else:
         colours = [theme.colour("#4b5a6a")] * len(labels)
     opacity = [1.0 if not active or value in active else 0.45 for value in breakdown.labels]
-    return unchecked.figure([unchecked.bar(
-        x=breakdown.counts[::-1], y=labels[::-1], orientation="h",
+    return unchecked.plain_figure([dict(
+        type="bar", x=breakdown.counts[::-1], y=labels[::-1], orientation="h",
         customdata=list(breakdown.labels[::-1]),
         marker=dict(color=colours[::-1], opacity=opacity[::-1]),
         text=breakdown.counts[::-1], textposition="outside", cliponaxis=False,

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from ..data.filters import FilterSpec
 from ..data.store import EventStore
-from .kg_by_year import build_kg_by_year, build_print_kg_by_year
+from .kg_by_year import build_print_kg_by_year, kg_by_year_figure
 from .page_frame import Page, PageText
 from .theme import Theme
 
@@ -22,10 +22,10 @@ from .theme import Theme
 class ChartBuilders:
     """How one chart is drawn: on screen (and the projector) and framed for print."""
 
-    screen: Callable[..., go.Figure]  # (store, spec, *, lang, theme) -> Figure
+    screen: Callable[..., dict]  # (store, spec, *, lang, theme) -> a plain figure (unchecked.plain_figure)
     print: Callable[[EventStore, FilterSpec, Page, PageText, Theme], go.Figure]
 
 
 CHART_BUILDERS: dict[str, ChartBuilders] = {
-    "kg_by_year": ChartBuilders(screen=build_kg_by_year, print=build_print_kg_by_year),
+    "kg_by_year": ChartBuilders(screen=kg_by_year_figure, print=build_print_kg_by_year),
 }

@@ -34,13 +34,18 @@ def _drug_name(drug: str, lang: str) -> str:
 
 
 def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
-    """Stacked bars of kg per year, one trace per drug, heaviest drug at the bottom."""
+    """:func:`series_plain` as a ``go.Figure`` (print)."""
+    return unchecked.as_figure(series_plain(series, lang, theme))
+
+
+def series_plain(series: QuantitySeries, lang: str, theme: Theme) -> dict:
+    """Stacked bars of kg per year, one trace per drug, heaviest drug at the bottom (a plain figure)."""
     years = [str(day)[:4] for day in series.year_starts]
     hover = "%{x}: %{y:,.0f} kg<extra>%{fullData.name}</extra>"
-    traces = [unchecked.bar(x=years, y=np.round(series.kg[row], 1), name=_drug_name(drug, lang), hovertemplate=hover,
+    traces = [dict(type="bar", x=years, y=np.round(series.kg[row], 1), name=_drug_name(drug, lang), hovertemplate=hover,
                             marker=dict(color=theme.colour(DRUG_COLOURS.get(drug, DRUG_COLOURS["other"]))))
               for row, drug in enumerate(series.drugs)]
-    return unchecked.figure(traces, layout=dict(
+    return unchecked.plain_figure(traces, layout=dict(
         barmode="stack", margin=dict(l=50, r=10, t=28, b=30), bargap=0.15,
         title=dict(text=translate("chart.kg_by_year.unit", lang), font=dict(size=theme.font_size), x=0.01, y=0.98),
         legend=dict(orientation="h", y=-0.15, x=0, traceorder="normal", font=dict(size=theme.font_size - 2)),
@@ -55,15 +60,23 @@ def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
 
 def build_kg_by_year(store: EventStore, spec: FilterSpec, *, lang: str = DEFAULT_LANGUAGE,
                      theme: Theme = SCREEN) -> go.Figure:
-    """The screen chart: kg seized per year by drug for the view (an empty one says why)."""
+    """:func:`kg_by_year_figure` as a ``go.Figure``."""
+    return unchecked.as_figure(kg_by_year_figure(store, spec, lang=lang, theme=theme))
+
+
+def kg_by_year_figure(store: EventStore, spec: FilterSpec, *, lang: str = DEFAULT_LANGUAGE,
+                      theme: Theme = SCREEN) -> dict:
+    """The screen chart: kg seized per year by drug for the view (an empty one says why), as a
+    plain figure."""
     series = store.kg_by_year(spec)
-    figure = series_figure(series, lang, theme)
+    figure = series_plain(series, lang, theme)
     if not series.drugs:
         note = translate("chart.kg_by_year.no_kg" if store.count(spec) else "map.no_events", lang)
-        figure.add_annotation(text=note, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                              name="chart-empty", font=dict(color=theme.muted_colour))
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
+        layout = figure["layout"]
+        layout["annotations"] = [dict(text=note, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                                      name="chart-empty", font=dict(color=theme.muted_colour))]
+        layout["xaxis"] = {**layout["xaxis"], "visible": False}
+        layout["yaxis"] = {**layout["yaxis"], "visible": False}
     return figure
 
 

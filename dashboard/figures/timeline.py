@@ -112,7 +112,15 @@ def bar_positions(centres: np.ndarray) -> dict:
 def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
                    date_range: tuple[str, str] | None = None,
                    axis_range: tuple[date, date] | None = None) -> go.Figure:
-    """Stacked bars, one trace per event type with any events in range.
+    """:func:`timeline_figure` as a ``go.Figure`` (print, presenter)."""
+    return unchecked.as_figure(timeline_figure(histogram, lang=lang, theme=theme, date_range=date_range,
+                                               axis_range=axis_range))
+
+
+def timeline_figure(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
+                    date_range: tuple[str, str] | None = None,
+                    axis_range: tuple[date, date] | None = None) -> dict:
+    """Stacked bars, one trace per event type with any events in range (a plain figure).
 
     ``date_range`` (ISO from, to) is shaded so the brushed range stays visible after filtering.
     ``axis_range`` fixes the date axis (playback: the whole range played, so the axis holds still
@@ -124,7 +132,7 @@ def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme:
     positions = bar_positions(centres)
     hover = f"%{{x|{HOVER_DATE[histogram.unit]}}}: %{{y}}<extra>%{{fullData.name}}</extra>"
     traces = [
-        unchecked.bar(**positions, y=histogram.counts[row].astype(np.int32),
+        dict(type="bar", **positions, y=histogram.counts[row].astype(np.int32),
                       name=label("event_type", event_type, lang),
                       marker=dict(color=theme.colour(EVENT_COLOURS[event_type])), width=bar_width_ms,
                       hovertemplate=hover)
@@ -133,7 +141,7 @@ def build_timeline(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme:
     shapes = [] if date_range is None else [dict(
         type="rect", xref="x", yref="y domain", x0=date_range[0], x1=date_range[1], y0=0, y1=1,
         fillcolor="#332288", opacity=0.08, line=dict(width=0))]
-    return unchecked.figure(traces, layout=dict(
+    return unchecked.plain_figure(traces, layout=dict(
         barmode="stack",
         dragmode="select",
         selectdirection="h",

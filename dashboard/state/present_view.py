@@ -58,6 +58,7 @@ from dashboard.figures.place_names import localised_place
 from dashboard.figures.text_metrics import text_width, wrap_lines
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
+from dashboard.figures.unchecked import as_figure
 from dashboard.i18n import format_number, translate, translate_count
 from dashboard.state.playback import (
     SPEEDS_MS,
@@ -519,7 +520,7 @@ def present_breakdown(store: EventStore, slide: Slide, lang: str) -> go.Figure:
 
 def present_chart(store: EventStore, slide: Slide, lang: str, kind: str) -> go.Figure:
     """A chart of the shared path (``data.charts``) for the slide, projector type and colours."""
-    figure = CHART_BUILDERS[kind].screen(store, slide.spec, lang=lang, theme=PROJECTOR)
+    figure = as_figure(CHART_BUILDERS[kind].screen(store, slide.spec, lang=lang, theme=PROJECTOR))
     figure.update_layout(
         margin=dict(l=80, r=20, t=56, b=50), font=dict(size=PROJECTOR.font_size),
         title=dict(font=dict(size=PROJECTOR.font_size + 2, color=PROJECTOR.muted_colour)),

@@ -25,6 +25,7 @@ from dashboard.data.filters import FilterSpec, parse_url_state
 from dashboard.figures.event_map import EVENT_TRACE, LayerSlot, drawn_events
 from dashboard.state.interactions import CONTROL_BINDINGS
 from dashboard.state.views import highlight_position
+from tests.unit.figure_json import as_drawn
 
 
 def patch_operations(patch) -> dict[tuple, dict]:
@@ -163,12 +164,12 @@ def test_cbk007_views_agree_with_store(app_context):
     assert counts[0] == str(expected)
     table = update_table({"startRow": 0, "endRow": 100}, data, "en")
     assert table["rowCount"] == expected and len(table["rowData"]) == min(100, expected)
-    timeline = update_timeline("en", data, None)
+    timeline = as_drawn(update_timeline("en", data, None))
     assert sum(sum(t.y) for t in timeline.data) == expected
     trigger("filters-store.data")
     patch, note = update_map(data, ["shown"], "", "en")
     assert patched_events(patch).count == expected and note == ""
-    assert sum(update_breakdown("en", data, "event_type").data[0].x) == expected
+    assert sum(as_drawn(update_breakdown("en", data, "event_type")).data[0].x) == expected
 
 
 def test_cbk008_page_renders_once_per_language(app_context):

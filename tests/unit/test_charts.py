@@ -22,6 +22,7 @@ from dashboard.ids import chart_graph_id, present_chart_id, present_chart_panel_
 from dashboard.layout.page import build_page
 from dashboard.layout.present import build_presenter
 from dashboard.state.present_view import panels_class
+from tests.unit.figure_json import as_drawn
 from tests.unit.layout_tree import find
 
 
@@ -62,7 +63,7 @@ def test_cht004_the_dashboard_has_a_panel_and_a_callback_for_each_shared_chart(a
     for chart in SHARED_PATH_CHARTS:
         assert find(page, chart_graph_id(chart.kind)) is not None
     spec = FilterSpec(event_types=("drug_seizure",))
-    figures = update_shared_charts(lang="es", filter_data=spec.to_store())
+    figures = {kind: as_drawn(figure) for kind, figure in update_shared_charts(lang="es", filter_data=spec.to_store()).items()}
     assert set(figures) == {chart.kind for chart in SHARED_PATH_CHARTS}
     assert kg_drawn(figures["kg_by_year"]) == pytest.approx(app_context.store.totals(spec).kg_seized, abs=0.5)
     assert figures["kg_by_year"].layout.title.text == translate("chart.kg_by_year.unit", "es")

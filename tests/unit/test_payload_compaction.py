@@ -10,6 +10,7 @@ import pytest
 
 from bench.run import TABLE_BLOCK
 from dashboard.data.filters import FilterSpec, UrlState
+from dashboard.figures.breakdown import breakdown_figure
 from dashboard.figures.event_map import (
     key_item_defaults,
     map_template,
@@ -17,11 +18,14 @@ from dashboard.figures.event_map import (
     points_layer,
     screen_key_layout,
 )
+from dashboard.figures.kg_by_year import kg_by_year_figure
 from dashboard.figures.map_key import build_map_key
 from dashboard.figures.theme import PROJECTOR, SCREEN
-from dashboard.figures.timeline import BIN_DAYS, bar_positions, build_timeline
+from dashboard.figures.timeline import BIN_DAYS, bar_positions, build_timeline, timeline_figure
+from dashboard.figures.unchecked import as_figure, for_browser
 from dashboard.ids import TableIds
 from dashboard.layout.page import build_page
+from tests.unit.figure_json import as_drawn
 from tests.unit.layout_tree import find
 
 
@@ -91,3 +95,19 @@ def test_pay104_the_bench_asks_for_the_block_the_grid_asks_for(app_context):
     assert TABLE_BLOCK["endRow"] - TABLE_BLOCK["startRow"] == block
     assert block < app_context.settings.table_page_size  # a page arrives as it is scrolled to
 
+
+
+def test_pay105_charts_sent_as_plain_dicts_validate_and_match_the_figures(store):
+    """The charts redrawn on each change skip go.Figure; what they send is what it would send."""
+    spec = FilterSpec(event_types=("drug_seizure",))
+    builders = {
+        "timeline": lambda: timeline_figure(store.histogram(spec, unit="week"), date_range=("2019-01-01", "2019-12-31")),
+        "breakdown": lambda: breakdown_figure(store.breakdown(spec, "country"), active=("PER",)),
+        "kg_by_year": lambda: kg_by_year_figure(store, spec),
+        "kg_by_year empty": lambda: kg_by_year_figure(store, FilterSpec(text="no such words")),
+    }
+    for name, build in builders.items():
+        sent = for_browser(build())
+        assert "bdata" in json.dumps(sent) or name == "kg_by_year empty", name  # arrays went binary
+        as_drawn(sent)  # raises on an unknown property or a bad value
+        assert json.loads(json.dumps(sent)) == json.loads(as_figure(build()).to_json()), name
