@@ -268,14 +268,17 @@ def blanks_first_count(store: EventStore, spec: FilterSpec, column: str, total: 
     """How many matching events have no ``column`` value (the store sorts them first, descending).
 
     The store's contract puts missing values where the largest go, so in descending order the
-    blanks are one block at the top: its length is found by bisection, ``log2(total)`` one-row
-    reads of the store's memoised order.
+    blanks are one block at the top: a first row with a value means none (one read: the table's
+    default order, by date, has no blanks), else the block's length is found by bisection,
+    ``log2(total)`` one-row reads of the store's memoised order.
     """
     def blank_at(position: int) -> bool:
         page = store.rows(spec, (column,), order_by=column, descending=True, offset=position, limit=1)
         return len(page[column]) > 0 and _is_blank(page[column][0])
 
-    low, high = 0, total  # blank at every position < low; not blank at high (or past the end)
+    if total == 0 or not blank_at(0):
+        return 0
+    low, high = 1, total  # blank at every position < low; not blank at high (or past the end)
     while low < high:
         middle = (low + high) // 2
         if blank_at(middle):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from dash import no_update
@@ -172,3 +173,33 @@ def test_dfc029_table_numbers_read_as_the_language_writes_them(store):
     defs = {d["field"]: d for d in table_column_defs("en")}
     for name in ("quantity_kg", "fatalities"):
         assert f"params.data.{name}_label" in defs[name]["valueFormatter"]["function"]
+
+
+class CountingStore:
+    """A store that counts its ``rows`` reads (the table's cost on a database store)."""
+
+    def __init__(self, store) -> None:
+        self.store, self.reads = store, 0
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def rows(self, *args, **kwargs):
+        self.reads += 1
+        return self.store.rows(*args, **kwargs)
+
+
+def test_dfc041_a_sort_without_blanks_reads_one_row_to_know_it(store):
+    """Newest first (the default) has no blanks: one probe, not a bisection of log2(n) reads."""
+    counting = CountingStore(store)
+    spec = FilterSpec()
+    assert blanks_first_count(counting, spec, "event_date", store.count(spec)) == 0
+    assert counting.reads == 1
+    page = table_page(counting, spec, request("event_date", "desc"), COLUMNS, "en")
+    assert counting.reads == 3 and [row["event_date"] for row in page["rowData"]] == sorted(
+        (row["event_date"] for row in page["rowData"]), reverse=True)
+    counting.reads = 0
+    kg = store.rows(spec, ("quantity_kg",), order_by="quantity_kg", descending=True, offset=0,
+                    limit=store.count(spec))["quantity_kg"].astype(float)
+    assert blanks_first_count(counting, spec, "quantity_kg", store.count(spec)) == np.isnan(kg).sum() > 0
+    assert counting.reads > 1  # blanks there: bisection
