@@ -273,8 +273,8 @@ def test_rol010_a_box_edge_is_read_by_index_only_scans(database):
         store.totals(spec)
         store.breakdown(spec, "country")
         store.bins(spec, 0.05)
-        edge = [s for s in reads.statements if "UNION ALL" in s]
-        assert len(edge) == 3, reads.statements
+        edge = [s for s in reads.statements if "UNION ALL" in s]  # the summary's (the breakdown's too), the cells'
+        assert len(edge) == 2, reads.statements
     finally:
         reads.close()
     with engine_for(database).connect() as connection:
@@ -330,3 +330,22 @@ def test_rol012_a_page_of_fact_columns_is_read_from_the_facts_alone(database):
         assert not reads.reading("events ") and not reads.reading("events\n"), reads.statements
     finally:
         reads.close()
+
+
+@pytest.mark.parametrize("spec", [FilterSpec(), FilterSpec(bbox=BOXES[0], event_types=("drug_seizure", "arrest")),
+                                  FilterSpec(date_from=date(2016, 3, 10), countries=("PER",)),
+                                  FilterSpec(text="cusco"), FilterSpec(bbox=BOXES[2], kg_min=1.0)],
+                         ids=range(5))
+def test_rol013_the_country_breakdown_comes_with_the_summary(database, spec):
+    """The caption asks the country breakdown on each filter change: the summary's scan counts it
+    (a grouping set), so after the totals it is no query at all, and it is the oracle's."""
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        store.totals(spec)
+        reads.statements.clear()
+        got = store.breakdown(spec, "country", 100)
+        assert reads.statements == []
+    finally:
+        reads.close()
+    assert_same_result(InMemoryEventStore(EVENTS).breakdown(spec, "country", 100), got, "country")

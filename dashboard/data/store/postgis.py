@@ -37,7 +37,7 @@ import math
 import os
 import threading
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -110,6 +110,9 @@ EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far bel
 STORE_QUERY_SLOTS = 2
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
+# The breakdown the summary's scan also counts: the caption's, which every filter change asks
+# (dashboard.exports.captions), so it costs no scan of its own.
+SUMMARY_BREAKDOWN = "country"
 
 
 _query_slots = threading.BoundedSemaphore(STORE_QUERY_SLOTS)
@@ -257,6 +260,9 @@ class _Summary:
     first: int = -1  # first and last event_date of the matching events, days since 1970 (-1: none)
     last: int = -1
     monthly: bool = False  # ``day`` holds the first day of each group's month (event_cells)
+    # The count per country (None: no country), what the caption's breakdown asks each filter change.
+    countries: tuple[str | None, ...] = ()
+    country_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -720,28 +726,29 @@ class PostgisEventStore:
         # GROUPING SETS: the hash tables filled in one pass; grouping() tells the sets apart (a bit
         # per argument left out of the row's set, the first argument the highest bit). The groups
         # travel as one row of arrays: ~75k (type, day) groups as rows cost 250 ms in Python.
-        by_day, by_drug = "WHERE grouping_set = 3", "WHERE grouping_set = 5 AND drug IS NOT NULL AND year IS NOT NULL"
-        (kinds, days, counts, drugs, years, kgs, sources,
+        by_day, by_drug = "WHERE grouping_set = 7", "WHERE grouping_set = 11 AND drug IS NOT NULL AND year IS NOT NULL"
+        (kinds, days, counts, drugs, years, kgs, sources, countries, country_counts,
          events, fatalities, kg, synthetic) = self._all(f"""
             WITH groups AS (
-                SELECT grouping(type_code, drug, source_hash) AS grouping_set,
-                       type_code, day, drug, year, source_hash, count(*) AS n,
+                SELECT grouping(type_code, drug, source_hash, country) AS grouping_set,
+                       type_code, day, drug, year, source_hash, country, count(*) AS n,
                        COALESCE(sum(fatalities), 0) AS fatalities, COALESCE(sum(quantity_kg), 0) AS kg_all,
                        COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0) AS kg_held,
                        count(*) FILTER (WHERE synthetic) AS synthetic
                 FROM (SELECT type_code, COALESCE(event_date - DATE '1970-01-01', -1) AS day,
                              CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
                              CASE WHEN quantity_kg > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
-                             source_hash, fatalities, quantity_kg, synthetic
+                             source_hash, country, fatalities, quantity_kg, synthetic
                       FROM {source} WHERE {where}) matching
-                GROUP BY GROUPING SETS ((type_code, day), (drug, year), (source_hash), ()))
+                GROUP BY GROUPING SETS ((type_code, day), (drug, year), (source_hash), (country), ()))
             SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
                    array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
                    array_agg(year) FILTER ({by_drug}), array_agg(kg_held) FILTER ({by_drug}),
-                   count(source_hash) FILTER (WHERE grouping_set = 6),
+                   count(source_hash) FILTER (WHERE grouping_set = 13),
+                   array_agg(country) FILTER (WHERE grouping_set = 14), array_agg(n) FILTER (WHERE grouping_set = 14),
                    -- the totals from the grand total (one sum in scan order), not a sum of sums
-                   max(n) FILTER (WHERE grouping_set = 7), max(fatalities) FILTER (WHERE grouping_set = 7),
-                   max(kg_all) FILTER (WHERE grouping_set = 7), max(synthetic) FILTER (WHERE grouping_set = 7)
+                   max(n) FILTER (WHERE grouping_set = 15), max(fatalities) FILTER (WHERE grouping_set = 15),
+                   max(kg_all) FILTER (WHERE grouping_set = 15), max(synthetic) FILTER (WHERE grouping_set = 15)
             FROM groups""", params)[0]
         return _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
                         count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
@@ -749,7 +756,8 @@ class PostgisEventStore:
                         totals=Totals(events=int(events or 0), fatalities=int(fatalities or 0),
                                       kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)),
                         first=min((d for d in days or () if d >= 0), default=-1),
-                        last=max((d for d in days or () if d >= 0), default=-1))
+                        last=max((d for d in days or () if d >= 0), default=-1),
+                        countries=tuple(countries or ()), country_count=np.array(country_counts or [], dtype=np.int64))
 
     def _rollup_summary(self, spec: FilterSpec) -> _Summary:
         """The summary from event_cells' groups per month (the same grouping sets, over sums) and
@@ -775,18 +783,19 @@ class PostgisEventStore:
                                       kg_seized=sum(p.totals.kg_seized for p in parts), sources=int(sources),
                                       synthetic=sum(p.totals.synthetic for p in parts)),
                         first=min((p.first for p in dated), default=-1), last=max((p.last for p in dated), default=-1),
-                        monthly=True)
+                        monthly=True, countries=sum((p.countries for p in parts), ()),
+                        country_count=np.concatenate([p.country_count for p in parts]))
 
     def _group_summary(self, table: str, where: str, params: dict[str, object]) -> _Summary:
         """The summary of a rollup's groups: event_rollup's per day, event_cells' per month (its
         ``day``: the month's first day). ``totals.sources``: the rows naming a report, not distinct."""
         monthly = table == "event_cells"
         day, first, last = ("first_month", "first_day", "last_start") if monthly else ("event_date",) * 3
-        by_day, by_drug = "WHERE grouping_set = 1", "WHERE grouping_set = 2 AND drug IS NOT NULL AND year IS NOT NULL"
-        (kinds, days, counts, drugs, years, kgs, events, fatalities, kg, synthetic, sourced,
+        by_day, by_drug = "WHERE grouping_set = 3", "WHERE grouping_set = 5 AND drug IS NOT NULL AND year IS NOT NULL"
+        (kinds, days, counts, drugs, years, kgs, countries, country_counts, events, fatalities, kg, synthetic, sourced,
          first_day, last_day) = self._all(f"""
             WITH groups AS (
-                SELECT grouping(type_code, drug) AS grouping_set, type_code, day, drug, year,
+                SELECT grouping(type_code, drug, country) AS grouping_set, type_code, day, drug, year, country,
                        CAST(sum(events) AS bigint) AS n, COALESCE(sum(fatalities), 0) AS fatalities,
                        COALESCE(sum(kg), 0) AS kg_all, COALESCE(sum(kg_held), 0) AS kg_held,
                        CAST(sum(synthetic) AS bigint) AS synthetic, CAST(sum(sourced) AS bigint) AS sourced,
@@ -794,17 +803,18 @@ class PostgisEventStore:
                 FROM (SELECT type_code, COALESCE({day} - DATE '1970-01-01', -1) AS day,
                              CASE WHEN kg_held > 0 THEN COALESCE(drug, '') END AS drug,
                              CASE WHEN kg_held > 0 THEN CAST(date_part('year', {day}) AS integer) END AS year,
-                             events, fatalities, kg, kg_held, synthetic, sourced,
+                             country, events, fatalities, kg, kg_held, synthetic, sourced,
                              {first} - DATE '1970-01-01' AS first_day, {last} - DATE '1970-01-01' AS last_day
                       FROM {table} WHERE {where}) matching
-                GROUP BY GROUPING SETS ((type_code, day), (drug, year), ()))
+                GROUP BY GROUPING SETS ((type_code, day), (drug, year), (country), ()))
             SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
                    array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
                    array_agg(year) FILTER ({by_drug}), array_agg(kg_held) FILTER ({by_drug}),
-                   max(n) FILTER (WHERE grouping_set = 3), max(fatalities) FILTER (WHERE grouping_set = 3),
-                   max(kg_all) FILTER (WHERE grouping_set = 3), max(synthetic) FILTER (WHERE grouping_set = 3),
-                   max(sourced) FILTER (WHERE grouping_set = 3), max(first_day) FILTER (WHERE grouping_set = 3),
-                   max(last_day) FILTER (WHERE grouping_set = 3)
+                   array_agg(country) FILTER (WHERE grouping_set = 6), array_agg(n) FILTER (WHERE grouping_set = 6),
+                   max(n) FILTER (WHERE grouping_set = 7), max(fatalities) FILTER (WHERE grouping_set = 7),
+                   max(kg_all) FILTER (WHERE grouping_set = 7), max(synthetic) FILTER (WHERE grouping_set = 7),
+                   max(sourced) FILTER (WHERE grouping_set = 7), max(first_day) FILTER (WHERE grouping_set = 7),
+                   max(last_day) FILTER (WHERE grouping_set = 7)
             FROM groups""", params)[0]
         return _Summary(kind=np.array(kinds or [], dtype=np.int64), day=np.array(days or [], dtype=np.int64),
                         count=np.array(counts or [], dtype=np.int64), drug=tuple(drugs or ()),
@@ -813,7 +823,8 @@ class PostgisEventStore:
                                       kg_seized=float(kg or 0), sources=int(sourced or 0),
                                       synthetic=int(synthetic or 0)),
                         first=-1 if first_day is None else int(first_day),
-                        last=-1 if last_day is None else int(last_day), monthly=monthly)
+                        last=-1 if last_day is None else int(last_day), monthly=monthly,
+                        countries=tuple(countries or ()), country_count=np.array(country_counts or [], dtype=np.int64))
 
     def _histogram(self, spec: FilterSpec, unit: str) -> Histogram:
         groups = self._summary(spec)
@@ -870,6 +881,13 @@ class PostgisEventStore:
             groups = self._summary(spec)
             per_type = np.bincount(groups.kind, weights=groups.count, minlength=len(EVENT_TYPES))
             found = [(label, int(n)) for label, n in zip(EVENT_TYPES, per_type)]
+        elif facet.column == SUMMARY_BREAKDOWN:  # the summary's scan counted them too
+            groups = self._summary(spec)
+            per_country: dict[str, int] = {}
+            for label, n in zip(groups.countries, groups.country_count.tolist()):
+                if label is not None:
+                    per_country[label] = per_country.get(label, 0) + int(n)
+            found = list(per_country.items())
         elif facet.match is Match.VALUE and rolls_up(spec):  # the groups inside, the facts on the edge
             (where, params), rest = self._split(spec, "event_cells", self._total_cell(spec))
             found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM event_cells WHERE {where} "
