@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pytest
 from sqlalchemy import event, text
 
@@ -349,3 +350,32 @@ def test_rol013_the_country_breakdown_comes_with_the_summary(database, spec):
     finally:
         reads.close()
     assert_same_result(InMemoryEventStore(EVENTS).breakdown(spec, "country", 100), got, "country")
+
+
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("with_undated", [False, True])
+def test_rol014_dates_in_date_order_come_from_the_counts_per_day(database, undated, descending, with_undated):
+    """A page of event dates alone, in date order (the table's bisection for blank dates), is
+    worked out from event_rollup's counts per day for a filter the rollups answer without a box:
+    no query of its own, the oracle's dates and blanks."""
+    database, events = undated if with_undated else (database, EVENTS)
+    oracle = InMemoryEventStore(events)
+    reads = TablesRead(database)
+    try:
+        for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure", "arrest")),
+                     FilterSpec(date_from=date(2016, 3, 10), date_to=date(2019, 8, 31), countries=("PER",))):
+            store = PostgisEventStore(database)
+            store.count(spec)
+            total = oracle.count(spec)
+            reads.statements.clear()
+            for offset in sorted({0, 1, 2, 3, 4, 5, 17, total // 2, max(total - 5, 0), max(total - 1, 0), total}):
+                for size in (1, 7):
+                    expected = oracle.rows(spec, ("event_date",), order_by="event_date", descending=descending,
+                                           offset=offset, limit=size)["event_date"]
+                    got = store.rows(spec, ("event_date",), order_by="event_date", descending=descending,
+                                     offset=offset, limit=size)["event_date"]
+                    assert [None if v is None or v != v else np.datetime64(v, "D") for v in expected] == \
+                        [None if v is None else np.datetime64(v, "D") for v in got], (spec, offset, size)
+            assert not reads.reading("event_facts") and not reads.reading("events "), reads.statements
+    finally:
+        reads.close()
