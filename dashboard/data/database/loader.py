@@ -102,6 +102,14 @@ GRID_FROM_FACTS = """
     WHERE latitude IS NOT NULL AND longitude IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6
     ORDER BY 2, 3, 4"""
+# The events per day, last day and type alone (migration 0009 holds a copy): what a table page by
+# date asks of a filter of datasets, types and dates, without event_rollup's other facets.
+DAYS_FROM_FACTS = """
+    INSERT INTO {days} (dataset_key, event_date, last_day, type_code, event_type, events)
+    SELECT dataset_key, event_date, last_day, type_code, event_type, count(*)
+    FROM {facts}
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY event_date NULLS LAST, last_day"""
 # Each dataset's distinct actor names and admin1 values, as written (migration 0007 holds a copy):
 # what the actor and region filters offer, without reading the wide rows.
 NAMES_FROM_EVENTS = """
@@ -167,6 +175,11 @@ def cells_partition_name(dataset_key: int) -> str:
 def grid_partition_name(dataset_key: int) -> str:
     """The table holding one dataset's events per cell and type (migration 0008)."""
     return f"event_grid_{int(dataset_key)}"
+
+
+def days_partition_name(dataset_key: int) -> str:
+    """The table holding one dataset's events per day and type (migration 0009)."""
+    return f"event_days_{int(dataset_key)}"
 
 
 def names_partition_name(dataset_key: int) -> str:
@@ -273,7 +286,7 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
         for table in (partition_name(dataset_key), facts_partition_name(dataset_key),
                       texts_partition_name(dataset_key), rollup_partition_name(dataset_key),
                       cells_partition_name(dataset_key), grid_partition_name(dataset_key),
-                      names_partition_name(dataset_key)):
+                      days_partition_name(dataset_key), names_partition_name(dataset_key)):
             if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
@@ -351,23 +364,26 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
 
 
 def write_rollups(connection: Connection, key: int) -> None:
-    """A dataset's groups per day, per month and cell, and per cell and type, from its facts, attached
-    as its partitions of ``event_rollup``, ``event_cells`` and ``event_grid`` (in the caller's
-    transaction, like the rows)."""
+    """A dataset's groups per day, per month and cell, per cell and type, and per day and type, from
+    its facts, attached as its partitions of ``event_rollup``, ``event_cells``, ``event_grid`` and
+    ``event_days`` (in the caller's transaction, like the rows)."""
     rollup, cells, facts = rollup_partition_name(key), cells_partition_name(key), facts_partition_name(key)
-    grid = grid_partition_name(key)
+    grid, days = grid_partition_name(key), days_partition_name(key)
     connection.execute(text(f"CREATE TABLE {rollup} (LIKE event_rollup INCLUDING DEFAULTS, "
                             f"CHECK (dataset_key = {key}))"))
     connection.execute(text(f"CREATE TABLE {cells} (LIKE event_cells INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
     connection.execute(text(f"CREATE TABLE {grid} (LIKE event_grid INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
+    connection.execute(text(f"CREATE TABLE {days} (LIKE event_days INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
     connection.execute(text("SET LOCAL work_mem = '256MB'"))  # 10M events' groups hashed in memory, not spilled
     connection.execute(text(ROLLUP_FROM_FACTS.format(rollup=rollup, facts=facts)))
     for size in ROLLUP_CELL_SIZES:  # one size at a time: its groups hashed in memory (all at once: 7 GB sorted on disk at 10M)
         connection.execute(text(CELLS_FROM_FACTS.format(cells=cells, facts=facts)), {"size": size})
     connection.execute(text(GRID_FROM_FACTS.format(grid=grid, facts=facts)), {"sizes": list(GRID_CELL_SIZES)})
+    connection.execute(text(DAYS_FROM_FACTS.format(days=days, facts=facts)))
     connection.execute(text(f"ALTER TABLE event_rollup ATTACH PARTITION {rollup} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_cells ATTACH PARTITION {cells} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_grid ATTACH PARTITION {grid} FOR VALUES IN ({key})"))
+    connection.execute(text(f"ALTER TABLE event_days ATTACH PARTITION {days} FOR VALUES IN ({key})"))
 
 
 def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, events: pd.DataFrame) -> None:
@@ -457,4 +473,5 @@ def drop_dataset(connection: Connection, dataset_key: int) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {rollup_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {cells_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {grid_partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {days_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {names_partition_name(dataset_key)}"))

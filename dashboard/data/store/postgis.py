@@ -177,6 +177,14 @@ def grids(spec: FilterSpec) -> bool:
                if facet.match is Match.VALUE and facet.name not in ("datasets", "event_types"))
 
 
+def by_day_and_type(spec: FilterSpec) -> bool:
+    """Whether event_days (migration 0009: events per day, last day and type) answers a filter's
+    counts per day: it touches only datasets, event types and dates."""
+    return rolls_up(spec) and spec.bbox is None and all(
+        not getattr(spec, facet.name) for facet in FACETS
+        if facet.match is Match.VALUE and facet.name not in ("datasets", "event_types"))
+
+
 def _month_bounds(day: date) -> tuple[date, date]:
     """The first day of ``day``'s month and of the month after."""
     first = day.replace(day=1)
@@ -1096,9 +1104,10 @@ class PostgisEventStore:
         count, ascending; the undated last (first day -1)."""
         if spec.bbox is None:
             where, params = self._where(spec, facts=True)
+            table = "event_days" if by_day_and_type(spec) else "event_rollup"  # the fewer groups
             found = self._all(f"""
                 SELECT COALESCE(event_date - DATE '1970-01-01', -1), CAST(sum(events) AS bigint)
-                FROM event_rollup WHERE {where} GROUP BY 1""", params)
+                FROM {table} WHERE {where} GROUP BY 1""", params)
             found = sorted(((day, day, n) for day, n in found), key=lambda r: (r[0] < 0, r[0]))
         else:  # the summary's groups per (type, month or day), summed per month: no read of its own
             groups = self._summary(spec)
