@@ -17,8 +17,13 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   box: 1, 0.5 or 0.2 degrees by its size), the map's coarse cells (:data:`ROLLUP_CELL_SIZES`) sums over its groups per month and
   cell, and a timeline by day or week sums over ``event_rollup``'s groups per day. The events a
   group cannot place (a date bound's own month, a box's edge cells) are read from the facts, so
-  the answers are the facts' own (the oracle tests compare). Actor and region options come from
-  ``event_names`` (migration 0007).
+  the answers are the facts' own (the oracle tests compare); a box's edge through the covering
+  point GiST, strip by strip, index-only (migration 0008). Actor and region options come from
+  ``event_names`` (migration 0007). A filter of datasets, event types and a box reads its map
+  cells at every size and its count from ``event_grid`` (per cell and type, 0008); one of
+  datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009).
+- **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
+  rest wait in the process), and the sessions run no parallel workers (``engine.SESSION_OPTIONS``).
 - **Rows** are numbered ``0 … size - 1`` in table order (the database-wide ``seq``) from a few
   runs of consecutive ``seq`` per dataset, read once; pages are fetched by keyset (after the last
   row of the page before) when that page was read, by ``OFFSET`` otherwise.
