@@ -29,8 +29,8 @@ from dashboard.figures.event_map import (
     EVENT_TRACE,
     MapLayer,
     MapUpdate,
-    build_event_map,
     empty_points,
+    event_map_figure,
     events_below,
     indicator_layer,
     indicator_slot,
@@ -442,10 +442,10 @@ def dashboard_map_figure(context: AppContext, state: UrlState, shown: DashboardM
                          indicator: dict | None = None):
     """The whole map figure, drawn with the page (later changes are patches of it); ``indicator``
     is the chosen series' layer (:func:`indicator_view`), last in the layer list."""
-    return build_event_map(shown.layer, routes=context.data.routes, vraem_feature=context.vraem_feature,
-                           lang=state.lang, view=shown.view, remote_style=remote_style_for(context.settings.basemap),
-                           highlight=highlight_position(context.store, state.selected),
-                           selection=shown.selection, show_key=show_key, indicator=indicator)
+    return event_map_figure(shown.layer, routes=context.data.routes, vraem_feature=context.vraem_feature,
+                            lang=state.lang, view=shown.view, remote_style=remote_style_for(context.settings.basemap),
+                            highlight=highlight_position(context.store, state.selected),
+                            selection=shown.selection, show_key=show_key, indicator=indicator)
 
 
 def dashboard_map_update(context: AppContext, layer: MapLayer, lang: str, *, show_key: bool) -> MapUpdate:
