@@ -133,9 +133,9 @@ def timeline_figure(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme
     hover = f"%{{x|{HOVER_DATE[histogram.unit]}}}: %{{y}}<extra>%{{fullData.name}}</extra>"
     traces = [
         dict(type="bar", **positions, y=histogram.counts[row].astype(np.int32),
-                      name=label("event_type", event_type, lang),
-                      marker=dict(color=theme.colour(EVENT_COLOURS[event_type])), width=bar_width_ms,
-                      hovertemplate=hover)
+             name=label("event_type", event_type, lang),
+             marker=dict(color=theme.colour(EVENT_COLOURS[event_type])), width=bar_width_ms,
+             hovertemplate=hover)
         for row, event_type in enumerate(histogram.categories) if histogram.counts[row].any()
     ]
     shapes = [] if date_range is None else [dict(

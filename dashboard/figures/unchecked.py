@@ -11,14 +11,6 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64
 
 
-def scattermap(**properties: object) -> go.Scattermap:
-    return go.Scattermap(**properties, _validate=False)
-
-
-def bar(**properties: object) -> go.Bar:
-    return go.Bar(**properties, _validate=False)
-
-
 def figure(data: list | object | None = None, layout: dict | None = None) -> go.Figure:
     """A figure with the small template (plotly's default adds ~7 KB to every figure sent).
 
