@@ -68,3 +68,27 @@ def test_pay001_every_response_under_budget_at_one_million(million):
     deep = {"startRow": 500_000, "endRow": 500_100, "sortModel": [{"colId": "location", "sort": "desc"}],
             "filterModel": {}}
     assert_within_budget(client.act({RUTAS.table_request: deep}), "table page 5,000 sorted by place")
+
+
+# What one action sends in all (every response, the table's first block included): 25-38 KB
+# measured at 1M (bench run), so a change that doubles what an action sends fails here.
+ACTION_BUDGET_BYTES = 64_000
+
+
+def test_pay002_each_action_sends_under_64_kb_in_all_at_one_million(million):
+    client = DashClient(million.base_url, search=f"?dataset={million.dataset_id}", timeout_s=120)
+    client.fetch_app()
+    client.initial_load()
+    start = client.snapshot()
+    for scenario in SCENARIOS:
+        client.restore(start)
+        setup, action = scenario_actions(scenario, RUTAS, client)
+        if setup:
+            client.act(setup)
+        if scenario == "click event":
+            action = click_action(RUTAS, client)
+        exchange = client.act(action)
+        if scenario in ("one type", "brush 2019", "VRAEM box", "reset"):
+            exchange.merge(client.act({RUTAS.table_request: dict(TABLE_BLOCK)}))
+        assert 0 < exchange.response_bytes <= ACTION_BUDGET_BYTES, (
+            f"{scenario}: {exchange.response_bytes:,} bytes ({list(zip(exchange.fired, exchange.response_sizes))})")
