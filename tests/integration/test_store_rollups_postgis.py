@@ -383,3 +383,22 @@ def test_rol014_dates_in_date_order_come_from_the_counts_per_day(database, undat
             assert reads.reading("event_days" if not spec.countries else "event_rollup"), reads.statements
     finally:
         reads.close()
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_rol015_a_date_from_bounds_the_event_date_too(database, descending):
+    """``last_day >= from`` implies ``event_date >= from - the store's longest span``: the bound
+    goes with the filter (an oldest-first page walked every earlier year first), the rows the same."""
+    with engine_for(database).connect() as connection:
+        span = connection.execute(text("SELECT max(last_day - event_date) FROM event_facts")).scalar_one()
+    spec = FilterSpec(date_from=date(2017, 1, 15), event_types=("drug_seizure", "arrest"))
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        assert store._longest_span() == span > 0
+        expected = InMemoryEventStore(EVENTS).rows(spec, ("event_id",), descending=descending, limit=7)
+        got = store.rows(spec, ("event_id",), descending=descending, limit=7)
+        assert list(got["event_id"]) == list(expected["event_id"])
+        assert any("event_date >= %(date_floor)s" in s for s in reads.reading("event_facts")), reads.statements
+    finally:
+        reads.close()

@@ -403,6 +403,10 @@ class PostgisEventStore:
         if spec.date_from is not None:
             conditions.append("last_day >= :date_from")
             params["date_from"] = spec.date_from
+            span = self._longest_span()
+            if span is not None:  # the same rows; bounds the date index's scan from below too
+                conditions.append("event_date >= :date_floor")
+                params["date_floor"] = spec.date_from - timedelta(days=span)
         if spec.date_to is not None:
             conditions.append("event_date <= :date_to")
             params["date_to"] = spec.date_to
@@ -523,6 +527,14 @@ class PostgisEventStore:
                                weights=np.array([r[3] for r in found], dtype=np.float64),
                                minlength=len(EVENT_TYPES)).astype(np.int64)
         return self._memo("box_types", spec, (), compute)
+
+    def _longest_span(self) -> int | None:
+        """The most days between an event's date and its last day in the store (event_days):
+        ``last_day >= d`` implies ``event_date >= d - span``, a bound the date B-tree and BRIN
+        can use (an oldest-first page of 2019 walked 18 years of rows first: 1 s at 10M)."""
+        return self._memo("longest_span", None, (), lambda: self._all(
+            "SELECT max(last_day - event_date) FROM event_days WHERE dataset_key = ANY(:keys)",
+            {"keys": list(self._all_keys)})[0][0])
 
     def _box_events(self, box: tuple[float, float, float, float]) -> int:
         """At least as many events as ``box`` holds: those of the 1-degree cells it touches, all
