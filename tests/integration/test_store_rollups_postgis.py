@@ -402,3 +402,27 @@ def test_rol015_a_date_from_bounds_the_event_date_too(database, descending):
         assert any("event_date >= %(date_floor)s" in s for s in reads.reading("event_facts")), reads.statements
     finally:
         reads.close()
+
+
+def test_rol016_the_heaviest_points_come_in_the_order_of_an_index(database):
+    """Thinned points are the heaviest first (migration 0010 indexes the store's expression word
+    for word): with sorting off, the points' query still needs no Sort for its LIMIT."""
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        spec = FilterSpec(event_types=("drug_seizure", "arrest"))
+        reads.statements.clear()
+        got = store.points(spec, 5)
+        expected = InMemoryEventStore(EVENTS).points(spec, 5)
+        assert list(got.row) == list(expected.row)
+        (sql,) = [s for s in reads.reading("event_facts") if "LIMIT" in s]
+    finally:
+        reads.close()
+    where, params = store._where(spec, facts=True)
+    with engine_for(database).connect() as connection:
+        connection.execute(text("SET enable_sort = off"))
+        plan = "\n".join(row[0] for row in connection.execute(text(
+            f"EXPLAIN SELECT seq FROM event_facts WHERE {where} "
+            f"ORDER BY COALESCE(quantity_kg, 0) + 1000 * COALESCE(fatalities, 0) DESC, seq LIMIT 5"), params))
+    assert "COALESCE(quantity_kg, 0) + 1000 * COALESCE(fatalities, 0) DESC, seq" in sql
+    assert "Index Scan using event_facts_1_expr_seq_idx" in plan and "Sort  (" not in plan, plan  # no Sort node
