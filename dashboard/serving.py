@@ -20,6 +20,7 @@ from enum import StrEnum
 import brotli
 
 from dashboard.config import Basemap, Settings
+from dashboard.data.database.datasets import end_request_versions, read_version_once_per_request
 
 CALLBACK_PATH = "/_dash-update-component"
 # dcc.Upload's property that holds a file (a base64 data URL): a callback reading it carries a file.
@@ -355,6 +356,18 @@ def install(server, settings: Settings, *, script_hashes: Sequence[str] = (),
     headers = security_headers(content_security_policy(script_hashes, ancestors, settings.basemap),
                                ancestors, settings.public_url)
     compressed_files = CompressedFiles()
+
+    # One read of the data version per request (the shared deployment's store asks it at every
+    # access); the memo ends with the request.
+    @server.before_request
+    def _start_request_memo():
+        flask.g.rutas_versions = read_version_once_per_request()
+
+    @server.teardown_request
+    def _end_request_memo(_error):
+        token = flask.g.pop("rutas_versions", None)
+        if token is not None:
+            end_request_versions(token)
 
     @server.after_request
     def _finish(response):

@@ -7,7 +7,7 @@ dataset whoever imports it and however many times at once; a double delete delet
 Each save is ONE transaction (the dataset's partition, its rows by COPY, its duplicate pairs,
 its ``datasets`` row) and so is each delete: a failed or killed import leaves nothing, and other
 workers see the whole dataset or none of it. ``version()`` reads the data version the triggers
-bump, one cheap query.
+bump, one cheap query, once per HTTP request (:func:`read_version_once_per_request`).
 
 The bundled events live here too, as the dataset ``rutas`` (``bundled``): :meth:`sync_bundled`
 writes them when the database has none or an older copy, so one SQL query covers every dataset.
@@ -16,6 +16,7 @@ writes them when the database has none or an older copy, so one SQL query covers
 from __future__ import annotations
 
 import hashlib
+from contextvars import ContextVar, Token
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +40,25 @@ from .loader import DatasetRow, drop_dataset, vacuum_dataset, write_dataset
 
 BUNDLED_LOCK_KEY = 0x5275746173_03  # pg_advisory_xact_lock key: one worker writes the bundled events
 META_COLUMNS = "dataset_id, name, file_name, sha256, imported_at, format, events, report"
+
+
+# The data version as this request first read it, by database URL. A filter change asks for the
+# store ~15 times and each ask read the version (a query); the serving layer gives each HTTP
+# request a fresh memo and removes it after, and a write of this process forgets it. Outside a
+# request (the CLI, tests, other threads) there is no memo: every call reads the database.
+_REQUEST_VERSIONS: ContextVar[dict[str, str] | None] = ContextVar("rutas_request_versions", default=None)
+
+
+def read_version_once_per_request() -> Token:
+    """Start a request's memo; pass the token to :func:`end_request_versions` when it ends."""
+    return _REQUEST_VERSIONS.set({})
+
+
+def end_request_versions(token: Token) -> None:
+    try:
+        _REQUEST_VERSIONS.reset(token)
+    except ValueError:  # ended in another context than it started: no memo here either way
+        _REQUEST_VERSIONS.set(None)
 
 
 def data_version(connection) -> str:
@@ -68,9 +88,22 @@ class PostgisDatasetRepository:
         self._engine = engine_for(url)
 
     def version(self) -> str:
-        """Changes whenever a dataset is added or deleted, by any process on any machine."""
+        """Changes whenever a dataset is added or deleted, by any process on any machine (read
+        once per request, :func:`read_version_once_per_request`)."""
+        memo = _REQUEST_VERSIONS.get()
+        if memo is not None and self.url in memo:
+            return memo[self.url]
         with self._engine.connect() as connection:
-            return data_version(connection)
+            version = data_version(connection)
+        if memo is not None:
+            memo[self.url] = version
+        return version
+
+    def _forget_version(self) -> None:
+        """After a write: this request reads the version it made."""
+        memo = _REQUEST_VERSIONS.get()
+        if memo is not None:
+            memo.pop(self.url, None)
 
     def remove_leftovers(self) -> list[str]:
         """Nothing to remove: a crashed import's transaction left nothing behind."""
@@ -120,10 +153,12 @@ class PostgisDatasetRepository:
             with self._engine.begin() as connection:
                 key = write_dataset(connection, row, outcome.events)
         except IntegrityError:  # another process stored the same content (or id) meanwhile
+            self._forget_version()
             existing = self._imported_as(outcome.sha256)
             if existing is None:
                 raise
             return _already_imported(report, existing)
+        self._forget_version()
         vacuum_dataset(self._engine, key)
         return meta
 
@@ -142,6 +177,7 @@ class PostgisDatasetRepository:
             if row is None:
                 raise DatasetNotFound(dataset_id)
             drop_dataset(connection, row[0])
+        self._forget_version()
         return _meta(row[1:])
 
     def sync_bundled(self, events: pd.DataFrame) -> bool:
@@ -161,6 +197,7 @@ class PostgisDatasetRepository:
             row = DatasetRow(dataset_id=BUNDLED_DATASET, name=BUNDLED_DATASET, file_name="geodata/events.csv",
                              sha256=sha256, imported_at="", format="bundled", report={}, bundled=True)
             key = write_dataset(connection, row, with_import_columns(events).assign(dataset=BUNDLED_DATASET))
+        self._forget_version()
         vacuum_dataset(self._engine, key)
         return True
 
