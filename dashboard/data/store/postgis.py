@@ -1081,14 +1081,12 @@ class PostgisEventStore:
         if descending:  # the undated first, then the newest day first
             days, per_day = days[::-1], per_day[::-1]
         dated = int(per_day.sum())
-        reached = np.cumsum(per_day)
-        out = np.empty(max(0, min(end, dated + undated) - start), dtype=object)
-        for i, position in enumerate(range(start, start + len(out))):
-            rank = position - undated if descending else position
-            if 0 <= rank < dated:
-                out[i] = EPOCH + timedelta(days=int(days[int(np.searchsorted(reached, rank, side="right"))]))
-            else:
-                out[i] = None
+        positions = np.arange(start, min(end, dated + undated))
+        ranks = positions - undated if descending else positions  # place among the dated rows
+        valued = (ranks >= 0) & (ranks < dated)
+        out = np.full(len(positions), None, dtype=object)
+        out[valued] = [EPOCH + timedelta(days=int(day))
+                       for day in days[np.searchsorted(np.cumsum(per_day), ranks[valued], side="right")]]
         return out
 
     def _day_at(self, spec: FilterSpec, start: int, end: int | None,
