@@ -20,7 +20,7 @@ from dashboard.data.database import engine_for
 from dashboard.data.database.loader import drop_dataset
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
-from dashboard.data.store.postgis import GRID_CELL_SIZES, ROLLUP_CELL_SIZES, grids, rolls_up
+from dashboard.data.store.postgis import GRID_CELL_SIZES, ROLLUP_CELL_SIZES, grids, names_roll_up, rolls_up
 from tests.integration.database import database_copies, load_events
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
@@ -78,7 +78,9 @@ def test_rol001_the_rollups_hold_every_event_of_each_dataset(database):
                                          "AND longitude IS NOT NULL")).scalar_one()
         gridded = connection.execute(text("SELECT cell_deg, sum(events) FROM event_grid GROUP BY 1 ORDER BY 1")).all()
         days = dict(connection.execute(text("SELECT dataset_key, sum(events) FROM event_days GROUP BY 1")).all())
+        named = connection.execute(text("SELECT cell_deg, sum(events) FROM event_name_cells GROUP BY 1 ORDER BY 1")).all()
     assert rolled == stored
+    assert named == per_size
     assert per_size == [(size, sum(stored.values()) if size == 0 else placed) for size in ROLLUP_CELL_SIZES]
     assert gridded == [(size, placed) for size in GRID_CELL_SIZES]
     assert days == stored
@@ -146,7 +148,8 @@ def test_rol005_deleting_a_dataset_deletes_its_rollups_and_names():
             drop_dataset(connection, key)
             connection.execute(text("DELETE FROM datasets WHERE dataset_key = :key"), {"key": key})
         with engine.connect() as connection:
-            for table in ("event_rollup", "event_cells", "event_grid", "event_days", "event_names"):
+            for table in ("event_rollup", "event_cells", "event_grid", "event_days", "event_names",
+                          "event_name_cells"):
                 left = connection.execute(text(f"SELECT count(*) FROM {table} WHERE dataset_key = :key"),
                                           {"key": key}).scalar_one()
                 others = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
@@ -187,7 +190,8 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
 
     versions = Path(loader.__file__).parent / "migrations" / "versions"
     copies = {}
-    for name in ("0006_event_rollups", "0007_event_names", "0008_event_grid", "0009_event_days"):
+    for name in ("0006_event_rollups", "0007_event_names", "0008_event_grid", "0009_event_days",
+                 "0011_event_name_cells"):
         spec = importlib.util.spec_from_file_location(name, versions / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -199,6 +203,8 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     assert copies["0008_event_grid"].GRID_FROM_FACTS == loader.GRID_FROM_FACTS
     assert copies["0008_event_grid"].GRID_CELL_SIZES == GRID_CELL_SIZES
     assert copies["0009_event_days"].DAYS_FROM_FACTS == loader.DAYS_FROM_FACTS
+    assert copies["0011_event_name_cells"].NAME_CELLS_FROM_FACTS == loader.NAME_CELLS_FROM_FACTS
+    assert copies["0011_event_name_cells"].ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES
 
 
 @pytest.fixture(scope="module")
@@ -426,3 +432,53 @@ def test_rol016_the_heaviest_points_come_in_the_order_of_an_index(database):
             f"ORDER BY COALESCE(quantity_kg, 0) + 1000 * COALESCE(fatalities, 0) DESC, seq LIMIT 5"), params))
     assert "COALESCE(quantity_kg, 0) + 1000 * COALESCE(fatalities, 0) DESC, seq" in sql
     assert "Index Scan using event_facts_1_expr_seq_idx" in plan and "Sort  (" not in plan, plan  # no Sort node
+
+
+# Actors and regions: a group key, names in any case, several at once (an event naming two counts
+# once), with dates, value facets and boxes (cells inside and an edge).
+NAMED = [{"actors": ("shining_path",)}, {"actors": ("policía nacional del perú", "FELCN")},
+         {"regions": ("ayacucho",)}, {"regions": ("Apurímac", "Cusco")},
+         {"actors": ("peru_military", "shining_path"), "regions": ("CUSCO",)}, {"actors": ("nobody at all",)}]
+NAMED_SPECS = [FilterSpec(**names) for names in NAMED] + [
+    FilterSpec(date_from=date(2016, 3, 10), date_to=date(2019, 8, 31), **NAMED[0]),
+    FilterSpec(event_types=("drug_seizure", "arrest"), countries=("PER", "BOL"), **NAMED[1]),
+    FilterSpec(bbox=BOXES[0], **NAMED[2]), FilterSpec(bbox=BOXES[1], date_from=date(2017, 1, 15), **NAMED[4]),
+    FilterSpec(datasets=(IMPORTED,), drugs=("cocaine",), **NAMED[3])]
+
+
+@pytest.mark.parametrize("spec", NAMED_SPECS, ids=range(len(NAMED_SPECS)))
+def test_rol017_actor_and_region_filters_come_from_the_name_cells_and_match(database, spec):
+    """An actor or region filter sums event_name_cells' groups (migration 0011): the facts are
+    read only where the plain rollups read them too (a date bound's month, a box's edge, reports)."""
+    assert names_roll_up(spec) and not rolls_up(spec)
+    oracle = InMemoryEventStore(EVENTS)
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        assert store.count(spec) == oracle.count(spec)
+        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
+        for unit in ("auto", "month", "year"):
+            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
+        assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), "kg_by_year")
+        for field in ("event_type", "country", "original_type"):
+            assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
+        for cell in ROLLUP_CELL_SIZES[1:]:
+            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+        from_facts = reads.reading("event_facts")
+        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s or "strip_" in s
+                   or "inner_" not in s and "box_west" in s or s.lstrip().startswith("SELECT EXISTS")
+                   for s in from_facts), from_facts
+        assert reads.reading("event_name_cells") and not reads.reading("event_cells ")
+        for unit in ("day", "week"):  # groups per month cannot say: the facts do
+            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
+    finally:
+        reads.close()
+
+
+def test_rol018_filters_beyond_the_name_cells_still_read_the_facts():
+    """Text, kg bounds and a lasso are not in the groups: with actors they read the facts."""
+    for spec in (FilterSpec(actors=("shining_path",), text="cusco"), FilterSpec(regions=("cusco",), kg_min=1.0),
+                 FilterSpec(actors=("FELCN",), polygon=((-75.0, -14.0), (-72.0, -14.0), (-73.0, -11.0))),
+                 FilterSpec(), FilterSpec(countries=("PER",))):
+        assert not names_roll_up(spec), spec

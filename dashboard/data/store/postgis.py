@@ -96,6 +96,10 @@ ROLLUP_CELL_SIZES: tuple[float, ...] = (0.0, *(size for size in CELL_SIZES if si
 # The cell sizes event_grid holds (migration 0008): events per cell and type alone, every map size.
 GRID_CELL_SIZES: tuple[float, ...] = CELL_SIZES
 WHOLE = 0.0  # the cell size of event_cells' groups per month alone
+# Facets whose values event_name_cells' key arrays hold (the facts' actor_keys and region_keys).
+NAME_MATCHES = frozenset({Match.ACTOR, Match.REGION})
+# The rollups of groups per month and cell: their summaries, cells and breakdowns read alike.
+MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells"})
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
 BOX_CELLS = (1.0, 0.5, 0.2)
@@ -169,6 +173,14 @@ def rolls_up(spec: FilterSpec) -> bool:
     if spec.text:
         return False
     return all(facet.match is Match.VALUE or not getattr(spec, facet.name) for facet in FACETS)
+
+
+def names_roll_up(spec: FilterSpec) -> bool:
+    """Whether ``event_name_cells`` (migration 0011: event_cells' groups split by the events' actor
+    and region keys) answers a filter the plain rollups do not: it names actors or regions, and
+    otherwise touches only what the rollups group by."""
+    named = {facet.name: () for facet in FACETS if facet.match in NAME_MATCHES}
+    return any(getattr(spec, name) for name in named) and rolls_up(spec.with_changes(**named))
 
 
 def grids(spec: FilterSpec) -> bool:
@@ -487,7 +499,7 @@ class PostgisEventStore:
     def _count(self, spec: FilterSpec) -> int:
         if grids(spec) and spec.bbox is not None:  # the box's events per type (event_grid)
             return int(self._box_types(spec).sum())
-        if rolls_up(spec) and spec.bbox is not None:  # the summary a filter change asks anyway (one edge read)
+        if rolls_up(spec) and spec.bbox is not None or names_roll_up(spec):  # the summary a filter change asks anyway
             return self._summary(spec).totals.events
         if rolls_up(spec):
             (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec))
@@ -571,7 +583,7 @@ class PostgisEventStore:
         edges and the inner cells', each an index-only scan of the covering point GiST (migration
         0008), unless a date bound's month is read too (then one scan of both, OR'ed).
         """
-        monthly = table == "event_cells"
+        monthly = table in MONTHLY_ROLLUPS
         rolled = spec.with_changes(bbox=None, **({"date_from": None, "date_to": None} if monthly else {}))
         where, params = self._where(rolled, facts=True)
         conditions, outside, strips = [where], [], []
@@ -609,7 +621,7 @@ class PostgisEventStore:
                                                  ("box_west, :strip_y1", "box_east, :box_north", between)):
                     strips.append(f"point(longitude, latitude) <@ box(point(:{corner_a}), point(:{corner_b}))"
                                   + (f" AND {more}" if more else ""))
-        if table in ("event_cells", "event_grid"):
+        if table in MONTHLY_ROLLUPS or table == "event_grid":
             conditions.append("cell_deg = :cell")
             params["cell"] = cell
         if not outside and not strips:
@@ -698,6 +710,8 @@ class PostgisEventStore:
             found = self._rollup_cells(spec, cell_deg, "event_grid")
         elif rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
             found = self._rollup_cells(spec, cell_deg)
+        elif names_roll_up(spec) and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
+            found = self._rollup_cells(spec, cell_deg, "event_name_cells")
         else:
             found = self._fact_cells(*self._where(spec, facts=True), cell_deg)
         if not found:
@@ -737,6 +751,8 @@ class PostgisEventStore:
     def _scan_summary(self, spec: FilterSpec) -> _Summary:
         if rolls_up(spec):
             return self._rollup_summary(spec)
+        if names_roll_up(spec):
+            return self._rollup_summary(spec, "event_name_cells")
         return self._facts_summary(*self._where(spec, facts=True))
 
     def _day_summary(self, spec: FilterSpec) -> _Summary:
@@ -785,12 +801,12 @@ class PostgisEventStore:
                         last=max((d for d in days or () if d >= 0), default=-1),
                         countries=tuple(countries or ()), country_count=np.array(country_counts or [], dtype=np.int64))
 
-    def _rollup_summary(self, spec: FilterSpec) -> _Summary:
-        """The summary from event_cells' groups per month (the same grouping sets, over sums) and
+    def _rollup_summary(self, spec: FilterSpec, table: str = "event_cells") -> _Summary:
+        """The summary from ``table``'s groups per month (the same grouping sets, over sums) and
         the facts outside them (a date bound's month, a box's edge cells). The distinct reports come
         from the facts naming one (a partial index), when any matches."""
-        (where, params), rest = self._split(spec, "event_cells", self._total_cell(spec))
-        rolled = self._group_summary("event_cells", where, params)
+        (where, params), rest = self._split(spec, table, self._total_cell(spec))
+        rolled = self._group_summary(table, where, params)
         if rest is None and not rolled.totals.sources:
             return rolled
         edge = self._facts_summary(rest.where, rest.params, rest.source) if rest is not None else None
@@ -815,7 +831,7 @@ class PostgisEventStore:
     def _group_summary(self, table: str, where: str, params: dict[str, object]) -> _Summary:
         """The summary of a rollup's groups: event_rollup's per day, event_cells' per month (its
         ``day``: the month's first day). ``totals.sources``: the rows naming a report, not distinct."""
-        monthly = table == "event_cells"
+        monthly = table in MONTHLY_ROLLUPS
         day, first, last = ("first_month", "first_day", "last_start") if monthly else ("event_date",) * 3
         by_day, by_drug = "WHERE grouping_set = 3", "WHERE grouping_set = 5 AND drug IS NOT NULL AND year IS NOT NULL"
         (kinds, days, counts, drugs, years, kgs, countries, country_counts, events, fatalities, kg, synthetic, sourced,
@@ -914,9 +930,10 @@ class PostgisEventStore:
                 if label is not None:
                     per_country[label] = per_country.get(label, 0) + int(n)
             found = list(per_country.items())
-        elif facet.match is Match.VALUE and rolls_up(spec):  # the groups inside, the facts on the edge
-            (where, params), rest = self._split(spec, "event_cells", self._total_cell(spec))
-            found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM event_cells WHERE {where} "
+        elif facet.match is Match.VALUE and (rolls_up(spec) or names_roll_up(spec)):  # groups inside, facts on the edge
+            table = "event_cells" if rolls_up(spec) else "event_name_cells"
+            (where, params), rest = self._split(spec, table, self._total_cell(spec))
+            found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM {table} WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
             if rest is not None:
                 summed: dict[str, int] = {}
