@@ -58,9 +58,9 @@ from bench.run import (
     bench_database_server,
     click_action,
     database_active_ms,
+    database_dataset,
     first_event_point,
     gunicorn,
-    import_into_database,
     percentile,
     postgis_env,
     prepare_dataset,
@@ -326,7 +326,7 @@ def worker_memory(server: Server) -> list[tuple[int, float | None, float | None]
 
 
 def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind, seed: int = 1,
-             redis_url: str = "", as_json: bool = False) -> int:
+             redis_url: str = "", as_json: bool = False, kept_database: str | None = None) -> int:
     """Serve, load, print; the exit status (1 when any action failed)."""
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -335,11 +335,8 @@ def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind,
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-load-{n}-")))
         database = ""
         if store is StoreKind.POSTGIS:
-            database = stack.enter_context(bench_database_server())
-            say(f"n={n:,}: importing synthetic events into {database.rsplit('/', 1)[-1]}")
-            start = time.perf_counter()
-            dataset_id = import_into_database(database, n)
-            say(f"  imported in {time.perf_counter() - start:.0f} s")
+            database = stack.enter_context(bench_database_server(kept_database))
+            dataset_id = database_dataset(database, n, say)
             redis_url = redis_url or stack.enter_context(private_redis())
             env, arm = postgis_env(database, redis_url), POSTGIS
         else:

@@ -169,13 +169,36 @@ def database_active_ms(url: str) -> float:
 
 
 @contextmanager
-def bench_database_server():
-    """A throwaway database on the bench's PostgreSQL (``RUTAS_TEST_DATABASE_URL``, default the local one)."""
+def bench_database_server(kept: str | None = None):
+    """A throwaway database on the bench's PostgreSQL (``RUTAS_TEST_DATABASE_URL``, default the local
+    one); ``kept``: that database, made when missing, never dropped."""
     from bench.postgis_store import bench_database
 
     server = os.environ.get("RUTAS_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-    with bench_database(server) as url:
+    with bench_database(server, kept) as url:
         yield url
+
+
+def database_dataset(url: str, n: int, say: Callable[[str], None]) -> str:
+    """The id of the database's dataset of ``n`` events (a kept database's, imported by an earlier
+    run), else of ``n`` synthetic events imported now."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT dataset_id FROM datasets WHERE events = :n ORDER BY dataset_key"),
+                                       {"n": n}).scalars().first()
+    finally:
+        engine.dispose()
+    if found is not None:
+        say(f"n={n:,}: reusing dataset {found} in {url.rsplit('/', 1)[-1]}")
+        return str(found)
+    say(f"n={n:,}: importing synthetic events into {url.rsplit('/', 1)[-1]}")
+    start = time.perf_counter()
+    dataset_id = import_into_database(url, n)
+    say(f"  imported in {time.perf_counter() - start:.0f} s")
+    return dataset_id
 
 
 # --- servers -----------------------------------------------------------------------------------
@@ -486,7 +509,8 @@ def _ratio(measured: Record | None, baseline: Record | None, what: str) -> str:
 
 # --- entry point -------------------------------------------------------------------------------
 
-def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: int, as_json: bool) -> None:
+def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: int, as_json: bool,
+        kept_database: str | None = None) -> None:
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
@@ -503,9 +527,8 @@ def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: 
                 searches["rutas"] = f"?dataset={dataset_id}"
             database = ""
             if "postgis" in arms:  # entered before the servers: dropped after they stop
-                database = stack.enter_context(bench_database_server())
-                say(f"n={n:,}: importing synthetic events into {database.rsplit('/', 1)[-1]}")
-                searches["postgis"] = f"?dataset={import_into_database(database, n)}"
+                database = stack.enter_context(bench_database_server(kept_database))
+                searches["postgis"] = f"?dataset={database_dataset(database, n, say)}"
                 envs["postgis"] = postgis_env(database)
             sessions = []
             for name in arms:
