@@ -47,6 +47,9 @@ class Settings:
                                      "postgresql://rutas@db.example/rutas: events, datasets, stories and users live "
                                      "there; empty: the embedded default, files in RUTAS_DATA_DIR and events in memory "
                                      "(RUTAS_DATABASE_URL).")
+    database_query_slots: int = _setting(2, "Shared deployment: store queries one worker process runs at once; the "
+                                            "rest wait in the process. About the database server's cores: more makes "
+                                            "every query share them (RUTAS_DATABASE_QUERY_SLOTS).")
     redis_url: str = _setting("", "Redis URL (redis://127.0.0.1:6379/0) of the result cache the workers share; empty "
                                   "or unreachable: each worker keeps its own (RUTAS_REDIS_URL).")
     public_read: bool = _setting(False, "Shared deployment: anyone may view, export and present without signing in; "

@@ -41,6 +41,7 @@ from dashboard.data.indicators import load_indicator_catalog
 from dashboard.data.redis_cache import result_cache_for
 from dashboard.data.schema import BUNDLED_DATASET
 from dashboard.data.store import EventStore, InMemoryEventStore, PostgisEventStore
+from dashboard.data.store.postgis import set_query_slots
 from dashboard.data.stories import BUNDLED_STORIES_DIR, StoryRepository
 from dashboard.data.upload_outcomes import UploadOutcomes
 from dashboard.state.story_builder import StaleStory
@@ -168,6 +169,7 @@ def dataset_repository_for(settings: Settings) -> DatasetRepository | PostgisDat
     """
     if settings.database_url:
         require_current_schema(settings.database_url)
+        set_query_slots(settings.database_query_slots)
         return PostgisDatasetRepository(settings.database_url)
     return DatasetRepository(Path(settings.data_dir))
 

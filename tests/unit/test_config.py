@@ -61,3 +61,18 @@ def test_cfg006_import_limits_are_declared_once():
         assert getattr(defaults, setting_field(variable)) == getattr(ImportLimits(), limit), variable
     changed = import_limits(Settings.from_env({variable: "7" for variable in SETTING_OF_LIMIT.values()}))
     assert all(getattr(changed, limit) == 7 for limit in SETTING_OF_LIMIT)
+
+
+def test_cfg_query_slots_are_a_setting_the_store_takes(monkeypatch):
+    """RUTAS_DATABASE_QUERY_SLOTS sets how many store queries a process runs at once."""
+    from dashboard.data.store import postgis
+
+    assert Settings.from_env({}).database_query_slots == postgis.STORE_QUERY_SLOTS
+    assert Settings.from_env({"RUTAS_DATABASE_QUERY_SLOTS": "5"}).database_query_slots == 5
+    monkeypatch.setattr(postgis, "_slots_per_process", postgis.STORE_QUERY_SLOTS)
+    monkeypatch.setattr(postgis, "_query_slots", postgis._query_slots)
+    postgis.set_query_slots(3)
+    held = [postgis._query_slots.acquire(blocking=False) for _ in range(4)]
+    assert held == [True, True, True, False]
+    with pytest.raises(ValueError, match="RUTAS_DATABASE_QUERY_SLOTS"):
+        postgis.set_query_slots(0)

@@ -19,11 +19,14 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   group cannot place (a date bound's own month, a box's edge cells) are read from the facts, so
   the answers are the facts' own (the oracle tests compare); a box's edge through the covering
   point GiST, strip by strip, index-only (migration 0008). Actor and region options come from
-  ``event_names`` (migration 0007). A filter of datasets, event types and a box reads its map
+  ``event_names`` (migration 0007). A filter naming actors or regions and otherwise what the
+  rollups group by (:func:`names_roll_up`) sums ``event_name_cells``' groups the same way: they
+  split ``event_cells``' by the events' actor and region key arrays (migration 0011), so the
+  filter's test on those arrays is exact on a group. A filter of datasets, event types and a box reads its map
   cells at every size and its count from ``event_grid`` (per cell and type, 0008); one of
   datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009).
 - **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
-  rest wait in the process), and the sessions run no parallel workers (``engine.SESSION_OPTIONS``).
+  rest wait in the process; ``RUTAS_DATABASE_QUERY_SLOTS``, :func:`set_query_slots`), and the sessions run no parallel workers (``engine.SESSION_OPTIONS``).
 - **Rows** are numbered ``0 … size - 1`` in table order (the database-wide ``seq``) from a few
   runs of consecutive ``seq`` per dataset, read once; pages are fetched by keyset (after the last
   row of the page before) when that page was read, by ``OFFSET`` otherwise.
@@ -128,9 +131,22 @@ DATES_FROM_COUNTS = 1_000  # rows of a date-order page of dates alone worked out
 _query_slots = threading.BoundedSemaphore(STORE_QUERY_SLOTS)
 
 
+_slots_per_process = STORE_QUERY_SLOTS
+
+
 def _fresh_query_slots() -> None:
     global _query_slots  # a forked worker starts with every slot free (none of its threads holds one)
-    _query_slots = threading.BoundedSemaphore(STORE_QUERY_SLOTS)
+    _query_slots = threading.BoundedSemaphore(_slots_per_process)
+
+
+def set_query_slots(slots: int) -> None:
+    """How many store queries this process runs at once (``RUTAS_DATABASE_QUERY_SLOTS``); set
+    before the stores serve (a query holding a slot of the old count keeps it)."""
+    global _slots_per_process
+    if int(slots) < 1:
+        raise ValueError(f"RUTAS_DATABASE_QUERY_SLOTS must be at least 1, not {slots}")
+    _slots_per_process = int(slots)
+    _fresh_query_slots()
 
 
 os.register_at_fork(after_in_child=_fresh_query_slots)
