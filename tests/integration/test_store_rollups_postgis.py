@@ -20,7 +20,14 @@ from dashboard.data.database import engine_for
 from dashboard.data.database.loader import drop_dataset
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
-from dashboard.data.store.postgis import GRID_CELL_SIZES, ROLLUP_CELL_SIZES, grids, names_roll_up, rolls_up
+from dashboard.data.store.postgis import (
+    GRID_CELL_SIZES,
+    KG_BANDS,
+    ROLLUP_CELL_SIZES,
+    cells_table,
+    grids,
+    rolls_up,
+)
 from tests.integration.database import database_copies, load_events
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
@@ -79,8 +86,11 @@ def test_rol001_the_rollups_hold_every_event_of_each_dataset(database):
         gridded = connection.execute(text("SELECT cell_deg, sum(events) FROM event_grid GROUP BY 1 ORDER BY 1")).all()
         days = dict(connection.execute(text("SELECT dataset_key, sum(events) FROM event_days GROUP BY 1")).all())
         named = connection.execute(text("SELECT cell_deg, sum(events) FROM event_name_cells GROUP BY 1 ORDER BY 1")).all()
+        weighed = connection.execute(text("SELECT cell_deg, sum(events) FROM event_kg_cells GROUP BY 1 ORDER BY 1")).all()
+        bands = connection.execute(text("SELECT count(*) FROM event_kg_cells WHERE kg_band IS NOT NULL AND NOT kg_band "
+                                        "BETWEEN 0 AND :top"), {"top": len(KG_BANDS)}).scalar_one()
     assert rolled == stored
-    assert named == per_size
+    assert named == per_size and weighed == per_size and bands == 0
     assert per_size == [(size, sum(stored.values()) if size == 0 else placed) for size in ROLLUP_CELL_SIZES]
     assert gridded == [(size, placed) for size in GRID_CELL_SIZES]
     assert days == stored
@@ -149,7 +159,7 @@ def test_rol005_deleting_a_dataset_deletes_its_rollups_and_names():
             connection.execute(text("DELETE FROM datasets WHERE dataset_key = :key"), {"key": key})
         with engine.connect() as connection:
             for table in ("event_rollup", "event_cells", "event_grid", "event_days", "event_names",
-                          "event_name_cells"):
+                          "event_name_cells", "event_kg_cells"):
                 left = connection.execute(text(f"SELECT count(*) FROM {table} WHERE dataset_key = :key"),
                                           {"key": key}).scalar_one()
                 others = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
@@ -191,7 +201,7 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     versions = Path(loader.__file__).parent / "migrations" / "versions"
     copies = {}
     for name in ("0006_event_rollups", "0007_event_names", "0008_event_grid", "0009_event_days",
-                 "0011_event_name_cells"):
+                 "0011_event_name_cells", "0012_event_kg_cells"):
         spec = importlib.util.spec_from_file_location(name, versions / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -205,6 +215,9 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     assert copies["0009_event_days"].DAYS_FROM_FACTS == loader.DAYS_FROM_FACTS
     assert copies["0011_event_name_cells"].NAME_CELLS_FROM_FACTS == loader.NAME_CELLS_FROM_FACTS
     assert copies["0011_event_name_cells"].ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES
+    assert copies["0012_event_kg_cells"].KG_CELLS_FROM_FACTS == loader.KG_CELLS_FROM_FACTS
+    assert copies["0012_event_kg_cells"].ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES
+    assert copies["0012_event_kg_cells"].KG_BANDS == KG_BANDS
 
 
 @pytest.fixture(scope="module")
@@ -450,7 +463,7 @@ NAMED_SPECS = [FilterSpec(**names) for names in NAMED] + [
 def test_rol017_actor_and_region_filters_come_from_the_name_cells_and_match(database, spec):
     """An actor or region filter sums event_name_cells' groups (migration 0011): the facts are
     read only where the plain rollups read them too (a date bound's month, a box's edge, reports)."""
-    assert names_roll_up(spec) and not rolls_up(spec)
+    assert cells_table(spec) == "event_name_cells" and not rolls_up(spec)
     oracle = InMemoryEventStore(EVENTS)
     reads = TablesRead(database)
     try:
@@ -476,9 +489,55 @@ def test_rol017_actor_and_region_filters_come_from_the_name_cells_and_match(data
         reads.close()
 
 
-def test_rol018_filters_beyond_the_name_cells_still_read_the_facts():
-    """Text, kg bounds and a lasso are not in the groups: with actors they read the facts."""
+def test_rol018_each_filter_is_summed_from_the_table_grouped_by_what_it_touches():
+    """Text and a lasso are in no groups, names and kg bounds together in no one table: the facts."""
+    assert cells_table(FilterSpec()) == cells_table(FilterSpec(countries=("PER",))) == "event_cells"
+    assert cells_table(FilterSpec(regions=("cusco",), date_from=date(2017, 1, 1))) == "event_name_cells"
+    assert cells_table(FilterSpec(kg_max=5.0, bbox=BOXES[0])) == "event_kg_cells"
     for spec in (FilterSpec(actors=("shining_path",), text="cusco"), FilterSpec(regions=("cusco",), kg_min=1.0),
                  FilterSpec(actors=("FELCN",), polygon=((-75.0, -14.0), (-72.0, -14.0), (-73.0, -11.0))),
-                 FilterSpec(), FilterSpec(countries=("PER",))):
-        assert not names_roll_up(spec), spec
+                 FilterSpec(kg_min=10.0, text="callao")):
+        assert cells_table(spec) is None, spec
+
+
+# kg bounds on a band's edge (whole bands), inside one (a band cut), both in one band, in the wrong
+# order, below zero and above the last edge, with dates, facets and boxes.
+WEIGHED = [{"kg_min": 100.0}, {"kg_min": 150.0}, {"kg_max": 10.0}, {"kg_max": 75.5}, {"kg_min": 10.0, "kg_max": 500.0},
+           {"kg_min": 120.0, "kg_max": 130.0}, {"kg_min": 0.0}, {"kg_min": 60_000.0}, {"kg_max": -1.0},
+           {"kg_min": 500.0, "kg_max": 100.0}]
+WEIGHED_SPECS = [FilterSpec(**bounds) for bounds in WEIGHED] + [
+    FilterSpec(date_from=date(2016, 3, 10), date_to=date(2019, 8, 31), **WEIGHED[1]),
+    FilterSpec(event_types=("drug_seizure",), countries=("PER", "BEL"), drugs=("cocaine",), **WEIGHED[0]),
+    FilterSpec(bbox=BOXES[0], **WEIGHED[4]), FilterSpec(bbox=BOXES[1], date_from=date(2017, 1, 15), **WEIGHED[3])]
+
+
+@pytest.mark.parametrize("spec", WEIGHED_SPECS, ids=range(len(WEIGHED_SPECS)))
+def test_rol019_kg_bounds_come_from_the_kg_cells_and_match(database, spec):
+    """A kg bound sums event_kg_cells' groups (migration 0012); the facts are read for a band a
+    bound cuts, a date bound's month, a box's edge and reports only."""
+    assert cells_table(spec) == "event_kg_cells"
+    oracle = InMemoryEventStore(EVENTS)
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        assert store.count(spec) == oracle.count(spec)
+        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
+        for unit in ("month", "year"):
+            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
+        assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), "kg_by_year")
+        for field in ("event_type", "country", "original_subtype"):
+            assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
+        for cell in ROLLUP_CELL_SIZES[1:]:
+            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+        from_facts = reads.reading("event_facts")
+        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s or "strip_" in s
+                   or "kg_cut_" in s or "inner_" not in s and "box_west" in s or s.lstrip().startswith("SELECT EXISTS")
+                   for s in from_facts), from_facts
+        assert reads.reading("event_kg_cells") and not reads.reading("event_cells ")
+        if not any("kg_cut_" in s for s in from_facts) and spec.date_from is None and spec.bbox is None:
+            assert all("source_hash IS NOT NULL" in s for s in from_facts), from_facts  # whole bands: groups only
+        for unit in ("auto", "day", "week"):  # a few events' span asks days or weeks: the facts say
+            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
+    finally:
+        reads.close()

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, text
 from ..duplicates import MAX_CANDIDATES_PER_ROW, MAX_PARTNERS_PER_ROW
 from ..schema import IMPORT_COLUMN_DEFAULTS, DatePrecision
 from ..store.dates import days_of, period_ends
-from ..store.postgis import GRID_CELL_SIZES, ROLLUP_CELL_SIZES
+from ..store.postgis import GRID_CELL_SIZES, KG_BANDS, ROLLUP_CELL_SIZES
 from ..store.protocol import EVENT_TYPES
 from ..store.text import SEARCH_COLUMNS, fold_strings
 
@@ -109,6 +109,24 @@ NAME_CELLS_FROM_FACTS = """
     FROM {facts} CROSS JOIN (SELECT CAST(:size AS float8) AS size) AS asked
     WHERE size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    ORDER BY 3"""
+# CELLS_FROM_FACTS's groups split by a band of the seized kg (migration 0012 holds a copy): a kg
+# bound on a band's edge selects whole groups.
+KG_CELLS_FROM_FACTS = """
+    INSERT INTO {cells} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
+                         route_id, original_type, original_subtype, kg_band, cell_y, cell_x,
+                         events, synthetic, fatalities, kg, kg_held, sourced, first_day, last_start, last_end)
+    SELECT dataset_key, size, CAST(date_trunc('month', event_date) AS date),
+           CAST(date_trunc('month', last_day) AS date), type_code, event_type, country, drug, route_id,
+           original_type, original_subtype, width_bucket(quantity_kg, CAST(:kg_bands AS float8[])),
+           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(latitude / size) AS bigint) END,
+           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(longitude / size) AS bigint) END,
+           count(*), count(*) FILTER (WHERE synthetic), sum(fatalities), sum(quantity_kg),
+           sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash), min(event_date), max(event_date),
+           max(last_day)
+    FROM {facts} CROSS JOIN (SELECT CAST(:size AS float8) AS size) AS asked
+    WHERE size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
     ORDER BY 3"""
 # The map's cells per type alone, at every cell size (migration 0008 holds a copy): what a filter of
 # datasets, event types and a box asks of the map, without months or other facets to multiply them.
@@ -203,6 +221,11 @@ def days_partition_name(dataset_key: int) -> str:
 def name_cells_partition_name(dataset_key: int) -> str:
     """The partition of ``event_name_cells`` holding one dataset's groups by actor and region keys."""
     return f"event_name_cells_{int(dataset_key)}"
+
+
+def kg_cells_partition_name(dataset_key: int) -> str:
+    """The partition of ``event_kg_cells`` holding one dataset's groups by kg band."""
+    return f"event_kg_cells_{int(dataset_key)}"
 
 
 def names_partition_name(dataset_key: int) -> str:
@@ -310,7 +333,7 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
                       texts_partition_name(dataset_key), rollup_partition_name(dataset_key),
                       cells_partition_name(dataset_key), grid_partition_name(dataset_key),
                       days_partition_name(dataset_key), names_partition_name(dataset_key),
-                      name_cells_partition_name(dataset_key)):
+                      name_cells_partition_name(dataset_key), kg_cells_partition_name(dataset_key)):
             if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
@@ -388,12 +411,13 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
 
 
 def write_rollups(connection: Connection, key: int) -> None:
-    """A dataset's groups per day, per month and cell (and by actor and region keys), per cell and
-    type, and per day and type, from its facts, attached as its partitions of ``event_rollup``,
-    ``event_cells``, ``event_name_cells``, ``event_grid`` and ``event_days`` (in the caller's
-    transaction, like the rows)."""
+    """A dataset's groups per day, per month and cell (and by actor and region keys, and by kg
+    band), per cell and type, and per day and type, from its facts, attached as its partitions of
+    ``event_rollup``, ``event_cells``, ``event_name_cells``, ``event_kg_cells``, ``event_grid`` and
+    ``event_days`` (in the caller's transaction, like the rows)."""
     rollup, cells, facts = rollup_partition_name(key), cells_partition_name(key), facts_partition_name(key)
     grid, days, name_cells = grid_partition_name(key), days_partition_name(key), name_cells_partition_name(key)
+    kg_cells = kg_cells_partition_name(key)
     connection.execute(text(f"CREATE TABLE {rollup} (LIKE event_rollup INCLUDING DEFAULTS, "
                             f"CHECK (dataset_key = {key}))"))
     connection.execute(text(f"CREATE TABLE {cells} (LIKE event_cells INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
@@ -401,11 +425,15 @@ def write_rollups(connection: Connection, key: int) -> None:
     connection.execute(text(f"CREATE TABLE {days} (LIKE event_days INCLUDING DEFAULTS, CHECK (dataset_key = {key}))"))
     connection.execute(text(f"CREATE TABLE {name_cells} (LIKE event_name_cells INCLUDING DEFAULTS, "
                             f"CHECK (dataset_key = {key}))"))
+    connection.execute(text(f"CREATE TABLE {kg_cells} (LIKE event_kg_cells INCLUDING DEFAULTS, "
+                            f"CHECK (dataset_key = {key}))"))
     connection.execute(text("SET LOCAL work_mem = '256MB'"))  # 10M events' groups hashed in memory, not spilled
     connection.execute(text(ROLLUP_FROM_FACTS.format(rollup=rollup, facts=facts)))
     for size in ROLLUP_CELL_SIZES:  # one size at a time: its groups hashed in memory (all at once: 7 GB sorted on disk at 10M)
         connection.execute(text(CELLS_FROM_FACTS.format(cells=cells, facts=facts)), {"size": size})
         connection.execute(text(NAME_CELLS_FROM_FACTS.format(cells=name_cells, facts=facts)), {"size": size})
+        connection.execute(text(KG_CELLS_FROM_FACTS.format(cells=kg_cells, facts=facts)),
+                           {"size": size, "kg_bands": list(KG_BANDS)})
     connection.execute(text(GRID_FROM_FACTS.format(grid=grid, facts=facts)), {"sizes": list(GRID_CELL_SIZES)})
     connection.execute(text(DAYS_FROM_FACTS.format(days=days, facts=facts)))
     connection.execute(text(f"ALTER TABLE event_rollup ATTACH PARTITION {rollup} FOR VALUES IN ({key})"))
@@ -413,6 +441,7 @@ def write_rollups(connection: Connection, key: int) -> None:
     connection.execute(text(f"ALTER TABLE event_grid ATTACH PARTITION {grid} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_days ATTACH PARTITION {days} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_name_cells ATTACH PARTITION {name_cells} FOR VALUES IN ({key})"))
+    connection.execute(text(f"ALTER TABLE event_kg_cells ATTACH PARTITION {kg_cells} FOR VALUES IN ({key})"))
 
 
 def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, events: pd.DataFrame) -> None:
@@ -505,3 +534,4 @@ def drop_dataset(connection: Connection, dataset_key: int) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {days_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {names_partition_name(dataset_key)}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {name_cells_partition_name(dataset_key)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {kg_cells_partition_name(dataset_key)}"))

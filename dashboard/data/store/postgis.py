@@ -19,10 +19,12 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   group cannot place (a date bound's own month, a box's edge cells) are read from the facts, so
   the answers are the facts' own (the oracle tests compare); a box's edge through the covering
   point GiST, strip by strip, index-only (migration 0008). Actor and region options come from
-  ``event_names`` (migration 0007). A filter naming actors or regions and otherwise what the
-  rollups group by (:func:`names_roll_up`) sums ``event_name_cells``' groups the same way: they
-  split ``event_cells``' by the events' actor and region key arrays (migration 0011), so the
-  filter's test on those arrays is exact on a group. A filter of datasets, event types and a box reads its map
+  ``event_names`` (migration 0007). A filter naming actors or regions, or bounding the kg, and
+  otherwise what the rollups group by (:func:`cells_table`) sums the groups of
+  ``event_name_cells`` (``event_cells``' split by the events' actor and region key arrays,
+  migration 0011: the filter's test on those arrays is exact on a group) or ``event_kg_cells``
+  (split by kg band, 0012: a bound inside a band reads that band from the facts, as a date bound's
+  month). A filter of datasets, event types and a box reads its map
   cells at every size and its count from ``event_grid`` (per cell and type, 0008); one of
   datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009).
 - **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
@@ -44,6 +46,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -101,8 +104,12 @@ GRID_CELL_SIZES: tuple[float, ...] = CELL_SIZES
 WHOLE = 0.0  # the cell size of event_cells' groups per month alone
 # Facets whose values event_name_cells' key arrays hold (the facts' actor_keys and region_keys).
 NAME_MATCHES = frozenset({Match.ACTOR, Match.REGION})
+# event_kg_cells' bands (migration 0012): an event's band is width_bucket(kg, KG_BANDS), the number
+# of edges at or below its kg. Round figures people type (10, 50, 100, 500, 1,000 kg) are edges, so
+# such a bound selects whole groups; a bound inside a band reads that band's events from the facts.
+KG_BANDS = (0.0, 1.0, 10.0, 50.0, 100.0, 500.0, 1_000.0, 5_000.0, 10_000.0, 50_000.0)
 # The rollups of groups per month and cell: their summaries, cells and breakdowns read alike.
-MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells"})
+MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells", "event_kg_cells"})
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
 BOX_CELLS = (1.0, 0.5, 0.2)
@@ -191,12 +198,42 @@ def rolls_up(spec: FilterSpec) -> bool:
     return all(facet.match is Match.VALUE or not getattr(spec, facet.name) for facet in FACETS)
 
 
-def names_roll_up(spec: FilterSpec) -> bool:
-    """Whether ``event_name_cells`` (migration 0011: event_cells' groups split by the events' actor
-    and region keys) answers a filter the plain rollups do not: it names actors or regions, and
-    otherwise touches only what the rollups group by."""
+def cells_table(spec: FilterSpec) -> str | None:
+    """The rollup of groups per month and cell that answers a filter's counts, sums, timeline,
+    breakdowns and coarse cells, ``None`` when none does: ``event_cells`` for what
+    :func:`rolls_up`; ``event_name_cells`` (migration 0011: split by the events' actor and region
+    key arrays) when it also names actors or regions; ``event_kg_cells`` (0012: split by kg band)
+    when it also bounds the kg. Both at once: no table groups by both."""
     named = {facet.name: () for facet in FACETS if facet.match in NAME_MATCHES}
-    return any(getattr(spec, name) for name in named) and rolls_up(spec.with_changes(**named))
+    has_names = any(getattr(spec, name) for name in named)
+    has_kg = spec.kg_min is not None or spec.kg_max is not None
+    if has_names and has_kg or not rolls_up(spec.with_changes(**named, kg_min=None, kg_max=None)):
+        return None
+    return "event_name_cells" if has_names else "event_kg_cells" if has_kg else "event_cells"
+
+
+def kg_bands_kept(kg_min: float | None, kg_max: float | None) -> tuple[int, int, list[tuple[float | None, float | None]]]:
+    """The kg bands (of :data:`KG_BANDS`) whose every event kg bounds keep, as (first, last; none
+    when first > last), and the (low, high) kg of each band a bound cuts (``None``: unbounded).
+
+    Band ``b`` holds the kg in [KG_BANDS[b - 1], KG_BANDS[b]): band 0 below the first edge, the
+    last from the last edge up. A lower bound on an edge starts a band; any other bound cuts one.
+    """
+    top = len(KG_BANDS)
+    first, last, cut = 0, top, []
+    if kg_min is not None:
+        band = bisect_right(KG_BANDS, kg_min)
+        if band > 0 and KG_BANDS[band - 1] == kg_min:
+            first = band
+        else:
+            first = band + 1
+            cut.append(band)
+    if kg_max is not None:  # the band holding kg_max keeps kg_max itself but not what lies above it
+        band = bisect_right(KG_BANDS, kg_max)
+        last = band - 1
+        if band not in cut:
+            cut.append(band)
+    return first, last, [(KG_BANDS[b - 1] if b > 0 else None, KG_BANDS[b] if b < top else None) for b in cut]
 
 
 def grids(spec: FilterSpec) -> bool:
@@ -515,7 +552,7 @@ class PostgisEventStore:
     def _count(self, spec: FilterSpec) -> int:
         if grids(spec) and spec.bbox is not None:  # the box's events per type (event_grid)
             return int(self._box_types(spec).sum())
-        if rolls_up(spec) and spec.bbox is not None or names_roll_up(spec):  # the summary a filter change asks anyway
+        if cells_table(spec) is not None and (spec.bbox is not None or not rolls_up(spec)):  # the summary, asked anyway
             return self._summary(spec).totals.events
         if rolls_up(spec):
             (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec))
@@ -600,7 +637,8 @@ class PostgisEventStore:
         0008), unless a date bound's month is read too (then one scan of both, OR'ed).
         """
         monthly = table in MONTHLY_ROLLUPS
-        rolled = spec.with_changes(bbox=None, **({"date_from": None, "date_to": None} if monthly else {}))
+        rolled = spec.with_changes(bbox=None, kg_min=None, kg_max=None,
+                                   **({"date_from": None, "date_to": None} if monthly else {}))
         where, params = self._where(rolled, facts=True)
         conditions, outside, strips = [where], [], []
         if monthly and spec.date_from is not None:  # last_day >= date_from: certain after its month
@@ -611,6 +649,16 @@ class PostgisEventStore:
             params["to_month"], params["to_next"] = _month_bounds(spec.date_to)
             conditions.append("first_month < :to_month")
             outside.append("event_date >= :to_month AND event_date < :to_next")
+        if spec.kg_min is not None or spec.kg_max is not None:  # whole bands, and the facts of a cut one
+            if table != "event_kg_cells":
+                raise ValueError(f"{table} has no kg bands")
+            params["kg_first"], params["kg_last"], cut = kg_bands_kept(spec.kg_min, spec.kg_max)
+            conditions.append("kg_band BETWEEN :kg_first AND :kg_last")
+            for number, (low, high) in enumerate(cut):
+                params.update({f"kg_cut_low_{number}": low, f"kg_cut_high_{number}": high})
+                bounds = ([f"quantity_kg >= :kg_cut_low_{number}"] if low is not None else []) + \
+                         ([f"quantity_kg < :kg_cut_high_{number}"] if high is not None else [])
+                outside.append(" AND ".join(bounds) or "true")
         beyond = None
         if spec.bbox is not None:
             inner = _inner_cells(spec.bbox, cell, margin=0.0)
@@ -643,7 +691,8 @@ class PostgisEventStore:
         if not outside and not strips:
             return (" AND ".join(conditions), params), None
         exact, exact_params = self._where(spec, facts=True)
-        exact_params.update({k: v for k, v in params.items() if k.startswith(("from_", "to_", "inner_", "strip_"))})
+        exact_params.update({k: v for k, v in params.items()
+                             if k.startswith(("from_", "to_", "inner_", "strip_", "kg_cut_"))})
         if outside:  # a date bound's month (and maybe strips): one scan, OR'ed
             parts = outside + [f"{beyond} AND {strip}" for strip in strips]
             edge = _Edge(f"{exact} AND ({' OR '.join(f'({part})' for part in parts)})", exact_params)
@@ -724,10 +773,8 @@ class PostgisEventStore:
             found = [(one[1], one[0], kind, int(n)) for kind, n in enumerate(self._box_types(spec)) if n]
         elif grids(spec) and cell_deg in GRID_CELL_SIZES:  # per cell and type: the fewest groups
             found = self._rollup_cells(spec, cell_deg, "event_grid")
-        elif rolls_up(spec) and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
-            found = self._rollup_cells(spec, cell_deg)
-        elif names_roll_up(spec) and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
-            found = self._rollup_cells(spec, cell_deg, "event_name_cells")
+        elif cells_table(spec) is not None and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
+            found = self._rollup_cells(spec, cell_deg, cells_table(spec))
         else:
             found = self._fact_cells(*self._where(spec, facts=True), cell_deg)
         if not found:
@@ -765,10 +812,9 @@ class PostgisEventStore:
         return self._memo("summary", spec, (), lambda: self._scan_summary(spec))
 
     def _scan_summary(self, spec: FilterSpec) -> _Summary:
-        if rolls_up(spec):
-            return self._rollup_summary(spec)
-        if names_roll_up(spec):
-            return self._rollup_summary(spec, "event_name_cells")
+        table = cells_table(spec)
+        if table is not None:
+            return self._rollup_summary(spec, table)
         return self._facts_summary(*self._where(spec, facts=True))
 
     def _day_summary(self, spec: FilterSpec) -> _Summary:
@@ -946,8 +992,8 @@ class PostgisEventStore:
                 if label is not None:
                     per_country[label] = per_country.get(label, 0) + int(n)
             found = list(per_country.items())
-        elif facet.match is Match.VALUE and (rolls_up(spec) or names_roll_up(spec)):  # groups inside, facts on the edge
-            table = "event_cells" if rolls_up(spec) else "event_name_cells"
+        elif facet.match is Match.VALUE and cells_table(spec) is not None:  # groups inside, facts on the edge
+            table = cells_table(spec)
             (where, params), rest = self._split(spec, table, self._total_cell(spec))
             found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM {table} WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
