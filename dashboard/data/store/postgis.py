@@ -122,6 +122,7 @@ BOX_CELLS = (1.0, 0.5, 0.2)
 GIST_BOX_SHARE = 0.25
 GIST_PAGE_EVENTS = 20_000
 BOX_ESTIMATE_CELL = 1.0
+BOX_PARTS = 4  # a box over at most this many map cells: each cell's part counted from the grid, not the facts
 EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far below any box anyone draws
 # Store queries one process runs at once; the others wait their turn in the process (a queue). 20
 # users on 2 workers had ~10 backends (and their parallel workers) share 2 cores: each query took
@@ -262,46 +263,76 @@ def _month_bounds(day: date) -> tuple[date, date]:
                    else first.replace(month=first.month + 1))
 
 
-def _inner_span(low: float, high: float, cell: float, margin: float) -> tuple[int, int]:
-    """First and last cell index along one axis whose cells lie within ``low + margin`` and
-    ``high - margin`` (the rounded division corrected by stepping: the cells' edges are multiples)."""
-    first, last = math.ceil((low + margin) / cell), math.floor((high - margin) / cell) - 1
-    while first * cell < low + margin:
+def _cell_start(index: int, cell: float) -> float:
+    """The least float ``x`` with ``floor(x / cell) >= index``: where cell ``index``'s events start.
+
+    The division rounds, monotonically, so this is exact; it lies a few ulps from ``index * cell``
+    (which rounds too: -61 x 0.2 is -12.200000000000001, yet -12.2 / 0.2 floors to -61).
+    """
+    x = index * cell
+    while math.floor(x / cell) >= index:
+        x = math.nextafter(x, -math.inf)
+    while math.floor(x / cell) < index:
+        x = math.nextafter(x, math.inf)
+    return x
+
+
+def _inner_span(low: float, high: float, cell: float) -> tuple[int, int]:
+    """First and last cell index along one axis whose every event lies within ``low`` and ``high``
+    (the events of cell k lie from its start up to, not including, cell k + 1's)."""
+    first = math.floor(low / cell)
+    while _cell_start(first, cell) < low:
         first += 1
-    while (first - 1) * cell >= low + margin:
+    while _cell_start(first - 1, cell) >= low:
         first -= 1
-    while (last + 1) * cell > high - margin:
+    last = math.floor(high / cell)
+    while math.nextafter(_cell_start(last + 1, cell), -math.inf) > high:
         last -= 1
-    while (last + 2) * cell <= high - margin:
+    while math.nextafter(_cell_start(last + 2, cell), -math.inf) <= high:
         last += 1
     return first, last
 
 
 def _inner_cells(box: tuple[float, float, float, float] | None, cell: float,
-                 margin: float = EDGE_MARGIN) -> tuple[int, int, int, int] | None:
+                 widen: float = 0.0) -> tuple[int, int, int, int] | None:
     """(first x, last x, first y, last y) of the cells of size ``cell`` (``floor(degrees / cell)``)
-    whose every event is inside ``box``; ``None``: no such cell. A cell's events lie within a few
-    ulps of its edges (the division rounds): ``margin`` keeps those off the box's edge; without it
-    (``0``), the cells are inside only when no event lies just outside the box (the caller checks)."""
+    whose every event is inside ``box`` widened by ``widen`` degrees each way; ``None``: no such
+    cell. A cell on a box's edge can hold floats an ulp outside it (-12.200000000000001 / 0.2 is
+    -61.0): widened, the cells are inside when no event lies that near outside (the caller checks)."""
     if box is None or not all(map(math.isfinite, box)):
         return None
     west, south, east, north = box
-    first_x, last_x = _inner_span(west, east, cell, margin)
-    first_y, last_y = _inner_span(south, north, cell, margin)
+    first_x, last_x = _inner_span(west - widen, east + widen, cell)
+    first_y, last_y = _inner_span(south - widen, north + widen, cell)
     return (first_x, last_x, first_y, last_y) if first_x <= last_x and first_y <= last_y else None
 
 
-def _one_cell(box: tuple[float, float, float, float] | None, cell: float) -> tuple[int, int] | None:
-    """(x, y) of the one cell of size ``cell`` every point of ``box`` falls in (``floor(degrees /
-    cell)``: the division rounds monotonically, so the corners' cells bound every point's), or
-    ``None`` when the box spans more than one or is not a finite, upright box."""
+def _box_parts(box: tuple[float, float, float, float] | None,
+               cell: float) -> list[tuple[int, int, tuple[float, float, float, float]]] | None:
+    """The box cut along the edges of the cells of size ``cell`` it touches: (x, y, part) per cell,
+    each part holding exactly the box's floats whose cell that is (``floor(degrees / cell)``: the
+    division rounds monotonically, so a cell's floats run from its start to the next cell's). ``None``
+    when it touches more than :data:`BOX_PARTS` cells or is not a finite, upright box."""
     if box is None or not all(map(math.isfinite, box)):
         return None
     west, south, east, north = box
     if west > east or south > north:
         return None
-    x, y = math.floor(west / cell), math.floor(south / cell)
-    return (x, y) if x == math.floor(east / cell) and y == math.floor(north / cell) else None
+    xs = range(math.floor(west / cell), math.floor(east / cell) + 1)
+    ys = range(math.floor(south / cell), math.floor(north / cell) + 1)
+    if len(xs) * len(ys) > BOX_PARTS:
+        return None
+
+    def span(index: int, low: float, high: float) -> tuple[float, float]:
+        return max(low, _cell_start(index, cell)), min(high, math.nextafter(_cell_start(index + 1, cell), -math.inf))
+
+    parts = []
+    for x in xs:
+        part_west, part_east = span(x, west, east)
+        for y in ys:
+            part_south, part_north = span(y, south, north)
+            parts.append((x, y, (part_west, part_south, part_east, part_north)))
+    return parts
 
 
 def _hashed(name: str) -> str:
@@ -661,9 +692,9 @@ class PostgisEventStore:
                 outside.append(" AND ".join(bounds) or "true")
         beyond = None
         if spec.bbox is not None:
-            inner = _inner_cells(spec.bbox, cell, margin=0.0)
+            inner = _inner_cells(spec.bbox, cell, widen=EDGE_MARGIN)
             if inner != _inner_cells(spec.bbox, cell) and self._near_box_edge(spec.bbox):
-                inner = _inner_cells(spec.bbox, cell)  # an event just outside might sit in an edge cell
+                inner = _inner_cells(spec.bbox, cell)  # an event just outside sits in an edge cell
             if inner is None:  # no cell inside: every matching event is a fact to read
                 conditions.append("false")
                 outside.append("true")
@@ -768,9 +799,10 @@ class PostgisEventStore:
         return found
 
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
-        one = _one_cell(spec.bbox, cell_deg) if grids(spec) else None
-        if one is not None:  # a box inside one cell: that cell holds the box's events per type
-            found = [(one[1], one[0], kind, int(n)) for kind, n in enumerate(self._box_types(spec)) if n]
+        parts = _box_parts(spec.bbox, cell_deg) if grids(spec) else None
+        if parts is not None:  # a box over a few cells: each cell's part of it, counted per type
+            found = [(y, x, kind, int(n)) for x, y, part in parts
+                     for kind, n in enumerate(self._box_types(spec.with_changes(bbox=part))) if n]
         elif grids(spec) and cell_deg in GRID_CELL_SIZES:  # per cell and type: the fewest groups
             found = self._rollup_cells(spec, cell_deg, "event_grid")
         elif cells_table(spec) is not None and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
