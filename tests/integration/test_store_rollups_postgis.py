@@ -541,3 +541,59 @@ def test_rol019_kg_bounds_come_from_the_kg_cells_and_match(database, spec):
             assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
     finally:
         reads.close()
+
+
+@pytest.fixture(scope="module")
+def on_cell_edges():
+    """The events with a few moved onto 0.5-degree cell edges: lat -13.0 and lon -74.0 exactly, and
+    -13.000000000000002, the one float of fine row -260 (0.05 degrees) whose 0.5-degree row is -27
+    while the rest of that fine row's is -26."""
+    events = EVENTS.copy()
+    moved = {3: (-13.000000000000002, -73.9), 4: (-13.0, -73.9), 5: (-12.4, -74.0), 6: (-13.000000000000002, -74.0)}
+    for row, (lat, lon) in moved.items():
+        events.loc[row, ["latitude", "longitude"]] = (lat, lon)
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, events)
+        yield url, events
+
+
+FINE_BOXES = [(-74.95, -13.35, -72.85, -11.05), (-75.0, -13.4, -72.8, -11.0), (-74.3, -13.2, -73.6, -12.1)]
+
+
+@pytest.mark.parametrize("with_sliver_events", [False, True])
+@pytest.mark.parametrize("box", FINE_BOXES, ids=range(len(FINE_BOXES)))
+def test_rol020_a_small_boxs_map_cells_come_from_finer_grid_cells_and_match(database, on_cell_edges, box,
+                                                                           with_sliver_events):
+    """A box of few fine cells sums event_grid's cells a tenth of the map's size, each into its
+    coarse cell, and reads from the facts only its thin edge and a fine row a coarse edge cuts
+    when an event sits on the cut (index-only, like a box's edge)."""
+    url, events = on_cell_edges if with_sliver_events else (database, EVENTS)
+    oracle = InMemoryEventStore(events)
+    seen: list[tuple[str, dict]] = []
+
+    def keep(_connection, _cursor, statement, parameters, *_args) -> None:
+        seen.append((statement, parameters))
+
+    engine = engine_for(url)
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        store = PostgisEventStore(url)
+        for spec in (FilterSpec(bbox=box), FilterSpec(bbox=box, event_types=("drug_seizure", "armed_clash"))):
+            for cell in (0.5, 0.2, 1.0):
+                assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell} {spec}")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    fine_reads = [(s, p) for s, p in seen if "FROM event_grid" in s and "fine_x0" in s]
+    assert fine_reads, "the finer grid was not read"
+    edges = [(s, p) for s, p in seen if "UNION ALL" in s and "fine_x0" in s]
+    assert edges
+    # An event on the sliver of fine row -260 makes the store read that row; none, and it need not.
+    assert any("cut_s0" in params for _, params in edges) == (with_sliver_events and box[1] <= -13.0), box
+    with engine.connect() as connection:
+        for setting in ("enable_seqscan", "enable_bitmapscan"):
+            connection.execute(text(f"SET {setting} = off"))
+        for sql, params in edges:
+            plan = "\n".join(row[0] for row in connection.execute(text("EXPLAIN " + sql.replace("%(", ":").replace(
+                ")s", "")), params))
+            assert "Seq Scan on event_facts_" not in plan and "Index Scan using event_facts_" not in plan, plan

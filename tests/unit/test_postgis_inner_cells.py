@@ -8,7 +8,16 @@ import random
 
 import pytest
 
-from dashboard.data.store.postgis import BOX_PARTS, _box_parts, _cell_start, _inner_cells, _inner_span
+from dashboard.data.store.postgis import (
+    BOX_PARTS,
+    _box_parts,
+    _cell_start,
+    _inner_cells,
+    _inner_span,
+    coarse_of_fine,
+    cut_sliver,
+    finer_grid_size,
+)
 
 CELLS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 EDGES = (-12.2, -77.3, -76.9, -11.8, -12.0, 0.0, 0.3, -0.3, 179.9, -180.0, 33.35, -60.1)
@@ -81,3 +90,28 @@ def test_pic005_a_box_over_more_cells_is_not_cut():
     assert _box_parts((-80.0, -20.0, -60.0, 0.0), 1.0) is None
     assert _box_parts((1.0, 0.0, 0.5, 1.0), 1.0) is None  # not upright
     assert len(_box_parts((-77.3, -12.2, -76.9, -11.8), 0.5)) == 4  # across -77 and -12
+
+
+@pytest.mark.parametrize("cell", [0.5, 1.0, 0.2, 2.0, 0.1, 0.05])
+def test_pic006_a_fine_cell_maps_to_the_coarse_cell_of_all_its_floats_or_is_cut(cell):
+    fine = finer_grid_size(cell)
+    assert fine is not None and fine < cell
+    first = math.floor(-80.0 / fine)
+    mapping = coarse_of_fine(first, first + 1600, fine, cell)
+    assert any(coarse is None for coarse in mapping.values())  # coarse edges do cut fine cells
+    for index, coarse in mapping.items():
+        start, end = _cell_start(index, fine), _cell_start(index + 1, fine)
+        floats = around(start, 3)[::2][:1] + around(start, 3) + around(end, 3)
+        members = [x for x in floats if math.floor(x / fine) == index]
+        if coarse is not None:
+            assert all(math.floor(x / cell) == coarse for x in members), (index, coarse)
+        else:  # cut: the sliver holds the floats of the other coarse cell, and only those
+            low, high, rest = cut_sliver(index, fine, cell)
+            assert start <= low < high <= end and high - low < 1e-9
+            for x in members:
+                assert (math.floor(x / cell) == rest) == (not low <= x < high), (index, x)
+
+
+def test_pic007_the_finer_grid_size_divides_the_cell():
+    assert finer_grid_size(0.5) == 0.05 and finer_grid_size(10.0) == 1.0 and finer_grid_size(0.02) == 0.01
+    assert finer_grid_size(0.01) is None

@@ -122,6 +122,9 @@ BOX_CELLS = (1.0, 0.5, 0.2)
 GIST_BOX_SHARE = 0.25
 GIST_PAGE_EVENTS = 20_000
 BOX_ESTIMATE_CELL = 1.0
+# A box of at most this many event_grid cells of a tenth of the map's cell size has its map cells
+# summed from those (an edge a tenth as wide read from the facts; VRAEM at zoom 5: 1,932).
+FINE_GRID_CELLS = 20_000
 BOX_PARTS = 4  # a box over at most this many map cells: each cell's part counted from the grid, not the facts
 EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far below any box anyone draws
 # Store queries one process runs at once; the others wait their turn in the process (a queue). 20
@@ -333,6 +336,41 @@ def _box_parts(box: tuple[float, float, float, float] | None,
             part_south, part_north = span(y, south, north)
             parts.append((x, y, (part_west, part_south, part_east, part_north)))
     return parts
+
+
+def finer_grid_size(cell: float) -> float | None:
+    """The event_grid size a box's map cells of size ``cell`` are summed from: a tenth of it (a
+    fifth, a half) when the grid holds one dividing it, ``None`` else. Finer cells fit closer to
+    the box's edges: fewer events left to read from the facts."""
+    for parts in (10, 5, 2):
+        size = next((s for s in GRID_CELL_SIZES if math.isclose(s * parts, cell, rel_tol=1e-12)), None)
+        if size is not None:
+            return size
+    return None
+
+
+def coarse_of_fine(first: int, last: int, fine: float, cell: float) -> dict[int, int | None]:
+    """For each fine cell index along one axis, the cell of size ``cell`` every float of it falls
+    in, ``None`` when a coarse edge cuts it (its floats' cells differ: -74.0 / 0.05 may round either
+    side of -1480 while -74.0 / 0.5 is -148 exactly)."""
+    found: dict[int, int | None] = {}
+    for index in range(first, last + 1):
+        low = math.floor(_cell_start(index, fine) / cell)
+        high = math.floor(math.nextafter(_cell_start(index + 1, fine), -math.inf) / cell)
+        found[index] = low if low == high else None
+    return found
+
+
+def cut_sliver(index: int, fine: float, cell: float) -> tuple[float, float, int]:
+    """For a fine cell a coarse edge cuts: the floats on the narrow side of that edge, as [low,
+    high) (a few ulps wide), and the coarse cell of all its other floats. When no event lies in
+    the sliver, the fine cell's events all belong to that coarse cell."""
+    start, end = _cell_start(index, fine), _cell_start(index + 1, fine)
+    upper = math.floor(math.nextafter(end, -math.inf) / cell)
+    edge = _cell_start(upper, cell)  # floats from here on fall in the upper coarse cell
+    if edge - start <= end - edge:
+        return start, edge, upper
+    return edge, end, math.floor(start / cell)
 
 
 def _hashed(name: str) -> str:
@@ -798,11 +836,98 @@ class PostgisEventStore:
             found += self._fact_cells(rest.where, rest.params, cell_deg, rest.source)
         return found
 
+    def _events_between(self, axis: str, low: float, high: float, box: tuple[float, float, float, float]) -> bool:
+        """Whether an event of any dataset has ``low <= axis < high`` within ``box``'s span of the
+        other axis (the GiST; a sliver of a few ulps is a short probe)."""
+        west, south, east, north = box
+        corners = (low, south, high, north) if axis == "longitude" else (west, low, east, high)
+        return bool(self._memo("events_between", None, (axis, low, high, box), lambda: self._all(f"""
+            SELECT EXISTS (SELECT 1 FROM event_facts WHERE dataset_key = ANY(:keys)
+                AND point(longitude, latitude) <@ box(point(:w, :s), point(:e, :n))
+                AND {axis} >= :low AND {axis} < :high)""",
+            dict(zip(("w", "s", "e", "n"), corners), low=low, high=high, keys=list(self._all_keys)))[0][0]))
+
+    def _fine_grid_cells(self, spec: FilterSpec, cell_deg: float) -> list[tuple] | None:
+        """A box's cells of size ``cell_deg`` summed from event_grid's finer cells inside the box
+        (:func:`finer_grid_size`), each fine cell into the coarse cell holding all its floats; the
+        facts of the box's thin edge and of fine cells a coarse edge cuts read as rows. ``None``
+        when no finer size divides ``cell_deg`` or no fine cell lies inside the box."""
+        fine = finer_grid_size(cell_deg)
+        west, south, east, north = spec.bbox
+        if fine is None or not (east - west) * (north - south) <= FINE_GRID_CELLS * fine * fine:
+            return None  # a wide box: its edge is little of it, and its fine cells many
+        inner = _inner_cells(spec.bbox, fine, widen=EDGE_MARGIN)
+        if inner != _inner_cells(spec.bbox, fine) and self._near_box_edge(spec.bbox):
+            inner = _inner_cells(spec.bbox, fine)  # an event just outside sits in an edge cell
+        if inner is None:
+            return None
+        first_x, last_x, first_y, last_y = inner
+        column = coarse_of_fine(first_x, last_x, fine, cell_deg)
+        row = coarse_of_fine(first_y, last_y, fine, cell_deg)
+        for axis, found_cells in (("longitude", column), ("latitude", row)):
+            for index in [i for i, coarse in found_cells.items() if coarse is None]:
+                low, high, coarse = cut_sliver(index, fine, cell_deg)
+                if not self._events_between(axis, low, high, spec.bbox):
+                    found_cells[index] = coarse  # nothing on the sliver: the rest is one cell's
+        where, params = self._where(spec.with_changes(bbox=None), facts=True)  # datasets and types
+        params.update(fine=fine, fine_x0=first_x, fine_x1=last_x, fine_y0=first_y, fine_y1=last_y)
+        found: dict[tuple[int, int, int], int] = {}
+        for x, y, kind, events in self._all(f"""
+                SELECT cell_x, cell_y, type_code, events FROM event_grid WHERE {where} AND cell_deg = :fine
+                AND cell_x BETWEEN :fine_x0 AND :fine_x1 AND cell_y BETWEEN :fine_y0 AND :fine_y1""", params):
+            coarse_x, coarse_y = column[int(x)], row[int(y)]
+            if coarse_x is not None and coarse_y is not None:
+                key = (coarse_y, coarse_x, int(kind))
+                found[key] = found.get(key, 0) + int(events)
+        # The rest: the strips between the box's edges and the fine cells inside, and the fine
+        # columns and rows a coarse edge cuts (a little wider: the division rounds; the exact test
+        # decides), laid out so no event is in two (rows between the west and east strips, cut
+        # cells between the rows, a cut row beside the cut columns): each strip its own index-only
+        # scan of the covering point GiST, as a box's edge in :meth:`_split`.
+        exact, exact_params = self._where(spec, facts=True)
+        cut_x = [x for x, coarse in column.items() if coarse is None]
+        cut_y = [y for y, coarse in row.items() if coarse is None]
+        exact_params.update(fine=fine, fine_x0=first_x, fine_x1=last_x, fine_y0=first_y, fine_y1=last_y,
+                            cut_x=cut_x, cut_y=cut_y, strip_x0=first_x * fine + EDGE_MARGIN,
+                            strip_x1=(last_x + 1) * fine - EDGE_MARGIN, strip_y0=first_y * fine + EDGE_MARGIN,
+                            strip_y1=(last_y + 1) * fine - EDGE_MARGIN)
+        between_x = "longitude > :strip_x0 AND longitude < :strip_x1"
+        between_y = "latitude > :strip_y0 AND latitude < :strip_y1"
+        strips = ["point(longitude, latitude) <@ box(point(:box_west, :box_south), point(:strip_x0, :box_north))",
+                  "point(longitude, latitude) <@ box(point(:strip_x1, :box_south), point(:box_east, :box_north))",
+                  f"point(longitude, latitude) <@ box(point(:box_west, :box_south), point(:box_east, :strip_y0)) "
+                  f"AND {between_x}",
+                  f"point(longitude, latitude) <@ box(point(:box_west, :strip_y1), point(:box_east, :box_north)) "
+                  f"AND {between_x}"]
+        beside_cut_columns = []
+        for number, x in enumerate(cut_x):
+            exact_params.update({f"cut_w{number}": x * fine - EDGE_MARGIN, f"cut_e{number}": (x + 1) * fine + EDGE_MARGIN})
+            strips.append(f"point(longitude, latitude) <@ box(point(:cut_w{number}, :box_south), "
+                          f"point(:cut_e{number}, :box_north)) AND {between_x} AND {between_y}")
+            beside_cut_columns.append(f"NOT longitude BETWEEN :cut_w{number} AND :cut_e{number}")
+        for number, y in enumerate(cut_y):
+            exact_params.update({f"cut_s{number}": y * fine - EDGE_MARGIN, f"cut_n{number}": (y + 1) * fine + EDGE_MARGIN})
+            strips.append(" AND ".join([f"point(longitude, latitude) <@ box(point(:box_west, :cut_s{number}), "
+                                        f"point(:box_east, :cut_n{number}))", between_x, between_y,
+                                        *beside_cut_columns]))
+        source = " UNION ALL ".join(f"SELECT * FROM event_facts WHERE {strip}" for strip in strips)
+        placed = ("floor(longitude / :fine) BETWEEN :fine_x0 AND :fine_x1 "
+                  "AND floor(latitude / :fine) BETWEEN :fine_y0 AND :fine_y1 "
+                  "AND NOT floor(longitude / :fine) = ANY(CAST(:cut_x AS float8[])) "
+                  "AND NOT floor(latitude / :fine) = ANY(CAST(:cut_y AS float8[]))")
+        rest = self._fact_cells(f"{exact} AND NOT ({placed})", exact_params, cell_deg, f"({source}) AS event_facts")
+        for y, x, kind, events in rest:
+            key = (int(y), int(x), int(kind))
+            found[key] = found.get(key, 0) + int(events)
+        return [(y, x, kind, events) for (y, x, kind), events in found.items()]
+
     def _bins(self, spec: FilterSpec, cell_deg: float) -> GridBins:
         parts = _box_parts(spec.bbox, cell_deg) if grids(spec) else None
         if parts is not None:  # a box over a few cells: each cell's part of it, counted per type
             found = [(y, x, kind, int(n)) for x, y, part in parts
                      for kind, n in enumerate(self._box_types(spec.with_changes(bbox=part))) if n]
+        elif grids(spec) and spec.bbox is not None and (fine := self._fine_grid_cells(spec, cell_deg)) is not None:
+            found = fine
         elif grids(spec) and cell_deg in GRID_CELL_SIZES:  # per cell and type: the fewest groups
             found = self._rollup_cells(spec, cell_deg, "event_grid")
         elif cells_table(spec) is not None and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
