@@ -14,7 +14,8 @@ each query (read from /proc, so the server must be local; parallel workers' CPU 
 ``--serial`` turns them off so the figure is whole).
 
 ``--database NAME`` keeps the database: a later run with the same name skips the import (10M
-events take minutes to write) and the migrations, and measures the queries again.
+events take minutes to write) and the migrations, and measures the queries again. ``--each`` also
+prints every filter's cold update (ms, CPU).
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class QueryClock:
         return taken
 
 
-def run_one(n: int, url: str, serial: bool) -> None:
+def run_one(n: int, url: str, serial: bool, each: bool = False) -> None:
     engine = engine_for(url)
     engine.dispose()  # connections open from here on report their backend (and are serial if asked)
     clock = QueryClock(engine, serial)
@@ -153,9 +154,16 @@ def run_one(n: int, url: str, serial: bool) -> None:
           f"  | warm p50 {statistics.median(warm):.2f} ms"
           f" p95 {percentile(warm, 0.95):.2f} ms  | next table page (keyset) {keyset_ms:.1f} ms")
     for milliseconds, cpu_ms, spec in slowest:
-        shown = {k: v for k, v in vars(spec).items() if v not in (None, (), "")}
-        print(f"  slow: {milliseconds:.0f} ms (cpu {cpu_ms:.0f} ms) {shown}")
+        print(f"  slow: {milliseconds:.0f} ms (cpu {cpu_ms:.0f} ms) {shown_filter(spec)}")
+    if each:
+        for milliseconds, cpu_ms, spec in zip(cold, cpu, names):
+            print(f"  filter: {milliseconds:7.0f} ms (cpu {cpu_ms:.0f} ms) {shown_filter(spec)}")
     sys.stdout.flush()
+
+
+def shown_filter(spec: FilterSpec) -> dict[str, object]:
+    """A filter's set fields (what a line of figures names)."""
+    return {k: v for k, v in vars(spec).items() if v not in (None, (), "")}
 
 
 def main() -> None:
@@ -165,15 +173,16 @@ def main() -> None:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--database", help="keep the database under this name (reused when it holds events)")
     parser.add_argument("--serial", action="store_true", help="no parallel workers (whole CPU figures)")
+    parser.add_argument("--each", action="store_true", help="also print each filter's cold update")
     args = parser.parse_args()
     if args.one is not None:
-        run_one(args.one, args.url, args.serial)
+        run_one(args.one, args.url, args.serial, args.each)
         return
     server = os.environ.get("RUTAS_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     for n in (int(v) for v in args.n.split(",")):
         with bench_database(server, args.database) as url:
             subprocess.run([sys.executable, "-m", "bench.postgis_store", "--one", str(n), "--url", url,
-                            *(["--serial"] if args.serial else [])], check=False)
+                            *(["--serial"] if args.serial else []), *(["--each"] if args.each else [])], check=False)
 
 
 @contextmanager
