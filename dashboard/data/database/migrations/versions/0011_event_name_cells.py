@@ -51,28 +51,7 @@ ROLLUP_CELL_SIZES = (0.0, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 def upgrade() -> None:
     op.execute("""
         CREATE TABLE event_name_cells (
-            dataset_key integer NOT NULL,
-            cell_deg double precision NOT NULL,
-            first_month date,
-            last_month date,
-            cell_y bigint NOT NULL,
-            cell_x bigint NOT NULL,
-            events bigint NOT NULL,
-            synthetic bigint NOT NULL,
-            sourced bigint NOT NULL,
-            fatalities double precision,
-            kg double precision,
-            kg_held double precision,
-            first_day date,
-            last_start date,
-            last_end date,
-            type_code smallint NOT NULL,
-            event_type text NOT NULL,
-            country text,
-            drug text,
-            route_id text,
-            original_type text,
-            original_subtype text,
+            LIKE event_cells INCLUDING DEFAULTS,  -- its columns as of 0006, then the split
             actor_keys bigint[] NOT NULL,
             region_keys bigint[] NOT NULL
         ) PARTITION BY LIST (dataset_key)""")

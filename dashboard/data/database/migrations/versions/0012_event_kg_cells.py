@@ -50,28 +50,7 @@ KG_BANDS = (0.0, 1.0, 10.0, 50.0, 100.0, 500.0, 1_000.0, 5_000.0, 10_000.0, 50_0
 def upgrade() -> None:
     op.execute("""
         CREATE TABLE event_kg_cells (
-            dataset_key integer NOT NULL,
-            cell_deg double precision NOT NULL,
-            first_month date,
-            last_month date,
-            cell_y bigint NOT NULL,
-            cell_x bigint NOT NULL,
-            events bigint NOT NULL,
-            synthetic bigint NOT NULL,
-            sourced bigint NOT NULL,
-            fatalities double precision,
-            kg double precision,
-            kg_held double precision,
-            first_day date,
-            last_start date,
-            last_end date,
-            type_code smallint NOT NULL,
-            event_type text NOT NULL,
-            country text,
-            drug text,
-            route_id text,
-            original_type text,
-            original_subtype text,
+            LIKE event_cells INCLUDING DEFAULTS,  -- its columns as of 0006, then the split
             kg_band integer
         ) PARTITION BY LIST (dataset_key)""")
     # Rows are written size by size, months ascending: one size's rows are a few block ranges.
