@@ -28,7 +28,8 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   cells at every size and its count from ``event_grid`` (per cell and type, 0008); one of
   datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009).
 - **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
-  rest wait in the process; ``RUTAS_DATABASE_QUERY_SLOTS``, :func:`set_query_slots`), and the sessions run no parallel workers (``engine.SESSION_OPTIONS``).
+  rest wait in the process; ``RUTAS_DATABASE_QUERY_SLOTS``, :func:`set_query_slots`), and the
+  sessions run no parallel workers (``engine.SESSION_OPTIONS``).
 - **Rows** are numbered ``0 … size - 1`` in table order (the database-wide ``seq``) from a few
   runs of consecutive ``seq`` per dataset, read once; pages are fetched by keyset (after the last
   row of the page before) when that page was read, by ``OFFSET`` otherwise.
@@ -139,10 +140,8 @@ SUMMARY_BREAKDOWN = "country"
 DATES_FROM_COUNTS = 1_000  # rows of a date-order page of dates alone worked out from the counts per day
 
 
-_query_slots = threading.BoundedSemaphore(STORE_QUERY_SLOTS)
-
-
-_slots_per_process = STORE_QUERY_SLOTS
+_slots_per_process = STORE_QUERY_SLOTS  # RUTAS_DATABASE_QUERY_SLOTS, once the app has read it
+_query_slots = threading.BoundedSemaphore(_slots_per_process)
 
 
 def _fresh_query_slots() -> None:
