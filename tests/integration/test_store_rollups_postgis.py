@@ -597,3 +597,25 @@ def test_rol020_a_small_boxs_map_cells_come_from_finer_grid_cells_and_match(data
             plan = "\n".join(row[0] for row in connection.execute(text("EXPLAIN " + sql.replace("%(", ":").replace(
                 ")s", "")), params))
             assert "Seq Scan on event_facts_" not in plan and "Index Scan using event_facts_" not in plan, plan
+
+
+@pytest.mark.parametrize("bounds", [(date(2016, 3, 1), date(2018, 6, 30)), (date(2018, 1, 1), date(2018, 1, 31)),
+                                    (date(2017, 2, 1), None), (None, date(2019, 2, 28)), (None, date(2020, 2, 29))])
+def test_rol021_dates_on_month_edges_are_summed_from_whole_months(database, bounds):
+    """A date range from a month's first day to a month's last day (a brushed year, a month) selects
+    whole monthly groups: no fact of a bound's month is read, and the answers are the oracle's."""
+    date_from, date_to = bounds
+    spec = FilterSpec(date_from=date_from, date_to=date_to, datasets=(IMPORTED,))
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        reads.statements.clear()
+        oracle = InMemoryEventStore(EVENTS)
+        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
+        assert_same_result(oracle.histogram(spec, "month"), store.histogram(spec, "month"), "histogram")
+        assert_same_result(oracle.breakdown(spec, "country", 100), store.breakdown(spec, "country", 100), "country")
+        for cell in (0.5, 2.0):
+            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+        assert not [s for s in reads.reading("event_facts") if "from_next" in s or "to_next" in s]
+    finally:
+        reads.close()

@@ -711,12 +711,18 @@ class PostgisEventStore:
         conditions, outside, strips = [where], [], []
         if monthly and spec.date_from is not None:  # last_day >= date_from: certain after its month
             params["from_month"], params["from_next"] = _month_bounds(spec.date_from)
-            conditions.append("last_month > :from_month")
-            outside.append("last_day >= :from_month AND last_day < :from_next")
+            if spec.date_from == params["from_month"]:  # from a month's first day: all that month is in
+                conditions.append("last_month >= :from_month")
+            else:
+                conditions.append("last_month > :from_month")
+                outside.append("last_day >= :from_month AND last_day < :from_next")
         if monthly and spec.date_to is not None:  # event_date <= date_to: certain before its month
             params["to_month"], params["to_next"] = _month_bounds(spec.date_to)
-            conditions.append("first_month < :to_month")
-            outside.append("event_date >= :to_month AND event_date < :to_next")
+            if spec.date_to == params["to_next"] - timedelta(days=1):  # to a month's last day: all of it
+                conditions.append("first_month <= :to_month")
+            else:
+                conditions.append("first_month < :to_month")
+                outside.append("event_date >= :to_month AND event_date < :to_next")
         if spec.kg_min is not None or spec.kg_max is not None:  # whole bands, and the facts of a cut one
             if table != "event_kg_cells":
                 raise ValueError(f"{table} has no kg bands")
