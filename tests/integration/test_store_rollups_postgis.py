@@ -75,6 +75,28 @@ class TablesRead:
         return [s for s in self.statements if f"FROM {table}" in s]
 
 
+def assert_summed_answers(oracle, store, spec, units: tuple[str, ...], fields: tuple[str, ...]) -> None:
+    """A filter change's answers (count, totals, timeline in ``units``, kg per year, breakdowns by
+    ``fields``, the rollups' map cells) are the oracle's."""
+    assert store.count(spec) == oracle.count(spec)
+    assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
+    for unit in units:
+        assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
+    assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), "kg_by_year")
+    for field in fields:
+        assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
+    for cell in ROLLUP_CELL_SIZES[1:]:
+        assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+
+
+def assert_facts_read_only_where_groups_cannot_say(from_facts: list[str]) -> None:
+    """The facts are read for the reports (the bundled dataset names some), a date bound's border
+    months, a kg band a bound cuts and a box's edge (all of a box with no cell inside) only."""
+    assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s or "strip_" in s
+               or "kg_cut_" in s or "inner_" not in s and "box_west" in s or s.lstrip().startswith("SELECT EXISTS")
+               for s in from_facts), from_facts
+
+
 def test_rol001_the_rollups_hold_every_event_of_each_dataset(database):
     with engine_for(database).connect() as connection:
         stored = dict(connection.execute(text("SELECT dataset_key, events FROM datasets")).all())
@@ -104,21 +126,9 @@ def test_rol002_rolled_up_answers_are_the_oracles(database, spec):
     try:
         store = PostgisEventStore(database)
         reads.statements.clear()
-        assert store.count(spec) == oracle.count(spec)
-        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
-        for unit in ("auto", "day", "week", "month", "year"):
-            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
-        assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), "kg_by_year")
-        for field in ("event_type", "country", "original_type"):
-            assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
-        for cell in ROLLUP_CELL_SIZES[1:]:
-            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
-        # The facts are read for the reports (the bundled dataset names some), a date bound's border
-        # months and a box's edge (all of a box with no cell inside) only: the rest from the rollups.
-        from_facts = reads.reading("event_facts")
-        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s or "strip_" in s
-                   or "inner_" not in s and "box_west" in s or s.lstrip().startswith("SELECT EXISTS")
-                   for s in from_facts), from_facts
+        assert_summed_answers(oracle, store, spec, ("auto", "day", "week", "month", "year"),
+                              ("event_type", "country", "original_type"))
+        assert_facts_read_only_where_groups_cannot_say(reads.reading("event_facts"))
         assert reads.reading("event_cells") and (spec.bbox is not None or reads.reading("event_rollup"))
         for cell in sorted(set(GRID_CELL_SIZES) - set(ROLLUP_CELL_SIZES)):  # the grid's, or the facts'
             assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
@@ -469,19 +479,8 @@ def test_rol017_actor_and_region_filters_come_from_the_name_cells_and_match(data
     try:
         store = PostgisEventStore(database)
         reads.statements.clear()
-        assert store.count(spec) == oracle.count(spec)
-        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
-        for unit in ("auto", "month", "year"):
-            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
-        assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), "kg_by_year")
-        for field in ("event_type", "country", "original_type"):
-            assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
-        for cell in ROLLUP_CELL_SIZES[1:]:
-            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
-        from_facts = reads.reading("event_facts")
-        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s or "strip_" in s
-                   or "inner_" not in s and "box_west" in s or s.lstrip().startswith("SELECT EXISTS")
-                   for s in from_facts), from_facts
+        assert_summed_answers(oracle, store, spec, ("auto", "month", "year"), ("event_type", "country", "original_type"))
+        assert_facts_read_only_where_groups_cannot_say(reads.reading("event_facts"))
         assert reads.reading("event_name_cells") and not reads.reading("event_cells ")
         for unit in ("day", "week"):  # groups per month cannot say: the facts do
             assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
@@ -521,19 +520,9 @@ def test_rol019_kg_bounds_come_from_the_kg_cells_and_match(database, spec):
     try:
         store = PostgisEventStore(database)
         reads.statements.clear()
-        assert store.count(spec) == oracle.count(spec)
-        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
-        for unit in ("month", "year"):
-            assert_same_result(oracle.histogram(spec, unit), store.histogram(spec, unit), f"histogram {unit}")
-        assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), "kg_by_year")
-        for field in ("event_type", "country", "original_subtype"):
-            assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), field)
-        for cell in ROLLUP_CELL_SIZES[1:]:
-            assert_same_result(oracle.bins(spec, cell), store.bins(spec, cell), f"bins {cell}")
+        assert_summed_answers(oracle, store, spec, ("month", "year"), ("event_type", "country", "original_subtype"))
         from_facts = reads.reading("event_facts")
-        assert all("source_hash IS NOT NULL" in s or "from_next" in s or "to_next" in s or "strip_" in s
-                   or "kg_cut_" in s or "inner_" not in s and "box_west" in s or s.lstrip().startswith("SELECT EXISTS")
-                   for s in from_facts), from_facts
+        assert_facts_read_only_where_groups_cannot_say(from_facts)
         assert reads.reading("event_kg_cells") and not reads.reading("event_cells ")
         if not any("kg_cut_" in s for s in from_facts) and spec.date_from is None and spec.bbox is None:
             assert all("source_hash IS NOT NULL" in s for s in from_facts), from_facts  # whole bands: groups only
