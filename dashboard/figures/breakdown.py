@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import Breakdown
-from ..i18n import label, translate
+from ..i18n import format_number, label, translate
 from . import unchecked
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
@@ -30,7 +30,10 @@ def breakdown_figure(breakdown: Breakdown, *, lang: str = DEFAULT_LANGUAGE, them
         type="bar", x=breakdown.counts[::-1], y=labels[::-1], orientation="h",
         customdata=list(breakdown.labels[::-1]),
         marker=dict(color=colours[::-1], opacity=opacity[::-1]),
-        text=breakdown.counts[::-1], textposition="outside", cliponaxis=False,
+        # Grouped as the page reads numbers; inside a bar long enough to hold it (outside, the longest
+        # bar's count ran past the panel's edge: 230,814 read "2308").
+        text=[format_number(int(count), lang) for count in breakdown.counts[::-1]], textposition="auto",
+        cliponaxis=False,
         hovertemplate="%{y}: %{x}<extra></extra>",
     )], layout=dict(
         margin=dict(l=10, r=30, t=10, b=30),

@@ -26,6 +26,7 @@ from dashboard.figures.event_map import (
 )
 from dashboard.figures.theme import EVENT_COLOURS, ROUTE_COLOURS
 from dashboard.figures.timeline import brushed_date_range, build_timeline
+from dashboard.i18n import format_number
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +199,19 @@ def test_brk001_breakdown_bars_and_click(store):
     assert list(bar.customdata)[-1] == "PER"
     assert clicked_category({"points": [{"customdata": "BOL"}]}) == "BOL"
     assert clicked_category({}) is None
+
+
+def test_brk002_bar_counts_read_as_the_page_reads_numbers_and_stay_inside_long_bars():
+    """A count of six digits is grouped (230,814; 230 814 in Spanish) and shown inside its bar when
+    it fits there: outside, the longest bar's label ran past the panel and read "2308"."""
+    from dashboard.data.store import Breakdown
+
+    breakdown = Breakdown(field="event_type", labels=("attack_on_security_forces", "armed_clash", "arrest"),
+                          counts=np.array([230_814, 128_302, 7]))
+    for lang in ("en", "es"):
+        bar = build_breakdown(breakdown, lang=lang).data[0]
+        assert list(bar.text) == [format_number(n, lang) for n in (7, 128_302, 230_814)]
+        assert bar.textposition == "auto" and len(set(bar.text[-1]) - set("0123456789")) == 1
 
 
 def test_map009_basemap_setting_switches_style(store, bundled):
