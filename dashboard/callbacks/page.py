@@ -15,6 +15,7 @@ from dashboard.data.filters import parse_url_state
 from dashboard.ids import PageIds
 from dashboard.layout.page import build_page
 from dashboard.layout.present import build_notes, build_presenter
+from dashboard.layout.serialised import as_json_fragment
 from dashboard.state.context import get_context
 from dashboard.state.interactions import page_route
 
@@ -55,4 +56,4 @@ def update_page_body(_page_key, pathname, search, rendered_lang, rendered_route)
         body = build_notes(context, route[1], search or "", state.lang)
     else:
         body = build_page(context, state, notices, page_account(context.settings))
-    return body, state.lang, list(route)
+    return as_json_fragment(body), state.lang, list(route)

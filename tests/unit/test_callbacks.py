@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from urllib.parse import parse_qs
 
+import orjson
 import pytest
 from dash import no_update
 from dash._callback_context import context_value
@@ -174,7 +175,7 @@ def test_cbk007_views_agree_with_store(app_context):
 
 def test_cbk008_page_renders_once_per_language(app_context):
     body, lang, route = update_page_body(None, "/", "?lang=es&type=arrest", None, None)
-    assert lang == "es" and route == ["main"] and "Filtros" in str(body)
+    assert lang == "es" and route == ["main"] and "Filtros" in orjson.dumps(body).decode()
     from dash.exceptions import PreventUpdate
 
     with pytest.raises(PreventUpdate):

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import orjson
+import pandas as pd
 import pytest
+from _plotly_utils.utils import convert_to_base64
 
 from bench.run import TABLE_BLOCK
 from dashboard.data.filters import FilterSpec, UrlState
@@ -111,3 +114,31 @@ def test_pay105_charts_sent_as_plain_dicts_validate_and_match_the_figures(store)
         assert "bdata" in json.dumps(sent) or name == "kg_by_year empty", name  # arrays went binary
         as_drawn(sent)  # raises on an unknown property or a bad value
         assert json.loads(json.dumps(sent)) == json.loads(as_figure(build()).to_json()), name
+
+
+def test_pay106_arrays_go_binary_where_plotly_s_own_walk_puts_them(store):
+    """for_browser's walk gives what plotly's convert_to_base64 gives: on the charts built for a
+    filter, and on a figure with arrays in every place the walk treats apart (a list of traces, a
+    nested dict, a pandas Series, an int64 array plotly narrows, plotly's skipped keys)."""
+    spec = FilterSpec(event_types=("drug_seizure",))
+
+    def odd_places() -> dict:
+        return {"data": [{"x": np.arange(3, dtype=np.int64), "y": [1, 2, 3], "customdata": pd.Series([1.5, 2.5]),
+                          "marker": {"color": np.array([0.1, 0.2]), "line": {"width": (np.array([1.0]),)}}}],
+                "layout": {"xaxis": {"range": np.array([0.0, 1.0])}, "map": {"layers": [{"source": np.arange(2)}]},
+                           "annotations": [{"x": np.array([5], dtype=np.uint64)}], "title": {"text": "t"}}}
+
+    builders = {
+        "timeline": lambda: timeline_figure(store.histogram(spec, unit="month")),
+        "breakdown": lambda: breakdown_figure(store.breakdown(spec, "country")),
+        "kg_by_year": lambda: kg_by_year_figure(store, spec),
+        "odd places": odd_places,
+    }
+    for name, build in builders.items():
+        plotly_s = build()
+        convert_to_base64(plotly_s)
+        ours = for_browser(build())
+        assert orjson.dumps(ours, option=orjson.OPT_SERIALIZE_NUMPY) == \
+            orjson.dumps(plotly_s, option=orjson.OPT_SERIALIZE_NUMPY), name
+    assert "bdata" in orjson.dumps(for_browser(odd_places()), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
