@@ -14,8 +14,9 @@ server callbacks with the request body the renderer sends (``output``, ``outputs
 ``dcc.Location`` is emulated (it fills pathname/search/hash/href from the page URL on mount, and
 ``refresh="callback-nav"`` tells the other Locations about a new URL), since Rutas depends on it.
 Clientside callbacks are not run (no JavaScript here), except those in :data:`CLIENTSIDE`: Rutas'
-derivations of the URL (page key, selected event), done by the same rules written in Python, so
-the page body and the detail card are requested as in the browser. Not emulated: other clientside
+derivations of the URL (page key, selected event) and its gate on the map's relayouts (only a
+move goes on), done by the same rules written in Python, so the page body, the detail card and a
+move's requests are made as in the browser. Not emulated: other clientside
 callbacks and pattern-matching ids (skipped, listed in ``skipped``),
 ``Patch`` responses (Assign operations applied to the held value), other component side
 effects (e.g. dcc.Graph's ``relayoutData={"autosize": true}`` after its first draw).
@@ -149,8 +150,14 @@ def _selected(search, current):
     return NO_UPDATE if selected == (current or None) else selected
 
 
+def _moved(relayout):
+    """dashboard/callbacks/views.py's clientside gate: the map's relayout when it moved the view."""
+    moved = isinstance(relayout, dict) and ("map.center" in relayout or "map.zoom" in relayout)
+    return relayout if moved else NO_UPDATE
+
+
 # Clientside callbacks run here in Python, by output: (inputs..., states...) -> value or NO_UPDATE.
-CLIENTSIDE = {"page-key.data": _page_key, "detail-selected.data": _selected}
+CLIENTSIDE = {"page-key.data": _page_key, "detail-selected.data": _selected, "map-moved.data": _moved}
 
 
 @dataclass(frozen=True)

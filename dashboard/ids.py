@@ -86,6 +86,7 @@ class MapIds(StrEnum):
     FIGURE = "map-figure"  # wrapper whose aria-label is the chart's alt text
     VIEW_SHOWN = "map-view-shown"  # the view the map shows now (None: the starting view)
     VIEW_REQUEST = "map-view-request"  # a URL view the map may not show: the server checks and moves
+    MOVED = "map-moved"  # the map's relayout when the user moved the view (set in the browser)
 
 
 class TimelineIds(StrEnum):

@@ -209,7 +209,7 @@ def _facet_controls() -> dict[tuple[str, str], Callable[[object, str], None]]:
 
 # Stores holding one object (a selection, an undo record, a request) or one text.
 OBJECT_STORES = (StoryIds.STORE, StoryIds.UNDO_STORE, TableIds.SORT_REQUEST, PageIds.PAGE_KEY,
-                 DataIds.UPLOAD_TOKEN)
+                 DataIds.UPLOAD_TOKEN, MapIds.MOVED)
 TEXT_STORES = (ExportIds.DEFAULT_TITLE, StoryIds.DEFAULT_TITLE, MapIds.VIEW_REQUEST, DetailIds.SELECTED,
                DataIds.DELETE_TARGET)
 # Values checked by component, before the property's rule: the lists of allowed values are the

@@ -147,13 +147,29 @@ clientside_callback(
 )
 
 
+# Only a relayout that moves the view (a pan, a zoom: Plotly reports centre and zoom) goes on to
+# the server, through MapIds.MOVED. A new graph's first relayout (autosize, after its first draw)
+# and a selection's drawn shape are relayouts too: each cost two POSTs that answered nothing, and
+# the page load's came last, after the map had loaded.
+clientside_callback(
+    """function (relayout) {
+        const moved = !!relayout && typeof relayout === "object"
+            && (relayout["map.center"] !== undefined || relayout["map.zoom"] !== undefined);
+        return moved ? relayout : window.dash_clientside.no_update;
+    }""",
+    Output(MapIds.MOVED, "data"),
+    Input(MapIds.GRAPH, "relayoutData"),
+    prevent_initial_call=True,
+)
+
+
 # A callback of its own, not an input of update_map: Dash drops a callback's pending result when
-# the same callback is called again, and a new graph reports its first relayout (autosize) while
-# its figure is still on the way after a language switch, which left the map blank.
+# the same callback is called again, and a move reported while the figure is still on the way
+# (after a language switch) left the map blank.
 @callback(
     Output(MapIds.GRAPH, "figure", allow_duplicate=True),
     Output(MapIds.NOTE, "children", allow_duplicate=True),
-    Input(MapIds.GRAPH, "relayoutData"),
+    Input(MapIds.MOVED, "data"),
     State(FilterIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),
     State(MapIds.KEY, "value"),

@@ -214,7 +214,7 @@ class Trigger(StrEnum):
 CONTROL_IDS = frozenset(component_id for component_id, _ in CONTROL_BINDINGS.values())
 TRIGGER_BY_PROP = {
     f"{MapIds.GRAPH}.selectedData": Trigger.MAP_SELECTION,
-    f"{MapIds.GRAPH}.relayoutData": Trigger.MAP_VIEW,
+    f"{MapIds.MOVED}.data": Trigger.MAP_VIEW,
     f"{TimelineIds.GRAPH}.selectedData": Trigger.TIMELINE,
     f"{BreakdownIds.GRAPH}.clickData": Trigger.BAR,
     f"{PageIds.RESET}.n_clicks": Trigger.RESET,

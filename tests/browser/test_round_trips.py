@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from bench.browser import ZOOM_JS
 from bench.harness import UiPage
 
 MAP_JS = "document.querySelector('#map-graph .js-plotly-plot')"
@@ -177,3 +178,44 @@ def test_rtt004_a_layout_change_sends_the_points_to_maplibre_no_more(ui: UiPage)
     ui.settle("checking 'Drug seizure'")
     assert ui.page.evaluate("() => window.__traceLoads") >= 1  # new points are sent
     ui.assert_no_console_errors("a zoom, a highlight and a filter change")
+
+
+def test_rtt005_the_bench_s_zoom_is_reported_as_a_user_s_zoom(ui: UiPage):
+    """bench's browser zoom (ZOOM_JS, a gesture's end) reaches the app as a wheel does: the view in
+    the URL, the map's points for it asked of the server, at most two POSTs."""
+    log = CallbackLog(ui.page)
+    ui.open()
+    ui.settle("loading the page")
+    log.wait_quiet(ui.page)
+    log.take()
+    ui.page.evaluate("(a) => (" + ZOOM_JS + ")(a)", ["map-graph", -73.9, -12.4, 8.5])
+    ui.settle("the bench's zoom into the VRAEM")
+    posts = log.take()
+    assert 1 <= len(posts) <= 2 and sum("filters-store.data" in p for p in posts) == 1, posts
+    ui.page.wait_for_function("() => (new URLSearchParams(location.search).get('view') || '').endsWith(',8.5')",
+                              timeout=15_000)
+    view = ui.page.evaluate("() => new URLSearchParams(location.search).get('view')").split(",")
+    assert abs(float(view[0]) + 12.4) < 1e-3 and abs(float(view[1]) + 73.9) < 1e-3, view
+    ui.assert_no_console_errors("the bench's zoom")
+
+
+def test_rtt006_a_relayout_that_moves_nothing_stays_in_the_browser(ui: UiPage):
+    """A new map's first relayout (autosize, after its first draw) reached two server callbacks that
+    answered nothing: two POSTs at the end of every page load. Only a move goes on now."""
+    log = CallbackLog(ui.page)
+    ui.open()
+    ui.settle("loading the page")
+    log.wait_quiet(ui.page)
+    ui.page.wait_for_function(f"() => {MAP_JS}._fullLayout.map._subplot.map.loaded()", timeout=30_000)
+    loaded = log.take()
+    assert sum("filters-store.data" in p for p in loaded) == 1, loaded  # the URL adopted, once
+    assert not [p for p in loaded if "map-graph.figure@" in p], loaded  # no move answered
+    ui.page.evaluate(f"() => {MAP_JS}.emit('plotly_relayout', {{autosize: true}})")  # as Plotly reports it
+    log.wait_quiet(ui.page, quiet_ms=1_000)
+    assert log.take() == []
+    # The same report with a centre and zoom is a move: it goes on (the URL's view, the map's points).
+    ui.page.evaluate(f"() => {MAP_JS}.emit('plotly_relayout', {{'map.center': {{lon: -73.9, lat: -12.4}}, 'map.zoom': 7}})")
+    log.wait_quiet(ui.page, quiet_ms=1_000)
+    assert sum("filters-store.data" in p for p in log.take()) == 1
+    ui.assert_no_console_errors("a page load and a relayout that moves nothing")
+

@@ -110,7 +110,7 @@ def test_cbk005_reset_and_language(app_context):
 
 
 def test_cbk006_pan_updates_view_without_touching_filter(app_context):
-    trigger("map-graph.relayoutData")
+    trigger("map-moved.data")
     stored = FilterSpec(event_types=("arrest",)).to_store()
     store, search, *_ = run_state(
         relayout={"map.center": {"lat": -12.4, "lon": -73.9}, "map.zoom": 7.5},
@@ -349,9 +349,10 @@ def test_cbk041_the_key_switch_folds_the_key_and_gives_the_map_its_width(app_con
 
 
 def test_cbk030_a_relayout_that_moves_nothing_writes_nothing_back(app_context):
-    """A new graph's first relayout (autosize) changes nothing: nothing is written back (writing the
-    controls back from the URL there could untick a box whose own answer is still on its way)."""
-    trigger("map-graph.relayoutData")
+    """A relayout that moves nothing changes nothing: nothing is written back (writing the controls
+    back from the URL there could untick a box whose own answer is still on its way). The browser
+    lets none through (a new graph's autosize stays there, test_rtt006); a forged one is answered so."""
+    trigger("map-moved.data")
     store, search, spatial_text, clear_hidden, controls = run_state(
         {"filters-types.value": ["drug_seizure"]}, relayout={"autosize": True}, search="?view=-10.5,-74.5,4.6&type=drug_seizure",
         stored=FilterSpec(event_types=("drug_seizure",)).to_store())
@@ -365,10 +366,11 @@ def test_cbk030_a_relayout_that_moves_nothing_writes_nothing_back(app_context):
 
 
 def test_cbk031_a_relayout_answered_instead_of_a_click_carries_the_click(app_context):
-    """Dash keeps only the newest answer of a callback: a type ticked, then the map's first relayout
-    before the tick's answer came back, is answered for the relayout alone, with the ticked control
-    among its inputs. That answer writes the tick (the browser suite lost it in brw011)."""
-    trigger("map-graph.relayoutData")
+    """Dash keeps only the newest answer of a callback: a type ticked, then a relayout that moves
+    nothing before the tick's answer came back, is answered for the relayout alone, with the ticked
+    control among its inputs. That answer writes the tick (the browser suite lost it in brw011,
+    when a new graph's autosize still reached the server)."""
+    trigger("map-moved.data")
     store, search, *_ = run_state({"filters-types.value": ["drug_seizure"]}, relayout={"autosize": True},
                                   search="", stored=FilterSpec().to_store())
     assert search == "?type=drug_seizure" and FilterSpec.from_store(store).event_types == ("drug_seizure",)
