@@ -1,0 +1,73 @@
+"""A table page in place order (migration 0013): along the place index for a broad filter, sorted for
+a narrow one, and either way the in-memory store's rows, page after page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from dashboard.data.database import engine_for
+from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
+from dashboard.data.store import InMemoryEventStore, PostgisEventStore
+from dashboard.data.store.postgis import PLACE_INDEX_SHARE
+from tests.integration.database import database_copies, load_events
+from tests.integration.test_store_oracle_postgis import assert_same_result
+from tests.integration.test_store_rollups_postgis import TablesRead
+from tests.unit.test_store_contract import contract_events
+
+EVENTS = contract_events(seed=47)
+BROAD = FilterSpec(event_types=("drug_seizure", "arrest"))
+NARROW = FilterSpec(event_types=("arrest",), date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def database():
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, EVENTS)
+        yield url
+
+
+def test_pla001_place_pages_are_the_oracle_s_both_ways_broad_and_narrow(database):
+    oracle = InMemoryEventStore(EVENTS)
+    store = PostgisEventStore(database)
+    assert oracle.count(BROAD) >= PLACE_INDEX_SHARE * len(EVENTS) > oracle.count(NARROW) > 0  # one of each
+    for spec in (FilterSpec(), BROAD, NARROW, FilterSpec(text="no such words")):
+        for descending in (False, True):
+            for offset in (0, 25, 50, 75):  # each page after the one before: the keyset's continuation
+                asked = dict(order_by="location", descending=descending, offset=offset, limit=25)
+                assert_same_result(oracle.rows(spec, TABLE_COLUMNS, **asked)["event_id"],
+                                   store.rows(spec, TABLE_COLUMNS, **asked)["event_id"],
+                                   f"{spec} {asked}")
+
+
+def page_plan(database: str, spec: FilterSpec, descending: bool) -> tuple[str, str]:
+    """The store's statement for a first page in place order, and its plan with sorting priced out
+    (so the plan shows whether an index can give the order at all)."""
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        store.rows(spec, ("event_id",), order_by="location", descending=descending, offset=0, limit=25)
+        (sql,) = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s]
+    finally:
+        reads.close()
+    where, params = store._where(spec, facts=True, page=True)
+    order = sql.split("ORDER BY", 1)[1].split("LIMIT", 1)[0]
+    params.update(store_keys=store._all_keys, dataset_rank=store._dataset_rank)
+    with engine_for(database).connect() as connection:
+        connection.execute(text("SET enable_sort = off"))
+        plan = "\n".join(row[0] for row in connection.execute(text(
+            f"EXPLAIN SELECT seq FROM event_facts WHERE {where} ORDER BY {order} LIMIT 25"), params))
+    return sql, plan
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_pla002_a_broad_filter_walks_the_place_index_a_narrow_one_sorts(database, descending):
+    _, plan = page_plan(database, BROAD, descending)
+    scans = [line for line in plan.splitlines() if "Index Scan" in line]
+    # Every dataset's partition along its place index (named for the column), no Sort node.
+    assert scans and all("_location_seq_idx" in line for line in scans) and "Sort  (" not in plan, plan
+    _, plan = page_plan(database, NARROW, descending)
+    assert "Sort  (" in plan, plan  # kept off the index: its few rows sorted
