@@ -11,7 +11,7 @@ from sqlalchemy import text
 from dashboard.data.database import engine_for
 from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
-from dashboard.data.store.postgis import PLACE_INDEX_SHARE
+from dashboard.data.store.postgis import INDEX_WALK_SHARE
 from tests.integration.database import database_copies, load_events
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.integration.test_store_rollups_postgis import TablesRead
@@ -33,7 +33,7 @@ def database():
 def test_pla001_place_pages_are_the_oracle_s_both_ways_broad_and_narrow(database):
     oracle = InMemoryEventStore(EVENTS)
     store = PostgisEventStore(database)
-    assert oracle.count(BROAD) >= PLACE_INDEX_SHARE * len(EVENTS) > oracle.count(NARROW) > 0  # one of each
+    assert oracle.count(BROAD) >= INDEX_WALK_SHARE * len(EVENTS) > oracle.count(NARROW) > 0  # one of each
     for spec in (FilterSpec(), BROAD, NARROW, FilterSpec(text="no such words")):
         for descending in (False, True):
             for offset in (0, 25, 50, 75):  # each page after the one before: the keyset's continuation

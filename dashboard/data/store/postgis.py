@@ -132,12 +132,15 @@ EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far bel
 # users on 2 workers had ~10 backends (and their parallel workers) share 2 cores: each query took
 # the time of all, p95 35 s. The server's cores run this many per worker at full speed.
 STORE_QUERY_SLOTS = 2
-# Orders the facts hold an index in (migration 0013, both directions). A page walks the index only
-# when the filter matches at least this share of the store's events: at 10M, an actor (8.7 %) 3 s
-# sorted -> 3 ms ascending, 1 s descending (the walk passes the places holding none of its events);
-# a type in one year (0.86 %) 0.3 s sorted, 0.95 s along the index.
-INDEXED_ORDERS = frozenset({"location"})
-PLACE_INDEX_SHARE = 0.05
+# The table orders the facts hold an index in (place: 0013; date, kg: 0003), each with the same
+# order kept off its index. A page walks the index only when the filter matches at least
+# INDEX_WALK_SHARE of the store's events, else it sorts the matching rows: in place order for any
+# filter, and in any of them for a text search (whose rows the planner cannot count: a subquery).
+# At 10M: an actor (8.7 %) by place 3 s sorted -> 3 ms ascending, 1 s descending (the walk passes
+# the places holding none of its events); a type in one year (0.86 %) 0.3 s sorted, 0.95 s walked;
+# a word 1.4 % hold, newest first, 0.63 s walked, 0.11 s sorted through the text index (0014).
+ORDERS_OFF_INDEX = {"location": "({key}) || ''", "event_date": "({key}) + 0", "quantity_kg": "({key}) + 0"}
+INDEX_WALK_SHARE = 0.05
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
 # The breakdown the summary's scan also counts: the caption's, which every filter change asks
@@ -1284,8 +1287,8 @@ class PostgisEventStore:
         where, params = self._where(spec, facts=facts, page=True)
         params.update(store_keys=self._all_keys, dataset_rank=self._dataset_rank)
         key = _sort_expression(order_by)
-        if order_by in INDEXED_ORDERS and self.count(spec) < PLACE_INDEX_SHARE * self.size:
-            key = f"({key}) || ''"  # the same order, kept off the index: a narrow filter's rows are sorted
+        if self._sorts_not_walks(spec, order_by):
+            key = ORDERS_OFF_INDEX[order_by].format(key=key)  # the same order; the rows sorted
         # Missing values count as the largest, as in the memory store: first when descending.
         order = f"{key} {'DESC NULLS FIRST' if descending else 'ASC NULLS LAST'}, seq"
         boundary = self._cache.get((self.version, "page_boundary", spec, (order_by, descending, start)))
@@ -1319,6 +1322,13 @@ class PostgisEventStore:
             self._cache.set((self.version, "page_boundary", spec, (order_by, descending, start + len(found))),
                             (found[-1][0], found[-1][1]))
         return self._columns_of(found, columns, offset=2)
+
+    def _sorts_not_walks(self, spec: FilterSpec, order_by: str) -> bool:
+        """Whether a page sorts the filter's rows rather than walk its order's index (see
+        :data:`ORDERS_OFF_INDEX`): a narrow filter in place order, a narrow text search in any."""
+        if order_by not in ORDERS_OFF_INDEX or not (order_by == "location" or spec.text):
+            return False
+        return self.count(spec) < INDEX_WALK_SHARE * self.size
 
     def _dates_at(self, spec: FilterSpec, descending: bool, start: int, end: int) -> np.ndarray:
         """The event_date of rows ``start:end`` in date order, from event_rollup's counts per day

@@ -1,0 +1,101 @@
+"""A text search on the PostGIS store (migration 0014): the facts of the matching texts read from a
+covering index, a narrow search's table page sorted rather than walked, and every answer the
+in-memory store's."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from dashboard.data.database import engine_for
+from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
+from dashboard.data.store import InMemoryEventStore, PostgisEventStore
+from dashboard.data.store.postgis import INDEX_WALK_SHARE
+from tests.integration.database import database_copies, load_events
+from tests.integration.test_store_oracle_postgis import assert_same_result
+from tests.integration.test_store_rollups_postgis import TablesRead
+from tests.unit.test_store_contract import contract_events
+
+EVENTS = contract_events(seed=47)
+
+NARROW = FilterSpec(text="arrest near pichari")  # a few events of the contract data
+BROAD = FilterSpec(text="Pichari")  # a place: a good share of them
+WITH_FACETS = FilterSpec(text="near", event_types=("arrest", "armed_clash"), countries=("PER",))
+
+
+@pytest.fixture(scope="module")
+def database():
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, EVENTS)
+        yield url
+
+
+def test_txt001_searches_answer_as_the_oracle_pages_in_every_indexed_order(database):
+    oracle = InMemoryEventStore(EVENTS)
+    assert oracle.count(BROAD) >= INDEX_WALK_SHARE * len(EVENTS) > oracle.count(NARROW) > 0  # one of each
+    for spec in (NARROW, BROAD, WITH_FACETS, FilterSpec(text="no such words")):
+        store = PostgisEventStore(database)
+        assert store.count(spec) == oracle.count(spec), spec
+        assert_same_result(oracle.totals(spec), store.totals(spec), f"{spec} totals")
+        assert_same_result(oracle.histogram(spec, unit="month"), store.histogram(spec, unit="month"), f"{spec} months")
+        assert_same_result(oracle.breakdown(spec, "country"), store.breakdown(spec, "country"), f"{spec} countries")
+        assert_same_result(oracle.bins(spec, 1.0), store.bins(spec, 1.0), f"{spec} cells")
+        for order_by in ("event_date", "quantity_kg", "location"):
+            for descending in (True, False):
+                for offset in (0, 2, 4):  # short pages: the narrow search's few rows span several
+                    asked = dict(order_by=order_by, descending=descending, offset=offset, limit=2)
+                    assert_same_result(oracle.rows(spec, TABLE_COLUMNS, **asked)["event_id"],
+                                       store.rows(spec, TABLE_COLUMNS, **asked)["event_id"], f"{spec} {asked}")
+
+
+def plan_of(database: str, sql: str, params: dict, *settings: str) -> str:
+    with engine_for(database).connect() as connection:
+        for setting in settings:
+            connection.execute(text(f"SET {setting}"))
+        return "\n".join(row[0] for row in connection.execute(text("EXPLAIN " + sql), params))
+
+
+def test_txt002_the_text_index_covers_every_fact_column_a_search_reads(database):
+    """The summary, map-cell and page statements of a search read only columns the covering text
+    index holds (every ``event_facts`` column named in their verbose plans), so PostgreSQL can
+    answer them from the index alone. A column added to them and not to the index fails here."""
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        store.totals(WITH_FACETS)
+        store.bins(WITH_FACETS, 1.0)
+        store.rows(WITH_FACETS, ("event_id",), order_by="event_date", descending=True, offset=0, limit=25)
+        statements = [s for s in reads.reading("event_facts") if "text_key" in s]
+    finally:
+        reads.close()
+    where, params = store._where(WITH_FACETS, facts=True, page=True)
+    params.update(cell=1.0, take=25, store_keys=store._all_keys, dataset_rank=store._dataset_rank)
+    with engine_for(database).connect() as connection:
+        covered = set(connection.execute(text("""
+            SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+            WHERE i.indexrelid = 'event_facts_text_covering'::regclass""")).scalars())
+    assert {"text_key", "event_date", "latitude", "type_code"} <= covered, covered
+    assert len(statements) >= 3, statements
+    for sql in statements:
+        plan = plan_of(database, "(VERBOSE) " + sql.replace("%(", ":").replace(")s", ""), params)
+        read = set(re.findall(r"\bevent_facts(?:_\d+)?\.(\w+)", plan))
+        assert read and read <= covered, (read - covered, sql)
+
+
+@pytest.mark.parametrize("spec,sorted_", [(NARROW, True), (BROAD, False)])
+def test_txt003_a_narrow_search_s_page_is_sorted_a_broad_one_walks_the_date_index(database, spec, sorted_):
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        store.rows(spec, ("event_id",), order_by="event_date", descending=True, offset=0, limit=25)
+        (sql,) = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s]
+    finally:
+        reads.close()
+    where, params = store._where(spec, facts=True, page=True)
+    order = sql.split("ORDER BY", 1)[1].split("LIMIT", 1)[0]
+    plan = plan_of(database, f"SELECT seq FROM event_facts WHERE {where} ORDER BY {order} LIMIT 25", params,
+                   "enable_sort = off")
+    assert ("Sort  (" in plan) is sorted_, plan  # sorted when kept off the index, else the index's order
