@@ -5,6 +5,7 @@ in-memory store's."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import text
@@ -23,6 +24,9 @@ EVENTS = contract_events(seed=47)
 NARROW = FilterSpec(text="arrest near pichari")  # a few events of the contract data
 BROAD = FilterSpec(text="Pichari")  # a place: a good share of them
 WITH_FACETS = FilterSpec(text="near", event_types=("arrest", "armed_clash"), countries=("PER",))
+# A word every event's text holds, in one year: the year's rows are fewer than the word's.
+BROAD_IN_A_YEAR = FilterSpec(text="near", date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
+NARROW_WITH_FACETS = FilterSpec(text="arrest near pichari", countries=("PER",))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +40,7 @@ def database():
 def test_txt001_searches_answer_as_the_oracle_pages_in_every_indexed_order(database):
     oracle = InMemoryEventStore(EVENTS)
     assert oracle.count(BROAD) >= INDEX_WALK_SHARE * len(EVENTS) > oracle.count(NARROW) > 0  # one of each
-    for spec in (NARROW, BROAD, WITH_FACETS, FilterSpec(text="no such words")):
+    for spec in (NARROW, BROAD, WITH_FACETS, BROAD_IN_A_YEAR, FilterSpec(text="no such words")):
         store = PostgisEventStore(database)
         assert store.count(spec) == oracle.count(spec), spec
         assert_same_result(oracle.totals(spec), store.totals(spec), f"{spec} totals")
@@ -65,13 +69,13 @@ def test_txt002_the_text_index_covers_every_fact_column_a_search_reads(database)
     reads = TablesRead(database)
     try:
         store = PostgisEventStore(database)
-        store.totals(WITH_FACETS)
-        store.bins(WITH_FACETS, 1.0)
-        store.rows(WITH_FACETS, ("event_id",), order_by="event_date", descending=True, offset=0, limit=25)
+        store.totals(NARROW_WITH_FACETS)
+        store.bins(NARROW_WITH_FACETS, 1.0)
+        store.rows(NARROW_WITH_FACETS, ("event_id",), order_by="event_date", descending=True, offset=0, limit=25)
         statements = [s for s in reads.reading("event_facts") if "text_key" in s]
     finally:
         reads.close()
-    where, params = store._where(WITH_FACETS, facts=True, page=True)
+    where, params = store._where(NARROW_WITH_FACETS, facts=True, page=True)
     params.update(cell=1.0, take=25, store_keys=store._all_keys, dataset_rank=store._dataset_rank)
     with engine_for(database).connect() as connection:
         covered = set(connection.execute(text("""
@@ -99,3 +103,24 @@ def test_txt003_a_narrow_search_s_page_is_sorted_a_broad_one_walks_the_date_inde
     plan = plan_of(database, f"SELECT seq FROM event_facts WHERE {where} ORDER BY {order} LIMIT 25", params,
                    "enable_sort = off")
     assert ("Sort  (" in plan) is sorted_, plan  # sorted when kept off the index, else the index's order
+
+
+def test_txt004_each_text_counts_its_facts_and_a_search_reads_the_smaller_side(database):
+    """event_texts.facts is each distinct text's count of facts (written by the import); a search
+    whose texts hold more facts than the rest of its filter matches reads the rest's rows and
+    checks their texts (``text_key + 0``: off the text index), else it reads through the index."""
+    with engine_for(database).connect() as connection:
+        wrong = connection.execute(text("""
+            SELECT count(*) FROM event_texts t
+            WHERE t.facts <> (SELECT count(*) FROM event_facts f WHERE f.dataset_key = t.dataset_key
+                                                                   AND f.text_key = t.text_key)""")).scalar()
+        total = connection.execute(text("SELECT sum(facts) FROM event_texts")).scalar()
+    assert wrong == 0 and total == len(EVENTS)
+    for spec, through_index in ((NARROW, True), (NARROW_WITH_FACETS, True), (BROAD_IN_A_YEAR, False)):
+        oracle = InMemoryEventStore(EVENTS)
+        held = oracle.count(FilterSpec(text=spec.text))
+        assert (held <= oracle.count(spec.with_changes(text=None))) is through_index, spec  # the case it is
+        where, _ = PostgisEventStore(database)._where(spec, facts=True)
+        assert ("(dataset_key, text_key) IN" in where) is through_index, where
+        assert ("(dataset_key, text_key + 0) IN" in where) is not through_index, where
+

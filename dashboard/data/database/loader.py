@@ -60,9 +60,11 @@ FACTS_FROM_EVENTS = """
            ARRAY(SELECT hashtextextended(name, 0) FROM unnest(regions_folded) AS name),
            hashtextextended(search_text, 0)
     FROM {events}"""
+# Each distinct text once, with its count of facts (migration 0014): the store weighs a search by it.
 TEXTS_FROM_EVENTS = """
-    INSERT INTO {texts} (dataset_key, text_key, search_text)
-    SELECT DISTINCT dataset_key, hashtextextended(search_text, 0), search_text FROM {events}"""
+    INSERT INTO {texts} (dataset_key, text_key, search_text, facts)
+    SELECT dataset_key, hashtextextended(search_text, 0), search_text, count(*) FROM {events}
+    GROUP BY dataset_key, search_text"""
 # The groups the store reads instead of the facts when a filter touches only datasets, dates, value
 # facets and a box (migration 0006): per day and value-facet columns, and per month of the first and
 # the last day, value-facet columns and grid cell at the store's ROLLUP_CELL_SIZES (0: no cell, every

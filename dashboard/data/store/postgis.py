@@ -591,8 +591,11 @@ class PostgisEventStore:
             conditions.append(self._polygon_condition(spec.polygon, params, prefilter=not facts))
         if spec.text:
             params["text_pattern"] = _like_pattern(fold_text(spec.text))
-            if facts:  # the distinct texts that match (a trigram index), then the facts holding them
-                conditions.append("(dataset_key, text_key) IN (SELECT dataset_key, text_key FROM event_texts "
+            if facts:  # the distinct texts that match (a trigram index), then the facts holding them:
+                # through the text index (0014), or, when the rest of the filter matches fewer
+                # facts than the texts hold, the rest's rows checked against the texts (a hash)
+                through = "text_key" if self._texts_hold_fewer(spec) else "text_key + 0"
+                conditions.append(f"(dataset_key, {through}) IN (SELECT dataset_key, text_key FROM event_texts "
                                   "WHERE dataset_key = ANY(:dataset_keys) AND search_text LIKE :text_pattern)")
             else:
                 conditions.append("search_text LIKE :text_pattern")
@@ -1322,6 +1325,16 @@ class PostgisEventStore:
             self._cache.set((self.version, "page_boundary", spec, (order_by, descending, start + len(found))),
                             (found[-1][0], found[-1][1]))
         return self._columns_of(found, columns, offset=2)
+
+    def _texts_hold_fewer(self, spec: FilterSpec) -> bool:
+        """Whether a search's matching texts hold no more facts (``event_texts.facts``, 0014) than
+        the rest of its filter matches: then its facts are read through the text index."""
+        def compute() -> bool:
+            held = self._all("SELECT COALESCE(sum(facts), 0) FROM event_texts WHERE dataset_key = ANY(:keys) "
+                             "AND search_text LIKE :pattern",
+                             {"keys": self._scope(spec.datasets), "pattern": _like_pattern(fold_text(spec.text))})[0][0]
+            return int(held) <= self.count(spec.with_changes(text=None))
+        return bool(self._memo("texts_hold_fewer", spec, (), compute))
 
     def _sorts_not_walks(self, spec: FilterSpec, order_by: str) -> bool:
         """Whether a page sorts the filter's rows rather than walk its order's index (see
