@@ -110,3 +110,12 @@ def database_copies() -> Iterator:
                 with admin.connect() as connection:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+@contextmanager
+def database_holding(events) -> Iterator[str]:
+    """A new database at the newest schema holding ``events`` (see :func:`load_events`)."""
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, events)
+        yield url

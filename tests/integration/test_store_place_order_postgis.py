@@ -12,7 +12,7 @@ from dashboard.data.database import engine_for
 from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
 from dashboard.data.store.postgis import INDEX_WALK_SHARE
-from tests.integration.database import database_copies, load_events
+from tests.integration.database import database_holding
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.integration.test_store_rollups_postgis import TablesRead
 from tests.unit.test_store_contract import contract_events
@@ -24,9 +24,7 @@ NARROW = FilterSpec(event_types=("arrest",), date_from=date(2018, 1, 1), date_to
 
 @pytest.fixture(scope="module")
 def database():
-    with database_copies() as new_database:
-        url = new_database()
-        load_events(url, EVENTS)
+    with database_holding(EVENTS) as url:
         yield url
 
 
@@ -43,13 +41,13 @@ def test_pla001_place_pages_are_the_oracle_s_both_ways_broad_and_narrow(database
                                    f"{spec} {asked}")
 
 
-def page_plan(database: str, spec: FilterSpec, descending: bool) -> tuple[str, str]:
-    """The store's statement for a first page in place order, and its plan with sorting priced out
-    (so the plan shows whether an index can give the order at all)."""
+def page_plan(database: str, spec: FilterSpec, order_by: str, descending: bool) -> str:
+    """The plan of the store's statement for a first page of ``spec`` in ``order_by`` order, with
+    sorting priced out (so the plan shows whether an index can give the order at all)."""
     reads = TablesRead(database)
     try:
         store = PostgisEventStore(database)
-        store.rows(spec, ("event_id",), order_by="location", descending=descending, offset=0, limit=25)
+        store.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=0, limit=25)
         (sql,) = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s]
     finally:
         reads.close()
@@ -58,16 +56,15 @@ def page_plan(database: str, spec: FilterSpec, descending: bool) -> tuple[str, s
     params.update(store_keys=store._all_keys, dataset_rank=store._dataset_rank)
     with engine_for(database).connect() as connection:
         connection.execute(text("SET enable_sort = off"))
-        plan = "\n".join(row[0] for row in connection.execute(text(
+        return "\n".join(row[0] for row in connection.execute(text(
             f"EXPLAIN SELECT seq FROM event_facts WHERE {where} ORDER BY {order} LIMIT 25"), params))
-    return sql, plan
 
 
 @pytest.mark.parametrize("descending", [False, True])
 def test_pla002_a_broad_filter_walks_the_place_index_a_narrow_one_sorts(database, descending):
-    _, plan = page_plan(database, BROAD, descending)
+    plan = page_plan(database, BROAD, "location", descending)
     scans = [line for line in plan.splitlines() if "Index Scan" in line]
     # Every dataset's partition along its place index (named for the column), no Sort node.
     assert scans and all("_location_seq_idx" in line for line in scans) and "Sort  (" not in plan, plan
-    _, plan = page_plan(database, NARROW, descending)
+    plan = page_plan(database, NARROW, "location", descending)
     assert "Sort  (" in plan, plan  # kept off the index: its few rows sorted

@@ -28,7 +28,7 @@ from dashboard.data.store.postgis import (
     grids,
     rolls_up,
 )
-from tests.integration.database import database_copies, load_events
+from tests.integration.database import database_copies, database_holding, load_events
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
 
@@ -51,9 +51,7 @@ SPECS = [FilterSpec(date_from=start, date_to=end, **facets) for start, end in DA
 
 @pytest.fixture(scope="module")
 def database():
-    with database_copies() as new_database:
-        url = new_database()
-        load_events(url, EVENTS)
+    with database_holding(EVENTS) as url:
         yield url
 
 

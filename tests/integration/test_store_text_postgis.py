@@ -14,8 +14,9 @@ from dashboard.data.database import engine_for
 from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
 from dashboard.data.store.postgis import INDEX_WALK_SHARE
-from tests.integration.database import database_copies, load_events
+from tests.integration.database import database_holding
 from tests.integration.test_store_oracle_postgis import assert_same_result
+from tests.integration.test_store_place_order_postgis import page_plan
 from tests.integration.test_store_rollups_postgis import TablesRead
 from tests.unit.test_store_contract import contract_events
 
@@ -31,9 +32,7 @@ NARROW_WITH_FACETS = FilterSpec(text="arrest near pichari", countries=("PER",))
 
 @pytest.fixture(scope="module")
 def database():
-    with database_copies() as new_database:
-        url = new_database()
-        load_events(url, EVENTS)
+    with database_holding(EVENTS) as url:
         yield url
 
 
@@ -91,17 +90,7 @@ def test_txt002_the_text_index_covers_every_fact_column_a_search_reads(database)
 
 @pytest.mark.parametrize("spec,sorted_", [(NARROW, True), (BROAD, False)])
 def test_txt003_a_narrow_search_s_page_is_sorted_a_broad_one_walks_the_date_index(database, spec, sorted_):
-    reads = TablesRead(database)
-    try:
-        store = PostgisEventStore(database)
-        store.rows(spec, ("event_id",), order_by="event_date", descending=True, offset=0, limit=25)
-        (sql,) = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s]
-    finally:
-        reads.close()
-    where, params = store._where(spec, facts=True, page=True)
-    order = sql.split("ORDER BY", 1)[1].split("LIMIT", 1)[0]
-    plan = plan_of(database, f"SELECT seq FROM event_facts WHERE {where} ORDER BY {order} LIMIT 25", params,
-                   "enable_sort = off")
+    plan = page_plan(database, spec, "event_date", descending=True)
     assert ("Sort  (" in plan) is sorted_, plan  # sorted when kept off the index, else the index's order
 
 
