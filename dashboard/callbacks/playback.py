@@ -11,18 +11,17 @@ import json
 from dash import Input, Output, State, callback, clientside_callback, no_update
 
 from dashboard.data.filters import FilterSpec
-from dashboard.data.stories import PlaybackMode
 from dashboard.ids import FilterIds, PageIds, PlaybackIds
-from dashboard.layout.playback import DEFAULT_SPEED, play_label, playback_status_text
+from dashboard.layout.playback import play_label, playback_status_text
 from dashboard.state.context import get_context
 from dashboard.state.playback import (
-    SPEEDS_MS,
     PlaybackInputs,
     PlaybackPhase,
     PlaybackSettings,
     PlaybackState,
     as_shown,
     extent_dates,
+    playback_pace,
     update_playback,
 )
 
@@ -98,12 +97,14 @@ def update_playback_status(filter_data, state_data, lang):
     return playback_status_text(as_shown(PlaybackState.from_store(state_data), spec), spec, extent, lang)
 
 
+# Not at load: the controls are drawn at their own values' pace (build_playback_controls).
 @callback(
     Output(PlaybackIds.INTERVAL, "interval"),
     Output(PlaybackIds.WINDOW, "disabled"),
     Input(PlaybackIds.SPEED, "value"),
     Input(PlaybackIds.MODE, "value"),
+    prevent_initial_call=True,
 )
 def update_playback_pace(speed, mode):
     """The time on each frame; the rolling window only counts in rolling mode."""
-    return SPEEDS_MS.get(speed, SPEEDS_MS[DEFAULT_SPEED]), mode != PlaybackMode.ROLLING
+    return playback_pace(speed, mode)

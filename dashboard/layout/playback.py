@@ -11,6 +11,7 @@ from dashboard.data.stories import PlaybackMode, PlaybackStep
 from dashboard.i18n import translate, translate_count
 from dashboard.ids import PlaybackIds
 from dashboard.state.playback import (
+    DEFAULT_SPEED,
     MAX_FRAMES,
     SPEEDS_MS,
     WINDOW_STEPS,
@@ -18,11 +19,10 @@ from dashboard.state.playback import (
     PlaybackSettings,
     PlaybackState,
     playback_frames,
+    playback_pace,
     playback_range,
     shows_frame,
 )
-
-DEFAULT_SPEED = "normal"
 
 
 def _select(control_id: str, label_key: str, lang: str, options: list[dict], value: object,
@@ -38,10 +38,12 @@ def _select(control_id: str, label_key: str, lang: str, options: list[dict], val
 def build_playback_controls(lang: str) -> html.Div:
     """Play/Pause, step, mode, rolling window, speed and the status line, on one row."""
     settings = PlaybackSettings()
+    # Drawn at the pace of the controls' own values: the pace callback is not asked at load.
+    interval_ms, window_off = playback_pace(DEFAULT_SPEED, settings.mode)
     return html.Div([
         dcc.Store(id=PlaybackIds.STATE, data=PlaybackState(settings=settings).to_store()),
         dcc.Store(id=PlaybackIds.FILTER),
-        dcc.Interval(id=PlaybackIds.INTERVAL, interval=SPEEDS_MS[DEFAULT_SPEED], disabled=True),
+        dcc.Interval(id=PlaybackIds.INTERVAL, interval=interval_ms, disabled=True),
         html.Button(play_label(False, lang), id=PlaybackIds.PLAY, n_clicks=0, className="playback-play",
                     type="button", **{"aria-pressed": "false"}),
         _select(PlaybackIds.STEP, "playback.step", lang,
@@ -51,7 +53,7 @@ def build_playback_controls(lang: str) -> html.Div:
                 [{"label": translate(f"playback.mode.{m}", lang), "value": m} for m in PlaybackMode],
                 settings.mode, "playback-mode"),
         _select(PlaybackIds.WINDOW, "playback.window", lang, window_options(lang), settings.window,
-                "playback-window", disabled=True),
+                "playback-window", disabled=window_off),
         _select(PlaybackIds.SPEED, "playback.speed", lang,
                 [{"label": translate(f"playback.speed.{s}", lang), "value": s} for s in SPEEDS_MS],
                 DEFAULT_SPEED, "playback-speed"),

@@ -21,6 +21,12 @@ from dashboard.data.stories import PlaybackMode, PlaybackStep
 
 MAX_FRAMES = 600
 SPEEDS_MS = {"slow": 2000, "normal": 1000, "fast": 400}  # time on each frame
+DEFAULT_SPEED = "normal"
+
+
+def playback_pace(speed: str | None, mode: str | None) -> tuple[int, bool]:
+    """The time on each frame, and whether the rolling window is off (it counts in rolling mode only)."""
+    return SPEEDS_MS.get(speed, SPEEDS_MS[DEFAULT_SPEED]), mode != PlaybackMode.ROLLING
 
 
 def _step_start(day: date, step: PlaybackStep) -> date:

@@ -15,7 +15,8 @@ from dashboard.data.filters import FilterSpec
 from dashboard.data.language import DEFAULT_LANGUAGE, Language
 from dashboard.data.stories import PlaybackMode, PlaybackStep
 from dashboard.i18n import CATALOGS
-from dashboard.layout.playback import frame_label, playback_status_text
+from dashboard.ids import PlaybackIds
+from dashboard.layout.playback import build_playback_controls, frame_label, playback_status_text
 from dashboard.state.playback import (
     MAX_FRAMES,
     SPEEDS_MS,
@@ -432,3 +433,16 @@ def test_lay031_playback_holds_the_timeline_on_the_whole_range():
     assert playback_timeline(paused, RANGE).axis_range is None  # the user moved the dates: fit them
     finished = PlaybackState(**{**state.__dict__, "phase": PlaybackPhase.FINISHED, "index": None})
     assert playback_timeline(finished, RANGE).axis_range is None and playback_timeline(PlaybackState(), RANGE).unit == "auto"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_pbk040_the_controls_are_drawn_at_the_pace_the_callback_would_set(lang):
+    """The pace callback is not asked at load (one POST less): the drawn interval and window are
+    what it answers for the drawn speed and mode."""
+    from tests.unit.layout_tree import find
+
+    controls = build_playback_controls(lang)
+    speed, mode = find(controls, PlaybackIds.SPEED).value, find(controls, PlaybackIds.MODE).value
+    assert (find(controls, PlaybackIds.INTERVAL).interval, find(controls, PlaybackIds.WINDOW).disabled) == \
+        update_playback_pace(speed, mode)
+

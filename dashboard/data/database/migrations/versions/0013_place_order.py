@@ -8,7 +8,7 @@ The table's page sorted by place (``PostgisEventStore._rows``: ``ORDER BY locati
 ASC NULLS LAST, seq`` or ``DESC NULLS FIRST, seq``) sorted every matching fact: 2.8-3.1 s a page at
 10M generated events, whatever the filter. Two indexes, word for word those orders, give the page
 along the index, the filter checked on the way: 3-5 ms (no filter, a type, an actor, ascending).
-The store walks them only for a filter matching a good share of the events (``PLACE_INDEX_SHARE``);
+The store walks them only for a filter matching a good share of the events (``INDEX_WALK_SHARE``);
 a narrow filter's few rows are sorted as before, since a walk in place order can pass long runs of
 places holding none of them. Partitioned like the facts: an import's partition gets both when
 attached (412 MB each at 10M).
