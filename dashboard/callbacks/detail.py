@@ -8,7 +8,7 @@ from dashboard.data.count_rules import parse_count_rule
 from dashboard.data.filters import FilterSpec, build_search, parse_url_state
 from dashboard.figures.event_map import LayerSlot, highlight_layer
 from dashboard.ids import CountIds, DetailIds, FilterIds, MapIds, PageIds, TableIds
-from dashboard.layout.detail import build_detail_card
+from dashboard.layout.detail import detail_card_for
 from dashboard.state.context import get_context
 from dashboard.state.views import event_row_at, first_point, highlight_position
 
@@ -53,22 +53,16 @@ clientside_callback(
 )
 
 
+# Not at load, nor for a new language: the page draws the URL's card with its body (build_page),
+# and a language switch draws a new body.
 @callback(
     output=dict(card=Output(DetailIds.CARD, "children")),
-    inputs=dict(_selected=Input(DetailIds.SELECTED, "data"), lang=Input(PageIds.LANG_STORE, "data"),
-                count_rule=Input(CountIds.RULE, "value")),
-    state=dict(search=State(PageIds.URL, "search")),
+    inputs=dict(_selected=Input(DetailIds.SELECTED, "data"), count_rule=Input(CountIds.RULE, "value")),
+    state=dict(search=State(PageIds.URL, "search"), lang=State(PageIds.LANG_STORE, "data")),
+    prevent_initial_call=True,
 )
 def update_detail(_selected, lang, count_rule, search):
     """The selected event's card, as the URL names it (validated there); it marks the figure the
     count rule counts."""
     selected = parse_url_state(search)[0].selected
-    context = get_context()
-    event = context.store.event(selected) if selected else None
-    duplicates = [context.store.event(other) for other in (event or {}).get("duplicate_of", ())]
-    names = context.dataset_names()
-    reported = context.data.reported
-    event_id = str(event["event_id"]) if event else ""
-    return dict(card=build_detail_card(event, lang, [d for d in duplicates if d], names,
-                                       figures=reported.for_event(event_id), notes=reported.notes_for(event_id),
-                                       rule=parse_count_rule(count_rule)))
+    return dict(card=detail_card_for(get_context(), selected, lang, parse_count_rule(count_rule)))

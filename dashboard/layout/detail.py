@@ -16,6 +16,7 @@ from dashboard.data.reported_figures import (
 )
 from dashboard.data.schema import BUNDLED_DATASET, is_safe_url, safe_href
 from dashboard.i18n import format_number, label, translate
+from dashboard.state.context import AppContext
 
 
 def _present(value: object) -> bool:
@@ -164,3 +165,17 @@ def build_detail_card(event: dict | None, lang: str, duplicates: list[dict] | tu
         html.Div(event["event_id"], className="detail-id"),
         _comparison(event, list(duplicates), dataset_names, lang) if duplicates else None,
     ]
+
+
+def detail_card_for(context: AppContext, selected: str | None, lang: str, rule: CountRule) -> list:
+    """The card for the event the URL selects (``selected``), as the page draws it and as the
+    detail callback redraws it: the event, its likely twins in other datasets, its reported figures
+    and notes."""
+    store = context.store
+    event = store.event(selected) if selected else None
+    duplicates = [store.event(other) for other in (event or {}).get("duplicate_of", ())]
+    event_id = str(event["event_id"]) if event else ""
+    reported = context.data.reported
+    return build_detail_card(event, lang, [d for d in duplicates if d], context.dataset_names(),
+                             figures=reported.for_event(event_id), notes=reported.notes_for(event_id), rule=rule)
+

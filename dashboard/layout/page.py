@@ -34,6 +34,7 @@ from dashboard.ids import (
     chart_graph_id,
 )
 from dashboard.layout.data_panel import build_data_panel, build_report_area
+from dashboard.layout.detail import detail_card_for
 from dashboard.layout.export_dialog import build_export_dialog
 from dashboard.layout.filters import (
     build_filter_panel,
@@ -240,7 +241,8 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice],
                            help_key=f"chart.{chart.kind}.help", class_name=f"chart-panel chart-{chart.kind}-panel")
                     for chart in SHARED_PATH_CHARTS]
     detail_panel = _panel("detail.title", lang,
-                          html.Div(translate("detail.empty", lang), id=DetailIds.CARD, className="detail-card"),
+                          html.Div(detail_card_for(context, state.selected, lang, state.count_rule),
+                                   id=DetailIds.CARD, className="detail-card"),
                           class_name="detail-panel")
     table_panel = _panel("table.title", lang, dag.AgGrid(
         # Infinite row model: the grid asks the server for one block of sorted rows at a time.

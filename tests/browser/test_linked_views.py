@@ -365,3 +365,18 @@ def test_brw011_back_button_restores_the_previous_filter(ui, store, trace_index)
     wait_for_url(ui.page, "p.get('type') === 'drug_seizure'")
     expect_views(ui, trace_index, store.count(FilterSpec(event_types=("drug_seizure",))), "going back")
     assert checked_types(ui.page) == ["drug_seizure"]
+
+
+def test_brw302_a_linked_event_s_card_comes_with_the_page_and_with_a_new_language(ui, store):
+    """The detail callback is not asked at load or for a language switch: the page body carries the
+    URL's card, in the page's language. A card naming the event's source, then its Spanish labels."""
+    source = store.event("rutas:0015")["source_url"]
+    load(ui, "?event=rutas:0015")
+    card = ui.page.locator("#detail-card")
+    assert source in card.inner_html() and "Date" in card.inner_text()
+    ui.page.click("#page-lang-switch")
+    wait_for_url(ui.page, "p.get('lang') === 'es'")
+    ui.page.wait_for_function("() => (document.querySelector('#detail-card')?.innerText || '').includes('Fecha')",
+                              timeout=60_000)
+    assert source in card.inner_html()
+    ui.assert_no_console_errors("a linked event's card, then Spanish")

@@ -204,6 +204,29 @@ def test_cbk009_click_selects_event_and_patches_highlight(app_context):
     assert source in card and "noopener" in card and "_blank" in card
 
 
+def test_cbk042_the_page_draws_the_url_s_card_as_the_detail_callback_would(app_context):
+    """The detail callback is not asked at load: the page body carries the card the URL selects
+    (an event with reported figures, counted by another rule, in Spanish), or the hint."""
+    from dashboard.data.roles import EMBEDDED_ACCOUNT
+    from dashboard.i18n import translate
+    from dashboard.ids import DetailIds
+    from dashboard.layout.page import build_page
+    from tests.unit.layout_tree import find
+
+    def as_json(value) -> str:
+        return orjson.dumps(value, default=lambda component: component.to_plotly_json()).decode()
+
+    drawn = {}
+    for search in ("?event=rutas:0015&count_rule=highest_reported&lang=es", "?event=rutas:0006", ""):
+        state, notices = parse_url_state(search)
+        assert not notices, search
+        drawn[search] = as_json(find(build_page(app_context, state, notices, EMBEDDED_ACCOUNT), DetailIds.CARD).children)
+        assert drawn[search] == as_json(update_detail(None, state.lang, str(state.count_rule), search)["card"]), search
+    source = app_context.store.event("rutas:0015")["source_url"]
+    assert source in drawn["?event=rutas:0015&count_rule=highest_reported&lang=es"]  # the event's own card
+    assert drawn[""] == as_json([translate("detail.empty", "en")])
+
+
 def test_cbk010_table_row_selects_event(app_context):
     trigger("table-grid.selectedRows")
     search, _ = on_event_selected(None, [{"event_id": "rutas:0010"}], "", None)
