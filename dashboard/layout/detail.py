@@ -178,4 +178,3 @@ def detail_card_for(context: AppContext, selected: str | None, lang: str, rule: 
     reported = context.data.reported
     return build_detail_card(event, lang, [d for d in duplicates if d], context.dataset_names(),
                              figures=reported.for_event(event_id), notes=reported.notes_for(event_id), rule=rule)
-
