@@ -219,3 +219,61 @@ def test_rtt006_a_relayout_that_moves_nothing_stays_in_the_browser(ui: UiPage):
     assert sum("filters-store.data" in p for p in log.take()) == 1
     ui.assert_no_console_errors("a page load and a relayout that moves nothing")
 
+
+
+# Logs, from now on, every MapLibre call by which plotly.js asks for a frame that changes nothing:
+# a camera or size set to the map's own, a layer property set to the layer's own value.
+COUNT_IDLE_REPAINTS_JS = f"""() => {{
+    const m = {MAP_JS}._fullLayout.map._subplot.map;
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    window.__idleRepaints = [];
+    window.__propertySets = 0;
+    const camera = {{setCenter: () => [m.getCenter().lng, m.getCenter().lat], setZoom: () => m.getZoom(),
+                     setBearing: () => m.getBearing(), setPitch: () => m.getPitch()}};
+    for (const [name, current] of Object.entries(camera)) {{
+        const original = m[name].bind(m);
+        m[name] = (value, ...rest) => {{
+            const wanted = Array.isArray(value) ? value : (value && value.lng !== undefined ? [value.lng, value.lat] : value);
+            if (same(wanted, current())) window.__idleRepaints.push(name);
+            return original(value, ...rest);
+        }};
+    }}
+    const resize = m.resize.bind(m), canvas = m.getCanvas(), container = m.getContainer();
+    m.resize = (...args) => {{
+        if (canvas.clientWidth === container.clientWidth && canvas.clientHeight === container.clientHeight)
+            window.__idleRepaints.push('resize');
+        return resize(...args);
+    }};
+    for (const [setter, getter] of [['setPaintProperty', 'getPaintProperty'], ['setLayoutProperty', 'getLayoutProperty']]) {{
+        const original = m[setter].bind(m);
+        m[setter] = (layer, name, value, ...rest) => {{
+            window.__propertySets++;
+            if (same(m[getter](layer, name), value)) window.__idleRepaints.push(setter + ' ' + layer + ' ' + name);
+            return original(layer, name, value, ...rest);
+        }};
+    }}
+}}"""
+
+
+def test_rtt007_a_filter_change_asks_maplibre_for_no_frame_of_the_old_points(ui: UiPage):
+    """plotly.js set the map's view, size and every layer property again on each update; MapLibre
+    drew a frame for each even when nothing changed, so a filter change drew the old points once
+    (~0.1 s in software WebGL) before the new ones: three frames where two show the change. The
+    page's plotly.js sets only what changed (docs/plotlyjs/map-redraws.patch), and the base map's
+    style has no paint transition (a zoom's new point radius drew 4-5 more frames over 300 ms)."""
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.evaluate(COUNT_IDLE_REPAINTS_JS)
+    ui.page.evaluate(COUNT_TRACE_LOADS_JS)
+    for event_type in ("drug_seizure", "armed_clash"):
+        ui.page.locator(f'#filters-types label:has(input[value="{event_type}"])').click()
+        ui.settle(f"checking {event_type!r}")
+    ui.page.evaluate("(a) => (" + ZOOM_JS + ")(a)", ["map-graph", -73.9, -12.4, 8.5])
+    ui.settle("zooming into the VRAEM")
+    state = ui.page.evaluate(f"""() => {{ const m = {MAP_JS}._fullLayout.map._subplot.map;
+        return {{idle: window.__idleRepaints, sets: window.__propertySets, loads: window.__traceLoads,
+                 transition: m.style.getTransition()}}; }}""")
+    assert state["loads"] >= 2, state  # the points did change (the counters saw the updates)
+    assert state["idle"] == [], state["idle"]
+    assert state["transition"]["duration"] == 0 and state["transition"]["delay"] == 0, state
+    ui.assert_no_console_errors("two filter changes and a zoom")

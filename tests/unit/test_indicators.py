@@ -294,8 +294,11 @@ def test_ind016_choosing_a_series_patches_its_layer_and_writes_the_url(app_conte
     views = update_views(FilterSpec(date_to=date(2013, 6, 1)).to_store(), "en", "?ind=coca_area", ["shown"],
                          None, None, None, None)
     assert views["indicator"]["legend"].startswith("Coca cultivation (hectares), 2013")
+    # None chosen: the hidden, empty panel (and the map's empty indicator layer) are left as drawn.
     plain = update_views(FilterSpec().to_store(), "en", "", ["shown"], None, None, None, None)
-    assert plain["indicator"]["hidden"] is True and plain["indicator"]["legend"] == ""
+    assert all(value is no_update for value in plain["indicator"].values())
+    assert ("layout", "map", "layers", slot) not in {
+        tuple(op["location"]) for op in plain["map"].to_plotly_json()["operations"]}
     cleared = on_indicator_chosen(None, FilterSpec().to_store(), "?ind=coca_area", "en")
     assert cleared["search"] == "" and cleared["indicator"]["hidden"] is True
     assert on_indicator_chosen({"forged": 1}, None, "", "en")["search"] is no_update  # no series: URL as it was
