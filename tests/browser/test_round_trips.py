@@ -277,3 +277,44 @@ def test_rtt007_a_filter_change_asks_maplibre_for_no_frame_of_the_old_points(ui:
     assert state["idle"] == [], state["idle"]
     assert state["transition"]["duration"] == 0 and state["transition"]["delay"] == 0, state
     ui.assert_no_console_errors("two filter changes and a zoom")
+
+
+# Logs, from now on, the event trace's data loads, the points' new data arriving in MapLibre
+# ('content') and every paint value set on the trace's layers, in order.
+LOG_PAINT_ORDER_JS = f"""() => {{
+    const gd = {MAP_JS}, m = gd._fullLayout.map._subplot.map, trace = gd._fullData[0]._glTrace;
+    const sources = new Set(Object.values(trace.sourceIds)), layers = new Set(Object.values(trace.layerIds));
+    window.__paintOrder = [];
+    for (const id of sources) {{
+        const source = m.getSource(id), original = source.setData.bind(source);
+        source.setData = (...args) => {{ window.__paintOrder.push('data sent'); return original(...args); }};
+    }}
+    m.on('sourcedata', (e) => {{ if (sources.has(e.sourceId) && e.sourceDataType === 'content') window.__paintOrder.push('data in'); }});
+    const setPaint = m.setPaintProperty.bind(m);
+    m.setPaintProperty = (layer, name, ...rest) => {{
+        if (layers.has(layer)) window.__paintOrder.push('paint ' + name);
+        return setPaint(layer, name, ...rest);
+    }};
+}}"""
+
+
+def test_rtt008_a_new_point_size_waits_for_its_points(ui: UiPage):
+    """A zoom over cells brings new points and a new point size (a cell's width on screen): the size
+    was set at once, and MapLibre drew it on the old points, one frame before the new ones came back
+    from its worker. The page's plotly.js sets it when the new data is in
+    (docs/plotlyjs/map-redraws.patch). The bundled data is drawn as points at every zoom, so the
+    update is made here as a zoom over cells makes it: new positions and one new size."""
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.evaluate(LOG_PAINT_ORDER_JS)
+    ui.page.evaluate(f"""() => {{ const gd = {MAP_JS}, t = gd._fullData[0];
+        return Plotly.restyle(gd, {{lat: [Array.from(t.lat, (v) => v + 0.01)], 'marker.size': 23}}, [0]); }}""")
+    ui.settle("new points with a new size")
+    order = ui.page.evaluate("() => window.__paintOrder")
+    radius = [i for i, step in enumerate(order) if step == "paint circle-radius"]
+    assert "data sent" in order and radius, order  # new points and a new size came
+    assert order.index("data in") < radius[0], order
+    radius_now = ui.page.evaluate(f"""() => {{ const gd = {MAP_JS}, m = gd._fullLayout.map._subplot.map;
+        return m.getPaintProperty(gd._fullData[0]._glTrace.layerIds.circle, 'circle-radius'); }}""")
+    assert radius_now == 23 / 2, radius_now  # MapLibre's radius is Plotly's diameter halved
+    ui.assert_no_console_errors("new points with a new size")
