@@ -1,4 +1,4 @@
-/* One redraw per map action.
+/* One redraw per map action, and none of a chart out of sight.
  *
  * After a pan or zoom, dcc.Graph copies the view the user made into its `figure` prop (so that
  * callbacks read it), and a new `figure` makes it call Plotly.react. On a map that react re-sends
@@ -57,21 +57,69 @@
     return filled;
   }
 
+  // A chart out of sight (the charts under the timeline, on most screens) is redrawn when it comes
+  // near the window, not on every filter change: each redraw costs the page ~50-90 ms that the
+  // map and the charts in sight wait behind. Its first draw is never put off (dcc.Graph binds
+  // its events to the plot it makes), nor is a map's, nor a hidden chart's (it has no place).
+  const NEAR_PX = 100;  // a brisk scroll's ~0.1 s: the redraw is done as the chart shows
+  const waiting = new Map();  // graph div -> the latest Plotly.react asked of it, as a function
+
+  function outOfSight(element) {
+    if (!element || !element._fullLayout || hasMap(element) || !element.isConnected) return false;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) return false;
+    return box.bottom < -NEAR_PX || box.top > window.innerHeight + NEAR_PX
+      || box.right < -NEAR_PX || box.left > window.innerWidth + NEAR_PX;
+  }
+
+  let sight = null;
+  function watch(element) {
+    if (sight === null) {
+      sight = new IntersectionObserver(function (entries) {
+        for (const entry of entries) {
+          const element = entry.target;
+          if (!element.isConnected) { sight.unobserve(element); waiting.delete(element); continue; }
+          if (!entry.isIntersecting || !waiting.has(element)) continue;
+          const drawNow = waiting.get(element);
+          waiting.delete(element);
+          sight.unobserve(element);
+          drawNow();
+        }
+      }, {rootMargin: NEAR_PX + "px"});
+    }
+    sight.observe(element);
+  }
+
   function install() {
     const plotly = window.Plotly;
     if (!plotly || typeof plotly.react !== "function") return false;
     if (plotly.react.__rutasSkipsUnchanged) return true;
     const react = plotly.react;
+    const draw = function (element, self, args) {
+      const figure = args[1];
+      if (element && figure && typeof figure === "object" && !Array.isArray(figure)) {
+        element.__rutasDrawnConfig = figure.config;
+      }
+      return react.apply(self, args);
+    };
     const guarded = function (gd, figure, layoutArgument) {
       const element = typeof gd === "string" ? document.getElementById(gd) : gd;
+      if (outOfSight(element)) {
+        const self = this, args = arguments;
+        waiting.set(element, function () { return draw(element, self, args); });
+        window.__rutasPutOffReacts = (window.__rutasPutOffReacts || 0) + 1;
+        watch(element);
+        return Promise.resolve(element);
+      }
+      if (waiting.has(element)) {
+        waiting.delete(element);  // this newer figure is drawn now
+        if (sight !== null) sight.unobserve(element);
+      }
       if (changesNothing(element, figure, layoutArgument)) {
         window.__rutasSkippedReacts = (window.__rutasSkippedReacts || 0) + 1;
         return Promise.resolve(element);
       }
-      if (element && figure && typeof figure === "object" && !Array.isArray(figure)) {
-        element.__rutasDrawnConfig = figure.config;
-      }
-      return react.apply(this, arguments);
+      return draw(element, this, arguments);
     };
     guarded.__rutasSkipsUnchanged = true;
     plotly.react = guarded;

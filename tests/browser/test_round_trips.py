@@ -318,3 +318,58 @@ def test_rtt008_a_new_point_size_waits_for_its_points(ui: UiPage):
         return m.getPaintProperty(gd._fullData[0]._glTrace.layerIds.circle, 'circle-radius'); }}""")
     assert radius_now == 23 / 2, radius_now  # MapLibre's radius is Plotly's diameter halved
     ui.assert_no_console_errors("new points with a new size")
+
+
+CHART_JS = "document.querySelector('#chart-kg-by-year-graph .js-plotly-plot')"
+
+
+def test_rtt009_a_chart_out_of_sight_is_redrawn_when_it_comes_into_sight(ui: UiPage):
+    """Every chart was redrawn on every filter change, those under the fold too (~50-90 ms of the
+    page's time each, which the map and the charts in sight waited behind). A chart out of sight
+    is now redrawn, with the latest figure asked of it, when it comes near the window."""
+    ui.page.set_viewport_size({"width": 1280, "height": 720})
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.evaluate("() => window.scrollTo(0, 0)")
+    before = ui.page.evaluate("() => ({put_off: window.__rutasPutOffReacts || 0})")
+    ui.page.evaluate(f"() => {{ window.__chartDataBefore = {CHART_JS}.data; }}")
+    assert ui.page.evaluate(f"() => {CHART_JS}.getBoundingClientRect().top") > 720 + 100  # out of sight
+    for event_type in ("drug_seizure", "armed_clash"):
+        ui.page.locator(f'#filters-types label:has(input[value="{event_type}"])').click()
+        ui.settle(f"checking {event_type!r}")
+    state = ui.page.evaluate(f"""() => ({{same: {CHART_JS}.data === window.__chartDataBefore,
+                                          put_off: window.__rutasPutOffReacts || 0}})""")
+    assert state["same"] and state["put_off"] >= before["put_off"] + 2, state  # not redrawn yet, twice put off
+    ui.page.locator("#chart-kg-by-year-graph").scroll_into_view_if_needed()
+    ui.page.wait_for_function(f"() => {CHART_JS}.data !== window.__chartDataBefore", timeout=10_000)
+    # What is drawn is the last figure asked for (after both types): the very data Dash holds for it.
+    drawn_is_held = ui.page.evaluate(f"""() => {{
+        const find = (node) => {{
+            if (!node || typeof node !== 'object') return null;
+            if (node.props && node.props.id === 'chart-kg-by-year-graph') return node.props.figure;
+            for (const value of Object.values(node.props ? node.props : node)) {{
+                const found = Array.isArray(value) ? value.map(find).find(Boolean) : find(value);
+                if (found) return found;
+            }}
+            return null;
+        }};
+        return {CHART_JS}.data === find(window.store.getState().layout).data; }}""")
+    assert drawn_is_held
+    ui.assert_no_console_errors("two filter changes with a chart out of sight")
+
+
+def test_rtt010_a_map_update_that_asks_for_no_frame_still_ends(ui: UiPage):
+    """plotly.js ends a map update at MapLibre's next frame; with the map asked only for what
+    changed (test_rtt007), an update changing nothing MapLibre draws (the key's annotations and
+    margin on a phone) asked for none and never ended, and dcc.Graph's every later draw of the map
+    waited behind it. A loaded map with no frame to come ends the update at once."""
+    ui.open()
+    ui.settle("loading the page")
+    ended = ui.page.evaluate(f"""async () => {{
+        const sub = {MAP_JS}._fullLayout.map._subplot, map = sub.map;
+        const idle = map.loaded() && !map._frameRequest;
+        const end = new Promise((resolve) => sub.resolveOnRender(() => resolve('ended')));
+        const late = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3000));
+        return [idle, await Promise.race([end, late])]; }}""")
+    assert ended == [True, "ended"], ended
+    ui.assert_no_console_errors("an update asking for no frame")
