@@ -72,6 +72,15 @@
       || box.right < -NEAR_PX || box.left > window.innerWidth + NEAR_PX;
   }
 
+  // Printed, the whole page shows: every chart put off is drawn first.
+  window.addEventListener("beforeprint", function () {
+    for (const [element, drawNow] of Array.from(waiting.entries())) {
+      waiting.delete(element);
+      if (sight !== null) sight.unobserve(element);
+      drawNow();
+    }
+  });
+
   let sight = null;
   function watch(element) {
     if (sight === null) {

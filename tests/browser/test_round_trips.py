@@ -334,16 +334,31 @@ def test_rtt009_a_chart_out_of_sight_is_redrawn_when_it_comes_into_sight(ui: UiP
     before = ui.page.evaluate("() => ({put_off: window.__rutasPutOffReacts || 0})")
     ui.page.evaluate(f"() => {{ window.__chartDataBefore = {CHART_JS}.data; }}")
     assert ui.page.evaluate(f"() => {CHART_JS}.getBoundingClientRect().top") > 720 + 100  # out of sight
-    for event_type in ("drug_seizure", "armed_clash"):
-        ui.page.locator(f'#filters-types label:has(input[value="{event_type}"])').click()
-        ui.settle(f"checking {event_type!r}")
+    for chosen in (["drug_seizure"], ["drug_seizure", "armed_clash"]):  # as the boxes do, with no scroll
+        ui.page.evaluate("(value) => window.dash_clientside.set_props('filters-types', {value})", chosen)
+        ui.settle(f"choosing {chosen}")
     state = ui.page.evaluate(f"""() => ({{same: {CHART_JS}.data === window.__chartDataBefore,
                                           put_off: window.__rutasPutOffReacts || 0}})""")
     assert state["same"] and state["put_off"] >= before["put_off"] + 2, state  # not redrawn yet, twice put off
     ui.page.locator("#chart-kg-by-year-graph").scroll_into_view_if_needed()
     ui.page.wait_for_function(f"() => {CHART_JS}.data !== window.__chartDataBefore", timeout=10_000)
-    # What is drawn is the last figure asked for (after both types): the very data Dash holds for it.
-    drawn_is_held = ui.page.evaluate(f"""() => {{
+    assert_drawn_is_held(ui.page)
+
+    # Printed, the whole page shows: a chart put off is drawn before the page is laid out.
+    ui.page.evaluate("() => window.scrollTo(0, 0)")
+    ui.page.evaluate(f"() => {{ window.__chartDataBefore = {CHART_JS}.data; }}")
+    ui.page.evaluate("() => window.dash_clientside.set_props('filters-types', {value: ['arrest']})")  # no scroll
+    ui.settle("choosing 'arrest'")
+    assert ui.page.evaluate(f"() => {CHART_JS}.getBoundingClientRect().top") > 720 + 100
+    assert ui.page.evaluate(f"() => {CHART_JS}.data === window.__chartDataBefore")  # put off
+    ui.page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert_drawn_is_held(ui.page)
+    ui.assert_no_console_errors("three filter changes with a chart out of sight, a print")
+
+
+def assert_drawn_is_held(page) -> None:
+    """The kg chart draws the last figure asked of it: the very data Dash holds for it."""
+    drawn_is_held = page.evaluate(f"""() => {{
         const find = (node) => {{
             if (!node || typeof node !== 'object') return null;
             if (node.props && node.props.id === 'chart-kg-by-year-graph') return node.props.figure;
@@ -355,7 +370,6 @@ def test_rtt009_a_chart_out_of_sight_is_redrawn_when_it_comes_into_sight(ui: UiP
         }};
         return {CHART_JS}.data === find(window.store.getState().layout).data; }}""")
     assert drawn_is_held
-    ui.assert_no_console_errors("two filter changes with a chart out of sight")
 
 
 def test_rtt010_a_map_update_that_asks_for_no_frame_still_ends(ui: UiPage):
