@@ -296,13 +296,13 @@ def update_views(filter_data, lang, search, key_switch, breakdown_field, playbac
     The store caches each aggregate by filter, so the labels reuse what the views computed.
     """
     map_patch, map_note = update_map(filter_data, key_switch, search, lang)
-    chosen_indicator = parse_url_state(search)[0].indicator
-    if chosen_indicator:
-        map_patch, indicator = update_indicator(map_patch, filter_data, chosen_indicator, lang)
+    url_state = parse_url_state(search)[0]
+    if url_state.indicator:
+        map_patch, indicator = update_indicator(map_patch, filter_data, url_state.indicator, lang)
     else:  # none chosen: the panel stays hidden and empty as drawn (a redraw costs the browser ~50 ms)
         indicator = {name: no_update for name in INDICATOR_OUTPUTS}
     slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
-    counts = update_counts(lang, filter_data, parse_url_state(search)[0].count_rule)
+    counts = update_counts(lang, filter_data, url_state.count_rule)
     return dict(
         map=map_patch, map_note=map_note, timeline=update_timeline(lang, filter_data, playback_data),
         breakdown=update_breakdown(lang, filter_data, breakdown_field),
