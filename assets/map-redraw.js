@@ -63,41 +63,53 @@
   // its events to the plot it makes), nor is a map's, nor a hidden chart's (it has no place).
   const NEAR_PX = 100;  // a brisk scroll's ~0.1 s: the redraw is done as the chart shows
   const waiting = new Map();  // graph div -> the latest Plotly.react asked of it, as a function
+  // Whether each drawn chart is near the window, as the observer last said: read, not measured, in
+  // a react (measuring there would lay the page out again in the middle of Plotly's own changes).
+  // A chart of no size (hidden) counts as in sight: it is drawn as before.
+  const inSight = new WeakMap();
+  let sight = null;
+
+  function watch(element) {
+    if (sight === null) {
+      sight = new IntersectionObserver(function (entries) {
+        for (const entry of entries) {
+          const element = entry.target;
+          if (!element.isConnected) {
+            sight.unobserve(element);
+            waiting.delete(element);
+            inSight.delete(element);
+            continue;
+          }
+          const box = entry.boundingClientRect;
+          const near = entry.isIntersecting || (box.width === 0 && box.height === 0);
+          inSight.set(element, near);
+          if (near && waiting.has(element)) {
+            const drawNow = waiting.get(element);
+            waiting.delete(element);
+            drawNow();
+          }
+        }
+      }, {rootMargin: NEAR_PX + "px"});
+    }
+    if (!inSight.has(element)) {
+      inSight.set(element, true);  // until the observer's first report
+      sight.observe(element);
+    }
+  }
 
   function outOfSight(element) {
     if (!element || !element._fullLayout || hasMap(element) || !element.isConnected) return false;
-    const box = element.getBoundingClientRect();
-    if (box.width === 0 && box.height === 0) return false;
-    return box.bottom < -NEAR_PX || box.top > window.innerHeight + NEAR_PX
-      || box.right < -NEAR_PX || box.left > window.innerWidth + NEAR_PX;
+    watch(element);
+    return inSight.get(element) === false;
   }
 
   // Printed, the whole page shows: every chart put off is drawn first.
   window.addEventListener("beforeprint", function () {
     for (const [element, drawNow] of Array.from(waiting.entries())) {
       waiting.delete(element);
-      if (sight !== null) sight.unobserve(element);
       drawNow();
     }
   });
-
-  let sight = null;
-  function watch(element) {
-    if (sight === null) {
-      sight = new IntersectionObserver(function (entries) {
-        for (const entry of entries) {
-          const element = entry.target;
-          if (!element.isConnected) { sight.unobserve(element); waiting.delete(element); continue; }
-          if (!entry.isIntersecting || !waiting.has(element)) continue;
-          const drawNow = waiting.get(element);
-          waiting.delete(element);
-          sight.unobserve(element);
-          drawNow();
-        }
-      }, {rootMargin: NEAR_PX + "px"});
-    }
-    sight.observe(element);
-  }
 
   function install() {
     const plotly = window.Plotly;
@@ -109,7 +121,9 @@
       if (element && figure && typeof figure === "object" && !Array.isArray(figure)) {
         element.__rutasDrawnConfig = figure.config;
       }
-      return react.apply(self, args);
+      const drawn = react.apply(self, args);
+      if (element && element.isConnected && element._fullLayout && !hasMap(element)) watch(element);
+      return drawn;
     };
     const guarded = function (gd, figure, layoutArgument) {
       const element = typeof gd === "string" ? document.getElementById(gd) : gd;
@@ -117,13 +131,9 @@
         const self = this, args = arguments;
         waiting.set(element, function () { return draw(element, self, args); });
         window.__rutasPutOffReacts = (window.__rutasPutOffReacts || 0) + 1;
-        watch(element);
         return Promise.resolve(element);
       }
-      if (waiting.has(element)) {
-        waiting.delete(element);  // this newer figure is drawn now
-        if (sight !== null) sight.unobserve(element);
-      }
+      waiting.delete(element);  // a figure put off before this one is not drawn
       if (changesNothing(element, figure, layoutArgument)) {
         window.__rutasSkippedReacts = (window.__rutasSkippedReacts || 0) + 1;
         return Promise.resolve(element);
