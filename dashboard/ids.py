@@ -15,11 +15,12 @@ class PageIds(StrEnum):
     RESET = "page-reset"
     ROUTE_STORE = "page-route-store"  # which page the body holds: main, present or notes
     PAGE_KEY = "page-key"  # {path, lang} of the URL, set in the browser only when either changes
+    COMPONENT_PRELOAD = "page-component-preload"  # hidden: loads the lazy components' code early
 
 
 class FilterIds(StrEnum):
     STORE = "filters-store"
-    SHOWN = "filters-shown"  # the filter the views last drew (the playback waits for it)
+    SHOWN = "filters-shown"  # the filter the views show (drawn with the body, then by the views callback)
     PANEL = "filters-panel"
     DATE_RANGE = "filters-date-range"
     TYPES = "filters-types"

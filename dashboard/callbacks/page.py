@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.guard import page_account
+from dashboard.callbacks.views import initial_view_props
 from dashboard.data.filters import parse_url_state
 from dashboard.ids import PageIds
 from dashboard.layout.page import build_page
@@ -55,5 +56,6 @@ def update_page_body(_page_key, pathname, search, rendered_lang, rendered_route)
     elif route[0] == "notes":
         body = build_notes(context, route[1], search or "", state.lang)
     else:
-        body = build_page(context, state, notices, page_account(context.settings))
+        body = build_page(context, state, notices, page_account(context.settings),
+                          view_props=initial_view_props(search or "", state.lang))
     return as_json_fragment(body), state.lang, list(route)

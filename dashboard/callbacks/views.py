@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.exports import update_chart_labels
 from dashboard.callbacks.playback import update_playback_status
 from dashboard.callbacks.stories import update_slide_title
 from dashboard.data.charts import SHARED_PATH_CHARTS, ChartKind
 from dashboard.data.count_rules import DEFAULT_COUNT_RULE, CountRule, parse_count_rule
-from dashboard.data.facets import BREAKDOWN_FACETS, breakdown_or_default
+from dashboard.data.facets import BREAKDOWN_FACETS, DEFAULT_BREAKDOWN, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
 from dashboard.data.reported_figures import adjust_totals
 from dashboard.figures.breakdown import breakdown_figure
@@ -40,6 +41,7 @@ from dashboard.state.interactions import with_indicator
 from dashboard.state.playback import PlaybackState, playback_timeline
 from dashboard.state.views import (
     DEFAULT_TABLE_SORT,
+    KEY_SHOWN,
     NARROW_SCREEN_PX,
     dashboard_map,
     dashboard_map_update,
@@ -285,13 +287,28 @@ VIEW_OUTPUTS = dict(
         # written with the frame's dates, so it is current when the filter arrives
         playback_data=State(PlaybackIds.STATE, "data"),
         slide_title=State(StoryIds.SLIDE_TITLE, "value"), slide_default=State(StoryIds.DEFAULT_TITLE, "data"),
+        shown=State(FilterIds.SHOWN, "data"),
     ),
     prevent_initial_call="initial_duplicate",
 )
-def update_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default):
-    """Every view of the shared filter in one answer: map (a patch), timeline, breakdown, charts,
-    counts, the charts' accessible labels, the playback status line, the new slide's title and the
-    chosen indicator's chart and map layer (the URL's ``ind``: its year follows the date range).
+def update_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default,
+                 shown=None):
+    """Every view of the shared filter in one answer (see :func:`draw_views`).
+
+    A page body comes with its views drawn for the URL's filter (:func:`initial_view_props`): when
+    the filter arriving is the one they show, as on a page load or a language switch, nothing is
+    sent and nothing is drawn again.
+    """
+    if shown is not None and shown == filter_data:
+        raise PreventUpdate
+    return draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title,
+                      slide_default)
+
+
+def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default):
+    """Every view of the shared filter, by VIEW_OUTPUTS' names: map (a patch), timeline, breakdown,
+    charts, counts, the charts' accessible labels, the playback status line, the new slide's title and
+    the chosen indicator's chart and map layer (the URL's ``ind``: its year follows the date range).
 
     The store caches each aggregate by filter, so the labels reuse what the views computed.
     """
@@ -311,6 +328,24 @@ def update_views(filter_data, lang, search, key_switch, breakdown_field, playbac
         playback_label=update_playback_status(filter_data, playback_data, lang),
         slide_title=slide_title, slide_default=slide_default, indicator=indicator, shown=filter_data,
     )
+
+
+def initial_view_props(search: str, lang: str) -> dict[tuple[str, str], object]:
+    """What :func:`draw_views` writes for the URL's filter on a new page body, as {(component id,
+    prop): value}, for the body to be built with (its controls at their starting values: the key
+    shown, the default breakdown, no playback, no slide title typed). The map's patch is left out:
+    the body draws the whole map figure itself."""
+    filter_data = parse_url_state(search)[0].spec.to_store()
+    views = draw_views(filter_data, lang, search, [KEY_SHOWN], DEFAULT_BREAKDOWN, None, None, None)
+    return {key: value for key, value in output_values(VIEW_OUTPUTS, views).items()
+            if value is not no_update and not isinstance(value, Patch)}
+
+
+def output_values(outputs, values) -> dict[tuple[str, str], object]:
+    """A callback's named answer as {(component id, prop): value}, following its named outputs."""
+    if isinstance(outputs, dict):
+        return {key: value for name, item in outputs.items() for key, value in output_values(item, values[name]).items()}
+    return {(outputs.component_id, outputs.component_property): values}
 
 
 @callback(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import dash_ag_grid as dag
 from dash import dcc, html
 
@@ -79,7 +81,17 @@ def build_shell() -> html.Div:
         dcc.Store(id=PageIds.PAGE_KEY),
         dcc.Store(id=DetailIds.SELECTED),
         html.Div(id=PageIds.BODY, className="page-body"),
+        build_component_preload(),
     ])
+
+
+def build_component_preload() -> html.Div:
+    """One of each lazily loaded component the page body holds, hidden, so that their code is in
+    before the body arrives. A component whose code is still loading is drawn as a placeholder
+    first, and React shows the real one no sooner than 0.5 s after a placeholder appeared
+    (Suspense's fallback throttle): the map's first draw waited ~0.3 s for it on every page load."""
+    return html.Div([dcc.Graph(figure={"data": [], "layout": {}}), dcc.Dropdown(), dcc.DatePickerRange(),
+                     dcc.Upload()], id=PageIds.COMPONENT_PRELOAD, hidden=True, **{"aria-hidden": "true"})
 
 
 def _panel(title_key: str, lang: str, *children: object, help_key: str | None = None,
@@ -165,7 +177,22 @@ def build_language_switch(lang: str) -> html.Button:
 
 
 def build_page(context: AppContext, state: UrlState, notices: list[Notice],
-               account: PageAccount = EMBEDDED_ACCOUNT) -> html.Div:
+               account: PageAccount = EMBEDDED_ACCOUNT,
+               view_props: Mapping[tuple[str, str], object] | None = None) -> html.Div:
+    """The dashboard for the URL's state; ``view_props`` ({(component id, prop): value}) are the
+    views drawn for its filter, set on the body so that the page shows them as it mounts."""
+    return with_props(_dashboard_body(context, state, notices, account), view_props or {})
+
+
+def with_props(tree: html.Div, props: Mapping[tuple[str, str], object]) -> html.Div:
+    """``tree`` with each (component id, prop) in ``props`` set; every one must name a component."""
+    by_id = {component.id: component for component in tree._traverse() if isinstance(getattr(component, "id", None), str)}
+    for (component_id, prop), value in props.items():
+        setattr(by_id[component_id], prop, value)
+    return tree
+
+
+def _dashboard_body(context: AppContext, state: UrlState, notices: list[Notice], account: PageAccount) -> html.Div:
     lang = state.lang
     store = context.store
     totals = store.totals(FilterSpec())

@@ -12,7 +12,8 @@ REPO = Path(__file__).resolve().parents[2]
 BUNDLE = REPO / "assets" / "plotly-rutas.min.js"
 BUNDLED_STORY = "from-the-vraem-to-europe"
 
-TRACES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
+# The page body's graphs (the shell holds a hidden one that only loads the graph component's code).
+TRACES_JS = """() => [...document.querySelectorAll('#page-body .js-plotly-plot')].map(gd => ({
     graph: (gd.closest('[id]') || {}).id,
     types: (gd.data || []).map(t => t.type || 'scatter'),
     undrawn: (gd._fullData || []).filter(t => t.visible !== false && !t._module).map(t => t.type),
@@ -48,8 +49,8 @@ def test_plj002_the_presenter_draws_every_trace(browser_context, base_url):
     log = PageLog(page)
     try:
         page.goto(f"{base_url}/present/{BUNDLED_STORY}")
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length > 0"
-                               " && [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullData)",
+        page.wait_for_function("() => document.querySelectorAll('#page-body .js-plotly-plot').length > 0"
+                               " && [...document.querySelectorAll('#page-body .js-plotly-plot')].every(gd => gd._fullData)",
                                timeout=60_000)
         assert "scattermap" in assert_every_trace_drawn(page, "the presenter")
         assert log.errors == []

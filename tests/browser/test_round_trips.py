@@ -387,3 +387,59 @@ def test_rtt010_a_map_update_that_asks_for_no_frame_still_ends(ui: UiPage):
         return [idle, await Promise.race([end, late])]; }}""")
     assert ended == [True, "ended"], ended
     ui.assert_no_console_errors("an update asking for no frame")
+
+
+# From the first script on: each graph's Plotly.react calls, by graph; whether the map's graph was
+# ever a placeholder (a lazy component's code still loading); the counts as the map first appears.
+LOG_PAGE_LOAD_JS = """
+window.__reacts = {}; window.__mapPlaceholder = false; window.__countsAtMap = null; window.__order = [];
+const fetchNow = window.fetch;
+window.fetch = function (url, options) {
+  const asked = options && typeof options.body === 'string' && options.body.includes('"output":"..filters-store.data');
+  return fetchNow.apply(this, arguments).then(r => { if (asked) window.__order.push('filter answered'); return r; });
+};
+const hookReact = setInterval(() => {  // over the page's own wrapper (assets/map-redraw.js), once
+  if (!window.Plotly || !window.Plotly.react.__rutasSkipsUnchanged) return;
+  clearInterval(hookReact);
+  const react = window.Plotly.react;
+  const logged = function (gd) {
+    const id = (gd && gd.parentElement && gd.parentElement.id) || (gd && gd.id) || '?';
+    window.__reacts[id] = (window.__reacts[id] || 0) + 1;
+    if (window.__reacts[id] === 1) window.__order.push(id);
+    return react.apply(this, arguments);
+  };
+  Object.assign(logged, react); window.Plotly.react = logged;
+}, 1);
+new MutationObserver(() => {
+  const graph = document.getElementById('map-graph');
+  if (!graph) return;
+  if (graph.classList.contains('dash-graph--pending')) window.__mapPlaceholder = true;
+  if (window.__countsAtMap === null) window.__countsAtMap = document.getElementById('counts-events').textContent;
+}).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['class']});
+"""
+
+
+def test_rtt011_a_page_load_draws_each_chart_once_from_the_page_body(ui: UiPage):
+    """The charts came empty with the page body and were drawn again from the views' answer, which
+    waited for the filter's round trip; the map's first draw waited ~0.3 s behind a placeholder.
+    Now the body carries the views for the URL's filter: each chart is drawn once, as it mounts,
+    and the views' answer for that filter is empty (204)."""
+    view_answers: list[int] = []
+    ui.page.on("response", lambda response: view_answers.append(response.status)
+               if "timeline-graph.figure" in (response.request.post_data or "") else None)
+    ui.page.add_init_script(LOG_PAGE_LOAD_JS)
+    ui.open("?type=drug_seizure&lang=es")
+    ui.settle("loading a filtered page")
+    CallbackLog(ui.page).wait_quiet(ui.page)
+    reacts = ui.page.evaluate("() => window.__reacts")
+    for graph in ("map-graph", "timeline-graph", "breakdown-graph", "chart-kg-by-year-graph"):
+        assert reacts.get(graph) == 1, reacts
+    order = ui.page.evaluate("() => window.__order")
+    assert "filter answered" in order, order
+    for graph in ("map-graph", "timeline-graph", "breakdown-graph"):  # drawn before any callback answered
+        assert order.index(graph) < order.index("filter answered"), order
+    assert view_answers == [204], view_answers
+    assert ui.page.evaluate("() => window.__mapPlaceholder") is False
+    counts = ui.page.evaluate("() => window.__countsAtMap")
+    assert counts and counts == ui.page.locator("#counts-events").inner_text()  # shown with the body, unchanged
+    ui.assert_no_console_errors("a filtered page load")
