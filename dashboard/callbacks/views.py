@@ -397,13 +397,18 @@ def on_breakdown_field(field, filter_data, lang):
     Input(TableIds.GRID, "getRowsRequest"),
     State(FilterIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),
+    State(PageIds.BODY_URL, "search"),
     prevent_initial_call=True,
 )
-def update_table(request, filter_data, lang):
-    """One block of rows for the grid (infinite row model): the table never holds all rows."""
+def update_table(request, filter_data, lang, search=None):
+    """One block of rows for the grid (infinite row model): the table never holds all rows.
+
+    A grid made before the filter was first written asks with the URL's filter: its rows are then
+    right at once, and the grid is not emptied when that same filter arrives."""
     context = get_context()
     names = context.dataset_names()
-    return table_page(context.store, FilterSpec.from_store(filter_data), request, TABLE_FIELDS, lang, names)
+    spec = FilterSpec.from_store(filter_data) if filter_data is not None else parse_url_state(search)[0].spec
+    return table_page(context.store, spec, request, TABLE_FIELDS, lang, names)
 
 
 # Every block request carries the grid's order: the browser compares it with the URL's ``sort``
@@ -463,16 +468,24 @@ clientside_callback(
 )
 
 
-# A new filter or language empties the grid's block cache, so it asks for its rows again.
+# A new filter or language empties the grid's block cache, so it asks for its rows again; not when
+# the grid's rows are already for that filter. A new grid (a page load, a language switch) asks
+# for the filter its page body was made with (update_table), so a grid first met here holds that.
 clientside_callback(
-    """async function (filterData, lang) {
+    """async function (filterData, lang, bodyFilter) {
         const api = await dash_ag_grid.getApiAsync("GRID_ID");
+        const rowsFilter = window.__rutasRowsFilter || (window.__rutasRowsFilter = new WeakMap());
+        if (!rowsFilter.has(api)) rowsFilter.set(api, JSON.stringify(bodyFilter));
+        const wanted = JSON.stringify(filterData);
+        if (rowsFilter.get(api) === wanted) return window.dash_clientside.no_update;
+        rowsFilter.set(api, wanted);
         api.purgeInfiniteCache();
         return window.dash_clientside.no_update;
     }""".replace("GRID_ID", TableIds.GRID),
     Output(TableIds.GRID, "getRowsResponse", allow_duplicate=True),
     Input(FilterIds.STORE, "data"),
     Input(PageIds.LANG_STORE, "data"),
+    State(FilterIds.SHOWN, "data"),
     prevent_initial_call=True,
 )
 

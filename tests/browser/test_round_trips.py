@@ -423,14 +423,17 @@ def test_rtt011_a_page_load_draws_each_chart_once_from_the_page_body(ui: UiPage)
     """The charts came empty with the page body and were drawn again from the views' answer, which
     waited for the filter's round trip; the map's first draw waited ~0.3 s behind a placeholder.
     Now the body carries the views for the URL's filter: each chart is drawn once, as it mounts,
-    and the views' answer for that filter is empty (204)."""
+    and the views' answer for that filter is empty (204). The table asks for its first rows once (the
+    filter's arrival emptied it, and it asked again)."""
     view_answers: list[int] = []
     ui.page.on("response", lambda response: view_answers.append(response.status)
                if "timeline-graph.figure" in (response.request.post_data or "") else None)
+    log = CallbackLog(ui.page)
     ui.page.add_init_script(LOG_PAGE_LOAD_JS)
     ui.open("?type=drug_seizure&lang=es")
     ui.settle("loading a filtered page")
-    CallbackLog(ui.page).wait_quiet(ui.page)
+    log.wait_quiet(ui.page)
+    assert sum(post == "table-grid.getRowsResponse" for post in log.take()) == 1  # the grid is not emptied
     reacts = ui.page.evaluate("() => window.__reacts")
     for graph in ("map-graph", "timeline-graph", "breakdown-graph", "chart-kg-by-year-graph"):
         assert reacts.get(graph) == 1, reacts

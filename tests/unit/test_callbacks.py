@@ -455,3 +455,15 @@ def test_cbk043_a_page_body_comes_with_its_views_drawn_and_the_views_then_send_n
     answer = output_values(VIEW_OUTPUTS, update_views(other, "es", "?lang=es&type=drug_seizure", ["shown"],
                                                       "event_type", None, None, None, shown=shown))
     assert answer[("timeline-graph", "figure")] is not no_update and answer[("filters-shown", "data")] == other
+
+
+def test_cbk044_a_grid_asking_before_the_filter_is_written_gets_the_url_s_filter(app_context):
+    """A grid made with the page body may ask for rows before the state callback first wrote the
+    filter: it gets the URL's rows, not every event's."""
+    arrests = FilterSpec(event_types=("arrest",))
+    expected = app_context.store.totals(arrests).events
+    assert 0 < expected < app_context.store.totals(FilterSpec()).events
+    early = update_table({"startRow": 0, "endRow": 100}, None, "en", "?type=arrest")
+    assert early["rowCount"] == expected
+    written = update_table({"startRow": 0, "endRow": 100}, arrests.to_store(), "en", "?type=arrest")
+    assert written["rowCount"] == expected
