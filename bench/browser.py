@@ -1,8 +1,8 @@
 """End-to-end times in Debian's Chromium (software WebGL): cold load, one event type, zoom.
 
-With each time come the callback POSTs the action made and the frames the map drew (MapLibre
-``render`` events) until the page was calm: issue 16 asks for ≤ 3 POSTs a filter change, ≤ 2 a
-zoom, and ≤ 2 frames an action.
+With each time come the callback POSTs the action made and the frames the map drew (as the page's
+plotly.js counts them, else MapLibre ``render`` events) until the page was calm: issue 16 asks
+for ≤ 3 POSTs a filter change, ≤ 2 a zoom, and ≤ 2 frames an action.
 
 Each measurement ends when Dash has no callback pending and the map graph's MapLibre map is
 loaded and still, and both have held for ``QUIET_MS`` (the end time is when that calm began).
@@ -52,12 +52,19 @@ CALM_SINCE_JS = """([graphId, quietMs]) => {
 }"""
 
 
-# Counts the map's frames from now on (once per page; reset before each action).
+# Counts the map's frames from now on (once per page; reset before each action): the frames the
+# page's plotly.js drew (it holds back frames of old tiles and counts those it draws), else
+# MapLibre's 'render' events (one per frame it asked for).
 COUNT_FRAMES_JS = """(graphId) => {
   const gd = document.querySelector('#' + graphId + ' .js-plotly-plot');
   const m = gd._fullLayout.map._subplot.map;
-  if (!window.__benchFrameCounter) { window.__benchFrameCounter = true; m.on('render', () => { window.__benchFrames++; }); }
-  window.__benchFrames = 0;
+  if (!window.__benchFrameCounter) { window.__benchFrameCounter = true; m.on('render', () => { window.__benchRenders++; }); }
+  window.__benchRenders = 0;
+  window.__benchPaintsBefore = m._rutasPaints;
+}"""
+FRAMES_JS = """(graphId) => {
+  const m = document.querySelector('#' + graphId + ' .js-plotly-plot')._fullLayout.map._subplot.map;
+  return m._rutasPaints === undefined ? window.__benchRenders : m._rutasPaints - window.__benchPaintsBefore;
 }"""
 
 
@@ -115,7 +122,7 @@ def measure_browser(server, reps: int) -> dict[str, BrowserMeasure]:
                                 raise PlaywrightError("the zoom asked the server nothing")
                         results[scenario].times.append(ms)
                         results[scenario].posts.append(len(posts))
-                        results[scenario].frames.append(int(page.evaluate("() => window.__benchFrames")))
+                        results[scenario].frames.append(int(page.evaluate(FRAMES_JS, arm.map)))
                     finally:
                         try:
                             page.close()

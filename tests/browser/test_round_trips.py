@@ -446,3 +446,31 @@ def test_rtt011_a_page_load_draws_each_chart_once_from_the_page_body(ui: UiPage)
     counts = ui.page.evaluate("() => window.__countsAtMap")
     assert counts and counts == ui.page.locator("#counts-events").inner_text()  # shown with the body, unchanged
     ui.assert_no_console_errors("a filtered page load")
+
+
+PAINTS_JS = f"() => {MAP_JS}._fullLayout.map._subplot.map._rutasPaints"
+COLOURS_JS = f"""() => {{ const m = {MAP_JS}._fullLayout.map._subplot.map; m.redraw();
+    const gl = m.painter.context.gl, w = gl.drawingBufferWidth, h = gl.drawingBufferHeight;
+    const pixels = new Uint8Array(w * h * 4); gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+    const seen = new Set(); for (let i = 0; i < pixels.length; i += 4 * 97) seen.add(pixels[i] + ',' + pixels[i + 1] + ',' + pixels[i + 2]);
+    return seen.size; }}"""
+
+
+def test_rtt012_a_still_map_draws_no_frame_of_old_tiles(ui: UiPage):
+    """MapLibre drew a frame as a source's new data reached its worker (the old points once more)
+    and again as each tile came back; the page's plotly.js now holds a still map's frames until its
+    GeoJSON sources have loaded: a filter change draws one frame, a zoom (a gesture's end) at most
+    two, and what is drawn is the whole map."""
+    ui.open()
+    ui.settle("loading the page")
+    assert ui.page.evaluate(PAINTS_JS) >= 1  # the page's plotly.js counts the frames it draws
+    before = ui.page.evaluate(PAINTS_JS)
+    ui.page.locator('#filters-types label:has(input[value="drug_seizure"])').click()
+    ui.settle("checking 'Drug seizure'")
+    assert ui.page.evaluate(PAINTS_JS) - before == 1
+    before = ui.page.evaluate(PAINTS_JS)
+    ui.page.evaluate(ZOOM_JS, ["map-graph", -73.9, -12.4, 8])
+    ui.settle("zooming into the VRAEM")
+    assert 1 <= ui.page.evaluate(PAINTS_JS) - before <= 2
+    assert ui.page.evaluate(COLOURS_JS) >= 8  # land, water, rivers, borders, labels, points: not a blank map
+    ui.assert_no_console_errors("a filter change and a zoom")
