@@ -305,17 +305,22 @@ def update_views(filter_data, lang, search, key_switch, breakdown_field, playbac
                       slide_default)
 
 
-def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default):
+def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default,
+               *, with_map: bool = True):
     """Every view of the shared filter, by VIEW_OUTPUTS' names: map (a patch), timeline, breakdown,
     charts, counts, the charts' accessible labels, the playback status line, the new slide's title and
     the chosen indicator's chart and map layer (the URL's ``ind``: its year follows the date range).
+    Without ``with_map`` the map and its note are left as they are (no_update): a page body draws
+    those itself.
 
     The store caches each aggregate by filter, so the labels reuse what the views computed.
     """
-    map_patch, map_note = update_map(filter_data, key_switch, search, lang)
     url_state = parse_url_state(search)[0]
+    map_patch, map_note = update_map(filter_data, key_switch, search, lang) if with_map else (no_update, no_update)
     if url_state.indicator:
-        map_patch, indicator = update_indicator(map_patch, filter_data, url_state.indicator, lang)
+        indicator_patch, indicator = update_indicator(map_patch if with_map else Patch(), filter_data,
+                                                      url_state.indicator, lang)
+        map_patch = indicator_patch if with_map else map_patch
     else:  # none chosen: the panel stays hidden and empty as drawn (a redraw costs the browser ~50 ms)
         indicator = {name: no_update for name in INDICATOR_OUTPUTS}
     slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
@@ -333,12 +338,11 @@ def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_
 def initial_view_props(search: str, lang: str) -> dict[tuple[str, str], object]:
     """What :func:`draw_views` writes for the URL's filter on a new page body, as {(component id,
     prop): value}, for the body to be built with (its controls at their starting values: the key
-    shown, the default breakdown, no playback, no slide title typed). The map's patch is left out:
-    the body draws the whole map figure itself."""
+    shown, the default breakdown, no playback, no slide title typed). The map and its note are left
+    out: the body draws those itself."""
     filter_data = parse_url_state(search)[0].spec.to_store()
-    views = draw_views(filter_data, lang, search, [KEY_SHOWN], DEFAULT_BREAKDOWN, None, None, None)
-    return {key: value for key, value in output_values(VIEW_OUTPUTS, views).items()
-            if value is not no_update and not isinstance(value, Patch)}
+    views = draw_views(filter_data, lang, search, [KEY_SHOWN], DEFAULT_BREAKDOWN, None, None, None, with_map=False)
+    return {key: value for key, value in output_values(VIEW_OUTPUTS, views).items() if value is not no_update}
 
 
 def output_values(outputs, values) -> dict[tuple[str, str], object]:

@@ -422,20 +422,21 @@ def _by_id(tree, component_id):
     return None
 
 
-def test_cbk043_a_page_body_comes_with_its_views_drawn_and_the_views_then_send_nothing(app_context):
+@pytest.mark.parametrize("search", ["?lang=es&type=arrest&from=2015-01-01", "?type=arrest&ind=coca_area"])
+def test_cbk043_a_page_body_comes_with_its_views_drawn_and_the_views_then_send_nothing(app_context, search):
     """A page load drew every chart twice, first empty from the body, then from the views' answer,
     which waited for the filter's round trip. The body now carries what the views draw for the
     URL's filter, and the views, given the filter that body shows, answer nothing."""
     from dashboard.callbacks.views import VIEW_OUTPUTS, draw_views, output_values, update_views
     from dashboard.layout.serialised import as_json_fragment
 
-    search = "?lang=es&type=arrest&from=2015-01-01"
+    lang = parse_url_state(search)[0].lang
     body = orjson.loads(orjson.dumps(update_page_body(None, "/", search, None, None)[0]))
     context_value.set(AttributeDict(triggered_inputs=[{"prop_id": ".", "value": None}]))  # the first call
     store, *_ = run_state(search=search)  # what the state callback writes for that URL
     assert FilterSpec.from_store(store).event_types == ("arrest",)
 
-    drawn = output_values(VIEW_OUTPUTS, draw_views(store, "es", search, ["shown"], "event_type", None, None, None))
+    drawn = output_values(VIEW_OUTPUTS, draw_views(store, lang, search, ["shown"], "event_type", None, None, None))
     carried = 0
     for (component_id, prop), value in drawn.items():
         if value is no_update or component_id == "map-graph":  # the body draws the whole map itself
@@ -444,15 +445,17 @@ def test_cbk043_a_page_body_comes_with_its_views_drawn_and_the_views_then_send_n
         assert _by_id(body, component_id).get(prop) == expected, (component_id, prop)
         carried += 1
     assert carried >= 15  # timeline, breakdown, charts, five counts, labels, playback, slide title, shown
+    if "ind=" in search:  # the chosen series' chart, legend and label come with the body too
+        assert _by_id(body, "indicator-figure").get("aria-label")
 
     shown = _by_id(body, "filters-shown")["data"]
     from dash.exceptions import PreventUpdate
 
     with pytest.raises(PreventUpdate):  # Dash answers 204: nothing to draw
-        update_views(store, "es", search, ["shown"], "event_type", None, None, None, shown=shown)
+        update_views(store, lang, search, ["shown"], "event_type", None, None, None, shown=shown)
     # Another filter than the one shown is drawn in full.
     other = FilterSpec(event_types=("drug_seizure",)).to_store()
-    answer = output_values(VIEW_OUTPUTS, update_views(other, "es", "?lang=es&type=drug_seizure", ["shown"],
+    answer = output_values(VIEW_OUTPUTS, update_views(other, lang, "?type=drug_seizure", ["shown"],
                                                       "event_type", None, None, None, shown=shown))
     assert answer[("timeline-graph", "figure")] is not no_update and answer[("filters-shown", "data")] == other
 
