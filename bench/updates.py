@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python -m bench.updates [--repeat 30]`` on the bundled data, or
 ``.venv/bin/python -m bench.updates --n 1000000 [--parts]`` on that many synthetic events (labelled
 synthetic; ``bench run``'s dataset). Each scenario calls what a filter change asks the server for —
-the views callback (map patch, timeline, breakdown, charts, counts, labels, playback status, slide
+the views drawn with the filter (map patch, timeline, breakdown, charts, counts, labels, playback status, slide
 title) and the table's first block — as plain functions, serialises their outputs as Dash would
 (plotly's JSON encoder), and reports p50/p95 wall time, this thread's CPU time and bytes.
 
@@ -11,7 +11,7 @@ On the bundled data every repetition repeats one filter (the result cache answer
 first). With ``--n`` each repetition asks a new question, as ``bench run`` does (another type, year
 or box: the figures of a first answer; "all events" and the text search stay one question, so
 the cache answers them after the first); ``--parts`` adds the CPU per repetition of
-each store call and each part of the views callback. CPU time is the figure to compare on a
+each store call and each part of the views. CPU time is the figure to compare on a
 shared machine: wall time also counts the waits for a core.
 """
 
@@ -68,7 +68,7 @@ def varied_spec(scenario: str, rep: int, dataset: str) -> FilterSpec:
 
 def one_update(spec: FilterSpec) -> int:
     data = spec.to_store()
-    outputs = [view_callbacks.update_views(data, "en", "", ["shown"], "event_type", None, None, None),
+    outputs = [view_callbacks.draw_views(data, "en", "", ["shown"], "event_type", None, None, None),
                view_callbacks.update_table({"startRow": 0, "endRow": 100}, data, "en")]
     return len(pio_json.to_json_plotly(outputs))
 

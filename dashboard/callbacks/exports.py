@@ -158,7 +158,7 @@ def on_export_download(_clicks, chart, fmt, size, scale, theme, title, credit, b
 
 def update_chart_labels(lang, filter_data, breakdown_field):
     """Each chart's accessible label is its alt text, so a screen reader hears what the chart shows
-    (by chart kind; :func:`dashboard.callbacks.views.update_views` writes them with the views). The
+    (by chart kind; :func:`dashboard.callbacks.views.draw_views` writes them with the views). The
     indicator chart's label is written with the chart itself (``update_indicator``), so it is left out."""
     context = get_context()
     labels = chart_labels(context.store, FilterSpec.from_store(filter_data), lang, breakdown_field,

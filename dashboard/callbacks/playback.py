@@ -91,7 +91,7 @@ def on_playback_event(play_clicks, ticks, step, mode, window, filter_data, state
 def update_playback_status(filter_data, state_data, lang):
     """The status line for the filter shown now: the frame it holds while playing (in step with
     the counts, which follow the same filter), else what Play would play. Written with the views
-    (:func:`dashboard.callbacks.views.update_views`), so it follows the filter in the same answer."""
+    (:func:`dashboard.callbacks.views.draw_views`), so it follows the filter in the same answer."""
     spec = FilterSpec.from_store(filter_data)
     extent = extent_dates(get_context().store.date_extent(spec.datasets))
     return playback_status_text(as_shown(PlaybackState.from_store(state_data), spec), spec, extent, lang)

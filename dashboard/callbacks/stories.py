@@ -133,7 +133,7 @@ def update_story_view(current, editing, undo, lang):
 
 def update_slide_title(filter_data, title, last_default, lang):
     """The new slide's title follows the filters in words, unless the user wrote one (written with
-    the views: :func:`dashboard.callbacks.views.update_views`)."""
+    the views: :func:`dashboard.callbacks.views.draw_views`)."""
     default = default_slide_title(filter_data, lang, get_context().dataset_names())
     return next_export_title(title, last_default, default), default
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
-from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.exports import update_chart_labels
 from dashboard.callbacks.playback import update_playback_status
@@ -264,7 +263,8 @@ CHART_FIGURE_IDS = {ChartKind.MAP: MapIds.FIGURE, ChartKind.TIMELINE: TimelineId
 COUNT_OUTPUTS = dict(events=Output(CountIds.EVENTS, "children"), fatalities=Output(CountIds.FATALITIES, "children"),
                      kg=Output(CountIds.KG, "children"), sources=Output(CountIds.SOURCES, "children"),
                      summary=Output(FilterIds.SUMMARY, "children"))
-# Everything that follows the shared filter, by name: one round trip per filter change (issue 16).
+# Everything that follows the shared filter, by name: written with the filter itself, one round trip
+# per filter change (issue 16; update_filter_state).
 VIEW_OUTPUTS = dict(
     map=Output(MapIds.GRAPH, "figure"), map_note=Output(MapIds.NOTE, "children"),
     timeline=Output(TimelineIds.GRAPH, "figure"), breakdown=Output(BreakdownIds.GRAPH, "figure"),
@@ -278,31 +278,27 @@ VIEW_OUTPUTS = dict(
 )
 
 
-@callback(
-    output=VIEW_OUTPUTS,
-    inputs=dict(filter_data=Input(FilterIds.STORE, "data"), lang=Input(PageIds.LANG_STORE, "data")),
-    state=dict(
-        search=State(PageIds.BODY_URL, "search"), key_switch=State(MapIds.KEY, "value"),
-        breakdown_field=State(BreakdownIds.FIELD, "value"),
-        # written with the frame's dates, so it is current when the filter arrives
-        playback_data=State(PlaybackIds.STATE, "data"),
-        slide_title=State(StoryIds.SLIDE_TITLE, "value"), slide_default=State(StoryIds.DEFAULT_TITLE, "data"),
-        shown=State(FilterIds.SHOWN, "data"),
-    ),
-    prevent_initial_call="initial_duplicate",
-)
-def update_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default,
-                 shown=None):
-    """Every view of the shared filter in one answer (see :func:`draw_views`).
+def views_for_filter(filter_data, shown, lang, search, key_switch, breakdown_field, playback_data, slide_title,
+                     slide_default) -> dict:
+    """Every view of the shared filter by VIEW_OUTPUTS' names (see :func:`draw_views`), answered
+    with the filter's own change (:func:`dashboard.callbacks.state.update_filter_state`): one round
+    trip per filter change, where the views were a second callback that waited for the filter's.
 
-    A page body comes with its views drawn for the URL's filter (:func:`initial_view_props`): when
-    the filter arriving is the one they show, as on a page load or a language switch, nothing is
-    sent and nothing is drawn again.
+    ``shown`` is the filter the views show now. A page body comes with its views drawn for the
+    URL's filter (:func:`initial_view_props`): when the filter is the one they show, as on a page
+    load or a language switch, nothing is sent and nothing is drawn again.
     """
     if shown is not None and shown == filter_data:
-        raise PreventUpdate
+        return unchanged_outputs(VIEW_OUTPUTS)
     return draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title,
                       slide_default)
+
+
+def unchanged_outputs(outputs) -> dict | object:
+    """``no_update`` for every output of a (nested) named answer."""
+    if isinstance(outputs, dict):
+        return {name: unchanged_outputs(item) for name, item in outputs.items()}
+    return no_update
 
 
 def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default,

@@ -151,7 +151,7 @@ def test_acc008_a_request_needs_the_permission_of_the_callback_it_names():
                                registered) == Permission.DELETE_DATASETS
     assert required_permission({"output": by_name["dashboard.callbacks.stories.on_add_slide"]}, registered) \
         == Permission.EDIT_STORIES
-    assert required_permission({"output": by_name["dashboard.callbacks.views.update_views"]}, registered) \
+    assert required_permission({"output": by_name["dashboard.callbacks.state.update_filter_state"]}, registered) \
         == Permission.VIEW
     for body in (None, [], {"output": 3}, {"output": "nothing.here"}):
         assert required_permission(body, registered) == Permission.VIEW

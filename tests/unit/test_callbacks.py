@@ -53,15 +53,22 @@ BLANK_CONTROLS = {"filters-text.value": None, "filters-date-range.start_date": N
                   "filters-kg-max.value": None, "data-datasets.value": ["rutas"]}
 
 
-def run_state(controls: dict | None = None, *, map_selection=None, relayout=None, timeline=None,
-              bar_click=None, search="", field="event_type", stored=None, reset=0) -> tuple:
-    """Call the state callback with controls given by component; controls come back the same way."""
+def state_answer(controls: dict | None = None, *, map_selection=None, relayout=None, timeline=None,
+                 bar_click=None, search="", field="event_type", stored=None, reset=0, shown=None) -> dict:
+    """The state callback's whole answer, controls given by component; ``shown`` is the filter the
+    views show (None: none yet, so a new filter comes with its views)."""
     values = {**BLANK_CONTROLS, **(controls or {})}
     by_name = {name: values[f"{cid}.{prop}"] for name, (cid, prop) in CONTROL_BINDINGS.items()}
-    result = update_filter_state(
+    return update_filter_state(
         controls=by_name, map_selection=map_selection, map_relayout=relayout, timeline_selection=timeline,
         bar_click=bar_click, reset_clicks=reset, clear_spatial_clicks=0, language_clicks=0, search=search,
-        breakdown_field=field, stored=stored)
+        breakdown_field=field, stored=stored, lang=parse_url_state(search)[0].lang, key_switch=["shown"],
+        playback_data=None, slide_title=None, slide_default=None, shown=shown)
+
+
+def run_state(controls: dict | None = None, **kwargs) -> tuple:
+    """Call the state callback with controls given by component; controls come back the same way."""
+    result = state_answer(controls, **kwargs)
     shown = {f"{cid}.{prop}": result["controls"][name] for name, (cid, prop) in CONTROL_BINDINGS.items()}
     return result["filter_store"], result["search"], result["spatial_text"], result["clear_spatial_hidden"], shown
 
@@ -423,11 +430,11 @@ def _by_id(tree, component_id):
 
 
 @pytest.mark.parametrize("search", ["?lang=es&type=arrest&from=2015-01-01", "?type=arrest&ind=coca_area"])
-def test_cbk043_a_page_body_comes_with_its_views_drawn_and_the_views_then_send_nothing(app_context, search):
+def test_cbk043_a_page_body_comes_with_its_views_drawn_and_its_first_filter_sends_none(app_context, search):
     """A page load drew every chart twice, first empty from the body, then from the views' answer,
     which waited for the filter's round trip. The body now carries what the views draw for the
-    URL's filter, and the views, given the filter that body shows, answer nothing."""
-    from dashboard.callbacks.views import VIEW_OUTPUTS, draw_views, output_values, update_views
+    URL's filter, and the state callback, given the filter that body shows, sends no view."""
+    from dashboard.callbacks.views import VIEW_OUTPUTS, draw_views, output_values
     from dashboard.layout.serialised import as_json_fragment
 
     lang = parse_url_state(search)[0].lang
@@ -448,16 +455,41 @@ def test_cbk043_a_page_body_comes_with_its_views_drawn_and_the_views_then_send_n
     if "ind=" in search:  # the chosen series' chart, legend and label come with the body too
         assert _by_id(body, "indicator-figure").get("aria-label")
 
+    # The state callback, given the filter that body shows, writes the filter and no view.
     shown = _by_id(body, "filters-shown")["data"]
-    from dash.exceptions import PreventUpdate
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": ".", "value": None}]))
+    first = state_answer(search=search, shown=shown)
+    assert first["filter_store"] == store
+    assert all(value is no_update for value in output_values(VIEW_OUTPUTS, first["views"]).values())
 
-    with pytest.raises(PreventUpdate):  # Dash answers 204: nothing to draw
-        update_views(store, lang, search, ["shown"], "event_type", None, None, None, shown=shown)
-    # Another filter than the one shown is drawn in full.
-    other = FilterSpec(event_types=("drug_seizure",)).to_store()
-    answer = output_values(VIEW_OUTPUTS, update_views(other, lang, "?type=drug_seizure", ["shown"],
-                                                      "event_type", None, None, None, shown=shown))
-    assert answer[("timeline-graph", "figure")] is not no_update and answer[("filters-shown", "data")] == other
+
+def test_cbk045_a_filter_change_comes_with_every_view_in_the_same_answer(app_context):
+    """The views were a second callback, asked once the filter's answer was in: two round trips
+    a change. The state callback now answers a new filter with every view of it, drawn as
+    draw_views draws them; the same filter again (the views show it already) sends none."""
+    from dashboard.callbacks.views import VIEW_OUTPUTS, draw_views, output_values
+
+    shown = FilterSpec().to_store()
+    trigger("filters-types.value")
+    answer = state_answer({"filters-types.value": ["drug_seizure"]}, stored=shown, shown=shown)
+    store = answer["filter_store"]
+    assert FilterSpec.from_store(store) == FilterSpec(event_types=("drug_seizure",))
+    views = output_values(VIEW_OUTPUTS, answer["views"])
+    expected = output_values(VIEW_OUTPUTS, draw_views(store, "en", answer["search"], ["shown"], "event_type",
+                                                      None, None, None))
+    assert views[("filters-shown", "data")] == store
+    drawn = [key for key, value in expected.items() if value is not no_update]
+    assert len(drawn) >= 15 and ("map-graph", "figure") in drawn and ("timeline-graph", "figure") in drawn
+    for key in drawn:
+        got, want = views[key], expected[key]
+        if hasattr(want, "to_plotly_json"):  # a Patch: the same operations
+            got, want = got.to_plotly_json(), want.to_plotly_json()
+        assert orjson.dumps(got, option=orjson.OPT_SERIALIZE_NUMPY, default=str) == \
+            orjson.dumps(want, option=orjson.OPT_SERIALIZE_NUMPY, default=str), key
+    # The views already show that filter (their answer drawn): the same action writes none.
+    again = state_answer({"filters-types.value": ["drug_seizure"]}, stored=shown, shown=store)
+    assert again["filter_store"] == store
+    assert all(value is no_update for value in output_values(VIEW_OUTPUTS, again["views"]).values())
 
 
 def test_cbk044_a_grid_asking_before_the_filter_is_written_gets_the_url_s_filter(app_context):

@@ -279,7 +279,7 @@ def test_ind015_indicator_round_trips_through_the_url_and_survives_reset(catalog
 
 # ---- the callbacks (plain functions over the session's context) ----------------------------------
 def test_ind016_choosing_a_series_patches_its_layer_and_writes_the_url(app_context):
-    from dashboard.callbacks.views import on_indicator_chosen, update_views
+    from dashboard.callbacks.views import draw_views, on_indicator_chosen
     from dashboard.state.views import indicator_map_slot
 
     slot = indicator_map_slot(app_context, "en")
@@ -291,11 +291,11 @@ def test_ind016_choosing_a_series_patches_its_layer_and_writes_the_url(app_conte
     assert parse_url_state(chosen["search"])[0].indicator == "coca_area"
     assert chosen["indicator"]["hidden"] is False and "2020" in chosen["indicator"]["legend"]
     # A filter change moves the year with the end of the date range; none chosen hides it all.
-    views = update_views(FilterSpec(date_to=date(2013, 6, 1)).to_store(), "en", "?ind=coca_area", ["shown"],
-                         None, None, None, None)
+    views = draw_views(FilterSpec(date_to=date(2013, 6, 1)).to_store(), "en", "?ind=coca_area", ["shown"],
+                       None, None, None, None)
     assert views["indicator"]["legend"].startswith("Coca cultivation (hectares), 2013")
     # None chosen: the hidden, empty panel (and the map's empty indicator layer) are left as drawn.
-    plain = update_views(FilterSpec().to_store(), "en", "", ["shown"], None, None, None, None)
+    plain = draw_views(FilterSpec().to_store(), "en", "", ["shown"], None, None, None, None)
     assert all(value is no_update for value in plain["indicator"].values())
     assert ("layout", "map", "layers", slot) not in {
         tuple(op["location"]) for op in plain["map"].to_plotly_json()["operations"]}

@@ -155,7 +155,9 @@ def test_int022_kg_min_above_max_is_swapped_shown_and_said(app_context):
     triggered = [{"prop_id": f"{CONTROL_BINDINGS['kg_min'][0]}.value"}]
     with patch("dashboard.callbacks.state.ctx") as context:
         context.triggered = triggered
-        out = update_filter_state(controls, None, None, None, None, None, None, None, "?lang=es", "event_type", None)
+        out = update_filter_state(controls, None, None, None, None, None, None, None, "?lang=es", "event_type", None,
+                                  lang="es", key_switch=["shown"], playback_data=None, slide_title=None,
+                                  slide_default=None, shown=None)
     assert out["kg_notice"] == "El mínimo superaba al máximo: se intercambiaron."
     assert (out["controls"]["kg_min"], out["controls"]["kg_max"]) == (100, 500)
     assert "kg_min=100" in out["search"] and "kg_max=500" in out["search"]
