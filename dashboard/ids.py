@@ -104,6 +104,8 @@ class BreakdownIds(StrEnum):
 class TableIds(StrEnum):
     GRID = "table-grid"
     SORT_REQUEST = "table-sort-request"  # a grid order the URL does not record yet
+    FIRST_ROWS = "table-first-rows"  # the first block for the filter the views show, sent with them
+    ROWS_REQUEST = "table-rows-request"  # a block request the first rows do not answer: to the server
 
 
 class DetailIds(StrEnum):

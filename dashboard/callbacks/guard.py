@@ -208,7 +208,7 @@ def _facet_controls() -> dict[tuple[str, str], Callable[[object, str], None]]:
 
 
 # Stores holding one object (a selection, an undo record, a request) or one text.
-OBJECT_STORES = (StoryIds.STORE, StoryIds.UNDO_STORE, TableIds.SORT_REQUEST, PageIds.PAGE_KEY,
+OBJECT_STORES = (StoryIds.STORE, StoryIds.UNDO_STORE, TableIds.SORT_REQUEST, TableIds.ROWS_REQUEST, PageIds.PAGE_KEY,
                  DataIds.UPLOAD_TOKEN, MapIds.MOVED)
 TEXT_STORES = (ExportIds.DEFAULT_TITLE, StoryIds.DEFAULT_TITLE, MapIds.VIEW_REQUEST, DetailIds.SELECTED,
                DataIds.DELETE_TARGET)

@@ -47,6 +47,7 @@ from dashboard.state.views import (
     event_lines,
     event_row_at,
     first_point,
+    first_table_rows,
     indicator_catalog_of,
     indicator_map_slot,
     indicator_view,
@@ -54,6 +55,7 @@ from dashboard.state.views import (
     map_layer,
     map_note,
     sort_for_url,
+    table_block_rows,
     table_page,
     table_sort_of,
     viewport_from_relayout,
@@ -274,6 +276,7 @@ VIEW_OUTPUTS = dict(
     playback_label=Output(PlaybackIds.LABEL, "children", allow_duplicate=True),
     slide_title=Output(StoryIds.SLIDE_TITLE, "value"), slide_default=Output(StoryIds.DEFAULT_TITLE, "data"),
     indicator=INDICATOR_OUTPUTS,
+    first_rows=Output(TableIds.FIRST_ROWS, "data"),
     shown=Output(FilterIds.SHOWN, "data"),  # last: the filter every view above now shows
 )
 
@@ -304,8 +307,9 @@ def unchanged_outputs(outputs) -> dict | object:
 def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_data, slide_title, slide_default,
                *, with_map: bool = True):
     """Every view of the shared filter, by VIEW_OUTPUTS' names: map (a patch), timeline, breakdown,
-    charts, counts, the charts' accessible labels, the playback status line, the new slide's title and
-    the chosen indicator's chart and map layer (the URL's ``ind``: its year follows the date range).
+    charts, counts, the charts' accessible labels, the playback status line, the new slide's title,
+    the chosen indicator's chart and map layer (the URL's ``ind``: its year follows the date range)
+    and the table's first block (in the URL's order).
     Without ``with_map`` the map and its note are left as they are (no_update): a page body draws
     those itself.
 
@@ -321,13 +325,17 @@ def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_
         indicator = {name: no_update for name in INDICATOR_OUTPUTS}
     slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
     counts = update_counts(lang, filter_data, url_state.count_rule)
+    context = get_context()
+    first_rows = first_table_rows(context.store, FilterSpec.from_store(filter_data), url_state.sort, TABLE_FIELDS,
+                                  lang, context.dataset_names(), table_block_rows(context.settings))
     return dict(
         map=map_patch, map_note=map_note, timeline=update_timeline(lang, filter_data, playback_data),
         breakdown=update_breakdown(lang, filter_data, breakdown_field),
         charts=update_shared_charts(lang, filter_data), counts=dict(zip(COUNT_OUTPUTS, counts)),
         labels=update_chart_labels(lang, filter_data, breakdown_field),
         playback_label=update_playback_status(filter_data, playback_data, lang),
-        slide_title=slide_title, slide_default=slide_default, indicator=indicator, shown=filter_data,
+        slide_title=slide_title, slide_default=slide_default, indicator=indicator, first_rows=first_rows,
+        shown=filter_data,
     )
 
 
@@ -392,9 +400,38 @@ def on_breakdown_field(field, filter_data, lang):
                 label=update_chart_labels(lang, filter_data, field)[ChartKind.BREAKDOWN])
 
 
+# The grid's order in a block request, as table_sort_key writes it: the first sortable column of
+# its sort model, '' for none or the default order.
+REQUEST_SORT_KEY_JS = """(request) => {
+    const sortable = SORTABLE, model = request && Array.isArray(request.sortModel) ? request.sortModel : [];
+    const first = model.find(s => s && sortable.includes(s.colId));
+    const key = first ? first.colId + ":" + (first.sort === "desc" ? "desc" : "asc") : "";
+    return key === DEFAULT_SORT ? "" : key;
+}""".replace("SORTABLE", json.dumps(list(TABLE_SORTABLE_COLUMNS))).replace(
+    "DEFAULT_SORT", json.dumps(DEFAULT_TABLE_SORT.param))
+
+# A block request the views' first rows answer (the first block, in their order) is answered here,
+# in the browser; any other goes on to the server (update_table).
+clientside_callback(
+    """function (request, first) {
+        const none = window.dash_clientside.no_update;
+        if (!request) return [none, none];
+        const filtered = request.filterModel && Object.keys(request.filterModel).length > 0;
+        const answered = !!first && request.startRow === 0 && request.endRow === first.endRow && !filtered
+            && (REQUEST_SORT_KEY)(request) === first.sort;
+        return answered ? [{rowData: first.rowData, rowCount: first.rowCount}, none] : [none, request];
+    }""".replace("REQUEST_SORT_KEY", REQUEST_SORT_KEY_JS),
+    Output(TableIds.GRID, "getRowsResponse", allow_duplicate=True),
+    Output(TableIds.ROWS_REQUEST, "data"),
+    Input(TableIds.GRID, "getRowsRequest"),
+    State(TableIds.FIRST_ROWS, "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(TableIds.GRID, "getRowsResponse"),
-    Input(TableIds.GRID, "getRowsRequest"),
+    Input(TableIds.ROWS_REQUEST, "data"),
     State(FilterIds.STORE, "data"),
     State(PageIds.LANG_STORE, "data"),
     State(PageIds.BODY_URL, "search"),
@@ -415,15 +452,12 @@ def update_table(request, filter_data, lang, search=None):
 # and asks the server to write the URL only when they differ (not once per block).
 clientside_callback(
     """function (request, search) {
-        const sortable = SORTABLE, model = request && Array.isArray(request.sortModel) ? request.sortModel : [];
-        const first = model.find(s => s && sortable.includes(s.colId));
-        let wanted = first ? first.colId + ":" + (first.sort === "desc" ? "desc" : "asc") : "";
-        if (wanted === DEFAULT_SORT) wanted = "";
+        const model = request && Array.isArray(request.sortModel) ? request.sortModel : [];
+        const wanted = (REQUEST_SORT_KEY)(request), sortable = SORTABLE;
         const match = /^([^:]*):(asc|desc)$/.exec((new URLSearchParams(search || "").get("sort") || "").trim());
         const current = match && sortable.includes(match[1]) ? match[1] + ":" + match[2] : "";
         return wanted === current ? window.dash_clientside.no_update : {sortModel: model};
-    }""".replace("SORTABLE", json.dumps(list(TABLE_SORTABLE_COLUMNS)))
-       .replace("DEFAULT_SORT", json.dumps(f"{DEFAULT_TABLE_SORT.column}:{'desc' if DEFAULT_TABLE_SORT.descending else 'asc'}")),
+    }""".replace("REQUEST_SORT_KEY", REQUEST_SORT_KEY_JS).replace("SORTABLE", json.dumps(list(TABLE_SORTABLE_COLUMNS))),
     Output(TableIds.SORT_REQUEST, "data"),
     Input(TableIds.GRID, "getRowsRequest"),
     State(PageIds.BODY_URL, "search"),

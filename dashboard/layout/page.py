@@ -49,11 +49,11 @@ from dashboard.state.context import AppContext
 from dashboard.state.interactions import next_language
 from dashboard.state.views import (
     KEY_SHOWN,
-    TABLE_BLOCK_ROWS,
     dashboard_map,
     dashboard_map_figure,
     indicator_choices,
     indicator_view,
+    table_block_rows,
 )
 
 # The view the map shows now (None: the starting view), so Back and Forward can tell a URL whose
@@ -89,9 +89,11 @@ def build_component_preload() -> html.Div:
     """One of each lazily loaded component the page body holds, hidden, so that their code is in
     before the body arrives. A component whose code is still loading is drawn as a placeholder
     first, and React shows the real one no sooner than 0.5 s after a placeholder appeared
-    (Suspense's fallback throttle): the map's first draw waited ~0.3 s for it on every page load."""
+    (Suspense's fallback throttle): the map's first draw waited ~0.3 s for it on every page load, and
+    the table's grid, whose code came ~1.8 s after the body, asked for its rows last of all."""
     return html.Div([dcc.Graph(figure={"data": [], "layout": {}}), dcc.Dropdown(), dcc.DatePickerRange(),
-                     dcc.Upload()], id=PageIds.COMPONENT_PRELOAD, hidden=True, **{"aria-hidden": "true"})
+                     dcc.Upload(), dag.AgGrid(rowData=[], columnDefs=[])],
+                    id=PageIds.COMPONENT_PRELOAD, hidden=True, **{"aria-hidden": "true"})
 
 
 def _panel(title_key: str, lang: str, *children: object, help_key: str | None = None,
@@ -277,11 +279,12 @@ def _dashboard_body(context: AppContext, state: UrlState, notices: list[Notice],
         getRowId="params.data.event_id", dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "animateRows": False, "pagination": True, "paginationPageSize": context.settings.table_page_size,
-            "cacheBlockSize": min(context.settings.table_page_size, TABLE_BLOCK_ROWS), "maxBlocksInCache": 20,
+            "cacheBlockSize": table_block_rows(context.settings), "maxBlocksInCache": 20,
             "localeText": grid_locale_text(lang),
         },
         className="ag-theme-quartz table-grid", style={"height": "420px"},
-    ), dcc.Store(id=TableIds.SORT_REQUEST), class_name="table-panel")
+    ), dcc.Store(id=TableIds.SORT_REQUEST), dcc.Store(id=TableIds.FIRST_ROWS), dcc.Store(id=TableIds.ROWS_REQUEST),
+        class_name="table-panel")
     return html.Div([
         # The body's own view of the URL: every writer of the shared state writes here, and the
         # state callback listens here, so Back/Forward reach it once the controls exist.

@@ -327,6 +327,31 @@ def table_rows(store: EventStore, spec: FilterSpec, columns: tuple[str, ...], so
     return {name: np.concatenate([page[name] for page in pages]) for name in columns}
 
 
+def table_block_rows(settings) -> int:
+    """Rows the grid asks for at once: a block, never more than a page."""
+    return min(settings.table_page_size, TABLE_BLOCK_ROWS)
+
+
+def table_sort_key(sort: TableSort | None) -> str:
+    """A table order as the browser compares grid requests with it: ``<column>:asc|desc``, and ''
+    for none or the default (newest first), which is the same order."""
+    shown = sort_for_url(sort)
+    return "" if shown is None else shown.param
+
+
+def first_table_rows(store: EventStore, spec: FilterSpec, sort: TableSort | None, columns: tuple[str, ...],
+                     lang: str, dataset_names: dict[str, str] | None, block_rows: int) -> dict:
+    """The grid's first block for the filter in the URL's order, sent with the views: the grid's
+    first request after a filter change (or on a page load) is then answered in the browser, not
+    by a second round trip. ``{sort, endRow, rowData, rowCount}``: the order (as
+    :func:`table_sort_key`) and the block end a request must ask for to be answered with it."""
+    order = sort or DEFAULT_TABLE_SORT
+    request = {"startRow": 0, "endRow": block_rows,
+               "sortModel": [{"colId": order.column, "sort": "desc" if order.descending else "asc"}]}
+    return {"sort": table_sort_key(sort), "endRow": block_rows,
+            **table_page(store, spec, request, columns, lang, dataset_names)}
+
+
 def table_page(store: EventStore, spec: FilterSpec, request: dict | None, columns: tuple[str, ...],
                lang: str, dataset_names: dict[str, str] | None = None) -> dict:
     """One block of table rows for the grid's infinite row model: ``{rowData, rowCount}``.

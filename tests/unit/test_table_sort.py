@@ -23,8 +23,10 @@ from dashboard.state.views import (
     DEFAULT_TABLE_SORT,
     blanks_first_count,
     blanks_last_windows,
+    first_table_rows,
     sort_for_url,
     table_page,
+    table_sort_key,
     table_sort_of,
 )
 
@@ -203,3 +205,23 @@ def test_dfc041_a_sort_without_blanks_reads_one_row_to_know_it(store):
                     limit=store.count(spec))["quantity_kg"].astype(float)
     assert blanks_first_count(counting, spec, "quantity_kg", store.count(spec)) == np.isnan(kg).sum() > 0
     assert counting.reads > 1  # blanks there: bisection
+
+
+@pytest.mark.parametrize("sort", [None, DEFAULT_TABLE_SORT, TableSort("quantity_kg", descending=True),
+                                  TableSort("source_name")])
+def test_dfc042_the_first_rows_sent_with_the_views_are_the_grid_s_first_block(store, sort):
+    """The table's first block rides with the views; the browser answers the grid's first request
+    with it only when the request's order and block match. The block is the one the server would
+    send for that request, and its order key reads as the browser computes it from a request."""
+    spec = FilterSpec(event_types=("drug_seizure",))
+    first = first_table_rows(store, spec, sort, COLUMNS, "en", None, 25)
+    column = (sort or DEFAULT_TABLE_SORT).column
+    descending = (sort or DEFAULT_TABLE_SORT).descending
+    asked = table_page(store, spec, request(column, "desc" if descending else "asc", 0, 25), COLUMNS, "en")
+    assert first["rowData"] == asked["rowData"] and first["rowCount"] == asked["rowCount"] == store.count(spec)
+    assert first["endRow"] == 25 and len(first["rowData"]) == min(25, store.count(spec))
+    assert first["sort"] == table_sort_key(sort)
+    # The default order (asked for or not) is '', as the URL writes it; another is the URL's form.
+    assert table_sort_key(sort) == ("" if sort in (None, DEFAULT_TABLE_SORT) else sort.param)
+    assert table_sort_key(sort) == ("" if sort_for_url(sort) is None else build_search(
+        UrlState(sort=sort)).split("sort=")[1].replace("%3A", ":"))
