@@ -79,7 +79,7 @@ def configure_server(server, settings: Settings, *, script_hashes: Sequence[str]
 
 def is_versioned_url(path: str, query: Mapping) -> bool:
     """Whether a file's URL changes with its content: Dash's fingerprinted component suites, and
-    assets carrying Dash's ``?m=<modified time>``."""
+    assets carrying ``?m=`` (Dash's modified time; the map style's content versions)."""
     from dash.fingerprint import check_fingerprint
 
     if path.startswith(COMPONENT_SUITES_PREFIX):

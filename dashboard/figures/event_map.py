@@ -32,6 +32,7 @@ from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import EVENT_TYPES, GEO_PRECISIONS, MAP_TILE_PX, GridBins, PointColumns
 from ..i18n import format_number, label, translate
 from . import unchecked
+from .asset_versions import versioned_asset_url
 from .indicator_chart import INDICATOR_COLOUR
 from .map_key import KeyLayout, MapKey, build_map_key, key_layout, marker_sizes
 from .place_names import place_name_field
@@ -59,7 +60,8 @@ MAX_CELL_MARKER_PX = 60
 # Sequential, colour-blind safe (viridis end points trimmed so the lightest cell shows on land).
 CELL_COLOURSCALE = [[0.0, "#fde725"], [0.25, "#5ec962"], [0.5, "#21918c"], [0.75, "#3b528b"],
                     [1.0, "#440154"]]
-GLYPHS_URL = "/assets/fonts/{fontstack}/{range}.pbf"
+# MapLibre fills in the font stack and range; the version is the whole fonts folder's.
+GLYPHS_URL = versioned_asset_url("fonts", "/assets/fonts/{fontstack}/{range}.pbf")
 HIGHLIGHT_RADIUS_PX = 15
 ROUTE_WIDTH_PX = 2.6
 ROUTE_DASH = [1.2, 1.6]  # inferred legs: dashes in line widths
@@ -224,7 +226,8 @@ def offline_style(theme: Theme = SCREEN, lang: str = DEFAULT_LANGUAGE, *, routes
         *route_names,
     ]
     events = {"id": EVENTS_LAYER_ID, "type": "background", "layout": {"visibility": "none"}}
-    sources = {base: {"type": "geojson", "data": f"{asset_prefix}{BASE_FILE}", "maxzoom": BASE_MAXZOOM}}
+    sources = {base: {"type": "geojson", "data": versioned_asset_url(f"basemap/{BASE_FILE}", f"{asset_prefix}{BASE_FILE}"),
+                      "maxzoom": BASE_MAXZOOM}}
     if overlay_features:
         sources["overlay"] = {"type": "geojson", "data": _feature_collection(overlay_features), "maxzoom": BASE_MAXZOOM}
     return {

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.data.filters import FilterSpec, MapView
 from dashboard.data.store import EVENT_TYPES, GEO_PRECISIONS
+from dashboard.figures.asset_versions import asset_version
 from dashboard.figures.breakdown import build_breakdown, clicked_category
 from dashboard.figures.event_map import (
     APPROXIMATE_OPACITY,
@@ -136,10 +137,41 @@ def test_map006_offline_base_map_has_no_remote_url():
     style = offline_style()
     assert style["glyphs"].startswith("/assets/")
     # A non-empty, local-only sources object: plotly prunes empty ones and MapLibre then fails.
-    assert style["sources"]["base"]["data"] == "/assets/basemap/base.geojson"
+    # Versioned by content, so the browser keeps it (and the glyphs) rather than asking each load.
+    assert style["sources"]["base"]["data"] == f"/assets/basemap/base.geojson?m={asset_version('basemap/base.geojson')}"
+    assert style["glyphs"] == f"/assets/fonts/{{fontstack}}/{{range}}.pbf?m={asset_version('fonts')}"
     for layer in style["layers"]:
         if layer["type"] == "symbol":
             assert layer["layout"]["icon-image"] == ""  # a named icon would fetch a sprite from a CDN
+
+
+def test_map006c_the_style_s_files_are_versioned_by_content(tmp_path, monkeypatch):
+    """The base map and the glyphs carry their content's version, so the server lets the browser
+    keep them a year (a changed file has a new URL) instead of asking again on every page load."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from dashboard import is_versioned_url
+    from dashboard.figures import asset_versions
+    from dashboard.serving import LONG_LIVED, cache_control
+
+    style = offline_style()
+    for url in (style["sources"]["base"]["data"], style["glyphs"].format(fontstack="Open Sans Regular", range="0-255")):
+        address = urlsplit(url)
+        args = {key: values[0] for key, values in parse_qs(address.query).items()}
+        assert is_versioned_url(address.path, args) and cache_control(address.path, True) == LONG_LIVED, url
+    # The version follows the content: a file's, and every file's under a folder.
+    monkeypatch.setattr(asset_versions, "ASSETS_DIR", tmp_path)
+    asset_versions.asset_version.cache_clear()
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "0-255.pbf").write_bytes(b"one")
+    (tmp_path / "base.geojson").write_bytes(b"{}")
+    before = asset_versions.asset_version("fonts"), asset_versions.asset_version("base.geojson")
+    asset_versions.asset_version.cache_clear()
+    (tmp_path / "fonts" / "0-255.pbf").write_bytes(b"two")
+    (tmp_path / "base.geojson").write_bytes(b"{ }")
+    after = asset_versions.asset_version("fonts"), asset_versions.asset_version("base.geojson")
+    asset_versions.asset_version.cache_clear()
+    assert before[0] != after[0] and before[1] != after[1]
 
 
 def test_map006b_names_over_or_under_the_events():
