@@ -481,3 +481,34 @@ def test_rtt012_a_still_map_draws_no_frame_of_old_tiles(ui: UiPage):
     assert 1 <= ui.page.evaluate(PAINTS_JS) - before <= 2
     assert ui.page.evaluate(COLOURS_JS) >= 8  # land, water, rivers, borders, labels, points: not a blank map
     ui.assert_no_console_errors("a filter change and a zoom")
+
+
+ROW_DATES_JS = """(count) => { const grid = window.dash_ag_grid.getApi('table-grid'); const out = [];
+    for (let i = 0; i < count; i++) { const row = grid.getDisplayedRowAtIndex(i); out.push(row && row.data ? row.data.event_date : null); }
+    return out; }"""
+
+
+def test_rtt013_the_table_s_first_block_comes_with_the_views_and_the_next_from_the_server(ui: UiPage, store):
+    """The grid's first block rides with the filter's answer and is handed to the grid in the
+    browser; a block further down is still asked of the server, in the same order, and follows on."""
+    from dashboard.data.filters import FilterSpec
+
+    requests: list[dict] = []
+    ui.page.on("request", lambda request: requests.append(json.loads(request.post_data or "{}"))
+               if request.method == "POST" and "table-grid.getRowsResponse" in (request.post_data or "") else None)
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.locator('#filters-types label:has(input[value="drug_seizure"])').click()
+    ui.settle("checking 'Drug seizure'")
+    assert requests == []  # the first block came with the views, each time
+    expected = store.count(FilterSpec(event_types=("drug_seizure",)))
+    assert expected > 40
+    assert ui.page.evaluate("() => window.dash_ag_grid.getApi('table-grid').getDisplayedRowCount()") == expected
+    ui.page.evaluate("() => window.dash_ag_grid.getApi('table-grid').ensureIndexVisible(40, 'bottom')")
+    ui.page.wait_for_function(f"() => ({ROW_DATES_JS})(41)[40] !== null")
+    [asked] = requests  # one block request: the second
+    block = next(item["value"] for item in asked["inputs"] if item["id"] == "table-rows-request")
+    assert block["startRow"] == 25  # the second block, from the server
+    dates = ui.page.evaluate(ROW_DATES_JS, 41)
+    assert None not in dates and dates == sorted(dates, reverse=True)  # newest first, across both blocks
+    ui.assert_no_console_errors("the table's first and second blocks")
