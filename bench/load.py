@@ -17,7 +17,7 @@ GIL would add their waits for the GIL to the latencies measured) with its own
 until the time is up waits a think time (``THINK_S``) and does an action drawn from ``ACTION_WEIGHTS``
 with its own seeded generator (``--seed`` + its number), so a run repeats the same choices. An
 action's time is the wall time of its requests, one after another, as in ``bench run``; a filter
-change includes the table's first block, as the grid asks for it. Any non-2xx answer or exception is
+change's answer carries the table's first block (a table page asks for a later one). Any non-2xx answer or exception is
 an error: the user reloads the page and goes on, and every error is listed.
 
 Printed: actions and POSTs done, errors, p50/p95/p99 per action kind, over all actions and over all
@@ -140,28 +140,29 @@ class UserResult:
     skipped: Counter = field(default_factory=Counter)  # actions with nothing to act on (no point to click)
 
 
-def with_table(client: DashClient, exchange: Exchange, start_row: int = 0) -> Exchange:
-    """The grid's block request that follows a filter change (or a scroll to ``start_row``)."""
+def table_block(client: DashClient, start_row: int) -> Exchange:
+    """The grid's request for the block at ``start_row``, past the first (which comes with every
+    filter change's answer): a scroll down the table."""
     block = dict(TABLE_BLOCK, startRow=start_row, endRow=start_row + TABLE_BLOCK["endRow"])
-    return exchange.merge(client.act({RUTAS.table_request: block}))
+    return client.act({RUTAS.table_request: block})
 
 
 def do_action(action: Action, client: DashClient, rng: random.Random) -> Exchange | None:
     """Do ``action`` on ``client``'s page with values drawn from ``rng``; None = nothing to act on."""
     if action is Action.COLD_LOAD:
-        return with_table(client, client.reload())
+        return client.reload()
     if action is Action.TYPE_PICK:
         types = rng.sample(TYPES_BY_REP, rng.randint(1, 2))
-        return with_table(client, client.act({RUTAS.types: types}))
+        return client.act({RUTAS.types: types})
     if action is Action.BRUSH:
         year = rng.randint(*BRUSH_YEARS)
         brush = {f"{RUTAS.timeline}.selectedData": {"points": [], "range": {"x": [f"{year}-01-01", f"{year}-12-31"]}}}
-        return with_table(client, client.act(brush))
+        return client.act(brush)
     if action is Action.BOX:
         west, south, east, north = VRAEM_BOX
         shift = rng.uniform(0, 0.4)
         box = {"points": [], "range": {"map": [[west + shift, north - shift], [east - shift, south + shift]]}}
-        return with_table(client, client.act({f"{RUTAS.map}.selectedData": box}))
+        return client.act({f"{RUTAS.map}.selectedData": box})
     if action is Action.ZOOM:
         view = {"lon": VRAEM_VIEW["lon"] + rng.uniform(-0.5, 0.5), "lat": VRAEM_VIEW["lat"] + rng.uniform(-0.5, 0.5),
                 "zoom": rng.uniform(6.0, 10.0)}
@@ -174,9 +175,9 @@ def do_action(action: Action, client: DashClient, rng: random.Random) -> Exchang
         return None if click is None else exchange.merge(client.act(click))
     if action is Action.RESET:
         clicks = client.get(RUTAS.reset.split(".")[0], "n_clicks") or 0
-        return with_table(client, client.act({f"{RUTAS.reset}.n_clicks": clicks + 1}))
+        return client.act({f"{RUTAS.reset}.n_clicks": clicks + 1})
     if action is Action.TABLE_PAGE:
-        return with_table(client, Exchange(), TABLE_BLOCK["endRow"] * rng.randint(1, TABLE_PAGES - 1))
+        return table_block(client, TABLE_BLOCK["endRow"] * rng.randint(1, TABLE_PAGES - 1))
     raise ValueError(action)
 
 
