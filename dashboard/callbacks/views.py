@@ -317,10 +317,8 @@ def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_
     """
     url_state = parse_url_state(search)[0]
     map_patch, map_note = update_map(filter_data, key_switch, search, lang) if with_map else (no_update, no_update)
-    if url_state.indicator:
-        indicator_patch, indicator = update_indicator(map_patch if with_map else Patch(), filter_data,
-                                                      url_state.indicator, lang)
-        map_patch = indicator_patch if with_map else map_patch
+    if url_state.indicator:  # its layer goes into the map's patch (without the map, one not sent)
+        _, indicator = update_indicator(map_patch if with_map else Patch(), filter_data, url_state.indicator, lang)
     else:  # none chosen: the panel stays hidden and empty as drawn (a redraw costs the browser ~50 ms)
         indicator = {name: no_update for name in INDICATOR_OUTPUTS}
     slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
@@ -503,8 +501,8 @@ clientside_callback(
 
 
 # A new filter or language empties the grid's block cache, so it asks for its rows again; not when
-# the grid's rows are already for that filter. A new grid (a page load, a language switch) asks
-# for the filter its page body was made with (update_table), so a grid first met here holds that.
+# the grid's rows are already for that filter. A new grid (a page load, a language switch) gets
+# the first rows its page body was made with, for the body's filter, so a grid first met here holds that.
 clientside_callback(
     """async function (filterData, lang, bodyFilter) {
         const api = await dash_ag_grid.getApiAsync("GRID_ID");
