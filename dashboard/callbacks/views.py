@@ -10,6 +10,7 @@ from dashboard.callbacks.exports import update_chart_labels
 from dashboard.callbacks.playback import update_playback_status
 from dashboard.callbacks.stories import update_slide_title
 from dashboard.data.charts import SHARED_PATH_CHARTS, ChartKind
+from dashboard.data.concurrency import at_once
 from dashboard.data.count_rules import DEFAULT_COUNT_RULE, CountRule, parse_count_rule
 from dashboard.data.facets import BREAKDOWN_FACETS, DEFAULT_BREAKDOWN, breakdown_or_default
 from dashboard.data.filters import TABLE_SORTABLE_COLUMNS, FilterSpec, build_search, parse_url_state
@@ -313,28 +314,38 @@ def draw_views(filter_data, lang, search, key_switch, breakdown_field, playback_
     Without ``with_map`` the map and its note are left as they are (no_update): a page body draws
     those itself.
 
-    The store caches each aggregate by filter, so the labels reuse what the views computed.
+    The store caches each aggregate by filter, so the labels reuse what the views computed. A store
+    whose answers wait on a database draws the map beside the rest (its statements on another core).
     """
     url_state = parse_url_state(search)[0]
-    map_patch, map_note = update_map(filter_data, key_switch, search, lang) if with_map else (no_update, no_update)
+    context = get_context()
+
+    def draw_map():
+        return update_map(filter_data, key_switch, search, lang) if with_map else (no_update, no_update)
+
+    def draw_rest():
+        return dict(
+            timeline=update_timeline(lang, filter_data, playback_data),
+            breakdown=update_breakdown(lang, filter_data, breakdown_field),
+            charts=update_shared_charts(lang, filter_data), counts=dict(zip(COUNT_OUTPUTS, update_counts(
+                lang, filter_data, url_state.count_rule))),
+            labels=update_chart_labels(lang, filter_data, breakdown_field),
+            playback_label=update_playback_status(filter_data, playback_data, lang),
+            first_rows=first_table_rows(context.store, FilterSpec.from_store(filter_data), url_state.sort,
+                                        TABLE_FIELDS, lang, context.dataset_names(),
+                                        table_block_rows(context.settings)))
+
+    if with_map and context.store.reads_wait_on_server:  # the rest here: its own parts may run at once too
+        views, (map_patch, map_note) = at_once(draw_rest, draw_map)
+    else:
+        (map_patch, map_note), views = draw_map(), draw_rest()
     if url_state.indicator:  # its layer goes into the map's patch (without the map, one not sent)
         _, indicator = update_indicator(map_patch if with_map else Patch(), filter_data, url_state.indicator, lang)
     else:  # none chosen: the panel stays hidden and empty as drawn (a redraw costs the browser ~50 ms)
         indicator = {name: no_update for name in INDICATOR_OUTPUTS}
     slide_title, slide_default = update_slide_title(filter_data, slide_title, slide_default, lang)
-    counts = update_counts(lang, filter_data, url_state.count_rule)
-    context = get_context()
-    first_rows = first_table_rows(context.store, FilterSpec.from_store(filter_data), url_state.sort, TABLE_FIELDS,
-                                  lang, context.dataset_names(), table_block_rows(context.settings))
-    return dict(
-        map=map_patch, map_note=map_note, timeline=update_timeline(lang, filter_data, playback_data),
-        breakdown=update_breakdown(lang, filter_data, breakdown_field),
-        charts=update_shared_charts(lang, filter_data), counts=dict(zip(COUNT_OUTPUTS, counts)),
-        labels=update_chart_labels(lang, filter_data, breakdown_field),
-        playback_label=update_playback_status(filter_data, playback_data, lang),
-        slide_title=slide_title, slide_default=slide_default, indicator=indicator, first_rows=first_rows,
-        shown=filter_data,
-    )
+    return dict(map=map_patch, map_note=map_note, **views, slide_title=slide_title, slide_default=slide_default,
+                indicator=indicator, shown=filter_data)
 
 
 def initial_view_props(search: str, lang: str) -> dict[tuple[str, str], object]:

@@ -304,8 +304,11 @@ def test_rol010_a_box_edge_is_read_by_index_only_scans(database):
         store.totals(spec)
         store.breakdown(spec, "country")
         store.bins(spec, 0.05)
-        edge = [s for s in reads.statements if "UNION ALL" in s]  # the summary's (the breakdown's too), the cells'
-        assert len(edge) == 2, reads.statements
+        # The summary's two halves, read at once (the breakdown's too), and the cells'.
+        edge = [s for s in reads.statements if "UNION ALL" in s]
+        assert len(edge) == 3, reads.statements
+        assert sorted("longitude < %(strip_mid)s" in s for s in edge) == [False, False, True]
+        assert sorted("longitude >= %(strip_mid)s" in s for s in edge) == [False, False, True]
     finally:
         reads.close()
     with engine_for(database).connect() as connection:
@@ -606,3 +609,39 @@ def test_rol021_dates_on_month_edges_are_summed_from_whole_months(database, boun
         assert not [s for s in reads.reading("event_facts") if "from_next" in s or "to_next" in s]
     finally:
         reads.close()
+
+
+# Boxes whose strips hold the contract data's cluster near (-73.8, -12.5): its west strip (in a
+# wide box, a narrow one), its south strip.
+@pytest.mark.parametrize("box", [(-73.9, -12.9, -72.5, -11.5), (-73.97, -12.77, -73.41, -12.33),
+                                 (-74.5, -12.55, -73.0, -11.0)])
+@pytest.mark.parametrize("middle", ["weighed", "west edge", "east edge", "on an edge event"])
+def test_rol022_a_box_edges_two_halves_hold_its_facts_once(database, monkeypatch, box, middle):
+    """The summary reads a box's edge as two halves at once, cut at a longitude weighed from
+    event_grid. Wherever the cut falls (the box's own edges, exactly on the longitude of an event
+    of the edge), the halves hold every fact of the edge once, and the answers are the oracle's."""
+    spec = FilterSpec(bbox=box)
+    oracle = InMemoryEventStore(EVENTS)
+
+    def edge_facts(store):
+        _, edge = store._split(spec, "event_cells", store._total_cell(spec))
+        assert edge is not None and edge.halves is not None
+        with engine_for(database).connect() as connection:
+            return [[tuple(row) for row in connection.execute(
+                text(f"SELECT seq, longitude FROM {source} WHERE {edge.where}"), edge.params)]
+                for source in (edge.source, *edge.halves)]
+
+    whole = edge_facts(PostgisEventStore(database))[0]
+    assert len(whole) >= 3, box
+    fixed = {"west edge": box[0], "east edge": box[2], "on an edge event": sorted(x for _, x in whole)[len(whole) // 2]}
+    if middle in fixed:
+        monkeypatch.setattr(PostgisEventStore, "_edge_middle", lambda self, box, inner: fixed[middle])
+    store = PostgisEventStore(database)
+    whole, west, east = edge_facts(store)
+    assert len(set(whole)) == len(whole) and sorted(west + east) == sorted(whole) and not set(west) & set(east)
+    if middle == "on an edge event":  # the event on the cut is in the east half, those west of it in the west
+        assert west and east and all(x < fixed[middle] for _, x in west) and min(x for _, x in east) == fixed[middle]
+    assert_same_result(oracle.totals(spec), store.totals(spec), f"{box} totals")
+    assert_same_result(oracle.histogram(spec, "month"), store.histogram(spec, "month"), f"{box} months")
+    assert_same_result(oracle.breakdown(spec, "country"), store.breakdown(spec, "country"), f"{box} countries")
+    assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), f"{box} kg")

@@ -113,3 +113,37 @@ def test_txt004_each_text_counts_its_facts_and_a_search_reads_the_smaller_side(d
         assert ("(dataset_key, text_key) IN" in where) is through_index, where
         assert ("(dataset_key, text_key + 0) IN" in where) is not through_index, where
 
+
+
+def test_txt005_a_broad_search_read_in_two_halves_at_once_answers_as_the_oracle(database, monkeypatch):
+    """A search whose texts hold many facts is read as two statements at once, one per half of its
+    texts (by the text key's sign), on two connections; their groups add up and a report named in
+    both halves counts once."""
+    from dashboard.data.store import postgis
+
+    monkeypatch.setattr(postgis, "SPLIT_TEXT_FACTS", 1)
+    oracle = InMemoryEventStore(EVENTS)
+    with engine_for(database).connect() as connection:  # reports named on both sides of the split
+        both = connection.execute(text("""
+            SELECT count(*) FROM (
+                SELECT source_hash FROM event_facts f JOIN event_texts t USING (dataset_key, text_key)
+                WHERE t.search_text LIKE '%near%' AND f.source_hash IS NOT NULL
+                GROUP BY source_hash HAVING min(f.text_key) < 0 AND max(f.text_key) >= 0) shared""")).scalar()
+    assert both > 0
+    for spec in (BROAD, FilterSpec(text="near"), WITH_FACETS):
+        reads = TablesRead(database)
+        try:
+            store = PostgisEventStore(database)
+            assert_same_result(oracle.totals(spec), store.totals(spec), f"{spec} totals")
+            summaries = [s for s in reads.reading("event_facts") if "GROUPING SETS" in s]
+        finally:
+            reads.close()
+        if store._texts_hold_fewer(spec):  # through the text index: two halves
+            assert len(summaries) == 2 and {"text_key < 0", "text_key >= 0"} == {
+                half for half in ("text_key < 0", "text_key >= 0") for s in summaries if half in s}
+        else:  # the rest's rows checked against the texts: one statement (WITH_FACETS)
+            assert spec == WITH_FACETS and len(summaries) == 1 and "text_key <" not in summaries[0]
+        assert_same_result(oracle.histogram(spec, unit="month"), store.histogram(spec, unit="month"), f"{spec} months")
+        assert_same_result(oracle.breakdown(spec, "country"), store.breakdown(spec, "country"), f"{spec} countries")
+        assert_same_result(oracle.breakdown(spec, "event_type"), store.breakdown(spec, "event_type"), f"{spec} types")
+        assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), f"{spec} kg")

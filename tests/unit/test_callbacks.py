@@ -502,3 +502,37 @@ def test_cbk044_a_grid_asking_before_the_filter_is_written_gets_the_url_s_filter
     assert early["rowCount"] == expected
     written = update_table({"startRow": 0, "endRow": 100}, arrests.to_store(), "en", "?type=arrest")
     assert written["rowCount"] == expected
+
+
+def test_cbk046_a_store_waiting_on_a_database_draws_the_map_beside_the_rest(app_context, monkeypatch):
+    """For a database store the map's statements run on another connection while the timeline,
+    counts and table are read: the same answer as one after the other, the map in another thread."""
+    import threading
+
+    from dashboard.callbacks import views as views_module
+
+    store = views_module.FilterSpec(event_types=("drug_seizure",)).to_store()
+    arguments = (store, "en", "?type=drug_seizure", ["shown"], "event_type", None, None, None)
+    one_after_the_other = views_module.draw_views(*arguments)
+    threads = {}
+
+    def recorded(name, draw):
+        def call(*args, **kwargs):
+            threads[name] = threading.get_ident()
+            return draw(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(views_module, "update_map", recorded("map", views_module.update_map))
+    monkeypatch.setattr(views_module, "update_timeline", recorded("timeline", views_module.update_timeline))
+    monkeypatch.setattr(type(app_context.store), "reads_wait_on_server", True)
+    at_once = views_module.draw_views(*arguments)
+    assert threads["map"] != threads["timeline"]
+    expected = views_module.output_values(views_module.VIEW_OUTPUTS, one_after_the_other)
+    got = views_module.output_values(views_module.VIEW_OUTPUTS, at_once)
+    assert got.keys() == expected.keys()
+    for key, want in expected.items():
+        value = got[key]
+        if hasattr(want, "to_plotly_json"):
+            value, want = value.to_plotly_json(), want.to_plotly_json()
+        assert orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY, default=str) == \
+            orjson.dumps(want, option=orjson.OPT_SERIALIZE_NUMPY, default=str), key

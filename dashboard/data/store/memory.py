@@ -160,6 +160,8 @@ class InMemoryEventStore:
         the default is unique to this instance.
     """
 
+    reads_wait_on_server = False  # numpy in this process: running calls at once gains nothing
+
     def __init__(self, events: pd.DataFrame, cache_size: int = 64,
                  default_datasets: tuple[str, ...] = (), *, cache: ResultCache | None = None,
                  version: str = "") -> None:

@@ -49,6 +49,7 @@ import os
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -56,6 +57,7 @@ import numpy as np
 from sqlalchemy import Engine, text
 
 from ..cache import LruResultCache, ResultCache
+from ..concurrency import at_once
 from ..database.engine import engine_for
 from ..duplicates import MAX_PARTNERS_PER_ROW
 from ..facets import BREAKDOWN_FACETS, FACETS, FACETS_BY_NAME, Facet, Match
@@ -132,6 +134,13 @@ EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far bel
 # users on 2 workers had ~10 backends (and their parallel workers) share 2 cores: each query took
 # the time of all, p95 35 s. The server's cores run this many per worker at full speed.
 STORE_QUERY_SLOTS = 2
+# A filter's facts read in parts at once (dashboard.data.concurrency), each a statement on its own
+# connection in the query slots: a GROUPING SETS statement gets no parallel workers (one core). A
+# box's edge is read beside its inner groups, in two halves; a search's facts, when its texts hold at least
+# SPLIT_TEXT_FACTS, as two halves of its texts (the text keys' sign: hashes, so about even).
+SPLIT_TEXT_FACTS = 100_000
+EDGE_SPLIT_CELL = 0.02  # event_grid's cells a box edge's events are weighed by, to part them in halves
+TEXT_HALVES = ("text_key < 0", "text_key >= 0")
 # The table orders the facts hold an index in (place: 0013; date, kg: 0003), each with the same
 # order kept off its index. A page walks the index only when the filter matches at least
 # INDEX_WALK_SHARE of the store's events, else it sorts the matching rows: in place order for any
@@ -381,6 +390,14 @@ def cut_sliver(index: int, fine: float, cell: float) -> tuple[float, float, int]
     return edge, end, math.floor(start / cell)
 
 
+def _strip(corners: tuple[str, str, str, str], more: str) -> str:
+    """Facts in the box of these parameters' corners (west, south, east, north), the point GiST's
+    condition, and ``more``."""
+    west, south, east, north = corners
+    return (f"point(longitude, latitude) <@ box(point(:{west}, :{south}), point(:{east}, :{north}))"
+            + (f" AND {more}" if more else ""))
+
+
 def _hashed(name: str) -> str:
     """The hashes of the names bound as ``:name``, as event_facts' actor and region keys hold them."""
     return f"ARRAY(SELECT hashtextextended(wanted, 0) FROM unnest(CAST(:{name} AS text[])) AS wanted)"
@@ -399,6 +416,9 @@ class _Edge:
     where: str
     params: dict[str, object]
     source: str = "event_facts"
+    # The same facts as two disjoint sources, the box cut at its middle longitude: a summary reads
+    # them at once. None: one scan (a date bound's month read with the strips).
+    halves: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +439,24 @@ class _Summary:
     # The count per country (None: no country), what the caption's breakdown asks each filter change.
     countries: tuple[str | None, ...] = ()
     country_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # The distinct report hashes, when asked for (a part's: the parts' reports are counted once).
+    source_hashes: np.ndarray | None = None
+
+    @staticmethod
+    def of_parts(parts: tuple[_Summary, ...], sources: int, monthly: bool) -> _Summary:
+        """One summary of disjoint parts' events: their groups side by side (every reader sums a
+        group key's rows), their totals summed; ``sources``: the distinct reports of them all."""
+        dated = [p for p in parts if p.first >= 0]
+        return _Summary(kind=np.concatenate([p.kind for p in parts]), day=np.concatenate([p.day for p in parts]),
+                        count=np.concatenate([p.count for p in parts]), drug=sum((p.drug for p in parts), ()),
+                        year=np.concatenate([p.year for p in parts]), kg=np.concatenate([p.kg for p in parts]),
+                        totals=Totals(events=sum(p.totals.events for p in parts),
+                                      fatalities=sum(p.totals.fatalities for p in parts),
+                                      kg_seized=sum(p.totals.kg_seized for p in parts), sources=int(sources),
+                                      synthetic=sum(p.totals.synthetic for p in parts)),
+                        first=min((p.first for p in dated), default=-1), last=max((p.last for p in dated), default=-1),
+                        monthly=monthly, countries=sum((p.countries for p in parts), ()),
+                        country_count=np.concatenate([p.country_count for p in parts]))
 
 
 @dataclass(frozen=True)
@@ -462,11 +500,15 @@ class PostgisEventStore:
         Where results are memoised (one per process, or a shared one); a private LRU by default.
     """
 
+    reads_wait_on_server = True
+
     def __init__(self, url: str, default_datasets: tuple[str, ...] = (), *,
                  cache: ResultCache | None = None) -> None:
         self._engine: Engine = engine_for(url)
         self.default_datasets = tuple(default_datasets)
         self._cache: ResultCache = cache if cache is not None else LruResultCache()
+        self._computing: dict[Hashable, Future] = {}  # answers being computed, by memo key
+        self._computing_lock = threading.Lock()
         with self._engine.connect() as connection:
             # One snapshot: the version and the datasets it names, read together.
             connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
@@ -510,18 +552,36 @@ class PostgisEventStore:
             return [tuple(row) for row in connection.execute(text(sql), params or {}).all()]
 
     def _memo(self, operation: str, spec: FilterSpec | None, args: tuple, compute: Callable[[], object]) -> object:
+        """The cached answer, else ``compute()``'s, computed once in the process: a thread asking
+        for an answer another is computing (the map and the timeline drawn at once both ask for
+        the filter's summary) waits for it rather than send the same statements again."""
         key: Hashable = (self.version, operation, spec, args)
         found = self._cache.get(key)
         if found is not None:
             return found
-        value = compute()
-        if isinstance(value, dict):
-            for array in value.values():
-                read_only(array)
-        else:
-            value = read_only(value)
-        self._cache.set(key, value)
-        return value
+        with self._computing_lock:
+            computing = self._computing.get(key)
+            mine = computing is None
+            if mine:
+                computing = self._computing[key] = Future()
+        if not mine:
+            return computing.result()  # the other thread's error is raised here too
+        try:
+            value = compute()
+            if isinstance(value, dict):
+                for array in value.values():
+                    read_only(array)
+            else:
+                value = read_only(value)
+            self._cache.set(key, value)
+            computing.set_result(value)
+            return value
+        except BaseException as error:
+            computing.set_exception(error)
+            raise
+        finally:
+            with self._computing_lock:
+                del self._computing[key]
 
     def _keys(self, datasets: Iterable[str]) -> list[int]:
         return sorted({self._key_of[d] for d in datasets if d in self._key_of})
@@ -531,14 +591,16 @@ class PostgisEventStore:
         wanted = datasets or self.default_datasets
         return self._keys(wanted) if wanted else list(self._all_keys)
 
-    def _where(self, spec: FilterSpec, facts: bool = False, page: bool = False) -> tuple[str, dict[str, object]]:
+    def _where(self, spec: FilterSpec, facts: bool = False, page: bool = False,
+               texts: str = "") -> tuple[str, dict[str, object]]:
         """The WHERE clause of a filter and its bound parameters (never a value in the SQL text).
 
         ``facts``: the clause is for ``event_facts``; actors and regions compare the hashes of
         their names, the search text the hashes of the matching distinct texts (migration 0003),
         and the geometry prefilters (``events``' GiST) are left to the plain longitude/latitude
         tests, and the facts' point GiST is offered to boxes holding few events (``page``: for a
-        sorted page, fewer still; see :data:`GIST_BOX_SHARE`).
+        sorted page, fewer still; see :data:`GIST_BOX_SHARE`). ``texts``: a further condition on the
+        matching texts (:data:`TEXT_HALVES`).
         """
         conditions = ["dataset_key = ANY(:dataset_keys)"]
         params: dict[str, object] = {"dataset_keys": self._scope(spec.datasets)}
@@ -596,7 +658,8 @@ class PostgisEventStore:
                 # facts than the texts hold, the rest's rows checked against the texts (a hash)
                 through = "text_key" if self._texts_hold_fewer(spec) else "text_key + 0"
                 conditions.append(f"(dataset_key, {through}) IN (SELECT dataset_key, text_key FROM event_texts "
-                                  "WHERE dataset_key = ANY(:dataset_keys) AND search_text LIKE :text_pattern)")
+                                  "WHERE dataset_key = ANY(:dataset_keys) AND search_text LIKE :text_pattern"
+                                  f"{f' AND {texts}' if texts else ''})")
             else:
                 conditions.append("search_text LIKE :text_pattern")
         return " AND ".join(conditions), params
@@ -694,6 +757,31 @@ class PostgisEventStore:
                  "y0": math.floor(south / BOX_ESTIMATE_CELL) - 1, "y1": math.floor(north / BOX_ESTIMATE_CELL) + 1})[0][0])
         return self._memo("box_events", None, (box,), compute)
 
+    def _edge_middle(self, box: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> float:
+        """A longitude parting the events between ``box``'s edges and the ``inner`` span (west, east,
+        south, north) about evenly: event_grid's cells of :data:`EDGE_SPLIT_CELL` there, every
+        dataset (a weight for the two halves, not an answer: any longitude parts them exactly)."""
+        def compute() -> float:
+            west, south, east, north = box
+            inner_west, inner_east, inner_south, inner_north = inner
+            cell = EDGE_SPLIT_CELL
+            columns = self._all("""
+                SELECT cell_x, sum(events) FROM event_grid WHERE dataset_key = ANY(:keys) AND cell_deg = :cell
+                AND cell_x BETWEEN :x0 AND :x1 AND cell_y BETWEEN :y0 AND :y1
+                AND NOT (cell_x BETWEEN :ix0 AND :ix1 AND cell_y BETWEEN :iy0 AND :iy1)
+                GROUP BY 1 ORDER BY 1""", {
+                "keys": list(self._all_keys), "cell": cell,
+                "x0": math.floor(west / cell), "x1": math.floor(east / cell),
+                "y0": math.floor(south / cell), "y1": math.floor(north / cell),
+                "ix0": math.ceil(inner_west / cell), "ix1": math.floor(inner_east / cell) - 1,
+                "iy0": math.ceil(inner_south / cell), "iy1": math.floor(inner_north / cell) - 1})
+            counts = np.cumsum([int(n) for _, n in columns])
+            if not len(counts):
+                return (west + east) / 2
+            column = columns[int(np.searchsorted(counts, counts[-1] / 2))][0]
+            return min(max((int(column) + 1) * cell, west), east)
+        return float(self._memo("edge_middle", None, (box, inner), compute))
+
     def _near_box_edge(self, box: tuple[float, float, float, float]) -> bool:
         """Whether an event lies outside ``box`` but within :data:`EDGE_MARGIN` of it (the GiST)."""
         return bool(self._memo("near_box_edge", None, (box,), lambda: self._all("""
@@ -721,6 +809,7 @@ class PostgisEventStore:
                                    **({"date_from": None, "date_to": None} if monthly else {}))
         where, params = self._where(rolled, facts=True)
         conditions, outside, strips = [where], [], []
+        halves: tuple[list[str], list[str]] = ([], [])  # the strips cut at the box's middle longitude
         if monthly and spec.date_from is not None:  # last_day >= date_from: certain after its month
             params["from_month"], params["from_next"] = _month_bounds(spec.date_from)
             if spec.date_from == params["from_month"]:  # from a month's first day: all that month is in
@@ -765,12 +854,26 @@ class PostgisEventStore:
                 params.update(strip_x0=first_x * cell + EDGE_MARGIN, strip_x1=(last_x + 1) * cell - EDGE_MARGIN,
                               strip_y0=first_y * cell + EDGE_MARGIN, strip_y1=(last_y + 1) * cell - EDGE_MARGIN)
                 between = "longitude > :strip_x0 AND longitude < :strip_x1"
-                for corner_a, corner_b, more in (("box_west, :box_south", "strip_x0, :box_north", ""),
-                                                 ("strip_x1, :box_south", "box_east, :box_north", ""),
-                                                 ("box_west, :box_south", "box_east, :strip_y0", between),
-                                                 ("box_west, :strip_y1", "box_east, :box_north", between)):
-                    strips.append(f"point(longitude, latitude) <@ box(point(:{corner_a}), point(:{corner_b}))"
-                                  + (f" AND {more}" if more else ""))
+                west, south, east, north = spec.bbox
+                x0, x1, y0, y1 = (params[name] for name in ("strip_x0", "strip_x1", "strip_y0", "strip_y1"))
+                areas = (((west, south, x0, north), ""), ((x1, south, east, north), ""),
+                         ((west, south, east, y0), between), ((west, y1, east, north), between))
+                strips = [_strip(corners, more) for corners, more in (
+                    (("box_west", "box_south", "strip_x0", "box_north"), ""),
+                    (("strip_x1", "box_south", "box_east", "box_north"), ""),
+                    (("box_west", "box_south", "box_east", "strip_y0"), between),
+                    (("box_west", "strip_y1", "box_east", "box_north"), between))]
+                # The same strips cut at a longitude parting their events about evenly, each piece's
+                # box scanned only to it (an empty piece left out); the side's test makes the halves
+                # disjoint.
+                mid = params["strip_mid"] = self._edge_middle(spec.bbox, (x0, x1, y0, y1))
+                for number, ((a_west, a_south, a_east, a_north), more) in enumerate(areas):
+                    for side, (low, high, test) in enumerate(((a_west, min(a_east, mid), "longitude < :strip_mid"),
+                                                              (max(a_west, mid), a_east, "longitude >= :strip_mid"))):
+                        if low <= high:
+                            names = tuple(f"strip_{number}{side}_{corner}" for corner in "wsen")
+                            params.update(zip(names, (low, a_south, high, a_north)))
+                            halves[side].append(_strip(names, f"{more} AND {test}" if more else test))
         if table in MONTHLY_ROLLUPS or table == "event_grid":
             conditions.append("cell_deg = :cell")
             params["cell"] = cell
@@ -783,8 +886,11 @@ class PostgisEventStore:
             parts = outside + [f"{beyond} AND {strip}" for strip in strips]
             edge = _Edge(f"{exact} AND ({' OR '.join(f'({part})' for part in parts)})", exact_params)
         else:  # strips alone: each its own index-only scan, the facts' columns read from the GiST
-            source = " UNION ALL ".join(f"SELECT * FROM event_facts WHERE {strip}" for strip in strips)
-            edge = _Edge(f"{exact} AND {beyond}", exact_params, f"({source}) AS event_facts")
+            def union(parts: list[str]) -> str:
+                return "({}) AS event_facts".format(" UNION ALL ".join(f"SELECT * FROM event_facts WHERE {part}"
+                                                                       for part in parts))
+            edge = _Edge(f"{exact} AND {beyond}", exact_params, union(strips),
+                         (union(halves[0]), union(halves[1])) if all(halves) else None)
         return (" AND ".join(conditions), params), edge
 
     def totals(self, spec: FilterSpec) -> Totals:
@@ -989,6 +1095,10 @@ class PostgisEventStore:
         table = cells_table(spec)
         if table is not None:
             return self._rollup_summary(spec, table)
+        if spec.text and self._texts_hold_fewer(spec) and self._text_facts(spec) >= SPLIT_TEXT_FACTS:
+            halves = [self._where(spec, facts=True, texts=half) for half in TEXT_HALVES]
+            parts = at_once(*(lambda half=half: self._facts_summary(*half, list_sources=True) for half in halves))
+            return _Summary.of_parts(tuple(parts), len(np.union1d(*(p.source_hashes for p in parts))), monthly=False)
         return self._facts_summary(*self._where(spec, facts=True))
 
     def _day_summary(self, spec: FilterSpec) -> _Summary:
@@ -1000,12 +1110,16 @@ class PostgisEventStore:
             return self._facts_summary(*self._where(spec, facts=True))
         return self._memo("day_summary", spec, (), compute)
 
-    def _facts_summary(self, where: str, params: dict[str, object], source: str = "event_facts") -> _Summary:
+    def _facts_summary(self, where: str, params: dict[str, object], source: str = "event_facts",
+                       list_sources: bool = False) -> _Summary:
+        """``list_sources``: also the distinct report hashes (``source_hashes``)."""
         # GROUPING SETS: the hash tables filled in one pass; grouping() tells the sets apart (a bit
         # per argument left out of the row's set, the first argument the highest bit). The groups
         # travel as one row of arrays: ~75k (type, day) groups as rows cost 250 ms in Python.
         by_day, by_drug = "WHERE grouping_set = 7", "WHERE grouping_set = 11 AND drug IS NOT NULL AND year IS NOT NULL"
-        (kinds, days, counts, drugs, years, kgs, sources, countries, country_counts,
+        listed = ("array_agg(source_hash) FILTER (WHERE grouping_set = 13 AND source_hash IS NOT NULL)"
+                  if list_sources else "NULL")
+        (kinds, days, counts, drugs, years, kgs, sources, hashes, countries, country_counts,
          events, fatalities, kg, synthetic) = self._all(f"""
             WITH groups AS (
                 SELECT grouping(type_code, drug, source_hash, country) AS grouping_set,
@@ -1022,7 +1136,7 @@ class PostgisEventStore:
             SELECT array_agg(type_code) FILTER ({by_day}), array_agg(day) FILTER ({by_day}),
                    array_agg(n) FILTER ({by_day}), array_agg(drug) FILTER ({by_drug}),
                    array_agg(year) FILTER ({by_drug}), array_agg(kg_held) FILTER ({by_drug}),
-                   count(source_hash) FILTER (WHERE grouping_set = 13),
+                   count(source_hash) FILTER (WHERE grouping_set = 13), {listed},
                    array_agg(country) FILTER (WHERE grouping_set = 14), array_agg(n) FILTER (WHERE grouping_set = 14),
                    -- the totals from the grand total (one sum in scan order), not a sum of sums
                    max(n) FILTER (WHERE grouping_set = 15), max(fatalities) FILTER (WHERE grouping_set = 15),
@@ -1035,34 +1149,34 @@ class PostgisEventStore:
                                       kg_seized=float(kg or 0), sources=int(sources), synthetic=int(synthetic or 0)),
                         first=min((d for d in days or () if d >= 0), default=-1),
                         last=max((d for d in days or () if d >= 0), default=-1),
-                        countries=tuple(countries or ()), country_count=np.array(country_counts or [], dtype=np.int64))
+                        countries=tuple(countries or ()), country_count=np.array(country_counts or [], dtype=np.int64),
+                        source_hashes=np.array(hashes or [], dtype=np.int64) if list_sources else None)
 
     def _rollup_summary(self, spec: FilterSpec, table: str = "event_cells") -> _Summary:
         """The summary from ``table``'s groups per month (the same grouping sets, over sums) and
         the facts outside them (a date bound's month, a box's edge cells). The distinct reports come
         from the facts naming one (a partial index), when any matches."""
         (where, params), rest = self._split(spec, table, self._total_cell(spec))
-        rolled = self._group_summary(table, where, params)
-        if rest is None and not rolled.totals.sources:
-            return rolled
-        edge = self._facts_summary(rest.where, rest.params, rest.source) if rest is not None else None
+        if rest is None:
+            rolled = self._group_summary(table, where, params)
+            if not rolled.totals.sources:
+                return rolled
+            edge = None
+        elif rest.halves is None:  # the edge's facts read beside the groups (another core)
+            rolled, edge = at_once(lambda: self._group_summary(table, where, params),
+                                    lambda: self._facts_summary(rest.where, rest.params, rest.source))
+        else:  # the edge's two halves beside the groups
+            rolled, *halves = at_once(lambda: self._group_summary(table, where, params),
+                                      *(lambda half=half: self._facts_summary(rest.where, rest.params, half,
+                                                                              list_sources=True)
+                                        for half in rest.halves))
+            edge = _Summary.of_parts(tuple(halves), len(np.union1d(*(h.source_hashes for h in halves))), monthly=False)
         sources = edge.totals.sources if edge is not None else 0
         if rolled.totals.sources:  # reports named inside and maybe on the edge too: count them once
             exact, exact_params = self._where(spec, facts=True)
             sources = self._all(f"SELECT count(DISTINCT source_hash) FROM event_facts WHERE {exact} "
                                 f"AND source_hash IS NOT NULL", exact_params)[0][0]
-        parts = (rolled,) if edge is None else (rolled, edge)
-        dated = [p for p in parts if p.first >= 0]
-        return _Summary(kind=np.concatenate([p.kind for p in parts]), day=np.concatenate([p.day for p in parts]),
-                        count=np.concatenate([p.count for p in parts]), drug=sum((p.drug for p in parts), ()),
-                        year=np.concatenate([p.year for p in parts]), kg=np.concatenate([p.kg for p in parts]),
-                        totals=Totals(events=sum(p.totals.events for p in parts),
-                                      fatalities=sum(p.totals.fatalities for p in parts),
-                                      kg_seized=sum(p.totals.kg_seized for p in parts), sources=int(sources),
-                                      synthetic=sum(p.totals.synthetic for p in parts)),
-                        first=min((p.first for p in dated), default=-1), last=max((p.last for p in dated), default=-1),
-                        monthly=True, countries=sum((p.countries for p in parts), ()),
-                        country_count=np.concatenate([p.country_count for p in parts]))
+        return _Summary.of_parts((rolled,) if edge is None else (rolled, edge), sources, monthly=True)
 
     def _group_summary(self, table: str, where: str, params: dict[str, object]) -> _Summary:
         """The summary of a rollup's groups: event_rollup's per day, event_cells' per month (its
@@ -1329,12 +1443,15 @@ class PostgisEventStore:
     def _texts_hold_fewer(self, spec: FilterSpec) -> bool:
         """Whether a search's matching texts hold no more facts (``event_texts.facts``, 0014) than
         the rest of its filter matches: then its facts are read through the text index."""
-        def compute() -> bool:
-            held = self._all("SELECT COALESCE(sum(facts), 0) FROM event_texts WHERE dataset_key = ANY(:keys) "
-                             "AND search_text LIKE :pattern",
-                             {"keys": self._scope(spec.datasets), "pattern": _like_pattern(fold_text(spec.text))})[0][0]
-            return int(held) <= self.count(spec.with_changes(text=None))
-        return bool(self._memo("texts_hold_fewer", spec, (), compute))
+        return bool(self._memo("texts_hold_fewer", spec, (), lambda: self._text_facts(spec)
+                               <= self.count(spec.with_changes(text=None))))
+
+    def _text_facts(self, spec: FilterSpec) -> int:
+        """The facts a search's matching texts hold, in the filter's datasets (``event_texts.facts``)."""
+        return int(self._memo("text_facts", spec, (), lambda: int(self._all(
+            "SELECT COALESCE(sum(facts), 0) FROM event_texts WHERE dataset_key = ANY(:keys) "
+            "AND search_text LIKE :pattern",
+            {"keys": self._scope(spec.datasets), "pattern": _like_pattern(fold_text(spec.text))})[0][0])))
 
     def _sorts_not_walks(self, spec: FilterSpec, order_by: str) -> bool:
         """Whether a page sorts the filter's rows rather than walk its order's index (see

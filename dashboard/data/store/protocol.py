@@ -135,6 +135,9 @@ class EventStore(Protocol):
 
     size: int  # rows in the store, every dataset
     default_datasets: tuple[str, ...]  # what an empty ``datasets`` filter means; ``()``: every dataset
+    # True: its answers wait on a database server, so a caller asking several runs them at once
+    # (dashboard.data.concurrency); False: they compute in this process, holding its interpreter.
+    reads_wait_on_server: bool
 
     def count(self, spec: FilterSpec) -> int:
         """Events matching ``spec``."""
