@@ -29,7 +29,10 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009).
 - **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
   rest wait in the process; ``RUTAS_DATABASE_QUERY_SLOTS``, :func:`set_query_slots`), and the
-  sessions run no parallel workers (``engine.SESSION_OPTIONS``).
+  sessions run no parallel workers (``engine.SESSION_OPTIONS``). One request's statements may take
+  both slots at once (:func:`~dashboard.data.concurrency.at_once`): a box's inner groups and its
+  edge's two halves, a broad search's two halves of its texts; an answer being computed by one
+  thread is waited for by another that asks for it (:meth:`PostgisEventStore._memo`).
 - **Rows** are numbered ``0 … size - 1`` in table order (the database-wide ``seq``) from a few
   runs of consecutive ``seq`` per dataset, read once; pages are fetched by keyset (after the last
   row of the page before) when that page was read, by ``OFFSET`` otherwise.
