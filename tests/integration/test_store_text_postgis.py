@@ -116,9 +116,10 @@ def test_txt004_each_text_counts_its_facts_and_a_search_reads_the_smaller_side(d
 
 
 def test_txt005_a_broad_search_read_in_two_halves_at_once_answers_as_the_oracle(database, monkeypatch):
-    """A search whose texts hold many facts is read as two statements at once, one per half of its
-    texts (by the text key's sign), on two connections; their groups add up and a report named in
-    both halves counts once."""
+    """A search reading many facts is read as two statements at once on two connections: through the
+    text index, one per half of its texts (by the text key's sign); through the rest of a filter
+    bounded by two dates, one per half of its days. Their groups add up and a report named in both
+    halves counts once."""
     from dashboard.data.store import postgis
 
     monkeypatch.setattr(postgis, "SPLIT_TEXT_FACTS", 1)
@@ -130,7 +131,7 @@ def test_txt005_a_broad_search_read_in_two_halves_at_once_answers_as_the_oracle(
                 WHERE t.search_text LIKE '%near%' AND f.source_hash IS NOT NULL
                 GROUP BY source_hash HAVING min(f.text_key) < 0 AND max(f.text_key) >= 0) shared""")).scalar()
     assert both > 0
-    for spec in (BROAD, FilterSpec(text="near"), WITH_FACETS):
+    for spec in (BROAD, FilterSpec(text="near"), WITH_FACETS, BROAD_IN_A_YEAR):
         reads = TablesRead(database)
         try:
             store = PostgisEventStore(database)
@@ -141,7 +142,12 @@ def test_txt005_a_broad_search_read_in_two_halves_at_once_answers_as_the_oracle(
         if store._texts_hold_fewer(spec):  # through the text index: two halves
             assert len(summaries) == 2 and {"text_key < 0", "text_key >= 0"} == {
                 half for half in ("text_key < 0", "text_key >= 0") for s in summaries if half in s}
-        else:  # the rest's rows checked against the texts: one statement (WITH_FACETS)
+        elif spec.date_from is not None and spec.date_to is not None:  # the rest's days in two halves
+            assert spec == BROAD_IN_A_YEAR and len(summaries) == 2 and {"event_date < %(split_day)s",
+                                                                        "event_date >= %(split_day)s"} == {
+                half for half in ("event_date < %(split_day)s", "event_date >= %(split_day)s")
+                for s in summaries if half in s}
+        else:  # the rest's rows checked against the texts, no two dates to part them by: one statement
             assert spec == WITH_FACETS and len(summaries) == 1 and "text_key <" not in summaries[0]
         assert_same_result(oracle.histogram(spec, unit="month"), store.histogram(spec, unit="month"), f"{spec} months")
         assert_same_result(oracle.breakdown(spec, "country"), store.breakdown(spec, "country"), f"{spec} countries")
