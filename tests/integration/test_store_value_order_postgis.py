@@ -114,3 +114,28 @@ def test_vor004_scrolling_down_continues_after_the_page_before(database, descend
     finally:
         reads.close()
     assert len(continued) >= 4  # most blocks start inside a value the block before reached
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_vor005_pages_by_deaths_walk_their_index_and_are_the_oracle_s(database, descending):
+    """Deaths both ways (migration 0015's two indexes, word for word the page's order): unknown
+    counts as the largest, ties (many events with none) in table order, page after page."""
+    from sqlalchemy import text
+
+    from dashboard.data.database import engine_for
+
+    oracle = InMemoryEventStore(EVENTS)
+    store = PostgisEventStore(database)
+    assert EVENTS.fatalities.isna().any() and (EVENTS.fatalities == 0).sum() >= 10
+    for spec in SPECS:
+        for offset in (0, 25, 50, 75, 100, 125, 150):
+            asked = dict(order_by="fatalities", descending=descending, offset=offset, limit=25)
+            assert_same_result(oracle.rows(spec, ("event_id",), **asked)["event_id"],
+                               store.rows(spec, ("event_id",), **asked)["event_id"], f"{spec} {asked}")
+    order = "DESC NULLS FIRST" if descending else "ASC NULLS LAST"
+    with engine_for(database).connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in connection.execute(text(
+            f"EXPLAIN SELECT seq FROM event_facts WHERE dataset_key = ANY(:keys) ORDER BY fatalities {order}, seq "
+            "LIMIT 5"), {"keys": [1, 2, 3]}))
+    assert "fatalities_seq_idx" in plan and not re.search(r"(^|->\s+)Sort\s+\(", plan, re.MULTILINE), plan
