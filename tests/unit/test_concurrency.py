@@ -39,11 +39,37 @@ def test_ato002_a_side_call_sees_the_callers_context():
 
 def test_ato003_calls_from_a_side_thread_run_there_one_after_the_other():
     """A side thread's own at_once does not queue work behind itself (the threads could all wait)."""
-    def nested():
-        here = threading.get_ident()
-        return at_once(threading.get_ident, threading.get_ident) == [here, here]
+    started = threading.Event()
 
-    assert at_once(lambda: None, nested) == [None, True]
+    def nested():
+        started.set()
+        here = threading.get_ident()
+        return here != caller and at_once(threading.get_ident, threading.get_ident) == [here, here]
+
+    caller = threading.get_ident()
+    # The caller's own call waits until the side thread took ``nested`` (else it would run it itself).
+    assert at_once(lambda: started.wait(5), nested) == [True, True]
+
+
+def test_ato005_a_call_no_side_thread_has_started_runs_in_the_caller():
+    """With every side thread busy, the caller does not wait for one: it runs the queued call."""
+    from dashboard.data import concurrency
+
+    release = threading.Event()
+    busy = threading.Barrier(concurrency.SIDE_THREADS + 1, timeout=5)
+
+    def hold():
+        busy.wait()
+        release.wait(5)
+
+    try:
+        at_once(lambda: None, lambda: None)  # the side threads exist
+        for _ in range(concurrency.SIDE_THREADS):
+            concurrency._threads.submit(hold)
+        busy.wait()  # every side thread holds
+        assert at_once(lambda: 1, threading.get_ident) == [1, threading.get_ident()]
+    finally:
+        release.set()
 
 
 def test_ato004_a_side_calls_error_is_raised_to_the_caller():

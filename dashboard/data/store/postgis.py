@@ -816,7 +816,7 @@ class PostgisEventStore:
                                    **({"date_from": None, "date_to": None} if monthly else {}))
         where, params = self._where(rolled, facts=True)
         conditions, outside, strips = [where], [], []
-        halves: tuple[list[str], list[str]] = ([], [])  # the strips cut at the box's middle longitude
+        halves: tuple[list[str], list[str]] = ([], [])  # the strips cut in two at a weighed longitude
         if monthly and spec.date_from is not None:  # last_day >= date_from: certain after its month
             params["from_month"], params["from_next"] = _month_bounds(spec.date_from)
             if spec.date_from == params["from_month"]:  # from a month's first day: all that month is in
