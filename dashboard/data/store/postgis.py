@@ -423,8 +423,8 @@ class _Edge:
     where: str
     params: dict[str, object]
     source: str = "event_facts"
-    # The same facts as two disjoint sources, the box cut at its middle longitude: a summary reads
-    # them at once. None: one scan (a date bound's month read with the strips).
+    # The same facts as two disjoint sources, the strips cut at a longitude weighed from event_grid:
+    # a summary reads them at once. None: one scan (a date bound's month read with the strips).
     halves: tuple[str, str] | None = None
 
 
@@ -464,6 +464,12 @@ class _Summary:
                         first=min((p.first for p in dated), default=-1), last=max((p.last for p in dated), default=-1),
                         monthly=monthly, countries=sum((p.countries for p in parts), ()),
                         country_count=np.concatenate([p.country_count for p in parts]))
+
+    @staticmethod
+    def of_halves(halves: list[_Summary]) -> _Summary:
+        """One summary of the facts read in disjoint parts with their report hashes: a report named
+        in two parts counts once."""
+        return _Summary.of_parts(tuple(halves), len(np.union1d(*(h.source_hashes for h in halves))), monthly=False)
 
 
 @dataclass(frozen=True)
@@ -863,24 +869,21 @@ class PostgisEventStore:
                 between = "longitude > :strip_x0 AND longitude < :strip_x1"
                 west, south, east, north = spec.bbox
                 x0, x1, y0, y1 = (params[name] for name in ("strip_x0", "strip_x1", "strip_y0", "strip_y1"))
-                areas = (((west, south, x0, north), ""), ((x1, south, east, north), ""),
-                         ((west, south, east, y0), between), ((west, y1, east, north), between))
-                strips = [_strip(corners, more) for corners, more in (
-                    (("box_west", "box_south", "strip_x0", "box_north"), ""),
-                    (("strip_x1", "box_south", "box_east", "box_north"), ""),
-                    (("box_west", "box_south", "box_east", "strip_y0"), between),
-                    (("box_west", "strip_y1", "box_east", "box_north"), between))]
-                # The same strips cut at a longitude parting their events about evenly, each piece's
-                # box scanned only to it (an empty piece left out); the side's test makes the halves
-                # disjoint.
+                # Each strip whole, and cut at a longitude parting their events about evenly, each
+                # piece's box scanned only to it (an empty piece left out); the side's test makes
+                # the halves disjoint.
                 mid = params["strip_mid"] = self._edge_middle(spec.bbox, (x0, x1, y0, y1))
-                for number, ((a_west, a_south, a_east, a_north), more) in enumerate(areas):
-                    for side, (low, high, test) in enumerate(((a_west, min(a_east, mid), "longitude < :strip_mid"),
+                for number, ((a_west, a_south, a_east, a_north), more) in enumerate((
+                        ((west, south, x0, north), ""), ((x1, south, east, north), ""),
+                        ((west, south, east, y0), between), ((west, y1, east, north), between))):
+                    for side, (low, high, test) in enumerate(((a_west, a_east, ""),
+                                                              (a_west, min(a_east, mid), "longitude < :strip_mid"),
                                                               (max(a_west, mid), a_east, "longitude >= :strip_mid"))):
-                        if low <= high:
+                        if side == 0 or low <= high:  # a whole strip as before; an empty piece left out
                             names = tuple(f"strip_{number}{side}_{corner}" for corner in "wsen")
                             params.update(zip(names, (low, a_south, high, a_north)))
-                            halves[side].append(_strip(names, f"{more} AND {test}" if more else test))
+                            piece = _strip(names, " AND ".join(t for t in (more, test) if t))
+                            (strips if side == 0 else halves[side - 1]).append(piece)
         if table in MONTHLY_ROLLUPS or table == "event_grid":
             conditions.append("cell_deg = :cell")
             params["cell"] = cell
@@ -1104,8 +1107,8 @@ class PostgisEventStore:
             return self._rollup_summary(spec, table)
         halves = self._search_halves(spec)
         if halves is not None:
-            parts = at_once(*(lambda half=half: self._facts_summary(*half, list_sources=True) for half in halves))
-            return _Summary.of_parts(tuple(parts), len(np.union1d(*(p.source_hashes for p in parts))), monthly=False)
+            return _Summary.of_halves(at_once(*(lambda half=half: self._facts_summary(*half, list_sources=True)
+                                                for half in halves)))
         return self._facts_summary(*self._where(spec, facts=True))
 
     def _search_halves(self, spec: FilterSpec) -> list[tuple[str, dict[str, object]]] | None:
@@ -1121,12 +1124,10 @@ class PostgisEventStore:
         if spec.date_from is None or spec.date_to is None or spec.date_to <= spec.date_from or \
                 self.count(spec.with_changes(text=None)) < SPLIT_TEXT_FACTS:
             return None
-        halves = []
-        for test in ("event_date < :split_day", "event_date >= :split_day"):  # the date bound holds no NULL
-            where, params = self._where(spec, facts=True)
-            params["split_day"] = spec.date_from + (spec.date_to - spec.date_from) / 2
-            halves.append((f"{where} AND {test}", params))
-        return halves
+        where, params = self._where(spec, facts=True)
+        params["split_day"] = spec.date_from + (spec.date_to - spec.date_from) / 2
+        return [(f"{where} AND {test}", params)  # the date bound holds no NULL date
+                for test in ("event_date < :split_day", "event_date >= :split_day")]
 
     def _day_summary(self, spec: FilterSpec) -> _Summary:
         """The summary with groups per day (a timeline by day or week): event_rollup's for a filter
@@ -1197,7 +1198,7 @@ class PostgisEventStore:
                                       *(lambda half=half: self._facts_summary(rest.where, rest.params, half,
                                                                               list_sources=True)
                                         for half in rest.halves))
-            edge = _Summary.of_parts(tuple(halves), len(np.union1d(*(h.source_hashes for h in halves))), monthly=False)
+            edge = _Summary.of_halves(halves)
         sources = edge.totals.sources if edge is not None else 0
         if rolled.totals.sources:  # reports named inside and maybe on the edge too: count them once
             exact, exact_params = self._where(spec, facts=True)
@@ -1296,17 +1297,8 @@ class PostgisEventStore:
 
     def _breakdown(self, spec: FilterSpec, field: str, top: int) -> Breakdown:
         facet = BREAKDOWN_FACETS[field]
-        if facet.column == "event_type":  # the summary's scan counted them
-            groups = self._summary(spec)
-            per_type = np.bincount(groups.kind, weights=groups.count, minlength=len(EVENT_TYPES))
-            found = [(label, int(n)) for label, n in zip(EVENT_TYPES, per_type)]
-        elif facet.column == SUMMARY_BREAKDOWN:  # the summary's scan counted them too
-            groups = self._summary(spec)
-            per_country: dict[str, int] = {}
-            for label, n in zip(groups.countries, groups.country_count.tolist()):
-                if label is not None:
-                    per_country[label] = per_country.get(label, 0) + int(n)
-            found = list(per_country.items())
+        if facet.column in ("event_type", SUMMARY_BREAKDOWN):  # the summary's scan counted them
+            found = [(label, n) for label, n in self._value_counts(spec, facet.column).items() if label is not None]
         elif facet.match is Match.VALUE and cells_table(spec) is not None:  # groups inside, facts on the edge
             table = cells_table(spec)
             (where, params), rest = self._split(spec, table, self._total_cell(spec))
