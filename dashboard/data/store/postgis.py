@@ -145,17 +145,22 @@ STORE_QUERY_SLOTS = 2
 SPLIT_TEXT_FACTS = 100_000
 EDGE_SPLIT_CELL = 0.02  # event_grid's cells a box edge's events are weighed by, to part them in halves
 TEXT_HALVES = ("text_key < 0", "text_key >= 0")
-# The table orders the facts hold an index in (place: 0013; date, kg: 0003), each with the same
-# order kept off its index. A page walks the index only when the filter matches at least
-# INDEX_WALK_SHARE of the store's events, else it sorts the matching rows: in place order for any
-# filter, and in any of them for a text search (whose rows the planner cannot count: a subquery).
+# The table orders an index holds (place: 0013; date, kg: 0003, in the facts; source, event id:
+# 0016, in the events), each with the same order kept off its index. A page walks the index only
+# when the filter matches at least INDEX_WALK_SHARE of the store's events, else it sorts the
+# matching rows: in the orders whose values run in blocks (BLOCK_ORDERS) for any filter, and in any
+# of them for a text search (whose rows the planner cannot count: a subquery).
 # At 10M: an actor (8.7 %) by place 3 s sorted -> 3 ms ascending, 1 s descending (the walk passes
 # the places holding none of its events); a type in one year (0.86 %) 0.3 s sorted, 0.95 s walked;
 # a word 1.4 % hold, newest first, 0.63 s walked, 0.11 s sorted through the text index (0014).
 # Columns of few values a table page is put together from value by value (their counts come with
 # the filter's summary, or its count per dataset), each value's rows in table order along an index.
 VALUE_ORDERS = frozenset({"event_type", "country", "dataset"})
-ORDERS_OFF_INDEX = {"location": "({key}) || ''", "event_date": "({key}) + 0", "quantity_kg": "({key}) + 0"}
+ORDERS_OFF_INDEX = {"location": "({key}) || ''", "event_date": "({key}) + 0", "quantity_kg": "({key}) + 0",
+                    "source_name": "({key}) || ''", "event_id": "({key}) || ''"}
+# Orders whose values come in blocks (a place's events, a report's, a dataset's ids): a walk along
+# the index for a narrow filter passes long runs of rows holding none of its events.
+BLOCK_ORDERS = frozenset({"location", "source_name", "event_id"})
 INDEX_WALK_SHARE = 0.05
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
@@ -1537,8 +1542,9 @@ class PostgisEventStore:
 
     def _sorts_not_walks(self, spec: FilterSpec, order_by: str) -> bool:
         """Whether a page sorts the filter's rows rather than walk its order's index (see
-        :data:`ORDERS_OFF_INDEX`): a narrow filter in place order, a narrow text search in any."""
-        if order_by not in ORDERS_OFF_INDEX or not (order_by == "location" or spec.text):
+        :data:`ORDERS_OFF_INDEX`): a narrow filter in an order of :data:`BLOCK_ORDERS`, a narrow
+        text search in any."""
+        if order_by not in ORDERS_OFF_INDEX or not (order_by in BLOCK_ORDERS or spec.text):
             return False
         return self.count(spec) < INDEX_WALK_SHARE * self.size
 
