@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import text
 
-from dashboard.data.database import engine_for
 from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
 from dashboard.data.store.postgis import INDEX_WALK_SHARE
@@ -42,22 +40,17 @@ def test_pla001_place_pages_are_the_oracle_s_both_ways_broad_and_narrow(database
 
 
 def page_plan(database: str, spec: FilterSpec, order_by: str, descending: bool) -> str:
-    """The plan of the store's statement for a first page of ``spec`` in ``order_by`` order, with
-    sorting priced out (so the plan shows whether an index can give the order at all)."""
+    """The plan of the store's last statement for a first page of ``spec`` in ``order_by`` order (a
+    page walked a little along the index first and then sorted shows the sort), with sorting priced
+    out (so the plan shows whether an index can give the order at all)."""
     reads = TablesRead(database)
     try:
         store = PostgisEventStore(database)
         store.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=0, limit=25)
-        (sql,) = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s]
+        sql = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s][-1]
+        return reads.plan(sql, database, enable_sort="off")
     finally:
         reads.close()
-    where, params = store._where(spec, facts=True, page=True)
-    order = sql.split("ORDER BY", 1)[1].split("LIMIT", 1)[0]
-    params.update(store_keys=store._all_keys, dataset_rank=store._dataset_rank)
-    with engine_for(database).connect() as connection:
-        connection.execute(text("SET enable_sort = off"))
-        return "\n".join(row[0] for row in connection.execute(text(
-            f"EXPLAIN SELECT seq FROM event_facts WHERE {where} ORDER BY {order} LIMIT 25"), params))
 
 
 @pytest.mark.parametrize("descending", [False, True])
@@ -68,3 +61,27 @@ def test_pla002_a_broad_filter_walks_the_place_index_a_narrow_one_sorts(database
     assert scans and all("_location_seq_idx" in line for line in scans) and "Sort  (" not in plan, plan
     plan = page_plan(database, NARROW, "location", descending)
     assert "Sort  (" in plan, plan  # kept off the index: its few rows sorted
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_pla003_a_broad_filter_whose_walk_spends_its_budget_is_sorted(database, monkeypatch, descending):
+    """A broad filter's rows far along the place order (Peru + "cocaine" by place, descending, walked
+    the other countries' places first: 72 s at 10M): the walk stops at its budget and the page is
+    sorted, page after page the oracle's."""
+    from dashboard.data.store import postgis
+
+    monkeypatch.setattr(postgis, "WALK_BUDGET", 30)
+    monkeypatch.setattr(postgis, "WALK_TRIED_SHARE", float("inf"))
+    oracle = InMemoryEventStore(EVENTS)
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        for offset in (0, 25, 50):
+            asked = dict(order_by="location", descending=descending, offset=offset, limit=25)
+            assert_same_result(oracle.rows(BROAD, ("event_id",), **asked)["event_id"],
+                               store.rows(BROAD, ("event_id",), **asked)["event_id"], f"{asked}")
+        pages = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s]
+    finally:
+        reads.close()
+    walked = ["walk_budget" in s for s in pages]
+    assert walked[:2] == [True, False] and "|| ''" in pages[1], pages  # walked 30 rows, then sorted off the index

@@ -3,6 +3,7 @@ sorted for a narrow one, and either way the in-memory store's rows, page after p
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -11,8 +12,8 @@ from sqlalchemy import text
 
 from dashboard.data.database import engine_for
 from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
-from dashboard.data.store import InMemoryEventStore, PostgisEventStore
-from dashboard.data.store.postgis import INDEX_WALK_SHARE
+from dashboard.data.store import InMemoryEventStore, PostgisEventStore, postgis
+from dashboard.data.store.postgis import INDEX_WALK_SHARE, WALK_BUDGET
 from tests.integration.database import database_holding
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.integration.test_store_rollups_postgis import TablesRead
@@ -48,32 +49,87 @@ def test_sro001_pages_are_the_oracle_s_both_ways_broad_and_narrow(database, orde
                                    store.rows(spec, TABLE_COLUMNS, **asked)["event_id"], f"{spec} {asked}")
 
 
-def page_plan(database: str, spec: FilterSpec, order_by: str, descending: bool) -> str:
-    """The plan of the store's statement for a first page of ``spec`` in ``order_by`` order, with
-    sorting priced out (so the plan shows whether an index can give the order at all)."""
+def page_plans(database: str, spec: FilterSpec, order_by: str, descending: bool, limit: int = 25) -> list[str]:
+    """The plans of the store's statements for a first page of ``spec`` in ``order_by`` order, in
+    the order sent, with sorting priced out (so a plan shows whether an index can give the order)."""
     reads = TablesRead(database)
     try:
         store = PostgisEventStore(database)
-        store.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=0, limit=25)
-        (sql,) = [s for s in reads.reading("events") if "ORDER BY" in s and "LIMIT" in s]
+        store.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=0, limit=limit)
+        return [reads.plan(s, database, enable_sort="off") for s in reads.reading("events")
+                if "ORDER BY" in s and "%(take)s" in s]
     finally:
         reads.close()
-    where, params = store._where(spec, page=True)
-    order = sql.split("ORDER BY", 1)[1].split("LIMIT", 1)[0]
-    params.update(store_keys=store._all_keys, dataset_rank=store._dataset_rank)
-    with engine_for(database).connect() as connection:
-        connection.execute(text("SET enable_sort = off"))
-        return "\n".join(row[0] for row in connection.execute(text(
-            f"EXPLAIN SELECT seq FROM events WHERE {where} ORDER BY {order} LIMIT 25"), params))
 
 
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("order_by", ORDERS)
-def test_sro002_a_broad_filter_walks_the_index_a_narrow_one_sorts(database, order_by, descending):
-    plan = page_plan(database, BROAD, order_by, descending)
+def test_sro002_a_broad_filter_walks_the_index_a_narrow_one_walks_a_little_then_sorts(database, order_by,
+                                                                                       descending):
+    (plan,) = page_plans(database, BROAD, order_by, descending)
     assert "Index Scan" in plan and not SORT_NODE.search(plan), plan  # every partition along its index
-    plan = page_plan(database, NARROW, order_by, descending)
-    assert SORT_NODE.search(plan), plan  # kept off the index: its few rows sorted
+    # NARROW has fewer rows than a page: the walk (every row here, within the budget) comes back short,
+    # so the page is sorted.
+    walk, sort = page_plans(database, NARROW, order_by, descending)
+    assert "Index Scan" in walk and not SORT_NODE.search(walk), walk
+    assert SORT_NODE.search(sort), sort
+
+
+def second_row_position(oracle: InMemoryEventStore, spec: FilterSpec, order_by: str, descending: bool) -> int:
+    """Where the second row of ``spec``'s first page lies among all the events in that order: a walk
+    of a budget above it fills a page of two."""
+    every = list(oracle.rows(FilterSpec(), ("event_id",), order_by=order_by, descending=descending)["event_id"])
+    second = oracle.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=1, limit=1)
+    return every.index(second["event_id"][0])
+
+
+@pytest.mark.parametrize("budget_kind", ["ample", "between", "one row"])
+def test_sro004_a_narrow_filter_s_page_comes_from_a_walk_within_its_budget_else_sorted(database, monkeypatch,
+                                                                                         budget_kind):
+    """A narrow filter asking pages of two: a page found within the walk's budget is that walk's (one
+    statement), else sorted (a second); either way the oracle's rows, page after page. "between": a
+    budget that some orders' first pages fit in and others' do not."""
+    oracle = InMemoryEventStore(EVENTS)
+    spec = FilterSpec(event_types=("arrest",), date_from=date(2018, 1, 1))
+    assert 2 < oracle.count(spec) < INDEX_WALK_SHARE * len(EVENTS)
+    needed = {(order_by, descending): second_row_position(oracle, spec, order_by, descending)
+              for order_by in ORDERS for descending in (False, True)}
+    budget = {"ample": WALK_BUDGET, "between": min(needed.values()) + 1, "one row": 1}[budget_kind]
+    assert budget_kind != "between" or max(needed.values()) >= budget  # the data holds both cases
+    monkeypatch.setattr(postgis, "WALK_BUDGET", budget)
+    monkeypatch.setattr(postgis, "WALK_TRIED_SHARE", math.inf)  # tried however small the budget (sro005)
+    for (order_by, descending), position in needed.items():
+        reads = TablesRead(database)
+        try:
+            store = PostgisEventStore(database)
+            store.totals(spec)
+            for offset in range(0, oracle.count(spec) + 2, 2):
+                asked = dict(order_by=order_by, descending=descending, offset=offset, limit=2)
+                assert_same_result(oracle.rows(spec, ("event_id",), **asked)["event_id"],
+                                   store.rows(spec, ("event_id",), **asked)["event_id"], f"{budget} {asked}")
+                if offset == 0:
+                    first_page = [s for s in reads.reading("events") if "%(take)s" in s]
+        finally:
+            reads.close()
+        walked = position < budget
+        assert "walk_budget" in first_page[0] and len(first_page) == (1 if walked else 2), (budget, first_page)
+        assert walked or "walk_budget" not in first_page[1]
+
+
+def test_sro005_a_walk_expected_to_spend_its_budget_is_not_tried(database, monkeypatch):
+    """Pages of two of a filter holding 1 event in 28: were they spread evenly, a page would take 56
+    rows of the walk. A budget of 111 is not tried (over half of it), one of 112 is."""
+    spec = FilterSpec(event_types=("arrest",), date_from=date(2018, 1, 1))
+    assert InMemoryEventStore(EVENTS).count(spec) * 28 == len(EVENTS)
+    for budget, tried in ((111, False), (112, True)):
+        monkeypatch.setattr(postgis, "WALK_BUDGET", budget)
+        reads = TablesRead(database)
+        try:
+            PostgisEventStore(database).rows(spec, ("event_id",), order_by="source_name", offset=0, limit=2)
+            statements = [s for s in reads.reading("events") if "%(take)s" in s]
+        finally:
+            reads.close()
+        assert ("walk_budget" in statements[0]) is tried, (budget, statements)
 
 
 def test_sro003_every_partition_holds_the_four_indexes(database):

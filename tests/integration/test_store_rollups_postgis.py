@@ -60,11 +60,21 @@ class TablesRead:
 
     def __init__(self, url: str) -> None:
         self.statements: list[str] = []
+        self.parameters: dict[str, object] = {}  # each statement's last bound parameters
         self._engine = engine_for(url)
         event.listen(self._engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, _connection, _cursor, statement, *_args) -> None:
+    def _seen(self, _connection, _cursor, statement, parameters, *_args) -> None:
         self.statements.append(statement)
+        self.parameters[statement] = parameters
+
+    def plan(self, statement: str, url: str, **settings: str) -> str:
+        """EXPLAIN of a statement seen, with its parameters, under ``settings`` (e.g. enable_sort="off")."""
+        with engine_for(url).connect() as connection:
+            for name, value in settings.items():
+                connection.exec_driver_sql(f"SET {name} = {value}")
+            return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}",
+                                                                            self.parameters[statement]))
 
     def close(self) -> None:
         event.remove(self._engine, "before_cursor_execute", self._seen)

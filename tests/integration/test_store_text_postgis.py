@@ -71,7 +71,9 @@ def test_txt002_the_text_index_covers_every_fact_column_a_search_reads(database)
         store.totals(NARROW_WITH_FACETS)
         store.bins(NARROW_WITH_FACETS, 1.0)
         store.rows(NARROW_WITH_FACETS, ("event_id",), order_by="event_date", descending=True, offset=0, limit=25)
-        statements = [s for s in reads.reading("event_facts") if "text_key" in s]
+        # Not the short walk along the date index a narrow filter's page tries first (test_sro004):
+        # it reads the rows that index gives, whatever their text.
+        statements = [s for s in reads.reading("event_facts") if "text_key" in s and "walk_budget" not in s]
     finally:
         reads.close()
     where, params = store._where(NARROW_WITH_FACETS, facts=True, page=True)

@@ -162,6 +162,13 @@ ORDERS_OFF_INDEX = {"location": "({key}) || ''", "event_date": "({key}) + 0", "q
 # the index for a narrow filter passes long runs of rows holding none of its events.
 BLOCK_ORDERS = frozenset({"location", "source_name", "event_id"})
 INDEX_WALK_SHARE = 0.05
+# A page in an order of BLOCK_ORDERS first walks at most this many rows of its index (the filter
+# checked on them), unless a narrow search's rows are sorted through the text index: a filter
+# whose rows are spread along the order fills its page there (at 10M, a type in one year by
+# source: 0.9 s sorted, 12-47 ms walked); one whose rows sit in far blocks spends it and is sorted
+# (Peru + "cocaine" by place, descending: the places of other countries first, 72 s walked whole).
+WALK_BUDGET = 20_000
+WALK_TRIED_SHARE = 0.5  # a walk expected to need more than this share of its budget is not tried
 FACT_SORTABLE = frozenset(c for c in SORTABLE_COLUMNS if c in FACT_COLUMNS or c == "dataset")
 EPOCH = date(1970, 1, 1)
 # The breakdown the summary's scan also counts: the caption's, which every filter change asks
@@ -565,8 +572,11 @@ class PostgisEventStore:
         self.size = int(sum(r[1] for r in runs))
 
     # ---- plumbing ---------------------------------------------------------------------------
-    def _all(self, sql: str, params: dict | None = None) -> list[tuple]:
+    def _all(self, sql: str, params: dict | None = None, planner: str = "") -> list[tuple]:
+        """``planner``: a setting for this statement alone (SET LOCAL: the transaction's)."""
         with _query_slots, self._engine.connect() as connection:
+            if planner:
+                connection.execute(text(f"SET LOCAL {planner}"))
             return [tuple(row) for row in connection.execute(text(sql), params or {}).all()]
 
     def _memo(self, operation: str, spec: FilterSpec | None, args: tuple, compute: Callable[[], object]) -> object:
@@ -1429,15 +1439,46 @@ class PostgisEventStore:
         facts = order_by in FACT_SORTABLE  # the page's order from the narrow copy, its cells from events
         where, params = self._where(spec, facts=facts, page=True)
         params.update(store_keys=self._all_keys, dataset_rank=self._dataset_rank)
+        boundary = self._cache.get((self.version, "page_boundary", spec, (order_by, descending, start)))
+        sort = self._sorts_not_walks(spec, order_by)
+        found = None
+        if order_by in BLOCK_ORDERS and end is not None and not (sort and spec.text):
+            # Rows walked, were the filter's rows spread evenly along the order, before the page is
+            # full; a walk expected to need more than a share of its budget is not tried.
+            wanted = (end - start if boundary is not None else end) * self.size / max(self.count(spec), 1)
+            if wanted <= WALK_TRIED_SHARE * WALK_BUDGET:
+                found = self._page_of(spec, columns, order_by, descending, start, end, where, params, boundary,
+                                      walk_budget=WALK_BUDGET)
+                if len(found) < end - start:  # the budget spent (or the rows ran out): the rows sorted
+                    found, sort = None, True
+        if found is None:
+            found = self._page_of(spec, columns, order_by, descending, start, end, where, params, boundary,
+                                  sort=sort)
+        if end is not None and found:
+            self._cache.set((self.version, "page_boundary", spec, (order_by, descending, start + len(found))),
+                            (found[-1][0], found[-1][1]))
+        return self._columns_of(found, columns, offset=2)
+
+    def _page_of(self, spec: FilterSpec, columns: tuple[str, ...], order_by: str, descending: bool, start: int,
+                 end: int | None, where: str, params: dict[str, object], boundary: tuple | None, *,
+                 sort: bool = False, walk_budget: int | None = None) -> list[tuple]:
+        """Rows ``start`` to ``end`` as (sort key, seq, cells…): along the order's index, the filter
+        checked on the way, or (``sort``) every matching row sorted. ``walk_budget``: along the index
+        for at most that many rows of the filter's datasets, the filter checked on those; a walk
+        that spends it returns fewer rows than asked (the caller sorts instead)."""
+        facts = order_by in FACT_SORTABLE
+        table = "event_facts" if facts else "events"
         key = _sort_expression(order_by)
-        if self._sorts_not_walks(spec, order_by):
+        if sort:
             key = ORDERS_OFF_INDEX[order_by].format(key=key)  # the same order; the rows sorted
         # Missing values count as the largest, as in the memory store: first when descending.
         order = f"{key} {'DESC NULLS FIRST' if descending else 'ASC NULLS LAST'}, seq"
-        boundary = self._cache.get((self.version, "page_boundary", spec, (order_by, descending, start)))
+        params = dict(params)
+        source = table
+        begin = "true"  # where in the order the page's rows begin
         if boundary is not None:  # keyset: continue after the last row of the page before
             last_key, last_seq = boundary
-            where += " AND " + self._after(key, last_key, descending)
+            begin = self._after(key, last_key, descending)
             params.update(last_key=last_key, last_seq=last_seq)
             skip = ""
         else:
@@ -1445,26 +1486,36 @@ class PostgisEventStore:
             params["skip"] = start
             day = self._day_at(spec, start, end, descending) if start and order_by == "event_date" else None
             if day is not None:  # skip the days before the one holding row ``start`` (the B-tree), not rows
-                where += f" AND event_date {'<=' if descending else '>='} :page_day"
+                begin = f"event_date {'<=' if descending else '>='} :page_day"
                 params.update(page_day=day[0], skip=day[1])
+        where += f" AND {begin}"
+        if walk_budget is not None:  # the index's first rows from where the page begins, the filter over them
+            params["walk_budget"] = walk_budget
+            # The page before's last key bounds the index's range (the OR of ``begin`` does not): the
+            # walk starts at that key, not at the index's first row.
+            start_at = "true"
+            if boundary is not None and (boundary[0] is not None or not descending):
+                start_at = (f"({key}) IS NULL" if boundary[0] is None
+                            else f"({key}) {'<=' if descending else '>='} :last_key")
+            source = (f"(SELECT * FROM {table} WHERE dataset_key = ANY(:dataset_keys) AND {start_at} AND {begin} "
+                      f"ORDER BY {order} LIMIT :walk_budget) AS {table}")
         limit = "" if end is None else " LIMIT :take"
         params["take"] = None if end is None else end - start
+        # The planner cannot count the walk's rows that pass the filter (a subquery's): it guessed
+        # one, and joined a search's texts in a nested loop, scanning them again for each row walked
+        # (7-96 s at 10M); hashed once instead.
+        planner = "enable_nestloop = off" if walk_budget is not None and spec.text else ""
         if facts and set(columns) <= FACT_COLUMNS | {"dataset"}:  # the page's cells are facts too (the bisection's)
-            found = self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM event_facts WHERE {where} "
-                              f"ORDER BY {order}{limit}{skip}", params)
-        elif facts:
-            page = self._all(f"SELECT {key}, seq, dataset_key FROM event_facts WHERE {where} "
-                             f"ORDER BY {order}{limit}{skip}", params)
+            return self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM {source} WHERE {where} "
+                             f"ORDER BY {order}{limit}{skip}", params, planner)
+        if facts:
+            page = self._all(f"SELECT {key}, seq, dataset_key FROM {source} WHERE {where} "
+                             f"ORDER BY {order}{limit}{skip}", params, planner)
             cells = self._cells(np.array([r[2] for r in page], dtype=np.int64),
                                 np.array([r[1] for r in page], dtype=np.int64), columns)
-            found = [page_row[:2] + cell_row for page_row, cell_row in zip(page, cells)]
-        else:
-            found = self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM events WHERE {where} "
-                              f"ORDER BY {order}{limit}{skip}", params)
-        if end is not None and found:
-            self._cache.set((self.version, "page_boundary", spec, (order_by, descending, start + len(found))),
-                            (found[-1][0], found[-1][1]))
-        return self._columns_of(found, columns, offset=2)
+            return [page_row[:2] + cell_row for page_row, cell_row in zip(page, cells)]
+        return self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM {source} WHERE {where} "
+                         f"ORDER BY {order}{limit}{skip}", params, planner)
 
     def _value_counts(self, spec: FilterSpec, column: str) -> dict[str | None, int]:
         """The matching events per value of a :data:`VALUE_ORDERS` column (``None``: no value), as
