@@ -726,7 +726,7 @@ class PostgisEventStore:
         if cells_table(spec) is not None and (spec.bbox is not None or not rolls_up(spec)):  # the summary, asked anyway
             return self._summary(spec).totals.events
         if rolls_up(spec):
-            (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec))
+            (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec), core=True)
             count = int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_cells WHERE {rolled}",
                                   rolled_params)[0][0])
             if rest is not None:
@@ -821,7 +821,52 @@ class PostgisEventStore:
                 AND NOT (longitude >= :west AND longitude <= :east AND latitude >= :south AND latitude <= :north))""",
             dict(zip(("west", "south", "east", "north"), box), m=EDGE_MARGIN, keys=list(self._all_keys)))[0][0]))
 
-    def _split(self, spec: FilterSpec, table: str, cell: float) -> tuple[tuple[str, dict], _Edge | None]:
+    def _box_core(self, box: tuple[float, float, float, float], inner: tuple[int, int, int, int],
+                  cell: float) -> tuple[float, tuple[int, int, int, int], tuple[int, int, int, int]] | None:
+        """The middle of a box's inner cells of size ``cell`` as whole cells of a coarser rollup size
+        (a multiple of ``cell``): (that size, (first x, last x, first fine x, last fine x), the same
+        in y) for the size whose middle is largest, ``None`` when none has a whole cell inside. The
+        VRAEM box's 0.2-degree groups (218k at 10M, 0.4 s summed) are 46k this way, 1 degree inside."""
+        first_x, last_x, first_y, last_y = inner
+        best, best_area = None, 0.0
+        for size in sorted((s for s in ROLLUP_CELL_SIZES if s > cell), reverse=True):
+            if not math.isclose(size / cell, round(size / cell), rel_tol=1e-9):
+                continue  # its edges would cut the fine cells
+            along_x = self._core_span(first_x, last_x, cell, size, "longitude", box)
+            along_y = self._core_span(first_y, last_y, cell, size, "latitude", box)
+            if along_x is None or along_y is None:
+                continue
+            area = (along_x[1] - along_x[0] + 1) * (along_y[1] - along_y[0] + 1) * size * size
+            if area > best_area * (1 + 1e-9):
+                best, best_area = (size, along_x, along_y), area
+        return best
+
+    def _core_span(self, first: int, last: int, cell: float, size: float, axis: str,
+                   box: tuple[float, float, float, float]) -> tuple[int, int, int, int] | None:
+        """Along one axis, the longest run of cells of ``size`` each of whose floats lies in fine
+        cells ``first``..``last`` (of ``cell``) holding events of that coarse cell alone: (first
+        coarse, last coarse, first fine, last fine), ``None``: no such cell. A fine cell a coarse
+        edge cuts counts as the coarse cell of its larger side when no event lies on the sliver."""
+        fine_of = coarse_of_fine(first, last, cell, size)
+        for index in [i for i, coarse in fine_of.items() if coarse is None]:
+            low, high, coarse = cut_sliver(index, cell, size)
+            if not self._events_between(axis, low, high, box):
+                fine_of[index] = coarse
+        runs: list[tuple[int, int, int, int]] = []
+        for coarse in range(math.floor(_cell_start(first, cell) / size),
+                            math.floor(_cell_start(last + 1, cell) / size) + 1):
+            low = math.floor(_cell_start(coarse, size) / cell)  # the fine cells its floats fall in
+            high = math.floor(math.nextafter(_cell_start(coarse + 1, size), -math.inf) / cell)
+            if not (first <= low and high <= last and all(fine_of[i] == coarse for i in range(low, high + 1))):
+                continue
+            if runs and runs[-1][1] == coarse - 1:
+                runs[-1] = (runs[-1][0], coarse, runs[-1][2], high)
+            else:
+                runs.append((coarse, coarse, low, high))
+        return max(runs, key=lambda run: run[1] - run[0], default=None)
+
+    def _split(self, spec: FilterSpec, table: str, cell: float,
+               core: bool = False) -> tuple[tuple[str, dict], _Edge | None]:
         """A filter the rollups answer, as (WHERE over ``table``'s groups certainly matching, its
         parameters) and the facts matching but outside those groups, ``None`` when no fact can be.
 
@@ -830,7 +875,9 @@ class PostgisEventStore:
         facts (BRIN). A box: the groups of the cells of size ``cell`` inside it (``event_cells``
         or ``event_grid``), the facts of the other cells it touches: the strips between the box's
         edges and the inner cells', each an index-only scan of the covering point GiST (migration
-        0008), unless a date bound's month is read too (then one scan of both, OR'ed).
+        0008), unless a date bound's month is read too (then one scan of both, OR'ed). ``core``
+        (totals, counts, breakdowns: no map cells asked): the inner cells' middle read from a
+        coarser size's groups (:meth:`_box_core`), the ring around it from ``cell``'s.
         """
         monthly = table in MONTHLY_ROLLUPS
         rolled = spec.with_changes(bbox=None, kg_min=None, kg_max=None,
@@ -873,7 +920,20 @@ class PostgisEventStore:
             else:
                 first_x, last_x, first_y, last_y = inner
                 params.update(inner_cell=cell, inner_x0=first_x, inner_x1=last_x, inner_y0=first_y, inner_y1=last_y)
-                conditions.append("cell_x BETWEEN :inner_x0 AND :inner_x1 AND cell_y BETWEEN :inner_y0 AND :inner_y1")
+                middle = self._box_core(spec.bbox, inner, cell) if core and table in MONTHLY_ROLLUPS else None
+                if middle is None:
+                    conditions.append("cell_x BETWEEN :inner_x0 AND :inner_x1 AND cell_y BETWEEN :inner_y0 AND :inner_y1")
+                else:  # the middle's coarse groups, and the fine ones of the ring around it
+                    core_cell, (core_x0, core_x1, fine_x0, fine_x1), (core_y0, core_y1, fine_y0, fine_y1) = middle
+                    params.update(core_cell=core_cell, core_x0=core_x0, core_x1=core_x1, core_y0=core_y0,
+                                  core_y1=core_y1, core_fx0=fine_x0, core_fx1=fine_x1, core_fy0=fine_y0,
+                                  core_fy1=fine_y1)
+                    conditions.append(
+                        "(cell_deg = :cell AND cell_x BETWEEN :inner_x0 AND :inner_x1 "
+                        "AND cell_y BETWEEN :inner_y0 AND :inner_y1 "
+                        "AND NOT (cell_x BETWEEN :core_fx0 AND :core_fx1 AND cell_y BETWEEN :core_fy0 AND :core_fy1) "
+                        "OR cell_deg = :core_cell AND cell_x BETWEEN :core_x0 AND :core_x1 "
+                        "AND cell_y BETWEEN :core_y0 AND :core_y1)")
                 beyond = ("NOT (floor(longitude / :inner_cell) BETWEEN :inner_x0 AND :inner_x1 "
                           "AND floor(latitude / :inner_cell) BETWEEN :inner_y0 AND :inner_y1)")
                 # The strips between the box's edges and the inner cells' (a little wider: the
@@ -900,7 +960,8 @@ class PostgisEventStore:
                             piece = _strip(names, " AND ".join(t for t in (more, test) if t))
                             (strips if side == 0 else halves[side - 1]).append(piece)
         if table in MONTHLY_ROLLUPS or table == "event_grid":
-            conditions.append("cell_deg = :cell")
+            if "core_cell" not in params:  # a middle's condition names the two sizes itself
+                conditions.append("cell_deg = :cell")
             params["cell"] = cell
         if not outside and not strips:
             return (" AND ".join(conditions), params), None
@@ -1199,7 +1260,7 @@ class PostgisEventStore:
         """The summary from ``table``'s groups per month (the same grouping sets, over sums) and
         the facts outside them (a date bound's month, a box's edge cells). The distinct reports come
         from the facts naming one (a partial index), when any matches."""
-        (where, params), rest = self._split(spec, table, self._total_cell(spec))
+        (where, params), rest = self._split(spec, table, self._total_cell(spec), core=True)
         if rest is None:
             rolled = self._group_summary(table, where, params)
             if not rolled.totals.sources:
@@ -1316,7 +1377,7 @@ class PostgisEventStore:
             found = [(label, n) for label, n in self._value_counts(spec, facet.column).items() if label is not None]
         elif facet.match is Match.VALUE and cells_table(spec) is not None:  # groups inside, facts on the edge
             table = cells_table(spec)
-            (where, params), rest = self._split(spec, table, self._total_cell(spec))
+            (where, params), rest = self._split(spec, table, self._total_cell(spec), core=True)
             found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM {table} WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
             if rest is not None:

@@ -1,0 +1,115 @@
+"""A box's totals read its middle from a coarser size's groups (``PostgisEventStore._box_core``):
+whole coarse cells inside the fine inner cells, the ring around them from the fine groups, the edge
+from the facts. Events on the coarse cells' lines (where the division's rounding decides a cell) are
+counted once, and every answer is the in-memory store's."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard.data.filters import FilterSpec
+from dashboard.data.store import InMemoryEventStore, PostgisEventStore
+from tests.integration.database import database_holding
+from tests.integration.test_store_oracle_postgis import assert_same_result
+from tests.integration.test_store_rollups_postgis import TablesRead
+from tests.unit.test_store_contract import contract_events
+
+VRAEM = (-75.0, -13.4, -72.8, -11.0)
+# Copies of contract events moved onto 1-degree and 0.2-degree lines inside VRAEM, and an ulp off
+# them (fixtures of placement, not events: the copies keep the originals' facts).
+ON_LINES = [(-74.0, -12.5), (-74.5, -12.0), (-74.0, -12.0), (math.nextafter(-74.0, -math.inf), -12.3),
+            (-73.5, math.nextafter(-13.0, math.inf)), (-74.2, -12.4), (-73.0, -11.2), (-75.0, -13.0)]
+# An ulp south of -13: in the 0.2-degree cell -65 (-13.0 / 0.2 rounds up to -65) yet the 1-degree
+# cell -14, so cell -65 belongs to two whole degrees: added by test_box003, which the middle then shuns.
+ON_A_SLIVER = (-74.5, math.nextafter(-13.0, -math.inf))
+
+
+def events_on_lines(places: list[tuple[float, float]]) -> pd.DataFrame:
+    events = contract_events(seed=59)
+    placed = events[events.latitude.notna()].head(len(places)).copy()
+    placed["event_id"] = [f"{event_id}~line{number}" for number, event_id in enumerate(placed.event_id)]
+    placed["longitude"], placed["latitude"] = zip(*places)
+    return pd.concat([events, placed], ignore_index=True)
+
+
+EVENTS = events_on_lines(ON_LINES)
+
+
+@pytest.fixture(scope="module")
+def database():
+    with database_holding(EVENTS) as url:
+        yield url
+
+
+def test_box003_a_fine_cell_holding_events_of_two_coarse_cells_stays_out_of_the_middle():
+    events = events_on_lines([*ON_LINES, ON_A_SLIVER])
+    spec = FilterSpec(bbox=VRAEM)
+    with database_holding(events) as url:
+        store = PostgisEventStore(url)
+        size, along_x, along_y = store._box_core(VRAEM, (-375, -365, -67, -56), 0.2)
+        assert size == 1.0 and along_y[:2] == (-12, -12), along_y  # -13's fine cell -65 holds a -14 event
+        oracle = InMemoryEventStore(events)
+        assert store.count(spec) == oracle.count(spec)
+        assert_same_result(oracle.totals(spec), store.totals(spec), "totals")
+        assert_same_result(oracle.breakdown(spec, "original_type", 100), store.breakdown(spec, "original_type", 100),
+                           "original types")
+
+
+def test_box001_the_vraem_box_reads_whole_degrees_in_its_middle(database):
+    store = PostgisEventStore(database)
+    size, along_x, along_y = store._box_core(VRAEM, (-375, -365, -67, -56), 0.2)
+    # 1 degree: -75..-73 by -13..-11; 2 degrees holds no whole cell inside the fine ones.
+    assert size == 1.0 and along_x[:2] == (-75, -74) and along_y[:2] == (-13, -12), (size, along_x, along_y)
+    reads = TablesRead(database)
+    try:
+        store.totals(FilterSpec(bbox=VRAEM))
+        summed = [s for s in reads.reading("event_cells") if "core_cell" in s]
+    finally:
+        reads.close()
+    assert len(summed) == 1, reads.statements
+
+
+@pytest.mark.parametrize("spec", [FilterSpec(bbox=VRAEM), FilterSpec(bbox=(-76.0, -14.0, -72.0, -10.0)),
+                                  FilterSpec(bbox=VRAEM, date_from=date(2016, 3, 10), date_to=date(2019, 8, 31)),
+                                  FilterSpec(bbox=VRAEM, event_types=("drug_seizure", "armed_clash")),
+                                  FilterSpec(bbox=(-74.6, -12.6, -73.8, -11.8)),
+                                  FilterSpec(bbox=(-80.0, -18.0, -68.0, -3.0), kg_min=10.0)])
+def test_box002_answers_with_a_middle_are_the_oracle_s(database, spec):
+    oracle, store = InMemoryEventStore(EVENTS), PostgisEventStore(database)
+    assert store.count(spec) == oracle.count(spec)
+    assert_same_result(oracle.totals(spec), store.totals(spec), f"{spec} totals")
+    assert_same_result(oracle.histogram(spec, "month"), store.histogram(spec, "month"), f"{spec} months")
+    assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), f"{spec} kg")
+    for field in ("country", "event_type", "original_type", "original_subtype"):
+        assert_same_result(oracle.breakdown(spec, field, 100), store.breakdown(spec, field, 100), f"{spec} {field}")
+
+
+def test_box004_rollup_rows_lie_year_by_year_and_cell_by_cell_and_a_box_finds_them_by_cell(database):
+    """Every partition of the three monthly rollups is kept in the loader's row order (migration
+    0017: an import's are clustered before they are attached), and a box's groups are found through
+    the B-tree on the cells, not by reading the whole cell size."""
+    from sqlalchemy import text
+
+    from dashboard.data.database import engine_for
+    from dashboard.data.database.loader import ROLLUP_ROW_ORDER
+
+    columns = ROLLUP_ROW_ORDER.strip("()")
+    with engine_for(database).connect() as connection:
+        for table in ("event_cells", "event_name_cells", "event_kg_cells"):
+            partitions = connection.execute(text(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = CAST(:t AS regclass)"),
+                {"t": table}).scalars().all()
+            assert len(partitions) >= 2, table
+            for partition in partitions:
+                stored = connection.execute(text(f"SELECT {columns} FROM {partition} ORDER BY ctid")).all()
+                assert len(stored) > 10 and stored == sorted(stored, key=lambda row: tuple(
+                    (value is None, value) for value in row)), partition
+        connection.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in connection.execute(text(
+            "EXPLAIN SELECT sum(events) FROM event_cells WHERE dataset_key = ANY(:keys) AND cell_deg = 0.2 "
+            "AND cell_x BETWEEN -375 AND -365 AND cell_y BETWEEN -67 AND -56"), {"keys": [1, 2, 3]}))
+    assert "cell_x_cell_y_idx" in plan and "Index Cond: ((cell_deg" in plan and "cell_x >=" in plan, plan
