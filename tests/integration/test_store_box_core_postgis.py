@@ -113,3 +113,24 @@ def test_box004_rollup_rows_lie_year_by_year_and_cell_by_cell_and_a_box_finds_th
             "EXPLAIN SELECT sum(events) FROM event_cells WHERE dataset_key = ANY(:keys) AND cell_deg = 0.2 "
             "AND cell_x BETWEEN -375 AND -365 AND cell_y BETWEEN -67 AND -56"), {"keys": [1, 2, 3]}))
     assert "cell_x_cell_y_idx" in plan and "Index Cond: ((cell_deg" in plan and "cell_x >=" in plan, plan
+
+
+@pytest.mark.parametrize("box", [(-74.95, -13.35, -72.85, -11.05), (-74.6, -12.6, -73.8, -11.8)])
+def test_box005_a_box_edge_s_facts_are_grouped_by_month_and_its_first_and_last_days_stay_exact(database, box):
+    """The edge's facts join monthly groups, so they are grouped by month too (fewer groups to hash);
+    the summary's first and last days (the timeline's span) are still the matching events' own."""
+    import numpy as np
+
+    spec = FilterSpec(bbox=box)
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        summary = store._summary(spec)
+        edge = [s for s in reads.reading("event_facts") if "grouping(type_code, drug, source_hash, country)" in s]
+    finally:
+        reads.close()
+    assert edge and all("date_trunc('month', event_date)" in s for s in edge), edge
+    dates = InMemoryEventStore(EVENTS).rows(spec, ("event_date",), order_by="event_date", descending=False)["event_date"]
+    dates = np.array([d for d in dates if d == d and d is not None], dtype="datetime64[D]")
+    assert summary.monthly and len(dates) > 10
+    assert (summary.first, summary.last) == (int(dates.min().astype(np.int64)), int(dates.max().astype(np.int64)))
