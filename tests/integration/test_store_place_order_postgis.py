@@ -39,18 +39,25 @@ def test_pla001_place_pages_are_the_oracle_s_both_ways_broad_and_narrow(database
                                    f"{spec} {asked}")
 
 
-def page_plan(database: str, spec: FilterSpec, order_by: str, descending: bool) -> str:
-    """The plan of the store's last statement for a first page of ``spec`` in ``order_by`` order (a
-    page walked a little along the index first and then sorted shows the sort), with sorting priced
-    out (so the plan shows whether an index can give the order at all)."""
+def page_plans(database: str, spec: FilterSpec, order_by: str, descending: bool, table: str = "event_facts",
+               limit: int = 25) -> list[str]:
+    """The plans of the store's statements reading ``table`` for a first page of ``spec`` in
+    ``order_by`` order, in the order sent, with sorting priced out (so a plan shows whether an
+    index can give the order at all)."""
     reads = TablesRead(database)
     try:
         store = PostgisEventStore(database)
-        store.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=0, limit=25)
-        sql = [s for s in reads.reading("event_facts") if "ORDER BY" in s and "LIMIT" in s][-1]
-        return reads.plan(sql, database, enable_sort="off")
+        store.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=0, limit=limit)
+        return [reads.plan(s, database, enable_sort="off") for s in reads.reading(table)
+                if "ORDER BY" in s and "%(take)s" in s]
     finally:
         reads.close()
+
+
+def page_plan(database: str, spec: FilterSpec, order_by: str, descending: bool) -> str:
+    """The plan of the page's last statement: a page walked a little along the index first and then
+    sorted shows the sort."""
+    return page_plans(database, spec, order_by, descending)[-1]
 
 
 @pytest.mark.parametrize("descending", [False, True])

@@ -16,6 +16,7 @@ from dashboard.data.store import InMemoryEventStore, PostgisEventStore, postgis
 from dashboard.data.store.postgis import INDEX_WALK_SHARE, WALK_BUDGET
 from tests.integration.database import database_holding
 from tests.integration.test_store_oracle_postgis import assert_same_result
+from tests.integration.test_store_place_order_postgis import page_plans
 from tests.integration.test_store_rollups_postgis import TablesRead
 from tests.unit.test_store_contract import contract_events
 
@@ -49,28 +50,15 @@ def test_sro001_pages_are_the_oracle_s_both_ways_broad_and_narrow(database, orde
                                    store.rows(spec, TABLE_COLUMNS, **asked)["event_id"], f"{spec} {asked}")
 
 
-def page_plans(database: str, spec: FilterSpec, order_by: str, descending: bool, limit: int = 25) -> list[str]:
-    """The plans of the store's statements for a first page of ``spec`` in ``order_by`` order, in
-    the order sent, with sorting priced out (so a plan shows whether an index can give the order)."""
-    reads = TablesRead(database)
-    try:
-        store = PostgisEventStore(database)
-        store.rows(spec, ("event_id",), order_by=order_by, descending=descending, offset=0, limit=limit)
-        return [reads.plan(s, database, enable_sort="off") for s in reads.reading("events")
-                if "ORDER BY" in s and "%(take)s" in s]
-    finally:
-        reads.close()
-
-
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("order_by", ORDERS)
 def test_sro002_a_broad_filter_walks_the_index_a_narrow_one_walks_a_little_then_sorts(database, order_by,
                                                                                        descending):
-    (plan,) = page_plans(database, BROAD, order_by, descending)
+    (plan,) = page_plans(database, BROAD, order_by, descending, "events")
     assert "Index Scan" in plan and not SORT_NODE.search(plan), plan  # every partition along its index
     # NARROW has fewer rows than a page: the walk (every row here, within the budget) comes back short,
     # so the page is sorted.
-    walk, sort = page_plans(database, NARROW, order_by, descending)
+    walk, sort = page_plans(database, NARROW, order_by, descending, "events")
     assert "Index Scan" in walk and not SORT_NODE.search(walk), walk
     assert SORT_NODE.search(sort), sort
 
