@@ -5,7 +5,8 @@ plotly.js counts them, else MapLibre ``render`` events) until the page was calm:
 for ≤ 3 POSTs a filter change, ≤ 2 a zoom, and ≤ 2 frames an action.
 
 Each measurement ends when Dash has no callback pending and the map graph's MapLibre map is
-loaded and still, and both have held for ``QUIET_MS`` (the end time is when that calm began).
+loaded, still and has no frame waiting to be drawn, and both have held for ``QUIET_MS`` (the end
+time is when that calm began).
 The type pick goes through ``dash_clientside.set_props`` and the zoom is :data:`ZOOM_JS` (a user's
 gesture as it ends), identically for both arms.
 """
@@ -36,7 +37,7 @@ CALM_SINCE_JS = """([graphId, quietMs]) => {
   const gd = document.querySelector('#' + graphId + ' .js-plotly-plot');
   const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
   const m = sub && sub.map;
-  const drawn = !!m && m.isStyleLoaded() && m.loaded() && !m.isMoving();
+  const drawn = !!m && m.isStyleLoaded() && m.loaded() && !m.isMoving() && !m._frameRequest;
   const s = window.store && window.store.getState && window.store.getState();
   let busy = !s || !s.callbacks || s.isLoading || !drawn
     || document.querySelector('[data-dash-is-loading="true"]') !== null;

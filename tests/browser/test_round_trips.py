@@ -512,3 +512,32 @@ def test_rtt013_the_table_s_first_block_comes_with_the_views_and_the_next_from_t
     dates = ui.page.evaluate(ROW_DATES_JS, 41)
     assert None not in dates and dates == sorted(dates, reverse=True)  # newest first, across both blocks
     ui.assert_no_console_errors("the table's first and second blocks")
+
+
+# Watches the map from its making: the sources MapLibre holds when it fires 'load' (its base map's
+# tiles in), and the frames drawn by then.
+WATCH_MAP_LOAD_JS = """(() => {
+  const watch = setInterval(() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot');
+    const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+    if (!m) return;
+    clearInterval(watch);
+    m.once('load', () => { window.__sourcesAtLoad = Object.keys(m.getStyle().sources); });
+  }, 1);
+})();"""
+
+
+def test_rtt014_a_page_load_sends_the_points_with_the_base_map_and_draws_two_frames(ui: UiPage):
+    """The page's plotly.js adds the traces' sources once the style is in, not after the base map's
+    tiles ('load'), so MapLibre's worker cuts the points while the base map loads; and it holds a
+    frame while labels are being placed, so a page load draws the map's first frame and the whole
+    map (it drew a third, with names missing, before the labels were placed)."""
+    ui.page.add_init_script(WATCH_MAP_LOAD_JS)
+    ui.open()
+    ui.settle("loading the page")
+    at_load = ui.page.evaluate("() => window.__sourcesAtLoad")
+    assert at_load and "base" in at_load, at_load
+    assert any(name.startswith("source-") for name in at_load), at_load  # the trace's, from Plotly
+    assert ui.page.evaluate(PAINTS_JS) == 2
+    assert ui.page.evaluate(COLOURS_JS) >= 8  # land, water, rivers, borders, labels, points
+    ui.assert_no_console_errors("loading the page")
