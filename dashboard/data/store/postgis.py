@@ -841,17 +841,24 @@ class PostgisEventStore:
                 best, best_area = (size, along_x, along_y), area
         return best
 
+    def _coarse_of_fine_in_box(self, first: int, last: int, fine: float, cell: float, axis: str,
+                               box: tuple[float, float, float, float]) -> dict[int, int | None]:
+        """:func:`coarse_of_fine` within ``box``: a fine cell a coarse edge cuts counts as the
+        coarse cell of its larger side when no event of the box lies on the sliver, else ``None``."""
+        found = coarse_of_fine(first, last, fine, cell)
+        for index in [i for i, coarse in found.items() if coarse is None]:
+            low, high, coarse = cut_sliver(index, fine, cell)
+            if not self._events_between(axis, low, high, box):
+                found[index] = coarse  # nothing on the sliver: the rest is one cell's
+        return found
+
     def _core_span(self, first: int, last: int, cell: float, size: float, axis: str,
                    box: tuple[float, float, float, float]) -> tuple[int, int, int, int] | None:
         """Along one axis, the longest run of cells of ``size`` each of whose floats lies in fine
         cells ``first``..``last`` (of ``cell``) holding events of that coarse cell alone: (first
         coarse, last coarse, first fine, last fine), ``None``: no such cell. A fine cell a coarse
         edge cuts counts as the coarse cell of its larger side when no event lies on the sliver."""
-        fine_of = coarse_of_fine(first, last, cell, size)
-        for index in [i for i, coarse in fine_of.items() if coarse is None]:
-            low, high, coarse = cut_sliver(index, cell, size)
-            if not self._events_between(axis, low, high, box):
-                fine_of[index] = coarse
+        fine_of = self._coarse_of_fine_in_box(first, last, cell, size, axis, box)
         runs: list[tuple[int, int, int, int]] = []
         for coarse in range(math.floor(_cell_start(first, cell) / size),
                             math.floor(_cell_start(last + 1, cell) / size) + 1):
@@ -909,7 +916,7 @@ class PostgisEventStore:
                 bounds = ([f"quantity_kg >= :kg_cut_low_{number}"] if low is not None else []) + \
                          ([f"quantity_kg < :kg_cut_high_{number}"] if high is not None else [])
                 outside.append(" AND ".join(bounds) or "true")
-        beyond = None
+        beyond, middle = None, None
         if spec.bbox is not None:
             inner = _inner_cells(spec.bbox, cell, widen=EDGE_MARGIN)
             if inner != _inner_cells(spec.bbox, cell) and self._near_box_edge(spec.bbox):
@@ -960,7 +967,7 @@ class PostgisEventStore:
                             piece = _strip(names, " AND ".join(t for t in (more, test) if t))
                             (strips if side == 0 else halves[side - 1]).append(piece)
         if table in MONTHLY_ROLLUPS or table == "event_grid":
-            if "core_cell" not in params:  # a middle's condition names the two sizes itself
+            if middle is None:  # a middle's condition names the two sizes itself
                 conditions.append("cell_deg = :cell")
             params["cell"] = cell
         if not outside and not strips:
@@ -1071,13 +1078,8 @@ class PostgisEventStore:
         if inner is None:
             return None
         first_x, last_x, first_y, last_y = inner
-        column = coarse_of_fine(first_x, last_x, fine, cell_deg)
-        row = coarse_of_fine(first_y, last_y, fine, cell_deg)
-        for axis, found_cells in (("longitude", column), ("latitude", row)):
-            for index in [i for i, coarse in found_cells.items() if coarse is None]:
-                low, high, coarse = cut_sliver(index, fine, cell_deg)
-                if not self._events_between(axis, low, high, spec.bbox):
-                    found_cells[index] = coarse  # nothing on the sliver: the rest is one cell's
+        column = self._coarse_of_fine_in_box(first_x, last_x, fine, cell_deg, "longitude", spec.bbox)
+        row = self._coarse_of_fine_in_box(first_y, last_y, fine, cell_deg, "latitude", spec.bbox)
         where, params = self._where(spec.with_changes(bbox=None), facts=True)  # datasets and types
         params.update(fine=fine, fine_x0=first_x, fine_x1=last_x, fine_y0=first_y, fine_y1=last_y)
         found: dict[tuple[int, int, int], int] = {}
