@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from dashboard.config import Settings
-from dashboard.serving import COMPONENT_SUITES_PREFIX, file_callback_outputs, install
+from dashboard.serving import COMPONENT_SUITES_PREFIX, file_callback_outputs, install, page_scripts
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
@@ -30,7 +30,11 @@ def create_app(settings: Settings | None = None):
     import dashboard.callbacks  # noqa: F401  (registers every callback)
     from dashboard.layout.page import build_shell
 
-    app = dash.Dash(
+    class RutasDash(dash.Dash):
+        def interpolate_index(self, **kwargs):
+            return super().interpolate_index(**{**kwargs, "scripts": page_scripts(kwargs["scripts"])})
+
+    app = RutasDash(
         __name__,
         title="Rutas",
         assets_folder=str(ASSETS_DIR),

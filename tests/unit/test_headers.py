@@ -27,6 +27,7 @@ from dashboard.serving import (
     frame_ancestor_origins,
     is_compressible,
     output_named_in,
+    page_scripts,
     security_headers,
     should_compress,
 )
@@ -363,3 +364,37 @@ def test_hdr008_the_client_address_is_read_as_many_hops_back_as_proxies_are_trus
 def test_hdr009_a_negative_proxy_count_stops_the_start():
     with pytest.raises(ValueError, match="RUTAS_TRUSTED_PROXIES"):
         configure_server(flask.Flask("bad"), Settings(trusted_proxies=-1))
+
+
+# --- The page's scripts -----------------------------------------------------------------------
+
+def _dash_page_scripts() -> str:
+    """The script tags of a bare Dash page (the same Dash, its own format)."""
+    import dash
+
+    captured = {}
+
+    class Capturing(dash.Dash):
+        def interpolate_index(self, **kwargs):
+            captured.update(kwargs)
+            return super().interpolate_index(**kwargs)
+
+    app = Capturing(__name__, serve_locally=True)
+    app.layout = dash.html.Div()
+    assert app.server.test_client().get("/").status_code == 200
+    return captured["scripts"]
+
+
+def test_psc101_page_scripts_drop_dashs_babel_polyfill_and_keep_the_rest():
+    scripts = _dash_page_scripts()
+    kept = page_scripts(scripts)
+    assert "polyfill" in scripts and "polyfill" not in kept
+    assert kept.count("<script") == scripts.count("<script") - 1
+    for needed in ("react@", "react-dom@", "dash_renderer", "dash_core_components."):
+        assert needed in kept, needed
+
+
+def test_psc102_a_page_without_the_polyfill_is_refused():
+    kept = page_scripts(_dash_page_scripts())
+    with pytest.raises(ValueError, match="found 0 script tags"):
+        page_scripts(kept)
