@@ -16,8 +16,7 @@ from dashboard.data.store.postgis import (
     _inner_span,
     coarse_of_fine,
     cut_sliver,
-    fine_grid_for_box,
-    finer_grid_sizes,
+    finer_grid_size,
 )
 
 CELLS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -93,14 +92,13 @@ def test_pic005_a_box_over_more_cells_is_not_cut():
     assert len(_box_parts((-77.3, -12.2, -76.9, -11.8), 0.5)) == 4  # across -77 and -12
 
 
-@pytest.mark.parametrize(("cell", "fine"), [(cell, fine) for cell in (0.5, 1.0, 0.2, 2.0, 0.1, 0.05)
-                                             for fine in finer_grid_sizes(cell)])
-def test_pic006_a_fine_cell_maps_to_the_coarse_cell_of_all_its_floats_or_is_cut(cell, fine):
-    assert fine < cell
+@pytest.mark.parametrize("cell", [0.5, 1.0, 0.2, 2.0, 0.1, 0.05])
+def test_pic006_a_fine_cell_maps_to_the_coarse_cell_of_all_its_floats_or_is_cut(cell):
+    fine = finer_grid_size(cell)
+    assert fine is not None and fine < cell
     first = math.floor(-80.0 / fine)
     mapping = coarse_of_fine(first, first + 1600, fine, cell)
-    if math.isclose(cell / fine, 10):
-        assert any(coarse is None for coarse in mapping.values())  # coarse edges do cut fine cells
+    assert any(coarse is None for coarse in mapping.values())  # coarse edges do cut fine cells
     for index, coarse in mapping.items():
         start, end = _cell_start(index, fine), _cell_start(index + 1, fine)
         floats = around(start, 3)[::2][:1] + around(start, 3) + around(end, 3)
@@ -114,33 +112,6 @@ def test_pic006_a_fine_cell_maps_to_the_coarse_cell_of_all_its_floats_or_is_cut(
                 assert (math.floor(x / cell) == rest) == (not low <= x < high), (index, x)
 
 
-def test_pic007_the_finer_grid_sizes_divide_the_cell():
-    assert finer_grid_sizes(0.5) == (0.1, 0.05, 0.02, 0.01)  # not 0.2: 2.5 of them to a side
-    assert finer_grid_sizes(1.0) == (0.5, 0.2, 0.1, 0.05, 0.02, 0.01)
-    assert finer_grid_sizes(0.02) == (0.01,) and finer_grid_sizes(0.01) == ()
-
-
-VRAEM_LIKE = (-74.95, -13.35, -72.85, -11.05)  # edges on the 0.05-degree lines
-
-
-def test_pic008_the_fine_grid_costs_least_for_the_box_and_its_density():
-    # Dense (the generated VRAEM: ~740k events a square degree): the finest size leaving no edge
-    # (edges on the 0.05 lines) beats a coarser one's strips and a finer one's many cells.
-    assert fine_grid_for_box(VRAEM_LIKE, 1.0, 740_000.0) == 0.05
-    # An edge off every grid line: a finer grid leaves a thinner edge, worth it when it is dense...
-    off_lines = (-74.957, -13.353, -72.853, -11.057)
-    assert fine_grid_for_box(off_lines, 1.0, 740_000.0) < 0.05
-    # ...and not when the events are few: the fewest cells.
-    assert fine_grid_for_box(off_lines, 1.0, 10.0) == 0.5
-    # A box with no cell of any finer size inside: none.
-    assert fine_grid_for_box((-74.001, -13.001, -73.999, -12.999), 1.0, 740_000.0) is None
-
-
-def test_pic009_the_fine_grid_never_holds_more_cells_than_its_limit():
-    from dashboard.data.store.postgis import FINE_GRID_CELLS
-
-    wide = (-80.003, -20.003, -60.003, -0.003)  # 400 square degrees, edges off every grid line
-    fine = fine_grid_for_box(wide, 2.0, 5_000_000.0)  # dense: as fine as the limit lets it be
-    first_x, last_x, first_y, last_y = _inner_cells(wide, fine)
-    assert (last_x - first_x + 1) * (last_y - first_y + 1) <= FINE_GRID_CELLS
-    assert fine == 0.1  # 0.05 would be 160,000 cells
+def test_pic007_the_finer_grid_size_divides_the_cell():
+    assert finer_grid_size(0.5) == 0.05 and finer_grid_size(10.0) == 1.0 and finer_grid_size(0.02) == 0.01
+    assert finer_grid_size(0.01) is None

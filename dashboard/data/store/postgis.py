@@ -128,12 +128,9 @@ BOX_CELLS = (1.0, 0.5, 0.2)
 GIST_BOX_SHARE = 0.25
 GIST_PAGE_EVENTS = 20_000
 BOX_ESTIMATE_CELL = 1.0
-# A box's map cells are summed from event_grid's cells of a finer size dividing the map's (the facts
-# read only for the edge they leave): the size whose read costs least (fine_grid_for_box), of at
-# most this many cells in the box. A fact on the edge costs about FACT_ROW_COST grid rows (a row
-# of the point GiST against one of the grid's clustered B-tree, summed in the database).
-FINE_GRID_CELLS = 100_000
-FACT_ROW_COST = 4.0
+# A box of at most this many event_grid cells of a tenth of the map's cell size has its map cells
+# summed from those (an edge a tenth as wide read from the facts; VRAEM at zoom 5: 1,932).
+FINE_GRID_CELLS = 20_000
 BOX_PARTS = 4  # a box over at most this many map cells: each cell's part counted from the grid, not the facts
 EDGE_MARGIN = 1e-9  # degrees: far above a division's rounding at |180|, far below any box anyone draws
 # Store queries one process runs at once; the others wait their turn in the process (a queue). 20
@@ -377,34 +374,15 @@ def _box_parts(box: tuple[float, float, float, float] | None,
     return parts
 
 
-def finer_grid_sizes(cell: float) -> tuple[float, ...]:
-    """The event_grid sizes that divide ``cell`` (a whole number of them to its side), coarsest first."""
-    return tuple(size for size in sorted(GRID_CELL_SIZES, reverse=True) if size < cell
-                 and math.isclose(cell / size, round(cell / size), rel_tol=1e-9))
-
-
-def fine_grid_for_box(box: tuple[float, float, float, float], cell: float, density: float) -> float | None:
-    """The event_grid size a box's map cells of size ``cell`` are summed from: of the sizes dividing
-    ``cell`` with at most :data:`FINE_GRID_CELLS` cells inside the box, the one whose read costs
-    least at ``density`` events a square degree: its cells (a row per event type at most, one per
-    event at least) and the facts of the edge it leaves (:data:`FACT_ROW_COST` each). Finer cells
-    fit closer to the box's edges, coarser ones are fewer rows. ``None``: no size has a cell inside."""
-    west, south, east, north = box
-    area = (east - west) * (north - south)
-    best, best_cost = None, math.inf
-    for size in finer_grid_sizes(cell):
-        inner = _inner_cells(box, size)
-        if inner is None:
-            continue
-        first_x, last_x, first_y, last_y = inner
-        cells = (last_x - first_x + 1) * (last_y - first_y + 1)
-        if cells > FINE_GRID_CELLS:
-            continue
-        edge = max(area - cells * size * size, 0.0)
-        cost = cells * min(float(len(EVENT_TYPES)), max(1.0, density * size * size)) + FACT_ROW_COST * edge * density
-        if cost < best_cost:
-            best, best_cost = size, cost
-    return best
+def finer_grid_size(cell: float) -> float | None:
+    """The event_grid size a box's map cells of size ``cell`` are summed from: a tenth of it (a
+    fifth, a half) when the grid holds one dividing it, ``None`` else. Finer cells fit closer to
+    the box's edges: fewer events left to read from the facts."""
+    for parts in (10, 5, 2):
+        size = next((s for s in GRID_CELL_SIZES if math.isclose(s * parts, cell, rel_tol=1e-12)), None)
+        if size is not None:
+            return size
+    return None
 
 
 def coarse_of_fine(first: int, last: int, fine: float, cell: float) -> dict[int, int | None]:
@@ -807,13 +785,6 @@ class PostgisEventStore:
                  "y0": math.floor(south / BOX_ESTIMATE_CELL) - 1, "y1": math.floor(north / BOX_ESTIMATE_CELL) + 1})[0][0])
         return self._memo("box_events", None, (box,), compute)
 
-    def _box_density(self, box: tuple[float, float, float, float]) -> float:
-        """Events a square degree about ``box``: :meth:`_box_events` over the 1-degree cells it counts."""
-        west, south, east, north = box
-        cells = ((math.floor(east / BOX_ESTIMATE_CELL) - math.floor(west / BOX_ESTIMATE_CELL) + 3)
-                 * (math.floor(north / BOX_ESTIMATE_CELL) - math.floor(south / BOX_ESTIMATE_CELL) + 3))
-        return self._box_events(box) / (cells * BOX_ESTIMATE_CELL * BOX_ESTIMATE_CELL)
-
     def _edge_middle(self, box: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> float:
         """A longitude parting the events between ``box``'s edges and the ``inner`` span (west, east,
         south, north) about evenly: event_grid's cells of :data:`EDGE_SPLIT_CELL` there, every
@@ -1094,14 +1065,12 @@ class PostgisEventStore:
 
     def _fine_grid_cells(self, spec: FilterSpec, cell_deg: float) -> list[tuple] | None:
         """A box's cells of size ``cell_deg`` summed from event_grid's finer cells inside the box
-        (:func:`fine_grid_for_box`), each fine cell into the coarse cell holding all its floats; the
+        (:func:`finer_grid_size`), each fine cell into the coarse cell holding all its floats; the
         facts of the box's thin edge and of fine cells a coarse edge cuts read as rows. ``None``
         when no finer size divides ``cell_deg`` or no fine cell lies inside the box."""
+        fine = finer_grid_size(cell_deg)
         west, south, east, north = spec.bbox
-        if not all(map(math.isfinite, spec.bbox)):
-            return None  # an open side: no cell lies inside it
-        fine = fine_grid_for_box(spec.bbox, cell_deg, self._box_density(spec.bbox))
-        if fine is None:
+        if fine is None or not (east - west) * (north - south) <= FINE_GRID_CELLS * fine * fine:
             return None  # a wide box: its edge is little of it, and its fine cells many
         inner = _inner_cells(spec.bbox, fine, widen=EDGE_MARGIN)
         if inner != _inner_cells(spec.bbox, fine) and self._near_box_edge(spec.bbox):
@@ -1113,23 +1082,14 @@ class PostgisEventStore:
         row = self._coarse_of_fine_in_box(first_y, last_y, fine, cell_deg, "latitude", spec.bbox)
         where, params = self._where(spec.with_changes(bbox=None), facts=True)  # datasets and types
         params.update(fine=fine, fine_x0=first_x, fine_x1=last_x, fine_y0=first_y, fine_y1=last_y)
-        # Each fine cell summed into its coarse cell in the database (a fine cell a coarse edge cuts
-        # has no coarse cell here: its events come from the facts below).
-        params.update(zip(("fine_xs", "coarse_xs"), map(list, zip(*[(i, c) for i, c in column.items() if c is not None]))))
-        params.update(zip(("fine_ys", "coarse_ys"), map(list, zip(*[(i, c) for i, c in row.items() if c is not None]))))
         found: dict[tuple[int, int, int], int] = {}
-        if "fine_xs" in params and "fine_ys" in params:
-            for y, x, kind, events in self._all(f"""
-                    SELECT across.coarse, along.coarse, type_code, CAST(sum(events) AS bigint)
-                    FROM event_grid
-                    JOIN unnest(CAST(:fine_xs AS bigint[]), CAST(:coarse_xs AS bigint[])) AS along(fine, coarse)
-                         ON cell_x = along.fine
-                    JOIN unnest(CAST(:fine_ys AS bigint[]), CAST(:coarse_ys AS bigint[])) AS across(fine, coarse)
-                         ON cell_y = across.fine
-                    WHERE {where} AND cell_deg = :fine
-                    AND cell_x BETWEEN :fine_x0 AND :fine_x1 AND cell_y BETWEEN :fine_y0 AND :fine_y1
-                    GROUP BY 1, 2, 3""", params):
-                found[(int(y), int(x), int(kind))] = int(events)
+        for x, y, kind, events in self._all(f"""
+                SELECT cell_x, cell_y, type_code, events FROM event_grid WHERE {where} AND cell_deg = :fine
+                AND cell_x BETWEEN :fine_x0 AND :fine_x1 AND cell_y BETWEEN :fine_y0 AND :fine_y1""", params):
+            coarse_x, coarse_y = column[int(x)], row[int(y)]
+            if coarse_x is not None and coarse_y is not None:
+                key = (coarse_y, coarse_x, int(kind))
+                found[key] = found.get(key, 0) + int(events)
         # The rest: the strips between the box's edges and the fine cells inside, and the fine
         # columns and rows a coarse edge cuts (a little wider: the division rounds; the exact test
         # decides), laid out so no event is in two (rows between the west and east strips, cut
