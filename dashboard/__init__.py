@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None):
     from dashboard.layout.page import build_shell
 
     class RutasDash(dash.Dash):
+        # Dash's own hook for the page's HTML: the page's scripts without the babel polyfill.
         def interpolate_index(self, **kwargs):
             return super().interpolate_index(**{**kwargs, "scripts": page_scripts(kwargs["scripts"])})
 

@@ -256,9 +256,9 @@ def revalidated(request, response) -> bool:
 
 # --- The page's scripts ------------------------------------------------------------------------
 
-# Dash's page loads @babel/polyfill (core-js 2 with regenerator-runtime, 99 kB, ~45 ms of a first
-# page load on the bench's machine) for browsers older than any the app supports. What the page
-# needs of it, regenerator-runtime's global, comes from assets/regenerator-runtime.js.
+# Dash's page loads @babel/polyfill (core-js 2 with regenerator-runtime, 99 kB; a first page load
+# at 100k was 45-95 ms faster without it, README) for browsers older than any the app supports.
+# What the page needs of it, regenerator-runtime's global, comes from assets/regenerator-runtime.js.
 BABEL_POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*')
 
 
