@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Error as PlaywrightError
 
-from bench.harness import DASH_IDLE_JS, chromium_browser
+from bench.harness import DASH_IDLE_JS, MAP_DRAWN_JS, chromium_browser
 from bench.scenarios import EVENT_TYPE, VRAEM_VIEW
 
 TIMEOUT_MS = 120_000
@@ -37,7 +37,7 @@ CALM_SINCE_JS = """([graphId, quietMs]) => {
   const gd = document.querySelector('#' + graphId + ' .js-plotly-plot');
   const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
   const m = sub && sub.map;
-  const drawn = !!m && m.isStyleLoaded() && m.loaded() && !m.isMoving() && !m._frameRequest;
+  const drawn = !!m && """ + MAP_DRAWN_JS + """;
   const s = window.store && window.store.getState && window.store.getState();
   let busy = !s || !s.callbacks || s.isLoading || !drawn
     || document.querySelector('[data-dash-is-loading="true"]') !== null;
