@@ -129,7 +129,7 @@ DASH_IDLE_JS = """(quietMs) => {
 VIEW_COUNTS_JS = """([start, stop]) => {
   const q = s => document.querySelector(s);
   const map = q('#map-graph .js-plotly-plot'), timeline = q('#timeline-graph .js-plotly-plot');
-  const grid = window.dash_ag_grid && window.dash_ag_grid.getApi('table-grid');
+  const grid = (() => { try { return window.dash_ag_grid.getApi('table-grid'); } catch (e) { return null; } })();
   const len = a => (a ? a.length : 0);
   const sum = a => (a ? Array.from(a).reduce((x, y) => x + (Number(y) || 0), 0) : 0);
   return {
@@ -162,8 +162,22 @@ def view_counts(page, events: range) -> dict:
     return page.evaluate(VIEW_COUNTS_JS, [events.start, events.stop])
 
 
+# The table's grid is a placeholder until its code is in: it loads as the table comes near the
+# window (assets/table-grid-loader.js), and a test that reads the grid without scrolling to it loads it.
+GRID_READY_JS = """() => { try { return !!window.dash_ag_grid.getApi('table-grid'); } catch (e) { return false; } }"""
+
+
+def load_table_grid(page, timeout_ms: int = 60_000) -> None:
+    """Bring in the table's grid code, as scrolling to the table does, and wait for the grid."""
+    page.evaluate("() => window.rutasTableGrid.load()")
+    page.wait_for_function(GRID_READY_JS, timeout=timeout_ms, polling=100)
+
+
 def wait_for_view_counts(page, events: range, expected: dict, timeout_ms: int = 60_000) -> dict:
-    """Wait until the views show ``expected`` (a subset of view_counts' keys); fail with what they show."""
+    """Wait until the views show ``expected`` (a subset of view_counts' keys); fail with what they show.
+    The table's rows are read from its grid, so its code is brought in first."""
+    if "table_rows" in expected:
+        load_table_grid(page, timeout_ms)
     check = ("([range, expected]) => { const counts = (" + VIEW_COUNTS_JS + ")(range);"
              " return Object.keys(expected).every(k => counts[k] === expected[k]); }")
     try:

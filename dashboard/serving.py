@@ -260,14 +260,24 @@ def revalidated(request, response) -> bool:
 # at 100k was 45-95 ms faster without it, README) for browsers older than any the app supports.
 # What the page needs of it, regenerator-runtime's global, comes from assets/regenerator-runtime.js.
 BABEL_POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*')
+# dash_ag_grid's code (1.3 MB, and a 0.9 MB chunk it loads) is for the table below the map: the page
+# carries its tag inert, and assets/table-grid-loader.js runs it when the table comes near the window.
+GRID_SCRIPT = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid\.[^"/]*\.js)"></script>')
+GRID_CODE_ID = "rutas-grid-code"  # assets/table-grid-loader.js finds the tag by this id
+DEFERRED_SCRIPT_TYPE = "text/x-rutas-deferred"  # not a script type: the browser neither fetches nor runs it
 
 
 def page_scripts(scripts_html: str) -> str:
-    """The page's script tags without Dash's babel polyfill (ValueError when Dash's page does not
-    hold it: a Dash upgrade that drops or renames it must be looked at, not passed over)."""
+    """The page's script tags without Dash's babel polyfill and with the grid's code inert
+    (ValueError when Dash's page does not hold each once: a Dash or dash_ag_grid upgrade that drops
+    or renames one must be looked at, not passed over)."""
     kept, dropped = BABEL_POLYFILL_SCRIPT.subn("", scripts_html)
     if dropped != 1:
         raise ValueError(f"expected Dash's page to load @babel/polyfill once, found {dropped} script tags for it")
+    kept, deferred = GRID_SCRIPT.subn(
+        rf'<script type="{DEFERRED_SCRIPT_TYPE}" id="{GRID_CODE_ID}" src="\1"></script>', kept)
+    if deferred != 1:
+        raise ValueError(f"expected Dash's page to load dash_ag_grid once, found {deferred} script tags for it")
     return kept
 
 

@@ -420,11 +420,14 @@ REQUEST_SORT_KEY_JS = """(request) => {
     "DEFAULT_SORT", json.dumps(DEFAULT_TABLE_SORT.param))
 
 # A block request the views' first rows answer (the first block, in their order) is answered here,
-# in the browser; any other goes on to the server (update_table).
+# in the browser; any other goes on to the server (update_table). Either way the grid's rows are then
+# for the filter written (the first rows, SHOWN and STORE are one callback's outputs), or before the
+# first write for the body's filter: noted, so a new filter empties the grid only when it differs.
 clientside_callback(
-    """function (request, first) {
+    """function (request, first, filterData, bodyFilter) {
         const none = window.dash_clientside.no_update;
         if (!request) return [none, none];
+        window.__rutasGridRowsFilter = JSON.stringify(filterData != null ? filterData : bodyFilter);
         const filtered = request.filterModel && Object.keys(request.filterModel).length > 0;
         const answered = !!first && request.startRow === 0 && request.endRow === first.endRow && !filtered
             && (REQUEST_SORT_KEY)(request) === first.sort;
@@ -434,6 +437,8 @@ clientside_callback(
     Output(TableIds.ROWS_REQUEST, "data"),
     Input(TableIds.GRID, "getRowsRequest"),
     State(TableIds.FIRST_ROWS, "data"),
+    State(FilterIds.STORE, "data"),
+    State(FilterIds.SHOWN, "data"),
     prevent_initial_call=True,
 )
 
@@ -489,46 +494,53 @@ def on_table_sorted(request, search):
     return dict(search=build_search(state.with_changes(sort=sort)))
 
 
-# Back and Forward change the URL's sort without a header click: the grid takes the URL's order
-# (a sortable column and asc/desc, else none); a grid already in that order is left alone, so the
-# rows it then asks for match the URL and on_table_sorted writes nothing.
+# Back and Forward (or a story's slide) change the URL's sort without a header click: the grid takes
+# the URL's order (a sortable column and asc/desc, else none); a grid already in that order is left
+# alone, so the rows it then asks for match the URL and on_table_sorted writes nothing. A grid whose
+# code is not in yet (assets/table-grid-loader.js) gets it in its column definitions, drawn later.
 clientside_callback(
-    """async function (search) {
-        const api = await dash_ag_grid.getApiAsync("GRID_ID");
+    """async function (search, columnDefs) {
+        const none = window.dash_clientside.no_update;
         const sortable = SORTABLE, given = new URLSearchParams(search || "").get("sort") || "";
         const match = /^([^:]*):(asc|desc)$/.exec(given.trim());
         const wanted = match && sortable.includes(match[1]) ? [match[1], match[2]] : null;
-        const current = api.getColumnState().filter(c => c.sort).map(c => [c.colId, c.sort])[0] || null;
-        if (JSON.stringify(wanted) !== JSON.stringify(current)) {
+        const same = (current) => JSON.stringify(wanted) === JSON.stringify(current || null);
+        if (!window.rutasTableGrid.loaded()) {
+            const defs = columnDefs || [];
+            if (same(defs.filter(c => c.sort).map(c => [c.field, c.sort])[0])) return [none, none];
+            return [none, defs.map(c => Object.assign({}, c, {sort: wanted && c.field === wanted[0] ? wanted[1] : null}))];
+        }
+        const api = await dash_ag_grid.getApiAsync("GRID_ID");
+        if (!same(api.getColumnState().filter(c => c.sort).map(c => [c.colId, c.sort])[0])) {
             api.applyColumnState({state: wanted ? [{colId: wanted[0], sort: wanted[1]}] : [],
                                   defaultState: {sort: null}});
         }
-        return window.dash_clientside.no_update;
+        return [none, none];
     }""".replace("GRID_ID", TableIds.GRID).replace("SORTABLE", json.dumps(list(TABLE_SORTABLE_COLUMNS))),
     Output(TableIds.GRID, "getRowsResponse", allow_duplicate=True),
+    Output(TableIds.GRID, "columnDefs", allow_duplicate=True),
     Input(PageIds.BODY_URL, "search"),
+    State(TableIds.GRID, "columnDefs"),
     prevent_initial_call=True,
 )
 
 
-# A new filter or language empties the grid's block cache, so it asks for its rows again; not when
-# the grid's rows are already for that filter. A new grid (a page load, a language switch) gets
-# the first rows its page body was made with, for the body's filter, so a grid first met here holds that.
+# A new filter empties the grid's block cache, so it asks for its rows again; not when the grid's
+# rows are already for that filter, nor before the grid has asked for any (its code loads when the
+# table comes near the window, assets/table-grid-loader.js: its first request gets the rows then).
 clientside_callback(
-    """async function (filterData, lang, bodyFilter) {
+    """async function (filterData) {
+        const wanted = JSON.stringify(filterData), rowsFor = window.__rutasGridRowsFilter;
+        if (!window.rutasTableGrid.loaded() || rowsFor === undefined || rowsFor === wanted) {
+            return window.dash_clientside.no_update;
+        }
+        window.__rutasGridRowsFilter = wanted;
         const api = await dash_ag_grid.getApiAsync("GRID_ID");
-        const rowsFilter = window.__rutasRowsFilter || (window.__rutasRowsFilter = new WeakMap());
-        if (!rowsFilter.has(api)) rowsFilter.set(api, JSON.stringify(bodyFilter));
-        const wanted = JSON.stringify(filterData);
-        if (rowsFilter.get(api) === wanted) return window.dash_clientside.no_update;
-        rowsFilter.set(api, wanted);
         api.purgeInfiniteCache();
         return window.dash_clientside.no_update;
     }""".replace("GRID_ID", TableIds.GRID),
     Output(TableIds.GRID, "getRowsResponse", allow_duplicate=True),
     Input(FilterIds.STORE, "data"),
-    Input(PageIds.LANG_STORE, "data"),
-    State(FilterIds.SHOWN, "data"),
     prevent_initial_call=True,
 )
 

@@ -56,9 +56,11 @@ def test_csp001_dashboard_and_export_dialog_under_the_policy(browser_context, ba
         assert "script-src 'self' 'sha256-" in policy and "'unsafe-eval'" not in policy
         assert response.headers["x-frame-options"] == "DENY"
         settle(page, TIMEOUT_MS)
-        # The table drew its rows (AG Grid's value getters run under the policy).
-        page.wait_for_function("() => window.dash_ag_grid && window.dash_ag_grid.getApi('table-grid')"
-                               " && window.dash_ag_grid.getApi('table-grid').getDisplayedRowCount() > 0")
+        # The table drew its rows (AG Grid's code, added to the page as the table comes into view,
+        # and its value getters run under the policy).
+        page.locator("#table-grid").scroll_into_view_if_needed()
+        page.wait_for_function("() => { try { return window.dash_ag_grid.getApi('table-grid')"
+                               ".getDisplayedRowCount() > 0; } catch (e) { return false; } }")
         assert_no_violation(page, log, "loading the dashboard")
         page.click("#export-open")
         page.wait_for_selector("#export-dialog:not([hidden])")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bench.browser import ZOOM_JS
-from bench.harness import UiPage
+from bench.harness import UiPage, load_table_grid
 
 MAP_JS = "document.querySelector('#map-graph .js-plotly-plot')"
 MAP_STYLE_JS = f"""() => {{ const gd = {MAP_JS}, m = gd._fullLayout.map._subplot.map;
@@ -168,6 +168,7 @@ def test_rtt004_a_layout_change_sends_the_points_to_maplibre_no_more(ui: UiPage)
     ui.settle("zooming into the VRAEM")
     assert ui.page.evaluate("() => window.__traceLoads") == 0  # the view moved, the points did not change
 
+    load_table_grid(ui.page)
     row = ui.page.locator("#table-grid .ag-center-cols-container .ag-row").nth(1)
     row_id = row.get_attribute("row-id")
     row.locator('.ag-cell[col-id="location"]').click()
@@ -438,6 +439,8 @@ def test_rtt011_a_page_load_draws_each_chart_once_from_the_page_body(ui: UiPage)
     # The grid's first rows come with the body: no request for them (one, and two when the filter's
     # arrival emptied the new grid), and the grid shows them.
     assert not [post for post in log.take() if "table-grid.getRowsResponse" in post]
+    load_table_grid(ui.page)
+    assert not [post for post in log.take() if "table-grid.getRowsResponse" in post]
     ui.page.wait_for_function("() => document.querySelectorAll('#table-grid .ag-center-cols-container .ag-row').length >= 5")
     reacts = ui.page.evaluate("() => window.__reacts")
     for graph in ("map-graph", "timeline-graph", "breakdown-graph", "chart-kg-by-year-graph"):
@@ -498,6 +501,7 @@ def test_rtt013_the_table_s_first_block_comes_with_the_views_and_the_next_from_t
                if request.method == "POST" and "table-grid.getRowsResponse" in (request.post_data or "") else None)
     ui.open()
     ui.settle("loading the page")
+    load_table_grid(ui.page)
     ui.page.locator('#filters-types label:has(input[value="drug_seizure"])').click()
     ui.settle("checking 'Drug seizure'")
     assert requests == []  # the first block came with the views, each time

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from urllib.parse import parse_qs, urlsplit
 
+from bench.harness import load_table_grid
+
 ROWS_JS = """([column, count]) => {
   const grid = window.dash_ag_grid.getApi('table-grid');
   const out = [];
@@ -17,8 +19,8 @@ ROWS_JS = """([column, count]) => {
 }"""
 SORT_STATE_JS = """() => window.dash_ag_grid.getApi('table-grid').getColumnState()
   .filter(c => c.sort).map(c => [c.colId, c.sort])"""
-FIRST_ROW_LOADED_JS = """() => { const g = window.dash_ag_grid && window.dash_ag_grid.getApi('table-grid');
-  const r = g && g.getDisplayedRowAtIndex(0); return !!(r && r.data); }"""
+FIRST_ROW_LOADED_JS = """() => { const g = window.dash_ag_grid.getApi('table-grid');
+  const r = g.getDisplayedRowAtIndex(0); return !!(r && r.data); }"""
 
 
 def url_sort(page) -> str | None:
@@ -26,6 +28,7 @@ def url_sort(page) -> str | None:
 
 
 def first_rows(ui, column: str, count: int = 50) -> list:
+    load_table_grid(ui.page)
     ui.page.wait_for_function(FIRST_ROW_LOADED_JS)
     return ui.page.evaluate(ROWS_JS, [column, count])
 
@@ -39,6 +42,7 @@ def test_dfc040_a_shared_sort_reopens_sorted_with_blanks_last(ui, store):
 
     ui.open("?sort=quantity_kg:desc")
     ui.settle("opening a link sorted by kg")
+    load_table_grid(ui.page)
     assert ui.page.evaluate(SORT_STATE_JS) == [["quantity_kg", "desc"]]
     kg = first_rows(ui, "quantity_kg")
     largest = float(max(v for v in store.rows(FilterSpec(), ("quantity_kg",), limit=None)["quantity_kg"]
@@ -76,6 +80,7 @@ def test_dfc040_a_shared_sort_reopens_sorted_with_blanks_last(ui, store):
     # The URL the browser shows reopens the table in the same order.
     ui.page.goto(ui.page.url)
     ui.settle("reloading the sorted link")
+    load_table_grid(ui.page)
     assert ui.page.evaluate(SORT_STATE_JS) == [["fatalities", "desc"]]
     assert first_rows(ui, "fatalities", 20) == deaths
     ui.page.locator(".table-panel").screenshot(path="/tmp/dfc040_table_sorted.png")
@@ -86,6 +91,7 @@ def test_dfc040_a_shared_sort_reopens_sorted_with_blanks_last(ui, store):
 def test_dfc041_a_bad_sort_gives_the_usual_notice_and_the_default_order(ui):
     ui.open("?sort=summary:desc")
     ui.settle("opening a link with a bad sort")
+    load_table_grid(ui.page)
     assert "sort:" in ui.page.locator("body").inner_text()  # the notice names the parameter
     assert ui.page.evaluate(SORT_STATE_JS) == []
     dates = first_rows(ui, "event_date", 10)

@@ -130,6 +130,7 @@ def test_xss001_no_payload_runs_on_any_view(ui, hostile_dataset, app_context):
     assert_nothing_ran(ui, dialogs, "the hover line and the detail card")
 
     # The table's rows, the actor dropdown's options, the breakdown by actor.
+    page.locator("#table-grid").scroll_into_view_if_needed()
     page.locator("#table-grid .ag-row").first.wait_for()
     page.locator("#table-grid .ag-row").first.click()
     page.locator("#filters-actors").click()

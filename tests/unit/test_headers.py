@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import brotli
 import flask
@@ -15,6 +16,8 @@ from dashboard import configure_server, is_versioned_url
 from dashboard.config import Basemap, Settings
 from dashboard.serving import (
     CALLBACK_PATH,
+    DEFERRED_SCRIPT_TYPE,
+    GRID_CODE_ID,
     LONG_LIVED,
     MIN_COMPRESS_BYTES,
     PERMISSIONS_POLICY,
@@ -398,3 +401,19 @@ def test_psc102_a_page_without_the_polyfill_is_refused():
     kept = page_scripts(_dash_page_scripts())
     with pytest.raises(ValueError, match="found 0 script tags"):
         page_scripts(kept)
+
+
+def test_psc103_the_grid_s_code_is_on_the_page_inert_with_its_address():
+    scripts = _dash_page_scripts()
+    loaded = re.search(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid\.[^"]*)"></script>', scripts)
+    assert loaded, "the bare Dash page loads dash_ag_grid (the app imports it)"
+    kept = page_scripts(scripts)
+    assert f'<script src="{loaded.group(1)}">' not in kept
+    assert f'<script type="{DEFERRED_SCRIPT_TYPE}" id="{GRID_CODE_ID}" src="{loaded.group(1)}"></script>' in kept
+    assert kept.count("dash_ag_grid") == scripts.count("dash_ag_grid")  # nothing else of it went
+
+
+def test_psc104_a_page_without_the_grid_s_code_is_refused():
+    scripts = re.sub(r'<script src="[^"]*/dash_ag_grid/[^"]*"></script>', "", _dash_page_scripts())
+    with pytest.raises(ValueError, match="dash_ag_grid once, found 0"):
+        page_scripts(scripts)

@@ -189,6 +189,7 @@ MESSAGES: dict[str, str] = {
     "grid.to": "to",
     "grid.pageSizeSelectorLabel": "Rows per page:",
     "grid.noRowsToShow": "No events match these filters",
+    "grid.loadingOoo": "Loading the events…",
     "table.event_id": "ID",
     "table.event_date": "Date",
     "table.date_precision": "Date precision",

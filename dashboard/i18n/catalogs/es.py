@@ -189,6 +189,7 @@ MESSAGES: dict[str, str] = {
     "grid.to": "a",
     "grid.pageSizeSelectorLabel": "Filas por página:",
     "grid.noRowsToShow": "Ningún evento coincide con estos filtros",
+    "grid.loadingOoo": "Cargando los eventos…",
     "table.event_id": "ID",
     "table.event_date": "Fecha",
     "table.date_precision": "Precisión de fecha",
