@@ -424,10 +424,10 @@ REQUEST_SORT_KEY_JS = """(request) => {
 # for the filter written (the first rows, SHOWN and STORE are one callback's outputs), or before the
 # first write for the body's filter: noted, so a new filter empties the grid only when it differs.
 clientside_callback(
-    """function (request, first, filterData, bodyFilter) {
+    """function (request, first, filterData, shownFilter) {
         const none = window.dash_clientside.no_update;
         if (!request) return [none, none];
-        window.__rutasGridRowsFilter = JSON.stringify(filterData != null ? filterData : bodyFilter);
+        window.__rutasGridRowsFilter = JSON.stringify(filterData != null ? filterData : shownFilter);
         const filtered = request.filterModel && Object.keys(request.filterModel).length > 0;
         const answered = !!first && request.startRow === 0 && request.endRow === first.endRow && !filtered
             && (REQUEST_SORT_KEY)(request) === first.sort;
