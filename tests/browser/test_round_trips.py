@@ -546,3 +546,41 @@ def test_rtt014_a_page_load_sends_the_points_with_the_base_map_and_draws_two_fra
     assert ui.page.evaluate(PAINTS_JS) <= 2
     assert ui.page.evaluate(COLOURS_JS) >= 8  # land, water, rivers, borders, labels, points
     ui.assert_no_console_errors("loading the page")
+
+
+# Watches the map's first drawn frame: whether the traces' tiles were all in when it was drawn.
+WATCH_FIRST_FRAME_JS = """(() => {
+  const watch = setInterval(() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot');
+    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    const m = sub && sub.map;
+    if (!m || !m.painter) return;
+    clearInterval(watch);
+    const paint = m.painter.render;
+    m.painter.render = function () {
+      const before = m._rutasPaints;
+      const managers = (m.style && m.style.tileManagers) || {};
+      const ids = Object.values(sub.traceHash).flatMap(trace => Object.values(trace.sourceIds));
+      const traceTilesIn = ids.length > 0 && ids.every(id => !managers[id] || managers[id].loaded());
+      const result = paint.apply(this, arguments);
+      if (before === 0 && m._rutasPaints === 1) window.__firstFrame = {traceTilesIn: traceTilesIn, traces: ids.length};
+      return result;
+    };
+  }, 1);
+})();"""
+
+
+def test_rtt015_the_maps_first_frame_draws_the_points_not_a_bare_background(ui: UiPage):
+    """The map's first frame is where software WebGL builds the drawing programs of what it shows.
+    The page's plotly.js holds it until the traces' tiles are in, so the points' and lines'
+    programs are built while MapLibre's worker is still cutting the base map; a first frame of the
+    bare background (the bundle before) left them to the last frame, after the base map's tiles."""
+    ui.page.add_init_script(WATCH_FIRST_FRAME_JS)
+    ui.open()
+    ui.settle("loading the page")
+    first = ui.page.evaluate("() => window.__firstFrame")
+    assert first is not None and first["traces"] > 0, first
+    assert first["traceTilesIn"], first
+    assert ui.page.evaluate(PAINTS_JS) <= 2  # that frame and the whole map
+    assert ui.page.evaluate(COLOURS_JS) >= 8
+    ui.assert_no_console_errors("loading the page")
