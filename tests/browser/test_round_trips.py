@@ -4,6 +4,7 @@ request when only the filters change."""
 
 from __future__ import annotations
 
+import io
 import json
 
 from bench.browser import ZOOM_JS
@@ -545,4 +546,41 @@ def test_rtt014_a_page_load_sends_the_points_with_the_base_map_and_draws_two_fra
     # The first frame and the whole map (the old bundle drew a third, names missing, in between).
     assert ui.page.evaluate(PAINTS_JS) <= 2
     assert ui.page.evaluate(COLOURS_JS) >= 8  # land, water, rivers, borders, labels, points
+    ui.assert_no_console_errors("loading the page")
+
+
+
+# The visible map layers of each trace source that MapLibre's tiles hold once the page is calm:
+# a tile with no bucket for its layer draws nothing.
+TRACE_TILES_JS = f"""() => {{ const sub = {MAP_JS}._fullLayout.map._subplot, m = sub.map, held = {{}};
+    for (const layer of m.getStyle().layers) {{
+      if (!layer.source || !layer.source.startsWith('source-') || (layer.layout || {{}}).visibility === 'none') continue;
+      const manager = m.style.tileManagers[layer.source];
+      held[layer.id] = manager.getRenderableIds().filter(id => layer.id in (manager.getTileByID(id).buckets || {{}})).length;
+    }}
+    return held; }}"""
+
+
+def _vivid_pixels(png: bytes) -> int:
+    """Pixels of a strong colour (the points, the routes): the base map's land, water, borders,
+    rivers at a world view and names are all pale or grey."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    return int(((pixels.max(axis=2) - pixels.min(axis=2)) >= 100).sum())
+
+
+def test_rtt015_a_loaded_page_draws_its_events_without_a_redraw(ui: UiPage):
+    """Once the page is calm, with no forced redraw, the events' layer has its tiles and the map a
+    reader sees has strong colours (points, routes). A plotly.js patch tried on 2026-12-06 held the
+    map's first frame until the points' tiles came: MapLibre then kept the points' tiles empty and
+    the page showed the base map and routes alone, while the colour counts of other tests passed
+    because they force a redraw first (this test failed with it: no tile held the points)."""
+    ui.open()
+    ui.settle("loading the page")
+    ui.page.wait_for_timeout(300)  # the compositor shows the last frame drawn
+    held = ui.page.evaluate(TRACE_TILES_JS)
+    assert held and all(count > 0 for count in held.values()), held
+    assert _vivid_pixels(ui.page.locator("#map-graph").screenshot()) >= 400
     ui.assert_no_console_errors("loading the page")
