@@ -9,7 +9,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import pytest
-from _plotly_utils.utils import convert_to_base64
+from _plotly_utils.utils import convert_to_base64, to_typed_array_spec
 
 from bench.run import TABLE_BLOCK
 from dashboard.data.filters import FilterSpec, UrlState
@@ -25,7 +25,7 @@ from dashboard.figures.kg_by_year import kg_by_year_figure
 from dashboard.figures.map_key import build_map_key
 from dashboard.figures.theme import PROJECTOR, SCREEN
 from dashboard.figures.timeline import BIN_DAYS, bar_positions, build_timeline, timeline_figure
-from dashboard.figures.unchecked import as_figure, for_browser
+from dashboard.figures.unchecked import _typed_array, as_figure, for_browser
 from dashboard.ids import TableIds
 from dashboard.layout.page import build_page
 from tests.unit.figure_json import as_drawn
@@ -141,4 +141,33 @@ def test_pay106_arrays_go_binary_where_plotly_s_own_walk_puts_them(store):
         assert orjson.dumps(ours, option=orjson.OPT_SERIALIZE_NUMPY) == \
             orjson.dumps(plotly_s, option=orjson.OPT_SERIALIZE_NUMPY), name
     assert "bdata" in orjson.dumps(for_browser(odd_places()), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+ARRAYS_OF_EVERY_KIND = {
+    "int64 in int8": np.arange(-3, 10, dtype=np.int64), "int64 in int16": np.arange(5, dtype=np.int64) * 1_000,
+    "int64 in int32": np.array([-2**31, 2**31 - 1], dtype=np.int64), "int64 beyond": np.array([2**40, 1]),
+    "int64 at int8's edges": np.array([-128, 127], dtype=np.int64), "int64 past them": np.array([-129, 127]),
+    "uint64 in uint8": np.arange(256, dtype=np.uint64), "uint64 in uint32": np.array([2**32 - 1], dtype=np.uint64),
+    "uint64 beyond": np.array([2**33], dtype=np.uint64), "int16": np.array([1, -2], dtype=np.int16),
+    "int32 matrix": np.arange(6, dtype=np.int32).reshape(2, 3), "uint8": np.array([0, 255], dtype=np.uint8),
+    "float64 with nan": np.array([1.0, np.nan, -np.inf]), "float32": np.array([0.5, 2.25], dtype=np.float32),
+    "float64 strided": np.linspace(0, 1, 11)[::3], "float64 matrix": np.linspace(0, 1, 12).reshape(3, 4),
+    "float64 big-endian": np.array([1.5, 2.5], dtype=">f8"), "float16": np.array([1.5], dtype=np.float16),
+    "empty": np.array([], dtype=np.float64), "text": np.array(["a", "bc"]), "bool": np.array([True, False]),
+    "dates": np.array(["2020-01-01", "2021-06-30"], dtype="datetime64[D]"), "objects": np.array([1, "a"], dtype=object),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARRAYS_OF_EVERY_KIND))
+def test_pay107_a_numpy_array_goes_as_plotly_would_send_it(name):
+    """The walk encodes numpy arrays itself (plotly's own path passes each through narwhals and a
+    copy): the same typed array for every dtype plotly.js reads, narrowed as plotly narrows 64-bit
+    integers, and plotly's own answer for anything else."""
+    array = ARRAYS_OF_EVERY_KIND[name]
+    plotly_s, ours = to_typed_array_spec(array.copy()), _typed_array(array.copy())
+    if isinstance(plotly_s, dict):
+        assert ours == plotly_s
+    else:  # left an array: the same dtype and values (the answer's encoder writes it)
+        assert isinstance(ours, np.ndarray) and ours.dtype == plotly_s.dtype
+        assert np.array_equal(ours, plotly_s, equal_nan=ours.dtype.kind == "f")
 
