@@ -289,3 +289,28 @@ def test_lay012_actor_groups_are_marked_apart_from_actor_names(store):
         assert group["label"] == translate("filters.actor_group_option", lang,
                                            name=translate("actor_group.shining_path", lang))
         assert group["label"] != translate("actor_group.shining_path", lang)
+
+
+def test_opt015_the_options_offered_are_remembered_per_store_and_question(scoped_store, bundled, monkeypatch):
+    """The panel's options are worked out once per store (a new import makes a new store) and
+    question (facet, language, datasets, chosen values, search): the same answer again, each caller
+    with its own list, and a store over other data answers from its own data."""
+    from dashboard.layout import filters
+
+    worked_out = []
+    offer = filters.offer_options
+    monkeypatch.setattr(filters, "offer_options", lambda *a, **k: worked_out.append(1) or offer(*a, **k))
+    actors = FACETS_BY_NAME["actors"]
+    first = options_for(actors, scoped_store, "en", (SMALL,), ["Someone from a link"])
+    first[0]["label"] = "changed by a caller"
+    first.append({"label": "added by a caller", "value": "x"})
+    again = options_for(actors, scoped_store, "en", (SMALL,), ["Someone from a link"])
+    assert values_of(again) == [*[g.value for g in ActorGroup], "Solo en el pequeño", "Someone from a link"]
+    assert again[0]["label"] != "changed by a caller"
+    assert len(worked_out) <= 1  # at most once (an earlier test may have asked the same)
+    assert values_of(options_for(actors, scoped_store, "es", (SMALL,))) == [*[g.value for g in ActorGroup],
+                                                                            "Solo en el pequeño"]
+    other = InMemoryEventStore(bundled.events.head(3).copy(), default_datasets=("rutas",))
+    assert values_of(options_for(actors, other, "en")) == [g.value for g in ActorGroup] + other.facet_options("actors")
+    assert values_of(options_for(actors, scoped_store, "en")) == \
+        [g.value for g in ActorGroup] + scoped_store.facet_options("actors")
