@@ -26,12 +26,15 @@ Parsing collects every problem and raises one :class:`StoryError` naming each sl
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import re
 import tempfile
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -632,6 +635,14 @@ def known_series(data_dir: Path | None) -> frozenset[str]:
     return frozenset(info.series_id for info in catalog.series())
 
 
+# Stories as parsed, by file name, content and the series a slide may name: every page load lists
+# the stories (~1.5 ms a file to parse), and a file is parsed again only once its bytes changed.
+# Stories are frozen: shared safely.
+PARSED_STORIES_KEPT = 256
+_parsed: OrderedDict[tuple, Story] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
 class StoryRepository:
     """Bundled stories (read-only) and the user's stories in ``<data_dir>/stories``.
 
@@ -662,8 +673,21 @@ class StoryRepository:
         return known_series(self.data_dir)
 
     def _read(self, path: Path, bundled: bool) -> Story:
-        story = parse_story(path.read_bytes(), source=path.name, bundled=bundled, series=self.series())
-        return replace(story, story_id=path.stem)  # the file name is the id that links use
+        series = self.series()
+        content = path.read_bytes()
+        key = (path.name, bundled, series, hashlib.blake2b(content, digest_size=20).digest())
+        with _parsed_lock:
+            story = _parsed.get(key)
+            if story is not None:
+                _parsed.move_to_end(key)
+                return story
+        story = parse_story(content, source=path.name, bundled=bundled, series=series)
+        story = replace(story, story_id=path.stem)  # the file name is the id that links use
+        with _parsed_lock:
+            _parsed[key] = story
+            while len(_parsed) > PARSED_STORIES_KEPT:
+                _parsed.popitem(last=False)
+        return story
 
     def get(self, story_id: str) -> Story:
         """The story with this id; a bundled story wins over a user file that took its id later."""

@@ -204,6 +204,30 @@ def test_sty040_save_get_list_delete(repository):
         repository.get("../etc/passwd")
 
 
+def test_sty044_a_story_file_is_parsed_again_only_once_its_bytes_change(repository, monkeypatch):
+    """Every page load lists the stories: an unchanged file is not parsed again, and a file
+    rewritten in place (same size, within the same clock tick) is read anew."""
+    from dashboard.data import stories
+
+    parsed = []
+    parse = stories.parse_story
+    monkeypatch.setattr(stories, "parse_story", lambda content, **kw: parsed.append(kw["source"]) or parse(content, **kw))
+    repository.save(make_story(2, "mine"))
+    first = repository.list()[0]
+    assert parsed.count("mine.json") == 1  # (the shipped file's bytes may be known from before)
+    seen = len(parsed)
+    assert repository.list()[0] == first and repository.get("mine").title == "Test story"
+    assert len(parsed) == seen
+    path = repository.user_dir / "mine.json"
+    text = path.read_text(encoding="utf-8")
+    renamed = text.replace('"title": "Test story"', '"title": "Test storm"', 1)
+    assert renamed != text and len(renamed) == len(text)
+    path.write_text(renamed, encoding="utf-8")
+    assert [s.title for s in repository.list()[0] if s.story_id == "mine"] == ["Test storm"]
+    assert repository.get("mine").title == "Test storm"
+    assert parsed[seen:] == ["mine.json"]
+
+
 def test_sty041_bundled_ids_cannot_be_overwritten(repository):
     with pytest.raises(ValueError, match="bundled story"):
         repository.save(make_story(1, "shipped"))
