@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import dash_ag_grid as dag
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.data.charts import SHARED_PATH_CHARTS
 from dashboard.data.count_rules import CountRule
@@ -189,10 +190,29 @@ def build_page(context: AppContext, state: UrlState, notices: list[Notice],
 
 def with_props(tree: html.Div, props: Mapping[tuple[str, str], object]) -> html.Div:
     """``tree`` with each (component id, prop) in ``props`` set; every one must name a component."""
-    by_id = {component.id: component for component in tree._traverse() if isinstance(getattr(component, "id", None), str)}
+    by_id = _components_by_id(tree, {component_id for component_id, _ in props})
     for (component_id, prop), value in props.items():
         setattr(by_id[component_id], prop, value)
     return tree
+
+
+def _components_by_id(tree: Component, wanted: set[str]) -> dict[str, Component]:
+    """The components of ``tree`` (along ``children``) with these ids, the walk ending once all are
+    found: Dash's own walk, with each component's path, was ~1 ms of a page body's 300 components."""
+    found: dict[str, Component] = {}
+    stack: list[object] = [tree]
+    while stack and len(found) < len(wanted):
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, Component):
+            node_id = getattr(node, "id", None)
+            if isinstance(node_id, str) and node_id in wanted:
+                found[node_id] = node
+            children = getattr(node, "children", None)
+            if children is not None:
+                stack.append(children)
+    return found
 
 
 def _dashboard_body(context: AppContext, state: UrlState, notices: list[Notice], account: PageAccount) -> html.Div:

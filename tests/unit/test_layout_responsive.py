@@ -58,3 +58,18 @@ def test_lay054_each_narrower_layout_is_a_media_query_on_the_grid(width):
     css = CSS.read_text()
     block = re.search(rf"@media \(max-width: {width}px\) \{{(.*?)\n\}}", css, re.S)
     assert block and "grid-template-areas" in block.group(1)
+
+
+def test_lay060_with_props_sets_each_named_component_and_refuses_an_unknown_id():
+    """The page body's views are set on the components they name, wherever those sit under
+    ``children`` (a list, a tuple, one child); a name no component has is an error, not ignored."""
+    from dash import dcc, html
+
+    from dashboard.layout.page import with_props
+
+    graph, deep = dcc.Graph(id="graph"), html.Span(id="deep")
+    tree = html.Div([html.Div(graph), html.Section((html.P("text"), html.Div([html.Div(deep)])))], id="root")
+    assert with_props(tree, {("graph", "figure"): {"data": []}, ("deep", "children"): "set", ("root", "title"): "t"}) is tree
+    assert graph.figure == {"data": []} and deep.children == "set" and tree.title == "t"
+    with pytest.raises(KeyError):
+        with_props(tree, {("nowhere", "children"): "x"})
