@@ -32,15 +32,14 @@ import math
 import os
 import re
 import tempfile
-import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from .cache import LruResultCache
 from .charts import CHARTS
 from .facets import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWN
 from .filters import (
@@ -639,8 +638,7 @@ def known_series(data_dir: Path | None) -> frozenset[str]:
 # the stories (~1.5 ms a file to parse), and a file is parsed again only once its bytes changed.
 # Stories are frozen: shared safely.
 PARSED_STORIES_KEPT = 256
-_parsed: OrderedDict[tuple, Story] = OrderedDict()
-_parsed_lock = threading.Lock()
+_parsed = LruResultCache(max_entries=PARSED_STORIES_KEPT)
 
 
 class StoryRepository:
@@ -672,21 +670,15 @@ class StoryRepository:
         """The indicator series a slide may name (:func:`known_series`)."""
         return known_series(self.data_dir)
 
-    def _read(self, path: Path, bundled: bool) -> Story:
-        series = self.series()
+    def _read(self, path: Path, bundled: bool, series: frozenset[str]) -> Story:
+        """The story in ``path``; ``series``: :meth:`series`, read once by the caller for all its files."""
         content = path.read_bytes()
         key = (path.name, bundled, series, hashlib.blake2b(content, digest_size=20).digest())
-        with _parsed_lock:
-            story = _parsed.get(key)
-            if story is not None:
-                _parsed.move_to_end(key)
-                return story
-        story = parse_story(content, source=path.name, bundled=bundled, series=series)
-        story = replace(story, story_id=path.stem)  # the file name is the id that links use
-        with _parsed_lock:
-            _parsed[key] = story
-            while len(_parsed) > PARSED_STORIES_KEPT:
-                _parsed.popitem(last=False)
+        story = _parsed.get(key)
+        if story is None:
+            story = parse_story(content, source=path.name, bundled=bundled, series=series)
+            story = replace(story, story_id=path.stem)  # the file name is the id that links use
+            _parsed.set(key, story)
         return story
 
     def get(self, story_id: str) -> Story:
@@ -695,7 +687,7 @@ class StoryRepository:
             path = self._path(story_id, bundled)
             if path.is_file():
                 try:
-                    return self._read(path, bundled)
+                    return self._read(path, bundled, self.series())
                 except FileNotFoundError:  # deleted by another request meanwhile
                     break
         raise StoryNotFound(story_id)
@@ -703,6 +695,7 @@ class StoryRepository:
     def list(self) -> tuple[list[StoryListing], list[StoryError]]:
         """Every readable story (bundled first, then the user's by title) and the files that were not."""
         listings, errors = [], []
+        series = self.series()
         for bundled in (True, False):
             folder = self.bundled_dir if bundled else self.user_dir
             found = []
@@ -714,7 +707,7 @@ class StoryRepository:
                                                                        "file to keep it")], path.name))
                     continue
                 try:
-                    story = self._read(path, bundled)
+                    story = self._read(path, bundled, series)
                 except (StoryError, OSError) as error:
                     errors.append(error if isinstance(error, StoryError)
                                   else StoryError([StoryProblem(None, "file", str(error))], path.name))

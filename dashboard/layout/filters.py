@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
 from dash import dcc, html
 
+from dashboard.data.cache import LruResultCache
 from dashboard.data.facets import FACETS, Control, Facet, Match
 from dashboard.data.filters import FilterSpec
 from dashboard.data.schema import ActorGroup, EventType
@@ -65,22 +65,17 @@ def offer_facet_options(facet: Facet, store: EventStore, lang: str, datasets: tu
 # The options offered, per store (every import or delete makes a new one) and question: labelling,
 # sorting and costing the values took ~3 ms at 100k events over two datasets (the actors' names).
 OFFERED_PER_STORE = 128
-_offered: WeakKeyDictionary = WeakKeyDictionary()
-_offered_lock = threading.Lock()
+_offered: WeakKeyDictionary[EventStore, LruResultCache] = WeakKeyDictionary()
+_offered_lock = threading.Lock()  # around the store's cache being made
 
 
 def _remembered(store: EventStore, key: tuple, compute: Callable[[], OfferedOptions]) -> OfferedOptions:
     with _offered_lock:
-        answers = _offered.setdefault(store, OrderedDict())
-        found = answers.get(key)
-        if found is not None:
-            answers.move_to_end(key)
-            return found
-    found = compute()
-    with _offered_lock:
-        answers[key] = found
-        while len(answers) > OFFERED_PER_STORE:
-            answers.popitem(last=False)
+        answers = _offered.setdefault(store, LruResultCache(max_entries=OFFERED_PER_STORE))
+    found = answers.get(key)
+    if found is None:
+        found = compute()
+        answers.set(key, found)
     return found
 
 
