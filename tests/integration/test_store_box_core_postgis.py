@@ -117,8 +117,10 @@ def test_box004_rollup_rows_lie_year_by_year_and_cell_by_cell_and_a_box_finds_th
 
 @pytest.mark.parametrize("box", [(-74.95, -13.35, -72.85, -11.05), (-74.6, -12.6, -73.8, -11.8)])
 def test_box005_a_box_edge_s_facts_are_grouped_by_month_and_its_first_and_last_days_stay_exact(database, box):
-    """The edge's facts join monthly groups, so they are grouped by month too (fewer groups to hash);
-    the summary's first and last days (the timeline's span) are still the matching events' own."""
+    """The edge's facts join monthly groups, so they are grouped by month too (fewer groups to hash),
+    in one set of (type, month, drug, country) beside the reports and the grand total (one hash table
+    a fact, not four); the summary's first and last days (the timeline's span) are still the
+    matching events' own."""
     import numpy as np
 
     spec = FilterSpec(bbox=box)
@@ -126,11 +128,78 @@ def test_box005_a_box_edge_s_facts_are_grouped_by_month_and_its_first_and_last_d
     try:
         store = PostgisEventStore(database)
         summary = store._summary(spec)
-        edge = [s for s in reads.reading("event_facts") if "grouping(type_code, drug, source_hash, country)" in s]
+        edge = [s for s in reads.reading("event_facts") if "grouping(type_code, source_hash)" in s]
     finally:
         reads.close()
-    assert edge and all("date_trunc('month', event_date)" in s for s in edge), edge
+    assert edge and all("date_trunc('month', event_date)" in s and
+                        "GROUPING SETS ((type_code, day, drug, country), (source_hash), ())" in s for s in edge), edge
     dates = InMemoryEventStore(EVENTS).rows(spec, ("event_date",), order_by="event_date", descending=False)["event_date"]
     dates = np.array([d for d in dates if d == d and d is not None], dtype="datetime64[D]")
     assert summary.monthly and len(dates) > 10
     assert (summary.first, summary.last) == (int(dates.min().astype(np.int64)), int(dates.max().astype(np.int64)))
+
+
+def test_box006_postgresql_puts_a_longitude_in_the_band_python_lists():
+    """The strip order's bands (migration 0018) are computed in PostgreSQL and listed in Python
+    (``strip_bands``): the same float division and floor, so the same band for every longitude,
+    on band lines and an ulp either side of them."""
+    from sqlalchemy import text
+
+    from dashboard.data.database import engine_for
+    from dashboard.data.store.postgis import STRIP_BAND, STRIP_BAND_EXPRESSION
+
+    longitudes = []
+    for value in (-74.95, -74.8, -73.0, -72.85, -75.0, -0.01, 0.0, 0.07, 33.35, -180.0, 179.99, 180.0):
+        below, above = value, value
+        for _ in range(4):
+            below, above = math.nextafter(below, -math.inf), math.nextafter(above, math.inf)
+            longitudes += [below, above]
+        longitudes.append(value)
+    with database_holding(EVENTS.head(3)) as url, engine_for(url).connect() as connection:
+        bands = connection.execute(text(f"SELECT {STRIP_BAND_EXPRESSION} FROM unnest(CAST(:x AS float8[])) "
+                                        "WITH ORDINALITY AS given(longitude, n) ORDER BY n"),
+                                   {"x": longitudes}).scalars().all()
+    assert bands == [float(math.floor(x / STRIP_BAND)) for x in longitudes]
+
+
+# Boxes whose edges cross the events moved onto lines (ON_LINES), on them, an ulp either side.
+EDGE_BOXES = [(-74.2, -12.4, -73.0, -11.2), (math.nextafter(-74.2, math.inf), -12.5, math.nextafter(-73.0, -math.inf), -11.2),
+              (-74.95, -13.35, -72.85, -11.05), (-75.0, -13.0, -74.0, -12.0)]
+
+
+@pytest.mark.parametrize("box", EDGE_BOXES)
+def test_box007_a_box_edge_is_read_along_the_strip_order_and_answers_as_the_oracle(database, box):
+    """The strips between a box's edges and its inner cells name the strip order's bands (so the
+    B-tree of migration 0018 can read them: one latitude range a band), and whatever band an edge
+    event falls in, every answer is the in-memory store's."""
+    from tests.integration.test_store_rollups_postgis import assert_summed_answers
+
+    spec = FilterSpec(bbox=box)
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        assert_summed_answers(InMemoryEventStore(EVENTS), store, spec, ("month", "year"),
+                              ("event_type", "country", "original_type"))
+        edges = [s for s in reads.reading("event_facts") if "floor(longitude / 0.01) = ANY" in s]
+        plan = reads.plan(edges[0], database, enable_seqscan="off", enable_bitmapscan="off") if edges else ""
+    finally:
+        reads.close()
+    assert edges and all("<@ box(point(%(strip_" not in s for s in edges), reads.statements
+    assert "Index Only Scan using event_facts_" in plan and \
+        "Index Cond: (((floor((longitude / '0.01'::double precision))) = ANY" in plan, plan
+
+
+def test_box008_a_strip_over_too_many_bands_reads_the_point_gist_and_answers_the_same(database):
+    """A box wider than MAX_STRIP_BANDS bands: its northern and southern strips are read through
+    the point GiST as before, its western and eastern ones along the bands."""
+    from tests.integration.test_store_rollups_postgis import assert_summed_answers
+
+    spec = FilterSpec(bbox=(-170.5, -60.5, 170.5, 60.5))
+    reads = TablesRead(database)
+    try:
+        store = PostgisEventStore(database)
+        assert_summed_answers(InMemoryEventStore(EVENTS), store, spec, ("year",), ("event_type",))
+        edges = [s for s in reads.reading("event_facts") if "<@ box(point(%(strip_" in s]
+    finally:
+        reads.close()
+    assert edges and all("floor(longitude / 0.01) = ANY" in s for s in edges), reads.statements

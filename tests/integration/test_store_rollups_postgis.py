@@ -24,6 +24,7 @@ from dashboard.data.store.postgis import (
     GRID_CELL_SIZES,
     KG_BANDS,
     ROLLUP_CELL_SIZES,
+    STRIP_BAND_EXPRESSION,
     cells_table,
     grids,
     rolls_up,
@@ -219,7 +220,7 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     versions = Path(loader.__file__).parent / "migrations" / "versions"
     copies = {}
     for name in ("0006_event_rollups", "0007_event_names", "0008_event_grid", "0009_event_days",
-                 "0011_event_name_cells", "0012_event_kg_cells", "0017_cells_by_place"):
+                 "0011_event_name_cells", "0012_event_kg_cells", "0017_cells_by_place", "0018_strip_order"):
         spec = importlib.util.spec_from_file_location(name, versions / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -237,6 +238,8 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     assert copies["0012_event_kg_cells"].ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES
     assert copies["0012_event_kg_cells"].KG_BANDS == KG_BANDS
     assert copies["0017_cells_by_place"].ROLLUP_ROW_ORDER == loader.ROLLUP_ROW_ORDER
+    assert copies["0018_strip_order"].STRIP_BAND_EXPRESSION == STRIP_BAND_EXPRESSION
+    assert set(copies["0018_strip_order"].COVERED_COLUMNS) == set(copies["0008_event_grid"].COVERED_COLUMNS) - {"latitude"}
 
 
 @pytest.fixture(scope="module")

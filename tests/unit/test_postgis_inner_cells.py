@@ -10,6 +10,9 @@ import pytest
 
 from dashboard.data.store.postgis import (
     BOX_PARTS,
+    MAX_STRIP_BANDS,
+    STRIP_BAND,
+    STRIP_BAND_EXPRESSION,
     _box_parts,
     _cell_start,
     _inner_cells,
@@ -17,6 +20,7 @@ from dashboard.data.store.postgis import (
     coarse_of_fine,
     cut_sliver,
     finer_grid_size,
+    strip_bands,
 )
 
 CELLS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -115,3 +119,28 @@ def test_pic006_a_fine_cell_maps_to_the_coarse_cell_of_all_its_floats_or_is_cut(
 def test_pic007_the_finer_grid_size_divides_the_cell():
     assert finer_grid_size(0.5) == 0.05 and finer_grid_size(10.0) == 1.0 and finer_grid_size(0.02) == 0.01
     assert finer_grid_size(0.01) is None
+
+
+def test_pic008_a_strip_s_bands_hold_every_longitude_between_its_edges():
+    """Each float from west to east (edges, ulps around them, and random ones) falls in a listed
+    band, and the list runs from the west edge's band to the east edge's, no more."""
+    rng = random.Random(8)
+    edges = [*EDGES, -74.95, -74.8, -72.85, -73.0, -75.0, 0.01, -0.01, 180.0]
+    pairs = [(a, b) for a in edges for b in edges if a <= b and b - a < MAX_STRIP_BANDS * STRIP_BAND]
+    pairs += [(w, w + rng.uniform(0, 5)) for w in (rng.uniform(-180, 175) for _ in range(200))]
+    for west, east in pairs:
+        bands = strip_bands(west, east)
+        assert bands == [float(b) for b in range(math.floor(west / STRIP_BAND), math.floor(east / STRIP_BAND) + 1)]
+        listed = set(bands)
+        inside = [x for x in around(west) + around(east) if west <= x <= east]
+        inside += [rng.uniform(west, east) for _ in range(20)]
+        assert all(math.floor(x / STRIP_BAND) in listed for x in inside), (west, east)
+
+
+def test_pic009_a_strip_over_too_many_bands_has_none():
+    assert strip_bands(-180.0, 180.0) is None
+    width = (MAX_STRIP_BANDS - 1) * STRIP_BAND
+    assert len(strip_bands(0.0, width - STRIP_BAND / 2)) <= MAX_STRIP_BANDS
+    assert strip_bands(0.0, (MAX_STRIP_BANDS + 1) * STRIP_BAND) is None
+    # the band expression the SQL names is the band the Python computes
+    assert STRIP_BAND_EXPRESSION == f"floor(longitude / {STRIP_BAND!r})"
