@@ -132,6 +132,12 @@ BOX_ESTIMATE_CELL = 1.0
 # summed from those (an edge a tenth as wide read from the facts; VRAEM at zoom 5: 1,932).
 FINE_GRID_CELLS = 20_000
 BOX_PARTS = 4  # a box over at most this many map cells: each cell's part counted from the grid, not the facts
+# What a summary of the facts sums in each group, named as its readers name the columns.
+FACT_SUMS = """count(*) AS n, COALESCE(sum(fatalities), 0) AS fatalities, COALESCE(sum(quantity_kg), 0) AS kg_all,
+                       COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0) AS kg_held,
+                       count(*) FILTER (WHERE synthetic) AS synthetic,
+                       min(event_date) - DATE '1970-01-01' AS first_date,
+                       max(event_date) - DATE '1970-01-01' AS last_date"""
 # event_facts' strip order (migration 0018): the facts by band of longitude, then by latitude. A
 # box's edge strips read one latitude range in each band they cross (the VRAEM box's northern strip
 # at 10M: 193k facts in 58 ms, 199-274 ms through the point GiST, whose pages hold them scattered).
@@ -1256,12 +1262,7 @@ class PostgisEventStore:
          events, fatalities, kg, synthetic, first_date, last_date) = self._all(f"""
             WITH groups AS (
                 SELECT grouping(type_code, drug, source_hash, country) AS grouping_set,
-                       type_code, day, drug, year, source_hash, country, count(*) AS n,
-                       COALESCE(sum(fatalities), 0) AS fatalities, COALESCE(sum(quantity_kg), 0) AS kg_all,
-                       COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0) AS kg_held,
-                       count(*) FILTER (WHERE synthetic) AS synthetic,
-                       min(event_date) - DATE '1970-01-01' AS first_date,
-                       max(event_date) - DATE '1970-01-01' AS last_date
+                       type_code, day, drug, year, source_hash, country, {FACT_SUMS}
                 FROM (SELECT type_code, COALESCE(event_date - DATE '1970-01-01', -1) AS day, event_date,
                              CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
                              CASE WHEN quantity_kg > 0 THEN CAST(date_part('year', event_date) AS integer) END AS year,
@@ -1303,11 +1304,7 @@ class PostgisEventStore:
          events, fatalities, kg, synthetic, first_date, last_date) = self._all(f"""
             WITH groups AS (
                 SELECT grouping(type_code, source_hash) AS grouping_set, type_code, day, drug, source_hash, country,
-                       count(*) AS n, COALESCE(sum(fatalities), 0) AS fatalities, COALESCE(sum(quantity_kg), 0) AS kg_all,
-                       COALESCE(sum(quantity_kg) FILTER (WHERE quantity_kg > 0), 0) AS kg_held,
-                       count(*) FILTER (WHERE synthetic) AS synthetic,
-                       min(event_date) - DATE '1970-01-01' AS first_date,
-                       max(event_date) - DATE '1970-01-01' AS last_date
+                       {FACT_SUMS}
                 FROM (SELECT type_code, COALESCE(CAST(date_trunc('month', event_date) AS date) - DATE '1970-01-01', -1)
                                  AS day, event_date, CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
                              source_hash, country, fatalities, quantity_kg, synthetic
