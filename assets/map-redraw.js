@@ -59,8 +59,12 @@
 
   // A chart out of sight (the charts under the timeline, on most screens) is redrawn when it comes
   // near the window, not on every filter change: each redraw costs the page ~50-90 ms that the
-  // map and the charts in sight wait behind. Its first draw is never put off (dcc.Graph binds
-  // its events to the plot it makes), nor is a map's, nor a hidden chart's (it has no place).
+  // map and the charts in sight wait behind. A drawn chart that is hidden has no place: it is
+  // redrawn as before. A chart's first draw waits, too, until it is shown near the window (a
+  // hidden chart's until it is shown): a page load drew five charts, two of them hidden, while
+  // the map's first frame waited for the cores. dcc.Graph binds its events to the plot once the
+  // draw it asked for has ended, so the promise it gets ends when the chart is drawn. A map is
+  // always drawn at once.
   const NEAR_PX = 100;  // a brisk scroll's ~0.1 s: the redraw is done as the chart shows
   const waiting = new Map();  // graph div -> the latest Plotly.react asked of it, as a function
   // Whether each drawn chart is near the window, as the observer last said: read, not measured, in
@@ -78,10 +82,12 @@
             sight.unobserve(element);
             waiting.delete(element);
             inSight.delete(element);
+            firstDraws.delete(element);
             continue;
           }
           const box = entry.boundingClientRect;
-          const near = entry.isIntersecting || (box.width === 0 && box.height === 0);
+          const near = firstDraws.has(element) ? entry.isIntersecting && box.width > 0
+            : entry.isIntersecting || (box.width === 0 && box.height === 0);
           inSight.set(element, near);
           if (near && waiting.has(element)) {
             const drawNow = waiting.get(element);
@@ -101,6 +107,49 @@
     if (!element || !element._fullLayout || hasMap(element) || !element.isConnected) return false;
     watch(element);
     return inSight.get(element) === false;
+  }
+
+  // The charts whose first draw is put off: graph div -> the settle functions of the promises
+  // handed out for it, settled by the one draw of the latest figure.
+  const firstDraws = new Map();
+
+  function isMapFigure(figure) {
+    if (!figure || typeof figure !== "object") return false;
+    if (figure.layout && figure.layout.map) return true;
+    return Array.isArray(figure.data) && figure.data.some((trace) => trace && /map$/.test(trace.type || ""));
+  }
+
+  // Whether a chart never drawn is, right now, shown near the window (measured: it has no
+  // observer report yet; the page is laid out for its draw anyway).
+  function firstDrawNear(element) {
+    if (element.getClientRects().length === 0) return false;  // hidden: no box at all
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && box.bottom >= -NEAR_PX && box.top <= window.innerHeight + NEAR_PX &&
+      box.right >= -NEAR_PX && box.left <= window.innerWidth + NEAR_PX;
+  }
+
+  function putsOffFirstDraw(element, figure) {
+    if (!element || element._fullLayout || !element.isConnected || isMapFigure(figure)) return false;
+    return firstDraws.has(element) || !firstDrawNear(element);
+  }
+
+  function putOffFirstDraw(element, drawNow) {
+    let settles = firstDraws.get(element);
+    if (settles === undefined) {
+      settles = [];
+      firstDraws.set(element, settles);
+    }
+    const drawn = new Promise(function (resolve, reject) { settles.push([resolve, reject]); });
+    waiting.set(element, function () {
+      firstDraws.delete(element);
+      Promise.resolve(drawNow()).then(
+        function (value) { for (const settle of settles) settle[0](value); },
+        function (error) { for (const settle of settles) settle[1](error); });
+    });
+    window.__rutasPutOffFirstDraws = (window.__rutasPutOffFirstDraws || 0) + 1;
+    watch(element);
+    inSight.set(element, false);  // until the observer says it is shown near the window
+    return drawn;
   }
 
   // Printed, the whole page shows: every chart put off is drawn first.
@@ -127,6 +176,10 @@
     };
     const guarded = function (gd, figure, layoutArgument) {
       const element = typeof gd === "string" ? document.getElementById(gd) : gd;
+      if (putsOffFirstDraw(element, figure)) {
+        const self = this, args = arguments;
+        return putOffFirstDraw(element, function () { return draw(element, self, args); });
+      }
       if (outOfSight(element)) {
         const self = this, args = arguments;
         waiting.set(element, function () { return draw(element, self, args); });
