@@ -60,11 +60,10 @@
   // A chart out of sight (the charts under the timeline, on most screens) is redrawn when it comes
   // near the window, not on every filter change: each redraw costs the page ~50-90 ms that the
   // map and the charts in sight wait behind. A drawn chart that is hidden has no place: it is
-  // redrawn as before. A chart's first draw waits, too, until it is shown near the window (a
+  // redrawn as before. A chart's own first draw waits, too, until it is shown near the window (a
   // hidden chart's until it is shown): a page load drew five charts, two of them hidden, while
-  // the map's first frame waited for the cores. dcc.Graph binds its events to the plot once the
-  // draw it asked for has ended, so the promise it gets ends when the chart is drawn. A map is
-  // always drawn at once.
+  // the map's first frame waited for the cores. It is drawn as an empty stand-in meanwhile, since
+  // dcc.Graph binds its events to the plot its first draw makes. A map is always drawn at once.
   const NEAR_PX = 100;  // a brisk scroll's ~0.1 s: the redraw is done as the chart shows
   const waiting = new Map();  // graph div -> the latest Plotly.react asked of it, as a function
   // Whether each drawn chart is near the window, as the observer last said: read, not measured, in
@@ -82,11 +81,10 @@
             sight.unobserve(element);
             waiting.delete(element);
             inSight.delete(element);
-            firstDraws.delete(element);
             continue;
           }
           const box = entry.boundingClientRect;
-          const near = firstDraws.has(element) ? entry.isIntersecting && box.width > 0
+          const near = standing.has(element) ? entry.isIntersecting && box.width > 0
             : entry.isIntersecting || (box.width === 0 && box.height === 0);
           inSight.set(element, near);
           if (near && waiting.has(element)) {
@@ -109,9 +107,8 @@
     return inSight.get(element) === false;
   }
 
-  // The charts whose first draw is put off: graph div -> the settle functions of the promises
-  // handed out for it, settled by the one draw of the latest figure.
-  const firstDraws = new Map();
+  // The charts drawn as a stand-in so far (their own figure put off): graph divs.
+  const standing = new WeakSet();
 
   function isMapFigure(figure) {
     if (!figure || typeof figure !== "object") return false;
@@ -130,26 +127,21 @@
 
   function putsOffFirstDraw(element, figure) {
     if (!element || element._fullLayout || !element.isConnected || isMapFigure(figure)) return false;
-    return firstDraws.has(element) || !firstDrawNear(element);
+    if (!figure || typeof figure !== "object" || Array.isArray(figure)) return false;
+    return !firstDrawNear(element);
   }
 
-  function putOffFirstDraw(element, drawNow) {
-    let settles = firstDraws.get(element);
-    if (settles === undefined) {
-      settles = [];
-      firstDraws.set(element, settles);
+  // What a chart put off is first drawn as: its own config (a new config makes Plotly draw anew,
+  // dropping dcc.Graph's events) and size, no data, no axes: a few milliseconds, against the
+  // ~50-90 ms of a chart with its axes, bars and text.
+  function standIn(figure) {
+    const layout = figure.layout || {};
+    const kept = {};
+    for (const key of ["autosize", "width", "height", "margin", "paper_bgcolor", "plot_bgcolor"]) {
+      if (layout[key] !== undefined) kept[key] = layout[key];
     }
-    const drawn = new Promise(function (resolve, reject) { settles.push([resolve, reject]); });
-    waiting.set(element, function () {
-      firstDraws.delete(element);
-      Promise.resolve(drawNow()).then(
-        function (value) { for (const settle of settles) settle[0](value); },
-        function (error) { for (const settle of settles) settle[1](error); });
-    });
-    window.__rutasPutOffFirstDraws = (window.__rutasPutOffFirstDraws || 0) + 1;
-    watch(element);
-    inSight.set(element, false);  // until the observer says it is shown near the window
-    return drawn;
+    return {data: [], layout: Object.assign(kept, {xaxis: {visible: false}, yaxis: {visible: false}, showlegend: false}),
+            config: figure.config};
   }
 
   // Printed, the whole page shows: every chart put off is drawn first.
@@ -166,6 +158,7 @@
     if (plotly.react.__rutasSkipsUnchanged) return true;
     const react = plotly.react;
     const draw = function (element, self, args) {
+      if (element) standing.delete(element);
       const figure = args[1];
       if (element && figure && typeof figure === "object" && !Array.isArray(figure)) {
         element.__rutasDrawnConfig = figure.config;
@@ -176,9 +169,14 @@
     };
     const guarded = function (gd, figure, layoutArgument) {
       const element = typeof gd === "string" ? document.getElementById(gd) : gd;
-      if (putsOffFirstDraw(element, figure)) {
+      if (putsOffFirstDraw(element, figure)) {  // dcc.Graph binds its events to the stand-in
         const self = this, args = arguments;
-        return putOffFirstDraw(element, function () { return draw(element, self, args); });
+        standing.add(element);
+        waiting.set(element, function () { return draw(element, self, args); });
+        watch(element);
+        inSight.set(element, false);  // until the observer says it is shown near the window
+        window.__rutasPutOffFirstDraws = (window.__rutasPutOffFirstDraws || 0) + 1;
+        return react.call(self, element, standIn(figure));
       }
       if (outOfSight(element)) {
         const self = this, args = arguments;
