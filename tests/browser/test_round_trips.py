@@ -622,3 +622,31 @@ def test_rtt015_a_loaded_page_draws_its_events_without_a_redraw(ui: UiPage):
     assert held and all(count > 0 for count in held.values()), held
     assert _vivid_pixels(ui.page.locator("#map-graph").screenshot()) >= 400
     ui.assert_no_console_errors("loading the page")
+
+
+SKY_JS = f"""(pitch) => {{ const m = {MAP_JS}._fullLayout.map._subplot.map;
+    if (pitch !== null) {{ m.setMaxPitch(85); m.jumpTo({{pitch}}); }}
+    const gl = m.painter.context.gl, w = gl.drawingBufferWidth, h = gl.drawingBufferHeight;
+    m.redraw();
+    const top = new Uint8Array(w * 4);  // the canvas's top row (WebGL counts rows from the bottom)
+    gl.readPixels(0, h - 1, w, 1, gl.RGBA, gl.UNSIGNED_BYTE, top);
+    const programs = Object.keys(m.painter.cache).map((key) => key.split('/')[0]);
+    return {{pitch: m.getPitch(), sky: programs.includes('sky'), top: Array.from(top.slice(0, 4))}}; }}"""
+
+
+def test_rtt017_a_flat_map_draws_no_sky(ui: UiPage):
+    """MapLibre drew its sky on every frame (its shader over the whole canvas, ~15 of a redraw's
+    ~60 ms in software WebGL), which the background layer painted over wherever the ground shows:
+    in Mercator, at any pitch up to MapLibre's 60°, everywhere. The page's plotly.js draws it only
+    when the horizon can show (docs/plotlyjs/map-redraws.patch): a page load builds no sky program,
+    a tilted map as far as 60° neither; tilted to 85° the horizon is in view and the sky is drawn."""
+    ui.open()
+    ui.settle("loading the page")
+    flat = ui.page.evaluate(SKY_JS, None)
+    assert flat["pitch"] == 0 and not flat["sky"], flat
+    tilted = ui.page.evaluate(SKY_JS, 60)
+    assert tilted["pitch"] == 60 and not tilted["sky"], tilted
+    horizon = ui.page.evaluate(SKY_JS, 85)
+    assert horizon["pitch"] == 85 and horizon["sky"], horizon
+    assert horizon["top"] != tilted["top"], (horizon, tilted)  # over the horizon: the sky, not the ground
+    ui.assert_no_console_errors("a map tilted to its horizon")
