@@ -61,9 +61,10 @@
   // near the window, not on every filter change: each redraw costs the page ~50-90 ms that the
   // map and the charts in sight wait behind. A drawn chart that is hidden has no place: it is
   // redrawn as before. A chart's own first draw waits, too, until it is shown near the window (a
-  // hidden chart's until it is shown): a page load drew five charts, two of them hidden, while
-  // the map's first frame waited for the cores. It is drawn as an empty stand-in meanwhile, since
-  // dcc.Graph binds its events to the plot its first draw makes. A map is always drawn at once.
+  // hidden chart's until it is shown): a page load drew five charts, at 1600x1300 three of them
+  // unseen (two hidden, one under the fold), while the map's first frame waited for the cores.
+  // It is drawn as an empty stand-in meanwhile, since dcc.Graph binds its events to the plot its
+  // first draw makes. A map is always drawn at once.
   const NEAR_PX = 100;  // a brisk scroll's ~0.1 s: the redraw is done as the chart shows
   const waiting = new Map();  // graph div -> the latest Plotly.react asked of it, as a function
   // Whether each drawn chart is near the window, as the observer last said: read, not measured, in

@@ -366,7 +366,7 @@ def test_rtt009_a_chart_out_of_sight_is_redrawn_when_it_comes_into_sight(ui: UiP
 def test_rtt016_a_chart_is_first_drawn_when_it_is_shown_near_the_window(ui: UiPage):
     """A page load drew every chart as it mounted: the kg chart under the fold, the hidden
     indicator chart and the hidden preload's chart too, while the map's first frame waited for the
-    cores (a first page at 100k: median 2,651 -> 2,532 ms without those draws). A chart's first draw
+    cores (a first page at 100k: median 2,701 -> 2,630 ms, README). A chart's first draw
     now waits until it is shown near the window, drawn meanwhile as an empty stand-in (no axes)
     that dcc.Graph binds its events to."""
     ui.page.set_viewport_size({"width": 1600, "height": 900})  # the breakdown in sight, the rest below
