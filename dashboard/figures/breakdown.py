@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import Breakdown
 from ..i18n import format_number, label, translate
 from . import unchecked
+from .text_metrics import left_label_margin
 from .theme import EVENT_COLOURS, SCREEN, Theme
+
+# The height under the plot that a count axis's tick labels and title take (measured: 64 px at 12 px
+# type), in ems of the chart's type.
+TITLED_AXIS_BOTTOM_EMS = 5.34
 
 
 def build_breakdown(breakdown: Breakdown, *, lang: str = DEFAULT_LANGUAGE, theme: Theme = SCREEN,
@@ -36,7 +43,10 @@ def breakdown_figure(breakdown: Breakdown, *, lang: str = DEFAULT_LANGUAGE, them
         cliponaxis=False,
         hovertemplate="%{y}: %{x}<extra></extra>",
     )], layout=dict(
-        margin=dict(l=10, r=30, t=10, b=30),
+        # the labels' width, and the count axis's labels and title under the bars, as plotly.js's
+        # automargin would push them (a push redraws the chart: text_metrics.left_label_margin)
+        margin=dict(l=left_label_margin(labels, theme.font_size - 1, 10), r=30, t=10,
+                    b=math.ceil(TITLED_AXIS_BOTTOM_EMS * (theme.font_size - 1))),
         paper_bgcolor=theme.paper_colour,
         plot_bgcolor=theme.paper_colour,
         font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),

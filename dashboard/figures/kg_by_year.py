@@ -7,6 +7,8 @@ date. Coca leaf and cocaine are different goods: each drug is its own colour and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -22,7 +24,9 @@ from .page_frame import (
     frame_stacked_bars,
     show_no_events,
 )
+from .text_metrics import left_label_margin
 from .theme import SCREEN, Theme
+from .timeline import top_tick_label
 
 # Tol's muted palette, in the legend order of schema.Drug; not stated is grey.
 DRUG_COLOURS = {"cocaine": "#332288", "cocaine_base": "#88CCEE", "coca_leaf": "#117733",
@@ -31,6 +35,16 @@ DRUG_COLOURS = {"cocaine": "#332288", "cocaine_base": "#88CCEE", "coca_leaf": "#
 
 def _drug_name(drug: str, lang: str) -> str:
     return label("drug", drug, lang) if drug else translate("chart.kg_by_year.no_drug", lang)
+
+
+# The height under the plot that the year labels and one row of the key take (measured: 64 px with
+# the key's type at 11 px), in ems of the key's type.
+KEY_ROW_BOTTOM_EMS = 5.82
+
+
+def _tallest_stack(series: QuantitySeries) -> float:
+    kg = np.asarray(series.kg, dtype=np.float64)
+    return float(np.nansum(np.clip(kg, 0, None), axis=0).max()) if kg.size else 0.0
 
 
 def series_figure(series: QuantitySeries, lang: str, theme: Theme) -> go.Figure:
@@ -46,7 +60,11 @@ def series_plain(series: QuantitySeries, lang: str, theme: Theme) -> dict:
                             marker=dict(color=theme.colour(DRUG_COLOURS.get(drug, DRUG_COLOURS["other"]))))
               for row, drug in enumerate(series.drugs)]
     return unchecked.plain_figure(traces, layout=dict(
-        barmode="stack", margin=dict(l=50, r=10, t=28, b=30), bargap=0.15,
+        barmode="stack", bargap=0.15,
+        # the kg axis's labels, and one row of the key under the bars, as plotly.js's automargin
+        # would push them (a push redraws the chart: text_metrics.left_label_margin)
+        margin=dict(l=left_label_margin([top_tick_label(_tallest_stack(series), lang)], theme.font_size - 1, 50),
+                    r=10, t=28, b=math.ceil(KEY_ROW_BOTTOM_EMS * (theme.font_size - 2))),
         title=dict(text=translate("chart.kg_by_year.unit", lang), font=dict(size=theme.font_size), x=0.01, y=0.98),
         legend=dict(orientation="h", y=-0.15, x=0, traceorder="normal", font=dict(size=theme.font_size - 2)),
         paper_bgcolor=theme.paper_colour, plot_bgcolor=theme.paper_colour,

@@ -8,6 +8,7 @@ metrics), the font every export names first. No dash.
 from __future__ import annotations
 
 import html
+import math
 import unicodedata
 
 
@@ -38,6 +39,19 @@ _LOWER_BOLD = _widths("abcdefghijklmnopqrstuvwxyz",
 _OTHER = {"–": 0.556, "—": 1.0, "…": 1.0, "·": 0.278, "°": 0.4, "’": 0.222, "‘": 0.222, "“": 0.333,
           "”": 0.333, "→": 1.0, "×": 0.584, "€": 0.556, "\u202f": 0.2}
 REGULAR_WIDTHS = _COMMON | _UPPER | _LOWER | _OTHER
+# DejaVu Sans, the screen charts' type (theme.SCREEN): its advance widths, read from the font
+# file with PIL at 1000 units a size.
+SCREEN_WIDTHS = _widths(
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz|",
+    "318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 636 636 636 "
+    "337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 748 787 603 787 695 "
+    "635 611 732 684 989 685 611 685 390 390 500 613 635 550 635 615 352 635 634 278 278 579 278 974 634 "
+    "612 635 635 411 521 392 634 592 818 592 592 525 337") | {
+    "–": 0.5, "—": 1.0, "…": 1.0, "·": 0.318, "°": 0.5, "’": 0.318, "‘": 0.318, "“": 0.518, "”": 0.518,
+    "→": 0.838, "×": 0.838, "€": 0.636, "\u202f": 0.2, "\u00a0": 0.318}
+# What plotly.js leaves between a left axis's tick labels and the plot (measured: labels of
+# 34.4 and 149.1 px pushed the margin to 45 and 160 px), with a pixel to spare.
+TICK_LABEL_PAD = 12
 BOLD_WIDTHS = _COMMON | _UPPER_BOLD | _LOWER_BOLD | _OTHER | _widths(":;", "333 333")
 UNKNOWN_EM = 0.75
 WIDTH_SAFETY = 1.04
@@ -56,6 +70,19 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Estimated width in px of one line of ``text`` at font ``size`` (Liberation Sans metrics)."""
     table = BOLD_WIDTHS if bold else REGULAR_WIDTHS
     return sum(_char_em(char, table) for char in str(text)) * size * WIDTH_SAFETY
+
+
+def screen_text_width(text: str, size: float) -> float:
+    """Estimated width in px of one line of ``text`` at font ``size`` in the screen charts' DejaVu Sans."""
+    return sum(_char_em(char, SCREEN_WIDTHS) for char in str(text)) * size * WIDTH_SAFETY
+
+
+def left_label_margin(labels: list[str], size: float, least: int) -> int:
+    """A left margin that holds a screen chart's axis labels, so plotly.js's automargin has
+    nothing to push: a push redraws the whole chart (a page load drew each chart twice, ~50 ms
+    each). Never under ``least``; plotly.js still pushes wider labels than estimated."""
+    widest = max((screen_text_width(text, size) for text in labels), default=0.0)
+    return max(least, math.ceil(widest + TICK_LABEL_PAD))
 
 
 def wrap_lines(text: str, width_px: float, size: float, *, bold: bool = False, max_lines: int = 0) -> list[str]:

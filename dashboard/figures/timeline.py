@@ -8,6 +8,7 @@ Counts are whole events, so the count axis never has a tick between two integers
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import numpy as np
@@ -15,8 +16,9 @@ import plotly.graph_objects as go
 
 from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import Histogram
-from ..i18n import label, translate
+from ..i18n import format_number, label, translate
 from . import unchecked
+from .text_metrics import left_label_margin
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
 # Bin length in days (a month or year bar is drawn at its mean length) and the hover date format.
@@ -73,6 +75,16 @@ def count_axis(max_count: int) -> dict:
     if max_count <= SMALL_COUNT:
         axis.update(tick0=0, dtick=1, range=[0, max(max_count, 1) * 1.05])
     return axis
+
+
+# plotly.js pads an axis's range to zero 5 % over its tallest bar, and a round tick may stand above
+# that bar: the widest tick label of an axis up to a value is that of a value this much larger.
+AXIS_HEADROOM = 1.06
+
+
+def top_tick_label(max_value: float, lang: str) -> str:
+    """About the widest tick label plotly.js writes on a count or kg axis from 0 to ``max_value``."""
+    return format_number(math.ceil(max(max_value, 1) * AXIS_HEADROOM), lang)
 
 
 def number_separators(lang: str) -> str:
@@ -145,7 +157,8 @@ def timeline_figure(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme
         barmode="stack",
         dragmode="select",
         selectdirection="h",
-        margin=dict(l=40, r=10, t=28, b=30),
+        margin=dict(l=left_label_margin([top_tick_label(_tallest_bar(histogram), lang)], theme.font_size - 1, 40),
+                    r=10, t=28, b=30),
         title=dict(text=translate(f"timeline.{histogram.unit}", lang), font=dict(size=theme.font_size),
                    x=0.01, y=0.98),
         showlegend=False,

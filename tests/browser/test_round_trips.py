@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from bench.browser import ZOOM_JS
 from bench.harness import UiPage, load_table_grid
 
@@ -650,3 +652,24 @@ def test_rtt017_a_flat_map_draws_no_sky(ui: UiPage):
     assert horizon["pitch"] == 85 and horizon["sky"], horizon
     assert horizon["top"] != tilted["top"], (horizon, tilted)  # over the horizon: the sky, not the ground
     ui.assert_no_console_errors("a map tilted to its horizon")
+
+
+PUSHED_JS = """(ids) => ids.map((id) => { const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+    const asked = gd.layout.margin, drawn = gd._fullLayout._size;
+    return [id, ['l', 'r', 't', 'b'].filter((side) => Math.round(drawn[side]) !== asked[side])]; })"""
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_rtt018_no_chart_is_redrawn_for_its_margins(ui: UiPage, lang):
+    """plotly.js's automargin widened the charts' margins for their axis labels after drawing them,
+    and a wider margin redraws the whole chart: a page load drew the timeline, the breakdown and the
+    kg chart twice. Their margins now hold their labels: nothing is pushed, in either language."""
+    ui.page.set_viewport_size({"width": 1600, "height": 1300})
+    ui.open(f"?lang={lang}")
+    ui.settle("loading the page")
+    ui.page.locator("#chart-kg-by-year-graph").scroll_into_view_if_needed()
+    ui.page.wait_for_function(f"() => {CHART_JS} !== null && {CHART_JS}.querySelectorAll('.xtick').length > 0",
+                              timeout=10_000)
+    pushed = ui.page.evaluate(PUSHED_JS, ["timeline-graph", "breakdown-graph", "chart-kg-by-year-graph"])
+    assert all(not sides for _, sides in pushed), pushed
+    ui.assert_no_console_errors("a page whose charts hold their labels")
