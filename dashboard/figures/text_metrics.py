@@ -66,15 +66,18 @@ def _char_em(char: str, table: dict[str, float]) -> float:
     return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else UNKNOWN_EM
 
 
+def _line_width(text: str, size: float, table: dict[str, float]) -> float:
+    return sum(_char_em(char, table) for char in str(text)) * size * WIDTH_SAFETY
+
+
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Estimated width in px of one line of ``text`` at font ``size`` (Liberation Sans metrics)."""
-    table = BOLD_WIDTHS if bold else REGULAR_WIDTHS
-    return sum(_char_em(char, table) for char in str(text)) * size * WIDTH_SAFETY
+    return _line_width(text, size, BOLD_WIDTHS if bold else REGULAR_WIDTHS)
 
 
 def screen_text_width(text: str, size: float) -> float:
     """Estimated width in px of one line of ``text`` at font ``size`` in the screen charts' DejaVu Sans."""
-    return sum(_char_em(char, SCREEN_WIDTHS) for char in str(text)) * size * WIDTH_SAFETY
+    return _line_width(text, size, SCREEN_WIDTHS)
 
 
 def left_label_margin(labels: list[str], size: float, least: int) -> int:

@@ -150,6 +150,7 @@ def timeline_figure(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme
              hovertemplate=hover)
         for row, event_type in enumerate(histogram.categories) if histogram.counts[row].any()
     ]
+    tallest = _tallest_bar(histogram)
     shapes = [] if date_range is None else [dict(
         type="rect", xref="x", yref="y domain", x0=date_range[0], x1=date_range[1], y0=0, y1=1,
         fillcolor="#332288", opacity=0.08, line=dict(width=0))]
@@ -157,7 +158,7 @@ def timeline_figure(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme
         barmode="stack",
         dragmode="select",
         selectdirection="h",
-        margin=dict(l=left_label_margin([top_tick_label(_tallest_bar(histogram), lang)], theme.font_size - 1, 40),
+        margin=dict(l=left_label_margin([top_tick_label(tallest, lang)], theme.font_size - 1, 40),
                     r=10, t=28, b=30),
         title=dict(text=translate(f"timeline.{histogram.unit}", lang), font=dict(size=theme.font_size),
                    x=0.01, y=0.98),
@@ -167,7 +168,7 @@ def timeline_figure(histogram: Histogram, *, lang: str = DEFAULT_LANGUAGE, theme
         font=dict(family=theme.font_family, size=theme.font_size - 1, color=theme.text_colour),
         separators=number_separators(lang),
         xaxis=_date_axis(histogram, axis_range, lang),
-        yaxis=dict(gridcolor="#e6e8eb", fixedrange=True, **count_axis(_tallest_bar(histogram))),
+        yaxis=dict(gridcolor="#e6e8eb", fixedrange=True, **count_axis(tallest)),
         uirevision="timeline",
         bargap=0.1,
         shapes=shapes,  # the brushed range stays shaded
