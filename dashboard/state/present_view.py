@@ -55,7 +55,7 @@ from dashboard.figures.indicator_chart import (
     indicator_year,
 )
 from dashboard.figures.place_names import localised_place
-from dashboard.figures.text_metrics import text_width, wrap_lines
+from dashboard.figures.text_metrics import left_label_margin, text_width, wrap_lines
 from dashboard.figures.theme import PROJECTOR
 from dashboard.figures.timeline import build_timeline
 from dashboard.figures.unchecked import as_figure
@@ -505,13 +505,20 @@ def present_timeline(store: EventStore, slide: Slide, lang: str,
     return figure
 
 
+PRESENTER_BREAKDOWN_BOTTOM_PX = 64
+
+
 def present_breakdown(store: EventStore, slide: Slide, lang: str) -> go.Figure:
     """The slide's breakdown bars, projector type and colours (the figure fills its panel)."""
     figure = build_breakdown(store.breakdown(slide.spec, slide.breakdown_field, top=8), lang=lang, theme=PROJECTOR)
     figure.update_traces(textfont=dict(size=PROJECTOR.font_size, color=PROJECTOR.text_colour),
                          marker_line=dict(color=PROJECTOR.text_colour, width=1))
     figure.update_layout(
-        height=None, margin=dict(l=10, r=60, t=10, b=50), font=dict(size=PROJECTOR.font_size),
+        # the bars' names at the projector's size, and the count axis under them, as plotly.js's
+        # automargin would push them (a push redraws the chart; measured at 1920x1080: b 64)
+        height=None, margin=dict(l=left_label_margin(list(figure.data[0].y or ()), PROJECTOR.font_size, 10),
+                                 r=60, t=10, b=PRESENTER_BREAKDOWN_BOTTOM_PX),
+        font=dict(size=PROJECTOR.font_size),
         xaxis=dict(gridcolor=PROJECTOR.grid_colour, title=dict(font=dict(size=PROJECTOR.font_size - 2))),
         yaxis=dict(tickfont=dict(size=PROJECTOR.font_size)), hoverlabel=dict(font_size=18),
     )

@@ -66,3 +66,15 @@ def test_mrg004_each_screen_chart_sets_the_margin_its_labels_need(lang):
                             kg=np.array([[3_000_000.0]]))
     kg = series_plain(series, lang, SCREEN)["layout"]["margin"]
     assert kg["l"] >= screen_text_width(top_tick_label(3_000_000, lang), size) + TICK_LABEL_PAD
+
+
+def test_mrg005_the_presenters_breakdown_holds_its_names_at_the_projectors_size(store):
+    """The presenter set the breakdown's left margin to 10 px: every slide that showed it drew it
+    twice (automargin widened it to ~260 px for "Attack on security forces" at 20 px)."""
+    from dashboard.data.stories import Slide
+    from dashboard.figures.theme import PROJECTOR
+    from dashboard.state.present_view import present_breakdown
+
+    figure = present_breakdown(store, Slide(title="t"), "en")
+    names = list(figure.data[0].y)
+    assert names and figure.layout.margin.l >= max(screen_text_width(n, PROJECTOR.font_size) for n in names) + TICK_LABEL_PAD
