@@ -659,3 +659,27 @@ def test_rol022_a_box_edges_two_halves_hold_its_facts_once(database, monkeypatch
     assert_same_result(oracle.histogram(spec, "month"), store.histogram(spec, "month"), f"{box} months")
     assert_same_result(oracle.breakdown(spec, "country"), store.breakdown(spec, "country"), f"{box} countries")
     assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), f"{box} kg")
+
+
+def test_rol023_a_dense_column_on_a_box_edge_is_cut_into_even_halves():
+    """The longitude the edge's halves are cut at goes into the event_grid column holding the
+    middle event, by its share of that column: when one 0.02-degree column holds most of an edge
+    (a town's dense cluster on the VRAEM box's northern strip at 10M), the halves still hold about
+    as many facts each, and the answers stay the oracle's. A cut at the column's side put the whole
+    cluster in one half (198k and 98k facts at 10M)."""
+    events = contract_events(seed=37).copy()
+    rng = np.random.default_rng(37)
+    cluster = rng.random(len(events)) < 0.7  # most events in one column of the box's northern strip
+    events.loc[cluster, "longitude"] = np.linspace(-74.2599, -74.2401, int(cluster.sum()))  # spread evenly
+    events.loc[cluster, "latitude"] = -11.19 + 0.13 * rng.random(int(cluster.sum()))
+    spec = FilterSpec(bbox=(-74.95, -13.35, -72.85, -11.05))
+    with database_holding(events) as url:
+        store = PostgisEventStore(url)
+        _, edge = store._split(spec, "event_cells", store._total_cell(spec))
+        assert edge is not None and edge.halves is not None
+        with engine_for(url).connect() as connection:
+            whole, west, east = (connection.execute(text(f"SELECT count(*) FROM {source} WHERE {edge.where}"),
+                                                    edge.params).scalar_one() for source in (edge.source, *edge.halves))
+        assert whole > 80 and west + east == whole
+        assert abs(west - east) <= 0.2 * whole, (west, east)
+        assert_same_result(InMemoryEventStore(events).totals(spec), store.totals(spec), "totals")

@@ -138,6 +138,15 @@ FACT_SUMS = """count(*) AS n, COALESCE(sum(fatalities), 0) AS fatalities, COALES
                        count(*) FILTER (WHERE synthetic) AS synthetic,
                        min(event_date) - DATE '1970-01-01' AS first_date,
                        max(event_date) - DATE '1970-01-01' AS last_date"""
+# A box edge's groups hashed, never sorted: the planner guesses a strip's facts 10-100 times too
+# few (the VRAEM box's western edge half: 1,278 for 148,737) and then sorts them before grouping
+# (~200 ms of 475 at 10M; hashed, ~260 ms whole). Its statement reads index scans alone; a search
+# (a semi-join on the matching texts) planned without sorts took minutes.
+HASHED_GROUPS = "enable_sort = off"
+# The totals of a summary summed from its groups of FACT_SUMS (``{groups}``: a FILTER picking them).
+GROUP_TOTALS = """CAST(sum(n) FILTER (WHERE {groups}) AS bigint), sum(fatalities) FILTER (WHERE {groups}),
+                   sum(kg_all) FILTER (WHERE {groups}), CAST(sum(synthetic) FILTER (WHERE {groups}) AS bigint),
+                   min(first_date) FILTER (WHERE {groups}), max(last_date) FILTER (WHERE {groups})"""
 # event_facts' strip order (migration 0018): the facts by band of longitude, then by latitude. A
 # box's edge strips read one latitude range in each band they cross (the VRAEM box's northern strip
 # at 10M: 193k facts in 58 ms, 199-274 ms through the point GiST, whose pages hold them scattered).
@@ -156,6 +165,7 @@ STORE_QUERY_SLOTS = 2
 # read through the rest of a filter bounded by two dates, of its days.
 SPLIT_TEXT_FACTS = 100_000
 EDGE_SPLIT_CELL = 0.02  # event_grid's cells a box edge's events are weighed by, to part them in halves
+GRID_ROUNDING = 1e-6  # cells: far above EDGE_MARGIN / EDGE_SPLIT_CELL, far below one cell
 TEXT_HALVES = ("text_key < 0", "text_key >= 0")
 # The table orders an index holds (place: 0013; date, kg: 0003, in the facts; source, event id:
 # 0016, in the events), each with the same order kept off its index. A page walks the index only
@@ -829,13 +839,22 @@ class PostgisEventStore:
                 "keys": list(self._all_keys), "cell": cell,
                 "x0": math.floor(west / cell), "x1": math.floor(east / cell),
                 "y0": math.floor(south / cell), "y1": math.floor(north / cell),
-                "ix0": math.ceil(inner_west / cell), "ix1": math.floor(inner_east / cell) - 1,
-                "iy0": math.ceil(inner_south / cell), "iy1": math.floor(inner_north / cell) - 1})
-            counts = np.cumsum([int(n) for _, n in columns])
+                # The inner span's bounds lie EDGE_MARGIN inside cell edges: rounded to those edges,
+                # else the ring counted a row of inner cells on each side (the VRAEM box's halves
+                # held 198k and 98k facts).
+                "ix0": math.ceil(inner_west / cell - GRID_ROUNDING), "ix1": math.floor(inner_east / cell + GRID_ROUNDING) - 1,
+                "iy0": math.ceil(inner_south / cell - GRID_ROUNDING),
+                "iy1": math.floor(inner_north / cell + GRID_ROUNDING) - 1})
+            weights = np.array([int(n) for _, n in columns], dtype=np.float64)
+            counts = np.cumsum(weights)
             if not len(counts):
                 return (west + east) / 2
-            column = columns[int(np.searchsorted(counts, counts[-1] / 2))][0]
-            return min(max((int(column) + 1) * cell, west), east)
+            # Into the column holding the middle event, by its share of that column: one column can
+            # hold a third of an edge (the VRAEM box's northern strip, 102k of 300k facts in 0.02
+            # degrees), and a cut at its side left halves of 198k and 98k.
+            number = int(np.searchsorted(counts, counts[-1] / 2))
+            share = (counts[-1] / 2 - (counts[number - 1] if number else 0)) / weights[number]
+            return min(max((int(columns[number][0]) + share) * cell, west), east)
         return float(self._memo("edge_middle", None, (box, inner), compute))
 
     def _near_box_edge(self, box: tuple[float, float, float, float]) -> bool:
@@ -1293,31 +1312,27 @@ class PostgisEventStore:
                       list_sources: bool = False) -> _Summary:
         """:meth:`_facts_summary` of the facts a rollup's groups cannot place (a box's edge, a date
         bound's month), its groups per type and month for a summary of monthly groups. One hash
-        table per fact instead of four: the facts grouped by (type, month, drug of a seizure with
-        kg, country) and the sets the summary holds summed from those groups here (each reader sums
-        a key's rows); the totals still one sum in scan order. The VRAEM box's northern edge at 10M
-        (193k facts): 312-322 -> 243-254 ms."""
-        listed = ("array_agg(source_hash) FILTER (WHERE grouping_set = 2 AND source_hash IS NOT NULL)"
-                  if list_sources else "NULL")
-        by_group = "WHERE grouping_set = 1"
+        table a fact: the facts grouped by (type, month, drug of a seizure with kg, country,
+        report), and the sets the summary holds summed from those groups (each reader sums a key's
+        rows), the totals and the distinct reports too. The VRAEM box's northern edge at 10M (193k
+        facts), four hash tables a fact 312-322 ms, three 243-254 ms."""
+        # The month without a time zone: date_trunc of a date casts it to timestamptz (the
+        # session's zone, converted twice), ~2.5 times the cost of a plain timestamp's.
+        listed = "array_agg(DISTINCT source_hash) FILTER (WHERE source_hash IS NOT NULL)" if list_sources else "NULL"
         (kinds, days, counts, drugs, kgs, countries, sources, hashes,
          events, fatalities, kg, synthetic, first_date, last_date) = self._all(f"""
             WITH groups AS (
-                SELECT grouping(type_code, source_hash) AS grouping_set, type_code, day, drug, source_hash, country,
-                       {FACT_SUMS}
-                FROM (SELECT type_code, COALESCE(CAST(date_trunc('month', event_date) AS date) - DATE '1970-01-01', -1)
+                SELECT type_code, day, drug, source_hash, country, {FACT_SUMS}
+                FROM (SELECT type_code,
+                             COALESCE(CAST(date_trunc('month', CAST(event_date AS timestamp)) AS date) - DATE '1970-01-01', -1)
                                  AS day, event_date, CASE WHEN quantity_kg > 0 THEN COALESCE(drug, '') END AS drug,
                              source_hash, country, fatalities, quantity_kg, synthetic
                       FROM {source} WHERE {where}) matching
-                GROUP BY GROUPING SETS ((type_code, day, drug, country), (source_hash), ()))
-            SELECT array_agg(type_code) FILTER ({by_group}), array_agg(day) FILTER ({by_group}),
-                   array_agg(n) FILTER ({by_group}), array_agg(drug) FILTER ({by_group}),
-                   array_agg(kg_held) FILTER ({by_group}), array_agg(country) FILTER ({by_group}),
-                   count(source_hash) FILTER (WHERE grouping_set = 2), {listed},
-                   max(n) FILTER (WHERE grouping_set = 3), max(fatalities) FILTER (WHERE grouping_set = 3),
-                   max(kg_all) FILTER (WHERE grouping_set = 3), max(synthetic) FILTER (WHERE grouping_set = 3),
-                   max(first_date) FILTER (WHERE grouping_set = 3), max(last_date) FILTER (WHERE grouping_set = 3)
-            FROM groups""", params)[0]
+                GROUP BY type_code, day, drug, country, source_hash)
+            SELECT array_agg(type_code), array_agg(day), array_agg(n), array_agg(drug), array_agg(kg_held),
+                   array_agg(country), count(DISTINCT source_hash), {listed},
+                   {GROUP_TOTALS.format(groups="true")}
+            FROM groups""", params, planner=HASHED_GROUPS)[0]
         day = np.array(days or [], dtype=np.int64)
         drug = list(drugs or [])
         seized = np.array([d is not None for d in drug], dtype=bool) & (day >= 0)  # kg held, and a year
