@@ -24,9 +24,8 @@ from .page_frame import (
     frame_stacked_bars,
     show_no_events,
 )
-from .text_metrics import left_label_margin
+from .text_metrics import left_label_margin, top_tick_label
 from .theme import SCREEN, Theme
-from .timeline import top_tick_label
 
 # Tol's muted palette, in the legend order of schema.Drug; not stated is grey.
 DRUG_COLOURS = {"cocaine": "#332288", "cocaine_base": "#88CCEE", "coca_leaf": "#117733",

@@ -1,8 +1,9 @@
-"""Text for print: plotly-safe escaping, estimated line widths and word wrapping.
+"""Text widths before drawing: plotly-safe escaping, estimated line widths and word wrapping.
 
 Exported charts lay out their frame in pixels (never plotly's automargin), so the width of a line
 must be known before it is drawn. Widths come from the advance widths of Liberation Sans (Arial's
-metrics), the font every export names first. No dash.
+metrics), the font every export names first. The screen charts' margins are set from DejaVu Sans's
+(their type) so that plotly.js's automargin has nothing to push. No dash.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import html
 import math
 import unicodedata
+
+from ..i18n import format_number
 
 
 def escape_text(text: str) -> str:
@@ -86,6 +89,16 @@ def left_label_margin(labels: list[str], size: float, least: int) -> int:
     each). Never under ``least``; plotly.js still pushes wider labels than estimated."""
     widest = max((screen_text_width(text, size) for text in labels), default=0.0)
     return max(least, math.ceil(widest + TICK_LABEL_PAD))
+
+
+# plotly.js pads an axis's range to zero 5 % over its tallest bar, and a round tick may stand above
+# that bar: the widest tick label of an axis up to a value is that of a value this much larger.
+AXIS_HEADROOM = 1.06
+
+
+def top_tick_label(max_value: float, lang: str) -> str:
+    """About the widest tick label plotly.js writes on a count or kg axis from 0 to ``max_value``."""
+    return format_number(math.ceil(max(max_value, 1) * AXIS_HEADROOM), lang)
 
 
 def wrap_lines(text: str, width_px: float, size: float, *, bold: bool = False, max_lines: int = 0) -> list[str]:

@@ -8,7 +8,6 @@ Counts are whole events, so the count axis never has a tick between two integers
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
 import numpy as np
@@ -16,9 +15,9 @@ import plotly.graph_objects as go
 
 from ..data.language import DEFAULT_LANGUAGE
 from ..data.store import Histogram
-from ..i18n import format_number, label, translate
+from ..i18n import label, translate
 from . import unchecked
-from .text_metrics import left_label_margin
+from .text_metrics import left_label_margin, top_tick_label
 from .theme import EVENT_COLOURS, SCREEN, Theme
 
 # Bin length in days (a month or year bar is drawn at its mean length) and the hover date format.
@@ -75,16 +74,6 @@ def count_axis(max_count: int) -> dict:
     if max_count <= SMALL_COUNT:
         axis.update(tick0=0, dtick=1, range=[0, max(max_count, 1) * 1.05])
     return axis
-
-
-# plotly.js pads an axis's range to zero 5 % over its tallest bar, and a round tick may stand above
-# that bar: the widest tick label of an axis up to a value is that of a value this much larger.
-AXIS_HEADROOM = 1.06
-
-
-def top_tick_label(max_value: float, lang: str) -> str:
-    """About the widest tick label plotly.js writes on a count or kg axis from 0 to ``max_value``."""
-    return format_number(math.ceil(max(max_value, 1) * AXIS_HEADROOM), lang)
 
 
 def number_separators(lang: str) -> str:

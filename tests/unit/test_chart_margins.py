@@ -10,9 +10,15 @@ from PIL import ImageFont
 from dashboard.data.store import Breakdown, Histogram, QuantitySeries
 from dashboard.figures.breakdown import breakdown_figure
 from dashboard.figures.kg_by_year import series_plain
-from dashboard.figures.text_metrics import SCREEN_WIDTHS, TICK_LABEL_PAD, left_label_margin, screen_text_width
+from dashboard.figures.text_metrics import (
+    SCREEN_WIDTHS,
+    TICK_LABEL_PAD,
+    left_label_margin,
+    screen_text_width,
+    top_tick_label,
+)
 from dashboard.figures.theme import SCREEN
-from dashboard.figures.timeline import timeline_figure, top_tick_label
+from dashboard.figures.timeline import timeline_figure
 from dashboard.i18n import format_number
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
