@@ -201,37 +201,42 @@ class Pending:
 @dataclass
 class Exchange:
     """What one interaction cost: requests made (callback POSTs; a reload's GETs), their total wall
-    time and response bytes."""
+    time, response bytes and the bytes the page sent (callback POST bodies: inputs and states)."""
 
     posts: int = 0
     gets: int = 0  # page, layout and callback graph of a reload
     seconds: float = 0.0
     response_bytes: int = 0
+    request_bytes: int = 0
     fired: list[str] = field(default_factory=list)
     response_sizes: list[int] = field(default_factory=list)  # bytes of each response, in order
+    request_sizes: list[int] = field(default_factory=list)  # bytes of each request's body, in order
     request_ms: list[float] = field(default_factory=list)  # wall time of each request, in order
 
     @property
     def ms(self) -> float:
         return self.seconds * 1000
 
-    def record(self, what: str, seconds: float, size: int) -> None:
-        """Count one request: what it was (a callback's output, or ``GET <path>``), its wall time and
-        its response's bytes."""
+    def record(self, what: str, seconds: float, size: int, sent: int = 0) -> None:
+        """Count one request: what it was (a callback's output, or ``GET <path>``), its wall time,
+        its response's bytes and its body's (``sent``; a GET has none)."""
         if what.startswith("GET "):
             self.gets += 1
         else:
             self.posts += 1
         self.seconds += seconds
         self.response_bytes += size
+        self.request_bytes += sent
         self.fired.append(what)
         self.response_sizes.append(size)
+        self.request_sizes.append(sent)
         self.request_ms.append(seconds * 1000)
 
     def merge(self, other: Exchange) -> Exchange:
         """This exchange followed by ``other`` (one user action made of both)."""
-        for what, ms, size in zip(other.fired, other.request_ms, other.response_sizes, strict=True):
-            self.record(what, ms / 1000, size)
+        for what, ms, size, sent in zip(other.fired, other.request_ms, other.response_sizes, other.request_sizes,
+                                        strict=True):
+            self.record(what, ms / 1000, size, sent)
         return self
 
 
@@ -540,7 +545,7 @@ class DashClient:
             return
         start = time.perf_counter()
         status, data = self._request("POST", "/_dash-update-component", body)
-        exchange.record(entry.callback.output, time.perf_counter() - start, len(data))
+        exchange.record(entry.callback.output, time.perf_counter() - start, len(data), len(body))
         if status == 204:
             return  # PreventUpdate
         if status != 200:

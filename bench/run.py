@@ -75,6 +75,7 @@ class Record:
     scenario: str
     times_ms: list[float] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
+    sent: list[int] = field(default_factory=list)  # bytes the page sent (callback POST bodies) per action
     rss_mb: float | None = None
     hwm_mb: float | None = None
     browser_ms: list[float] = field(default_factory=list)
@@ -89,6 +90,7 @@ class Record:
                 "server_p50_ms": _round(percentile(self.times_ms, 50)),
                 "server_p95_ms": _round(percentile(self.times_ms, 95)),
                 "response_bytes": int(statistics.median(self.sizes)) if self.sizes else None,
+                "request_bytes": int(statistics.median(self.sent)) if self.sent else None,
                 "rss_mb": _round(self.rss_mb), "rss_hwm_mb": _round(self.hwm_mb),
                 "database_ms": _round(self.database_ms),
                 "browser_ms": _round(percentile(self.browser_ms, 95)),
@@ -366,13 +368,14 @@ class ArmSession:
     failed: str = ""
     database_url: str = ""  # the arm's database, whose time is read per scenario
 
-    def one_rep(self, scenario: str, rep: int = 0) -> tuple[float, int] | None:
-        """Run one repetition; None when the scenario cannot be scripted on this arm."""
+    def one_rep(self, scenario: str, rep: int = 0) -> tuple[float, int, int] | None:
+        """Run one repetition: (ms, response bytes, request bytes); None when the scenario cannot be
+        scripted on this arm."""
         client, arm = self.client, self.server.arm
         if scenario == "cold load":
             exchange = client.initial_load()
             self.cold = client.snapshot()
-            return exchange.ms, exchange.response_bytes
+            return exchange.ms, exchange.response_bytes, exchange.request_bytes
         client.restore(self.cold)
         setup, action = scenario_actions(scenario, arm, client, rep)
         if setup:
@@ -383,7 +386,7 @@ class ArmSession:
             return None
         # The table's first block comes with a change's answer (the page body's, the filter's).
         exchange = client.act(action)
-        return exchange.ms, exchange.response_bytes
+        return exchange.ms, exchange.response_bytes, exchange.request_bytes
 
 
 def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str], None]) -> dict:
@@ -419,6 +422,7 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
                 if rep >= WARMUP:
                     record.times_ms.append(result[0])
                     record.sizes.append(result[1])
+                    record.sent.append(result[2])
         for name, after in (database_times(with_database) if database_before else {}).items():
             record = records[(name, scenario)]
             if record.times_ms:  # the timed repetitions' database time, their setups included
@@ -448,7 +452,7 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 
 def print_table(records: list[Record], arms: list[str]) -> None:
     header = (f"{'n':>9} {'scenario':<12} {'arm':<7} {'p50 ms':>8} {'p95 ms':>8} {'DB ms':>7} {'bytes':>12} "
-              f"{'RSS MB':>7} {'HWM MB':>7} {'browser p50/p95 ms':>19} {'POSTs':>5} {'frames':>6}  note")
+              f"{'sent':>10} {'RSS MB':>7} {'HWM MB':>7} {'browser p50/p95 ms':>19} {'POSTs':>5} {'frames':>6}  note")
     print(header)
     print("-" * len(header))
     by_key = {(r.arm, r.n, r.scenario): r for r in records}
@@ -459,18 +463,20 @@ def print_table(records: list[Record], arms: list[str]) -> None:
                 if r is None:
                     continue
                 size = int(statistics.median(r.sizes)) if r.sizes else None
+                sent = int(statistics.median(r.sent)) if r.sent else None
                 browser = (f"{_fmt(percentile(r.browser_ms, 50), '.0f')}/{_fmt(percentile(r.browser_ms, 95), '.0f')}"
                            if r.browser_ms else "-")
                 note = ("DNF " if r.dnf else "") + r.note
                 print(f"{n:>9,} {scenario:<12} {arm:<7} {_fmt(percentile(r.times_ms, 50)):>8} "
                       f"{_fmt(percentile(r.times_ms, 95)):>8} {_fmt(r.database_ms):>7} {_fmt(size, ',d'):>12} "
-                      f"{_fmt(r.rss_mb, '.0f'):>7} "
+                      f"{_fmt(sent, ',d'):>10} {_fmt(r.rss_mb, '.0f'):>7} "
                       f"{_fmt(r.hwm_mb, '.0f'):>7} {browser:>19} {_fmt(max(r.browser_posts) if r.browser_posts else None, 'd'):>5} "
                       f"{_fmt(max(r.browser_frames) if r.browser_frames else None, 'd'):>6}  {note[:90]}")
             if "rutas" in arms and "naive" in arms:
                 rutas, naive = by_key.get(("rutas", n, scenario)), by_key.get(("naive", n, scenario))
                 print(f"{'':>9} {'':<12} {'ratio':<7} Rutas/naive: p95 {_ratio(rutas, naive, 'p95')}, "
-                      f"bytes {_ratio(rutas, naive, 'bytes')}, browser p95 {_ratio(rutas, naive, 'browser')}")
+                      f"bytes {_ratio(rutas, naive, 'bytes')}, sent {_ratio(rutas, naive, 'sent')}, "
+                      f"browser p95 {_ratio(rutas, naive, 'browser')}")
             if "rutas" in arms and "postgis" in arms:
                 rutas, postgis = by_key.get(("rutas", n, scenario)), by_key.get(("postgis", n, scenario))
                 print(f"{'':>9} {'':<12} {'ratio':<7} PostGIS/in memory: p95 {_ratio(postgis, rutas, 'p95')}, "
@@ -479,7 +485,7 @@ def print_table(records: list[Record], arms: list[str]) -> None:
 
 
 def _ratio(measured: Record | None, baseline: Record | None, what: str) -> str:
-    """``measured``'s figure over ``baseline``'s (p95, median bytes or browser p95)."""
+    """``measured``'s figure over ``baseline``'s (p95, median bytes received or sent, or browser p95)."""
     def value(r: Record | None) -> float | None:
         if r is None or r.dnf:
             return None
@@ -487,6 +493,8 @@ def _ratio(measured: Record | None, baseline: Record | None, what: str) -> str:
             return percentile(r.times_ms, 95)
         if what == "bytes":
             return statistics.median(r.sizes) if r.sizes else None
+        if what == "sent":
+            return statistics.median(r.sent) if r.sent else None
         return percentile(r.browser_ms, 95)
 
     a, b = value(measured), value(baseline)

@@ -190,6 +190,25 @@ def test_exchange_counts_posts_and_gets_apart_and_merges_in_order():
     assert merged.request_ms == pytest.approx([2.0, 10.0]) and merged.ms == pytest.approx(12.0)
 
 
+def test_exchange_counts_the_bytes_sent_apart_from_those_received():
+    """A POST's body (inputs and states: the naive app's whole map figure) is counted as sent; a GET
+    sends none; merging keeps each request's own."""
+    first, second = Exchange(), Exchange()
+    first.record("GET /_dash-layout", 0.002, 50)
+    second.record("naive-detail.children", 0.010, 129, sent=2_000_000)
+    merged = first.merge(second)
+    assert (merged.response_bytes, merged.request_bytes) == (179, 2_000_000)
+    assert merged.request_sizes == [0, 2_000_000]
+
+
+def test_the_ratio_of_bytes_sent_and_its_json():
+    rutas = Record("rutas", 10, "click event", times_ms=[1.0], sizes=[3000], sent=[400, 600])
+    naive = Record("naive", 10, "click event", times_ms=[9.0], sizes=[129], sent=[1_000_000])
+    assert _ratio(rutas, naive, "sent") == "0.001"
+    assert _ratio(rutas, naive, "bytes") == f"{3000 / 129:.3f}"
+    assert rutas.json()["request_bytes"] == 500 and Record("rutas", 10, "reset").json()["request_bytes"] is None
+
+
 def test_the_client_keeps_cookies_and_forgets_deleted_ones():
     client = DashClient("http://127.0.0.1:1")
     client._keep_cookies(["rutas_session=abc; HttpOnly; Path=/", f"{CSRF_COOKIE}=tok; Path=/; SameSite=Strict"])
