@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python -m bench.postgis_store --n 100000,1000000`` (a PostgreSQL with PostGIS at
 ``RUTAS_TEST_DATABASE_URL``, default the local one ``make services`` starts). Each size gets a new
 database (dropped after) and its own process, so memory is that size's alone. The updates are
-``bench.store``'s: the same 24 filters, each asking what a filter change asks (totals, histogram,
+``bench.store``'s: the same 25 filters, each asking what a filter change asks (totals, histogram,
 breakdown, bins or points, one table page). Cold = a new result cache, so every answer is a query;
 warm = the same update again, from the cache. Server time is measured in this process around the
 store's calls: database time plus the transfer and the numpy that finishes each answer; "sql" is
