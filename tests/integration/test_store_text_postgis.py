@@ -18,7 +18,7 @@ from tests.integration.database import database_holding
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.integration.test_store_place_order_postgis import page_plan
 from tests.integration.test_store_rollups_postgis import TablesRead
-from tests.unit.test_store_contract import contract_events
+from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
 
 EVENTS = contract_events(seed=47)
 
@@ -157,3 +157,23 @@ def test_txt005_a_broad_search_read_in_two_halves_at_once_answers_as_the_oracle(
         assert_same_result(oracle.breakdown(spec, "country"), store.breakdown(spec, "country"), f"{spec} countries")
         assert_same_result(oracle.breakdown(spec, "event_type"), store.breakdown(spec, "event_type"), f"{spec} types")
         assert_same_result(oracle.kg_by_year(spec), store.kg_by_year(spec), f"{spec} kg")
+
+
+@pytest.mark.parametrize("datasets", [(), (IMPORTED,), (BUNDLED, IMPORTED)])
+def test_txt006_a_search_alone_is_counted_from_its_texts(database, datasets):
+    """A search with no other filter (its datasets aside) is counted from event_texts' counts of
+    facts, not by reading the facts; with another filter it still reads them. Counts are the
+    oracle's either way (a word held by many texts, one by few, one by none)."""
+    oracle = InMemoryEventStore(EVENTS)
+    for words in ("near", "Pichari", "arrest near pichari", "no such words"):
+        for spec, alone in ((FilterSpec(text=words, datasets=datasets), True),
+                            (FilterSpec(text=words, datasets=datasets, countries=("PER",)), False)):
+            reads = TablesRead(database)
+            try:
+                counted = PostgisEventStore(database).count(spec)
+                facts_read = reads.reading("event_facts")
+            finally:
+                reads.close()
+            assert counted == oracle.count(spec), spec
+            assert (not facts_read) is alone, (spec, facts_read)
+

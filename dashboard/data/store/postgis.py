@@ -769,6 +769,10 @@ class PostgisEventStore:
             return int(self._box_types(spec).sum())
         if cells_table(spec) is not None and (spec.bbox is not None or not rolls_up(spec)):  # the summary, asked anyway
             return self._summary(spec).totals.events
+        if spec.text and spec.with_changes(text=None) == FilterSpec(datasets=spec.datasets):
+            # A search alone: its texts' counts of facts (event_texts), not a read of the facts ("vraem"
+            # at 10M generated events: 0.28 s counted from the facts).
+            return self._text_facts(spec)
         if rolls_up(spec):
             (rolled, rolled_params), rest = self._split(spec, "event_cells", self._total_cell(spec), core=True)
             count = int(self._all(f"SELECT COALESCE(sum(events), 0) FROM event_cells WHERE {rolled}",
