@@ -14,7 +14,7 @@ from dashboard.data.database import engine_for
 from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
 from dashboard.data.store.postgis import INDEX_WALK_SHARE
-from tests.integration.database import database_holding
+from tests.integration.database import database_copies, database_holding, load_events
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.integration.test_store_place_order_postgis import page_plan
 from tests.integration.test_store_rollups_postgis import TablesRead
@@ -77,7 +77,8 @@ def test_txt002_the_text_index_covers_every_fact_column_a_search_reads(database)
     finally:
         reads.close()
     where, params = store._where(NARROW_WITH_FACETS, facts=True, page=True)
-    params.update(cell=1.0, take=25, store_keys=store._all_keys, dataset_rank=store._dataset_rank)
+    params.update(cell=1.0, take=25, store_keys=store._all_keys, dataset_rank=store._dataset_rank,
+                  page_day=date(2020, 12, 31), page_end_day=date(2020, 1, 1))  # a page's days (test_txt007)
     with engine_for(database).connect() as connection:
         covered = set(connection.execute(text("""
             SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
@@ -176,4 +177,55 @@ def test_txt006_a_search_alone_is_counted_from_its_texts(database, datasets):
                 reads.close()
             assert counted == oracle.count(spec), spec
             assert (not facts_read) is alone, (spec, facts_read)
+
+
+@pytest.fixture(scope="module")
+def undated_matches():
+    """The events with a few undated, two of them holding "Pichari" (first in a descending date
+    order, last in an ascending one)."""
+    events = EVENTS.copy()
+    pichari = [i for i, place in enumerate(events["location"]) if "Pichari" in str(place)]
+    assert len(pichari) >= 3
+    events.loc[[0, pichari[0], pichari[-1]], "event_date"] = None
+    with database_copies() as new_database:
+        url = new_database()
+        load_events(url, events)
+        yield url, events
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("with_undated", [False, True])
+def test_txt007_a_search_s_date_page_reads_only_its_rows_days(database, undated_matches, descending, with_undated):
+    """A search's page in date order is bounded by the days of its first and last rows, from the
+    search's summary (its counts per day), its first page too: the planner, not knowing how soon
+    the date index meets a match, sorted all of "callao"'s 1.5M facts at 10M for one row. A page
+    reaching the undated rows (first descending, last ascending) is read as before. Every page is
+    the oracle's. A walk so bounded joins the texts hashed."""
+    url, events = undated_matches if with_undated else (database, EVENTS)
+    oracle = InMemoryEventStore(events)
+    for spec in (BROAD, FilterSpec(text="near"), NARROW):
+        reads = TablesRead(url)
+        try:
+            store = PostgisEventStore(url)
+            for offset in (0, 1, 3, 7):
+                for size in (1, 7, 25):
+                    asked = dict(order_by="event_date", descending=descending, offset=offset, limit=size)
+                    assert list(store.rows(spec, ("event_id", "event_date"), **asked)["event_id"]) == \
+                        list(oracle.rows(spec, ("event_id", "event_date"), **asked)["event_id"]), (spec, asked)
+            at = next(i for i, s in enumerate(reads.statements) if re.search(r"ORDER BY \(?event_date", s))
+            first, before = reads.statements[at], reads.statements[at - 1]
+            walks = not store._sorts_not_walks(spec, "event_date")
+        finally:
+            reads.close()
+        dates = oracle.rows(spec, ("event_date",))["event_date"]
+        undated = sum(1 for d in dates if d is None or d != d)
+        if spec == BROAD:
+            assert undated == (2 if with_undated else 0)
+        # the first page asked (offset 0, one row): bounded unless it is an undated row
+        bounded = not (descending and undated)
+        assert ("%(page_day)s" in first and "%(page_end_day)s" in first) is bounded, (spec, first)
+        # a walk bounded by days joins the texts hashed (a nested loop scanned them again each row);
+        # a narrow search's page is sorted from its few facts, read by text
+        assert (before == "SET LOCAL enable_nestloop = off") is (bounded and walks), (spec, before)
+        assert walks is (spec != NARROW), spec
 

@@ -1638,6 +1638,7 @@ class PostgisEventStore:
         params = dict(params)
         source = table
         begin = "true"  # where in the order the page's rows begin
+        days_bounded = False  # the page's rows' days bound it (a search's summary counted them)
         if boundary is not None:  # keyset: continue after the last row of the page before
             last_key, last_seq = boundary
             begin = self._after(key, last_key, descending)
@@ -1646,10 +1647,17 @@ class PostgisEventStore:
         else:
             skip = " OFFSET :skip" if start else ""
             params["skip"] = start
-            day = self._day_at(spec, start, end, descending) if start and order_by == "event_date" else None
+            # A search's first page too: its rows' days bound the walk (the planner, not knowing how
+            # soon the date index meets a matching row, sorted every match for "callao" at 10M).
+            asked_from_day = (start or spec.text) and order_by == "event_date"
+            day = self._day_at(spec, start, end, descending) if asked_from_day else None
             if day is not None:  # skip the days before the one holding row ``start`` (the B-tree), not rows
                 begin = f"event_date {'<=' if descending else '>='} :page_day"
                 params.update(page_day=day[0], skip=day[1])
+                if day[2] is not None:  # and stop after the day holding the page's last row
+                    begin += f" AND event_date {'>=' if descending else '<='} :page_end_day"
+                    params["page_end_day"] = day[2]
+                    days_bounded = True
         where += f" AND {begin}"
         if walk_budget is not None:  # the index's first rows from where the page begins, the filter over them
             params["walk_budget"] = walk_budget
@@ -1665,8 +1673,10 @@ class PostgisEventStore:
         params["take"] = None if end is None else end - start
         # The planner cannot count the walk's rows that pass the filter (a subquery's): it guessed
         # one, and joined a search's texts in a nested loop, scanning them again for each row walked
-        # (7-96 s at 10M); hashed once instead.
-        planner = "enable_nestloop = off" if walk_budget is not None and spec.text else ""
+        # (7-96 s at 10M; a day's 12.8k facts against "callao"'s 4k texts 3.2 s); hashed once
+        # instead (12 ms). Not for a narrow search's sorted page: it reads its few facts by text.
+        hashed = walk_budget is not None or (days_bounded and not sort)
+        planner = "enable_nestloop = off" if hashed and spec.text else ""
         if facts and set(columns) <= FACT_COLUMNS | {"dataset"}:  # the page's cells are facts too (the bisection's)
             return self._all(f"SELECT {key}, seq, {self._select_list(columns)} FROM {source} WHERE {where} "
                              f"ORDER BY {order}{limit}{skip}", params, planner)
@@ -1780,21 +1790,23 @@ class PostgisEventStore:
         return out
 
     def _day_at(self, spec: FilterSpec, start: int, end: int | None,
-                descending: bool) -> tuple[date, int] | None:
-        """For a page of a filter the rollups answer, in event_date order: the last (descending)
-        or first day of the day or month holding row ``start``, and the row's place among the rows
-        from there on, by the rollups' counts per day (event_rollup) or per month (event_cells and
-        a box's edge facts); ``None`` when the page reaches the undated rows (or the filter is of
-        another kind): then the page is read with OFFSET."""
-        if not rolls_up(spec):
+                descending: bool) -> tuple[date, int, date | None] | None:
+        """For a page of a filter the rollups answer, or of a search, in event_date order: the last
+        (descending) or first day of the day or month holding row ``start``, the row's place among
+        the rows from there on, and the other end of the day or month holding row ``end - 1``
+        (``None``: the page has no end), by the rollups' counts per day (event_rollup) or per month
+        (event_cells and a box's edge facts), a search's by its summary's per day; ``None`` when
+        the page reaches the undated rows (or the filter is of another kind): then the page is read
+        with OFFSET."""
+        if not (rolls_up(spec) or spec.text):
             return None
         firsts, lasts, counts = self._memo("date_counts", spec, (), lambda: self._date_counts(spec))
         undated = int(counts[-1]) if len(firsts) and firsts[-1] < 0 else 0
         dated = len(firsts) - (1 if undated else 0)
         if descending:
-            bounds, counts = lasts[:dated][::-1], counts[:dated][::-1]
+            bounds, ends, counts = lasts[:dated][::-1], firsts[:dated][::-1], counts[:dated][::-1]
         else:
-            bounds, counts = firsts[:dated], counts[:dated]
+            bounds, ends, counts = firsts[:dated], lasts[:dated], counts[:dated]
         position = start - undated if descending else start  # undated rows: first descending, last ascending
         total = int(counts.sum())
         if position < 0 or position >= total or (not descending and (end is None or end > total)):
@@ -1802,26 +1814,31 @@ class PostgisEventStore:
         reached = np.cumsum(counts)
         index = int(np.searchsorted(reached, position, side="right"))
         before = int(reached[index - 1]) if index else 0
-        return EPOCH + timedelta(days=int(bounds[index])), position - before
+        end_day = None
+        if end is not None:  # the page's last row, or the last dated one (descending, the undated first)
+            last = int(np.searchsorted(reached, min(position + end - start, total) - 1, side="right"))
+            end_day = EPOCH + timedelta(days=int(ends[last]))
+        return EPOCH + timedelta(days=int(bounds[index])), position - before, end_day
 
     def _date_counts(self, spec: FilterSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matching events per day (per month with a box): first and last day of each, and the
-        count, ascending; the undated last (first day -1)."""
-        if spec.bbox is None:
+        count, ascending; the undated last (first day -1). A search's from its summary's groups,
+        per day."""
+        if spec.bbox is None and rolls_up(spec):
             where, params = self._where(spec, facts=True)
             table = "event_days" if by_day_and_type(spec) else "event_rollup"  # the fewer groups
             found = self._all(f"""
                 SELECT COALESCE(event_date - DATE '1970-01-01', -1), CAST(sum(events) AS bigint)
                 FROM {table} WHERE {where} GROUP BY 1""", params)
             found = sorted(((day, day, n) for day, n in found), key=lambda r: (r[0] < 0, r[0]))
-        else:  # the summary's groups per (type, month or day), summed per month: no read of its own
+        else:  # the summary's groups per (type, month or day), summed per month or day: no read of its own
             groups = self._summary(spec)
             dated = groups.day >= 0
-            month = groups.day[dated].astype("datetime64[D]").astype("datetime64[M]")
-            months, counts = np.unique(month, return_inverse=True)
-            summed = np.bincount(counts.ravel(), weights=groups.count[dated], minlength=len(months))
-            firsts = months.astype("datetime64[D]").astype(np.int64)
-            lasts = ((months + 1).astype("datetime64[D]") - 1).astype(np.int64)
+            unit = "datetime64[M]" if groups.monthly else "datetime64[D]"
+            periods, counts = np.unique(groups.day[dated].astype("datetime64[D]").astype(unit), return_inverse=True)
+            summed = np.bincount(counts.ravel(), weights=groups.count[dated], minlength=len(periods))
+            firsts = periods.astype("datetime64[D]").astype(np.int64)
+            lasts = ((periods + 1).astype("datetime64[D]") - 1).astype(np.int64)
             found = [(int(f), int(last), int(n)) for f, last, n in zip(firsts, lasts, summed) if n > 0]
             undated = int(groups.count[~dated].sum())
             if undated:
