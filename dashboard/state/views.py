@@ -155,19 +155,22 @@ def map_layer(store: EventStore, spec: FilterSpec, viewport: Viewport, threshold
         points = store.points(spec, limit=threshold)
         return MapLayer(mode="all", points=points, cells=None, total=total, in_view=total)
     in_box = within_box(spec, viewport.expanded())
-    in_view = store.count(in_box)
-    if in_view <= threshold:
+    # Counted only up to the threshold: whether they fit is all the choice needs (a store reading
+    # rows stops there), and cells count what they hold.
+    fitting = store.count_at_most(in_box, threshold + 1)
+    if fitting <= threshold:
         return MapLayer(mode="points", points=store.points(in_box, limit=threshold), cells=None,
-                        total=total, in_view=in_view)
+                        total=total, in_view=fitting)
     cell_deg = cell_size_for_zoom(viewport.zoom)
     cell_px = cell_deg * MAP_TILE_PX * 2 ** viewport.zoom / 360
     if cell_deg == min(CELL_SIZES) and cell_px > MAX_CELL_PX:
         # Zoomed past the finest cells and still crowded (many events on one place): the
         # largest events as points, so each can still be clicked.
         return MapLayer(mode="points", points=store.points(in_box, limit=threshold), cells=None,
-                        total=total, in_view=in_view)
-    return MapLayer(mode="cells", points=empty_points(), cells=store.bins(in_box, cell_deg),
-                    total=total, in_view=in_view, cell_px=cell_px,
+                        total=total, in_view=store.count(in_box))
+    cells = store.bins(in_box, cell_deg)
+    return MapLayer(mode="cells", points=empty_points(), cells=cells,
+                    total=total, in_view=int(cells.counts.sum()), cell_px=cell_px,
                     visible_box=(viewport.west, viewport.south, viewport.east, viewport.north))
 
 

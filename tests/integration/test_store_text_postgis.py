@@ -229,3 +229,23 @@ def test_txt007_a_search_s_date_page_reads_only_its_rows_days(database, undated_
         assert (before == "SET LOCAL enable_nestloop = off") is (bounded and walks), (spec, before)
         assert walks is (spec != NARROW), spec
 
+
+
+def test_txt008_a_search_in_a_box_is_counted_only_up_to_the_limit_asked(database):
+    """The map asks whether a view's matches fit under its point limit: a filter whose count reads
+    the facts (a search in a box) reads at most that many (a LIMIT inside the count), one the
+    rollups, the grid or the texts' counts answer is counted from them; both are the oracle's."""
+    oracle = InMemoryEventStore(EVENTS)
+    in_box = FilterSpec(text="near", bbox=(-76.0, -14.0, -72.0, -10.0))
+    for spec, reads_facts in ((in_box, True), (FilterSpec(text="near"), False),
+                              (FilterSpec(event_types=("arrest",), bbox=(-76.0, -14.0, -72.0, -10.0)), False)):
+        count = oracle.count(spec)
+        assert count > 5, spec
+        reads = TablesRead(database)
+        try:
+            store = PostgisEventStore(database)
+            assert store.count_at_most(spec, 5) == 5 and store.count_at_most(spec, count + 1) == count, spec
+            limited = [s for s in reads.reading("event_facts") if "LIMIT %(count_limit)s" in s]
+        finally:
+            reads.close()
+        assert bool(limited) is reads_facts, (spec, reads.statements)

@@ -335,6 +335,15 @@ def test_con004_points_keep_the_heaviest_and_say_when_thinned(store, events):
             assert np.allclose(points.fatalities, drawn["fatalities"], equal_nan=True)
 
 
+def test_con001b_count_at_most_is_the_count_up_to_a_limit(store, events, specs):
+    """``count_at_most(spec, limit)`` is ``min(count, limit)`` for limits below, at and above the
+    count (the map asks it with its point limit + 1)."""
+    for spec in specs:
+        count = int(reference_mask(events, spec).sum())
+        for limit in sorted({0, 1, max(count - 1, 0), count, count + 1, 10**9}):
+            assert store.count_at_most(spec, limit) == min(count, limit), (spec, limit)
+
+
 def test_con005_bins_count_each_event_in_its_cell(store, events):
     for spec in (FilterSpec(), FilterSpec(event_types=("drug_seizure", "arrest")), FilterSpec(text="callao")):
         chosen = events[reference_mask(events, spec)]

@@ -520,6 +520,9 @@ class InMemoryEventStore:
             cached = self._masks.get(spec)
         return cached.count if cached is not None else self._compute_and_keep(spec)[1].count
 
+    def count_at_most(self, spec: FilterSpec, limit: int) -> int:
+        return min(self.count(spec), int(limit))  # the mask counts every match at once
+
     def totals(self, spec: FilterSpec) -> Totals:
         return self._memo("totals", spec, (), lambda: self._totals(spec))
 

@@ -143,6 +143,11 @@ class EventStore(Protocol):
         """Events matching ``spec``."""
         ...
 
+    def count_at_most(self, spec: FilterSpec, limit: int) -> int:
+        """Events matching ``spec``, counted up to ``limit``: ``min(count(spec), limit)``. Enough to
+        tell whether they fit under a limit; a store that reads rows to count stops there."""
+        ...
+
     def totals(self, spec: FilterSpec) -> Totals:
         """Headline numbers of the matching events (unknown fatalities and kg count as 0)."""
         ...
