@@ -119,3 +119,13 @@ def database_holding(events) -> Iterator[str]:
         url = new_database()
         load_events(url, events)
         yield url
+
+
+@contextmanager
+def database_holding_undated(events, rows) -> Iterator[tuple[str, object]]:
+    """:func:`database_holding` of ``events`` with the rows at ``rows`` undated: (its URL, those
+    events, for an oracle)."""
+    events = events.copy()
+    events.loc[list(rows), "event_date"] = None
+    with database_holding(events) as url:
+        yield url, events

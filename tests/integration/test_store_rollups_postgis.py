@@ -29,7 +29,12 @@ from dashboard.data.store.postgis import (
     grids,
     rolls_up,
 )
-from tests.integration.database import database_copies, database_holding, load_events
+from tests.integration.database import (
+    database_copies,
+    database_holding,
+    database_holding_undated,
+    load_events,
+)
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
 
@@ -246,12 +251,8 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
 def undated():
     """The events with a few undated (first descending, last ascending: the table's bisection
     looks for them)."""
-    events = EVENTS.copy()
-    events.loc[[3, 40, 41, 120], "event_date"] = None
-    with database_copies() as new_database:
-        url = new_database()
-        load_events(url, events)
-        yield url, events
+    with database_holding_undated(EVENTS, [3, 40, 41, 120]) as held:
+        yield held
 
 
 @pytest.mark.parametrize("descending", [True, False])

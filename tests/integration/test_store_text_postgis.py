@@ -14,7 +14,7 @@ from dashboard.data.database import engine_for
 from dashboard.data.filters import TABLE_COLUMNS, FilterSpec
 from dashboard.data.store import InMemoryEventStore, PostgisEventStore
 from dashboard.data.store.postgis import INDEX_WALK_SHARE
-from tests.integration.database import database_copies, database_holding, load_events
+from tests.integration.database import database_holding, database_holding_undated
 from tests.integration.test_store_oracle_postgis import assert_same_result
 from tests.integration.test_store_place_order_postgis import page_plan
 from tests.integration.test_store_rollups_postgis import TablesRead
@@ -183,14 +183,10 @@ def test_txt006_a_search_alone_is_counted_from_its_texts(database, datasets):
 def undated_matches():
     """The events with a few undated, two of them holding "Pichari" (first in a descending date
     order, last in an ascending one)."""
-    events = EVENTS.copy()
-    pichari = [i for i, place in enumerate(events["location"]) if "Pichari" in str(place)]
+    pichari = [i for i, place in enumerate(EVENTS["location"]) if "Pichari" in str(place)]
     assert len(pichari) >= 3
-    events.loc[[0, pichari[0], pichari[-1]], "event_date"] = None
-    with database_copies() as new_database:
-        url = new_database()
-        load_events(url, events)
-        yield url, events
+    with database_holding_undated(EVENTS, [0, pichari[0], pichari[-1]]) as held:
+        yield held
 
 
 @pytest.mark.parametrize("descending", [False, True])
