@@ -1,4 +1,4 @@
-"""Cold start of ``python app.py``: seconds until the page answers, and the server's RSS.
+"""Cold start of ``python app.py``: seconds until the page answers, the server's RSS and its peak.
 
 Run: ``.venv/bin/python -m bench.startup [--runs 3] [--n 1000000]``. Prints one line per run (seconds until
 the page answers, the CPU seconds the server used until then, RSS) and the
@@ -32,9 +32,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory (``VmHWM``: its peak so far) in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -74,11 +75,11 @@ def one_run(data_dir: str | None = None) -> tuple[float, float, float, float]:
                 time.sleep(0.05)
         ready = time.perf_counter() - start
         cpu = cpu_seconds(process.pid)
-        idle_rss = rss_mb(process.pid)
+        idle_rss, loading_peak = rss_mb(process.pid), rss_mb(process.pid, "VmHWM")
         # One full page of callbacks' worth of work: the layout and a map update.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as response:  # noqa: S310
             response.read()
-        return ready, cpu, idle_rss, rss_mb(process.pid)
+        return ready, cpu, idle_rss, rss_mb(process.pid), loading_peak
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -101,8 +102,9 @@ def main() -> None:
         results = [one_run(data_dir) for _ in range(args.runs)]
     if args.n:
         print(f"{args.n:,} synthetic events")
-    for i, (ready, cpu, idle, after) in enumerate(results, 1):
-        print(f"run {i}: ready {ready:.2f} s (CPU {cpu:.2f} s), RSS {idle:.0f} MB (after layout {after:.0f} MB)")
+    for i, (ready, cpu, idle, after, peak) in enumerate(results, 1):
+        print(f"run {i}: ready {ready:.2f} s (CPU {cpu:.2f} s), RSS {idle:.0f} MB (after layout {after:.0f} MB), "
+              f"peak while loading {peak:.0f} MB ({peak / idle:.2f}x)")
     print(f"median: ready {statistics.median(r[0] for r in results):.2f} s "
           f"(CPU {statistics.median(r[1] for r in results):.2f} s), "
           f"RSS {statistics.median(r[2] for r in results):.0f} MB")

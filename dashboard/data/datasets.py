@@ -437,14 +437,19 @@ class DatasetRepository:
                 column = table.column(name)
                 if column.num_chunks and len(column.chunk(0).dictionary) > CATEGORICAL_MAX_SHARE * len(table):
                     table = table.set_column(table.schema.get_field_index(name), name, column.cast(pa.large_string()))
-        frame = table.drop_columns([c for c in LIST_COLUMNS + DATE_COLUMNS if c in columns]).to_pandas()
-        for column in LIST_COLUMNS:
-            codes, distinct = list_codes(table.column(column))
+        lists = {column: list_codes(table.column(column)) for column in LIST_COLUMNS}
+        dates = {column: date_codes(table.column(column)) for column in DATE_COLUMNS
+                 if column in columns}  # date_end: files written before it existed lack it
+        rest = table.drop_columns([c for c in LIST_COLUMNS + DATE_COLUMNS if c in columns])
+        del table
+        # Each Arrow column given back as it is converted: the whole table and the whole frame
+        # at once made a loading peak of about twice the store's resident size.
+        frame = rest.to_pandas(split_blocks=True, self_destruct=True)
+        del rest
+        for column, (codes, distinct) in lists.items():
             frame[column] = coded(codes, distinct) if as_codes else distinct[codes]
-        for column in DATE_COLUMNS:
-            if column in columns:  # date_end: files written before it existed lack it
-                codes, distinct = date_codes(table.column(column))
-                frame[column] = coded(codes, distinct) if as_codes else np.append(distinct, None)[codes]
+        for column, (codes, distinct) in dates.items():
+            frame[column] = coded(codes, distinct) if as_codes else np.append(distinct, None)[codes]
         return with_import_columns(frame)
 
     def load_all(self, *, as_codes: bool = False) -> pd.DataFrame:
