@@ -1,8 +1,8 @@
 """Cold start of ``python app.py``: seconds until the page answers, the server's RSS and its peak.
 
 Run: ``.venv/bin/python -m bench.startup [--runs 3] [--n 1000000]``. Prints one line per run (seconds until
-the page answers, the CPU seconds the server used until then, RSS) and the
-median. ``--n`` serves that many synthetic events as an imported dataset (generated once into a
+the page answers, the CPU seconds the server used until then, RSS, the peak RSS while loading) and
+the median. ``--n`` serves that many synthetic events as an imported dataset (generated once into a
 temporary data directory, in a child process so its memory is not counted); ``--data-dir`` serves
 an existing data directory (e.g. one holding a real import).
 
@@ -55,7 +55,7 @@ def store_synthetic_dataset(n: int, data_dir: Path) -> None:
                                            file_name=f"synthetic-{n}.parquet")
 
 
-def one_run(data_dir: str | None = None) -> tuple[float, float, float, float]:
+def one_run(data_dir: str | None = None) -> tuple[float, float, float, float, float]:
     port = free_port()
     env = {**os.environ, "RUTAS_PORT": str(port)}
     if data_dir:
