@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.dash_client import DashClient, DashRequestError, decode_array, plain
-from bench.scenarios import CLICK_VIEW, SCENARIOS, TYPES_BY_REP, VRAEM_BOX, VRAEM_VIEW
+from bench.scenarios import CLICK_VIEW, SCENARIOS, SEARCH_WORDS, TYPES_BY_REP, VRAEM_BOX, VRAEM_VIEW
 from bench.startup import REPO, free_port
 from dashboard.state.views import TABLE_BLOCK_ROWS
 
@@ -54,10 +54,11 @@ class Arm:
     # A table block the server answers, "id.prop": the grid's blocks past the first (scrolled to; a
     # grid request the first block, sent with every change's answer, does not answer).
     table_request: str = ""
+    search: str = ""  # "id.prop" of the free-text search; none: the arm cannot search
 
 
 RUTAS = Arm("rutas", "app:server", "filters-types.value", True, "timeline-graph", "map-graph", "page-reset",
-            table_request="table-rows-request.data")
+            table_request="table-rows-request.data", search="filters-text.value")
 TABLE_BLOCK = {"startRow": 0, "endRow": TABLE_BLOCK_ROWS, "sortModel": [], "filterModel": {}}  # as the grid asks
 NAIVE = Arm("naive", "bench.naive_app:server", "naive-type.value", False, "naive-timeline", "naive-map",
             "naive-reset")
@@ -343,6 +344,8 @@ def scenario_actions(scenario: str, arm: Arm, client: DashClient, rep: int = 0) 
         return zoom_action(arm, CLICK_VIEW), None
     if scenario == "reset":  # from a filtered state: a reset of nothing measures nothing
         return {arm.types: [event_type] if arm.multi_types else event_type}, {f"{arm.reset}.n_clicks": 1 + rep}
+    if scenario == "search":
+        return None, {arm.search: SEARCH_WORDS[rep % len(SEARCH_WORDS)]} if arm.search else None
     raise ValueError(scenario)
 
 
@@ -417,7 +420,8 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
                         session.failed = "server crashed"
                     continue
                 if result is None:
-                    record.note = "not scriptable: no clickable event point in the map figure"
+                    record.note = ("not scriptable: no clickable event point in the map figure"
+                                   if scenario == "click event" else "not scriptable: the arm has no such control")
                     continue
                 if rep >= WARMUP:
                     record.times_ms.append(result[0])

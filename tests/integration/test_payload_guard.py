@@ -14,7 +14,7 @@ from tests.synthetic_server import synthetic_server
 
 N = 1_000_000
 BUDGET_BYTES = 600_000
-SCENARIOS = ("one type", "brush 2019", "VRAEM box", "zoom VRAEM", "click event", "reset")
+SCENARIOS = ("one type", "brush 2019", "VRAEM box", "zoom VRAEM", "click event", "reset", "search")
 
 
 @pytest.fixture(scope="module")

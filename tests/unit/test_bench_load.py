@@ -27,8 +27,8 @@ from bench.load import (
     summarise,
     think_seconds,
 )
-from bench.run import ARMS, NAIVE, POSTGIS, RUTAS, TABLE_BLOCK, Record, _ratio, percentile
-from bench.scenarios import CLICK_VIEW, TYPES_BY_REP
+from bench.run import ARMS, NAIVE, POSTGIS, RUTAS, TABLE_BLOCK, Record, _ratio, percentile, scenario_actions
+from bench.scenarios import CLICK_VIEW, SCENARIOS, SEARCH_WORDS, TYPES_BY_REP
 
 
 def test_every_action_has_a_weight_and_only_those():
@@ -164,6 +164,15 @@ def test_the_postgis_arm_is_rutas_under_another_name():
     assert ARMS["postgis"] is POSTGIS and set(ARMS) == {"rutas", "naive", "postgis"}
     assert (POSTGIS.target, POSTGIS.types, POSTGIS.table_request) == (RUTAS.target, RUTAS.types, RUTAS.table_request)
     assert NAIVE.name == "naive"
+
+
+def test_the_search_scenario_types_a_new_word_each_repetition_where_the_arm_can_search():
+    words = [scenario_actions("search", RUTAS, None, rep) for rep in range(len(SEARCH_WORDS) + 1)]
+    assert all(setup is None for setup, _ in words)
+    assert [action for _, action in words[:-1]] == [{"filters-text.value": w} for w in SEARCH_WORDS]
+    assert words[-1] == words[0]  # round again
+    assert len(set(SEARCH_WORDS)) == len(SEARCH_WORDS) and "search" in SCENARIOS
+    assert scenario_actions("search", NAIVE, None, 0) == (None, None)  # no search box: not scriptable
 
 
 def test_ratio_names_the_baseline_that_did_not_finish():
