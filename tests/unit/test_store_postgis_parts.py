@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.data.facets import FACETS, Match
 from dashboard.data.filters import FilterSpec
-from dashboard.data.store.postgis import PostgisEventStore, _like_pattern, _Runs, _sort_expression
+from dashboard.data.store.postgis import PostgisEventStore, _Runs, _sort_expression, like_pattern
 
 
 def test_pgp001_rows_are_numbered_across_interleaved_runs_and_back():
@@ -21,8 +21,8 @@ def test_pgp001_rows_are_numbered_across_interleaved_runs_and_back():
 
 
 def test_pgp002_like_patterns_take_the_needle_literally():
-    assert _like_pattern("callao") == "%callao%"
-    assert _like_pattern("100%_a\\b") == "%100\\%\\_a\\\\b%"
+    assert like_pattern("callao") == "%callao%"
+    assert like_pattern("100%_a\\b") == "%100\\%\\_a\\\\b%"
 
 
 def test_pgp003_sort_keys_are_code_point_text_and_never_input():

@@ -115,7 +115,10 @@ NAME_MATCHES = frozenset({Match.ACTOR, Match.REGION})
 # such a bound selects whole groups; a bound inside a band reads that band's events from the facts.
 KG_BANDS = (0.0, 1.0, 10.0, 50.0, 100.0, 500.0, 1_000.0, 5_000.0, 10_000.0, 50_000.0)
 # The rollups of groups per month and cell: their summaries, cells and breakdowns read alike.
-MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells", "event_kg_cells"})
+MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells", "event_kg_cells", "event_word_cells"})
+# event_cells split by a dataset's place words (migration 0019; the loader's WORD_MIN_EVENTS): a
+# search for one of them with no actor, region or kg filter reads these groups and not its facts.
+WORD_CELLS = "event_word_cells"
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
 BOX_CELLS = (1.0, 0.5, 0.2)
@@ -466,7 +469,7 @@ def _hashed(name: str) -> str:
     return f"ARRAY(SELECT hashtextextended(wanted, 0) FROM unnest(CAST(:{name} AS text[])) AS wanted)"
 
 
-def _like_pattern(needle: str) -> str:
+def like_pattern(needle: str) -> str:
     """A LIKE pattern matching ``needle`` anywhere (its own % _ \\ taken literally)."""
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -601,6 +604,9 @@ class PostgisEventStore:
                         GROUP BY run"""), {"key": key})]
             duplicates = dict(connection.execute(text("""
                 SELECT dataset_key, count(DISTINCT seq) FROM duplicate_pairs GROUP BY dataset_key""")).all())
+            words: dict[int, set[str]] = {}
+            for key, word in connection.execute(text("SELECT dataset_key, word FROM event_words")):
+                words.setdefault(int(key), set()).add(str(word))
             connection.rollback()
         self.version = f"pg:{epoch}:{counter}"
         self._key_of = {str(dataset_id): int(key) for key, dataset_id, *_ in rows}
@@ -612,6 +618,7 @@ class PostgisEventStore:
             DatasetCount(str(dataset_id), int(events), int(synthetic), int(duplicates.get(key, 0)))
             for key, dataset_id, events, synthetic, *_ in sorted(rows, key=lambda r: str(r[1]))
             if events and str(dataset_id).strip())
+        self._words = {key: frozenset(held) for key, held in words.items()}  # each dataset's place words
         self._runs = _Runs.of(runs)
         self.size = int(sum(r[1] for r in runs))
 
@@ -662,6 +669,16 @@ class PostgisEventStore:
         """Dataset keys a dataset filter reads: the named ones, else the defaults, else all."""
         wanted = datasets or self.default_datasets
         return self._keys(wanted) if wanted else list(self._all_keys)
+
+    def _cells_table(self, spec: FilterSpec) -> str | None:
+        """:func:`cells_table`, or :data:`WORD_CELLS` for a search event_cells would answer but for
+        its text, when the text is a place word of every dataset it reads."""
+        table = cells_table(spec)
+        if table is None and spec.text and cells_table(spec.with_changes(text=None)) == "event_cells":
+            word = fold_text(spec.text)
+            if all(word in self._words.get(key, ()) for key in self._scope(spec.datasets)):
+                return WORD_CELLS
+        return table
 
     def _where(self, spec: FilterSpec, facts: bool = False, page: bool = False,
                texts: str = "") -> tuple[str, dict[str, object]]:
@@ -724,7 +741,7 @@ class PostgisEventStore:
         if spec.polygon is not None:
             conditions.append(self._polygon_condition(spec.polygon, params, prefilter=not facts))
         if spec.text:
-            params["text_pattern"] = _like_pattern(fold_text(spec.text))
+            params["text_pattern"] = like_pattern(fold_text(spec.text))
             if facts:  # the distinct texts that match (a trigram index), then the facts holding them:
                 # through the text index (0014), or, when the rest of the filter matches fewer
                 # facts than the texts hold, the rest's rows checked against the texts (a hash)
@@ -778,7 +795,7 @@ class PostgisEventStore:
 
     def _count_reads_facts(self, spec: FilterSpec) -> bool:
         """Whether :meth:`count` reads the matching facts: no grid, rollup or text counts answer it."""
-        return not ((grids(spec) and spec.bbox is not None) or cells_table(spec) is not None
+        return not ((grids(spec) and spec.bbox is not None) or self._cells_table(spec) is not None
                     or self._search_alone(spec))
 
     @staticmethod
@@ -789,7 +806,7 @@ class PostgisEventStore:
     def _count(self, spec: FilterSpec) -> int:
         if grids(spec) and spec.bbox is not None:  # the box's events per type (event_grid)
             return int(self._box_types(spec).sum())
-        if cells_table(spec) is not None and (spec.bbox is not None or not rolls_up(spec)):  # the summary, asked anyway
+        if self._cells_table(spec) is not None and (spec.bbox is not None or not rolls_up(spec)):  # the summary, asked anyway
             return self._summary(spec).totals.events
         if self._search_alone(spec):  # its texts' counts of facts (event_texts), not a read of the facts
             # ("vraem" at 10M generated events: 0.28 s counted from the facts)
@@ -966,8 +983,12 @@ class PostgisEventStore:
         """
         monthly = table in MONTHLY_ROLLUPS
         rolled = spec.with_changes(bbox=None, kg_min=None, kg_max=None,
-                                   **({"date_from": None, "date_to": None} if monthly else {}))
+                                   **({"date_from": None, "date_to": None} if monthly else {}),
+                                   **({"text": None} if table == WORD_CELLS else {}))  # the word's groups instead
         where, params = self._where(rolled, facts=True)
+        if table == WORD_CELLS:
+            where += " AND word = :rolled_word"
+            params["rolled_word"] = fold_text(spec.text)
         conditions, outside, strips = [where], [], []
         halves: tuple[list[str], list[str]] = ([], [])  # the strips cut in two at a weighed longitude
         if monthly and spec.date_from is not None:  # last_day >= date_from: certain after its month
@@ -1223,8 +1244,8 @@ class PostgisEventStore:
             found = fine
         elif grids(spec) and cell_deg in GRID_CELL_SIZES:  # per cell and type: the fewest groups
             found = self._rollup_cells(spec, cell_deg, "event_grid")
-        elif cells_table(spec) is not None and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
-            found = self._rollup_cells(spec, cell_deg, cells_table(spec))
+        elif self._cells_table(spec) is not None and cell_deg in ROLLUP_CELL_SIZES and cell_deg != WHOLE:
+            found = self._rollup_cells(spec, cell_deg, self._cells_table(spec))
         else:
             found = self._fact_cells(*self._where(spec, facts=True), cell_deg)
         if not found:
@@ -1262,7 +1283,7 @@ class PostgisEventStore:
         return self._memo("summary", spec, (), lambda: self._scan_summary(spec))
 
     def _scan_summary(self, spec: FilterSpec) -> _Summary:
-        table = cells_table(spec)
+        table = self._cells_table(spec)
         if table is not None:
             return self._rollup_summary(spec, table)
         halves = self._search_halves(spec)
@@ -1497,8 +1518,8 @@ class PostgisEventStore:
         facet = BREAKDOWN_FACETS[field]
         if facet.column in ("event_type", SUMMARY_BREAKDOWN):  # the summary's scan counted them
             found = [(label, n) for label, n in self._value_counts(spec, facet.column).items() if label is not None]
-        elif facet.match is Match.VALUE and cells_table(spec) is not None:  # groups inside, facts on the edge
-            table = cells_table(spec)
+        elif facet.match is Match.VALUE and self._cells_table(spec) is not None:  # groups inside, facts on the edge
+            table = self._cells_table(spec)
             (where, params), rest = self._split(spec, table, self._total_cell(spec), core=True)
             found = self._all(f"SELECT {facet.column}, CAST(sum(events) AS bigint) FROM {table} WHERE {where} "
                               f"AND {facet.column} IS NOT NULL GROUP BY 1", params)
@@ -1782,7 +1803,7 @@ class PostgisEventStore:
         return int(self._memo("text_facts", spec, (), lambda: int(self._all(
             "SELECT COALESCE(sum(facts), 0) FROM event_texts WHERE dataset_key = ANY(:keys) "
             "AND search_text LIKE :pattern",
-            {"keys": self._scope(spec.datasets), "pattern": _like_pattern(fold_text(spec.text))})[0][0])))
+            {"keys": self._scope(spec.datasets), "pattern": like_pattern(fold_text(spec.text))})[0][0])))
 
     def _sorts_not_walks(self, spec: FilterSpec, order_by: str) -> bool:
         """Whether a page sorts the filter's rows rather than walk its order's index (see
