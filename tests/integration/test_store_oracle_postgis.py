@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.data.database import loader
 from dashboard.data.facets import BREAKDOWN_FIELDS, FACETS, Match
 from dashboard.data.filters import FilterSpec
 from dashboard.data.store import SORTABLE_COLUMNS, InMemoryEventStore, PostgisEventStore
+from dashboard.data.store.postgis import WORD_CELLS
 from tests.integration.database import database_copies, load_events
 from tests.unit.test_store_contract import BUNDLED, IMPORTED, contract_events
 
@@ -63,9 +65,15 @@ def filter_specs(draw) -> FilterSpec:
     return FilterSpec(**fields)
 
 
+# Place words (migration 0019) at this table's scale, so a search for "cusco" or "strasse" is
+# answered from event_word_cells where every dataset it reads has the word ("apurimac": not all do).
+PLACE_WORD_EVENTS = 5
+
+
 @pytest.fixture(scope="module")
 def stores():
-    with database_copies() as new_database:
+    with database_copies() as new_database, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "WORD_MIN_EVENTS", PLACE_WORD_EVENTS)
         pairs = {}
         for default in ((), (BUNDLED,)):
             url = new_database()
@@ -95,6 +103,13 @@ def assert_same_result(oracle_answer, answer, what) -> None:
 
 ORACLE_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                            derandomize=False)
+
+
+def test_orc000_the_place_words_searched_have_their_groups(stores):
+    store = stores[()][1]
+    assert store._cells_table(FilterSpec(text="CUSCO")) == WORD_CELLS  # every dataset: the groups
+    assert store._cells_table(FilterSpec(text="apurimac")) is None  # not the generated dataset's
+    assert stores[(BUNDLED,)][1]._cells_table(FilterSpec(text="Apurímac")) == WORD_CELLS
 
 
 @ORACLE_SETTINGS
