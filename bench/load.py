@@ -67,7 +67,7 @@ from bench.run import (
     proc_status_mb,
     zoom_action,
 )
-from bench.scenarios import CLICK_VIEW, TYPES_BY_REP, VRAEM_BOX, VRAEM_VIEW
+from bench.scenarios import CLICK_VIEW, SEARCH_WORDS, TYPES_BY_REP, VRAEM_BOX, VRAEM_VIEW
 from bench.startup import free_port
 
 
@@ -82,6 +82,7 @@ class Action(StrEnum):
     CLICK = "click"
     RESET = "reset"
     TABLE_PAGE = "table page"
+    SEARCH = "search"
 
 
 class StoreKind(StrEnum):
@@ -93,7 +94,7 @@ class StoreKind(StrEnum):
 
 # How often each action is drawn: mostly filter changes and map moves, now and then a reload.
 ACTION_WEIGHTS = {Action.COLD_LOAD: 1, Action.TYPE_PICK: 4, Action.BRUSH: 3, Action.BOX: 3, Action.ZOOM: 3,
-                  Action.CLICK: 2, Action.RESET: 2, Action.TABLE_PAGE: 2}
+                  Action.CLICK: 2, Action.RESET: 2, Action.TABLE_PAGE: 2, Action.SEARCH: 2}
 THINK_S = (1.0, 3.0)  # a user's pause between two actions, drawn uniformly
 RAMP_S = 5.0  # users start at random moments within the first seconds, not all at once
 BRUSH_YEARS = (2005, 2024)
@@ -178,6 +179,8 @@ def do_action(action: Action, client: DashClient, rng: random.Random) -> Exchang
         return client.act({f"{RUTAS.reset}.n_clicks": clicks + 1})
     if action is Action.TABLE_PAGE:
         return table_block(client, TABLE_BLOCK["endRow"] * rng.randint(1, TABLE_PAGES - 1))
+    if action is Action.SEARCH:  # kept by the actions after it, until a reset
+        return client.act({RUTAS.search: rng.choice(SEARCH_WORDS)})
     raise ValueError(action)
 
 

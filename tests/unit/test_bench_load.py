@@ -103,6 +103,14 @@ def test_a_table_page_asks_for_a_later_block_of_the_same_size():
     assert all(size <= b["startRow"] < size * TABLE_PAGES for b in blocks)
 
 
+def test_a_search_types_one_known_word_in_one_request():
+    client = FakeClient()
+    words = {do_action(Action.SEARCH, client, random.Random(seed)) and client.changes[-1][RUTAS.search]
+             for seed in range(40)}
+    assert words == set(SEARCH_WORDS)  # each word drawn, none other
+    assert all(list(change) == [RUTAS.search] for change in client.changes)
+
+
 def test_a_reset_counts_one_click_more():
     client = FakeClient()
     do_action(Action.RESET, client, random.Random(1))
