@@ -26,7 +26,10 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   (split by kg band, 0012: a bound inside a band reads that band from the facts, as a date bound's
   month). A filter of datasets, event types and a box reads its map
   cells at every size and its count from ``event_grid`` (per cell and type, 0008); one of
-  datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009).
+  datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009). A
+  search for a place word of every dataset it reads (0019: a word of the events' place names that
+  many carry), with what ``event_cells`` answers besides, sums ``event_word_cells`` (``event_cells``
+  split by the word, of the facts the search itself matches) instead of reading its facts.
 - **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
   rest wait in the process; ``RUTAS_DATABASE_QUERY_SLOTS``, :func:`set_query_slots`), and the
   sessions run no parallel workers (``engine.SESSION_OPTIONS``). One request's statements may take
