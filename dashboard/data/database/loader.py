@@ -437,6 +437,7 @@ def write_dataset(connection: Connection, row: DatasetRow, events: pd.DataFrame,
     connection.execute(text(NAMES_FROM_EVENTS.format(names=names, events=table)))
     connection.execute(text(f"ALTER TABLE event_names ATTACH PARTITION {names} FOR VALUES IN ({key})"))
     _record_duplicates(connection, key)
+    write_word_cells(connection, key)
     synthetic = int(_column(events, "synthetic").fillna(False).to_numpy(dtype=bool).sum()) if count else 0
     connection.execute(text(
         "INSERT INTO datasets (dataset_key, dataset_id, bundled, name, file_name, sha256, imported_at, format, "
@@ -483,7 +484,6 @@ def write_rollups(connection: Connection, key: int) -> None:
     connection.execute(text(f"ALTER TABLE event_days ATTACH PARTITION {days} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_name_cells ATTACH PARTITION {name_cells} FOR VALUES IN ({key})"))
     connection.execute(text(f"ALTER TABLE event_kg_cells ATTACH PARTITION {kg_cells} FOR VALUES IN ({key})"))
-    write_word_cells(connection, key)
 
 
 def place_words(places: list[tuple], min_events: int = WORD_MIN_EVENTS) -> list[str]:
@@ -506,24 +506,49 @@ def place_words(places: list[tuple], min_events: int = WORD_MIN_EVENTS) -> list[
 
 
 def write_word_cells(connection: Connection, key: int) -> None:
-    """A dataset's place words (``event_words``) and their groups (its ``event_word_cells``
-    partition, attached), in the caller's transaction: each word's facts read once, every cell
-    size grouped at once."""
-    cells, facts, texts = word_cells_partition_name(key), facts_partition_name(key), texts_partition_name(key)
+    """A dataset's groups per place word (``event_words``, its ``event_word_cells`` partition), in
+    the caller's transaction, after its twins (under their lock: imports write words one after the
+    other, each seeing the words of those committed before it).
+
+    The place words are the deployment's: a word the new dataset's places make one gets groups in
+    every dataset already stored (none in one whose facts lack it: its ``event_words`` row says it
+    was looked for), and the new dataset gets groups for every word the others made. So a search
+    over several datasets (the bundled one beside a large import, say) reads groups in all of them.
+    Each word's facts are read once, every cell size grouped at once.
+    """
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TWINS_LOCK_KEY})  # held already: re-entrant
+    cells = word_cells_partition_name(key)
     connection.execute(text(f"CREATE TABLE {cells} (LIKE event_word_cells INCLUDING DEFAULTS, "
                             f"CHECK (dataset_key = {key}))"))
     places = [tuple(row) for row in connection.execute(text(PLACES_OF_EVENTS.format(events=partition_name(key))))]
-    for word in place_words(places, WORD_MIN_EVENTS):
-        pattern = like_pattern(word)
-        facts_named = connection.execute(text(f"SELECT COALESCE(sum(facts), 0) FROM {texts} "
-                                              "WHERE search_text LIKE :pattern"), {"pattern": pattern}).scalar_one()
-        connection.execute(text("INSERT INTO event_words (dataset_key, word, facts) VALUES (:key, :word, :facts)"),
-                           {"key": key, "word": word, "facts": int(facts_named)})
-        connection.execute(text(WORD_CELLS_FROM_FACTS.format(cells=cells, facts=facts, texts=texts)),
-                           {"word": word, "sizes": list(ROLLUP_CELL_SIZES), "pattern": pattern})
+    known = set(connection.execute(text("SELECT DISTINCT word FROM event_words")).scalars())
+    new_words = sorted(set(place_words(places, WORD_MIN_EVENTS)) - known)
+    for word in sorted(known | set(new_words)):
+        _write_word(connection, key, cells, word)
     connection.execute(text(f"CREATE INDEX {cells}_row_order ON {cells} {WORD_ROW_ORDER}"))
     connection.execute(text(f"CLUSTER {cells} USING {cells}_row_order"))
     connection.execute(text(f"ALTER TABLE event_word_cells ATTACH PARTITION {cells} FOR VALUES IN ({key})"))
+    others = connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_key <> :key ORDER BY 1"),
+                                {"key": key}).scalars().all()
+    for other in others:
+        other_cells = word_cells_partition_name(int(other))
+        if connection.execute(text("SELECT to_regclass(:table)"), {"table": other_cells}).scalar() is None:
+            continue
+        for word in new_words:
+            _write_word(connection, int(other), other_cells, word)
+
+
+def _write_word(connection: Connection, key: int, cells: str, word: str) -> None:
+    """One word's ``event_words`` row and groups in one dataset (no groups when its facts lack it)."""
+    pattern = like_pattern(word)
+    texts = texts_partition_name(key)
+    named = connection.execute(text(f"SELECT COALESCE(sum(facts), 0) FROM {texts} WHERE search_text LIKE :pattern"),
+                               {"pattern": pattern}).scalar_one()
+    connection.execute(text("INSERT INTO event_words (dataset_key, word, facts) VALUES (:key, :word, :facts)"),
+                       {"key": key, "word": word, "facts": int(named)})
+    if named:
+        connection.execute(text(WORD_CELLS_FROM_FACTS.format(cells=cells, facts=facts_partition_name(key), texts=texts)),
+                           {"word": word, "sizes": list(ROLLUP_CELL_SIZES), "pattern": pattern})
 
 
 def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, events: pd.DataFrame) -> None:

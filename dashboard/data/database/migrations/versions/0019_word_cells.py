@@ -18,8 +18,10 @@ the text holds).
 - ``event_word_cells``: ``event_cells``' columns and ``word``; every cell size of the monthly
   rollups; kept by word, cell size, year and cell (``CLUSTER``), a B-tree on (word, cell size,
   cell) finding a word's box.
-- ``event_words``: the words a dataset's groups hold and the facts each names: a search uses the
-  groups only when every dataset it reads has its word.
+- ``event_words``: the words a dataset's groups were written for and the facts each names. The
+  words are the deployment's: a word one dataset's places make one gets groups in every dataset
+  (none where its facts lack it), so a search over several datasets reads groups in each; a search
+  uses them when every dataset it reads has a row for its word.
 
 Existing datasets get theirs here (their events' places read once, each word's facts once).
 """
@@ -92,23 +94,25 @@ def upgrade() -> None:
         )""")
     connection = op.get_bind()
     op.execute("SET LOCAL work_mem = '256MB'")
-    keys = connection.execute(text("SELECT dataset_key FROM datasets ORDER BY dataset_key")).scalars().all()
+    keys = [int(key) for key in connection.execute(text("SELECT dataset_key FROM datasets ORDER BY dataset_key")).scalars()
+            if connection.execute(text("SELECT to_regclass(:table)"), {"table": f"event_facts_{int(key)}"}).scalar()]
+    words: set[str] = set()  # the deployment's: a word one dataset's places make one, every dataset gets
+    for key in keys:  # partition names are made from integers, never from input
+        words |= set(place_words(connection.execute(text(PLACES_OF_EVENTS.format(events=f"events_{key}"))).all(),
+                                 WORD_MIN_EVENTS))
     for key in keys:
-        key = int(key)  # partition names are made from integers, never from input
-        if connection.execute(text("SELECT to_regclass(:table)"), {"table": f"event_facts_{key}"}).scalar() is None:
-            continue
         cells = f"event_word_cells_{key}"
         op.execute(f"CREATE TABLE {cells} (LIKE event_word_cells INCLUDING DEFAULTS, CHECK (dataset_key = {key}))")
-        places = connection.execute(text(PLACES_OF_EVENTS.format(events=f"events_{key}"))).all()
-        for word in place_words(places, WORD_MIN_EVENTS):
+        for word in sorted(words):
             pattern = like_pattern(word)
             facts = connection.execute(text(f"SELECT COALESCE(sum(facts), 0) FROM event_texts_{key} "
                                             "WHERE search_text LIKE :pattern"), {"pattern": pattern}).scalar_one()
             connection.execute(text("INSERT INTO event_words (dataset_key, word, facts) VALUES (:key, :word, :facts)"),
                                {"key": key, "word": word, "facts": int(facts)})
-            connection.execute(text(WORD_CELLS_FROM_FACTS.format(cells=cells, facts=f"event_facts_{key}",
-                                                                 texts=f"event_texts_{key}")),
-                               {"word": word, "sizes": list(ROLLUP_CELL_SIZES), "pattern": pattern})
+            if facts:
+                connection.execute(text(WORD_CELLS_FROM_FACTS.format(cells=cells, facts=f"event_facts_{key}",
+                                                                     texts=f"event_texts_{key}")),
+                                   {"word": word, "sizes": list(ROLLUP_CELL_SIZES), "pattern": pattern})
         op.execute(f"CREATE INDEX {cells}_row_order ON {cells} {WORD_ROW_ORDER}")
         op.execute(f"CLUSTER {cells} USING {cells}_row_order")
         op.execute(f"ALTER TABLE event_word_cells ATTACH PARTITION {cells} FOR VALUES IN ({key})")
