@@ -27,8 +27,8 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   month). A filter of datasets, event types and a box reads its map
   cells at every size and its count from ``event_grid`` (per cell and type, 0008); one of
   datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009). A
-  search for a place word of every dataset it reads (0019: a word of the events' place names that
-  many carry), with what ``event_cells`` answers besides, sums ``event_word_cells`` (``event_cells``
+  search for a place word (0019: a word of the events' place names that many of one dataset's
+  carry), with what ``event_cells`` answers besides, sums ``event_word_cells`` (``event_cells``
   split by the word, of the facts the search itself matches) instead of reading its facts.
 - **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
   rest wait in the process; ``RUTAS_DATABASE_QUERY_SLOTS``, :func:`set_query_slots`), and the
@@ -119,8 +119,8 @@ NAME_MATCHES = frozenset({Match.ACTOR, Match.REGION})
 KG_BANDS = (0.0, 1.0, 10.0, 50.0, 100.0, 500.0, 1_000.0, 5_000.0, 10_000.0, 50_000.0)
 # The rollups of groups per month and cell: their summaries, cells and breakdowns read alike.
 MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells", "event_kg_cells", "event_word_cells"})
-# event_cells split by a dataset's place words (migration 0019; the loader's WORD_MIN_EVENTS): a
-# search for one of them with no actor, region or kg filter reads these groups and not its facts.
+# event_cells split by the deployment's place words (migration 0019; the loader's WORD_MIN_EVENTS):
+# a search for one with no actor, region or kg filter reads these groups and not its facts.
 WORD_CELLS = "event_word_cells"
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
@@ -621,7 +621,7 @@ class PostgisEventStore:
             DatasetCount(str(dataset_id), int(events), int(synthetic), int(duplicates.get(key, 0)))
             for key, dataset_id, events, synthetic, *_ in sorted(rows, key=lambda r: str(r[1]))
             if events and str(dataset_id).strip())
-        self._words = {key: frozenset(held) for key, held in words.items()}  # each dataset's place words
+        self._words = {key: frozenset(held) for key, held in words.items()}  # the words each has groups for
         self._runs = _Runs.of(runs)
         self.size = int(sum(r[1] for r in runs))
 
@@ -675,7 +675,7 @@ class PostgisEventStore:
 
     def _cells_table(self, spec: FilterSpec) -> str | None:
         """:func:`cells_table`, or :data:`WORD_CELLS` for a search event_cells would answer but for
-        its text, when the text is a place word of every dataset it reads."""
+        its text, when every dataset it reads has groups for the text's word."""
         table = cells_table(spec)
         if table is None and spec.text and cells_table(spec.with_changes(text=None)) == "event_cells":
             word = fold_text(spec.text)

@@ -8,8 +8,8 @@ A search reads the facts of its matching texts (0014): about 0.7 µs a fact, so 
 event in seven names at 10M generated events ("callao", 1.5M facts) took 1.2 s a change through
 the app, summary and map cells; no index makes a read of 1.5M rows fast. A place's events are
 few groups, though: callao's 1.5M facts are 10.9k groups of ``event_cells``' columns at 0.2
-degrees. So each dataset's *place words* (the words of its events' location, admin1 and admin2,
-folded as the search folds, of at least three characters, that at least ``WORD_MIN_EVENTS``
+degrees. So *place words* (the words of a dataset's events' location, admin1 and admin2, folded
+as the search folds, of at least three characters, that at least ``WORD_MIN_EVENTS`` of its
 events carry: a place a reader searches for by name) get their own groups, those of
 ``event_cells`` split by the word: a group holds the facts whose search text holds the word (the
 search's own test, ``LIKE '%word%'``, so the groups answer that search exactly, whatever else
@@ -23,7 +23,8 @@ the text holds).
   (none where its facts lack it), so a search over several datasets reads groups in each; a search
   uses them when every dataset it reads has a row for its word.
 
-Existing datasets get theirs here (their events' places read once, each word's facts once).
+Existing datasets get theirs here (their events' places read once, each word's facts once; 11 min 42 s
+for 10M generated events).
 """
 
 from __future__ import annotations
