@@ -27,6 +27,7 @@ from dashboard.data.store.postgis import (
     STRIP_BAND_EXPRESSION,
     cells_table,
     grids,
+    like_pattern,
     rolls_up,
 )
 from tests.integration.database import (
@@ -225,7 +226,8 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     versions = Path(loader.__file__).parent / "migrations" / "versions"
     copies = {}
     for name in ("0006_event_rollups", "0007_event_names", "0008_event_grid", "0009_event_days",
-                 "0011_event_name_cells", "0012_event_kg_cells", "0017_cells_by_place", "0018_strip_order"):
+                 "0011_event_name_cells", "0012_event_kg_cells", "0017_cells_by_place", "0018_strip_order",
+                 "0019_word_cells"):
         spec = importlib.util.spec_from_file_location(name, versions / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -245,6 +247,14 @@ def test_rol007_the_migrations_write_the_groups_as_the_loader_does():
     assert copies["0017_cells_by_place"].ROLLUP_ROW_ORDER == loader.ROLLUP_ROW_ORDER
     assert copies["0018_strip_order"].STRIP_BAND_EXPRESSION == STRIP_BAND_EXPRESSION
     assert set(copies["0018_strip_order"].COVERED_COLUMNS) == set(copies["0008_event_grid"].COVERED_COLUMNS) - {"latitude"}
+    words = copies["0019_word_cells"]
+    assert words.WORD_CELLS_FROM_FACTS == loader.WORD_CELLS_FROM_FACTS
+    assert (words.WORD_ROW_ORDER, words.PLACES_OF_EVENTS) == (loader.WORD_ROW_ORDER, loader.PLACES_OF_EVENTS)
+    assert (words.WORD_MIN_EVENTS, words.WORD_MIN_LENGTH) == (loader.WORD_MIN_EVENTS, loader.WORD_MIN_LENGTH)
+    assert words.ROLLUP_CELL_SIZES == ROLLUP_CELL_SIZES and words.like_pattern("a_%") == like_pattern("a_%")
+    places = [("Straße am Hafen", "HAMBURG", None, 9), ("La Mar", "Ayacucho", "", 4), ("San_Juan", "Lima", "Lima", 7)]
+    for least in (1, 5, 9, 10):
+        assert words.place_words(places, least) == loader.place_words(places, least)
 
 
 @pytest.fixture(scope="module")

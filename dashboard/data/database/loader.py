@@ -104,11 +104,16 @@ CELLS_FROM_FACTS = """
 ROLLUP_ROW_ORDER = "(cell_deg, extract(year FROM first_month), cell_x, cell_y, first_month)"
 
 
-def _cells_split_by(columns: tuple[str, ...], values: tuple[str, ...]) -> str:
+def _cells_split_by(columns: tuple[str, ...], values: tuple[str, ...], *, every_size: bool = False,
+                    matching: str = "") -> str:
     """CELLS_FROM_FACTS's statement with its groups split further by ``columns`` (each written from
     the facts' expression in ``values``). Kept out of CELLS_FROM_FACTS itself: migration 0006 holds
-    that one word for word."""
+    that one word for word. ``every_size``: the sizes of ``:sizes`` at once (one read of the facts),
+    not ``:size`` (written in month order); ``matching``: only the facts meeting this condition."""
     groups = ", ".join(str(number) for number in range(1, 14 + len(columns)))
+    sizes = "unnest(CAST(:sizes AS float8[])) AS size" if every_size else "(SELECT CAST(:size AS float8) AS size) AS asked"
+    placed = "size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL"
+    order = "" if every_size else "\n    ORDER BY 3"
     return f"""
     INSERT INTO {{cells}} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
                          route_id, original_type, original_subtype, {", ".join(columns)}, cell_y, cell_x,
@@ -121,10 +126,9 @@ def _cells_split_by(columns: tuple[str, ...], values: tuple[str, ...]) -> str:
            count(*), count(*) FILTER (WHERE synthetic), sum(fatalities), sum(quantity_kg),
            sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash), min(event_date), max(event_date),
            max(last_day)
-    FROM {{facts}} CROSS JOIN (SELECT CAST(:size AS float8) AS size) AS asked
-    WHERE size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL
-    GROUP BY {groups}
-    ORDER BY 3"""
+    FROM {{facts}} CROSS JOIN {sizes}
+    WHERE {f"{matching} AND ({placed})" if matching else placed}
+    GROUP BY {groups}{order}"""
 
 
 # Split by the actor and region keys (migration 0011 holds a copy): an actor or region filter
@@ -133,6 +137,10 @@ NAME_CELLS_FROM_FACTS = _cells_split_by(("actor_keys", "region_keys"), ("actor_k
 # Split by a band of the seized kg (migration 0012 holds a copy): a kg bound on a band's edge
 # selects whole groups.
 KG_CELLS_FROM_FACTS = _cells_split_by(("kg_band",), ("width_bucket(quantity_kg, CAST(:kg_bands AS float8[]))",))
+# Split by a place word (migration 0019 holds a copy), of the facts whose search text holds it.
+WORD_CELLS_FROM_FACTS = _cells_split_by(
+    ("word",), ("CAST(:word AS text)",), every_size=True,
+    matching="text_key IN (SELECT text_key FROM {texts} WHERE search_text LIKE :pattern)")
 # The map's cells per type alone, at every cell size (migration 0008 holds a copy): what a filter of
 # datasets, event types and a box asks of the map, without months or other facets to multiply them.
 GRID_FROM_FACTS = """
@@ -168,22 +176,6 @@ NAMES_FROM_EVENTS = """
 WORD_MIN_EVENTS = 100_000
 WORD_MIN_LENGTH = 3
 PLACES_OF_EVENTS = "SELECT location, admin1, admin2, count(*) FROM {events} GROUP BY 1, 2, 3"
-WORD_CELLS_FROM_FACTS = """
-    INSERT INTO {cells} (dataset_key, word, cell_deg, first_month, last_month, type_code, event_type, country, drug,
-                         route_id, original_type, original_subtype, cell_y, cell_x, events, synthetic, fatalities,
-                         kg, kg_held, sourced, first_day, last_start, last_end)
-    SELECT dataset_key, CAST(:word AS text), size, CAST(date_trunc('month', event_date) AS date),
-           CAST(date_trunc('month', last_day) AS date), type_code, event_type, country, drug, route_id,
-           original_type, original_subtype,
-           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(latitude / size) AS bigint) END,
-           CASE WHEN size = 0 THEN 0 ELSE CAST(floor(longitude / size) AS bigint) END,
-           count(*), count(*) FILTER (WHERE synthetic), sum(fatalities), sum(quantity_kg),
-           sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash), min(event_date), max(event_date),
-           max(last_day)
-    FROM {facts} CROSS JOIN unnest(CAST(:sizes AS float8[])) AS size
-    WHERE text_key IN (SELECT text_key FROM {texts} WHERE search_text LIKE :pattern)
-      AND (size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL)
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"""
 # A word's rows together, then as ROLLUP_ROW_ORDER's (migration 0019 holds a copy).
 WORD_ROW_ORDER = "(word, cell_deg, extract(year FROM first_month), cell_x, cell_y, first_month)"
 COPY_SLICE_ROWS = 100_000  # rows turned into CSV at a time: the copy holds one slice, not the table

@@ -47,20 +47,19 @@ WORD_MIN_LENGTH = 3
 ROLLUP_CELL_SIZES = (0.0, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 PLACES_OF_EVENTS = "SELECT location, admin1, admin2, count(*) FROM {events} GROUP BY 1, 2, 3"
 WORD_CELLS_FROM_FACTS = """
-    INSERT INTO {cells} (dataset_key, word, cell_deg, first_month, last_month, type_code, event_type, country, drug,
-                         route_id, original_type, original_subtype, cell_y, cell_x, events, synthetic, fatalities,
-                         kg, kg_held, sourced, first_day, last_start, last_end)
-    SELECT dataset_key, CAST(:word AS text), size, CAST(date_trunc('month', event_date) AS date),
+    INSERT INTO {cells} (dataset_key, cell_deg, first_month, last_month, type_code, event_type, country, drug,
+                         route_id, original_type, original_subtype, word, cell_y, cell_x,
+                         events, synthetic, fatalities, kg, kg_held, sourced, first_day, last_start, last_end)
+    SELECT dataset_key, size, CAST(date_trunc('month', event_date) AS date),
            CAST(date_trunc('month', last_day) AS date), type_code, event_type, country, drug, route_id,
-           original_type, original_subtype,
+           original_type, original_subtype, CAST(:word AS text),
            CASE WHEN size = 0 THEN 0 ELSE CAST(floor(latitude / size) AS bigint) END,
            CASE WHEN size = 0 THEN 0 ELSE CAST(floor(longitude / size) AS bigint) END,
            count(*), count(*) FILTER (WHERE synthetic), sum(fatalities), sum(quantity_kg),
            sum(quantity_kg) FILTER (WHERE quantity_kg > 0), count(source_hash), min(event_date), max(event_date),
            max(last_day)
     FROM {facts} CROSS JOIN unnest(CAST(:sizes AS float8[])) AS size
-    WHERE text_key IN (SELECT text_key FROM {texts} WHERE search_text LIKE :pattern)
-      AND (size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL)
+    WHERE text_key IN (SELECT text_key FROM {texts} WHERE search_text LIKE :pattern) AND (size = 0 OR latitude IS NOT NULL AND longitude IS NOT NULL)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"""
 WORD_ROW_ORDER = "(word, cell_deg, extract(year FROM first_month), cell_x, cell_y, first_month)"
 
