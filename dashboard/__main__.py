@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -231,6 +232,9 @@ def run_db(settings: Settings, args: argparse.Namespace) -> tuple[str, int]:
     try:
         if args.db_command == "upgrade":
             return f"database schema at revision {upgrade(settings.database_url)}", 0
+        if args.db_command == "words":
+            require_current_schema(settings.database_url)
+            return run_db_words(settings.database_url, args.words_command, getattr(args, "words", ()))
         directory = Path(args.data_dir)
         if not (directory / "datasets").is_dir():
             return f"error: {directory} holds no datasets/ folder (is it a RUTAS_DATA_DIR?)", 2
@@ -239,6 +243,31 @@ def run_db(settings: Settings, args: argparse.Namespace) -> tuple[str, int]:
     except (DatabaseUrlError, DatabaseUnavailable, SchemaOutdated) as error:
         return f"error: {error}", 2
     return "\n".join(lines) or f"no datasets in {directory}", 0
+
+
+def run_db_words(url: str, command: str, words: Sequence[str]) -> tuple[str, int]:
+    """``db words list|add|remove``: the words searches read groups for (see
+    :mod:`dashboard.data.database.search_words`)."""
+    from dashboard.data.database.search_words import SearchWordError, drop_words, keep_words, word_list
+
+    try:
+        if command == "add":
+            started = time.perf_counter()
+            written = keep_words(url, words)
+            took = time.perf_counter() - started
+            return "\n".join(f"{word}: kept, groups written for {facts:,} events" if facts else
+                             f"{word}: kept (its groups were there already or no event holds it)"
+                             for word, facts in written) + f"\n({took:.1f} s)", 0
+        if command == "remove":
+            return "\n".join(f"{word}: groups dropped" for word in drop_words(url, words)), 0
+    except SearchWordError as error:
+        return f"error: {error}", 2
+    listed = word_list(url)
+    if not listed:
+        return "no search words have groups (python -m dashboard db words add WORD)", 0
+    lines = [f"{'word':<24} {'kind':<6} {'events':>12} {'groups':>12}"]
+    lines += [f"{w.word:<24} {'kept' if w.kept else 'place':<6} {w.facts:>12,} {w.groups:>12,}" for w in listed]
+    return "\n".join(lines), 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -299,6 +328,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_files = db_commands.add_parser("import-files", help="copy the datasets of a data directory "
                                                                "(RUTAS_DATA_DIR of an embedded deployment) into it")
     import_files.add_argument("data_dir", help="the data directory, e.g. instance")
+    words = db_commands.add_parser("words", help="search words answered from groups of their own (as an index: "
+                                                 "fast searches, disk and import time)")
+    words_commands = words.add_subparsers(dest="words_command", required=True)
+    words_commands.add_parser("list", help="the place words and kept words: facts and groups")
+    keep = words_commands.add_parser("add", help="keep groups for words readers search (every dataset, one transaction)")
+    keep.add_argument("words", nargs="+", help="a word or phrase, as typed in the search box")
+    drop = words_commands.add_parser("remove", help="drop the groups of words")
+    drop.add_argument("words", nargs="+")
     add_users_parser(commands)
     add_indicator_commands(commands)
     args = parser.parse_args(argv)

@@ -358,13 +358,22 @@ def vacuum_dataset(engine, dataset_key: int) -> None:
     """Fresh statistics and an all-visible map for a new partition (index-only scans of the
     newest-first index, plans for its row counts); outside any transaction, after the import
     committed. A dataset deleted meanwhile has nothing to vacuum."""
+    _vacuum(engine, (partition_name(dataset_key), facts_partition_name(dataset_key),
+                     texts_partition_name(dataset_key), rollup_partition_name(dataset_key),
+                     cells_partition_name(dataset_key), grid_partition_name(dataset_key),
+                     days_partition_name(dataset_key), names_partition_name(dataset_key),
+                     name_cells_partition_name(dataset_key), kg_cells_partition_name(dataset_key),
+                     word_cells_partition_name(dataset_key)))
+
+
+def vacuum_word_cells(engine, dataset_keys: list[int]) -> None:
+    """:func:`vacuum_dataset` of the datasets' word groups alone, after words were kept."""
+    _vacuum(engine, tuple(word_cells_partition_name(key) for key in dataset_keys))
+
+
+def _vacuum(engine, tables: tuple[str, ...]) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in (partition_name(dataset_key), facts_partition_name(dataset_key),
-                      texts_partition_name(dataset_key), rollup_partition_name(dataset_key),
-                      cells_partition_name(dataset_key), grid_partition_name(dataset_key),
-                      days_partition_name(dataset_key), names_partition_name(dataset_key),
-                      name_cells_partition_name(dataset_key), kg_cells_partition_name(dataset_key),
-                      word_cells_partition_name(dataset_key)):
+        for table in tables:
             if connection.execute(text("SELECT to_regclass(:table)"), {"table": table}).scalar() is not None:
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
@@ -505,7 +514,8 @@ def write_word_cells(connection: Connection, key: int) -> None:
 
     The place words are the deployment's: a word the new dataset's places make one gets groups in
     every dataset already stored (none in one whose facts lack it: its ``event_words`` row says it
-    was looked for), and the new dataset gets groups for every word the others made. So a search
+    was looked for), and the new dataset gets groups for every word the others made and every word
+    an admin keeps (``search_words``, :mod:`~dashboard.data.database.search_words`). So a search
     over several datasets (the bundled one beside a large import, say) reads groups in all of them.
     Each word's facts are read once, every cell size grouped at once.
     """
@@ -514,10 +524,11 @@ def write_word_cells(connection: Connection, key: int) -> None:
     connection.execute(text(f"CREATE TABLE {cells} (LIKE event_word_cells INCLUDING DEFAULTS, "
                             f"CHECK (dataset_key = {key}))"))
     places = [tuple(row) for row in connection.execute(text(PLACES_OF_EVENTS.format(events=partition_name(key))))]
-    known = set(connection.execute(text("SELECT DISTINCT word FROM event_words")).scalars())
+    known = set(connection.execute(text("SELECT DISTINCT word FROM event_words "
+                                        "UNION SELECT word FROM search_words")).scalars())
     new_words = sorted(set(place_words(places, WORD_MIN_EVENTS)) - known)
     for word in sorted(known | set(new_words)):
-        _write_word(connection, key, cells, word)
+        write_word(connection, key, cells, word)
     connection.execute(text(f"CREATE INDEX {cells}_row_order ON {cells} {WORD_ROW_ORDER}"))
     connection.execute(text(f"CLUSTER {cells} USING {cells}_row_order"))
     connection.execute(text(f"ALTER TABLE event_word_cells ATTACH PARTITION {cells} FOR VALUES IN ({key})"))
@@ -528,10 +539,10 @@ def write_word_cells(connection: Connection, key: int) -> None:
         if connection.execute(text("SELECT to_regclass(:table)"), {"table": other_cells}).scalar() is None:
             continue
         for word in new_words:
-            _write_word(connection, int(other), other_cells, word)
+            write_word(connection, int(other), other_cells, word)
 
 
-def _write_word(connection: Connection, key: int, cells: str, word: str) -> None:
+def write_word(connection: Connection, key: int, cells: str, word: str) -> None:
     """One word's ``event_words`` row and groups in one dataset (no groups when its facts lack it)."""
     pattern = like_pattern(word)
     texts = texts_partition_name(key)
