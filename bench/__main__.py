@@ -13,10 +13,16 @@ import logging
 # --database: what 10M events cost to import (~15 min) is paid once.
 KEPT_HELP = ("postgis: keep the database under this name and reuse it when it holds a dataset of --n "
              "events (imported once, never dropped)")
+KEEP_HELP = ("postgis: comma-separated search words to keep groups for before the run, as an admin would "
+             "(python -m dashboard db words add); a kept database keeps them after")
 
 
 def _ints(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="also print one JSON record per (arm, n, scenario)")
     run.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
     run.add_argument("--database", help=KEPT_HELP)
+    run.add_argument("--keep-words", type=_words, default=(), help=KEEP_HELP)
     load = commands.add_parser("load", help="simulated users on one server: errors, p50/p95/p99, memory")
     load.add_argument("--users", type=int, default=20, help="simulated users, one process each")
     load.add_argument("--minutes", type=float, default=5.0, help="how long the users keep acting")
@@ -44,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--redis-url", default="", help="Redis to use (default: a private redis-server for the run)")
     load.add_argument("--json", action="store_true", help="also print the report as one JSON record")
     load.add_argument("--database", help=KEPT_HELP)
+    load.add_argument("--keep-words", type=_words, default=(), help=KEEP_HELP)
     memory = commands.add_parser("serve-memory", help="RSS and PSS of gunicorn --preload -w 2 serving Rutas")
     memory.add_argument("--n", type=int, default=1_000_000)
     memory.add_argument("--workers", type=int, default=2)
@@ -62,14 +70,15 @@ def main() -> None:
         unknown = [a for a in arms if a not in ARMS]
         if unknown:
             parser.error(f"unknown arm(s): {', '.join(unknown)}")
-        run_bench(args.n, args.reps, arms, not args.no_browser, args.browser_reps, args.json, args.database)
+        run_bench(args.n, args.reps, arms, not args.no_browser, args.browser_reps, args.json, args.database,
+                  args.keep_words)
     elif args.command == "load":
         from bench.load import run_load
 
         if args.users < 1 or args.minutes <= 0 or args.workers < 1 or args.n < 1:
             parser.error("--users, --minutes, --workers and --n must be positive")
         raise SystemExit(run_load(args.users, args.minutes, args.workers, args.n, args.store, args.seed,
-                                  args.redis_url, args.json, args.database))
+                                  args.redis_url, args.json, args.database, args.keep_words))
     else:
         from bench.memory import serve_memory
 

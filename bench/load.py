@@ -330,7 +330,8 @@ def worker_memory(server: Server) -> list[tuple[int, float | None, float | None]
 
 
 def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind, seed: int = 1,
-             redis_url: str = "", as_json: bool = False, kept_database: str | None = None) -> int:
+             redis_url: str = "", as_json: bool = False, kept_database: str | None = None,
+             keep_words: tuple[str, ...] = ()) -> int:
     """Serve, load, print; the exit status (1 when any action failed)."""
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -340,7 +341,7 @@ def run_load(users: int, minutes: float, workers: int, n: int, store: StoreKind,
         database = ""
         if store is StoreKind.POSTGIS:
             database = stack.enter_context(bench_database_server(kept_database))
-            dataset_id = database_dataset(database, n, say)
+            dataset_id = database_dataset(database, n, say, keep_words)
             redis_url = redis_url or stack.enter_context(private_redis())
             env, arm = postgis_env(database, redis_url), POSTGIS
         else:

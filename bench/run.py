@@ -182,9 +182,23 @@ def bench_database_server(kept: str | None = None):
         yield url
 
 
-def database_dataset(url: str, n: int, say: Callable[[str], None]) -> str:
+def database_dataset(url: str, n: int, say: Callable[[str], None], keep_words: tuple[str, ...] = ()) -> str:
     """The id of the database's dataset of ``n`` events (a kept database's, imported by an earlier
-    run), else of ``n`` synthetic events imported now."""
+    run), else of ``n`` synthetic events imported now; ``keep_words``: search words the database
+    then keeps groups for (:func:`~dashboard.data.database.search_words.keep_words`)."""
+    dataset_id = _database_dataset(url, n, say)
+    if keep_words:
+        from dashboard.data.database.search_words import keep_words as keep
+
+        start = time.perf_counter()
+        written = keep(url, keep_words)
+        say(f"  search words kept in {time.perf_counter() - start:.1f} s: "
+            + ", ".join(f"{word} ({facts:,} events written)" if facts else f"{word} (held already)"
+                        for word, facts in written))
+    return dataset_id
+
+
+def _database_dataset(url: str, n: int, say: Callable[[str], None]) -> str:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
@@ -514,7 +528,7 @@ def _ratio(measured: Record | None, baseline: Record | None, what: str) -> str:
 # --- entry point -------------------------------------------------------------------------------
 
 def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: int, as_json: bool,
-        kept_database: str | None = None) -> None:
+        kept_database: str | None = None, keep_words: tuple[str, ...] = ()) -> None:
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
@@ -532,7 +546,7 @@ def run(ns: list[int], reps: int, arms: list[str], browser: bool, browser_reps: 
             database = ""
             if "postgis" in arms:  # entered before the servers: dropped after they stop
                 database = stack.enter_context(bench_database_server(kept_database))
-                searches["postgis"] = f"?dataset={database_dataset(database, n, say)}"
+                searches["postgis"] = f"?dataset={database_dataset(database, n, say, keep_words)}"
                 envs["postgis"] = postgis_env(database)
             sessions = []
             for name in arms:
