@@ -245,3 +245,18 @@ def test_txt008_a_search_in_a_box_is_counted_only_up_to_the_limit_asked(database
         finally:
             reads.close()
         assert bool(limited) is reads_facts, (spec, reads.statements)
+
+
+
+def test_txt009_the_text_index_is_keyed_by_text_then_date_so_a_page_s_days_are_a_range_of_it(database):
+    """The text index is keyed (text_key, event_date) (migration 0021): a narrow search's page,
+    bounded by its rows' days, reads each matching text's facts of those days as a range of the
+    index, not all of the text's facts filtered (78–171 ms a statement for "clash" at 10M, 41–57 ms
+    keyed so). These tables are too small for the planner to prefer the index; its keys are checked."""
+    with engine_for(database).connect() as connection:
+        keys = connection.execute(text("""
+            SELECT array_agg(a.attname ORDER BY k.position) FROM pg_index i
+            CROSS JOIN LATERAL unnest(i.indkey[0:i.indnkeyatts - 1]) WITH ORDINALITY AS k(attnum, position)
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indexrelid = 'event_facts_text_covering'::regclass""")).scalar_one()
+    assert keys == ["text_key", "event_date"]
