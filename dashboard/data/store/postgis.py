@@ -28,8 +28,9 @@ A worker holds no events: it holds the list of datasets and a few numbers per da
   cells at every size and its count from ``event_grid`` (per cell and type, 0008); one of
   datasets, types and dates its counts per day from ``event_days`` (per day and type, 0009). A
   search for a place word (0019: a word of the events' place names that many of one dataset's
-  carry), with what ``event_cells`` answers besides, sums ``event_word_cells`` (``event_cells``
-  split by the word, of the facts the search itself matches) instead of reading its facts.
+  carry) or a word an admin keeps (0020, ``db words add``), with what ``event_cells`` answers
+  besides, sums ``event_word_cells`` (``event_cells`` split by the word, of the facts the search
+  itself matches) instead of reading its facts.
 - **Under load** each process runs at most :data:`STORE_QUERY_SLOTS` store queries at once (the
   rest wait in the process; ``RUTAS_DATABASE_QUERY_SLOTS``, :func:`set_query_slots`), and the
   sessions run no parallel workers (``engine.SESSION_OPTIONS``). One request's statements may take
@@ -119,8 +120,9 @@ NAME_MATCHES = frozenset({Match.ACTOR, Match.REGION})
 KG_BANDS = (0.0, 1.0, 10.0, 50.0, 100.0, 500.0, 1_000.0, 5_000.0, 10_000.0, 50_000.0)
 # The rollups of groups per month and cell: their summaries, cells and breakdowns read alike.
 MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells", "event_kg_cells", "event_word_cells"})
-# event_cells split by the deployment's place words (migration 0019; the loader's WORD_MIN_EVENTS):
-# a search for one with no actor, region or kg filter reads these groups and not its facts.
+# event_cells split by the deployment's place words (migration 0019; the loader's WORD_MIN_EVENTS)
+# and the words an admin keeps (0020): a search for one with no actor, region or kg filter reads
+# these groups and not its facts.
 WORD_CELLS = "event_word_cells"
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
