@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from dashboard.data.facets import FACETS, Match
 from dashboard.data.filters import FilterSpec
-from dashboard.data.store.postgis import PostgisEventStore, _Runs, _sort_expression, like_pattern
+from dashboard.data.store.postgis import (
+    BOX_ESTIMATE_CELLS,
+    GRID_CELL_SIZES,
+    PostgisEventStore,
+    _Runs,
+    _sort_expression,
+    box_estimate_cell,
+    like_pattern,
+)
 
 
 def test_pgp001_rows_are_numbered_across_interleaved_runs_and_back():
@@ -61,3 +71,22 @@ def test_pgp004_every_value_goes_in_a_bound_parameter():
 def test_pgp005_an_empty_dataset_filter_reads_the_defaults(datasets, keys):
     _, params = _NoDatabase()._where(FilterSpec(datasets=datasets))
     assert params["dataset_keys"] == keys
+
+
+def _cells_around(box, size: float) -> int:
+    west, south, east, north = box
+    return ((math.floor(east / size) - math.floor(west / size) + 3)
+            * (math.floor(north / size) - math.floor(south / size) + 3))
+
+
+@pytest.mark.parametrize("box,size", [
+    ((-73.96, -12.45, -73.85, -12.37), 0.01),  # a town's view at zoom 12
+    ((-75.0, -13.4, -72.8, -11.0), 0.05),  # the VRAEM
+    ((-82.0, -20.0, -57.0, 2.0), 0.5),  # Peru and Bolivia
+    ((-180.0, -90.0, 180.0, 90.0), 10.0),  # the world
+])
+def test_pgp006_a_box_is_estimated_from_the_finest_grid_of_few_cells(box, size):
+    assert box_estimate_cell(box) == size
+    assert _cells_around(box, size) <= BOX_ESTIMATE_CELLS
+    finer = [s for s in GRID_CELL_SIZES if s < size]
+    assert not finer or _cells_around(box, max(finer)) > BOX_ESTIMATE_CELLS

@@ -128,14 +128,16 @@ WORD_CELLS = "event_word_cells"
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
 BOX_CELLS = (1.0, 0.5, 0.2)
 # The planner guesses a fixed, small share of rows for any box, so the facts' point GiST is offered
-# only for boxes holding few events (event_grid's count of the 1-degree cells the box touches, an
-# upper bound): aggregates read the GiST up to this share of the store's events (a continent-wide
+# only for boxes holding few events (event_grid's count of the cells the box touches, an upper
+# bound: box_estimate_cell's size, the finest of at most BOX_ESTIMATE_CELLS cells): aggregates read the GiST up to this share of the store's events (a continent-wide
 # box + kg filter took the GiST: 22 s at 10M), a table page (ORDER BY … LIMIT: the date or kg
 # B-tree walked with the box as a filter) up to GIST_PAGE_EVENTS (the VRAEM, 4 square degrees and
 # ~380k of 1M events, took 240 ms a one-row page through the GiST; the table's bisection asks 17).
 GIST_BOX_SHARE = 0.25
 GIST_PAGE_EVENTS = 20_000
-BOX_ESTIMATE_CELL = 1.0
+# 1-degree cells counted a town's view at zoom 12 in the VRAEM as the 2.7M events around it at 10M
+# (no GiST: a scan of every fact for its 2,000 heaviest points, 1.1 s alone, 17–34 s under load).
+BOX_ESTIMATE_CELLS = 2_500
 # A box of at most this many event_grid cells of a tenth of the map's cell size has its map cells
 # summed from those (an edge a tenth as wide read from the facts; VRAEM at zoom 5: 1,932).
 FINE_GRID_CELLS = 20_000
@@ -408,6 +410,18 @@ def _box_parts(box: tuple[float, float, float, float] | None,
             part_south, part_north = span(y, south, north)
             parts.append((x, y, (part_west, part_south, part_east, part_north)))
     return parts
+
+
+def box_estimate_cell(box: tuple[float, float, float, float]) -> float:
+    """The finest event_grid size whose cells touching a finite ``box``, and a ring of cells
+    around them, number at most :data:`BOX_ESTIMATE_CELLS` (the coarsest size otherwise)."""
+    west, south, east, north = box
+    for size in sorted(GRID_CELL_SIZES):
+        columns = math.floor(east / size) - math.floor(west / size) + 3
+        rows = math.floor(north / size) - math.floor(south / size) + 3
+        if columns * rows <= BOX_ESTIMATE_CELLS:
+            return size
+    return max(GRID_CELL_SIZES)
 
 
 def finer_grid_size(cell: float) -> float | None:
@@ -864,16 +878,18 @@ class PostgisEventStore:
             {"keys": list(self._all_keys)})[0][0])
 
     def _box_events(self, box: tuple[float, float, float, float]) -> int:
-        """At least as many events as ``box`` holds: those of the 1-degree cells it touches, all
-        datasets (event_grid; a planning hint, so datasets and other filters are left out)."""
+        """At least as many events as ``box`` holds: those of the cells it touches and a ring of
+        cells around them (:func:`box_estimate_cell`), all datasets (event_grid; a planning hint, so
+        datasets and other filters are left out)."""
         def compute() -> int:
             west, south, east, north = box
+            cell = box_estimate_cell(box)
             return int(self._all("""
                 SELECT COALESCE(sum(events), 0) FROM event_grid WHERE dataset_key = ANY(:keys) AND cell_deg = :cell
                 AND cell_x BETWEEN :x0 AND :x1 AND cell_y BETWEEN :y0 AND :y1""",
-                {"keys": list(self._all_keys), "cell": BOX_ESTIMATE_CELL,
-                 "x0": math.floor(west / BOX_ESTIMATE_CELL) - 1, "x1": math.floor(east / BOX_ESTIMATE_CELL) + 1,
-                 "y0": math.floor(south / BOX_ESTIMATE_CELL) - 1, "y1": math.floor(north / BOX_ESTIMATE_CELL) + 1})[0][0])
+                {"keys": list(self._all_keys), "cell": cell,
+                 "x0": math.floor(west / cell) - 1, "x1": math.floor(east / cell) + 1,
+                 "y0": math.floor(south / cell) - 1, "y1": math.floor(north / cell) + 1})[0][0])
         return self._memo("box_events", None, (box,), compute)
 
     def _edge_middle(self, box: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> float:
