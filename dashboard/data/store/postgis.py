@@ -129,8 +129,9 @@ WORD_CELLS = "event_word_cells"
 BOX_CELLS = (1.0, 0.5, 0.2)
 # The planner guesses a fixed, small share of rows for any box, so the facts' point GiST is offered
 # only for boxes holding few events (event_grid's count of the cells the box touches, an upper
-# bound: box_estimate_cell's size, the finest of at most BOX_ESTIMATE_CELLS cells): aggregates read the GiST up to this share of the store's events (a continent-wide
-# box + kg filter took the GiST: 22 s at 10M), a table page (ORDER BY … LIMIT: the date or kg
+# bound: cells of box_estimate_cell's size, the finest of at most BOX_ESTIMATE_CELLS): aggregates
+# read the GiST up to this share of the store's events (a continent-wide box + kg filter took the
+# GiST: 22 s at 10M), a table page (ORDER BY … LIMIT: the date or kg
 # B-tree walked with the box as a filter) up to GIST_PAGE_EVENTS (the VRAEM, 4 square degrees and
 # ~380k of 1M events, took 240 ms a one-row page through the GiST; the table's bisection asks 17).
 GIST_BOX_SHARE = 0.25
