@@ -532,14 +532,21 @@ def write_word_cells(connection: Connection, key: int) -> None:
     connection.execute(text(f"CREATE INDEX {cells}_row_order ON {cells} {WORD_ROW_ORDER}"))
     connection.execute(text(f"CLUSTER {cells} USING {cells}_row_order"))
     connection.execute(text(f"ALTER TABLE event_word_cells ATTACH PARTITION {cells} FOR VALUES IN ({key})"))
-    others = connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_key <> :key ORDER BY 1"),
-                                {"key": key}).scalars().all()
-    for other in others:
-        other_cells = word_cells_partition_name(int(other))
-        if connection.execute(text("SELECT to_regclass(:table)"), {"table": other_cells}).scalar() is None:
-            continue
+    for other, other_cells in word_partitions(connection, other_than=key):
         for word in new_words:
-            write_word(connection, int(other), other_cells, word)
+            write_word(connection, other, other_cells, word)
+
+
+def word_partitions(connection: Connection, other_than: int | None = None) -> list[tuple[int, str]]:
+    """Each stored dataset (but ``other_than``) holding word groups: its key and its
+    ``event_word_cells`` partition, by key."""
+    found = []
+    for key in connection.execute(text("SELECT dataset_key FROM datasets WHERE dataset_key IS DISTINCT FROM :other "
+                                       "ORDER BY 1"), {"other": other_than}).scalars():
+        partition = word_cells_partition_name(int(key))
+        if connection.execute(text("SELECT to_regclass(:table)"), {"table": partition}).scalar() is not None:
+            found.append((int(key), partition))
+    return found
 
 
 def write_word(connection: Connection, key: int, cells: str, word: str) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, text
 from ..filters import MAX_TEXT_QUERY
 from ..text import fold_text
 from .engine import engine_for
-from .loader import TWINS_LOCK_KEY, WORD_MIN_LENGTH, vacuum_word_cells, word_cells_partition_name, write_word
+from .loader import TWINS_LOCK_KEY, WORD_MIN_LENGTH, vacuum_word_cells, word_partitions, write_word
 
 
 class SearchWordError(ValueError):
@@ -65,16 +65,6 @@ def _bump_version(connection: Connection) -> None:
     connection.execute(text("UPDATE data_version SET version = version + 1"))
 
 
-def _word_partitions(connection: Connection) -> list[tuple[int, str]]:
-    """Each dataset holding word groups: its key and its ``event_word_cells`` partition."""
-    found = []
-    for key in connection.execute(text("SELECT dataset_key FROM datasets ORDER BY 1")).scalars():
-        partition = word_cells_partition_name(int(key))
-        if connection.execute(text("SELECT to_regclass(:table)"), {"table": partition}).scalar() is not None:
-            found.append((int(key), partition))
-    return found
-
-
 def keep_words(url: str, asked: Iterable[str]) -> list[tuple[str, int]]:
     """Keep groups for each word in every dataset, in one transaction (all of them or, on any
     error, none), under the imports' twins lock (an import at the same time waits, then writes them
@@ -91,7 +81,7 @@ def keep_words(url: str, asked: Iterable[str]) -> list[tuple[str, int]]:
     with engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TWINS_LOCK_KEY})
         connection.execute(text("SET LOCAL work_mem = '256MB'"))
-        partitions = _word_partitions(connection)
+        partitions = word_partitions(connection)
         for word in words:
             connection.execute(text("INSERT INTO search_words (word) VALUES (:word) ON CONFLICT DO NOTHING"),
                                {"word": word})
