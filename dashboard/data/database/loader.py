@@ -549,8 +549,9 @@ def word_partitions(connection: Connection, other_than: int | None = None) -> li
     return found
 
 
-def write_word(connection: Connection, key: int, cells: str, word: str) -> None:
-    """One word's ``event_words`` row and groups in one dataset (no groups when its facts lack it)."""
+def write_word(connection: Connection, key: int, cells: str, word: str) -> int:
+    """One word's ``event_words`` row and groups in one dataset (no groups when its facts lack it);
+    returns the facts it names there."""
     pattern = like_pattern(word)
     texts = texts_partition_name(key)
     named = connection.execute(text(f"SELECT COALESCE(sum(facts), 0) FROM {texts} WHERE search_text LIKE :pattern"),
@@ -560,6 +561,7 @@ def write_word(connection: Connection, key: int, cells: str, word: str) -> None:
     if named:
         connection.execute(text(WORD_CELLS_FROM_FACTS.format(cells=cells, facts=facts_partition_name(key), texts=texts)),
                            {"word": word, "sizes": list(ROLLUP_CELL_SIZES), "pattern": pattern})
+    return int(named)
 
 
 def _copy_rows(connection: Connection, table: str, key: int, seq: np.ndarray, events: pd.DataFrame) -> None:

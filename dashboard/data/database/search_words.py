@@ -87,13 +87,9 @@ def keep_words(url: str, asked: Iterable[str]) -> list[tuple[str, int]]:
                                {"word": word})
             held = set(connection.execute(text("SELECT dataset_key FROM event_words WHERE word = :word"),
                                           {"word": word}).scalars())
-            for key, partition in partitions:
-                if key not in held:
-                    write_word(connection, key, partition, word)
-            facts = connection.execute(text("SELECT COALESCE(sum(facts), 0) FROM event_words "
-                                            "WHERE word = :word AND NOT (dataset_key = ANY(:held))"),
-                                       {"word": word, "held": sorted(held)}).scalar_one()
-            written.append((word, int(facts)))
+            facts = sum(write_word(connection, key, partition, word) for key, partition in partitions
+                        if key not in held)
+            written.append((word, facts))
         _bump_version(connection)
     vacuum_word_cells(engine, [key for key, _ in partitions])
     return written
