@@ -694,3 +694,30 @@ def test_rol023_a_dense_column_on_a_box_edge_is_cut_into_even_halves():
         assert whole > 80 and west + east == whole
         assert abs(west - east) <= 0.2 * whole, (west, east)
         assert_same_result(InMemoryEventStore(events).totals(spec), store.totals(spec), "totals")
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_rol024_the_first_page_from_a_date_starts_at_its_first_matching_day(database, undated, descending):
+    """The earliest event of a view (captions and alt text ask for it each change) is an ascending
+    one-row page from the view's first date: the walk began at the longest span before it and read
+    a year of facts that end too early (0.1-0.3 s at 10M), so it starts at the first matching day
+    (event_rollup's counts); newest first, the walk meets a match at once and needs no bound."""
+    for url, events in (undated, (database, EVENTS)):
+        oracle = InMemoryEventStore(events)
+        for spec in (FilterSpec(date_from=date(2017, 1, 1), date_to=date(2017, 12, 31)),
+                     FilterSpec(date_from=date(2016, 3, 10), event_types=("drug_seizure", "arrest")),
+                     FilterSpec(date_from=date(2018, 6, 1), bbox=(-76.0, -14.0, -72.0, -10.0))):
+            reads = TablesRead(url)
+            try:
+                store = PostgisEventStore(url)
+                for size in (1, 5):
+                    expected = oracle.rows(spec, ("event_id", "event_date", "date_precision"),
+                                           order_by="event_date", descending=descending, limit=size)
+                    got = store.rows(spec, ("event_id", "event_date", "date_precision"), order_by="event_date",
+                                     descending=descending, limit=size)
+                    assert list(got["event_id"]) == list(expected["event_id"]), (spec, size)
+                    assert list(got["date_precision"]) == list(expected["date_precision"]), (spec, size)
+                pages = [s for s in reads.reading("event_facts") if "ORDER BY event_date" in s]
+            finally:
+                reads.close()
+            assert pages and all(("page_day" in s) is not descending for s in pages), pages
