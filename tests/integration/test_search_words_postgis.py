@@ -144,3 +144,28 @@ def test_sw004_the_command_keeps_lists_and_removes_words(database, monkeypatch, 
     assert "convoy: groups dropped" in capsys.readouterr().out
     assert main(["db", "words", "remove", "convoy"]) == 2
     assert "no groups are kept for 'convoy'" in capsys.readouterr().err
+
+
+def test_sw005_a_slow_search_its_groups_would_answer_names_the_command_in_the_log(database, monkeypatch, caplog):
+    """An admin learns which words readers wait for: a search read from its facts for at least
+    SLOW_SEARCH_S, which a kept word's groups would answer, is logged once with the command that
+    keeps it; not a search no groups could answer (an actor named), nor one its groups answer."""
+    from dashboard.data.store import postgis
+
+    write_datasets(database, (BUNDLED, GENERATED, IMPORTED))
+    monkeypatch.setattr(postgis, "SLOW_SEARCH_S", 0.0)  # every read is "slow": the rule, not the clock
+    store = PostgisEventStore(database)
+    actor = next(names for names in EVENTS["actors"] if len(names))[0]
+    with caplog.at_level("WARNING", logger=postgis.__name__):
+        store.totals(FilterSpec(text="armed clash", actors=(actor,)))  # names: no word groups could answer
+        store.totals(FilterSpec(text="Armed Clash"))
+        store.totals(FilterSpec(text="armed clash", event_types=("armed_clash",)))  # the same word: once
+    hints = [r.getMessage() for r in caplog.records if "db words add" in r.getMessage()]
+    assert len(hints) == 1 and hints[0].startswith("a search for 'armed clash' read its facts in ") and \
+        hints[0].endswith(" s; its groups would answer it: python -m dashboard db words add 'armed clash'"), hints
+
+    keep_words(database, ["convoy"])
+    caplog.clear()
+    with caplog.at_level("WARNING", logger=postgis.__name__):
+        PostgisEventStore(database).totals(FilterSpec(text="convoy"))  # its groups answer: nothing to say
+    assert not [r for r in caplog.records if "db words add" in r.getMessage()]

@@ -51,9 +51,12 @@ version moves) and never half-way through a page.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import shlex
 import threading
+import time
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import Future
@@ -90,6 +93,8 @@ from .protocol import (
     Totals,
 )
 
+log = logging.getLogger(__name__)
+
 DUPLICATE_PARTNERS_SHOWN = MAX_PARTNERS_PER_ROW  # twins listed per row, as the in-memory store finds them
 ROW_COLUMNS: tuple[str, ...] = (*ALL_COLUMNS, "duplicate_of")
 LIST_COLUMNS = frozenset({"actors", "actor_groups"})
@@ -124,6 +129,9 @@ MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells", "event_kg_cells"
 # and the words an admin keeps (0020): a search for one with no actor, region or kg filter reads
 # these groups and not its facts.
 WORD_CELLS = "event_word_cells"
+# A search its word's groups would answer, read from its facts this slow or slower: the log names the
+# command that keeps them (an admin learns which words readers wait for; "police" at 10M: 5-6 s).
+SLOW_SEARCH_S = 1.0
 # The cell sizes a box's totals, timeline and breakdowns are read from (the cells inside it; the
 # facts of its edge cells), coarsest first: coarse ones are fewer groups, fine ones a thinner edge.
 BOX_CELLS = (1.0, 0.5, 0.2)
@@ -601,6 +609,7 @@ class PostgisEventStore:
         self._cache: ResultCache = cache if cache is not None else LruResultCache()
         self._computing: dict[Hashable, Future] = {}  # answers being computed, by memo key
         self._computing_lock = threading.Lock()
+        self._hinted: set[str] = set()  # searches whose slowness the log has named (_hint_keeping)
         with self._engine.connect() as connection:
             # One snapshot: the version and the datasets it names, read together.
             connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
@@ -1312,11 +1321,26 @@ class PostgisEventStore:
         table = self._cells_table(spec)
         if table is not None:
             return self._rollup_summary(spec, table)
+        started = time.perf_counter()
         halves = self._search_halves(spec)
         if halves is not None:
-            return _Summary.of_halves(at_once(*(lambda half=half: self._facts_summary(*half, list_sources=True)
-                                                for half in halves)))
-        return self._facts_summary(*self._where(spec, facts=True))
+            summary = _Summary.of_halves(at_once(*(lambda half=half: self._facts_summary(*half, list_sources=True)
+                                                   for half in halves)))
+        else:
+            summary = self._facts_summary(*self._where(spec, facts=True))
+        self._hint_keeping(spec, time.perf_counter() - started)
+        return summary
+
+    def _hint_keeping(self, spec: FilterSpec, seconds: float) -> None:
+        """Log a slow search that a kept word's groups would answer, once a store (a process makes one a
+        data version)."""
+        word = fold_text(spec.text or "").strip()
+        if (seconds < SLOW_SEARCH_S or len(word) < 3 or word in self._hinted
+                or cells_table(spec.with_changes(text=None)) != "event_cells"):
+            return
+        self._hinted.add(word)
+        log.warning("a search for %r read its facts in %.1f s; its groups would answer it: "
+                    "python -m dashboard db words add %s", word, seconds, shlex.quote(word))
 
     def _search_halves(self, spec: FilterSpec) -> list[tuple[str, dict[str, object]]] | None:
         """A search's facts as two disjoint halves to read at once, when it reads at least
