@@ -31,7 +31,7 @@ from sqlalchemy import Connection, text
 from ..duplicates import MAX_CANDIDATES_PER_ROW, MAX_PARTNERS_PER_ROW
 from ..schema import IMPORT_COLUMN_DEFAULTS, DatePrecision
 from ..store.dates import days_of, period_ends
-from ..store.postgis import GRID_CELL_SIZES, KG_BANDS, ROLLUP_CELL_SIZES, like_pattern
+from ..store.postgis import GRID_CELL_SIZES, KG_BANDS, ROLLUP_CELL_SIZES, WORD_MIN_LENGTH, like_pattern
 from ..store.protocol import EVENT_TYPES
 from ..store.text import SEARCH_COLUMNS, fold_strings
 from ..text import fold_text
@@ -174,7 +174,6 @@ NAMES_FROM_EVENTS = """
 # each ("callao", 1.5M of 10M generated events: 1.5 s a change through the app from its facts,
 # 0.15 s from its groups).
 WORD_MIN_EVENTS = 100_000
-WORD_MIN_LENGTH = 3
 PLACES_OF_EVENTS = "SELECT location, admin1, admin2, count(*) FROM {events} GROUP BY 1, 2, 3"
 # A word's rows together, then as ROLLUP_ROW_ORDER's (migration 0019 holds a copy).
 WORD_ROW_ORDER = "(word, cell_deg, extract(year FROM first_month), cell_x, cell_y, first_month)"

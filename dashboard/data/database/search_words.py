@@ -47,7 +47,7 @@ def search_word(asked: str) -> str:
     Raises
     ------
     SearchWordError
-        Shorter than :data:`~dashboard.data.database.loader.WORD_MIN_LENGTH` characters, longer
+        Shorter than :data:`~dashboard.data.store.postgis.WORD_MIN_LENGTH` characters, longer
         than a search keeps (:data:`~dashboard.data.filters.MAX_TEXT_QUERY`), or holding a line
         break or control character (a search box holds one line).
     """

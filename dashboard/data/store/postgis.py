@@ -129,6 +129,7 @@ MONTHLY_ROLLUPS = frozenset({"event_cells", "event_name_cells", "event_kg_cells"
 # and the words an admin keeps (0020): a search for one with no actor, region or kg filter reads
 # these groups and not its facts.
 WORD_CELLS = "event_word_cells"
+WORD_MIN_LENGTH = 3  # the shortest word given groups (a place word, a kept one)
 # A search its word's groups would answer, read from its facts this slow or slower: the log names the
 # command that keeps them (an admin learns which words readers wait for; "police" at 10M: 5-6 s).
 SLOW_SEARCH_S = 1.0
@@ -1335,7 +1336,7 @@ class PostgisEventStore:
         """Log a slow search that a kept word's groups would answer, once a store (a process makes one a
         data version)."""
         word = fold_text(spec.text or "").strip()
-        if (seconds < SLOW_SEARCH_S or len(word) < 3 or word in self._hinted
+        if (seconds < SLOW_SEARCH_S or len(word) < WORD_MIN_LENGTH or word in self._hinted
                 or cells_table(spec.with_changes(text=None)) != "event_cells"):
             return
         self._hinted.add(word)
