@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from ..filters import MAX_TEXT_QUERY
+from ..store.postgis import WORD_MIN_LENGTH
 from ..text import fold_text
 from .engine import engine_for
-from .loader import TWINS_LOCK_KEY, WORD_MIN_LENGTH, vacuum_word_cells, word_partitions, write_word
+from .loader import TWINS_LOCK_KEY, vacuum_word_cells, word_partitions, write_word
 
 
 class SearchWordError(ValueError):
