@@ -300,6 +300,12 @@ def cells_table(spec: FilterSpec) -> str | None:
     return "event_name_cells" if has_names else "event_kg_cells" if has_kg else "event_cells"
 
 
+def word_groups_could_answer(spec: FilterSpec) -> bool:
+    """Whether a search's word's groups (:data:`WORD_CELLS`, split from ``event_cells``) would answer
+    it, were they kept in every dataset it reads: the rest of the filter is one event_cells answers."""
+    return bool(spec.text) and cells_table(spec.with_changes(text=None)) == "event_cells"
+
+
 def kg_bands_kept(kg_min: float | None, kg_max: float | None) -> tuple[int, int, list[tuple[float | None, float | None]]]:
     """The kg bands (of :data:`KG_BANDS`) whose every event kg bounds keep, as (first, last; none
     when first > last), and the (low, high) kg of each band a bound cuts (``None``: unbounded).
@@ -704,7 +710,7 @@ class PostgisEventStore:
         """:func:`cells_table`, or :data:`WORD_CELLS` for a search event_cells would answer but for
         its text, when every dataset it reads has groups for the text's word."""
         table = cells_table(spec)
-        if table is None and spec.text and cells_table(spec.with_changes(text=None)) == "event_cells":
+        if table is None and word_groups_could_answer(spec):
             word = fold_text(spec.text)
             if all(word in self._words.get(key, ()) for key in self._scope(spec.datasets)):
                 return WORD_CELLS
@@ -1337,7 +1343,7 @@ class PostgisEventStore:
         data version)."""
         word = fold_text(spec.text or "").strip()
         if (seconds < SLOW_SEARCH_S or len(word) < WORD_MIN_LENGTH or word in self._hinted
-                or cells_table(spec.with_changes(text=None)) != "event_cells"):
+                or not word_groups_could_answer(spec)):
             return
         self._hinted.add(word)
         log.warning("a search for %r read its facts in %.1f s; its groups would answer it: "
