@@ -83,6 +83,7 @@ class Record:
     browser_posts: list[int] = field(default_factory=list)  # callback POSTs per action, in Chromium
     browser_frames: list[int] = field(default_factory=list)  # map frames per action, in Chromium
     database_ms: float | None = None  # database time per repetition (postgis arm)
+    asked: list[str] = field(default_factory=list)  # what each timed repetition asked (rep_label)
     dnf: bool = False
     note: str = ""
 
@@ -97,7 +98,16 @@ class Record:
                 "browser_ms": _round(percentile(self.browser_ms, 95)),
                 "browser_posts": max(self.browser_posts) if self.browser_posts else None,
                 "browser_frames": max(self.browser_frames) if self.browser_frames else None,
+                "slowest": self.slowest(),
                 "dnf": self.dnf, **({"note": self.note} if self.note else {})}
+
+    def slowest(self) -> dict | None:
+        """The slowest timed repetition and what it asked: with few repetitions the p95 is nearly
+        this one, so the note can name the word or the box that set it."""
+        if not self.times_ms:
+            return None
+        at = max(range(len(self.times_ms)), key=self.times_ms.__getitem__)
+        return {"ms": _round(self.times_ms[at]), "asked": self.asked[at] if at < len(self.asked) else ""}
 
 
 def _round(value: float | None) -> float | None:
@@ -333,14 +343,34 @@ def first_event_point(figure: dict | None) -> dict | None:
     return None
 
 
+def brush_year(rep: int) -> int:
+    return 2019 - (rep % 15)  # 2019 first, then one year after another
+
+
+def box_shift(rep: int) -> float:
+    return 0.05 * (rep % 9)  # degrees the VRAEM box shrinks by on each side
+
+
+def zoom_longitude(rep: int) -> float:
+    return VRAEM_VIEW["lon"] + 0.03 * (rep % 11)
+
+
+def rep_type(rep: int) -> str:
+    return TYPES_BY_REP[rep % len(TYPES_BY_REP)]
+
+
+def search_word(rep: int) -> str:
+    return SEARCH_WORDS[rep % len(SEARCH_WORDS)]
+
+
 def scenario_actions(scenario: str, arm: Arm, client: DashClient, rep: int = 0) -> tuple[dict | None, dict | None]:
     """(setup, action) prop changes for a scenario on an arm at repetition ``rep``; action None =
     cannot be scripted. The same ``rep`` gives both arms the same question."""
-    event_type = TYPES_BY_REP[rep % len(TYPES_BY_REP)]
+    event_type = rep_type(rep)
     if scenario == "one type":
         return None, {arm.types: [event_type] if arm.multi_types else event_type}
-    if scenario == "brush 2019":  # 2019 first, then one year after another
-        year = 2019 - (rep % 15)
+    if scenario == "brush 2019":
+        year = brush_year(rep)
         if client.reads(arm.timeline, "selectedData"):
             return None, {f"{arm.timeline}.selectedData": {"points": [],
                                                            "range": {"x": [f"{year}-01-01", f"{year}-12-31"]}}}
@@ -348,19 +378,35 @@ def scenario_actions(scenario: str, arm: Arm, client: DashClient, rep: int = 0) 
                                                        "xaxis.range[1]": f"{year}-12-31"}}
     if scenario == "VRAEM box":
         west, south, east, north = VRAEM_BOX
-        shift = 0.05 * (rep % 9)
+        shift = box_shift(rep)
         return None, {f"{arm.map}.selectedData": {"points": [], "range": {
             "map": [[west + shift, north - shift], [east - shift, south + shift]]}}}
     if scenario == "zoom VRAEM":
-        view = dict(VRAEM_VIEW, lon=VRAEM_VIEW["lon"] + 0.03 * (rep % 11))
+        view = dict(VRAEM_VIEW, lon=zoom_longitude(rep))
         return None, zoom_action(arm, view)
     if scenario == "click event":  # after zooming in to a town (untimed), where points are drawn
         return zoom_action(arm, CLICK_VIEW), None
     if scenario == "reset":  # from a filtered state: a reset of nothing measures nothing
         return {arm.types: [event_type] if arm.multi_types else event_type}, {f"{arm.reset}.n_clicks": 1 + rep}
     if scenario == "search":
-        return None, {arm.search: SEARCH_WORDS[rep % len(SEARCH_WORDS)]} if arm.search else None
+        return None, {arm.search: search_word(rep)} if arm.search else None
     raise ValueError(scenario)
+
+
+def rep_label(scenario: str, rep: int) -> str:
+    """What :func:`scenario_actions` asks at repetition ``rep``, in a few words (the slowest
+    repetition is named by it)."""
+    if scenario in ("one type", "reset"):
+        return rep_type(rep)
+    if scenario == "brush 2019":
+        return str(brush_year(rep))
+    if scenario == "VRAEM box":
+        return f"{box_shift(rep):.2f} deg in"
+    if scenario == "zoom VRAEM":
+        return f"lon {zoom_longitude(rep):.2f}"
+    if scenario == "search":
+        return repr(search_word(rep))
+    return ""
 
 
 def zoom_action(arm: Arm, view: dict = VRAEM_VIEW) -> dict:
@@ -439,6 +485,7 @@ def run_http(sessions: list[ArmSession], n: int, reps: int, say: Callable[[str],
                     continue
                 if rep >= WARMUP:
                     record.times_ms.append(result[0])
+                    record.asked.append(rep_label(scenario, rep))
                     record.sizes.append(result[1])
                     record.sent.append(result[2])
         for name, after in (database_times(with_database) if database_before else {}).items():
@@ -484,7 +531,9 @@ def print_table(records: list[Record], arms: list[str]) -> None:
                 sent = int(statistics.median(r.sent)) if r.sent else None
                 browser = (f"{_fmt(percentile(r.browser_ms, 50), '.0f')}/{_fmt(percentile(r.browser_ms, 95), '.0f')}"
                            if r.browser_ms else "-")
-                note = ("DNF " if r.dnf else "") + r.note
+                slowest = r.slowest()
+                note = ("DNF " if r.dnf else "") + r.note + (
+                    f"slowest {slowest['ms']:.0f} ms: {slowest['asked']}" if slowest and slowest["asked"] and not r.note else "")
                 print(f"{n:>9,} {scenario:<12} {arm:<7} {_fmt(percentile(r.times_ms, 50)):>8} "
                       f"{_fmt(percentile(r.times_ms, 95)):>8} {_fmt(r.database_ms):>7} {_fmt(size, ',d'):>12} "
                       f"{_fmt(sent, ',d'):>10} {_fmt(r.rss_mb, '.0f'):>7} "

@@ -27,8 +27,19 @@ from bench.load import (
     summarise,
     think_seconds,
 )
-from bench.run import ARMS, NAIVE, POSTGIS, RUTAS, TABLE_BLOCK, Record, _ratio, percentile, scenario_actions
-from bench.scenarios import CLICK_VIEW, SCENARIOS, SEARCH_WORDS, TYPES_BY_REP
+from bench.run import (
+    ARMS,
+    NAIVE,
+    POSTGIS,
+    RUTAS,
+    TABLE_BLOCK,
+    Record,
+    _ratio,
+    percentile,
+    rep_label,
+    scenario_actions,
+)
+from bench.scenarios import CLICK_VIEW, SCENARIOS, SEARCH_WORDS, TYPES_BY_REP, VRAEM_BOX
 
 
 def test_every_action_has_a_weight_and_only_those():
@@ -246,3 +257,22 @@ def test_cpu_seconds_of_a_running_process_and_of_none():
     sum(i * i for i in range(200_000))  # some CPU of our own, so the reading is above zero
     assert process_cpu_s(os.getpid()) > 0
     assert process_cpu_s(2**22 + 12345) == 0.0  # above Linux's largest pid: no such process
+
+
+def test_the_slowest_repetition_is_named_by_what_it_asked():
+    record = Record("postgis", 10, "search", times_ms=[120.0, 610.0, 300.0],
+                    asked=[rep_label("search", rep) for rep in range(1, 4)])
+    assert record.json()["slowest"] == {"ms": 610.0, "asked": repr(SEARCH_WORDS[2])}
+    assert Record("rutas", 10, "reset").json()["slowest"] is None
+
+
+def test_rep_label_says_what_scenario_actions_asks():
+    for rep in range(12):
+        _, box = scenario_actions("VRAEM box", RUTAS, None, rep)
+        west = box["map-graph.selectedData"]["range"]["map"][0][0]
+        assert rep_label("VRAEM box", rep) == f"{west - VRAEM_BOX[0]:.2f} deg in"
+        _, search = scenario_actions("search", RUTAS, None, rep)
+        assert rep_label("search", rep) == repr(search["filters-text.value"])
+        _, types = scenario_actions("one type", RUTAS, None, rep)
+        assert [rep_label("one type", rep)] == types["filters-types.value"]
+    assert rep_label("brush 2019", 1) == "2018" and rep_label("cold load", 0) == ""
