@@ -18,10 +18,10 @@ from dash import Input, Output, Patch, State, callback, clientside_callback, no_
 from dashboard.callbacks.views import patch_layer
 from dashboard.data.filters import FilterSpec, MapView, build_search, parse_url_state
 from dashboard.figures.event_map import DEFAULT_VIEW, LayerSlot, highlight_layer
-from dashboard.figures.geo import fit_view
 from dashboard.ids import FilterIds, MapIds, PageIds
 from dashboard.layout.page import MAP_VIEW_SHOWN, view_data
 from dashboard.state.context import get_context
+from dashboard.state.interactions import fitted_view
 from dashboard.state.views import map_layer, viewport_of
 
 # What the shown-view store holds while a button moves the map: the next URL is that move's.
@@ -77,8 +77,7 @@ def on_fit_map(n_clicks, filter_data, search, lang, key_switch):
         return no_update, no_update
     context = get_context()
     spec = FilterSpec.from_store(filter_data)
-    points = context.store.points(spec, limit=context.settings.max_map_points)
-    view = fit_view(points.longitude, points.latitude)
+    view = fitted_view(context.store, spec, context.settings.max_map_points)
     if view is None:
         return no_update, no_update
     state, _ = parse_url_state(search)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+import numpy as np
+
 from dashboard.data.facets import BREAKDOWN_FACETS, DEFAULT_BREAKDOWN, FACETS
 from dashboard.data.filters import MAX_POLYGON_VERTICES, FilterSpec, MapView, UrlState
 from dashboard.data.language import LANGUAGES
@@ -173,12 +175,29 @@ def with_indicator(state: UrlState, chosen: object, known: Sequence[str]) -> Url
     return state.with_changes(indicator=chosen if isinstance(chosen, str) and chosen in known else "")
 
 
+# Above the point threshold a fitted view spans the cells of this size that hold the events: every
+# event counts (the heaviest points, all the map would draw, leave the light ones out), and a
+# database store sums its groups rather than rank millions of rows.
+FIT_CELL_DEG = 0.2
+
+
+def fitted_view(store, spec: FilterSpec, threshold: int) -> MapView | None:
+    """The view that shows every event ``spec`` matches (None for none): fitted to the events
+    while they number at most ``threshold``, else to the :data:`FIT_CELL_DEG` cells holding them."""
+    if store.count(spec) <= threshold:
+        points = store.points(spec, limit=threshold)
+        return fit_view(points.longitude, points.latitude)
+    cells = store.bins(spec, FIT_CELL_DEG)
+    half = cells.cell_deg / 2
+    longitude = np.clip(np.concatenate([cells.longitude - half, cells.longitude + half]), -180.0, 180.0)
+    latitude = np.clip(np.concatenate([cells.latitude - half, cells.latitude + half]), -90.0, 90.0)
+    return fit_view(longitude, latitude)
+
+
 def show_dataset(state: UrlState, dataset_id: str, store, max_points: int) -> UrlState:
     """The state after an import: the new dataset alone, no other filter, the map fitted to it."""
     spec = FilterSpec(datasets=(dataset_id,))
-    points = store.points(spec, limit=max_points)
-    view = fit_view(points.longitude, points.latitude)
-    return replace(state, spec=spec, selected="", view=view)
+    return replace(state, spec=spec, selected="", view=fitted_view(store, spec, max_points))
 
 
 def fitted_to_named_datasets(state: UrlState, store, max_points: int) -> UrlState:
@@ -192,8 +211,7 @@ def fitted_to_named_datasets(state: UrlState, store, max_points: int) -> UrlStat
     datasets = state.spec.datasets
     if state.view is not None or not datasets or set(datasets) == set(store.default_datasets):
         return state
-    points = store.points(FilterSpec(datasets=datasets), limit=max_points)
-    view = fit_view(points.longitude, points.latitude)
+    view = fitted_view(store, FilterSpec(datasets=datasets), max_points)
     return state if view is None else replace(state, view=view)
 
 

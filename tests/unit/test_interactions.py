@@ -161,3 +161,29 @@ def test_int022_kg_min_above_max_is_swapped_shown_and_said(app_context):
     assert out["kg_notice"] == "El mínimo superaba al máximo: se intercambiaron."
     assert (out["controls"]["kg_min"], out["controls"]["kg_max"]) == (100, 500)
     assert "kg_min=100" in out["search"] and "kg_max=500" in out["search"]
+
+
+def test_int022_a_fitted_view_shows_every_event_not_only_the_heaviest(store):
+    """Above the point threshold the fit spans the cells holding the events: the light events far
+    from the heaviest stay in view (a fit to the heaviest points, all the map draws, lost them)."""
+    from dashboard.figures.geo import fit_view
+    from dashboard.state.interactions import fitted_view
+    from dashboard.state.views import viewport_of
+
+    spec = FilterSpec()
+    everything = store.points(spec, limit=store.count(spec))
+
+    def outside(view: MapView) -> int:
+        shown = viewport_of(view, (700, 540))  # the size fit_view fits to
+        return int(((everything.longitude < shown.west) | (everything.longitude > shown.east)
+                    | (everything.latitude < shown.south) | (everything.latitude > shown.north)).sum())
+
+    threshold = 5
+    heaviest = store.points(spec, limit=threshold)
+    assert outside(fit_view(heaviest.longitude, heaviest.latitude)) > 0  # the old fit's loss
+    cells_fit = fitted_view(store, spec, threshold)
+    assert outside(cells_fit) == 0
+    exact = fitted_view(store, spec, store.count(spec))  # under the threshold: the events themselves
+    assert outside(exact) == 0 and exact == fit_view(everything.longitude, everything.latitude)
+    assert abs(cells_fit.zoom - exact.zoom) < 0.5  # cells 0.2 degrees wide barely widen a fit of two continents
+    assert fitted_view(store, FilterSpec(text="no event says this"), threshold) is None
